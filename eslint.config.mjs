@@ -1,0 +1,57 @@
+// Lint enforces the layer rule of docs/architecture.md (STYLE.md: "checked by lint, not by hope").
+import tseslint from 'typescript-eslint';
+
+const nodeBuiltins = [
+  'fs', 'fs/promises', 'path', 'os', 'child_process', 'worker_threads', 'zlib', 'crypto', 'stream', 'readline', 'net', 'http', 'https', 'util', 'events', 'buffer',
+].flatMap((m) => [m, `node:${m}`]);
+
+export default tseslint.config(
+  { ignores: ['dist/**', 'node_modules/**', 'demo/**', '.vscode-test/**', 'out/**', 'test/e2e/screenshots/**', '**/*.js', '**/*.mjs', '**/*.cjs'] },
+  ...tseslint.configs.recommended,
+  {
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/no-explicit-any': 'error',
+      'no-constant-condition': ['error', { checkLoops: false }],
+    },
+  },
+  {
+    // src/core: pure TypeScript. No vscode, no webview, no extension glue.
+    files: ['src/core/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        paths: [{ name: 'vscode', message: 'src/core must not import vscode (layer rule).' }],
+        patterns: [
+          { group: ['**/extension/**', '**/webview/**', '**/cli/**'], message: 'src/core must not import upper layers.' },
+        ],
+      }],
+      'no-restricted-globals': ['error', 'window', 'document', 'navigator', 'HTMLElement', 'HTMLCanvasElement'],
+    },
+  },
+  {
+    // src/protocol: shared by host and webview — no vscode, no node.
+    files: ['src/protocol/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        paths: [{ name: 'vscode', message: 'protocol is shared with the webview.' }, ...nodeBuiltins.map((name) => ({ name, message: 'protocol is shared with the webview: no node modules.' }))],
+        patterns: [{ group: ['**/core/io/**', '**/extension/**', '**/cli/**', 'onnxruntime-node', '@gmod/*'], message: 'protocol carries data, not readers.' }],
+      }],
+    },
+  },
+  {
+    // webview: browser code. Never reads files, never imports node or vscode.
+    files: ['webview/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        paths: [{ name: 'vscode', message: 'the webview talks to the host through src/protocol only.' }, ...nodeBuiltins.map((name) => ({ name, message: 'the webview never touches files or node.' }))],
+        patterns: [{ group: ['**/core/io/**', '**/core/model/**', '**/extension/**', '**/cli/**', 'onnxruntime-node', '@gmod/*'], message: 'the webview receives computed data; it never reads files.' }],
+      }],
+    },
+  },
+  {
+    files: ['src/cli/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { paths: [{ name: 'vscode', message: 'the CLI runs without VS Code.' }] }],
+    },
+  },
+);

@@ -1,0 +1,3 @@
+// Every sub-command registers itself here: one import line per command file.
+// Each file calls registerCommand({ name, summary, usage, run }) from '../registry'.
+export {};

@@ -1,0 +1,238 @@
+/**
+ * One VCF data line, decoded lazily. Only the eight fixed columns are split eagerly
+ * (cheap); INFO and sample columns are parsed on first use, so streaming a
+ * whole-genome VCF costs little more than finding the tabs.
+ *
+ * Coordinates: `pos` is VCF's 1-based POS; `start0`/`end0` are 0-based half-open on the
+ * reference (end from INFO/END for gVCF blocks and symbolic alleles, else pos + len(REF) - 1).
+ */
+import { VariantLensError } from '../errors';
+
+export interface Genotype {
+  /** Allele indices; null for a missing allele ('.'). */
+  readonly alleles: readonly (number | null)[];
+  readonly phased: boolean;
+}
+
+export interface VcfHeaderField {
+  readonly id: string;
+  readonly number: string;
+  readonly type: string;
+  readonly description: string;
+}
+
+export interface VcfHeader {
+  readonly fileformat: string;
+  readonly contigs: readonly { readonly name: string; readonly length?: number }[];
+  readonly samples: readonly string[];
+  readonly info: ReadonlyMap<string, VcfHeaderField>;
+  readonly format: ReadonlyMap<string, VcfHeaderField>;
+  readonly filters: ReadonlyMap<string, string>;
+  /** Every '##' line, in order, without newline. */
+  readonly metaLines: readonly string[];
+  /** The '#CHROM' line. */
+  readonly columnLine: string;
+}
+
+export function parseVcfHeader(lines: readonly string[], file: string): VcfHeader {
+  const metaLines: string[] = [];
+  let columnLine: string | undefined;
+  const contigs: { name: string; length?: number }[] = [];
+  const info = new Map<string, VcfHeaderField>();
+  const format = new Map<string, VcfHeaderField>();
+  const filters = new Map<string, string>();
+  let fileformat = '';
+  for (const [i, line] of lines.entries()) {
+    if (line.startsWith('##')) {
+      metaLines.push(line);
+      if (line.startsWith('##fileformat=')) fileformat = line.slice(13);
+      const m = /^##(INFO|FORMAT|FILTER|contig)=<(.*)>\s*$/.exec(line);
+      if (m) {
+        const attrs = parseHeaderAttributes(m[2]!);
+        const id = attrs.get('ID');
+        if (!id) throw new VariantLensError('malformed-vcf', `header line ${i + 1} has no ID: ${line}`, file);
+        if (m[1] === 'contig') {
+          const len = attrs.get('length');
+          contigs.push(len !== undefined && /^\d+$/.test(len) ? { name: id, length: Number(len) } : { name: id });
+        } else if (m[1] === 'FILTER') {
+          filters.set(id, attrs.get('Description') ?? '');
+        } else {
+          const field = { id, number: attrs.get('Number') ?? '.', type: attrs.get('Type') ?? 'String', description: attrs.get('Description') ?? '' };
+          (m[1] === 'INFO' ? info : format).set(id, field);
+        }
+      }
+    } else if (line.startsWith('#CHROM')) {
+      columnLine = line;
+    } else {
+      throw new VariantLensError('malformed-vcf', `line ${i + 1}: expected a header line (starting with #) but found "${line.slice(0, 60)}"`, file);
+    }
+  }
+  if (columnLine === undefined) throw new VariantLensError('malformed-vcf', 'no #CHROM header line; is this a VCF file?', file);
+  const cols = columnLine.split('\t');
+  if (cols.length < 8) throw new VariantLensError('malformed-vcf', `the #CHROM line has ${cols.length} columns; a VCF needs at least 8`, file);
+  return { fileformat, contigs, samples: cols.slice(9), info, format, filters, metaLines, columnLine };
+}
+
+/** Parses `ID=x,Number=1,Description="a, b"` respecting quotes. */
+function parseHeaderAttributes(text: string): Map<string, string> {
+  const out = new Map<string, string>();
+  const re = /([A-Za-z_][A-Za-z0-9_.]*)=("(?:[^"\\]|\\.)*"|[^,]*)(?:,|$)/g;
+  let m: RegExpExecArray | null;
+  while ((m = re.exec(text)) !== null) {
+    if (m[0] === '') break;
+    let v = m[2]!;
+    if (v.startsWith('"')) v = v.slice(1, -1).replace(/\\(.)/g, '$1');
+    out.set(m[1]!, v);
+  }
+  return out;
+}
+
+export class VcfRecord {
+  readonly contig: string;
+  /** 1-based POS. */
+  readonly pos: number;
+  readonly id: string;
+  readonly ref: string;
+  readonly alts: readonly string[];
+  /** undefined when QUAL is '.'. */
+  readonly qual: number | undefined;
+  /** [] when FILTER is '.'; ['PASS'] when PASS. */
+  readonly filters: readonly string[];
+  /** The raw INFO column. */
+  readonly infoText: string;
+  private infoCache: Map<string, string | true> | undefined;
+  private sampleCols: string[] | undefined;
+  private formatKeysCache: string[] | undefined;
+
+  /**
+   * @param line one data line without its newline
+   * @param lineNumber 1-based line number in the (decompressed) file, for error messages; 0 if unknown
+   */
+  constructor(readonly line: string, readonly lineNumber: number, file: string) {
+    let t0 = 0;
+    const cols: string[] = [];
+    for (let k = 0; k < 8; k++) {
+      const t = line.indexOf('\t', t0);
+      if (t < 0) {
+        if (k === 7) { cols.push(line.slice(t0)); t0 = line.length + 1; break; }
+        throw malformed(file, lineNumber, `has ${k + 1} tab-separated columns; a VCF record needs at least 8`, line);
+      }
+      cols.push(line.slice(t0, t));
+      t0 = t + 1;
+    }
+    this.restStart = t0;
+    const [chrom, pos, id, ref, alt, qual, filter, info] = cols as [string, string, string, string, string, string, string, string];
+    if (!chrom) throw malformed(file, lineNumber, 'has an empty CHROM', line);
+    const p = Number(pos);
+    if (!Number.isInteger(p) || p < 0) throw malformed(file, lineNumber, `has POS "${pos}", which is not a non-negative integer`, line);
+    if (!/^[ACGTNacgtn*.]+$/.test(ref)) throw malformed(file, lineNumber, `has REF "${ref.slice(0, 20)}", which is not a base sequence`, line);
+    let q: number | undefined;
+    if (qual !== '.') {
+      q = Number(qual);
+      if (Number.isNaN(q)) throw malformed(file, lineNumber, `has QUAL "${qual}", which is not a number`, line);
+    }
+    this.contig = chrom;
+    this.pos = p;
+    this.id = id;
+    this.ref = ref.toUpperCase();
+    this.alts = alt === '.' ? [] : alt.split(',');
+    this.qual = q;
+    this.filters = filter === '.' ? [] : filter.split(';');
+    this.infoText = info;
+  }
+
+  private readonly restStart: number;
+
+  /** 0-based start of the REF allele. */
+  get start0(): number {
+    return this.pos - 1;
+  }
+
+  /** 0-based exclusive end: INFO/END when present (gVCF blocks, symbolic SVs), else start + len(REF). */
+  get end0(): number {
+    const end = this.infoField('END');
+    if (typeof end === 'string' && /^\d+$/.test(end)) return Number(end);
+    return this.pos - 1 + this.ref.length;
+  }
+
+  info(): ReadonlyMap<string, string | true> {
+    if (!this.infoCache) {
+      this.infoCache = new Map();
+      if (this.infoText !== '.' && this.infoText !== '') {
+        for (const kv of this.infoText.split(';')) {
+          const eq = kv.indexOf('=');
+          if (eq < 0) this.infoCache.set(kv, true);
+          else this.infoCache.set(kv.slice(0, eq), kv.slice(eq + 1));
+        }
+      }
+    }
+    return this.infoCache;
+  }
+
+  /** INFO value as text, true for a flag, undefined when absent. */
+  infoField(key: string): string | true | undefined {
+    return this.info().get(key);
+  }
+
+  private columns(): string[] {
+    if (!this.sampleCols) {
+      this.sampleCols = this.restStart <= this.line.length ? this.line.slice(this.restStart).split('\t') : [];
+    }
+    return this.sampleCols;
+  }
+
+  get formatKeys(): readonly string[] {
+    if (!this.formatKeysCache) {
+      const f = this.columns()[0];
+      this.formatKeysCache = f === undefined || f === '' || f === '.' ? [] : f.split(':');
+    }
+    return this.formatKeysCache;
+  }
+
+  get sampleCount(): number {
+    return Math.max(0, this.columns().length - 1);
+  }
+
+  /** Raw FORMAT value of one sample; undefined when absent or '.'. */
+  sampleField(sampleIndex: number, key: string): string | undefined {
+    const k = this.formatKeys.indexOf(key);
+    if (k < 0) return undefined;
+    const col = this.columns()[sampleIndex + 1];
+    if (col === undefined) return undefined;
+    const v = col.split(':')[k];
+    return v === undefined || v === '.' || v === '' ? undefined : v;
+  }
+
+  genotype(sampleIndex: number): Genotype | undefined {
+    const gt = this.sampleField(sampleIndex, 'GT');
+    if (gt === undefined) return undefined;
+    return parseGenotype(gt);
+  }
+
+  /** 'SNP' when REF and every concrete ALT are one base, else 'INDEL' (symbolic alleles are ignored). */
+  get variantType(): 'SNP' | 'INDEL' | 'REF' {
+    const concrete = this.alts.filter((a) => !isSymbolicAllele(a));
+    if (concrete.length === 0) return 'REF';
+    return this.ref.length === 1 && concrete.every((a) => a.length === 1) ? 'SNP' : 'INDEL';
+  }
+}
+
+export function parseGenotype(gt: string): Genotype {
+  const phased = gt.includes('|');
+  const alleles = gt.split(/[/|]/).map((a) => (a === '.' ? null : Number(a)));
+  return { alleles, phased };
+}
+
+export function formatGenotype(g: Genotype): string {
+  return g.alleles.map((a) => (a === null ? '.' : String(a))).join(g.phased ? '|' : '/');
+}
+
+/** `<*>`, `<NON_REF>`, `<DEL>`, breakends and the VCF 4.2 missing '*' allele are not sequences. */
+export function isSymbolicAllele(alt: string): boolean {
+  return alt.startsWith('<') || alt === '*' || alt.includes('[') || alt.includes(']') || alt === '.';
+}
+
+function malformed(file: string, lineNumber: number, what: string, line: string): VariantLensError {
+  const where = lineNumber > 0 ? `line ${lineNumber}` : 'a record';
+  return new VariantLensError('malformed-vcf', `${where} ${what}: "${line.slice(0, 80)}${line.length > 80 ? '…' : ''}"`, file);
+}
