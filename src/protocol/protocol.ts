@@ -1,0 +1,293 @@
+/**
+ * THE message protocol between the extension host and every Variant Lens webview (table,
+ * inspector, diff, review). One module, imported by both sides; no vscode, no node.
+ *
+ * Envelope (STYLE.md example 1, improved):
+ *  * `request`  {messageId, method, params}  — every request settles: the other side answers
+ *    with exactly one `response` carrying `inReplyTo` and either `result` or `error`; the
+ *    caller also gives up after a timeout (see rpc.ts) so nothing waits forever.
+ *  * `cancel`   {target}                     — cancellation travels as a message; the host turns
+ *    it into an AbortSignal for the running work, which then answers with error code 'cancelled'.
+ *  * `progress` {inReplyTo, done, total}     — long requests (sort, filter, index) report progress.
+ *  * `event`    {name, payload}              — fire-and-forget notifications in either direction.
+ * The webview starts by sending the `ready` event and then PULLS its initial state with a
+ * request (`table.init`, `inspector.init`), so no host message is lost before the page listens.
+ *
+ * Binary data (pileup tensors) travels as Uint8Array; VS Code's postMessage transfers typed
+ * arrays without JSON-encoding them.
+ *
+ * Coordinates: `pos` fields are VCF 1-based POS. Row numbers are 0-based; `row` is the record's
+ * number in the file (data lines only), `index` its position in the current view (after sort
+ * and filter).
+ */
+
+// ---------------------------------------------------------------------------------------------
+// Envelope
+
+export interface RequestMessage<M extends string = string, P = unknown> {
+  readonly type: 'request';
+  readonly messageId: number;
+  readonly method: M;
+  readonly params: P;
+}
+
+export interface ResponseOk<R = unknown> {
+  readonly type: 'response';
+  readonly inReplyTo: number;
+  readonly result: R;
+}
+
+export interface ResponseError {
+  readonly type: 'response';
+  readonly inReplyTo: number;
+  readonly error: ProtocolError;
+}
+
+export type ResponseMessage<R = unknown> = ResponseOk<R> | ResponseError;
+
+export interface CancelMessage {
+  readonly type: 'cancel';
+  /** messageId of the request to cancel. */
+  readonly target: number;
+}
+
+export interface ProgressMessage {
+  readonly type: 'progress';
+  readonly inReplyTo: number;
+  readonly done: number;
+  readonly total: number;
+  readonly label?: string;
+}
+
+export interface EventMessage<N extends string = string, P = unknown> {
+  readonly type: 'event';
+  readonly name: N;
+  readonly payload: P;
+}
+
+export type AnyMessage = RequestMessage | ResponseMessage | CancelMessage | ProgressMessage | EventMessage;
+
+/**
+ * Error codes a reply can carry. 'timeout' and 'cancelled' are produced by the rpc layer;
+ * 'invalid-message' by the validator; the rest come from VariantLensError codes of the core.
+ */
+export interface ProtocolError {
+  readonly code: string;
+  readonly message: string;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Shared data shapes
+
+export type SortColumn = 'file' | 'chrom' | 'pos' | 'id' | 'ref' | 'alt' | 'qual' | 'filter' | `gq:${number}` | `dp:${number}` | `vaf:${number}` | `gt:${number}`;
+
+export interface SortSpec {
+  readonly column: SortColumn;
+  readonly descending: boolean;
+}
+
+export type VariantKind = 'SNP' | 'INDEL' | 'REF';
+
+/** All present fields must hold for a row to pass (AND). Empty object = no filter. */
+export interface FilterSpec {
+  /** FILTER values; a row passes when any of its FILTER entries is listed ('.' = missing). */
+  readonly filters?: readonly string[];
+  readonly qualMin?: number;
+  readonly qualMax?: number;
+  /** Genotype text of the first sample (or `sample`), normalised so '0|1' matches '0/1'. */
+  readonly genotypes?: readonly string[];
+  readonly sample?: number;
+  readonly kinds?: readonly VariantKind[];
+  /** Region text, e.g. `chr20:10,000,000-10,010,000` or `chr20` (1-based inclusive, like samtools). */
+  readonly region?: string;
+  /** Case-insensitive substring of the whole VCF line. */
+  readonly text?: string;
+}
+
+export interface SampleCells {
+  readonly gt: string;
+  readonly gq: string;
+  readonly dp: string;
+  readonly ad: string;
+  readonly vaf: string;
+}
+
+/** One table row as displayed (strings, already formatted by the host). */
+export interface TableRow {
+  /** Position in the current view. */
+  readonly index: number;
+  /** 0-based record number in the file. */
+  readonly row: number;
+  readonly chrom: string;
+  /** VCF 1-based POS. */
+  readonly pos: number;
+  readonly id: string;
+  readonly ref: string;
+  readonly alt: string;
+  readonly qual: string;
+  readonly filter: string;
+  readonly kind: VariantKind;
+  readonly samples: readonly SampleCells[];
+}
+
+export interface TrustState {
+  readonly trusted: boolean;
+  /** Shown in the UI when model loading is disabled. */
+  readonly modelsDisabledReason?: string;
+}
+
+export interface TableInit {
+  readonly file: string;
+  readonly fileName: string;
+  readonly samples: readonly string[];
+  /** Rows in the file; -1 while the row index is still being built. */
+  readonly rowCount: number;
+  readonly viewCount: number;
+  readonly viewId: number;
+  readonly filterValues: readonly string[];
+  readonly infoKeys: readonly string[];
+  readonly trust: TrustState;
+}
+
+export interface ViewInfo {
+  /** Changes whenever sort/filter produce a new permutation; pages carry it so stale pages are dropped. */
+  readonly viewId: number;
+  readonly count: number;
+  readonly sort?: SortSpec;
+  readonly filter?: FilterSpec;
+}
+
+export interface InfoEntry {
+  readonly key: string;
+  readonly value: string;
+  readonly description: string;
+}
+
+export interface SiteRef {
+  readonly file: string;
+  readonly row: number;
+  readonly chrom: string;
+  readonly pos: number;
+  readonly ref: string;
+  readonly alt: string;
+}
+
+/** The record of the selected site as the inspector shows it. */
+export interface SiteRecord extends SiteRef {
+  readonly id: string;
+  readonly qual: string;
+  readonly filter: string;
+  readonly samples: readonly (SampleCells & { readonly name: string; readonly pl: string })[];
+  readonly info: readonly InfoEntry[];
+  readonly line: string;
+}
+
+/** A pileup tensor (uint8 H·W·C, DeepVariant layout — src/core/pileup/pileupTensor.ts). */
+export interface TensorPayload {
+  readonly height: number;
+  readonly width: number;
+  readonly channels: readonly number[];
+  readonly data: Uint8Array;
+  /** e.g. "reads: sample.bam (our encoder)" or "examples: calling_examples.tfrecord.gz". */
+  readonly source: string;
+  /** Alt-allele combination this image encodes, e.g. "A" or "A,C". */
+  readonly altLabel: string;
+}
+
+export interface InspectorState {
+  readonly site?: SiteRecord;
+  readonly tensors: readonly TensorPayload[];
+  /** Why no tensor is shown (no reads configured, untrusted, encoder missing, …). */
+  readonly tensorNote?: string;
+  readonly trust: TrustState;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Method and event maps. Each request method maps to its params and result types.
+
+export type TableRequests = {
+  'table.init': { params: Record<string, never>; result: TableInit };
+  /** Rows [from, to) of view `viewId`; at most MAX_PAGE_ROWS. */
+  'table.rows': { params: { viewId: number; from: number; to: number }; result: { viewId: number; rows: TableRow[] } };
+  /** Sort and filter in the host (with progress; cancel with a `cancel` message). */
+  'table.setView': { params: { sort?: SortSpec; filter?: FilterSpec }; result: ViewInfo };
+  /** Finds the first view row at or after a locus ("chr20:10,000,123" or "chr20 10000123"). */
+  'table.findLocus': { params: { viewId: number; text: string }; result: { index: number } };
+  'table.info': { params: { row: number }; result: { entries: InfoEntry[] } };
+  /** Copies the given file rows as VCF lines to the clipboard; returns the text. */
+  'table.copyRows': { params: { rows: number[] }; result: { text: string; count: number } };
+  /** Round-trip probe (responsiveness of the extension host). */
+  'table.ping': { params: { sentAt: number }; result: { sentAt: number; hostTime: number } };
+};
+
+export type TableWebviewEvents = {
+  ready: Record<string, never>;
+  siteSelected: { row: number; index: number; open: boolean };
+};
+
+export type TableHostEvents = {
+  /** Row index building progress, then the final count. */
+  indexProgress: { rows: number; done: boolean; rowCount: number; error?: ProtocolError };
+  /** The host wants the table to show view row `index` (e.g. from the Go to Locus command). */
+  reveal: { index: number; viewId: number };
+  trust: TrustState;
+  /** Host-side command asked the table to apply a new view (e.g. "Variant Lens: Filter"). */
+  viewChanged: ViewInfo;
+};
+
+export type InspectorRequests = {
+  'inspector.init': { params: Record<string, never>; result: InspectorState };
+  'inspector.ping': { params: { sentAt: number }; result: { sentAt: number; hostTime: number } };
+};
+
+export type InspectorWebviewEvents = {
+  ready: Record<string, never>;
+};
+
+export type InspectorHostEvents = {
+  state: InspectorState;
+  trust: TrustState;
+};
+
+/** A panel's protocol: what the webview may ask, and the events either side emits. */
+export interface PanelProtocol {
+  requests: Record<string, { params: unknown; result: unknown }>;
+  webviewEvents: Record<string, unknown>;
+  hostEvents: Record<string, unknown>;
+}
+
+export interface TableProtocol extends PanelProtocol {
+  requests: TableRequests;
+  webviewEvents: TableWebviewEvents;
+  hostEvents: TableHostEvents;
+}
+
+export interface InspectorProtocol extends PanelProtocol {
+  requests: InspectorRequests;
+  webviewEvents: InspectorWebviewEvents;
+  hostEvents: InspectorHostEvents;
+}
+
+/** Messages the webview of panel P may send. */
+export type WebviewToHost<P extends PanelProtocol> =
+  | { [M in keyof P['requests'] & string]: RequestMessage<M, P['requests'][M]['params']> }[keyof P['requests'] & string]
+  | { [N in keyof P['webviewEvents'] & string]: EventMessage<N, P['webviewEvents'][N]> }[keyof P['webviewEvents'] & string]
+  | CancelMessage;
+
+/** Messages the host may send to the webview of panel P. */
+export type HostToWebview<P extends PanelProtocol> =
+  | ResponseMessage
+  | ProgressMessage
+  | { [N in keyof P['hostEvents'] & string]: EventMessage<N, P['hostEvents'][N]> }[keyof P['hostEvents'] & string];
+
+// ---------------------------------------------------------------------------------------------
+// Limits (why these values: they bound what a hostile page can make the host do).
+
+/** Largest page of rows one request may ask for (a screen is < 100 rows; pages are 200). */
+export const MAX_PAGE_ROWS = 1000;
+/** Largest number of rows one copy request may carry. */
+export const MAX_COPY_ROWS = 100_000;
+/** Longest free text / locus / region string accepted. */
+export const MAX_TEXT = 1000;
+/** Default request timeout; long work (sort/filter) sends progress, which re-arms it. */
+export const DEFAULT_TIMEOUT_MS = 30_000;

@@ -1,0 +1,167 @@
+/**
+ * Runtime validation of messages arriving at the extension host. The webview renders
+ * untrusted file content (VCF text, read names), so the host treats every message as hostile
+ * input: shape, types, integer ranges and string lengths are checked before any handler runs.
+ *
+ * A tiny combinator set instead of a schema library: the protocol is small, and the bundle
+ * stays dependency-free. A validator returns an error path/description or undefined.
+ */
+import type {
+  AnyMessage, FilterSpec, PanelProtocol, SortSpec, WebviewToHost, TableProtocol, InspectorProtocol,
+} from './protocol';
+import { MAX_COPY_ROWS, MAX_PAGE_ROWS, MAX_TEXT } from './protocol';
+
+export type Check = (v: unknown, path: string) => string | undefined;
+
+const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+export const int = (min = 0, max = Number.MAX_SAFE_INTEGER): Check => (v, p) =>
+  typeof v === 'number' && Number.isInteger(v) && v >= min && v <= max ? undefined : `${p}: expected an integer in [${min}, ${max}]`;
+
+export const num = (): Check => (v, p) => (typeof v === 'number' && Number.isFinite(v) ? undefined : `${p}: expected a finite number`);
+
+export const bool = (): Check => (v, p) => (typeof v === 'boolean' ? undefined : `${p}: expected a boolean`);
+
+export const str = (maxLen = MAX_TEXT, pattern?: RegExp): Check => (v, p) => {
+  if (typeof v !== 'string') return `${p}: expected a string`;
+  if (v.length > maxLen) return `${p}: longer than ${maxLen} characters`;
+  if (pattern && !pattern.test(v)) return `${p}: does not match ${pattern}`;
+  return undefined;
+};
+
+export const literal = (...values: readonly string[]): Check => (v, p) =>
+  typeof v === 'string' && values.includes(v) ? undefined : `${p}: expected one of ${values.join(', ')}`;
+
+export const arr = (item: Check, maxLen: number): Check => (v, p) => {
+  if (!Array.isArray(v)) return `${p}: expected an array`;
+  if (v.length > maxLen) return `${p}: more than ${maxLen} items`;
+  for (let i = 0; i < v.length; i++) {
+    const e = item(v[i], `${p}[${i}]`);
+    if (e) return e;
+  }
+  return undefined;
+};
+
+/** An object with exactly these keys (optional ones marked with `opt`); unknown keys are rejected. */
+export const obj = (fields: Record<string, Check>, optional: readonly string[] = []): Check => (v, p) => {
+  if (!isObj(v)) return `${p}: expected an object`;
+  for (const k of Object.keys(v)) if (!(k in fields)) return `${p}: unexpected field "${k}"`;
+  for (const [k, check] of Object.entries(fields)) {
+    if (!(k in v) || v[k] === undefined) {
+      if (optional.includes(k)) continue;
+      return `${p}.${k}: missing`;
+    }
+    const e = check(v[k], `${p}.${k}`);
+    if (e) return e;
+  }
+  return undefined;
+};
+
+const empty = obj({});
+
+const sortColumn: Check = str(16, /^(file|chrom|pos|id|ref|alt|qual|filter|(gq|dp|vaf|gt):\d{1,4})$/);
+
+export const sortSpec: Check = obj({ column: sortColumn, descending: bool() });
+
+export const filterSpec: Check = obj(
+  {
+    filters: arr(str(200), 1000),
+    qualMin: num(),
+    qualMax: num(),
+    genotypes: arr(str(50), 100),
+    sample: int(0, 100_000),
+    kinds: arr(literal('SNP', 'INDEL', 'REF'), 3),
+    region: str(MAX_TEXT),
+    text: str(MAX_TEXT),
+  },
+  ['filters', 'qualMin', 'qualMax', 'genotypes', 'sample', 'kinds', 'region', 'text'],
+);
+
+type RequestChecks<P extends PanelProtocol> = { [M in keyof P['requests']]: Check };
+type EventChecks<P extends PanelProtocol> = { [N in keyof P['webviewEvents']]: Check };
+
+export interface PanelSchema<P extends PanelProtocol> {
+  readonly requests: RequestChecks<P>;
+  readonly events: EventChecks<P>;
+}
+
+const ping = obj({ sentAt: num() });
+
+export const tableSchema: PanelSchema<TableProtocol> = {
+  requests: {
+    'table.init': empty,
+    'table.rows': (v, p) => {
+      const e = obj({ viewId: int(), from: int(), to: int() })(v, p);
+      if (e) return e;
+      const { from, to } = v as { from: number; to: number };
+      if (to < from) return `${p}: to < from`;
+      if (to - from > MAX_PAGE_ROWS) return `${p}: more than ${MAX_PAGE_ROWS} rows requested`;
+      return undefined;
+    },
+    'table.setView': obj({ sort: sortSpec, filter: filterSpec }, ['sort', 'filter']),
+    'table.findLocus': obj({ viewId: int(), text: str(200) }),
+    'table.info': obj({ row: int() }),
+    'table.copyRows': obj({ rows: arr(int(), MAX_COPY_ROWS) }),
+    'table.ping': ping,
+  },
+  events: {
+    ready: empty,
+    siteSelected: obj({ row: int(), index: int(), open: bool() }),
+  },
+};
+
+export const inspectorSchema: PanelSchema<InspectorProtocol> = {
+  requests: {
+    'inspector.init': empty,
+    'inspector.ping': ping,
+  },
+  events: {
+    ready: empty,
+  },
+};
+
+export type ValidationResult<P extends PanelProtocol> =
+  | { readonly ok: true; readonly message: WebviewToHost<P> }
+  /** `messageId` is set when the bad message was a request we can still answer with an error. */
+  | { readonly ok: false; readonly error: string; readonly messageId?: number };
+
+/** Validates one message from a webview of the panel described by `schema`. */
+export function validateWebviewMessage<P extends PanelProtocol>(schema: PanelSchema<P>, raw: unknown): ValidationResult<P> {
+  if (!isObj(raw)) return { ok: false, error: 'message: expected an object' };
+  const type = raw.type;
+  if (type === 'request') {
+    const idErr = int(0)(raw.messageId, 'messageId');
+    if (idErr) return { ok: false, error: idErr };
+    const messageId = raw.messageId as number;
+    const shape = obj({ type: literal('request'), messageId: int(0), method: str(64), params: () => undefined })(raw, 'message');
+    if (shape) return { ok: false, error: shape, messageId };
+    const method = raw.method as string;
+    const check = Object.prototype.hasOwnProperty.call(schema.requests, method) ? (schema.requests as Record<string, Check>)[method] : undefined;
+    if (!check) return { ok: false, error: `unknown method "${method.slice(0, 64)}"`, messageId };
+    const e = check(raw.params, `${method}.params`);
+    if (e) return { ok: false, error: e, messageId };
+    return { ok: true, message: raw as unknown as WebviewToHost<P> };
+  }
+  if (type === 'cancel') {
+    const e = obj({ type: literal('cancel'), target: int(0) })(raw, 'cancel');
+    return e ? { ok: false, error: e } : { ok: true, message: raw as unknown as WebviewToHost<P> };
+  }
+  if (type === 'event') {
+    const shape = obj({ type: literal('event'), name: str(64), payload: () => undefined })(raw, 'event');
+    if (shape) return { ok: false, error: shape };
+    const name = raw.name as string;
+    const check = Object.prototype.hasOwnProperty.call(schema.events, name) ? (schema.events as Record<string, Check>)[name] : undefined;
+    if (!check) return { ok: false, error: `unknown event "${name.slice(0, 64)}"` };
+    const e = check(raw.payload, `${name}.payload`);
+    return e ? { ok: false, error: e } : { ok: true, message: raw as unknown as WebviewToHost<P> };
+  }
+  return { ok: false, error: `message.type: expected request, cancel or event` };
+}
+
+/** Light structural check for messages arriving in the webview from the host (trusted, but typed). */
+export function isHostMessage(raw: unknown): raw is AnyMessage {
+  if (!isObj(raw)) return false;
+  return raw.type === 'response' || raw.type === 'progress' || raw.type === 'event';
+}
+
+export type { SortSpec, FilterSpec };

@@ -1,0 +1,64 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { inspectorSchema, tableSchema, validateWebviewMessage } from '../../src/protocol/validate';
+import { MAX_PAGE_ROWS } from '../../src/protocol/protocol';
+
+const v = (raw: unknown) => validateWebviewMessage(tableSchema, raw);
+
+test('accepts every well-formed table request and event', () => {
+  const good: unknown[] = [
+    { type: 'request', messageId: 1, method: 'table.init', params: {} },
+    { type: 'request', messageId: 2, method: 'table.rows', params: { viewId: 0, from: 0, to: 200 } },
+    { type: 'request', messageId: 3, method: 'table.setView', params: { sort: { column: 'qual', descending: true }, filter: { kinds: ['SNP'], qualMin: 10, region: 'chr20:1-2' } } },
+    { type: 'request', messageId: 4, method: 'table.setView', params: {} },
+    { type: 'request', messageId: 5, method: 'table.findLocus', params: { viewId: 3, text: 'chr20:10,000,000' } },
+    { type: 'request', messageId: 6, method: 'table.copyRows', params: { rows: [1, 2, 3] } },
+    { type: 'request', messageId: 7, method: 'table.ping', params: { sentAt: 123.5 } },
+    { type: 'request', messageId: 8, method: 'table.setView', params: { sort: { column: 'gq:0', descending: false } } },
+    { type: 'event', name: 'ready', payload: {} },
+    { type: 'event', name: 'siteSelected', payload: { row: 5, index: 2, open: true } },
+    { type: 'cancel', target: 3 },
+  ];
+  for (const m of good) {
+    const r = v(m);
+    assert.ok(r.ok, `${JSON.stringify(m)} rejected: ${r.ok ? '' : r.error}`);
+  }
+});
+
+test('rejects hostile or malformed messages, and keeps the messageId of bad requests so they can be answered', () => {
+  const bad: [unknown, RegExp, number | undefined][] = [
+    [null, /expected an object/, undefined],
+    ['table.init', /expected an object/, undefined],
+    [{ type: 'request', messageId: -1, method: 'table.init', params: {} }, /messageId/, undefined],
+    [{ type: 'request', messageId: 1.5, method: 'table.init', params: {} }, /messageId/, undefined],
+    [{ type: 'request', messageId: 9, method: 'constructor', params: {} }, /unknown method/, 9],
+    [{ type: 'request', messageId: 9, method: '__proto__', params: {} }, /unknown method/, 9],
+    [{ type: 'request', messageId: 9, method: 'table.rows', params: { viewId: 0, from: 10, to: 5 } }, /to < from/, 9],
+    [{ type: 'request', messageId: 9, method: 'table.rows', params: { viewId: 0, from: 0, to: MAX_PAGE_ROWS + 1 } }, /more than/, 9],
+    [{ type: 'request', messageId: 9, method: 'table.rows', params: { viewId: 0, from: '0', to: 5 } }, /integer/, 9],
+    [{ type: 'request', messageId: 9, method: 'table.rows', params: { viewId: 0, from: 0, to: 5, extra: 1 } }, /unexpected field "extra"/, 9],
+    [{ type: 'request', messageId: 9, method: 'table.setView', params: { sort: { column: 'qual; rm -rf', descending: true } } }, /does not match/, 9],
+    [{ type: 'request', messageId: 9, method: 'table.setView', params: { filter: { qualMin: Infinity } } }, /finite number/, 9],
+    [{ type: 'request', messageId: 9, method: 'table.setView', params: { filter: { kinds: ['SV'] } } }, /one of SNP, INDEL, REF/, 9],
+    [{ type: 'request', messageId: 9, method: 'table.findLocus', params: { viewId: 0, text: 'x'.repeat(5000) } }, /longer than/, 9],
+    [{ type: 'request', messageId: 9, method: 'table.init' }, /params: missing/, 9],
+    [{ type: 'event', name: 'siteSelected', payload: { row: -2, index: 0, open: false } }, /integer/, undefined],
+    [{ type: 'event', name: 'evil', payload: {} }, /unknown event/, undefined],
+    [{ type: 'response', inReplyTo: 1, result: {} }, /expected request, cancel or event/, undefined],
+    [{ type: 'cancel', target: 'all' }, /integer/, undefined],
+  ];
+  for (const [m, re, id] of bad) {
+    const r = v(m);
+    assert.equal(r.ok, false, `${JSON.stringify(m)} accepted`);
+    if (!r.ok) {
+      assert.match(r.error, re, JSON.stringify(m));
+      assert.equal(r.messageId, id, JSON.stringify(m));
+    }
+  }
+});
+
+test('a panel schema only accepts its own methods', () => {
+  const r = validateWebviewMessage(inspectorSchema, { type: 'request', messageId: 1, method: 'table.rows', params: { viewId: 0, from: 0, to: 1 } });
+  assert.equal(r.ok, false);
+  assert.ok(validateWebviewMessage(inspectorSchema, { type: 'request', messageId: 1, method: 'inspector.init', params: {} }).ok);
+});
