@@ -9,7 +9,6 @@ function pair(handlers: Partial<RequestHandlers<TableProtocol>>, opts: { dropRep
   const toHost: unknown[] = [];
   const toWebview: AnyMessage[] = [];
   const invalid: string[] = [];
-  let server!: RpcServer<TableProtocol>;
   const client = new RpcClient<TableProtocol>((m) => {
     toHost.push(m);
     const copy = structuredClone(m);
@@ -25,7 +24,7 @@ function pair(handlers: Partial<RequestHandlers<TableProtocol>>, opts: { dropRep
     'table.ping': (p: { sentAt: number }) => ({ sentAt: p.sentAt, hostTime: 42 }),
     ...handlers,
   } as RequestHandlers<TableProtocol>;
-  server = new RpcServer<TableProtocol>(tableSchema, all, {}, (m) => {
+  const server: RpcServer<TableProtocol> = new RpcServer<TableProtocol>(tableSchema, all, {}, (m) => {
     toWebview.push(m as AnyMessage);
     if (opts.dropReplies && m.type === 'response') return;
     const copy = structuredClone(m);
