@@ -1,0 +1,405 @@
+/**
+ * Reads alignments from BAM (+ .bai or .csi, through @gmod/bam) and CRAM (+ .crai, through
+ * @gmod/cram with our FASTA reader behind its seqFetch) into the shared `AlignedRead`
+ * model (src/core/io/alignedRead.ts). Coordinates out are 0-based (SAM POS - 1);
+ * `fetch(contig, start, end)` takes 0-based half-open [start, end) and returns reads whose
+ * alignment overlaps it, the same set `samtools view FILE contig:start+1-end` prints.
+ */
+import { existsSync } from 'node:fs';
+import { BamFile, type BamRecord } from '@gmod/bam';
+import { CraiIndex, IndexedCramFile, type CramRecord } from '@gmod/cram';
+import { VariantLensError, throwIfAborted, wrapError } from '../errors';
+import { CigarOp, cigarReferenceLength, type AlignedRead, type AlignmentSource, type TagValue } from './alignedRead';
+import { countBamRecordsByStreaming, readIndexCounts, type IndexCounts } from './alignmentIndexStats';
+import { hasBgzfEof, openForRead } from './bgzfReader';
+import { describeAvailable, resolveContig } from './contigAliases';
+import { openReference, type FastaFile } from './fastaReader';
+
+/** One line of `samtools idxstats`. '*' is the unplaced-unmapped line. */
+export interface ContigCount {
+  readonly contig: string;
+  readonly length: number;
+  readonly mapped: number;
+  readonly unmapped: number;
+}
+
+export interface AlignmentFile extends AlignmentSource {
+  readonly format: 'bam' | 'cram';
+  readonly indexPath: string;
+  /** Contigs with their lengths, in header order. */
+  contigs(signal?: AbortSignal): Promise<{ name: string; length: number }[]>;
+  /** The header text (SAM @HD/@SQ/@RG/@PG lines). */
+  headerText(signal?: AbortSignal): Promise<string>;
+  /**
+   * Records per contig, mapped and unmapped, like `samtools idxstats` (including the
+   * final '*' line for unplaced unmapped reads). From the BAM index's pseudo-bins when
+   * present, else by streaming the file.
+   */
+  countPerContig(signal?: AbortSignal): Promise<ContigCount[]>;
+}
+
+export interface OpenAlignmentsOptions {
+  /** Reference FASTA (plain or bgzipped, with .fai/.gzi); required for CRAM. */
+  readonly referencePath?: string;
+}
+
+/** Opens a BAM or CRAM with its index. The index must exist (`missing-index` says how to make it). */
+export async function openAlignments(path: string, opts: OpenAlignmentsOptions = {}, signal?: AbortSignal): Promise<AlignmentFile> {
+  throwIfAborted(signal);
+  const fh = await openForRead(path);
+  let magic: string;
+  let eofOk: boolean;
+  try {
+    const size = (await fh.stat()).size;
+    const head = Buffer.alloc(4);
+    await fh.read(head, 0, 4, 0);
+    magic = head.toString('latin1');
+    eofOk = magic === 'CRAM' || (await hasBgzfEof(fh, size));
+  } finally {
+    await fh.close();
+  }
+  if (magic === 'CRAM') return openCram(path, opts, signal);
+  if (!magic.startsWith('\x1f\x8b')) {
+    throw new VariantLensError('unsupported', 'is neither BAM nor CRAM (SAM text is not supported; convert it with samtools view -b)', path);
+  }
+  if (!eofOk) {
+    throw new VariantLensError('malformed-bam', 'does not end with the BGZF end-of-file marker: the BAM is truncated (an interrupted copy or write); re-copy or re-create it (samtools quickcheck reports the same)', path);
+  }
+  return openBam(path, signal);
+}
+
+// ---- BAM ---------------------------------------------------------------------------------
+
+function findBamIndex(path: string): string {
+  const candidates = [`${path}.bai`, `${path}.csi`];
+  if (path.endsWith('.bam')) candidates.push(`${path.slice(0, -4)}.bai`);
+  const found = candidates.find((p) => existsSync(p));
+  if (!found) {
+    throw new VariantLensError('missing-index', `has no index (looked for ${candidates.join(', ')}); create it with: samtools index ${path}`, path);
+  }
+  return found;
+}
+
+async function openBam(path: string, signal?: AbortSignal): Promise<AlignmentFile> {
+  const indexPath = findBamIndex(path);
+  const bam = new BamFile(indexPath.endsWith('.csi') ? { bamPath: path, csiPath: indexPath } : { bamPath: path, baiPath: indexPath });
+  let headerText: string;
+  try {
+    await bam.getHeader({ signal });
+    headerText = bam.header ?? '';
+  } catch (e) {
+    throw wrapError(e, 'malformed-bam', path, 'cannot read the BAM header');
+  }
+  const refs = (bam.indexToChr ?? []).map((r) => ({ name: r.refName, length: r.length }));
+  const names = refs.map((r) => r.name);
+  const rg = readGroups(headerText);
+
+  return {
+    path,
+    format: 'bam',
+    indexPath,
+    contigNames: async () => [...names],
+    contigs: async () => refs.map((r) => ({ ...r })),
+    headerText: async () => headerText,
+    sampleName: async () => rg.find((r) => r.sample)?.sample,
+    async fetch(contig: string, start: number, end: number, sig?: AbortSignal): Promise<AlignedRead[]> {
+      throwIfAborted(sig);
+      const name = resolveContig(contig, names);
+      if (name === undefined) {
+        throw new VariantLensError('contig-not-found', `contig "${contig}" is not in the BAM header; ${describeAvailable(names)}`, path);
+      }
+      checkRange(path, contig, start, end);
+      let recs: BamRecord[];
+      try {
+        recs = await bam.getRecordsForRange(name, start, end, { signal: sig });
+      } catch (e) {
+        throw wrapError(e, 'malformed-bam', path, `cannot read ${contig}:${start + 1}-${end}`);
+      }
+      throwIfAborted(sig);
+      const out: AlignedRead[] = [];
+      for (const r of recs) {
+        const read = bamToRead(r, names);
+        if (overlaps(read, start, end)) out.push(read);
+      }
+      return out;
+    },
+    async countPerContig(sig?: AbortSignal): Promise<ContigCount[]> {
+      let counts: IndexCounts | undefined;
+      try {
+        counts = await readIndexCounts(indexPath, sig);
+      } catch (e) {
+        throw wrapError(e, 'bad-index', indexPath, 'cannot read the index');
+      }
+      counts ??= await countBamRecordsByStreaming(path, refs.length, sig);
+      return toContigCounts(refs, counts);
+    },
+    close: async () => { bam.clearFeatureCache(); },
+  };
+}
+
+/** Decodes the fields straight from the record bytes (exact for unmapped reads and MAPQ 255, which @gmod/bam's getters simplify). */
+function bamToRead(r: BamRecord, names: readonly string[]): AlignedRead {
+  const ba = r.byteArray;
+  const b0 = r.b0;
+  const nameLen = r.read_name_length;
+  const nOps = r.num_cigar_ops;
+  const seqLen = r.seq_length;
+  const dv = new DataView(ba.buffer, ba.byteOffset, ba.byteLength);
+  let cigar = new Uint32Array(nOps);
+  const cigarAt = b0 + nameLen;
+  for (let i = 0; i < nOps; i++) cigar[i] = dv.getUint32(cigarAt + i * 4, true);
+  const tags = convertTags(r.tags);
+  // Long CIGARs (> 65535 ops) live in the CG tag; the CIGAR field then holds kSmN (SAM spec §4.2.2).
+  if (nOps === 2 && cigar[0] === ((seqLen << 4) | CigarOp.S) && (cigar[1]! & 0xf) === CigarOp.N && Array.isArray(tags.CG)) {
+    cigar = Uint32Array.from(tags.CG);
+    delete tags.CG;
+  }
+  const qAt = b0 + nameLen + nOps * 4 + ((seqLen + 1) >> 1);
+  const qual = ba.slice(qAt, qAt + seqLen);
+  const start = r.start;
+  const mateRef = r.next_refid;
+  return {
+    name: r.name,
+    flags: r.flags,
+    contig: names[r.ref_id] ?? '*',
+    start,
+    end: start + cigarReferenceLength(cigar),
+    mapq: (r.bin_mq_nl >>> 8) & 0xff,
+    cigar,
+    seq: seqLen === 0 ? '' : r.seq.toUpperCase(),
+    qual: new Uint8Array(qual.buffer, qual.byteOffset, qual.length),
+    mateContig: mateRef >= 0 ? names[mateRef] : undefined,
+    mateStart: r.next_pos,
+    tlen: r.template_length,
+    tags,
+  };
+}
+
+function convertTags(raw: Record<string, unknown>): Record<string, TagValue> {
+  const out: Record<string, TagValue> = {};
+  for (const [k, v] of Object.entries(raw)) {
+    if (typeof v === 'string' || typeof v === 'number') out[k] = v;
+    else if (Array.isArray(v)) out[k] = v.map(Number);
+    else if (ArrayBuffer.isView(v)) out[k] = Array.from(v as unknown as ArrayLike<number>);
+  }
+  return out;
+}
+
+// ---- CRAM --------------------------------------------------------------------------------
+
+async function openCram(path: string, opts: OpenAlignmentsOptions, signal?: AbortSignal): Promise<AlignmentFile> {
+  const indexPath = `${path}.crai`;
+  if (!existsSync(indexPath)) {
+    throw new VariantLensError('missing-index', `has no index ${indexPath}; create it with: samtools index ${path}`, path);
+  }
+  if (!opts.referencePath) {
+    throw new VariantLensError('invalid-argument', 'is a CRAM file: reading it needs the reference FASTA it was compressed against (give it with --ref / the variantLens.reference setting)', path);
+  }
+  const ref: FastaFile = await openReference(opts.referencePath, signal);
+  let refNames: string[] = [];
+  const seqFetch = async (seqId: number, start1: number, end1: number): Promise<string> => {
+    // @gmod/cram asks for 1-based closed [start1, end1].
+    const name = refNames[seqId];
+    if (name === undefined) throw new VariantLensError('malformed-cram', `refers to reference sequence #${seqId}, which its header does not list`, path);
+    const len = ref.contigLength(name);
+    const s = Math.max(0, start1 - 1);
+    const e = Math.min(len, end1);
+    return e > s ? ref.fetch(name, s, e) : '';
+  };
+  const cram = new IndexedCramFile({ cramPath: path, index: new CraiIndex({ path: indexPath }), seqFetch, checkSequenceMD5: true });
+  let header: { tag: string; data: { tag: string; value: string }[] }[];
+  let headerText: string;
+  try {
+    header = await cram.cram.getSamHeader();
+    headerText = (await cram.cram.getHeaderText()) ?? '';
+  } catch (e) {
+    throw wrapError(e, 'malformed-cram', path, 'cannot read the CRAM header');
+  }
+  const refs = header.filter((l) => l.tag === 'SQ').map((l) => ({
+    name: l.data.find((d) => d.tag === 'SN')?.value ?? '',
+    length: Number(l.data.find((d) => d.tag === 'LN')?.value ?? 0),
+  }));
+  refNames = refs.map((r) => r.name);
+  const rg = readGroups(headerText);
+  const cramError = (e: unknown, what: string): VariantLensError => {
+    const msg = e instanceof Error ? e.message : String(e);
+    if (/md5|checksum/i.test(msg)) {
+      return new VariantLensError('reference-mismatch', `${what}: the reference ${opts.referencePath} does not match the one this CRAM was made with (${msg})`, path, { cause: e });
+    }
+    return wrapError(e, 'malformed-cram', path, what);
+  };
+
+  const decodeSlices = async (seqId: number, start: number, end: number, sig?: AbortSignal): Promise<CramRecord[]> => {
+    try {
+      // 1-based closed query, widened by one; exact overlap is tested afterwards.
+      return await cram.getRecordsForRange(seqId, Math.max(1, start), end + 1);
+    } catch (e) {
+      throw cramError(e, `cannot read ${refNames[seqId]}:${start + 1}-${end}`);
+    } finally {
+      throwIfAborted(sig);
+    }
+  };
+
+  return {
+    path,
+    format: 'cram',
+    indexPath,
+    contigNames: async () => [...refNames],
+    contigs: async () => refs.map((r) => ({ ...r })),
+    headerText: async () => headerText,
+    sampleName: async () => rg.find((r) => r.sample)?.sample,
+    async fetch(contig: string, start: number, end: number, sig?: AbortSignal): Promise<AlignedRead[]> {
+      throwIfAborted(sig);
+      const name = resolveContig(contig, refNames);
+      if (name === undefined) {
+        throw new VariantLensError('contig-not-found', `contig "${contig}" is not in the CRAM header; ${describeAvailable(refNames)}`, path);
+      }
+      checkRange(path, contig, start, end);
+      const seqId = refNames.indexOf(name);
+      const recs = await decodeSlices(seqId, start, end, sig);
+      const out: AlignedRead[] = [];
+      for (const r of recs) {
+        if (r.sequenceId !== seqId) continue;
+        const read = cramToRead(r, refNames, rg, path);
+        if (overlaps(read, start, end)) out.push(read);
+      }
+      return out;
+    },
+    async countPerContig(sig?: AbortSignal): Promise<ContigCount[]> {
+      // CRAI has no counts: decode every slice the index lists, per reference.
+      const perRef = refs.map(() => ({ mapped: 0, unmapped: 0 }));
+      for (let id = 0; id < refs.length; id++) {
+        throwIfAborted(sig);
+        if (!(await cram.hasDataForReferenceSequence(id))) continue;
+        const recs = await decodeSlices(id, 0, refs[id]!.length || 2 ** 31 - 2, sig);
+        for (const r of recs) {
+          if (r.sequenceId !== id) continue;
+          if (r.flags & 4) perRef[id]!.unmapped++;
+          else perRef[id]!.mapped++;
+        }
+      }
+      let noCoor = 0;
+      if (await cram.hasDataForReferenceSequence(-1)) {
+        try {
+          const entries = await cram.index.getEntriesForRange(-1, -Infinity, Infinity);
+          for (const e of entries) noCoor += (await cram.getRecordsInSlice(e, (r) => r.sequenceId === -1)).length;
+        } catch (e) {
+          throw cramError(e, 'cannot read the unplaced reads');
+        }
+      }
+      return toContigCounts(refs, { perRef, noCoor });
+    },
+    close: async () => { await ref.close(); },
+  };
+}
+
+/**
+ * Rebuilds the CIGAR from CRAM read features (CRAM spec §10.6: positions are 1-based in the
+ * read; bases between features are reference matches).
+ */
+export function cigarFromCram(r: CramRecord): Uint32Array {
+  if (r.flags & 4) return new Uint32Array(0);
+  const ops: number[] = [];
+  const push = (len: number, op: number): void => {
+    if (len <= 0) return;
+    const last = ops.length - 1;
+    if (last >= 0 && (ops[last]! & 0xf) === op) ops[last] = ops[last]! + (len << 4);
+    else ops.push((len << 4) | op);
+  };
+  let readPos = 1;
+  for (const f of r.readFeatures ?? []) {
+    if (f.code === 'q' || f.code === 'Q') continue;
+    push(f.pos - readPos, CigarOp.M);
+    readPos = Math.max(readPos, f.pos);
+    switch (f.code) {
+      case 'X': case 'B': push(1, CigarOp.M); readPos += 1; break;
+      case 'b': push(f.data.length, CigarOp.M); readPos += f.data.length; break;
+      case 'I': push(f.data.length, CigarOp.I); readPos += f.data.length; break;
+      case 'i': push(1, CigarOp.I); readPos += 1; break;
+      case 'S': push(f.data.length, CigarOp.S); readPos += f.data.length; break;
+      case 'D': push(f.data, CigarOp.D); break;
+      case 'N': push(f.data, CigarOp.N); break;
+      case 'H': push(f.data, CigarOp.H); break;
+      case 'P': push(f.data, CigarOp.P); break;
+    }
+  }
+  push(r.readLength - readPos + 1, CigarOp.M);
+  return Uint32Array.from(ops);
+}
+
+function cramToRead(r: CramRecord, names: readonly string[], rg: readonly { id: string }[], file: string): AlignedRead {
+  const cigar = cigarFromCram(r);
+  const start = r.alignmentStart - 1;
+  const seq = r.isUnknownBases() ? '' : (r.getReadBases() ?? '');
+  if (seq === '' && r.readLength > 0 && !r.isUnknownBases()) {
+    throw new VariantLensError('malformed-cram', `cannot rebuild the bases of read ${r.readName ?? '?'} (is the reference complete?)`, file);
+  }
+  const qual = r.qualityScores ? Uint8Array.from(r.qualityScores) : new Uint8Array(r.readLength).fill(255);
+  const tags: Record<string, TagValue> = {};
+  for (const [k, v] of Object.entries(r.tags)) {
+    if (v === undefined) continue;
+    tags[k] = Array.isArray(v) ? v.map(Number) : v;
+  }
+  if (r.readGroupId >= 0 && rg[r.readGroupId] && tags.RG === undefined) tags.RG = rg[r.readGroupId]!.id;
+  const mate = r.mate;
+  const mateStart = mate && mate.alignmentStart > 0 ? mate.alignmentStart - 1 : -1;
+  const mateContig = mate && mate.sequenceId >= 0 ? names[mate.sequenceId] : undefined;
+  return {
+    name: r.readName ?? '',
+    flags: r.flags,
+    contig: names[r.sequenceId] ?? '*',
+    start,
+    end: start + cigarReferenceLength(cigar),
+    mapq: r.mappingQuality ?? 255,
+    cigar,
+    seq,
+    qual,
+    mateContig,
+    mateStart,
+    tlen: cramTlen(r, start, mateStart, mateContig, names),
+    tags,
+  };
+}
+
+/**
+ * Signed TLEN. Detached records store it (templateSize); for mates decoded together
+ * @gmod/cram only estimates an unsigned span, so we sign it by SAM's rule (positive for
+ * the leftmost segment).
+ */
+function cramTlen(r: CramRecord, start: number, mateStart: number, mateContig: string | undefined, names: readonly string[]): number {
+  if (r.templateSize !== undefined && r.isDetached()) return r.templateSize;
+  const span = r.templateLength ?? r.templateSize ?? 0;
+  if (span === 0 || mateContig !== names[r.sequenceId] || (r.flags & 0xc) !== 0) return 0;
+  const leftmost = start < mateStart || (start === mateStart && (r.flags & 0x40) !== 0);
+  return leftmost ? Math.abs(span) : -Math.abs(span);
+}
+
+// ---- shared ------------------------------------------------------------------------------
+
+function checkRange(file: string, contig: string, start: number, end: number): void {
+  if (!Number.isFinite(start) || !Number.isFinite(end) || start < 0 || end < start) {
+    throw new VariantLensError('region-invalid', `invalid region ${contig}:${start}-${end} (0-based half-open)`, file);
+  }
+}
+
+/** samtools' overlap rule: a read with no reference length (unmapped but placed) covers one base at its POS. */
+function overlaps(read: AlignedRead, start: number, end: number): boolean {
+  const e = Math.max(read.end, read.start + 1);
+  return read.start < end && e > start;
+}
+
+function readGroups(headerText: string): { id: string; sample: string | undefined }[] {
+  const out: { id: string; sample: string | undefined }[] = [];
+  for (const line of headerText.split('\n')) {
+    if (!line.startsWith('@RG\t')) continue;
+    const fields = new Map(line.split('\t').slice(1).map((f) => [f.slice(0, 2), f.slice(3)] as const));
+    out.push({ id: fields.get('ID') ?? '', sample: fields.get('SM') });
+  }
+  return out;
+}
+
+function toContigCounts(refs: readonly { name: string; length: number }[], counts: IndexCounts): ContigCount[] {
+  const out: ContigCount[] = refs.map((r, i) => ({ contig: r.name, length: r.length, mapped: counts.perRef[i]?.mapped ?? 0, unmapped: counts.perRef[i]?.unmapped ?? 0 }));
+  out.push({ contig: '*', length: 0, mapped: 0, unmapped: counts.noCoor });
+  return out;
+}
