@@ -122,22 +122,29 @@ export function boundedLog10(p: number): number {
 }
 
 /**
- * call_variants' round_gls (dv-spec §3.2): round each probability to `precision` decimals,
- * then set the smallest (first of equals) to max(0, round(1 - sum(others))). Throws if
- * the values do not sum to 1 within 1e-6 — a model whose output is not a softmax.
- * Apply it to model outputs before building CVOs; postprocess itself does not round.
+ * call_variants' round_gls (dv-spec §3.2) as it behaves on a TensorFlow float32 softmax:
+ * the first smallest probability is remembered; every value is rounded with numpy's
+ * float32 `around` (x·10^p, rint half-even, ÷10^p, all in float32 — Python's round() on a
+ * np.float32 dispatches there); then the smallest is replaced by
+ * max(0, around(1 − Σothers, p)) computed in float64. Throws if the values do not sum to
+ * 1 within 1e-6, which is what a model emitting logits instead of a softmax produces.
+ * Apply it to model outputs before building CvoRecords; postprocess itself does not round.
+ * The golden CVOs of DeepVariant 1.5 are fixed points of this function (tested).
  */
-export function roundGls(probs: readonly number[], precision: number = GL_PRECISION): number[] {
-  const total = pySum(probs);
+export function roundGls(probs: ArrayLike<number>, precision: number = GL_PRECISION): number[] {
+  const p = Array.from(probs, (x) => Math.fround(x));
+  const total = pySum(p);
   if (Math.abs(total - 1) > 1e-6) {
     throw new VariantLensError('invalid-argument',
-      `genotype probabilities [${probs.join(', ')}] sum to ${total}, not 1: the model output is not a softmax (logits?)`);
+      `genotype probabilities [${p.join(', ')}] sum to ${total}, not 1: the model output is not a softmax (logits?)`);
   }
   let minIndex = 0;
-  for (let i = 1; i < probs.length; i++) if (probs[i]! < probs[minIndex]!) minIndex = i;
-  const rounded = probs.map((p) => pythonRound(p, precision));
-  const others = rounded.filter((_, i) => i !== minIndex);
-  rounded[minIndex] = Math.max(0, pythonRound(1 - pySum(others), precision));
+  for (let i = 1; i < p.length; i++) if (p[i]! < p[minIndex]!) minIndex = i;
+  const scale32 = Math.fround(10 ** precision);
+  const scale64 = 10 ** precision;
+  const rounded = p.map((x) => Math.fround(roundHalfEven(Math.fround(x * scale32)) / scale32));
+  const others = pySum(rounded.filter((_, i) => i !== minIndex));
+  rounded[minIndex] = Math.max(0, roundHalfEven((1 - others) * scale64) / scale64);
   return rounded;
 }
 

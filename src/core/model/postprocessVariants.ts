@@ -1,0 +1,135 @@
+/**
+ * postprocess_variants as a whole (dv-spec §3.3): call_variants outputs in, a sorted,
+ * genotyped, haplotype-resolved call set and its VCF text out.
+ *
+ *  1. sort CVOs by (contig index in the reference, start, end), stable;
+ *  2. group consecutive CVOs with the same (contig, start, end);
+ *  3. per group: merge_predictions + add_call_to_variant (genotypePostprocess.ts);
+ *  4. haplotype conflict resolution (haplotypeResolution.ts);
+ *  5. VCF text (deepVariantVcf.ts).
+ *
+ * The input is plain `CvoRecord`s, so `variant-lens call` can feed model outputs straight
+ * in (after roundGls) without writing a TFRecord first.
+ */
+import { createWriteStream } from 'node:fs';
+import { VariantLensError, throwIfAborted, wrapError } from '../errors';
+import { readCallVariantsOutputs, type DvValue, type DvVariant } from '../io/nucleusProtos';
+import type { ContigInfo } from '../io/referenceSource';
+import { deepVariantHeaderLines, formatDeepVariantRecord, readFaiContigs } from './deepVariantVcf';
+import {
+  DEFAULT_SAMPLE_NAME, DV_POSTPROCESS_DEFAULTS, postprocessSite,
+  type CandidateVariant, type CvoRecord, type GenotypeCall, type PostprocessOptions,
+} from './genotypePostprocess';
+import { resolveConflictingVariants } from './haplotypeResolution';
+
+export interface PostprocessVariantsOptions extends Partial<PostprocessOptions> {
+  /** dv-spec §3.3 step 5; DeepVariant's --disable_haplotype_resolution. */
+  readonly disableHaplotypeResolution?: boolean;
+}
+
+function numbers(values: readonly DvValue[] | undefined): number[] | undefined {
+  if (!values) return undefined;
+  return values.map((v) => (typeof v === 'number' ? v : typeof v === 'boolean' ? Number(v) : Number(v)));
+}
+
+/** The candidate fields postprocess needs from a decoded nucleus Variant (calls[0] DP/AD/VAF). */
+export function candidateFromDvVariant(v: DvVariant): CandidateVariant {
+  const call = v.calls[0];
+  const dp = numbers(call?.info['DP']);
+  const ad = numbers(call?.info['AD']);
+  const vaf = numbers(call?.info['VAF']);
+  return {
+    referenceName: v.referenceName,
+    start: v.start,
+    end: v.end,
+    referenceBases: v.referenceBases,
+    alternateBases: v.alternateBases,
+    ...(call?.callSetName ? { callSetName: call.callSetName } : {}),
+    ...(dp && dp.length ? { dp: dp[0]! } : {}),
+    ...(ad ? { ad } : {}),
+    ...(vaf ? { vaf } : {}),
+  };
+}
+
+/**
+ * Sorts, groups, genotypes and resolves. `contigs` give the sort order (the reference's
+ * .fai order, as DeepVariant); a CVO on a contig the reference lacks is an error.
+ */
+export async function postprocessVariants(
+  cvos: Iterable<CvoRecord> | AsyncIterable<CvoRecord>,
+  contigs: readonly ContigInfo[],
+  options: PostprocessVariantsOptions = {},
+  signal?: AbortSignal,
+): Promise<{ sampleName: string; calls: GenotypeCall[] }> {
+  const contigIndex = new Map(contigs.map((c, i) => [c.name, i]));
+  const keyed: { cvo: CvoRecord; contig: number; seq: number }[] = [];
+  for await (const cvo of cvos) {
+    if (keyed.length % 4096 === 0) throwIfAborted(signal);
+    const contig = contigIndex.get(cvo.variant.referenceName);
+    if (contig === undefined) {
+      throw new VariantLensError('contig-not-found',
+        `call_variants output at ${cvo.variant.referenceName}:${cvo.variant.start + 1} is on a contig the reference does not have (reference contigs: ${contigs.slice(0, 5).map((c) => c.name).join(', ')}${contigs.length > 5 ? ', …' : ''})`);
+    }
+    keyed.push({ cvo, contig, seq: keyed.length });
+  }
+  keyed.sort((a, b) => a.contig - b.contig || a.cvo.variant.start - b.cvo.variant.start || a.cvo.variant.end - b.cvo.variant.end || a.seq - b.seq);
+
+  // DeepVariant takes the sample from the first CVO, then --sample_name, then "default".
+  const sampleName = keyed[0]?.cvo.variant.callSetName || options.sampleName || DEFAULT_SAMPLE_NAME;
+  const opts: PostprocessOptions = { ...DV_POSTPROCESS_DEFAULTS, ...options, sampleName };
+
+  const calls: GenotypeCall[] = [];
+  for (let i = 0; i < keyed.length;) {
+    if (calls.length % 1024 === 0) throwIfAborted(signal);
+    const v = keyed[i]!.cvo.variant;
+    let j = i + 1;
+    while (j < keyed.length) {
+      const w = keyed[j]!.cvo.variant;
+      if (w.referenceName !== v.referenceName || w.start !== v.start || w.end !== v.end) break;
+      j++;
+    }
+    const call = postprocessSite(keyed.slice(i, j).map((k) => k.cvo), opts);
+    calls.push({ ...call, callSetName: sampleName });
+    i = j;
+  }
+  return { sampleName, calls: options.disableHaplotypeResolution ? calls : resolveConflictingVariants(calls) };
+}
+
+/** Reads a call_variants output TFRecord (gzip when named .gz) as CvoRecords. */
+export async function* readCvoRecords(path: string, signal?: AbortSignal): AsyncIterable<CvoRecord> {
+  for await (const cvo of readCallVariantsOutputs(path, signal)) {
+    yield { variant: candidateFromDvVariant(cvo.variant), altAlleleIndices: cvo.altAlleleIndices, genotypeProbabilities: cvo.genotypeProbabilities };
+  }
+}
+
+/** Whole VCF text for a call set. */
+export function formatDeepVariantVcf(calls: readonly GenotypeCall[], contigs: readonly ContigInfo[], sampleName: string, versionLine?: string): string {
+  const lines = deepVariantHeaderLines({ contigs, sampleName, ...(versionLine !== undefined ? { versionLine } : {}) });
+  for (const c of calls) lines.push(formatDeepVariantRecord(c));
+  return lines.join('\n') + '\n';
+}
+
+export interface PostprocessFileResult {
+  readonly sampleName: string;
+  readonly records: number;
+  readonly calls: GenotypeCall[];
+}
+
+/**
+ * `variant-lens postprocess`: CVO TFRecord + reference (.fai for contigs) → plain VCF at
+ * `outPath`. Errors name the file they come from.
+ */
+export async function postprocessCvoFile(
+  cvoPath: string, fastaPath: string, outPath: string, options: PostprocessVariantsOptions = {}, signal?: AbortSignal,
+): Promise<PostprocessFileResult> {
+  const contigs = await readFaiContigs(fastaPath, signal);
+  const { sampleName, calls } = await postprocessVariants(readCvoRecords(cvoPath, signal), contigs, options, signal)
+    .catch((e: unknown) => { throw e instanceof VariantLensError && !e.file ? new VariantLensError(e.code, e.message, cvoPath, { cause: e }) : wrapError(e, 'protobuf-corrupt', cvoPath, 'cannot postprocess'); });
+  const text = formatDeepVariantVcf(calls, contigs, sampleName);
+  await new Promise<void>((resolve, reject) => {
+    const out = createWriteStream(outPath);
+    out.on('error', (e) => reject(wrapError(e, 'invalid-argument', outPath, 'cannot write VCF')));
+    out.end(text, () => resolve());
+  });
+  return { sampleName, records: calls.length, calls };
+}
