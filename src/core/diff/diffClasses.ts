@@ -1,0 +1,116 @@
+/**
+ * The vocabulary of a VCF diff: what one side says about one normalized allele, and the
+ * classes a site can carry. The rules that assign the classes are written down in
+ * docs/decisions/0006-diff-matching.md; `classifySite` is their only implementation.
+ *
+ * Coordinates: `pos` is 1-based VCF POS of the *normalized* allele (after split, trim and
+ * left-alignment), so it can differ from the POS of the record it came from (`recordPos`).
+ */
+
+export type DiffClass = 'same' | 'gt-change' | 'only-A' | 'only-B' | 'filter-change' | 'qual-change';
+
+export const DIFF_CLASSES: readonly DiffClass[] = ['same', 'gt-change', 'only-A', 'only-B', 'filter-change', 'qual-change'];
+
+/** SNP: 1 base → 1 base. INDEL: lengths differ. MNP: equal lengths > 1 (after trimming). */
+export type VariantKind = 'SNP' | 'INDEL' | 'MNP';
+
+export const VARIANT_KINDS: readonly VariantKind[] = ['SNP', 'INDEL', 'MNP'];
+
+/** What one VCF says about one normalized allele. */
+export interface SideCall {
+  /**
+   * The sample's genotype projected onto this allele the way `bcftools norm -m -any` splits
+   * it: this allele → 1, REF and every other ALT → 0, '.' stays '.'; unphased and sorted
+   * ("1/2" gives "0/1" for each of its two alleles).
+   */
+  readonly gt: string;
+  /** The record's own GT text ('' when the file has no samples or no GT). */
+  readonly recordGt: string;
+  /** True when the sample's genotype carries this allele (or the file has no GT: sites-only VCFs call every ALT). */
+  readonly called: boolean;
+  readonly qual: number | undefined;
+  /** FILTER text as written ('.', 'PASS', 'RefCall', 'LowQual;X'). */
+  readonly filter: string;
+  readonly gq: number | undefined;
+  /** POS of the record in the file (1-based), before normalization. */
+  readonly recordPos: number;
+  /** 1-based line number in the (decompressed) file; 0 when the reader does not know it. */
+  readonly lineNumber: number;
+}
+
+/** One normalized allele seen in at least one of the two files, with its classes. */
+export interface DiffSite {
+  readonly contig: string;
+  /** 1-based POS of the normalized allele. */
+  readonly pos: number;
+  readonly ref: string;
+  readonly alt: string;
+  readonly kind: VariantKind;
+  /** The record in A carrying this allele, if any. */
+  readonly a: SideCall | undefined;
+  readonly b: SideCall | undefined;
+  /** Never empty. 'same' only appears together with 'filter-change' / 'qual-change' or alone. */
+  readonly classes: readonly DiffClass[];
+}
+
+export function variantKind(ref: string, alt: string): VariantKind {
+  if (ref.length === alt.length) return ref.length === 1 ? 'SNP' : 'MNP';
+  return 'INDEL';
+}
+
+/**
+ * FILTER as a comparable status. '.' (filters not applied) and 'PASS' are the same status:
+ * truth sets often write one, callers the other, and neither marks the call as filtered.
+ */
+export function filterStatus(filter: string): string {
+  if (filter === '.' || filter === 'PASS' || filter === '') return 'PASS';
+  return filter.includes(';') ? filter.split(';').sort().join(';') : filter;
+}
+
+/**
+ * Assigns the classes of a site (docs/decisions/0006-diff-matching.md):
+ * - both sides call the allele → 'same' when the projected GTs agree, else 'gt-change';
+ * - one side calls it, the other has no call for it (no record, or a non-variant record
+ *   such as RefCall 0/0 or ./.) → 'only-A' / 'only-B';
+ * - both files have a record for the allele (called or not) → 'filter-change' when the
+ *   FILTER status differs, 'qual-change' when |QUAL_A − QUAL_B| > qualDelta;
+ * - neither side calls it and nothing else differs → 'same' (both say "no variant here").
+ */
+export function classifySite(a: SideCall | undefined, b: SideCall | undefined, qualDelta: number): DiffClass[] {
+  const classes: DiffClass[] = [];
+  const cA = a?.called === true;
+  const cB = b?.called === true;
+  if (cA && cB) classes.push(a!.gt === b!.gt ? 'same' : 'gt-change');
+  else if (cA) classes.push('only-A');
+  else if (cB) classes.push('only-B');
+  if (a && b) {
+    if (filterStatus(a.filter) !== filterStatus(b.filter)) classes.push('filter-change');
+    if (a.qual !== undefined && b.qual !== undefined && Math.abs(a.qual - b.qual) > qualDelta) classes.push('qual-change');
+  }
+  if (classes.length === 0) classes.push('same');
+  return classes;
+}
+
+/** True when the site differs in any way (any class other than a lone 'same'). */
+export function isDiffering(site: Pick<DiffSite, 'classes'>): boolean {
+  return site.classes.length > 1 || site.classes[0] !== 'same';
+}
+
+/** Indel length bins (ALT length − REF length), as in hap.py's extended tables, coarser. */
+export type IndelBin = 'del>15' | 'del6-15' | 'del1-5' | 'ins1-5' | 'ins6-15' | 'ins>15';
+
+export const INDEL_BINS: readonly IndelBin[] = ['del>15', 'del6-15', 'del1-5', 'ins1-5', 'ins6-15', 'ins>15'];
+
+export function indelBin(ref: string, alt: string): IndelBin | undefined {
+  const d = alt.length - ref.length;
+  if (d === 0) return undefined;
+  const n = Math.abs(d);
+  const size = n <= 5 ? '1-5' : n <= 15 ? '6-15' : '>15';
+  return `${d < 0 ? 'del' : 'ins'}${size}` as IndelBin;
+}
+
+/** A↔G and C↔T are transitions; every other base change is a transversion. */
+export function isTransition(ref: string, alt: string): boolean {
+  const p = ref + alt;
+  return p === 'AG' || p === 'GA' || p === 'CT' || p === 'TC';
+}

@@ -1,0 +1,516 @@
+/**
+ * The VCF diff engine: streams two coordinate-sorted VCFs side by side, normalizes every
+ * ALT allele (split, trim, left-align — variantNormalizer.ts), matches alleles by
+ * (contig, POS, REF, ALT) and classifies every allele (diffClasses.ts). Memory is bounded
+ * by the largest locus group plus the re-sorting window (`siteWindow`, like bcftools norm
+ * --site-win): normalized alleles are held until the raw stream is `siteWindow` bases past
+ * them, because left-alignment can move an allele before alleles already read.
+ *
+ * Contig order (docs/decisions/0006-diff-matching.md): the reference's .fai order when a
+ * reference is given, else A's header order followed by B's extra contigs. A file whose
+ * header lists the shared contigs in another order is read contig by contig through its
+ * index (`VcfSource.query`); a file whose body breaks the order fails with a message that
+ * says how to sort it. Contig names are matched exactly, else through the 'chr' alias
+ * ('20' ↔ 'chr20').
+ *
+ * Coordinates: VCF POS (1-based) throughout; `region` is 0-based half-open like every
+ * `query` in src/core/io.
+ */
+import { VariantLensError, throwIfAborted } from '../errors';
+import { contigAliasCandidates } from '../io/contigAliases';
+import type { ReferenceSource } from '../io/referenceSource';
+import { isSymbolicAllele, type VcfHeader, type VcfRecord } from '../io/vcfRecord';
+import type { VcfSource } from '../io/vcfSource';
+import type { BedRegions } from './bedRegions';
+import { classifySite, isDiffering, variantKind, type DiffClass, type DiffSite, type SideCall, type VariantKind } from './diffClasses';
+import { DiffSummaryBuilder, type DiffSummary } from './diffSummary';
+import { Stratifier } from './stratification';
+import { DiffSiteList } from './diffSiteList';
+import { ReferenceWindow, normalizeAllele, type NormalizedAllele } from './variantNormalizer';
+
+export interface DiffRegion {
+  readonly contig: string;
+  /** 0-based half-open. */
+  readonly start: number;
+  readonly end: number;
+}
+
+export interface DiffProgress {
+  readonly recordsA: number;
+  readonly recordsB: number;
+  readonly contig: string;
+  /** 1-based POS of the last allele compared. */
+  readonly pos: number;
+  /** 0..1 by genome position when contig lengths are known (reference or header), else undefined. */
+  readonly fraction: number | undefined;
+}
+
+export interface VcfDiffOptions {
+  /** When given, indels are left-aligned against it and contigs follow its .fai order. */
+  readonly reference?: ReferenceSource;
+  /** Sample of each file: a name, or a 0-based index. Default: the first sample. */
+  readonly sampleA?: string | number;
+  readonly sampleB?: string | number;
+  /** 'qual-change' when |QUAL_A − QUAL_B| is greater than this. Default 10. */
+  readonly qualDelta?: number;
+  /** Declares one side the truth: the summary then carries TP/FP/FN, precision, recall, F1. */
+  readonly truth?: 'A' | 'B';
+  /** Stratify by these regions (each carries its name). */
+  readonly beds?: readonly BedRegions[];
+  /** Only records overlapping this region (needs indexed or indexable inputs). */
+  readonly region?: DiffRegion;
+  /** Called for every differing site in genome order (and for 'same' ones with includeSame). */
+  readonly onSite?: (site: DiffSite) => void;
+  readonly includeSame?: boolean;
+  /** Called about every `progressEvery` records and once at the end. */
+  readonly onProgress?: (p: DiffProgress) => void;
+  readonly progressEvery?: number;
+  /** Re-sorting window in bases after left-alignment. Default 1000 (bcftools norm --site-win). */
+  readonly siteWindow?: number;
+}
+
+export const DEFAULT_QUAL_DELTA = 10;
+
+/**
+ * Diffs A against B. Resolves with the summary once both files are read; differing sites
+ * stream through `options.onSite` meanwhile. Rejects with `cancelled` when `signal` fires,
+ * and with a VariantLensError naming the file for unsorted or malformed input.
+ */
+export async function diffVcfs(a: VcfSource, b: VcfSource, options: VcfDiffOptions = {}, signal?: AbortSignal): Promise<DiffSummary> {
+  throwIfAborted(signal);
+  const [headerA, headerB, refContigs] = await Promise.all([
+    a.header(signal),
+    b.header(signal),
+    options.reference ? options.reference.contigs(signal) : Promise.resolve(undefined),
+  ]);
+  const sampleA = resolveSample(headerA, options.sampleA, a.path);
+  const sampleB = resolveSample(headerB, options.sampleB, b.path);
+
+  const contigs = new ContigOrder();
+  if (refContigs) for (const c of refContigs) contigs.add(c.name, c.length);
+  else for (const h of [headerA, headerB]) for (const c of h.contigs) contigs.add(c.name, c.length);
+  for (const h of [headerA, headerB]) for (const c of h.contigs) contigs.setLengthIfUnknown(c.name, c.length);
+
+  const qualDelta = options.qualDelta ?? DEFAULT_QUAL_DELTA;
+  const regionText = options.region ? `${options.region.contig}:${options.region.start + 1}-${options.region.end}` : undefined;
+  const beds = options.beds ?? [];
+  const builder = new DiffSummaryBuilder({
+    fileA: a.path, fileB: b.path,
+    sampleA: sampleA.name, sampleB: sampleB.name,
+    qualDelta, normalized: options.reference !== undefined, truth: options.truth, region: regionText,
+    beds: beds.map((x) => `${x.name}=${x.path}`),
+  }, new Stratifier(beds));
+
+  const window = options.siteWindow ?? 1000;
+  const sideA = new SideStream('A', a, headerA, sampleA.index, contigs, options, window, builder, signal);
+  const sideB = new SideStream('B', b, headerB, sampleB.index, contigs, options, window, builder, signal);
+  const onSite = options.onSite;
+  const includeSame = options.includeSame === true;
+  const progressEvery = options.progressEvery ?? 200_000;
+  let nextProgress = progressEvery;
+  let lastContig = '';
+  let lastPos = 0;
+  const report = (): void => {
+    options.onProgress?.({ recordsA: sideA.records, recordsB: sideB.records, contig: lastContig, pos: lastPos, fraction: contigs.fraction(lastContig, lastPos) });
+  };
+
+  const groupA: AlleleItem[] = [];
+  const groupB: AlleleItem[] = [];
+  const emit = (x: AlleleItem, callA: SideCall | undefined, callB: SideCall | undefined): void => {
+    const site: DiffSite = { contig: x.contig, pos: x.pos, ref: x.ref, alt: x.alt, kind: x.kind, a: callA, b: callB, classes: classifySite(callA, callB, qualDelta) };
+    builder.add(site);
+    if (onSite && (includeSame || isDiffering(site))) onSite(site);
+  };
+
+  for (;;) {
+    if (sideA.i >= sideA.ready.length && !sideA.done) await sideA.fill();
+    if (sideB.i >= sideB.ready.length && !sideB.done) await sideB.fill();
+    const ha = sideA.ready[sideA.i];
+    const hb = sideB.ready[sideB.i];
+    if (!ha && !hb) break;
+    const lead = !hb || (ha && (ha.rank < hb.rank || (ha.rank === hb.rank && ha.pos <= hb.pos))) ? ha! : hb;
+    const rank = lead.rank;
+    const pos = lead.pos;
+    await sideA.takeGroup(rank, pos, groupA);
+    await sideB.takeGroup(rank, pos, groupB);
+    // Pair equal alleles; the usual group is one allele on each side, or one on one side.
+    for (const x of groupA) {
+      let match: AlleleItem | undefined;
+      for (let j = 0; j < groupB.length; j++) {
+        const y = groupB[j]!;
+        if (!y.used && y.ref === x.ref && y.alt === x.alt) { match = y; y.used = true; break; }
+      }
+      emit(x, x.call, match?.call);
+    }
+    for (const y of groupB) if (!y.used) emit(y, undefined, y.call);
+    lastContig = lead.contig;
+    lastPos = pos;
+    if (sideA.records + sideB.records >= nextProgress) {
+      nextProgress += progressEvery;
+      throwIfAborted(signal);
+      report();
+    }
+  }
+  report();
+  return builder.finish();
+}
+
+interface AlleleItem {
+  readonly rank: number;
+  readonly contig: string;
+  readonly pos: number;
+  readonly ref: string;
+  readonly alt: string;
+  readonly kind: VariantKind;
+  readonly call: SideCall;
+  used: boolean;
+}
+
+/** Contig ranks and lengths; names are resolved exactly, then through the 'chr' alias. */
+class ContigOrder {
+  private readonly rank = new Map<string, number>();
+  private readonly names: string[] = [];
+  private readonly lengths: (number | undefined)[] = [];
+  private readonly resolved = new Map<string, string>();
+  private offsets: number[] | undefined;
+
+  add(name: string, length: number | undefined): void {
+    if (this.rank.has(name)) return;
+    this.rank.set(name, this.names.length);
+    this.names.push(name);
+    this.lengths.push(length);
+    this.offsets = undefined;
+  }
+
+  setLengthIfUnknown(name: string, length: number | undefined): void {
+    const r = this.rank.get(this.resolve(name));
+    if (r !== undefined && this.lengths[r] === undefined && length !== undefined) { this.lengths[r] = length; this.offsets = undefined; }
+  }
+
+  /** The name both files are compared under. Unknown contigs are appended at the end. */
+  resolve(name: string): string {
+    const hit = this.resolved.get(name);
+    if (hit !== undefined) return hit;
+    let out = name;
+    if (!this.rank.has(name)) {
+      const alias = contigAliasCandidates(name).find((c) => this.rank.has(c));
+      if (alias !== undefined) out = alias;
+      else this.add(name, undefined);
+    }
+    this.resolved.set(name, out);
+    return out;
+  }
+
+  rankOf(resolvedName: string): number {
+    return this.rank.get(resolvedName)!;
+  }
+
+  get all(): readonly string[] {
+    return this.names;
+  }
+
+  lengthOf(name: string): number | undefined {
+    const r = this.rank.get(name);
+    return r === undefined ? undefined : this.lengths[r];
+  }
+
+  fraction(contig: string, pos: number): number | undefined {
+    if (!this.offsets) {
+      if (this.lengths.some((l) => l === undefined)) return undefined;
+      let acc = 0;
+      this.offsets = this.lengths.map((l) => { const o = acc; acc += l!; return o; });
+      this.offsets.push(acc);
+    }
+    const r = this.rank.get(contig);
+    const total = this.offsets[this.offsets.length - 1]!;
+    if (r === undefined || total === 0) return undefined;
+    return Math.min(1, (this.offsets[r]! + pos) / total);
+  }
+}
+
+function resolveSample(header: VcfHeader, wanted: string | number | undefined, file: string): { index: number; name: string } {
+  const samples = header.samples;
+  if (wanted === undefined) return { index: 0, name: samples[0] ?? '(no samples)' };
+  if (typeof wanted === 'string') {
+    const i = samples.indexOf(wanted);
+    if (i >= 0) return { index: i, name: wanted };
+    if (/^\d+$/.test(wanted)) return resolveSample(header, Number(wanted), file);
+    throw new VariantLensError('invalid-argument', `sample "${wanted}" is not in this VCF (samples: ${samples.join(', ') || 'none'})`, file);
+  }
+  if (!Number.isInteger(wanted) || wanted < 0 || wanted >= samples.length) {
+    throw new VariantLensError('invalid-argument', `sample index ${wanted} is out of range: the VCF has ${samples.length} sample(s)`, file);
+  }
+  return { index: wanted, name: samples[wanted]! };
+}
+
+/** A VcfSource that can also stream records in batches (VcfFile does): far fewer awaits per record. */
+interface BatchedVcfSource extends VcfSource {
+  recordBatches(signal?: AbortSignal): AsyncIterable<VcfRecord[]>;
+}
+
+function hasBatches(s: VcfSource): s is BatchedVcfSource {
+  return typeof (s as Partial<BatchedVcfSource>).recordBatches === 'function';
+}
+
+async function* singletons(records: AsyncIterable<VcfRecord>): AsyncGenerator<VcfRecord[]> {
+  for await (const r of records) yield [r];
+}
+
+/**
+ * One file's stream of normalized alleles in (contig rank, POS) order. `ready` holds
+ * alleles that can no longer be overtaken by a left-shifted later allele.
+ */
+class SideStream {
+  ready: AlleleItem[] = [];
+  i = 0;
+  done = false;
+  records = 0;
+  private pending: AlleleItem[] = [];
+  private pendingHead = 0;
+  private readonly iterator: AsyncIterator<VcfRecord[]>;
+  private batch: VcfRecord[] = [];
+  private bi = 0;
+  private readonly refWindow: ReferenceWindow | undefined;
+  private readonly hasSamples: boolean;
+  private curRank = -1;
+  private curContig = '';
+  private curResolved = '';
+  private lastPos = 0;
+  private lastLine = 0;
+
+  constructor(
+    private readonly side: 'A' | 'B',
+    private readonly source: VcfSource,
+    header: VcfHeader,
+    private readonly sampleIndex: number,
+    private readonly contigs: ContigOrder,
+    options: VcfDiffOptions,
+    private readonly window: number,
+    private readonly builder: DiffSummaryBuilder,
+    private readonly signal: AbortSignal | undefined,
+  ) {
+    this.refWindow = options.reference ? new ReferenceWindow(options.reference) : undefined;
+    this.hasSamples = header.samples.length > 0;
+    const region = options.region;
+    let it: AsyncIterable<VcfRecord[]>;
+    if (region) it = singletons(source.query(region.contig, region.start, region.end, signal));
+    else if (!headerOrderAgrees(header, contigs)) it = singletons(byContig(source, contigs, signal));
+    else if (hasBatches(source)) it = source.recordBatches(signal);
+    else it = singletons(source.records(signal));
+    this.iterator = it[Symbol.asyncIterator]();
+  }
+
+  /** Reads records until at least one allele is ready or the file ends. */
+  async fill(): Promise<void> {
+    if (this.i > 0) {
+      this.ready = this.i >= this.ready.length ? [] : this.ready.slice(this.i);
+      this.i = 0;
+    }
+    while (this.ready.length === 0) {
+      if (this.bi >= this.batch.length) {
+        const r = await this.iterator.next();
+        if (r.done) {
+          this.flush(Infinity);
+          this.done = true;
+          return;
+        }
+        this.batch = r.value;
+        this.bi = 0;
+        throwIfAborted(this.signal);
+      }
+      // Drain the batch synchronously; only indels that shift past loaded reference await.
+      while (this.bi < this.batch.length) {
+        const p = this.addRecord(this.batch[this.bi++]!);
+        if (p) await p;
+      }
+    }
+  }
+
+  /** Moves every ready allele at (rank, pos) into `out` (cleared first). */
+  async takeGroup(rank: number, pos: number, out: AlleleItem[]): Promise<void> {
+    out.length = 0;
+    for (;;) {
+      while (this.i < this.ready.length) {
+        const x = this.ready[this.i]!;
+        if (x.rank !== rank || x.pos !== pos) return;
+        out.push(x);
+        this.i++;
+      }
+      // The group reached the end of `ready`: an allele shifted left by more than the window
+      // could still join it, so look at the next ready allele too.
+      if (this.done || out.length === 0) return;
+      await this.fill();
+      if (this.ready.length === 0) return;
+    }
+  }
+
+  private addRecord(rec: VcfRecord): Promise<void> | undefined {
+    this.records++;
+    if (rec.contig !== this.curContig) this.enterContig(rec);
+    else if (rec.pos < this.lastPos) this.unsorted(rec);
+    this.lastPos = rec.pos;
+    this.lastLine = rec.lineNumber;
+    const alts = rec.alts;
+    let norms: (NormalizedAllele | number | undefined)[] | undefined;
+    let needsRef = false;
+    if (alts.length > 0) {
+      norms = new Array<NormalizedAllele | number | undefined>(alts.length);
+      for (let k = 0; k < alts.length; k++) {
+        const alt = alts[k]!;
+        if (isSymbolicAllele(alt)) continue;
+        const n = normalizeAllele(rec.pos, rec.ref, alt.toUpperCase(), this.refWindow?.lookup);
+        norms[k] = n;
+        if (typeof n === 'number') needsRef = true;
+      }
+    }
+    if (!needsRef) {
+      this.finishRecord(rec, norms);
+      return undefined;
+    }
+    return (async () => {
+      for (let k = 0; k < norms!.length; k++) {
+        if (typeof norms![k] === 'number') norms![k] = await this.refWindow!.normalize(rec.pos, rec.ref, alts[k]!.toUpperCase(), this.signal);
+      }
+      this.finishRecord(rec, norms);
+    })();
+  }
+
+  private finishRecord(rec: VcfRecord, norms: (NormalizedAllele | number | undefined)[] | undefined): void {
+    // Genotype of the chosen sample, parsed once per record.
+    let gtText = '';
+    let alleles: (number | null)[] | undefined;
+    if (this.hasSamples) {
+      gtText = rec.sampleField(this.sampleIndex, 'GT') ?? '';
+      if (gtText !== '') alleles = parseAlleles(gtText);
+    }
+    this.builder.addRecord(this.side, alleles ?? (this.hasSamples ? [] : undefined));
+    if (norms) {
+      const qual = rec.qual;
+      const f = rec.filters;
+      const filter = f.length === 0 ? '.' : f.length === 1 ? f[0]! : f.join(';');
+      let gq: number | undefined;
+      if (this.hasSamples) {
+        const g = rec.sampleField(this.sampleIndex, 'GQ');
+        if (g !== undefined) { const n = Number(g); if (!Number.isNaN(n)) gq = n; }
+      }
+      for (let k = 0; k < norms.length; k++) {
+        const norm = norms[k];
+        if (norm === undefined || typeof norm === 'number') continue;
+        let gt = '';
+        let called = true; // sites-only VCFs: every ALT counts as called, as bcftools isec sees them
+        if (this.hasSamples) {
+          if (alleles) { gt = projectGenotype(alleles, k + 1); called = gt.includes('1'); } else { gt = '.'; called = false; }
+        }
+        const call: SideCall = { gt, recordGt: gtText, called, qual, filter, gq, recordPos: rec.pos, lineNumber: rec.lineNumber };
+        this.insert({ rank: this.curRank, contig: this.curResolved, pos: norm.pos, ref: norm.ref, alt: norm.alt, kind: variantKind(norm.ref, norm.alt), call, used: false });
+      }
+    }
+    this.flush(rec.pos - this.window);
+  }
+
+  private enterContig(rec: VcfRecord): void {
+    const resolved = this.contigs.resolve(rec.contig);
+    const rank = this.contigs.rankOf(resolved);
+    if (rank < this.curRank || (rank === this.curRank && rec.pos < this.lastPos)) this.unsorted(rec);
+    this.flush(Infinity);
+    this.curContig = rec.contig;
+    this.curResolved = resolved;
+    this.curRank = rank;
+    this.lastPos = 0;
+    this.refWindow?.setContig(resolved);
+  }
+
+  private unsorted(rec: VcfRecord): never {
+    throw new VariantLensError('malformed-vcf',
+      `line ${rec.lineNumber || '?'} (${rec.contig}:${rec.pos}) comes after ${this.curContig}:${this.lastPos} (line ${this.lastLine || '?'}); ` +
+      'the diff needs both files sorted in the same contig order (the reference .fai order when --ref is given). ' +
+      'Sort with `bcftools sort` and index with `tabix -p vcf`; an indexed file whose header lists contigs in another order is read contig by contig.',
+      this.source.path);
+  }
+
+  /** Inserts keeping `pending` sorted by POS (left-shifted alleles go back a few places). */
+  private insert(x: AlleleItem): void {
+    const p = this.pending;
+    let j = p.length;
+    while (j > this.pendingHead && p[j - 1]!.pos > x.pos) j--;
+    if (j === p.length) p.push(x);
+    else p.splice(j, 0, x);
+  }
+
+  /** Moves pending alleles with POS < before into `ready`. */
+  private flush(before: number): void {
+    const p = this.pending;
+    let h = this.pendingHead;
+    while (h < p.length && p[h]!.pos < before) this.ready.push(p[h++]!);
+    if (h === p.length) { p.length = 0; h = 0; } else if (h > 1024) { this.pending = p.slice(h); h = 0; }
+    this.pendingHead = h;
+  }
+}
+
+/** True when the contigs the header lists appear in increasing global rank. */
+function headerOrderAgrees(header: VcfHeader, contigs: ContigOrder): boolean {
+  let last = -1;
+  for (const c of header.contigs) {
+    const r = contigs.rankOf(contigs.resolve(c.name));
+    if (r < last) return false;
+    last = r;
+  }
+  return true;
+}
+
+/** Reads a file contig by contig in the global order, through its index. */
+async function* byContig(source: VcfSource, contigs: ContigOrder, signal: AbortSignal | undefined): AsyncGenerator<VcfRecord> {
+  const header = await source.header(signal);
+  const own = new Map(header.contigs.map((c) => [contigs.resolve(c.name), c.name]));
+  for (const name of [...contigs.all]) {
+    const fileName = own.get(name);
+    if (fileName === undefined) continue;
+    const end = contigs.lengthOf(name) ?? 2 ** 31 - 1;
+    yield* source.query(fileName, 0, end, signal);
+  }
+}
+
+function parseAlleles(gt: string): (number | null)[] {
+  // Common diploid forms without regex: "0/1", "1|1", "./.".
+  if (gt.length === 3 && (gt[1] === '/' || gt[1] === '|')) {
+    const x = gt.charCodeAt(0) - 48;
+    const y = gt.charCodeAt(2) - 48;
+    if (x >= 0 && x <= 9 && y >= 0 && y <= 9) return [x, y];
+  }
+  return gt.split(/[/|]/).map((s) => (s === '.' ? null : Number(s)));
+}
+
+const PROJECTED = new Map<string, string>();
+
+/**
+ * GT projected onto ALT number k (1-based) as `bcftools norm -m -any` writes it: k → 1,
+ * every other allele → 0, missing stays '.'; then unphased and sorted ('.' first).
+ */
+export function projectGenotype(alleles: readonly (number | null)[], k: number): string {
+  if (alleles.length === 2) {
+    const x = alleles[0]!;
+    const y = alleles[1]!;
+    const px = x === null ? '.' : x === k ? '1' : '0';
+    const py = y === null ? '.' : y === k ? '1' : '0';
+    const key = px <= py ? px + py : py + px;
+    let s = PROJECTED.get(key);
+    if (s === undefined) PROJECTED.set(key, (s = `${key[0]}/${key[1]}`));
+    return s;
+  }
+  return alleles.map((x) => (x === null ? '.' : x === k ? '1' : '0')).sort().join('/');
+}
+
+export type { DiffClass, DiffSite, SideCall };
+
+/**
+ * For the diff editor: runs the diff and keeps every differing site in a list the UI can
+ * filter, sort and page (`sites.query({...}).page(offset, limit)`).
+ */
+export async function collectVcfDiff(
+  a: VcfSource, b: VcfSource, options: VcfDiffOptions = {}, signal?: AbortSignal,
+): Promise<{ summary: DiffSummary; sites: DiffSiteList }> {
+  const sites = new DiffSiteList();
+  const forward = options.onSite;
+  const summary = await diffVcfs(a, b, { ...options, onSite: (s) => { sites.push(s); forward?.(s); } }, signal);
+  return { summary, sites };
+}
