@@ -1,0 +1,235 @@
+/**
+ * DeepVariant 1.5's allele counter (allelecounter.cc; facts in dv-spec §7.2), non-legacy mode,
+ * without read normalization (`--normalize_reads=False`, the default).
+ *
+ * For every read (MAPQ ≥ min_mapping_quality) the CIGAR is walked and turned into read
+ * alleles at 0-based reference positions:
+ *  - M/=/X: one REFERENCE or SUBSTITUTION allele per canonical base (A, C, G, T);
+ *    a base below min_base_quality is kept but flagged low quality;
+ *  - I and S: INSERTION / SOFT_CLIP at the previous position, bases = previous base + the
+ *    inserted bases (previous base from the reference when the op starts the read);
+ *    low quality when the summed quality is below min_base_quality · length;
+ *  - D: DELETION at the previous position, bases = previous base + deleted reference bases;
+ *  - N, P: advance only; H: nothing.
+ * When a base allele and an indel allele of the same read land on the same position the
+ * indel wins (the base allele is dropped). REFERENCE alleles are only counted (when not low
+ * quality); every other allele is stored per read key `fragment_name/read_number`.
+ */
+import { type AlignedRead, CigarOp } from '../io/alignedRead';
+import { readKey } from './readFilters';
+
+export const enum AlleleType {
+  REFERENCE = 1,
+  SUBSTITUTION = 2,
+  INSERTION = 3,
+  DELETION = 4,
+  SOFT_CLIP = 5,
+}
+
+export const ALLELE_TYPE_NAMES: Readonly<Record<AlleleType, string>> = {
+  [AlleleType.REFERENCE]: 'reference',
+  [AlleleType.SUBSTITUTION]: 'substitution',
+  [AlleleType.INSERTION]: 'insertion',
+  [AlleleType.DELETION]: 'deletion',
+  [AlleleType.SOFT_CLIP]: 'soft clip',
+};
+
+/** One read's allele at one position, in the counter's own form (anchor base + inserted/deleted bases). */
+export interface ReadAllele {
+  readonly type: AlleleType;
+  readonly bases: string;
+  readonly lowQuality: boolean;
+}
+
+/**
+ * Reference bases around the counted interval: `bases[i]` is position `start + i` (0-based).
+ * It should reach one base before the first read and past the last deletion; positions
+ * outside it behave as DeepVariant's off-contig reference (the allele is skipped).
+ */
+export interface RefWindow {
+  readonly start: number;
+  readonly bases: string;
+}
+
+export interface AlleleCounterOptions {
+  readonly minMappingQuality: number;
+  readonly minBaseQuality: number;
+}
+
+export const DEFAULT_ALLELE_COUNTER_OPTIONS: AlleleCounterOptions = { minMappingQuality: 5, minBaseQuality: 10 };
+
+export interface PositionCounts {
+  /** 0-based position. */
+  readonly position: number;
+  readonly refBase: string;
+  /** Reads whose allele here is REFERENCE and not low quality. */
+  readonly refSupport: number;
+  /** Non-reference alleles by read key (includes low-quality ones). */
+  readonly readAlleles: ReadonlyMap<string, ReadAllele>;
+}
+
+const EMPTY_ALLELES: ReadonlyMap<string, ReadAllele> = new Map();
+
+function isCanonical(c: string): boolean {
+  return c === 'A' || c === 'C' || c === 'G' || c === 'T';
+}
+
+function allCanonical(s: string): boolean {
+  for (let i = 0; i < s.length; i++) if (!isCanonical(s[i]!)) return false;
+  return true;
+}
+
+interface PendingAllele {
+  pos: number;
+  type: AlleleType;
+  bases: string;
+  lowQuality: boolean;
+}
+
+/** Counts alleles over the 0-based half-open interval [start, end) of one contig. */
+export class AlleleCounter {
+  private readonly refSupport: Int32Array;
+  private readonly nonRef: (Map<string, ReadAllele> | undefined)[];
+  private readsCounted = 0;
+
+  constructor(
+    readonly contig: string,
+    readonly start: number,
+    readonly end: number,
+    private readonly ref: RefWindow,
+    private readonly options: AlleleCounterOptions = DEFAULT_ALLELE_COUNTER_OPTIONS,
+  ) {
+    if (end < start) throw new RangeError(`allele counter interval [${start}, ${end}) is empty`);
+    if (ref.start > start || ref.start + ref.bases.length < end) throw new RangeError('the reference window must cover the counted interval');
+    this.refSupport = new Int32Array(end - start);
+    this.nonRef = new Array<Map<string, ReadAllele> | undefined>(end - start);
+  }
+
+  get readCount(): number {
+    return this.readsCounted;
+  }
+
+  /** Reference base at a 0-based position, or '' outside the reference window. */
+  private refAt(pos: number): string {
+    const i = pos - this.ref.start;
+    return i >= 0 && i < this.ref.bases.length ? this.ref.bases[i]! : '';
+  }
+
+  private refRange(pos: number, len: number): string {
+    const i = pos - this.ref.start;
+    if (i < 0 || i + len > this.ref.bases.length) return '';
+    return this.ref.bases.slice(i, i + len);
+  }
+
+  /** Adds one read (already through the SamReader filters). */
+  add(read: AlignedRead): void {
+    if (read.mapq < this.options.minMappingQuality) return;
+    const minBq = this.options.minBaseQuality;
+    const seq = read.seq;
+    const qual = read.qual;
+    const pending: (PendingAllele | null)[] = [];
+    let refPos = read.start;
+    let readOff = 0;
+    for (const c of read.cigar) {
+      const len = c >>> 4;
+      const op = c & 0xf;
+      switch (op) {
+        case CigarOp.M:
+        case CigarOp.EQ:
+        case CigarOp.X:
+          for (let i = 0; i < len; i++) {
+            const pos = refPos + i;
+            if (pos < this.start || pos >= this.end) continue;
+            const b = seq[readOff + i] ?? 'N';
+            if (!isCanonical(b)) continue;
+            const refBase = this.refAt(pos);
+            pending.push({
+              pos,
+              type: refBase === b ? AlleleType.REFERENCE : AlleleType.SUBSTITUTION,
+              bases: b,
+              lowQuality: (qual[readOff + i] ?? 0) < minBq,
+            });
+          }
+          refPos += len;
+          readOff += len;
+          break;
+        case CigarOp.I:
+        case CigarOp.S:
+          pending.push(this.indelAllele(read, refPos, readOff, op, len, minBq));
+          readOff += len;
+          break;
+        case CigarOp.D:
+          pending.push(this.indelAllele(read, refPos, readOff, op, len, minBq));
+          refPos += len;
+          break;
+        case CigarOp.N:
+        case CigarOp.P:
+          refPos += len;
+          break;
+        default:
+          break;
+      }
+    }
+    let key: string | undefined;
+    for (let i = 0; i < pending.length; i++) {
+      const a = pending[i];
+      if (!a || a.pos < this.start || a.pos >= this.end) continue;
+      // Indel preference: a later allele at the same position supersedes this one (dv-spec §7.2).
+      const next = pending[i + 1];
+      if (next && next.pos === a.pos) continue;
+      const off = a.pos - this.start;
+      if (a.type === AlleleType.REFERENCE) {
+        if (!a.lowQuality) this.refSupport[off]!++;
+        continue;
+      }
+      key ??= readKey(read);
+      let m = this.nonRef[off];
+      if (!m) this.nonRef[off] = m = new Map();
+      m.set(key, { type: a.type, bases: a.bases, lowQuality: a.lowQuality });
+    }
+    this.readsCounted++;
+  }
+
+  /** MakeIndelReadAllele: anchored at refPos - 1; null when DeepVariant skips it. */
+  private indelAllele(read: AlignedRead, refPos: number, readOff: number, op: number, len: number, minBq: number): PendingAllele | null {
+    const prev = readOff === 0 ? this.refAt(refPos - 1) : (read.seq[readOff - 1] ?? '');
+    if (prev === '' || !isCanonical(prev)) return null;
+    if (op === CigarOp.D) {
+      const deleted = this.refRange(refPos, len);
+      if (deleted === '' || !allCanonical(deleted)) return null;
+      return { pos: refPos - 1, type: AlleleType.DELETION, bases: prev + deleted, lowQuality: false };
+    }
+    const inserted = read.seq.slice(readOff, readOff + len);
+    if (inserted.length !== len || !allCanonical(inserted)) return null;
+    let qsum = 0;
+    for (let i = 0; i < len; i++) qsum += read.qual[readOff + i] ?? 0;
+    return {
+      pos: refPos - 1,
+      type: op === CigarOp.I ? AlleleType.INSERTION : AlleleType.SOFT_CLIP,
+      bases: prev + inserted,
+      lowQuality: qsum < minBq * len,
+    };
+  }
+
+  /** Counts at a 0-based position inside [start, end). */
+  countsAt(pos: number): PositionCounts {
+    if (pos < this.start || pos >= this.end) throw new RangeError(`position ${pos} is outside the counted interval [${this.start}, ${this.end})`);
+    const off = pos - this.start;
+    return { position: pos, refBase: this.refAt(pos), refSupport: this.refSupport[off]!, readAlleles: this.nonRef[off] ?? EMPTY_ALLELES };
+  }
+
+  /** Positions with at least one non-reference read allele, ascending (where candidates can be). */
+  *nonRefPositions(): Generator<number> {
+    for (let off = 0; off < this.nonRef.length; off++) if (this.nonRef[off]) yield this.start + off;
+  }
+}
+
+/**
+ * TotalAlleleCounts(include_low_quality=false): reference support plus every non-reference,
+ * non-low-quality read allele, soft clips included (dv-spec §7.2). This is DP.
+ */
+export function totalAlleleCount(c: PositionCounts): number {
+  let n = c.refSupport;
+  for (const a of c.readAlleles.values()) if (!a.lowQuality) n++;
+  return n;
+}
