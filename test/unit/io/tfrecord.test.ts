@@ -155,7 +155,7 @@ describe('golden TFRecords (CRCs checked on every record)', () => {
     // Payload byte of record 2.
     const p1 = join(tmp, 'flip-payload.tfrecord');
     const b1 = Buffer.from(bytes);
-    b1[off2 + 12 + 5000] ^= 0x01;
+    b1.writeUInt8(b1.readUInt8(off2 + 12 + 5000) ^ 0x01, off2 + 12 + 5000);
     writeFileSync(p1, b1);
     const e1 = await failure(p1);
     assert.equal(e1.code, 'tfrecord-corrupt');
@@ -166,7 +166,7 @@ describe('golden TFRecords (CRCs checked on every record)', () => {
     // Length byte of record 1.
     const p2 = join(tmp, 'flip-length.tfrecord');
     const b2 = Buffer.from(bytes);
-    b2[recs[1]!.offset + 1] ^= 0x40;
+    b2.writeUInt8(b2.readUInt8(recs[1]!.offset + 1) ^ 0x40, recs[1]!.offset + 1);
     writeFileSync(p2, b2);
     const e2 = await failure(p2);
     assert.equal(e2.code, 'tfrecord-corrupt');
@@ -184,7 +184,8 @@ describe('golden TFRecords (CRCs checked on every record)', () => {
     const p = join(tmp, 'flipped.tfrecord.gz');
     copyFileSync(dv('golden.calling_examples.tfrecord.gz'), p);
     const b = readFileSync(p);
-    b[Math.floor(b.length / 2)] ^= 0x10;
+    const mid = Math.floor(b.length / 2);
+    b.writeUInt8(b.readUInt8(mid) ^ 0x10, mid);
     writeFileSync(p, b);
     const e = await failure(p);
     assert.equal(e.code, 'tfrecord-corrupt');
