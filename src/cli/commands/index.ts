@@ -2,4 +2,5 @@
 // Each file calls registerCommand({ name, summary, usage, run }) from '../registry'.
 import './postprocess';
 import './info';
+import './review';
 export {};
