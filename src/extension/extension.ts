@@ -1,0 +1,172 @@
+/**
+ * Activation: registers the VCF table editors, the site inspector, the commands
+ * ("Variant Lens: …"), the status bar item and the output channel. Everything heavy
+ * (indexing, sorting, models) starts lazily on demand, never at activation.
+ */
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { parseFilterText, formatFilterText } from '../protocol/filterText';
+import { createLog, type Log } from './log';
+import { InspectorPanel } from './inspectorPanel';
+import * as settings from './settings';
+import { siteTensors } from './siteTensors';
+import { TABLE_VIEW_TYPE, TABLE_VIEW_TYPE_PLAIN, VcfTableEditorProvider, type SiteSelection } from './vcfTableEditor';
+
+let log: Log | undefined;
+
+export function activate(context: vscode.ExtensionContext): { readonly version: string } {
+  log = createLog(context);
+  const l = log;
+  l.info(`Variant Lens ${context.extension.packageJSON.version as string} activated (workspace ${vscode.workspace.isTrusted ? 'trusted' : 'untrusted'})`);
+
+  const tables = new VcfTableEditorProvider(context, l);
+  const inspector = new InspectorPanel(context, l, siteTensors);
+  const status = vscode.window.createStatusBarItem('variantLens.status', vscode.StatusBarAlignment.Left, 50);
+  status.name = 'Variant Lens';
+  status.command = 'variantLens.showInspector';
+  context.subscriptions.push(status, { dispose: () => inspector.dispose() });
+
+  const updateStatus = (site?: { chrom: string; pos: number }): void => {
+    const models = settings.models();
+    const modelText = !settings.modelsAllowed() ? 'models disabled (untrusted)' : models.length === 0 ? 'no models' : `${models.length} model${models.length === 1 ? '' : 's'}`;
+    status.text = `$(telescope) ${site ? `${site.chrom}:${site.pos.toLocaleString('en-US')} · ` : ''}${modelText}`;
+    status.tooltip = settings.modelsAllowed() ? 'Variant Lens: show the site inspector' : settings.UNTRUSTED_REASON;
+    status.show();
+  };
+  updateStatus();
+
+  const editorOptions = { webviewOptions: { retainContextWhenHidden: true }, supportsMultipleEditorsPerDocument: false };
+  context.subscriptions.push(
+    vscode.window.registerCustomEditorProvider(TABLE_VIEW_TYPE, tables, editorOptions),
+    vscode.window.registerCustomEditorProvider(TABLE_VIEW_TYPE_PLAIN, tables, editorOptions),
+  );
+
+  context.subscriptions.push(tables.onDidSelectSite(async (s: SiteSelection) => {
+    try {
+      const site = await s.table.document.model.site(s.row);
+      updateStatus(site);
+      if (s.open) inspector.show(true);
+      if (inspector.visible) await inspector.setSite(site);
+    } catch (e) {
+      l.error(`selecting row ${s.row}: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  }));
+
+  context.subscriptions.push(vscode.workspace.onDidGrantWorkspaceTrust(() => {
+    l.info('workspace trusted: models may be loaded');
+    tables.broadcastTrust();
+    inspector.refreshTrust();
+    updateStatus(inspector.currentSite);
+  }));
+  context.subscriptions.push(vscode.workspace.onDidChangeConfiguration((e) => {
+    if (e.affectsConfiguration(settings.SECTION)) updateStatus(inspector.currentSite);
+  }));
+
+  const activeTable = () => {
+    const t = tables.activeTable;
+    if (!t) void vscode.window.showInformationMessage('Variant Lens: open a VCF table first (Variant Lens: Open VCF as Table).');
+    return t;
+  };
+
+  const register = (id: string, fn: (...args: unknown[]) => unknown): void => {
+    context.subscriptions.push(vscode.commands.registerCommand(id, async (...args: unknown[]) => {
+      try {
+        return await fn(...args);
+      } catch (e) {
+        const message = e instanceof Error ? e.message : String(e);
+        l.error(`${id}: ${message}`);
+        void vscode.window.showErrorMessage(`Variant Lens: ${message}`);
+        return undefined;
+      }
+    }));
+  };
+
+  register('variantLens.openTable', async (arg) => {
+    const uri = arg instanceof vscode.Uri ? arg : vscode.window.activeTextEditor?.document.uri;
+    if (!uri) {
+      const picked = await vscode.window.showOpenDialog({ canSelectMany: false, filters: { VCF: ['vcf', 'gz'] }, title: 'Open a VCF as a table' });
+      if (!picked?.[0]) return;
+      return vscode.commands.executeCommand('vscode.openWith', picked[0], viewTypeFor(picked[0]));
+    }
+    return vscode.commands.executeCommand('vscode.openWith', uri, viewTypeFor(uri));
+  });
+
+  register('variantLens.goToLocus', async (arg) => {
+    const t = activeTable();
+    if (!t) return;
+    const text = typeof arg === 'string' ? arg : await vscode.window.showInputBox({ title: 'Go to locus', prompt: 'e.g. chr20:10,000,123', ignoreFocusOut: true });
+    if (!text) return;
+    const index = await t.document.model.findLocus(text);
+    t.reveal(index);
+    return index;
+  });
+
+  register('variantLens.filterTable', async (arg) => {
+    const t = activeTable();
+    if (!t) return;
+    const current = formatFilterText(t.document.model.viewInfo().filter);
+    const text = typeof arg === 'string' ? arg : await vscode.window.showInputBox({
+      title: 'Filter the VCF table',
+      prompt: 'Terms (AND): FILTER=PASS  QUAL>=20  GT=0/1,1/1  SNP  INDEL  chr20:10,000,000-10,010,000  free text',
+      value: current,
+      ignoreFocusOut: true,
+      validateInput: (v) => {
+        const p = parseFilterText(v);
+        return p.ok ? undefined : p.error;
+      },
+    });
+    if (text === undefined) return;
+    const p = parseFilterText(text);
+    if (!p.ok) throw new Error(p.error);
+    await t.applyView(t.document.model.viewInfo().sort, p.filter);
+    return t.document.model.viewCount;
+  });
+
+  register('variantLens.clearFilter', async () => {
+    const t = activeTable();
+    if (t) await t.applyView(undefined, undefined);
+  });
+
+  register('variantLens.showInspector', async () => {
+    inspector.show(false);
+    const site = inspector.currentSite;
+    if (site) await inspector.setSite(site);
+  });
+
+  register('variantLens.showLog', () => l.show());
+
+  register('variantLens.configure', async () => {
+    const choice = await vscode.window.showQuickPick([
+      { label: 'Reads (BAM/CRAM)', key: 'reads' },
+      { label: 'Reference (FASTA)', key: 'reference' },
+      { label: 'Add a model folder', key: 'models' },
+      { label: 'Examples files (TFRecord)', key: 'examples' },
+    ], { title: 'Variant Lens: configure' });
+    if (!choice) return;
+    const cfg = vscode.workspace.getConfiguration(settings.SECTION);
+    const target = vscode.workspace.workspaceFolders ? vscode.ConfigurationTarget.Workspace : vscode.ConfigurationTarget.Global;
+    if (choice.key === 'models') {
+      const dir = await vscode.window.showOpenDialog({ canSelectFolders: true, canSelectFiles: false, title: 'Model folder (model.onnx + example_info.json)' });
+      if (!dir?.[0]) return;
+      const name = await vscode.window.showInputBox({ title: 'Display name of the model', value: path.basename(dir[0].fsPath) });
+      if (!name) return;
+      await cfg.update('models', [...settings.models().filter((m) => m.name !== name), { name, path: dir[0].fsPath }], target);
+    } else {
+      const files = await vscode.window.showOpenDialog({ canSelectMany: choice.key !== 'reference', title: choice.label });
+      if (!files?.length) return;
+      const paths = files.map((f) => f.fsPath);
+      await cfg.update(choice.key, choice.key === 'reference' ? paths[0] : paths, target);
+    }
+    l.info(`configured ${choice.key}`);
+  });
+
+  return { version: context.extension.packageJSON.version as string };
+}
+
+function viewTypeFor(uri: vscode.Uri): string {
+  return /\.vcf$/i.test(uri.path) ? TABLE_VIEW_TYPE_PLAIN : TABLE_VIEW_TYPE;
+}
+
+export function deactivate(): void {
+  log?.info('Variant Lens deactivated');
+}

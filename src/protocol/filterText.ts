@@ -1,0 +1,63 @@
+/**
+ * A one-line filter syntax shared by the table's filter box and the "Filter Table…" command,
+ * parsed into a FilterSpec. Terms are separated by spaces and combined with AND:
+ *
+ *   FILTER=PASS,RefCall   QUAL>=20   QUAL<50   GT=0/1,1/1   SNP | INDEL   chr20:10,000,000-10,010,000
+ *   anything else is free text (matched case-insensitively against the whole VCF line)
+ *
+ * Region text is 1-based inclusive (samtools style).
+ */
+import type { FilterSpec, VariantKind } from './protocol';
+
+export type FilterParse = { readonly ok: true; readonly filter: FilterSpec } | { readonly ok: false; readonly error: string };
+
+export function parseFilterText(text: string): FilterParse {
+  const f: { -readonly [K in keyof FilterSpec]: FilterSpec[K] } = {};
+  const free: string[] = [];
+  const kinds: VariantKind[] = [];
+  for (const term of text.trim().split(/\s+/).filter((t) => t !== '')) {
+    let m: RegExpExecArray | null;
+    if ((m = /^FILTER[=:](.+)$/i.exec(term))) {
+      f.filters = m[1]!.split(',').filter((x) => x !== '');
+    } else if ((m = /^QUAL(>=|<=|>|<|=)(-?\d+(?:\.\d+)?)$/i.exec(term))) {
+      const v = Number(m[2]);
+      // Strict bounds are widened to inclusive by the smallest step that matters for QUAL text (0.01).
+      if (m[1] === '>=' ) f.qualMin = v;
+      else if (m[1] === '>') f.qualMin = v + 1e-9;
+      else if (m[1] === '<=') f.qualMax = v;
+      else if (m[1] === '<') f.qualMax = v - 1e-9;
+      else { f.qualMin = v; f.qualMax = v; }
+    } else if (/^QUAL/i.test(term)) {
+      return { ok: false, error: `"${term}": write QUAL>=20, QUAL<50 or QUAL=0` };
+    } else if ((m = /^GT[=:](.+)$/i.exec(term))) {
+      f.genotypes = m[1]!.split(',').filter((x) => x !== '');
+    } else if (/^(SNPs?|INDELs?|REF)$/i.test(term)) {
+      kinds.push(term.toUpperCase().replace(/S$/, '') as VariantKind);
+    } else if (/^[^\s:=<>]+:[\d,_]+(-[\d,_]+)?$/.test(term)) {
+      if (f.region !== undefined) return { ok: false, error: 'only one region per filter' };
+      f.region = term;
+    } else {
+      free.push(term);
+    }
+  }
+  if (kinds.length) f.kinds = kinds;
+  if (free.length) f.text = free.join(' ');
+  return { ok: true, filter: f };
+}
+
+/** The inverse, for showing the current filter in the box. */
+export function formatFilterText(f: FilterSpec | undefined): string {
+  if (!f) return '';
+  const out: string[] = [];
+  if (f.filters?.length) out.push(`FILTER=${f.filters.join(',')}`);
+  if (f.qualMin !== undefined && f.qualMax !== undefined && f.qualMin === f.qualMax) out.push(`QUAL=${f.qualMin}`);
+  else {
+    if (f.qualMin !== undefined) out.push(`QUAL>=${f.qualMin}`);
+    if (f.qualMax !== undefined) out.push(`QUAL<=${f.qualMax}`);
+  }
+  if (f.genotypes?.length) out.push(`GT=${f.genotypes.join(',')}`);
+  if (f.kinds?.length) out.push(...f.kinds);
+  if (f.region) out.push(f.region);
+  if (f.text) out.push(f.text);
+  return out.join(' ');
+}
