@@ -229,14 +229,23 @@ async function openCram(path: string, opts: OpenAlignmentsOptions, signal?: Abor
     return wrapError(e, 'malformed-cram', path, what);
   };
 
+  /**
+   * Every record of reference `seqId` in the slices the index lists for [start, end)
+   * (0-based). Whole slices are kept (not only overlapping reads) so mates decoded together
+   * can be paired up for TLEN.
+   */
   const decodeSlices = async (seqId: number, start: number, end: number, sig?: AbortSignal): Promise<CramRecord[]> => {
     try {
-      // 1-based closed query, widened by one; exact overlap is tested afterwards.
-      return await cram.getRecordsForRange(seqId, Math.max(1, start), end + 1);
+      // The CRAI holds 1-based starts; ask for the 1-based closed [start + 1, end], widened by one.
+      const entries = await cram.index.getEntriesForRange(seqId, Math.max(1, start), end + 1);
+      const out: CramRecord[] = [];
+      for (const e of entries) {
+        throwIfAborted(sig);
+        out.push(...(await cram.getRecordsInSlice(e, (r) => r.sequenceId === seqId)));
+      }
+      return out;
     } catch (e) {
       throw cramError(e, `cannot read ${refNames[seqId]}:${start + 1}-${end}`);
-    } finally {
-      throwIfAborted(sig);
     }
   };
 
@@ -257,12 +266,17 @@ async function openCram(path: string, opts: OpenAlignmentsOptions, signal?: Abor
       checkRange(path, contig, start, end);
       const seqId = refNames.indexOf(name);
       const recs = await decodeSlices(seqId, start, end, sig);
+      const byId = new Map<number, CramRecord>();
+      for (const r of recs) byId.set(r.uniqueId, r);
       const out: AlignedRead[] = [];
+      const seen = new Set<number>();
       for (const r of recs) {
-        if (r.sequenceId !== seqId) continue;
-        const read = cramToRead(r, refNames, rg, path);
+        if (seen.has(r.uniqueId)) continue;
+        seen.add(r.uniqueId);
+        const read = cramToRead(r, refNames, rg, path, byId);
         if (overlaps(read, start, end)) out.push(read);
       }
+      out.sort((a, b) => a.start - b.start);
       return out;
     },
     async countPerContig(sig?: AbortSignal): Promise<ContigCount[]> {
@@ -327,7 +341,7 @@ export function cigarFromCram(r: CramRecord): Uint32Array {
   return Uint32Array.from(ops);
 }
 
-function cramToRead(r: CramRecord, names: readonly string[], rg: readonly { id: string }[], file: string): AlignedRead {
+function cramToRead(r: CramRecord, names: readonly string[], rg: readonly { id: string }[], file: string, byId: ReadonlyMap<number, CramRecord>): AlignedRead {
   const cigar = cigarFromCram(r);
   const start = r.alignmentStart - 1;
   const seq = r.isUnknownBases() ? '' : (r.getReadBases() ?? '');
@@ -350,28 +364,37 @@ function cramToRead(r: CramRecord, names: readonly string[], rg: readonly { id: 
     contig: names[r.sequenceId] ?? '*',
     start,
     end: start + cigarReferenceLength(cigar),
-    mapq: r.mappingQuality ?? 255,
+    // CRAM stores no MAPQ for unmapped reads; htslib (and so samtools) reports 0.
+    mapq: r.mappingQuality ?? 0,
     cigar,
     seq,
     qual,
     mateContig,
     mateStart,
-    tlen: cramTlen(r, start, mateStart, mateContig, names),
+    tlen: cramTlen(r, start, start + cigarReferenceLength(cigar), byId),
     tags,
   };
 }
 
 /**
- * Signed TLEN. Detached records store it (templateSize); for mates decoded together
- * @gmod/cram only estimates an unsigned span, so we sign it by SAM's rule (positive for
- * the leftmost segment).
+ * Signed TLEN (SAM spec §1.4 item 9). Detached records store it (templateSize). For mates
+ * stored together in a slice CRAM stores nothing and decoders recompute it; @gmod/cram only
+ * estimates an unsigned span from read lengths, so we recompute it as htslib does: from the
+ * leftmost aligned start to the rightmost aligned end of the two reads, positive for the
+ * leftmost read. For equal starts the forward-strand read is positive (what samtools
+ * prints for this data set); if both strands agree, READ1.
  */
-function cramTlen(r: CramRecord, start: number, mateStart: number, mateContig: string | undefined, names: readonly string[]): number {
-  if (r.templateSize !== undefined && r.isDetached()) return r.templateSize;
-  const span = r.templateLength ?? r.templateSize ?? 0;
-  if (span === 0 || mateContig !== names[r.sequenceId] || (r.flags & 0xc) !== 0) return 0;
-  const leftmost = start < mateStart || (start === mateStart && (r.flags & 0x40) !== 0);
-  return leftmost ? Math.abs(span) : -Math.abs(span);
+function cramTlen(r: CramRecord, start: number, end: number, byId: ReadonlyMap<number, CramRecord>): number {
+  if (r.isDetached() || r.mate?.uniqueId === undefined) return r.templateSize ?? 0;
+  const m = byId.get(r.mate.uniqueId);
+  if (!m || m.sequenceId !== r.sequenceId || (r.flags & 4) !== 0 || (m.flags & 4) !== 0) return 0;
+  const mStart = m.alignmentStart - 1;
+  const mEnd = mStart + cigarReferenceLength(cigarFromCram(m));
+  const span = Math.max(end, mEnd) - Math.min(start, mStart);
+  const rRev = (r.flags & 0x10) !== 0;
+  const mRev = (m.flags & 0x10) !== 0;
+  const leftmost = start < mStart || (start === mStart && (rRev !== mRev ? !rRev : (r.flags & 0x40) !== 0));
+  return leftmost ? span : -span;
 }
 
 // ---- shared ------------------------------------------------------------------------------
