@@ -3,4 +3,6 @@
 import './postprocess';
 import './info';
 import './review';
+import './diff';
+import './simulate';
 export {};

@@ -111,7 +111,9 @@ export async function diffVcfs(a: VcfSource, b: VcfSource, options: VcfDiffOptio
   let lastContig = '';
   let lastPos = 0;
   const report = (): void => {
-    options.onProgress?.({ recordsA: sideA.records, recordsB: sideB.records, contig: lastContig, pos: lastPos, fraction: contigs.fraction(lastContig, lastPos) });
+    const r = options.region;
+    const fraction = r ? Math.max(0, Math.min(1, (lastPos - 1 - r.start) / Math.max(1, r.end - r.start))) : contigs.fraction(lastContig, lastPos);
+    options.onProgress?.({ recordsA: sideA.records, recordsB: sideB.records, contig: lastContig, pos: lastPos, fraction });
   };
 
   const groupA: AlleleItem[] = [];

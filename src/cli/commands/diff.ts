@@ -1,0 +1,153 @@
+/**
+ * `variant-lens diff A.vcf[.gz] B.vcf[.gz] --out PREFIX` — compare two call sets: writes
+ * PREFIX.summary.json, PREFIX.sites.tsv (every differing site, streamed) and PREFIX.html
+ * (standalone report). Matching rules: docs/decisions/0006-diff-matching.md.
+ */
+import { closeSync, openSync, writeFileSync, writeSync } from 'node:fs';
+import { loadBedRegions, type BedRegions } from '../../core/diff/bedRegions';
+import { DIFF_CLASSES, type DiffSite } from '../../core/diff/diffClasses';
+import { SITE_COLUMNS, renderDiffHtml, siteRow } from '../../core/diff/diffReport';
+import { DEFAULT_QUAL_DELTA, diffVcfs, type DiffRegion } from '../../core/diff/vcfDiff';
+import { VariantLensError } from '../../core/errors';
+import { openReference } from '../../core/io/fastaReader';
+import { openVcf } from '../../core/io/vcfReader';
+import { parseArgs } from '../args';
+import type { CliContext } from '../command';
+import { registerCommand } from '../registry';
+
+const MAX_HTML_SITES = 50_000;
+
+const usage = `usage: variant-lens diff A.vcf[.gz] B.vcf[.gz] --out PREFIX [options]
+
+Compares two call sets allele by allele (after splitting multi-allelic records, trimming and,
+with --ref, left-aligning indels) and classifies every site: same, gt-change, only-A, only-B,
+filter-change (PASS vs RefCall/LowQual), qual-change.
+
+Writes PREFIX.summary.json, PREFIX.sites.tsv (one row per differing site) and PREFIX.html.
+
+options:
+  --ref FASTA           reference (.fa/.fa.gz with .fai[/.gzi]): left-align indels, contig order
+  --bed NAME=FILE       stratify by a BED file (repeatable), e.g. --bed confident=giab.bed
+  --truth A|B           treat that side as the truth: TP/FP/FN, precision, recall, F1
+  --sample NAME|INDEX   sample to compare in both files (default: the first sample)
+  --sample-a, --sample-b  sample of one file, when the names differ
+  --qual-delta X        qual-change when |QUAL_A - QUAL_B| > X (default ${DEFAULT_QUAL_DELTA})
+  --region R            only records overlapping R (chr20, chr20:10000000-10010000; 1-based)
+  --max-html-sites N    sites listed in the HTML (default ${MAX_HTML_SITES}; the TSV has all)
+  --out PREFIX          output prefix (required)`;
+
+/** Parses "chr20", "chr20:1000", "chr20:1,000-2,000" (1-based, inclusive) into 0-based half-open. */
+export function parseRegion(text: string, lengthOf: (contig: string) => number | undefined): DiffRegion {
+  const m = /^([^:\s]+)(?::([\d,]+)(?:-([\d,]+))?)?$/.exec(text.trim());
+  if (!m) throw new VariantLensError('invalid-argument', `--region "${text}" is not CHROM, CHROM:POS or CHROM:START-END`);
+  const contig = m[1]!;
+  const num = (s: string): number => Number(s.replace(/,/g, ''));
+  const start = m[2] ? num(m[2]) : 1;
+  const end = m[3] ? num(m[3]) : m[2] ? start : lengthOf(contig) ?? 2 ** 29;
+  if (start < 1 || end < start) throw new VariantLensError('invalid-argument', `--region "${text}": the end is before the start (positions are 1-based)`);
+  return { contig, start: start - 1, end };
+}
+
+export async function runDiff(argv: string[], ctx: CliContext): Promise<number> {
+  const args = parseArgs(argv, {
+    ref: { type: 'string' },
+    bed: { type: 'string', multiple: true },
+    truth: { type: 'string' },
+    sample: { type: 'string' },
+    'sample-a': { type: 'string' },
+    'sample-b': { type: 'string' },
+    'qual-delta': { type: 'string' },
+    region: { type: 'string' },
+    'max-html-sites': { type: 'string' },
+    out: { type: 'string' },
+  }, usage);
+  const [fileA, fileB, extra] = args.positionals;
+  if (!fileA || !fileB || extra !== undefined) throw new VariantLensError('invalid-argument', `give exactly two VCF files\n${usage}`);
+  const out = args.required('out');
+  const truthArg = args.string('truth');
+  if (truthArg !== undefined && truthArg !== 'A' && truthArg !== 'B') throw new VariantLensError('invalid-argument', `--truth must be A or B, got "${truthArg}"`);
+  const qualDelta = args.number('qual-delta', DEFAULT_QUAL_DELTA);
+  if (qualDelta < 0) throw new VariantLensError('invalid-argument', '--qual-delta must not be negative');
+  const maxHtml = args.number('max-html-sites', MAX_HTML_SITES);
+  const signal = ctx.signal;
+
+  const beds: BedRegions[] = [];
+  for (const spec of args.all('bed')) {
+    const eq = spec.indexOf('=');
+    if (eq <= 0 || eq === spec.length - 1) throw new VariantLensError('invalid-argument', `--bed "${spec}" must be NAME=FILE`);
+    beds.push(await loadBedRegions(spec.slice(0, eq), spec.slice(eq + 1), signal));
+  }
+  const a = await openVcf(fileA, signal);
+  const b = await openVcf(fileB, signal);
+  const refPath = args.string('ref');
+  const reference = refPath ? await openReference(refPath, signal) : undefined;
+  try {
+    const regionText = args.string('region');
+    let region: DiffRegion | undefined;
+    if (regionText) {
+      const lengths = new Map<string, number>();
+      for (const c of [...a.vcfHeader.contigs, ...b.vcfHeader.contigs]) if (c.length !== undefined) lengths.set(c.name, c.length);
+      if (reference) for (const c of await reference.contigs(signal)) lengths.set(c.name, c.length);
+      region = parseRegion(regionText, (c) => lengths.get(c));
+    }
+
+    // Sites stream to the TSV in large writes; the first maxHtml are kept for the HTML page.
+    const tsvPath = `${out}.sites.tsv`;
+    const fd = openSync(tsvPath, 'w');
+    const htmlSites: DiffSite[] = [];
+    let differing = 0;
+    let buf: string[] = [SITE_COLUMNS.join('\t')];
+    let bufLen = 0;
+    const flush = (): void => {
+      if (buf.length === 0) return;
+      writeSync(fd, buf.join('\n') + '\n');
+      buf = [];
+      bufLen = 0;
+    };
+    let summary;
+    try {
+      summary = await diffVcfs(a, b, {
+        reference,
+        sampleA: args.string('sample-a') ?? args.string('sample'),
+        sampleB: args.string('sample-b') ?? args.string('sample'),
+        qualDelta,
+        truth: truthArg as 'A' | 'B' | undefined,
+        beds,
+        region,
+        onSite: (s) => {
+          differing++;
+          if (htmlSites.length < maxHtml) htmlSites.push(s);
+          const line = siteRow(s).map((v) => (v === null || v === '' ? '.' : String(v))).join('\t');
+          buf.push(line);
+          bufLen += line.length;
+          if (bufLen > 1 << 20) flush();
+        },
+        onProgress: (p) => {
+          const where = p.contig ? `${p.contig}:${p.pos}` : 'start';
+          const pct = p.fraction !== undefined ? ` (${(p.fraction * 100).toFixed(1)}%)` : '';
+          ctx.progress(`diff: ${where}${pct}, ${p.recordsA} + ${p.recordsB} records`);
+        },
+      }, signal);
+      flush();
+    } finally {
+      closeSync(fd);
+    }
+    writeFileSync(`${out}.summary.json`, JSON.stringify(summary, null, 2) + '\n');
+    writeFileSync(`${out}.html`, renderDiffHtml(summary, htmlSites, { title: `Variant Lens diff: ${fileA} vs ${fileB}`, totalDiffering: differing }));
+
+    const lines = [
+      `${summary.sites} alleles compared, ${summary.differingSites} differ, ${summary.sharedCalled} called in both`,
+      ...DIFF_CLASSES.map((c) => `  ${c.padEnd(14)} ${String(summary.classes[c].total).padStart(9)}  (SNP ${summary.classes[c].SNP}, INDEL ${summary.classes[c].INDEL}, MNP ${summary.classes[c].MNP})`),
+      ...(summary.truth ? summary.truth.rows.map((r) => `  truth ${r.type.padEnd(5)} TP ${r.tp} FP ${r.fp} FN ${r.fn} precision ${r.precision?.toFixed(4) ?? '-'} recall ${r.recall?.toFixed(4) ?? '-'} F1 ${r.f1?.toFixed(4) ?? '-'}`) : []),
+      `wrote ${out}.summary.json, ${tsvPath}, ${out}.html`,
+    ];
+    ctx.out(lines.join('\n') + '\n');
+    return 0;
+  } finally {
+    await a.close();
+    await b.close();
+    await reference?.close();
+  }
+}
+
+registerCommand({ name: 'diff', summary: 'compare two VCFs (normalized, genotype-aware) into summary JSON, sites TSV and HTML', usage, run: runDiff });
