@@ -4,5 +4,4 @@ import './postprocess';
 import './info';
 import './review';
 import './diff';
-import './simulate';
 export {};
