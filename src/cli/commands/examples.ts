@@ -1,0 +1,120 @@
+/**
+ * `variant-lens examples` — our make_examples: DeepVariant-compatible tf.Examples for the
+ * candidates of some regions, or for the sites of a VCF, plus `<out>.example_info.json`.
+ */
+import { writeFile } from 'node:fs/promises';
+import { VariantLensError } from '../../core/errors';
+import { openAlignments } from '../../core/io/alignmentReader';
+import { openReference } from '../../core/io/fastaReader';
+import { TfRecordWriter } from '../../core/io/tfrecord';
+import { encodeExample, readExampleInfo } from '../../core/io/tfExample';
+import { openVcf } from '../../core/io/vcfReader';
+import { DEFAULT_EXAMPLE_INFO, type ExampleInfo } from '../../core/pileup/exampleInfo';
+import { labelFromTruth, siteToDvExamples } from '../../core/pileup/exampleRecords';
+import { parseRegion } from '../../core/pileup/goldenParity';
+import { checkChannels } from '../../core/pileup/pileupEncoder';
+import { type CallingRegion, PartitionReader, pipelineOptions, regionExamples } from '../../core/pileup/siteExamples';
+import { parseArgs } from '../args';
+import type { CliContext } from '../command';
+import { registerCommand } from '../registry';
+
+const usage = `usage: variant-lens examples --reads BAM --ref FASTA (--regions R | --vcf V) --out X.tfrecord.gz
+                                [--example-info J] [--sample NAME] [--truth TRUTH.vcf.gz]
+
+Writes DeepVariant make_examples-style tf.Examples (TFRecord; gzip when the name ends in .gz)
+and X.tfrecord.gz.example_info.json.
+  --regions R        chr:start-end (1-based, inclusive; commas allowed) or a contig name;
+                     repeatable or comma-free list. Candidates come from DeepVariant's allele
+                     counter and very-sensitive caller (vsc 2/2/0.12/0.06), partitions of 1000 bp.
+  --vcf V            make examples for V's sites and alleles instead (whether or not the
+                     caller would have made a candidate); --regions then restricts the sites.
+  --example-info J   image shape, channels and DeepVariant version (default: 1.6 WGS layout,
+                     [100,221,7] channels 1-6,19; a 1.5 file selects the 1.5 downsampling).
+  --sample NAME      call_set_name in the variants (default: the BAM's @RG SM, else "default").
+  --truth TRUTH      training mode: add label = copies of the example's alts in the truth
+                     genotype (first sample), matched by position and alleles.
+No realignment is done (DeepVariant realigns by default; see variant-lens parity).`;
+
+export async function runExamples(argv: string[], ctx: CliContext): Promise<number> {
+  const args = parseArgs(argv, {
+    reads: { type: 'string' }, ref: { type: 'string' }, regions: { type: 'string', multiple: true }, vcf: { type: 'string' },
+    'example-info': { type: 'string' }, sample: { type: 'string' }, out: { type: 'string' }, truth: { type: 'string' },
+  }, usage);
+  const readsPath = args.required('reads');
+  const refPath = args.required('ref');
+  const out = args.required('out');
+  const vcfPath = args.string('vcf');
+  const regionArgs = args.all('regions');
+  if (!vcfPath && regionArgs.length === 0) throw new VariantLensError('invalid-argument', `give --regions or --vcf\n${usage}`);
+  const signal = ctx.signal;
+  const infoPath = args.string('example-info');
+  const info: ExampleInfo = infoPath ? await readExampleInfo(infoPath, signal) : DEFAULT_EXAMPLE_INFO;
+  checkChannels(info.channels, infoPath);
+  const reference = await openReference(refPath, signal);
+  const reads = await openAlignments(readsPath, { referencePath: refPath }, signal);
+  const sample = args.string('sample') ?? (await reads.sampleName(signal)) ?? 'default';
+  const options = pipelineOptions(info);
+  const reader = new PartitionReader(reads, reference, options);
+  const contigs = await reference.contigs(signal);
+
+  const regions: CallingRegion[] = [];
+  for (const text of regionArgs.flatMap((r) => r.split(/\s+/)).filter(Boolean)) {
+    const r = parseRegion(text);
+    if (r) { regions.push(r); continue; }
+    const c = contigs.find((x) => x.name === text);
+    if (!c) throw new VariantLensError('invalid-argument', `--regions "${text}" is neither chr:start-end nor a contig of ${refPath}`);
+    regions.push({ contig: c.name, start: 0, end: c.length });
+  }
+
+  const truth = args.string('truth') ? await openVcf(args.string('truth')!, signal) : undefined;
+  const writer = await TfRecordWriter.open(out);
+  let sites = 0;
+  let noImage = 0;
+  try {
+    const jobs: { region: CallingRegion; sites?: { start: number; refBases: string; altBases: string[] }[] }[] = [];
+    if (vcfPath) {
+      const vcf = await openVcf(vcfPath, signal);
+      const byContig = new Map<string, { start: number; refBases: string; altBases: string[] }[]>();
+      for await (const rec of vcf.records(signal)) {
+        const alts = rec.alts.filter((a) => /^[ACGTN]+$/i.test(a));
+        if (alts.length === 0) continue;
+        const start = rec.pos - 1;
+        if (regions.length > 0 && !regions.some((r) => r.contig === rec.contig && start >= r.start && start < r.end)) continue;
+        let l = byContig.get(rec.contig);
+        if (!l) byContig.set(rec.contig, l = []);
+        l.push({ start, refBases: rec.ref.toUpperCase(), altBases: alts.map((a) => a.toUpperCase()) });
+      }
+      await vcf.close();
+      for (const [contig, list] of byContig) jobs.push({ region: { contig, start: 0, end: await reader.contigLength(contig, signal) }, sites: list });
+    } else {
+      for (const region of regions) jobs.push({ region });
+    }
+    for (const job of jobs) {
+      ctx.progress(`examples: ${job.region.contig}:${job.region.start + 1}-${job.region.end}${job.sites ? ` (${job.sites.length} VCF sites)` : ''}`);
+      for await (const site of regionExamples(reader, job.region, signal, job.sites)) {
+        sites++;
+        if (site.examples.length === 0) { noImage++; ctx.progress(`  no image at ${site.contig}:${site.position}: ${site.noExampleReason}`); continue; }
+        let labelOf: ((alts: readonly string[]) => number) | undefined;
+        if (truth) {
+          const recs: { ref: string; alts: string[]; gt: (number | null)[] }[] = [];
+          for await (const t of truth.query(site.contig, site.start, site.start + 1, signal)) {
+            if (t.pos - 1 !== site.start) continue;
+            recs.push({ ref: t.ref.toUpperCase(), alts: t.alts.map((a) => a.toUpperCase()), gt: [...(t.genotype(0)?.alleles ?? [])] });
+          }
+          labelOf = (alts) => labelFromTruth(site.refBases, alts, recs);
+        }
+        for (const ex of siteToDvExamples(site, sample, labelOf)) await writer.write(encodeExample(ex));
+      }
+    }
+  } finally {
+    await writer.close();
+    await truth?.close();
+    await reads.close();
+    await reference.close();
+  }
+  await writeFile(`${out}.example_info.json`, JSON.stringify({ version: info.version, shape: info.shape, channels: info.channels }));
+  ctx.progress(`wrote ${writer.written} examples for ${sites - noImage} sites to ${out}${noImage ? ` (${noImage} sites without an image)` : ''}`);
+  return 0;
+}
+
+registerCommand({ name: 'examples', summary: 'make DeepVariant-compatible tf.Examples from reads (our make_examples)', usage, run: runExamples });
