@@ -4,4 +4,5 @@ import './postprocess';
 import './info';
 import './review';
 import './diff';
+import './show';
 export {};
