@@ -113,6 +113,7 @@ export function resolveVocabulary(setting: VocabularySetting = {}, settingName =
   if (!preset) {
     throw new VariantLensError('invalid-argument', `${settingName}: unknown vocabulary "${presetName}"; use one of ${[...BUILTIN_VOCABULARIES.keys()].join(', ')}`);
   }
+  if (!setting.verdicts && !setting.tags) return preset;
   const known = new Map<string, { title: string; description: string }>();
   for (const v of [...BUILTIN_VOCABULARIES.values()]) for (const x of [...v.verdicts, ...v.tags]) known.set(x.id, x);
   const toSpec = (s: LabelSetting, what: string): LabelSpec => {
@@ -137,7 +138,7 @@ export function resolveVocabulary(setting: VocabularySetting = {}, settingName =
   if (verdicts.length === 0) throw new VariantLensError('invalid-argument', `${settingName}.verdicts: the list is empty; give at least one verdict`);
   const tags = setting.tags ? unique(setting.tags.map((s) => toSpec(s, 'tags')), 'tags') : preset.tags;
   return {
-    name: setting.verdicts || setting.tags ? 'custom' : preset.name,
+    name: 'custom',
     verdicts: withShortcuts(verdicts),
     tags,
   };
