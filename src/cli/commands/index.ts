@@ -4,5 +4,6 @@ import './postprocess';
 import './info';
 import './review';
 import './diff';
+import './simulate';
 import './show';
 export {};
