@@ -1,0 +1,184 @@
+/**
+ * Where model runs happen: a worker thread (default), so that onnxruntime never blocks the
+ * extension host's or the CLI's event loop, or — when no worker script can be found or
+ * started — in process.
+ *
+ * Worker script resolution (the bundle and the tests must both work):
+ *  1. `<__dirname>/inferenceWorker.js`: dist/cli.js and dist/extension.js sit next to
+ *     dist/inferenceWorker.js (scripts/build.mjs);
+ *  2. `<__dirname>/inferenceWorker.ts`: running from source under tsx (tests, benches);
+ *     the worker registers tsx's CommonJS hook before loading it;
+ *  3. otherwise, or if the worker dies on start, in-process.
+ * `VARIANT_LENS_INFERENCE=in-process|worker` forces a choice.
+ *
+ * The worker is started on first use and unref'd while idle, so it never keeps a CLI
+ * process alive. Cancellation: an aborted signal rejects the pending call at once; a run
+ * already inside onnxruntime finishes in the worker and its result is dropped.
+ */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
+import { VariantLensError, throwIfAborted, type ErrorCode } from '../errors';
+import type { WorkerRequest, WorkerResponse } from './inferenceWorker';
+import type { RunRequest, RunResult } from './onnxSessionCache';
+
+export interface InferenceBackend {
+  readonly kind: 'worker' | 'in-process';
+  run(req: RunRequest, signal?: AbortSignal): Promise<RunResult>;
+  release(modelPath: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+class InProcessBackend implements InferenceBackend {
+  readonly kind = 'in-process' as const;
+  async run(req: RunRequest, signal?: AbortSignal): Promise<RunResult> {
+    throwIfAborted(signal);
+    const { runBatch } = await import('./onnxSessionCache');
+    const r = await runBatch(req);
+    throwIfAborted(signal);
+    return r;
+  }
+  async release(modelPath: string): Promise<void> {
+    const { releaseSession } = await import('./onnxSessionCache');
+    await releaseSession(modelPath);
+  }
+  async close(): Promise<void> {
+    const { releaseAllSessions } = await import('./onnxSessionCache');
+    await releaseAllSessions();
+  }
+}
+
+/** A variable, not a literal, so that esbuild leaves it alone: tsx is a dev dependency, never bundled. */
+const TSX_CJS_API = 'tsx/cjs/api';
+
+interface Pending { resolve(r: WorkerResponse): void; reject(e: unknown): void }
+
+class WorkerBackend implements InferenceBackend {
+  readonly kind = 'worker' as const;
+  private worker: Worker | undefined;
+  private nextId = 1;
+  private readonly pending = new Map<number, Pending>();
+  /** Set once a message came back: a worker that dies before that could not start. */
+  private started = false;
+
+  constructor(private readonly script: string, private readonly onStartFailure: (e: unknown) => void) {}
+
+  private ensureWorker(): Worker {
+    if (this.worker) return this.worker;
+    // From source (tests, benches) the worker is TypeScript: a CommonJS bootstrap registers
+    // tsx's require hook, then loads it. Node refuses a .ts path as a worker entry.
+    const w = this.script.endsWith('.ts')
+      ? new Worker(`require(${JSON.stringify(require.resolve(TSX_CJS_API))}).register(); require(${JSON.stringify(this.script)});`, { eval: true, execArgv: [] })
+      : new Worker(this.script, { execArgv: [] });
+    w.unref();
+    w.on('message', (m: WorkerResponse) => {
+      this.started = true;
+      const p = this.pending.get(m.id);
+      if (!p) return; // cancelled: drop the result
+      this.pending.delete(m.id);
+      this.refresh();
+      p.resolve(m);
+    });
+    const fail = (e: unknown): void => {
+      const startFailed = !this.started;
+      this.worker = undefined;
+      const err = new VariantLensError('model-load-failed', `inference worker stopped: ${e instanceof Error ? e.message : String(e)}`);
+      const waiting = [...this.pending.values()];
+      this.pending.clear();
+      if (startFailed) this.onStartFailure(e);
+      for (const p of waiting) p.reject(startFailed ? new WorkerStartError(err) : err);
+    };
+    w.on('error', fail);
+    w.on('exit', (code) => { if (this.worker === w) fail(new Error(`exited with code ${code}`)); });
+    this.worker = w;
+    return w;
+  }
+
+  /** Keep the process alive only while a call is pending. */
+  private refresh(): void {
+    if (!this.worker) return;
+    if (this.pending.size > 0) this.worker.ref(); else this.worker.unref();
+  }
+
+  private call(msg: WorkerRequest, transfer: ArrayBuffer[], signal?: AbortSignal): Promise<WorkerResponse> {
+    throwIfAborted(signal);
+    const w = this.ensureWorker();
+    return new Promise<WorkerResponse>((resolve, reject) => {
+      const onAbort = (): void => {
+        if (this.pending.delete(msg.id)) { this.refresh(); reject(new VariantLensError('cancelled', 'operation cancelled')); }
+      };
+      this.pending.set(msg.id, {
+        resolve: (r) => { signal?.removeEventListener('abort', onAbort); resolve(r); },
+        reject: (e) => { signal?.removeEventListener('abort', onAbort); reject(e); },
+      });
+      signal?.addEventListener('abort', onAbort, { once: true });
+      this.refresh();
+      w.postMessage(msg, transfer);
+    });
+  }
+
+  async run(req: RunRequest, signal?: AbortSignal): Promise<RunResult> {
+    const r = await this.call({ id: this.nextId++, kind: 'run', req }, [req.data.buffer as ArrayBuffer], signal);
+    if (!r.ok) throw new VariantLensError(r.code as ErrorCode, r.message, r.file);
+    if (!r.result) throw new VariantLensError('model-load-failed', 'inference worker returned no result');
+    return r.result;
+  }
+
+  async release(modelPath: string): Promise<void> {
+    if (!this.worker) return;
+    await this.call({ id: this.nextId++, kind: 'release', modelPath }, []);
+  }
+
+  async close(): Promise<void> {
+    const w = this.worker;
+    this.worker = undefined;
+    if (w) await w.terminate();
+  }
+}
+
+class WorkerStartError extends Error {
+  constructor(readonly inner: VariantLensError) { super(inner.message); }
+}
+
+/** Worker backend that falls back to in-process if its worker cannot start. */
+class FallbackBackend implements InferenceBackend {
+  private current: InferenceBackend;
+  constructor(script: string) {
+    this.current = new WorkerBackend(script, () => { this.current = new InProcessBackend(); });
+  }
+  get kind(): 'worker' | 'in-process' { return this.current.kind; }
+  async run(req: RunRequest, signal?: AbortSignal): Promise<RunResult> {
+    // The transfer detaches req.data; keep a copy only while the worker has not proven itself.
+    const backup = this.current.kind === 'worker' ? { ...req, data: req.data.slice() } : req;
+    try {
+      return await this.current.run(req, signal);
+    } catch (e) {
+      if (e instanceof WorkerStartError) return this.current.run(backup, signal);
+      throw e;
+    }
+  }
+  release(modelPath: string): Promise<void> { return this.current.release(modelPath); }
+  close(): Promise<void> { return this.current.close(); }
+}
+
+let backend: InferenceBackend | undefined;
+
+/** The process-wide inference backend, created on first use. */
+export function inferenceBackend(): InferenceBackend {
+  if (backend) return backend;
+  const forced = process.env['VARIANT_LENS_INFERENCE'];
+  const js = join(__dirname, 'inferenceWorker.js');
+  const ts = join(__dirname, 'inferenceWorker.ts');
+  const script = existsSync(js) ? js : existsSync(ts) ? ts : undefined;
+  if (forced === 'in-process' || (!script && forced !== 'worker')) backend = new InProcessBackend();
+  else if (!script) throw new VariantLensError('model-load-failed', `VARIANT_LENS_INFERENCE=worker but no inference worker script next to ${__dirname}`);
+  else backend = forced === 'worker' ? new WorkerBackend(script, () => undefined) : new FallbackBackend(script);
+  return backend;
+}
+
+/** Stops the worker and releases every session (tests, extension deactivation). */
+export async function shutdownInference(): Promise<void> {
+  const b = backend;
+  backend = undefined;
+  if (b) await b.close();
+}
