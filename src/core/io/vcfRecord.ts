@@ -109,36 +109,50 @@ export class VcfRecord {
    * @param lineNumber 1-based line number in the (decompressed) file, for error messages; 0 if unknown
    */
   constructor(readonly line: string, readonly lineNumber: number, file: string) {
-    let t0 = 0;
-    const cols: string[] = [];
-    for (let k = 0; k < 8; k++) {
-      const t = line.indexOf('\t', t0);
-      if (t < 0) {
-        if (k === 7) { cols.push(line.slice(t0)); t0 = line.length + 1; break; }
-        throw malformed(file, lineNumber, `has ${k + 1} tab-separated columns; a VCF record needs at least 8`, line);
-      }
-      cols.push(line.slice(t0, t));
-      t0 = t + 1;
+    // Hot path when streaming (millions of records): find the tabs with indexOf, no
+    // intermediate arrays, no regex; validate with char-code loops.
+    const t1 = line.indexOf('\t');
+    const t2 = t1 < 0 ? -1 : line.indexOf('\t', t1 + 1);
+    const t3 = t2 < 0 ? -1 : line.indexOf('\t', t2 + 1);
+    const t4 = t3 < 0 ? -1 : line.indexOf('\t', t3 + 1);
+    const t5 = t4 < 0 ? -1 : line.indexOf('\t', t4 + 1);
+    const t6 = t5 < 0 ? -1 : line.indexOf('\t', t5 + 1);
+    const t7 = t6 < 0 ? -1 : line.indexOf('\t', t6 + 1);
+    if (t7 < 0) {
+      const cols = line.split('\t').length;
+      throw malformed(file, lineNumber, `has ${cols} tab-separated column${cols === 1 ? '' : 's'}; a VCF record needs at least 8`, line);
     }
-    this.restStart = t0;
-    const [chrom, pos, id, ref, alt, qual, filter, info] = cols as [string, string, string, string, string, string, string, string];
-    if (!chrom) throw malformed(file, lineNumber, 'has an empty CHROM', line);
-    const p = Number(pos);
-    if (!Number.isInteger(p) || p < 0) throw malformed(file, lineNumber, `has POS "${pos}", which is not a non-negative integer`, line);
-    if (!/^[ACGTNacgtn*.]+$/.test(ref)) throw malformed(file, lineNumber, `has REF "${ref.slice(0, 20)}", which is not a base sequence`, line);
+    const t8 = line.indexOf('\t', t7 + 1);
+    this.restStart = t8 < 0 ? line.length + 1 : t8 + 1;
+    if (t1 === 0) throw malformed(file, lineNumber, 'has an empty CHROM', line);
+    let p = 0;
+    for (let i = t1 + 1; i < t2; i++) {
+      const c = line.charCodeAt(i) - 48;
+      if (c < 0 || c > 9) { p = -1; break; }
+      p = p * 10 + c;
+    }
+    if (p < 0 || t2 === t1 + 1) throw malformed(file, lineNumber, `has POS "${line.slice(t1 + 1, t2)}", which is not a non-negative integer`, line);
+    const ref = line.slice(t3 + 1, t4);
+    if (!isBaseSequence(ref)) throw malformed(file, lineNumber, `has REF "${ref.slice(0, 20)}", which is not a base sequence`, line);
+    const alt = line.slice(t4 + 1, t5);
+    const qual = line.slice(t5 + 1, t6);
     let q: number | undefined;
     if (qual !== '.') {
       q = Number(qual);
-      if (Number.isNaN(q)) throw malformed(file, lineNumber, `has QUAL "${qual}", which is not a number`, line);
+      if (Number.isNaN(q) || qual === '') throw malformed(file, lineNumber, `has QUAL "${qual}", which is not a number`, line);
     }
-    this.contig = chrom;
+    const filter = line.slice(t6 + 1, t7);
+    this.contig = line.slice(0, t1);
     this.pos = p;
-    this.id = id;
-    this.ref = ref.toUpperCase();
-    this.alts = alt === '.' ? [] : alt.split(',');
+    this.id = line.slice(t2 + 1, t3);
+    this.ref = isUpperCase(ref) ? ref : ref.toUpperCase();
+    this.alts = alt === '.' ? NO_STRINGS : alt.indexOf(',') < 0 ? [alt] : alt.split(',');
     this.qual = q;
-    this.filters = filter === '.' ? [] : filter.split(';');
-    this.infoText = info;
+    this.filters = filter === '.' ? NO_STRINGS : filter === 'PASS' ? PASS : filter.split(';');
+    this.infoText = t8 < 0 ? line.slice(t7 + 1) : line.slice(t7 + 1, t8);
+    this.infoCache = undefined;
+    this.sampleCols = undefined;
+    this.formatKeysCache = undefined;
   }
 
   private readonly restStart: number;
@@ -230,6 +244,30 @@ export function formatGenotype(g: Genotype): string {
 /** `<*>`, `<NON_REF>`, `<DEL>`, breakends and the VCF 4.2 missing '*' allele are not sequences. */
 export function isSymbolicAllele(alt: string): boolean {
   return alt.startsWith('<') || alt === '*' || alt.includes('[') || alt.includes(']') || alt === '.';
+}
+
+const NO_STRINGS: readonly string[] = Object.freeze([]);
+const PASS: readonly string[] = Object.freeze(['PASS']);
+
+/** REF: A C G T N (either case), '*' or '.'; non-empty. */
+function isBaseSequence(s: string): boolean {
+  if (s.length === 0) return false;
+  for (let i = 0; i < s.length; i++) {
+    switch (s.charCodeAt(i)) {
+      case 65: case 67: case 71: case 84: case 78: // A C G T N
+      case 97: case 99: case 103: case 116: case 110: // a c g t n
+      case 42: case 46: // * .
+        continue;
+      default:
+        return false;
+    }
+  }
+  return true;
+}
+
+function isUpperCase(s: string): boolean {
+  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) >= 97) return false;
+  return true;
 }
 
 function malformed(file: string, lineNumber: number, what: string, line: string): VariantLensError {
