@@ -2,7 +2,7 @@
  * Opens a VCF: plain `.vcf`, BGZF `.vcf.gz` (with or without `.tbi`/`.csi`), or a plain
  * gzip `.vcf.gz` (streamed only). Records are the lazy `VcfRecord` (src/core/io/vcfRecord.ts).
  *
- * How each kind answers a region query (a documented choice, see docs/decisions):
+ * How each kind answers a region query (a deliberate choice):
  *  - `.vcf.gz` + `.tbi`/`.csi`: through the index (@gmod/tabix), reading only the blocks
  *    the index names;
  *  - plain `.vcf`, or `.vcf.gz` without an index: a full streaming scan that keeps the
@@ -69,6 +69,7 @@ export class VcfFile implements VcfSource {
     let toSkip = this.kind === 'gzip' ? this.headerLines : 0;
     if (this.kind === 'gzip') lineNo = 0;
     for await (const batch of this.lineBatchesFromData(signal, false)) {
+      throwIfAborted(signal);
       const out: VcfRecord[] = [];
       for (const line of batch.lines) {
         lineNo++;

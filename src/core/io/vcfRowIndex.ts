@@ -52,6 +52,7 @@ export async function buildVcfRowIndex(
   let nextReport = 0;
   if (file.dataStart !== undefined) {
     for await (const batch of file.lineBatchesFrom(file.dataStart, signal, true)) {
+      throwIfAborted(signal);
       const lines = batch.lines;
       const offs = batch.offsets!;
       if (count + lines.length > offsets.length) {

@@ -280,6 +280,22 @@ describe('VCF reader: bad input', () => {
     });
   });
 
+  test('aborting a stream ends it with one cancelled error', async () => {
+    await withTempDir(async (dir) => {
+      const f = join(dir, 'g.vcf');
+      writeFileSync(f, generatedVcf(6000).text);
+      run('bgzip', [f]);
+      const vcf = await openVcf(`${f}.gz`);
+      const ac = new AbortController();
+      let seen = 0;
+      const err = await expectOneError(async () => {
+        for await (const batch of vcf.recordBatches(ac.signal)) { seen += batch.length; ac.abort(); }
+      });
+      assert.equal(err.code, 'cancelled');
+      assert.ok(seen > 0 && seen < 6000);
+    });
+  });
+
   test('a missing file is file-not-found; a non-VCF is malformed-vcf', async () => {
     await withTempDir(async (dir) => {
       const err = await expectOneError(() => openVcf(join(dir, 'nope.vcf')));
