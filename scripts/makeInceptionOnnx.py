@@ -12,6 +12,9 @@ Also writes example_info.json next to the model ({"version", "shape", "channels"
 Needs Debian python3-torch, python3-torchvision, python3-onnx (for /usr/bin/python3).
 
 usage: makeInceptionOnnx.py --arch inception_v3 --channels 1,2,3,4,5,6,19 --out DIR [--fixed-batch 1] [--logits] [--seed 1]
+       makeInceptionOnnx.py --arch ... --channels ... --seed S --predict PIXELS.u8
+           runs the same seeded PyTorch model (not the ONNX file) on N uint8 H*W*C images
+           and prints their outputs as JSON: the reference tests compare our ONNX path with.
 """
 import argparse
 import json
@@ -62,7 +65,8 @@ def main() -> int:
     ap.add_argument('--channels', default='1,2,3,4,5,6,19')
     ap.add_argument('--height', type=int, default=100)
     ap.add_argument('--width', type=int, default=221)
-    ap.add_argument('--out', required=True, help='output directory (model.onnx, example_info.json)')
+    ap.add_argument('--out', help='output directory (model.onnx, example_info.json)')
+    ap.add_argument('--predict', help='uint8 N*H*W*C file to run through the PyTorch model')
     ap.add_argument('--fixed-batch', type=int, default=0, help='0 = dynamic batch')
     ap.add_argument('--logits', action='store_true', help='omit the softmax (to test the logits check)')
     ap.add_argument('--seed', type=int, default=1)
@@ -73,6 +77,15 @@ def main() -> int:
     torch.manual_seed(a.seed)
     net = inception(len(channels)) if a.arch == 'inception_v3' else small_net(len(channels))
     model = Nhwc(net, softmax=not a.logits).eval()
+    if a.predict:
+        import numpy as np
+        raw = np.fromfile(a.predict, dtype=np.uint8).reshape(-1, a.height, a.width, len(channels))
+        x = torch.from_numpy((raw.astype(np.float32) - 128.0) / 128.0)
+        with torch.no_grad():
+            print(json.dumps(model(x).tolist()))
+        return 0
+    if not a.out:
+        ap.error('--out is required')
     os.makedirs(a.out, exist_ok=True)
     path = os.path.join(a.out, 'model.onnx')
     batch = a.fixed_batch or 2
