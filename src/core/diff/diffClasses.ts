@@ -76,20 +76,24 @@ export function filterStatus(filter: string): string {
  *   FILTER status differs, 'qual-change' when |QUAL_A − QUAL_B| > qualDelta;
  * - neither side calls it and nothing else differs → 'same' (both say "no variant here").
  */
-export function classifySite(a: SideCall | undefined, b: SideCall | undefined, qualDelta: number): DiffClass[] {
-  const classes: DiffClass[] = [];
+export function classifySite(a: SideCall | undefined, b: SideCall | undefined, qualDelta: number): readonly DiffClass[] {
+  // Millions of sites share a handful of class lists: compute a bit mask, return a shared frozen list.
+  let mask = 0;
   const cA = a?.called === true;
   const cB = b?.called === true;
-  if (cA && cB) classes.push(a!.gt === b!.gt ? 'same' : 'gt-change');
-  else if (cA) classes.push('only-A');
-  else if (cB) classes.push('only-B');
+  if (cA && cB) mask |= a!.gt === b!.gt ? 1 : 2;
+  else if (cA) mask |= 4;
+  else if (cB) mask |= 8;
   if (a && b) {
-    if (filterStatus(a.filter) !== filterStatus(b.filter)) classes.push('filter-change');
-    if (a.qual !== undefined && b.qual !== undefined && Math.abs(a.qual - b.qual) > qualDelta) classes.push('qual-change');
+    if (a.filter !== b.filter && filterStatus(a.filter) !== filterStatus(b.filter)) mask |= 16;
+    if (a.qual !== undefined && b.qual !== undefined && Math.abs(a.qual - b.qual) > qualDelta) mask |= 32;
   }
-  if (classes.length === 0) classes.push('same');
-  return classes;
+  if (mask === 0) mask = 1;
+  return CLASS_LISTS[mask]!;
 }
+
+/** CLASS_LISTS[mask]: bit i set ↔ DIFF_CLASSES[i] present, in DIFF_CLASSES order. */
+const CLASS_LISTS: readonly (readonly DiffClass[])[] = Array.from({ length: 64 }, (_, m) => Object.freeze(DIFF_CLASSES.filter((_c, i) => (m & (1 << i)) !== 0)));
 
 /** True when the site differs in any way (any class other than a lone 'same'). */
 export function isDiffering(site: Pick<DiffSite, 'classes'>): boolean {

@@ -31,24 +31,44 @@ export class Stratifier {
   private readonly strata = new Map<string, Stratum>();
   private lastContig = '';
   private lastContigStratum: Stratum | undefined;
-  private readonly gtCache = new Map<string, string>();
 
   constructor(private readonly beds: readonly BedRegions[]) {}
 
-  /** Every stratum a site belongs to. The returned objects are shared: compare by identity. */
-  strataOf(site: DiffSite): Stratum[] {
-    const out: Stratum[] = [];
-    const start0 = site.pos - 1;
-    const end0 = start0 + site.ref.length;
-    for (const bed of this.beds) if (bed.overlaps(site.contig, start0, end0)) out.push(this.get('bed', bed.name));
+  /** Per side and kind, stratum by raw FILTER / GT text: skips building keys on the hot path. */
+  private readonly bySideText = [new Map<string, Stratum>(), new Map<string, Stratum>(), new Map<string, Stratum>(), new Map<string, Stratum>()];
+  private readonly out: Stratum[] = [];
+
+  /**
+   * Every stratum a site belongs to. The returned objects are shared: compare by identity.
+   * The returned array is reused by the next call.
+   */
+  strataOf(site: DiffSite): readonly Stratum[] {
+    const out = this.out;
+    out.length = 0;
+    if (this.beds.length > 0) {
+      const start0 = site.pos - 1;
+      const end0 = start0 + site.ref.length;
+      for (const bed of this.beds) if (bed.overlaps(site.contig, start0, end0)) out.push(this.get('bed', bed.name));
+    }
     if (site.contig !== this.lastContig) {
       this.lastContig = site.contig;
       this.lastContigStratum = this.get('contigs', isHoldoutContig(site.contig) ? HOLDOUT_STRATUM : TRAINING_STRATUM);
     }
     out.push(this.lastContigStratum!);
-    out.push(this.get('filter', `A ${filterName(site.a)}`), this.get('filter', `B ${filterName(site.b)}`));
-    out.push(this.get('gt', `A ${this.gtName(site.a)}`), this.get('gt', `B ${this.gtName(site.b)}`));
+    out.push(this.sideStratum(0, 'filter', 'A', site.a), this.sideStratum(1, 'filter', 'B', site.b));
+    out.push(this.sideStratum(2, 'gt', 'A', site.a), this.sideStratum(3, 'gt', 'B', site.b));
     return out;
+  }
+
+  private sideStratum(slot: number, group: 'filter' | 'gt', side: string, call: SideCall | undefined): Stratum {
+    const raw = call === undefined ? '\u0000absent' : group === 'filter' ? call.filter : call.recordGt;
+    const m = this.bySideText[slot]!;
+    let st = m.get(raw);
+    if (!st) {
+      st = this.get(group, `${side} ${group === 'filter' ? filterName(call) : this.gtName(call)}`);
+      m.set(raw, st);
+    }
+    return st;
   }
 
   private get(group: StratumGroup, name: string): Stratum {
@@ -61,12 +81,7 @@ export class Stratifier {
   private gtName(call: SideCall | undefined): string {
     if (!call) return 'absent';
     if (call.recordGt === '') return 'no GT';
-    let g = this.gtCache.get(call.recordGt);
-    if (g === undefined) {
-      g = call.recordGt.split(/[/|]/).sort().join('/');
-      this.gtCache.set(call.recordGt, g);
-    }
-    return g;
+    return call.recordGt.split(/[/|]/).sort().join('/');
   }
 }
 

@@ -122,6 +122,13 @@ export async function diffVcfs(a: VcfSource, b: VcfSource, options: VcfDiffOptio
     const site: DiffSite = { contig: x.contig, pos: x.pos, ref: x.ref, alt: x.alt, kind: x.kind, a: callA, b: callB, classes: classifySite(callA, callB, qualDelta) };
     builder.add(site);
     if (onSite && (includeSame || isDiffering(site))) onSite(site);
+    if (sideA.records + sideB.records >= nextProgress) {
+      nextProgress += progressEvery;
+      lastContig = x.contig;
+      lastPos = x.pos;
+      throwIfAborted(signal);
+      report();
+    }
   };
 
   for (;;) {
@@ -130,6 +137,28 @@ export async function diffVcfs(a: VcfSource, b: VcfSource, options: VcfDiffOptio
     const ha = sideA.ready[sideA.i];
     const hb = sideB.ready[sideB.i];
     if (!ha && !hb) break;
+    // Fast paths: one allele at this locus on each side (the common case), or on one side only.
+    if (ha && hb && ha.rank === hb.rank && ha.pos === hb.pos) {
+      const na = sideA.ready[sideA.i + 1];
+      const nb = sideB.ready[sideB.i + 1];
+      if (na && nb && (na.pos !== ha.pos || na.rank !== ha.rank) && (nb.pos !== hb.pos || nb.rank !== hb.rank) && ha.ref === hb.ref && ha.alt === hb.alt) {
+        sideA.i++;
+        sideB.i++;
+        emit(ha, ha.call, hb.call);
+        continue;
+      }
+    } else if (ha || hb) {
+      const aFirst = ha !== undefined && (!hb || ha.rank < hb.rank || (ha.rank === hb.rank && ha.pos < hb.pos));
+      const side = aFirst ? sideA : sideB;
+      const h = (aFirst ? ha : hb)!;
+      const next = side.ready[side.i + 1];
+      if (next && (next.pos !== h.pos || next.rank !== h.rank) && (aFirst ? sideB.done || hb !== undefined : sideA.done || ha !== undefined)) {
+        side.i++;
+        if (aFirst) emit(h, h.call, undefined);
+        else emit(h, undefined, h.call);
+        continue;
+      }
+    }
     const lead = !hb || (ha && (ha.rank < hb.rank || (ha.rank === hb.rank && ha.pos <= hb.pos))) ? ha! : hb;
     const rank = lead.rank;
     const pos = lead.pos;
@@ -145,13 +174,6 @@ export async function diffVcfs(a: VcfSource, b: VcfSource, options: VcfDiffOptio
       emit(x, x.call, match?.call);
     }
     for (const y of groupB) if (!y.used) emit(y, undefined, y.call);
-    lastContig = lead.contig;
-    lastPos = pos;
-    if (sideA.records + sideB.records >= nextProgress) {
-      nextProgress += progressEvery;
-      throwIfAborted(signal);
-      report();
-    }
   }
   report();
   return builder.finish();
@@ -274,6 +296,7 @@ class SideStream {
   private bi = 0;
   private readonly refWindow: ReferenceWindow | undefined;
   private readonly hasSamples: boolean;
+  private readonly formats = new Map<string, FormatSlots>();
   private curRank = -1;
   private curContig = '';
   private curResolved = '';
@@ -308,7 +331,9 @@ class SideStream {
       this.ready = this.i >= this.ready.length ? [] : this.ready.slice(this.i);
       this.i = 0;
     }
-    while (this.ready.length === 0) {
+    // Drain whole batches (one BGZF block, hundreds of records) so `ready` usually holds many
+    // alleles and the merge loop rarely waits.
+    while (this.ready.length === 0 || this.bi < this.batch.length) {
       if (this.bi >= this.batch.length) {
         const r = await this.iterator.next();
         if (r.done) {
@@ -378,23 +403,22 @@ class SideStream {
   }
 
   private finishRecord(rec: VcfRecord, norms: (NormalizedAllele | number | undefined)[] | undefined): void {
-    // Genotype of the chosen sample, parsed once per record.
+    // GT and GQ of the chosen sample, cut straight out of the line (one pass, no splits).
     let gtText = '';
-    let alleles: (number | null)[] | undefined;
+    let gqText: string | undefined;
     if (this.hasSamples) {
-      gtText = rec.sampleField(this.sampleIndex, 'GT') ?? '';
-      if (gtText !== '') alleles = parseAlleles(gtText);
+      const f = sampleFields(rec.line, this.sampleIndex, this.formats);
+      gtText = f.gt;
+      gqText = f.gq;
     }
+    const alleles = gtText !== '' ? parseAlleles(gtText) : undefined;
     this.builder.addRecord(this.side, alleles ?? (this.hasSamples ? [] : undefined));
     if (norms) {
       const qual = rec.qual;
       const f = rec.filters;
       const filter = f.length === 0 ? '.' : f.length === 1 ? f[0]! : f.join(';');
       let gq: number | undefined;
-      if (this.hasSamples) {
-        const g = rec.sampleField(this.sampleIndex, 'GQ');
-        if (g !== undefined) { const n = Number(g); if (!Number.isNaN(n)) gq = n; }
-      }
+      if (gqText !== undefined) { const n = Number(gqText); if (!Number.isNaN(n)) gq = n; }
       for (let k = 0; k < norms.length; k++) {
         const norm = norms[k];
         if (norm === undefined || typeof norm === 'number') continue;
@@ -470,6 +494,46 @@ async function* byContig(source: VcfSource, contigs: ContigOrder, signal: AbortS
     const end = contigs.lengthOf(name) ?? 2 ** 31 - 1;
     yield* source.query(fileName, 0, end, signal);
   }
+}
+
+/** Where GT and GQ sit in a FORMAT string (-1: absent); cached per distinct FORMAT text. */
+interface FormatSlots { readonly gt: number; readonly gq: number }
+
+const NO_FIELDS = { gt: '', gq: undefined };
+
+/**
+ * GT ('' when absent or '.') and GQ of sample `sampleIndex` (0-based), read from the raw
+ * line: the hot path of the diff, so it finds tabs and colons with indexOf instead of
+ * splitting the FORMAT and sample columns into arrays.
+ */
+function sampleFields(line: string, sampleIndex: number, formats: Map<string, FormatSlots>): { gt: string; gq: string | undefined } {
+  let t = -1;
+  for (let k = 0; k < 8; k++) { t = line.indexOf('\t', t + 1); if (t < 0) return NO_FIELDS; }
+  const fmtEnd = line.indexOf('\t', t + 1);
+  if (fmtEnd < 0) return NO_FIELDS;
+  const fmt = line.slice(t + 1, fmtEnd);
+  let slots = formats.get(fmt);
+  if (!slots) {
+    const keys = fmt.split(':');
+    slots = { gt: keys.indexOf('GT'), gq: keys.indexOf('GQ') };
+    formats.set(fmt, slots);
+  }
+  let s = fmtEnd + 1;
+  for (let k = 0; k < sampleIndex; k++) { s = line.indexOf('\t', s) + 1; if (s === 0) return NO_FIELDS; }
+  let e = line.indexOf('\t', s);
+  if (e < 0) e = line.length;
+  return { gt: field(line, s, e, slots.gt) ?? '', gq: field(line, s, e, slots.gq) };
+}
+
+/** The k-th ':'-separated field of line[s, e); undefined when absent, empty or '.'. */
+function field(line: string, s: number, e: number, k: number): string | undefined {
+  if (k < 0) return undefined;
+  let a = s;
+  for (let j = 0; j < k; j++) { const c = line.indexOf(':', a); if (c < 0 || c >= e) return undefined; a = c + 1; }
+  let b = line.indexOf(':', a);
+  if (b < 0 || b > e) b = e;
+  if (b === a || (b === a + 1 && line.charCodeAt(a) === 46 /* . */)) return undefined;
+  return line.slice(a, b);
 }
 
 function parseAlleles(gt: string): (number | null)[] {

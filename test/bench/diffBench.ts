@@ -1,0 +1,221 @@
+/**
+ * `npm run bench:diff` — our diff next to `bcftools isec -p` on two 5,000,000-record VCFs
+ * (bgzipped + tabix-indexed) with a known set of differences.
+ *
+ * The inputs are generated once (seeded) into .cache/bench/diff-v1/ with the counts of each
+ * planted difference; both tools then run as child processes under /usr/bin/time -v in the
+ * same run (wall time and peak RSS), and our class counts must equal the planted ones.
+ *
+ * Planted per record (B derived from A): only-A (dropped from B), only-B (dropped from A),
+ * gt-change (0/1 ↔ 1/1), filter-change with the call kept (PASS → LowQual), RefCall in B
+ * (B writes GT 0/0 with FILTER RefCall: our only-A + filter-change; bcftools isec sees it
+ * as shared), qual-change (QUAL + 25), ALT change (A C>T, B C>G: one only-A and one only-B).
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { once } from 'node:events';
+import type { Writable } from 'node:stream';
+import { PROJECT_ROOT } from '../helpers/paths';
+
+const RECORDS = Number(process.env.DIFF_BENCH_RECORDS ?? 5_000_000);
+const DIR = join(PROJECT_ROOT, '.cache', 'bench', `diff-v1-${RECORDS}`);
+const CONTIGS = ['chr1', 'chr2', 'chr3', 'chr4', 'chr5'];
+
+interface Planted {
+  records: number;
+  onlyA: number; onlyB: number; gtChange: number; filterKept: number; refCall: number; qualChange: number; altChange: number;
+}
+
+function rng(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    // xorshift32
+    s ^= s << 13; s >>>= 0;
+    s ^= s >>> 17;
+    s ^= s << 5; s >>>= 0;
+    return s / 4294967296;
+  };
+}
+
+class Sink {
+  private parts: string[] = [];
+  private size = 0;
+  constructor(private readonly out: Writable) {}
+  async push(line: string): Promise<void> {
+    this.parts.push(line);
+    this.size += line.length + 1;
+    if (this.size > 1 << 20) await this.flush();
+  }
+  async flush(): Promise<void> {
+    if (this.parts.length === 0) return;
+    const ok = this.out.write(this.parts.join('\n') + '\n');
+    this.parts = [];
+    this.size = 0;
+    if (!ok) await once(this.out, 'drain');
+  }
+  async end(): Promise<void> {
+    await this.flush();
+    this.out.end();
+  }
+}
+
+function bgzipTo(path: string): { sink: Sink; done: Promise<void> } {
+  const child = spawn('sh', ['-c', `bgzip -c -@ 2 > '${path}'`], { stdio: ['pipe', 'inherit', 'inherit'] });
+  const done = new Promise<void>((resolve, reject) => child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`bgzip exited ${code}`)))));
+  return { sink: new Sink(child.stdin), done };
+}
+
+async function generate(): Promise<Planted> {
+  mkdirSync(DIR, { recursive: true });
+  const header = [
+    '##fileformat=VCFv4.2',
+    '##FILTER=<ID=PASS,Description="All filters passed">',
+    '##FILTER=<ID=RefCall,Description="Genotyping model thinks this site is reference.">',
+    '##FILTER=<ID=LowQual,Description="Confidence in this variant being real is below calling threshold.">',
+    '##FORMAT=<ID=GT,Number=1,Type=String,Description="Genotype">',
+    '##FORMAT=<ID=GQ,Number=1,Type=Integer,Description="Conditional genotype quality">',
+    '##FORMAT=<ID=DP,Number=1,Type=Integer,Description="Read depth">',
+    '##FORMAT=<ID=AD,Number=R,Type=Integer,Description="Allelic depths">',
+    '##FORMAT=<ID=VAF,Number=A,Type=Float,Description="Variant allele fractions">',
+    '##FORMAT=<ID=PL,Number=G,Type=Integer,Description="Phred-scaled genotype likelihoods">',
+    ...CONTIGS.map((c) => `##contig=<ID=${c},length=250000000>`),
+    '#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\tFORMAT\tSAMPLE',
+  ].join('\n');
+  const a = bgzipTo(join(DIR, 'a.vcf.gz'));
+  const b = bgzipTo(join(DIR, 'b.vcf.gz'));
+  await a.sink.push(header);
+  await b.sink.push(header);
+  const r = rng(0x5eed);
+  const p: Planted = { records: RECORDS, onlyA: 0, onlyB: 0, gtChange: 0, filterKept: 0, refCall: 0, qualChange: 0, altChange: 0 };
+  const bases = 'ACGT';
+  const perContig = Math.ceil(RECORDS / CONTIGS.length);
+  let n = 0;
+  for (const contig of CONTIGS) {
+    let pos = 1000;
+    for (let i = 0; i < perContig && n < RECORDS; i++, n++) {
+      pos += 1 + Math.floor(r() * 40) + (i === 0 ? 0 : 10); // ≥ 11 apart: deletions (≤ 5 bp) never overlap the next record
+      const refBase = bases[Math.floor(r() * 4)]!;
+      let ref = refBase;
+      let alt: string;
+      const kind = r();
+      if (kind < 0.85) {
+        alt = bases[(bases.indexOf(refBase) + 1 + Math.floor(r() * 3)) % 4]!;
+      } else if (kind < 0.925) {
+        let ins = '';
+        for (let k = 1 + Math.floor(r() * 5); k > 0; k--) ins += bases[Math.floor(r() * 4)];
+        alt = refBase + ins;
+      } else {
+        for (let k = 1 + Math.floor(r() * 5); k > 0; k--) ref += bases[Math.floor(r() * 4)];
+        alt = refBase;
+      }
+      const hom = r() < 0.4;
+      const gt = hom ? '1/1' : '0/1';
+      const qual = (10 + Math.floor(r() * 600) / 10).toFixed(1);
+      const dp = 20 + Math.floor(r() * 40);
+      const altReads = hom ? dp : Math.floor(dp / 2);
+      const sample = (g: string, gq: string): string => `${g}:${gq}:${dp}:${dp - altReads},${altReads}:${(altReads / dp).toFixed(6)}:${hom ? '40,45,0' : '35,0,40'}`;
+      const line = (al: string, q: string, f: string, g: string): string => `${contig}\t${pos}\t.\t${ref}\t${al}\t${q}\t${f}\t.\tGT:GQ:DP:AD:VAF:PL\t${sample(g, q.split('.')[0]!)}`;
+      const u = r();
+      const lineA = line(alt, qual, 'PASS', gt);
+      if (u < 0.01) { p.onlyA++; await a.sink.push(lineA); continue; }
+      if (u < 0.02) { p.onlyB++; await b.sink.push(lineA); continue; }
+      await a.sink.push(lineA);
+      if (u < 0.03) { p.gtChange++; await b.sink.push(line(alt, qual, 'PASS', hom ? '0/1' : '1/1')); continue; }
+      if (u < 0.04) { p.filterKept++; await b.sink.push(line(alt, qual, 'LowQual', gt)); continue; }
+      if (u < 0.045) { p.refCall++; await b.sink.push(line(alt, qual, 'RefCall', '0/0')); continue; }
+      if (u < 0.055) { p.qualChange++; await b.sink.push(line(alt, (Number(qual) + 25).toFixed(1), 'PASS', gt)); continue; }
+      if (u < 0.057 && ref.length === 1 && alt.length === 1) {
+        p.altChange++;
+        const other = [...bases].find((x) => x !== ref && x !== alt)!;
+        await b.sink.push(line(other, qual, 'PASS', gt));
+        continue;
+      }
+      await b.sink.push(lineA);
+    }
+  }
+  for (const x of [a, b]) {
+    await x.sink.end();
+    await x.done;
+  }
+  return p;
+}
+
+interface Timed { wallS: number; maxRssMb: number; stdout: string }
+
+function timed(cmd: string, args: string[]): Timed {
+  const res = spawnSync('/usr/bin/time', ['-v', cmd, ...args], { cwd: PROJECT_ROOT, encoding: 'utf8', maxBuffer: 64 << 20 });
+  if (res.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed (${res.status}):\n${res.stderr.slice(-2000)}`);
+  const wall = /Elapsed \(wall clock\) time \(h:mm:ss or m:ss\): (?:(\d+):)?(\d+):([\d.]+)/.exec(res.stderr);
+  const rss = /Maximum resident set size \(kbytes\): (\d+)/.exec(res.stderr);
+  if (!wall || !rss) throw new Error(`no /usr/bin/time -v output for ${cmd}`);
+  const wallS = Number(wall[1] ?? 0) * 3600 + Number(wall[2]) * 60 + Number(wall[3]);
+  return { wallS, maxRssMb: Number(rss[1]) / 1024, stdout: res.stdout };
+}
+
+function countRecords(vcf: string): number {
+  return readFileSync(vcf, 'utf8').split('\n').filter((l) => l !== '' && !l.startsWith('#')).length;
+}
+
+async function main(): Promise<void> {
+  const plantedPath = join(DIR, 'planted.json');
+  let planted: Planted;
+  if (existsSync(plantedPath) && existsSync(join(DIR, 'b.vcf.gz.tbi'))) {
+    planted = JSON.parse(readFileSync(plantedPath, 'utf8')) as Planted;
+    console.log(`using cached inputs in ${DIR}`);
+  } else {
+    const t0 = Date.now();
+    console.log(`generating 2 × ${RECORDS} records into ${DIR} …`);
+    planted = await generate();
+    for (const f of ['a.vcf.gz', 'b.vcf.gz']) {
+      const r = spawnSync('tabix', ['-f', '-p', 'vcf', join(DIR, f)], { stdio: 'inherit' });
+      if (r.status !== 0) throw new Error(`tabix failed on ${f}`);
+    }
+    writeFileSync(plantedPath, JSON.stringify(planted, null, 2));
+    console.log(`generated in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+  }
+  const a = join(DIR, 'a.vcf.gz');
+  const b = join(DIR, 'b.vcf.gz');
+
+  const isecDir = join(DIR, 'isec');
+  rmSync(isecDir, { recursive: true, force: true });
+  const isec = timed('bcftools', ['isec', '-c', 'none', '-p', isecDir, a, b]);
+  const ours = timed(process.execPath, ['dist/cli.js', 'diff', a, b, '--out', join(DIR, 'ours')]);
+
+  const summary = JSON.parse(readFileSync(join(DIR, 'ours.summary.json'), 'utf8')) as { classes: Record<string, { total: number }>; sharedCalled: number };
+  const got = {
+    'only-A': summary.classes['only-A']!.total,
+    'only-B': summary.classes['only-B']!.total,
+    'gt-change': summary.classes['gt-change']!.total,
+    'filter-change': summary.classes['filter-change']!.total,
+    'qual-change': summary.classes['qual-change']!.total,
+  };
+  const want = {
+    'only-A': planted.onlyA + planted.refCall + planted.altChange,
+    'only-B': planted.onlyB + planted.altChange,
+    'gt-change': planted.gtChange,
+    'filter-change': planted.filterKept + planted.refCall,
+    'qual-change': planted.qualChange,
+  };
+  // bcftools isec compares records regardless of GT: the RefCall records count as shared.
+  const isecGot = { privateA: countRecords(join(isecDir, '0000.vcf')), privateB: countRecords(join(isecDir, '0001.vcf')) };
+  const isecWant = { privateA: planted.onlyA + planted.altChange, privateB: planted.onlyB + planted.altChange };
+
+  const ratio = ours.wallS / isec.wallS;
+  console.log('');
+  console.log(`records per file: ${RECORDS} (planted: ${JSON.stringify(planted)})`);
+  console.log(`bcftools isec -p : ${isec.wallS.toFixed(2)} s wall, ${isec.maxRssMb.toFixed(0)} MB max RSS`);
+  console.log(`variant-lens diff: ${ours.wallS.toFixed(2)} s wall, ${ours.maxRssMb.toFixed(0)} MB max RSS`);
+  console.log(`time ratio (ours / bcftools isec): ${ratio.toFixed(2)}  ${ratio <= 1 ? '(no slower: aim met)' : '(slower than bcftools isec: aim NOT met)'}`);
+  console.log(`our counts:    ${JSON.stringify(got)}`);
+  console.log(`planted:       ${JSON.stringify(want)}`);
+  console.log(`isec private:  ${JSON.stringify(isecGot)} (planted ${JSON.stringify(isecWant)})`);
+  const ok = JSON.stringify(got) === JSON.stringify(want) && JSON.stringify(isecGot) === JSON.stringify(isecWant);
+  console.log(ok ? 'counts: OK' : 'counts: MISMATCH');
+  if (!ok) process.exitCode = 1;
+}
+
+main().catch((e: unknown) => {
+  console.error(e);
+  process.exitCode = 1;
+});
