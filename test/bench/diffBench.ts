@@ -141,7 +141,7 @@ async function generate(): Promise<Planted> {
   return p;
 }
 
-interface Timed { wallS: number; maxRssMb: number; stdout: string }
+interface Timed { wallS: number; cpuS: number; maxRssMb: number; stdout: string }
 
 function timed(cmd: string, args: string[]): Timed {
   const res = spawnSync('/usr/bin/time', ['-v', cmd, ...args], { cwd: PROJECT_ROOT, encoding: 'utf8', maxBuffer: 64 << 20 });
@@ -150,7 +150,11 @@ function timed(cmd: string, args: string[]): Timed {
   const rss = /Maximum resident set size \(kbytes\): (\d+)/.exec(res.stderr);
   if (!wall || !rss) throw new Error(`no /usr/bin/time -v output for ${cmd}`);
   const wallS = Number(wall[1] ?? 0) * 3600 + Number(wall[2]) * 60 + Number(wall[3]);
-  return { wallS, maxRssMb: Number(rss[1]) / 1024, stdout: res.stdout };
+  // CPU time (user + system) too: on a shared machine the wall time also measures the neighbours.
+  const user = /User time \(seconds\): ([\d.]+)/.exec(res.stderr);
+  const sys = /System time \(seconds\): ([\d.]+)/.exec(res.stderr);
+  const cpuS = Number(user?.[1] ?? NaN) + Number(sys?.[1] ?? NaN);
+  return { wallS, cpuS, maxRssMb: Number(rss[1]) / 1024, stdout: res.stdout };
 }
 
 function countRecords(vcf: string): number {
@@ -204,8 +208,9 @@ async function main(): Promise<void> {
   const ratio = ours.wallS / isec.wallS;
   console.log('');
   console.log(`records per file: ${RECORDS} (planted: ${JSON.stringify(planted)})`);
-  console.log(`bcftools isec -p : ${isec.wallS.toFixed(2)} s wall, ${isec.maxRssMb.toFixed(0)} MB max RSS`);
-  console.log(`variant-lens diff: ${ours.wallS.toFixed(2)} s wall, ${ours.maxRssMb.toFixed(0)} MB max RSS`);
+  console.log(`bcftools isec -p : ${isec.wallS.toFixed(2)} s wall, ${isec.cpuS.toFixed(2)} s CPU, ${isec.maxRssMb.toFixed(0)} MB max RSS`);
+  console.log(`variant-lens diff: ${ours.wallS.toFixed(2)} s wall, ${ours.cpuS.toFixed(2)} s CPU, ${ours.maxRssMb.toFixed(0)} MB max RSS`);
+  console.log(`CPU-time ratio (ours / bcftools isec): ${(ours.cpuS / isec.cpuS).toFixed(2)}`);
   console.log(`time ratio (ours / bcftools isec): ${ratio.toFixed(2)}  ${ratio <= 1 ? '(no slower: aim met)' : '(slower than bcftools isec: aim NOT met)'}`);
   console.log(`our counts:    ${JSON.stringify(got)}`);
   console.log(`planted:       ${JSON.stringify(want)}`);
