@@ -127,7 +127,12 @@ export class AlleleCounter {
     const minBq = this.options.minBaseQuality;
     const seq = read.seq;
     const qual = read.qual;
+    const ref = this.ref;
+    // Alleles in read order. Within an M run positions increase, so only the run's last base
+    // can share a position with the next allele (an indel anchored there): every other base is
+    // committed at once and only the last one waits in `pending` (keeps allocations per read small).
     const pending: (PendingAllele | null)[] = [];
+    let key: string | undefined;
     let refPos = read.start;
     let readOff = 0;
     for (const c of read.cigar) {
@@ -136,23 +141,28 @@ export class AlleleCounter {
       switch (op) {
         case CigarOp.M:
         case CigarOp.EQ:
-        case CigarOp.X:
-          for (let i = 0; i < len; i++) {
+        case CigarOp.X: {
+          const from = Math.max(0, this.start - refPos);
+          const to = Math.min(len, this.end - refPos);
+          for (let i = from; i < to; i++) {
             const pos = refPos + i;
-            if (pos < this.start || pos >= this.end) continue;
-            const b = seq[readOff + i] ?? 'N';
-            if (!isCanonical(b)) continue;
-            const refBase = this.refAt(pos);
-            pending.push({
-              pos,
-              type: refBase === b ? AlleleType.REFERENCE : AlleleType.SUBSTITUTION,
-              bases: b,
-              lowQuality: (qual[readOff + i] ?? 0) < minBq,
-            });
+            const b = seq.charCodeAt(readOff + i);
+            if (b !== 65 && b !== 67 && b !== 71 && b !== 84) continue; // A C G T only (CanBasesBeUsed)
+            const low = (qual[readOff + i] ?? 0) < minBq;
+            const isRef = ref.bases.charCodeAt(pos - ref.start) === b;
+            if (i === len - 1) {
+              pending.push({ pos, type: isRef ? AlleleType.REFERENCE : AlleleType.SUBSTITUTION, bases: seq[readOff + i]!, lowQuality: low });
+            } else if (isRef) {
+              if (!low) this.refSupport[pos - this.start]!++;
+            } else {
+              key ??= readKey(read);
+              this.commit(pos, key, { type: AlleleType.SUBSTITUTION, bases: seq[readOff + i]!, lowQuality: low });
+            }
           }
           refPos += len;
           readOff += len;
           break;
+        }
         case CigarOp.I:
         case CigarOp.S:
           pending.push(this.indelAllele(read, refPos, readOff, op, len, minBq));
@@ -170,24 +180,27 @@ export class AlleleCounter {
           break;
       }
     }
-    let key: string | undefined;
     for (let i = 0; i < pending.length; i++) {
       const a = pending[i];
       if (!a || a.pos < this.start || a.pos >= this.end) continue;
       // Indel preference: a later allele at the same position supersedes this one (dv-spec §7.2).
       const next = pending[i + 1];
       if (next && next.pos === a.pos) continue;
-      const off = a.pos - this.start;
       if (a.type === AlleleType.REFERENCE) {
-        if (!a.lowQuality) this.refSupport[off]!++;
+        if (!a.lowQuality) this.refSupport[a.pos - this.start]!++;
         continue;
       }
       key ??= readKey(read);
-      let m = this.nonRef[off];
-      if (!m) this.nonRef[off] = m = new Map();
-      m.set(key, { type: a.type, bases: a.bases, lowQuality: a.lowQuality });
+      this.commit(a.pos, key, { type: a.type, bases: a.bases, lowQuality: a.lowQuality });
     }
     this.readsCounted++;
+  }
+
+  private commit(pos: number, key: string, allele: ReadAllele): void {
+    const off = pos - this.start;
+    let m = this.nonRef[off];
+    if (!m) this.nonRef[off] = m = new Map();
+    m.set(key, allele);
   }
 
   /** MakeIndelReadAllele: anchored at refPos - 1; null when DeepVariant skips it. */
