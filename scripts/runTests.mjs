@@ -2,7 +2,7 @@
 // with one line "N passed, N failed" that CI counts.
 //   node scripts/runTests.mjs unit|webview|e2e|all [file filter]
 import { spawnSync } from 'node:child_process';
-import { readdirSync, statSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -31,6 +31,9 @@ function findTests(dir) {
   }).sort();
 }
 
+// One counts file per run, so engineers running tests side by side don't read each other's totals.
+const countsFile = join('.cache', `test-counts-${process.pid}.json`);
+mkdirSync(join(root, '.cache'), { recursive: true });
 let passed = 0;
 let failed = 0;
 for (const dir of dirs) {
@@ -42,12 +45,12 @@ for (const dir of dirs) {
   const res = spawnSync(process.execPath, [
     '--import', 'tsx', '--test', `--test-concurrency=${concurrency}`,
     '--test-reporter=spec', '--test-reporter-destination=stdout',
-    '--test-reporter=./scripts/countReporter.mjs', '--test-reporter-destination=.test-counts.json',
+    '--test-reporter=./scripts/countReporter.mjs', `--test-reporter-destination=${countsFile}`,
     ...files,
   ], { cwd: root, stdio: 'inherit', env: { ...process.env, FORCE_COLOR: '0' } });
-  const { readFileSync } = await import('node:fs');
   try {
-    const counts = JSON.parse(readFileSync(join(root, '.test-counts.json'), 'utf8'));
+    const counts = JSON.parse(readFileSync(join(root, countsFile), 'utf8'));
+    rmSync(join(root, countsFile), { force: true });
     passed += counts.passed;
     failed += counts.failed;
   } catch {
