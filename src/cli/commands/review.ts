@@ -2,13 +2,12 @@
  * `variant-lens review export|stats|import`: the review sidecar file from the command line
  * (format: docs/review-format.md).
  */
-import { userInfo } from 'node:os';
 import { VariantLensError } from '../../core/errors';
 import { openVcf } from '../../core/io/vcfReader';
 import { atomicWriteFile } from '../../core/review/atomicWrite';
 import { exportBed, exportBedByVerdict, exportTsv, exportVcf } from '../../core/review/reviewExport';
 import { readReviewTsv } from '../../core/review/reviewImport';
-import { ReviewStore } from '../../core/review/reviewStore';
+import { ReviewStore, defaultReviewer } from '../../core/review/reviewStore';
 import { parseArgs } from '../args';
 import type { CliContext } from '../command';
 import { registerCommand } from '../registry';
@@ -147,20 +146,12 @@ async function runImport(argv: string[], ctx: CliContext): Promise<number> {
   const tsv = a.required('tsv');
   const reviewPath = a.required('review');
   // Rows without a reviewer (IGVNav files) are credited to --reviewer, else the OS user.
-  const reviewer = a.string('reviewer') ?? osUser();
+  const reviewer = a.string('reviewer') ?? defaultReviewer();
   const annotations = await readReviewTsv(tsv, { signal: ctx.signal, oneBased: a.flag('one-based'), reviewer });
   const store = await ReviewStore.open(reviewPath, { signal: ctx.signal });
   await store.setMany(annotations, ctx.signal);
   ctx.progress(`imported ${annotations.length} row(s) from ${tsv} into ${reviewPath} (${store.size} sites, ${store.stats().conflicts} conflicts)`);
   return 0;
-}
-
-function osUser(): string {
-  try {
-    return userInfo().username;
-  } catch {
-    return process.env.USER ?? process.env.USERNAME ?? 'unknown';
-  }
 }
 
 registerCommand({

@@ -11,8 +11,9 @@
  * is still the same lock, so two waiters cannot both break it and then remove a fresh one.
  */
 import { randomBytes } from 'node:crypto';
-import { link, readFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
+import { link, readFile, readdir, rename, stat, unlink, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
+import { basename, dirname, join } from 'node:path';
 import { VariantLensError, throwIfAborted } from '../errors';
 
 export interface LockOptions {
@@ -148,4 +149,46 @@ function pause(ms: number, signal?: AbortSignal): Promise<void> {
     const onAbort = (): void => { clearTimeout(t); reject(new VariantLensError('cancelled', 'operation cancelled')); };
     signal?.addEventListener('abort', onAbort, { once: true });
   });
+}
+
+/**
+ * Removes leftovers of writers that died: lock temp files (`<file>.lock.<pid>-<nonce>`,
+ * `<file>.lock.stale-…`) and atomic-write temp files (`.<file>.tmp-<pid>-<nonce>`) whose
+ * process is gone (this host) or that are older than `maxAgeMs`. Call while holding the lock:
+ * then no live writer of this file is between its temp write and its rename.
+ */
+export async function removeStaleTempFiles(target: string, maxAgeMs = 60_000): Promise<string[]> {
+  const dir = dirname(target);
+  const name = basename(target);
+  const patterns = [
+    new RegExp(`^${escapeRegExp(name)}\\.lock\\.(?:stale-)?(\\d+)-[0-9a-f]+$`),
+    new RegExp(`^\\.${escapeRegExp(name)}\\.tmp-(\\d+)-[0-9a-f]+$`),
+  ];
+  let names: string[];
+  try {
+    names = await readdir(dir);
+  } catch {
+    return [];
+  }
+  const removed: string[] = [];
+  for (const f of names) {
+    const m = patterns.map((p) => p.exec(f)).find((x) => x !== null);
+    if (!m) continue;
+    const p = join(dir, f);
+    const pid = Number(m[1]);
+    let old = false;
+    try {
+      old = Date.now() - (await stat(p)).mtimeMs > maxAgeMs;
+    } catch {
+      continue;
+    }
+    if ((pid !== process.pid && !processAlive(pid)) || old) {
+      await unlink(p).then(() => removed.push(f), () => undefined);
+    }
+  }
+  return removed;
+}
+
+function escapeRegExp(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }

@@ -17,9 +17,10 @@
  *   `review-file-invalid` error naming the file and line.
  */
 import { readFile } from 'node:fs/promises';
+import { userInfo } from 'node:os';
 import { VariantLensError, throwIfAborted } from '../errors';
 import { atomicWriteFile } from './atomicWrite';
-import { withFileLock, type LockOptions } from './fileLock';
+import { removeStaleTempFiles, withFileLock, type LockOptions } from './fileLock';
 import {
   type Annotation, type ReviewContent, type SiteKey,
   annotationBody, compareVersions, formatSiteKey, keyOf, normalizeAnnotation, parseReview, serializeReview,
@@ -75,6 +76,15 @@ interface HistoryItem {
   readonly key: string;
   readonly before: readonly Annotation[] | undefined;
   readonly after: readonly Annotation[] | undefined;
+}
+
+/** The reviewer name when the settings give none: the OS user name. */
+export function defaultReviewer(): string {
+  try {
+    return userInfo().username;
+  } catch {
+    return process.env.USER ?? process.env.USERNAME ?? 'unknown';
+  }
 }
 
 /** `<vcf>.review.tsv` next to the VCF (`x.vcf.gz` → `x.vcf.gz.review.tsv`). */
@@ -134,6 +144,7 @@ export class ReviewStore {
   private sortedCache: ReviewEntry[] | undefined;
   private byRecordCache: Map<string, string[]> | undefined;
   private queue: Promise<unknown> = Promise.resolve();
+  private cleanedUp = false;
 
   private constructor(readonly path: string, private readonly options: ReviewStoreOptions) {
     this.contigOrder = options.contigOrder;
@@ -370,6 +381,11 @@ export class ReviewStore {
   private async saveLocked(signal?: AbortSignal): Promise<void> {
     throwIfAborted(signal);
     await withFileLock(this.path, async () => {
+      if (!this.cleanedUp) {
+        // Once per store: temp files of writers killed mid-write (never the review file itself).
+        this.cleanedUp = true;
+        await removeStaleTempFiles(this.path);
+      }
       const diskText = await readText(this.path, signal);
       let merged: Sites = this.current;
       let fileOrder = this.fileContigOrder;

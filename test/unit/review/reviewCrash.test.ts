@@ -51,31 +51,42 @@ test('SIGKILL during a loop of writes leaves a readable file with every complete
   const path = join(tempDir('kill'), 'calls.vcf.review.tsv');
   const r = rng(7);
   let killedInsideWrite = 0;
+  // 5,000 earlier annotations (~700 KB), so every write rewrites a realistic file.
+  const earlier = Array.from({ length: 5000 }, (_, i) => numbered('chr22', i));
+  await (await ReviewStore.open(path)).setMany(earlier);
   for (let run = 0; run < 5; run++) {
     const contig = `chr${run + 1}`;
-    const killAfter = 20 + Math.floor(r() * 60); // completed writes to observe before the kill
+    const killAfter = 3 + Math.floor(r() * 10); // the write during or before which to kill
+    const trigger = run % 2 === 0 ? 'start' : 'renaming';
     const child = startWriter([path, contig, '100000']);
     let done = -1;
     const exit = await watch(child, (line) => {
-      const m = /^done (\d+)$/.exec(line);
+      const m = /^(start|renaming|done) (\d+)$/.exec(line);
       if (!m) return;
-      done = Number(m[1]);
-      // Killed while the child is already into its next write (it does not wait for us).
-      if (done + 1 === killAfter) child.kill('SIGKILL');
+      if (m[1] === 'done') done = Number(m[2]);
+      // The child goes on without waiting for us. strace shows the kill arrives ~0.3 ms after
+      // the line: on "start k" that is before write k takes the lock (a kill between writes);
+      // on "renaming k" it is inside write k (rename, folder fsync, unlock).
+      else if (m[1] === trigger && Number(m[2]) === killAfter) child.kill('SIGKILL');
     });
     assert.equal(exit.signal, 'SIGKILL', exit.stderr);
     assert.ok(done + 1 >= killAfter);
-    // A lock file left behind means the kill landed inside a locked read-merge-write; the
-    // next run's child must break it (stale: dead pid).
-    if (existsSync(lockPathFor(path))) killedInsideWrite++;
+    // A lock file (or a lock/write temp file) left behind means the kill landed inside a
+    // write; the next run's child must break the lock (dead pid) and remove the temp files.
+    if (readdirSync(dirname(path)).some((f) => f !== basename(path))) killedInsideWrite++;
     const s = await assertHas(path, contig, done + 1);
-    // Earlier runs' annotations are all still there too.
+    // The 5,000 earlier annotations and the earlier runs' are all still there.
+    assert.equal(s.entries().filter((e) => e.site.contig === 'chr22').length, 5000);
     for (let k = 0; k < run; k++) assert.ok(s.entries().some((e) => e.site.contig === `chr${k + 1}`));
     // Whatever else the child managed to write is a contiguous prefix: nothing torn or skipped.
     const mine = s.entries().filter((e) => e.site.contig === contig).map((e) => e.site.pos - 1000);
     assert.deepEqual(mine, Array.from({ length: mine.length }, (_, i) => i));
   }
-  t.diagnostic(`${killedInsideWrite} of 5 kills landed inside a locked write`);
+  t.diagnostic(`${killedInsideWrite} of 5 kills landed inside a write`);
+  assert.ok(killedInsideWrite >= 1, 'no kill landed inside a write');
+  // A last writer cleans up after the dead ones.
+  await (await ReviewStore.open(path)).set(numbered('chr23', 0));
+  assert.deepEqual(readdirSync(dirname(path)), [basename(path)]);
 });
 
 test('SIGKILL between the temp-file fsync and the rename keeps the previous file; the dead lock is broken', async () => {
@@ -97,10 +108,11 @@ test('SIGKILL between the temp-file fsync and the rename keeps the previous file
   assert.ok(existsSync(lockPathFor(path)));
   const s = await assertHas(path, 'chr7', 12);
   assert.equal(s.size, 12);
-  // A new writer breaks the dead process's lock and carries on.
+  // A new writer breaks the dead process's lock, removes its temp file, and carries on.
   await s.set(numbered('chr7', 12));
   await assertHas(path, 'chr7', 13);
   assert.ok(!existsSync(lockPathFor(path)));
+  assert.deepEqual(readdirSync(dirname(path)), [basename(path)]);
 });
 
 test('two writer processes: different sites all kept, the same site kept as a two-version conflict', async () => {

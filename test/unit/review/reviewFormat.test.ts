@@ -143,3 +143,16 @@ test('invalid annotations are rejected before anything is written', async () => 
   await assert.rejects(store.set({ ...numbered('chr1', 1), models: [{ model: 'a=b', gt: '0/1' }] }), /model name "a=b"/);
   assert.equal(store.size, 0);
 });
+
+test('the example in docs/review-format.md is a valid review file, already in canonical form', () => {
+  const doc = readFileSync(join(__dirname, '../../../docs/review-format.md'), 'utf8');
+  const example = /## Example\n\n```\n([\s\S]*?)```/.exec(doc)?.[1];
+  assert.ok(example, 'example block not found');
+  const c = parseReview(example, 'docs/review-format.md');
+  assert.equal(c.sites.size, 4);
+  assert.equal([...c.sites.values()].filter((v) => v.length > 1).length, 1);
+  assert.equal(serializeReview(c), example);
+  const first = [...c.sites.values()][0]![0]!;
+  assert.equal(first.note, 'reads on one strand only\nsee IGV');
+  assert.deepEqual(first.models, [{ model: 'default', gt: '1/1', gq: 33, qual: 33.3 }, { model: 'retrained', gt: '0/0', gq: 24, qual: 24.9 }]);
+});
