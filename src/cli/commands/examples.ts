@@ -7,13 +7,13 @@ import { VariantLensError } from '../../core/errors';
 import { openAlignments } from '../../core/io/alignmentReader';
 import { openReference } from '../../core/io/fastaReader';
 import { TfRecordWriter } from '../../core/io/tfrecord';
-import { encodeExample, readExampleInfo } from '../../core/io/tfExample';
+import { type DvExample, encodeExample, readExampleInfo } from '../../core/io/tfExample';
 import { openVcf } from '../../core/io/vcfReader';
 import { DEFAULT_EXAMPLE_INFO, type ExampleInfo } from '../../core/pileup/exampleInfo';
 import { labelFromTruth, siteToDvExamples } from '../../core/pileup/exampleRecords';
 import { parseRegion } from '../../core/pileup/goldenParity';
 import { checkChannels } from '../../core/pileup/pileupEncoder';
-import { type CallingRegion, PartitionReader, pipelineOptions, regionExamples } from '../../core/pileup/siteExamples';
+import { type CallingRegion, PartitionReader, buildSiteExamples, pipelineOptions, regionExamples } from '../../core/pileup/siteExamples';
 import { parseArgs } from '../args';
 import type { CliContext } from '../command';
 import { registerCommand } from '../registry';
@@ -118,3 +118,54 @@ export async function runExamples(argv: string[], ctx: CliContext): Promise<numb
 }
 
 registerCommand({ name: 'examples', summary: 'make DeepVariant-compatible tf.Examples from reads (our make_examples)', usage, run: runExamples });
+
+/**
+ * The examples DeepVariant would make at one locus (`show --reads … --locus chr:pos`):
+ * its candidate there or, with `vcfAlleles`, the VCF record's alleles. Used by `show`.
+ */
+export async function examplesAtLocus(opts: {
+  readsPath: string;
+  refPath: string;
+  locus: string;
+  exampleInfoPath?: string;
+  vcfPath?: string;
+  sample?: string;
+  signal: AbortSignal;
+  progress: (line: string) => void;
+}): Promise<DvExample[]> {
+  const { signal } = opts;
+  const m = /^(.+):([\d,]+)$/.exec(opts.locus.trim());
+  if (!m) throw new VariantLensError('invalid-argument', `--locus "${opts.locus}" must be chr:pos (1-based)`);
+  const contig = m[1]!;
+  const position = Number(m[2]!.replace(/,/g, ''));
+  const info: ExampleInfo = opts.exampleInfoPath ? await readExampleInfo(opts.exampleInfoPath, signal) : DEFAULT_EXAMPLE_INFO;
+  checkChannels(info.channels, opts.exampleInfoPath);
+  const reference = await openReference(opts.refPath, signal);
+  const reads = await openAlignments(opts.readsPath, { referencePath: opts.refPath }, signal);
+  try {
+    let alleles: { refBases: string; altBases: string[] } | undefined;
+    if (opts.vcfPath) {
+      const vcf = await openVcf(opts.vcfPath, signal);
+      try {
+        for await (const rec of vcf.query(contig, position - 1, position, signal)) {
+          if (rec.pos !== position) continue;
+          const alts = rec.alts.filter((a) => /^[ACGTN]+$/i.test(a)).map((a) => a.toUpperCase());
+          if (alts.length > 0) alleles = { refBases: rec.ref.toUpperCase(), altBases: alts };
+          break;
+        }
+      } finally {
+        await vcf.close();
+      }
+      if (!alleles) opts.progress(`no VCF record at ${contig}:${position} in ${opts.vcfPath}; using DeepVariant's candidate`);
+    }
+    const site = await buildSiteExamples({ reads, reference, contig, position, alleles, options: pipelineOptions(info), signal });
+    for (const n of site.notes) opts.progress(n);
+    for (const a of site.analysis.alleles) opts.progress(`  ${a.explanation}`);
+    if (site.examples.length === 0) throw new VariantLensError('invalid-argument', `no example at ${contig}:${position}: ${site.noExampleReason}`);
+    const sample = opts.sample ?? (await reads.sampleName(signal)) ?? 'default';
+    return siteToDvExamples(site, sample);
+  } finally {
+    await reads.close();
+    await reference.close();
+  }
+}

@@ -6,4 +6,6 @@ import './review';
 import './diff';
 import './simulate';
 import './show';
+import './examples';
+import './parity';
 export {};

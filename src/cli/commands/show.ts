@@ -20,8 +20,10 @@ import { channelLabels, renderChannelStrip, renderRgb, scaleNearest, showExample
 import { parseArgs } from '../args';
 import type { CliContext } from '../command';
 import { registerCommand } from '../registry';
+import { examplesAtLocus } from './examples';
 
 const usage = `usage: variant-lens show --examples X.tfrecord.gz --out PREFIX [options]
+       variant-lens show --reads BAM --ref FASTA --locus chr:pos --out PREFIX [--vcf V] [--example-info J] [options]
 
 Writes PNG images of pileup examples the way DeepVariant 1.5 show_examples does:
   PREFIX_channels_<chrom>:<start>_<REF>-><ALT>[_labelN].png   channels side by side
@@ -41,7 +43,11 @@ Writes PNG images of pileup examples the way DeepVariant 1.5 show_examples does:
   --num-records N       at most N examples (after filtering; default all)
   --image-type T        channels | rgb | both (default channels)
   --scale S             enlarge by S (nearest neighbour; default 1)
-  --no-annotation       no label header`;
+  --no-annotation       no label header
+  --reads/--ref/--locus build the examples at chr:pos (1-based) from the reads instead of
+                        reading them (DeepVariant's candidate there; with --vcf, the VCF
+                        record's alleles); --example-info sets shape/channels/version
+                        (default DV 1.6 WGS, 7 channels); --sample sets the call_set_name`;
 
 // ---------------------------------------------------------------------------------------
 // Image writing (shared by every example source)
@@ -225,9 +231,14 @@ export async function runShow(argv: string[], ctx: CliContext): Promise<number> 
     'image-type': { type: 'string' },
     scale: { type: 'string' },
     'no-annotation': { type: 'boolean' },
+    reads: { type: 'string' },
+    ref: { type: 'string' },
+    locus: { type: 'string' },
+    sample: { type: 'string' },
   }, usage);
   if (args.positionals.length > 0) throw new VariantLensError('invalid-argument', `unexpected argument "${args.positionals[0]}"\n${usage}`);
-  const examplesPath = args.required('examples');
+  const readsPath = args.string('reads');
+  const examplesPath = readsPath ? '' : args.required('examples');
   const out = args.required('out');
   const imageType = (args.string('image-type') ?? 'channels').toLowerCase();
   if (imageType !== 'channels' && imageType !== 'rgb' && imageType !== 'both') {
@@ -242,11 +253,13 @@ export async function runShow(argv: string[], ctx: CliContext): Promise<number> 
   // positional default names (dv-spec §6.1).
   const labels = infoPath ? channelLabels(0, (await readExampleInfo(infoPath, ctx.signal)).channels) : undefined;
   const vcf = args.string('vcf');
-  const vcfIds = vcf ? await vcfSiteIds(vcf, ctx.signal) : undefined;
+  const vcfIds = vcf && !readsPath ? await vcfSiteIds(vcf, ctx.signal) : undefined;
   const regionSpecs = args.all('regions');
   const regions = regionSpecs.length > 0 ? await parseRegions(regionSpecs) : undefined;
 
-  const source = filtered(examplesOf(examplesPath, infoPath, ctx.signal), vcfIds, regions);
+  const source = readsPath
+    ? await examplesAtLocus({ readsPath, refPath: args.required('ref'), locus: args.required('locus'), exampleInfoPath: infoPath, vcfPath: vcf, sample: args.string('sample'), signal: ctx.signal, progress: ctx.progress })
+    : filtered(examplesOf(examplesPath, infoPath, ctx.signal), vcfIds, regions);
   const result = await writeExampleImages(source, {
     out,
     imageType,
