@@ -8,4 +8,5 @@ import './simulate';
 import './show';
 import './examples';
 import './parity';
+import './report';
 export {};
