@@ -95,7 +95,8 @@ export function simulateGenome(rng: Rng, options: GenomeOptions): SimGenome {
   const taken: Interval[] = [];
   const overlaps = (x: Interval): boolean => taken.some((t) => t.contig === x.contig && t.start < x.end + 500 && x.start < t.end + 500);
   let attempts = 0;
-  while (duplicated.length < options.duplicatedSegments && attempts++ < 1000) {
+  // Copies go between two different contigs, so a one-contig genome has none.
+  while (options.contigCount > 1 && duplicated.length < options.duplicatedSegments && attempts++ < 1000) {
     const len = rng.int(1500, 3000);
     const a = rng.int(0, options.contigCount - 1);
     let b = rng.int(0, options.contigCount - 2);
