@@ -8,6 +8,7 @@ import * as vscode from 'vscode';
 import { parseFilterText, formatFilterText } from '../protocol/filterText';
 import { createLog, type Log } from './log';
 import { InspectorPanel } from './inspectorPanel';
+import { registerDiffCommand } from './diffPanel';
 import * as settings from './settings';
 import { siteTensors } from './siteTensors';
 import { TABLE_VIEW_TYPE, TABLE_VIEW_TYPE_PLAIN, VcfTableEditorProvider, type SiteSelection } from './vcfTableEditor';
@@ -134,6 +135,9 @@ export function activate(context: vscode.ExtensionContext): { readonly version: 
   });
 
   register('variantLens.showLog', () => l.show());
+
+  // Compare Two VCFs (the diff panel, diffPanel.ts); it sends selected sites to the inspector.
+  registerDiffCommand(context, l, inspector);
 
   register('variantLens.configure', async () => {
     const choice = await vscode.window.showQuickPick([

@@ -291,3 +291,124 @@ export const MAX_COPY_ROWS = 100_000;
 export const MAX_TEXT = 1000;
 /** Default request timeout; long work (sort/filter) sends progress, which re-arms it. */
 export const DEFAULT_TIMEOUT_MS = 30_000;
+
+// ---------------------------------------------------------------------------------------------
+// Diff panel (engineer K, issue #6): two VCFs compared by src/core/diff. The host runs the
+// diff once (with progress and cancel) and keeps every differing site; the webview pulls
+// the summary with `diff.init`, asks for views (filter/sort) with `diff.setView`, and pages
+// rows with `diff.rows` — never the whole list. `pos` is the 1-based POS of the *normalized*
+// allele; `recordPos` the 1-based POS of the record as written in each file.
+
+/** Same names as src/core/diff/diffClasses.ts (DiffClass, VariantKind); repeated here as data. */
+export type DiffClassName = 'same' | 'gt-change' | 'only-A' | 'only-B' | 'filter-change' | 'qual-change';
+export type DiffKindName = 'SNP' | 'INDEL' | 'MNP';
+export type DiffStratumGroup = 'bed' | 'contigs' | 'filter' | 'gt';
+export type DiffSortKey = 'position' | 'qualA' | 'qualB' | 'qualDelta' | 'gqA' | 'gqB' | 'classes' | 'kind';
+
+export interface DiffStratumRef {
+  readonly group: DiffStratumGroup;
+  readonly name: string;
+}
+
+/**
+ * A view of the differing sites. All present fields must hold (AND); inside `classes`,
+ * `kinds` and one stratum group a site needs any listed value (OR); strata of different
+ * groups AND together (e.g. "in confident.bed" AND "A PASS").
+ */
+export interface DiffViewSpec {
+  readonly classes?: readonly DiffClassName[];
+  readonly kinds?: readonly DiffKindName[];
+  readonly strata?: readonly DiffStratumRef[];
+  /** Case-insensitive substring of "contig:pos ref>alt GTs FILTERs classes". */
+  readonly text?: string;
+  readonly sortBy?: DiffSortKey;
+  readonly descending?: boolean;
+}
+
+export interface DiffViewInfo {
+  readonly viewId: number;
+  readonly count: number;
+  readonly spec: DiffViewSpec;
+}
+
+/** One side of a diff row, formatted by the host. */
+export interface DiffSideCells {
+  /** The record's own GT text ('' without samples). */
+  readonly gt: string;
+  /** GT projected onto this allele (bcftools norm -m -any style). */
+  readonly alleleGt: string;
+  readonly called: boolean;
+  readonly qual: string;
+  readonly filter: string;
+  readonly gq: string;
+  readonly recordPos: number;
+}
+
+export interface DiffRow {
+  /** Position in the current view. */
+  readonly index: number;
+  readonly contig: string;
+  readonly pos: number;
+  readonly ref: string;
+  readonly alt: string;
+  readonly kind: DiffKindName;
+  readonly classes: readonly DiffClassName[];
+  readonly a?: DiffSideCells;
+  readonly b?: DiffSideCells;
+}
+
+export type DiffRunState = 'running' | 'done' | 'cancelled' | 'error';
+
+export interface DiffRunProgress {
+  readonly recordsA: number;
+  readonly recordsB: number;
+  readonly contig: string;
+  readonly pos: number;
+  /** 0..1, or null when contig lengths are unknown. */
+  readonly fraction: number | null;
+  readonly differingSites: number;
+}
+
+export interface DiffInit {
+  readonly fileA: string;
+  readonly fileB: string;
+  readonly nameA: string;
+  readonly nameB: string;
+  readonly state: DiffRunState;
+  readonly progress?: DiffRunProgress;
+  readonly error?: ProtocolError;
+  /** The engine's summary (src/core/diff/diffSummary.ts, plain JSON) once the run is done. */
+  readonly summary?: DiffSummaryPayload;
+  readonly view: DiffViewInfo;
+}
+
+/** The summary as the engine writes it to PREFIX.summary.json (type-only import: data, not code). */
+export type DiffSummaryPayload = import('../core/diff/diffSummary').DiffSummary;
+
+export type DiffRequests = {
+  'diff.init': { params: Record<string, never>; result: DiffInit };
+  /** Rows [from, to) of view `viewId` (at most MAX_PAGE_ROWS); a stale viewId gets no rows. */
+  'diff.rows': { params: { viewId: number; from: number; to: number }; result: { viewId: number; rows: DiffRow[] } };
+  'diff.setView': { params: DiffViewSpec; result: DiffViewInfo };
+  'diff.ping': { params: { sentAt: number }; result: { sentAt: number; hostTime: number } };
+};
+
+export type DiffWebviewEvents = {
+  ready: Record<string, never>;
+  /** The user moved to (open=false) or opened (open=true: Enter/double-click) view row `index`. */
+  siteSelected: { viewId: number; index: number; open: boolean };
+  /** Cancel button of the running diff. */
+  cancelRun: Record<string, never>;
+};
+
+export type DiffHostEvents = {
+  runProgress: DiffRunProgress;
+  /** The run ended (done, cancelled or failed): the webview re-pulls with diff.init. */
+  runEnded: { state: DiffRunState; error?: ProtocolError };
+};
+
+export interface DiffProtocol extends PanelProtocol {
+  requests: DiffRequests;
+  webviewEvents: DiffWebviewEvents;
+  hostEvents: DiffHostEvents;
+}

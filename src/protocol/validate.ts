@@ -7,7 +7,7 @@
  * stays dependency-free. A validator returns an error path/description or undefined.
  */
 import type {
-  AnyMessage, FilterSpec, PanelProtocol, SortSpec, WebviewToHost, TableProtocol, InspectorProtocol,
+  AnyMessage, FilterSpec, PanelProtocol, SortSpec, WebviewToHost, TableProtocol, InspectorProtocol, DiffProtocol,
 } from './protocol';
 import { MAX_COPY_ROWS, MAX_PAGE_ROWS, MAX_TEXT } from './protocol';
 
@@ -117,6 +117,39 @@ export const inspectorSchema: PanelSchema<InspectorProtocol> = {
   },
   events: {
     ready: empty,
+  },
+};
+
+// ---- Diff panel (engineer K) -----------------------------------------------------------------
+
+const DIFF_CLASS_NAMES = ['same', 'gt-change', 'only-A', 'only-B', 'filter-change', 'qual-change'] as const;
+
+/** A stratum name is free text from the engine (BED names, FILTER values, GTs): bounded, no control characters. */
+export const diffStratum: Check = obj({ group: literal('bed', 'contigs', 'filter', 'gt'), name: str(200, /^[^\u0000-\u001f]*$/) });
+
+export const diffViewSpec: Check = obj(
+  {
+    classes: arr(literal(...DIFF_CLASS_NAMES), DIFF_CLASS_NAMES.length),
+    kinds: arr(literal('SNP', 'INDEL', 'MNP'), 3),
+    strata: arr(diffStratum, 1000),
+    text: str(MAX_TEXT),
+    sortBy: literal('position', 'qualA', 'qualB', 'qualDelta', 'gqA', 'gqB', 'classes', 'kind'),
+    descending: bool(),
+  },
+  ['classes', 'kinds', 'strata', 'text', 'sortBy', 'descending'],
+);
+
+export const diffSchema: PanelSchema<DiffProtocol> = {
+  requests: {
+    'diff.init': empty,
+    'diff.rows': (v, p) => tableSchema.requests['table.rows'](v, p),
+    'diff.setView': diffViewSpec,
+    'diff.ping': ping,
+  },
+  events: {
+    ready: empty,
+    siteSelected: obj({ viewId: int(), index: int(), open: bool() }),
+    cancelRun: empty,
   },
 };
 
