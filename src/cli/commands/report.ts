@@ -196,7 +196,9 @@ export async function runReport(argv: string[], ctx: CliContext): Promise<number
           classes: d.ranked.site.classes, score: d.ranked.dispute.score,
           recorded: [d.ranked.site.a, d.ranked.site.b].map((c) => c && { gt: c.recordGt, qual: c.qual ?? null, filter: c.filter, gq: c.gq ?? null }),
           rerun: d.evidence ? d.evidence.calls.map(callJson) : null,
-          images: d.evidence ? d.evidence.groups.reduce((n, g) => n + g.images.length, 0) : 0,
+          images: d.evidence ? d.evidence.groups.flatMap((g) => g.images.map((im) => ({
+            models: g.models, candidate: g.candidate, alleles: [g.refBases, ...g.altBases], alts: im.altAlleles, probabilities: im.probabilities,
+          }))) : [],
           error: d.evidenceError ?? null,
         })),
       }, null, 2) + '\n');
