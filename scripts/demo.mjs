@@ -29,7 +29,7 @@
 //   --port N       port for --serve (default: a free port)
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { copyFileSync, existsSync, linkSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, linkSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { homedir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
@@ -227,11 +227,21 @@ async function callModels(state, dir, data) {
   state.forget('call');
   // One process per model: their make_examples parameters differ, so nothing is shared, and
   // the machine budget is two cores.
+  // `call --out PREFIX` writes PREFIX.<model name>.vcf.gz (+ .tbi); renamed to <model>.vcf.gz.
+  const work = join(dir, '.call');
+  rmSync(work, { recursive: true, force: true });
   await Promise.all(MODELS.map((m) => cli([
     'call', '--reads', bam, '--ref', ref, '--model', join(dir, 'models', m),
-    ...HELD_OUT.flatMap((c) => ['--regions', c]), '--out', join(dir, m),
+    ...HELD_OUT.flatMap((c) => ['--regions', c]), '--out', join(work, m),
   ])));
-  for (const f of outs) if (!existsSync(f)) fail(`variant-lens call did not write ${f}`);
+  for (const m of MODELS) {
+    for (const ext of ['vcf.gz', 'vcf.gz.tbi']) {
+      const made = join(work, `${m}.${m}.${ext}`);
+      if (!existsSync(made)) fail(`variant-lens call did not write ${made}`);
+      renameSync(made, join(dir, `${m}.${ext}`));
+    }
+  }
+  rmSync(work, { recursive: true, force: true });
   state.done('call', key);
 }
 
