@@ -1,15 +1,15 @@
 /**
- * Reads alignments from BAM (+ .bai or .csi, through @gmod/bam) and CRAM (+ .crai, through
+ * Reads alignments from BAM (+ .bai or .csi, through our BamReader, bamReader.ts) and CRAM (+ .crai, through
  * @gmod/cram with our FASTA reader behind its seqFetch) into the shared `AlignedRead`
  * model (src/core/io/alignedRead.ts). Coordinates out are 0-based (SAM POS - 1);
  * `fetch(contig, start, end)` takes 0-based half-open [start, end) and returns reads whose
  * alignment overlaps it, the same set `samtools view FILE contig:start+1-end` prints.
  */
 import { existsSync } from 'node:fs';
-import { BamFile, type BamRecord } from '@gmod/bam';
 import { CraiIndex, IndexedCramFile, type CramRecord } from '@gmod/cram';
 import { VariantLensError, throwIfAborted, wrapError } from '../errors';
 import { CigarOp, cigarReferenceLength, type AlignedRead, type AlignmentSource, type TagValue } from './alignedRead';
+import { BamReader } from './bamReader';
 import { countBamRecordsByStreaming, readIndexCounts, type IndexCounts } from './alignmentIndexStats';
 import { hasBgzfEof, openForRead } from './bgzfReader';
 import { describeAvailable, resolveContig } from './contigAliases';
@@ -82,15 +82,9 @@ function findBamIndex(path: string): string {
 
 async function openBam(path: string, signal?: AbortSignal): Promise<AlignmentFile> {
   const indexPath = findBamIndex(path);
-  const bam = new BamFile(indexPath.endsWith('.csi') ? { bamPath: path, csiPath: indexPath } : { bamPath: path, baiPath: indexPath });
-  let headerText: string;
-  try {
-    await bam.getHeader({ signal });
-    headerText = bam.header ?? '';
-  } catch (e) {
-    throw wrapError(e, 'malformed-bam', path, 'cannot read the BAM header');
-  }
-  const refs = (bam.indexToChr ?? []).map((r) => ({ name: r.refName, length: r.length }));
+  const bam = await BamReader.open(path, indexPath, signal);
+  const headerText = bam.header.text;
+  const refs = bam.header.references.map((r) => ({ name: r.name, length: r.length }));
   const names = refs.map((r) => r.name);
   const rg = readGroups(headerText);
 
@@ -109,19 +103,12 @@ async function openBam(path: string, signal?: AbortSignal): Promise<AlignmentFil
         throw new VariantLensError('contig-not-found', `contig "${contig}" is not in the BAM header; ${describeAvailable(names)}`, path);
       }
       checkRange(path, contig, start, end);
-      let recs: BamRecord[];
       try {
-        recs = await bam.getRecordsForRange(name, start, end, { signal: sig });
+        // The reader applies samtools' overlap rule itself (see bamReader.ts).
+        return await bam.fetch(names.indexOf(name), start, end, sig);
       } catch (e) {
         throw wrapError(e, 'malformed-bam', path, `cannot read ${contig}:${start + 1}-${end}`);
       }
-      throwIfAborted(sig);
-      const out: AlignedRead[] = [];
-      for (const r of recs) {
-        const read = bamToRead(r, names);
-        if (overlaps(read, start, end)) out.push(read);
-      }
-      return out;
     },
     async countPerContig(sig?: AbortSignal): Promise<ContigCount[]> {
       let counts: IndexCounts | undefined;
@@ -133,56 +120,8 @@ async function openBam(path: string, signal?: AbortSignal): Promise<AlignmentFil
       counts ??= await countBamRecordsByStreaming(path, refs.length, sig);
       return toContigCounts(refs, counts);
     },
-    close: async () => { bam.clearFeatureCache(); },
+    close: () => bam.close(),
   };
-}
-
-/** Decodes the fields straight from the record bytes (exact for unmapped reads and MAPQ 255, which @gmod/bam's getters simplify). */
-function bamToRead(r: BamRecord, names: readonly string[]): AlignedRead {
-  const ba = r.byteArray;
-  const b0 = r.b0;
-  const nameLen = r.read_name_length;
-  const nOps = r.num_cigar_ops;
-  const seqLen = r.seq_length;
-  const dv = new DataView(ba.buffer, ba.byteOffset, ba.byteLength);
-  let cigar = new Uint32Array(nOps);
-  const cigarAt = b0 + nameLen;
-  for (let i = 0; i < nOps; i++) cigar[i] = dv.getUint32(cigarAt + i * 4, true);
-  const tags = convertTags(r.tags);
-  // Long CIGARs (> 65535 ops) live in the CG tag; the CIGAR field then holds kSmN (SAM spec §4.2.2).
-  if (nOps === 2 && cigar[0] === ((seqLen << 4) | CigarOp.S) && (cigar[1]! & 0xf) === CigarOp.N && Array.isArray(tags.CG)) {
-    cigar = Uint32Array.from(tags.CG);
-    delete tags.CG;
-  }
-  const qAt = b0 + nameLen + nOps * 4 + ((seqLen + 1) >> 1);
-  const qual = ba.slice(qAt, qAt + seqLen);
-  const start = r.start;
-  const mateRef = r.next_refid;
-  return {
-    name: r.name,
-    flags: r.flags,
-    contig: names[r.ref_id] ?? '*',
-    start,
-    end: start + cigarReferenceLength(cigar),
-    mapq: (r.bin_mq_nl >>> 8) & 0xff,
-    cigar,
-    seq: seqLen === 0 ? '' : r.seq.toUpperCase(),
-    qual: new Uint8Array(qual.buffer, qual.byteOffset, qual.length),
-    mateContig: mateRef >= 0 ? names[mateRef] : undefined,
-    mateStart: r.next_pos,
-    tlen: r.template_length,
-    tags,
-  };
-}
-
-function convertTags(raw: Record<string, unknown>): Record<string, TagValue> {
-  const out: Record<string, TagValue> = {};
-  for (const [k, v] of Object.entries(raw)) {
-    if (typeof v === 'string' || typeof v === 'number') out[k] = v;
-    else if (Array.isArray(v)) out[k] = v.map(Number);
-    else if (ArrayBuffer.isView(v)) out[k] = Array.from(v as unknown as ArrayLike<number>);
-  }
-  return out;
 }
 
 // ---- CRAM --------------------------------------------------------------------------------
