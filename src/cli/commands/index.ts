@@ -8,5 +8,6 @@ import './simulate';
 import './show';
 import './examples';
 import './parity';
+import './call';
 import './report';
 export {};
