@@ -19,8 +19,8 @@ import { loadModel, type LoadedModel } from '../../core/model/onnxModel';
 import { shutdownInference } from '../../core/model/inferenceHost';
 import { renderDemoReport, type DisputedSiteReport, type ReportSide } from '../../core/report/demoReport';
 import { mostDisputedSites } from '../../core/report/disputeScore';
-import { collectSiteEvidence, evidenceModel, type EvidenceCall } from '../../core/report/siteEvidence';
-import type { PartitionReader } from '../../core/pileup/siteExamples';
+import { collectSiteEvidence, type EvidenceCall } from '../../core/report/siteEvidence';
+import { ModelCaller } from '../../core/model/modelCaller';
 import { parseArgs } from '../args';
 import type { CliContext } from '../command';
 import { registerCommand } from '../registry';
@@ -144,16 +144,16 @@ export async function runReport(argv: string[], ctx: CliContext): Promise<number
       const reads = await openAlignments(readsPath!, { referencePath: refPath }, signal);
       try {
         const sampleName = sample ?? (await reads.sampleName(signal)) ?? diff.a.sample;
-        const evModels = sides.map((s) => evidenceModel(s.model!, s.name));
-        const readers = new Map<string, PartitionReader>();
+        const caller = new ModelCaller(reads, reference!, models as LoadedModel[]);
+        const modelNames = sides.map((s) => s.name);
         for (const r of ranked) {
           const s = r.site;
           // The normalized allele (1-based POS): the models' candidate there is imaged when it covers it.
           ctx.progress(`report: site ${r.rank}/${ranked.length} ${s.contig}:${s.pos} ${s.ref}>${s.alt}`);
           try {
             const evidence = await collectSiteEvidence({
-              reads, reference: reference!, models: evModels, contig: s.contig, position: s.pos,
-              refBases: s.ref, altBases: [s.alt], sample: sampleName, readers, signal,
+              caller, names: modelNames, contig: s.contig, position: s.pos,
+              refBases: s.ref, altBases: [s.alt], sample: sampleName, signal,
             });
             disputed.push({ ranked: r, evidence });
           } catch (e) {

@@ -6,9 +6,10 @@
  * softmax per image, and the genotype postprocess_variants makes of them (GT/GQ/QUAL/PL,
  * dv-spec §3.2–3.5).
  *
- * Models whose pipelines are identical (same image shape, channels, read filters and caller
- * thresholds: `pipelineKey`) share one set of images; a retrained model with other
- * thresholds gets its own, which is exactly where "what did each model see" differs.
+ * The models run through ModelCaller.callSite (the same code `variant-lens call` and the site
+ * inspector use). Models that saw byte-identical images share one set of images; a retrained
+ * model whose thresholds change the candidate or the reads gets its own, which is exactly
+ * where "what did each model see" differs.
  *
  * Limits, stated in the report: the genotype is computed for this site alone, so the
  * haplotype-conflict resolution postprocess applies across overlapping sites
@@ -18,30 +19,12 @@
  * starts.
  */
 import { throwIfAborted } from '../errors';
-import type { AlignmentSource } from '../io/alignedRead';
-import type { ReferenceSource } from '../io/referenceSource';
-import { DV_POSTPROCESS_DEFAULTS, postprocessSite, roundGls, type CvoRecord, type DvFilter } from '../model/genotypePostprocess';
+import type { DvFilter } from '../model/genotypePostprocess';
 import { phredLikelihoods } from '../model/deepVariantVcf';
-import type { LoadedModel } from '../model/onnxModel';
-import { modelPipeline, pipelineKey } from '../model/makeExamplesParams';
-import { PartitionReader, buildSiteExamples, type PipelineOptions } from '../pileup/siteExamples';
+import type { ModelCaller, SiteModelCall } from '../model/modelCaller';
+import type { SiteExamples } from '../pileup/siteExamples';
 import { encodePng } from '../render/png';
 import { channelLabels, renderChannelStrip, renderRgb } from '../render/showExamples';
-
-/** A model with the pipeline its images are made with. */
-export interface EvidenceModel {
-  readonly name: string;
-  readonly model: LoadedModel;
-  readonly pipeline: PipelineOptions;
-  /** Notes from the model card mapping (e.g. "trained on realigned reads"). */
-  readonly notes: readonly string[];
-}
-
-/** Wraps a loaded model with its card's make_examples parameters. */
-export function evidenceModel(model: LoadedModel, name: string = model.name): EvidenceModel {
-  const { options, notes } = modelPipeline(model.exampleInfo, model.card?.makeExamplesParams, model.card ? `${model.dir}/model_card.json` : undefined);
-  return { name, model, pipeline: options, notes };
-}
 
 export interface EvidenceImage {
   /** The alts this image was made for (DeepVariant's alt-allele combination). */
@@ -57,7 +40,7 @@ export interface EvidenceImage {
   readonly probabilities: Readonly<Record<string, readonly number[]>>;
 }
 
-/** One set of images, shared by the models whose pipelines are identical. */
+/** One set of images, shared by the models that see exactly the same pixels. */
 export interface EvidenceImageGroup {
   readonly models: readonly string[];
   /** 'candidate': the models' own candidate; 'given': the record's alleles (no candidate covered them). */
@@ -94,14 +77,15 @@ export interface SiteEvidence {
   readonly contig: string;
   readonly position: number;
   readonly groups: readonly EvidenceImageGroup[];
-  /** One per model (in the order given); undefined for a model that has no image here. */
+  /** One per model (in the caller's model order); undefined for a model that has no image here. */
   readonly calls: readonly (EvidenceCall | undefined)[];
 }
 
 export interface SiteEvidenceRequest {
-  readonly reads: AlignmentSource;
-  readonly reference: ReferenceSource;
-  readonly models: readonly EvidenceModel[];
+  /** Runs every model at a site (src/core/model/modelCaller.ts); reuse one across sites (read cache). */
+  readonly caller: ModelCaller;
+  /** Display name of each of the caller's models, in its order. */
+  readonly names: readonly string[];
   readonly contig: string;
   /** 1-based VCF POS of the record. */
   readonly position: number;
@@ -110,8 +94,6 @@ export interface SiteEvidenceRequest {
   readonly altBases: readonly string[];
   /** call_set_name for the call (the VCF sample). */
   readonly sample: string;
-  /** Reuse partition readers across sites (keyed by pipelineKey); filled on first use. */
-  readonly readers?: Map<string, PartitionReader>;
   readonly signal?: AbortSignal;
 }
 
@@ -119,32 +101,34 @@ function formatGt(gt: readonly number[]): string {
   return gt.map((a) => (a < 0 ? '.' : String(a))).join('/');
 }
 
-/** Builds, renders and runs every model on one site. */
+/** Same alleles and byte-identical images: the models saw exactly the same thing. */
+function samePixels(x: SiteExamples, y: SiteExamples): boolean {
+  if (x.refBases !== y.refBases || x.altBases.join(',') !== y.altBases.join(',') || x.examples.length !== y.examples.length) return false;
+  return x.examples.every((e, i) => {
+    const f = y.examples[i]!;
+    if (e.altAlleleIndices.join(',') !== f.altAlleleIndices.join(',')) return false;
+    const a = e.tensor;
+    const b = f.tensor;
+    if (a.height !== b.height || a.width !== b.width || a.channels.join(',') !== b.channels.join(',')) return false;
+    return Buffer.from(a.data.buffer, a.data.byteOffset, a.data.byteLength).equals(Buffer.from(b.data.buffer, b.data.byteOffset, b.data.byteLength));
+  });
+}
+
+/** Runs every model on one site, groups the models by what they saw, and renders the images. */
 export async function collectSiteEvidence(req: SiteEvidenceRequest): Promise<SiteEvidence> {
-  const { signal } = req;
-  throwIfAborted(signal);
-  const readers = req.readers ?? new Map<string, PartitionReader>();
-  const byKey = new Map<string, EvidenceModel[]>();
-  for (const m of req.models) {
-    const k = pipelineKey(m.pipeline);
-    const list = byKey.get(k);
-    if (list) list.push(m);
-    else byKey.set(k, [m]);
-  }
-  const groups: EvidenceImageGroup[] = [];
-  const calls = new Map<string, EvidenceCall>();
-  for (const [key, members] of byKey) {
-    const first = members[0]!;
-    let reader = readers.get(key);
-    if (!reader) readers.set(key, reader = new PartitionReader(req.reads, req.reference, first.pipeline));
-    const site = await buildSiteExamples({
-      reads: req.reads, reference: req.reference, contig: req.contig, position: req.position,
-      alleles: { refBases: req.refBases, altBases: req.altBases }, alleleMode: 'prefer-candidate',
-      partitionReader: reader, ...(signal ? { signal } : {}),
-    });
-    const tensors = site.examples.map((e) => e.tensor);
-    const probs = new Map<string, Float64Array[]>();
-    for (const m of members) probs.set(m.name, tensors.length > 0 ? await m.model.predict(tensors, signal) : []);
+  throwIfAborted(req.signal);
+  const results = await req.caller.callSite(req.contig, req.position, { refBases: req.refBases, altBases: req.altBases }, req.signal, req.sample);
+  if (results.length !== req.names.length) throw new Error(`internal: ${results.length} model results for ${req.names.length} names`);
+  // Group the models by the images they saw: models with identical settings share a
+  // SiteExamples object; models with other settings that still drew the same pixels join too.
+  const clusters: { site: SiteExamples; members: { name: string; r: SiteModelCall }[] }[] = [];
+  results.forEach((r, i) => {
+    const name = req.names[i]!;
+    const c = clusters.find((x) => x.site === r.site || samePixels(x.site, r.site));
+    if (c) c.members.push({ name, r });
+    else clusters.push({ site: r.site, members: [{ name, r }] });
+  });
+  const groups: EvidenceImageGroup[] = clusters.map(({ site, members }) => {
     const images: EvidenceImage[] = site.examples.map((ex, i) => {
       const strip = renderChannelStrip(ex.tensor, channelLabels(ex.tensor.channels.length, ex.tensor.channels));
       let rgb: ReturnType<typeof renderRgb> | undefined;
@@ -154,7 +138,10 @@ export async function collectSiteEvidence(req: SiteEvidenceRequest): Promise<Sit
         rgb = undefined; // channels 1–6 missing: no composite, as show_examples
       }
       const probabilities: Record<string, number[]> = {};
-      for (const m of members) probabilities[m.name] = Array.from(probs.get(m.name)![i]!);
+      for (const m of members) {
+        const p = m.r.probabilities[i];
+        if (p) probabilities[m.name] = Array.from(p);
+      }
       return {
         altAlleles: ex.altAlleles, altAlleleIndices: ex.altAlleleIndices,
         channelsPng: encodePng(strip), channelsSize: { width: strip.width, height: strip.height },
@@ -162,29 +149,18 @@ export async function collectSiteEvidence(req: SiteEvidenceRequest): Promise<Sit
         probabilities,
       };
     });
-    const notes = [...site.notes, ...new Set(members.flatMap((m) => m.notes))];
-    groups.push({
+    return {
       models: members.map((m) => m.name), alleleSource: site.alleleSource, refBases: site.refBases, altBases: site.altBases,
-      candidate: site.dvWouldMakeCandidate, dp: site.variant.dp, ad: site.variant.ad, notes, noExampleReason: site.noExampleReason, images,
-    });
-    if (site.examples.length === 0) continue;
-    const v = site.variant;
-    for (const m of members) {
-      // call_variants rounds each softmax (round_gls) before postprocess (dv-spec §3.2).
-      const cvos: CvoRecord[] = site.examples.map((ex, i) => ({
-        variant: {
-          referenceName: site.contig, start: site.start, end: site.start + v.refBases.length,
-          referenceBases: v.refBases, alternateBases: v.altBases, callSetName: req.sample, dp: v.dp, ad: v.ad, vaf: v.vaf,
-        },
-        altAlleleIndices: ex.altAlleleIndices,
-        genotypeProbabilities: roundGls(probs.get(m.name)![i]!),
-      }));
-      const call = postprocessSite(cvos, { ...DV_POSTPROCESS_DEFAULTS, sampleName: req.sample });
-      calls.set(m.name, {
-        model: m.name, refBases: call.referenceBases, altBases: call.alternateBases, gt: formatGt(call.genotype), gq: call.gq,
-        qual: call.quality, filter: call.filter, pl: phredLikelihoods(call.genotypeLikelihoods), fromCandidate: site.alleleSource === 'candidate',
-      });
-    }
-  }
-  return { contig: req.contig, position: req.position, groups, calls: req.models.map((m) => calls.get(m.name)) };
+      candidate: site.dvWouldMakeCandidate, dp: site.variant.dp, ad: site.variant.ad, notes: site.notes, noExampleReason: site.noExampleReason, images,
+    };
+  });
+  const calls = results.map((r, i): EvidenceCall | undefined => {
+    const c = r.call;
+    if (!c) return undefined;
+    return {
+      model: req.names[i]!, refBases: c.referenceBases, altBases: c.alternateBases, gt: formatGt(c.genotype), gq: c.gq,
+      qual: c.quality, filter: c.filter, pl: phredLikelihoods(c.genotypeLikelihoods), fromCandidate: r.site.alleleSource === 'candidate',
+    };
+  });
+  return { contig: req.contig, position: req.position, groups, calls };
 }

@@ -113,7 +113,7 @@ test('report: ranking, precision/recall and images on a bcftools-edited truth', 
     if (d.images.length === 1) {
       for (const [i, name] of ['one', 'two'].entries()) {
         const p = d.images[0]!.probabilities[name]!;
-        const call = d.rerun[i]!;
+        const call: { gt: string; qual: number; pl: number[] } = d.rerun![i]!;
         const best = p.indexOf(Math.max(...p));
         // QUAL = −10·log10(P(0 copies)) (dv-spec §3.3), to the precision of round_gls.
         assert.ok(Math.abs(call.qual - -10 * Math.log10(p[0]!)) < 0.05, `QUAL ${call.qual} vs p0 ${p[0]}`);
