@@ -324,6 +324,7 @@ async function setView(next: { sort?: SortSpec; filter?: FilterSpec }): Promise<
   const ac = new AbortController();
   running = ac;
   cancelBtn.hidden = false;
+  startPing();
   setStatus('working…');
   try {
     const v = await client.request('table.setView', next, {
@@ -339,6 +340,7 @@ async function setView(next: { sort?: SortSpec; filter?: FilterSpec }): Promise<
     if (running === ac) {
       running = undefined;
       cancelBtn.hidden = true;
+      stopPing();
     }
   }
 }
@@ -468,12 +470,13 @@ client.on('viewChanged', (v) => {
 });
 client.on('trust', setTrust);
 
-// Extension-host responsiveness probe: while indexing, ping the host every 50 ms and keep the
+// Extension-host responsiveness probe: while indexing or sorting/filtering, ping the host every 50 ms and keep the
 // worst round trip (a freeze of the host shows up as a long round trip). Read by the e2e test.
 let pingTimer: ReturnType<typeof setInterval> | undefined;
 let maxPing = 0;
 let pings = 0;
 function startPing(): void {
+  if (pingTimer) return;
   pingTimer = setInterval(() => {
     const t = performance.now();
     void client.request('table.ping', { sentAt: t }, { timeoutMs: 10_000 }).then(() => {
@@ -492,15 +495,18 @@ function stopPing(): void {
 
 // ---- start: say ready, then pull the initial state -----------------------------------------
 client.emit('ready', {});
-startPing();
 void client.request('table.init', {}).then((i) => {
   init = i;
   columns = buildColumns(i.samples);
+  // Row elements made before the columns were known have no cells: rebuild the pool.
+  for (const r of rowEls.splice(0)) r.remove();
   setTrust(i.trust);
   document.title = i.fileName;
   grid.setAttribute('aria-label', `VCF table ${i.fileName}`);
   applyViewInfo({ viewId: i.viewId, count: Math.max(0, i.viewCount) });
-  if (i.rowCount >= 0) stopPing();
-  else setStatus('indexing…');
+  if (i.rowCount < 0) {
+    setStatus('indexing…');
+    startPing();
+  }
   grid.focus();
 }, (e: unknown) => setStatus(errorText(e), true));
