@@ -16,12 +16,13 @@
 // file contents, the CLI bundle) in DIR/.demo-state.json and is skipped when its outputs
 // exist and the key is unchanged.
 //
-//   node scripts/demo.mjs [--out DIR] [--seed N] [--sim DIR] [--no-package] [--serve [--port N]]
+//   node scripts/demo.mjs [--out DIR] [--seed N] [--sim DIR] [--no-build] [--no-package] [--serve [--port N]]
 //
 //   --out DIR      workspace folder (default: demo)
 //   --seed N       simulation seed (default 1)
 //   --sim DIR      use this already simulated dataset (its manifest.json must say the same
 //                  seed) instead of simulating; its files are linked (or copied) into DIR/data
+//   --no-build     use dist/ as it is (the tests use this: other test processes run dist/cli.js)
 //   --no-package   skip step 8 (the tests use this; `npm run package` makes the .vsix)
 //   --serve        afterwards, start VS Code in the browser (code-server, installed by
 //                  node scripts/installCodeServer.mjs) on 127.0.0.1 with the extension and the
@@ -48,7 +49,7 @@ const SIMULATOR_SOURCES = ['src/core/io/alignedRead.ts', 'src/core/io/bgzfWriter
 // ---- arguments ----------------------------------------------------------------------------
 
 function parseCli(argv) {
-  const o = { out: join(ROOT, 'demo'), seed: 1, sim: undefined, pack: true, serve: false, port: 0 };
+  const o = { out: join(ROOT, 'demo'), seed: 1, sim: undefined, build: true, pack: true, serve: false, port: 0 };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const value = () => {
@@ -60,6 +61,7 @@ function parseCli(argv) {
     else if (a === '--seed') o.seed = Number(value());
     else if (a === '--sim') o.sim = resolve(value());
     else if (a === '--no-package') o.pack = false;
+    else if (a === '--no-build') o.build = false;
     else if (a === '--serve') o.serve = true;
     else if (a === '--port') o.port = Number(value());
     else if (a === '--help' || a === '-h') {
@@ -287,7 +289,7 @@ async function report(state, dir, data) {
     '--truth', `data/${SAMPLE}.truth.vcf.gz`, '--bed', `confident held-out=data/${SAMPLE}.held-out.confident.bed`,
     '--reads', `data/${SAMPLE}.bam`, '--ref', 'data/reference.fa',
     '--model', 'models/default', '--model', 'models/retrained',
-    '--sample', SAMPLE, '--sites', '10', '--title', `Variant Lens demo: default vs retrained on ${SAMPLE}, ${HELD_OUT.join('–')}`,
+    '--sample', SAMPLE, '--sites', '10', '--title', `Variant Lens demo: default vs retrained on ${SAMPLE}, ${HELD_OUT[0]}–${HELD_OUT[HELD_OUT.length - 1]}`,
     '--out', 'report.html',
   ], { cwd: dir });
   for (const l of text.trim().split('\n')) info(l);
@@ -419,7 +421,9 @@ async function main() {
     info('node_modules is missing: npm ci');
     await run('npm', ['ci', '--no-audit', '--no-fund']);
   }
-  await run(process.execPath, [join(ROOT, 'scripts', 'build.mjs')], { quiet: true });
+  if (o.build) await run(process.execPath, [join(ROOT, 'scripts', 'build.mjs')], { quiet: true });
+  else if (!existsSync(CLI)) fail(`--no-build, but ${CLI} does not exist: run npm run build`);
+  else info('skipped (--no-build): using dist/ as it is');
   mkdirSync(dir, { recursive: true });
   const state = new State(dir);
   state.seed = o.seed;
