@@ -1,0 +1,248 @@
+/**
+ * The diff webview (dist/webview/diff.js) in real Chromium, under the same strict CSP as in
+ * VS Code (scripts by nonce only), with a fake `acquireVsCodeApi` that answers the diff
+ * protocol from a synthetic list of 100,000 differing sites. Site i has class
+ * CLASSES[i % 5] and kind SNP unless i % 3 === 0 (INDEL); the fake host filters by class and
+ * kind and records every message the page posts, so the test checks what the page *asks*.
+ */
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { after, before, test } from 'node:test';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { PROJECT_ROOT, TEST_CACHE } from '../helpers/paths';
+
+const DIR = join(TEST_CACHE, 'diff-editor');
+const SCREENSHOTS = join(PROJECT_ROOT, 'test/webview/screenshots');
+const BUNDLE = join(PROJECT_ROOT, 'dist/webview/diff.js');
+const N = 100_000;
+
+/** Rebuilds the bundles when dist/webview/diff.js is missing or older than its sources. */
+function ensureBundle(): void {
+  const newest = (dir: string): number => readdirSync(join(PROJECT_ROOT, dir), { withFileTypes: true })
+    .reduce((m, e) => Math.max(m, e.isDirectory() ? newest(join(dir, e.name)) : statSync(join(PROJECT_ROOT, dir, e.name)).mtimeMs), 0);
+  const src = Math.max(newest('webview/diff'), newest('webview/table'), newest('webview/common'), newest('src/protocol'), statSync(join(PROJECT_ROOT, 'media/diff.css')).mtimeMs);
+  if (existsSync(BUNDLE) && statSync(BUNDLE).mtimeMs >= src && existsSync(join(PROJECT_ROOT, 'dist/media/diff.css'))) return;
+  const r = spawnSync(process.execPath, ['scripts/build.mjs'], { cwd: PROJECT_ROOT, encoding: 'utf8' });
+  assert.equal(r.status, 0, `build failed: ${r.stderr}`);
+}
+
+/**
+ * Runs in the page before the bundle: the fake VS Code API + host. Plain JS (it is serialized
+ * into the page). Replies arrive asynchronously through window.postMessage, like VS Code's.
+ */
+function fakeHost(n: number): void {
+  const CLASSES = ['only-A', 'only-B', 'gt-change', 'filter-change', 'qual-change'];
+  const w = window as unknown as Record<string, unknown>;
+  const posted: unknown[] = [];
+  w.__posted = posted;
+  let viewId = 1;
+  let rows: Int32Array | null = null; // null = identity over all n sites
+  const site = (i: number) => ({
+    contig: 'chr20', pos: 10_000_000 + i * 10, ref: i % 3 === 0 ? 'AT' : 'A', alt: 'G', kind: i % 3 === 0 ? 'INDEL' : 'SNP',
+    classes: [CLASSES[i % 5]],
+    a: i % 5 === 1 ? undefined : { gt: '0/1', alleleGt: '0/1', called: true, qual: String(30 + (i % 7)), filter: 'PASS', gq: String(20 + (i % 9)), recordPos: 10_000_000 + i * 10 },
+    b: i % 5 === 0 ? undefined : { gt: i % 5 === 2 ? '1/1' : '0/1', alleleGt: '0/1', called: true, qual: String(12 + (i % 7)), filter: i % 5 === 3 ? 'RefCall' : 'PASS', gq: '9', recordPos: 10_000_000 + i * 10 },
+  });
+  const kc = (snp: number, indel: number) => ({ SNP: snp, INDEL: indel, MNP: 0, total: snp + indel });
+  const side = (file: string, tiTv: number) => ({
+    file, sample: 'NA12878', records: 123456, variantRecords: 100000, het: 60000, homAlt: 40000, hetHomRatio: 1.5,
+    calledAlleles: kc(90000, 10000), transitions: 0, transversions: 0, tiTv, nonVariantAlleles: 0,
+  });
+  const classes = { same: kc(777, 33), 'only-A': kc(13334, 6666), 'only-B': kc(13333, 6667), 'gt-change': kc(13333, 6667), 'filter-change': kc(13333, 6667), 'qual-change': kc(13333, 6667) };
+  const summary = {
+    version: 1, a: side('/data/default.vcf.gz', 2.07), b: side('/data/retrained.vcf.gz', 1.98),
+    options: { qualDelta: 10, normalized: true, truth: 'A', region: null, beds: ['confident=/data/conf.bed'] },
+    sites: 100810, differingSites: n, sharedCalled: 5, classes, indelBins: {},
+    truth: { truth: 'A', rows: [
+      { type: 'SNP', tp: 900, fp: 100, fn: 50, fpGt: 10, precision: 0.9, recall: 900 / 950, f1: 0.9243 },
+      { type: 'INDEL', tp: 80, fp: 20, fn: 20, fpGt: 2, precision: 0.8, recall: 0.8, f1: 0.8 },
+      { type: 'ALL', tp: 980, fp: 120, fn: 70, fpGt: 12, precision: 980 / 1100, recall: 980 / 1050, f1: 0.9116 },
+    ] },
+    strata: [
+      { group: 'bed', name: 'confident', sites: 5000, classes },
+      { group: 'contigs', name: 'hold-out chr20-22', sites: 100810, classes },
+      { group: 'filter', name: 'B RefCall', sites: 20000, classes },
+    ],
+    elapsedMs: 5,
+  };
+  const reply = (m: unknown) => setTimeout(() => window.postMessage(m, '*'), 0);
+  const count = () => (rows ? rows.length : n);
+  w.acquireVsCodeApi = () => ({
+    getState: () => undefined,
+    setState: () => undefined,
+    postMessage(msg: { type: string; messageId: number; method: string; params: Record<string, unknown> }) {
+      posted.push(JSON.parse(JSON.stringify(msg)));
+      if (msg.type !== 'request') return;
+      let result: unknown;
+      if (msg.method === 'diff.init') {
+        result = { fileA: '/data/default.vcf.gz', fileB: '/data/retrained.vcf.gz', nameA: 'default.vcf.gz', nameB: 'retrained.vcf.gz', state: 'done', summary, view: { viewId, count: count(), spec: {} } };
+      } else if (msg.method === 'diff.setView') {
+        const p = msg.params as { classes?: string[]; kinds?: string[] };
+        const keep: number[] = [];
+        for (let i = 0; i < n; i++) {
+          const s = site(i);
+          if (p.classes && !p.classes.includes(s.classes[0]!)) continue;
+          if (p.kinds && !p.kinds.includes(s.kind)) continue;
+          keep.push(i);
+        }
+        rows = Int32Array.from(keep);
+        viewId++;
+        result = { viewId, count: count(), spec: p };
+      } else if (msg.method === 'diff.rows') {
+        const p = msg.params as { viewId: number; from: number; to: number };
+        const out = [];
+        if (p.viewId === viewId) for (let i = p.from; i < Math.min(p.to, count()); i++) out.push({ index: i, ...site(rows ? rows[i]! : i) });
+        result = { viewId, rows: out };
+      } else {
+        reply({ type: 'response', inReplyTo: msg.messageId, error: { code: 'unknown', message: msg.method } });
+        return;
+      }
+      reply({ type: 'response', inReplyTo: msg.messageId, result });
+    },
+  });
+}
+
+let browser: Browser;
+let page: Page;
+const problems: string[] = [];
+
+type Posted = { type: string; method?: string; params?: Record<string, unknown>; name?: string; payload?: Record<string, unknown> };
+const postedOf = async (): Promise<Posted[]> => page.evaluate(() => (window as unknown as { __posted: Posted[] }).__posted);
+const requests = async (method: string): Promise<Posted[]> => (await postedOf()).filter((m) => m.type === 'request' && m.method === method);
+
+before(async () => {
+  ensureBundle();
+  mkdirSync(DIR, { recursive: true });
+  const nonce = 'dGVzdG5vbmNl';
+  const dist = pathToFileURL(join(PROJECT_ROOT, 'dist')).href;
+  // VS Code defines the --vscode-* variables; a dark-theme subset makes the screenshot legible.
+  writeFileSync(join(DIR, 'theme.css'), `:root { --vscode-foreground:#cccccc; --vscode-editor-background:#1e1e1e; --vscode-font-family:sans-serif; --vscode-font-size:13px;
+    --vscode-editor-font-family:monospace; --vscode-editor-font-size:13px; --vscode-descriptionForeground:#9d9d9d; --vscode-panel-border:#3c3c3c;
+    --vscode-button-background:#0e639c; --vscode-button-foreground:#ffffff; --vscode-input-background:#3c3c3c; --vscode-input-foreground:#cccccc;
+    --vscode-list-activeSelectionBackground:#04395e; --vscode-list-activeSelectionForeground:#ffffff; --vscode-focusBorder:#007fd4;
+    --vscode-editorGroupHeader-tabsBackground:#252526; --vscode-badge-background:#4d4d4d; --vscode-list-hoverBackground:#2a2d2e; }`);
+  writeFileSync(join(DIR, 'index.html'), `<!DOCTYPE html><html lang="en"><head><meta charset="UTF-8">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; script-src 'nonce-${nonce}'; style-src file:; img-src file: data: blob:; font-src file:">
+<link rel="stylesheet" href="${pathToFileURL(join(DIR, 'theme.css')).href}">
+${['common.css', 'table.css', 'diff.css'].map((c) => `<link rel="stylesheet" href="${dist}/media/${c}">`).join('\n')}
+<title>diff</title></head><body><div id="app" role="application"></div>
+<script nonce="${nonce}" src="${dist}/webview/diff.js"></script></body></html>`);
+  browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+  page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+  page.setDefaultTimeout(10_000);
+  page.on('console', (m) => { if (m.type() === 'error' || m.type() === 'warning') problems.push(`${m.type()}: ${m.text()}`); });
+  page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
+  page.on('request', (r) => { if (!r.url().startsWith('file:')) problems.push(`network: ${r.url()}`); });
+  // tsx (esbuild keepNames) wraps named functions in __name(); the serialized fake host needs it defined.
+  await page.addInitScript({ content: 'globalThis.__name = (f) => f;' });
+  await page.addInitScript(fakeHost, N);
+  await page.goto(pathToFileURL(join(DIR, 'index.html')).href);
+  await page.waitForSelector('.grid[data-loaded="true"][data-count]', { timeout: 10_000 }).catch((e: unknown) => { throw new Error(`${String(e)}\n${problems.join("\n")}`); });
+});
+
+after(async () => {
+  await browser?.close();
+});
+
+test('says ready, pulls the summary and renders it', async () => {
+  const posted = await postedOf();
+  assert.deepEqual(posted[0], { type: 'event', name: 'ready', payload: {} });
+  assert.equal(posted[1]?.method, 'diff.init');
+  const cell = async (table: string, row: string, col: number): Promise<string> =>
+    (await page.locator(`${table} tr`, { has: page.locator('th', { hasText: new RegExp(`^${row}$`) }) }).locator('td').nth(col).textContent()) ?? '';
+  assert.equal(await cell('.classes-table', 'only-A', 0), '13,334');
+  assert.equal(await cell('.classes-table', 'only-A', 1), '6,666');
+  assert.equal(await cell('.classes-table', 'gt-change', 3), '20,000');
+  assert.match((await page.textContent('.classes-table caption')) ?? '', /100,000 differing of 100,810 sites/);
+  assert.equal(await cell('.sides-table', 'Ti/Tv', 0), '2.07');
+  assert.equal(await cell('.sides-table', 'Ti/Tv', 1), '1.98');
+  assert.equal(await cell('.sides-table', 'het/hom ratio', 0), '1.50');
+  assert.equal(await cell('.truth-table', 'SNP', 0), '900');
+  assert.equal(await cell('.truth-table', 'ALL', 3), '89.09%'); // precision 980/1100
+  assert.equal(await cell('.truth-table', 'ALL', 5), '91.16%');
+  assert.equal(await cell('.strata-table', 'BED: confident', 0), '5,000');
+  assert.equal(await cell('.strata-table', 'BED: confident', 1), String((5000 - 810).toLocaleString('en-US')));
+  assert.match((await page.textContent('.status')) ?? '', /100,000 differing sites/);
+});
+
+test('the virtual list renders only the visible rows and pulls pages, not the list', async () => {
+  const shown = Number(await page.getAttribute('.grid', 'data-shown'));
+  const viewportRows = Math.ceil((await page.locator('.scroller').evaluate((e) => e.clientHeight)) / 22);
+  assert.ok(shown > 5 && shown <= viewportRows + 1, `${shown} rows shown for a viewport of ${viewportRows}`);
+  assert.equal(await page.locator('.rows .row').count(), shown + (await page.locator('.rows .row[hidden]').count()));
+  const firstRow = page.locator('.rows .row').first();
+  assert.equal(await firstRow.locator('.c-pos').textContent(), '10,000,000');
+  assert.equal(await firstRow.locator('.c-classes').textContent(), 'only-A');
+  // Scroll to the middle: rows there come from one new page request.
+  await page.locator('.scroller').evaluate((e) => { e.scrollTop = 50_000 * 22; });
+  await page.waitForFunction(() => document.querySelector('.grid')?.getAttribute('data-first') === '50000' && document.querySelector('.grid')?.getAttribute('data-loaded') === 'true');
+  assert.equal(await page.locator('.rows .row').first().locator('.c-pos').textContent(), (10_000_000 + 50_000 * 10).toLocaleString('en-US'));
+  const pages = await requests('diff.rows');
+  const pulled = pages.reduce((n, m) => n + (Number(m.params!.to) - Number(m.params!.from)), 0);
+  assert.ok(pages.length <= 4 && pulled <= 800, `${pages.length} page requests, ${pulled} rows pulled of ${N}`);
+});
+
+test('class, kind and stratum chips send the right view request', async () => {
+  const before = (await requests('diff.setView')).length;
+  await page.click('.chip-group[data-group="class"] .chip[data-chip="gt-change"]');
+  await page.waitForFunction(() => document.querySelector('.grid')?.getAttribute('data-count') === '20000');
+  await page.click('.chip-group[data-group="kind"] .chip[data-chip="INDEL"]');
+  // gt-change is i % 5 === 2, INDEL is i % 3 === 0: i ≡ 12 (mod 15).
+  const expected = String(Array.from({ length: N }, (_, i) => i).filter((i) => i % 15 === 12).length);
+  await page.waitForFunction((n) => document.querySelector('.grid')?.getAttribute('data-count') === n, expected);
+  await page.click('.chip-group[data-group="stratum-bed"] .chip[data-chip="confident"]');
+  await page.waitForFunction(() => document.querySelectorAll('.chip[aria-pressed="true"]').length === 3);
+  const views = (await requests('diff.setView')).slice(before).map((m) => m.params);
+  assert.deepEqual(views, [
+    { classes: ['gt-change'] },
+    { classes: ['gt-change'], kinds: ['INDEL'] },
+    { classes: ['gt-change'], kinds: ['INDEL'], strata: [{ group: 'bed', name: 'confident' }] },
+  ]);
+  // Every listed row carries the chosen class and kind.
+  await page.waitForSelector('.grid[data-loaded="true"]');
+  for (const t of await page.locator('.rows .row:not([hidden]) .c-classes').allTextContents()) assert.equal(t, 'gt-change');
+  for (const t of await page.locator('.rows .row:not([hidden]) .c-kind').allTextContents()) assert.equal(t, 'INDEL');
+  // Sorting by A QUAL keeps the filters and adds the sort.
+  await page.click('.row.header [data-sort="qualA"]');
+  await page.waitForFunction(() => document.querySelector('.row.header [data-sort="qualA"]')?.getAttribute('aria-sort') === 'ascending');
+  const last = (await requests('diff.setView')).at(-1)!.params;
+  assert.deepEqual(last, { classes: ['gt-change'], kinds: ['INDEL'], strata: [{ group: 'bed', name: 'confident' }], sortBy: 'qualA', descending: false });
+  // Un-toggle everything: back to the whole list.
+  await page.click('.row.header [data-sort="qualA"]');
+  await page.click('.row.header [data-sort="qualA"]');
+  for (const sel of ['.chip-group[data-group="class"] .chip[data-chip="gt-change"]', '.chip-group[data-group="kind"] .chip[data-chip="INDEL"]', '.chip-group[data-group="stratum-bed"] .chip[data-chip="confident"]']) await page.click(sel);
+  await page.waitForFunction(() => document.querySelectorAll('.chip[aria-pressed="true"]').length === 0 && document.querySelector('.grid')?.getAttribute('data-count') === '100000');
+  assert.deepEqual((await requests('diff.setView')).at(-1)!.params, {});
+});
+
+test('keyboard walk posts the selection; Enter asks to open the inspector', async () => {
+  await page.waitForSelector('.grid[data-loaded="true"]');
+  const viewId = Number(await page.getAttribute('.grid', 'data-view-id'));
+  await page.focus('.grid');
+  await page.keyboard.press('j');
+  await page.keyboard.press('j');
+  await page.keyboard.press('ArrowDown');
+  await page.keyboard.press('k');
+  const selectedEvents = async (): Promise<Posted[]> => (await postedOf()).filter((m) => m.type === 'event' && m.name === 'siteSelected');
+  await page.waitForFunction(() => (window as unknown as { __posted: { name?: string }[] }).__posted.some((m) => m.name === 'siteSelected'));
+  // Debounced: one walk, one message, for the row the walk ended on.
+  assert.deepEqual((await selectedEvents()).map((m) => m.payload), [{ viewId, index: 1, open: false }]);
+  assert.equal(await page.locator('.rows .row.selected').getAttribute('data-index'), '1');
+  await page.keyboard.press('Enter');
+  await page.waitForFunction(() => (window as unknown as { __posted: { name?: string }[] }).__posted.filter((m) => m.name === 'siteSelected').length === 2);
+  assert.deepEqual((await selectedEvents()).at(-1)!.payload, { viewId, index: 1, open: true });
+  // End jumps to the last site and scrolls it into view.
+  await page.keyboard.press('End');
+  await page.waitForFunction(() => document.querySelector('.rows .row.selected')?.getAttribute('data-index') === '99999');
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  await page.keyboard.press('Home');
+  await page.waitForFunction(() => document.querySelector('.grid')?.getAttribute('data-loaded') === 'true' && document.querySelector('.rows .row.selected')?.getAttribute('data-index') === '0');
+  await page.screenshot({ path: join(SCREENSHOTS, 'diff-editor.png') });
+  assert.deepEqual(problems, []);
+});

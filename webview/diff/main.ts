@@ -1,0 +1,504 @@
+/**
+ * The diff webview: the summary of a two-VCF diff (class counts by kind, per-side het/hom and
+ * Ti/Tv, truth metrics, strata), filter chips (class, kind, stratum) and free text, and the
+ * virtualized list of differing sites. It pulls everything from the host: `diff.init` for the
+ * summary, `diff.setView` for a filter/sort, `diff.rows` for pages (the table's PageCache and
+ * scroll geometry, webview/table/virtualScroll.ts) — never the whole list.
+ * Text is set with textContent only: alleles, FILTERs and BED names come from files.
+ *
+ * Keys in the list: j/k or ↓/↑ walk the sites, PageDown/PageUp, Home/End (g/G), Enter opens
+ * the site in the inspector; / focuses the text filter.
+ */
+import type {
+  DiffClassName, DiffInit, DiffKindName, DiffProtocol, DiffRow, DiffRunProgress, DiffSortKey, DiffStratumGroup, DiffStratumRef, DiffSummaryPayload, DiffViewInfo, DiffViewSpec,
+} from '../../src/protocol/protocol';
+import { RpcError } from '../../src/protocol/rpc';
+import { connect } from '../common/hostConnection';
+import { PageCache, firstRowAt, geometry, scrollTopFor, type ScrollGeometry } from '../table/virtualScroll';
+
+const ROW_PX = 22;
+const PAGE_ROWS = 200;
+const CLASSES: readonly DiffClassName[] = ['only-A', 'only-B', 'gt-change', 'filter-change', 'qual-change', 'same'];
+const KINDS: readonly DiffKindName[] = ['SNP', 'INDEL', 'MNP'];
+const GROUP_LABEL: Record<DiffStratumGroup, string> = { bed: 'BED', contigs: 'contigs', filter: 'FILTER', gt: 'GT' };
+
+const client = connect<DiffProtocol>();
+
+function el<K extends keyof HTMLElementTagNameMap>(tag: K, cls?: string, text?: string): HTMLElementTagNameMap[K] {
+  const e = document.createElement(tag);
+  if (cls) e.className = cls;
+  if (text !== undefined) e.textContent = text;
+  return e;
+}
+
+const app = document.getElementById('app')!;
+
+// ---- layout --------------------------------------------------------------------------------
+const toolbar = el('div', 'toolbar diff-toolbar');
+const titleText = el('span', 'diff-title');
+const progressBar = el('progress', 'diff-progress');
+progressBar.max = 1;
+progressBar.hidden = true;
+const cancelBtn = el('button', 'cancel', 'Cancel');
+cancelBtn.hidden = true;
+const statusText = el('span', 'status');
+statusText.setAttribute('role', 'status');
+statusText.setAttribute('aria-live', 'polite');
+toolbar.append(titleText, progressBar, cancelBtn, statusText);
+
+const summaryEl = el('section', 'diff-summary');
+summaryEl.setAttribute('aria-label', 'Diff summary');
+
+const filters = el('div', 'diff-filters');
+filters.setAttribute('aria-label', 'Filters');
+const textBox = el('input', 'filter');
+textBox.type = 'text';
+textBox.placeholder = 'Text filter (chr20:10001, A>G, 0/1, RefCall) — Enter';
+textBox.setAttribute('aria-label', 'Filter sites by text');
+
+interface Column {
+  readonly label: string;
+  readonly cls: string;
+  readonly sort?: DiffSortKey;
+  readonly get: (r: DiffRow) => string;
+  readonly title?: string;
+}
+
+const grid = el('div', 'grid');
+grid.setAttribute('role', 'grid');
+grid.tabIndex = 0;
+const headerRow = el('div', 'row header');
+headerRow.setAttribute('role', 'row');
+const scroller = el('div', 'scroller');
+const spacer = el('div', 'spacer');
+const rowsLayer = el('div', 'rows');
+scroller.append(rowsLayer, spacer);
+grid.append(headerRow, scroller);
+
+app.append(toolbar, summaryEl, filters, grid);
+
+// ---- state ---------------------------------------------------------------------------------
+let init: DiffInit | undefined;
+let viewId = -1;
+let count = 0;
+let first = 0;
+let selected = -1;
+let spec: DiffViewSpec = {};
+let geo: ScrollGeometry = geometry(0, ROW_PX, 1);
+const rowEls: HTMLDivElement[] = [];
+let suppressScroll = false;
+let selectTimer: ReturnType<typeof setTimeout> | undefined;
+let pendingView: AbortController | undefined;
+
+const selClasses = new Set<DiffClassName>();
+const selKinds = new Set<DiffKindName>();
+const selStrata = new Map<string, DiffStratumRef>();
+const stratumKey = (s: DiffStratumRef): string => `${s.group}\t${s.name}`;
+
+const cache = new PageCache<DiffRow>(PAGE_ROWS, 40, async (v, from, to) => (await client.request('diff.rows', { viewId: v, from, to })).rows);
+
+const side = (r: DiffRow, s: 'a' | 'b') => r[s];
+const columns: Column[] = [
+  { label: 'CHROM', cls: 'c-chrom', get: (r) => r.contig },
+  { label: 'POS', cls: 'c-pos num', sort: 'position', get: (r) => r.pos.toLocaleString('en-US'), title: 'POS of the normalized allele (1-based)' },
+  { label: 'REF', cls: 'c-allele', get: (r) => r.ref },
+  { label: 'ALT', cls: 'c-allele', get: (r) => r.alt },
+  { label: 'KIND', cls: 'c-kind', sort: 'kind', get: (r) => r.kind },
+  { label: 'CLASSES', cls: 'c-classes', sort: 'classes', get: (r) => r.classes.join(' ') },
+  ...(['a', 'b'] as const).flatMap((s): Column[] => {
+    const L = s.toUpperCase();
+    return [
+      { label: `${L} GT`, cls: `c-gt sample-start side-${s}`, get: (r) => (side(r, s) ? side(r, s)!.gt || '.' : '—') },
+      { label: `${L} QUAL`, cls: 'c-qual num', sort: s === 'a' ? 'qualA' : 'qualB', get: (r) => side(r, s)?.qual ?? '' },
+      { label: `${L} FILTER`, cls: 'c-filter', get: (r) => side(r, s)?.filter ?? '' },
+      { label: `${L} GQ`, cls: 'c-num num', sort: s === 'a' ? 'gqA' : 'gqB', get: (r) => side(r, s)?.gq ?? '' },
+    ];
+  }),
+  {
+    label: 'ΔQUAL', cls: 'c-qual num sample-start', sort: 'qualDelta', get: (r) => {
+      const a = Number(r.a?.qual);
+      const b = Number(r.b?.qual);
+      return r.a && r.b && Number.isFinite(a) && Number.isFinite(b) ? (Math.round((b - a) * 100) / 100).toString() : '';
+    },
+  },
+];
+
+// ---- summary -------------------------------------------------------------------------------
+const fmt = (n: number | null | undefined, digits = 0): string =>
+  n === null || n === undefined ? '—' : digits > 0 ? n.toFixed(digits) : n.toLocaleString('en-US');
+
+function table(caption: string, head: readonly string[], rows: readonly (readonly string[])[], cls: string): HTMLTableElement {
+  const t = el('table', `summary-table ${cls}`);
+  t.append(el('caption', undefined, caption));
+  const tr = el('tr');
+  for (const h of head) tr.append(el('th', undefined, h));
+  t.append(tr);
+  for (const r of rows) {
+    const row = el('tr');
+    r.forEach((v, i) => row.append(el(i === 0 ? 'th' : 'td', i === 0 ? undefined : 'num', v)));
+    t.append(row);
+  }
+  return t;
+}
+
+function renderSummary(s: DiffSummaryPayload | undefined): void {
+  summaryEl.replaceChildren();
+  if (!s) {
+    summaryEl.append(el('p', 'muted', init?.state === 'running' ? 'Comparing… the summary appears when both files are read.' : 'No summary.'));
+    return;
+  }
+  const classRows = CLASSES.map((c) => [c, fmt(s.classes[c].SNP), fmt(s.classes[c].INDEL), fmt(s.classes[c].MNP), fmt(s.classes[c].total)]);
+  const classes = table(`${fmt(s.differingSites)} differing of ${fmt(s.sites)} sites${s.options.normalized ? '' : ' (not left-aligned: no reference)'}`, ['class', 'SNP', 'INDEL', 'MNP', 'total'], classRows, 'classes-table');
+  const sides = table('Calls per side', ['', `A ${init?.nameA ?? ''}`, `B ${init?.nameB ?? ''}`], [
+    ['sample', s.a.sample, s.b.sample],
+    ['records', fmt(s.a.records), fmt(s.b.records)],
+    ['variant records', fmt(s.a.variantRecords), fmt(s.b.variantRecords)],
+    ['het / hom-alt', `${fmt(s.a.het)} / ${fmt(s.a.homAlt)}`, `${fmt(s.b.het)} / ${fmt(s.b.homAlt)}`],
+    ['het/hom ratio', fmt(s.a.hetHomRatio, 2), fmt(s.b.hetHomRatio, 2)],
+    ['Ti/Tv', fmt(s.a.tiTv, 2), fmt(s.b.tiTv, 2)],
+    ['called SNP / INDEL', `${fmt(s.a.calledAlleles.SNP)} / ${fmt(s.a.calledAlleles.INDEL)}`, `${fmt(s.b.calledAlleles.SNP)} / ${fmt(s.b.calledAlleles.INDEL)}`],
+  ], 'sides-table');
+  summaryEl.append(classes, sides);
+  if (s.truth) {
+    const pct = (v: number | null): string => (v === null ? '—' : `${(v * 100).toFixed(2)}%`);
+    summaryEl.append(table(`Truth: ${s.truth.truth} (query: ${s.truth.truth === 'A' ? 'B' : 'A'}, PASS calls)`, ['type', 'TP', 'FP', 'FN', 'precision', 'recall', 'F1'],
+      s.truth.rows.map((r) => [r.type, fmt(r.tp), fmt(r.fp), fmt(r.fn), pct(r.precision), pct(r.recall), pct(r.f1)]), 'truth-table'));
+  }
+  const strataRows = s.strata.map((st) => [`${GROUP_LABEL[st.group]}: ${st.name}`, fmt(st.sites), fmt(st.sites - st.classes.same.total), ...(s.truth && st.truth ? [fmt(st.truth[2]?.f1 ?? null, 4)] : [])]);
+  if (strataRows.length) summaryEl.append(table('Strata', ['stratum', 'sites', 'differing', ...(s.truth ? ['F1'] : [])], strataRows, 'strata-table'));
+}
+
+// ---- filters -------------------------------------------------------------------------------
+function chip(label: string, pressed: boolean, onToggle: () => void, count?: number): HTMLButtonElement {
+  const b = el('button', 'chip', count === undefined ? label : `${label} ${count.toLocaleString('en-US')}`);
+  b.setAttribute('aria-pressed', String(pressed));
+  b.dataset.chip = label;
+  b.addEventListener('click', onToggle);
+  return b;
+}
+
+function toggle<T>(set: Set<T>, v: T): void {
+  if (set.has(v)) set.delete(v);
+  else set.add(v);
+}
+
+function renderFilters(): void {
+  const s = init?.summary;
+  filters.replaceChildren();
+  const classGroup = el('div', 'chip-group');
+  classGroup.dataset.group = 'class';
+  classGroup.append(el('span', 'chip-label', 'class'));
+  for (const c of CLASSES) classGroup.append(chip(c, selClasses.has(c), () => { toggle(selClasses, c); void applyFilters(); }, s?.classes[c].total));
+  const kindGroup = el('div', 'chip-group');
+  kindGroup.dataset.group = 'kind';
+  kindGroup.append(el('span', 'chip-label', 'kind'));
+  for (const k of KINDS) kindGroup.append(chip(k, selKinds.has(k), () => { toggle(selKinds, k); void applyFilters(); }));
+  filters.append(classGroup, kindGroup);
+  const groups = new Map<DiffStratumGroup, HTMLDivElement>();
+  for (const st of s?.strata ?? []) {
+    let g = groups.get(st.group);
+    if (!g) {
+      g = el('div', 'chip-group');
+      g.dataset.group = `stratum-${st.group}`;
+      g.append(el('span', 'chip-label', GROUP_LABEL[st.group]));
+      groups.set(st.group, g);
+      filters.append(g);
+    }
+    const ref: DiffStratumRef = { group: st.group, name: st.name };
+    const key = stratumKey(ref);
+    g.append(chip(st.name, selStrata.has(key), () => {
+      if (selStrata.has(key)) selStrata.delete(key);
+      else selStrata.set(key, ref);
+      void applyFilters();
+    }));
+  }
+  const textGroup = el('div', 'chip-group text-group');
+  textGroup.append(textBox);
+  filters.append(textGroup);
+}
+
+/** The spec of the chips and text box, with the given sort (default: the current one). */
+function currentSpec(sort: { sortBy?: DiffSortKey; descending?: boolean } = spec): DiffViewSpec {
+  const text = textBox.value.trim();
+  return {
+    ...(selClasses.size ? { classes: CLASSES.filter((c) => selClasses.has(c)) } : {}),
+    ...(selKinds.size ? { kinds: KINDS.filter((k) => selKinds.has(k)) } : {}),
+    ...(selStrata.size ? { strata: [...selStrata.values()] } : {}),
+    ...(text ? { text } : {}),
+    ...(sort.sortBy ? { sortBy: sort.sortBy, descending: sort.descending === true } : {}),
+  };
+}
+
+async function applyFilters(sort?: { sortBy?: DiffSortKey; descending?: boolean }): Promise<void> {
+  renderFilters();
+  await setView(currentSpec(sort));
+}
+
+async function setView(next: DiffViewSpec): Promise<void> {
+  pendingView?.abort();
+  const ac = new AbortController();
+  pendingView = ac;
+  try {
+    applyView(await client.request('diff.setView', next, { signal: ac.signal, timeoutMs: 60_000 }));
+  } catch (e) {
+    if (!(e instanceof RpcError && e.code === 'cancelled')) setStatus(errorText(e), true);
+  } finally {
+    if (pendingView === ac) pendingView = undefined;
+  }
+}
+
+function applyView(v: DiffViewInfo): void {
+  viewId = v.viewId;
+  count = v.count;
+  spec = v.spec;
+  cache.clear();
+  selected = -1;
+  first = 0;
+  renderHeader();
+  layout();
+  scrollToFirst(0);
+  setStatus(statusLine());
+  grid.dataset.viewId = String(viewId);
+  grid.dataset.count = String(count);
+}
+
+// ---- list ----------------------------------------------------------------------------------
+function renderHeader(): void {
+  headerRow.replaceChildren();
+  for (const c of columns) {
+    const h = el('div', `cell ${c.cls}`, c.label);
+    h.setAttribute('role', 'columnheader');
+    if (c.title) h.title = c.title;
+    if (c.sort) {
+      h.classList.add('sortable');
+      h.dataset.sort = c.sort;
+      const dir = spec.sortBy === c.sort ? (spec.descending ? 'descending' : 'ascending') : 'none';
+      h.setAttribute('aria-sort', dir);
+      if (dir !== 'none') h.append(el('span', 'sort-mark', dir === 'descending' ? ' ▼' : ' ▲'));
+    }
+    headerRow.append(h);
+  }
+}
+
+function ensureRowPool(): void {
+  const need = geo.visibleRows + 1;
+  while (rowEls.length < need) {
+    const r = el('div', 'row');
+    r.setAttribute('role', 'row');
+    for (const c of columns) {
+      const cell = el('div', `cell ${c.cls}`);
+      cell.setAttribute('role', 'gridcell');
+      r.append(cell);
+    }
+    rowsLayer.append(r);
+    rowEls.push(r);
+  }
+  while (rowEls.length > need) rowEls.pop()!.remove();
+}
+
+function layout(): void {
+  geo = geometry(count, ROW_PX, scroller.clientHeight || 1);
+  spacer.style.height = `${geo.spacerPx}px`;
+  ensureRowPool();
+  first = Math.min(first, geo.maxFirst);
+  render();
+}
+
+let rendering = false;
+function render(): void {
+  if (rendering) return;
+  rendering = true;
+  requestAnimationFrame(() => {
+    rendering = false;
+    draw();
+  });
+}
+
+function draw(): void {
+  let missing = 0;
+  let shown = 0;
+  for (let i = 0; i < rowEls.length; i++) {
+    const r = rowEls[i]!;
+    const index = first + i;
+    if (index >= count) {
+      r.hidden = true;
+      continue;
+    }
+    r.hidden = false;
+    shown++;
+    const row = cache.peek(viewId, index, render);
+    r.dataset.index = String(index);
+    r.setAttribute('aria-rowindex', String(index + 1));
+    r.classList.toggle('selected', index === selected);
+    r.classList.toggle('focused', index === selected);
+    r.setAttribute('aria-selected', String(index === selected));
+    const cells = r.children;
+    if (!row) {
+      missing++;
+      r.classList.add('loading');
+      for (let c = 0; c < cells.length; c++) (cells[c] as HTMLElement).textContent = c === 0 ? '…' : '';
+      continue;
+    }
+    r.classList.remove('loading');
+    r.dataset.classes = row.classes.join(' ');
+    for (let c = 0; c < columns.length; c++) {
+      const text = columns[c]!.get(row);
+      const cell = cells[c] as HTMLElement;
+      if (cell.textContent !== text) cell.textContent = text;
+    }
+  }
+  grid.dataset.first = String(first);
+  grid.dataset.shown = String(shown);
+  grid.dataset.loaded = missing === 0 ? 'true' : 'false';
+  grid.setAttribute('aria-rowcount', String(count));
+}
+
+function scrollToFirst(f: number): void {
+  first = Math.max(0, Math.min(geo.maxFirst, f));
+  const top = scrollTopFor(first, geo, ROW_PX, scroller.clientHeight);
+  // Only a real change fires a scroll event; setting the same value must not leave the flag
+  // armed, or the user's next scroll would be swallowed.
+  if (Math.abs(scroller.scrollTop - top) >= 1) {
+    suppressScroll = true;
+    scroller.scrollTop = top;
+  }
+  render();
+}
+
+function reveal(index: number): void {
+  const full = Math.max(1, Math.floor(scroller.clientHeight / ROW_PX));
+  if (index < first) scrollToFirst(index);
+  else if (index >= first + full) scrollToFirst(index - full + 1);
+  else render();
+}
+
+/** Moves the selection; the host hears about it after a short pause (holding j does not flood it), or at once on Enter. */
+function select(index: number, open = false): void {
+  if (count === 0) return;
+  const i = Math.max(0, Math.min(count - 1, index));
+  selected = i;
+  reveal(i);
+  grid.dataset.selected = String(i);
+  if (selectTimer) clearTimeout(selectTimer);
+  const v = viewId;
+  const send = (): void => client.emit('siteSelected', { viewId: v, index: i, open });
+  if (open) send();
+  else selectTimer = setTimeout(send, 120);
+}
+
+// ---- status --------------------------------------------------------------------------------
+function errorText(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
+
+function setStatus(text: string, isError = false): void {
+  statusText.textContent = text;
+  statusText.classList.toggle('error', isError);
+}
+
+function statusLine(): string {
+  if (!init) return '';
+  if (init.state === 'running') return 'comparing…';
+  if (init.state === 'cancelled') return 'cancelled — close the panel and compare again';
+  if (init.state === 'error') return init.error?.message ?? 'failed';
+  const total = init.summary?.differingSites ?? count;
+  return count === total ? `${count.toLocaleString('en-US')} differing sites` : `${count.toLocaleString('en-US')} of ${total.toLocaleString('en-US')} differing sites`;
+}
+
+function showProgress(p: DiffRunProgress): void {
+  progressBar.hidden = false;
+  if (p.fraction === null) progressBar.removeAttribute('value');
+  else progressBar.value = p.fraction;
+  setStatus(`comparing ${p.contig}:${p.pos.toLocaleString('en-US')} — ${(p.recordsA + p.recordsB).toLocaleString('en-US')} records, ${p.differingSites.toLocaleString('en-US')} differing`);
+}
+
+function applyInit(i: DiffInit): void {
+  init = i;
+  titleText.textContent = `${i.nameA} ↔ ${i.nameB}`;
+  titleText.title = `A: ${i.fileA}\nB: ${i.fileB}`;
+  document.title = `Diff ${i.nameA} ↔ ${i.nameB}`;
+  app.dataset.state = i.state;
+  const running = i.state === 'running';
+  cancelBtn.hidden = !running;
+  progressBar.hidden = !running;
+  renderSummary(i.summary);
+  renderFilters();
+  applyView(i.view);
+  if (running && i.progress) showProgress(i.progress);
+  if (i.state === 'error') setStatus(statusLine(), true);
+}
+
+// ---- events --------------------------------------------------------------------------------
+scroller.addEventListener('scroll', () => {
+  if (suppressScroll) {
+    suppressScroll = false;
+    return;
+  }
+  first = firstRowAt(scroller.scrollTop, geo, ROW_PX, scroller.clientHeight);
+  render();
+});
+
+new ResizeObserver(() => layout()).observe(scroller);
+
+headerRow.addEventListener('click', (e) => {
+  const h = (e.target as HTMLElement).closest<HTMLElement>('[data-sort]');
+  if (!h) return;
+  const key = h.dataset.sort as DiffSortKey;
+  const cur = spec.sortBy ?? 'position';
+  // ascending → descending → genome order
+  const next = cur !== key ? { sortBy: key, descending: false } : !spec.descending ? { sortBy: key, descending: true } : {};
+  void applyFilters(next);
+});
+
+rowsLayer.addEventListener('click', (e) => {
+  const r = (e.target as HTMLElement).closest<HTMLElement>('.row');
+  if (!r?.dataset.index) return;
+  grid.focus();
+  select(Number(r.dataset.index));
+});
+rowsLayer.addEventListener('dblclick', (e) => {
+  const r = (e.target as HTMLElement).closest<HTMLElement>('.row');
+  if (r?.dataset.index) select(Number(r.dataset.index), true);
+});
+
+cancelBtn.addEventListener('click', () => {
+  client.emit('cancelRun', {});
+  setStatus('cancelling…');
+});
+
+textBox.addEventListener('keydown', (e) => {
+  if (e.key === 'Enter') void applyFilters();
+  else if (e.key === 'Escape') grid.focus();
+});
+
+grid.addEventListener('keydown', (e) => {
+  if (e.ctrlKey || e.metaKey || e.altKey) return;
+  const page = Math.max(1, Math.floor(scroller.clientHeight / ROW_PX) - 1);
+  const cur = selected < 0 ? first - 1 : selected;
+  let handled = true;
+  if (e.key === 'j' || e.key === 'ArrowDown') select(cur + 1);
+  else if (e.key === 'k' || e.key === 'ArrowUp') select(cur - 1);
+  else if (e.key === 'PageDown') select(cur + page);
+  else if (e.key === 'PageUp') select(cur - page);
+  else if (e.key === 'Home' || e.key === 'g') select(0);
+  else if (e.key === 'End' || e.key === 'G') select(count - 1);
+  else if (e.key === 'Enter') select(Math.max(0, cur), true);
+  else if (e.key === '/') textBox.focus();
+  else handled = false;
+  if (handled) e.preventDefault();
+});
+
+client.on('runProgress', showProgress);
+client.on('runEnded', () => void pull());
+
+async function pull(): Promise<void> {
+  try {
+    applyInit(await client.request('diff.init', {}));
+  } catch (e) {
+    setStatus(errorText(e), true);
+  }
+}
+
+// ---- start: say ready, then pull the initial state -----------------------------------------
+client.emit('ready', {});
+void pull().then(() => grid.focus());
