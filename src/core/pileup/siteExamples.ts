@@ -23,7 +23,7 @@ import { DEFAULT_EXAMPLE_INFO, type ExampleInfo } from './exampleInfo';
 import { type EncoderOptions, type ReadSelection, type RowInfo, encodeRows, encoderOptionsFromExampleInfo, rowInfos, selectReads, withSupports } from './pileupEncoder';
 import { reservoirSample } from './numpyRandomState';
 import { DEFAULT_READ_REQUIREMENTS, type ReadRejection, type ReadRequirements, readRejection } from './readFilters';
-import { type CallerOptions, type Candidate, DEFAULT_CALLER_OPTIONS, type PositionAnalysis, analyzePosition, supportForAlleles } from './variantCaller';
+import { type CallerOptions, type Candidate, DEFAULT_CALLER_OPTIONS, type PositionAnalysis, analyzePosition, mayBeCandidate, supportForAlleles } from './variantCaller';
 
 /** A calling region, 0-based half-open; partitions start at `start` (make_examples `regions_to_process`). */
 export interface CallingRegion {
@@ -413,7 +413,9 @@ export async function* regionExamples(
       }
     } else {
       for (const pos of partition.counter.nonRefPositions()) {
-        const analysis = analyzePosition(region.contig, partition.counter.countsAt(pos), o.caller);
+        const counts = partition.counter.countsAt(pos);
+        if (!mayBeCandidate(counts, o.caller)) continue; // no candidate possible: skip the explanations
+        const analysis = analyzePosition(region.contig, counts, o.caller);
         if (!analysis.candidate) continue;
         yield siteFromPartition(partition, analysis, undefined, 'prefer-candidate', o, signal);
       }

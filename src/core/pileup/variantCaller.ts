@@ -113,6 +113,20 @@ export function alleleToAlt(type: AlleleType, bases: string, refBases: string): 
   }
 }
 
+/**
+ * A cheap necessary condition for `analyzePosition(...).candidate`: every allele needs at
+ * least min(vsc_min_count_snps, vsc_min_count_indels) non-low-quality reads, and no allele
+ * can have more reads than all non-reference, non-low-quality read alleles together. Most
+ * non-reference positions (one sequencing error) fail it, and then skipping
+ * `analyzePosition`, which also builds every allele's explanation text, changes nothing.
+ */
+export function mayBeCandidate(counts: PositionCounts, options: CallerOptions = DEFAULT_CALLER_OPTIONS): boolean {
+  const need = Math.min(options.vscMinCountSnps, options.vscMinCountIndels);
+  let n = 0;
+  for (const a of counts.readAlleles.values()) if (!a.lowQuality && ++n >= need) return true;
+  return n >= need;
+}
+
 /** Runs the caller at one position (CallVariant). */
 export function analyzePosition(contig: string, counts: PositionCounts, options: CallerOptions = DEFAULT_CALLER_OPTIONS): PositionAnalysis {
   const dp = totalAlleleCount(counts);
