@@ -1,0 +1,70 @@
+/**
+ * Validation of every message the diff webview may send (src/protocol/validate.ts, "Diff
+ * panel" section): the good shapes pass, and hostile ones are rejected with a reason — and
+ * with the messageId when the bad message is a request the host can still answer.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { diffSchema, validateWebviewMessage } from '../../src/protocol/validate';
+import { MAX_PAGE_ROWS, MAX_TEXT } from '../../src/protocol/protocol';
+
+const v = (raw: unknown) => validateWebviewMessage(diffSchema, raw);
+
+test('accepts every well-formed diff request and event', () => {
+  const good: unknown[] = [
+    { type: 'request', messageId: 1, method: 'diff.init', params: {} },
+    { type: 'request', messageId: 2, method: 'diff.rows', params: { viewId: 3, from: 0, to: 200 } },
+    { type: 'request', messageId: 3, method: 'diff.rows', params: { viewId: 3, from: 5, to: 5 + MAX_PAGE_ROWS } },
+    { type: 'request', messageId: 4, method: 'diff.setView', params: {} },
+    {
+      type: 'request', messageId: 5, method: 'diff.setView', params: {
+        classes: ['only-A', 'only-B', 'gt-change', 'filter-change', 'qual-change', 'same'], kinds: ['SNP', 'INDEL', 'MNP'],
+        strata: [{ group: 'bed', name: 'GIAB confident' }, { group: 'filter', name: 'B RefCall' }, { group: 'gt', name: 'A 0/1' }, { group: 'contigs', name: 'hold-out chr20-22' }],
+        text: 'chr20:10001', sortBy: 'qualDelta', descending: true,
+      },
+    },
+    { type: 'request', messageId: 6, method: 'diff.ping', params: { sentAt: 1.5 } },
+    { type: 'event', name: 'ready', payload: {} },
+    { type: 'event', name: 'siteSelected', payload: { viewId: 2, index: 99_999, open: false } },
+    { type: 'event', name: 'cancelRun', payload: {} },
+    { type: 'cancel', target: 5 },
+  ];
+  for (const m of good) {
+    const r = v(m);
+    assert.ok(r.ok, `${JSON.stringify(m)} rejected: ${r.ok ? '' : r.error}`);
+  }
+});
+
+test('rejects malformed or hostile diff messages', () => {
+  const bad: [unknown, RegExp, number | undefined][] = [
+    [{ type: 'request', messageId: 9, method: 'diff.rows', params: { viewId: 0, from: 0, to: MAX_PAGE_ROWS + 1 } }, /more than/, 9],
+    [{ type: 'request', messageId: 9, method: 'diff.rows', params: { viewId: 0, from: 10, to: 2 } }, /to < from/, 9],
+    [{ type: 'request', messageId: 9, method: 'diff.rows', params: { viewId: -1, from: 0, to: 2 } }, /integer/, 9],
+    [{ type: 'request', messageId: 9, method: 'diff.setView', params: { classes: ['only-C'] } }, /expected one of/, 9],
+    [{ type: 'request', messageId: 9, method: 'diff.setView', params: { classes: 'only-A' } }, /expected an array/, 9],
+    [{ type: 'request', messageId: 9, method: 'diff.setView', params: { kinds: ['REF'] } }, /expected one of/, 9],
+    [{ type: 'request', messageId: 9, method: 'diff.setView', params: { strata: [{ group: 'sample', name: 'x' }] } }, /expected one of/, 9],
+    [{ type: 'request', messageId: 9, method: 'diff.setView', params: { strata: [{ group: 'bed', name: 'x'.repeat(201) }] } }, /longer than 200/, 9],
+    [{ type: 'request', messageId: 9, method: 'diff.setView', params: { strata: [{ group: 'bed', name: 'a\nb' }] } }, /does not match/, 9],
+    [{ type: 'request', messageId: 9, method: 'diff.setView', params: { strata: [{ group: 'bed' }] } }, /name: missing/, 9],
+    [{ type: 'request', messageId: 9, method: 'diff.setView', params: { strata: Array.from({ length: 1001 }, () => ({ group: 'bed', name: 'x' })) } }, /more than 1000/, 9],
+    [{ type: 'request', messageId: 9, method: 'diff.setView', params: { text: 'x'.repeat(MAX_TEXT + 1) } }, /longer than/, 9],
+    [{ type: 'request', messageId: 9, method: 'diff.setView', params: { sortBy: 'pos; drop' } }, /expected one of/, 9],
+    [{ type: 'request', messageId: 9, method: 'diff.setView', params: { descending: 'yes' } }, /boolean/, 9],
+    [{ type: 'request', messageId: 9, method: 'diff.setView', params: { __proto__: { x: 1 }, evil: true } }, /unexpected field "evil"/, 9],
+    [{ type: 'request', messageId: 9, method: 'table.rows', params: { viewId: 0, from: 0, to: 1 } }, /unknown method/, 9],
+    [{ type: 'request', messageId: 9, method: 'diff.init', params: { x: 1 } }, /unexpected field/, 9],
+    [{ type: 'event', name: 'siteSelected', payload: { viewId: 1, index: 1.5, open: true } }, /integer/, undefined],
+    [{ type: 'event', name: 'siteSelected', payload: { viewId: 1, index: 2 } }, /open: missing/, undefined],
+    [{ type: 'event', name: 'cancelRun', payload: { now: true } }, /unexpected field/, undefined],
+    [{ type: 'event', name: 'runProgress', payload: {} }, /unknown event/, undefined],
+  ];
+  for (const [m, re, id] of bad) {
+    const r = v(m);
+    assert.equal(r.ok, false, `${JSON.stringify(m)} accepted`);
+    if (!r.ok) {
+      assert.match(r.error, re, JSON.stringify(m));
+      assert.equal(r.messageId, id, JSON.stringify(m));
+    }
+  }
+});
