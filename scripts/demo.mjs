@@ -304,10 +304,11 @@ async function workspace(state, dir) {
     'variantLens.reads': { [SAMPLE]: `data/${SAMPLE}.bam` },
     'variantLens.reference': 'data/reference.fa',
     'variantLens.models': MODELS.map((m) => ({ name: m, path: `models/${m}` })),
+    'files.exclude': { '.demo-state.json': true },
   };
   const manifest = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
   const known = Object.keys(manifest.contributes?.configuration?.properties ?? {});
-  for (const k of Object.keys(settings)) if (!known.includes(k)) fail(`package.json does not define the setting ${k}`);
+  for (const k of Object.keys(settings)) if (k.startsWith('variantLens.') && !known.includes(k)) fail(`package.json does not define the setting ${k}`);
   mkdirSync(join(dir, '.vscode'), { recursive: true });
   writeFileSync(join(dir, '.vscode', 'settings.json'), JSON.stringify(settings, null, 2) + '\n');
   // The sidecar review file of the default-vs-retrained diff (docs/review-format.md), created
@@ -380,6 +381,8 @@ async function serve(o, dir) {
   mkdirSync(join(data, 'User'), { recursive: true });
   writeFileSync(join(data, 'User', 'settings.json'), JSON.stringify({
     'workbench.startupEditor': 'none', 'telemetry.telemetryLevel': 'off', 'extensions.autoUpdate': false, 'extensions.autoCheckUpdates': false,
+    // demo/ sits inside the repository's git work tree; do not ask to open the parent repository.
+    'git.openRepositoryInParentFolders': 'never',
   }, null, 2));
   info(`installing ${relative(ROOT, VSIX)} into code-server`);
   const inst = spawnSync(bin, ['--extensions-dir', ext, '--user-data-dir', data, '--install-extension', VSIX, '--force'], { encoding: 'utf8' });

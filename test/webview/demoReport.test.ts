@@ -71,7 +71,9 @@ test('demo workspace: settings point at existing files, empty review file, index
   const dir = await ensureDemoWorkspace();
   const settings = JSON.parse(readFileSync(join(dir, '.vscode', 'settings.json'), 'utf8')) as Record<string, unknown>;
   const manifest = JSON.parse(readFileSync(join(PROJECT_ROOT, 'package.json'), 'utf8')) as { contributes: { configuration: { properties: Record<string, unknown> } } };
-  for (const k of Object.keys(settings)) assert.ok(k in manifest.contributes.configuration.properties, `package.json defines ${k}`);
+  const ours = Object.keys(settings).filter((k) => k.startsWith('variantLens.'));
+  assert.deepEqual(ours, ['variantLens.reads', 'variantLens.reference', 'variantLens.models']);
+  for (const k of ours) assert.ok(k in manifest.contributes.configuration.properties, `package.json defines ${k}`);
   const reads = settings['variantLens.reads'] as Record<string, string>;
   assert.deepEqual(Object.keys(reads), ['HG003-sim']);
   assert.ok(existsSync(join(dir, reads['HG003-sim']!)) && existsSync(join(dir, `${reads['HG003-sim']!}.bai`)));
