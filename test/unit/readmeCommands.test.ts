@@ -54,6 +54,7 @@ test('README: every CLI example is in a ```sh block, and every CLI command has o
     b.text.split('\n').forEach((l, k) => assert.doesNotMatch(l, CLI_LINE, `README line ${b.line + 1 + k} runs the CLI in a \`\`\`${b.lang} block, which the test does not run; use \`\`\`sh`));
   }
   for (const o of outside) assert.doesNotMatch(o.text, CLI_LINE, `README line ${o.line}: a CLI command outside a code block`);
+  if (!existsSync(join(PROJECT_ROOT, 'dist', 'cli.js'))) execFileSync(process.execPath, [join(PROJECT_ROOT, 'scripts', 'build.mjs')]);
   const help = execFileSync(process.execPath, [join(PROJECT_ROOT, 'dist', 'cli.js'), '--help'], { encoding: 'utf8' });
   const commands = [...help.matchAll(/^ {2}(\S+) {2,}/gm)].map((m) => m[1]!);
   assert.ok(commands.length >= 8, `commands listed by --help: ${commands.join(', ')}`);
