@@ -1,7 +1,8 @@
 /**
- * One VCF data line, decoded lazily. Only the eight fixed columns are split eagerly
- * (cheap); INFO and sample columns are parsed on first use, so streaming a
- * whole-genome VCF costs little more than finding the tabs.
+ * One VCF data line, decoded lazily. The constructor finds the tabs of the fixed columns and
+ * validates CHROM/POS/REF/QUAL; ID, ALT, FILTER and INFO are cut from the line on first use,
+ * INFO and sample columns parsed on first use, so streaming a whole-genome VCF costs little
+ * more than finding the tabs.
  *
  * Coordinates: `pos` is VCF's 1-based POS; `start0`/`end0` are 0-based half-open on the
  * reference (end from INFO/END for gVCF blocks and symbolic alleles, else pos + len(REF) - 1).
@@ -91,20 +92,30 @@ export class VcfRecord {
   readonly contig: string;
   /** 1-based POS. */
   readonly pos: number;
-  readonly id: string;
   readonly ref: string;
-  readonly alts: readonly string[];
   /** undefined when QUAL is '.'. */
   readonly qual: number | undefined;
-  /** [] when FILTER is '.'; ['PASS'] when PASS. */
-  readonly filters: readonly string[];
-  /** The raw INFO column. */
-  readonly infoText: string;
+  // Tab positions of the columns decoded on first use (ID, ALT, FILTER, INFO): streaming
+  // millions of records then costs no string or array per unused column.
+  private readonly t2: number;
+  private readonly t3: number;
+  private readonly t4: number;
+  private readonly t5: number;
+  private readonly t6: number;
+  private readonly t7: number;
+  private readonly restStart: number;
+  private idCache: string | undefined;
+  private altsCache: readonly string[] | undefined;
+  private filtersCache: readonly string[] | undefined;
+  private infoTextCache: string | undefined;
   private infoCache: Map<string, string | true> | undefined;
   private sampleCols: string[] | undefined;
   private formatKeysCache: string[] | undefined;
 
   /**
+   * Validates the fixed columns now (column count, POS, REF, QUAL), so a malformed line fails
+   * while streaming, with its line number.
+   *
    * @param line one data line without its newline
    * @param lineNumber 1-based line number in the (decompressed) file, for error messages; 0 if unknown
    */
@@ -123,7 +134,6 @@ export class VcfRecord {
       throw malformed(file, lineNumber, `has ${cols} tab-separated column${cols === 1 ? '' : 's'}; a VCF record needs at least 8`, line);
     }
     const t8 = line.indexOf('\t', t7 + 1);
-    this.restStart = t8 < 0 ? line.length + 1 : t8 + 1;
     if (t1 === 0) throw malformed(file, lineNumber, 'has an empty CHROM', line);
     let p = 0;
     for (let i = t1 + 1; i < t2; i++) {
@@ -134,28 +144,62 @@ export class VcfRecord {
     if (p < 0 || t2 === t1 + 1) throw malformed(file, lineNumber, `has POS "${line.slice(t1 + 1, t2)}", which is not a non-negative integer`, line);
     const ref = line.slice(t3 + 1, t4);
     if (!isBaseSequence(ref)) throw malformed(file, lineNumber, `has REF "${ref.slice(0, 20)}", which is not a base sequence`, line);
-    const alt = line.slice(t4 + 1, t5);
-    const qual = line.slice(t5 + 1, t6);
     let q: number | undefined;
-    if (qual !== '.') {
-      q = Number(qual);
-      if (Number.isNaN(q) || qual === '') throw malformed(file, lineNumber, `has QUAL "${qual}", which is not a number`, line);
+    if (!(t6 === t5 + 2 && line.charCodeAt(t5 + 1) === 46 /* . */)) {
+      q = parseDecimal(line, t5 + 1, t6);
+      if (Number.isNaN(q)) {
+        const qual = line.slice(t5 + 1, t6);
+        q = Number(qual);
+        if (Number.isNaN(q) || qual === '') throw malformed(file, lineNumber, `has QUAL "${qual}", which is not a number`, line);
+      }
     }
-    const filter = line.slice(t6 + 1, t7);
-    this.contig = line.slice(0, t1);
+    this.contig = sameContig(line, t1);
     this.pos = p;
-    this.id = line.slice(t2 + 1, t3);
     this.ref = isUpperCase(ref) ? ref : ref.toUpperCase();
-    this.alts = alt === '.' ? NO_STRINGS : alt.indexOf(',') < 0 ? [alt] : alt.split(',');
     this.qual = q;
-    this.filters = filter === '.' ? NO_STRINGS : filter === 'PASS' ? PASS : filter.split(';');
-    this.infoText = t8 < 0 ? line.slice(t7 + 1) : line.slice(t7 + 1, t8);
+    this.t2 = t2;
+    this.t3 = t3;
+    this.t4 = t4;
+    this.t5 = t5;
+    this.t6 = t6;
+    this.t7 = t7;
+    this.restStart = t8 < 0 ? line.length + 1 : t8 + 1;
+    this.idCache = undefined;
+    this.altsCache = undefined;
+    this.filtersCache = undefined;
+    this.infoTextCache = undefined;
     this.infoCache = undefined;
     this.sampleCols = undefined;
     this.formatKeysCache = undefined;
   }
 
-  private readonly restStart: number;
+  /** The ID column ('.' when missing). */
+  get id(): string {
+    return (this.idCache ??= this.line.slice(this.t2 + 1, this.t3));
+  }
+
+  /** ALT alleles; [] when ALT is '.'. */
+  get alts(): readonly string[] {
+    if (this.altsCache === undefined) {
+      const alt = this.line.slice(this.t4 + 1, this.t5);
+      this.altsCache = alt === '.' ? NO_STRINGS : alt.indexOf(',') < 0 ? [alt] : alt.split(',');
+    }
+    return this.altsCache;
+  }
+
+  /** [] when FILTER is '.'; ['PASS'] when PASS. */
+  get filters(): readonly string[] {
+    if (this.filtersCache === undefined) {
+      const filter = this.line.slice(this.t6 + 1, this.t7);
+      this.filtersCache = filter === '.' ? NO_STRINGS : filter === 'PASS' ? PASS : filter.split(';');
+    }
+    return this.filtersCache;
+  }
+
+  /** The raw INFO column. */
+  get infoText(): string {
+    return (this.infoTextCache ??= this.line.slice(this.t7 + 1, this.restStart - 1));
+  }
 
   /** 0-based start of the REF allele. */
   get start0(): number {
@@ -247,6 +291,52 @@ export function isSymbolicAllele(alt: string): boolean {
 }
 
 const NO_STRINGS: readonly string[] = Object.freeze([]);
+
+/**
+ * The last CHROM seen: consecutive records share their contig, so the common case reuses
+ * one string instead of slicing a new one per record.
+ */
+let lastContig = '';
+
+function sameContig(line: string, t1: number): string {
+  const last = lastContig;
+  if (last.length === t1 && line.startsWith(last)) return last;
+  return (lastContig = line.slice(0, t1));
+}
+
+/** 10^k for k ≤ 22: exactly representable doubles. */
+const POW10 = Array.from({ length: 23 }, (_, k) => 10 ** k);
+
+/**
+ * `[-]digits[.digits]` in line[from, to) as a number equal to `Number(text)`, or NaN when
+ * the text has another form (exponent, inf, too many digits: the caller uses Number()).
+ * Exact: mantissa (< 2^53) / 10^k (k ≤ 22) are both exact doubles and IEEE division rounds
+ * correctly, so the result is the double nearest to the decimal, as Number() gives.
+ */
+function parseDecimal(line: string, from: number, to: number): number {
+  let i = from;
+  let neg = false;
+  if (line.charCodeAt(i) === 45 /* - */) { neg = true; i++; }
+  let m = 0;
+  let digits = 0;
+  let frac = -1;
+  for (; i < to; i++) {
+    const c = line.charCodeAt(i);
+    if (c >= 48 && c <= 57) {
+      m = m * 10 + (c - 48);
+      digits++;
+    } else if (c === 46 /* . */ && frac < 0) {
+      frac = i;
+    } else {
+      return NaN;
+    }
+  }
+  if (digits === 0 || digits > 15) return NaN;
+  const k = frac < 0 ? 0 : to - frac - 1;
+  if (k > 22) return NaN;
+  const v = k === 0 ? m : m / POW10[k]!;
+  return neg ? -v : v;
+}
 const PASS: readonly string[] = Object.freeze(['PASS']);
 
 /** REF: A C G T N (either case), '*' or '.'; non-empty. */
