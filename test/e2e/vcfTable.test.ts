@@ -142,6 +142,13 @@ test('plain .vcf: Open VCF as Table, sort by QUAL, filter, copy', { timeout: 180
   await frame.press('input.filter', 'Enter');
   await frame.waitForFunction((n) => document.querySelector('.status')?.textContent === `${n} of 300 rows`, expected.toLocaleString('en-US'), { timeout: 30_000 });
   await page.screenshot({ path: join(SCREENSHOTS, 'table-filtered.png') });
+
+  // Select two rows (click, Shift+j) and copy them as VCF lines.
+  await frame.click(loadedRow(0));
+  await page.keyboard.press('Shift+J');
+  await frame.waitForSelector(`${loadedRow(1)}.selected`);
+  await page.keyboard.press('Control+C');
+  await frame.waitForFunction(() => document.querySelector('.status')?.textContent === 'copied 2 VCF lines', undefined, { timeout: 30_000 });
 });
 
 test('untrusted workspace: the table works, model loading is disabled and the UI says why', { timeout: 180_000 }, async () => {

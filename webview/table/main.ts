@@ -228,8 +228,12 @@ function isSelected(index: number): boolean {
 
 function scrollToFirst(f: number): void {
   first = Math.max(0, Math.min(geo.maxFirst, f));
-  suppressScroll = true;
-  scroller.scrollTop = scrollTopFor(first, geo, ROW_PX, scroller.clientHeight);
+  const top = Math.round(scrollTopFor(first, geo, ROW_PX, scroller.clientHeight));
+  // Only a real change fires a scroll event; a flag left set would swallow the user's next scroll.
+  if (Math.abs(scroller.scrollTop - top) >= 1) {
+    suppressScroll = true;
+    scroller.scrollTop = top;
+  }
   render();
 }
 
@@ -428,8 +432,8 @@ grid.addEventListener('keydown', (e) => {
   if (mod && (e.key === 'c' || e.key === 'C')) void copySelection().catch((err: unknown) => setStatus(errorText(err), true));
   else if (mod && (e.key === 'l' || e.key === 'L')) locusBox.focus();
   else if (mod) handled = false;
-  else if (e.key === 'j' || e.key === 'ArrowDown') select(cur + 1, e.shiftKey);
-  else if (e.key === 'k' || e.key === 'ArrowUp') select(cur - 1, e.shiftKey);
+  else if (e.key === 'j' || e.key === 'J' || e.key === 'ArrowDown') select(cur + 1, e.shiftKey);
+  else if (e.key === 'k' || e.key === 'K' || e.key === 'ArrowUp') select(cur - 1, e.shiftKey);
   else if (e.key === 'PageDown') select(cur + page, e.shiftKey);
   else if (e.key === 'PageUp') select(cur - page, e.shiftKey);
   else if (e.key === 'Home' || e.key === 'g') select(0, e.shiftKey);
