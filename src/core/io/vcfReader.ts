@@ -84,24 +84,28 @@ export class VcfFile implements VcfSource {
 
   /**
    * Every record in file order. Hand-written iterator over `recordBatches`: an async
-   * generator's per-item `yield` costs several promise hops, this costs one resolved
-   * promise per record (3x faster on millions of records).
+   * generator's per-item `yield` costs several promise hops; here a record already in the
+   * current batch costs one already-resolved promise (no async function frame), and only
+   * the step to the next batch awaits.
    */
   records(signal?: AbortSignal): AsyncIterableIterator<VcfRecord> {
     const batches = this.recordBatches(signal);
     let batch: VcfRecord[] = [];
     let i = 0;
+    const nextBatch = async (): Promise<IteratorResult<VcfRecord>> => {
+      while (i >= batch.length) {
+        const r = await batches.next();
+        if (r.done) return { value: undefined, done: true };
+        batch = r.value;
+        i = 0;
+      }
+      return { value: batch[i++]!, done: false };
+    };
     const it: AsyncIterableIterator<VcfRecord> = {
-      next: async (): Promise<IteratorResult<VcfRecord>> => {
-        while (i >= batch.length) {
-          const r = await batches.next();
-          if (r.done) return { value: undefined, done: true };
-          batch = r.value;
-          i = 0;
-        }
-        return { value: batch[i++]!, done: false };
-      },
+      next: (): Promise<IteratorResult<VcfRecord>> => (i < batch.length ? Promise.resolve({ value: batch[i++]!, done: false }) : nextBatch()),
       return: async (): Promise<IteratorResult<VcfRecord>> => {
+        batch = [];
+        i = 0;
         await batches.return(undefined);
         return { value: undefined, done: true };
       },
