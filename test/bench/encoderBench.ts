@@ -7,10 +7,19 @@
  *    read selection and encoding of every alt-allele image (our make_examples, minus writing);
  *  - encode only: the same candidates with the partitions already in memory;
  *  - per site: p50/p95 time to build all images of one site, warm (partition cached) and
- *    cold (a fresh reader: what a click on a VCF row costs).
+ *    cold (a fresh reader: what a click on a VCF row costs);
+ *  - BAM reading next to samtools in the same run: the same ten 10-kb regions through
+ *    `samtools view -c` and `samtools view` (SAM text to /dev/null), one process each
+ *    (process start included, ~a few ms), best of 3; wall and CPU time (on a shared,
+ *    loaded machine CPU time is the steadier number: for us process.cpuUsage(), for
+ *    samtools bash's `times`).
+ * The first layout's end-to-end time includes the JIT warming up the encoder; the
+ * "warm" row repeats it with a fresh PartitionReader (steady state).
  * Prints a table and one JSON line (prefixed "BENCH_JSON ").
  */
+import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { openAlignments } from '../../src/core/io/alignmentReader';
 import { openReference } from '../../src/core/io/fastaReader';
@@ -22,6 +31,24 @@ const DATA = resolve(__dirname, '../../../shared/data/dv-chr20');
 const BAM = join(DATA, 'NA12878_S1.chr20.10_10p1mb.bam');
 const REF = join(DATA, 'ucsc.hg19.chr20.unittest.fasta.gz');
 const REGION = { contig: 'chr20', start: 10_000_000, end: 10_100_000 };
+
+/** CPU time (user + sys) a command's process used, from bash's `times` (robust on a loaded machine, unlike wall time). */
+function childCpuMs(args: string[]): { cpuMs: number; wallMs: number; stdout: string } {
+  const quoted = args.map((a) => `'${a.replace(/'/g, "'\\''")}'`).join(' ');
+  const t0 = performance.now();
+  const r = spawnSync('bash', ['-c', `${quoted}; times >&2`], { encoding: 'utf8' });
+  const wallMs = performance.now() - t0;
+  const lines = r.stderr.trim().split('\n');
+  const m = /(\d+)m([\d.]+)s (\d+)m([\d.]+)s/.exec(lines[lines.length - 1] ?? '');
+  if (r.status !== 0 || !m) throw new Error(`${args.join(' ')} failed: ${r.stderr}`);
+  const cpuMs = (Number(m[1]) * 60 + Number(m[2]) + Number(m[3]) * 60 + Number(m[4])) * 1000;
+  return { cpuMs, wallMs, stdout: r.stdout };
+}
+
+function cpuNow(): number {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+}
 
 function pct(xs: number[], p: number): number {
   const s = [...xs].sort((a, b) => a - b);
@@ -35,17 +62,45 @@ async function run(info: ExampleInfo, label: string): Promise<Record<string, num
 
   // BAM decoding alone (the alignment reader), in the same 10-kb blocks the pipeline fetches.
   let t0 = performance.now();
+  let c0 = cpuNow();
   let fetched = 0;
   for (let s = REGION.start; s < REGION.end; s += 10_000) fetched += (await reads.fetch(REGION.contig, s, Math.min(s + 10_000, REGION.end))).length;
   const fetchMs = performance.now() - t0;
+  const fetchCpuMs = cpuNow() - c0;
 
-  // End to end, I/O included.
+  // samtools on the same ten regions, one process each way (best of 3).
+  const regions: string[] = [];
+  for (let s = REGION.start; s < REGION.end; s += 10_000) regions.push(`${REGION.contig}:${s + 1}-${Math.min(s + 10_000, REGION.end)}`);
+  let samtoolsCountMs = Infinity;
+  let samtoolsViewMs = Infinity;
+  let samtoolsCountCpuMs = Infinity;
+  let samtoolsViewCpuMs = Infinity;
+  let samtoolsCount = NaN;
+  for (let k = 0; k < 3; k++) {
+    const c = childCpuMs(['samtools', 'view', '-c', BAM, ...regions]);
+    samtoolsCountMs = Math.min(samtoolsCountMs, c.wallMs);
+    samtoolsCountCpuMs = Math.min(samtoolsCountCpuMs, c.cpuMs);
+    samtoolsCount = Number(c.stdout.trim());
+    const v = childCpuMs(['samtools', 'view', '-o', '/dev/null', BAM, ...regions]);
+    samtoolsViewMs = Math.min(samtoolsViewMs, v.wallMs);
+    samtoolsViewCpuMs = Math.min(samtoolsViewCpuMs, v.cpuMs);
+  }
+  if (samtoolsCount !== fetched) throw new Error(`samtools view -c counts ${samtoolsCount} reads in the ten regions, we fetched ${fetched}`);
+
+  // End to end, I/O included; then once more with a fresh reader (JIT warm).
   t0 = performance.now();
   const reader = new PartitionReader(reads, reference, options);
   let examples = 0;
   let sites = 0;
   for await (const s of regionExamples(reader, REGION)) { examples += s.examples.length; sites++; }
   const e2eMs = performance.now() - t0;
+  t0 = performance.now();
+  c0 = cpuNow();
+  let examplesWarm = 0;
+  for await (const s of regionExamples(new PartitionReader(reads, reference, options), REGION)) examplesWarm += s.examples.length;
+  const e2eWarmMs = performance.now() - t0;
+  const e2eWarmCpuMs = cpuNow() - c0;
+  if (examplesWarm !== examples) throw new Error(`the warm run made ${examplesWarm} examples, the first ${examples}`);
 
   // Encode only: partitions in memory (allele counts included), then select + encode every candidate.
   const parts: Partition[] = [];
@@ -83,9 +138,18 @@ async function run(info: ExampleInfo, label: string): Promise<Record<string, num
     sites,
     examples,
     endToEndMs: Math.round(e2eMs),
+    endToEndWarmMs: Math.round(e2eWarmMs),
     bamFetchOnlyMs: Math.round(fetchMs),
+    bamFetchOnlyCpuMs: Math.round(fetchCpuMs),
+    samtoolsViewCountMs: Math.round(samtoolsCountMs),
+    samtoolsViewCountCpuMs: Math.round(samtoolsCountCpuMs),
+    samtoolsViewSamMs: Math.round(samtoolsViewMs),
+    samtoolsViewSamCpuMs: Math.round(samtoolsViewCpuMs),
+    endToEndWarmCpuMs: Math.round(e2eWarmCpuMs),
     readsFetched: fetched,
     examplesPerSecIncludingIo: Math.round((examples / e2eMs) * 1000),
+    examplesPerSecIncludingIoWarm: Math.round((examples / e2eWarmMs) * 1000),
+    examplesPerCpuSecIncludingIoWarm: Math.round((examples / e2eWarmCpuMs) * 1000),
     examplesPerSecEncodeOnly: Math.round((encoded / encMs) * 1000),
     candidateCallingMs: Math.round(callMs * 10) / 10,
     candidatesCalled: called,
@@ -104,10 +168,11 @@ async function main(): Promise<void> {
     return;
   }
   const rows = [await run(DV15_EXAMPLE_INFO, '1.5 [100,221,6]'), await run(DEFAULT_EXAMPLE_INFO, '1.6 WGS [100,221,7]')];
-  console.log(`encoder bench on ${REGION.contig}:${REGION.start + 1}-${REGION.end} (NA12878, ~30x), single thread`);
+  const load = loadavg().map((x) => x.toFixed(2)).join(' ');
+  console.log(`encoder bench on ${REGION.contig}:${REGION.start + 1}-${REGION.end} (NA12878, ~30x), single thread; load average ${load}`);
   const keys = Object.keys(rows[0]!);
   for (const k of keys) console.log(`${k.padEnd(28)} ${rows.map((r) => String(r[k]).padStart(20)).join('')}`);
-  console.log('BENCH_JSON ' + JSON.stringify({ bench: 'encoder', region: `${REGION.contig}:${REGION.start + 1}-${REGION.end}`, results: rows }));
+  console.log('BENCH_JSON ' + JSON.stringify({ bench: 'encoder', region: `${REGION.contig}:${REGION.start + 1}-${REGION.end}`, loadAverage: loadavg(), results: rows }));
 }
 
 void main();

@@ -11,6 +11,7 @@
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, openSync, closeSync, renameSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { openVcf } from '../../src/core/io/vcfReader';
 
@@ -159,6 +160,7 @@ async function main(): Promise<void> {
   await vcf.close();
 
   const result = {
+    loadAverage: loadavg().map((x) => +x.toFixed(2)),
     records: N,
     fileBytes: vcf.size,
     streamRecordsPerSec: Math.round(N / (streamBatchMs / 1000)),
@@ -183,7 +185,7 @@ async function main(): Promise<void> {
   ];
   const w = [0, 1, 2, 3].map((i) => Math.max(...rows.map((r) => r[i]!.length), ['measure', 'variant-lens', 'bcftools', 'ratio'][i]!.length));
   const line = (r: string[]): string => r.map((c, i) => c.padEnd(w[i]!)).join('  ');
-  process.stdout.write(`\nVCF I/O on ${N.toLocaleString()} records (${(vcf.size / 1e6).toFixed(0)} MB bgzipped), one core\n\n`);
+  process.stdout.write(`\nVCF I/O on ${N.toLocaleString()} records (${(vcf.size / 1e6).toFixed(0)} MB bgzipped), one core; load average ${result.loadAverage.join(' ')}\n\n`);
   process.stdout.write(line(['measure', 'variant-lens', 'bcftools', 'ratio']) + '\n' + w.map((x) => '-'.repeat(x)).join('  ') + '\n');
   for (const r of rows) process.stdout.write(line(r) + '\n');
   process.stdout.write(`\nBENCH_JSON ${JSON.stringify(result)}\n`);
