@@ -365,7 +365,8 @@ def main():
     net = DemoCnn()
     fit(net, x, y, a.epochs, 1e-3, a.seed, 'default')
     stats_default = {'examples': int(len(y)), 'labels': np.bincount(y, minlength=3).tolist(),
-                     'trainConfusion': confusion(net, x, y), 'seconds': round(time.time() - t0, 1)}
+                     'trainConfusion': confusion(net, x, y)}
+    print(f'default: trained in {time.time() - t0:.0f} s', flush=True)
     default_state = {k: v.clone() for k, v in net.state_dict().items()}
     export(net, os.path.join(a.out, 'default'), a.seed)
     write_card(os.path.join(a.out, 'default'), 'default',
@@ -384,7 +385,8 @@ def main():
     net.load_state_dict(default_state)
     fit(net, x, y, a.finetune_epochs, 3e-4, a.seed + 1, 'retrained')
     stats_re = {'examples': int(len(y)), 'labels': np.bincount(y, minlength=3).tolist(),
-                'trainConfusion': confusion(net, x, y), 'seconds': round(time.time() - t1, 1)}
+                'trainConfusion': confusion(net, x, y)}
+    print(f'retrained: fine-tuned in {time.time() - t1:.0f} s', flush=True)
     export(net, os.path.join(a.out, 'retrained'), a.seed)
     write_card(os.path.join(a.out, 'retrained'), 'retrained',
                'Variant Lens demo model fine-tuned from `default` on examples made with min_base_quality 5, '

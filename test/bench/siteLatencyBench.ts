@@ -7,7 +7,9 @@
  * 50 sites: every k-th record of the GIAB truth VCF for NA12878 chr20:10,000,000–10,100,000
  * (../shared/data). Models are loaded and their sessions warmed before timing (the
  * extension keeps them loaded). Two cases:
- *   cold  a new ModelCaller per site: nothing cached, the reads of the site are read from the BAM
+ *   cold  a new ModelCaller per site: our read/partition caches are empty, the site's 10-kb
+ *         window of reads is fetched and decoded again (the BAM handle stays open as in the
+ *         extension, so @gmod/bam's own block cache may still hold compressed blocks)
  *   warm  one ModelCaller for all sites, walked in file order, as when a reviewer steps
  *         through rows (sites in an already-read 10-kb window reuse its reads)
  * Prints p50/p95 per case and a JSON line prefixed "BENCH_JSON ".

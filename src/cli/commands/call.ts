@@ -107,7 +107,8 @@ export async function runCall(argv: string[], ctx: CliContext): Promise<number> 
         const where = p.sitesTotal !== undefined
           ? `${p.sitesDone}/${p.sitesTotal} sites`
           : `${p.sitesDone} sites, ${(p.basesDone / 1000).toFixed(1)}/${(p.basesTotal / 1000).toFixed(1)} kb`;
-        ctx.progress(`call: ${where}, ${p.examples} examples, ${p.examplesPerSecond.toFixed(1)} examples/s`);
+        const pass = p.passes > 1 ? `pass ${p.pass}/${p.passes} (${p.passModels.join(', ')}): ` : '';
+        ctx.progress(`call: ${pass}${where}, ${p.examples} examples, ${p.examplesPerSecond.toFixed(1)} examples/s`);
       },
     });
     await mkdir(dirname(out), { recursive: true }).catch((e: unknown) => { throw wrapError(e, 'invalid-argument', dirname(out), 'cannot create the output folder'); });

@@ -36,11 +36,16 @@ export interface GivenSite {
 }
 
 export interface CallProgress {
-  /** Sites imaged so far (per encoding pass: a site counts once per distinct model setting). */
+  /** The encoding pass running (1-based; one per distinct make_examples setting) and their number. */
+  readonly pass: number;
+  readonly passes: number;
+  /** Names of the models of this pass. */
+  readonly passModels: readonly string[];
+  /** Sites imaged so far in this pass. */
   readonly sitesDone: number;
-  /** Known in VCF mode (sites × encoding passes); undefined when calling regions. */
+  /** Known in VCF mode; undefined when calling regions. */
   readonly sitesTotal: number | undefined;
-  /** Bases of the regions whose candidates are done, and the total (regions mode). */
+  /** Bases of the regions whose candidates are done in this pass, and the total. */
   readonly basesDone: number;
   readonly basesTotal: number;
   /** Images encoded so far and through the models, per second of wall time. */
@@ -215,9 +220,11 @@ export class ModelCaller {
     if (!opts.regions?.length && !opts.sites?.length) throw new VariantLensError('invalid-argument', 'give regions or sites to call');
     const contigs = await this.reference.contigs(signal);
     const jobs = await this.jobs(opts, contigs, signal);
-    const basesTotal = jobs.reduce((n, j) => n + (j.region.end - j.region.start), 0) * this.groups.length;
-    const sitesTotal = opts.sites ? jobs.reduce((n, j) => n + (j.sites?.length ?? 0), 0) * this.groups.length : undefined;
+    const basesTotal = jobs.reduce((n, j) => n + (j.region.end - j.region.start), 0);
+    const sitesTotal = opts.sites ? jobs.reduce((n, j) => n + (j.sites?.length ?? 0), 0) : undefined;
     const t0 = Date.now();
+    let pass = 0;
+    let passModels: string[] = [];
     let sitesDone = 0;
     let basesDone = 0;
     let examples = 0;
@@ -228,13 +235,17 @@ export class ModelCaller {
       if (!force && now - lastReport < 500) return;
       lastReport = now;
       const secs = Math.max(1e-3, (now - t0) / 1000);
-      opts.onProgress({ sitesDone, sitesTotal, basesDone, basesTotal, examples, examplesPerSecond: examples / secs });
+      opts.onProgress({ pass, passes: this.groups.length, passModels, sitesDone, sitesTotal, basesDone, basesTotal, examples, examplesPerSecond: examples / secs });
     };
 
     const perModel = new Map<LoadedModel, { cvos: CvoRecord[]; candidates: number; examples: number; skipped: { contig: string; position: number; reason: string }[] }>();
     for (const m of this.models) perModel.set(m, { cvos: [], candidates: 0, examples: 0, skipped: [] });
 
     for (const g of this.groups) {
+      pass++;
+      passModels = g.members.map((m) => m.model.name);
+      sitesDone = 0;
+      basesDone = 0;
       const span = g.options.partitionSize * g.options.partitionsPerFetch;
       let batch: PendingSite[] = [];
       let batchImages = 0;
@@ -287,8 +298,8 @@ export class ModelCaller {
       }
       await flush();
       await inFlight;
+      report(true);
     }
-    report(true);
 
     const out: ModelCallSet[] = [];
     for (const model of this.models) {
