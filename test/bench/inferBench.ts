@@ -17,6 +17,7 @@ import { join, resolve } from 'node:path';
 import { inferenceBackend, shutdownInference } from '../../src/core/model/inferenceHost';
 import { loadModel } from '../../src/core/model/onnxModel';
 import { modelDir, syntheticTensors } from '../unit/model/modelFixtures';
+import { printSiteLatency, runSiteLatencyBench } from './siteLatencyBench';
 
 const ROOT = resolve(__dirname, '../..');
 const WGS = [1, 2, 3, 4, 5, 6, 19];
@@ -63,6 +64,7 @@ async function main(): Promise<void> {
     console.log([r.model.padEnd(24), String(r.batch).padStart(5), String(r.examples).padStart(9), r.examplesPerSecond.toFixed(1).padStart(9), r.firstCallMs.toFixed(0).padStart(14)].join(' '));
   }
   console.log(`BENCH_JSON ${JSON.stringify({ bench: 'infer', rows })}`);
+  printSiteLatency(await runSiteLatencyBench());
   await shutdownInference();
 }
 
