@@ -27,8 +27,9 @@ import { openVcf, type VcfFile, type VcfRowIndex } from '../core/io/vcfReader';
 import type { VcfRecord } from '../core/io/vcfRecord';
 import type { ReferenceSource } from '../core/io/referenceSource';
 import type {
-  DiffInit, DiffProtocol, DiffRow, DiffRunProgress, DiffRunState, DiffSideCells, DiffViewInfo, DiffViewSpec, InfoEntry, ProtocolError, SiteRecord,
+  DiffInit, DiffProtocol, DiffRow, DiffRunProgress, DiffRunState, DiffSideCells, DiffViewInfo, DiffViewSpec, InfoEntry, ProtocolError, ReviewCell, SiteRecord,
 } from '../protocol/protocol';
+import { unavailableReviewHandlers, type ReviewRequestHandlers } from './reviewWorkspace';
 import { toProtocolError, type RequestHandlers } from '../protocol/rpc';
 
 export interface DiffRunOptions {
@@ -148,6 +149,8 @@ export class DiffModel {
   private viewCounter = 0;
   private differing = 0;
   private readonly readers: Record<Side, RecordReader>;
+  /** The review column: a site's annotation in the diff's review file (set by reviewController.ts). */
+  reviewCell: ((site: DiffSite) => ReviewCell | undefined) | undefined;
 
   constructor(readonly options: DiffRunOptions) {
     this.readers = { A: new RecordReader(options.fileA), B: new RecordReader(options.fileB) };
@@ -295,7 +298,12 @@ export class DiffModel {
     if (viewId !== v.id || !this.list) return { viewId: v.id, rows: [] };
     const end = Math.min(to, v.rows.length);
     const out: DiffRow[] = [];
-    for (let i = from; i < end; i++) out.push(toDiffRow(this.list.get(v.rows[i]!)!, i));
+    for (let i = from; i < end; i++) {
+      const site = this.list.get(v.rows[i]!)!;
+      const row = toDiffRow(site, i);
+      const review = this.reviewCell?.(site);
+      out.push(review ? { ...row, review } : row);
+    }
     return { viewId: v.id, rows: out };
   }
 
@@ -383,9 +391,14 @@ export function toDiffRow(s: DiffSite, index: number): DiffRow {
   return { index, contig: s.contig, pos: s.pos, ref: s.ref, alt: s.alt, kind: s.kind, classes: s.classes, ...(a ? { a } : {}), ...(b ? { b } : {}) };
 }
 
-/** The diff webview's request handlers (the same object the panel gives its RpcServer). */
-export function diffRequestHandlers(model: DiffModel): RequestHandlers<DiffProtocol> {
+/**
+ * The diff webview's request handlers (the same object the panel gives its RpcServer). The
+ * review requests come from reviewController.ts (VS Code glue); without them they answer
+ * 'unsupported'.
+ */
+export function diffRequestHandlers(model: DiffModel, review: ReviewRequestHandlers = unavailableReviewHandlers()): RequestHandlers<DiffProtocol> {
   return {
+    ...review,
     'diff.init': () => model.init(),
     'diff.rows': (p) => model.rows(p.viewId, p.from, p.to),
     'diff.setView': (p, ctx) => model.setView(p, ctx.signal),

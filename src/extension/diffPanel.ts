@@ -19,6 +19,7 @@ import type { Log } from './log';
 import * as settings from './settings';
 import { abortSignalOf } from './vcfTableEditor';
 import { webviewHtml, webviewOptions } from './webviewHtml';
+import { reviewRequestHandlers } from './reviewController';
 
 export const DIFF_VIEW_TYPE = 'variantLens.diff';
 export const COMPARE_COMMAND = 'variantLens.compareVcfs';
@@ -60,7 +61,9 @@ export class DiffPanel {
     private readonly inspector: InspectorPanel,
   ) {
     const post = (m: HostToWebview<DiffProtocol>): void => void panel.webview.postMessage(m);
-    this.server = new RpcServer<DiffProtocol>(diffSchema, diffRequestHandlers(model), {
+    // Review column, 1–9 keys, undo: reviewController.ts.
+    const review = reviewRequestHandlers({ kind: 'diff', model, panel, emitChanged: (count) => this.server.emit('reviewChanged', { count }), reveal: (viewId, index) => this.server.emit('reveal', { viewId, index }) });
+    this.server = new RpcServer<DiffProtocol>(diffSchema, diffRequestHandlers(model, review), {
       ready: () => this.log.info(`diff webview ready: ${this.title}`),
       cancelRun: () => this.run.abort(),
       siteSelected: (s) => void this.select(s.viewId, s.index, s.open),

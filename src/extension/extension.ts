@@ -9,6 +9,9 @@ import { parseFilterText, formatFilterText } from '../protocol/filterText';
 import { createLog, type Log } from './log';
 import { InspectorPanel } from './inspectorPanel';
 import { registerDiffCommand } from './diffPanel';
+import { ReviewController } from './reviewController';
+import { registerReviewCodeLens } from './reviewCodeLens';
+import { registerReviewTree } from './reviewTreeView';
 import * as settings from './settings';
 import { siteTensors } from './siteTensors';
 import { TABLE_VIEW_TYPE, TABLE_VIEW_TYPE_PLAIN, VcfTableEditorProvider, type SiteSelection } from './vcfTableEditor';
@@ -22,6 +25,11 @@ export function activate(context: vscode.ExtensionContext): { readonly version: 
 
   const tables = new VcfTableEditorProvider(context, l);
   const inspector = new InspectorPanel(context, l, siteTensors);
+  // Review (issue #7): stores per VCF/diff, the Review tree, CodeLenses; before any panel opens.
+  const review = new ReviewController(context, l, inspector);
+  context.subscriptions.push(review);
+  registerReviewTree(context, review);
+  registerReviewCodeLens(context, review);
   const status = vscode.window.createStatusBarItem('variantLens.status', vscode.StatusBarAlignment.Left, 50);
   status.name = 'Variant Lens';
   status.command = 'variantLens.showInspector';

@@ -12,6 +12,7 @@ import { RpcServer, type RequestHandlers } from '../protocol/rpc';
 import type { HostToWebview, InspectorProtocol, InspectorState, SiteRecord, TensorPayload } from '../protocol/protocol';
 import { inspectorSchema } from '../protocol/validate';
 import { trustInfo } from './settings';
+import { reviewRequestHandlers } from './reviewController';
 import { webviewHtml, webviewOptions } from './webviewHtml';
 import type { Log } from './log';
 
@@ -30,6 +31,8 @@ export class InspectorPanel {
   private server: RpcServer<InspectorProtocol> | undefined;
   private state: InspectorState = { tensors: [], trust: trustInfo() };
   private work: AbortController | undefined;
+  /** Called when the shown site changes (the review form follows it; reviewController.ts). */
+  onDidSetSite: (() => void) | undefined;
 
   constructor(private readonly context: vscode.ExtensionContext, private readonly log: Log, private readonly tensors: TensorProvider) {}
 
@@ -57,6 +60,7 @@ export class InspectorPanel {
     const handlers: RequestHandlers<InspectorProtocol> = {
       'inspector.init': () => this.state,
       'inspector.ping': (p) => ({ sentAt: p.sentAt, hostTime: Date.now() }),
+      ...reviewRequestHandlers({ kind: 'inspector', emitSite: (s) => this.server?.emit('reviewSite', s) }),
     };
     const server = new RpcServer<InspectorProtocol>(inspectorSchema, handlers, {
       ready: () => this.log.info('inspector webview ready'),
@@ -79,6 +83,7 @@ export class InspectorPanel {
     this.work = work;
     this.state = { site, tensors: [], tensorNote: 'building the pileup…', trust: trustInfo() };
     this.server?.emit('state', this.state);
+    this.onDidSetSite?.();
     if (this.panel) this.panel.title = `Site ${site.chrom}:${site.pos.toLocaleString('en-US')}`;
     try {
       const r = await this.tensors(site, work.signal);

@@ -13,6 +13,7 @@ import { tableSchema } from '../protocol/validate';
 import { VcfTableModel } from './vcfTableModel';
 import { trustInfo } from './settings';
 import { webviewHtml, webviewOptions } from './webviewHtml';
+import { reviewRequestHandlers } from './reviewController';
 import type { Log } from './log';
 
 export const TABLE_VIEW_TYPE = 'variantLens.vcfTable';
@@ -103,6 +104,8 @@ export class VcfTableEditorProvider implements vscode.CustomReadonlyEditorProvid
         return { text, count: new Set(p.rows).size };
       },
       'table.ping': (p) => ({ sentAt: p.sentAt, hostTime: Date.now() }),
+      // Review column, 1–9 keys, undo (reviewController.ts).
+      ...reviewRequestHandlers({ kind: 'table', model, panel, emitChanged: (count) => handleRef.current?.server.emit('reviewChanged', { count }), reveal: (index) => handleRef.current?.reveal(index) }),
     };
 
     const handleRef: { current?: TableHandle } = {};

@@ -21,7 +21,7 @@ import { openVcf, type VcfFile, type VcfRowIndex } from '../core/io/vcfReader';
 import { resolveContig, describeAvailable } from '../core/io/contigAliases';
 import type { VcfHeader, VcfRecord } from '../core/io/vcfRecord';
 import type {
-  FilterSpec, InfoEntry, SampleCells, SortColumn, SortSpec, TableRow, ViewInfo, VariantKind, SiteRecord,
+  FilterSpec, InfoEntry, SampleCells, SortColumn, SortSpec, TableRow, ViewInfo, VariantKind, SiteRecord, ReviewCell, ReviewSiteRef,
 } from '../protocol/protocol';
 
 /** Longest stretch of synchronous work before yielding to the event loop. */
@@ -142,6 +142,8 @@ export class VcfTableModel {
   private fixed: Promise<FixedColumns> | undefined;
   private readonly sampleCols = new Map<number, Promise<SampleColumns>>();
   private contigNames: string[] = [];
+  /** The review column: the annotation of a record (set by reviewController.ts; REF upper case, ALT comma-joined). */
+  reviewCell: ((site: ReviewSiteRef) => ReviewCell | undefined) | undefined;
 
   private constructor(readonly path: string, private readonly file: VcfFile, readonly header: VcfHeader, private readonly head: readonly VcfRecord[]) {}
 
@@ -226,9 +228,10 @@ export class VcfTableModel {
     const c = firstColumns(rec.line);
     const samples: SampleCells[] = [];
     for (let s = 0; s < this.header.samples.length; s++) samples.push(sampleCells(rec, s));
+    const review = this.reviewCell?.({ contig: rec.contig, pos: rec.pos, ref: rec.ref, alt: rec.alts.join(',') });
     return {
       index, row, chrom: rec.contig, pos: rec.pos, id: c[2] ?? '.', ref: c[3] ?? '', alt: c[4] ?? '.', qual: c[5] ?? '.', filter: c[6] ?? '.',
-      kind: rec.variantType, samples,
+      kind: rec.variantType, samples, ...(review ? { review } : {}),
     };
   }
 

@@ -128,6 +128,8 @@ export interface TableRow {
   readonly filter: string;
   readonly kind: VariantKind;
   readonly samples: readonly SampleCells[];
+  /** The site's annotation in the VCF's review file, when it has one (Review section). */
+  readonly review?: ReviewCell;
 }
 
 export interface TrustState {
@@ -180,6 +182,23 @@ export interface SiteRecord extends SiteRef {
   readonly samples: readonly (SampleCells & { readonly name: string; readonly pl: string })[];
   readonly info: readonly InfoEntry[];
   readonly line: string;
+  /**
+   * Every record of this site the user has open (the table's VCF; both sides when opened from
+   * a diff), each with the first/compared sample's call. Absent: the record above is the only one.
+   */
+  readonly records?: readonly RecordedCall[];
+}
+
+/** What one VCF recorded for a site (strings as written in the file). */
+export interface RecordedCall {
+  /** e.g. "default.vcf.gz" or "A: default.vcf.gz". */
+  readonly label: string;
+  readonly file: string;
+  readonly gt: string;
+  readonly gq: string;
+  readonly qual: string;
+  readonly filter: string;
+  readonly pl: string;
 }
 
 /** A pileup tensor (uint8 H·W·C, DeepVariant layout — src/core/pileup/pileupTensor.ts). */
@@ -192,6 +211,82 @@ export interface TensorPayload {
   readonly source: string;
   /** Alt-allele combination this image encodes, e.g. "A" or "A,C". */
   readonly altLabel: string;
+  /** 0-based reference position of column 0 and the reference bases of the window, when known. */
+  readonly windowStart?: number;
+  readonly windowBases?: string;
+  /** Column of the candidate's first REF base (DeepVariant: (width − 1) / 2). */
+  readonly candidateColumn?: number;
+  /** Rows [0, refRows) are the reference band; the next `readRows` rows are reads (rest empty). */
+  readonly refRows?: number;
+  readonly readRows?: number;
+  /** Which models saw exactly this image (names), when models are configured. */
+  readonly seenBy?: readonly string[];
+  /** The host can answer `inspector.hover` for this image (reads source). */
+  readonly hover?: boolean;
+}
+
+/** `inspector.hover` answer: what the pixel (row, col) of image `tensor` shows. */
+export interface InspectorHover {
+  readonly row: number;
+  readonly col: number;
+  /** VCF-style 1-based position of the column and its reference base. */
+  readonly pos: number;
+  readonly refBase: string;
+  readonly region: 'reference' | 'read' | 'empty';
+  readonly read?: {
+    readonly name: string;
+    /** 1 or 2 for paired reads (first/second in pair). */
+    readonly mate: number;
+    readonly flags: number;
+    readonly mapq: number;
+    readonly strand: '+' | '-';
+    readonly cigar: string;
+    /** 1-based inclusive alignment span. */
+    readonly start: number;
+    readonly end: number;
+    /** Insert size (TLEN). */
+    readonly insertSize: number;
+    /** Supports channel meaning: "supports A", "supports another alt", "supports the reference". */
+    readonly supports: string;
+  };
+  /** At the column: the read's base ('*' for an indel anchor), its quality and the CIGAR op. */
+  readonly base?: string;
+  readonly baseQuality?: number;
+  readonly op?: string;
+  readonly what?: string;
+  readonly inserted?: string;
+}
+
+/** One model's call at the site (ModelCaller.callSite: that model's own make_examples settings). */
+export interface ModelCallView {
+  readonly model: string;
+  readonly gt: string;
+  readonly gq: string;
+  /** As the VCF writes it (formatDvQual). */
+  readonly qual: string;
+  readonly filter: string;
+  readonly pl: string;
+  /** The alleles called, "REF>ALT[,ALT]". */
+  readonly alleles: string;
+  /** Per image: its alts and the model's softmax P(0, 1, 2 copies). */
+  readonly images: readonly { readonly altLabel: string; readonly probabilities: readonly number[] }[];
+  /** True when the images are the model's own candidate (false: the record's alleles, asked anyway). */
+  readonly fromCandidate: boolean;
+  /** Why there is no call. */
+  readonly noCallReason?: string;
+  /** "trained on", "held out", "unknown" + a plain sentence. */
+  readonly training: { readonly inTraining: boolean | 'unknown'; readonly text: string };
+}
+
+export interface ModelComparison {
+  readonly state: 'disabled' | 'no-models' | 'running' | 'done' | 'error';
+  /** Why disabled / the error (with the file) / what is running. */
+  readonly message?: string;
+  readonly calls: readonly ModelCallView[];
+  /** Parameter differences that explain a disagreement (model-card thresholds vs the site's evidence). */
+  readonly explanations: readonly string[];
+  /** Notes of the encoder (no candidate under a model's thresholds, allele differences, …). */
+  readonly notes: readonly string[];
 }
 
 export interface InspectorState {
@@ -200,6 +295,10 @@ export interface InspectorState {
   /** Why no tensor is shown (no reads configured, untrusted, encoder missing, …). */
   readonly tensorNote?: string;
   readonly trust: TrustState;
+  /** Increases with every site shown; `inspector.hover` names it so stale hovers are refused. */
+  readonly generation?: number;
+  /** Every configured model's call next to the records (arrives after the tensors). */
+  readonly models?: ModelComparison;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -238,6 +337,10 @@ export type TableHostEvents = {
 export type InspectorRequests = {
   'inspector.init': { params: Record<string, never>; result: InspectorState };
   'inspector.ping': { params: { sentAt: number }; result: { sentAt: number; hostTime: number } };
+  /** Hover details of pixel (row, col) of image `tensor` of state `generation` (null: nothing there / stale). */
+  'inspector.hover': { params: { generation: number; tensor: number; row: number; col: number }; result: InspectorHover | null };
+  /** Opens the model-card panel. */
+  'inspector.showModelCards': { params: Record<string, never>; result: Record<string, never> };
 };
 
 export type InspectorWebviewEvents = {
@@ -257,15 +360,15 @@ export interface PanelProtocol {
 }
 
 export interface TableProtocol extends PanelProtocol {
-  requests: TableRequests;
+  requests: TableRequests & ReviewRequests;
   webviewEvents: TableWebviewEvents;
-  hostEvents: TableHostEvents;
+  hostEvents: TableHostEvents & ReviewHostEvents;
 }
 
 export interface InspectorProtocol extends PanelProtocol {
-  requests: InspectorRequests;
+  requests: InspectorRequests & ReviewRequests;
   webviewEvents: InspectorWebviewEvents;
-  hostEvents: InspectorHostEvents;
+  hostEvents: InspectorHostEvents & ReviewHostEvents;
 }
 
 /** Messages the webview of panel P may send. */
@@ -355,6 +458,8 @@ export interface DiffRow {
   readonly classes: readonly DiffClassName[];
   readonly a?: DiffSideCells;
   readonly b?: DiffSideCells;
+  /** The site's annotation in the diff's review file, when it has one (Review section). */
+  readonly review?: ReviewCell;
 }
 
 export type DiffRunState = 'running' | 'done' | 'cancelled' | 'error';
@@ -408,7 +513,113 @@ export type DiffHostEvents = {
 };
 
 export interface DiffProtocol extends PanelProtocol {
-  requests: DiffRequests;
+  requests: DiffRequests & ReviewRequests;
   webviewEvents: DiffWebviewEvents;
-  hostEvents: DiffHostEvents;
+  hostEvents: DiffHostEvents & ReviewHostEvents & {
+    /** The host wants the list to show and select view row `index` (Review tree → site). */
+    reveal: { viewId: number; index: number };
+  };
 }
+
+// ---------------------------------------------------------------------------------------------
+// Review (engineer L, issue #7): verdicts on sites, kept by src/core/review's ReviewStore in a
+// sidecar file (docs/review-format.md). The table, the diff list and the inspector share these
+// requests and events; the host knows which review file applies (the table's VCF, the diff's
+// A.vs.B file, or — for the inspector — the table/diff the shown site came from).
+// Sites are (contig, 1-based POS, REF, ALT): the VCF record for a table, the normalized allele
+// for a diff.
+
+/** A verdict label or a tag of the configured vocabulary (src/core/review/vocabulary.ts). */
+export interface ReviewLabel {
+  readonly id: string;
+  readonly title: string;
+  readonly description: string;
+  /** '1'…'9' for the first nine verdicts. */
+  readonly shortcut?: string;
+}
+
+export interface ReviewVocabularyPayload {
+  readonly name: string;
+  readonly verdicts: readonly ReviewLabel[];
+  readonly tags: readonly ReviewLabel[];
+}
+
+/** One annotation version as the UI shows it. */
+export interface ReviewVersionCell {
+  readonly verdict: string;
+  /** The vocabulary title of the verdict (the id itself when the vocabulary does not know it). */
+  readonly title: string;
+  readonly tags: readonly string[];
+  readonly note: string;
+  readonly reviewer: string;
+  /** ISO 8601 UTC. */
+  readonly time: string;
+}
+
+/** A site's annotation: the latest version, plus how many versions exist (> 1 = conflict). */
+export interface ReviewCell extends ReviewVersionCell {
+  readonly versions: number;
+  readonly conflict: boolean;
+}
+
+export interface ReviewSiteRef {
+  readonly contig: string;
+  /** VCF 1-based POS. */
+  readonly pos: number;
+  readonly ref: string;
+  readonly alt: string;
+}
+
+/** What the inspector's review form shows for its site. */
+export interface ReviewSiteState {
+  readonly reviewFile: string;
+  readonly reviewFileName: string;
+  readonly site: ReviewSiteRef;
+  readonly cell?: ReviewCell;
+  /** Every version (one unless conflicted), oldest first. */
+  readonly versions: readonly ReviewVersionCell[];
+  readonly canUndo: boolean;
+}
+
+export interface ReviewInit {
+  readonly vocabulary: ReviewVocabularyPayload;
+  readonly reviewer: string;
+  /** The review file of a table or diff (undefined for the inspector: it depends on the site). */
+  readonly reviewFile?: string;
+}
+
+/** Which site a table/diff request means: a table's file row, or a diff view row. The inspector sends none (its site). */
+export interface ReviewTarget {
+  readonly row?: number;
+  readonly viewId?: number;
+  readonly index?: number;
+}
+
+export type ReviewRequests = {
+  'review.init': { params: Record<string, never>; result: ReviewInit };
+  /** The inspector's site and its annotation (null when no site is shown). */
+  'review.site': { params: Record<string, never>; result: ReviewSiteState | null };
+  /**
+   * Sets a verdict: by id (`verdict`) or by shortcut digit (`shortcut`). Tags/note omitted =
+   * keep the site's current ones. `interactive`: the host asks with quick picks instead
+   * (verdict, tags, note). Result: the site's new cell (undefined when the user cancelled).
+   */
+  'review.annotate': {
+    params: { target?: ReviewTarget; verdict?: string; shortcut?: string; tags?: readonly string[]; note?: string; interactive?: boolean };
+    result: { cell?: ReviewCell };
+  };
+  /** Undoes the last annotation made in this window (any review file). */
+  'review.undo': { params: Record<string, never>; result: { undone: boolean } };
+  /** Resolves a conflicted site: the host shows a quick pick of the versions. */
+  'review.resolve': { params: { target?: ReviewTarget }; result: { resolved: boolean } };
+};
+
+export type ReviewHostEvents = {
+  /** Annotations changed (this window, another window, git): table/diff re-fetch visible rows. */
+  reviewChanged: { count: number };
+  /** The inspector's site annotation changed (or its site did). */
+  reviewSite: ReviewSiteState | null;
+};
+
+/** Longest note accepted from a webview. */
+export const MAX_NOTE = 10_000;

@@ -9,7 +9,7 @@
 import type {
   AnyMessage, FilterSpec, PanelProtocol, SortSpec, WebviewToHost, TableProtocol, InspectorProtocol, DiffProtocol,
 } from './protocol';
-import { MAX_COPY_ROWS, MAX_PAGE_ROWS, MAX_TEXT } from './protocol';
+import { MAX_COPY_ROWS, MAX_NOTE, MAX_PAGE_ROWS, MAX_TEXT, type ReviewRequests } from './protocol';
 
 export type Check = (v: unknown, path: string) => string | undefined;
 
@@ -87,6 +87,23 @@ export interface PanelSchema<P extends PanelProtocol> {
 
 const ping = obj({ sentAt: num() });
 
+// ---- Review requests (engineer L), shared by the table, inspector and diff schemas ------------
+
+/** A verdict or tag id as the review file allows it (reviewFormat.ts): no control characters. */
+const reviewLabel = str(200, /^[^\u0000-\u001f]+$/);
+const reviewTarget: Check = obj({ row: int(), viewId: int(), index: int() }, ['row', 'viewId', 'index']);
+
+export const reviewRequestChecks: { [M in keyof ReviewRequests]: Check } = {
+  'review.init': empty,
+  'review.site': empty,
+  'review.annotate': obj(
+    { target: reviewTarget, verdict: reviewLabel, shortcut: str(1, /^[1-9]$/), tags: arr(reviewLabel, 100), note: str(MAX_NOTE), interactive: bool() },
+    ['target', 'verdict', 'shortcut', 'tags', 'note', 'interactive'],
+  ),
+  'review.undo': empty,
+  'review.resolve': obj({ target: reviewTarget }, ['target']),
+};
+
 export const tableSchema: PanelSchema<TableProtocol> = {
   requests: {
     'table.init': empty,
@@ -103,6 +120,7 @@ export const tableSchema: PanelSchema<TableProtocol> = {
     'table.info': obj({ row: int() }),
     'table.copyRows': obj({ rows: arr(int(), MAX_COPY_ROWS) }),
     'table.ping': ping,
+    ...reviewRequestChecks,
   },
   events: {
     ready: empty,
@@ -114,6 +132,9 @@ export const inspectorSchema: PanelSchema<InspectorProtocol> = {
   requests: {
     'inspector.init': empty,
     'inspector.ping': ping,
+    'inspector.hover': obj({ generation: int(), tensor: int(0, 1000), row: int(0, 10_000), col: int(0, 10_000) }),
+    'inspector.showModelCards': empty,
+    ...reviewRequestChecks,
   },
   events: {
     ready: empty,
@@ -145,6 +166,7 @@ export const diffSchema: PanelSchema<DiffProtocol> = {
     'diff.rows': (v, p) => tableSchema.requests['table.rows'](v, p),
     'diff.setView': diffViewSpec,
     'diff.ping': ping,
+    ...reviewRequestChecks,
   },
   events: {
     ready: empty,
