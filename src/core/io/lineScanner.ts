@@ -101,3 +101,93 @@ export async function* lineBatches(chunks: AsyncIterable<TextChunk>, skip: numbe
     yield { lines: [stripCr(Buffer.concat(carry).toString('utf8'))], offsets: wantOffsets ? [carryOffset] : undefined, bytesDone: lastDone };
   }
 }
+
+export interface LineStartBatch {
+  /** Start offset of each non-empty line. */
+  readonly offsets: number[];
+  /**
+   * Where the first field (text before the first tab; the whole line when it has none)
+   * differs from the previous line's: index into `offsets` and the new value. A line
+   * without a tab always starts a new entry.
+   */
+  readonly fieldChanges: { readonly at: number; readonly field: string }[];
+  readonly bytesDone: number;
+}
+
+/**
+ * Like `lineBatches` with offsets, for indexing: the start of every non-empty line and
+ * where the first column changes, found on the bytes (memchr for newlines, a byte compare
+ * for the first column) without decoding lines to strings. The first field is compared as
+ * bytes: the same as comparing the decoded strings for UTF-8 text.
+ */
+export async function* lineStartBatches(chunks: AsyncIterable<TextChunk>, skip: number, offsetOf: OffsetOf): AsyncGenerator<LineStartBatch> {
+  let cur = Buffer.alloc(0); // bytes of the current first field ('' = none yet)
+  let curText = '';
+  let carry: Buffer[] = [];
+  let carryOffset = 0;
+  let first = true;
+  let lastDone = 0;
+  const wholeLine = (line: Buffer, at: number, offsets: number[], changes: { at: number; field: string }[]): void => {
+    // A line crossing a chunk boundary (one per chunk at most): the string path.
+    const text = stripCr(line.toString('utf8'));
+    if (text.length === 0) return;
+    if (!(curText !== '' && text.startsWith(curText) && text.charCodeAt(curText.length) === 9)) {
+      const tab = text.indexOf('\t');
+      curText = tab < 0 ? text : text.slice(0, tab);
+      cur = Buffer.from(curText, 'utf8');
+      changes.push({ at: offsets.length, field: curText });
+    }
+    offsets.push(at);
+  };
+  for await (const chunk of chunks) {
+    const data = chunk.data;
+    lastDone = chunk.bytesDone;
+    let p = first ? skip : 0;
+    first = false;
+    const offsets: number[] = [];
+    const changes: { at: number; field: string }[] = [];
+    if (carry.length > 0) {
+      const nl = data.indexOf(NL, p);
+      if (nl < 0) {
+        carry.push(data.subarray(p));
+        continue;
+      }
+      carry.push(data.subarray(p, nl));
+      wholeLine(Buffer.concat(carry), carryOffset, offsets, changes);
+      carry = [];
+      p = nl + 1;
+    }
+    const n = data.length;
+    let j = p;
+    while (j < n) {
+      const nl = data.indexOf(NL, j);
+      if (nl < 0) break;
+      const len = nl - j;
+      if (len > 0 && !(len === 1 && data[j] === 13)) {
+        const cl = cur.length;
+        let same = cl > 0 && cl < len && data[j + cl] === 9;
+        for (let k = 0; same && k < cl; k++) if (data[j + k] !== cur[k]) same = false;
+        if (!same) {
+          let tab = data.indexOf(9, j);
+          if (tab < 0 || tab > nl) tab = nl > j && data[nl - 1] === 13 ? nl - 1 : nl;
+          curText = data.toString('utf8', j, tab);
+          cur = Buffer.from(data.subarray(j, tab));
+          changes.push({ at: offsets.length, field: curText });
+        }
+        offsets.push(offsetOf(chunk.pos, j));
+      }
+      j = nl + 1;
+    }
+    if (j < n) {
+      carry = [data.subarray(j)];
+      carryOffset = offsetOf(chunk.pos, j);
+    }
+    if (offsets.length > 0) yield { offsets, fieldChanges: changes, bytesDone: chunk.bytesDone };
+  }
+  if (carry.length > 0) {
+    const offsets: number[] = [];
+    const changes: { at: number; field: string }[] = [];
+    wholeLine(Buffer.concat(carry), carryOffset, offsets, changes);
+    if (offsets.length > 0) yield { offsets, fieldChanges: changes, bytesDone: lastDone };
+  }
+}

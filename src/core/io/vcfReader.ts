@@ -19,7 +19,7 @@ import { TabixIndexedFile } from '@gmod/tabix';
 import { VariantLensError, throwIfAborted, wrapError } from '../errors';
 import { BgzfRandomReader, bgzfBlocks, fileSize, hasBgzfEof, looksLikeBgzf, looksLikeGzip, openForRead, splitVirtualOffset, virtualOffset } from './bgzfReader';
 import { describeAvailable, resolveContig } from './contigAliases';
-import { lineBatches, type LineBatch, type OffsetOf, type TextChunk } from './lineScanner';
+import { lineBatches, lineStartBatches, type LineBatch, type LineStartBatch, type OffsetOf, type TextChunk } from './lineScanner';
 import { VcfRecord, parseVcfHeader, type VcfHeader } from './vcfRecord';
 import type { VcfSource } from './vcfSource';
 import { buildVcfRowIndex, type VcfRowIndex } from './vcfRowIndex';
@@ -188,6 +188,19 @@ export class VcfFile implements VcfSource {
     }
     if (this.kind === 'vcf') return lineBatches(plainChunks(this.path, start, this.size, signal), 0, wantOffsets, plainOffset);
     return lineBatches(gunzipChunks(this.path, signal), 0, false, plainOffset);
+  }
+
+  /**
+   * @internal Starts of the lines from `start` and where CHROM changes, without decoding
+   * lines (for the row index). Not for plain-gzip files.
+   */
+  lineStartsFrom(start: number, signal: AbortSignal | undefined): AsyncGenerator<LineStartBatch> {
+    if (this.kind === 'bgzf') {
+      const { coffset, uoffset } = splitVirtualOffset(start);
+      return lineStartBatches(bgzfChunks(this.path, coffset, signal), uoffset, virtualOffset);
+    }
+    if (this.kind === 'vcf') return lineStartBatches(plainChunks(this.path, start, this.size, signal), 0, plainOffset);
+    throw new VariantLensError('unsupported', 'is compressed with plain gzip, which allows no random access', this.path);
   }
 
   /** @internal Line batches read with random access (block cache), for short page reads. */

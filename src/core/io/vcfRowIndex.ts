@@ -48,25 +48,23 @@ export async function buildVcfRowIndex(
   let offsets = new Float64Array(1 << 16);
   let count = 0;
   const runs: { contig: string; firstRow: number; rowCount: number }[] = [];
-  let cur = '';
   let nextReport = 0;
   if (file.dataStart !== undefined) {
-    for await (const batch of file.lineBatchesFrom(file.dataStart, signal, true)) {
+    for await (const batch of file.lineStartsFrom(file.dataStart, signal)) {
       throwIfAborted(signal);
-      const lines = batch.lines;
-      const offs = batch.offsets!;
-      if (count + lines.length > offsets.length) {
-        const grown = new Float64Array(Math.max(offsets.length * 2, count + lines.length));
+      const offs = batch.offsets;
+      if (count + offs.length > offsets.length) {
+        const grown = new Float64Array(Math.max(offsets.length * 2, count + offs.length));
         grown.set(offsets.subarray(0, count));
         offsets = grown;
       }
-      for (let i = 0; i < lines.length; i++) {
-        const line = lines[i]!;
-        if (line.length === 0) continue;
-        if (!(line.startsWith(cur) && line.charCodeAt(cur.length) === 9) || cur === '') {
-          const tab = line.indexOf('\t');
-          cur = tab < 0 ? line : line.slice(0, tab);
-          runs.push({ contig: cur, firstRow: count, rowCount: 0 });
+      // Runs of one contig: the scanner reports where the first column changes.
+      let change = 0;
+      const changes = batch.fieldChanges;
+      for (let i = 0; i < offs.length; i++) {
+        if (change < changes.length && changes[change]!.at === i) {
+          runs.push({ contig: changes[change]!.field, firstRow: count, rowCount: 0 });
+          change++;
         }
         runs[runs.length - 1]!.rowCount++;
         offsets[count++] = offs[i]!;
