@@ -41,7 +41,8 @@ interface Block {
 }
 
 export class BamReader {
-  private fh: FileHandle | undefined;
+  /** Open handle (a promise, so concurrent queries after close() reopen it once). */
+  private fh: Promise<FileHandle> | undefined;
   private readonly cache = new Map<number, Block>();
   private readonly names: readonly string[];
   private constructor(
@@ -64,7 +65,7 @@ export class BamReader {
     const fh = await openForRead(path);
     const size = (await fh.stat()).size;
     const r = new BamReader(path, index, header, size, cacheBlocks);
-    r.fh = fh;
+    r.fh = Promise.resolve(fh);
     return r;
   }
 
@@ -87,7 +88,7 @@ export class BamReader {
     const fh = this.fh;
     this.fh = undefined;
     this.cache.clear();
-    await fh?.close();
+    if (fh) await (await fh).close();
   }
 
   /**
@@ -137,12 +138,13 @@ export class BamReader {
    */
   private async load(from: number, last: number, fresh: Map<number, Block>, signal?: AbortSignal): Promise<void> {
     throwIfAborted(signal);
-    if (!this.fh) this.fh = await openForRead(this.path);
+    this.fh ??= openForRead(this.path);
+    const fh = await this.fh.catch((e: unknown) => { this.fh = undefined; throw e; });
     let stop = Math.min(last, from + MAX_READ);
     for (const k of this.cache.keys()) if (k > from && k <= stop) stop = k - 1;
     const want = Math.min(this.size - from, stop - from + MAX_BLOCK_SIZE);
     const buf = Buffer.allocUnsafe(want);
-    const { bytesRead } = await this.fh.read(buf, 0, want, from);
+    const { bytesRead } = await fh.read(buf, 0, want, from);
     let at = 0;
     let c = from;
     while (c <= stop) {
