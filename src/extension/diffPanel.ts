@@ -85,7 +85,7 @@ export class DiffPanel {
     const ext = context.extensionUri;
     const title = `Diff ${path.basename(options.fileA)} ↔ ${path.basename(options.fileB)}`;
     const panel = vscode.window.createWebviewPanel(DIFF_VIEW_TYPE, title, vscode.ViewColumn.Active, { ...webviewOptions(ext), retainContextWhenHidden: true });
-    panel.webview.html = webviewHtml(panel.webview, ext, 'diff', ['common.css', 'table.css', 'diff.css'], title);
+    panel.webview.html = webviewHtml(panel.webview, ext, 'diff', ['common.css', 'table.css', 'diff.css', 'review.css'], title);
     const p = new DiffPanel(panel, new DiffModel(options), log, inspector);
     void p.start();
     return p;

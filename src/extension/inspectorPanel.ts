@@ -55,7 +55,7 @@ export class InspectorPanel {
       ...webviewOptions(ext),
       retainContextWhenHidden: true,
     });
-    panel.webview.html = webviewHtml(panel.webview, ext, 'inspector', ['common.css', 'inspector.css'], 'Site Inspector');
+    panel.webview.html = webviewHtml(panel.webview, ext, 'inspector', ['common.css', 'inspector.css', 'review.css'], 'Site Inspector');
     const post = (m: HostToWebview<InspectorProtocol>): void => void panel.webview.postMessage(m);
     const handlers: RequestHandlers<InspectorProtocol> = {
       'inspector.init': () => this.state,

@@ -73,7 +73,7 @@ export class VcfTableEditorProvider implements vscode.CustomReadonlyEditorProvid
     const { model } = document;
     const ext = this.context.extensionUri;
     panel.webview.options = webviewOptions(ext);
-    panel.webview.html = webviewHtml(panel.webview, ext, 'table', ['common.css', 'table.css'], path.basename(model.path));
+    panel.webview.html = webviewHtml(panel.webview, ext, 'table', ['common.css', 'table.css', 'review.css'], path.basename(model.path));
 
     const post = (m: HostToWebview<TableProtocol>): void => void panel.webview.postMessage(m);
     const closed = new AbortController();

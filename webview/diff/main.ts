@@ -14,6 +14,7 @@ import type {
 } from '../../src/protocol/protocol';
 import { RpcError } from '../../src/protocol/rpc';
 import { connect } from '../common/hostConnection';
+import { bindReview, paintReviewCell, type ReviewClient } from '../common/reviewUi';
 import { PageCache, firstRowAt, geometry, scrollTopFor, type ScrollGeometry } from '../table/virtualScroll';
 
 const ROW_PX = 22;
@@ -122,6 +123,9 @@ const columns: Column[] = [
     },
   },
 ];
+// The annotation column (verdict chip, ⚠ conflict, note): drawn by paintReviewCell.
+const reviewColumn: Column = { label: 'REVIEW', cls: 'c-review sample-start', get: (r) => r.review?.verdict ?? '', title: 'verdict (keys 1–9; Ctrl+Z undoes)' };
+columns.push(reviewColumn);
 
 // ---- summary -------------------------------------------------------------------------------
 const fmt = (n: number | null | undefined, digits = 0): string =>
@@ -342,8 +346,12 @@ function draw(): void {
     r.classList.remove('loading');
     r.dataset.classes = row.classes.join(' ');
     for (let c = 0; c < columns.length; c++) {
-      const text = columns[c]!.get(row);
       const cell = cells[c] as HTMLElement;
+      if (columns[c] === reviewColumn) {
+        paintReviewCell(cell, row.review);
+        continue;
+      }
+      const text = columns[c]!.get(row);
       if (cell.textContent !== text) cell.textContent = text;
     }
   }
@@ -471,7 +479,27 @@ textBox.addEventListener('keydown', (e) => {
   else if (e.key === 'Escape') grid.focus();
 });
 
+// Review: 1–9 annotate the selected site, Ctrl/Cmd+Z undoes (webview/common/reviewUi.ts);
+// the Review tree reveals a site with `reveal`.
+const review = bindReview(client as unknown as ReviewClient, {
+  target: () => (selected >= 0 ? { viewId, index: selected } : undefined),
+  onChanged: () => {
+    cache.clear();
+    render();
+  },
+  status: (text, isError) => setStatus(text, isError),
+});
+client.on('reveal', (r) => {
+  if (r.viewId !== viewId) return;
+  select(r.index);
+  grid.focus();
+});
+
 grid.addEventListener('keydown', (e) => {
+  if (review.handleKey(e)) {
+    e.preventDefault();
+    return;
+  }
   if (e.ctrlKey || e.metaKey || e.altKey) return;
   const page = Math.max(1, Math.floor(scroller.clientHeight / ROW_PX) - 1);
   const cur = selected < 0 ? first - 1 : selected;

@@ -7,6 +7,8 @@
 import type { InspectorProtocol, InspectorState, TensorPayload, TrustState } from '../../src/protocol/protocol';
 import { CHANNEL_NAMES } from '../../src/core/pileup/channelIds';
 import { connect } from '../common/hostConnection';
+import type { ReviewClient } from '../common/reviewUi';
+import { mountReviewForm } from './reviewForm';
 
 const client = connect<InspectorProtocol>();
 const app = document.getElementById('app')!;
@@ -21,7 +23,10 @@ function el<K extends keyof HTMLElementTagNameMap>(tag: K, cls?: string, text?: 
 const trustBanner = el('div', 'trust-banner');
 trustBanner.setAttribute('role', 'note');
 const body = el('div', 'inspector');
-app.append(trustBanner, body);
+// The review form (verdict keys 1–9, tags, note) sits above the record: reviewForm.ts.
+const reviewBox = el('section', 'review-form');
+app.append(trustBanner, reviewBox, body);
+mountReviewForm(client as unknown as ReviewClient, reviewBox);
 
 function setTrust(t: TrustState): void {
   trustBanner.hidden = t.trusted;

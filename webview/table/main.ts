@@ -11,6 +11,7 @@ import type { FilterSpec, SortColumn, SortSpec, TableInit, TableProtocol, TableR
 import { RpcError } from '../../src/protocol/rpc';
 import { formatFilterText, parseFilterText } from '../../src/protocol/filterText';
 import { connect } from '../common/hostConnection';
+import { bindReview, paintReviewCell, type ReviewClient } from '../common/reviewUi';
 import { PageCache, firstRowAt, geometry, scrollTopFor, type ScrollGeometry } from './virtualScroll';
 
 const ROW_PX = 22;
@@ -121,6 +122,8 @@ function buildColumns(samples: readonly string[]): Column[] {
       { key: `vaf${s}`, label: 'VAF', sort: `vaf:${s}`, cls: 'c-num num', get: pick('vaf'), title: name },
     );
   });
+  // The annotation column (verdict chip, ⚠ conflict, note): drawn by paintReviewCell.
+  cols.push({ key: 'review', label: 'REVIEW', cls: 'c-review sample-start', get: (r) => r.review?.verdict ?? '', title: 'verdict (keys 1–9; Ctrl+Z undoes)' });
   return cols;
 }
 
@@ -208,8 +211,12 @@ function draw(): void {
     r.dataset.row = String(row.row);
     r.classList.toggle('refcall', row.filter !== 'PASS' && row.filter !== '.');
     for (let c = 0; c < columns.length; c++) {
-      const text = columns[c]!.get(row);
       const cell = cells[c] as HTMLElement;
+      if (columns[c]!.key === 'review') {
+        paintReviewCell(cell, row.review);
+        continue;
+      }
+      const text = columns[c]!.get(row);
       if (cell.textContent !== text) cell.textContent = text;
     }
   }
@@ -424,7 +431,24 @@ locusBox.addEventListener('keydown', (e) => {
   }
 });
 
+// Review: 1–9 annotate the selected row, Ctrl/Cmd+Z undoes (webview/common/reviewUi.ts).
+const review = bindReview(client as unknown as ReviewClient, {
+  target: () => {
+    const row = selected >= 0 ? cache.peek(viewId, selected, () => undefined) : undefined;
+    return row ? { row: row.row } : undefined;
+  },
+  onChanged: () => {
+    cache.clear();
+    render();
+  },
+  status: (text, isError) => setStatus(text, isError),
+});
+
 grid.addEventListener('keydown', (e) => {
+  if (review.handleKey(e)) {
+    e.preventDefault();
+    return;
+  }
   const mod = e.ctrlKey || e.metaKey;
   const page = Math.max(1, Math.floor(scroller.clientHeight / ROW_PX) - 1);
   const cur = selected < 0 ? first - 1 : selected;
