@@ -27,7 +27,7 @@ import { openVcf, type VcfFile, type VcfRowIndex } from '../core/io/vcfReader';
 import type { VcfRecord } from '../core/io/vcfRecord';
 import type { ReferenceSource } from '../core/io/referenceSource';
 import type {
-  DiffInit, DiffProtocol, DiffRow, DiffRunProgress, DiffRunState, DiffSideCells, DiffViewInfo, DiffViewSpec, InfoEntry, ProtocolError, ReviewCell, SiteRecord,
+  DiffInit, DiffProtocol, DiffRow, DiffRunProgress, DiffRunState, DiffSideCells, DiffViewInfo, DiffViewSpec, InfoEntry, ProtocolError, RecordedCall, ReviewCell, SiteRecord,
 } from '../protocol/protocol';
 import { unavailableReviewHandlers, type ReviewRequestHandlers } from './reviewWorkspace';
 import { toProtocolError, type RequestHandlers } from '../protocol/rpc';
@@ -337,6 +337,8 @@ export class DiffModel {
     const samples: SiteRecord['samples'][number][] = [];
     const info: InfoEntry[] = [];
     const lines: string[] = [];
+    // Both sides' calls for the inspector's model comparison (SiteRecord.records).
+    const records: RecordedCall[] = [];
     for (const side of sides) {
       const rec = recs[side];
       const file = side === 'A' ? this.options.fileA : this.options.fileB;
@@ -350,6 +352,7 @@ export class DiffModel {
       if (s >= 0 && header.samples.length > 0) {
         const f = (k: string): string => rec.sampleField(s, k) ?? '';
         samples.push({ name: `${header.samples[s]} (${side}: ${basename(file)})`, gt: f('GT') || '.', gq: f('GQ'), dp: f('DP'), ad: f('AD'), vaf: f('VAF'), pl: f('PL') });
+        records.push({ label: `${side}: ${basename(file)}`, file, gt: f('GT') || '.', gq: f('GQ'), qual: rec.line.split('\t', 6)[5] ?? '.', filter: filterText(rec), pl: f('PL') });
       }
       for (const [key, v] of rec.info()) {
         info.push({ key: `${side} ${key}`, value: v === true ? '(flag)' : v, description: header.info.get(key)?.description ?? '' });
@@ -372,6 +375,7 @@ export class DiffModel {
       samples,
       info,
       line: lines.join('\n'),
+      records,
     };
   }
 

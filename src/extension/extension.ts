@@ -13,7 +13,10 @@ import { ReviewController } from './reviewController';
 import { registerReviewCodeLens } from './reviewCodeLens';
 import { registerReviewTree } from './reviewTreeView';
 import * as settings from './settings';
-import { siteTensors } from './siteTensors';
+import { SiteSources, type SiteSourceConfig } from './siteTensors';
+import { ModelService, type ModelServiceState } from './modelService';
+import { showModelCards } from './modelCardPanel';
+import { shutdownInference } from '../core/model/inferenceHost';
 import { TABLE_VIEW_TYPE, TABLE_VIEW_TYPE_PLAIN, VcfTableEditorProvider, type SiteSelection } from './vcfTableEditor';
 
 let log: Log | undefined;
@@ -24,7 +27,37 @@ export function activate(context: vscode.ExtensionContext): { readonly version: 
   l.info(`Variant Lens ${context.extension.packageJSON.version as string} activated (workspace ${vscode.workspace.isTrusted ? 'trusted' : 'untrusted'})`);
 
   const tables = new VcfTableEditorProvider(context, l);
-  const inspector = new InspectorPanel(context, l, siteTensors);
+  // Reads/reference/examples and models per settings (vscode-free: siteTensors.ts, modelService.ts).
+  const sourceConfig = (): SiteSourceConfig => ({ trusted: settings.modelsAllowed(), reads: settings.reads(), reference: settings.reference(), examples: settings.examples() });
+  let modelState: ModelServiceState | undefined;
+  let updateStatus: (site?: { chrom: string; pos: number }) => void = () => undefined;
+  let shownSite: () => { chrom: string; pos: number } | undefined = () => undefined;
+  // eslint-disable-next-line prefer-const -- the encoder choice needs the model service, created next
+  let models: ModelService;
+  const sources = new SiteSources(sourceConfig, (signal) => models.encoderChoice(signal));
+  models = new ModelService(() => ({ ...sourceConfig(), models: settings.models(), untrustedReason: settings.UNTRUSTED_REASON }), sources, (st) => {
+    modelState = st;
+    // The inspector is created below; before that there is no site to show.
+    updateStatus(shownSite());
+  });
+  const openModelCards = (): Promise<void> => showModelCards(context, () => models.cards());
+  const inspector: InspectorPanel = new InspectorPanel(context, l, (site, signal) => sources.tensors(site, signal), {
+    compare: (site, signal, onRunning) => models.compare(site, signal, onRunning),
+    showModelCards: () => void openModelCards().catch((e: unknown) => l.error(`model cards: ${e instanceof Error ? e.message : String(e)}`)),
+    // A model run still going after 1.5 s gets a cancellable notification (cold session start, slow disks).
+    progress: (title, run, cancel) => {
+      let done = false;
+      void run.finally(() => { done = true; }).catch(() => undefined);
+      setTimeout(() => {
+        if (done) return;
+        void vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, async (_p, token) => {
+          token.onCancellationRequested(cancel);
+          await run.catch(() => undefined);
+        });
+      }, 1500);
+    },
+  });
+  shownSite = () => inspector.currentSite;
   // Review (issue #7): stores per VCF/diff, the Review tree, CodeLenses; before any panel opens.
   const review = new ReviewController(context, l, inspector);
   context.subscriptions.push(review);
@@ -35,11 +68,11 @@ export function activate(context: vscode.ExtensionContext): { readonly version: 
   status.command = 'variantLens.showInspector';
   context.subscriptions.push(status, { dispose: () => inspector.dispose() });
 
-  const updateStatus = (site?: { chrom: string; pos: number }): void => {
-    const models = settings.models();
-    const modelText = !settings.modelsAllowed() ? 'models disabled (untrusted)' : models.length === 0 ? 'no models' : `${models.length} model${models.length === 1 ? '' : 's'}`;
-    status.text = `$(telescope) ${site ? `${site.chrom}:${site.pos.toLocaleString('en-US')} · ` : ''}${modelText}`;
-    status.tooltip = settings.modelsAllowed() ? 'Variant Lens: show the site inspector' : settings.UNTRUSTED_REASON;
+  updateStatus = (site?: { chrom: string; pos: number }): void => {
+    const st = modelState ?? models.state;
+    const icon = st.kind === 'running' ? '$(sync~spin)' : '$(telescope)';
+    status.text = `${icon} ${site ? `${site.chrom}:${site.pos.toLocaleString('en-US')} · ` : ''}${st.text}`;
+    status.tooltip = settings.modelsAllowed() ? `Variant Lens: show the site inspector${st.detail ? ` — ${st.detail}` : ''}` : settings.UNTRUSTED_REASON;
     status.show();
   };
   updateStatus();
@@ -65,11 +98,18 @@ export function activate(context: vscode.ExtensionContext): { readonly version: 
     l.info('workspace trusted: models may be loaded');
     tables.broadcastTrust();
     inspector.refreshTrust();
+    models.refreshState();
     updateStatus(inspector.currentSite);
   }));
   context.subscriptions.push(vscode.workspace.onDidChangeConfiguration((e) => {
-    if (e.affectsConfiguration(settings.SECTION)) updateStatus(inspector.currentSite);
+    if (e.affectsConfiguration(settings.SECTION)) {
+      // New reads/reference/models: drop cached readers, indexes and model sessions.
+      void sources.reset();
+      models.reset();
+      updateStatus(inspector.currentSite);
+    }
   }));
+  context.subscriptions.push({ dispose: () => void sources.reset() });
 
   const activeTable = () => {
     const t = tables.activeTable;
@@ -144,6 +184,8 @@ export function activate(context: vscode.ExtensionContext): { readonly version: 
 
   register('variantLens.showLog', () => l.show());
 
+  register('variantLens.showModelCards', () => openModelCards());
+
   // Compare Two VCFs (the diff panel, diffPanel.ts); it sends selected sites to the inspector.
   registerDiffCommand(context, l, inspector);
 
@@ -179,6 +221,8 @@ function viewTypeFor(uri: vscode.Uri): string {
   return /\.vcf$/i.test(uri.path) ? TABLE_VIEW_TYPE_PLAIN : TABLE_VIEW_TYPE;
 }
 
-export function deactivate(): void {
+export async function deactivate(): Promise<void> {
   log?.info('Variant Lens deactivated');
+  // The inference worker thread holds onnxruntime sessions; stop it with the extension host.
+  await shutdownInference();
 }
