@@ -112,6 +112,7 @@ export class ReviewController implements vscode.Disposable {
   /** Fires with the review file whose annotations changed (CodeLens refresh). */
   readonly onDidChangeFile = this.filesEmitter.event;
   private vocabularyWarned = false;
+  private shownTotal: string | undefined;
 
   constructor(private readonly context: vscode.ExtensionContext, private readonly log: Log, private readonly inspector: InspectorPanel) {
     this.workspace = new ReviewWorkspace({ vocabulary: () => this.vocabulary(), reviewer: () => settings.reviewer() || defaultReviewer() });
@@ -181,7 +182,10 @@ export class ReviewController implements vscode.Disposable {
     // inspector's form annotate the last one. Validated shape only (ints): the panel's own
     // RpcServer validates the message fully before acting on it.
     const sub = ref.panel.webview.onDidReceiveMessage((m: unknown) => {
-      const ev = m as { type?: unknown; name?: unknown; payload?: { row?: unknown; viewId?: unknown; index?: unknown } };
+      const ev = m as { type?: unknown; name?: unknown; method?: unknown; payload?: { row?: unknown; viewId?: unknown; index?: unknown } };
+      // The tree's "reviewed / total" needs the diff's summary or the table's row count, known
+      // only once the run/index ends; the webview then pulls (diff.init, table.rows).
+      if (ev?.type === 'request' && (ev.method === 'diff.init' || ev.method === 'table.rows')) this.refreshTotal();
       if (ev?.type !== 'event' || ev.name !== 'siteSelected' || typeof ev.payload !== 'object' || ev.payload === null) return;
       const p = ev.payload;
       const target: ReviewTarget = ref.kind === 'table'
@@ -220,6 +224,15 @@ export class ReviewController implements vscode.Disposable {
       total = r.kind === 'diff' ? r.model.summary?.differingSites : r.model.rowCount >= 0 ? r.model.rowCount : undefined;
     }
     return { file, total };
+  }
+
+  /** Refreshes the tree when the total of the active review changed (cheap: compares numbers). */
+  private refreshTotal(): void {
+    const s = this.treeSource();
+    const key = s ? `${s.file}\t${s.total ?? ''}` : '';
+    if (key === this.shownTotal) return;
+    this.shownTotal = key;
+    this.treeEmitter.fire();
   }
 
   private watch(file: string): void {

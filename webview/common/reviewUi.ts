@@ -5,7 +5,7 @@
  * field, where those keys type and undo text). The host decides which review file applies.
  * Text is set with textContent only (notes and verdicts come from a file).
  */
-import type { ReviewCell, ReviewHostEvents, ReviewInit, ReviewRequests, ReviewTarget } from '../../src/protocol/protocol';
+import type { ReviewCell, ReviewHostEvents, ReviewRequests, ReviewTarget } from '../../src/protocol/protocol';
 
 /** The part of an RpcClient the review code uses (every panel protocol includes the Review requests). */
 export interface ReviewClient {
@@ -68,26 +68,21 @@ export function paintReviewCell(cell: HTMLElement, c: ReviewCell | undefined): v
 export interface ReviewBinding {
   /** Handles a keydown of the grid; true when it was a review key (the caller prevents default). */
   handleKey(e: KeyboardEvent): boolean;
-  readonly init: Promise<ReviewInit | undefined>;
 }
 
 /**
- * Wires a table/diff webview: pulls the vocabulary, re-draws on `reviewChanged`, and turns
- * 1–9 / Ctrl+Z into review requests for the selected row (`target()`).
+ * Wires a table/diff webview: re-draws on `reviewChanged`, and turns 1–9 / Ctrl+Z into
+ * review requests for the selected row (`target()`). It sends nothing until a key is pressed
+ * (the host maps digits to verdicts), so the page's own `ready` / init exchange is unchanged.
  */
 export function bindReview(client: ReviewClient, opts: {
   target: () => ReviewTarget | undefined;
   onChanged: () => void;
   status: (text: string, isError?: boolean) => void;
 }): ReviewBinding {
-  const init = client.request('review.init', {}).then((i) => i, (e: unknown) => {
-    opts.status(`review: ${e instanceof Error ? e.message : String(e)}`, true);
-    return undefined;
-  });
   client.on('reviewChanged', () => opts.onChanged());
   const fail = (e: unknown): void => opts.status(e instanceof Error ? e.message : String(e), true);
   return {
-    init,
     handleKey(e) {
       const k = reviewKeyOf(e);
       if (!k) return false;

@@ -175,8 +175,12 @@ export function mountReviewForm(client: ReviewClient, box: HTMLElement): void {
   });
 
   client.on('reviewSite', render);
-  void client.request('review.init', {}).then((i: ReviewInit) => {
-    vocab = i.vocabulary;
-    return client.request('review.site', {});
-  }).then(render, fail);
+  // After the page's own `ready` and `inspector.init` (sent synchronously when the module
+  // finishes), so the review pull never delays or reorders the inspector's start.
+  queueMicrotask(() => {
+    void client.request('review.init', {}).then((i: ReviewInit) => {
+      vocab = i.vocabulary;
+      return client.request('review.site', {});
+    }).then(render, fail);
+  });
 }

@@ -1,0 +1,214 @@
+/**
+ * The review parts of the webviews in real Chromium under the strict CSP (scripts by nonce),
+ * each bundle with a fake `acquireVsCodeApi` that answers its protocol and records every
+ * message the page posts — so the tests check what the page *asks* the host:
+ *  - inspector (dist/webview/inspector.js): the review form shows the site's annotation and
+ *    its conflict; 1–9 send `review.annotate` with the shortcut, `n` focuses the note,
+ *    Ctrl+Enter saves verdict + tags + note, Ctrl+Z undoes only outside the note;
+ *  - diff list (dist/webview/diff.js): the REVIEW column renders verdict chips and the ⚠
+ *    conflict marker; 1–9 annotate the selected row (viewId/index target); `reviewChanged`
+ *    makes the list fetch its rows again; nothing review-related is sent at start-up.
+ */
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { after, before, test } from 'node:test';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { PROJECT_ROOT, TEST_CACHE } from '../helpers/paths';
+
+const DIR = join(TEST_CACHE, 'review-webviews');
+const NONCE = 'cmV2aWV3bm9uY2U';
+
+function ensureBundles(): void {
+  const newest = (dir: string): number => readdirSync(join(PROJECT_ROOT, dir), { withFileTypes: true })
+    .reduce((m, e) => Math.max(m, e.isDirectory() ? newest(join(dir, e.name)) : statSync(join(PROJECT_ROOT, dir, e.name)).mtimeMs), 0);
+  const src = Math.max(newest('webview'), newest('src/protocol'), statSync(join(PROJECT_ROOT, 'media/review.css')).mtimeMs);
+  const outs = ['dist/webview/inspector.js', 'dist/webview/diff.js', 'dist/media/review.css'].map((p) => join(PROJECT_ROOT, p));
+  if (outs.every((p) => existsSync(p) && statSync(p).mtimeMs >= src)) return;
+  const r = spawnSync(process.execPath, ['scripts/build.mjs'], { cwd: PROJECT_ROOT, encoding: 'utf8' });
+  assert.equal(r.status, 0, `build failed: ${r.stderr}`);
+}
+
+function page(name: string, bundle: string, css: readonly string[]): string {
+  const dist = pathToFileURL(join(PROJECT_ROOT, 'dist')).href;
+  const file = join(DIR, `${name}.html`);
+  writeFileSync(file, `<!DOCTYPE html><html lang="en"><head><meta charset="UTF-8">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; script-src 'nonce-${NONCE}'; style-src file:; img-src file: data: blob:; font-src file:">
+${css.map((c) => `<link rel="stylesheet" href="${dist}/media/${c}">`).join('\n')}
+<title>${name}</title></head><body><div id="app" role="application"></div>
+<script nonce="${NONCE}" src="${dist}/webview/${bundle}.js"></script></body></html>`);
+  return pathToFileURL(file).href;
+}
+
+/**
+ * The fake host, serialized into the page before the bundle. `answers` maps a method to its
+ * result; requests for other methods get an error reply. `window.__emit(name, payload)` sends
+ * a host event.
+ */
+function fakeHost(answers: Record<string, unknown>): void {
+  const w = window as unknown as Record<string, unknown>;
+  const posted: unknown[] = [];
+  w.__posted = posted;
+  const send = (m: unknown) => setTimeout(() => window.postMessage(m, '*'), 0);
+  w.__emit = (name: string, payload: unknown) => send({ type: 'event', name, payload });
+  w.acquireVsCodeApi = () => ({
+    getState: () => undefined,
+    setState: () => undefined,
+    postMessage(msg: { type: string; messageId: number; method: string; params: { viewId?: number; from?: number; to?: number } }) {
+      posted.push(JSON.parse(JSON.stringify(msg)));
+      if (msg.type !== 'request') return;
+      if (msg.method === 'diff.rows') {
+        const all = answers['diff.rows'] as unknown[];
+        const p = msg.params;
+        const rows = all.slice(p.from, Math.min(p.to!, all.length));
+        send({ type: 'response', inReplyTo: msg.messageId, result: { viewId: p.viewId, rows } });
+        return;
+      }
+      if (msg.method in answers) send({ type: 'response', inReplyTo: msg.messageId, result: answers[msg.method] });
+      else send({ type: 'response', inReplyTo: msg.messageId, error: { code: 'unknown', message: msg.method } });
+    },
+  });
+}
+
+type Posted = { type: string; method?: string; params?: Record<string, unknown>; name?: string };
+
+const VOCAB = {
+  name: 'model-dispute',
+  verdicts: [
+    { id: 'default-correct', title: 'Default correct', description: '', shortcut: '1' },
+    { id: 'retrained-correct', title: 'Retrained correct', description: '', shortcut: '2' },
+    { id: 'both-correct', title: 'Both correct', description: '', shortcut: '3' },
+  ],
+  tags: [{ id: 'LVF', title: 'Low variant frequency', description: '' }, { id: 'MN', title: 'Homopolymer', description: '' }],
+};
+const cell = (verdict: string, versions = 1, note = '') => ({ verdict, title: verdict, tags: [], note, reviewer: 'alice', time: '2024-05-01T12:00:00.000Z', versions, conflict: versions > 1 });
+const SITE = { file: '/d/default.vcf.gz', row: 0, chrom: 'chr20', pos: 1000, ref: 'C', alt: 'T', id: '.', qual: '30', filter: 'PASS', samples: [], info: [], line: 'chr20\t1000\t.\tC\tT' };
+
+let browser: Browser;
+const problems: string[] = [];
+
+async function open(url: string, answers: Record<string, unknown>): Promise<Page> {
+  const p = await browser.newPage({ viewport: { width: 1200, height: 700 } });
+  p.setDefaultTimeout(10_000);
+  p.on('console', (m) => { if (m.type() === 'error') problems.push(`console: ${m.text()}`); });
+  p.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
+  p.on('request', (r) => { if (!r.url().startsWith('file:')) problems.push(`network: ${r.url()}`); });
+  await p.addInitScript({ content: 'globalThis.__name = (f) => f;' });
+  await p.addInitScript(fakeHost, answers);
+  await p.goto(url);
+  return p;
+}
+const postedOf = (p: Page): Promise<Posted[]> => p.evaluate(() => (window as unknown as { __posted: Posted[] }).__posted);
+const requests = async (p: Page, method: string): Promise<Posted[]> => (await postedOf(p)).filter((m) => m.type === 'request' && m.method === method);
+async function until(p: Page, method: string, n: number): Promise<Posted[]> {
+  await p.waitForFunction(([m, k]) => (window as unknown as { __posted: Posted[] }).__posted.filter((x) => x.method === m).length >= k, [method, n] as const);
+  return requests(p, method);
+}
+
+before(async () => {
+  ensureBundles();
+  mkdirSync(DIR, { recursive: true });
+  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'] });
+});
+after(async () => {
+  await browser?.close();
+});
+
+test('inspector review form: state, conflict, 1–9, n, Ctrl+Enter, Ctrl+Z', async () => {
+  const state = {
+    reviewFile: '/d/default.vs.retrained.review.tsv', reviewFileName: 'default.vs.retrained.review.tsv',
+    site: { contig: 'chr20', pos: 1000, ref: 'C', alt: 'T' },
+    cell: { ...cell('both-correct', 2, 'second look'), tags: ['MN'] },
+    versions: [cell('default-correct'), { ...cell('both-correct', 1, 'second look'), tags: ['MN'] }],
+    canUndo: true,
+  };
+  const p = await open(page('inspector', 'inspector', ['common.css', 'inspector.css', 'review.css']), {
+    'inspector.init': { site: SITE, tensors: [], trust: { trusted: true } },
+    'review.init': { vocabulary: VOCAB, reviewer: 'alice' },
+    'review.site': state,
+    'review.annotate': { cell: cell('retrained-correct') },
+    'review.undo': { undone: true },
+  });
+  await p.waitForSelector('.review-form:not([hidden])[data-site="chr20:1000"]');
+  // The page's own start comes first: ready, inspector.init, then the review pull.
+  const first = (await postedOf(p)).slice(0, 4).map((m) => m.name ?? m.method);
+  assert.deepEqual(first, ['ready', 'inspector.init', 'review.init', 'review.site']);
+  assert.equal(await p.getAttribute('.review-form', 'data-conflict'), 'true');
+  assert.equal(await p.isVisible('.review-resolve'), true);
+  assert.match((await p.textContent('.review-versions')) ?? '', /default-correct \(alice\) vs both-correct \(alice\)/);
+  assert.equal(await p.getAttribute('.review-verdicts button[data-verdict="both-correct"]', 'aria-pressed'), 'true');
+  assert.equal(await p.isChecked('.review-tags input[value="MN"]'), true);
+  assert.equal(await p.inputValue('.review-note-input'), 'second look');
+
+  await p.keyboard.press('2');
+  let annotate = await until(p, 'review.annotate', 1);
+  assert.deepEqual(annotate[0]!.params, { shortcut: '2', tags: ['MN'], note: 'second look' });
+
+  await p.keyboard.press('n');
+  assert.equal(await p.evaluate(() => document.activeElement?.className), 'review-note-input');
+  await p.keyboard.press('Control+A');
+  await p.keyboard.type('strand bias; 1 2 3');
+  assert.equal((await requests(p, 'review.annotate')).length, 1, 'digits typed in the note are text, not verdicts');
+  await p.keyboard.press('Control+z'); // text undo inside the note: not a review undo
+  assert.equal((await requests(p, 'review.undo')).length, 0);
+  await p.fill('.review-note-input', 'strand bias');
+  await p.check('.review-tags input[value="LVF"]');
+  await p.focus('.review-note-input');
+  await p.keyboard.press('Control+Enter');
+  annotate = await until(p, 'review.annotate', 2);
+  assert.deepEqual(annotate[1]!.params, { verdict: 'retrained-correct', tags: ['MN', 'LVF'], note: 'strand bias' });
+
+  await p.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
+  await p.keyboard.press('Control+z');
+  await until(p, 'review.undo', 1);
+  // A host push (another window's edit) re-renders the form.
+  const pushed = { ...state, cell: cell('default-correct'), versions: [cell('default-correct')] };
+  await p.evaluate((s) => (window as unknown as { __emit: (n: string, x: unknown) => void }).__emit('reviewSite', s), pushed);
+  await p.waitForSelector('.review-form[data-verdict="default-correct"][data-conflict="false"]');
+  assert.equal(await p.isVisible('.review-resolve'), false);
+  await p.close();
+  assert.deepEqual(problems, []);
+});
+
+test('diff list: REVIEW column chips and conflict marker, 1–9 on the selected row, reviewChanged re-fetches', async () => {
+  const side = { gt: '0/1', alleleGt: '0/1', called: true, qual: '30', filter: 'PASS', gq: '40', recordPos: 0 };
+  const rows = Array.from({ length: 30 }, (_, i) => ({
+    index: i, contig: 'chr20', pos: 1000 + i, ref: 'C', alt: 'T', kind: 'SNP', classes: ['gt-change'], a: side, b: { ...side, gt: '1/1' },
+    ...(i === 1 ? { review: cell('default-correct', 1, 'clear on both strands') } : i === 2 ? { review: cell('both-correct', 2) } : {}),
+  }));
+  const p = await open(page('diff', 'diff', ['common.css', 'table.css', 'diff.css', 'review.css']), {
+    'diff.init': { fileA: '/d/default.vcf.gz', fileB: '/d/retrained.vcf.gz', nameA: 'default.vcf.gz', nameB: 'retrained.vcf.gz', state: 'done', view: { viewId: 7, count: rows.length, spec: {} } },
+    'diff.rows': rows,
+    'review.annotate': { cell: cell('both-correct') },
+  });
+  await p.waitForSelector('.grid[data-loaded="true"]');
+  const start = (await postedOf(p)).map((m) => m.name ?? m.method);
+  assert.deepEqual(start.slice(0, 2), ['ready', 'diff.init']);
+  assert.equal(start.filter((m) => m?.startsWith('review.')).length, 0, 'no review request before a key is pressed');
+  assert.equal(await p.textContent('.row.header .c-review'), 'REVIEW');
+  assert.equal(await p.textContent('.rows .row[data-index="1"] .c-review .review-chip'), 'default-correct');
+  assert.equal(await p.textContent('.rows .row[data-index="1"] .c-review .review-note'), 'clear on both strands');
+  assert.equal(await p.getAttribute('.rows .row[data-index="1"] .c-review', 'data-conflict'), 'false');
+  assert.equal(await p.textContent('.rows .row[data-index="2"] .c-review .review-conflict'), '⚠ 2');
+  assert.equal(await p.getAttribute('.rows .row[data-index="2"] .c-review', 'data-conflict'), 'true');
+  assert.equal(await p.textContent('.rows .row[data-index="0"] .c-review'), '');
+
+  await p.focus('.grid');
+  await p.keyboard.press('3'); // nothing selected yet: no request
+  await p.keyboard.press('j');
+  await p.keyboard.press('j');
+  await p.keyboard.press('j');
+  await p.keyboard.press('3');
+  const annotate = await until(p, 'review.annotate', 1);
+  assert.deepEqual(annotate.map((m) => m.params), [{ target: { viewId: 7, index: 2 }, shortcut: '3' }]);
+  await p.keyboard.press('Control+z');
+  await until(p, 'review.undo', 1);
+
+  const before = (await requests(p, 'diff.rows')).length;
+  await p.evaluate(() => (window as unknown as { __emit: (n: string, x: unknown) => void }).__emit('reviewChanged', { count: 3 }));
+  await until(p, 'diff.rows', before + 1);
+  await p.close();
+  assert.deepEqual(problems, []);
+});
