@@ -1,12 +1,13 @@
 /**
  * The site inspector webview: the selected record (fields, samples, INFO with header
- * descriptions), the trust/model state, and the site's pileup tensors channel by channel
- * (grey levels = the uint8 channel values, like show_examples) when the host sends them.
+ * descriptions), the trust/model state, every model's call next to the records
+ * (modelTable.ts) and the site's pileup images with tabs, zoom and hover (pileupView.ts).
  * All text is set with textContent: it comes from untrusted files.
  */
-import type { InspectorProtocol, InspectorState, TensorPayload, TrustState } from '../../src/protocol/protocol';
-import { CHANNEL_NAMES } from '../../src/core/pileup/channelIds';
+import type { InspectorProtocol, InspectorState, TrustState } from '../../src/protocol/protocol';
 import { connect } from '../common/hostConnection';
+import { modelSection } from './modelTable';
+import { pileupSection } from './pileupView';
 import type { ReviewClient } from '../common/reviewUi';
 import { mountReviewForm } from './reviewForm';
 
@@ -40,29 +41,16 @@ function kv(dl: HTMLElement, k: string, v: string, title?: string): void {
   dl.append(dt, el('dd', undefined, v));
 }
 
-/** Draws one channel of a tensor as grey levels (value 0 black … 255 white). */
-function drawChannel(t: TensorPayload, ch: number, scale: number): HTMLCanvasElement {
-  const c = el('canvas', 'channel');
-  c.width = t.width;
-  c.height = t.height;
-  c.style.width = `${t.width * scale}px`;
-  c.style.height = `${t.height * scale}px`;
-  const ctx = c.getContext('2d')!;
-  const img = ctx.createImageData(t.width, t.height);
-  const C = t.channels.length;
-  for (let i = 0, n = t.width * t.height; i < n; i++) {
-    const v = t.data[i * C + ch] ?? 0;
-    img.data[i * 4] = v;
-    img.data[i * 4 + 1] = v;
-    img.data[i * 4 + 2] = v;
-    img.data[i * 4 + 3] = 255;
-  }
-  ctx.putImageData(img, 0, 0);
-  return c;
-}
-
 function render(s: InspectorState): void {
   setTrust(s.trust);
+  // State updates of the same site (tensors, then model results) keep the scroll position.
+  const keep = app.dataset.site !== undefined && s.site !== undefined && app.dataset.site === `${s.site.chrom}:${s.site.pos}`;
+  const scroll = { body: body.scrollTop, page: document.scrollingElement?.scrollTop ?? 0 };
+  queueMicrotask(() => {
+    if (!keep) return;
+    body.scrollTop = scroll.body;
+    if (document.scrollingElement) document.scrollingElement.scrollTop = scroll.page;
+  });
   body.replaceChildren();
   const site = s.site;
   if (!site) {
@@ -92,20 +80,8 @@ function render(s: InspectorState): void {
     body.append(el('h3', undefined, 'Recorded call'), t);
   }
 
-  body.append(el('h3', undefined, 'Pileup'));
-  if (s.tensorNote) body.append(el('p', 'note', s.tensorNote));
-  for (const tensor of s.tensors) {
-    const sec = el('section', 'tensor');
-    sec.append(el('div', 'tensor-title', `alt ${tensor.altLabel} — ${tensor.source} — ${tensor.height}×${tensor.width}×${tensor.channels.length}`));
-    const strip = el('div', 'channels');
-    tensor.channels.forEach((id, ch) => {
-      const fig = el('figure');
-      fig.append(drawChannel(tensor, ch, 2), el('figcaption', undefined, CHANNEL_NAMES[id]?.label ?? `channel ${id}`));
-      strip.append(fig);
-    });
-    sec.append(strip);
-    body.append(sec);
-  }
+  // Models vs records (modelTable.ts), then the pileup tabs (pileupView.ts).
+  body.append(modelSection(s, client), pileupSection(s, { client }));
 
   const info = el('dl', 'info');
   for (const e of site.info) kv(info, e.key, e.value, e.description);

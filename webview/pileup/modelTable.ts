@@ -1,0 +1,132 @@
+/**
+ * The inspector's model comparison: what each open VCF recorded for the site (the table's
+ * record; both sides from a diff) and every configured model's call (GT, GQ, QUAL, FILTER, PL,
+ * and P(0/1/2 copies) per image), one row each. A cell that differs from the first row (the
+ * first record) is highlighted, and so is its column header. Below: whether the site was in
+ * each model's training data, and which parameter difference explains a disagreement.
+ * All text via textContent (values come from files).
+ */
+import type { InspectorProtocol, InspectorState, RecordedCall } from '../../src/protocol/protocol';
+import type { RpcClient } from '../../src/protocol/rpc';
+
+function el<K extends keyof HTMLElementTagNameMap>(tag: K, cls?: string, text?: string): HTMLElementTagNameMap[K] {
+  const e = document.createElement(tag);
+  if (cls) e.className = cls;
+  if (text !== undefined) e.textContent = text;
+  return e;
+}
+
+/** The records to compare: SiteRecord.records, else the shown record's first sample. */
+export function recordedCalls(s: InspectorState): RecordedCall[] {
+  const site = s.site;
+  if (!site) return [];
+  if (site.records) return [...site.records];
+  const sm = site.samples[0];
+  const name = site.file.split(/[\\/]/).pop() ?? site.file;
+  return [{ label: name, file: site.file, gt: sm?.gt ?? '.', gq: sm?.gq ?? '', qual: site.qual, filter: site.filter, pl: sm?.pl ?? '' }];
+}
+
+/** Genotypes compare unphased ("0|1" = "0/1"); QUAL numerically. */
+function same(col: string, a: string, b: string): boolean {
+  if (col === 'gt') return a.replace(/\|/g, '/') === b.replace(/\|/g, '/');
+  if (col === 'qual' || col === 'gq') {
+    const x = Number(a);
+    const y = Number(b);
+    if (a !== '' && b !== '' && Number.isFinite(x) && Number.isFinite(y)) return x === y;
+  }
+  return a === b;
+}
+
+const COLS = ['gt', 'gq', 'qual', 'filter', 'pl'] as const;
+
+export function modelSection(s: InspectorState, client: RpcClient<InspectorProtocol>): HTMLElement {
+  const sec = el('section', 'models');
+  const head = el('div', 'models-head');
+  head.append(el('h3', undefined, 'Models vs records'));
+  const cards = el('button', 'model-cards-button', 'Model cards…');
+  cards.title = 'Variant Lens: Show Model Cards';
+  cards.addEventListener('click', () => void client.request('inspector.showModelCards', {}).catch(() => undefined));
+  head.append(cards);
+  sec.append(head);
+  const m = s.models;
+  sec.dataset.state = m?.state ?? 'none';
+  if (m?.message) sec.append(el('p', m.state === 'error' ? 'error' : 'note', m.message));
+
+  const records = recordedCalls(s);
+  const calls = m?.calls ?? [];
+  const imageLabels = [...new Set(calls.flatMap((c) => c.images.map((i) => i.altLabel)))];
+  const table = el('table', 'model-table');
+  const hr = el('tr');
+  const headers = ['source', 'GT', 'GQ', 'QUAL', 'FILTER', 'PL', ...imageLabels.map((l) => `P(0/1/2) ${l}`)];
+  const ths = headers.map((h, i) => {
+    const th = el('th', undefined, h);
+    if (i >= 1 && i <= 5) th.dataset.col = COLS[i - 1]!;
+    hr.append(th);
+    return th;
+  });
+  table.append(hr);
+  type Row = { kind: 'record' | 'model'; name: string; cells: Record<(typeof COLS)[number], string>; title?: string; probs: Map<string, readonly number[]>; note?: string };
+  const rows: Row[] = [
+    ...records.map((r): Row => ({ kind: 'record', name: r.label, cells: { gt: r.gt, gq: r.gq, qual: r.qual, filter: r.filter, pl: r.pl }, title: r.file, probs: new Map() })),
+    ...calls.map((c): Row => ({
+      kind: 'model', name: c.model, cells: { gt: c.gt, gq: c.gq, qual: c.qual, filter: c.filter, pl: c.pl },
+      title: `${c.alleles}${c.fromCandidate ? '' : ' (not this model\'s candidate: the record\'s alleles, asked anyway)'}`,
+      probs: new Map(c.images.map((i) => [i.altLabel, i.probabilities])), ...(c.noCallReason ? { note: c.noCallReason } : {}),
+    })),
+  ];
+  const first = rows[0];
+  const differs = new Set<string>();
+  for (const r of rows) {
+    const tr = el('tr', r.kind);
+    tr.dataset.kind = r.kind;
+    tr.dataset.name = r.name;
+    if (r.kind === 'model') tr.dataset.model = r.name;
+    const th = el('th', undefined, r.kind === 'record' ? `VCF ${r.name}` : `model ${r.name}`);
+    th.scope = 'row';
+    if (r.title) th.title = r.title;
+    tr.append(th);
+    for (const col of COLS) {
+      const v = r.cells[col];
+      const td = el('td', undefined, v);
+      td.dataset.col = col;
+      if (first && r !== first && (col === 'gt' || col === 'qual' || col === 'filter' || col === 'gq') && !same(col, v, first.cells[col])) {
+        td.classList.add('differs');
+        td.title = `differs from ${first.kind === 'record' ? 'the VCF' : first.name} (${first.cells[col] || 'empty'})`;
+        differs.add(col);
+      }
+      tr.append(td);
+    }
+    for (const l of imageLabels) {
+      const p = r.probs.get(l);
+      tr.append(el('td', 'probs', p ? p.map((x) => x.toFixed(3)).join(' / ') : ''));
+    }
+    if (r.note) tr.title = r.note;
+    table.append(tr);
+  }
+  for (const th of ths) if (th.dataset.col && differs.has(th.dataset.col)) th.classList.add('differs');
+  sec.dataset.differs = [...differs].join(',');
+  sec.append(table);
+
+  const training = calls.map((c) => c.training);
+  if (training.length) {
+    const ul = el('ul', 'training');
+    for (const t of training) {
+      const li = el('li', t.inTraining === true ? 'in-training' : t.inTraining === false ? 'held-out' : 'unknown', t.text);
+      ul.append(li);
+    }
+    sec.append(el('h4', undefined, 'Training data'), ul);
+  }
+  const noCalls = calls.filter((c) => c.noCallReason);
+  if (m && (m.explanations.length || noCalls.length)) {
+    const ul = el('ul', 'explanations');
+    for (const c of noCalls) ul.append(el('li', undefined, `${c.model}: no call — ${c.noCallReason ?? ''}`));
+    for (const e of m.explanations) ul.append(el('li', undefined, e));
+    sec.append(el('h4', undefined, 'Why they differ'), ul);
+  }
+  if (m?.notes.length) {
+    const ul = el('ul', 'model-notes');
+    for (const n of m.notes) ul.append(el('li', undefined, n));
+    sec.append(el('h4', undefined, 'Encoder notes'), ul);
+  }
+  return sec;
+}
