@@ -1,0 +1,206 @@
+/**
+ * The inspector webview (dist/webview/inspector.js) in real Chromium under the strict CSP,
+ * with a fake `acquireVsCodeApi` host: a site with two images (a multi-allelic "A" and
+ * "A,C"), a model table where the retrained model disagrees with the record, and hover
+ * answers. Checks tabs, zoom (button, keys, Ctrl+wheel), that hover asks the host for the
+ * hovered pixel of the current generation and shows its answer, and the highlighting.
+ * The images are synthetic: pixel (r, c) of channel k is (r + c + 7k) mod 255, so the page's
+ * channel canvases can be checked against show_examples' rescale (RESCALE_254) exactly.
+ */
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { after, before, test } from 'node:test';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { RESCALE_254 } from '../../src/core/render/showExamples';
+import { PROJECT_ROOT, TEST_CACHE } from '../helpers/paths';
+
+const DIR = join(TEST_CACHE, 'inspector-webview');
+const SCREENSHOTS = join(PROJECT_ROOT, 'test/webview/screenshots');
+
+function fakeHost(): void {
+  const w = window as unknown as Record<string, unknown>;
+  const posted: unknown[] = [];
+  w.__posted = posted;
+  const H = 100;
+  const W = 221;
+  const channels = [1, 2, 3, 4, 5, 6, 19];
+  const tensor = (shift: number) => {
+    const d = new Uint8Array(H * W * channels.length);
+    for (let r = 0; r < H; r++) for (let c = 0; c < W; c++) for (let k = 0; k < channels.length; k++) d[(r * W + c) * channels.length + k] = (r + c + 7 * k + shift) % 255;
+    return d;
+  };
+  const bases = 'ACGT'.repeat(56).slice(0, W);
+  const t = (alt: string, shift: number, seenBy: string[]) => ({
+    height: H, width: W, channels, data: tensor(shift), source: 'reads: HG003-sim.bam (Variant Lens encoder, default\'s make_examples settings)', altLabel: alt,
+    windowStart: 9999, windowBases: bases, candidateColumn: 110, refRows: 5, readRows: 40, hover: true, seenBy,
+  });
+  const state = {
+    generation: 7,
+    trust: { trusted: true },
+    site: {
+      file: '/demo/default.vcf.gz', row: 3, chrom: 'chr20', pos: 10110, ref: 'G', alt: 'A,C', id: '.', qual: '33.3', filter: 'PASS',
+      samples: [{ name: 'HG003-sim', gt: '1/2', gq: '30', dp: '40', ad: '2,20,18', vaf: '0.5,0.45', pl: '60,30,50,20,0,40' }], info: [], line: 'chr20\t10110\t.\tG\tA,C\t33.3\tPASS\t.\tGT\t1/2',
+    },
+    tensors: [t('A', 0, ['default', 'retrained']), t('A,C', 3, ['default'])],
+    models: {
+      state: 'done', explanations: ['default vs retrained: alt fraction 0.05 is below vsc_min_fraction_snps 0.12 (default) and above 0.02 (retrained): only retrained makes this candidate'], notes: [],
+      calls: [
+        { model: 'default', gt: '1/2', gq: '30', qual: '33.3', filter: 'PASS', pl: '60,30,50,20,0,40', alleles: 'G>A,C', fromCandidate: true,
+          images: [{ altLabel: 'A', probabilities: [0.1, 0.8, 0.1] }, { altLabel: 'A,C', probabilities: [0.05, 0.05, 0.9] }],
+          training: { inTraining: false, text: 'default was trained on chr1–19 of HG001-sim, HG002-sim: this site (chr20, HG003-sim) — sample held out, contig held out; not in the training data' } },
+        { model: 'retrained', gt: '0/1', gq: '12', qual: '24.9', filter: 'PASS', pl: '20,0,30', alleles: 'G>A', fromCandidate: true,
+          images: [{ altLabel: 'A', probabilities: [0.2, 0.7, 0.1] }],
+          training: { inTraining: true, text: 'retrained was trained on chr20: INSIDE the training data' } },
+      ],
+    },
+  };
+  const reply = (m: unknown) => setTimeout(() => window.postMessage(m, '*'), 0);
+  w.acquireVsCodeApi = () => ({
+    getState: () => undefined,
+    setState: () => undefined,
+    postMessage(msg: { type: string; messageId: number; method: string; params: Record<string, number> }) {
+      posted.push(JSON.parse(JSON.stringify(msg)));
+      if (msg.type !== 'request') return;
+      let result: unknown;
+      if (msg.method === 'inspector.init') result = state;
+      else if (msg.method === 'inspector.hover') {
+        const p = msg.params;
+        result = p.generation !== 7 ? null : {
+          row: p.row, col: p.col, pos: 10000 + p.col, refBase: bases[p.col], region: p.row < 5 ? 'reference' : 'read',
+          ...(p.row >= 5 ? { read: { name: `read-${p.row}`, mate: 1, flags: 99, mapq: 60, strand: '+', cigar: '150M', start: 9950, end: 10099, insertSize: 300, supports: `supports ${p.tensor === 0 ? 'A' : 'A,C'}` }, base: 'A', baseQuality: 37, op: 'M', what: 'base' } : {}),
+        };
+      } else if (msg.method === 'inspector.showModelCards') result = {};
+      else if (msg.method === 'review.init') result = { vocabulary: { name: 'v', verdicts: [], tags: [] }, reviewer: 'me' };
+      else if (msg.method === 'review.site') result = null;
+      else {
+        reply({ type: 'response', inReplyTo: msg.messageId, error: { code: 'unknown', message: msg.method } });
+        return;
+      }
+      reply({ type: 'response', inReplyTo: msg.messageId, result });
+    },
+  });
+}
+
+let browser: Browser;
+let page: Page;
+const problems: string[] = [];
+type Posted = { type: string; method?: string; params?: Record<string, number> };
+const requests = async (method: string): Promise<Posted[]> =>
+  (await page.evaluate(() => (window as unknown as { __posted: Posted[] }).__posted)).filter((m) => m.type === 'request' && m.method === method);
+
+before(async () => {
+  const r = spawnSync(process.execPath, ['scripts/build.mjs'], { cwd: PROJECT_ROOT, encoding: 'utf8' });
+  assert.equal(r.status, 0, `build failed: ${r.stderr}`);
+  mkdirSync(DIR, { recursive: true });
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  const nonce = 'dGVzdG5vbmNl';
+  const dist = pathToFileURL(join(PROJECT_ROOT, 'dist')).href;
+  writeFileSync(join(DIR, 'theme.css'), `:root { --vscode-foreground:#cccccc; --vscode-editor-background:#1e1e1e; --vscode-font-family:sans-serif; --vscode-font-size:13px;
+    --vscode-editor-font-family:monospace; --vscode-descriptionForeground:#9d9d9d; --vscode-panel-border:#3c3c3c; --vscode-button-background:#0e639c;
+    --vscode-button-foreground:#ffffff; --vscode-focusBorder:#007fd4; --vscode-editorWarning-foreground:#cca700; --vscode-diffEditor-insertedTextBackground:#9ccc2c33; }
+    body { background: var(--vscode-editor-background); color: var(--vscode-foreground); }`);
+  writeFileSync(join(DIR, 'index.html'), `<!DOCTYPE html><html lang="en"><head><meta charset="UTF-8">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; script-src 'nonce-${nonce}'; style-src file:; img-src file: data: blob:; font-src file:">
+<link rel="stylesheet" href="${pathToFileURL(join(DIR, 'theme.css')).href}">
+${['common.css', 'inspector.css'].map((c) => `<link rel="stylesheet" href="${dist}/media/${c}">`).join('\n')}
+<title>inspector</title></head><body><div id="app" role="application"></div>
+<script nonce="${nonce}" src="${dist}/webview/inspector.js"></script></body></html>`);
+  browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+  page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+  page.setDefaultTimeout(10_000);
+  page.on('console', (m) => { if (m.type() === 'error') problems.push(`${m.type()}: ${m.text()}`); });
+  page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
+  page.on('request', (q) => { if (!q.url().startsWith('file:')) problems.push(`network: ${q.url()}`); });
+  await page.addInitScript({ content: 'globalThis.__name = (f) => f;' });
+  await page.addInitScript(fakeHost);
+  await page.goto(pathToFileURL(join(DIR, 'index.html')).href);
+  await page.waitForSelector('section.pileup canvas.pixels').catch((e: unknown) => { throw new Error(`${String(e)}\n${problems.join('\n')}`); });
+});
+
+after(async () => {
+  await browser?.close();
+});
+
+test('tabs: one per image, keyboard and click switch, the channels use show_examples\' rescale', async () => {
+  const tabs = await page.$$eval('section.pileup .tab', (t) => t.map((x) => [x.textContent, x.getAttribute('aria-selected')]));
+  assert.deepEqual(tabs, [['A · default, retrained', 'true'], ['A,C · default', 'false']]);
+  assert.equal(await page.$$eval('section.pileup figure canvas', (c) => c.length), 8); // 7 channels + RGB
+  // Channel 2 (base quality) of tab 0 at (row 10, col 20): value (10 + 20 + 7) → RESCALE_254.
+  const px = async (fig: number, x: number, y: number): Promise<number> => page.$$eval('section.pileup figure canvas', (cs, a) => {
+    const c = cs[a.fig] as HTMLCanvasElement;
+    return c.getContext('2d')!.getImageData(a.x, a.y, 1, 1).data[0]!;
+  }, { fig, x, y });
+  assert.equal(await px(1, 20, 10), RESCALE_254[(10 + 20 + 7) % 255]);
+  await page.click('section.pileup .tab[data-tab="1"]');
+  await page.waitForSelector('section.pileup[data-tab="1"]');
+  assert.equal(await px(1, 20, 10), RESCALE_254[(10 + 20 + 7 + 3) % 255]);
+  await page.focus('section.pileup .tab[data-tab="1"]');
+  await page.keyboard.press('ArrowRight');
+  await page.waitForSelector('section.pileup[data-tab="0"]');
+  // Columns 98..122 of the window (0-based start 9999): 1-based 10,098–10,122, candidate column 110.
+  const bases = 'ACGT'.repeat(56);
+  assert.equal(await page.textContent('.ref-context'), `reference 10,098–10,122: ${bases.slice(98, 110)}[${bases[110]}]${bases.slice(111, 123)}`);
+  assert.equal(problems.join('\n'), '');
+});
+
+test('zoom: buttons, +/- keys and Ctrl+wheel scale the canvases (nearest neighbour)', async () => {
+  const width = async (): Promise<number> => page.$eval('section.pileup figure canvas', (c) => (c as HTMLElement).getBoundingClientRect().width);
+  assert.equal(await page.getAttribute('section.pileup', 'data-zoom'), '2');
+  assert.equal(Math.round(await width()), 221 * 2 + 2); // + 1px border each side
+  await page.click('section.pileup .zoom-in');
+  await page.waitForSelector('section.pileup[data-zoom="3"]');
+  assert.equal(Math.round(await width()), 221 * 3 + 2);
+  assert.equal(await page.$eval('section.pileup figure canvas', (c) => getComputedStyle(c).imageRendering), 'pixelated');
+  await page.focus('section.pileup .zoom-out');
+  await page.keyboard.press('-');
+  await page.waitForSelector('section.pileup[data-zoom="2"]');
+  const box = (await page.locator('section.pileup figure canvas').first().boundingBox())!;
+  await page.mouse.move(box.x + 10, box.y + 10);
+  await page.keyboard.down('Control');
+  await page.mouse.wheel(0, -100);
+  await page.keyboard.up('Control');
+  await page.waitForSelector('section.pileup[data-zoom="3"]');
+  await page.click('section.pileup .zoom-out');
+  await page.waitForSelector('section.pileup[data-zoom="2"]');
+});
+
+test('hover: asks the host for the pixel of the current generation and shows the read', async () => {
+  const canvas = page.locator('section.pileup figure canvas').first();
+  await canvas.hover({ position: { x: 110 * 2 + 1, y: 12 * 2 + 1 } });
+  await page.waitForSelector('.hover-info[data-state="host"][data-row="12"][data-col="110"]');
+  const asked = (await requests('inspector.hover')).at(-1)!;
+  assert.deepEqual(asked.params, { generation: 7, tensor: 0, row: 12, col: 110 });
+  const text = (await page.textContent('.hover-info')) ?? '';
+  assert.match(text, /row 12, column 110 = position 10,110 \(reference G\) — candidate/);
+  assert.match(text, /read read-12\/1 · MAPQ 60 · strand \+ · supports A/);
+  assert.match(text, /CIGAR 150M · aligned 9,950–10,099 · insert size 300 · flags 99/);
+  assert.match(text, /base A · base quality 37 · CIGAR op M/);
+  await canvas.hover({ position: { x: 3, y: 3 } });
+  await page.waitForSelector('.hover-info[data-state="host"][data-row="1"][data-col="1"]');
+  assert.match((await page.textContent('.hover-info')) ?? '', /reference band/);
+});
+
+test('model table: records and models side by side, differences highlighted, training and explanations', async () => {
+  const rows = await page.$$eval('table.model-table tr', (trs) => trs.map((tr) => [...tr.children].map((c) => c.textContent)));
+  assert.deepEqual(rows[0], ['source', 'GT', 'GQ', 'QUAL', 'FILTER', 'PL', 'P(0/1/2) A', 'P(0/1/2) A,C']);
+  assert.deepEqual(rows[1], ['VCF default.vcf.gz', '1/2', '30', '33.3', 'PASS', '60,30,50,20,0,40', '', '']);
+  assert.deepEqual(rows[2], ['model default', '1/2', '30', '33.3', 'PASS', '60,30,50,20,0,40', '0.100 / 0.800 / 0.100', '0.050 / 0.050 / 0.900']);
+  assert.deepEqual(rows[3], ['model retrained', '0/1', '12', '24.9', 'PASS', '20,0,30', '0.200 / 0.700 / 0.100', '']);
+  const differs = await page.$$eval('table.model-table td.differs', (tds) => tds.map((td) => `${(td.parentElement as HTMLElement).dataset.name}:${(td as HTMLElement).dataset.col}`));
+  assert.deepEqual(differs, ['retrained:gt', 'retrained:gq', 'retrained:qual']);
+  assert.deepEqual(await page.$$eval('table.model-table th.differs', (t) => t.map((x) => x.textContent)), ['GT', 'GQ', 'QUAL']);
+  assert.equal(await page.$eval('table.model-table td.differs', (td) => getComputedStyle(td).fontWeight), '700');
+  assert.deepEqual(await page.$$eval('ul.training li', (l) => l.map((x) => x.className)), ['held-out', 'in-training']);
+  assert.match((await page.textContent('ul.explanations')) ?? '', /below vsc_min_fraction_snps 0\.12 \(default\) and above 0\.02/);
+  await page.click('.model-cards-button');
+  await page.waitForFunction(() => (window as unknown as { __posted: { method?: string }[] }).__posted.some((m) => m.method === 'inspector.showModelCards'));
+  await page.locator('section.models').screenshot({ path: join(SCREENSHOTS, 'inspector-models.png') });
+  await page.screenshot({ path: join(SCREENSHOTS, 'inspector.png'), fullPage: true });
+  assert.equal(problems.join('\n'), '');
+});
