@@ -67,7 +67,7 @@ function fakeHost(): void {
       let result: unknown;
       if (msg.method === 'inspector.init') result = state;
       else if (msg.method === 'inspector.hover') {
-        const p = msg.params;
+        const p = msg.params as { generation: number; tensor: number; row: number; col: number };
         result = p.generation !== 7 ? null : {
           row: p.row, col: p.col, pos: 10000 + p.col, refBase: bases[p.col], region: p.row < 5 ? 'reference' : 'read',
           ...(p.row >= 5 ? { read: { name: `read-${p.row}`, mate: 1, flags: 99, mapq: 60, strand: '+', cigar: '150M', start: 9950, end: 10099, insertSize: 300, supports: `supports ${p.tensor === 0 ? 'A' : 'A,C'}` }, base: 'A', baseQuality: 37, op: 'M', what: 'base' } : {}),
