@@ -14,6 +14,7 @@ const nodeBundles = [
   ['src/extension/extension.ts', 'dist/extension.js'],
   ['src/cli/main.ts', 'dist/cli.js'],
   ['src/core/model/inferenceWorker.ts', 'dist/inferenceWorker.js'],
+  ['src/core/io/vcfTableWorker.ts', 'dist/tableWorker.js'],
 ];
 /** Browser bundles for the webviews. */
 const webBundles = [

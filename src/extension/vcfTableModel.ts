@@ -3,98 +3,44 @@
  * permutation of file rows), and the answers to the table's protocol requests. It holds no
  * `vscode` import so tests drive it directly.
  *
- * Memory (documented in docs/decisions/0005-table-view-in-host.md): the row index costs 8
- * bytes per record (engineer A's VcfRowIndex). Sorting and filtering need per-row columns,
- * built on first use by one streaming pass and kept: about 17 bytes per record for the fixed
- * columns plus 14 per record per sample used — ~150 MB for a 5,000,000-record single-sample
- * file. The webview never holds more than its page cache.
+ * Responsiveness: the heavy work — building the row index, and sorting/filtering every
+ * record — runs in a worker thread per table (src/core/io/vcfTableWorker.ts through
+ * vcfTableWorkerClient.ts), never on the extension host's event loop. The host keeps only
+ * what paging needs: the header, the first HEAD_ROWS records (read at open, so the first
+ * screen never waits for the index), the row offsets and the current view permutation,
+ * both typed arrays transferred from the worker without a copy. Page reads stay here: a
+ * page is one or two BGZF blocks (a few ms). Cancel (webview or progress notification)
+ * sets the worker job's shared flag.
  *
- * Responsiveness: every long loop (column scan, filter, sort) yields to the event loop at
- * least every YIELD_MS, so the extension host never freezes for long, and checks its
- * AbortSignal there (cancel from the webview or the progress notification).
+ * Memory (docs/decisions/0005-table-view-in-host.md): host 8 bytes per record (offsets)
+ * plus 4 per view row; the worker keeps the sort/filter columns it has built (17 bytes per
+ * record for the fixed columns, 16 per sample used; vcfTableColumns.ts). The webview never
+ * holds more than its page cache.
  *
- * Coordinates: POS is 1-based (VCF); region text is 1-based inclusive (samtools style);
- * `end1` below is the last 1-based reference base of a record (INFO/END aware).
+ * Coordinates: POS is 1-based (VCF); region and locus text is 1-based inclusive (samtools
+ * style); region overlap uses each record's last reference base, INFO/END aware
+ * (vcfTableColumns.ts).
  */
-import { VariantLensError, throwIfAborted } from '../core/errors';
+import { VariantLensError } from '../core/errors';
 import { openVcf, type VcfFile, type VcfRowIndex } from '../core/io/vcfReader';
+import { rowIndexFromParts } from '../core/io/vcfRowIndex';
 import { resolveContig, describeAvailable } from '../core/io/contigAliases';
 import type { VcfHeader, VcfRecord } from '../core/io/vcfRecord';
+import { filterIsActive, parseLocus, sortIsActive } from '../core/io/vcfTableColumns';
+import { startTableJobs, type TableJobRunner } from '../core/io/vcfTableWorkerClient';
 import type {
-  FilterSpec, InfoEntry, SampleCells, SortColumn, SortSpec, TableRow, ViewInfo, VariantKind, SiteRecord, ReviewCell, ReviewSiteRef,
+  FilterSpec, InfoEntry, SampleCells, SortSpec, TableRow, ViewInfo, SiteRecord, ReviewCell, ReviewSiteRef,
 } from '../protocol/protocol';
 
-/** Longest stretch of synchronous work before yielding to the event loop. */
-const YIELD_MS = 25;
-/** Rows read per chunk in whole-file passes. */
-const SCAN_CHUNK = 20_000;
+export { normalizeGenotype, parseLocus, type Locus } from '../core/io/vcfTableColumns';
+
 /** Records read at open time and served before the row index is ready. */
 const HEAD_ROWS = 1000;
 
 export type Progress = (done: number, total: number, label?: string) => void;
 
-/** Yields to the event loop when YIELD_MS has passed since the last yield. */
-class Yielder {
-  private last = performance.now();
-  constructor(private readonly signal?: AbortSignal) {}
-  async maybe(): Promise<void> {
-    if (performance.now() - this.last < YIELD_MS) return;
-    await new Promise<void>((r) => setImmediate(r));
-    this.last = performance.now();
-    throwIfAborted(this.signal);
-  }
-}
-
-const KIND_CODE: Record<VariantKind, number> = { SNP: 0, INDEL: 1, REF: 2 };
-
-/** Interns strings to small codes (FILTER values, genotypes, REF/ALT, IDs). */
-class Interner {
-  readonly values: string[] = [];
-  private readonly map = new Map<string, number>();
-  code(s: string): number {
-    let c = this.map.get(s);
-    if (c === undefined) {
-      c = this.values.length;
-      this.values.push(s);
-      this.map.set(s, c);
-    }
-    return c;
-  }
-  /** rank[code] = position of the string in sorted order, for sorting by string. */
-  ranks(): Float64Array {
-    const order = this.values.map((_, i) => i).sort((a, b) => (this.values[a]! < this.values[b]! ? -1 : this.values[a]! > this.values[b]! ? 1 : 0));
-    const rank = new Float64Array(this.values.length);
-    order.forEach((code, r) => (rank[code] = r));
-    return rank;
-  }
-}
-
-interface FixedColumns {
-  readonly contig: Uint16Array;
-  readonly pos: Uint32Array;
-  readonly end1: Uint32Array;
-  readonly qual: Float32Array;
-  readonly filter: Uint32Array;
-  readonly filterNames: Interner;
-  readonly kind: Uint8Array;
-}
-
-interface SampleColumns {
-  readonly gt: Uint32Array;
-  readonly gtNames: Interner;
-  readonly gq: Float32Array;
-  readonly dp: Float32Array;
-  readonly vaf: Float32Array;
-}
-
 export function firstColumns(line: string): string[] {
   return line.split('\t', 8);
-}
-
-function num(s: string | undefined): number {
-  if (s === undefined) return NaN;
-  const v = Number(s.split(',')[0]);
-  return Number.isFinite(v) ? v : NaN;
 }
 
 export function sampleCells(rec: VcfRecord, s: number): SampleCells {
@@ -107,30 +53,6 @@ export function sampleCells(rec: VcfRecord, s: number): SampleCells {
   };
 }
 
-/** Genotype text with phasing dropped, so a filter for 0/1 also matches 0|1. */
-export function normalizeGenotype(gt: string): string {
-  return gt.replace(/\|/g, '/');
-}
-
-export interface Locus {
-  readonly contig: string;
-  /** 1-based inclusive; undefined = whole contig. */
-  readonly start?: number;
-  readonly end?: number;
-}
-
-/** Parses `chr20`, `chr20:10,000,123`, `chr20 10000123`, `chr20:10,000,000-10,010,000`. */
-export function parseLocus(text: string): Locus | undefined {
-  const m = /^\s*([^\s:]+)(?:[:\s]\s*([\d,_]+)(?:\s*-\s*([\d,_]+))?)?\s*$/.exec(text);
-  if (!m) return undefined;
-  const n = (s: string | undefined) => (s === undefined ? undefined : Number(s.replace(/[,_]/g, '')));
-  const start = n(m[2]);
-  const end = n(m[3]);
-  if (start !== undefined && (!Number.isInteger(start) || start < 0)) return undefined;
-  if (end !== undefined && (!Number.isInteger(end) || end < (start ?? 0))) return undefined;
-  return { contig: m[1]!, ...(start !== undefined ? { start } : {}), ...(end !== undefined ? { end } : {}) };
-}
-
 export class VcfTableModel {
   private index: VcfRowIndex | undefined;
   private indexing: Promise<VcfRowIndex> | undefined;
@@ -139,9 +61,9 @@ export class VcfTableModel {
   private viewIdCounter = 0;
   private sort: SortSpec | undefined;
   private filter: FilterSpec | undefined;
-  private fixed: Promise<FixedColumns> | undefined;
-  private readonly sampleCols = new Map<number, Promise<SampleColumns>>();
   private contigNames: string[] = [];
+  /** The table's worker (started with the index job). */
+  private jobs: TableJobRunner | undefined;
   /** The review column: the annotation of a record (set by reviewController.ts; REF upper case, ALT comma-joined). */
   reviewCell: ((site: ReviewSiteRef) => ReviewCell | undefined) | undefined;
 
@@ -162,9 +84,19 @@ export class VcfTableModel {
     return new VcfTableModel(path, file, header, head);
   }
 
-  /** Builds the row index once (streams the whole file). */
+  private runner(): TableJobRunner {
+    return (this.jobs ??= startTableJobs(this.path));
+  }
+
+  /** 'worker', or 'in-process' when no worker thread could start (slower, yields). */
+  get jobsKind(): 'worker' | 'in-process' {
+    return this.runner().kind;
+  }
+
+  /** Builds the row index once (the worker streams the whole file; the offsets come back transferred). */
   buildIndex(signal?: AbortSignal, onProgress?: (records: number, bytesDone: number, bytesTotal: number) => void): Promise<VcfRowIndex> {
-    this.indexing ??= this.file.buildRowIndex(signal, onProgress).then((ix) => {
+    this.indexing ??= this.runner().index(signal, onProgress).then(({ offsets, contigRuns }) => {
+      const ix = rowIndexFromParts(this.file, offsets, contigRuns);
       this.index = ix;
       this.contigNames = [...new Set(ix.contigRuns.map((r) => r.contig))];
       return ix;
@@ -314,263 +246,25 @@ export class VcfTableModel {
     return best < 0 ? Math.max(0, this.perm.length - 1) : best;
   }
 
-  /** One streaming pass over every record, in chunks, yielding between them. */
-  private async scan(label: string, signal: AbortSignal | undefined, progress: Progress | undefined, each: (rec: VcfRecord, row: number) => void): Promise<void> {
-    const ix = this.requireIndex();
-    const y = new Yielder(signal);
-    for (let from = 0; from < ix.count; from += SCAN_CHUNK) {
-      throwIfAborted(signal);
-      const recs = await ix.readRows(from, Math.min(ix.count, from + SCAN_CHUNK), signal);
-      for (let i = 0; i < recs.length; i++) {
-        each(recs[i]!, from + i);
-        if ((i & 1023) === 1023) await y.maybe();
-      }
-      progress?.(Math.min(ix.count, from + SCAN_CHUNK), ix.count, label);
-      await y.maybe();
-    }
-  }
-
-  private fixedColumns(signal?: AbortSignal, progress?: Progress): Promise<FixedColumns> {
-    if (!this.fixed) {
-      const n = this.requireIndex().count;
-      const cols: FixedColumns = {
-        contig: new Uint16Array(n), pos: new Uint32Array(n), end1: new Uint32Array(n), qual: new Float32Array(n),
-        filter: new Uint32Array(n), filterNames: new Interner(), kind: new Uint8Array(n),
-      };
-      const contigCode = new Map<string, number>();
-      this.fixed = this.scan('reading columns', signal, progress, (rec, row) => {
-        let cc = contigCode.get(rec.contig);
-        if (cc === undefined) contigCode.set(rec.contig, (cc = contigCode.size));
-        cols.contig[row] = cc;
-        cols.pos[row] = rec.pos;
-        cols.end1[row] = rec.end0;
-        cols.qual[row] = rec.qual ?? NaN;
-        cols.filter[row] = cols.filterNames.code(firstColumns(rec.line)[6] ?? '.');
-        cols.kind[row] = KIND_CODE[rec.variantType];
-      }).then(() => cols, (e: unknown) => {
-        this.fixed = undefined;
-        throw e;
-      });
-    }
-    return this.fixed;
-  }
-
-  private sampleColumns(s: number, signal?: AbortSignal, progress?: Progress): Promise<SampleColumns> {
-    if (s >= this.header.samples.length) throw new VariantLensError('invalid-argument', `has ${this.header.samples.length} sample(s); there is no sample ${s + 1}`, this.path);
-    let p = this.sampleCols.get(s);
-    if (!p) {
-      const n = this.requireIndex().count;
-      const cols: SampleColumns = { gt: new Uint32Array(n), gtNames: new Interner(), gq: new Float32Array(n), dp: new Float32Array(n), vaf: new Float32Array(n) };
-      p = this.scan(`reading sample ${this.header.samples[s]}`, signal, progress, (rec, row) => {
-        cols.gt[row] = cols.gtNames.code(rec.sampleField(s, 'GT') ?? '.');
-        cols.gq[row] = num(rec.sampleField(s, 'GQ'));
-        cols.dp[row] = num(rec.sampleField(s, 'DP'));
-        cols.vaf[row] = num(rec.sampleField(s, 'VAF'));
-      }).then(() => cols, (e: unknown) => {
-        this.sampleCols.delete(s);
-        throw e;
-      });
-      this.sampleCols.set(s, p);
-    }
-    return p;
-  }
-
-  /** Applies a sort and a filter: produces the permutation the webview pages through. */
+  /**
+   * Applies a sort and a filter: the worker computes the permutation the webview pages
+   * through (vcfTableColumns.ts: one pass for the columns, typed-array filters, radix sort).
+   */
   async setView(sort: SortSpec | undefined, filter: FilterSpec | undefined, signal?: AbortSignal, progress?: Progress): Promise<ViewInfo> {
-    const ix = this.requireIndex();
-    const hasFilter = filter !== undefined && Object.values(filter).some((v) => v !== undefined && (!Array.isArray(v) || v.length > 0) && v !== '');
-    const hasSort = sort !== undefined && !(sort.column === 'file' && !sort.descending);
-    if (!hasFilter && !hasSort) {
-      this.perm = undefined;
-      this.sort = undefined;
-      this.filter = undefined;
-      this.viewIdCounter++;
-      return this.viewInfo();
-    }
-    const rows = hasFilter ? await this.filterRows(filter!, signal, progress) : identity(ix.count);
-    const perm = hasSort ? await this.sortRows(rows, sort!, signal, progress) : rows;
-    this.perm = perm;
+    this.requireIndex();
+    const hasFilter = filterIsActive(filter);
+    const hasSort = sortIsActive(sort);
+    this.perm = hasFilter || hasSort ? await this.runner().view(hasSort ? sort : undefined, hasFilter ? filter : undefined, signal, progress) : undefined;
     this.sort = hasSort ? sort : undefined;
     this.filter = hasFilter ? filter : undefined;
     this.viewIdCounter++;
     return this.viewInfo();
   }
 
-  private async filterRows(f: FilterSpec, signal?: AbortSignal, progress?: Progress): Promise<Uint32Array> {
-    const n = this.requireIndex().count;
-    const fixed = await this.fixedColumns(signal, progress);
-    const keep = new Uint8Array(n).fill(1);
-    const y = new Yielder(signal);
-    // Region: rows on the contig whose [POS, end1] overlaps [start, end] (1-based inclusive).
-    if (f.region !== undefined && f.region.trim() !== '') {
-      const locus = parseLocus(f.region);
-      if (!locus) throw new VariantLensError('region-invalid', `"${f.region.slice(0, 80)}" is not a region; write e.g. chr20:10,000,000-10,010,000`);
-      const name = resolveContig(locus.contig, this.contigNames);
-      const code = name === undefined ? -1 : this.contigCodeOf(name);
-      const lo = locus.start ?? 0;
-      const hi = locus.end ?? (locus.start ?? Number.MAX_SAFE_INTEGER);
-      for (let r = 0; r < n; r++) {
-        if (fixed.contig[r] !== code || fixed.end1[r]! < lo || fixed.pos[r]! > hi) keep[r] = 0;
-        if ((r & 65535) === 65535) await y.maybe();
-      }
-    }
-    if (f.filters && f.filters.length > 0) {
-      const allowed = new Set(f.filters);
-      const ok = fixed.filterNames.values.map((v) => v.split(';').some((x) => allowed.has(x)));
-      for (let r = 0; r < n; r++) if (!ok[fixed.filter[r]!]) keep[r] = 0;
-    }
-    if (f.qualMin !== undefined || f.qualMax !== undefined) {
-      const lo = f.qualMin ?? -Infinity;
-      const hi = f.qualMax ?? Infinity;
-      for (let r = 0; r < n; r++) {
-        const q = fixed.qual[r]!;
-        if (!(q >= lo && q <= hi)) keep[r] = 0; // missing QUAL ('.') never passes a QUAL range
-      }
-    }
-    if (f.kinds && f.kinds.length > 0) {
-      const ok = new Set(f.kinds.map((k) => KIND_CODE[k]));
-      for (let r = 0; r < n; r++) if (!ok.has(fixed.kind[r]!)) keep[r] = 0;
-    }
-    if (f.genotypes && f.genotypes.length > 0) {
-      const cols = await this.sampleColumns(f.sample ?? 0, signal, progress);
-      const want = new Set(f.genotypes.map(normalizeGenotype));
-      const ok = cols.gtNames.values.map((g) => want.has(normalizeGenotype(g)));
-      for (let r = 0; r < n; r++) if (!ok[cols.gt[r]!]) keep[r] = 0;
-    }
-    if (f.text !== undefined && f.text !== '') {
-      const needle = f.text.toLowerCase();
-      await this.scan('searching text', signal, progress, (rec, row) => {
-        if (keep[row] && !rec.line.toLowerCase().includes(needle)) keep[row] = 0;
-      });
-    }
-    let count = 0;
-    for (let r = 0; r < n; r++) count += keep[r]!;
-    const out = new Uint32Array(count);
-    let k = 0;
-    for (let r = 0; r < n; r++) if (keep[r]) out[k++] = r;
-    return out;
-  }
-
-  /** Contig codes were assigned in first-seen order during the column scan = contigRuns order. */
-  private contigCodeOf(name: string): number {
-    return this.contigNames.indexOf(name);
-  }
-
-  /** Sort key per file row; NaN = missing (always last). */
-  private async sortKeys(column: SortColumn, signal?: AbortSignal, progress?: Progress): Promise<(row: number) => number> {
-    const fixed = await this.fixedColumns(signal, progress);
-    switch (column) {
-      case 'file': return (r) => r;
-      case 'chrom': return (r) => fixed.contig[r]! * 4294967296 + fixed.pos[r]!;
-      case 'pos': return (r) => fixed.pos[r]!;
-      case 'qual': return (r) => fixed.qual[r]!;
-      case 'filter': {
-        const rank = fixed.filterNames.ranks();
-        return (r) => rank[fixed.filter[r]!]!;
-      }
-      case 'id': case 'ref': case 'alt': {
-        const col = column === 'id' ? 2 : column === 'ref' ? 3 : 4;
-        const names = new Interner();
-        const codes = new Uint32Array(this.requireIndex().count);
-        await this.scan(`reading ${column.toUpperCase()}`, signal, progress, (rec, row) => (codes[row] = names.code(firstColumns(rec.line)[col] ?? '')));
-        const rank = names.ranks();
-        return (r) => rank[codes[r]!]!;
-      }
-      default: {
-        const m = /^(gq|dp|vaf|gt):(\d+)$/.exec(column);
-        if (!m) throw new VariantLensError('invalid-argument', `cannot sort by "${column}"`);
-        const cols = await this.sampleColumns(Number(m[2]), signal, progress);
-        if (m[1] === 'gt') {
-          const rank = cols.gtNames.ranks();
-          return (r) => rank[cols.gt[r]!]!;
-        }
-        const a = m[1] === 'gq' ? cols.gq : m[1] === 'dp' ? cols.dp : cols.vaf;
-        return (r) => a[r]!;
-      }
-    }
-  }
-
-  private async sortRows(rows: Uint32Array, sort: SortSpec, signal?: AbortSignal, progress?: Progress): Promise<Uint32Array> {
-    const key = await this.sortKeys(sort.column, signal, progress);
-    const n = rows.length;
-    const keys = new Float64Array(n);
-    const sign = sort.descending ? -1 : 1;
-    for (let i = 0; i < n; i++) {
-      const k = key(rows[i]!);
-      keys[i] = Number.isNaN(k) ? Infinity : sign * k; // missing values last in both directions
-    }
-    progress?.(0, 1, 'sorting');
-    return stableSortByKey(rows, keys, new Yielder(signal));
-  }
-
   async close(): Promise<void> {
+    const jobs = this.jobs;
+    this.jobs = undefined;
+    await jobs?.close();
     await this.file.close();
   }
-}
-
-function identity(n: number): Uint32Array {
-  const a = new Uint32Array(n);
-  for (let i = 0; i < n; i++) a[i] = i;
-  return a;
-}
-
-/**
- * Bottom-up merge sort of `items` by `keys` (ties keep their order: a stable sort, so equal
- * QUALs stay in file order). Iterative so it can yield to the event loop between runs:
- * Array.prototype.sort on 5M rows would block the extension host for seconds.
- */
-export async function stableSortByKey(items: Uint32Array, keys: Float64Array, y: { maybe(): Promise<void> }): Promise<Uint32Array> {
-  const n = items.length;
-  let a = items.slice();
-  let ak = keys.slice();
-  let b = new Uint32Array(n);
-  let bk = new Float64Array(n);
-  // Insertion-sort runs of 32 first (cheap on small runs), then merge doubling widths.
-  const RUN = 32;
-  for (let lo = 0; lo < n; lo += RUN) {
-    const hi = Math.min(n, lo + RUN);
-    for (let i = lo + 1; i < hi; i++) {
-      const v = a[i]!;
-      const k = ak[i]!;
-      let j = i - 1;
-      while (j >= lo && ak[j]! > k) {
-        a[j + 1] = a[j]!;
-        ak[j + 1] = ak[j]!;
-        j--;
-      }
-      a[j + 1] = v;
-      ak[j + 1] = k;
-    }
-    if ((lo & 0xffff) === 0) await y.maybe();
-  }
-  for (let width = RUN; width < n; width *= 2) {
-    for (let lo = 0; lo < n; lo += 2 * width) {
-      const mid = Math.min(n, lo + width);
-      const hi = Math.min(n, lo + 2 * width);
-      let i = lo;
-      let j = mid;
-      let k = lo;
-      while (i < mid && j < hi) {
-        if (ak[j]! < ak[i]!) {
-          b[k] = a[j]!;
-          bk[k++] = ak[j++]!;
-        } else {
-          b[k] = a[i]!;
-          bk[k++] = ak[i++]!;
-        }
-      }
-      while (i < mid) {
-        b[k] = a[i]!;
-        bk[k++] = ak[i++]!;
-      }
-      while (j < hi) {
-        b[k] = a[j]!;
-        bk[k++] = ak[j++]!;
-      }
-      await y.maybe();
-    }
-    [a, b] = [b, a];
-    [ak, bk] = [bk, ak];
-  }
-  return a;
 }

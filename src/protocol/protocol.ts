@@ -149,6 +149,10 @@ export interface TableInit {
   readonly filterValues: readonly string[];
   readonly infoKeys: readonly string[];
   readonly trust: TrustState;
+  /** The first page of the view (rows [0, n)), so the first screen needs no second round trip. */
+  readonly firstRows?: readonly TableRow[];
+  /** Host-side milestones of opening this table (Date.now() ms), shown by the e2e's first-rows breakdown. */
+  readonly timings?: Readonly<Record<string, number>>;
 }
 
 export interface ViewInfo {

@@ -85,6 +85,12 @@ export class PageCache<T> {
     return undefined;
   }
 
+  /** Stores rows [from, from + rows.length) of a view that arrived another way (table.init's first page). */
+  seed(viewId: number, from: number, rows: T[]): void {
+    if (from % this.pageSize !== 0) return;
+    this.pages.set(`${viewId}:${from / this.pageSize}`, rows.slice(0, this.pageSize));
+  }
+
   get size(): number {
     return this.pages.size;
   }

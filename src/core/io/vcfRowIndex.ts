@@ -79,10 +79,25 @@ export async function buildVcfRowIndex(
   return new RowIndex(file, offsets.slice(0, count), runs);
 }
 
+/**
+ * The parts of a row index that cross a worker boundary (the table builds its index in a
+ * worker thread, src/core/io/vcfTableWorker.ts): the offsets, a transferable typed array,
+ * and the contig runs.
+ */
+export function rowIndexParts(ix: VcfRowIndex): { offsets: Float64Array; contigRuns: readonly ContigRun[] } {
+  if (!(ix instanceof RowIndex)) throw new VariantLensError('invalid-argument', 'not a row index built by buildVcfRowIndex');
+  return { offsets: ix.offsets, contigRuns: ix.contigRuns };
+}
+
+/** A row index over `file` from parts made by `rowIndexParts` (e.g. received from a worker). */
+export function rowIndexFromParts(file: VcfFile, offsets: Float64Array, contigRuns: readonly ContigRun[]): VcfRowIndex {
+  return new RowIndex(file, offsets, contigRuns);
+}
+
 class RowIndex implements VcfRowIndex {
   readonly count: number;
 
-  constructor(private readonly file: VcfFile, private readonly offsets: Float64Array, readonly contigRuns: readonly ContigRun[]) {
+  constructor(private readonly file: VcfFile, readonly offsets: Float64Array, readonly contigRuns: readonly ContigRun[]) {
     this.count = offsets.length;
   }
 
