@@ -123,9 +123,10 @@ const columns: Column[] = [
     },
   },
 ];
-// The annotation column (verdict chip, ⚠ conflict, note): drawn by paintReviewCell.
+// The annotation column (verdict chip, ⚠ conflict, note), after CLASSES so it is on screen
+// without scrolling sideways: drawn by paintReviewCell.
 const reviewColumn: Column = { label: 'REVIEW', cls: 'c-review sample-start', get: (r) => r.review?.verdict ?? '', title: 'verdict (keys 1–9; Ctrl+Z undoes)' };
-columns.push(reviewColumn);
+columns.splice(columns.findIndex((c) => c.label === 'CLASSES') + 1, 0, reviewColumn);
 
 // ---- summary -------------------------------------------------------------------------------
 const fmt = (n: number | null | undefined, digits = 0): string =>

@@ -122,8 +122,9 @@ function buildColumns(samples: readonly string[]): Column[] {
       { key: `vaf${s}`, label: 'VAF', sort: `vaf:${s}`, cls: 'c-num num', get: pick('vaf'), title: name },
     );
   });
-  // The annotation column (verdict chip, ⚠ conflict, note): drawn by paintReviewCell.
-  cols.push({ key: 'review', label: 'REVIEW', cls: 'c-review sample-start', get: (r) => r.review?.verdict ?? '', title: 'verdict (keys 1–9; Ctrl+Z undoes)' });
+  // The annotation column (verdict chip, ⚠ conflict, note) after FILTER, before the samples,
+  // so it is on screen without scrolling sideways: drawn by paintReviewCell.
+  cols.splice(cols.findIndex((c) => c.key === 'filter') + 1, 0, { key: 'review', label: 'REVIEW', cls: 'c-review sample-start', get: (r) => r.review?.verdict ?? '', title: 'verdict (keys 1–9; Ctrl+Z undoes)' });
   return cols;
 }
 
