@@ -46,6 +46,14 @@ test('5,000,000-record .vcf.gz: first rows, jump to last row, host responsivenes
   const frame = await tableFrame(vs, 'big.vcf.gz');
   await frame.waitForSelector(loadedRow(0), { timeout: 60_000 });
   const firstRowsMs = Date.now() - t0;
+  // Where the first-rows time went: host and webview milestones (Date.now() on both sides).
+  const marks = await frame.$eval('#perf', (e) => ({ ...(e as HTMLElement).dataset }));
+  const steps: [string, string][] = [
+    ['hostOpenStart', 'custom editor: openCustomDocument'], ['hostOpened', 'header + head rows read'], ['hostResolve', 'resolveCustomEditor'],
+    ['scriptStart', 'webview script running'], ['hostReady', 'host got ready'], ['hostInit', 'host got table.init'],
+    ['hostInitAnswered', 'init + first page answered'], ['initReceived', 'webview got init'], ['firstRowsAt', 'first rows drawn'], ['hostIndexStart', 'index job started'],
+  ];
+  console.log(`[e2e] first rows of the 5M file, ms after Quick Open: ${steps.map(([k, what]) => `${what} ${marks[k] ? Number(marks[k]) - t0 : '?'}`).join('; ')}; seen by the test ${firstRowsMs}`);
   const firstPos = await frame.textContent(`${loadedRow(0)} .c-pos`);
   assert.equal(firstPos?.trim(), Number(spawnSync('sh', ['-c', `bcftools query -f '%POS\\n' '${big}' | head -1`], { encoding: 'utf8' }).stdout.trim()).toLocaleString('en-US'));
 
@@ -109,8 +117,9 @@ test('5,000,000-record .vcf.gz: first rows, jump to last row, host responsivenes
   await page.screenshot({ path: join(SCREENSHOTS, 'table.png') });
 
   console.log(`[e2e] 5M .vcf.gz: first rows visible ${firstRowsMs} ms; index built ${indexMs} ms; jump to last row ${jumpMs} ms; host round trips while indexing: ${pings} pings, max ${maxPing} ms; sort 5M by QUAL ${sortMs} ms, max round trip incl. sort ${maxPingSort} ms`);
-  assert.ok(firstRowsMs < 15_000, `first rows took ${firstRowsMs} ms`);
-  assert.ok(jumpMs < 10_000, `jump to last row took ${jumpMs} ms`);
+  // Generous ceilings (the machine is shared and loaded; targets are 2 s / 1 s / 200 ms, bench:ui has the numbers).
+  assert.ok(firstRowsMs < 10_000, `first rows took ${firstRowsMs} ms`);
+  assert.ok(jumpMs < 5_000, `jump to last row took ${jumpMs} ms`);
   assert.ok(maxPingSort > 0, 'no ping round trips were measured during indexing and sorting');
   assert.ok(maxPingSort < 2_000, `the extension host did not answer for ${maxPingSort} ms while indexing/sorting`);
 });
