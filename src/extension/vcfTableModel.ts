@@ -12,7 +12,7 @@
  * page is one or two BGZF blocks (a few ms). Cancel (webview or progress notification)
  * sets the worker job's shared flag.
  *
- * Memory (docs/decisions/0005-table-view-in-host.md): host 8 bytes per record (offsets)
+ * Memory (docs/decisions/0005-vcf-table-view-in-host.md): host 8 bytes per record (offsets)
  * plus 4 per view row; the worker keeps the sort/filter columns it has built (17 bytes per
  * record for the fixed columns, 16 per sample used; vcfTableColumns.ts). The webview never
  * holds more than its page cache.
