@@ -20,7 +20,7 @@ import { openReference } from '../../src/core/io/fastaReader';
 import { TfRecordWriter } from '../../src/core/io/tfrecord';
 import { encodeExample } from '../../src/core/io/tfExample';
 import { openVcf } from '../../src/core/io/vcfReader';
-import { DEFAULT_EXAMPLE_INFO } from '../../src/core/pileup/exampleInfo';
+import { DEFAULT_EXAMPLE_INFO } from '../../src/core/io/exampleInfo';
 import { labelFromTruth, siteToDvExamples } from '../../src/core/pileup/exampleRecords';
 import { PartitionReader, regionExamples } from '../../src/core/pileup/siteExamples';
 import { DV_MAKE_EXAMPLES_DEFAULTS } from '../../src/core/model/modelCard';

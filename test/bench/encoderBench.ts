@@ -23,7 +23,7 @@ import { loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { openAlignments } from '../../src/core/io/alignmentReader';
 import { openReference } from '../../src/core/io/fastaReader';
-import { DEFAULT_EXAMPLE_INFO, DV15_EXAMPLE_INFO, type ExampleInfo } from '../../src/core/pileup/exampleInfo';
+import { DEFAULT_EXAMPLE_INFO, DV15_EXAMPLE_INFO, type ExampleInfo } from '../../src/core/io/exampleInfo';
 import { PartitionReader, type Partition, buildSiteExamples, pipelineOptions, regionExamples, siteFromPartition } from '../../src/core/pileup/siteExamples';
 import { analyzePosition } from '../../src/core/pileup/variantCaller';
 

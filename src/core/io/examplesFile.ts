@@ -26,7 +26,8 @@ import { readdir } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { VariantLensError, throwIfAborted } from '../errors';
 import { recordDecodeError } from './nucleusProtos';
-import { decodeExample, findExampleInfo, readExampleInfo, type DvExample } from './tfExample';
+import { findExampleInfo, readExampleInfo } from './exampleInfo';
+import { decodeExample, type DvExample } from './tfExample';
 import { expandShardSpec, isGzipTfRecordPath, readTfRecordAt, readTfRecords } from './tfrecord';
 
 /**

@@ -1,6 +1,7 @@
 /**
  * tf.Example as DeepVariant's make_examples writes it (`dv_utils.make_example`,
- * dv-spec §4.2), and the `example_info.json` that names its channels (dv-spec §2.7).
+ * dv-spec §4.2). The `example_info.json` that names its channels (dv-spec §2.7) is read by
+ * exampleInfo.ts.
  *
  * Wire: Example{features=1: Features{feature=1: map<string, Feature>}}, Feature a oneof of
  * bytes_list=1 / float_list=2 / int64_list=3, each `{value=1 repeated}`. The map order on
@@ -8,15 +9,10 @@
  * order and records it in `featureOrder`, which `encodeExample` reuses: decode → encode
  * gives back the original bytes.
  */
-import { existsSync } from 'node:fs';
-import { readdir, readFile } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
-import { VariantLensError, throwIfAborted } from '../errors';
-import { CHANNEL_NAMES } from '../pileup/channelIds';
+import { VariantLensError } from '../errors';
 import type { PileupTensor } from '../pileup/pileupTensor';
 import { decodeAltAlleleIndices, decodeVariant, encodeAltAlleleIndices, encodeVariant, type DvVariant } from './nucleusProtos';
 import { ProtoReader, ProtoWriter, WireType } from './protobufWire';
-import { expandShardSpec, parseShardName } from './tfrecord';
 
 /** One decoded make_examples example. */
 export interface DvExample {
@@ -47,15 +43,6 @@ export type TfFeature =
   | { kind: 'bytes'; values: Uint8Array[] }
   | { kind: 'float'; values: number[] }
   | { kind: 'int64'; values: number[] };
-
-/** `<examples>.example_info.json` (dv-spec §2.7). */
-export interface ExampleInfo {
-  version: string;
-  /** [H, W, C]. */
-  shape: [number, number, number];
-  /** Channel ids (DeepVariantChannelEnum) in tensor order. */
-  channels: number[];
-}
 
 export interface DecodeExampleOptions {
   /**
@@ -236,74 +223,4 @@ export function encodedVariantType(v: Pick<DvVariant, 'referenceBases' | 'altern
   if (lens.every((n) => n === 1)) return 1;
   if (lens.some((n) => n > 1)) return 2;
   return 0;
-}
-
-// ---------------------------------------------------------------------------------------
-// example_info.json
-
-/** Reads and validates an example_info.json. */
-export async function readExampleInfo(path: string, signal?: AbortSignal): Promise<ExampleInfo> {
-  throwIfAborted(signal);
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (e) {
-    const code = (e as { code?: string } | null)?.code;
-    throw new VariantLensError(code === 'ENOENT' ? 'file-not-found' : 'invalid-argument', `cannot read example_info.json: ${e instanceof Error ? e.message : String(e)}`, path, { cause: e });
-  }
-  return parseExampleInfo(text, path);
-}
-
-/** Validates example_info.json text; `path` is only for messages. */
-export function parseExampleInfo(text: string, path = 'example_info.json'): ExampleInfo {
-  let j: unknown;
-  try {
-    j = JSON.parse(text);
-  } catch (e) {
-    throw new VariantLensError('invalid-argument', `example_info.json is not JSON: ${e instanceof Error ? e.message : String(e)}`, path);
-  }
-  const o = j as { version?: unknown; shape?: unknown; channels?: unknown };
-  const okInts = (a: unknown): a is number[] => Array.isArray(a) && a.every((x) => Number.isInteger(x) && x >= 0);
-  if (!o || typeof o !== 'object' || !okInts(o.shape) || o.shape.length !== 3 || !okInts(o.channels)) {
-    throw new VariantLensError('invalid-argument', 'example_info.json needs {"version", "shape": [H, W, C], "channels": [ids…]}', path);
-  }
-  if (o.channels.length !== o.shape[2]) throw new VariantLensError('invalid-argument', `example_info.json lists ${o.channels.length} channels but shape has C=${o.shape[2]}`, path);
-  for (const id of o.channels) {
-    if (!CHANNEL_NAMES[id]) throw new VariantLensError('unknown-channel', `example_info.json names unknown channel id ${id} (known: 1–24, dv-spec §2.1)`, path);
-  }
-  return { version: typeof o.version === 'string' ? o.version : '', shape: o.shape as [number, number, number], channels: o.channels };
-}
-
-const INFO_SUFFIX = '.example_info.json';
-
-/**
- * Finds the example_info.json of an examples file or shard spec, trying in order:
- * `<path>.example_info.json`; for `x@N.gz` the first shard's name + suffix (DV 1.5 writes
- * it next to shard 0, dv-spec §2.7); for a shard name, shard 0's and the unsharded name's;
- * finally, like DV 1.9's `auto`, the only `*.example_info.json` in the folder if there is
- * exactly one. Returns undefined when none is found.
- */
-export async function findExampleInfo(examplesPath: string): Promise<string | undefined> {
-  const candidates: string[] = [examplesPath + INFO_SUFFIX];
-  const shards = expandShardSpec(examplesPath);
-  if (shards.length > 0 && shards[0] !== examplesPath) candidates.push(shards[0]! + INFO_SUFFIX);
-  const one = parseShardName(shards[0] ?? examplesPath);
-  if (one) {
-    const width = 5;
-    candidates.push(`${one.before}-${'0'.repeat(width)}-of-${String(one.count).padStart(width, '0')}${one.after}${INFO_SUFFIX}`);
-    candidates.push(`${one.before}${one.after}${INFO_SUFFIX}`, `${one.before}${INFO_SUFFIX}`);
-  }
-  for (const c of candidates) if (existsSync(c)) return c;
-  const dir = dirname(shards[0] ?? examplesPath);
-  try {
-    const all = (await readdir(dir)).filter((n) => n.endsWith(INFO_SUFFIX));
-    if (all.length === 1) return join(dir, all[0]!);
-    // Several: prefer one that shares the examples' base name.
-    const base = basename(examplesPath).split(/[@.]/)[0] ?? '';
-    const match = all.filter((n) => base && n.startsWith(base + '.'));
-    if (match.length === 1) return join(dir, match[0]!);
-  } catch {
-    // folder unreadable: no example_info
-  }
-  return undefined;
 }

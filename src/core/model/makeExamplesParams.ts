@@ -16,11 +16,10 @@
  * `realign_reads: true` is reported: our encoder has no realigner (see variant-lens parity).
  */
 import { VariantLensError } from '../errors';
-import type { ExampleInfo as IoExampleInfo } from '../io/tfExample';
+import type { ExampleInfo } from '../io/exampleInfo';
 import { DEFAULT_READ_REQUIREMENTS, type ReadRequirements } from '../pileup/readFilters';
 import { type PipelineOptions, pipelineOptions } from '../pileup/siteExamples';
 import { type CallerOptions, DEFAULT_CALLER_OPTIONS } from '../pileup/variantCaller';
-import type { ExampleInfo } from './exampleInfo';
 import { DV_MAKE_EXAMPLES_DEFAULTS, type ParamValue } from './modelCard';
 
 export type MakeExamplesParams = Readonly<Record<string, ParamValue>>;
@@ -90,8 +89,7 @@ export function modelPipeline(info: ExampleInfo, params: MakeExamplesParams | un
   const partitionSize = numberParam(p, 'partition_size', d('partition_size'), file, true);
   const maxReadsPerPartition = numberParam(p, 'max_reads_per_partition', d('max_reads_per_partition'), file, true);
   if (partitionSize < 1) throw new VariantLensError('model-card-invalid', 'makeExamplesParams.partition_size must be at least 1', file);
-  const ioInfo: IoExampleInfo = { version: info.version, shape: [info.shape[0], info.shape[1], info.shape[2]], channels: [...info.channels] };
-  const options = pipelineOptions(ioInfo, { readRequirements, caller, partitionSize, maxReadsPerPartition });
+  const options = pipelineOptions(info, { readRequirements, caller, partitionSize, maxReadsPerPartition });
   const effective: Record<string, ParamValue> = {
     ...DV_MAKE_EXAMPLES_DEFAULTS,
     ...p,

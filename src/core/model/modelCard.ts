@@ -21,7 +21,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { throwIfAborted, wrapError } from '../errors';
-import type { ExampleInfo } from './exampleInfo';
+import type { ExampleInfo } from '../io/exampleInfo';
 
 export type ParamValue = number | string | boolean;
 

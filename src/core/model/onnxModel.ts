@@ -14,7 +14,7 @@ import { stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { VariantLensError, throwIfAborted, wrapError } from '../errors';
 import type { PileupTensor } from '../pileup/pileupTensor';
-import { describeChannels, readExampleInfo, type ExampleInfo } from './exampleInfo';
+import { describeChannels, readExampleInfo, type ExampleInfo } from '../io/exampleInfo';
 import { inferenceBackend } from './inferenceHost';
 import { readModelCard, type ModelCard } from './modelCard';
 import { ONNX_FLOAT, readOnnxSignature, type OnnxSignature, type OnnxValueInfo } from './onnxSignature';

@@ -14,10 +14,26 @@ import { type AlignedRead, CigarOp, cigarToString } from '../io/alignedRead';
 import { VariantLensError } from '../errors';
 import { CHANNEL_NAMES } from './channelIds';
 import type { PileupTensor } from './pileupTensor';
-import { type DownsamplingMode, type ExampleInfo, downsamplingModeForVersion } from './exampleInfo';
+import type { ExampleInfo } from '../io/exampleInfo';
 import { NumpyRandomState } from './numpyRandomState';
 import { libstdcxxShuffle } from './libstdcxxShuffle';
 import { readKey, readNumber } from './readFilters';
+
+export type DownsamplingMode = 'dv1.5' | 'dv1.6';
+
+/**
+ * Which downsampling rules an example_info.json version implies (dv-spec §1.5): 1.5.x and
+ * earlier use the Python path (numpy shuffle + stable (hap, pos) sort), 1.6 and later the C++
+ * one (libstdc++ mt19937_64 shuffle + (hap, pos, name, read_number) sort). dv-spec §10 item 1
+ * leaves open whether 1.6.0 itself already had the C++ path; we assume it did.
+ */
+export function downsamplingModeForVersion(version: string): DownsamplingMode {
+  const m = /^(\d+)\.(\d+)/.exec(version);
+  if (!m) return 'dv1.6';
+  const major = Number(m[1]);
+  const minor = Number(m[2]);
+  return major < 1 || (major === 1 && minor <= 5) ? 'dv1.5' : 'dv1.6';
+}
 
 export interface EncoderOptions {
   readonly height: number;

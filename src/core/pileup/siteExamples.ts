@@ -19,7 +19,7 @@ import { resolveContig } from '../io/contigAliases';
 import type { PileupTensor } from './pileupTensor';
 import { AlleleCounter, type RefWindow } from './alleleCounter';
 import { type MultiAllelicMode, altAlleleCombinations } from './altAlleleCombinations';
-import { DEFAULT_EXAMPLE_INFO, type ExampleInfo } from './exampleInfo';
+import { DEFAULT_EXAMPLE_INFO, type ExampleInfo } from '../io/exampleInfo';
 import { type EncoderOptions, type ReadSelection, type RowInfo, encodeRows, encoderOptionsFromExampleInfo, rowInfos, selectReads, withSupports } from './pileupEncoder';
 import { reservoirSample } from './numpyRandomState';
 import { DEFAULT_READ_REQUIREMENTS, type ReadRejection, type ReadRequirements, readRejection } from './readFilters';

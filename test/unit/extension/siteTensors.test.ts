@@ -17,7 +17,7 @@ import { readExamples } from '../../../src/core/io/examplesFile';
 import { shutdownInference } from '../../../src/core/model/inferenceHost';
 import { readModelCard } from '../../../src/core/model/modelCard';
 import { modelPipeline } from '../../../src/core/model/makeExamplesParams';
-import { readExampleInfo } from '../../../src/core/model/exampleInfo';
+import { readExampleInfo } from '../../../src/core/io/exampleInfo';
 import { buildSiteExamples } from '../../../src/core/pileup/siteExamples';
 import { openAlignments } from '../../../src/core/io/alignmentReader';
 import { openReference } from '../../../src/core/io/fastaReader';

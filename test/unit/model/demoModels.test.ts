@@ -11,7 +11,7 @@ import { shutdownInference } from '../../../src/core/model/inferenceHost';
 import { RETRAINED_PARAM_CHANGES, modelPipeline } from '../../../src/core/model/makeExamplesParams';
 import { compareParams, siteInTrainingData } from '../../../src/core/model/modelCard';
 import { loadModel } from '../../../src/core/model/onnxModel';
-import { downsamplingModeForVersion } from '../../../src/core/pileup/exampleInfo';
+import { downsamplingModeForVersion } from '../../../src/core/pileup/pileupEncoder';
 import type { PileupTensor } from '../../../src/core/pileup/pileupTensor';
 import { DEFAULT_MODEL, RETRAINED_MODEL } from './callTestUtil';
 

@@ -13,7 +13,7 @@ import { openAlignments } from '../../../src/core/io/alignmentReader';
 import { openReference } from '../../../src/core/io/fastaReader';
 import { inferenceBackend, shutdownInference } from '../../../src/core/model/inferenceHost';
 import { loadModel } from '../../../src/core/model/onnxModel';
-import { DEFAULT_EXAMPLE_INFO } from '../../../src/core/pileup/exampleInfo';
+import { DEFAULT_EXAMPLE_INFO } from '../../../src/core/io/exampleInfo';
 import type { PileupTensor } from '../../../src/core/pileup/pileupTensor';
 import { PartitionReader, pipelineOptions, regionExamples } from '../../../src/core/pileup/siteExamples';
 import { TEST_CACHE, dv, sharedTest } from '../../helpers/paths';

@@ -14,7 +14,7 @@ import { openAlignments } from '../../../src/core/io/alignmentReader';
 import { readExamples } from '../../../src/core/io/examplesFile';
 import { openReference } from '../../../src/core/io/fastaReader';
 import { openVcf } from '../../../src/core/io/vcfReader';
-import { DEFAULT_EXAMPLE_INFO } from '../../../src/core/pileup/exampleInfo';
+import { DEFAULT_EXAMPLE_INFO } from '../../../src/core/io/exampleInfo';
 import { PartitionReader, type SiteExamples, pipelineOptions, regionExamples } from '../../../src/core/pileup/siteExamples';
 import { ensureSimulatedDataset, readManifest } from '../../helpers/simData';
 
