@@ -65,6 +65,11 @@ export class InspectorPanel {
     return this.state.site;
   }
 
+  /** The model comparison of the shown site (running, done, disabled, …), if models are compared. */
+  get currentModels(): ModelComparison | undefined {
+    return this.state.models;
+  }
+
   /** Opens the panel (beside the active editor) if needed. */
   show(preserveFocus = true): void {
     if (this.panel) {

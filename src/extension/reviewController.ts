@@ -19,7 +19,7 @@ import type { ModelSnapshot } from '../core/review/reviewFormat';
 import { DISPUTE_VOCABULARY, resolveVocabulary, type Vocabulary, type VocabularySetting } from '../core/review/vocabulary';
 import type { DiffSite } from '../core/diff/diffClasses';
 import type { ReviewCell, ReviewInit, ReviewRequests, ReviewSiteRef, ReviewSiteState, ReviewTarget, SiteRecord } from '../protocol/protocol';
-import { ReviewWorkspace, modelName, parseVcfLine, siteLabel, snapshot, type AnnotateInput, type ReviewRequestHandlers } from './reviewWorkspace';
+import { ReviewWorkspace, modelName, parseVcfLine, recordedSnapshot, reviewSnapshot, siteLabel, snapshot, type AnnotateInput, type ReviewRequestHandlers } from './reviewWorkspace';
 import type { VcfTableModel } from './vcfTableModel';
 import type { DiffModel } from './diffModel';
 import { toDiffRow } from './diffModel';
@@ -315,7 +315,13 @@ export class ReviewController implements vscode.Disposable {
     const l = this.lastSelection;
     if (l && l.site.contig === s.chrom && l.site.pos === s.pos && l.site.ref === s.ref && l.site.alt === s.alt) return l;
     const s0 = s.samples[0];
-    return { reviewFile: reviewPathForVcf(s.file), site: { contig: s.chrom, pos: s.pos, ref: s.ref, alt: s.alt }, models: [snapshot(modelName(s.file), s0?.gt, s0?.gq, s.qual)] };
+    const models = s.records?.length ? recordedSnapshot(s.records) : [snapshot(modelName(s.file), s0?.gt, s0?.gq, s.qual)];
+    return { reviewFile: reviewPathForVcf(s.file), site: { contig: s.chrom, pos: s.pos, ref: s.ref, alt: s.alt }, models };
+  }
+
+  /** The models' own calls when the inspector has compared them at this site, else `recorded`. */
+  private snapshotOf(site: ReviewSiteRef, recorded: readonly ModelSnapshot[]): readonly ModelSnapshot[] {
+    return reviewSnapshot(site, { ...(this.inspector.currentSite ? { site: this.inspector.currentSite } : {}), ...(this.inspector.currentModels ? { models: this.inspector.currentModels } : {}) }, recorded);
   }
 
   async inspectorState(): Promise<ReviewSiteState | null> {
@@ -363,7 +369,7 @@ export class ReviewController implements vscode.Disposable {
         ...(p.note !== undefined ? { note: p.note } : {}),
       };
       if (!input) return {};
-      await this.workspace.annotate(ctx.reviewFile, ctx.site, { ...input, models: ctx.models });
+      await this.workspace.annotate(ctx.reviewFile, ctx.site, { ...input, models: this.snapshotOf(ctx.site, ctx.models) });
       this.activeFile = ctx.reviewFile;
       const cell = this.workspace.cell(ctx.reviewFile, ctx.site);
       return cell ? { cell } : {};
@@ -465,7 +471,7 @@ export class ReviewController implements vscode.Disposable {
       }
       const input = await this.askAnnotation(ctx.reviewFile, ctx.site);
       if (!input) return undefined;
-      await this.workspace.annotate(ctx.reviewFile, ctx.site, { ...input, models: ctx.models });
+      await this.workspace.annotate(ctx.reviewFile, ctx.site, { ...input, models: this.snapshotOf(ctx.site, ctx.models) });
       this.activeFile = ctx.reviewFile;
       return this.workspace.cell(ctx.reviewFile, ctx.site);
     });
@@ -504,7 +510,7 @@ export class ReviewController implements vscode.Disposable {
       const reviewFile = reviewPathForVcf(uri.fsPath);
       const input = await this.askAnnotation(reviewFile, parsed.site);
       if (!input) return;
-      await this.workspace.annotate(reviewFile, parsed.site, { ...input, models: [snapshot(modelName(uri.fsPath), parsed.gt, parsed.gq, parsed.qual)] });
+      await this.workspace.annotate(reviewFile, parsed.site, { ...input, models: this.snapshotOf(parsed.site, [snapshot(modelName(uri.fsPath), parsed.gt, parsed.gq, parsed.qual)]) });
     });
   }
 

@@ -13,7 +13,7 @@ import { ReviewStore, type ReviewChangeEvent, type ReviewEntry } from '../core/r
 import { type Annotation, type ModelSnapshot, type SiteKey, nowIso } from '../core/review/reviewFormat';
 import { findVerdict, verdictForShortcut, type Vocabulary } from '../core/review/vocabulary';
 import { VariantLensError } from '../core/errors';
-import type { ReviewCell, ReviewRequests, ReviewSiteRef, ReviewSiteState, ReviewVersionCell, ReviewVocabularyPayload } from '../protocol/protocol';
+import type { ModelComparison, RecordedCall, ReviewCell, ReviewRequests, ReviewSiteRef, ReviewSiteState, ReviewVersionCell, ReviewVocabularyPayload, SiteRef } from '../protocol/protocol';
 import type { HandlerContext } from '../protocol/rpc';
 
 /** Handlers of the review requests every panel answers (protocol.ts "Review"). */
@@ -283,6 +283,41 @@ export function snapshot(model: string, gt: string | undefined, gq: string | und
   const q = numberOrUndefined(qual);
   const g = numberOrUndefined(gq);
   return { model, ...(gt && gt !== '.' ? { gt } : {}), ...(g !== undefined ? { gq: Math.round(g) } : {}), ...(q !== undefined ? { qual: q } : {}) };
+}
+
+/** What the inspector shows: its site and the model comparison for it (InspectorState). */
+export interface InspectorSnapshotSource {
+  readonly site?: Pick<SiteRef, 'chrom' | 'pos'>;
+  readonly models?: ModelComparison;
+}
+
+/**
+ * The model snapshot stored with an annotation (issue #7: "each model's GT/GQ/QUAL at the
+ * time of review"). When the inspector shows the same site (contig and 1-based POS: a model
+ * calls a position, whichever record or normalized allele was picked) and its model
+ * comparison has finished, each configured model's own call (display name → GT:GQ:QUAL; a
+ * model without a call is written `name=.:.:.`). Otherwise — models not run yet, untrusted
+ * workspace, no models configured, an error — what the VCF records said (`recorded`,
+ * labelled by file).
+ */
+export function reviewSnapshot(site: ReviewSiteRef, inspector: InspectorSnapshotSource | undefined, recorded: readonly ModelSnapshot[]): readonly ModelSnapshot[] {
+  const m = inspector?.models;
+  const s = inspector?.site;
+  if (!m || m.state !== 'done' || m.calls.length === 0 || !s || s.chrom !== site.contig || s.pos !== site.pos) return recorded;
+  const used = new Set<string>();
+  return m.calls.map((c) => {
+    // Display names may hold spaces etc.; the file allows [A-Za-z0-9_.+-/@] (reviewFormat).
+    const base = modelName(c.model);
+    let name = base;
+    for (let k = 2; used.has(name); k++) name = `${base}_${k}`;
+    used.add(name);
+    return snapshot(name, c.gt, c.gq, c.qual);
+  });
+}
+
+/** Snapshot of what each open VCF recorded for a site (SiteRecord.records), labelled by file. */
+export function recordedSnapshot(records: readonly Pick<RecordedCall, 'file' | 'gt' | 'gq' | 'qual'>[]): ModelSnapshot[] {
+  return records.map((r) => snapshot(modelName(r.file), r.gt, r.gq, r.qual));
 }
 
 /** CHROM, POS, REF, ALT, QUAL and the first sample's GT/GQ of a VCF data line. */

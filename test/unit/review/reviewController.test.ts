@@ -11,7 +11,8 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ReviewStore } from '../../../src/core/review/reviewStore';
 import { DISPUTE_VOCABULARY, SOMATIC_SOP_VOCABULARY, type Vocabulary } from '../../../src/core/review/vocabulary';
-import { ReviewWorkspace, cellSummary, modelName, parseVcfLine, snapshot } from '../../../src/extension/reviewWorkspace';
+import { ReviewWorkspace, cellSummary, modelName, parseVcfLine, recordedSnapshot, reviewSnapshot, snapshot } from '../../../src/extension/reviewWorkspace';
+import type { ModelCallView, ModelComparison } from '../../../src/protocol/protocol';
 import { TEST_CACHE } from '../../helpers/paths';
 
 const DIR = join(TEST_CACHE, `review-controller-${process.pid}`);
@@ -140,4 +141,40 @@ test('helpers: VCF line parsing, model names, snapshots', () => {
   assert.equal(modelName('retrained model.vcf'), 'retrained_model');
   assert.deepEqual(snapshot('m', '.', '', '.'), { model: 'm' });
   assert.deepEqual(snapshot('m', '0/1', '12', '7.25'), { model: 'm', gt: '0/1', gq: 12, qual: 7.25 });
+});
+
+test('the snapshot is the models\' own calls when the inspector compared them at the site, else the VCF records', async () => {
+  const training = { inTraining: 'unknown' as const, text: '' };
+  const call = (model: string, gt: string, gq: string, qual: string): ModelCallView => ({
+    model, gt, gq, qual, filter: 'PASS', pl: '', alleles: 'C>T', images: [], fromCandidate: true, training,
+  });
+  const done: ModelComparison = {
+    state: 'done', explanations: [], notes: [],
+    // A display name with spaces, a duplicate after cleaning, and a model without a call.
+    calls: [call('default model', '0/1', '27', '26.8'), call('default_model', '1/1', '40', '41'), call('retrained', '.', '', '')],
+  };
+  const recorded = recordedSnapshot([
+    { file: '/w/default.vcf.gz', gt: '0/1', gq: '20', qual: '19.5' },
+    { file: '/w/retrained.vcf.gz', gt: '0/0', gq: '30', qual: '0' },
+  ]);
+  assert.deepEqual(recorded, [{ model: 'default', gt: '0/1', gq: 20, qual: 19.5 }, { model: 'retrained', gt: '0/0', gq: 30, qual: 0 }]);
+  const fromModels = reviewSnapshot(A, { site: { chrom: 'chr20', pos: 10_000_117 }, models: done }, recorded);
+  assert.deepEqual(fromModels, [
+    { model: 'default_model', gt: '0/1', gq: 27, qual: 26.8 },
+    { model: 'default_model_2', gt: '1/1', gq: 40, qual: 41 },
+    { model: 'retrained' },
+  ]);
+  // Fallbacks: another site in the inspector, models still running, untrusted, none configured, nothing shown.
+  assert.equal(reviewSnapshot(A, { site: { chrom: 'chr20', pos: 10_000_118 }, models: done }, recorded), recorded);
+  assert.equal(reviewSnapshot(A, { site: { chrom: 'chr21', pos: 10_000_117 }, models: done }, recorded), recorded);
+  for (const state of ['running', 'disabled', 'no-models', 'error'] as const) {
+    assert.equal(reviewSnapshot(A, { site: { chrom: 'chr20', pos: 10_000_117 }, models: { state, calls: [], explanations: [], notes: [] } }, recorded), recorded, state);
+  }
+  assert.equal(reviewSnapshot(A, undefined, recorded), recorded);
+  // What lands in the file: the models' calls in the snapshot column, readable again.
+  const ws = workspace();
+  await ws.annotate(FILE, A, { shortcut: '1', models: fromModels });
+  assert.equal(dataLines(FILE)[0]![10], 'default_model=0/1:27:26.8;default_model_2=1/1:40:41;retrained=.:.:.');
+  const again = workspace();
+  assert.deepEqual((await again.siteState(FILE, A)).versions.length, 1);
 });
