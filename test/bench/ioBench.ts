@@ -16,6 +16,7 @@ import { existsSync, mkdirSync, openSync, closeSync, renameSync } from 'node:fs'
 import { loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { openVcf } from '../../src/core/io/vcfReader';
+import { seededRandom } from '../helpers/seededRandom';
 
 const ROOT = resolve(__dirname, '../..');
 const DIR = join(ROOT, '.cache', 'bench');
@@ -25,17 +26,6 @@ const CONTIGS = ['chr1', 'chr2', 'chr3', 'chr4', 'chr5'];
 const PER_CONTIG = Math.ceil(N / CONTIGS.length);
 /** Mean spacing between records: 5 M records over 5 contigs of ~150 Mb. */
 const STEP = 60;
-
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 async function generate(): Promise<void> {
   mkdirSync(DIR, { recursive: true });
@@ -55,7 +45,7 @@ async function generate(): Promise<void> {
     '#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\tFORMAT\tSAMPLE',
   ];
   await write(header.join('\n') + '\n');
-  const rand = rng(1);
+  const rand = seededRandom(1);
   const bases = 'ACGT';
   const gts = ['0/1', '1/1', '0/0', '1/2'];
   let written = 0;
@@ -132,7 +122,7 @@ async function main(): Promise<void> {
   if (Number(bc.stdout.trim()) !== N) throw new Error(`bcftools counted ${bc.stdout.trim()} records`);
 
   // 2. Region queries: 100 seeded random 10-kb regions.
-  const rand = rng(99);
+  const rand = seededRandom(99);
   const regions = Array.from({ length: 100 }, () => {
     const contig = CONTIGS[Math.floor(rand() * CONTIGS.length)]!;
     const start = Math.floor(rand() * (PER_CONTIG * STEP - 10_000));

@@ -48,6 +48,17 @@ export function parseRegion(text: string, lengthOf: (contig: string) => number |
   return { contig, start: start - 1, end };
 }
 
+/** Loads every `--bed NAME=FILE` (diff and report take the same option). */
+export async function loadBedArgs(specs: readonly string[], signal: AbortSignal): Promise<BedRegions[]> {
+  const beds: BedRegions[] = [];
+  for (const spec of specs) {
+    const eq = spec.indexOf('=');
+    if (eq <= 0 || eq === spec.length - 1) throw new VariantLensError('invalid-argument', `--bed "${spec}" must be NAME=FILE`);
+    beds.push(await loadBedRegions(spec.slice(0, eq), spec.slice(eq + 1), signal));
+  }
+  return beds;
+}
+
 export async function runDiff(argv: string[], ctx: CliContext): Promise<number> {
   const args = parseArgs(argv, {
     ref: { type: 'string' },
@@ -71,12 +82,7 @@ export async function runDiff(argv: string[], ctx: CliContext): Promise<number> 
   const maxHtml = args.number('max-html-sites', MAX_HTML_SITES);
   const signal = ctx.signal;
 
-  const beds: BedRegions[] = [];
-  for (const spec of args.all('bed')) {
-    const eq = spec.indexOf('=');
-    if (eq <= 0 || eq === spec.length - 1) throw new VariantLensError('invalid-argument', `--bed "${spec}" must be NAME=FILE`);
-    beds.push(await loadBedRegions(spec.slice(0, eq), spec.slice(eq + 1), signal));
-  }
+  const beds = await loadBedArgs(args.all('bed'), signal);
   const a = await openVcf(fileA, signal);
   const b = await openVcf(fileB, signal);
   const refPath = args.string('ref');

@@ -5,7 +5,6 @@
  * pileup images each model saw and what each model says there (siteEvidence.ts).
  */
 import { writeFileSync } from 'node:fs';
-import { loadBedRegions, type BedRegions } from '../../core/diff/bedRegions';
 import type { DiffSite } from '../../core/diff/diffClasses';
 import type { DiffSummary, TruthRow } from '../../core/diff/diffSummary';
 import { diffVcfs, type DiffRegion } from '../../core/diff/vcfDiff';
@@ -24,7 +23,7 @@ import { ModelCaller } from '../../core/model/modelCaller';
 import { parseArgs } from '../args';
 import type { CliContext } from '../command';
 import { registerCommand } from '../registry';
-import { parseRegion } from './diff';
+import { loadBedArgs, parseRegion } from './diff';
 
 const usage = `usage: variant-lens report A.vcf[.gz] B.vcf[.gz] --out REPORT.html [options]
 
@@ -83,12 +82,7 @@ export async function runReport(argv: string[], ctx: CliContext): Promise<number
   const sample = args.string('sample');
   const signal = ctx.signal;
 
-  const beds: BedRegions[] = [];
-  for (const spec of args.all('bed')) {
-    const eq = spec.indexOf('=');
-    if (eq <= 0 || eq === spec.length - 1) throw new VariantLensError('invalid-argument', `--bed "${spec}" must be NAME=FILE`);
-    beds.push(await loadBedRegions(spec.slice(0, eq), spec.slice(eq + 1), signal));
-  }
+  const beds = await loadBedArgs(args.all('bed'), signal);
 
   const models: (LoadedModel | undefined)[] = [];
   for (const dir of modelDirs) {

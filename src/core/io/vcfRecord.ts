@@ -311,9 +311,10 @@ const POW10 = Array.from({ length: 23 }, (_, k) => 10 ** k);
  * `[-]digits[.digits]` in line[from, to) as a number equal to `Number(text)`, or NaN when
  * the text has another form (exponent, inf, too many digits: the caller uses Number()).
  * Exact: mantissa (< 2^53) / 10^k (k ≤ 22) are both exact doubles and IEEE division rounds
- * correctly, so the result is the double nearest to the decimal, as Number() gives.
+ * correctly, so the result is the double nearest to the decimal, as Number() gives. Also
+ * the table columns' fast path for QUAL and numeric fields (vcfTableColumns.ts).
  */
-function parseDecimal(line: string, from: number, to: number): number {
+export function parseDecimal(line: string, from: number, to: number): number {
   let i = from;
   let neg = false;
   if (line.charCodeAt(i) === 45 /* - */) { neg = true; i++; }

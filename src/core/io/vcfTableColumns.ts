@@ -25,7 +25,7 @@
 import { VariantLensError } from '../errors';
 import { resolveContig } from './contigAliases';
 import type { LineBatch } from './lineScanner';
-import { VcfRecord, isSymbolicAllele } from './vcfRecord';
+import { VcfRecord, isSymbolicAllele, parseDecimal } from './vcfRecord';
 import type { ContigRun } from './vcfRowIndex';
 import type { FilterSpec, SortColumn, SortSpec, VariantKind } from '../../protocol/protocol';
 
@@ -141,40 +141,6 @@ function locate(line: string, lineNumber: number, file: string): void {
   }
   // Throws with VcfRecord's message (line number, column, value); if it does not, the line is valid after all.
   linePos = ok ? p : new VcfRecord(line, lineNumber, file).pos;
-}
-
-/** 10^k for k ≤ 22: exactly representable doubles. */
-const POW10 = Array.from({ length: 23 }, (_, k) => 10 ** k);
-
-/**
- * `[-]digits[.digits]` in line[from, to) as the number `Number(text)` gives, or NaN for
- * any other form (the caller then uses Number()). The same exact fast path as the VcfRecord
- * constructor's QUAL parse: mantissa < 2^53 and 10^k (k ≤ 22) are exact doubles, and one
- * IEEE division rounds correctly.
- */
-function parseDecimal(line: string, from: number, to: number): number {
-  let i = from;
-  let neg = false;
-  if (line.charCodeAt(i) === 45 /* - */) { neg = true; i++; }
-  let m = 0;
-  let digits = 0;
-  let frac = -1;
-  for (; i < to; i++) {
-    const c = line.charCodeAt(i);
-    if (c >= 48 && c <= 57) {
-      m = m * 10 + (c - 48);
-      digits++;
-    } else if (c === 46 /* . */ && frac < 0) {
-      frac = i;
-    } else {
-      return NaN;
-    }
-  }
-  if (digits === 0 || digits > 15) return NaN;
-  const k = frac < 0 ? 0 : to - frac - 1;
-  if (k > 22) return NaN;
-  const v = k === 0 ? m : m / POW10[k]!;
-  return neg ? -v : v;
 }
 
 function qualOf(line: string): number {

@@ -12,11 +12,11 @@
  *
  * Pure: data in, string out (no clock, no randomness), so the same inputs give the same bytes.
  */
-import { createHash } from 'node:crypto';
 import { DIFF_CLASSES, VARIANT_KINDS, type DiffSite } from '../diff/diffClasses';
 import type { DiffSummary, TruthRow } from '../diff/diffSummary';
 import type { ParamDifference } from '../model/modelCard';
 import type { RankedSite } from './disputeScore';
+import { escapeHtml as esc, selfContainedCsp } from './htmlPage';
 import type { EvidenceCall, EvidenceImageGroup, SiteEvidence } from './siteEvidence';
 
 export interface ReportSide {
@@ -59,10 +59,6 @@ export interface DemoReportInput {
 export const SCORE_EXPLANATION =
   'score = 1000 × [GT differs] + 100 × [FILTER differs] + min(|ΔQUAL|, 99.9). ' +
   'A model without a record for the allele counts as GT 0/0, FILTER "absent", QUAL 0. Ties keep genome order.';
-
-function esc(t: string): string {
-  return t.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
-}
 
 function num(x: number | null | undefined, digits = 4): string {
   if (x === null || x === undefined || Number.isNaN(x)) return '–';
@@ -253,18 +249,16 @@ export function renderDemoReport(input: DemoReportInput): string {
   const nav = input.disputed.length
     ? `<nav><ol>${input.disputed.map((x) => `<li><a href="#site-${x.ranked.rank}">${esc(locus(x.ranked.site))} ${esc(x.ranked.site.ref)}&gt;${esc(x.ranked.site.alt)}</a></li>`).join('')}</ol></nav>` : '';
   const hints = input.openHints?.length ? `<h2>Open it in VS Code</h2><ul>${input.openHints.map((h) => `<li><code>${esc(h)}</code></li>`).join('')}</ul>` : '';
-  const style = STYLE;
-  const styleHash = createHash('sha256').update(style, 'utf8').digest('base64');
   return `<!DOCTYPE html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'sha256-${styleHash}'; img-src data:; base-uri 'none'; form-action 'none'">
+<meta http-equiv="Content-Security-Policy" content="${selfContainedCsp({ style: STYLE })}">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="color-scheme" content="light dark">
 <link rel="icon" href="data:,">
 <title>${esc(input.title)}</title>
-<style>${style}</style>
+<style>${STYLE}</style>
 </head>
 <body>
 <main>

@@ -9,7 +9,8 @@ import { describe } from 'node:test';
 import { cigarToString, type AlignedRead } from '../../../src/core/io/alignedRead';
 import { openAlignments } from '../../../src/core/io/alignmentReader';
 import { dv, sharedTest } from '../../helpers/paths';
-import { expectOneError, run, seededRandom, withTempDir } from './ioTestUtil';
+import { seededRandom } from '../../helpers/seededRandom';
+import { expectOneError, run, withTempDir } from './ioTestUtil';
 
 const BAM = dv('NA12878_S1.chr20.10_10p1mb.bam');
 const CRAM = dv('NA12878_S1.chr20.10_10p1mb.cram');

@@ -12,7 +12,8 @@ import { cigarToString } from '../../../src/core/io/alignedRead';
 import { openAlignments } from '../../../src/core/io/alignmentReader';
 import { BamReader } from '../../../src/core/io/bamReader';
 import { dv, sharedTest } from '../../helpers/paths';
-import { run, seededRandom, withTempDir } from './ioTestUtil';
+import { seededRandom } from '../../helpers/seededRandom';
+import { run, withTempDir } from './ioTestUtil';
 
 const BAM = dv('NA12878_S1.chr20.10_10p1mb.bam');
 

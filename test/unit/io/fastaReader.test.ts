@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { openReference } from '../../../src/core/io/fastaReader';
 import { dv, sharedTest } from '../../helpers/paths';
-import { expectOneError, run, seededRandom, withTempDir } from './ioTestUtil';
+import { seededRandom } from '../../helpers/seededRandom';
+import { expectOneError, run, withTempDir } from './ioTestUtil';
 
 const REF = dv('ucsc.hg19.chr20.unittest.fasta.gz');
 

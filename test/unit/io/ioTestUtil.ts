@@ -1,6 +1,6 @@
 /**
- * Helpers shared by the reader tests: running samtools/bcftools for ground truth, a seeded
- * PRNG, temp folders, and a guard that fails a test when any promise rejection goes
+ * Helpers shared by the reader tests: running samtools/bcftools for ground truth, temp
+ * folders (the seeded PRNG is test/helpers/seededRandom.ts), and a guard that fails a test when any promise rejection goes
  * unhandled while it runs.
  */
 import { execFileSync } from 'node:child_process';
@@ -11,18 +11,6 @@ import { join } from 'node:path';
 /** stdout of a command-line tool (samtools, bcftools, bgzip, tabix). */
 export function run(cmd: string, args: string[], input?: string): string {
   return execFileSync(cmd, args, { encoding: 'utf8', maxBuffer: 1 << 30, input, stdio: ['pipe', 'pipe', 'pipe'] });
-}
-
-/** mulberry32: a tiny seeded PRNG so random regions are the same on every run. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 export function withTempDir<T>(fn: (dir: string) => Promise<T>): Promise<T> {

@@ -11,7 +11,8 @@ import { describe, test } from 'node:test';
 import { formatGenotype } from '../../../src/core/io/vcfRecord';
 import { openVcf, type VcfFile } from '../../../src/core/io/vcfReader';
 import { dv, sharedTest } from '../../helpers/paths';
-import { expectOneError, run, seededRandom, withTempDir } from './ioTestUtil';
+import { seededRandom } from '../../helpers/seededRandom';
+import { expectOneError, run, withTempDir } from './ioTestUtil';
 
 const GVCF = dv('golden.postprocess_gvcf_output.g.vcf');
 const TRUTH = dv('test_nist.b37_chr20_100kbp_at_10mb.vcf.gz');

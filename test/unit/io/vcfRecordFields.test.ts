@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { VcfRecord } from '../../../src/core/io/vcfRecord';
-import { seededRandom } from './ioTestUtil';
+import { seededRandom } from '../../helpers/seededRandom';
 
 function line(chrom: string, qual: string, extra = ''): string {
   return `${chrom}\t100\trs1\tA\tC,G\t${qual}\tq10;s50\tDP=3;END=120${extra}`;

@@ -9,7 +9,8 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { openVcf } from '../../../src/core/io/vcfReader';
-import { run, seededRandom, withTempDir } from './ioTestUtil';
+import { seededRandom } from '../../helpers/seededRandom';
+import { run, withTempDir } from './ioTestUtil';
 
 describe('VCF row index byte scan', () => {
   test('rows and contig runs equal the generated lines (CRLF, blank lines, chr1/chr10, non-ASCII, block boundaries)', async () => {

@@ -12,7 +12,8 @@ import { test } from 'node:test';
 import { lockPathFor } from '../../../src/core/review/fileLock';
 import { ReviewStore } from '../../../src/core/review/reviewStore';
 import { PROJECT_ROOT } from '../../helpers/paths';
-import { numbered, rng, tempDir } from './fixtures/reviewTestUtil';
+import { seededRandom } from '../../helpers/seededRandom';
+import { numbered, tempDir } from './fixtures/reviewTestUtil';
 
 const WRITER = join(__dirname, 'fixtures', 'reviewWriter.ts');
 
@@ -49,7 +50,7 @@ async function assertHas(path: string, contig: string, count: number): Promise<R
 
 test('SIGKILL during a loop of writes leaves a readable file with every completed annotation (5 runs)', async (t) => {
   const path = join(tempDir('kill'), 'calls.vcf.review.tsv');
-  const r = rng(7);
+  const r = seededRandom(7);
   let killedInsideWrite = 0;
   // 5,000 earlier annotations (~700 KB), so every write rewrites a realistic file.
   const earlier = Array.from({ length: 5000 }, (_, i) => numbered('chr22', i));

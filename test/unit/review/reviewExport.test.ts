@@ -10,7 +10,8 @@ import { exportBed, exportBedByVerdict, exportTsv, exportVcf } from '../../../sr
 import { parseReviewTsv } from '../../../src/core/review/reviewImport';
 import { ReviewStore } from '../../../src/core/review/reviewStore';
 import { PROJECT_ROOT, dv, sharedTest } from '../../helpers/paths';
-import { randomText, rng, tempDir } from './fixtures/reviewTestUtil';
+import { seededRandom } from '../../helpers/seededRandom';
+import { randomText, tempDir } from './fixtures/reviewTestUtil';
 
 function run(cmd: string, args: string[]): { stdout: string; stderr: string } {
   const r = spawnSync(cmd, args, { encoding: 'utf8', cwd: PROJECT_ROOT });
@@ -22,7 +23,7 @@ interface Rec { contig: string; pos: number; ref: string; alt: string }
 
 /** A small VCF with two contigs, multi-allelic records, existing INFO and FILTERs. */
 function writeTestVcf(path: string): Rec[] {
-  const r = rng(99);
+  const r = seededRandom(99);
   const recs: Rec[] = [];
   const lines = [
     '##fileformat=VCFv4.2',
@@ -48,7 +49,7 @@ function writeTestVcf(path: string): Rec[] {
 }
 
 async function reviewSome(path: string, recs: Rec[]): Promise<{ store: ReviewStore; annotated: Annotation[] }> {
-  const r = rng(5);
+  const r = seededRandom(5);
   const verdicts = ['default-correct', 'retrained-correct', 'both-correct', 'both-wrong', 'Fail'];
   const annotated: Annotation[] = [];
   recs.forEach((rec, i) => {
