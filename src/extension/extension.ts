@@ -14,6 +14,7 @@ import { registerReviewCodeLens } from './reviewCodeLens';
 import { registerReviewTree } from './reviewTreeView';
 import * as settings from './settings';
 import { SiteSources, type SiteSourceConfig } from './siteTensors';
+import { READS_CHOICE_STATE_KEY, choiceFor, withChoice } from './readsChoice';
 import { ModelService, type ModelServiceState } from './modelService';
 import { showModelCards } from './modelCardPanel';
 import { shutdownInference } from '../core/model/inferenceHost';
@@ -28,7 +29,11 @@ export function activate(context: vscode.ExtensionContext): { readonly version: 
 
   const tables = new VcfTableEditorProvider(context, l);
   // Reads/reference/examples and models per settings (vscode-free: siteTensors.ts, modelService.ts).
-  const sourceConfig = (): SiteSourceConfig => ({ trusted: settings.modelsAllowed(), reads: settings.reads(), reference: settings.reference(), examples: settings.examples() });
+  const sourceConfig = (): SiteSourceConfig => ({
+    trusted: settings.modelsAllowed(), reads: settings.reads(), reference: settings.reference(), examples: settings.examples(),
+    // "Choose Reads for This VCF…" (readsChoice.ts): remembered per VCF in the workspace state.
+    choiceFor: (vcf) => choiceFor(context.workspaceState.get(READS_CHOICE_STATE_KEY), vcf),
+  });
   let modelState: ModelServiceState | undefined;
   let updateStatus: (site?: { chrom: string; pos: number }) => void = () => undefined;
   let shownSite: () => { chrom: string; pos: number } | undefined = () => undefined;
@@ -212,6 +217,56 @@ export function activate(context: vscode.ExtensionContext): { readonly version: 
       await cfg.update(choice.key, choice.key === 'reference' ? paths[0] : paths, target);
     }
     l.info(`configured ${choice.key}`);
+  });
+
+  // Per-VCF reads (issue #5 item 2): the VCF is the argument, the active table's, else the inspector's.
+  const vcfForChoice = (arg: unknown): string | undefined => {
+    const p = arg instanceof vscode.Uri ? arg.fsPath : tables.activeTable?.document.model.path ?? inspector.currentSite?.file;
+    if (!p) void vscode.window.showInformationMessage('Variant Lens: open a VCF table (or select a site) first.');
+    return p;
+  };
+  const choiceChanged = async (vcf: string): Promise<void> => {
+    await sources.reset();
+    models.reset();
+    const site = inspector.currentSite;
+    if (site && path.resolve(site.file) === path.resolve(vcf) && inspector.visible) await inspector.setSite(site);
+  };
+  register('variantLens.chooseReads', async (arg) => {
+    const vcf = vcfForChoice(arg);
+    if (!vcf) return;
+    const current = choiceFor(context.workspaceState.get(READS_CHOICE_STATE_KEY), vcf);
+    const reads = await vscode.window.showOpenDialog({
+      canSelectMany: false, title: `Reads (BAM/CRAM) for ${path.basename(vcf)}`, filters: { 'BAM/CRAM': ['bam', 'cram'] },
+      ...(current ? { defaultUri: vscode.Uri.file(current.reads) } : {}),
+    });
+    if (!reads?.[0]) return;
+    const useSetting = settings.reference() ? `Use variantLens.reference (${path.basename(settings.reference()!)})` : 'No reference (set variantLens.reference later)';
+    const refPick = await vscode.window.showQuickPick([{ label: 'Choose a FASTA…', key: 'pick' }, { label: useSetting, key: 'setting' }], { title: `Reference for ${path.basename(vcf)}` });
+    if (!refPick) return;
+    let reference: string | undefined;
+    if (refPick.key === 'pick') {
+      const ref = await vscode.window.showOpenDialog({ canSelectMany: false, title: `Reference (FASTA with .fai) for ${path.basename(vcf)}`, filters: { FASTA: ['fa', 'fasta', 'fna', 'gz'] } });
+      if (!ref?.[0]) return;
+      reference = ref[0].fsPath;
+    }
+    const choice = { reads: reads[0].fsPath, ...(reference ? { reference } : {}) };
+    await context.workspaceState.update(READS_CHOICE_STATE_KEY, withChoice(context.workspaceState.get(READS_CHOICE_STATE_KEY), vcf, choice));
+    l.info(`reads for ${vcf}: ${choice.reads}${reference ? `, reference ${reference}` : ''}`);
+    await choiceChanged(vcf);
+    return choice;
+  });
+  register('variantLens.clearReadsChoice', async (arg) => {
+    const vcf = vcfForChoice(arg);
+    if (!vcf) return false;
+    const stored = context.workspaceState.get(READS_CHOICE_STATE_KEY);
+    if (!choiceFor(stored, vcf)) {
+      void vscode.window.showInformationMessage(`Variant Lens: no reads were chosen for ${path.basename(vcf)}; the settings are used.`);
+      return false;
+    }
+    await context.workspaceState.update(READS_CHOICE_STATE_KEY, withChoice(stored, vcf, undefined));
+    l.info(`reads choice for ${vcf} cleared: the settings are used`);
+    await choiceChanged(vcf);
+    return true;
   });
 
   return { version: context.extension.packageJSON.version as string };

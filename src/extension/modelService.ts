@@ -25,7 +25,7 @@ import { loadModel, type LoadedModel } from '../core/model/onnxModel';
 import { pipelineOptions } from '../core/pileup/siteExamples';
 import type { AlleleSummary } from '../core/pileup/variantCaller';
 import type { ModelCallView, ModelComparison, SiteRecord } from '../protocol/protocol';
-import { imageableAlleles, readsFor, type EncoderChoice, type SiteSourceConfig, type SiteSources } from './siteTensors';
+import { imageableAlleles, inputsFor, type EncoderChoice, type SiteSourceConfig, type SiteSources } from './siteTensors';
 
 export interface ModelSettingLike {
   readonly name: string;
@@ -191,16 +191,18 @@ export class ModelService {
     const empty = (state: ModelComparison['state'], message?: string): SiteComparison => ({ comparison: { state, ...(message ? { message } : {}), calls: [], explanations: [], notes: [] }, results: [] });
     if (!cfg.trusted) return empty('disabled', cfg.untrustedReason);
     if (cfg.models.length === 0) return empty('no-models', 'No models configured: add model folders to variantLens.models ("Variant Lens: Configure Reads, Reference and Models…").');
-    const reads = readsFor(site, cfg.reads);
-    if (!reads) return empty('error', `No reads for sample ${site.samples.map((s) => s.name).join(', ') || '(none)'} in variantLens.reads: the models need the reads to build their images.`);
-    if (!cfg.reference) return empty('error', 'No reference configured (variantLens.reference): the models need it to build their images.');
+    const inputs = inputsFor(site, cfg);
+    const reads = inputs.reads;
+    const referencePath = inputs.reference;
+    if (!reads) return empty('error', `No reads for sample ${site.samples.map((s) => s.name).join(', ') || '(none)'} in variantLens.reads (or chosen for this VCF): the models need the reads to build their images.`);
+    if (!referencePath) return empty('error', 'No reference configured (variantLens.reference): the models need it to build their images.');
     this.running++;
     this.setState({ kind: 'running', text: 'running…', detail: `models at ${site.chrom}:${site.pos}` });
     onRunning?.();
     try {
       const models = await this.models(signal);
-      const [bam, reference] = await Promise.all([this.sources.alignmentsOf(reads.path, signal), this.sources.referenceOf(cfg.reference, signal)]);
-      const key = [reads.path, cfg.reference, ...cfg.models.map((m) => m.path)].join('\n');
+      const [bam, reference] = await Promise.all([this.sources.alignmentsOf(reads.path, signal, referencePath), this.sources.referenceOf(referencePath, signal)]);
+      const key = [reads.path, referencePath, ...cfg.models.map((m) => m.path)].join('\n');
       if (this.caller?.key !== key) this.caller = { key, caller: new ModelCaller(bam, reference, models.map((m) => m.model)) };
       const sample = reads.sample ?? site.samples[0]?.name ?? 'default';
       const alleles = imageableAlleles(site);

@@ -26,6 +26,7 @@ import { describeColumn, type RowInfo } from '../core/pileup/pileupEncoder';
 import { PartitionReader, buildSiteExamples, pipelineOptions, type PipelineOptions, type SiteExamples } from '../core/pileup/siteExamples';
 import { pipelineKey } from '../core/model/makeExamplesParams';
 import type { InspectorHover, SiteRecord, TensorPayload } from '../protocol/protocol';
+import { siteInputs, type ReadsChoice, type SiteInputs } from './readsChoice';
 
 /** DeepVariant's reference_band_height (dv-spec §2.1): rows 0–4 of every image are the reference. */
 const REFERENCE_BAND_ROWS = 5;
@@ -37,6 +38,13 @@ export interface SiteSourceConfig {
   readonly reference: string | undefined;
   /** TFRecord files or patterns of DeepVariant examples (make_examples output). */
   readonly examples: readonly string[];
+  /** The reads/reference chosen for a VCF and remembered in the workspace (readsChoice.ts); before the settings. */
+  readonly choiceFor?: (vcfPath: string) => ReadsChoice | undefined;
+}
+
+/** A site's reads and reference: the VCF's remembered choice, else the settings (readsChoice.ts siteInputs). */
+export function inputsFor(site: SiteRecord, cfg: SiteSourceConfig): SiteInputs {
+  return siteInputs(site, cfg.choiceFor?.(site.file), () => readsFor(site, cfg.reads), cfg.reference);
 }
 
 /** The encoder settings to use for reads (the first model's make_examples, else DeepVariant's). */
@@ -154,13 +162,14 @@ export class SiteSources {
   ) {}
 
   /** An opened BAM/CRAM (kept open). */
-  alignmentsOf(path: string, signal?: AbortSignal): Promise<AlignmentFile> {
-    let p = this.alignments.get(path);
+  alignmentsOf(path: string, signal?: AbortSignal, referencePath: string | undefined = this.config().reference): Promise<AlignmentFile> {
+    // A CRAM decodes against its reference: the same file with another reference is another reader.
+    const key = `${path}\n${referencePath ?? ''}`;
+    let p = this.alignments.get(key);
     if (!p) {
-      const ref = this.config().reference;
-      p = openAlignments(path, ref ? { referencePath: ref } : {}, signal);
-      this.alignments.set(path, p);
-      p.catch(() => this.alignments.delete(path));
+      p = openAlignments(path, referencePath ? { referencePath } : {}, signal);
+      this.alignments.set(key, p);
+      p.catch(() => this.alignments.delete(key));
     }
     return p;
   }
@@ -210,7 +219,8 @@ export class SiteSources {
       }
       notes.push(`no DeepVariant example at ${site.chrom}:${site.pos} in ${basename(path)}`);
     }
-    const reads = readsFor(site, cfg.reads);
+    const inputs = inputsFor(site, cfg);
+    const reads = inputs.reads;
     if (!reads) {
       const listed = [...cfg.reads.bySample.keys()];
       return {
@@ -220,12 +230,13 @@ export class SiteSources {
           : 'No reads configured: set variantLens.reads (BAM/CRAM per sample) and variantLens.reference, or variantLens.examples, with "Variant Lens: Configure Reads, Reference and Models…".'].join('. '),
       };
     }
-    if (!cfg.reference) return { tensors: [], note: [...notes, 'No reference configured: set variantLens.reference (FASTA with .fai) to build the pileup from the reads.'].join('. ') };
+    if (!inputs.reference) return { tensors: [], note: [...notes, 'No reference configured: set variantLens.reference (FASTA with .fai) to build the pileup from the reads.'].join('. ') };
     const alleles = imageableAlleles(site);
-    const siteExamples = await this.siteExamples(site.chrom, site.pos, alleles, reads.path, cfg.reference, signal);
+    const siteExamples = await this.siteExamples(site.chrom, site.pos, alleles, reads.path, inputs.reference, signal);
     const encoder = siteExamples.encoder;
     const se = siteExamples.site;
-    const source = `reads: ${basename(reads.path)} (Variant Lens encoder, ${encoder.label})`;
+    const chosen = inputs.chosenFor ? `, chosen for ${basename(inputs.chosenFor)}` : '';
+    const source = `reads: ${basename(reads.path)}${chosen} (Variant Lens encoder, ${encoder.label})`;
     const allNotes = [...notes, ...se.notes];
     if (se.noExampleReason) allNotes.push(`no image: ${se.noExampleReason}`);
     if (!alleles) allNotes.push(`the record's ALT (${site.alt || '.'}) has no base alleles; images are for DeepVariant's candidate here, if any`);
@@ -239,7 +250,7 @@ export class SiteSources {
 
   /** buildSiteExamples with a cached PartitionReader per (reads, reference, settings). */
   async siteExamples(contig: string, position: number, alleles: { refBases: string; altBases: string[] } | undefined, readsPath: string, referencePath: string, signal: AbortSignal): Promise<{ site: SiteExamples; encoder: EncoderChoice }> {
-    const [bam, reference, encoder] = await Promise.all([this.alignmentsOf(readsPath, signal), this.referenceOf(referencePath, signal), this.encoder(signal)]);
+    const [bam, reference, encoder] = await Promise.all([this.alignmentsOf(readsPath, signal, referencePath), this.referenceOf(referencePath, signal), this.encoder(signal)]);
     throwIfAborted(signal);
     const key = `${readsPath}\n${referencePath}\n${pipelineKey(encoder.options)}`;
     let reader = this.readers.get(key);
