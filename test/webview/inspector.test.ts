@@ -204,3 +204,72 @@ test('model table: records and models side by side, differences highlighted, tra
   await page.screenshot({ path: join(SCREENSHOTS, 'inspector.png'), fullPage: true });
   assert.equal(problems.join('\n'), '');
 });
+
+test('hover details: hidden when the mouse leaves the image or on Escape; arrow keys move a pixel cursor on the first image', async () => {
+  const canvas = page.locator('section.pileup figure canvas').first();
+  await canvas.hover({ position: { x: 50 * 2 + 1, y: 20 * 2 + 1 } });
+  await page.waitForSelector('.hover-info[data-state="host"][data-row="20"][data-col="50"]');
+  assert.equal(await page.$eval('.hover-info', (h) => getComputedStyle(h).position), 'sticky');
+  // Leaving the image clears the box (a stale box stuck over the page was the bug).
+  await page.mouse.move(1, 1);
+  await page.waitForSelector('.hover-info[data-state="idle"]');
+  assert.equal(await page.$eval('.hover-info', (h) => [h.childElementCount, getComputedStyle(h).position].join()), '0,static');
+  // An answer still on its way after leaving is dropped: hover then leave at once, and wait until
+  // the host's answer has been delivered (a listener added after the page's runs after it).
+  await page.evaluate(() => {
+    const w = window as unknown as { __answers: number[] };
+    w.__answers = [];
+    window.addEventListener('message', (e: MessageEvent<{ type?: string; inReplyTo?: number }>) => {
+      if (e.data?.type === 'response' && typeof e.data.inReplyTo === 'number') w.__answers.push(e.data.inReplyTo);
+    });
+  });
+  await canvas.hover({ position: { x: 60 * 2 + 1, y: 30 * 2 + 1 } });
+  await page.mouse.move(1, 1);
+  await page.waitForFunction(() => {
+    const w = window as unknown as { __posted: { method?: string; messageId?: number; params?: { row: number } }[]; __answers: number[] };
+    const asked = w.__posted.filter((m) => m.method === 'inspector.hover' && m.params?.row === 30);
+    return asked.length > 0 && asked.every((m) => w.__answers.includes(m.messageId!));
+  });
+  assert.equal(await page.getAttribute('.hover-info', 'data-state'), 'idle');
+  // Keyboard: the first image is one tab stop; focus starts on the candidate column, first read row.
+  assert.deepEqual(await page.$$eval('section.pileup figure canvas', (cs) => cs.map((c) => c.getAttribute('tabindex'))), ['0', null, null, null, null, null, null, null]);
+  await canvas.focus();
+  await page.waitForSelector('.hover-info[data-state="host"][data-row="5"][data-col="110"]');
+  await page.keyboard.press('ArrowDown');
+  await page.keyboard.press('Shift+ArrowRight');
+  await page.waitForSelector('.hover-info[data-state="host"][data-row="6"][data-col="120"]');
+  assert.match((await page.textContent('.hover-info')) ?? '', /read read-6\/1/);
+  assert.equal(await page.$eval('.cursor-mark', (m) => (m as HTMLElement).hidden), false);
+  await page.keyboard.press('Escape');
+  await page.waitForSelector('.hover-info[data-state="idle"]');
+  assert.equal(await page.$eval('.cursor-mark', (m) => (m as HTMLElement).hidden), true);
+  // Zooming with the keyboard keeps the focus on the (redrawn) first image.
+  await page.keyboard.press('ArrowLeft');
+  await page.keyboard.press('+');
+  await page.waitForSelector('section.pileup[data-zoom="3"]');
+  assert.equal(await page.evaluate(() => document.activeElement?.getAttribute('tabindex')), '0');
+  await page.waitForSelector('.hover-info[data-state="host"][data-row="6"][data-col="119"]');
+  await page.keyboard.press('-');
+  await page.waitForSelector('section.pileup[data-zoom="2"]');
+  await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
+  await page.waitForSelector('.hover-info[data-state="idle"]');
+  assert.equal(problems.join('\n'), '');
+});
+
+test('narrow panel: the model table scrolls sideways inside its region, the source column stays visible', async () => {
+  await page.setViewportSize({ width: 420, height: 1000 });
+  try {
+    const m = await page.$eval('.model-table-wrap', (w) => {
+      const wrap = w as HTMLElement;
+      wrap.scrollLeft = 10_000;
+      const first = wrap.querySelector('tr.model th') as HTMLElement;
+      const wr = wrap.getBoundingClientRect();
+      const fr = first.getBoundingClientRect();
+      return { scrolls: wrap.scrollWidth > wrap.clientWidth, scrolled: wrap.scrollLeft > 0, inside: wr.right <= document.documentElement.clientWidth + 0.5, firstLeft: fr.left - wr.left, pageScroll: document.documentElement.scrollWidth <= document.documentElement.clientWidth, role: wrap.getAttribute('role'), tab: wrap.tabIndex };
+    });
+    assert.deepEqual(m, { scrolls: true, scrolled: true, inside: true, firstLeft: 0, pageScroll: true, role: 'region', tab: 0 });
+    await page.locator('section.models').screenshot({ path: join(SCREENSHOTS, 'inspector-models-narrow.png') });
+  } finally {
+    await page.setViewportSize({ width: 1400, height: 1000 });
+  }
+});

@@ -105,7 +105,14 @@ export function modelSection(s: InspectorState, client: RpcClient<InspectorProto
   }
   for (const th of ths) if (th.dataset.col && differs.has(th.dataset.col)) th.classList.add('differs');
   sec.dataset.differs = [...differs].join(',');
-  sec.append(table);
+  // A narrow panel scrolls the table sideways with the source column kept in view (inspector.css);
+  // focusable so the keyboard can scroll it too.
+  const wrap = el('div', 'model-table-wrap');
+  wrap.tabIndex = 0;
+  wrap.setAttribute('role', 'region');
+  wrap.setAttribute('aria-label', 'Models vs records (scrolls sideways)');
+  wrap.append(table);
+  sec.append(wrap);
 
   const training = calls.map((c) => c.training);
   if (training.length) {

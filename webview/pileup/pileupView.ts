@@ -129,6 +129,12 @@ export function pileupSection(s: InspectorState, deps: PileupViewDeps): HTMLElem
   panel.setAttribute('role', 'tabpanel');
   const hover = el('div', 'hover-info');
   hover.setAttribute('aria-live', 'polite');
+  const hoverId = `hover-info-${s.generation ?? 0}`;
+  hover.id = hoverId;
+  hover.dataset.state = 'idle';
+  /** Keyboard pixel cursor (row, col) of this site's images; undefined until the first image is focused. */
+  let cursor: { row: number; col: number } | undefined;
+  let keyboardHover: (() => void) | undefined;
   sec.append(bar, panel, hover);
 
   const buttons = s.tensors.map((t, i) => {
@@ -159,6 +165,9 @@ export function pileupSection(s: InspectorState, deps: PileupViewDeps): HTMLElem
       b.setAttribute('aria-selected', String(i === ui.tab));
       b.tabIndex = i === ui.tab ? 0 : -1;
     });
+    // Zooming redraws the canvases: keep the keyboard focus on the (new) first image.
+    const refocus = document.activeElement instanceof HTMLCanvasElement && panel.contains(document.activeElement);
+    keyboardHover = undefined;
     panel.replaceChildren();
     panel.append(el('div', 'tensor-title', `alt ${t.altLabel} — ${t.source} — ${t.height}×${t.width}×${t.channels.length}${t.seenBy?.length ? ` — seen by ${t.seenBy.join(', ')}` : ''}`));
     const ctx = referenceContext(t);
@@ -195,10 +204,63 @@ export function pileupSection(s: InspectorState, deps: PileupViewDeps): HTMLElem
         const row = Math.min(t.height - 1, Math.max(0, Math.floor(ev.offsetY / ui.zoom)));
         void showHover(t, row, col);
       });
+      c.addEventListener('mouseleave', () => {
+        // Back to the keyboard cursor's pixel if the first image has focus, else nothing.
+        if (keyboardHover && figures[0] && grid.contains(document.activeElement) && document.activeElement instanceof HTMLCanvasElement) keyboardHover();
+        else clearHover();
+      });
+      if (figures.indexOf(f) === 0) {
+        // Keyboard: one tab stop (the first image); arrows move a pixel cursor (Shift: 10), Esc hides.
+        c.tabIndex = 0;
+        c.setAttribute('aria-describedby', hoverId);
+        const mark = el('div', 'cursor-mark');
+        mark.hidden = true;
+        wrap.append(mark);
+        const place = (): void => {
+          const k = cursor;
+          if (!k) { mark.hidden = true; return; }
+          mark.hidden = false;
+          mark.style.left = `${1 + k.col * ui.zoom}px`;
+          mark.style.top = `${1 + k.row * ui.zoom}px`;
+          mark.style.width = `${ui.zoom}px`;
+          mark.style.height = `${ui.zoom}px`;
+          void showHover(t, k.row, k.col);
+        };
+        keyboardHover = place;
+        c.addEventListener('focus', () => {
+          // Start on the candidate column, first read row (under the reference band).
+          cursor ??= { row: Math.min(t.height - 1, t.refRows ?? 0), col: t.candidateColumn ?? Math.floor(t.width / 2) };
+          place();
+        });
+        c.addEventListener('blur', () => { mark.hidden = true; clearHover(); });
+        c.addEventListener('keydown', (ev) => {
+          const step = ev.shiftKey ? 10 : 1;
+          const d = ({ ArrowLeft: [0, -step], ArrowRight: [0, step], ArrowUp: [-step, 0], ArrowDown: [step, 0] } as Record<string, [number, number]>)[ev.key];
+          if (d && cursor) {
+            cursor = { row: Math.min(t.height - 1, Math.max(0, cursor.row + d[0])), col: Math.min(t.width - 1, Math.max(0, cursor.col + d[1])) };
+            place();
+          } else if (ev.key === 'Escape') {
+            mark.hidden = true;
+            clearHover();
+          } else return;
+          ev.preventDefault();
+          ev.stopPropagation();
+        });
+      }
       fig.append(wrap, el('figcaption', undefined, f.label));
       grid.append(fig);
     }
     panel.append(grid);
+    if (refocus) grid.querySelector<HTMLCanvasElement>('canvas[tabindex="0"]')?.focus();
+  };
+
+  /** Hides the details (the mouse left the image, Esc, focus left): a stale box must not stay on screen. */
+  const clearHover = (): void => {
+    ++hoverSeq; // drop answers still on their way
+    hover.replaceChildren();
+    hover.dataset.state = 'idle';
+    delete hover.dataset.row;
+    delete hover.dataset.col;
   };
 
   const showHover = async (t: TensorPayload, row: number, col: number): Promise<void> => {
@@ -240,6 +302,7 @@ export function pileupSection(s: InspectorState, deps: PileupViewDeps): HTMLElem
   sec.tabIndex = -1;
   sec.addEventListener('keydown', (ev) => {
     if (ev.target instanceof HTMLInputElement || ev.target instanceof HTMLTextAreaElement) return;
+    if (ev.key === 'Escape' && hover.hasChildNodes()) { clearHover(); ev.preventDefault(); }
     if (ev.key === '+' || ev.key === '=') { setZoom(ui.zoom + 1); ev.preventDefault(); }
     if (ev.key === '-') { setZoom(ui.zoom - 1); ev.preventDefault(); }
   });
