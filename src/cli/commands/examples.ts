@@ -2,7 +2,9 @@
  * `variant-lens examples` — our make_examples: DeepVariant-compatible tf.Examples for the
  * candidates of some regions, or for the sites of a VCF, plus `<out>.example_info.json`.
  */
+import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { VariantLensError } from '../../core/errors';
 import { openAlignments } from '../../core/io/alignmentReader';
 import { openReference } from '../../core/io/fastaReader';
@@ -10,6 +12,8 @@ import { TfRecordWriter } from '../../core/io/tfrecord';
 import { type DvExample, encodeExample } from '../../core/io/tfExample';
 import { openVcf } from '../../core/io/vcfReader';
 import { DEFAULT_EXAMPLE_INFO, type ExampleInfo, readExampleInfo } from '../../core/io/exampleInfo';
+import { type MakeExamplesParams, modelPipeline } from '../../core/model/makeExamplesParams';
+import { type ParamValue, readModelCard } from '../../core/model/modelCard';
 import { labelFromTruth, siteToDvExamples } from '../../core/pileup/exampleRecords';
 import { parseRegion } from '../../core/pileup/goldenParity';
 import { checkChannels } from '../../core/pileup/pileupEncoder';
@@ -19,7 +23,8 @@ import type { CliContext } from '../command';
 import { registerCommand } from '../registry';
 
 const usage = `usage: variant-lens examples --reads BAM --ref FASTA (--regions R | --vcf V) --out X.tfrecord.gz
-                                [--example-info J] [--sample NAME] [--truth TRUTH.vcf.gz]
+                                [--example-info J] [--model-card CARD] [--params JSON]
+                                [--sample NAME] [--truth TRUTH.vcf.gz]
 
 Writes DeepVariant make_examples-style tf.Examples (TFRecord; gzip when the name ends in .gz)
 and X.tfrecord.gz.example_info.json.
@@ -30,6 +35,13 @@ and X.tfrecord.gz.example_info.json.
                      caller would have made a candidate); --regions then restricts the sites.
   --example-info J   image shape, channels and DeepVariant version (default: 1.6 WGS layout,
                      [100,221,7] channels 1-6,19; a 1.5 file selects the 1.5 downsampling).
+  --model-card CARD  make the examples with a model's make_examples parameters: the card's
+                     makeExamplesParams (DeepVariant flag names; defaults for the rest), and,
+                     without --example-info, the example_info.json next to the card.
+  --params JSON      make_examples parameters as a JSON object, e.g.
+                     '{"vsc_min_fraction_snps": 0.02, "min_base_quality": 5}'; applied over
+                     the card's. Used: min_base_quality, min_mapping_quality, vsc_min_count_*,
+                     vsc_min_fraction_*, partition_size, max_reads_per_partition, keep_*.
   --sample NAME      call_set_name in the variants (default: the BAM's @RG SM, else "default").
   --truth TRUTH      training mode: add label = copies of the example's alts in the truth
                      genotype (first sample), matched by position and alleles.
@@ -39,6 +51,7 @@ export async function runExamples(argv: string[], ctx: CliContext): Promise<numb
   const args = parseArgs(argv, {
     reads: { type: 'string' }, ref: { type: 'string' }, regions: { type: 'string', multiple: true }, vcf: { type: 'string' },
     'example-info': { type: 'string' }, sample: { type: 'string' }, out: { type: 'string' }, truth: { type: 'string' },
+    'model-card': { type: 'string' }, params: { type: 'string' },
   }, usage);
   const readsPath = args.required('reads');
   const refPath = args.required('ref');
@@ -47,13 +60,22 @@ export async function runExamples(argv: string[], ctx: CliContext): Promise<numb
   const regionArgs = args.all('regions');
   if (!vcfPath && regionArgs.length === 0) throw new VariantLensError('invalid-argument', `give --regions or --vcf\n${usage}`);
   const signal = ctx.signal;
-  const infoPath = args.string('example-info');
+  const cardPath = args.string('model-card');
+  const cardInfo = cardPath ? join(dirname(cardPath), 'example_info.json') : undefined;
+  const infoPath = args.string('example-info') ?? (cardInfo && existsSync(cardInfo) ? cardInfo : undefined);
   const info: ExampleInfo = infoPath ? await readExampleInfo(infoPath, signal) : DEFAULT_EXAMPLE_INFO;
   checkChannels(info.channels, infoPath);
+  const paramsText = args.string('params');
+  let options = pipelineOptions(info);
+  if (cardPath !== undefined || paramsText !== undefined) {
+    const params = { ...(cardPath ? await cardParams(cardPath, signal) : {}), ...(paramsText !== undefined ? parseParams(paramsText) : {}) };
+    const pipeline = modelPipeline(info, params, paramsText !== undefined ? '--params' : cardPath);
+    for (const note of pipeline.notes) ctx.progress(`examples: ${note}`);
+    options = pipeline.options;
+  }
   const reference = await openReference(refPath, signal);
   const reads = await openAlignments(readsPath, { referencePath: refPath }, signal);
   const sample = args.string('sample') ?? (await reads.sampleName(signal)) ?? 'default';
-  const options = pipelineOptions(info);
   const reader = new PartitionReader(reads, reference, options);
   const contigs = await reference.contigs(signal);
 
@@ -115,6 +137,33 @@ export async function runExamples(argv: string[], ctx: CliContext): Promise<numb
   await writeFile(`${out}.example_info.json`, JSON.stringify({ version: info.version, shape: info.shape, channels: info.channels }));
   ctx.progress(`wrote ${writer.written} examples for ${sites - noImage} sites to ${out}${noImage ? ` (${noImage} sites without an image)` : ''}`);
   return 0;
+}
+
+/** `--params '{"vsc_min_fraction_snps": 0.02}'`: a flat JSON object of make_examples flags. */
+export function parseParams(text: string): MakeExamplesParams {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (e) {
+    throw new VariantLensError('invalid-argument', `--params is not valid JSON (${e instanceof Error ? e.message : String(e)}); give an object such as '{"vsc_min_fraction_snps": 0.02}'`);
+  }
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) {
+    throw new VariantLensError('invalid-argument', `--params must be a JSON object of make_examples parameters, got ${JSON.stringify(json)}`);
+  }
+  const params: Record<string, ParamValue> = {};
+  for (const [k, v] of Object.entries(json)) {
+    if (typeof v !== 'number' && typeof v !== 'string' && typeof v !== 'boolean') throw new VariantLensError('invalid-argument', `--params: "${k}" must be a number, string or boolean, got ${JSON.stringify(v)}`);
+    params[k] = v;
+  }
+  return params;
+}
+
+/** The card's makeExamplesParams; a card that cannot be used is an error here (the user asked for it). */
+async function cardParams(path: string, signal: AbortSignal): Promise<MakeExamplesParams> {
+  if (!existsSync(path)) throw new VariantLensError('file-not-found', 'model card not found (--model-card)', path);
+  const { card, problems } = await readModelCard(path, undefined, signal);
+  if (!card) throw new VariantLensError('model-card-invalid', `not a usable model card: ${problems.join('; ')}`, path);
+  return card.makeExamplesParams ?? {};
 }
 
 registerCommand({ name: 'examples', summary: 'make DeepVariant-compatible tf.Examples from reads (our make_examples)', usage, run: runExamples });
