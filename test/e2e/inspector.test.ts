@@ -92,7 +92,12 @@ test('inspector on the demo: pileup, both models = call\'s VCFs, keyboard walk, 
   // The "git repository in a parent folder" toast would cover the panel in the screenshots.
   await runCommand(page, 'Notifications: Clear All Notifications');
   await inspector.locator('section.pileup').scrollIntoViewIfNeeded();
+  // Hovering again for the screenshot; leaving the image hides the details (they must not stick).
+  await canvas.hover({ position: { x: 110 * zoom + zoom / 2, y: 12 * zoom + zoom / 2 } });
+  await inspector.waitForSelector('.hover-info[data-state="host"]', { timeout: 30_000 });
   await page.screenshot({ path: join(SCREENSHOTS, 'inspector.png') });
+  await page.mouse.move(2, 2);
+  await inspector.waitForSelector('.hover-info[data-state="idle"]');
   await inspector.locator('section.models').scrollIntoViewIfNeeded();
   await page.screenshot({ path: join(SCREENSHOTS, 'models.png') });
 

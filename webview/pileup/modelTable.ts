@@ -59,7 +59,7 @@ export function modelSection(s: InspectorState, client: RpcClient<InspectorProto
   const hr = el('tr');
   const headers = ['source', 'GT', 'GQ', 'QUAL', 'FILTER', 'PL', ...imageLabels.map((l) => `P(0/1/2) ${l}`)];
   const ths = headers.map((h, i) => {
-    const th = el('th', undefined, h);
+    const th = el('th', i > 5 ? 'probs' : undefined, h);
     if (i >= 1 && i <= 5) th.dataset.col = COLS[i - 1]!;
     hr.append(th);
     return th;
@@ -98,7 +98,13 @@ export function modelSection(s: InspectorState, client: RpcClient<InspectorProto
     }
     for (const l of imageLabels) {
       const p = r.probs.get(l);
-      tr.append(el('td', 'probs', p ? p.map((x) => x.toFixed(3)).join(' / ') : ''));
+      // One span per probability so a narrow panel wraps the cell between values, not inside one.
+      const td = el('td', 'probs');
+      p?.forEach((x, k) => {
+        if (k > 0) td.append(' / ');
+        td.append(el('span', undefined, x.toFixed(3)));
+      });
+      tr.append(td);
     }
     if (r.note) tr.title = r.note;
     table.append(tr);
