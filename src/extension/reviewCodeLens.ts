@@ -9,23 +9,14 @@
 import * as vscode from 'vscode';
 import { reviewPathForVcf } from '../core/review/reviewStore';
 import { REVIEW_COMMANDS, type ReviewController } from './reviewController';
-import { cellSummary, parseVcfLine } from './reviewWorkspace';
-import type { ReviewCell } from '../protocol/protocol';
+import { reviewLenses, type ReviewLens } from './reviewWorkspace';
+import type { ReviewCell, ReviewSiteRef } from '../protocol/protocol';
 
 const VCF_SELECTOR: vscode.DocumentSelector = [{ scheme: 'file', pattern: '**/*.vcf' }];
 
-/** Annotated lines of a VCF text document (one pass over its lines; empty store = no pass). */
-function annotatedLines(doc: vscode.TextDocument, cellAt: (s: { contig: string; pos: number; ref: string; alt: string }) => ReviewCell | undefined): { line: number; cell: ReviewCell }[] {
-  const out: { line: number; cell: ReviewCell }[] = [];
-  for (let i = 0; i < doc.lineCount; i++) {
-    const text = doc.lineAt(i).text;
-    if (text.startsWith('#')) continue;
-    const p = parseVcfLine(text);
-    if (!p) continue;
-    const cell = cellAt(p.site);
-    if (cell) out.push({ line: i, cell });
-  }
-  return out;
+/** Annotated lines of a VCF text document (one pass over its lines; reviewWorkspace.ts reviewLenses). */
+function annotatedLines(doc: vscode.TextDocument, cellAt: (s: ReviewSiteRef) => ReviewCell | undefined): ReviewLens[] {
+  return reviewLenses(doc.lineCount, (i) => doc.lineAt(i).text, cellAt);
 }
 
 export function registerReviewCodeLens(context: vscode.ExtensionContext, controller: ReviewController): void {
@@ -74,9 +65,9 @@ export function registerReviewCodeLens(context: vscode.ExtensionContext, control
       ensureOpen(doc);
       const file = fileOf(doc);
       if (!controller.workspace.storeIfOpen(file)) return [];
-      return annotatedLines(doc, cellAt(file)).map(({ line, cell }) => new vscode.CodeLens(new vscode.Range(line, 0, line, 0), {
-        title: cellSummary(cell),
-        tooltip: cell.conflict ? 'Conflicting verdicts: click to annotate again (or run Variant Lens: Resolve Conflict…)' : 'Click to change the verdict',
+      return annotatedLines(doc, cellAt(file)).map(({ line, title, tooltip }) => new vscode.CodeLens(new vscode.Range(line, 0, line, 0), {
+        title,
+        tooltip,
         command: REVIEW_COMMANDS.annotateLine,
         arguments: [doc.uri, line],
       }));

@@ -19,13 +19,14 @@ import type { ModelSnapshot } from '../core/review/reviewFormat';
 import { DISPUTE_VOCABULARY, resolveVocabulary, type Vocabulary, type VocabularySetting } from '../core/review/vocabulary';
 import type { DiffSite } from '../core/diff/diffClasses';
 import type { ReviewCell, ReviewInit, ReviewRequests, ReviewSiteRef, ReviewSiteState, ReviewTarget, SiteRecord } from '../protocol/protocol';
-import { ReviewWorkspace, modelName, parseVcfLine, recordedSnapshot, reviewSnapshot, siteLabel, snapshot, type AnnotateInput, type ReviewRequestHandlers } from './reviewWorkspace';
+import { ReviewWorkspace, modelName, parseVcfLine, recordedSnapshot, resolveItems, reviewSnapshot, siteLabel, snapshot, type AnnotateInput, type ReviewRequestHandlers } from './reviewWorkspace';
 import type { VcfTableModel } from './vcfTableModel';
 import type { DiffModel } from './diffModel';
 import { toDiffRow } from './diffModel';
 import type { InspectorPanel } from './inspectorPanel';
 import type { Log } from './log';
 import * as settings from './settings';
+import { gitUserName } from './gitUser';
 
 /** A table panel as the review code needs it. */
 export interface TableReviewRef {
@@ -112,10 +113,14 @@ export class ReviewController implements vscode.Disposable {
   /** Fires with the review file whose annotations changed (CodeLens refresh). */
   readonly onDidChangeFile = this.filesEmitter.event;
   private vocabularyWarned = false;
+  /** git config user.name of the workspace folder, once known. */
+  private gitName: string | undefined;
   private shownTotal: string | undefined;
 
   constructor(private readonly context: vscode.ExtensionContext, private readonly log: Log, private readonly inspector: InspectorPanel) {
-    this.workspace = new ReviewWorkspace({ vocabulary: () => this.vocabulary(), reviewer: () => settings.reviewer() || defaultReviewer() });
+    this.workspace = new ReviewWorkspace({ vocabulary: () => this.vocabulary(), reviewer: () => this.reviewer() });
+    // The setting's fallback is git's user.name (asked once, in the background), then the OS user.
+    void gitUserName(vscode.workspace.workspaceFolders?.[0]?.uri.fsPath).then((n) => { this.gitName = n; });
     setCurrent(this);
     this.disposables.push(this.treeEmitter, this.filesEmitter);
     this.workspace.onDidChange((file, e) => this.changed(file, e.keys.length));
@@ -127,6 +132,11 @@ export class ReviewController implements vscode.Disposable {
     }));
     inspector.onDidSetSite = () => void this.pushInspector();
     this.registerCommands();
+  }
+
+  /** `variantLens.reviewer`, else git's user.name in the workspace folder, else the OS user. */
+  private reviewer(): string {
+    return settings.reviewer() || this.gitName || defaultReviewer();
   }
 
   dispose(): void {
@@ -346,7 +356,7 @@ export class ReviewController implements vscode.Disposable {
   init(ref: ReviewPanelRef): ReviewInit {
     return {
       vocabulary: this.workspace.vocabularyPayload(),
-      reviewer: settings.reviewer() || defaultReviewer(),
+      reviewer: this.reviewer(),
       ...(ref.kind !== 'inspector' ? { reviewFile: this.fileOf(ref) } : {}),
     };
   }
@@ -435,12 +445,7 @@ export class ReviewController implements vscode.Disposable {
       void vscode.window.showInformationMessage(`Variant Lens: ${siteLabel(site)} has no conflicting versions in ${state.reviewFileName}.`);
       return false;
     }
-    const items = state.versions.map((v, i) => ({
-      label: `${v.title}`,
-      description: `${v.reviewer}, ${v.time}`,
-      detail: [v.tags.length ? `tags ${v.tags.join(', ')}` : '', v.note].filter((x) => x !== '').join(' — ') || '(no note)',
-      index: i,
-    }));
+    const items = resolveItems(state.versions);
     const pick = await vscode.window.showQuickPick(items, { title: `Resolve ${siteLabel(site)}: keep which version?`, ignoreFocusOut: true });
     if (!pick) return false;
     await this.workspace.resolve(reviewFile, site, pick.index);

@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { ReviewEntry } from '../core/review/reviewStore';
 import { REVIEW_COMMANDS, type ReviewController } from './reviewController';
-import { cellOf, cellSummary, siteLabel, type ReviewGroup } from './reviewWorkspace';
+import { cellOf, cellSummary, revealArguments, siteLabel, type ReviewGroup } from './reviewWorkspace';
 
 export const REVIEW_VIEW_ID = 'variantLens.review';
 
@@ -66,8 +66,7 @@ export class ReviewTreeProvider implements vscode.TreeDataProvider<Node> {
       `**${v.verdict}** — ${v.reviewer}, ${v.time}${v.tags.length ? `  \ntags: ${v.tags.join(', ')}` : ''}${v.note ? `  \n${v.note.replace(/[\\`*_{}[\]()#+\-.!<>|]/g, '\\$&')}` : ''}`).join('\n\n---\n\n'));
     item.iconPath = new vscode.ThemeIcon(e.conflict ? 'warning' : 'circle-small-filled');
     item.contextValue = e.conflict ? 'reviewSiteConflict' : 'reviewSite';
-    const site = { contig: e.site.contig, pos: e.site.pos, ref: e.site.ref, alt: e.site.alt };
-    item.command = { command: REVIEW_COMMANDS.reveal, title: 'Show the site', arguments: [node.file, site] };
+    item.command = { command: REVIEW_COMMANDS.reveal, title: 'Show the site', arguments: revealArguments(node.file, e) };
     return item;
   }
 }

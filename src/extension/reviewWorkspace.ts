@@ -285,6 +285,61 @@ export function snapshot(model: string, gt: string | undefined, gq: string | und
   return { model, ...(gt && gt !== '.' ? { gt } : {}), ...(g !== undefined ? { gq: Math.round(g) } : {}), ...(q !== undefined ? { qual: q } : {}) };
 }
 
+/** A CodeLens of the plain-text VCF editor (reviewCodeLens.ts): the line, its cell and texts. */
+export interface ReviewLens {
+  /** 0-based line of the document. */
+  readonly line: number;
+  readonly cell: ReviewCell;
+  readonly title: string;
+  readonly tooltip: string;
+}
+
+/**
+ * The lenses of a VCF text document: one above each record line whose CHROM, POS (1-based),
+ * REF, ALT has an annotation in the review file (`cellAt`); headers and other lines get none.
+ */
+export function reviewLenses(lineCount: number, lineAt: (line: number) => string, cellAt: (site: ReviewSiteRef) => ReviewCell | undefined): ReviewLens[] {
+  const out: ReviewLens[] = [];
+  for (let i = 0; i < lineCount; i++) {
+    const text = lineAt(i);
+    if (text.startsWith('#')) continue;
+    const p = parseVcfLine(text);
+    if (!p) continue;
+    const cell = cellAt(p.site);
+    if (cell) {
+      out.push({
+        line: i, cell, title: cellSummary(cell),
+        tooltip: cell.conflict ? 'Conflicting verdicts: click to annotate again (or run Variant Lens: Resolve Conflict…)' : 'Click to change the verdict',
+      });
+    }
+  }
+  return out;
+}
+
+/** Arguments of the reveal command (REVIEW_COMMANDS.reveal) for a Review tree site: file and site key. */
+export function revealArguments(reviewFile: string, entry: Pick<ReviewEntry, 'site'>): [string, ReviewSiteRef] {
+  const s = entry.site;
+  return [reviewFile, { contig: s.contig, pos: s.pos, ref: s.ref, alt: s.alt }];
+}
+
+/** A version of a conflicted site as the Resolve… quick pick offers it; `index` goes to resolve(). */
+export interface ResolveItem {
+  readonly label: string;
+  readonly description: string;
+  readonly detail: string;
+  readonly index: number;
+}
+
+/** Resolve… choices: one per version, in the file's order (ReviewSiteState.versions). */
+export function resolveItems(versions: readonly ReviewVersionCell[]): ResolveItem[] {
+  return versions.map((v, i) => ({
+    label: v.title,
+    description: `${v.reviewer}, ${v.time}`,
+    detail: [v.tags.length ? `tags ${v.tags.join(', ')}` : '', v.note].filter((x) => x !== '').join(' — ') || '(no note)',
+    index: i,
+  }));
+}
+
 /** What the inspector shows: its site and the model comparison for it (InspectorState). */
 export interface InspectorSnapshotSource {
   readonly site?: Pick<SiteRef, 'chrom' | 'pos'>;
