@@ -21,7 +21,7 @@
  * style); region overlap uses each record's last reference base, INFO/END aware
  * (vcfTableColumns.ts).
  */
-import { VariantLensError } from '../core/errors';
+import { VariantLensError, isCancelled } from '../core/errors';
 import { openVcf, type VcfFile, type VcfRowIndex } from '../core/io/vcfReader';
 import { rowIndexFromParts } from '../core/io/vcfRowIndex';
 import { resolveContig, describeAvailable } from '../core/io/contigAliases';
@@ -56,6 +56,8 @@ export function sampleCells(rec: VcfRecord, s: number): SampleCells {
 export class VcfTableModel {
   private index: VcfRowIndex | undefined;
   private indexing: Promise<VcfRowIndex> | undefined;
+  /** Why the last index build failed (not cancelled): what requests needing the index answer. */
+  private indexError: unknown;
   /** View → file row; undefined = identity (file order, no filter). */
   private perm: Uint32Array | undefined;
   private viewIdCounter = 0;
@@ -102,6 +104,7 @@ export class VcfTableModel {
       return ix;
     }, (e: unknown) => {
       this.indexing = undefined;
+      if (!isCancelled(e)) this.indexError = e;
       throw e;
     });
     return this.indexing;
@@ -130,12 +133,16 @@ export class VcfTableModel {
   }
 
   private requireIndex(): VcfRowIndex {
-    if (!this.index) throw new VariantLensError('unsupported', 'is still being indexed; try again when the row count is shown', this.path);
-    return this.index;
+    if (this.index) return this.index;
+    // A failed index (malformed line, plain gzip) is the answer, not "still being indexed".
+    if (this.indexError !== undefined) throw this.indexError;
+    throw new VariantLensError('unsupported', 'is still being indexed; try again when the row count is shown', this.path);
   }
 
   /** Records of the given file rows, in the given order; adjacent rows are read together. */
   async readFileRows(rows: readonly number[], signal?: AbortSignal): Promise<VcfRecord[]> {
+    // Before (or without, if it failed) the row index, the head records answer for their rows.
+    if (!this.index && rows.every((r) => r < this.head.length)) return rows.map((r) => this.head[r]!);
     const ix = this.requireIndex();
     const order = rows.map((r, i) => [r, i] as const).sort((a, b) => a[0] - b[0]);
     const out: VcfRecord[] = new Array(rows.length);

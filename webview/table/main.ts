@@ -475,8 +475,13 @@ grid.addEventListener('keydown', (e) => {
   if (handled) e.preventDefault();
 });
 
+/** An index failure that arrived before table.init answered (shown once init is in). */
+let earlyIndexError: string | undefined;
 client.on('indexProgress', (p) => {
-  if (!init) return;
+  if (!init) {
+    if (p.error) earlyIndexError = p.error.message;
+    return;
+  }
   if (p.error) {
     setStatus(p.error.message, true);
     return;
@@ -540,7 +545,8 @@ void client.request('table.init', {}).then((i) => {
   applyViewInfo({ viewId: i.viewId, count: Math.max(0, i.viewCount) });
   // The first page came with init: the first frame draws rows, not placeholders.
   if (i.firstRows) cache.seed(i.viewId, 0, [...i.firstRows]);
-  if (i.rowCount < 0) {
+  if (earlyIndexError !== undefined) setStatus(earlyIndexError, true);
+  else if (i.rowCount < 0) {
     setStatus('indexing…');
     startPing();
   }
