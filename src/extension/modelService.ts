@@ -16,7 +16,7 @@
  * Coordinates: SiteRecord.pos is the 1-based VCF POS.
  */
 import { basename } from 'node:path';
-import { VariantLensError, throwIfAborted } from '../core/errors';
+import { VariantLensError, isCancelled, throwIfAborted } from '../core/errors';
 import { formatDvQual, phredLikelihoods } from '../core/model/deepVariantVcf';
 import { modelPipeline } from '../core/model/makeExamplesParams';
 import { ModelCaller, type SiteModelCall } from '../core/model/modelCaller';
@@ -147,11 +147,11 @@ export class ModelService {
   }
 
   /** Loads every configured model (cached per folder). Refuses in an untrusted workspace. */
-  async models(signal?: AbortSignal): Promise<NamedModel[]> {
+  async models(signal?: AbortSignal, which?: readonly ModelSettingLike[]): Promise<NamedModel[]> {
     const cfg = this.config();
     if (!cfg.trusted) throw new VariantLensError('unsupported', cfg.untrustedReason);
     const out: NamedModel[] = [];
-    for (const m of cfg.models) {
+    for (const m of which ?? cfg.models) {
       throwIfAborted(signal);
       let p = this.cache.get(m.path);
       if (!p) {
@@ -165,6 +165,26 @@ export class ModelService {
       } catch (e) {
         const msg = e instanceof Error ? e.message : String(e);
         throw new VariantLensError('model-load-failed', `model "${m.name}" (${m.path}): ${msg}`, m.path);
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Every configured model, each loaded on its own: a model that fails to load (e.g. its
+   * model.onnx input does not match its example_info.json channels) is returned with its
+   * error, so the other models still run and the comparison says which one failed and why.
+   */
+  async modelsEach(signal?: AbortSignal): Promise<({ name: string; model: LoadedModel; path: string } | { name: string; error: string; path: string })[]> {
+    const cfg = this.config();
+    if (!cfg.trusted) throw new VariantLensError('unsupported', cfg.untrustedReason);
+    const out: ({ name: string; model: LoadedModel; path: string } | { name: string; error: string; path: string })[] = [];
+    for (const m of cfg.models) {
+      try {
+        out.push({ ...(await this.models(signal, [m]))[0]!, path: m.path });
+      } catch (e) {
+        if (signal?.aborted || isCancelled(e)) throw e;
+        out.push({ name: m.name, error: e instanceof Error ? e.message : String(e), path: m.path });
       }
     }
     return out;
@@ -200,16 +220,28 @@ export class ModelService {
     this.setState({ kind: 'running', text: 'running…', detail: `models at ${site.chrom}:${site.pos}` });
     onRunning?.();
     try {
-      const models = await this.models(signal);
+      // Each model loads on its own: a broken one is reported in its row, the others still run.
+      const each = await this.modelsEach(signal);
+      const models = each.flatMap((m) => ('model' in m ? [m] : []));
+      const failed = each.flatMap((m) => ('error' in m ? [m] : []));
+      if (models.length === 0) return empty('error', failed.map((f) => f.error).join('\n'));
       const [bam, reference] = await Promise.all([this.sources.alignmentsOf(reads.path, signal, referencePath), this.sources.referenceOf(referencePath, signal)]);
-      const key = [reads.path, referencePath, ...cfg.models.map((m) => m.path)].join('\n');
+      const key = [reads.path, referencePath, ...models.map((m) => m.path)].join('\n');
       if (this.caller?.key !== key) this.caller = { key, caller: new ModelCaller(bam, reference, models.map((m) => m.model)) };
       const sample = reads.sample ?? site.samples[0]?.name ?? 'default';
       const alleles = imageableAlleles(site);
       const results = await this.caller.caller.callSite(site.chrom, site.pos, alleles, signal, sample);
       throwIfAborted(signal);
       const named = results.map((result, i) => ({ name: models[i]!.name, result }));
-      return { comparison: this.describe(site, sample, named), results: named };
+      const described = this.describe(site, sample, named);
+      if (failed.length === 0) return { comparison: described, results: named };
+      // The failed models keep their place (settings order) with the load error as the reason.
+      const byName = new Map(described.calls.map((c) => [c.model, c]));
+      const calls = each.map((m): ModelCallView => byName.get(m.name) ?? {
+        model: m.name, gt: '.', gq: '', qual: '', filter: '', pl: '', alleles: '', images: [], fromCandidate: false,
+        noCallReason: 'error' in m ? m.error : 'not run', training: { inTraining: 'unknown', text: `${m.name}: could not be loaded` },
+      });
+      return { comparison: { ...described, calls, notes: [...failed.map((f) => `${f.name} failed to load: ${f.error}`), ...described.notes] }, results: named };
     } catch (e) {
       if (signal.aborted) throw e;
       const msg = e instanceof Error ? e.message : String(e);
