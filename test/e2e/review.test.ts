@@ -6,14 +6,17 @@
  * retrained-correct / both-wrong); the window is reloaded ("Developer: Reload Window"); the
  * three verdicts are then found in the review file on disk, in the diff list's REVIEW column
  * and in the Review tree view (grouped by verdict, with the progress "3 / N reviewed").
+ * Then one site of default.vcf.gz's own table (key 3): its REVIEW column and its review file.
  */
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
+import { execFileSync } from 'node:child_process';
+import { userInfo } from 'node:os';
 import type { Frame, Page } from 'playwright-core';
 import { ensureDemoWorkspace } from '../helpers/demoWorkspace';
-import { E2E_CACHE, SCREENSHOTS, runCommand, startVsCode, webviewFrame, type RunningVsCode } from './codeServer';
+import { E2E_CACHE, SCREENSHOTS, quickOpen, runCommand, startVsCode, webviewFrame, type RunningVsCode } from './codeServer';
 
 const WORKSPACE = join(E2E_CACHE, 'review-workspace');
 const REVIEW_FILE = join(WORKSPACE, 'default.vs.retrained.review.tsv');
@@ -87,6 +90,30 @@ test('Review: annotate three diff sites with the keyboard, reload, find them in 
   const vs = await startVsCode('review', WORKSPACE, true);
   running.push(vs);
   const { page } = vs;
+
+  // The VCF table's own review file: key 3 on default.vcf.gz's first row → its REVIEW column and
+  // default.vcf.gz.review.tsv (the reviewer: git's user.name here, else the OS user). First, in the fresh window.
+  await quickOpen(page, 'default.vcf.gz');
+  const table = await webviewFrame(page, '.grid[aria-label="VCF table default.vcf.gz"]', 60_000);
+  const first = '.rows .row[data-index="0"]:not(.loading)';
+  await table.waitForSelector(first, { timeout: 60_000 });
+  await table.click(first);
+  await page.keyboard.press('3');
+  await table.waitForFunction(() => document.querySelector('.rows .row[data-index="0"] .c-review .review-chip')?.textContent === 'both-correct', undefined, { timeout: 30_000 });
+  const cells = await table.$eval(first, (r) => [...r.querySelectorAll('.cell')].map((c) => c.textContent ?? ''));
+  const tableFile = join(WORKSPACE, 'default.vcf.gz.review.tsv');
+  const tableRows = readFileSync(tableFile, 'utf8').split('\n').filter((l) => l && !l.startsWith('#')).map((l) => l.split('\t'));
+  assert.equal(tableRows.length, 1);
+  const r = tableRows[0]!;
+  assert.deepEqual([r[0], r[1], r[5]], [cells[0], cells[1]!.replace(/,/g, ''), 'both-correct']);
+  let gitName = '';
+  try {
+    gitName = execFileSync('git', ['config', '--get', 'user.name'], { cwd: WORKSPACE, encoding: 'utf8' }).trim();
+  } catch {
+    // not set: the OS user
+  }
+  assert.equal(r[8], gitName || userInfo().username);
+  assert.match(r[10]!, /^default=/, 'models column snapshots the models (or the VCF)');
 
   let diff = await openDiff(page);
   const total = Number(await diff.getAttribute('.grid', 'data-count'));
