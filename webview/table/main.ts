@@ -98,8 +98,15 @@ let detailsOpen = false;
 let detailsFor = -1;
 
 const cache = new PageCache<TableRow>(PAGE_ROWS, 60, async (v, from, to) => {
-  const r = await client.request('table.rows', { viewId: v, from, to });
-  return r.rows;
+  try {
+    const r = await client.request('table.rows', { viewId: v, from, to });
+    return r.rows;
+  } catch (e) {
+    // A page that cannot be read (e.g. a malformed line in it) says why in the status line;
+    // its rows stay placeholders and the other pages still load.
+    if (!(e instanceof RpcError && e.code === 'cancelled')) setStatus(errorText(e), true);
+    throw e;
+  }
 });
 
 function buildColumns(samples: readonly string[]): Column[] {
