@@ -21,7 +21,6 @@ const webBundles = [
   ['webview/table/main.ts', 'dist/webview/table.js'],
   ['webview/pileup/main.ts', 'dist/webview/inspector.js'],
   ['webview/diff/main.ts', 'dist/webview/diff.js'],
-  ['webview/review/main.ts', 'dist/webview/review.js'],
 ];
 
 const common = { bundle: true, sourcemap: 'linked', logLevel: 'warning', absWorkingDir: root, legalComments: 'none' };
