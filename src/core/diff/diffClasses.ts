@@ -78,6 +78,14 @@ export function filterStatus(filter: string): string {
  */
 export function classifySite(a: SideCall | undefined, b: SideCall | undefined, qualDelta: number): readonly DiffClass[] {
   // Millions of sites share a handful of class lists: compute a bit mask, return a shared frozen list.
+  return CLASS_LISTS[classMask(a, b, qualDelta)]!;
+}
+
+/**
+ * The classes of `classifySite` as a bit mask (bit i ↔ DIFF_CLASSES[i]; never 0): the diff
+ * engine counts by mask and only expands masks into class names at the end.
+ */
+export function classMask(a: SideCall | undefined, b: SideCall | undefined, qualDelta: number): number {
   let mask = 0;
   const cA = a?.called === true;
   const cB = b?.called === true;
@@ -88,8 +96,19 @@ export function classifySite(a: SideCall | undefined, b: SideCall | undefined, q
     if (a.filter !== b.filter && filterStatus(a.filter) !== filterStatus(b.filter)) mask |= 16;
     if (a.qual !== undefined && b.qual !== undefined && Math.abs(a.qual - b.qual) > qualDelta) mask |= 32;
   }
-  if (mask === 0) mask = 1;
+  return mask === 0 ? 1 : mask;
+}
+
+/** The shared frozen class list of a mask from `classMask`. */
+export function classesOfMask(mask: number): readonly DiffClass[] {
   return CLASS_LISTS[mask]!;
+}
+
+/** The mask of a class list (the inverse of `classesOfMask`). */
+export function maskOfClasses(classes: readonly DiffClass[]): number {
+  let m = 0;
+  for (const c of classes) m |= 1 << DIFF_CLASSES.indexOf(c);
+  return m;
 }
 
 /** CLASS_LISTS[mask]: bit i set ↔ DIFF_CLASSES[i] present, in DIFF_CLASSES order. */
@@ -105,6 +124,12 @@ export type IndelBin = 'del>15' | 'del6-15' | 'del1-5' | 'ins1-5' | 'ins6-15' | 
 
 export const INDEL_BINS: readonly IndelBin[] = ['del>15', 'del6-15', 'del1-5', 'ins1-5', 'ins6-15', 'ins>15'];
 
+/** Index in INDEL_BINS of an indel whose ALT is `d` bases longer than its REF (d ≠ 0). */
+export function indelBinIndex(d: number): number {
+  if (d < 0) return d >= -5 ? 2 : d >= -15 ? 1 : 0;
+  return d <= 5 ? 3 : d <= 15 ? 4 : 5;
+}
+
 export function indelBin(ref: string, alt: string): IndelBin | undefined {
   const d = alt.length - ref.length;
   if (d === 0) return undefined;
@@ -115,6 +140,9 @@ export function indelBin(ref: string, alt: string): IndelBin | undefined {
 
 /** A↔G and C↔T are transitions; every other base change is a transversion. */
 export function isTransition(ref: string, alt: string): boolean {
-  const p = ref + alt;
-  return p === 'AG' || p === 'GA' || p === 'CT' || p === 'TC';
+  if (ref.length !== 1 || alt.length !== 1) return false;
+  // Char codes: A 65, C 67, G 71, T 84 (no string concatenation: called for every SNP).
+  const r = ref.charCodeAt(0);
+  const a = alt.charCodeAt(0);
+  return (r === 65 && a === 71) || (r === 71 && a === 65) || (r === 67 && a === 84) || (r === 84 && a === 67);
 }

@@ -5,7 +5,7 @@
  * sent to the diff webview as is.
  */
 import {
-  DIFF_CLASSES, INDEL_BINS, filterStatus, indelBin, isTransition,
+  DIFF_CLASSES, INDEL_BINS, filterStatus, indelBinIndex, isTransition, maskOfClasses,
   type DiffClass, type DiffSite, type IndelBin, type VariantKind,
 } from './diffClasses';
 import type { Stratifier, Stratum, StratumGroup } from './stratification';
@@ -99,17 +99,51 @@ function sideStats(file: string, sample: string): SideStats {
   };
 }
 
+/**
+ * Counts are kept per class *mask* (bit i ↔ DIFF_CLASSES[i], 64 masks) and kind — one
+ * typed-array increment per site instead of one per class — and expanded into the
+ * per-class objects in `finish()`.
+ */
+const KIND_INDEX: Record<VariantKind, number> = { SNP: 0, INDEL: 1, MNP: 2 };
+const KINDS_BY_INDEX: readonly VariantKind[] = ['SNP', 'INDEL', 'MNP'];
+
 interface StratumAcc {
   readonly stratum: Stratum;
   sites: number;
-  readonly classes: ClassCounts;
+  /** [mask * 3 + kind index] → sites. */
+  readonly byMask: Float64Array;
   readonly truth: TruthRow[] | undefined;
 }
+
+/** Adds mask-indexed counts into per-class counts. */
+function expandMasks(byMask: Float64Array, into: ClassCounts): void {
+  for (let m = 1; m < 64; m++) {
+    for (let k = 0; k < 3; k++) {
+      const n = byMask[m * 3 + k]!;
+      if (n === 0) continue;
+      const kind = KINDS_BY_INDEX[k]!;
+      for (let i = 0; i < DIFF_CLASSES.length; i++) {
+        if ((m & (1 << i)) === 0) continue;
+        const c = into[DIFF_CLASSES[i]!];
+        c[kind] += n;
+        c.total += n;
+      }
+    }
+  }
+}
+
+const TP: TruthOutcome = { tp: 1, fp: 0, fn: 0, fpGt: 0 };
+const FP_GT: TruthOutcome = { tp: 0, fp: 1, fn: 1, fpGt: 1 };
+const FN: TruthOutcome = { tp: 0, fp: 0, fn: 1, fpGt: 0 };
+const FP: TruthOutcome = { tp: 0, fp: 1, fn: 0, fpGt: 0 };
 
 export class DiffSummaryBuilder {
   readonly summary: DiffSummary;
   private readonly strata = new Map<Stratum, StratumAcc>();
   private readonly t0 = Date.now();
+  /** [mask * 3 + kind index] → sites; [mask * 6 + bin index] → indels. */
+  private readonly byMask = new Float64Array(64 * 3);
+  private readonly binsByMask = new Float64Array(64 * 6);
 
   constructor(
     init: { fileA: string; fileB: string; sampleA: string; sampleB: string; qualDelta: number; normalized: boolean; truth: 'A' | 'B' | undefined; region: string | undefined; beds: string[] },
@@ -135,9 +169,7 @@ export class DiffSummaryBuilder {
 
   /** Counts one record of a side (before splitting): genotype zygosity. `alleles` are the GT's allele indices. */
   addRecord(side: 'A' | 'B', alleles: readonly (number | null)[] | undefined): void {
-    const s = side === 'A' ? this.summary.a : this.summary.b;
-    s.records++;
-    if (!alleles) return;
+    if (!alleles) { this.addRecordZygosity(side, 0); return; }
     let first = -1;
     let hasAlt = false;
     let het = false;
@@ -147,50 +179,53 @@ export class DiffSummaryBuilder {
       if (first === -1) first = v;
       else if (v !== first) het = true;
     }
-    if (!hasAlt) return;
+    this.addRecordZygosity(side, !hasAlt ? 0 : het ? 1 : 2);
+  }
+
+  /** Like `addRecord` with the zygosity already known: 0 no ALT in the GT (or no GT), 1 het, 2 hom ALT. */
+  addRecordZygosity(side: 'A' | 'B', zygosity: 0 | 1 | 2): void {
+    const s = side === 'A' ? this.summary.a : this.summary.b;
+    s.records++;
+    if (zygosity === 0) return;
     s.variantRecords++;
-    if (het) s.het++;
+    if (zygosity === 1) s.het++;
     else s.homAlt++;
   }
 
-  add(site: DiffSite): void {
+  /** Counts one site. `mask` is `classMask` of its calls (the engine passes it; else derived from `site.classes`). */
+  add(site: DiffSite, mask = maskOfClasses(site.classes)): void {
     const sm = this.summary;
     sm.sites++;
     const kind = site.kind;
-    let differing = false;
-    for (const c of site.classes) {
-      const k = sm.classes[c];
-      k[kind]++;
-      k.total++;
-      if (c !== 'same') differing = true;
+    const ki = KIND_INDEX[kind];
+    const j = mask * 3 + ki;
+    this.byMask[j] = this.byMask[j]! + 1;
+    if (mask !== 1) sm.differingSites++; // 1 = a lone 'same'
+    if (kind === 'INDEL') {
+      const d = site.alt.length - site.ref.length;
+      if (d !== 0) { const bj = mask * 6 + indelBinIndex(d); this.binsByMask[bj] = this.binsByMask[bj]! + 1; }
     }
-    if (differing) sm.differingSites++;
-    const bin = kind === 'INDEL' ? indelBin(site.ref, site.alt) : undefined;
-    if (bin) for (const c of site.classes) sm.indelBins[c][bin]++;
-    const cA = site.a?.called === true;
-    const cB = site.b?.called === true;
-    if (cA && cB) sm.sharedCalled++;
-    this.sideAllele(sm.a, site, site.a);
-    this.sideAllele(sm.b, site, site.b);
+    const a = site.a;
+    const b = site.b;
+    if (a !== undefined && b !== undefined && a.called && b.called) sm.sharedCalled++;
+    if (a !== undefined) this.sideAllele(sm.a, site, a);
+    if (b !== undefined) this.sideAllele(sm.b, site, b);
     const truthCounts = sm.truth ? truthOutcome(site, sm.truth.truth) : undefined;
     if (truthCounts && sm.truth) addTruth(sm.truth.rows, kind, truthCounts);
     if (this.stratifier) {
-      for (const st of this.stratifier.strataOf(site)) {
+      const strata = this.stratifier.strataOf(site);
+      for (let i = 0; i < strata.length; i++) {
+        const st = strata[i]!;
         let acc = this.strata.get(st);
-        if (!acc) this.strata.set(st, (acc = { stratum: st, sites: 0, classes: classCounts(), truth: sm.truth ? truthRows() : undefined }));
+        if (!acc) this.strata.set(st, (acc = { stratum: st, sites: 0, byMask: new Float64Array(64 * 3), truth: sm.truth ? truthRows() : undefined }));
         acc.sites++;
-        for (const c of site.classes) {
-          const k = acc.classes[c];
-          k[kind]++;
-          k.total++;
-        }
+        acc.byMask[j] = acc.byMask[j]! + 1;
         if (truthCounts && acc.truth) addTruth(acc.truth, kind, truthCounts);
       }
     }
   }
 
-  private sideAllele(s: SideStats, site: DiffSite, call: DiffSite['a']): void {
-    if (!call) return;
+  private sideAllele(s: SideStats, site: DiffSite, call: NonNullable<DiffSite['a']>): void {
     if (!call.called) { s.nonVariantAlleles++; return; }
     s.calledAlleles[site.kind]++;
     s.calledAlleles.total++;
@@ -202,6 +237,16 @@ export class DiffSummaryBuilder {
 
   finish(): DiffSummary {
     const sm = this.summary;
+    for (const c of DIFF_CLASSES) sm.classes[c] = kindCounts();
+    expandMasks(this.byMask, sm.classes);
+    for (const c of DIFF_CLASSES) for (const b of INDEL_BINS) sm.indelBins[c][b] = 0;
+    for (let m = 1; m < 64; m++) {
+      for (let bi = 0; bi < INDEL_BINS.length; bi++) {
+        const n = this.binsByMask[m * 6 + bi]!;
+        if (n === 0) continue;
+        for (let i = 0; i < DIFF_CLASSES.length; i++) if ((m & (1 << i)) !== 0) sm.indelBins[DIFF_CLASSES[i]!][INDEL_BINS[bi]!] += n;
+      }
+    }
     for (const s of [sm.a, sm.b]) {
       s.hetHomRatio = s.homAlt > 0 ? s.het / s.homAlt : null;
       s.tiTv = s.transversions > 0 ? s.transitions / s.transversions : null;
@@ -212,7 +257,9 @@ export class DiffSummaryBuilder {
     sm.strata.length = 0;
     for (const acc of accs) {
       if (acc.truth) finishTruth(acc.truth);
-      sm.strata.push({ group: acc.stratum.group, name: acc.stratum.name, sites: acc.sites, classes: acc.classes, ...(acc.truth ? { truth: acc.truth } : {}) });
+      const classes = classCounts();
+      expandMasks(acc.byMask, classes);
+      sm.strata.push({ group: acc.stratum.group, name: acc.stratum.name, sites: acc.sites, classes, ...(acc.truth ? { truth: acc.truth } : {}) });
     }
     sm.elapsedMs = Date.now() - this.t0;
     return sm;
@@ -233,8 +280,8 @@ function truthOutcome(site: DiffSite, truthSide: 'A' | 'B'): TruthOutcome | unde
   const tCalled = t?.called === true;
   const qCalled = q?.called === true && filterStatus(q.filter) === 'PASS';
   if (!tCalled && !qCalled) return undefined;
-  if (tCalled && qCalled) return t!.gt === q!.gt ? { tp: 1, fp: 0, fn: 0, fpGt: 0 } : { tp: 0, fp: 1, fn: 1, fpGt: 1 };
-  return tCalled ? { tp: 0, fp: 0, fn: 1, fpGt: 0 } : { tp: 0, fp: 1, fn: 0, fpGt: 0 };
+  if (tCalled && qCalled) return t!.gt === q!.gt ? TP : FP_GT;
+  return tCalled ? FN : FP;
 }
 
 function addTruth(rows: TruthRow[], kind: VariantKind, o: TruthOutcome): void {
