@@ -144,6 +144,8 @@ export class DiffSummaryBuilder {
   /** [mask * 3 + kind index] → sites; [mask * 6 + bin index] → indels. */
   private readonly byMask = new Float64Array(64 * 3);
   private readonly binsByMask = new Float64Array(64 * 6);
+  private readonly lastStratum: Stratum[] = [];
+  private readonly lastAcc: StratumAcc[] = [];
 
   constructor(
     init: { fileA: string; fileB: string; sampleA: string; sampleB: string; qualDelta: number; normalized: boolean; truth: 'A' | 'B' | undefined; region: string | undefined; beds: string[] },
@@ -216,8 +218,11 @@ export class DiffSummaryBuilder {
       const strata = this.stratifier.strataOf(site);
       for (let i = 0; i < strata.length; i++) {
         const st = strata[i]!;
-        let acc = this.strata.get(st);
+        // Position i holds the same group from site to site and mostly the same stratum.
+        let acc = this.lastStratum[i] === st ? this.lastAcc[i] : this.strata.get(st);
         if (!acc) this.strata.set(st, (acc = { stratum: st, sites: 0, byMask: new Float64Array(64 * 3), truth: sm.truth ? truthRows() : undefined }));
+        this.lastStratum[i] = st;
+        this.lastAcc[i] = acc;
         acc.sites++;
         acc.byMask[j] = acc.byMask[j]! + 1;
         if (truthCounts && acc.truth) addTruth(acc.truth, kind, truthCounts);

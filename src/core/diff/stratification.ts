@@ -60,8 +60,20 @@ export class Stratifier {
     return out;
   }
 
+  /** The last raw text and stratum of each slot: consecutive sites mostly repeat them. */
+  private readonly lastRaw: (string | undefined)[] = [undefined, undefined, undefined, undefined];
+  private readonly lastStratum: (Stratum | undefined)[] = [undefined, undefined, undefined, undefined];
+
   private sideStratum(slot: number, group: 'filter' | 'gt', side: string, call: SideCall | undefined): Stratum {
     const raw = call === undefined ? '\u0000absent' : group === 'filter' ? call.filter : call.recordGt;
+    if (raw === this.lastRaw[slot]) return this.lastStratum[slot]!;
+    const st = this.sideStratumSlow(slot, group, side, call, raw);
+    this.lastRaw[slot] = raw;
+    this.lastStratum[slot] = st;
+    return st;
+  }
+
+  private sideStratumSlow(slot: number, group: 'filter' | 'gt', side: string, call: SideCall | undefined, raw: string): Stratum {
     const m = this.bySideText[slot]!;
     let st = m.get(raw);
     if (!st) {

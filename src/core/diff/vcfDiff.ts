@@ -119,10 +119,12 @@ export async function diffVcfs(a: VcfSource, b: VcfSource, options: VcfDiffOptio
   const scratch: { -readonly [K in keyof DiffSite]: DiffSite[K] } = { contig: '', pos: 0, ref: '', alt: '', kind: 'SNP', a: undefined, b: undefined, classes: classesOfMask(1) };
   const groupA: AlleleItem[] = [];
   const groupB: AlleleItem[] = [];
-  const emit = (x: AlleleItem, callA: SideCall | undefined, callB: SideCall | undefined): void => {
+  // The allele items themselves serve as SideCalls for counting; sites that leave the engine
+  // get clean SideCall copies (no engine fields in what the UI and writers see).
+  const emit = (x: AlleleItem, callA: AlleleItem | undefined, callB: AlleleItem | undefined): void => {
     const mask = classMask(callA, callB, qualDelta);
     if (onSite && (includeSame || mask !== 1 /* a lone 'same' */)) {
-      const site: DiffSite = { contig: x.contig, pos: x.pos, ref: x.ref, alt: x.alt, kind: x.kind, a: callA, b: callB, classes: classesOfMask(mask) };
+      const site: DiffSite = { contig: x.contig, pos: x.pos, ref: x.ref, alt: x.alt, kind: x.kind, a: sideCallOf(callA), b: sideCallOf(callB), classes: classesOfMask(mask) };
       builder.add(site, mask);
       onSite(site);
     } else {
@@ -159,7 +161,7 @@ export async function diffVcfs(a: VcfSource, b: VcfSource, options: VcfDiffOptio
       if (na && nb && (na.pos !== ha.pos || na.rank !== ha.rank) && (nb.pos !== hb.pos || nb.rank !== hb.rank) && ha.ref === hb.ref && ha.alt === hb.alt) {
         sideA.i++;
         sideB.i++;
-        emit(ha, ha.call, hb.call);
+        emit(ha, ha, hb);
         continue;
       }
     } else if (ha || hb) {
@@ -169,8 +171,8 @@ export async function diffVcfs(a: VcfSource, b: VcfSource, options: VcfDiffOptio
       const next = side.ready[side.i + 1];
       if (next && (next.pos !== h.pos || next.rank !== h.rank) && (aFirst ? sideB.done || hb !== undefined : sideA.done || ha !== undefined)) {
         side.i++;
-        if (aFirst) emit(h, h.call, undefined);
-        else emit(h, undefined, h.call);
+        if (aFirst) emit(h, h, undefined);
+        else emit(h, undefined, h);
         continue;
       }
     }
@@ -186,23 +188,28 @@ export async function diffVcfs(a: VcfSource, b: VcfSource, options: VcfDiffOptio
         const y = groupB[j]!;
         if (!y.used && y.ref === x.ref && y.alt === x.alt) { match = y; y.used = true; break; }
       }
-      emit(x, x.call, match?.call);
+      emit(x, x, match);
     }
-    for (const y of groupB) if (!y.used) emit(y, undefined, y.call);
+    for (const y of groupB) if (!y.used) emit(y, undefined, y);
   }
   report();
   return builder.finish();
 }
 
-interface AlleleItem {
+interface AlleleItem extends SideCall {
   readonly rank: number;
   readonly contig: string;
   readonly pos: number;
   readonly ref: string;
   readonly alt: string;
   readonly kind: VariantKind;
-  readonly call: SideCall;
   used: boolean;
+}
+
+/** The SideCall part of an allele, as its own object (what sites handed to `onSite` carry). */
+function sideCallOf(x: AlleleItem | undefined): SideCall | undefined {
+  if (x === undefined) return undefined;
+  return { gt: x.gt, recordGt: x.recordGt, called: x.called, qual: x.qual, filter: x.filter, gq: x.gq, recordPos: x.recordPos, lineNumber: x.lineNumber };
 }
 
 /** Contig ranks and lengths; names are resolved exactly, then through the 'chr' alias. */
@@ -481,8 +488,7 @@ class SideStream {
     if (gtInfo !== undefined) {
       if (gtInfo.alleles) { gt = gtInfo.projected(altIndex); called = gt.includes('1'); } else { gt = '.'; called = false; }
     }
-    const call: SideCall = { gt, recordGt, called, qual, filter, gq, recordPos: rec.pos, lineNumber: rec.lineNumber };
-    this.insert({ rank: this.curRank, contig: this.curResolved, pos, ref, alt, kind, call, used: false });
+    this.insert({ rank: this.curRank, contig: this.curResolved, pos, ref, alt, kind, used: false, gt, recordGt, called, qual, filter, gq, recordPos: rec.pos, lineNumber: rec.lineNumber });
   }
 
   /**
