@@ -2,15 +2,18 @@
  * The standalone diff report (PREFIX.html from `variant-lens diff`) in real Chromium: it
  * loads with no console errors and no network, shows the summary, pages the site list, and
  * sorts when a column header is clicked. The inputs are two seeded random VCFs written here.
+ * Then the demo's own diff of the two models' VCFs (issue #6: summary JSON and HTML exist,
+ * gt-change and filter-change sites listed, the HTML opens with no console errors).
  */
 import assert from 'node:assert/strict';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { test } from 'node:test';
 import { chromium } from 'playwright-core';
 import { main } from '../../src/cli/main';
 import { PROJECT_ROOT, TEST_CACHE } from '../helpers/paths';
+import { ensureDemoWorkspace } from '../helpers/demoWorkspace';
 
 const DIR = join(TEST_CACHE, 'diff-html');
 const SCREENSHOTS = join(PROJECT_ROOT, 'test/webview/screenshots');
@@ -110,6 +113,40 @@ test('diff report opens in Chromium without console errors, pages and sorts', as
     mkdirSync(SCREENSHOTS, { recursive: true });
     await page.selectOption('#cls', '');
     await page.screenshot({ path: join(SCREENSHOTS, 'diff-report.png'), fullPage: false });
+    assert.deepEqual(problems, []);
+  } finally {
+    await browser.close();
+  }
+});
+
+test('the demo models\' diff (demo/diff/default_vs_retrained): summary JSON, TSV and HTML exist; the HTML opens in Chromium with no console errors and lists the gt-change and filter-change sites', async () => {
+  const demo = await ensureDemoWorkspace();
+  const prefix = join(demo, 'diff', 'default_vs_retrained');
+  for (const ext of ['summary.json', 'sites.tsv', 'html']) assert.ok(existsSync(`${prefix}.${ext}`), `the demo wrote ${prefix}.${ext}`);
+  const summary = JSON.parse(readFileSync(`${prefix}.summary.json`, 'utf8')) as { differingSites: number; classes: Record<string, { total: number }> };
+  assert.ok(summary.classes['gt-change']!.total > 0, 'no gt-change site between the demo models');
+  assert.ok(summary.classes['filter-change']!.total > 0, 'no filter-change site between the demo models');
+
+  const browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+  try {
+    const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+    const problems: string[] = [];
+    page.on('console', (m) => { if (m.type() === 'error' || m.type() === 'warning') problems.push(`${m.type()}: ${m.text()}`); });
+    page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
+    page.on('request', (r) => { if (!r.url().startsWith('file:') && !r.url().startsWith('data:')) problems.push(`network: ${r.url()}`); });
+    await page.goto(pathToFileURL(`${prefix}.html`).href);
+    await page.waitForSelector('#sites tbody tr');
+    assert.equal(await page.locator('#sites tbody tr').count(), Math.min(200, summary.differingSites));
+    for (const c of ['gt-change', 'filter-change']) {
+      await page.selectOption('#cls', c);
+      assert.equal(await page.locator('#sites tbody tr').count(), Math.min(200, summary.classes[c]!.total), c);
+    }
+    await page.selectOption('#cls', '');
+    mkdirSync(SCREENSHOTS, { recursive: true });
+    await page.screenshot({ path: join(SCREENSHOTS, 'demo-diff-report.png'), fullPage: false });
     assert.deepEqual(problems, []);
   } finally {
     await browser.close();
