@@ -486,7 +486,7 @@ class SideStream {
     let gt = '';
     let called = true; // sites-only VCFs: every ALT counts as called, as bcftools isec sees them
     if (gtInfo !== undefined) {
-      if (gtInfo.alleles) { gt = gtInfo.projected(altIndex); called = gt.includes('1'); } else { gt = '.'; called = false; }
+      if (gtInfo.alleles) { gt = gtInfo.projected(altIndex); called = gtInfo.calls(altIndex); } else { gt = '.'; called = false; }
     }
     this.insert({ rank: this.curRank, contig: this.curResolved, pos, ref, alt, kind, used: false, gt, recordGt, called, qual, filter, gq, recordPos: rec.pos, lineNumber: rec.lineNumber });
   }
@@ -522,17 +522,19 @@ class SideStream {
     const gqSlot = slots.gq;
     const last = gtSlot > gqSlot ? gtSlot : gqSlot;
     if (last < 0) return NO_GT;
-    let e = line.indexOf('\t', s);
-    if (e < 0) e = line.length;
     let gtS = -1;
     let gtE = -1;
     let gqS = -1;
     let gqE = -1;
     let a = s;
     for (let slot = 0; slot <= last; slot++) {
+      // The field ends at the next ':' unless a tab (the end of the sample column) comes
+      // first; fields up to GT/GQ are short, so look for the tab only inside the field.
       let b = line.indexOf(':', a);
-      const end = b < 0 || b > e;
-      if (end) b = e;
+      let end = b < 0;
+      if (end) { b = line.indexOf('\t', a); if (b < 0) b = line.length; } else {
+        for (let i = a; i < b; i++) if (line.charCodeAt(i) === 9) { b = i; end = true; break; }
+      }
       if (slot === gtSlot) { gtS = a; gtE = b; }
       if (slot === gqSlot) { gqS = a; gqE = b; }
       if (end) break;
@@ -662,9 +664,16 @@ class GtInfo {
     this.zygosity = alleles === undefined ? 0 : zygosityOf(alleles);
   }
 
+  private readonly calledK: boolean[] = [];
+
   /** `projectGenotype` of this GT onto ALT number k (1-based), cached. */
   projected(k: number): string {
     return (this.proj[k] ??= projectGenotype(this.alleles!, k));
+  }
+
+  /** True when the projection onto ALT k carries the ALT (contains a '1'). */
+  calls(k: number): boolean {
+    return (this.calledK[k] ??= this.projected(k).includes('1'));
   }
 }
 
