@@ -6,11 +6,13 @@
  * and both models, and checks each model's GT/QUAL against `bcftools query` on the VCF that
  * model's `call` wrote; then walks to the next row with the keyboard and checks again; hovers a
  * read pixel, zooms, opens the model cards. Screenshots: inspector.png (channels), models.png.
+ * Then the same demo workspace (models configured in its .vscode/settings.json) NOT trusted:
+ * selecting a row runs no model, and the inspector and the status bar say why.
  */
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Frame } from 'playwright-core';
 import { SCREENSHOTS, quickOpen, runCommand, startVsCode, webviewFrame, type RunningVsCode } from './codeServer';
@@ -114,4 +116,27 @@ test('inspector on the demo: pileup, both models = call\'s VCFs, keyboard walk, 
   const cardText = (await cards.textContent('.model-cards')) ?? '';
   assert.match(cardText, /default vs retrained/);
   assert.match(cardText, /vsc_min_fraction_snps/);
+});
+
+test('untrusted demo workspace: its configured models are not loaded, the inspector and the status bar say why', { timeout: 300_000 }, async () => {
+  const demo = await ensureDemoWorkspace();
+  // The demo's settings do configure both models: their absence from the inspector is the trust rule.
+  const settings = JSON.parse(readFileSync(join(demo, '.vscode', 'settings.json'), 'utf8')) as Record<string, unknown>;
+  assert.equal((settings['variantLens.models'] as unknown[] | undefined)?.length, 2);
+  const vs = await startVsCode('inspector-untrusted', demo, false);
+  running.push(vs);
+  const { page } = vs;
+  await quickOpen(page, 'default.vcf.gz');
+  const table = await webviewFrame(page, '.grid[aria-label="VCF table default.vcf.gz"]', 60_000);
+  await table.waitForSelector(loadedRow(0), { timeout: 60_000 });
+  await table.click(loadedRow(0));
+  await page.keyboard.press('Enter');
+  const [chrom0, pos0] = recordAt(join(demo, 'default.vcf.gz'), 0);
+  const inspector = await webviewFrame(page, '.inspector', 60_000);
+  await inspector.waitForFunction((site) => document.getElementById('app')?.dataset.site === site, `${chrom0}:${pos0}`, { timeout: 60_000 });
+  await inspector.waitForSelector('section.models[data-state="disabled"]', { timeout: 60_000 });
+  assert.match((await inspector.textContent('section.models')) ?? '', /Model loading is disabled because this workspace is not trusted/);
+  assert.equal(await inspector.$$eval('section.models tr[data-model]', (r) => r.length), 0, 'no model row: nothing was run');
+  const status = await page.locator('[id$="variantLens.status"]').textContent();
+  assert.match(status ?? '', /models disabled \(untrusted\)/);
 });
