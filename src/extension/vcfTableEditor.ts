@@ -12,7 +12,7 @@ import type { TableProtocol, HostToWebview } from '../protocol/protocol';
 import { tableSchema } from '../protocol/validate';
 import { VcfTableModel } from './vcfTableModel';
 import { trustInfo } from './settings';
-import { webviewHtml, webviewOptions } from './webviewHtml';
+import { errorPageHtml, webviewHtml, webviewOptions } from './webviewHtml';
 import { reviewRequestHandlers } from './reviewController';
 import type { Log } from './log';
 
@@ -27,6 +27,19 @@ export class VcfTableDocument implements vscode.CustomDocument {
     void this.model.close();
   }
 }
+
+/**
+ * A VCF that could not be opened (malformed header or first records, truncated BGZF, plain
+ * gzip, missing file, …). Throwing from openCustomDocument would leave VS Code's generic
+ * "The editor could not be opened due to an unexpected error" screen, which hides what went
+ * wrong; instead the editor shows our message, which names the file, the line and the fix.
+ */
+export class FailedTableDocument implements vscode.CustomDocument {
+  constructor(readonly uri: vscode.Uri, readonly message: string) {}
+  dispose(): void {}
+}
+
+export type TableDocument = VcfTableDocument | FailedTableDocument;
 
 /** What the extension needs to know about an open table (commands act on the active one). */
 export interface TableHandle {
@@ -45,7 +58,7 @@ export interface SiteSelection {
   readonly open: boolean;
 }
 
-export class VcfTableEditorProvider implements vscode.CustomReadonlyEditorProvider<VcfTableDocument> {
+export class VcfTableEditorProvider implements vscode.CustomReadonlyEditorProvider<TableDocument> {
   private readonly tables = new Set<TableHandle>();
   private active: TableHandle | undefined;
   private readonly selectEmitter = new vscode.EventEmitter<SiteSelection>();
@@ -63,11 +76,20 @@ export class VcfTableEditorProvider implements vscode.CustomReadonlyEditorProvid
     for (const t of this.tables) t.server.emit('trust', trustInfo());
   }
 
-  async openCustomDocument(uri: vscode.Uri, _ctx: vscode.CustomDocumentOpenContext, token: vscode.CancellationToken): Promise<VcfTableDocument> {
+  async openCustomDocument(uri: vscode.Uri, _ctx: vscode.CustomDocumentOpenContext, token: vscode.CancellationToken): Promise<TableDocument> {
     const signal = abortSignalOf(token);
     const t0 = performance.now();
     const openStart = Date.now();
-    const model = await VcfTableModel.open(uri.fsPath, signal);
+    let model: VcfTableModel;
+    try {
+      model = await VcfTableModel.open(uri.fsPath, signal);
+    } catch (e) {
+      if (isCancelled(e)) throw e;
+      const message = e instanceof Error ? e.message : String(e);
+      this.log.error(`cannot open ${uri.fsPath} as a table: ${message}`);
+      void vscode.window.showErrorMessage(`Variant Lens could not open ${path.basename(uri.fsPath)}: ${message}`);
+      return new FailedTableDocument(uri, message.includes(uri.fsPath) ? message : `${uri.fsPath}: ${message}`);
+    }
     this.log.info(`opened ${uri.fsPath}: ${model.header.samples.length} sample(s) in ${Math.round(performance.now() - t0)} ms`);
     const doc = new VcfTableDocument(uri, model);
     doc.timings['hostOpenStart'] = openStart;
@@ -75,7 +97,12 @@ export class VcfTableEditorProvider implements vscode.CustomReadonlyEditorProvid
     return doc;
   }
 
-  async resolveCustomEditor(document: VcfTableDocument, panel: vscode.WebviewPanel, _token: vscode.CancellationToken): Promise<void> {
+  async resolveCustomEditor(document: TableDocument, panel: vscode.WebviewPanel, _token: vscode.CancellationToken): Promise<void> {
+    if (document instanceof FailedTableDocument) {
+      panel.webview.options = { enableScripts: false, localResourceRoots: webviewOptions(this.context.extensionUri).localResourceRoots };
+      panel.webview.html = errorPageHtml(panel.webview, this.context.extensionUri, path.basename(document.uri.fsPath), document.message);
+      return;
+    }
     const { model, timings } = document;
     timings['hostResolve'] = Date.now();
     const ext = this.context.extensionUri;

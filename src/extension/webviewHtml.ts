@@ -56,6 +56,27 @@ export function webviewHtml(webview: vscode.Webview, extensionUri: vscode.Uri, s
 </html>`;
 }
 
+/** A static page (no script at all) saying why a file could not be shown. */
+export function errorPageHtml(webview: vscode.Webview, extensionUri: vscode.Uri, title: string, message: string): string {
+  const css = webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'dist', 'media', 'common.css')).toString();
+  return `<!DOCTYPE html>
+<html lang="en">
+  <head>
+    <meta charset="UTF-8">
+    <meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src ${webview.cspSource}">
+    <link rel="stylesheet" href="${css}">
+    <title>${escapeHtml(title)}</title>
+  </head>
+  <body>
+    <div class="open-error" role="alert">
+      <h2>Variant Lens could not open ${escapeHtml(title)}</h2>
+      <p class="error-message">${escapeHtml(message)}</p>
+      <p>Fix the file (or its index) and reopen it; the file is read-only here and was not changed.</p>
+    </div>
+  </body>
+</html>`;
+}
+
 export function escapeHtml(s: string): string {
   return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 }
