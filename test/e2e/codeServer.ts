@@ -130,14 +130,20 @@ export async function runCommand(page: Page, title: string): Promise<void> {
   await page.keyboard.press('Enter');
 }
 
-/** Opens a workspace file through Quick Open (Ctrl+P). */
-export async function quickOpen(page: Page, fileName: string): Promise<void> {
+/**
+ * Opens a workspace file through Quick Open (Ctrl+P). Returns Date.now() at the moment Enter
+ * was pressed on the file: the user's "open it" — timings of opening start there, not while
+ * Quick Open is still searching the workspace.
+ */
+export async function quickOpen(page: Page, fileName: string): Promise<number> {
   await page.keyboard.press('Control+P');
   const input = page.locator('.quick-input-widget input');
   await input.waitFor({ state: 'visible' });
   await input.fill(fileName);
   await page.locator('.quick-input-list .monaco-list-row', { hasText: fileName }).first().waitFor();
+  const openedAt = Date.now();
   await page.keyboard.press('Enter');
+  return openedAt;
 }
 
 /** The frame of a webview whose document has `selector` (webviews are nested iframes). */

@@ -41,8 +41,8 @@ test('5,000,000-record .vcf.gz: first rows, jump to last row, host responsivenes
   const { page } = vs;
 
   // *.vcf.gz opens in the table editor by default.
-  const t0 = Date.now();
-  await quickOpen(page, 'big.vcf.gz');
+  const quickOpenStart = Date.now();
+  const t0 = await quickOpen(page, 'big.vcf.gz');
   const frame = await tableFrame(vs, 'big.vcf.gz');
   await frame.waitForSelector(loadedRow(0), { timeout: 60_000 });
   const firstRowsMs = Date.now() - t0;
@@ -53,7 +53,7 @@ test('5,000,000-record .vcf.gz: first rows, jump to last row, host responsivenes
     ['scriptStart', 'webview script running'], ['hostReady', 'host got ready'], ['hostInit', 'host got table.init'],
     ['hostInitAnswered', 'init + first page answered'], ['initReceived', 'webview got init'], ['firstRowsAt', 'first rows drawn'], ['hostIndexStart', 'index job started'],
   ];
-  console.log(`[e2e] first rows of the 5M file, ms after Quick Open: ${steps.map(([k, what]) => `${what} ${marks[k] ? Number(marks[k]) - t0 : '?'}`).join('; ')}; seen by the test ${firstRowsMs}`);
+  console.log(`[e2e] Quick Open found the file in ${t0 - quickOpenStart} ms; first rows of the 5M file, ms after Enter on it: ${steps.map(([k, what]) => `${what} ${marks[k] ? Number(marks[k]) - t0 : '?'}`).join('; ')}; seen by the test ${firstRowsMs}`);
   const firstPos = await frame.textContent(`${loadedRow(0)} .c-pos`);
   assert.equal(firstPos?.trim(), Number(spawnSync('sh', ['-c', `bcftools query -f '%POS\\n' '${big}' | head -1`], { encoding: 'utf8' }).stdout.trim()).toLocaleString('en-US'));
 
