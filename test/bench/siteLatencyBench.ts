@@ -9,7 +9,7 @@
  * extension keeps them loaded). Two cases:
  *   cold  a new ModelCaller per site: our read/partition caches are empty, the site's 10-kb
  *         window of reads is fetched and decoded again (the BAM handle stays open as in the
- *         extension, so @gmod/bam's own block cache may still hold compressed blocks)
+ *         extension, so the BAM reader's block cache (io/bamReader.ts) may still hold inflated blocks)
  *   warm  one ModelCaller for all sites, walked in file order, as when a reviewer steps
  *         through rows (sites in an already-read 10-kb window reuse its reads)
  * Prints p50/p95 per case and a JSON line prefixed "BENCH_JSON ".
