@@ -2,8 +2,8 @@
  * The diff webview: the summary of a two-VCF diff (class counts by kind, per-side het/hom and
  * Ti/Tv, truth metrics, strata), filter chips (class, kind, stratum) and free text, and the
  * virtualized list of differing sites. It pulls everything from the host: `diff.init` for the
- * summary, `diff.setView` for a filter/sort, `diff.rows` for pages (the table's PageCache and
- * scroll geometry, webview/table/virtualScroll.ts) — never the whole list.
+ * summary, `diff.setView` for a filter/sort, `diff.rows` for pages (the list, its row pool and
+ * keyboard walk are the table's: webview/common/virtualList.ts) — never the whole list.
  * Text is set with textContent only: alleles, FILTERs and BED names come from files.
  *
  * Keys in the list: j/k or ↓/↑ walk the sites, PageDown/PageUp, Home/End (g/G), Enter opens
@@ -13,9 +13,11 @@ import type {
   DiffClassName, DiffInit, DiffKindName, DiffProtocol, DiffRow, DiffRunProgress, DiffSortKey, DiffStratumGroup, DiffStratumRef, DiffSummaryPayload, DiffViewInfo, DiffViewSpec,
 } from '../../src/protocol/protocol';
 import { RpcError } from '../../src/protocol/rpc';
+import { el } from '../common/dom';
 import { connect } from '../common/hostConnection';
 import { bindReview, paintReviewCell, type ReviewClient } from '../common/reviewUi';
-import { PageCache, firstRowAt, geometry, scrollTopFor, type ScrollGeometry } from '../table/virtualScroll';
+import { VirtualList, type ListColumn } from '../common/virtualList';
+import { PageCache } from '../table/virtualScroll';
 
 const ROW_PX = 22;
 const PAGE_ROWS = 200;
@@ -24,13 +26,6 @@ const KINDS: readonly DiffKindName[] = ['SNP', 'INDEL', 'MNP'];
 const GROUP_LABEL: Record<DiffStratumGroup, string> = { bed: 'BED', contigs: 'contigs', filter: 'FILTER', gt: 'GT' };
 
 const client = connect<DiffProtocol>();
-
-function el<K extends keyof HTMLElementTagNameMap>(tag: K, cls?: string, text?: string): HTMLElementTagNameMap[K] {
-  const e = document.createElement(tag);
-  if (cls) e.className = cls;
-  if (text !== undefined) e.textContent = text;
-  return e;
-}
 
 const app = document.getElementById('app')!;
 
@@ -57,38 +52,15 @@ textBox.type = 'text';
 textBox.placeholder = 'Text filter (chr20:10001, A>G, 0/1, RefCall) — Enter';
 textBox.setAttribute('aria-label', 'Filter sites by text');
 
-interface Column {
+interface Column extends ListColumn<DiffRow> {
   readonly label: string;
-  readonly cls: string;
   readonly sort?: DiffSortKey;
-  readonly get: (r: DiffRow) => string;
   readonly title?: string;
 }
 
-const grid = el('div', 'grid');
-grid.setAttribute('role', 'grid');
-grid.tabIndex = 0;
-const headerRow = el('div', 'row header');
-headerRow.setAttribute('role', 'row');
-const scroller = el('div', 'scroller');
-const spacer = el('div', 'spacer');
-const rowsLayer = el('div', 'rows');
-scroller.append(rowsLayer, spacer);
-grid.append(headerRow, scroller);
-
-app.append(toolbar, summaryEl, filters, grid);
-
 // ---- state ---------------------------------------------------------------------------------
 let init: DiffInit | undefined;
-let viewId = -1;
-let count = 0;
-let first = 0;
-let selected = -1;
 let spec: DiffViewSpec = {};
-let geo: ScrollGeometry = geometry(0, ROW_PX, 1);
-const rowEls: HTMLDivElement[] = [];
-let suppressScroll = false;
-let selectTimer: ReturnType<typeof setTimeout> | undefined;
 let pendingView: AbortController | undefined;
 
 const selClasses = new Set<DiffClassName>();
@@ -97,6 +69,20 @@ const selStrata = new Map<string, DiffStratumRef>();
 const stratumKey = (s: DiffStratumRef): string => `${s.group}\t${s.name}`;
 
 const cache = new PageCache<DiffRow>(PAGE_ROWS, 40, async (v, from, to) => (await client.request('diff.rows', { viewId: v, from, to })).rows);
+
+// Rows, selection and the keyboard walk: webview/common/virtualList.ts (a single selection here).
+const list = new VirtualList<DiffRow>({
+  rowPx: ROW_PX,
+  cache,
+  extendWithShift: false,
+  paintRow: (r, row) => {
+    if (row) r.dataset.classes = row.classes.join(' ');
+  },
+  onSelected: (index, open, viewId) => client.emit('siteSelected', { viewId, index, open }),
+}, -1);
+const { grid, headerRow } = list;
+
+app.append(toolbar, summaryEl, filters, grid);
 
 const side = (r: DiffRow, s: 'a' | 'b') => r[s];
 const columns: Column[] = [
@@ -125,8 +111,9 @@ const columns: Column[] = [
 ];
 // The annotation column (verdict chip, ⚠ conflict, note), after CLASSES so it is on screen
 // without scrolling sideways: drawn by paintReviewCell.
-const reviewColumn: Column = { label: 'REVIEW', cls: 'c-review sample-start', get: (r) => r.review?.verdict ?? '', title: 'verdict (keys 1–9; Ctrl+Z undoes)' };
+const reviewColumn: Column = { label: 'REVIEW', cls: 'c-review sample-start', get: (r) => r.review?.verdict ?? '', paint: (cell, r) => paintReviewCell(cell, r.review), title: 'verdict (keys 1–9; Ctrl+Z undoes)' };
 columns.splice(columns.findIndex((c) => c.label === 'CLASSES') + 1, 0, reviewColumn);
+list.setColumns(columns);
 
 // ---- summary -------------------------------------------------------------------------------
 const fmt = (n: number | null | undefined, digits = 0): string =>
@@ -253,18 +240,13 @@ async function setView(next: DiffViewSpec): Promise<void> {
 }
 
 function applyView(v: DiffViewInfo): void {
-  viewId = v.viewId;
-  count = v.count;
   spec = v.spec;
   cache.clear();
-  selected = -1;
-  first = 0;
   renderHeader();
-  layout();
-  scrollToFirst(0);
+  list.showView(v.viewId, v.count, -1);
   setStatus(statusLine());
-  grid.dataset.viewId = String(viewId);
-  grid.dataset.count = String(count);
+  grid.dataset.viewId = String(v.viewId);
+  grid.dataset.count = String(v.count);
 }
 
 // ---- list ----------------------------------------------------------------------------------
@@ -285,116 +267,6 @@ function renderHeader(): void {
   }
 }
 
-function ensureRowPool(): void {
-  const need = geo.visibleRows + 1;
-  while (rowEls.length < need) {
-    const r = el('div', 'row');
-    r.setAttribute('role', 'row');
-    for (const c of columns) {
-      const cell = el('div', `cell ${c.cls}`);
-      cell.setAttribute('role', 'gridcell');
-      r.append(cell);
-    }
-    rowsLayer.append(r);
-    rowEls.push(r);
-  }
-  while (rowEls.length > need) rowEls.pop()!.remove();
-}
-
-function layout(): void {
-  geo = geometry(count, ROW_PX, scroller.clientHeight || 1);
-  spacer.style.height = `${geo.spacerPx}px`;
-  ensureRowPool();
-  first = Math.min(first, geo.maxFirst);
-  render();
-}
-
-let rendering = false;
-function render(): void {
-  if (rendering) return;
-  rendering = true;
-  requestAnimationFrame(() => {
-    rendering = false;
-    draw();
-  });
-}
-
-function draw(): void {
-  let missing = 0;
-  let shown = 0;
-  for (let i = 0; i < rowEls.length; i++) {
-    const r = rowEls[i]!;
-    const index = first + i;
-    if (index >= count) {
-      r.hidden = true;
-      continue;
-    }
-    r.hidden = false;
-    shown++;
-    const row = cache.peek(viewId, index, render);
-    r.dataset.index = String(index);
-    r.setAttribute('aria-rowindex', String(index + 1));
-    r.classList.toggle('selected', index === selected);
-    r.classList.toggle('focused', index === selected);
-    r.setAttribute('aria-selected', String(index === selected));
-    const cells = r.children;
-    if (!row) {
-      missing++;
-      r.classList.add('loading');
-      for (let c = 0; c < cells.length; c++) (cells[c] as HTMLElement).textContent = c === 0 ? '…' : '';
-      continue;
-    }
-    r.classList.remove('loading');
-    r.dataset.classes = row.classes.join(' ');
-    for (let c = 0; c < columns.length; c++) {
-      const cell = cells[c] as HTMLElement;
-      if (columns[c] === reviewColumn) {
-        paintReviewCell(cell, row.review);
-        continue;
-      }
-      const text = columns[c]!.get(row);
-      if (cell.textContent !== text) cell.textContent = text;
-    }
-  }
-  grid.dataset.first = String(first);
-  grid.dataset.shown = String(shown);
-  grid.dataset.loaded = missing === 0 ? 'true' : 'false';
-  grid.setAttribute('aria-rowcount', String(count));
-}
-
-function scrollToFirst(f: number): void {
-  first = Math.max(0, Math.min(geo.maxFirst, f));
-  const top = scrollTopFor(first, geo, ROW_PX, scroller.clientHeight);
-  // Only a real change fires a scroll event; setting the same value must not leave the flag
-  // armed, or the user's next scroll would be swallowed.
-  if (Math.abs(scroller.scrollTop - top) >= 1) {
-    suppressScroll = true;
-    scroller.scrollTop = top;
-  }
-  render();
-}
-
-function reveal(index: number): void {
-  const full = Math.max(1, Math.floor(scroller.clientHeight / ROW_PX));
-  if (index < first) scrollToFirst(index);
-  else if (index >= first + full) scrollToFirst(index - full + 1);
-  else render();
-}
-
-/** Moves the selection; the host hears about it after a short pause (holding j does not flood it), or at once on Enter. */
-function select(index: number, open = false): void {
-  if (count === 0) return;
-  const i = Math.max(0, Math.min(count - 1, index));
-  selected = i;
-  reveal(i);
-  grid.dataset.selected = String(i);
-  if (selectTimer) clearTimeout(selectTimer);
-  const v = viewId;
-  const send = (): void => client.emit('siteSelected', { viewId: v, index: i, open });
-  if (open) send();
-  else selectTimer = setTimeout(send, 120);
-}
-
 // ---- status --------------------------------------------------------------------------------
 function errorText(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
@@ -410,6 +282,7 @@ function statusLine(): string {
   if (init.state === 'running') return 'comparing…';
   if (init.state === 'cancelled') return 'cancelled — close the panel and compare again';
   if (init.state === 'error') return init.error?.message ?? 'failed';
+  const count = list.count;
   const total = init.summary?.differingSites ?? count;
   return count === total ? `${count.toLocaleString('en-US')} differing sites` : `${count.toLocaleString('en-US')} of ${total.toLocaleString('en-US')} differing sites`;
 }
@@ -438,17 +311,6 @@ function applyInit(i: DiffInit): void {
 }
 
 // ---- events --------------------------------------------------------------------------------
-scroller.addEventListener('scroll', () => {
-  if (suppressScroll) {
-    suppressScroll = false;
-    return;
-  }
-  first = firstRowAt(scroller.scrollTop, geo, ROW_PX, scroller.clientHeight);
-  render();
-});
-
-new ResizeObserver(() => layout()).observe(scroller);
-
 headerRow.addEventListener('click', (e) => {
   const h = (e.target as HTMLElement).closest<HTMLElement>('[data-sort]');
   if (!h) return;
@@ -457,17 +319,6 @@ headerRow.addEventListener('click', (e) => {
   // ascending → descending → genome order
   const next = cur !== key ? { sortBy: key, descending: false } : !spec.descending ? { sortBy: key, descending: true } : {};
   void applyFilters(next);
-});
-
-rowsLayer.addEventListener('click', (e) => {
-  const r = (e.target as HTMLElement).closest<HTMLElement>('.row');
-  if (!r?.dataset.index) return;
-  grid.focus();
-  select(Number(r.dataset.index));
-});
-rowsLayer.addEventListener('dblclick', (e) => {
-  const r = (e.target as HTMLElement).closest<HTMLElement>('.row');
-  if (r?.dataset.index) select(Number(r.dataset.index), true);
 });
 
 cancelBtn.addEventListener('click', () => {
@@ -483,16 +334,16 @@ textBox.addEventListener('keydown', (e) => {
 // Review: 1–9 annotate the selected site, Ctrl/Cmd+Z undoes (webview/common/reviewUi.ts);
 // the Review tree reveals a site with `reveal`.
 const review = bindReview(client as unknown as ReviewClient, {
-  target: () => (selected >= 0 ? { viewId, index: selected } : undefined),
+  target: () => (list.selected >= 0 ? { viewId: list.viewId, index: list.selected } : undefined),
   onChanged: () => {
     cache.clear();
-    render();
+    list.render();
   },
   status: (text, isError) => setStatus(text, isError),
 });
 client.on('reveal', (r) => {
-  if (r.viewId !== viewId) return;
-  select(r.index);
+  if (r.viewId !== list.viewId) return;
+  list.select(r.index);
   grid.focus();
 });
 
@@ -502,16 +353,8 @@ grid.addEventListener('keydown', (e) => {
     return;
   }
   if (e.ctrlKey || e.metaKey || e.altKey) return;
-  const page = Math.max(1, Math.floor(scroller.clientHeight / ROW_PX) - 1);
-  const cur = selected < 0 ? first - 1 : selected;
   let handled = true;
-  if (e.key === 'j' || e.key === 'ArrowDown') select(cur + 1);
-  else if (e.key === 'k' || e.key === 'ArrowUp') select(cur - 1);
-  else if (e.key === 'PageDown') select(cur + page);
-  else if (e.key === 'PageUp') select(cur - page);
-  else if (e.key === 'Home' || e.key === 'g') select(0);
-  else if (e.key === 'End' || e.key === 'G') select(count - 1);
-  else if (e.key === 'Enter') select(Math.max(0, cur), true);
+  if (list.handleWalkKey(e)) handled = true;
   else if (e.key === '/') textBox.focus();
   else handled = false;
   if (handled) e.preventDefault();

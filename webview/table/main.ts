@@ -10,30 +10,23 @@
 import type { FilterSpec, SortColumn, SortSpec, TableInit, TableProtocol, TableRow, TrustState } from '../../src/protocol/protocol';
 import { RpcError } from '../../src/protocol/rpc';
 import { formatFilterText, parseFilterText } from '../../src/protocol/filterText';
+import { el } from '../common/dom';
 import { connect } from '../common/hostConnection';
 import { bindReview, paintReviewCell, type ReviewClient } from '../common/reviewUi';
-import { PageCache, firstRowAt, geometry, scrollTopFor, type ScrollGeometry } from './virtualScroll';
+import { VirtualList, type ListColumn } from '../common/virtualList';
+import { PageCache } from './virtualScroll';
 
 const ROW_PX = 22;
 const PAGE_ROWS = 200;
 
-interface Column {
+interface Column extends ListColumn<TableRow> {
   readonly key: string;
   readonly label: string;
   readonly sort?: SortColumn;
-  readonly cls: string;
-  readonly get: (r: TableRow) => string;
   readonly title?: string;
 }
 
 const client = connect<TableProtocol>();
-
-function el<K extends keyof HTMLElementTagNameMap>(tag: K, cls?: string, text?: string): HTMLElementTagNameMap[K] {
-  const e = document.createElement(tag);
-  if (cls) e.className = cls;
-  if (text !== undefined) e.textContent = text;
-  return e;
-}
 
 const app = document.getElementById('app')!;
 
@@ -58,17 +51,6 @@ const trustBanner = el('div', 'trust-banner');
 trustBanner.hidden = true;
 trustBanner.setAttribute('role', 'note');
 
-const grid = el('div', 'grid');
-grid.setAttribute('role', 'grid');
-grid.tabIndex = 0;
-const headerRow = el('div', 'row header');
-headerRow.setAttribute('role', 'row');
-const scroller = el('div', 'scroller');
-const spacer = el('div', 'spacer');
-const rowsLayer = el('div', 'rows');
-scroller.append(rowsLayer, spacer);
-grid.append(headerRow, scroller);
-
 const details = el('div', 'details');
 details.hidden = true;
 details.setAttribute('aria-label', 'INFO of the selected row');
@@ -77,23 +59,12 @@ const perf = el('div', 'perf');
 perf.id = 'perf';
 perf.hidden = true;
 
-app.append(toolbar, trustBanner, grid, details, perf);
-
 // ---- state ---------------------------------------------------------------------------------
 let init: TableInit | undefined;
 let columns: Column[] = [];
-let viewId = 0;
-let count = 0;
-let first = 0;
-let selected = -1;
-let anchor = -1;
 let sort: SortSpec | undefined;
 let filter: FilterSpec | undefined;
-let geo: ScrollGeometry = geometry(0, ROW_PX, 1);
-const rowEls: HTMLDivElement[] = [];
 let running: AbortController | undefined;
-let suppressScroll = false;
-let selectTimer: ReturnType<typeof setTimeout> | undefined;
 let detailsOpen = false;
 let detailsFor = -1;
 
@@ -108,6 +79,32 @@ const cache = new PageCache<TableRow>(PAGE_ROWS, 60, async (v, from, to) => {
     throw e;
   }
 });
+
+// Rows, selection and the keyboard walk: webview/common/virtualList.ts.
+const list = new VirtualList<TableRow>({
+  rowPx: ROW_PX,
+  cache,
+  extendWithShift: true,
+  paintRow: (r, row) => {
+    r.dataset.row = row ? String(row.row) : '';
+    if (row) r.classList.toggle('refcall', row.filter !== 'PASS' && row.filter !== '.');
+  },
+  afterDraw: (missing) => {
+    if (missing === 0 && list.count > 0 && init && perf.dataset.firstRowsAt === undefined) perf.dataset.firstRowsAt = String(Date.now());
+    if (list.selected >= 0 && detailsOpen) void showDetails();
+  },
+  onSelected: (i, open) => {
+    const row = cache.peek(list.viewId, i, () => undefined);
+    if (row) client.emit('siteSelected', { row: row.row, index: i, open });
+    else void client.request('table.rows', { viewId: list.viewId, from: i, to: i + 1 }).then((r) => {
+      const rr = r.rows[0];
+      if (rr) client.emit('siteSelected', { row: rr.row, index: i, open });
+    }, () => undefined);
+  },
+}, 0);
+const { grid, headerRow } = list;
+
+app.append(toolbar, trustBanner, grid, details, perf);
 
 function buildColumns(samples: readonly string[]): Column[] {
   const cols: Column[] = [
@@ -131,7 +128,7 @@ function buildColumns(samples: readonly string[]): Column[] {
   });
   // The annotation column (verdict chip, ⚠ conflict, note) after FILTER, before the samples,
   // so it is on screen without scrolling sideways: drawn by paintReviewCell.
-  cols.splice(cols.findIndex((c) => c.key === 'filter') + 1, 0, { key: 'review', label: 'REVIEW', cls: 'c-review sample-start', get: (r) => r.review?.verdict ?? '', title: 'verdict (keys 1–9; Ctrl+Z undoes)' });
+  cols.splice(cols.findIndex((c) => c.key === 'filter') + 1, 0, { key: 'review', label: 'REVIEW', cls: 'c-review sample-start', get: (r) => r.review?.verdict ?? '', paint: (cell, r) => paintReviewCell(cell, r.review), title: 'verdict (keys 1–9; Ctrl+Z undoes)' });
   return cols;
 }
 
@@ -155,133 +152,8 @@ function renderHeader(): void {
   if (init && init.samples.length > 0) headerRow.title = `samples: ${init.samples.join(', ')}`;
 }
 
-function ensureRowPool(): void {
-  const need = geo.visibleRows + 1;
-  while (rowEls.length < need) {
-    const r = el('div', 'row');
-    r.setAttribute('role', 'row');
-    for (const c of columns) {
-      const cell = el('div', `cell ${c.cls}`);
-      cell.setAttribute('role', 'gridcell');
-      r.append(cell);
-    }
-    rowsLayer.append(r);
-    rowEls.push(r);
-  }
-  while (rowEls.length > need) rowEls.pop()!.remove();
-}
-
-function layout(): void {
-  const vh = scroller.clientHeight || 1;
-  geo = geometry(count, ROW_PX, vh);
-  spacer.style.height = `${geo.spacerPx}px`;
-  ensureRowPool();
-  first = Math.min(first, geo.maxFirst);
-  render();
-}
-
-let rendering = false;
-function render(): void {
-  if (rendering) return;
-  rendering = true;
-  requestAnimationFrame(() => {
-    rendering = false;
-    draw();
-  });
-}
-
-function draw(): void {
-  let missing = 0;
-  for (let i = 0; i < rowEls.length; i++) {
-    const r = rowEls[i]!;
-    const index = first + i;
-    if (index >= count) {
-      r.hidden = true;
-      continue;
-    }
-    r.hidden = false;
-    const row = cache.peek(viewId, index, render);
-    r.dataset.index = String(index);
-    r.setAttribute('aria-rowindex', String(index + 1));
-    const isSel = isSelected(index);
-    r.classList.toggle('selected', isSel);
-    r.classList.toggle('focused', index === selected);
-    r.setAttribute('aria-selected', String(isSel));
-    const cells = r.children;
-    if (!row) {
-      missing++;
-      r.classList.add('loading');
-      r.dataset.row = '';
-      for (let c = 0; c < cells.length; c++) (cells[c] as HTMLElement).textContent = c === 0 ? '…' : '';
-      continue;
-    }
-    r.classList.remove('loading');
-    r.dataset.row = String(row.row);
-    r.classList.toggle('refcall', row.filter !== 'PASS' && row.filter !== '.');
-    for (let c = 0; c < columns.length; c++) {
-      const cell = cells[c] as HTMLElement;
-      if (columns[c]!.key === 'review') {
-        paintReviewCell(cell, row.review);
-        continue;
-      }
-      const text = columns[c]!.get(row);
-      if (cell.textContent !== text) cell.textContent = text;
-    }
-  }
-  grid.dataset.first = String(first);
-  grid.dataset.loaded = missing === 0 ? 'true' : 'false';
-  if (missing === 0 && count > 0 && init && perf.dataset.firstRowsAt === undefined) perf.dataset.firstRowsAt = String(Date.now());
-  grid.setAttribute('aria-rowcount', String(count));
-  if (selected >= 0 && detailsOpen) void showDetails();
-}
-
-function isSelected(index: number): boolean {
-  if (selected < 0) return false;
-  const lo = Math.min(anchor < 0 ? selected : anchor, selected);
-  const hi = Math.max(anchor < 0 ? selected : anchor, selected);
-  return index >= lo && index <= hi;
-}
-
-function scrollToFirst(f: number): void {
-  first = Math.max(0, Math.min(geo.maxFirst, f));
-  const top = Math.round(scrollTopFor(first, geo, ROW_PX, scroller.clientHeight));
-  // Only a real change fires a scroll event; a flag left set would swallow the user's next scroll.
-  if (Math.abs(scroller.scrollTop - top) >= 1) {
-    suppressScroll = true;
-    scroller.scrollTop = top;
-  }
-  render();
-}
-
-function reveal(index: number): void {
-  const full = Math.max(1, Math.floor(scroller.clientHeight / ROW_PX));
-  if (index < first) scrollToFirst(index);
-  else if (index >= first + full) scrollToFirst(index - full + 1);
-  else render();
-}
-
-function select(index: number, extend = false, open = false): void {
-  if (count === 0) return;
-  const i = Math.max(0, Math.min(count - 1, index));
-  if (!extend) anchor = i;
-  selected = i;
-  reveal(i);
-  if (selectTimer) clearTimeout(selectTimer);
-  // Debounce: holding j/k should not ask the host to build a pileup for every row passed.
-  const send = (): void => {
-    const row = cache.peek(viewId, i, () => undefined);
-    if (row) client.emit('siteSelected', { row: row.row, index: i, open });
-    else void client.request('table.rows', { viewId, from: i, to: i + 1 }).then((r) => {
-      const rr = r.rows[0];
-      if (rr) client.emit('siteSelected', { row: rr.row, index: i, open });
-    }, () => undefined);
-  };
-  if (open) send();
-  else selectTimer = setTimeout(send, 120);
-}
-
 async function showDetails(): Promise<void> {
-  const row = cache.peek(viewId, selected, () => undefined);
+  const row = cache.peek(list.viewId, list.selected, () => undefined);
   if (!row || detailsFor === row.row) return;
   detailsFor = row.row;
   try {
@@ -314,6 +186,7 @@ function countText(): string {
   if (!init) return '';
   const total = init.rowCount;
   if (total < 0) return 'indexing…';
+  const count = list.count;
   const n = count.toLocaleString('en-US');
   return count === total ? `${n} rows` : `${n} of ${total.toLocaleString('en-US')} rows`;
 }
@@ -324,17 +197,11 @@ function setTrust(t: TrustState): void {
 }
 
 function applyViewInfo(v: { viewId: number; count: number; sort?: SortSpec; filter?: FilterSpec }): void {
-  viewId = v.viewId;
-  count = v.count;
   sort = v.sort;
   filter = v.filter;
   cache.clear();
-  selected = count > 0 ? Math.min(Math.max(selected, 0), count - 1) : -1;
-  anchor = selected;
-  first = 0;
   renderHeader();
-  layout();
-  scrollToFirst(0);
+  list.showView(v.viewId, v.count, v.count > 0 ? Math.min(Math.max(list.selected, 0), v.count - 1) : -1);
   setStatus(countText());
 }
 
@@ -366,6 +233,7 @@ async function setView(next: { sort?: SortSpec; filter?: FilterSpec }): Promise<
 }
 
 async function copySelection(): Promise<void> {
+  const { selected, anchor, viewId } = list;
   if (selected < 0) return;
   const lo = Math.min(anchor, selected);
   const hi = Math.max(anchor, selected);
@@ -383,17 +251,6 @@ async function copySelection(): Promise<void> {
 }
 
 // ---- events --------------------------------------------------------------------------------
-scroller.addEventListener('scroll', () => {
-  if (suppressScroll) {
-    suppressScroll = false;
-    return;
-  }
-  first = firstRowAt(scroller.scrollTop, geo, ROW_PX, scroller.clientHeight);
-  render();
-});
-
-new ResizeObserver(() => layout()).observe(scroller);
-
 headerRow.addEventListener('click', (e) => {
   const h = (e.target as HTMLElement).closest<HTMLElement>('[data-sort]');
   if (!h) return;
@@ -401,17 +258,6 @@ headerRow.addEventListener('click', (e) => {
   // ascending → descending → file order
   const next: SortSpec | undefined = sort?.column !== column ? { column, descending: false } : !sort.descending ? { column, descending: true } : undefined;
   void setView({ ...(next ? { sort: next } : {}), ...(filter ? { filter } : {}) });
-});
-
-rowsLayer.addEventListener('click', (e) => {
-  const r = (e.target as HTMLElement).closest<HTMLElement>('.row');
-  if (!r?.dataset.index) return;
-  grid.focus();
-  select(Number(r.dataset.index), e.shiftKey);
-});
-rowsLayer.addEventListener('dblclick', (e) => {
-  const r = (e.target as HTMLElement).closest<HTMLElement>('.row');
-  if (r?.dataset.index) select(Number(r.dataset.index), false, true);
 });
 
 cancelBtn.addEventListener('click', () => running?.abort());
@@ -431,8 +277,8 @@ filterBox.addEventListener('keydown', (e) => {
 
 locusBox.addEventListener('keydown', (e) => {
   if (e.key === 'Enter') {
-    void client.request('table.findLocus', { viewId, text: locusBox.value }).then((r) => {
-      select(r.index);
+    void client.request('table.findLocus', { viewId: list.viewId, text: locusBox.value }).then((r) => {
+      list.select(r.index);
       grid.focus();
     }, (err: unknown) => setStatus(errorText(err), true));
   } else if (e.key === 'Escape') {
@@ -443,12 +289,12 @@ locusBox.addEventListener('keydown', (e) => {
 // Review: 1–9 annotate the selected row, Ctrl/Cmd+Z undoes (webview/common/reviewUi.ts).
 const review = bindReview(client as unknown as ReviewClient, {
   target: () => {
-    const row = selected >= 0 ? cache.peek(viewId, selected, () => undefined) : undefined;
+    const row = list.selected >= 0 ? cache.peek(list.viewId, list.selected, () => undefined) : undefined;
     return row ? { row: row.row } : undefined;
   },
   onChanged: () => {
     cache.clear();
-    render();
+    list.render();
   },
   status: (text, isError) => setStatus(text, isError),
 });
@@ -459,24 +305,16 @@ grid.addEventListener('keydown', (e) => {
     return;
   }
   const mod = e.ctrlKey || e.metaKey;
-  const page = Math.max(1, Math.floor(scroller.clientHeight / ROW_PX) - 1);
-  const cur = selected < 0 ? first - 1 : selected;
   let handled = true;
   if (mod && (e.key === 'c' || e.key === 'C')) void copySelection().catch((err: unknown) => setStatus(errorText(err), true));
   else if (mod && (e.key === 'l' || e.key === 'L')) locusBox.focus();
   else if (mod) handled = false;
-  else if (e.key === 'j' || e.key === 'J' || e.key === 'ArrowDown') select(cur + 1, e.shiftKey);
-  else if (e.key === 'k' || e.key === 'K' || e.key === 'ArrowUp') select(cur - 1, e.shiftKey);
-  else if (e.key === 'PageDown') select(cur + page, e.shiftKey);
-  else if (e.key === 'PageUp') select(cur - page, e.shiftKey);
-  else if (e.key === 'Home' || e.key === 'g') select(0, e.shiftKey);
-  else if (e.key === 'End' || e.key === 'G') select(count - 1, e.shiftKey);
-  else if (e.key === 'Enter') select(Math.max(0, cur), false, true);
+  else if (list.handleWalkKey(e)) handled = true;
   else if (e.key === 'i') {
     detailsOpen = !detailsOpen;
     details.hidden = !detailsOpen;
     detailsFor = -1;
-    layout();
+    list.layout();
   } else if (e.key === '/') filterBox.focus();
   else handled = false;
   if (handled) e.preventDefault();
@@ -498,13 +336,13 @@ client.on('indexProgress', (p) => {
     return;
   }
   init = { ...init, rowCount: p.rowCount };
-  if (!filter) applyViewInfo({ viewId, count: p.rowCount });
+  if (!filter) applyViewInfo({ viewId: list.viewId, count: p.rowCount });
   else setStatus(countText());
   perf.dataset.indexedAt = String(performance.now());
   stopPing();
 });
 client.on('reveal', (r) => {
-  if (r.viewId === viewId) select(r.index);
+  if (r.viewId === list.viewId) list.select(r.index);
 });
 client.on('viewChanged', (v) => {
   filterBox.value = formatFilterText(v.filter);
@@ -545,7 +383,7 @@ void client.request('table.init', {}).then((i) => {
   init = i;
   columns = buildColumns(i.samples);
   // Row elements made before the columns were known have no cells: rebuild the pool.
-  for (const r of rowEls.splice(0)) r.remove();
+  list.setColumns(columns);
   setTrust(i.trust);
   document.title = i.fileName;
   grid.setAttribute('aria-label', `VCF table ${i.fileName}`);
