@@ -17,18 +17,17 @@ import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { pathToFileURL } from 'node:url';
-import { chromium } from 'playwright-core';
 import { ensureDemoWorkspace } from '../helpers/demoWorkspace';
 import { PROJECT_ROOT } from '../helpers/paths';
+import { launchChromium } from './chromiumPage';
 
 const SCREENSHOTS = join(PROJECT_ROOT, 'test/webview/screenshots');
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
 test('demo report: opens from file:// in Chromium with no console output, no requests, all images decoded, light and dark', async () => {
   const dir = await ensureDemoWorkspace();
   const report = join(dir, 'report.html');
   assert.ok(existsSync(report), 'the demo wrote report.html');
-  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS });
+  const browser = await launchChromium();
   try {
     const page = await browser.newPage({ viewport: { width: 1400, height: 1000 }, colorScheme: 'light' });
     const messages: string[] = [];

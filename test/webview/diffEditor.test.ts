@@ -6,27 +6,21 @@
  * kind and records every message the page posts, so the test checks what the page *asks*.
  */
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { after, before, test } from 'node:test';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { PROJECT_ROOT, TEST_CACHE } from '../helpers/paths';
+import { buildIfStale, gotoWithFakeHost, launchChromium, newWatchedPage, writeCspPage } from './chromiumPage';
 
 const DIR = join(TEST_CACHE, 'diff-editor');
 const SCREENSHOTS = join(PROJECT_ROOT, 'test/webview/screenshots');
-const BUNDLE = join(PROJECT_ROOT, 'dist/webview/diff.js');
 const N = 100_000;
 
 /** Rebuilds the bundles when dist/webview/diff.js is missing or older than its sources. */
 function ensureBundle(): void {
-  const newest = (dir: string): number => readdirSync(join(PROJECT_ROOT, dir), { withFileTypes: true })
-    .reduce((m, e) => Math.max(m, e.isDirectory() ? newest(join(dir, e.name)) : statSync(join(PROJECT_ROOT, dir, e.name)).mtimeMs), 0);
-  const src = Math.max(newest('webview/diff'), newest('webview/table'), newest('webview/common'), newest('src/protocol'), statSync(join(PROJECT_ROOT, 'media/diff.css')).mtimeMs);
-  if (existsSync(BUNDLE) && statSync(BUNDLE).mtimeMs >= src && existsSync(join(PROJECT_ROOT, 'dist/media/diff.css'))) return;
-  const r = spawnSync(process.execPath, ['scripts/build.mjs'], { cwd: PROJECT_ROOT, encoding: 'utf8' });
-  assert.equal(r.status, 0, `build failed: ${r.stderr}`);
+  buildIfStale(['webview/diff', 'webview/table', 'webview/common', 'src/protocol', 'media/diff.css'], ['dist/webview/diff.js', 'dist/media/diff.css']);
 }
 
 /**
@@ -116,33 +110,19 @@ const requests = async (method: string): Promise<Posted[]> => (await postedOf())
 before(async () => {
   ensureBundle();
   mkdirSync(DIR, { recursive: true });
-  const nonce = 'dGVzdG5vbmNl';
-  const dist = pathToFileURL(join(PROJECT_ROOT, 'dist')).href;
   // VS Code defines the --vscode-* variables; a dark-theme subset makes the screenshot legible.
   writeFileSync(join(DIR, 'theme.css'), `:root { --vscode-foreground:#cccccc; --vscode-editor-background:#1e1e1e; --vscode-font-family:sans-serif; --vscode-font-size:13px;
     --vscode-editor-font-family:monospace; --vscode-editor-font-size:13px; --vscode-descriptionForeground:#9d9d9d; --vscode-panel-border:#3c3c3c;
     --vscode-button-background:#0e639c; --vscode-button-foreground:#ffffff; --vscode-input-background:#3c3c3c; --vscode-input-foreground:#cccccc;
     --vscode-list-activeSelectionBackground:#04395e; --vscode-list-activeSelectionForeground:#ffffff; --vscode-focusBorder:#007fd4;
     --vscode-editorGroupHeader-tabsBackground:#252526; --vscode-badge-background:#4d4d4d; --vscode-list-hoverBackground:#2a2d2e; }`);
-  writeFileSync(join(DIR, 'index.html'), `<!DOCTYPE html><html lang="en"><head><meta charset="UTF-8">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; script-src 'nonce-${nonce}'; style-src file:; img-src file: data: blob:; font-src file:">
-<link rel="stylesheet" href="${pathToFileURL(join(DIR, 'theme.css')).href}">
-${['common.css', 'table.css', 'diff.css'].map((c) => `<link rel="stylesheet" href="${dist}/media/${c}">`).join('\n')}
-<title>diff</title></head><body><div id="app" role="application"></div>
-<script nonce="${nonce}" src="${dist}/webview/diff.js"></script></body></html>`);
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  const url = writeCspPage(join(DIR, 'index.html'), {
+    nonce: 'dGVzdG5vbmNl', title: 'diff', bundle: 'diff', css: ['common.css', 'table.css', 'diff.css'],
+    headExtra: `<link rel="stylesheet" href="${pathToFileURL(join(DIR, 'theme.css')).href}">`,
   });
-  page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
-  page.setDefaultTimeout(10_000);
-  page.on('console', (m) => { if (m.type() === 'error' || m.type() === 'warning') problems.push(`${m.type()}: ${m.text()}`); });
-  page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
-  page.on('request', (r) => { if (!r.url().startsWith('file:')) problems.push(`network: ${r.url()}`); });
-  // tsx (esbuild keepNames) wraps named functions in __name(); the serialized fake host needs it defined.
-  await page.addInitScript({ content: 'globalThis.__name = (f) => f;' });
-  await page.addInitScript(fakeHost, N);
-  await page.goto(pathToFileURL(join(DIR, 'index.html')).href);
+  browser = await launchChromium();
+  page = await newWatchedPage(browser, { width: 1400, height: 900 }, problems, { console: ['error', 'warning'], allowedUrls: ['file:'] });
+  await gotoWithFakeHost(page, url, fakeHost, N);
   await page.waitForSelector('.grid[data-loaded="true"][data-count]', { timeout: 10_000 }).catch((e: unknown) => { throw new Error(`${String(e)}\n${problems.join("\n")}`); });
 });
 

@@ -10,13 +10,32 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { test } from 'node:test';
-import { chromium } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { main } from '../../src/cli/main';
 import { PROJECT_ROOT, TEST_CACHE } from '../helpers/paths';
 import { ensureDemoWorkspace } from '../helpers/demoWorkspace';
+import { launchChromium, newWatchedPage } from './chromiumPage';
 
 const DIR = join(TEST_CACHE, 'diff-html');
 const SCREENSHOTS = join(PROJECT_ROOT, 'test/webview/screenshots');
+
+/**
+ * Opens a report's HTML in Chromium, waits for the site list, runs `check`, then asserts the
+ * page logged no error or warning and requested nothing beyond file: and data: URLs.
+ */
+async function withReport(html: string, check: (page: Page) => Promise<void>): Promise<void> {
+  const browser = await launchChromium();
+  try {
+    const problems: string[] = [];
+    const page = await newWatchedPage(browser, { width: 1400, height: 1000 }, problems, { console: ['error', 'warning'], allowedUrls: ['file:', 'data:'] });
+    await page.goto(pathToFileURL(html).href);
+    await page.waitForSelector('#sites tbody tr');
+    await check(page);
+    assert.deepEqual(problems, []);
+  } finally {
+    await browser.close();
+  }
+}
 
 /** Park–Miller LCG: deterministic across runs. */
 function rng(seed: number): () => number {
@@ -73,19 +92,7 @@ test('diff report opens in Chromium without console errors, pages and sorts', as
   assert.ok(summary.differingSites > 200, 'enough sites to page');
   for (const c of ['gt-change', 'only-A', 'only-B', 'filter-change', 'qual-change']) assert.ok(summary.classes[c]!.total > 0, c);
 
-  const browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
-  try {
-    const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
-    const problems: string[] = [];
-    page.on('console', (m) => { if (m.type() === 'error' || m.type() === 'warning') problems.push(`${m.type()}: ${m.text()}`); });
-    page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
-    page.on('request', (r) => { if (!r.url().startsWith('file:') && !r.url().startsWith('data:')) problems.push(`network: ${r.url()}`); });
-    await page.goto(pathToFileURL(`${prefix}.html`).href);
-    await page.waitForSelector('#sites tbody tr');
-
+  await withReport(`${prefix}.html`, async (page) => {
     // First page: 200 rows of all differing sites.
     assert.equal(await page.locator('#sites tbody tr').count(), 200);
     assert.match((await page.textContent('#range')) ?? '', new RegExp(`1–200 of ${summary.differingSites}`));
@@ -113,10 +120,7 @@ test('diff report opens in Chromium without console errors, pages and sorts', as
     mkdirSync(SCREENSHOTS, { recursive: true });
     await page.selectOption('#cls', '');
     await page.screenshot({ path: join(SCREENSHOTS, 'diff-report.png'), fullPage: false });
-    assert.deepEqual(problems, []);
-  } finally {
-    await browser.close();
-  }
+  });
 });
 
 test('the demo models\' diff (demo/diff/default_vs_retrained): summary JSON, TSV and HTML exist; the HTML opens in Chromium with no console errors and lists the gt-change and filter-change sites', async () => {
@@ -127,18 +131,7 @@ test('the demo models\' diff (demo/diff/default_vs_retrained): summary JSON, TSV
   assert.ok(summary.classes['gt-change']!.total > 0, 'no gt-change site between the demo models');
   assert.ok(summary.classes['filter-change']!.total > 0, 'no filter-change site between the demo models');
 
-  const browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
-  try {
-    const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
-    const problems: string[] = [];
-    page.on('console', (m) => { if (m.type() === 'error' || m.type() === 'warning') problems.push(`${m.type()}: ${m.text()}`); });
-    page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
-    page.on('request', (r) => { if (!r.url().startsWith('file:') && !r.url().startsWith('data:')) problems.push(`network: ${r.url()}`); });
-    await page.goto(pathToFileURL(`${prefix}.html`).href);
-    await page.waitForSelector('#sites tbody tr');
+  await withReport(`${prefix}.html`, async (page) => {
     assert.equal(await page.locator('#sites tbody tr').count(), Math.min(200, summary.differingSites));
     for (const c of ['gt-change', 'filter-change']) {
       await page.selectOption('#cls', c);
@@ -147,8 +140,5 @@ test('the demo models\' diff (demo/diff/default_vs_retrained): summary JSON, TSV
     await page.selectOption('#cls', '');
     mkdirSync(SCREENSHOTS, { recursive: true });
     await page.screenshot({ path: join(SCREENSHOTS, 'demo-diff-report.png'), fullPage: false });
-    assert.deepEqual(problems, []);
-  } finally {
-    await browser.close();
-  }
+  });
 });

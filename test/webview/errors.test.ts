@@ -9,11 +9,8 @@
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import { PROJECT_ROOT } from '../helpers/paths';
+import type { Browser, Page } from 'playwright-core';
+import { buildBundles, launchChromium, loadInline, newWatchedPage } from './chromiumPage';
 
 let browser: Browser;
 const problems: string[] = [];
@@ -22,13 +19,14 @@ const MALFORMED = '/data/x.vcf.gz: line 25005 has 4 tab-separated columns; a VCF
 const PLAIN_GZIP = '/data/x.vcf.gz: is compressed with plain gzip, which allows no random access; recompress it with `bgzip`';
 
 /**
- * The fake host, as plain JavaScript (tsx helpers do not exist in the page). `scenario`:
- * 'init-error' | 'rows-error' | 'early-index-error'.
+ * A fake host as plain JavaScript (tsx helpers do not exist in the page): `setup` runs once,
+ * then `answer` runs for every request `m` with ok(result) and fail(code, message) replying
+ * to it asynchronously, as RpcServer does; `scenario` is in scope for both.
  */
-const tableHost = (scenario: string): string => `
+const fakeHost = (scenario: string, setup: string, answer: string): string => `
 (function (scenario) {
   const reply = (m) => setTimeout(() => window.postMessage(m, '*'), 0);
-  const row = (i) => ({ index: i, row: i, chrom: 'chr20', pos: 1000 + i, id: '.', ref: 'A', alt: 'G', qual: '50', filter: 'PASS', kind: 'SNP', samples: [{ gt: '0/1', gq: '30', dp: '20', ad: '10,10', vaf: '0.5' }] });
+${setup}
   window.acquireVsCodeApi = () => ({
     getState: () => undefined,
     setState: () => undefined,
@@ -36,6 +34,15 @@ const tableHost = (scenario: string): string => `
       if (m.type !== 'request') return;
       const ok = (result) => reply({ type: 'response', inReplyTo: m.messageId, result });
       const fail = (code, message) => reply({ type: 'response', inReplyTo: m.messageId, error: { code, message } });
+${answer}
+    },
+  });
+})(${JSON.stringify(scenario)});
+`;
+
+/** The table's fake host. `scenario`: 'init-error' | 'rows-error' | 'early-index-error'. */
+const tableHost = (scenario: string): string => fakeHost(scenario, `
+  const row = (i) => ({ index: i, row: i, chrom: 'chr20', pos: 1000 + i, id: '.', ref: 'A', alt: 'G', qual: '50', filter: 'PASS', kind: 'SNP', samples: [{ gt: '0/1', gq: '30', dp: '20', ad: '10,10', vaf: '0.5' }] });`, `
       if (m.method === 'table.init') {
         if (scenario === 'init-error') return fail('truncated-bgzf', '/data/cut.vcf.gz: does not end with the BGZF end-of-file marker, so it is truncated');
         if (scenario === 'early-index-error') {
@@ -53,15 +60,10 @@ const tableHost = (scenario: string): string => `
       }
       if (m.method === 'table.ping') return ok({ sentAt: 0, hostTime: 0 });
       if (m.method === 'review.init' || m.method === 'review.site') return fail('unsupported', 'no review here');
-      fail('unknown', m.method);
-    },
-  });
-})(${JSON.stringify(scenario)});
-`;
+      fail('unknown', m.method);`);
 
-const inspectorHost = (scenario: string): string => `
-(function (scenario) {
-  const reply = (m) => setTimeout(() => window.postMessage(m, '*'), 0);
+/** The inspector's fake host. `scenario`: 'init-error' | anything else for a state with errors in it. */
+const inspectorHost = (scenario: string): string => fakeHost(scenario, `
   const state = {
     generation: 1, trust: { trusted: true },
     site: { file: '/data/x.vcf.gz', row: 0, chrom: 'chr21', pos: 100, ref: 'A', alt: 'G', id: '.', qual: '50', filter: 'PASS', samples: [{ name: 'S1', gt: '0/1', gq: '30', dp: '20', ad: '10,10', vaf: '0.5', pl: '0,0,0' }], info: [], line: 'chr21\\t100\\t.\\tA\\tG\\t50\\tPASS\\t.' },
@@ -71,40 +73,22 @@ const inspectorHost = (scenario: string): string => `
       { model: 'default', gt: '0/1', gq: '30', qual: '33.3', filter: 'PASS', pl: '30,0,40', alleles: 'A>G', fromCandidate: true, images: [{ altLabel: 'G', probabilities: [0.1, 0.8, 0.1] }], training: { inTraining: 'unknown', text: 'default: unknown' } },
       { model: 'broken', gt: '.', gq: '', qual: '', filter: '', pl: '', alleles: '', fromCandidate: false, images: [], noCallReason: 'model "broken" (/m/broken): /m/broken/model.onnx: model expects 7 channels, example_info.json says 6 channels', training: { inTraining: 'unknown', text: 'broken: could not be loaded' } },
     ] },
-  };
-  window.acquireVsCodeApi = () => ({
-    getState: () => undefined,
-    setState: () => undefined,
-    postMessage: (m) => {
-      if (m.type !== 'request') return;
-      const ok = (result) => reply({ type: 'response', inReplyTo: m.messageId, result });
-      const fail = (code, message) => reply({ type: 'response', inReplyTo: m.messageId, error: { code, message } });
+  };`, `
       if (m.method === 'inspector.init') return scenario === 'init-error' ? fail('internal', 'inspector failed: /data/x.bam: has no index') : ok(state);
       if (m.method === 'review.init') return ok({ vocabulary: { name: 'v', verdicts: [], tags: [] }, reviewer: 'me' });
       if (m.method === 'review.site') return ok(null);
       if (m.method === 'inspector.ping') return ok({ sentAt: 0, hostTime: 0 });
-      fail('unknown', m.method);
-    },
-  });
-})(${JSON.stringify(scenario)});
-`;
+      fail('unknown', m.method);`);
 
 async function open(kind: 'table' | 'inspector', host: string): Promise<Page> {
-  const page = await browser.newPage({ viewport: { width: 1200, height: 700 } });
-  page.setDefaultTimeout(10_000);
-  page.on('pageerror', (e) => problems.push(`${kind} pageerror: ${e.message}`));
-  const css = (kind === 'table' ? ['common.css', 'table.css'] : ['common.css', 'inspector.css']).map((f) => readFileSync(join(PROJECT_ROOT, 'media', f), 'utf8')).join('\n');
-  await page.setContent(`<!DOCTYPE html><html><head><style>${css}</style></head><body><div id="app"></div></body></html>`);
-  await page.addScriptTag({ content: 'globalThis.__name = (f) => f;' });
-  await page.addScriptTag({ content: host });
-  await page.addScriptTag({ content: readFileSync(join(PROJECT_ROOT, 'dist', 'webview', `${kind}.js`), 'utf8') });
+  const page = await newWatchedPage(browser, { width: 1200, height: 700 }, problems, { label: kind });
+  await loadInline(page, kind, ['common.css', `${kind}.css`], host);
   return page;
 }
 
 before(async () => {
-  const b = spawnSync(process.execPath, ['scripts/build.mjs'], { cwd: PROJECT_ROOT, encoding: 'utf8' });
-  assert.equal(b.status, 0, b.stderr);
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: ['--no-sandbox', '--disable-gpu'] });
+  buildBundles();
+  browser = await launchChromium();
 });
 
 after(async () => {

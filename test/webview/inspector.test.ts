@@ -8,14 +8,14 @@
  * channel canvases can be checked against show_examples' rescale (RESCALE_254) exactly.
  */
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { after, before, test } from 'node:test';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { RESCALE_254 } from '../../src/core/render/showExamples';
 import { PROJECT_ROOT, TEST_CACHE } from '../helpers/paths';
+import { buildBundles, gotoWithFakeHost, launchChromium, newWatchedPage, writeCspPage } from './chromiumPage';
 
 const DIR = join(TEST_CACHE, 'inspector-webview');
 const SCREENSHOTS = join(PROJECT_ROOT, 'test/webview/screenshots');
@@ -92,34 +92,20 @@ const requests = async (method: string): Promise<Posted[]> =>
   (await page.evaluate(() => (window as unknown as { __posted: Posted[] }).__posted)).filter((m) => m.type === 'request' && m.method === method);
 
 before(async () => {
-  const r = spawnSync(process.execPath, ['scripts/build.mjs'], { cwd: PROJECT_ROOT, encoding: 'utf8' });
-  assert.equal(r.status, 0, `build failed: ${r.stderr}`);
+  buildBundles();
   mkdirSync(DIR, { recursive: true });
   mkdirSync(SCREENSHOTS, { recursive: true });
-  const nonce = 'dGVzdG5vbmNl';
-  const dist = pathToFileURL(join(PROJECT_ROOT, 'dist')).href;
   writeFileSync(join(DIR, 'theme.css'), `:root { --vscode-foreground:#cccccc; --vscode-editor-background:#1e1e1e; --vscode-font-family:sans-serif; --vscode-font-size:13px;
     --vscode-editor-font-family:monospace; --vscode-descriptionForeground:#9d9d9d; --vscode-panel-border:#3c3c3c; --vscode-button-background:#0e639c;
     --vscode-button-foreground:#ffffff; --vscode-focusBorder:#007fd4; --vscode-editorWarning-foreground:#cca700; --vscode-diffEditor-insertedTextBackground:#9ccc2c33; }
     body { background: var(--vscode-editor-background); color: var(--vscode-foreground); }`);
-  writeFileSync(join(DIR, 'index.html'), `<!DOCTYPE html><html lang="en"><head><meta charset="UTF-8">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; script-src 'nonce-${nonce}'; style-src file:; img-src file: data: blob:; font-src file:">
-<link rel="stylesheet" href="${pathToFileURL(join(DIR, 'theme.css')).href}">
-${['common.css', 'inspector.css'].map((c) => `<link rel="stylesheet" href="${dist}/media/${c}">`).join('\n')}
-<title>inspector</title></head><body><div id="app" role="application"></div>
-<script nonce="${nonce}" src="${dist}/webview/inspector.js"></script></body></html>`);
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  const url = writeCspPage(join(DIR, 'index.html'), {
+    nonce: 'dGVzdG5vbmNl', title: 'inspector', bundle: 'inspector', css: ['common.css', 'inspector.css'],
+    headExtra: `<link rel="stylesheet" href="${pathToFileURL(join(DIR, 'theme.css')).href}">`,
   });
-  page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
-  page.setDefaultTimeout(10_000);
-  page.on('console', (m) => { if (m.type() === 'error') problems.push(`${m.type()}: ${m.text()}`); });
-  page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
-  page.on('request', (q) => { if (!q.url().startsWith('file:')) problems.push(`network: ${q.url()}`); });
-  await page.addInitScript({ content: 'globalThis.__name = (f) => f;' });
-  await page.addInitScript(fakeHost);
-  await page.goto(pathToFileURL(join(DIR, 'index.html')).href);
+  browser = await launchChromium();
+  page = await newWatchedPage(browser, { width: 1400, height: 1000 }, problems, { console: ['error'], allowedUrls: ['file:'] });
+  await gotoWithFakeHost(page, url, fakeHost, undefined);
   await page.waitForSelector('section.pileup canvas.pixels').catch((e: unknown) => { throw new Error(`${String(e)}\n${problems.join('\n')}`); });
 });
 

@@ -10,36 +10,22 @@
  *    makes the list fetch its rows again; nothing review-related is sent at start-up.
  */
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { after, before, test } from 'node:test';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import { PROJECT_ROOT, TEST_CACHE } from '../helpers/paths';
+import type { Browser, Page } from 'playwright-core';
+import { TEST_CACHE } from '../helpers/paths';
+import { buildIfStale, gotoWithFakeHost, launchChromium, newWatchedPage, writeCspPage } from './chromiumPage';
 
 const DIR = join(TEST_CACHE, 'review-webviews');
 const NONCE = 'cmV2aWV3bm9uY2U';
 
 function ensureBundles(): void {
-  const newest = (dir: string): number => readdirSync(join(PROJECT_ROOT, dir), { withFileTypes: true })
-    .reduce((m, e) => Math.max(m, e.isDirectory() ? newest(join(dir, e.name)) : statSync(join(PROJECT_ROOT, dir, e.name)).mtimeMs), 0);
-  const src = Math.max(newest('webview'), newest('src/protocol'), statSync(join(PROJECT_ROOT, 'media/review.css')).mtimeMs);
-  const outs = ['dist/webview/inspector.js', 'dist/webview/diff.js', 'dist/media/review.css'].map((p) => join(PROJECT_ROOT, p));
-  if (outs.every((p) => existsSync(p) && statSync(p).mtimeMs >= src)) return;
-  const r = spawnSync(process.execPath, ['scripts/build.mjs'], { cwd: PROJECT_ROOT, encoding: 'utf8' });
-  assert.equal(r.status, 0, `build failed: ${r.stderr}`);
+  buildIfStale(['webview', 'src/protocol', 'media/review.css'], ['dist/webview/inspector.js', 'dist/webview/diff.js', 'dist/media/review.css']);
 }
 
 function page(name: string, bundle: string, css: readonly string[]): string {
-  const dist = pathToFileURL(join(PROJECT_ROOT, 'dist')).href;
-  const file = join(DIR, `${name}.html`);
-  writeFileSync(file, `<!DOCTYPE html><html lang="en"><head><meta charset="UTF-8">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; script-src 'nonce-${NONCE}'; style-src file:; img-src file: data: blob:; font-src file:">
-${css.map((c) => `<link rel="stylesheet" href="${dist}/media/${c}">`).join('\n')}
-<title>${name}</title></head><body><div id="app" role="application"></div>
-<script nonce="${NONCE}" src="${dist}/webview/${bundle}.js"></script></body></html>`);
-  return pathToFileURL(file).href;
+  return writeCspPage(join(DIR, `${name}.html`), { nonce: NONCE, title: name, bundle, css });
 }
 
 /**
@@ -90,14 +76,8 @@ let browser: Browser;
 const problems: string[] = [];
 
 async function open(url: string, answers: Record<string, unknown>): Promise<Page> {
-  const p = await browser.newPage({ viewport: { width: 1200, height: 700 } });
-  p.setDefaultTimeout(10_000);
-  p.on('console', (m) => { if (m.type() === 'error') problems.push(`console: ${m.text()}`); });
-  p.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
-  p.on('request', (r) => { if (!r.url().startsWith('file:')) problems.push(`network: ${r.url()}`); });
-  await p.addInitScript({ content: 'globalThis.__name = (f) => f;' });
-  await p.addInitScript(fakeHost, answers);
-  await p.goto(url);
+  const p = await newWatchedPage(browser, { width: 1200, height: 700 }, problems, { console: ['error'], allowedUrls: ['file:'] });
+  await gotoWithFakeHost(p, url, fakeHost, answers);
   return p;
 }
 const postedOf = (p: Page): Promise<Posted[]> => p.evaluate(() => (window as unknown as { __posted: Posted[] }).__posted);
@@ -110,7 +90,7 @@ async function until(p: Page, method: string, n: number): Promise<Posted[]> {
 before(async () => {
   ensureBundles();
   mkdirSync(DIR, { recursive: true });
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'] });
+  browser = await launchChromium();
 });
 after(async () => {
   await browser?.close();

@@ -6,11 +6,8 @@
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import { PROJECT_ROOT } from '../helpers/paths';
+import type { Browser, Page } from 'playwright-core';
+import { buildBundles, launchChromium, loadInline } from './chromiumPage';
 
 const ROWS = 1_000_000;
 let browser: Browser;
@@ -49,15 +46,11 @@ const FAKE_HOST = `
 `;
 
 before(async () => {
-  const b = spawnSync(process.execPath, ['scripts/build.mjs'], { cwd: PROJECT_ROOT, encoding: 'utf8' });
-  assert.equal(b.status, 0, b.stderr);
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: ['--no-sandbox', '--disable-gpu'] });
+  buildBundles();
+  browser = await launchChromium();
   page = await browser.newPage({ viewport: { width: 1000, height: 600 } });
-  const css = ['common.css', 'table.css'].map((f) => readFileSync(join(PROJECT_ROOT, 'media', f), 'utf8')).join('\n');
-  await page.setContent(`<!DOCTYPE html><html><head><style>${css}</style></head><body><div id="app"></div></body></html>`);
   page.on('pageerror', (e) => console.error(`page error: ${e.message}`));
-  await page.addScriptTag({ content: FAKE_HOST });
-  await page.addScriptTag({ content: readFileSync(join(PROJECT_ROOT, 'dist', 'webview', 'table.js'), 'utf8') });
+  await loadInline(page, 'table', ['common.css', 'table.css'], FAKE_HOST);
 });
 
 after(async () => {
