@@ -171,17 +171,7 @@ export class DiffSummaryBuilder {
 
   /** Counts one record of a side (before splitting): genotype zygosity. `alleles` are the GT's allele indices. */
   addRecord(side: 'A' | 'B', alleles: readonly (number | null)[] | undefined): void {
-    if (!alleles) { this.addRecordZygosity(side, 0); return; }
-    let first = -1;
-    let hasAlt = false;
-    let het = false;
-    for (const x of alleles) {
-      const v = x ?? -1;
-      if (v > 0) hasAlt = true;
-      if (first === -1) first = v;
-      else if (v !== first) het = true;
-    }
-    this.addRecordZygosity(side, !hasAlt ? 0 : het ? 1 : 2);
+    this.addRecordZygosity(side, alleles ? zygosityOf(alleles) : 0);
   }
 
   /** Like `addRecord` with the zygosity already known: 0 no ALT in the GT (or no GT), 1 het, 2 hom ALT. */
@@ -306,4 +296,21 @@ function finishTruth(rows: TruthRow[]): void {
     r.recall = r.tp + r.fn > 0 ? r.tp / (r.tp + r.fn) : null;
     r.f1 = r.precision !== null && r.recall !== null && r.precision + r.recall > 0 ? (2 * r.precision * r.recall) / (r.precision + r.recall) : null;
   }
+}
+
+/**
+ * Zygosity of a GT from its allele indices (null = '.'): 0 no ALT allele, 1 heterozygous
+ * (the alleles differ, a missing one counting as different), 2 homozygous ALT.
+ */
+export function zygosityOf(alleles: readonly (number | null)[]): 0 | 1 | 2 {
+  let first = -1;
+  let hasAlt = false;
+  let het = false;
+  for (const x of alleles) {
+    const v = x ?? -1;
+    if (v > 0) hasAlt = true;
+    if (first === -1) first = v;
+    else if (v !== first) het = true;
+  }
+  return !hasAlt ? 0 : het ? 1 : 2;
 }

@@ -23,7 +23,7 @@ import { isSymbolicAllele, type VcfHeader, type VcfRecord } from '../io/vcfRecor
 import type { VcfSource } from '../io/vcfSource';
 import type { BedRegions } from './bedRegions';
 import { classMask, classesOfMask, variantKind, type DiffClass, type DiffSite, type SideCall, type VariantKind } from './diffClasses';
-import { DiffSummaryBuilder, type DiffSummary } from './diffSummary';
+import { DiffSummaryBuilder, zygosityOf, type DiffSummary } from './diffSummary';
 import { Stratifier } from './stratification';
 import { DiffSiteList } from './diffSiteList';
 import { ReferenceWindow, normalizeAllele, type NormalizedAllele } from './variantNormalizer';
@@ -701,20 +701,6 @@ function gtInfoAt(line: string, s: number, e: number): GtInfo {
     if (GT_CACHE.size < 10_000) GT_CACHE.set(text, g);
   }
   return g;
-}
-
-/** 0: no ALT allele in the GT; 1: heterozygous (alleles differ); 2: homozygous ALT. */
-function zygosityOf(alleles: readonly (number | null)[]): 0 | 1 | 2 {
-  let first = -1;
-  let hasAlt = false;
-  let het = false;
-  for (const x of alleles) {
-    const v = x ?? -1;
-    if (v > 0) hasAlt = true;
-    if (first === -1) first = v;
-    else if (v !== first) het = true;
-  }
-  return !hasAlt ? 0 : het ? 1 : 2;
 }
 
 function parseAlleles(gt: string): (number | null)[] {
