@@ -52,16 +52,12 @@ export async function* lineBatches(chunks: AsyncIterable<TextChunk>, skip: numbe
     const lines: string[] = [];
     const offsets: number[] | undefined = wantOffsets ? [] : undefined;
     if (carry.length > 0) {
-      const nl = data.indexOf(NL, p);
-      if (nl < 0) {
-        carry.push(data.subarray(p));
-        continue;
-      }
-      carry.push(data.subarray(p, nl));
-      lines.push(stripCr(Buffer.concat(carry).toString('utf8')));
+      const end = endCarriedLine(carry, data, p);
+      if (end === undefined) continue;
+      lines.push(stripCr(end.line.toString('utf8')));
       offsets?.push(carryOffset);
       carry = [];
-      p = nl + 1;
+      p = end.next;
     }
     if (p < data.length) {
       const s = data.toString('utf8', p);
@@ -115,6 +111,21 @@ export interface LineStartBatch {
 }
 
 /**
+ * A line that began in earlier chunks (`carry`) continues at data[p]: when `data` has a
+ * newline at or after p, returns the whole line (without its newline) and the index after the
+ * newline; else the rest of `data` joins `carry` and the result is undefined.
+ */
+function endCarriedLine(carry: Buffer[], data: Buffer, p: number): { line: Buffer; next: number } | undefined {
+  const nl = data.indexOf(NL, p);
+  if (nl < 0) {
+    carry.push(data.subarray(p));
+    return undefined;
+  }
+  carry.push(data.subarray(p, nl));
+  return { line: Buffer.concat(carry), next: nl + 1 };
+}
+
+/**
  * Like `lineBatches` with offsets, for indexing: the start of every non-empty line and
  * where the first column changes, found on the bytes (memchr for newlines, a byte compare
  * for the first column) without decoding lines to strings. The first field is compared as
@@ -147,15 +158,11 @@ export async function* lineStartBatches(chunks: AsyncIterable<TextChunk>, skip: 
     const offsets: number[] = [];
     const changes: { at: number; field: string }[] = [];
     if (carry.length > 0) {
-      const nl = data.indexOf(NL, p);
-      if (nl < 0) {
-        carry.push(data.subarray(p));
-        continue;
-      }
-      carry.push(data.subarray(p, nl));
-      wholeLine(Buffer.concat(carry), carryOffset, offsets, changes);
+      const end = endCarriedLine(carry, data, p);
+      if (end === undefined) continue;
+      wholeLine(end.line, carryOffset, offsets, changes);
       carry = [];
-      p = nl + 1;
+      p = end.next;
     }
     const n = data.length;
     let j = p;
