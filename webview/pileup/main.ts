@@ -6,6 +6,7 @@
  */
 import type { InspectorProtocol, InspectorState, TrustState } from '../../src/protocol/protocol';
 import { connect } from '../common/hostConnection';
+import { el } from '../common/dom';
 import { modelSection } from './modelTable';
 import { pileupSection } from './pileupView';
 import type { ReviewClient } from '../common/reviewUi';
@@ -13,13 +14,6 @@ import { mountReviewForm } from './reviewForm';
 
 const client = connect<InspectorProtocol>();
 const app = document.getElementById('app')!;
-
-function el<K extends keyof HTMLElementTagNameMap>(tag: K, cls?: string, text?: string): HTMLElementTagNameMap[K] {
-  const e = document.createElement(tag);
-  if (cls) e.className = cls;
-  if (text !== undefined) e.textContent = text;
-  return e;
-}
 
 const trustBanner = el('div', 'trust-banner');
 trustBanner.setAttribute('role', 'note');

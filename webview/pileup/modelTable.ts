@@ -8,13 +8,7 @@
  */
 import type { InspectorProtocol, InspectorState, RecordedCall } from '../../src/protocol/protocol';
 import type { RpcClient } from '../../src/protocol/rpc';
-
-function el<K extends keyof HTMLElementTagNameMap>(tag: K, cls?: string, text?: string): HTMLElementTagNameMap[K] {
-  const e = document.createElement(tag);
-  if (cls) e.className = cls;
-  if (text !== undefined) e.textContent = text;
-  return e;
-}
+import { el } from '../common/dom';
 
 /** The records to compare: SiteRecord.records, else the shown record's first sample. */
 export function recordedCalls(s: InspectorState): RecordedCall[] {

@@ -13,18 +13,12 @@ import type { InspectorHover, InspectorProtocol, InspectorState, TensorPayload }
 import type { RpcClient } from '../../src/protocol/rpc';
 import { CHANNEL_NAMES } from '../../src/core/pileup/channelIds';
 import { renderChannelStrip, renderRgb } from '../../src/core/render/showExamples';
+import { el } from '../common/dom';
 
 export const MIN_ZOOM = 1;
 export const MAX_ZOOM = 8;
 
 const ui = { tab: 0, zoom: 2, generation: -1 };
-
-function el<K extends keyof HTMLElementTagNameMap>(tag: K, cls?: string, text?: string): HTMLElementTagNameMap[K] {
-  const e = document.createElement(tag);
-  if (cls) e.className = cls;
-  if (text !== undefined) e.textContent = text;
-  return e;
-}
 
 /** A canvas of the image's native size; CSS scales it (image-rendering: pixelated). */
 function canvasOf(width: number, height: number, rgba: Uint8ClampedArray, zoom: number): HTMLCanvasElement {

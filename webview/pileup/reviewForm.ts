@@ -7,13 +7,7 @@
  */
 import type { ReviewInit, ReviewSiteState, ReviewVocabularyPayload } from '../../src/protocol/protocol';
 import { isTextField, type ReviewClient } from '../common/reviewUi';
-
-function el<K extends keyof HTMLElementTagNameMap>(tag: K, cls?: string, text?: string): HTMLElementTagNameMap[K] {
-  const e = document.createElement(tag);
-  if (cls) e.className = cls;
-  if (text !== undefined) e.textContent = text;
-  return e;
-}
+import { el } from '../common/dom';
 
 export function mountReviewForm(client: ReviewClient, box: HTMLElement): void {
   box.className = 'review-form';
