@@ -55,9 +55,10 @@ export interface RunningVsCode {
 
 /**
  * Installs the .vsix into a fresh extensions dir, starts code-server and opens `workspace` in
- * headless Chromium. `trust` answers the workspace-trust dialog of the new folder.
+ * headless Chromium. `trust` answers the workspace-trust dialog of the new folder. `userSettings`
+ * are merged over the quiet defaults below (e.g. `{ 'workbench.colorTheme': 'Default Dark Modern' }`).
  */
-export async function startVsCode(name: string, workspace: string, trust: boolean): Promise<RunningVsCode> {
+export async function startVsCode(name: string, workspace: string, trust: boolean, userSettings: Record<string, unknown> = {}): Promise<RunningVsCode> {
   const bin = codeServerBin();
   const vsix = packageVsix();
   const dir = join(E2E_CACHE, `run-${name}-${process.pid}`);
@@ -74,6 +75,7 @@ export async function startVsCode(name: string, workspace: string, trust: boolea
     'extensions.autoCheckUpdates': false,
     'security.workspace.trust.untrustedFiles': 'open',
     'workbench.welcomePage.walkthroughs.openOnInstall': false,
+    ...userSettings,
   }, null, 2));
   const inst = spawnSync(bin, ['--extensions-dir', ext, '--user-data-dir', data, '--install-extension', vsix], { encoding: 'utf8' });
   if (inst.status !== 0) throw new Error(`installing ${vsix} failed:\n${inst.stdout}\n${inst.stderr}`);
