@@ -13,7 +13,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { E2E_CACHE, SCREENSHOTS, quickOpen, startVsCode, webviewFrame, type RunningVsCode } from './codeServer';
+import { E2E_CACHE, loadedRow, openTable, quickOpen, type RunningVsCode, SCREENSHOTS, startVsCode, webviewFrame } from './codeServer';
 import { smallVcf } from './vcfFixtures';
 
 const WORKSPACE = join(E2E_CACHE, 'bad-input-workspace');
@@ -22,7 +22,6 @@ after(async () => {
   for (const r of running) await r.stop();
 });
 
-const loadedRow = (i: number): string => `.rows .row[data-index="${i}"]:not(.loading)`;
 
 /** Writes `name` (bgzipped) from VCF text; returns the path. */
 function bgzipped(name: string, text: string): string {
@@ -84,9 +83,7 @@ test('malformed VCF lines show our error with the line number; the host stays up
 
   // 2) The deep file opens and its first rows are there; going to the bad record's locus
   //    reports the error with the file and the line number.
-  await quickOpen(page, 'deep.vcf.gz');
-  const deepFrame = await webviewFrame(page, '.grid[aria-label="VCF table deep.vcf.gz"]', 60_000);
-  await deepFrame.waitForSelector(loadedRow(0), { timeout: 60_000 });
+  const deepFrame = await openTable(page, 'deep.vcf.gz');
   assert.equal((await deepFrame.textContent(`${loadedRow(0)} .c-pos`))?.trim(), '1,000');
   await deepFrame.waitForFunction(() => /rows/.test(document.querySelector('.status')?.textContent ?? ''), undefined, { timeout: 60_000 });
   // Go to the locus just before the bad record (POS 1,000 + 10·30,000): the page holding it is read.
@@ -96,9 +93,7 @@ test('malformed VCF lines show our error with the line number; the host stays up
   await page.screenshot({ path: join(SCREENSHOTS, 'bad-input-deep.png') });
 
   // 3) The host is alive: another file opens and shows its first row as bcftools reads it.
-  await quickOpen(page, 'good.vcf.gz');
-  const goodFrame = await webviewFrame(page, '.grid[aria-label="VCF table good.vcf.gz"]', 60_000);
-  await goodFrame.waitForSelector(loadedRow(0), { timeout: 60_000 });
+  const goodFrame = await openTable(page, 'good.vcf.gz');
   const firstPos = execFileSync('sh', ['-c', `bcftools query -f '%POS\\n' '${join(WORKSPACE, 'good.vcf.gz')}' | head -1`], { encoding: 'utf8' }).trim();
   assert.equal((await goodFrame.textContent(`${loadedRow(0)} .c-pos`))?.trim(), Number(firstPos).toLocaleString('en-US'));
   assert.ok(!vs.serverLog.join('').includes('Extension host terminated'), 'the extension host crashed');

@@ -148,6 +148,17 @@ export async function quickOpen(page: Page, fileName: string): Promise<number> {
   return openedAt;
 }
 
+/** The table row element of view index i, once its data has arrived. */
+export const loadedRow = (i: number): string => `.rows .row[data-index="${i}"]:not(.loading)`;
+
+/** Opens a VCF with the table editor through Quick Open; resolves once its first row is drawn. */
+export async function openTable(page: Page, fileName: string): Promise<Frame> {
+  await quickOpen(page, fileName);
+  const frame = await webviewFrame(page, `.grid[aria-label="VCF table ${fileName}"]`, 60_000);
+  await frame.waitForSelector(loadedRow(0), { timeout: 60_000 });
+  return frame;
+}
+
 /** The frame of a webview whose document has `selector` (webviews are nested iframes). */
 export async function webviewFrame(page: Page, selector: string, timeoutMs = 30_000): Promise<Frame> {
   const until = Date.now() + timeoutMs;

@@ -15,7 +15,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Frame } from 'playwright-core';
-import { SCREENSHOTS, quickOpen, runCommand, startVsCode, webviewFrame, type RunningVsCode } from './codeServer';
+import { loadedRow, openTable, runCommand, type RunningVsCode, SCREENSHOTS, startVsCode, webviewFrame } from './codeServer';
 import { ensureDemoWorkspace } from '../helpers/demoWorkspace';
 
 const running: RunningVsCode[] = [];
@@ -23,7 +23,6 @@ after(async () => {
   for (const r of running) await r.stop();
 });
 
-const loadedRow = (i: number) => `.rows .row[data-index="${i}"]:not(.loading)`;
 
 /** Record `n` (0-based) of a VCF: [chrom, pos] (bcftools). */
 function recordAt(file: string, n: number): [string, number] {
@@ -59,9 +58,7 @@ test('inspector on the demo: pileup, both models = call\'s VCFs, keyboard walk, 
   const { page } = vs;
   const vcf = join(demo, 'default.vcf.gz');
 
-  await quickOpen(page, 'default.vcf.gz');
-  const table = await webviewFrame(page, '.grid[aria-label="VCF table default.vcf.gz"]', 60_000);
-  await table.waitForSelector(loadedRow(0), { timeout: 60_000 });
+  const table = await openTable(page, 'default.vcf.gz');
   await table.click(loadedRow(0));
   await page.keyboard.press('Enter');
 
@@ -126,9 +123,7 @@ test('untrusted demo workspace: its configured models are not loaded, the inspec
   const vs = await startVsCode('inspector-untrusted', demo, false);
   running.push(vs);
   const { page } = vs;
-  await quickOpen(page, 'default.vcf.gz');
-  const table = await webviewFrame(page, '.grid[aria-label="VCF table default.vcf.gz"]', 60_000);
-  await table.waitForSelector(loadedRow(0), { timeout: 60_000 });
+  const table = await openTable(page, 'default.vcf.gz');
   await table.click(loadedRow(0));
   await page.keyboard.press('Enter');
   const [chrom0, pos0] = recordAt(join(demo, 'default.vcf.gz'), 0);

@@ -17,13 +17,12 @@ import assert from 'node:assert/strict';
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Frame, Page } from 'playwright-core';
-import { E2E_CACHE, SCREENSHOTS, quickOpen, runCommand, startVsCode, webviewFrame, type RunningVsCode } from './codeServer';
+import { E2E_CACHE, loadedRow, openTable, runCommand, type RunningVsCode, SCREENSHOTS, startVsCode, webviewFrame } from './codeServer';
 import { ensureDemoWorkspace } from '../helpers/demoWorkspace';
 import { PROJECT_ROOT } from '../helpers/paths';
 
 const THEMES = ['Default Light Modern', 'Default Dark Modern', 'Default High Contrast', 'Default High Contrast Light'] as const;
 const WORKSPACE = join(E2E_CACHE, 'themes-workspace');
-const loadedRow = (i: number): string => `.rows .row[data-index="${i}"]:not(.loading)`;
 
 const running: RunningVsCode[] = [];
 after(async () => {
@@ -279,9 +278,7 @@ test('themes: light, dark, high contrast (dark and light): all webview text read
   running.push(vs);
   const { page } = vs;
 
-  await quickOpen(page, 'default.vcf.gz');
-  const table = await webviewFrame(page, '.grid[aria-label="VCF table default.vcf.gz"]', 60_000);
-  await table.waitForSelector(loadedRow(0), { timeout: 60_000 });
+  const table = await openTable(page, 'default.vcf.gz');
   await table.click(loadedRow(0));
   // A verdict on row 0 (key 3), so the REVIEW column shows its chip and the form a pressed button.
   await page.keyboard.press('3');
