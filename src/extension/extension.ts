@@ -7,18 +7,18 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { parseFilterText, formatFilterText } from '../protocol/filterText';
 import { createLog, type Log } from './log';
-import { InspectorPanel } from './inspectorPanel';
-import { registerDiffCommand } from './diffPanel';
-import { ReviewController } from './reviewController';
-import { registerReviewCodeLens } from './reviewCodeLens';
-import { registerReviewTree } from './reviewTreeView';
+import { InspectorPanel } from './inspector/inspectorPanel';
+import { registerDiffCommand } from './diff/diffPanel';
+import { ReviewController } from './review/reviewController';
+import { registerReviewCodeLens } from './review/reviewCodeLens';
+import { registerReviewTree } from './review/reviewTreeView';
 import * as settings from './settings';
-import { SiteSources, type SiteSourceConfig } from './siteTensors';
-import { READS_CHOICE_STATE_KEY, choiceFor, withChoice } from './readsChoice';
-import { ModelService, type ModelServiceState } from './modelService';
-import { showModelCards } from './modelCardPanel';
+import { SiteSources, type SiteSourceConfig } from './inspector/siteTensors';
+import { READS_CHOICE_STATE_KEY, choiceFor, withChoice } from './inspector/readsChoice';
+import { ModelService, type ModelServiceState } from './inspector/modelService';
+import { showModelCards } from './inspector/modelCardPanel';
 import { shutdownInference } from '../core/model/inferenceHost';
-import { TABLE_VIEW_TYPE, TABLE_VIEW_TYPE_PLAIN, VcfTableEditorProvider, type SiteSelection } from './vcfTableEditor';
+import { TABLE_VIEW_TYPE, TABLE_VIEW_TYPE_PLAIN, VcfTableEditorProvider, type SiteSelection } from './table/vcfTableEditor';
 
 let log: Log | undefined;
 

@@ -1,5 +1,5 @@
 /**
- * Settings with one source of truth (STYLE.md example 8): names and defaults come from the
+ * Settings with one source of truth: names and defaults come from the
  * `contributes.configuration` of package.json (bundled into dist/extension.js by esbuild),
  * and the rest of the extension reads them only through these typed getters.
  *

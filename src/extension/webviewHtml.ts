@@ -1,6 +1,6 @@
 /**
- * The HTML shell of every Variant Lens webview, with a strict Content-Security-Policy
- * (STYLE.md example 3): `default-src 'none'`; scripts only by nonce; styles, images and
+ * The HTML shell of every Variant Lens webview, with a strict Content-Security-Policy:
+ * `default-src 'none'`; scripts only by nonce; styles, images and
  * fonts only from `webview.cspSource`; no inline handlers, no 'unsafe-inline'. The page
  * renders untrusted file content (VCF text, read names), so even a markup injection bug
  * cannot run script. Resources load only from the extension's dist/ and media/ folders

@@ -6,9 +6,9 @@
 import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { VariantLensError, wrapError } from '../../core/errors';
-import { openAlignments } from '../../core/io/alignmentReader';
-import { openReference } from '../../core/io/fastaReader';
-import { openVcf } from '../../core/io/vcfReader';
+import { openAlignments } from '../../core/io/sam/alignmentReader';
+import { openReference } from '../../core/io/fasta/fastaReader';
+import { openVcf } from '../../core/io/vcf/vcfReader';
 import { type GivenSite, ModelCaller, writeCallSetVcf } from '../../core/model/modelCaller';
 import { type LoadedModel, loadModel } from '../../core/model/onnxModel';
 import { parseRegion } from '../../core/pileup/goldenParity';

@@ -6,9 +6,9 @@
  *   FASTA:     contigs and lengths
  */
 import { VariantLensError } from '../../core/errors';
-import { openAlignments } from '../../core/io/alignmentReader';
-import { openReference } from '../../core/io/fastaReader';
-import { openVcf } from '../../core/io/vcfReader';
+import { openAlignments } from '../../core/io/sam/alignmentReader';
+import { openReference } from '../../core/io/fasta/fastaReader';
+import { openVcf } from '../../core/io/vcf/vcfReader';
 import { parseArgs } from '../args';
 import type { CliContext } from '../command';
 import { registerCommand } from '../registry';

@@ -1,5 +1,5 @@
 /**
- * `variant-lens postprocess`: DeepVariant's postprocess_variants (1.5 rules, dv-spec §3) on a
+ * `variant-lens postprocess`: DeepVariant's postprocess_variants (1.5 rules, docs/deepvariant.md §3) on a
  * call_variants output file, writing a VCF.
  */
 import { postprocessCvoFile } from '../../core/model/postprocessVariants';

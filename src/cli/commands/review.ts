@@ -3,7 +3,7 @@
  * (format: docs/review-format.md).
  */
 import { VariantLensError } from '../../core/errors';
-import { openVcf } from '../../core/io/vcfReader';
+import { openVcf } from '../../core/io/vcf/vcfReader';
 import { atomicWriteFile } from '../../core/review/atomicWrite';
 import { exportBed, exportBedByVerdict, exportTsv, exportVcf } from '../../core/review/reviewExport';
 import { readReviewTsv } from '../../core/review/reviewImport';

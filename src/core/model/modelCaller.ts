@@ -6,8 +6,8 @@
  *                     makeExamplesParams.ts). Models whose settings agree share one encoding
  *                     pass; all models share the reads fetched for a window.
  *   call_variants     every model on every image, batched, in the inference worker; outputs
- *                     go through round_gls (dv-spec §3.2)
- *   postprocess       DeepVariant 1.5's postprocess_variants (dv-spec §3.3): merge the images
+ *                     go through round_gls (docs/deepvariant.md §3.2)
+ *   postprocess       DeepVariant 1.5's postprocess_variants (docs/deepvariant.md §3.3): merge the images
  *                     of a site, GT/GQ/QUAL/PL/FILTER, haplotype resolution, VCF text
  *
  * `callRegions` runs a whole region (the `variant-lens call` command); `callSite` one site for
@@ -16,9 +16,9 @@
  * Coordinates: regions and `start`s are 0-based half-open; `position` is the 1-based VCF POS.
  */
 import { VariantLensError, throwIfAborted } from '../errors';
-import type { AlignedRead, AlignmentSource } from '../io/alignedRead';
-import type { ContigInfo, ReferenceSource } from '../io/referenceSource';
-import { writeVcf, type VcfWriteResult } from '../io/vcfWriter';
+import type { AlignedRead, AlignmentSource } from '../io/sam/alignedRead';
+import type { ContigInfo, ReferenceSource } from '../io/fasta/referenceSource';
+import { writeVcf, type VcfWriteResult } from '../io/vcf/vcfWriter';
 import { type CallingRegion, PartitionReader, type PipelineOptions, type SiteExamples, buildSiteExamples, regionExamples } from '../pileup/siteExamples';
 import { deepVariantHeaderLines, formatDeepVariantRecord, DEEPVARIANT_POSTPROCESS_VERSION } from './deepVariantVcf';
 import { type CvoRecord, type GenotypeCall, DV_POSTPROCESS_DEFAULTS, postprocessSite, roundGls } from './genotypePostprocess';
@@ -134,7 +134,7 @@ interface PendingSite {
   readonly site: SiteExamples;
 }
 
-/** The CVO candidate for a site: DP/AD/VAF as make_examples writes them (dv-spec §7.3). */
+/** The CVO candidate for a site: DP/AD/VAF as make_examples writes them (docs/deepvariant.md §7.3). */
 function cvoVariant(site: SiteExamples, sampleName: string): CvoRecord['variant'] {
   const v = site.variant;
   return {

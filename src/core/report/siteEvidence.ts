@@ -4,7 +4,7 @@
  * make_examples parameters (its model card, via makeExamplesParams.ts), both images drawn the
  * way show_examples draws them (channel strip + RGB composite, as PNG bytes), each model's
  * softmax per image, and the genotype postprocess_variants makes of them (GT/GQ/QUAL/PL,
- * dv-spec §3.2–3.5).
+ * docs/deepvariant.md §3.2–3.5).
  *
  * The models run through ModelCaller.callSite (the same code `variant-lens call` and the site
  * inspector use). Models that saw byte-identical images share one set of images; a retrained
@@ -13,7 +13,7 @@
  *
  * Limits, stated in the report: the genotype is computed for this site alone, so the
  * haplotype-conflict resolution postprocess applies across overlapping sites
- * (dv-spec §3.3 step 5) is not applied here; images are made without realignment.
+ * (docs/deepvariant.md §3.3 step 5) is not applied here; images are made without realignment.
  *
  * Coordinates: `position` is the 1-based VCF POS of the record; SiteExamples carry 0-based
  * starts.

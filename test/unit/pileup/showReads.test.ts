@@ -1,5 +1,5 @@
 // `variant-lens show --reads … --locus` draws the examples it builds from the reads. At
-// chr20:10000117 (golden example 0, byte-identical per dv-spec §8.3) its PNGs must equal
+// chr20:10000117 (golden example 0, byte-identical per docs/deepvariant.md §8.3) its PNGs must equal
 // those `show --examples` draws from DeepVariant's golden file, names included.
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
