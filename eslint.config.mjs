@@ -49,6 +49,17 @@ export default tseslint.config(
     },
   },
   {
+    // Settings are read in one place: src/extension/common/settings.ts (names and defaults from package.json).
+    files: ['src/**/*.ts'],
+    ignores: ['src/extension/common/settings.ts'],
+    rules: {
+      'no-restricted-syntax': ['error', {
+        selector: "MemberExpression[property.name='getConfiguration']",
+        message: 'read settings through src/extension/common/settings.ts only (one source of truth for names, defaults and trust).',
+      }],
+    },
+  },
+  {
     files: ['src/cli/**/*.ts'],
     rules: {
       'no-restricted-imports': ['error', { paths: [{ name: 'vscode', message: 'the CLI runs without VS Code.' }] }],

@@ -9,6 +9,7 @@
 // (The rule "settings are read only in settings.ts" is a call, not an import: eslint checks it.)
 //
 //   node scripts/boundaries/check.mjs [--root DIR] [--no-doc] [folders…]   (default: src webview)
+//   node scripts/boundaries/check.mjs --print-arrows                      (the arrows as they are, for the doc)
 import { cruise } from 'dependency-cruiser';
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -76,6 +77,18 @@ const roomOf = (f) => {
   if (!m) return undefined;
   return m[1].replace(/\/[^/]+\.ts$/, '');
 };
+if (args.includes('--print-arrows')) {
+  const byRoom = new Map();
+  for (const [x, y] of edges) {
+    const ra = roomOf(x);
+    const rb = roomOf(y);
+    if (!ra || !rb || ra === rb) continue;
+    if (!byRoom.has(ra)) byRoom.set(ra, new Set());
+    byRoom.get(ra).add(rb);
+  }
+  for (const room of [...byRoom.keys()].sort()) console.log(`${room} → ${[...byRoom.get(room)].sort().join(', ')}`);
+  process.exit(0);
+}
 if (checkDoc) {
   const docPath = join(root, 'docs/architecture.md');
   const doc = existsSync(docPath) ? readFileSync(docPath, 'utf8') : '';

@@ -14,7 +14,7 @@
  */
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { parseArgs } from '../../src/cli/args';
+import { parseArgs } from '../../src/cli/framework/args';
 import { openAlignments } from '../../src/core/io/sam/alignmentReader';
 import { openReference } from '../../src/core/io/fasta/fastaReader';
 import { TfRecordWriter } from '../../src/core/io/examples/tfrecord';

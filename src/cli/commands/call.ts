@@ -13,9 +13,9 @@ import { type GivenSite, ModelCaller, writeCallSetVcf } from '../../core/model/m
 import { type LoadedModel, loadModel } from '../../core/model/onnxModel';
 import { parseRegion } from '../../core/pileup/goldenParity';
 import type { CallingRegion } from '../../core/pileup/siteExamples';
-import { parseArgs } from '../args';
-import type { CliContext } from '../command';
-import { registerCommand } from '../registry';
+import { parseArgs } from '../framework/args';
+import type { CliContext } from '../framework/command';
+import { registerCommand } from '../framework/registry';
 
 const usage = `usage: variant-lens call --reads BAM --ref FASTA --model DIR [--model DIR2 ...]
                             (--regions R | --vcf SITES) --out PREFIX [--sample NAME] [--batch N]

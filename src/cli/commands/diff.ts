@@ -11,9 +11,9 @@ import { DEFAULT_QUAL_DELTA, diffVcfs, type DiffRegion } from '../../core/diff/v
 import { VariantLensError } from '../../core/errors';
 import { openReference } from '../../core/io/fasta/fastaReader';
 import { openVcf } from '../../core/io/vcf/vcfReader';
-import { parseArgs } from '../args';
-import type { CliContext } from '../command';
-import { registerCommand } from '../registry';
+import { parseArgs } from '../framework/args';
+import type { CliContext } from '../framework/command';
+import { registerCommand } from '../framework/registry';
 
 const MAX_HTML_SITES = 50_000;
 

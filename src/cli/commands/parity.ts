@@ -11,9 +11,9 @@ import { DV15_EXAMPLE_INFO, type ExampleInfo, findExampleInfo, readExampleInfo }
 import { type ParityExampleResult, parseRegion, runGoldenParity } from '../../core/pileup/goldenParity';
 import { checkChannels } from '../../core/pileup/pileupEncoder';
 import { pipelineOptions } from '../../core/pileup/siteExamples';
-import { parseArgs } from '../args';
-import type { CliContext } from '../command';
-import { registerCommand } from '../registry';
+import { parseArgs } from '../framework/args';
+import type { CliContext } from '../framework/command';
+import { registerCommand } from '../framework/registry';
 
 const usage = `usage: variant-lens parity --golden G.tfrecord.gz --reads BAM --ref FASTA [--regions chr:start-end]
                               [--example-info J] [--json]

@@ -3,8 +3,8 @@
  * call_variants output file, writing a VCF.
  */
 import { postprocessCvoFile } from '../../core/model/postprocessVariants';
-import { parseArgs } from '../args';
-import { registerCommand } from '../registry';
+import { parseArgs } from '../framework/args';
+import { registerCommand } from '../framework/registry';
 
 const usage = `usage: variant-lens postprocess --cvo CALL_VARIANTS_OUTPUT.tfrecord[.gz] --ref FASTA --out calls.vcf [--sample NAME]
                                 [--qual-filter 1.0] [--multi-allelic-qual-filter 1.0] [--cnn-homref-call-min-gq 20]

@@ -20,9 +20,9 @@ import { renderDemoReport, type DisputedSiteReport, type ReportSide } from '../.
 import { mostDisputedSites } from '../../core/report/disputeScore';
 import { collectSiteEvidence, type EvidenceCall } from '../../core/report/siteEvidence';
 import { ModelCaller } from '../../core/model/modelCaller';
-import { parseArgs } from '../args';
-import type { CliContext } from '../command';
-import { registerCommand } from '../registry';
+import { parseArgs } from '../framework/args';
+import type { CliContext } from '../framework/command';
+import { registerCommand } from '../framework/registry';
 import { loadBedArgs, parseRegion } from './diff';
 
 const usage = `usage: variant-lens report A.vcf[.gz] B.vcf[.gz] --out REPORT.html [options]

@@ -18,9 +18,9 @@ import { readExampleInfo } from '../../core/io/examples/exampleInfo';
 import type { DvExample } from '../../core/io/examples/tfExample';
 import { encodePng } from '../../core/render/png';
 import { channelLabels, renderChannelStrip, renderRgb, scaleNearest, showExamplesFileNames, type ImageType } from '../../core/render/showExamples';
-import { parseArgs } from '../args';
-import type { CliContext } from '../command';
-import { registerCommand } from '../registry';
+import { parseArgs } from '../framework/args';
+import type { CliContext } from '../framework/command';
+import { registerCommand } from '../framework/registry';
 import { examplesAtLocus } from './examples';
 
 const usage = `usage: variant-lens show --examples X.tfrecord.gz --out PREFIX [options]

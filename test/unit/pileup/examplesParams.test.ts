@@ -12,7 +12,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import type { CliContext } from '../../../src/cli/command';
+import type { CliContext } from '../../../src/cli/framework/command';
 import { runExamples } from '../../../src/cli/commands/examples';
 import { readExamples } from '../../../src/core/io/examples/examplesFile';
 import { PROJECT_ROOT } from '../../helpers/paths';

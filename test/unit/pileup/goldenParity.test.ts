@@ -4,7 +4,7 @@
 // byte-identical; every other example has an explained difference.
 import assert from 'node:assert/strict';
 import { runParity } from '../../../src/cli/commands/parity';
-import type { CliContext } from '../../../src/cli/command';
+import type { CliContext } from '../../../src/cli/framework/command';
 import type { ParityExampleResult, ParitySummary } from '../../../src/core/pileup/goldenParity';
 import { dv, sharedTest } from '../../helpers/paths';
 

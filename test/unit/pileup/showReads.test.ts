@@ -6,7 +6,7 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runShow } from '../../../src/cli/commands/show';
-import type { CliContext } from '../../../src/cli/command';
+import type { CliContext } from '../../../src/cli/framework/command';
 import { dv, sharedTest } from '../../helpers/paths';
 
 const ctx = (): CliContext => ({ signal: new AbortController().signal, progress: () => undefined, out: () => undefined });

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { runExamples } from '../../../src/cli/commands/examples';
-import type { CliContext } from '../../../src/cli/command';
+import type { CliContext } from '../../../src/cli/framework/command';
 import { openAlignments } from '../../../src/core/io/sam/alignmentReader';
 import { readExamples } from '../../../src/core/io/examples/examplesFile';
 import { openReference } from '../../../src/core/io/fasta/fastaReader';

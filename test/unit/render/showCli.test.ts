@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { runShow } from '../../../src/cli/commands/show';
-import type { CliContext } from '../../../src/cli/command';
+import type { CliContext } from '../../../src/cli/framework/command';
 import { VariantLensError } from '../../../src/core/errors';
 import { readExamples } from '../../../src/core/io/examples/examplesFile';
 import type { DvExample } from '../../../src/core/io/examples/tfExample';

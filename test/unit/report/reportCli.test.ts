@@ -12,7 +12,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import type { CliContext } from '../../../src/cli/command';
+import type { CliContext } from '../../../src/cli/framework/command';
 import { runReport } from '../../../src/cli/commands/report';
 import { TEST_CACHE } from '../../helpers/paths';
 import { ensureSimulatedDataset } from '../../helpers/simData';

@@ -2,7 +2,7 @@
  * Minimal, strict argument parsing for the CLI: `--name value`, `--flag`, repeated
  * options, and positionals. Unknown options are an error (a typo must not be ignored).
  */
-import { VariantLensError } from '../core/errors';
+import { VariantLensError } from '../../core/errors';
 
 export interface OptionSpec {
   /** Takes a value (`--out X`) or is a boolean flag (`--json`). */
