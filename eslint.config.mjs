@@ -51,7 +51,7 @@ export default tseslint.config(
   {
     // Settings are read in one place: src/extension/common/settings.ts (names and defaults from package.json).
     files: ['src/**/*.ts'],
-    ignores: ['src/extension/common/settings.ts'],
+    ignores: ['src/extension/settings.ts', 'src/extension/common/settings.ts'],
     rules: {
       'no-restricted-syntax': ['error', {
         selector: "MemberExpression[property.name='getConfiguration']",
