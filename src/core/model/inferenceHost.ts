@@ -21,10 +21,13 @@ import { Worker } from 'node:worker_threads';
 import { VariantLensError, throwIfAborted, type ErrorCode } from '../errors';
 import type { WorkerRequest, WorkerResponse } from './inferenceWorker';
 import type { RunRequest, RunResult } from './onnxSessionCache';
+import type { ActivationRunRequest, ActivationRunResult } from './activations/activationSession';
 
 export interface InferenceBackend {
   readonly kind: 'worker' | 'in-process';
   run(req: RunRequest, signal?: AbortSignal): Promise<RunResult>;
+  /** One run returning the model output and the chosen intermediate tensors (activations/). */
+  runActivations(req: ActivationRunRequest, signal?: AbortSignal): Promise<ActivationRunResult>;
   release(modelPath: string): Promise<void>;
   close(): Promise<void>;
 }
@@ -38,13 +41,24 @@ class InProcessBackend implements InferenceBackend {
     throwIfAborted(signal);
     return r;
   }
+  async runActivations(req: ActivationRunRequest, signal?: AbortSignal): Promise<ActivationRunResult> {
+    throwIfAborted(signal);
+    const { runActivations } = await import('./activations/activationSession');
+    const r = await runActivations(req);
+    throwIfAborted(signal);
+    return r;
+  }
   async release(modelPath: string): Promise<void> {
     const { releaseSession } = await import('./onnxSessionCache');
     await releaseSession(modelPath);
+    const { releaseActivationSession } = await import('./activations/activationSession');
+    await releaseActivationSession(modelPath);
   }
   async close(): Promise<void> {
     const { releaseAllSessions } = await import('./onnxSessionCache');
     await releaseAllSessions();
+    const { releaseAllActivationSessions } = await import('./activations/activationSession');
+    await releaseAllActivationSessions();
   }
 }
 
@@ -124,6 +138,13 @@ class WorkerBackend implements InferenceBackend {
     return r.result;
   }
 
+  async runActivations(req: ActivationRunRequest, signal?: AbortSignal): Promise<ActivationRunResult> {
+    const r = await this.call({ id: this.nextId++, kind: 'activations', req }, [req.data.buffer as ArrayBuffer], signal);
+    if (!r.ok) throw new VariantLensError(r.code as ErrorCode, r.message, r.file);
+    if (!r.activations) throw new VariantLensError('model-load-failed', 'inference worker returned no activations');
+    return r.activations;
+  }
+
   async release(modelPath: string): Promise<void> {
     if (!this.worker) return;
     await this.call({ id: this.nextId++, kind: 'release', modelPath }, []);
@@ -154,6 +175,15 @@ class FallbackBackend implements InferenceBackend {
       return await this.current.run(req, signal);
     } catch (e) {
       if (e instanceof WorkerStartError) return this.current.run(backup, signal);
+      throw e;
+    }
+  }
+  async runActivations(req: ActivationRunRequest, signal?: AbortSignal): Promise<ActivationRunResult> {
+    const backup = this.current.kind === 'worker' ? { ...req, data: req.data.slice() } : req;
+    try {
+      return await this.current.runActivations(req, signal);
+    } catch (e) {
+      if (e instanceof WorkerStartError) return this.current.runActivations(backup, signal);
       throw e;
     }
   }
