@@ -1,0 +1,261 @@
+/**
+ * Layer activations: the ONNX graph edit, default layers, one run returning outputs and
+ * activations (in the inference worker), equality with PyTorch's own layer outputs (forward
+ * hooks on the same weights and pixels, activationFixtures.py), activation maps, per-layer
+ * similarity of two models, the memory bound and unknown layer names.
+ */
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, test } from 'node:test';
+import { VariantLensError } from '../../../../src/core/errors';
+import { shutdownInference } from '../../../../src/core/model/inferenceHost';
+import { loadModel } from '../../../../src/core/model/onnxModel';
+import { activationMaps, activationMapImage } from '../../../../src/core/model/activations/activationMaps';
+import { exampleActivation, listModelLayers, runWithActivations, type LayerActivation, type SiteActivations } from '../../../../src/core/model/activations/activations';
+import { layerSimilarity, linearCka, pooledCosine } from '../../../../src/core/model/activations/layerSimilarity';
+import { exposeTensors, readOnnxGraph } from '../../../../src/core/model/activations/onnxGraph';
+import { ProtoReader } from '../../../../src/core/io/examples/protobufWire';
+import { defaultLayers } from '../../../../src/core/model/activations/layers';
+import { PROJECT_ROOT } from '../../../helpers/paths';
+import { modelDir, syntheticTensors } from '../modelFixtures';
+import { splitModels, torchActivations, type TorchLayers } from './activationFixtures';
+
+const WGS = [1, 2, 3, 4, 5, 6, 19];
+const DEMO = join(PROJECT_ROOT, 'models', 'default');
+after(() => shutdownInference());
+
+/** Every activation value equals PyTorch's within `tol` (absolute). Returns the largest difference. */
+function assertSameAsTorch(site: SiteActivations, ref: TorchLayers, tol: number): number {
+  assert.deepEqual(site.activations.map((a) => a.layer), ref.layers.map((l) => l.name));
+  let worst = 0;
+  site.activations.forEach((a, i) => {
+    const r = ref.layers[i]!;
+    assert.deepEqual([...a.dims], r.dims, `${a.layer} shape`);
+    for (let k = 0; k < r.data.length; k++) {
+      const d = Math.abs(a.data[k]! - r.data[k]!);
+      if (d > worst) worst = d;
+      if (!(d <= tol)) assert.fail(`${a.layer} value ${k}: ${a.data[k]} vs PyTorch ${r.data[k]} (|Δ| ${d})`);
+    }
+  });
+  site.outputs.forEach((row, i) => row.forEach((p, k) => assert.ok(Math.abs(p - ref.outputs[i]![k]!) < 1e-5, `output ${i},${k}`)));
+  return worst;
+}
+
+test('exposeTensors appends outputs and keeps every other byte of the model', () => {
+  const bytes = new Uint8Array(readFileSync(join(DEMO, 'model.onnx')));
+  const g = readOnnxGraph(bytes);
+  assert.deepEqual(g.outputs, ['softmax']);
+  const t = '/net/features/features.4/Relu_output_0';
+  const edited = exposeTensors(bytes, [t, 'softmax', t]);
+  const g2 = readOnnxGraph(edited);
+  assert.deepEqual(g2.outputs, ['softmax', t], 'added once, the existing output not repeated');
+  assert.deepEqual(g2.nodes.map((n) => n.name), g.nodes.map((n) => n.name));
+  // The only difference: the graph's length varint and the appended output, at the graph's end.
+  const added = 2 + 2 + t.length; // tag+len of the ValueInfoProto, tag+len of its name field, the name
+  assert.ok(edited.length - bytes.length >= added && edited.length - bytes.length <= added + 2, `${edited.length - bytes.length} bytes added`);
+  // Original = P · tag(7) · len · G · S; edited = P · tag(7) · len' · G · E · S, byte for byte.
+  const r = new ProtoReader(bytes);
+  let graphAt = -1;
+  let gStart = 0;
+  let gEnd = 0;
+  while (!r.done) {
+    const at = r.pos;
+    const { field, wire } = r.tag();
+    if (field === 7) { graphAt = at; const len = r.uint32(); gStart = r.pos; gEnd = gStart + len; r.pos = gEnd; } else r.skip(wire);
+  }
+  const e = new ProtoReader(edited, graphAt);
+  assert.deepEqual(e.tag(), { field: 7, wire: 2 });
+  const newLen = e.uint32();
+  assert.equal(newLen, gEnd - gStart + (edited.length - bytes.length) - (e.pos - graphAt - (gStart - graphAt)));
+  assert.ok(Buffer.from(edited.subarray(0, graphAt)).equals(bytes.subarray(0, graphAt)), 'fields before the graph unchanged');
+  assert.ok(Buffer.from(edited.subarray(e.pos, e.pos + gEnd - gStart)).equals(bytes.subarray(gStart, gEnd)), 'graph bytes unchanged');
+  assert.ok(Buffer.from(edited.subarray(edited.length - (bytes.length - gEnd))).equals(bytes.subarray(gEnd)), 'fields after the graph unchanged');
+  assert.throws(() => exposeTensors(bytes, ['no/such/tensor']), (e: unknown) => e instanceof VariantLensError && e.code === 'invalid-argument' && /no\/such\/tensor/.test(e.message));
+});
+
+test('default layers: each conv block of the demo CNN; stem + every mixed block of InceptionV3', async () => {
+  const demo = await listModelLayers(join(DEMO, 'model.onnx'));
+  const d = demo.filter((l) => l.kind !== 'tensor');
+  assert.deepEqual(d.map((l) => [l.name, l.tensor, l.layout]), [
+    ['conv1', '/net/features/features.2/MaxPool_output_0', 'NCHW'],
+    ['conv2', '/net/features/features.5/MaxPool_output_0', 'NCHW'],
+    ['conv3', '/net/features/features.7/Relu_output_0', 'NCHW'],
+  ]);
+  assert.ok(demo.some((l) => l.tensor === '/net/features/features.0/Conv_output_0' && l.kind === 'tensor'), 'other tensors listed too');
+  assert.ok(!demo.some((l) => l.tensor.startsWith('/Constant')), 'constants are not layers');
+  const inc = readOnnxGraph(readFileSync(join(modelDir({ arch: 'inception_v3', channels: WGS }), 'model.onnx')));
+  assert.deepEqual(defaultLayers(inc).map((l) => `${l.name}=${l.opType}`), [
+    'stem=MaxPool', ...['5b', '5c', '5d', '6a', '6b', '6c', '6d', '6e', '7a', '7b', '7c'].map((b) => `Mixed_${b}=Concat`),
+  ]);
+});
+
+test('demo model: one run gives the same probabilities as predict and PyTorch DemoCnn\'s conv-block outputs to 1e-5', async () => {
+  const m = await loadModel(DEMO);
+  const tensors = syntheticTensors(2, WGS, 7);
+  const site = await runWithActivations(m, tensors);
+  const plain = await m.predict(tensors);
+  site.outputs.forEach((row, i) => row.forEach((p, k) => assert.equal(p, plain[i]![k]!)));
+  assert.deepEqual(site.inputWindow, { rows: [0, 100], cols: [86, 135] }, 'the demo CNN reads the centre 49 columns');
+  assert.equal(site.omitted.length, 0);
+  assert.equal(site.bytesPerExample, 4 * (16 * 50 * 24 + 32 * 25 * 12 + 64 * 25 * 12));
+  const worst = assertSameAsTorch(site, torchActivations('demo', DEMO, tensors), 1e-5);
+  assert.ok(worst < 1e-5);
+});
+
+test('split models: activations equal PyTorch forward hooks to 1e-5 at all five blocks', async () => {
+  const { a } = splitModels(3);
+  const m = await loadModel(a);
+  const tensors = syntheticTensors(2, WGS, 11);
+  const site = await runWithActivations(m, tensors);
+  assert.deepEqual(site.activations.map((x) => x.layer), ['conv1', 'conv2', 'conv3', 'conv4', 'conv5']);
+  assertSameAsTorch(site, torchActivations('split', a, tensors), 1e-5);
+});
+
+test('InceptionV3: stem and mixed-block activations equal torchvision\'s module outputs (PyTorch hooks) to 1e-5', async () => {
+  const dir = modelDir({ arch: 'inception_v3', channels: WGS });
+  const m = await loadModel(dir);
+  const tensors = syntheticTensors(1, WGS, 3);
+  const site = await runWithActivations(m, tensors, undefined, { threads: 2 });
+  const ref = torchActivations('inception_v3', dir, tensors);
+  // Relative to each layer's scale: values reach ~10 after a dozen random-weight blocks.
+  site.activations.forEach((act, i) => {
+    const r = ref.layers[i]!;
+    const scale = Math.max(1, ...Array.from(r.data, Math.abs));
+    let worst = 0;
+    for (let k = 0; k < r.data.length; k++) worst = Math.max(worst, Math.abs(act.data[k]! - r.data[k]!));
+    assert.ok(worst / scale <= 1e-5, `${act.layer}: max |Δ| ${worst} at scale ${scale}`);
+  });
+  assert.deepEqual(site.activations.map((x) => [x.layer, ...x.dims]), ref.layers.map((l) => [l.name, ...l.dims]));
+});
+
+test('similarity: copies sharing weights through conv3 are identical there and drop exactly at conv4; identical models are 1 everywhere', async () => {
+  const { a, aCopy, b } = splitModels(3);
+  const tensors = syntheticTensors(2, WGS, 5);
+  const [sa, sc, sb] = await Promise.all([a, aCopy, b].map(async (d) => runWithActivations(await loadModel(d), tensors)));
+  const same = layerSimilarity(sa!, sc!);
+  assert.equal(same.corresponding, true);
+  assert.equal(same.firstDivergent, undefined);
+  for (const l of same.layers) {
+    assert.ok(Math.abs(l.cka! - 1) < 1e-9, `${l.layer} CKA ${l.cka}`);
+    assert.ok(Math.abs(l.cosine - 1) < 1e-9, `${l.layer} cosine ${l.cosine}`);
+  }
+  assert.match(same.summary, /identical at every layer/);
+  const split = layerSimilarity(sa!, sb!);
+  assert.equal(split.firstDivergent, 3);
+  const cka = split.layers.map((l) => l.cka!);
+  for (const k of [0, 1, 2]) assert.ok(Math.abs(cka[k]! - 1) < 1e-9, `conv${k + 1} CKA ${cka[k]}`);
+  assert.ok(cka[3]! < 0.95 && cka[4]! < 0.95, `after the split: ${cka.join(', ')}`);
+  assert.match(split.summary, /^identical through conv3; apart from conv4 on/);
+  // Shared layers are the same numbers, not just similar.
+  assert.deepEqual([...sa!.activations[2]!.data], [...sb!.activations[2]!.data]);
+});
+
+test('similarity: models whose layers do not correspond are compared on their outputs only', async () => {
+  const tensors = syntheticTensors(1, WGS, 9);
+  const demo = await runWithActivations(await loadModel(DEMO), tensors);
+  const other = await runWithActivations(await loadModel(splitModels(3).a), tensors);
+  const r = layerSimilarity(demo, other);
+  assert.equal(r.corresponding, false);
+  assert.equal(r.layers.length, 0);
+  assert.match(r.reason!, /do not correspond \(A: conv1, conv2, conv3; B: conv1, conv2, conv3, conv4, conv5\)/);
+  assert.match(r.summary, /compared on their outputs only/);
+  assert.ok(r.outputs && r.outputs.maxAbsDiff >= 0 && r.outputs.sameArgmax.length === 1);
+  // Same names but different shapes: also not comparable layer by layer.
+  const narrowed = { ...other, activations: other.activations.slice(0, 3) };
+  assert.match(layerSimilarity(demo, narrowed).reason!, /layer conv1 has shape \[1,16,50,24\] in A and \[1,16,100,221\] in B/);
+});
+
+test('memory bound: layers that do not fit are omitted and the result says so', async () => {
+  const m = await loadModel(DEMO);
+  const conv1Bytes = 4 * 16 * 50 * 24;
+  const site = await runWithActivations(m, syntheticTensors(1, WGS), ['conv1', 'conv2', 'conv3'], { maxActivationBytes: conv1Bytes + 4 * 32 * 25 * 12 - 1 });
+  assert.deepEqual(site.activations.map((a) => a.layer), ['conv1']);
+  assert.deepEqual(site.omitted.map((o) => [o.layer, o.bytesPerExample]), [['conv2', 4 * 32 * 25 * 12], ['conv3', 4 * 64 * 25 * 12]]);
+  assert.equal(site.bytesPerExample, conv1Bytes);
+  assert.match(site.notes[0]!, /2 of 3 layers not shown \(conv2, conv3\).*memory bound.*the 1 that fit/);
+  // All layers within a generous bound.
+  const all = await runWithActivations(m, syntheticTensors(1, WGS), ['all']);
+  assert.equal(all.omitted.length, 0);
+  assert.ok(all.activations.length >= 10);
+});
+
+test('an unknown layer name is an error listing the available layers', async () => {
+  const m = await loadModel(DEMO);
+  await assert.rejects(runWithActivations(m, syntheticTensors(1, WGS), ['conv2', 'Mixed_5b']), (e: unknown) => {
+    assert.ok(e instanceof VariantLensError);
+    assert.equal(e.code, 'invalid-argument');
+    assert.match(e.message, /unknown layer "Mixed_5b"; available layers: conv1, conv2, conv3, /);
+    assert.match(e.message, /\/net\/features\/features\.0\/Conv_output_0/);
+    return true;
+  });
+  // Tensor and node names work as layer names.
+  const site = await runWithActivations(m, syntheticTensors(1, WGS), ['/net/features/features.0/Conv', '/net/features/features.4/Relu_output_0']);
+  assert.deepEqual(site.activations.map((a) => a.dims), [[1, 16, 100, 49], [1, 32, 50, 24]]);
+});
+
+function handMade(dims: number[], values: number[], layout: 'NCHW' | 'NHWC' = 'NCHW', layer = 'x'): LayerActivation {
+  return { layer, tensor: layer, kind: 'tensor', layout, dims, data: Float32Array.from(values) };
+}
+
+test('activation maps: channel mean and top channels, nearest-cell upsampling onto the pileup window', () => {
+  // 1 image, 3 channels, 2×2 cells (NCHW).
+  const act = handMade([1, 3, 2, 2], [
+    1, 2, 3, 4, // channel 0
+    0, 0, 0, 0, // channel 1
+    -8, 0, 0, 8, // channel 2: largest mean |x|
+  ]);
+  const maps = activationMaps(act, { height: 4, width: 6, window: { rows: [0, 4], cols: [2, 6] } }, { topK: 2 });
+  assert.deepEqual(maps.cells, { height: 2, width: 2 });
+  assert.deepEqual(maps.top.map((t) => [t.channel, t.score]), [[2, 4], [0, 2.5]]);
+  const at = (m: { values: Float32Array }, y: number, x: number): number => m.values[y * 6 + x]!;
+  assert.ok(Number.isNaN(at(maps.mean, 0, 0)) && Number.isNaN(at(maps.mean, 3, 1)), 'outside the window: NaN');
+  const near = (got: number, want: number): void => assert.ok(Math.abs(got - want) < 1e-6, `${got} vs ${want}`);
+  near(at(maps.mean, 0, 2), (1 + 0 - 8) / 3);
+  near(at(maps.mean, 1, 3), (1 + 0 - 8) / 3);
+  near(at(maps.mean, 0, 4), 2 / 3);
+  near(at(maps.mean, 3, 5), 12 / 3);
+  assert.equal(at(maps.top[0]!, 3, 5), 8);
+  assert.equal(maps.top[0]!.min, -8);
+  // The same activation in NHWC gives the same maps.
+  const nhwc = handMade([1, 2, 2, 3], [1, 0, -8, 2, 0, 0, 3, 0, 0, 4, 0, 8], 'NHWC');
+  assert.deepEqual([...activationMaps(nhwc, { height: 4, width: 6, window: { rows: [0, 4], cols: [2, 6] } }).mean.values], [...maps.mean.values]);
+  const img = activationMapImage(maps.top[0]!, 'grey');
+  assert.equal(img.data[0], 255);
+  assert.equal(img.data[3 * 6 + 5], 255, 'the maximum is white');
+  assert.equal(img.data[2], 0, 'the minimum is black');
+});
+
+test('activation maps of a real layer: the demo model\'s conv1 mean at a cell is the mean over its 16 channels', async () => {
+  const m = await loadModel(DEMO);
+  const site = await runWithActivations(m, syntheticTensors(1, WGS, 4), ['conv1']);
+  const act = site.activations[0]!;
+  const maps = activationMaps(act, { height: 100, width: 221, window: site.inputWindow });
+  const { data } = exampleActivation(act, 0);
+  // Pixel (10, 100) of the pileup → cell (⌊10·50/100⌋, ⌊(100−86)·24/49⌋) = (5, 6).
+  let s = 0;
+  for (let c = 0; c < 16; c++) s += data[c * 50 * 24 + 5 * 24 + 6]!;
+  assert.ok(Math.abs(maps.mean.values[10 * 221 + 100]! - s / 16) < 1e-6);
+  assert.ok(Number.isNaN(maps.mean.values[10 * 221 + 85]!) && !Number.isNaN(maps.mean.values[10 * 221 + 86]!));
+  assert.equal(maps.top.length, 4);
+});
+
+test('linear CKA: invariant to scaling and channel rotation, low for unrelated activations; cosine of pooled activations', () => {
+  const n = 40;
+  const x: number[] = [];
+  let seed = 1;
+  const rnd = (): number => ((seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0) / 2 ** 32) - 0.5;
+  for (let i = 0; i < 2 * n; i++) x.push(rnd());
+  // [1, 2, 1, n] NCHW: 2 channels, n positions. Rotate the channels by 30° and scale by 3.
+  const a = handMade([1, 2, 1, n], x);
+  const c = Math.cos(Math.PI / 6);
+  const s = Math.sin(Math.PI / 6);
+  const rot = [...Array(n).keys()].map((p) => 3 * (c * x[p]! - s * x[n + p]!)).concat([...Array(n).keys()].map((p) => 3 * (s * x[p]! + c * x[n + p]!)));
+  assert.ok(Math.abs(linearCka(a, handMade([1, 2, 1, n], rot))! - 1) < 1e-9);
+  const y: number[] = [];
+  for (let i = 0; i < 2 * n; i++) y.push(rnd());
+  assert.ok(linearCka(a, handMade([1, 2, 1, n], y))! < 0.3);
+  assert.equal(linearCka(handMade([1, 2, 1, 1], [1, 2]), handMade([1, 2, 1, 1], [1, 2])), undefined, 'one sample: undefined');
+  assert.ok(Math.abs(pooledCosine(handMade([1, 2, 1, 2], [1, 1, 0, 0]), handMade([1, 2, 1, 2], [2, 2, 0, 0])) - 1) < 1e-12);
+  assert.ok(Math.abs(pooledCosine(handMade([1, 2, 1, 2], [1, 1, 0, 0]), handMade([1, 2, 1, 2], [0, 0, 5, 5]))) < 1e-12);
+});
