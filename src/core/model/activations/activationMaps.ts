@@ -47,22 +47,28 @@ export interface LayerMaps {
   readonly top: readonly ActivationMap[];
 }
 
-/** Channels, rows, columns and an accessor for one image's activation, whatever its layout. */
-export function spatialView(a: LayerActivation, example: number): { c: number; h: number; w: number; at(ch: number, y: number, x: number): number } {
+/**
+ * One image's activation as channel planes: `planes` holds c planes of h·w values, channel
+ * after channel (a view of the activation for NCHW, a transposed copy for NHWC).
+ */
+export function channelPlanes(a: LayerActivation, example: number): { c: number; h: number; w: number; planes: Float32Array } {
   const { dims, data } = exampleActivation(a, example);
-  if (dims.length === 1) return { c: dims[0]!, h: 1, w: 1, at: (ch) => data[ch]! };
+  if (dims.length === 1) return { c: dims[0]!, h: 1, w: 1, planes: data };
   if (dims.length === 3) {
     if (a.layout === 'NHWC') {
       const [h, w, c] = dims as [number, number, number];
-      return { c, h, w, at: (ch, y, x) => data[(y * w + x) * c + ch]! };
+      const p = h * w;
+      const planes = new Float32Array(c * p);
+      for (let i = 0; i < p; i++) for (let ch = 0; ch < c; ch++) planes[ch * p + i] = data[i * c + ch]!;
+      return { c, h, w, planes };
     }
     const [c, h, w] = dims as [number, number, number];
-    return { c, h, w, at: (ch, y, x) => data[(ch * h + y) * w + x]! };
+    return { c, h, w, planes: data };
   }
   throw new VariantLensError('unsupported', `layer ${a.layer} has shape [${a.dims.join(',')}]; activation maps need [N, C] or a 4-D image tensor`);
 }
 
-function upsample(grid: Float64Array, h: number, w: number, g: PileupGeometry): { values: Float32Array; min: number; max: number } {
+function upsample(grid: Float64Array | Float32Array, h: number, w: number, g: PileupGeometry): { values: Float32Array; min: number; max: number } {
   const [r0, r1] = g.window?.rows ?? [0, g.height];
   const [c0, c1] = g.window?.cols ?? [0, g.width];
   const values = new Float32Array(g.height * g.width).fill(Number.NaN);
@@ -84,29 +90,28 @@ function upsample(grid: Float64Array, h: number, w: number, g: PileupGeometry): 
 /** Channel-mean and top-k channel maps of `act` for image `example`, on the pileup's H×W. */
 export function activationMaps(act: LayerActivation, geometry: PileupGeometry, options: { example?: number; topK?: number } = {}): LayerMaps {
   const example = options.example ?? 0;
-  const v = spatialView(act, example);
+  const v = channelPlanes(act, example);
   const cells = v.h * v.w;
   const meanGrid = new Float64Array(cells);
   const score = new Float64Array(v.c);
   for (let ch = 0; ch < v.c; ch++) {
+    const off = ch * cells;
     let s = 0;
-    for (let y = 0; y < v.h; y++) {
-      for (let x = 0; x < v.w; x++) {
-        const val = v.at(ch, y, x);
-        meanGrid[y * v.w + x]! += val / v.c;
-        s += Math.abs(val);
-      }
+    for (let i = 0; i < cells; i++) {
+      const val = v.planes[off + i]!;
+      meanGrid[i]! += val;
+      s += Math.abs(val);
     }
     score[ch] = s / cells;
   }
+  for (let i = 0; i < cells; i++) meanGrid[i]! /= v.c;
   const mean = { label: 'mean', channel: undefined, score: undefined, height: geometry.height, width: geometry.width, ...upsample(meanGrid, v.h, v.w, geometry) };
   const k = Math.max(0, Math.min(v.c, options.topK ?? 4));
   const order = Array.from({ length: v.c }, (_, i) => i).sort((a, b) => score[b]! - score[a]! || a - b).slice(0, k);
-  const top = order.map((ch): ActivationMap => {
-    const grid = new Float64Array(cells);
-    for (let y = 0; y < v.h; y++) for (let x = 0; x < v.w; x++) grid[y * v.w + x] = v.at(ch, y, x);
-    return { label: `channel ${ch}`, channel: ch, score: score[ch], height: geometry.height, width: geometry.width, ...upsample(grid, v.h, v.w, geometry) };
-  });
+  const top = order.map((ch): ActivationMap => ({
+    label: `channel ${ch}`, channel: ch, score: score[ch], height: geometry.height, width: geometry.width,
+    ...upsample(v.planes.subarray(ch * cells, (ch + 1) * cells), v.h, v.w, geometry),
+  }));
   return { layer: act.layer, example, channels: v.c, cells: { height: v.h, width: v.w }, mean, top };
 }
 

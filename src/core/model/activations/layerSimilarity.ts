@@ -13,7 +13,7 @@
  * same shapes. Otherwise the models are compared on their outputs only, and the result says so.
  */
 import type { LayerActivation } from './activations';
-import { spatialView } from './activationMaps';
+import { channelPlanes } from './activationMaps';
 
 /** CKA at or above this is "identical" in the summary. */
 export const IDENTICAL_CKA = 0.9999;
@@ -50,56 +50,65 @@ export interface ModelActivations {
   readonly outputs?: readonly Float64Array[];
 }
 
-/** Rows = positions of every image, columns = channels; columns centred. Float64. */
-function centredMatrix(a: LayerActivation): { rows: number; cols: number; m: Float64Array } {
+/**
+ * The centred representation of a layer: c channels × r samples (the spatial positions of
+ * every image), channel after channel; each channel's mean over the samples subtracted.
+ */
+function centredChannels(a: LayerActivation): { c: number; r: number; m: Float64Array } {
   const n = a.dims[0] ?? 0;
-  const views = Array.from({ length: n }, (_, i) => spatialView(a, i));
+  const views = Array.from({ length: n }, (_, i) => channelPlanes(a, i));
   const c = views[0]?.c ?? 0;
   const p = views[0] ? views[0].h * views[0].w : 0;
-  const rows = n * p;
-  const m = new Float64Array(rows * c);
+  const r = n * p;
+  const m = new Float64Array(c * r);
   views.forEach((v, i) => {
     for (let ch = 0; ch < c; ch++) {
-      for (let y = 0; y < v.h; y++) for (let x = 0; x < v.w; x++) m[(i * p + y * v.w + x) * c + ch] = v.at(ch, y, x);
+      const src = v.planes.subarray(ch * p, (ch + 1) * p);
+      const off = ch * r + i * p;
+      for (let k = 0; k < p; k++) m[off + k] = src[k]!;
     }
   });
   for (let ch = 0; ch < c; ch++) {
+    const off = ch * r;
     let s = 0;
-    for (let r = 0; r < rows; r++) s += m[r * c + ch]!;
-    const mean = s / rows;
-    for (let r = 0; r < rows; r++) m[r * c + ch]! -= mean;
+    for (let k = 0; k < r; k++) s += m[off + k]!;
+    const mean = s / r;
+    for (let k = 0; k < r; k++) m[off + k]! -= mean;
   }
-  return { rows, cols: c, m };
+  return { c, r, m };
 }
 
-/** Σ_ij (AᵀB)_ij² for A (rows×ca), B (rows×cb), i.e. ‖AᵀB‖²_F. */
-function crossFrob(a: Float64Array, ca: number, b: Float64Array, cb: number, rows: number): number {
+function rowDot(a: Float64Array, ia: number, b: Float64Array, ib: number, len: number): number {
+  let s = 0;
+  for (let k = 0; k < len; k++) s += a[ia + k]! * b[ib + k]!;
+  return s;
+}
+
+/** ‖AᵀB‖²_F over channel rows: Σ_ij ⟨a_i, b_j⟩² (symmetric when a = b: half the work). */
+function channelCross(a: Float64Array, ca: number, b: Float64Array, cb: number, r: number, same: boolean): number {
   let total = 0;
-  const col = new Float64Array(cb);
   for (let i = 0; i < ca; i++) {
-    col.fill(0);
-    for (let r = 0; r < rows; r++) {
-      const x = a[r * ca + i]!;
-      if (x === 0) continue;
-      const off = r * cb;
-      for (let j = 0; j < cb; j++) col[j]! += x * b[off + j]!;
+    for (let j = same ? i : 0; j < cb; j++) {
+      const d = rowDot(a, i * r, b, j * r, r);
+      total += same && j !== i ? 2 * d * d : d * d;
     }
-    for (let j = 0; j < cb; j++) total += col[j]! * col[j]!;
   }
   return total;
 }
 
-/** ‖A Aᵀ ∘ B Bᵀ‖ sum via the rows×rows Gram matrices (cheaper when rows < channels). */
-function gram(a: Float64Array, cols: number, rows: number): Float64Array {
-  const k = new Float64Array(rows * rows);
-  for (let i = 0; i < rows; i++) {
-    for (let j = i; j < rows; j++) {
-      let s = 0;
-      for (let c = 0; c < cols; c++) s += a[i * cols + c]! * a[j * cols + c]!;
-      k[i * rows + j] = s;
-      k[j * rows + i] = s;
+/** The sample Gram matrix Σ_channels x xᵀ (r × r, upper triangle filled and mirrored). */
+function sampleGram(x: Float64Array, c: number, r: number): Float64Array {
+  const k = new Float64Array(r * r);
+  for (let ch = 0; ch < c; ch++) {
+    const off = ch * r;
+    for (let p = 0; p < r; p++) {
+      const xp = x[off + p]!;
+      if (xp === 0) continue;
+      const row = p * r;
+      for (let q = p; q < r; q++) k[row + q]! += xp * x[off + q]!;
     }
   }
+  for (let p = 0; p < r; p++) for (let q = p + 1; q < r; q++) k[q * r + p] = k[p * r + q]!;
   return k;
 }
 
@@ -109,24 +118,31 @@ function dot(a: Float64Array, b: Float64Array): number {
   return s;
 }
 
-/** Linear CKA of two layers' activations over the same images and positions. */
+/**
+ * Linear CKA of two layers' activations over the same images and positions: ⟨XXᵀ, YYᵀ⟩ /
+ * (‖XXᵀ‖ ‖YYᵀ‖) with X, Y centred, computed through channel×channel or sample×sample
+ * products, whichever is cheaper. Undefined with fewer than 2 samples.
+ */
 export function linearCka(a: LayerActivation, b: LayerActivation): number | undefined {
-  const x = centredMatrix(a);
-  const y = centredMatrix(b);
-  if (x.rows !== y.rows || x.rows < 2) return undefined;
+  const x = centredChannels(a);
+  const y = centredChannels(b);
+  if (x.r !== y.r || x.r < 2) return undefined;
+  const r = x.r;
   let xy: number;
   let xx: number;
   let yy: number;
-  if (x.rows <= Math.max(x.cols, y.cols)) {
-    const kx = gram(x.m, x.cols, x.rows);
-    const ky = gram(y.m, y.cols, y.rows);
+  const channelCost = (x.c * x.c + y.c * y.c) / 2 + x.c * y.c;
+  const sampleCost = ((x.c + y.c) * r) / 2 + r;
+  if (channelCost <= sampleCost) {
+    xy = channelCross(x.m, x.c, y.m, y.c, r, false);
+    xx = channelCross(x.m, x.c, x.m, x.c, r, true);
+    yy = channelCross(y.m, y.c, y.m, y.c, r, true);
+  } else {
+    const kx = sampleGram(x.m, x.c, r);
+    const ky = sampleGram(y.m, y.c, r);
     xy = dot(kx, ky);
     xx = dot(kx, kx);
     yy = dot(ky, ky);
-  } else {
-    xy = crossFrob(x.m, x.cols, y.m, y.cols, x.rows);
-    xx = crossFrob(x.m, x.cols, x.m, x.cols, x.rows);
-    yy = crossFrob(y.m, y.cols, y.m, y.cols, y.rows);
   }
   if (xx === 0 || yy === 0) return xx === yy && a.data.every((v, i) => v === b.data[i]) ? 1 : 0;
   return xy / Math.sqrt(xx * yy);
@@ -137,11 +153,12 @@ export function pooledCosine(a: LayerActivation, b: LayerActivation): number {
   const pool = (l: LayerActivation): number[] => {
     const out: number[] = [];
     for (let i = 0; i < (l.dims[0] ?? 0); i++) {
-      const v = spatialView(l, i);
+      const v = channelPlanes(l, i);
+      const p = v.h * v.w;
       for (let ch = 0; ch < v.c; ch++) {
         let s = 0;
-        for (let y = 0; y < v.h; y++) for (let x = 0; x < v.w; x++) s += v.at(ch, y, x);
-        out.push(s / (v.h * v.w));
+        for (let k = 0; k < p; k++) s += v.planes[ch * p + k]!;
+        out.push(s / p);
       }
     }
     return out;

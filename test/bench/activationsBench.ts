@@ -1,0 +1,128 @@
+/**
+ * `npm run bench:activations` — what layer activations cost at one site, on 2 onnxruntime
+ * threads: an InceptionV3-sized model (random weights, [N,100,221,7], scripts/makeInceptionOnnx.py)
+ * and the demo CNN, for a site of 1 and of 3 images.
+ *
+ *   plain        LoadedModel.predict (the normal inference)
+ *   activations  runWithActivations with the default layers (stem + 11 mixed blocks; conv
+ *                blocks for the demo CNN; the one run gives the probabilities too) + the
+ *                channel-mean and top-4 maps of every layer and image on the 100×221 pileup
+ *   similarity   layerSimilarity against a second run's activations (linear CKA and pooled
+ *                cosine at every layer): a two-model cost, paid once per pair, reported apart
+ *
+ * Each is timed best of 9 warm runs, alternating plain/activations. Target: activations add
+ * ≤ 50 % to the plain inference time. Memory: process RSS (the inference worker is a thread of
+ * this process) after loading the plain session and after loading the exposed one, the
+ * activation bytes per image of the default layers and of every layer, and what the default
+ * memory bound (DEFAULT_MAX_ACTIVATION_BYTES per image) keeps of "all".
+ * Prints a table and one JSON line (prefixed "BENCH_JSON ").
+ */
+import { join, resolve } from 'node:path';
+import { shutdownInference } from '../../src/core/model/inferenceHost';
+import { loadModel } from '../../src/core/model/onnxModel';
+import { activationMaps } from '../../src/core/model/activations/activationMaps';
+import { DEFAULT_MAX_ACTIVATION_BYTES, runWithActivations, type SiteActivations } from '../../src/core/model/activations/activations';
+import { layerSimilarity } from '../../src/core/model/activations/layerSimilarity';
+import { modelDir, syntheticTensors } from '../unit/model/modelFixtures';
+
+const ROOT = resolve(__dirname, '../..');
+const WGS = [1, 2, 3, 4, 5, 6, 19];
+const THREADS = 2;
+const REPS = 9;
+const MIB = 1024 * 1024;
+
+interface Row {
+  model: string; images: number; layers: number; plainMs: number; activationsMs: number; runOnlyMs: number;
+  mapsMs: number; similarityMs: number; overheadPct: number; pass: boolean;
+}
+
+interface MemoryRow {
+  model: string; modelFileMiB: number; rssBeforeMiB: number; rssPlainMiB: number; rssExposedMiB: number;
+  defaultBytesPerImage: number; allLayers: number; allBytesPerImage: number; boundBytes: number; keptUnderBound: number;
+}
+
+const rssMiB = (): number => process.memoryUsage().rss / MIB;
+
+async function benchModel(label: string, dir: string, fileMiB: number): Promise<{ rows: Row[]; memory: MemoryRow }> {
+  const rssBefore = rssMiB();
+  const model = await loadModel(dir, undefined, { threads: THREADS });
+  const rows: Row[] = [];
+  await model.predict(syntheticTensors(1, WGS, 1));
+  const rssPlain = rssMiB();
+  await runWithActivations(model, syntheticTensors(1, WGS, 1), undefined, { threads: THREADS });
+  const rssExposed = rssMiB();
+  let defaultBytes = 0;
+  for (const images of [1, 3]) {
+    const tensors = syntheticTensors(images, WGS, 42);
+    const other = await runWithActivations(model, syntheticTensors(images, WGS, 43), undefined, { threads: THREADS });
+    let plain = Infinity;
+    let full = Infinity;
+    let runOnly = Infinity;
+    let similarity = Infinity;
+    let layers = 0;
+    for (let r = 0; r < REPS; r++) {
+      let t = performance.now();
+      await model.predict(tensors);
+      plain = Math.min(plain, performance.now() - t);
+      t = performance.now();
+      const site: SiteActivations = await runWithActivations(model, tensors, undefined, { threads: THREADS });
+      const t1 = performance.now();
+      for (const act of site.activations) {
+        for (let i = 0; i < images; i++) activationMaps(act, { height: 100, width: 221, window: site.inputWindow }, { example: i, topK: 4 });
+      }
+      const t2 = performance.now();
+      layerSimilarity(site, other);
+      similarity = Math.min(similarity, performance.now() - t2);
+      runOnly = Math.min(runOnly, t1 - t);
+      full = Math.min(full, t2 - t);
+      layers = site.activations.length;
+      defaultBytes = site.bytesPerExample;
+    }
+    const overheadPct = (100 * (full - plain)) / plain;
+    rows.push({ model: label, images, layers, plainMs: plain, activationsMs: full, runOnlyMs: runOnly, mapsMs: full - runOnly, similarityMs: similarity, overheadPct, pass: overheadPct <= 50 });
+  }
+  const all = await runWithActivations(model, syntheticTensors(1, WGS, 1), ['all'], { threads: THREADS, maxActivationBytes: Number.MAX_SAFE_INTEGER });
+  const bounded = await runWithActivations(model, syntheticTensors(1, WGS, 1), ['all'], { threads: THREADS });
+  await model.dispose();
+  return {
+    rows,
+    memory: {
+      model: label, modelFileMiB: fileMiB, rssBeforeMiB: rssBefore, rssPlainMiB: rssPlain, rssExposedMiB: rssExposed,
+      defaultBytesPerImage: defaultBytes, allLayers: all.activations.length, allBytesPerImage: all.bytesPerExample,
+      boundBytes: DEFAULT_MAX_ACTIVATION_BYTES, keptUnderBound: bounded.activations.length,
+    },
+  };
+}
+
+async function main(): Promise<void> {
+  const { statSync } = await import('node:fs');
+  const models = [
+    { label: 'InceptionV3 (random)', dir: modelDir({ arch: 'inception_v3', channels: WGS }) },
+    { label: 'demo:default', dir: join(ROOT, 'models', 'default') },
+  ];
+  const rows: Row[] = [];
+  const memory: MemoryRow[] = [];
+  for (const m of models) {
+    const r = await benchModel(m.label, m.dir, statSync(join(m.dir, 'model.onnx')).size / MIB);
+    rows.push(...r.rows);
+    memory.push(r.memory);
+  }
+  console.log(`onnxruntime intra-op threads: ${THREADS}; best of ${REPS}; ${process.arch}`);
+  console.log(['model'.padEnd(22), 'images'.padStart(6), 'layers'.padStart(6), 'plain ms'.padStart(9), 'run ms'.padStart(8), '+maps'.padStart(7), 'total ms'.padStart(9), 'added'.padStart(7), '', 'similarity ms'.padStart(13)].join(' '));
+  for (const r of rows) {
+    console.log([r.model.padEnd(22), String(r.images).padStart(6), String(r.layers).padStart(6), r.plainMs.toFixed(1).padStart(9), r.runOnlyMs.toFixed(1).padStart(8),
+      r.mapsMs.toFixed(1).padStart(7), r.activationsMs.toFixed(1).padStart(9), `${r.overheadPct.toFixed(0)}%`.padStart(7), r.pass ? 'ok (≤ 50 %)' : 'OVER 50 %', r.similarityMs.toFixed(1).padStart(13)].join(' '));
+  }
+  for (const m of memory) {
+    console.log(`${m.model}: model file ${m.modelFileMiB.toFixed(1)} MiB; process RSS ${m.rssBeforeMiB.toFixed(0)} → ${m.rssPlainMiB.toFixed(0)} MiB (plain session) → ${m.rssExposedMiB.toFixed(0)} MiB (+ session with layers exposed); ` +
+      `default layers ${(m.defaultBytesPerImage / MIB).toFixed(2)} MiB of activations per image; all ${m.allLayers} layers ${(m.allBytesPerImage / MIB).toFixed(2)} MiB per image; ` +
+      `bound ${(m.boundBytes / MIB).toFixed(0)} MiB per image keeps ${m.keptUnderBound} of them`);
+  }
+  console.log(`BENCH_JSON ${JSON.stringify({ bench: 'activations', threads: THREADS, rows, memory })}`);
+  await shutdownInference();
+}
+
+main().catch((e: unknown) => {
+  console.error(e);
+  process.exitCode = 1;
+});
