@@ -71,19 +71,32 @@ export function channelPlanes(a: LayerActivation, example: number): { c: number;
 function upsample(grid: Float64Array | Float32Array, h: number, w: number, g: PileupGeometry): { values: Float32Array; min: number; max: number } {
   const [r0, r1] = g.window?.rows ?? [0, g.height];
   const [c0, c1] = g.window?.cols ?? [0, g.width];
-  const values = new Float32Array(g.height * g.width).fill(Number.NaN);
+  const values = new Float32Array(g.height * g.width);
+  if (r0 > 0 || c0 > 0 || r1 < g.height || c1 < g.width) values.fill(Number.NaN);
   const colCell = new Int32Array(Math.max(0, c1 - c0));
   for (let x = c0; x < c1; x++) colCell[x - c0] = Math.min(w - 1, Math.floor(((x - c0) * w) / (c1 - c0)));
-  let min = Infinity;
-  let max = -Infinity;
+  let prevCell = -1;
+  let prevRow = 0;
   for (let y = r0; y < r1; y++) {
     const cy = Math.min(h - 1, Math.floor(((y - r0) * h) / (r1 - r0)));
-    for (let x = c0; x < c1; x++) {
-      const v = grid[cy * w + colCell[x - c0]!]!;
-      values[y * g.width + x] = v;
+    const row = y * g.width;
+    if (cy === prevCell) {
+      // Same cell row as the row above: copy it.
+      values.copyWithin(row + c0, prevRow + c0, prevRow + c1);
+    } else {
+      const cellRow = cy * w;
+      for (let x = c0; x < c1; x++) values[row + x] = grid[cellRow + colCell[x - c0]!]!;
+      prevCell = cy;
     }
+    prevRow = row;
   }
-  for (const v of grid) { if (v < min) min = v; if (v > max) max = v; }
+  let min = Infinity;
+  let max = -Infinity;
+  for (let i = 0; i < h * w; i++) {
+    const v = grid[i]!;
+    if (v < min) min = v;
+    if (v > max) max = v;
+  }
   return { values, min, max };
 }
 
@@ -107,7 +120,15 @@ export function activationMaps(act: LayerActivation, geometry: PileupGeometry, o
   for (let i = 0; i < cells; i++) meanGrid[i]! /= v.c;
   const mean = { label: 'mean', channel: undefined, score: undefined, height: geometry.height, width: geometry.width, ...upsample(meanGrid, v.h, v.w, geometry) };
   const k = Math.max(0, Math.min(v.c, options.topK ?? 4));
-  const order = Array.from({ length: v.c }, (_, i) => i).sort((a, b) => score[b]! - score[a]! || a - b).slice(0, k);
+  // Top k by score (ties: lower channel first), by insertion into a k-long list.
+  const order: number[] = [];
+  for (let ch = 0; ch < v.c; ch++) {
+    if (order.length === k && (k === 0 || score[ch]! <= score[order[k - 1]!]!)) continue;
+    let at = order.length;
+    while (at > 0 && score[order[at - 1]!]! < score[ch]!) at--;
+    order.splice(at, 0, ch);
+    if (order.length > k) order.pop();
+  }
   const top = order.map((ch): ActivationMap => ({
     label: `channel ${ch}`, channel: ch, score: score[ch], height: geometry.height, width: geometry.width,
     ...upsample(v.planes.subarray(ch * cells, (ch + 1) * cells), v.h, v.w, geometry),

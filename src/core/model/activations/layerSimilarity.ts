@@ -79,9 +79,20 @@ function centredChannels(a: LayerActivation): { c: number; r: number; m: Float64
 }
 
 function rowDot(a: Float64Array, ia: number, b: Float64Array, ib: number, len: number): number {
-  let s = 0;
-  for (let k = 0; k < len; k++) s += a[ia + k]! * b[ib + k]!;
-  return s;
+  // Four partial sums: fewer dependent additions per step.
+  let s0 = 0;
+  let s1 = 0;
+  let s2 = 0;
+  let s3 = 0;
+  let k = 0;
+  for (; k + 3 < len; k += 4) {
+    s0 += a[ia + k]! * b[ib + k]!;
+    s1 += a[ia + k + 1]! * b[ib + k + 1]!;
+    s2 += a[ia + k + 2]! * b[ib + k + 2]!;
+    s3 += a[ia + k + 3]! * b[ib + k + 3]!;
+  }
+  for (; k < len; k++) s0 += a[ia + k]! * b[ib + k]!;
+  return s0 + s1 + s2 + s3;
 }
 
 /** ‖AᵀB‖²_F over channel rows: Σ_ij ⟨a_i, b_j⟩² (symmetric when a = b: half the work). */
@@ -96,19 +107,18 @@ function channelCross(a: Float64Array, ca: number, b: Float64Array, cb: number, 
   return total;
 }
 
-/** The sample Gram matrix Σ_channels x xᵀ (r × r, upper triangle filled and mirrored). */
+/** The sample Gram matrix X Xᵀ (r × r) of a channel-major c × r matrix, through its sample-major transpose. */
 function sampleGram(x: Float64Array, c: number, r: number): Float64Array {
+  const t = new Float64Array(r * c);
+  for (let ch = 0; ch < c; ch++) for (let p = 0; p < r; p++) t[p * c + ch] = x[ch * r + p]!;
   const k = new Float64Array(r * r);
-  for (let ch = 0; ch < c; ch++) {
-    const off = ch * r;
-    for (let p = 0; p < r; p++) {
-      const xp = x[off + p]!;
-      if (xp === 0) continue;
-      const row = p * r;
-      for (let q = p; q < r; q++) k[row + q]! += xp * x[off + q]!;
+  for (let p = 0; p < r; p++) {
+    for (let q = p; q < r; q++) {
+      const d = rowDot(t, p * c, t, q * c, c);
+      k[p * r + q] = d;
+      k[q * r + p] = d;
     }
   }
-  for (let p = 0; p < r; p++) for (let q = p + 1; q < r; q++) k[q * r + p] = k[p * r + q]!;
   return k;
 }
 
