@@ -101,6 +101,39 @@ function mixedScope(nodeName: string): string | undefined {
   return i < 0 ? undefined : parts.slice(0, i + 1).join('/');
 }
 
+/** A mixed block's output: the last Concat in its scope (inner concats of InceptionE blocks come before it). */
+function blockOutput(nodes: readonly OnnxNode[]): OnnxNode {
+  const concats = nodes.filter((n) => n.opType === 'Concat');
+  return (concats.length ? concats : nodes).at(-1)!;
+}
+
+/**
+ * The last tensor produced before node `before` that every later computation goes through:
+ * after it is produced, it is the only activation still waiting for a consumer. For an
+ * InceptionV3 that is the stem's output (the last max pool), whether the first block's
+ * branches are scoped under the block (Slim, torchvision) or not (Keras via tf2onnx).
+ */
+function lastCutBefore(g: OnnxGraph, before: number): string | undefined {
+  const idx = indexGraph(g);
+  const n = g.nodes.length;
+  const diff = new Int32Array(n + 1);
+  const lastUse = new Map<string, number>();
+  for (const node of g.nodes) for (const i of node.inputs) if (idx.dataTensors.has(i) || g.inputs.includes(i)) lastUse.set(i, node.index);
+  for (const o of g.outputs) lastUse.set(o, n);
+  for (const [t, last] of lastUse) {
+    const start = idx.producer.get(t)?.index ?? 0;
+    if (last > start) { diff[start]!++; diff[last]!--; }
+  }
+  let live = 0;
+  let cut: string | undefined;
+  for (let i = 0; i < before; i++) {
+    live += diff[i]!;
+    const o = g.nodes[i]!.outputs[0];
+    if (live === 1 && o && idx.dataTensors.has(o) && (lastUse.get(o) ?? -1) > i) cut = o;
+  }
+  return cut;
+}
+
 /** The default layers: stem + mixed blocks for an InceptionV3-style model, else each conv block. */
 export function defaultLayers(g: OnnxGraph): LayerInfo[] {
   const idx = indexGraph(g);
@@ -116,23 +149,10 @@ export function defaultLayers(g: OnnxGraph): LayerInfo[] {
   }
   if (scopes.size > 0) {
     const out: LayerInfo[] = [];
-    const first = [...scopes.values()][0]!;
-    const inScope = new Set([...scopes.values()].flat());
-    // The stem: what the first mixed block reads from outside any block (the last one produced).
-    let stem: OnnxNode | undefined;
-    let stemTensor = '';
-    for (const n of first) {
-      for (const i of n.inputs) {
-        const p = idx.producer.get(i);
-        if (p && !inScope.has(p) && idx.dataTensors.has(i) && (!stem || p.index > stem.index)) { stem = p; stemTensor = i; }
-      }
-    }
-    if (stem) out.push(layer(g, 'stem', stemTensor, 'stem'));
-    for (const [scope, nodes] of scopes) {
-      const concats = nodes.filter((n) => n.opType === 'Concat');
-      const last = (concats.length ? concats : nodes).at(-1)!;
-      out.push(layer(g, scope.split('/').at(-1)!, last.outputs[0]!, 'mixed'));
-    }
+    const firstOut = blockOutput([...scopes.values()][0]!);
+    const stem = lastCutBefore(g, firstOut.index);
+    if (stem !== undefined) out.push(layer(g, 'stem', stem, 'stem'));
+    for (const [scope, nodes] of scopes) out.push(layer(g, scope.split('/').at(-1)!, blockOutput(nodes).outputs[0]!, 'mixed'));
     return out;
   }
   const out: LayerInfo[] = [];

@@ -17,6 +17,7 @@ import { layerSimilarity, linearCka, pooledCosine } from '../../../../src/core/m
 import { exposeTensors, readOnnxGraph } from '../../../../src/core/model/activations/onnxGraph';
 import { ProtoReader } from '../../../../src/core/io/examples/protobufWire';
 import { defaultLayers } from '../../../../src/core/model/activations/layers';
+import type { OnnxGraph } from '../../../../src/core/model/activations/onnxGraph';
 import { PROJECT_ROOT } from '../../../helpers/paths';
 import { modelDir, syntheticTensors } from '../modelFixtures';
 import { splitModels, torchActivations, type TorchLayers } from './activationFixtures';
@@ -258,4 +259,49 @@ test('linear CKA: invariant to scaling and channel rotation, low for unrelated a
   assert.equal(linearCka(handMade([1, 2, 1, 1], [1, 2]), handMade([1, 2, 1, 1], [1, 2])), undefined, 'one sample: undefined');
   assert.ok(Math.abs(pooledCosine(handMade([1, 2, 1, 2], [1, 1, 0, 0]), handMade([1, 2, 1, 2], [2, 2, 0, 0])) - 1) < 1e-12);
   assert.ok(Math.abs(pooledCosine(handMade([1, 2, 1, 2], [1, 1, 0, 0]), handMade([1, 2, 1, 2], [0, 0, 5, 5]))) < 1e-12);
+});
+
+function graphOf(nodes: [string, string, string[], string[], Record<string, number[]>?][], inits: string[] = []): OnnxGraph {
+  return {
+    nodes: nodes.map(([name, opType, inputs, outputs, ints], index) => ({ index, name, opType, inputs, outputs, ints: new Map(Object.entries(ints ?? {})) })),
+    inputs: ['input'], outputs: [nodes.at(-1)![3][0]!], initializers: new Set(inits), initializerInts: new Map(), valueInfo: new Set(),
+  };
+}
+
+test('default layers of a Keras InceptionV3 via tf2onnx (branches outside the mixed scopes) and of a Slim one', () => {
+  const k = 'StatefulPartitionedCall/inception_v3';
+  const keras = graphOf([
+    [`${k}/transpose`, 'Transpose', ['input'], ['t0'], { perm: [0, 3, 1, 2] }],
+    [`${k}/conv2d/Conv2D`, 'Conv', ['t0', 'w0'], ['c0']],
+    [`${k}/activation/Relu`, 'Relu', ['c0'], ['r0']],
+    [`${k}/max_pooling2d_1/MaxPool`, 'MaxPool', ['r0'], ['stem']],
+    [`${k}/conv2d_5/Conv2D`, 'Conv', ['stem', 'w5'], ['c5']],
+    [`${k}/activation_5/Relu`, 'Relu', ['c5'], ['r5']],
+    [`${k}/conv2d_6/Conv2D`, 'Conv', ['stem', 'w6'], ['c6']],
+    [`${k}/activation_6/Relu`, 'Relu', ['c6'], ['r6']],
+    [`${k}/mixed0/concat`, 'Concat', ['r5', 'r6'], ['m0'], { axis: [1] }],
+    [`${k}/conv2d_7/Conv2D`, 'Conv', ['m0', 'w7'], ['c7']],
+    [`${k}/average_pooling2d/AvgPool`, 'AveragePool', ['m0'], ['p7']],
+    [`${k}/mixed9_0/concat`, 'Concat', ['c7', 'p7'], ['m9_0'], { axis: [1] }],
+    [`${k}/concatenate/concat`, 'Concat', ['c7', 'p7'], ['cc'], { axis: [1] }],
+    [`${k}/to_nhwc`, 'Transpose', ['m9_0'], ['t1'], { perm: [0, 2, 3, 1] }],
+    [`${k}/to_nhwc_1`, 'Transpose', ['cc'], ['t2'], { perm: [0, 2, 3, 1] }],
+    [`${k}/mixed1/concat`, 'Concat', ['t1', 't2'], ['m1'], { axis: [3] }],
+    [`${k}/global_average_pooling2d/Mean`, 'ReduceMean', ['m1'], ['g']],
+    [`${k}/predictions/Softmax`, 'Softmax', ['g'], ['probs']],
+  ], ['w0', 'w5', 'w6', 'w7']);
+  assert.deepEqual(defaultLayers(keras).map((l) => [l.name, l.tensor, l.layout]), [
+    ['stem', 'stem', 'NCHW'], ['mixed0', 'm0', 'NCHW'], ['mixed1', 'm1', 'NHWC'],
+  ]);
+  const s = 'InceptionV3/InceptionV3';
+  const slim = graphOf([
+    [`${s}/Conv2d_1a_3x3/Conv2D`, 'Conv', ['input', 'w0'], ['c0']],
+    [`${s}/MaxPool_5a_3x3/MaxPool`, 'MaxPool', ['c0'], ['pool']],
+    [`${s}/Mixed_5b/Branch_0/Conv2d_0a_1x1/Conv2D`, 'Conv', ['pool', 'w1'], ['b0']],
+    [`${s}/Mixed_5b/Branch_1/Conv2d_0a_1x1/Conv2D`, 'Conv', ['pool', 'w2'], ['b1']],
+    [`${s}/Mixed_5b/Branch_1/inner/concat`, 'Concat', ['b1', 'b1'], ['b1c'], { axis: [1] }],
+    [`${s}/Mixed_5b/concat`, 'Concat', ['b0', 'b1c'], ['m5b'], { axis: [1] }],
+    [`${s}/Logits/Softmax`, 'Softmax', ['m5b'], ['probs']],
+  ], ['w0', 'w1', 'w2']);
+  assert.deepEqual(defaultLayers(slim).map((l) => [l.name, l.tensor]), [['stem', 'pool'], ['Mixed_5b', 'm5b']]);
 });
