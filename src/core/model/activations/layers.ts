@@ -134,8 +134,19 @@ function lastCutBefore(g: OnnxGraph, before: number): string | undefined {
   return cut;
 }
 
+const defaultsCache = new WeakMap<OnnxGraph, readonly LayerInfo[]>();
+
 /** The default layers: stem + mixed blocks for an InceptionV3-style model, else each conv block. */
 export function defaultLayers(g: OnnxGraph): LayerInfo[] {
+  let d = defaultsCache.get(g);
+  if (!d) {
+    d = findDefaultLayers(g);
+    defaultsCache.set(g, d);
+  }
+  return [...d];
+}
+
+function findDefaultLayers(g: OnnxGraph): LayerInfo[] {
   const idx = indexGraph(g);
   const isData = (n: OnnxNode): boolean => n.outputs.some((o) => idx.dataTensors.has(o));
   // Mixed blocks, in graph order of their first node.

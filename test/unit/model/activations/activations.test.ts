@@ -17,6 +17,7 @@ import { layerSimilarity, linearCka, pooledCosine } from '../../../../src/core/m
 import { exposeTensors, readOnnxGraph } from '../../../../src/core/model/activations/onnxGraph';
 import { ProtoReader } from '../../../../src/core/io/examples/protobufWire';
 import { defaultLayers } from '../../../../src/core/model/activations/layers';
+import { similarityPlotSvg, summarizeActivations } from '../../../../src/core/model/activations/activationSummary';
 import type { OnnxGraph } from '../../../../src/core/model/activations/onnxGraph';
 import { PROJECT_ROOT } from '../../../helpers/paths';
 import { modelDir, syntheticTensors } from '../modelFixtures';
@@ -122,7 +123,7 @@ test('InceptionV3: stem and mixed-block activations equal torchvision\'s module 
   // Relative to each layer's scale: values reach ~10 after a dozen random-weight blocks.
   site.activations.forEach((act, i) => {
     const r = ref.layers[i]!;
-    const scale = Math.max(1, ...Array.from(r.data, Math.abs));
+    const scale = r.data.reduce((m, v) => Math.max(m, Math.abs(v)), 1);
     let worst = 0;
     for (let k = 0; k < r.data.length; k++) worst = Math.max(worst, Math.abs(act.data[k]! - r.data[k]!));
     assert.ok(worst / scale <= 1e-5, `${act.layer}: max |Δ| ${worst} at scale ${scale}`);
@@ -304,4 +305,24 @@ test('default layers of a Keras InceptionV3 via tf2onnx (branches outside the mi
     [`${s}/Logits/Softmax`, 'Softmax', ['m5b'], ['probs']],
   ], ['w0', 'w1', 'w2']);
   assert.deepEqual(defaultLayers(slim).map((l) => [l.name, l.tensor]), [['stem', 'pool'], ['Mixed_5b', 'm5b']]);
+});
+
+test('summary for JSON and the similarity plot', async () => {
+  const { a, b } = splitModels(3);
+  const tensors = syntheticTensors(1, WGS, 21);
+  const sa = await runWithActivations(await loadModel(a), tensors);
+  const sb = await runWithActivations(await loadModel(b), tensors);
+  const sum = summarizeActivations(sa);
+  assert.deepEqual(sum.layers.map((l) => [l.layer, ...l.dims]), [['conv1', 16, 100, 221], ['conv2', 24, 50, 110], ['conv3', 32, 50, 110], ['conv4', 32, 25, 55], ['conv5', 48, 25, 55]]);
+  const c1 = exampleActivation(sa.activations[0]!, 0).data;
+  assert.equal(sum.layers[0]!.max, c1.reduce((m, v) => Math.max(m, v), -Infinity));
+  assert.ok(sum.layers[0]!.min >= 0, 'after ReLU');
+  assert.equal(sum.layers[0]!.topChannels.length, 4);
+  assert.doesNotThrow(() => JSON.stringify(sum));
+  const svg = similarityPlotSvg(layerSimilarity(sa, sb));
+  assert.equal((svg.match(/<rect /g) ?? []).length, 5);
+  assert.equal((svg.match(/fill="#4a7"/g) ?? []).length, 3, 'three identical layers');
+  assert.match(svg, /identical through conv3; apart from conv4 on/);
+  const demo = await runWithActivations(await loadModel(DEMO), tensors);
+  assert.match(similarityPlotSvg(layerSimilarity(demo, sa)), /do not correspond/);
 });
