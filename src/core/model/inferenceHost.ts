@@ -21,7 +21,7 @@ import { Worker } from 'node:worker_threads';
 import { VariantLensError, throwIfAborted, type ErrorCode } from '../errors';
 import type { WorkerRequest, WorkerResponse } from './inferenceWorker';
 import type { RunRequest, RunResult } from './onnxSessionCache';
-import type { ActivationRunRequest, ActivationRunResult } from './activations/activationSession';
+import type { ActivationRunRequest, ActivationRunResult } from './activationSession';
 
 export interface InferenceBackend {
   readonly kind: 'worker' | 'in-process';
@@ -43,7 +43,7 @@ class InProcessBackend implements InferenceBackend {
   }
   async runActivations(req: ActivationRunRequest, signal?: AbortSignal): Promise<ActivationRunResult> {
     throwIfAborted(signal);
-    const { runActivations } = await import('./activations/activationSession');
+    const { runActivations } = await import('./activationSession');
     const r = await runActivations(req);
     throwIfAborted(signal);
     return r;
@@ -51,13 +51,13 @@ class InProcessBackend implements InferenceBackend {
   async release(modelPath: string): Promise<void> {
     const { releaseSession } = await import('./onnxSessionCache');
     await releaseSession(modelPath);
-    const { releaseActivationSession } = await import('./activations/activationSession');
+    const { releaseActivationSession } = await import('./activationSession');
     await releaseActivationSession(modelPath);
   }
   async close(): Promise<void> {
     const { releaseAllSessions } = await import('./onnxSessionCache');
     await releaseAllSessions();
-    const { releaseAllActivationSessions } = await import('./activations/activationSession');
+    const { releaseAllActivationSessions } = await import('./activationSession');
     await releaseAllActivationSessions();
   }
 }

@@ -10,7 +10,7 @@
 import { parentPort } from 'node:worker_threads';
 import { VariantLensError } from '../errors';
 import { releaseSession, runBatch, type RunRequest } from './onnxSessionCache';
-import { releaseActivationSession, runActivations, type ActivationRunRequest, type ActivationRunResult } from './activations/activationSession';
+import { releaseActivationSession, runActivations, type ActivationRunRequest, type ActivationRunResult } from './activationSession';
 
 export type WorkerRequest =
   | { readonly id: number; readonly kind: 'run'; readonly req: RunRequest }

@@ -15,7 +15,7 @@ import { VariantLensError, throwIfAborted, wrapError } from '../../errors';
 import type { PileupTensor } from '../../io/examples/pileupTensor';
 import { inferenceBackend } from '../inferenceHost';
 import { checkTensors, type LoadedModel } from '../onnxModel';
-import { readOnnxGraph, type OnnxGraph } from './onnxGraph';
+import { readOnnxGraph, type OnnxGraph } from '../onnxGraph';
 import { inputWindow, listLayers, resolveLayers, type ActivationLayout, type LayerInfo } from './layers';
 
 /** Default memory bound: float32 bytes of exposed activations per example (64 MiB). */

@@ -13,7 +13,7 @@
  * (or its node's name). Weights and constant folding results are not layers.
  */
 import { VariantLensError } from '../../errors';
-import type { OnnxGraph, OnnxNode } from './onnxGraph';
+import type { OnnxGraph, OnnxNode } from '../onnxGraph';
 
 export type LayerKind = 'stem' | 'mixed' | 'conv-block' | 'tensor';
 /** Axis order of a 4-D activation: ONNX Conv/Pool are NCHW; a Concat on axis 3 or a Transpose may give NHWC. */

@@ -17,8 +17,8 @@
  * op_type=4, attribute=5; AttributeProto name=1, i=3, t=5, ints=8; TensorProto dims=1,
  * data_type=2, int64_data=7, name=8, raw_data=9; ValueInfoProto name=1.
  */
-import { VariantLensError } from '../../errors';
-import { ProtoReader, WireType } from '../../io/examples/protobufWire';
+import { VariantLensError } from '../errors';
+import { ProtoReader, WireType } from '../io/examples/protobufWire';
 
 export interface OnnxNode {
   /** Position in the graph's node list (ONNX keeps nodes in topological order). */

@@ -16,8 +16,8 @@
  */
 import { readFileSync, statSync } from 'node:fs';
 import type * as OrtTypes from 'onnxruntime-node';
-import { VariantLensError, wrapError } from '../../errors';
-import { loadOrt, preprocessPixels, type RunRequest } from '../onnxSessionCache';
+import { VariantLensError, wrapError } from '../errors';
+import { loadOrt, preprocessPixels, type RunRequest } from './onnxSessionCache';
 import { exposeTensors } from './onnxGraph';
 
 export interface ActivationRunRequest extends RunRequest {
