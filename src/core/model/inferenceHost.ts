@@ -22,12 +22,15 @@ import { VariantLensError, throwIfAborted, type ErrorCode } from '../errors';
 import type { WorkerRequest, WorkerResponse } from './inferenceWorker';
 import type { RunRequest, RunResult } from './onnxSessionCache';
 import type { ActivationRunRequest, ActivationRunResult } from './activationSession';
+import type { GramRequest, GramResult } from './gramSession';
 
 export interface InferenceBackend {
   readonly kind: 'worker' | 'in-process';
   run(req: RunRequest, signal?: AbortSignal): Promise<RunResult>;
   /** One run returning the model output and the chosen intermediate tensors (activations/). */
   runActivations(req: ActivationRunRequest, signal?: AbortSignal): Promise<ActivationRunResult>;
+  /** The matrix products of linear CKA for one layer pair (gramSession.ts). */
+  gramSums(req: GramRequest, signal?: AbortSignal): Promise<GramResult>;
   release(modelPath: string): Promise<void>;
   close(): Promise<void>;
 }
@@ -47,6 +50,11 @@ class InProcessBackend implements InferenceBackend {
     const r = await runActivations(req);
     throwIfAborted(signal);
     return r;
+  }
+  async gramSums(req: GramRequest, signal?: AbortSignal): Promise<GramResult> {
+    throwIfAborted(signal);
+    const { gramSums } = await import('./gramSession');
+    return gramSums(req);
   }
   async release(modelPath: string): Promise<void> {
     const { releaseSession } = await import('./onnxSessionCache');
@@ -145,6 +153,13 @@ class WorkerBackend implements InferenceBackend {
     return r.activations;
   }
 
+  async gramSums(req: GramRequest, signal?: AbortSignal): Promise<GramResult> {
+    const r = await this.call({ id: this.nextId++, kind: 'gram', req }, [req.x.buffer as ArrayBuffer, req.y.buffer as ArrayBuffer], signal);
+    if (!r.ok) throw new VariantLensError(r.code as ErrorCode, r.message, r.file);
+    if (!r.gram) throw new VariantLensError('model-load-failed', 'inference worker returned no result');
+    return r.gram;
+  }
+
   async release(modelPath: string): Promise<void> {
     if (!this.worker) return;
     await this.call({ id: this.nextId++, kind: 'release', modelPath }, []);
@@ -184,6 +199,15 @@ class FallbackBackend implements InferenceBackend {
       return await this.current.runActivations(req, signal);
     } catch (e) {
       if (e instanceof WorkerStartError) return this.current.runActivations(backup, signal);
+      throw e;
+    }
+  }
+  async gramSums(req: GramRequest, signal?: AbortSignal): Promise<GramResult> {
+    const backup = this.current.kind === 'worker' ? { ...req, x: req.x.slice(), y: req.y.slice() } : req;
+    try {
+      return await this.current.gramSums(req, signal);
+    } catch (e) {
+      if (e instanceof WorkerStartError) return this.current.gramSums(backup, signal);
       throw e;
     }
   }

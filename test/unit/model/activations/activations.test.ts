@@ -13,7 +13,7 @@ import { shutdownInference } from '../../../../src/core/model/inferenceHost';
 import { loadModel } from '../../../../src/core/model/onnxModel';
 import { activationMaps, activationMapImage } from '../../../../src/core/model/activations/activationMaps';
 import { exampleActivation, listModelLayers, runWithActivations, type LayerActivation, type SiteActivations } from '../../../../src/core/model/activations/activations';
-import { layerSimilarity, linearCka, pooledCosine } from '../../../../src/core/model/activations/layerSimilarity';
+import { layerSimilarity, layerSimilarityInWorker, linearCka, pooledCosine } from '../../../../src/core/model/activations/layerSimilarity';
 import { exposeTensors, readOnnxGraph } from '../../../../src/core/model/onnxGraph';
 import { ProtoReader } from '../../../../src/core/io/examples/protobufWire';
 import { defaultLayers } from '../../../../src/core/model/activations/layers';
@@ -325,4 +325,26 @@ test('summary for JSON and the similarity plot', async () => {
   assert.match(svg, /identical through conv3; apart from conv4 on/);
   const demo = await runWithActivations(await loadModel(DEMO), tensors);
   assert.match(similarityPlotSvg(layerSimilarity(demo, sa)), /do not correspond/);
+});
+
+test('similarity in the worker (onnxruntime matrix products) agrees with the JavaScript one', async () => {
+  const { a, aCopy, b } = splitModels(3);
+  const tensors = syntheticTensors(2, WGS, 5);
+  const [sa, sc, sb] = await Promise.all([a, aCopy, b].map(async (d) => runWithActivations(await loadModel(d), tensors)));
+  for (const [x, y] of [[sa!, sb!], [sa!, sc!]] as const) {
+    const js = layerSimilarity(x, y);
+    const w = await layerSimilarityInWorker(x, y);
+    assert.equal(w.firstDivergent, js.firstDivergent);
+    assert.equal(w.summary.split(' (')[0], js.summary.split(' (')[0]);
+    w.layers.forEach((l, i) => assert.ok(Math.abs(l.cka! - js.layers[i]!.cka!) < 1e-4, `${l.layer}: ${l.cka} vs ${js.layers[i]!.cka}`));
+  }
+  // InceptionV3-sized layers (both paths: channel products for the stem, sample products for Mixed_6*).
+  const inc = await loadModel(modelDir({ arch: 'inception_v3', channels: WGS }));
+  const [i1, i2] = [await runWithActivations(inc, syntheticTensors(1, WGS, 1)), await runWithActivations(inc, syntheticTensors(1, WGS, 2))];
+  const js = layerSimilarity(i1, i2);
+  const w = await layerSimilarityInWorker(i1, i2);
+  w.layers.forEach((l, i) => {
+    if (l.cka === undefined) assert.equal(js.layers[i]!.cka, undefined);
+    else assert.ok(Math.abs(l.cka - js.layers[i]!.cka!) < 1e-4, `${l.layer}: ${l.cka} vs ${js.layers[i]!.cka}`);
+  });
 });
