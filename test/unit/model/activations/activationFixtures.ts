@@ -36,12 +36,12 @@ export interface TorchLayers {
 }
 
 /** PyTorch's outputs and layer activations (forward hooks) of `kind` on `tensors`. */
-export function torchActivations(kind: 'split' | 'demo' | 'inception_v3', model: string, tensors: readonly PileupTensor[]): TorchLayers {
+export function torchActivations(kind: 'split' | 'demo' | 'inception_v3', model: string, tensors: readonly PileupTensor[], seed = 1): TorchLayers {
   const first = tensors[0]!;
   const per = first.height * first.width * first.channels.length;
   const buf = new Uint8Array(tensors.length * per);
   tensors.forEach((t, i) => buf.set(t.data, i * per));
-  const modelBytes = kind === 'inception_v3' ? Buffer.from('seed1') : readFileSync(model.endsWith('.onnx') ? model : join(model, 'model.onnx'));
+  const modelBytes = kind === 'inception_v3' ? Buffer.from(`seed${seed}`) : readFileSync(model.endsWith('.onnx') ? model : join(model, 'model.onnx'));
   const key = createHash('sha256').update(kind).update(modelBytes).update(buf).digest('hex').slice(0, 16);
   mkdirSync(CACHE, { recursive: true });
   const prefix = join(CACHE, `ref-${kind}-${key}`);
@@ -49,7 +49,7 @@ export function torchActivations(kind: 'split' | 'demo' | 'inception_v3', model:
     const pixels = `${prefix}.u8`;
     writeFileSync(pixels, buf);
     run(['--reference', kind, '--model', model.endsWith('.onnx') ? model : join(model, 'model.onnx'), '--pixels', pixels,
-      '--height', String(first.height), '--width', String(first.width), '--channels', first.channels.join(','), '--out', prefix]);
+      '--height', String(first.height), '--width', String(first.width), '--channels', first.channels.join(','), '--seed', String(seed), '--out', prefix]);
   }
   const header = JSON.parse(readFileSync(`${prefix}.json`, 'utf8')) as { outputs: number[][]; layers: { name: string; dims: number[] }[] };
   const raw = readFileSync(`${prefix}.f32`);

@@ -25,6 +25,8 @@ import { splitModels, torchActivations, type TorchLayers } from './activationFix
 
 const WGS = [1, 2, 3, 4, 5, 6, 19];
 const DEMO = join(PROJECT_ROOT, 'models', 'default');
+/** Seed 2, not onnxModel.test's seed 1: the two test files may run at once and must not write the same model file. */
+const INCEPTION = { arch: 'inception_v3', channels: WGS, seed: 2 } as const;
 after(() => shutdownInference());
 
 /** Every activation value equals PyTorch's within `tol` (absolute). Returns the largest difference. */
@@ -86,7 +88,7 @@ test('default layers: each conv block of the demo CNN; stem + every mixed block 
   ]);
   assert.ok(demo.some((l) => l.tensor === '/net/features/features.0/Conv_output_0' && l.kind === 'tensor'), 'other tensors listed too');
   assert.ok(!demo.some((l) => l.tensor.startsWith('/Constant')), 'constants are not layers');
-  const inc = readOnnxGraph(readFileSync(join(modelDir({ arch: 'inception_v3', channels: WGS }), 'model.onnx')));
+  const inc = readOnnxGraph(readFileSync(join(modelDir(INCEPTION), 'model.onnx')));
   assert.deepEqual(defaultLayers(inc).map((l) => `${l.name}=${l.opType}`), [
     'stem=MaxPool', ...['5b', '5c', '5d', '6a', '6b', '6c', '6d', '6e', '7a', '7b', '7c'].map((b) => `Mixed_${b}=Concat`),
   ]);
@@ -115,11 +117,11 @@ test('split models: activations equal PyTorch forward hooks to 1e-5 at all five 
 });
 
 test('InceptionV3: stem and mixed-block activations equal torchvision\'s module outputs (PyTorch hooks) to 1e-5', async () => {
-  const dir = modelDir({ arch: 'inception_v3', channels: WGS });
+  const dir = modelDir(INCEPTION);
   const m = await loadModel(dir);
   const tensors = syntheticTensors(1, WGS, 3);
   const site = await runWithActivations(m, tensors, undefined, { threads: 2 });
-  const ref = torchActivations('inception_v3', dir, tensors);
+  const ref = torchActivations('inception_v3', dir, tensors, INCEPTION.seed);
   // Relative to each layer's scale: values reach ~10 after a dozen random-weight blocks.
   site.activations.forEach((act, i) => {
     const r = ref.layers[i]!;
@@ -339,7 +341,7 @@ test('similarity in the worker (onnxruntime matrix products) agrees with the Jav
     w.layers.forEach((l, i) => assert.ok(Math.abs(l.cka! - js.layers[i]!.cka!) < 1e-4, `${l.layer}: ${l.cka} vs ${js.layers[i]!.cka}`));
   }
   // InceptionV3-sized layers (both paths: channel products for the stem, sample products for Mixed_6*).
-  const inc = await loadModel(modelDir({ arch: 'inception_v3', channels: WGS }));
+  const inc = await loadModel(modelDir(INCEPTION));
   const [i1, i2] = [await runWithActivations(inc, syntheticTensors(1, WGS, 1)), await runWithActivations(inc, syntheticTensors(1, WGS, 2))];
   const js = layerSimilarity(i1, i2);
   const w = await layerSimilarityInWorker(i1, i2);
