@@ -350,3 +350,17 @@ test('similarity in the worker (onnxruntime matrix products) agrees with the Jav
     else assert.ok(Math.abs(l.cka - js.layers[i]!.cka!) < 1e-4, `${l.layer}: ${l.cka} vs ${js.layers[i]!.cka}`);
   });
 });
+
+test('a fixed-batch-1 model (DeepVariant 1.5 frozen graphs): three images run one at a time, activations stacked in order', async () => {
+  const m = await loadModel(modelDir({ arch: 'small', channels: WGS, fixedBatch: 1 }));
+  assert.equal(m.batchSize, 1);
+  const tensors = syntheticTensors(3, WGS, 13);
+  const all = await runWithActivations(m, tensors);
+  assert.deepEqual(all.activations.map((a) => a.layer), ['conv1', 'conv2', 'conv3', 'conv4']);
+  assert.deepEqual(all.activations[0]!.dims, [3, 16, 50, 111]);
+  for (let i = 0; i < 3; i++) {
+    const one = await runWithActivations(m, [tensors[i]!]);
+    one.activations.forEach((a, k) => assert.deepEqual([...exampleActivation(all.activations[k]!, i).data], [...a.data], `image ${i} ${a.layer}`));
+    assert.deepEqual([...all.outputs[i]!], [...one.outputs[0]!]);
+  }
+});
