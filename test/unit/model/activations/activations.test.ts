@@ -122,13 +122,16 @@ test('InceptionV3: stem and mixed-block activations equal torchvision\'s module 
   const tensors = syntheticTensors(1, WGS, 3);
   const site = await runWithActivations(m, tensors, undefined, { threads: 2 });
   const ref = torchActivations('inception_v3', dir, tensors, INCEPTION.seed);
-  // Relative to each layer's scale: values reach ~10 after a dozen random-weight blocks.
+  // Relative to each layer's own scale: with random weights and untrained batch norms the
+  // activations shrink block after block (max |x| ~0.1 at the stem, ~1e-7 at Mixed_7c), so an
+  // absolute 1e-5 would say nothing about the deep blocks.
   site.activations.forEach((act, i) => {
     const r = ref.layers[i]!;
-    const scale = r.data.reduce((m, v) => Math.max(m, Math.abs(v)), 1);
+    const scale = r.data.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
+    assert.ok(scale > 0, `${act.layer}: PyTorch's activation is all zero`);
     let worst = 0;
     for (let k = 0; k < r.data.length; k++) worst = Math.max(worst, Math.abs(act.data[k]! - r.data[k]!));
-    assert.ok(worst / scale <= 1e-5, `${act.layer}: max |Δ| ${worst} at scale ${scale}`);
+    assert.ok(worst / scale <= 1e-5, `${act.layer}: max |Δ| ${worst} at scale ${scale} (relative ${worst / scale})`);
   });
   assert.deepEqual(site.activations.map((x) => [x.layer, ...x.dims]), ref.layers.map((l) => [l.name, ...l.dims]));
 });
