@@ -11,13 +11,12 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { PROJECT_ROOT } from '../../helpers/paths';
 
-const SCRIPT = join(PROJECT_ROOT, 'scripts', 'setupTestEnv.mjs');
 const CODE_SERVER_VERSION = /CODE_SERVER_VERSION = '([^']+)'/.exec(readFileSync(join(PROJECT_ROOT, 'scripts', 'installCodeServer.mjs'), 'utf8'))![1]!;
 const IS_ROOT = process.getuid?.() === 0;
 const NOBODY = 65534;
@@ -30,6 +29,8 @@ const roots: string[] = [];
 after(() => { for (const r of roots) rmSync(r, { recursive: true, force: true }); });
 
 interface Machine {
+  /** Copies of scripts/setupTestEnv.mjs and the installCodeServer.mjs it calls, readable by uid 65534 wherever the checkout is. */
+  readonly script: string;
   readonly bin: string;
   readonly aptLog: string;
   readonly codeServerDir: string;
@@ -60,6 +61,9 @@ function machine(o: MachineOptions = {}): Machine {
   const root = mkdtempSync(join(tmpdir(), 'vl-setup-'));
   roots.push(root);
   chmodSync(root, 0o755); // the non-root runs read it
+  const scripts = join(root, 'scripts');
+  mkdirSync(scripts);
+  for (const f of ['setupTestEnv.mjs', 'installCodeServer.mjs']) copyFileSync(join(PROJECT_ROOT, 'scripts', f), join(scripts, f));
   const bin = join(root, 'bin');
   const logDir = join(root, 'log');
   mkdirSync(bin);
@@ -97,14 +101,14 @@ function machine(o: MachineOptions = {}): Machine {
     stub(join(codeServerDir, 'node_modules', '.bin', 'code-server'), `echo ${CODE_SERVER_VERSION}`);
     writeFileSync(join(codeServerDir, '.complete'), `${CODE_SERVER_VERSION}\n`);
   }
-  return { bin, aptLog, codeServerDir, python };
+  return { script: join(scripts, 'setupTestEnv.mjs'), bin, aptLog, codeServerDir, python };
 }
 
 function run(m: Machine, opts: { asNobody?: boolean; realPython?: boolean } = {}): SpawnSyncReturns<string> {
   const env: NodeJS.ProcessEnv = { PATH: m.bin, HOME: tmpdir(), VARIANT_LENS_CODE_SERVER_DIR: m.codeServerDir };
   if (!opts.realPython) env.VARIANT_LENS_PYTHON = m.python;
   const drop = opts.asNobody && IS_ROOT ? { uid: NOBODY, gid: NOBODY } : {};
-  return spawnSync(process.execPath, [SCRIPT], { encoding: 'utf8', env, timeout: 60_000, ...drop });
+  return spawnSync(process.execPath, [m.script], { encoding: 'utf8', env, timeout: 60_000, ...drop });
 }
 
 /** The stub apt-get's calls: [DEBIAN_FRONTEND, argv]. */
