@@ -202,19 +202,17 @@ export function activate(context: vscode.ExtensionContext): { readonly version: 
       { label: 'Examples files (TFRecord)', key: 'examples' },
     ], { title: 'Variant Lens: configure' });
     if (!choice) return;
-    const cfg = vscode.workspace.getConfiguration(settings.SECTION);
-    const target = vscode.workspace.workspaceFolders ? vscode.ConfigurationTarget.Workspace : vscode.ConfigurationTarget.Global;
     if (choice.key === 'models') {
       const dir = await vscode.window.showOpenDialog({ canSelectFolders: true, canSelectFiles: false, title: 'Model folder (model.onnx + example_info.json)' });
       if (!dir?.[0]) return;
       const name = await vscode.window.showInputBox({ title: 'Display name of the model', value: path.basename(dir[0].fsPath) });
       if (!name) return;
-      await cfg.update('models', [...settings.models().filter((m) => m.name !== name), { name, path: dir[0].fsPath }], target);
+      await settings.update('models', [...settings.models().filter((m) => m.name !== name), { name, path: dir[0].fsPath }]);
     } else {
       const files = await vscode.window.showOpenDialog({ canSelectMany: choice.key !== 'reference', title: choice.label });
       if (!files?.length) return;
       const paths = files.map((f) => f.fsPath);
-      await cfg.update(choice.key, choice.key === 'reference' ? paths[0] : paths, target);
+      await settings.update(choice.key as 'reads' | 'reference' | 'examples', choice.key === 'reference' ? paths[0] : paths);
     }
     l.info(`configured ${choice.key}`);
   });

@@ -3,22 +3,17 @@
  * extension host's or the CLI's event loop, or — when no worker script can be found or
  * started — in process.
  *
- * Worker script resolution (the bundle and the tests must both work):
- *  1. `<__dirname>/inferenceWorker.js`: dist/cli.js and dist/extension.js sit next to
- *     dist/inferenceWorker.js (scripts/build.mjs);
- *  2. `<__dirname>/inferenceWorker.ts`: running from source under tsx (tests, benches);
- *     the worker registers tsx's CommonJS hook before loading it;
- *  3. otherwise, or if the worker dies on start, in-process.
- * `VARIANT_LENS_INFERENCE=in-process|worker` forces a choice.
+ * Worker script resolution and start-up: src/core/worker/startWorker.ts (dist/inferenceWorker.js
+ * when bundled, inferenceWorker.ts under tsx, else — or if the worker dies on start — in
+ * process). `VARIANT_LENS_INFERENCE=in-process|worker` forces a choice.
  *
  * The worker is started on first use and unref'd while idle, so it never keeps a CLI
  * process alive. Cancellation: an aborted signal rejects the pending call at once; a run
  * already inside onnxruntime finishes in the worker and its result is dropped.
  */
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import { VariantLensError, throwIfAborted, type ErrorCode } from '../errors';
+import { startWorker, workerPlan } from '../worker/startWorker';
 import type { WorkerRequest, WorkerResponse } from './inferenceWorker';
 import type { RunRequest, RunResult } from './onnxSessionCache';
 
@@ -48,9 +43,6 @@ class InProcessBackend implements InferenceBackend {
   }
 }
 
-/** A variable, not a literal, so that esbuild leaves it alone: tsx is a dev dependency, never bundled. */
-const TSX_CJS_API = 'tsx/cjs/api';
-
 interface Pending { resolve(r: WorkerResponse): void; reject(e: unknown): void }
 
 class WorkerBackend implements InferenceBackend {
@@ -65,11 +57,7 @@ class WorkerBackend implements InferenceBackend {
 
   private ensureWorker(): Worker {
     if (this.worker) return this.worker;
-    // From source (tests, benches) the worker is TypeScript: a CommonJS bootstrap registers
-    // tsx's require hook, then loads it. Node refuses a .ts path as a worker entry.
-    const w = this.script.endsWith('.ts')
-      ? new Worker(`require(${JSON.stringify(require.resolve(TSX_CJS_API))}).register(); require(${JSON.stringify(this.script)});`, { eval: true, execArgv: [] })
-      : new Worker(this.script, { execArgv: [] });
+    const w = startWorker(this.script);
     w.unref();
     w.on('message', (m: WorkerResponse) => {
       this.started = true;
@@ -166,13 +154,9 @@ let backend: InferenceBackend | undefined;
 /** The process-wide inference backend, created on first use. */
 export function inferenceBackend(): InferenceBackend {
   if (backend) return backend;
-  const forced = process.env['VARIANT_LENS_INFERENCE'];
-  const js = join(__dirname, 'inferenceWorker.js');
-  const ts = join(__dirname, 'inferenceWorker.ts');
-  const script = existsSync(js) ? js : existsSync(ts) ? ts : undefined;
-  if (forced === 'in-process' || (!script && forced !== 'worker')) backend = new InProcessBackend();
-  else if (!script) throw new VariantLensError('model-load-failed', `VARIANT_LENS_INFERENCE=worker but no inference worker script next to ${__dirname}`);
-  else backend = forced === 'worker' ? new WorkerBackend(script, () => undefined) : new FallbackBackend(script);
+  const plan = workerPlan({ dir: __dirname, bundled: 'inferenceWorker.js', source: 'inferenceWorker.ts', env: 'VARIANT_LENS_INFERENCE', what: 'inference worker', code: 'model-load-failed' });
+  if (plan.kind === 'in-process') backend = new InProcessBackend();
+  else backend = plan.fallback ? new FallbackBackend(plan.script) : new WorkerBackend(plan.script, () => undefined);
   return backend;
 }
 

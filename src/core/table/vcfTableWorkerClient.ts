@@ -3,21 +3,18 @@
  * (row index, sort/filter), relays progress, cancels through a shared flag, and receives
  * the typed arrays it transfers (row offsets, view rows) without copying them.
  *
- * Worker script resolution (as for the inference worker, src/core/model/inferenceHost.ts):
- *  1. `<__dirname>/tableWorker.js`: dist/extension.js and dist/cli.js sit next to
- *     dist/tableWorker.js (scripts/build.mjs);
- *  2. `<__dirname>/vcfTableWorker.ts`: running from source under tsx (tests, benches);
- *  3. otherwise, or if the worker cannot start, the same jobs run in process, yielding to
- *     the event loop every YIELD_MS (slower, but the host still answers).
- * `VARIANT_LENS_TABLE_WORKER=in-process` forces 3 (tests compare both).
+ * Worker script resolution and start-up: src/core/worker/startWorker.ts (dist/tableWorker.js
+ * when bundled, vcfTableWorker.ts under tsx); without a script, or if the worker cannot
+ * start, the same jobs run in process, yielding to the event loop every YIELD_MS (slower,
+ * but the host still answers). `VARIANT_LENS_TABLE_WORKER=in-process|worker` forces a
+ * choice (tests compare both).
  *
  * Cancellation: an aborted signal sets the job's shared flag (the worker stops at its next
  * check) and rejects the call at once with `cancelled`.
  */
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import { VariantLensError, throwIfAborted } from '../errors';
+import { startWorker, workerPlan } from '../worker/startWorker';
 import type { ContigRun } from '../io/vcf/vcfRowIndex';
 import type { JobControl } from './vcfTableColumns';
 import { VcfTableJobs, type TableWorkerData, type TableWorkerMessage, type TableWorkerRequest } from './vcfTableWorker';
@@ -34,22 +31,14 @@ export interface TableJobRunner {
   close(): Promise<void>;
 }
 
-/** A variable, not a literal, so that esbuild leaves it alone: tsx is a dev dependency, never bundled. */
-const TSX_CJS_API = 'tsx/cjs/api';
 /** Longest synchronous stretch of an in-process job before it yields. */
 const YIELD_MS = 25;
 
-function workerScript(): string | undefined {
-  const js = join(__dirname, 'tableWorker.js');
-  const ts = join(__dirname, 'vcfTableWorker.ts');
-  return existsSync(js) ? js : existsSync(ts) ? ts : undefined;
-}
-
 /** Starts the jobs runner for one file: a worker thread, or in process when none can start. */
 export function startTableJobs(path: string): TableJobRunner {
-  const script = workerScript();
-  if (process.env['VARIANT_LENS_TABLE_WORKER'] === 'in-process' || !script) return new InProcessJobs(path);
-  return new FallbackJobs(path, script);
+  const plan = workerPlan({ dir: __dirname, bundled: 'tableWorker.js', source: 'vcfTableWorker.ts', env: 'VARIANT_LENS_TABLE_WORKER', what: 'table worker', code: 'unsupported' });
+  if (plan.kind === 'in-process') return new InProcessJobs(path);
+  return plan.fallback ? new FallbackJobs(path, plan.script) : new WorkerJobs(path, plan.script);
 }
 
 interface Pending {
@@ -71,10 +60,7 @@ class WorkerJobs implements TableJobRunner {
 
   constructor(path: string, script: string) {
     const workerData: TableWorkerData = { vcfTableWorker: true, path };
-    // From source the worker is TypeScript: a CommonJS bootstrap registers tsx, then loads it.
-    this.worker = script.endsWith('.ts')
-      ? new Worker(`require(${JSON.stringify(require.resolve(TSX_CJS_API))}).register(); require(${JSON.stringify(script)});`, { eval: true, execArgv: [], workerData })
-      : new Worker(script, { execArgv: [], workerData });
+    this.worker = startWorker(script, workerData);
     this.worker.unref();
     this.worker.on('message', (m: TableWorkerMessage) => this.onMessage(m));
     const fail = (e: Error): void => {

@@ -31,23 +31,6 @@ export interface CompareArgs {
   readonly truth?: 'A' | 'B' | 'none';
 }
 
-/** `variantLens.diff.beds`: { name: path } (or a list of paths, named by file name). */
-export function diffBeds(): { name: string; path: string }[] {
-  const v = vscode.workspace.getConfiguration(settings.SECTION).get<unknown>('diff.beds');
-  const out: { name: string; path: string }[] = [];
-  if (Array.isArray(v)) {
-    for (const p of v) if (typeof p === 'string' && p !== '') out.push({ name: path.basename(p).replace(/\.bed(\.gz)?$/i, ''), path: settings.resolvePath(p) });
-  } else if (v && typeof v === 'object') {
-    for (const [name, p] of Object.entries(v as Record<string, unknown>)) if (typeof p === 'string' && p !== '') out.push({ name, path: settings.resolvePath(p) });
-  }
-  return out;
-}
-
-function diffQualDelta(): number | undefined {
-  const v = vscode.workspace.getConfiguration(settings.SECTION).get<unknown>('diff.qualDelta');
-  return typeof v === 'number' && Number.isFinite(v) && v >= 0 ? v : undefined;
-}
-
 /** One open diff: its panel, model and run. */
 export class DiffPanel {
   private readonly run = new AbortController();
@@ -218,12 +201,12 @@ export function registerDiffCommand(context: vscode.ExtensionContext, log: Log, 
       const truth = given === 'A' || given === 'B' || given === 'none' ? given : await pickTruth(path.basename(a.fsPath), path.basename(b.fsPath));
       if (!truth) return undefined;
       const reference = settings.reference();
-      const qualDelta = diffQualDelta();
+      const qualDelta = settings.diffQualDelta();
       const options: DiffRunOptions = {
         fileA: a.fsPath,
         fileB: b.fsPath,
         ...(reference ? { reference } : {}),
-        beds: diffBeds(),
+        beds: settings.diffBeds(),
         ...(truth !== 'none' ? { truth } : {}),
         ...(qualDelta !== undefined ? { qualDelta } : {}),
       };

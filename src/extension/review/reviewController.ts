@@ -150,7 +150,7 @@ export class ReviewController implements vscode.Disposable {
 
   /** `variantLens.review.vocabulary`: a preset name, or { preset, verdicts, tags }. */
   vocabulary(): Vocabulary {
-    const raw = vscode.workspace.getConfiguration(settings.SECTION).get<unknown>('review.vocabulary');
+    const raw = settings.reviewVocabulary();
     try {
       if (typeof raw === 'string') return resolveVocabulary(raw === '' ? {} : { preset: raw }, 'variantLens.review.vocabulary');
       if (raw && typeof raw === 'object') return resolveVocabulary(raw as VocabularySetting, 'variantLens.review.vocabulary');
