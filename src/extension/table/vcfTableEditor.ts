@@ -11,7 +11,7 @@ import { RpcServer, type RequestHandlers } from '../../protocol/rpc';
 import type { TableProtocol, HostToWebview } from '../../protocol/protocol';
 import { tableSchema } from '../../protocol/validate';
 import { VcfTableModel } from './vcfTableModel';
-import { trustInfo } from '../settings';
+import { tablePageSize, trustInfo } from '../settings';
 import { errorPageHtml, webviewHtml, webviewOptions } from '../webviewHtml';
 import { reviewRequestHandlers } from '../review/reviewController';
 import type { Log } from '../log';
@@ -115,7 +115,8 @@ export class VcfTableEditorProvider implements vscode.CustomReadonlyEditorProvid
       'table.init': async (_p, ctx) => {
         timings['hostInit'] = Date.now();
         // The first page rides along with init (head records: no index needed), saving a round trip.
-        const first = await model.rows(model.viewId, 0, FIRST_PAGE_ROWS, ctx.signal);
+        const pageSize = tablePageSize();
+        const first = await model.rows(model.viewId, 0, pageSize, ctx.signal);
         startIndexing();
         return {
           file: model.path,
@@ -127,6 +128,7 @@ export class VcfTableEditorProvider implements vscode.CustomReadonlyEditorProvid
           filterValues: ['PASS', ...[...model.header.filters.keys()].filter((f) => f !== 'PASS')],
           infoKeys: [...model.header.info.keys()],
           trust: trustInfo(),
+          pageSize,
           firstRows: first.rows,
           timings: { ...timings, hostInitAnswered: Date.now() },
         };
@@ -226,8 +228,6 @@ export class VcfTableEditorProvider implements vscode.CustomReadonlyEditorProvid
   }
 }
 
-/** Rows sent with table.init: the webview's page size (webview/table/main.ts PAGE_ROWS). */
-const FIRST_PAGE_ROWS = 200;
 /** Longest wait for the webview's table.init before indexing starts anyway. */
 const INDEX_DELAY_MS = 1500;
 
