@@ -16,6 +16,7 @@ import * as settings from './settings';
 import { SiteSources, type SiteSourceConfig } from './inspector/siteTensors';
 import { READS_CHOICE_STATE_KEY, choiceFor, withChoice } from './inspector/readsChoice';
 import { ModelService, type ModelServiceState } from './inspector/modelService';
+import { ModelLoader } from './inspector/modelLoader';
 import { showModelCards } from './inspector/modelCardPanel';
 import { shutdownInference } from '../core/model/inferenceHost';
 import { TABLE_VIEW_TYPE, TABLE_VIEW_TYPE_PLAIN, VcfTableEditorProvider, type SiteSelection } from './table/vcfTableEditor';
@@ -37,14 +38,16 @@ export function activate(context: vscode.ExtensionContext): { readonly version: 
   let modelState: ModelServiceState | undefined;
   let updateStatus: (site?: { chrom: string; pos: number }) => void = () => undefined;
   let shownSite: () => { chrom: string; pos: number } | undefined = () => undefined;
-  // eslint-disable-next-line prefer-const -- the encoder choice needs the model service, created next
-  let models: ModelService;
-  const sources = new SiteSources(sourceConfig, (signal) => models.encoderChoice(signal));
-  models = new ModelService(() => ({ ...sourceConfig(), models: settings.models(), untrustedReason: settings.UNTRUSTED_REASON }), sources, (st) => {
+  // One direction: the model loader → the reads source (the first model's settings for the
+  // pictures) → the model service (runs the models on the reads source's encodings).
+  const modelConfig = () => ({ ...sourceConfig(), models: settings.models(), untrustedReason: settings.UNTRUSTED_REASON });
+  const loader = new ModelLoader(modelConfig);
+  const sources = new SiteSources(sourceConfig, (signal) => loader.encoderChoice(signal));
+  const models = new ModelService(modelConfig, sources, (st) => {
     modelState = st;
     // The inspector is created below; before that there is no site to show.
     updateStatus(shownSite());
-  });
+  }, loader);
   const openModelCards = (): Promise<void> => showModelCards(context, () => models.cards());
   const inspector: InspectorPanel = new InspectorPanel(context, l, (site, signal) => sources.tensors(site, signal), {
     compare: (site, signal, onRunning) => models.compare(site, signal, onRunning),
