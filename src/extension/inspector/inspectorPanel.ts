@@ -12,7 +12,8 @@ import { RpcServer, type RequestHandlers } from '../../protocol/rpc';
 import type { HostToWebview, InspectorProtocol, InspectorState, ModelComparison, SiteRecord, TensorPayload } from '../../protocol/protocol';
 import { inspectorSchema } from '../../protocol/validate';
 import { trustInfo } from '../settings';
-import { reviewRequestHandlers } from '../review/reviewController';
+import type { InspectorReviewRef } from '../review/reviewController';
+import { unavailableReviewHandlers, type ReviewBinder, type ReviewBinding } from '../review/reviewWorkspace';
 import { webviewHtml, webviewOptions } from '../webviewHtml';
 import type { Log } from '../log';
 import type { HoverFn, TensorResult } from './siteTensors';
@@ -37,6 +38,8 @@ export interface InspectorOptions {
    * an abort function; the extension decides when a run counts as long.
    */
   readonly progress?: (title: string, run: Promise<unknown>, cancel: () => void) => void;
+  /** The review feature (reviewController.ts): the review form follows the shown site. */
+  readonly review?: ReviewBinder<InspectorReviewRef>;
 }
 
 export class InspectorPanel {
@@ -48,10 +51,22 @@ export class InspectorPanel {
   private hover: HoverFn | undefined;
   /** The encoding the shown tensors came from (reads source): the models' results name it too. */
   private shownSite: SiteExamples | undefined;
-  /** Called when the shown site changes (the review form follows it; reviewController.ts). */
-  onDidSetSite: (() => void) | undefined;
+  /** The review form's requests and the hook that makes it follow the shown site. */
+  private readonly review: ReviewBinding | undefined;
 
-  constructor(private readonly context: vscode.ExtensionContext, private readonly log: Log, private readonly tensors: TensorProvider, private readonly options: InspectorOptions = {}) {}
+  constructor(private readonly context: vscode.ExtensionContext, private readonly log: Log, private readonly tensors: TensorProvider, private readonly options: InspectorOptions = {}) {
+    // Bound once, with or without an open panel: Review tree → site opens the inspector.
+    this.review = options.review?.bind({
+      kind: 'inspector',
+      emitSite: (s) => this.server?.emit('reviewSite', s),
+      site: () => this.currentSite,
+      models: () => this.currentModels,
+      open: async (record) => {
+        this.show(true);
+        await this.setSite(record);
+      },
+    });
+  }
 
   get visible(): boolean {
     return this.panel !== undefined;
@@ -87,7 +102,7 @@ export class InspectorPanel {
         this.options.showModelCards?.();
         return {};
       },
-      ...reviewRequestHandlers({ kind: 'inspector', emitSite: (s) => this.server?.emit('reviewSite', s) }),
+      ...(this.review?.handlers ?? unavailableReviewHandlers()),
     };
     const server = new RpcServer<InspectorProtocol>(inspectorSchema, handlers, {
       ready: () => this.log.info('inspector webview ready'),
@@ -117,7 +132,7 @@ export class InspectorPanel {
     const models: ModelComparison | undefined = this.options.compare ? { state: 'running', message: 'waiting for the pileup…', calls: [], explanations: [], notes: [] } : undefined;
     this.state = { site, tensors: [], tensorNote: 'building the pileup…', trust: trustInfo(), generation, ...(models ? { models } : {}) };
     this.server?.emit('state', this.state);
-    this.onDidSetSite?.();
+    this.review?.shown();
     if (this.panel) this.panel.title = `Site ${site.chrom}:${site.pos.toLocaleString('en-US')}`;
     try {
       const r = await this.tensors(site, work.signal);

@@ -13,7 +13,8 @@ import { tableSchema } from '../../protocol/validate';
 import { VcfTableModel } from './vcfTableModel';
 import { tablePageSize, trustInfo } from '../settings';
 import { errorPageHtml, webviewHtml, webviewOptions } from '../webviewHtml';
-import { reviewRequestHandlers } from '../review/reviewController';
+import type { TableReviewRef } from '../review/reviewController';
+import type { ReviewBinder } from '../review/reviewWorkspace';
 import type { Log } from '../log';
 
 export const TABLE_VIEW_TYPE = 'variantLens.vcfTable';
@@ -65,7 +66,8 @@ export class VcfTableEditorProvider implements vscode.CustomReadonlyEditorProvid
   /** Fires when the user selects a row (open: Enter/double-click asks for the inspector). */
   readonly onDidSelectSite = this.selectEmitter.event;
 
-  constructor(private readonly context: vscode.ExtensionContext, private readonly log: Log) {}
+  /** `review`: the review feature (reviewController.ts), bound by every table panel. */
+  constructor(private readonly context: vscode.ExtensionContext, private readonly log: Log, private readonly review: ReviewBinder<TableReviewRef>) {}
 
   get activeTable(): TableHandle | undefined {
     return this.active;
@@ -111,6 +113,8 @@ export class VcfTableEditorProvider implements vscode.CustomReadonlyEditorProvid
 
     const post = (m: HostToWebview<TableProtocol>): void => void panel.webview.postMessage(m);
     const closed = new AbortController();
+    // Review column, 1–9 keys, undo (reviewController.ts).
+    const review = this.review.bind({ kind: 'table', model, panel, emitChanged: (count) => handleRef.current?.server.emit('reviewChanged', { count }), reveal: (index) => handleRef.current?.reveal(index) });
     const handlers: RequestHandlers<TableProtocol> = {
       'table.init': async (_p, ctx) => {
         timings['hostInit'] = Date.now();
@@ -133,7 +137,10 @@ export class VcfTableEditorProvider implements vscode.CustomReadonlyEditorProvid
           timings: { ...timings, hostInitAnswered: Date.now() },
         };
       },
-      'table.rows': (p, ctx) => model.rows(p.viewId, p.from, p.to, ctx.signal),
+      'table.rows': (p, ctx) => {
+        review.pulled();
+        return model.rows(p.viewId, p.from, p.to, ctx.signal);
+      },
       'table.setView': async (p, ctx) => {
         const t0 = performance.now();
         const v = await model.setView(p.sort, p.filter, ctx.signal, ctx.progress);
@@ -148,8 +155,7 @@ export class VcfTableEditorProvider implements vscode.CustomReadonlyEditorProvid
         return { text, count: new Set(p.rows).size };
       },
       'table.ping': (p) => ({ sentAt: p.sentAt, hostTime: Date.now() }),
-      // Review column, 1–9 keys, undo (reviewController.ts).
-      ...reviewRequestHandlers({ kind: 'table', model, panel, emitChanged: (count) => handleRef.current?.server.emit('reviewChanged', { count }), reveal: (index) => handleRef.current?.reveal(index) }),
+      ...review.handlers,
     };
 
     const handleRef: { current?: TableHandle } = {};
@@ -158,7 +164,10 @@ export class VcfTableEditorProvider implements vscode.CustomReadonlyEditorProvid
         timings['hostReady'] = Date.now();
         this.log.info(`table webview ready: ${path.basename(model.path)}`);
       },
-      siteSelected: (s) => handleRef.current && this.selectEmitter.fire({ table: handleRef.current, row: s.row, index: s.index, open: s.open }),
+      siteSelected: (s) => {
+        review.selected({ row: s.row });
+        if (handleRef.current) this.selectEmitter.fire({ table: handleRef.current, row: s.row, index: s.index, open: s.open });
+      },
     }, post, (err) => this.log.warn(`rejected a message from the table webview of ${model.path}: ${err}`));
 
     const handle: TableHandle = {
