@@ -59,10 +59,12 @@ export interface SiteImageKey {
 
 /**
  * Encodings of recent sites, one per (site, inputs, settings). A failed or cancelled encoding
- * is forgotten, so the next asker builds it again.
+ * is forgotten, so the next asker builds it again; so is one still running under a signal
+ * that has been aborted (a newer request for the same site must not inherit the
+ * cancellation of the one it replaced).
  */
 export class SiteImageCache {
-  private readonly entries = new Map<string, Promise<SiteExamples>>();
+  private readonly entries = new Map<string, { readonly promise: Promise<SiteExamples>; readonly signal: AbortSignal | undefined; settled: boolean }>();
 
   constructor(private readonly encode: SiteEncodeFn = buildSiteExamples, private readonly capacity = 8) {}
 
@@ -70,18 +72,18 @@ export class SiteImageCache {
   images(site: SiteImageKey, request: SiteRequest & { readonly options: PipelineOptions }): Promise<SiteExamples> {
     const alleles = site.alleles ? `${site.alleles.refBases}>${site.alleles.altBases.join(',')}` : '';
     const key = [site.inputs, site.contig, site.position, alleles, pipelineKey(request.options)].join('\n');
-    let p = this.entries.get(key);
-    if (p) {
+    const cached = this.entries.get(key);
+    if (cached && (cached.settled || !cached.signal?.aborted)) {
       this.entries.delete(key);
-      this.entries.set(key, p);
-      return p;
+      this.entries.set(key, cached);
+      return cached.promise;
     }
-    p = this.encode(request);
-    this.entries.set(key, p);
-    const added = p;
-    p.catch(() => { if (this.entries.get(key) === added) this.entries.delete(key); });
+    const entry = { promise: this.encode(request), signal: request.signal, settled: false };
+    this.entries.delete(key);
+    this.entries.set(key, entry);
+    entry.promise.then(() => { entry.settled = true; }, () => { if (this.entries.get(key) === entry) this.entries.delete(key); });
     while (this.entries.size > this.capacity) this.entries.delete(this.entries.keys().next().value!);
-    return p;
+    return entry.promise;
   }
 
   clear(): void {
