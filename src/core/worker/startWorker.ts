@@ -32,7 +32,7 @@ export interface WorkerLocation {
 }
 
 /** The worker script: the bundle, else the TypeScript source, else undefined. */
-export function findWorkerScript(where: WorkerLocation): string | undefined {
+function findWorkerScript(where: WorkerLocation): string | undefined {
   const js = join(where.dir, where.bundled);
   const ts = join(where.dir, where.source);
   return existsSync(js) ? js : existsSync(ts) ? ts : undefined;

@@ -132,7 +132,8 @@ export class InspectorPanel {
     const models: ModelComparison | undefined = this.options.compare ? { state: 'running', message: 'waiting for the pileup…', calls: [], explanations: [], notes: [] } : undefined;
     this.state = { site, tensors: [], tensorNote: 'building the pileup…', trust: trustInfo(), generation, ...(models ? { models } : {}) };
     this.server?.emit('state', this.state);
-    this.review?.shown();
+    // The review form follows (only an open panel has one).
+    if (this.server) this.review?.shown();
     if (this.panel) this.panel.title = `Site ${site.chrom}:${site.pos.toLocaleString('en-US')}`;
     try {
       const r = await this.tensors(site, work.signal);
