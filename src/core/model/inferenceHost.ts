@@ -13,7 +13,7 @@
  */
 import type { Worker } from 'node:worker_threads';
 import { VariantLensError, throwIfAborted, type ErrorCode } from '../errors';
-import { startWorker, workerPlan } from '../worker/startWorker';
+import { FallbackRunner, WorkerStartError, startWorker, workerPlan } from '../worker/startWorker';
 import type { WorkerRequest, WorkerResponse } from './inferenceWorker';
 import type { RunRequest, RunResult } from './onnxSessionCache';
 
@@ -53,7 +53,7 @@ class WorkerBackend implements InferenceBackend {
   /** Set once a message came back: a worker that dies before that could not start. */
   private started = false;
 
-  constructor(private readonly script: string, private readonly onStartFailure: (e: unknown) => void) {}
+  constructor(private readonly script: string) {}
 
   private ensureWorker(): Worker {
     if (this.worker) return this.worker;
@@ -73,8 +73,7 @@ class WorkerBackend implements InferenceBackend {
       const err = new VariantLensError('model-load-failed', `inference worker stopped: ${e instanceof Error ? e.message : String(e)}`);
       const waiting = [...this.pending.values()];
       this.pending.clear();
-      if (startFailed) this.onStartFailure(e);
-      for (const p of waiting) p.reject(startFailed ? new WorkerStartError(err) : err);
+      for (const p of waiting) p.reject(startFailed ? new WorkerStartError(err.message) : err);
     };
     w.on('error', fail);
     w.on('exit', (code) => { if (this.worker === w) fail(new Error(`exited with code ${code}`)); });
@@ -124,29 +123,20 @@ class WorkerBackend implements InferenceBackend {
   }
 }
 
-class WorkerStartError extends Error {
-  constructor(readonly inner: VariantLensError) { super(inner.message); }
-}
-
-/** Worker backend that falls back to in-process if its worker cannot start. */
+/** Worker backend that falls back to in-process if its worker cannot start (startWorker.ts FallbackRunner). */
 class FallbackBackend implements InferenceBackend {
-  private current: InferenceBackend;
+  private readonly runner: FallbackRunner<InferenceBackend>;
   constructor(script: string) {
-    this.current = new WorkerBackend(script, () => { this.current = new InProcessBackend(); });
+    this.runner = new FallbackRunner<InferenceBackend>(() => new WorkerBackend(script), () => new InProcessBackend());
   }
-  get kind(): 'worker' | 'in-process' { return this.current.kind; }
-  async run(req: RunRequest, signal?: AbortSignal): Promise<RunResult> {
+  get kind(): 'worker' | 'in-process' { return this.runner.current.kind; }
+  run(req: RunRequest, signal?: AbortSignal): Promise<RunResult> {
     // The transfer detaches req.data; keep a copy only while the worker has not proven itself.
-    const backup = this.current.kind === 'worker' ? { ...req, data: req.data.slice() } : req;
-    try {
-      return await this.current.run(req, signal);
-    } catch (e) {
-      if (e instanceof WorkerStartError) return this.current.run(backup, signal);
-      throw e;
-    }
+    const backup = this.runner.current.kind === 'worker' ? { ...req, data: req.data.slice() } : req;
+    return this.runner.run((b, retry) => b.run(retry ? backup : req, signal));
   }
-  release(modelPath: string): Promise<void> { return this.current.release(modelPath); }
-  close(): Promise<void> { return this.current.close(); }
+  release(modelPath: string): Promise<void> { return this.runner.current.release(modelPath); }
+  close(): Promise<void> { return this.runner.current.close(); }
 }
 
 let backend: InferenceBackend | undefined;
@@ -156,7 +146,7 @@ export function inferenceBackend(): InferenceBackend {
   if (backend) return backend;
   const plan = workerPlan({ dir: __dirname, bundled: 'inferenceWorker.js', source: 'inferenceWorker.ts', env: 'VARIANT_LENS_INFERENCE', what: 'inference worker', code: 'model-load-failed' });
   if (plan.kind === 'in-process') backend = new InProcessBackend();
-  else backend = plan.fallback ? new FallbackBackend(plan.script) : new WorkerBackend(plan.script, () => undefined);
+  else backend = plan.fallback ? new FallbackBackend(plan.script) : new WorkerBackend(plan.script);
   return backend;
 }
 

@@ -14,7 +14,7 @@
  */
 import type { Worker } from 'node:worker_threads';
 import { VariantLensError, throwIfAborted } from '../errors';
-import { startWorker, workerPlan } from '../worker/startWorker';
+import { FallbackRunner, WorkerStartError, startWorker, workerPlan } from '../worker/startWorker';
 import type { ContigRun } from '../io/vcf/vcfRowIndex';
 import type { JobControl } from './vcfTableColumns';
 import { VcfTableJobs, type TableWorkerData, type TableWorkerMessage, type TableWorkerRequest } from './vcfTableWorker';
@@ -48,7 +48,6 @@ interface Pending {
   onProgress?: ViewProgress;
 }
 
-class WorkerStartError extends Error {}
 
 class WorkerJobs implements TableJobRunner {
   readonly kind = 'worker' as const;
@@ -168,35 +167,22 @@ class InProcessJobs implements TableJobRunner {
   }
 }
 
-/** A worker, replaced by in-process jobs if it cannot start (the first job is then re-run here). */
+/** A worker, replaced by in-process jobs if it cannot start (startWorker.ts FallbackRunner: the first job is then re-run here). */
 class FallbackJobs implements TableJobRunner {
-  private current: TableJobRunner;
-  constructor(private readonly path: string, script: string) {
-    try {
-      this.current = new WorkerJobs(path, script);
-    } catch {
-      this.current = new InProcessJobs(path);
-    }
+  private readonly runner: FallbackRunner<TableJobRunner>;
+  constructor(path: string, script: string) {
+    this.runner = new FallbackRunner<TableJobRunner>(() => new WorkerJobs(path, script), () => new InProcessJobs(path));
   }
   get kind(): 'worker' | 'in-process' {
-    return this.current.kind;
-  }
-  private async run<T>(f: (r: TableJobRunner) => Promise<T>): Promise<T> {
-    try {
-      return await f(this.current);
-    } catch (e) {
-      if (!(e instanceof WorkerStartError)) throw e;
-      this.current = new InProcessJobs(this.path);
-      return f(this.current);
-    }
+    return this.runner.current.kind;
   }
   index(signal: AbortSignal | undefined, onProgress?: IndexProgress): Promise<{ offsets: Float64Array; contigRuns: readonly ContigRun[] }> {
-    return this.run((r) => r.index(signal, onProgress));
+    return this.runner.run((r) => r.index(signal, onProgress));
   }
   view(sort: SortSpec | undefined, filter: FilterSpec | undefined, signal?: AbortSignal, progress?: ViewProgress): Promise<Uint32Array | undefined> {
-    return this.run((r) => r.view(sort, filter, signal, progress));
+    return this.runner.run((r) => r.view(sort, filter, signal, progress));
   }
   close(): Promise<void> {
-    return this.current.close();
+    return this.runner.current.close();
   }
 }

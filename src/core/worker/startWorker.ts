@@ -69,3 +69,40 @@ export function startWorker(script: string, workerData?: unknown): Worker {
     ? new Worker(`require(${JSON.stringify(require.resolve(TSX_CJS_API))}).register(); require(${JSON.stringify(script)});`, { ...options, eval: true })
     : new Worker(script, options);
 }
+
+/** A worker that died before it answered anything: it could not start (its pending jobs get this). */
+export class WorkerStartError extends Error {}
+
+/**
+ * A client's jobs on a worker thread that move to an in-process runner when the worker cannot
+ * start: the job that finds out (WorkerStartError) runs once more in process, and so does
+ * every later job. `job` gets `retry` true on that second run (a job whose input was
+ * transferred to the worker uses a copy then).
+ */
+export class FallbackRunner<R> {
+  private runner: R;
+
+  constructor(worker: () => R, private readonly inProcess: () => R) {
+    try {
+      this.runner = worker();
+    } catch {
+      this.runner = inProcess();
+    }
+  }
+
+  get current(): R {
+    return this.runner;
+  }
+
+  async run<T>(job: (runner: R, retry: boolean) => Promise<T>): Promise<T> {
+    const r = this.runner;
+    try {
+      return await job(r, false);
+    } catch (e) {
+      if (!(e instanceof WorkerStartError)) throw e;
+      // Several jobs may find out at once: only the first one replaces the runner.
+      if (this.runner === r) this.runner = this.inProcess();
+      return job(this.runner, true);
+    }
+  }
+}
