@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { DEFAULT_PAGE_ROWS, inspectorSchema, tablePageRows, tableSchema, validateWebviewMessage } from '../../src/protocol/validate';
@@ -53,6 +55,10 @@ test('a panel schema only accepts its own methods', () => {
 });
 
 test('table page size from table.init: an integer the table.rows check accepts, else the default', () => {
+  const manifest = JSON.parse(readFileSync(join(__dirname, '../../package.json'), 'utf8')) as { contributes: { configuration: { properties: Record<string, { default?: unknown; maximum?: number }> } } };
+  const setting = manifest.contributes.configuration.properties['variantLens.table.pageSize']!;
+  assert.equal(DEFAULT_PAGE_ROWS, setting.default);
+  assert.ok(setting.maximum! <= MAX_PAGE_ROWS, 'every allowed setting value is a valid page request');
   assert.equal(tablePageRows(50), 50);
   assert.equal(tablePageRows(MAX_PAGE_ROWS), MAX_PAGE_ROWS);
   for (const bad of [undefined, 0, -5, 12.5, MAX_PAGE_ROWS + 1, '200', null]) assert.equal(tablePageRows(bad), DEFAULT_PAGE_ROWS, String(bad));

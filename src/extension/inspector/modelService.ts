@@ -1,13 +1,15 @@
 /**
- * The configured models (`variantLens.models`) for the inspector: loading (trust-gated,
- * cached per folder), running every model at the selected site through ModelCaller.callSite
- * (each model with its own make_examples settings — the code `variant-lens call` uses, so the
- * inspector's GT/QUAL equal the VCF `call` wrote for an isolated site), and the model-card
- * facts (training data, parameter differences) the inspector and the model-card panel show.
+ * The configured models (`variantLens.models`) for the inspector: running every model at the
+ * selected site through ModelCaller.callSite (each model with its own make_examples settings —
+ * the code `variant-lens call` uses, so the inspector's GT/QUAL equal the VCF `call` wrote
+ * for an isolated site) on the reads source's encodings (siteTensors.ts: a site is encoded
+ * once per distinct settings, the picture's encoding included), the "seen by" tabs, and the
+ * model-card facts (training data, parameter differences) the inspector and the model-card
+ * panel show. Loading (trust-gated, cached per folder) is modelLoader.ts.
  *
  * vscode-free: settings arrive as `ModelServiceConfig`, cancellation as an AbortSignal (the
  * extension converts CancellationTokens at the boundary). Unit-tested in
- * test/unit/extension/modelService.test.ts.
+ * test/unit/extension/inspector/ (siteTensors, encodeOnce, modelTabs, badInputInspector).
  *
  * Single-site caveat (as in the demo report): the genotype is computed for this site alone,
  * so postprocess's haplotype resolution across overlapping sites (docs/deepvariant.md §3.3 step 5) is not
