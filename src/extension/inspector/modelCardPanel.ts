@@ -9,7 +9,7 @@
  */
 import * as vscode from 'vscode';
 import { compareParams, DV_MAKE_EXAMPLES_DEFAULTS } from '../../core/model/modelCard';
-import type { NamedModel } from './modelService';
+import type { NamedModel } from './modelLoader';
 import { summarizeContigs } from './modelService';
 import { escapeHtml } from '../webviewHtml';
 

@@ -29,8 +29,6 @@ import type { ModelCallView, ModelComparison, SiteRecord, TensorPayload } from '
 import { ModelLoader, type EncoderChoice, type ModelLoaderConfig, type ModelOrError, type NamedModel } from './modelLoader';
 import { imageableAlleles, inputsFor, type SiteSourceConfig, type SiteSources, type TensorResult } from './siteTensors';
 
-export type { ModelSettingLike, NamedModel } from './modelLoader';
-
 export interface ModelServiceConfig extends SiteSourceConfig, ModelLoaderConfig {}
 
 export type ModelStateKind = 'disabled' | 'none' | 'idle' | 'loading' | 'ready' | 'running' | 'error';

@@ -30,7 +30,6 @@ import type { InspectorHover, SiteRecord, TensorPayload } from '../../protocol/p
 import type { EncoderChoice } from './modelLoader';
 import { siteInputs, type ReadsChoice, type SiteInputs } from './readsChoice';
 
-export type { EncoderChoice } from './modelLoader';
 
 /** DeepVariant's reference_band_height (docs/deepvariant.md §2.1): rows 0–4 of every image are the reference. */
 const REFERENCE_BAND_ROWS = 5;
