@@ -47,10 +47,10 @@ export type ExplainStage = 'images' | 'cross-run' | 'occlusion' | 'curves' | 'do
 
 export interface ExplainProgress {
   readonly stage: ExplainStage;
-  /** Images through the models so far, and the total planned (known after the 'images' stage). */
+  /** Images through the models so far, and the total planned (the cross-run's until it is done; exact from the 'occlusion' stage on). */
   readonly done: number;
   readonly total: number;
-  /** Set once the cross-run is complete (from the 'occlusion' stage on). */
+  /** Set once the cross-run is complete (the last 'cross-run' event, and every later one). */
   readonly crossRun?: readonly (readonly CrossRunCell[])[];
 }
 
@@ -138,6 +138,10 @@ function altRowCount(site: SiteExamples): number {
   let n = 0;
   for (let k = 0; k < site.rows.length; k++) if (site.examples.some((e) => e.supports[k] === SUPPORTS_ALT_PIXEL)) n++;
   return n;
+}
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  return a === b || Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(Buffer.from(b.buffer, b.byteOffset, b.byteLength));
 }
 
 function sub(a: ClassProbs, b: ClassProbs): ClassProbs {
@@ -257,6 +261,47 @@ export async function explainSite(req: ExplainRequest): Promise<ExplainOutput> {
   }
   if (own.every((p) => p.site!.rows.length === 0)) throw new VariantLensError('invalid-argument', `no reads at ${where} pass the models' read filters: nothing to explain`, req.reads.path);
 
+  const runAll = async (batches: Batch[], stage: ExplainStage, extra: Partial<ExplainProgress> = {}): Promise<void> => {
+    for (let i = 0; i < n; i++) {
+      throwIfAborted(signal);
+      const before = done;
+      await batches[i]!.run(models[i]!, signal, (d) => { done = before + d; progress(stage, extra); });
+      done = before + batches[i]!.tensors.length;
+    }
+  };
+
+  // ---- cross-run first: it is what a reviewer looks at first
+  const crossBatches = models.map(() => new Batch());
+  const cellProbs = new Map<string, GenotypeCall>(); // `${i}|${key}` → call
+  for (let i = 0; i < n; i++) {
+    for (const key of new Set(cellKey[i])) {
+      const s = pipelines.get(key)!.site!;
+      if (s.examples.length === 0) continue;
+      crossBatches[i]!.add(s.examples.map((e) => e.tensor), (probs) => cellProbs.set(`${i}|${key}`, siteCall(s, probs, sampleName)));
+    }
+  }
+  total = crossBatches.reduce((t, b) => t + b.tensors.length, 0);
+  await runAll(crossBatches, 'cross-run');
+  const crossRun: CrossRunCell[][] = models.map((_, i) => models.map((__, j) => {
+    const key = cellKey[i]![j]!;
+    const s = pipelines.get(key)!.site!;
+    const call = cellProbs.get(`${i}|${key}`);
+    const common = {
+      candidate: s.dvWouldMakeCandidate, readRows: s.rows.length, altRows: altRowCount(s), dp: s.variant.dp, ad: [...s.variant.ad],
+    };
+    if (!call) {
+      const reason = s.noExampleReason ?? 'no image';
+      problems.push(`cross-run ${models[i]!.name} on ${models[j]!.name}'s parameters: ${reason}`);
+      return { probs: null, gt: null, genotypeClass: null, alleles: [s.refBases, ...s.altBases], gq: null, qual: null, alleleSource: null, ...common, reason };
+    }
+    const { genotype: [a, b] } = mostLikelyGenotype(call.probabilities);
+    return {
+      probs: classProbs(call), gt: `${a}/${b}`, genotypeClass: genotypeClassOf(a, b), alleles: [call.referenceBases, ...call.alternateBases],
+      gq: call.gq, qual: call.quality, alleleSource: s.alleleSource, ...common,
+    };
+  }));
+  progress('cross-run', { crossRun });
+
   // ---- geometry and counterfactual inputs of each model's own images
   const geometry: (SiteGeometry | undefined)[] = own.map((p) => {
     const s = p.site!;
@@ -267,22 +312,12 @@ export async function explainSite(req: ExplainRequest): Promise<ExplainOutput> {
   const medians = own.map((p, i) => (geometry[i] ? siteMedians(p.site!.examples[0]!.tensor, geometry[i]!) : new Map<number, number>()));
   const partitions: (Partition | undefined)[] = await Promise.all(own.map(async (p) => (p.site!.examples.length ? p.reader.partition(p.reader.partitionOf(region, p.site!.start), region, signal) : undefined)));
 
-  // ---- plan every batch, so progress has a total
+  // ---- plan occlusion and curves (the progress total is exact from here on)
   const width = models[0]!.exampleInfo.shape[1];
   const channels = models[0]!.exampleInfo.channels;
   const bands = columnBands(width, bandWidth);
-  const crossBatches = models.map(() => new Batch());
   const occBatches = models.map(() => new Batch());
   const curveBatches = models.map(() => new Batch());
-  const cellProbs = new Map<string, GenotypeCall>(); // `${i}|${key}` → call
-
-  for (let i = 0; i < n; i++) {
-    for (const key of new Set(cellKey[i])) {
-      const s = pipelines.get(key)!.site!;
-      if (s.examples.length === 0) continue;
-      crossBatches[i]!.add(s.examples.map((e) => e.tensor), (probs) => cellProbs.set(`${i}|${key}`, siteCall(s, probs, sampleName)));
-    }
-  }
 
   // occlusion: results per model
   const readDelta: (Map<number, ClassProbs> | undefined)[] = models.map(() => undefined);
@@ -300,8 +335,11 @@ export async function explainSite(req: ExplainRequest): Promise<ExplainOutput> {
     readDelta[i] = rd;
     channelDelta[i] = cd;
     bandDelta[i] = bd;
-    const occluded = (tensors: PileupTensor[], set: (d: ClassProbs) => void): void =>
-      occBatches[i]!.add(tensors, (probs) => set(sub(baseProbs(i), classProbs(siteCall(s, probs, sampleName)))));
+    const occluded = (tensors: PileupTensor[], set: (d: ClassProbs) => void): void => {
+      // A counterfactual that changes no pixel (e.g. a MAPQ channel already at its median) needs no model run.
+      if (tensors.every((t, k) => sameBytes(t.data, s.examples[k]!.tensor.data))) set([0, 0, 0]);
+      else occBatches[i]!.add(tensors, (probs) => set(sub(baseProbs(i), classProbs(siteCall(s, probs, sampleName)))));
+    };
     for (let k = 0; k < s.rows.length; k++) occluded(s.examples.map((e) => withoutReadRow(e.tensor, band, k)), (d) => rd.set(k, d));
     for (const id of channels) occluded(s.examples.map((e) => withChannelBaseline(e.tensor, g, id, medians[i]!)), (d) => cd.set(id, d));
     bands.forEach((b, bi) => occluded(s.examples.map((e) => withBandBaseline(e.tensor, g, medians[i]!, b.colStart, b.colEnd)), (d) => { bd[bi] = d; }));
@@ -334,38 +372,9 @@ export async function explainSite(req: ExplainRequest): Promise<ExplainOutput> {
       }
     });
   }
-  total = [...crossBatches, ...occBatches, ...curveBatches].reduce((t, b) => t + b.tensors.length, 0);
-
-  const runAll = async (batches: Batch[], stage: ExplainStage, extra: Partial<ExplainProgress> = {}): Promise<void> => {
-    for (let i = 0; i < n; i++) {
-      throwIfAborted(signal);
-      const before = done;
-      await batches[i]!.run(models[i]!, signal, (d) => { done = before + d; progress(stage, extra); });
-      done = before + batches[i]!.tensors.length;
-    }
-  };
-
-  // ---- cross-run
-  await runAll(crossBatches, 'cross-run');
-  const crossRun: CrossRunCell[][] = models.map((_, i) => models.map((__, j) => {
-    const key = cellKey[i]![j]!;
-    const s = pipelines.get(key)!.site!;
-    const call = cellProbs.get(`${i}|${key}`);
-    const common = {
-      candidate: s.dvWouldMakeCandidate, readRows: s.rows.length, altRows: altRowCount(s), dp: s.variant.dp, ad: [...s.variant.ad],
-    };
-    if (!call) {
-      const reason = s.noExampleReason ?? 'no image';
-      problems.push(`cross-run ${models[i]!.name} on ${models[j]!.name}'s parameters: ${reason}`);
-      return { probs: null, gt: null, genotypeClass: null, alleles: [s.refBases, ...s.altBases], gq: null, qual: null, alleleSource: null, ...common, reason };
-    }
-    const { genotype: [a, b] } = mostLikelyGenotype(call.probabilities);
-    return {
-      probs: classProbs(call), gt: `${a}/${b}`, genotypeClass: genotypeClassOf(a, b), alleles: [call.referenceBases, ...call.alternateBases],
-      gq: call.gq, qual: call.quality, alleleSource: s.alleleSource, ...common,
-    };
-  }));
+  total = done + [...occBatches, ...curveBatches].reduce((t, b) => t + b.tensors.length, 0);
   progress('occlusion', { crossRun });
+
 
   // ---- occlusion and curves
   await runAll(occBatches, 'occlusion', { crossRun });
