@@ -41,7 +41,7 @@ export function describeCell(c: CrossRunCell): string {
   if (!c.probs || !c.genotypeClass) return 'no image';
   const k = GENOTYPE_CLASSES.indexOf(c.genotypeClass);
   const call = `${c.genotypeClass} (P=${fmtP(c.probs[k]!)})`;
-  return c.candidate ? call : `no candidate (${call} if imaged)`;
+  return c.candidate ? call : `no candidate (if imaged: ${call})`;
 }
 
 export interface VerdictContext {
@@ -113,7 +113,8 @@ export function decideVerdict(ctx: VerdictContext): ExplainVerdict {
     const seen = cb.candidate === ca.candidate
       ? `${B} sees ${cb.altRows} alt-supporting of ${cb.readRows} read rows (AD ${cb.ad.join(',')}) where ${A} sees ${ca.altRows} of ${ca.readRows} (AD ${ca.ad.join(',')})`
       : `${cb.candidate ? B : A}'s thresholds make a candidate here and ${cb.candidate ? A : B}'s do not (AD ${ca.ad.join(',')} vs ${cb.ad.join(',')})`;
-    text = `inputs: on identical images the models agree (${on(a)}; ${on(b)}), so the images decide: ${diffs.length ? `with ${B}'s make_examples parameters (${diffs.join(', ')}) ` : ''}${seen}`;
+    const why = diffs.length ? `${B}'s make_examples parameters (${diffs.join(', ')}) change what it sees` : 'the two models\' images differ';
+    text = `inputs: on identical images the models agree (${on(a)}; ${on(b)}), so the images decide: ${why}, and ${seen}`;
   } else if (kind === 'weights') {
     const cls = X[b]![b]!.genotypeClass!;
     const reads = pushingReads(ctx.reads, b, cls);
