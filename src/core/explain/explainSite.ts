@@ -368,6 +368,10 @@ export async function explainSite(req: ExplainRequest): Promise<ExplainOutput> {
           problems.push(`${models[i]!.name}: ${name} curve point ${pt.x}: ${r.noExampleReason ?? 'no image'}`);
           continue;
         }
+        if (r.examples.length === s.examples.length && r.examples.every((e, k) => e.altAlleleIndices.join() === s.examples[k]!.altAlleleIndices.join() && sameBytes(e.tensor.data, s.examples[k]!.tensor.data))) {
+          acc.probs[idx] = baseProbs(i); // the unchanged point (e.g. 100 % depth): the model's own images
+          continue;
+        }
         curveBatches[i]!.add(r.examples.map((e) => e.tensor), (probs) => { acc.probs[idx] = classProbs(siteCall(r, probs, sampleName)); });
       }
     });

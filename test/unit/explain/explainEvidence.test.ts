@@ -194,23 +194,23 @@ describe('determinism, cancellation, bad input', () => {
     assert.notDeepEqual(JSON.parse(j3).curves.depth.probs, JSON.parse(j1).curves.depth.probs);
   });
 
-  test('cancel stops the work: aborting after the cross-run rejects with "cancelled" and no more images run', async () => {
+  test('cancel stops the work: aborting during the occlusion runs rejects with "cancelled" and no more images run', async () => {
     const models = [await model('supports-centre', 'A'), await model('any-alt', 'C')];
     const ac = new AbortController();
     const seen: ExplainProgress[] = [];
-    let doneAtAbort = -1;
+    let atAbort: ExplainProgress | undefined;
     const p = explain(models, {
       signal: ac.signal,
       onProgress: (e) => {
         seen.push(e);
-        if (e.crossRun && !ac.signal.aborted) { doneAtAbort = e.done; ac.abort(); }
+        // The first model's occlusion images are through: stop before the second model's and the curves.
+        if (e.stage === 'occlusion' && e.done > e.crossRun!.length * 2 && !ac.signal.aborted) { atAbort = e; ac.abort(); }
       },
     });
     await assert.rejects(p, (e: unknown) => e instanceof VariantLensError && e.code === 'cancelled');
-    assert.ok(doneAtAbort > 0);
-    const total = seen[seen.length - 1]!.total;
-    assert.ok(seen.every((e) => e.done <= doneAtAbort), `progress after abort: ${seen.map((e) => e.done).join(',')}`);
-    assert.ok(doneAtAbort < total, `${doneAtAbort} of ${total}`);
+    assert.ok(atAbort, `no occlusion progress: ${seen.map((e) => `${e.stage}:${e.done}/${e.total}`).join(' ')}`);
+    assert.equal(seen[seen.length - 1], atAbort, 'no progress after the abort');
+    assert.ok(atAbort.done < atAbort.total, `${atAbort.done} of ${atAbort.total} images`);
   });
 
   test('bad input gives one clear VariantLensError', async () => {
