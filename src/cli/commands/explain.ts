@@ -16,6 +16,7 @@ import { encodePng } from '../../core/render/png';
 import { heatmapRgba, mapScale, overlayOnRgb, pixelAttribution, scaleBar, stackRgb } from '../../core/explain/attributionOverlay';
 import { DEFAULT_BAND_WIDTH, DEFAULT_EXPLAIN_SEED, type ExplainOutput, explainSite } from '../../core/explain/explainSite';
 import { GENOTYPE_CLASSES } from '../../core/explain/explainResult';
+import { renderCurves } from '../../core/explain/curvePlot';
 import { parseArgs } from '../framework/args';
 import type { CliContext } from '../framework/command';
 import { registerCommand } from '../framework/registry';
@@ -36,7 +37,8 @@ Explains why the models disagree at one site and writes DIR/explain.json plus PN
   --seed N         seed of the curves' read choices (default ${DEFAULT_EXPLAIN_SEED}); same seed, same JSON
   --band N         column band width (default ${DEFAULT_BAND_WIDTH})
   --scale S        PNG enlargement (default 3)
-PNGs: pileup.<model>.png, attribution.<model>.png, attribution.difference.png (first two models).
+PNGs: pileup.<model>.png, attribution.<model>.png, attribution.difference.png (first two models),
+curves.png (P(hom-ref) blue, P(het) orange, P(hom-alt) red; one row per model).
 No realignment is done (see variant-lens parity).`;
 
 /** `chr:pos[:REF>ALT]` (commas allowed in pos). */
@@ -81,6 +83,7 @@ export function explainImages(out: ExplainOutput, scale: number): { name: string
     const cls = result.crossRun[i]![i]!.genotypeClass ?? GENOTYPE_CLASSES[0];
     files.push({ name: `attribution.${fileName(m.name)}.png`, png: overlay(i, undefined, `dP(${cls}) ${m.name}: red pushes toward it`) });
   });
+  files.push({ name: 'curves.png', png: encodePng(scaleNearest(renderCurves(result), Math.min(2, scale))) });
   if (result.models.length >= 2 && drawable(0)) {
     files.push({ name: 'attribution.difference.png', png: overlay(0, 1, `dP ${result.models[0]!.name} - ${result.models[1]!.name} (on ${result.models[0]!.name}'s image)`) });
   }

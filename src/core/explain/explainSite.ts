@@ -255,6 +255,9 @@ export async function explainSite(req: ExplainRequest): Promise<ExplainOutput> {
   }
   const own = models.map((_, i) => pipelines.get(cellKey[i]![i]!)!);
   const ownSites = own.map((p) => (p.site!.examples.length > 0 ? p.site : undefined));
+  ownSites.forEach((o, i) => {
+    if (!o) problems.push(`${models[i]!.name} has no image of its own at ${where} (${own[i]!.site!.noExampleReason ?? 'no image'}): no reads, channels, bands or curves for it`);
+  });
   if (own.every((p) => p.site!.examples.length === 0)) {
     const reason = own[0]!.site!.noExampleReason ?? 'no image';
     throw new VariantLensError(/off the contig/.test(reason) ? 'region-invalid' : 'invalid-argument', `no model has an image at ${where}: ${reason}`);

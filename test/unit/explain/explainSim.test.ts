@@ -101,7 +101,7 @@ describe('explain on the simulated data with the demo models', () => {
       assert.ok(['inputs', 'weights', 'both', 'none'].includes(r.verdict.kind));
       assert.ok(r.verdict.text.startsWith(`${r.verdict.kind}: `) && r.verdict.text.length > 40, r.verdict.text);
       assert.ok(lines.some((l) => l.includes(r.verdict.text)));
-      for (const f of ['pileup.default.png', 'pileup.retrained.png', 'attribution.default.png', 'attribution.retrained.png', 'attribution.difference.png']) {
+      for (const f of ['pileup.default.png', 'pileup.retrained.png', 'attribution.default.png', 'attribution.retrained.png', 'attribution.difference.png', 'curves.png']) {
         const p = join(outDir(1), f);
         assert.ok(existsSync(p), f);
         assert.deepEqual([...readFileSync(p).subarray(0, 8)], [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a], f);
