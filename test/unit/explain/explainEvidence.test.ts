@@ -213,6 +213,28 @@ describe('determinism, cancellation, bad input', () => {
     assert.ok(atAbort.done < atAbort.total, `${atAbort.done} of ${atAbort.total} images`);
   });
 
+  test('given multi-allelic alleles: every image of the site is occluded, classes still sum to 1', async () => {
+    const site = tinySite();
+    const other = ['A', 'C', 'G', 'T'].find((b) => b !== site.refBase && b !== site.altBase)!;
+    const alts = [site.altBase, other].sort();
+    const out = await explainSite({
+      reads: site.reads, reference: site.reference, models: [await model('supports-centre', 'A'), await model('supports-centre-homalt', 'B')],
+      contig: CONTIG, position: SITE_POS, alleles: { refBases: site.refBase, altBases: alts },
+    });
+    const r = out.result;
+    assert.equal(out.ownSites[0]!.examples.length, 3); // [0], [1], [0, 1] (docs/deepvariant.md §3.1)
+    assert.equal(r.locus.allelesFrom, 'given');
+    for (const row of r.crossRun) {
+      for (const c of row) {
+        assert.equal(c.alleleSource, 'given');
+        assert.ok(Math.abs(c.probs![0] + c.probs![1] + c.probs![2] - 1) < 1e-9);
+      }
+    }
+    assert.ok(r.reads.every((x) => x.deltaP.every((d) => d !== null)));
+    const ch5 = share(r.channels, 0, (c) => c.id === 5);
+    assert.ok(ch5.share >= 0.9, `channel 5 share ${ch5.share}`);
+  });
+
   test('bad input gives one clear VariantLensError', async () => {
     const a = await model('supports-centre', 'A');
     const site = tinySite();
