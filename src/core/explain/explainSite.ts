@@ -72,6 +72,8 @@ export interface ExplainRequest {
   readonly sampleName?: string;
   readonly signal?: AbortSignal;
   readonly onProgress?: (p: ExplainProgress) => void;
+  /** Skip the occlusion runs or the curves (default: both run); what is skipped is listed in `problems`. */
+  readonly stages?: { readonly occlusion?: boolean; readonly curves?: boolean };
 }
 
 export interface ExplainOutput {
@@ -327,10 +329,14 @@ export async function explainSite(req: ExplainRequest): Promise<ExplainOutput> {
   const channelDelta: (Map<number, ClassProbs> | undefined)[] = models.map(() => undefined);
   const bandDelta: (ClassProbs[] | undefined)[] = models.map(() => undefined);
   const baseProbs = (i: number): ClassProbs => classProbs(cellProbs.get(`${i}|${cellKey[i]![i]}`)!);
+  const doOcclusion = req.stages?.occlusion !== false;
+  const doCurves = req.stages?.curves !== false;
+  if (!doOcclusion) problems.push('occlusion (reads, channels, bands) not computed: not requested');
+  if (!doCurves) problems.push('curves not computed: not requested');
   for (let i = 0; i < n; i++) {
     const s = ownSites[i];
     const g = geometry[i];
-    if (!s || !g) continue;
+    if (!s || !g || !doOcclusion) continue;
     const band = g.referenceBandHeight;
     const rd = new Map<number, ClassProbs>();
     const cd = new Map<number, ClassProbs>();
@@ -353,7 +359,7 @@ export async function explainSite(req: ExplainRequest): Promise<ExplainOutput> {
   for (let i = 0; i < n; i++) {
     const s = ownSites[i];
     const part = partitions[i];
-    if (!s || !part) continue;
+    if (!s || !part || !doCurves) continue;
     const options = own[i]!.options;
     const offered = offeredReads(part, s, options);
     const altKeys = altSupportKeys(s);
@@ -405,7 +411,7 @@ export async function explainSite(req: ExplainRequest): Promise<ExplainOutput> {
       if (!e) byKey.set(key, e = { read: r, rows: models.map(() => null), supports: models.map(() => null), deltas: models.map(() => null) });
       e.rows[i] = band + k;
       e.supports[i] = s.examples.some((ex) => ex.supports[k] === SUPPORTS_ALT_PIXEL);
-      e.deltas[i] = readDelta[i]!.get(k) ?? null;
+      e.deltas[i] = readDelta[i]?.get(k) ?? null;
     });
   }
   const readList: ReadAttribution[] = [...byKey.values()]

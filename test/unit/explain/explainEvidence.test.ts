@@ -235,6 +235,23 @@ describe('determinism, cancellation, bad input', () => {
     assert.ok(ch5.share >= 0.9, `channel 5 share ${ch5.share}`);
   });
 
+  test('the cross-run alone (occlusion and curves skipped): a partial result that says so, same cross-run', async () => {
+    const models = [await model('supports-centre', 'A'), await model('supports-centre-homalt', 'B')];
+    const site = tinySite();
+    let last: ExplainProgress | undefined;
+    const { result: r } = await explainSite({
+      reads: site.reads, reference: site.reference, models, contig: CONTIG, position: SITE_POS, stages: { occlusion: false, curves: false }, onProgress: (e) => { last = e; },
+    });
+    assert.ok(r.partial);
+    assert.equal(r.problems.length, 2);
+    assert.equal(last!.total, 2); // one image per model: both models share the parameters
+    assert.ok(r.reads.length > 0 && r.reads.every((x) => x.deltaP.every((d) => d === null)));
+    assert.ok(r.channels.every((c) => c.deltaP.every((d) => d === null)));
+    assert.ok(r.curves.depth.x.every((xs) => xs.length === 0));
+    assert.equal(r.verdict.kind, 'weights');
+    assert.deepEqual(r.crossRun, (await explain(models)).crossRun);
+  });
+
   test('bad input gives one clear VariantLensError', async () => {
     const a = await model('supports-centre', 'A');
     const site = tinySite();
