@@ -204,8 +204,3 @@ export function genotypeClassOf(a: number, b: number): GenotypeClass {
   if (a === 0 || b === 0) return 'het';
   return 'hom-alt';
 }
-
-/** Index of the largest class probability (first of equals). */
-export function argmaxClass(p: ClassProbs): 0 | 1 | 2 {
-  return p[1] > p[0] ? (p[2] > p[1] ? 2 : 1) : p[2] > p[0] ? 2 : 0;
-}
