@@ -85,7 +85,8 @@ export function explainImages(out: ExplainOutput, scale: number): { name: string
   });
   files.push({ name: 'curves.png', png: encodePng(scaleNearest(renderCurves(result), Math.min(2, scale))) });
   if (result.models.length >= 2 && drawable(0)) {
-    files.push({ name: 'attribution.difference.png', png: overlay(0, 1, `dP ${result.models[0]!.name} - ${result.models[1]!.name} (on ${result.models[0]!.name}'s image)`) });
+    const cls = result.crossRun[0]![0]!.genotypeClass ?? GENOTYPE_CLASSES[0];
+    files.push({ name: 'attribution.difference.png', png: overlay(0, 1, `dP(${cls}) ${result.models[0]!.name} - ${result.models[1]!.name} (${result.models[0]!.name}'s image)`) });
   }
   return files;
 }

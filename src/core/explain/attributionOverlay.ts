@@ -13,7 +13,7 @@
 import type { PileupTensor } from '../io/examples/pileupTensor';
 import { GLYPH_HEIGHT, drawText, textWidth } from '../render/bitmapFont';
 import type { RgbImage } from '../render/showExamples';
-import type { ExplainResult } from './explainResult';
+import { type ExplainResult, GENOTYPE_CLASSES } from './explainResult';
 
 /** A per-pixel map of the pileup (row-major height × width). */
 export interface AttributionMap {
@@ -49,8 +49,9 @@ function drawnAt(t: PileupTensor, row: number, col: number): boolean {
 
 /**
  * The attribution of `model` on its own image `tensor` (`deltaP` per read × band weight). With
- * `minus`, the difference model − minus per read (reads absent from `minus`'s image count 0),
- * drawn on `model`'s image with the mean of both models' band weights.
+ * `minus`, the difference model − minus per read of ΔP toward `model`'s called class (so both
+ * terms speak of the same genotype; reads absent from `minus`'s image count 0), drawn on
+ * `model`'s image with the mean of both models' band weights.
  */
 export function pixelAttribution(result: ExplainResult, model: number, tensor: PileupTensor, minus?: number): AttributionMap {
   const { width, height } = tensor;
@@ -60,10 +61,12 @@ export function pixelAttribution(result: ExplainResult, model: number, tensor: P
     const w2 = bandWeights(result, minus, width);
     for (let c = 0; c < width; c++) w[c] = (w[c]! + w2[c]!) / 2;
   }
+  const called = result.crossRun[model]?.[model]?.genotypeClass;
+  const cls = called ? GENOTYPE_CLASSES.indexOf(called) : 0;
   for (const r of result.reads) {
     const row = r.rows[model];
     if (row === null || row === undefined || row >= height) continue;
-    const d = (r.deltaP[model] ?? 0) - (minus !== undefined ? r.deltaP[minus] ?? 0 : 0);
+    const d = minus === undefined ? r.deltaP[model] ?? 0 : (r.deltaProbs[model]?.[cls] ?? 0) - (r.deltaProbs[minus]?.[cls] ?? 0);
     if (d === 0) continue;
     for (let c = 0; c < width; c++) if (drawnAt(tensor, row, c)) values[row * width + c] = d * w[c]!;
   }

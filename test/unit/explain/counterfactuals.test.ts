@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { heatmapRgba, overlayOnRgb, scaleBar } from '../../../src/core/explain/attributionOverlay';
+import { heatmapRgba, overlayOnRgb, pixelAttribution, scaleBar } from '../../../src/core/explain/attributionOverlay';
 import { BAND_CHANNELS, columnBands, medianDrawnPixel, siteMedians, withBandBaseline, withChannelBaseline, withoutReadRow } from '../../../src/core/explain/counterfactuals';
 import type { CrossRunCell } from '../../../src/core/explain/explainResult';
 import { decideVerdict } from '../../../src/core/explain/verdict';
@@ -131,6 +131,27 @@ describe('attribution overlay', () => {
     assert.deepEqual([...o.data.subarray(0, 3)], [100, 100, 100]); // row 0 untouched
     assert.deepEqual([...o.data.subarray(9, 12)], [255, 0, 0]);
     assert.deepEqual([...o.data.subarray(12, 15)], [100, 100, 100]);
+  });
+
+  test('pixel attribution: read ΔP × relative band |ΔP| on drawn pixels; the difference compares ΔP toward the same class', () => {
+    const { t } = tensor();
+    const result = {
+      crossRun: [[{ genotypeClass: 'het' }, {}], [{}, { genotypeClass: 'hom-alt' }]],
+      bands: [
+        { colStart: 0, colEnd: 2, deltaP: [0.1, 0.2] },
+        { colStart: 2, colEnd: 5, deltaP: [0.4, 0.2] },
+      ],
+      reads: [{ rows: [2, 2], deltaP: [0.3, 0.2], deltaProbs: [[-0.1, 0.3, -0.2], [0, -0.2, 0.2]] }],
+    } as unknown as Parameters<typeof pixelAttribution>[0];
+    const own = pixelAttribution(result, 0, t);
+    const at = (m: { values: Float32Array }, row: number, col: number): number => m.values[row * W + col]!;
+    assert.ok(Math.abs(at(own, 2, 2) - 0.3) < 1e-6); // band weight 0.4 / 0.4
+    assert.ok(Math.abs(at(own, 2, 0) - 0.3 * 0.25) < 1e-6); // band weight 0.1 / 0.4
+    assert.equal(at(own, 2, 4), 0); // not drawn by the read of row 2
+    assert.equal(at(own, 3, 2), 0); // no read attribution for row 3
+    const diff = pixelAttribution(result, 0, t, 1);
+    // ΔP(het): 0.3 for model 0, −0.2 for model 1 → 0.5, × the mean band weight (1 + 1) / 2 at column 2.
+    assert.ok(Math.abs(at(diff, 2, 2) - 0.5) < 1e-6, `${at(diff, 2, 2)}`);
   });
 
   test('scale bar: as wide as asked, blue on the left, red on the right, labelled', () => {
