@@ -298,7 +298,7 @@ async function report(state, dir, data) {
 
 async function workspace(state, dir) {
   step('the VS Code workspace: .vscode/settings.json, review file');
-  // Keys from package.json contributes.configuration (src/extension/settings.ts reads them);
+  // Keys from package.json contributes.configuration (src/extension/common/settings.ts reads them);
   // relative paths are resolved against the workspace folder.
   const settings = {
     'variantLens.reads': { [SAMPLE]: `data/${SAMPLE}.bam` },

@@ -149,6 +149,8 @@ export interface TableInit {
   readonly filterValues: readonly string[];
   readonly infoKeys: readonly string[];
   readonly trust: TrustState;
+  /** Rows per page the webview requests (variantLens.table.pageSize; checked with validate.ts tablePageRows). */
+  readonly pageSize?: number;
   /** The first page of the view (rows [0, n)), so the first screen needs no second round trip. */
   readonly firstRows?: readonly TableRow[];
   /** Host-side milestones of opening this table (Date.now() ms), shown by the e2e's first-rows breakdown. */

@@ -49,12 +49,31 @@ export function scrollTopFor(first: number, g: ScrollGeometry, rowPx: number, vi
 export class PageCache<T> {
   private readonly pages = new Map<string, T[]>();
   private readonly inflight = new Map<string, Promise<T[]>>();
+  private size_: number;
+  /** Bumped by resize(): pages requested before it are dropped when they arrive. */
+  private generation = 0;
 
   constructor(
-    readonly pageSize: number,
+    pageSize: number,
     private readonly maxPages: number,
     private readonly fetch: (viewId: number, from: number, to: number) => Promise<T[]>,
-  ) {}
+  ) {
+    this.size_ = pageSize;
+  }
+
+  /** Rows per page (one `fetch`). */
+  get pageSize(): number {
+    return this.size_;
+  }
+
+  /** Changes the page size (the host's setting arrives with table.init); drops every page. */
+  resize(pageSize: number): void {
+    if (pageSize === this.size_) return;
+    this.size_ = pageSize;
+    this.generation++;
+    this.pages.clear();
+    this.inflight.clear();
+  }
 
   /** The row if its page is loaded, else undefined (and the page is requested). */
   peek(viewId: number, index: number, onLoaded: () => void): T | undefined {
@@ -69,14 +88,16 @@ export class PageCache<T> {
     }
     if (!this.inflight.has(key)) {
       const from = page * this.pageSize;
+      const generation = this.generation;
       const p = this.fetch(viewId, from, from + this.pageSize).then((r) => {
+        if (generation !== this.generation) return r;
         this.inflight.delete(key);
         this.pages.set(key, r);
         while (this.pages.size > this.maxPages) this.pages.delete(this.pages.keys().next().value as string);
         onLoaded();
         return r;
       }, (e: unknown) => {
-        this.inflight.delete(key);
+        if (generation === this.generation) this.inflight.delete(key);
         throw e;
       });
       p.catch(() => undefined);

@@ -10,4 +10,5 @@ import './examples';
 import './parity';
 import './call';
 import './report';
+import './explain';
 export {};

@@ -3,21 +3,18 @@
  * (row index, sort/filter), relays progress, cancels through a shared flag, and receives
  * the typed arrays it transfers (row offsets, view rows) without copying them.
  *
- * Worker script resolution (as for the inference worker, src/core/model/inferenceHost.ts):
- *  1. `<__dirname>/tableWorker.js`: dist/extension.js and dist/cli.js sit next to
- *     dist/tableWorker.js (scripts/build.mjs);
- *  2. `<__dirname>/vcfTableWorker.ts`: running from source under tsx (tests, benches);
- *  3. otherwise, or if the worker cannot start, the same jobs run in process, yielding to
- *     the event loop every YIELD_MS (slower, but the host still answers).
- * `VARIANT_LENS_TABLE_WORKER=in-process` forces 3 (tests compare both).
+ * Worker script resolution and start-up: src/core/worker/startWorker.ts (dist/tableWorker.js
+ * when bundled, vcfTableWorker.ts under tsx); without a script, or if the worker cannot
+ * start, the same jobs run in process, yielding to the event loop every YIELD_MS (slower,
+ * but the host still answers). `VARIANT_LENS_TABLE_WORKER=in-process|worker` forces a
+ * choice (tests compare both).
  *
  * Cancellation: an aborted signal sets the job's shared flag (the worker stops at its next
  * check) and rejects the call at once with `cancelled`.
  */
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import { VariantLensError, throwIfAborted } from '../errors';
+import { FallbackRunner, WorkerStartError, startWorker, workerPlan } from '../worker/startWorker';
 import type { ContigRun } from '../io/vcf/vcfRowIndex';
 import type { JobControl } from './vcfTableColumns';
 import { VcfTableJobs, type TableWorkerData, type TableWorkerMessage, type TableWorkerRequest } from './vcfTableWorker';
@@ -34,22 +31,14 @@ export interface TableJobRunner {
   close(): Promise<void>;
 }
 
-/** A variable, not a literal, so that esbuild leaves it alone: tsx is a dev dependency, never bundled. */
-const TSX_CJS_API = 'tsx/cjs/api';
 /** Longest synchronous stretch of an in-process job before it yields. */
 const YIELD_MS = 25;
 
-function workerScript(): string | undefined {
-  const js = join(__dirname, 'tableWorker.js');
-  const ts = join(__dirname, 'vcfTableWorker.ts');
-  return existsSync(js) ? js : existsSync(ts) ? ts : undefined;
-}
-
 /** Starts the jobs runner for one file: a worker thread, or in process when none can start. */
 export function startTableJobs(path: string): TableJobRunner {
-  const script = workerScript();
-  if (process.env['VARIANT_LENS_TABLE_WORKER'] === 'in-process' || !script) return new InProcessJobs(path);
-  return new FallbackJobs(path, script);
+  const plan = workerPlan({ dir: __dirname, bundled: 'tableWorker.js', source: 'vcfTableWorker.ts', env: 'VARIANT_LENS_TABLE_WORKER', what: 'table worker', code: 'unsupported' });
+  if (plan.kind === 'in-process') return new InProcessJobs(path);
+  return plan.fallback ? new FallbackJobs(path, plan.script) : new WorkerJobs(path, plan.script);
 }
 
 interface Pending {
@@ -59,7 +48,6 @@ interface Pending {
   onProgress?: ViewProgress;
 }
 
-class WorkerStartError extends Error {}
 
 class WorkerJobs implements TableJobRunner {
   readonly kind = 'worker' as const;
@@ -71,10 +59,7 @@ class WorkerJobs implements TableJobRunner {
 
   constructor(path: string, script: string) {
     const workerData: TableWorkerData = { vcfTableWorker: true, path };
-    // From source the worker is TypeScript: a CommonJS bootstrap registers tsx, then loads it.
-    this.worker = script.endsWith('.ts')
-      ? new Worker(`require(${JSON.stringify(require.resolve(TSX_CJS_API))}).register(); require(${JSON.stringify(script)});`, { eval: true, execArgv: [], workerData })
-      : new Worker(script, { execArgv: [], workerData });
+    this.worker = startWorker(script, workerData);
     this.worker.unref();
     this.worker.on('message', (m: TableWorkerMessage) => this.onMessage(m));
     const fail = (e: Error): void => {
@@ -182,35 +167,22 @@ class InProcessJobs implements TableJobRunner {
   }
 }
 
-/** A worker, replaced by in-process jobs if it cannot start (the first job is then re-run here). */
+/** A worker, replaced by in-process jobs if it cannot start (startWorker.ts FallbackRunner: the first job is then re-run here). */
 class FallbackJobs implements TableJobRunner {
-  private current: TableJobRunner;
-  constructor(private readonly path: string, script: string) {
-    try {
-      this.current = new WorkerJobs(path, script);
-    } catch {
-      this.current = new InProcessJobs(path);
-    }
+  private readonly runner: FallbackRunner<TableJobRunner>;
+  constructor(path: string, script: string) {
+    this.runner = new FallbackRunner<TableJobRunner>(() => new WorkerJobs(path, script), () => new InProcessJobs(path));
   }
   get kind(): 'worker' | 'in-process' {
-    return this.current.kind;
-  }
-  private async run<T>(f: (r: TableJobRunner) => Promise<T>): Promise<T> {
-    try {
-      return await f(this.current);
-    } catch (e) {
-      if (!(e instanceof WorkerStartError)) throw e;
-      this.current = new InProcessJobs(this.path);
-      return f(this.current);
-    }
+    return this.runner.current.kind;
   }
   index(signal: AbortSignal | undefined, onProgress?: IndexProgress): Promise<{ offsets: Float64Array; contigRuns: readonly ContigRun[] }> {
-    return this.run((r) => r.index(signal, onProgress));
+    return this.runner.run((r) => r.index(signal, onProgress));
   }
   view(sort: SortSpec | undefined, filter: FilterSpec | undefined, signal?: AbortSignal, progress?: ViewProgress): Promise<Uint32Array | undefined> {
-    return this.run((r) => r.view(sort, filter, signal, progress));
+    return this.runner.run((r) => r.view(sort, filter, signal, progress));
   }
   close(): Promise<void> {
-    return this.current.close();
+    return this.runner.current.close();
   }
 }

@@ -13,13 +13,14 @@ import * as vscode from 'vscode';
 import { RpcServer } from '../../protocol/rpc';
 import type { DiffProtocol, HostToWebview } from '../../protocol/protocol';
 import { diffSchema } from '../../protocol/validate';
-import { DiffModel, diffRequestHandlers, type DiffRunOptions } from './diffModel';
+import { DiffModel, diffRequestHandlers, toDiffRow, type DiffRunOptions } from './diffModel';
 import type { InspectorPanel } from '../inspector/inspectorPanel';
-import type { Log } from '../log';
-import * as settings from '../settings';
+import type { Log } from '../common/log';
+import * as settings from '../common/settings';
 import { abortSignalOf } from '../table/vcfTableEditor';
-import { webviewHtml, webviewOptions } from '../webviewHtml';
-import { reviewRequestHandlers } from '../review/reviewController';
+import { webviewHtml, webviewOptions } from '../common/webviewHtml';
+import type { DiffReviewRef } from '../review/reviewController';
+import type { ReviewBinder } from '../review/reviewWorkspace';
 
 export const DIFF_VIEW_TYPE = 'variantLens.diff';
 export const COMPARE_COMMAND = 'variantLens.compareVcfs';
@@ -31,21 +32,13 @@ export interface CompareArgs {
   readonly truth?: 'A' | 'B' | 'none';
 }
 
-/** `variantLens.diff.beds`: { name: path } (or a list of paths, named by file name). */
-export function diffBeds(): { name: string; path: string }[] {
-  const v = vscode.workspace.getConfiguration(settings.SECTION).get<unknown>('diff.beds');
-  const out: { name: string; path: string }[] = [];
-  if (Array.isArray(v)) {
-    for (const p of v) if (typeof p === 'string' && p !== '') out.push({ name: path.basename(p).replace(/\.bed(\.gz)?$/i, ''), path: settings.resolvePath(p) });
-  } else if (v && typeof v === 'object') {
-    for (const [name, p] of Object.entries(v as Record<string, unknown>)) if (typeof p === 'string' && p !== '') out.push({ name, path: settings.resolvePath(p) });
-  }
-  return out;
-}
-
-function diffQualDelta(): number | undefined {
-  const v = vscode.workspace.getConfiguration(settings.SECTION).get<unknown>('diff.qualDelta');
-  return typeof v === 'number' && Number.isFinite(v) && v >= 0 ? v : undefined;
+/** What the diff feature is given by the composition root (extension.ts). */
+export interface DiffDeps {
+  readonly log: Log;
+  /** Selected sites go to the inspector. */
+  readonly inspector: InspectorPanel;
+  /** The review feature (reviewController.ts), bound by every diff panel. */
+  readonly review: ReviewBinder<DiffReviewRef>;
 }
 
 /** One open diff: its panel, model and run. */
@@ -59,14 +52,29 @@ export class DiffPanel {
     readonly model: DiffModel,
     private readonly log: Log,
     private readonly inspector: InspectorPanel,
+    reviewBinder: ReviewBinder<DiffReviewRef>,
   ) {
     const post = (m: HostToWebview<DiffProtocol>): void => void panel.webview.postMessage(m);
     // Review column, 1–9 keys, undo: reviewController.ts.
-    const review = reviewRequestHandlers({ kind: 'diff', model, panel, emitChanged: (count) => this.server.emit('reviewChanged', { count }), reveal: (viewId, index) => this.server.emit('reveal', { viewId, index }) });
-    this.server = new RpcServer<DiffProtocol>(diffSchema, diffRequestHandlers(model, review), {
+    const review = reviewBinder.bind({
+      kind: 'diff', model, panel, emitChanged: (count) => this.server.emit('reviewChanged', { count }), reveal: (viewId, index) => this.server.emit('reveal', { viewId, index }),
+      row: (site) => toDiffRow(site, 0),
+    });
+    const handlers = diffRequestHandlers(model, review.handlers);
+    const init = handlers['diff.init'];
+    this.server = new RpcServer<DiffProtocol>(diffSchema, {
+      ...handlers,
+      'diff.init': (p, ctx) => {
+        review.pulled();
+        return init(p, ctx);
+      },
+    }, {
       ready: () => this.log.info(`diff webview ready: ${this.title}`),
       cancelRun: () => this.run.abort(),
-      siteSelected: (s) => void this.select(s.viewId, s.index, s.open),
+      siteSelected: (s) => {
+        review.selected({ viewId: s.viewId, index: s.index });
+        void this.select(s.viewId, s.index, s.open);
+      },
     }, post, (err) => this.log.warn(`rejected a message from the diff webview: ${err}`));
     panel.webview.onDidReceiveMessage((m: unknown) => void this.server.handle(m));
     panel.onDidDispose(() => {
@@ -81,12 +89,12 @@ export class DiffPanel {
     return `${path.basename(this.model.options.fileA)} ↔ ${path.basename(this.model.options.fileB)}`;
   }
 
-  static open(context: vscode.ExtensionContext, log: Log, inspector: InspectorPanel, options: DiffRunOptions): DiffPanel {
+  static open(context: vscode.ExtensionContext, deps: DiffDeps, options: DiffRunOptions): DiffPanel {
     const ext = context.extensionUri;
     const title = `Diff ${path.basename(options.fileA)} ↔ ${path.basename(options.fileB)}`;
     const panel = vscode.window.createWebviewPanel(DIFF_VIEW_TYPE, title, vscode.ViewColumn.Active, { ...webviewOptions(ext), retainContextWhenHidden: true });
     panel.webview.html = webviewHtml(panel.webview, ext, 'diff', ['common.css', 'table.css', 'diff.css', 'review.css'], title);
-    const p = new DiffPanel(panel, new DiffModel(options), log, inspector);
+    const p = new DiffPanel(panel, new DiffModel(options), deps.log, deps.inspector, deps.review);
     void p.start();
     return p;
   }
@@ -201,7 +209,8 @@ async function pickTruth(nameA: string, nameB: string): Promise<'A' | 'B' | 'non
  * menu with several files selected: (clicked uri, all selected uris); a third argument
  * (CompareArgs) skips the truth question. Returns the panel, or undefined when cancelled.
  */
-export function registerDiffCommand(context: vscode.ExtensionContext, log: Log, inspector: InspectorPanel): void {
+export function registerDiffCommand(context: vscode.ExtensionContext, deps: DiffDeps): void {
+  const log = deps.log;
   const panels = new Set<DiffPanel>();
   context.subscriptions.push({ dispose: () => { for (const p of panels) p.dispose(); } });
   context.subscriptions.push(vscode.commands.registerCommand(COMPARE_COMMAND, async (arg?: unknown, args?: unknown, extra?: unknown) => {
@@ -218,16 +227,16 @@ export function registerDiffCommand(context: vscode.ExtensionContext, log: Log, 
       const truth = given === 'A' || given === 'B' || given === 'none' ? given : await pickTruth(path.basename(a.fsPath), path.basename(b.fsPath));
       if (!truth) return undefined;
       const reference = settings.reference();
-      const qualDelta = diffQualDelta();
+      const qualDelta = settings.diffQualDelta();
       const options: DiffRunOptions = {
         fileA: a.fsPath,
         fileB: b.fsPath,
         ...(reference ? { reference } : {}),
-        beds: diffBeds(),
+        beds: settings.diffBeds(),
         ...(truth !== 'none' ? { truth } : {}),
         ...(qualDelta !== undefined ? { qualDelta } : {}),
       };
-      const p = DiffPanel.open(context, log, inspector, options);
+      const p = DiffPanel.open(context, deps, options);
       panels.add(p);
       p.panel.onDidDispose(() => panels.delete(p));
       return undefined;

@@ -11,12 +11,14 @@ import * as vscode from 'vscode';
 import { RpcServer, type RequestHandlers } from '../../protocol/rpc';
 import type { HostToWebview, InspectorProtocol, InspectorState, ModelComparison, SiteRecord, TensorPayload } from '../../protocol/protocol';
 import { inspectorSchema } from '../../protocol/validate';
-import { trustInfo } from '../settings';
-import { reviewRequestHandlers } from '../review/reviewController';
-import { webviewHtml, webviewOptions } from '../webviewHtml';
-import type { Log } from '../log';
+import { trustInfo } from '../common/settings';
+import type { InspectorReviewRef } from '../review/reviewController';
+import { unavailableReviewHandlers, type ReviewBinder, type ReviewBinding } from '../review/reviewWorkspace';
+import { webviewHtml, webviewOptions } from '../common/webviewHtml';
+import type { Log } from '../common/log';
 import type { HoverFn, TensorResult } from './siteTensors';
-import type { SiteComparison } from './modelService';
+import { tensorsWithModels, type SiteComparison } from './modelService';
+import type { SiteExamples } from '../../core/pileup/siteExamples';
 
 export const INSPECTOR_VIEW_TYPE = 'variantLens.inspector';
 
@@ -36,13 +38,8 @@ export interface InspectorOptions {
    * an abort function; the extension decides when a run counts as long.
    */
   readonly progress?: (title: string, run: Promise<unknown>, cancel: () => void) => void;
-}
-
-/** Same alt labels and byte-identical pixels. */
-function samePixels(a: TensorPayload, b: { height: number; width: number; channels: readonly number[]; data: Uint8Array }): boolean {
-  if (a.height !== b.height || a.width !== b.width || a.channels.join(',') !== b.channels.join(',') || a.data.length !== b.data.length) return false;
-  for (let i = 0; i < a.data.length; i++) if (a.data[i] !== b.data[i]) return false;
-  return true;
+  /** The review feature (reviewController.ts): the review form follows the shown site. */
+  readonly review?: ReviewBinder<InspectorReviewRef>;
 }
 
 export class InspectorPanel {
@@ -52,10 +49,24 @@ export class InspectorPanel {
   private work: AbortController | undefined;
   private generation = 0;
   private hover: HoverFn | undefined;
-  /** Called when the shown site changes (the review form follows it; reviewController.ts). */
-  onDidSetSite: (() => void) | undefined;
+  /** The encoding the shown tensors came from (reads source): the models' results name it too. */
+  private shownSite: SiteExamples | undefined;
+  /** The review form's requests and the hook that makes it follow the shown site. */
+  private readonly review: ReviewBinding | undefined;
 
-  constructor(private readonly context: vscode.ExtensionContext, private readonly log: Log, private readonly tensors: TensorProvider, private readonly options: InspectorOptions = {}) {}
+  constructor(private readonly context: vscode.ExtensionContext, private readonly log: Log, private readonly tensors: TensorProvider, private readonly options: InspectorOptions = {}) {
+    // Bound once, with or without an open panel: Review tree → site opens the inspector.
+    this.review = options.review?.bind({
+      kind: 'inspector',
+      emitSite: (s) => this.server?.emit('reviewSite', s),
+      site: () => this.currentSite,
+      models: () => this.currentModels,
+      open: async (record) => {
+        this.show(true);
+        await this.setSite(record);
+      },
+    });
+  }
 
   get visible(): boolean {
     return this.panel !== undefined;
@@ -91,7 +102,7 @@ export class InspectorPanel {
         this.options.showModelCards?.();
         return {};
       },
-      ...reviewRequestHandlers({ kind: 'inspector', emitSite: (s) => this.server?.emit('reviewSite', s) }),
+      ...(this.review?.handlers ?? unavailableReviewHandlers()),
     };
     const server = new RpcServer<InspectorProtocol>(inspectorSchema, handlers, {
       ready: () => this.log.info('inspector webview ready'),
@@ -117,15 +128,18 @@ export class InspectorPanel {
     this.work = work;
     const generation = ++this.generation;
     this.hover = undefined;
+    this.shownSite = undefined;
     const models: ModelComparison | undefined = this.options.compare ? { state: 'running', message: 'waiting for the pileup…', calls: [], explanations: [], notes: [] } : undefined;
     this.state = { site, tensors: [], tensorNote: 'building the pileup…', trust: trustInfo(), generation, ...(models ? { models } : {}) };
     this.server?.emit('state', this.state);
-    this.onDidSetSite?.();
+    // The review form follows (only an open panel has one).
+    if (this.server) this.review?.shown();
     if (this.panel) this.panel.title = `Site ${site.chrom}:${site.pos.toLocaleString('en-US')}`;
     try {
       const r = await this.tensors(site, work.signal);
       if (work.signal.aborted) return;
       this.hover = r.hover;
+      this.shownSite = r.siteExamples;
       this.state = { ...this.state, tensors: r.tensors, tensorNote: r.note, trust: trustInfo() };
     } catch (e) {
       if (work.signal.aborted) return;
@@ -139,9 +153,9 @@ export class InspectorPanel {
 
   private async runModels(site: SiteRecord, work: AbortController, generation: number): Promise<void> {
     const compare = this.options.compare!;
-    const update = (m: ModelComparison, extra: TensorPayload[] = []): void => {
+    const update = (m: ModelComparison, tensors?: TensorPayload[]): void => {
       if (work.signal.aborted || generation !== this.generation) return;
-      this.state = { ...this.state, models: m, ...(extra.length ? { tensors: [...this.state.tensors, ...extra] } : {}) };
+      this.state = { ...this.state, models: m, ...(tensors ? { tensors } : {}) };
       this.server?.emit('state', this.state);
     };
     const run = compare(site, work.signal, () => update({ state: 'running', message: 'running the models…', calls: [], explanations: [], notes: [] }));
@@ -151,30 +165,7 @@ export class InspectorPanel {
       if (work.signal.aborted) return;
       if (comparison.state === 'error') this.log.error(`models at ${site.chrom}:${site.pos}: ${comparison.message ?? ''}`);
       // Which models saw the images shown; images a model saw that are not shown become extra tabs.
-      const shown = this.state.tensors.map((t) => ({ ...t }));
-      const seen = new Map<number, string[]>();
-      const extra: TensorPayload[] = [];
-      for (const { name, result } of results) {
-        result.site.examples.forEach((ex) => {
-          const label = ex.altAlleles.join(',');
-          const k = shown.findIndex((t) => t.altLabel === label && samePixels(t, ex.tensor));
-          if (k >= 0) seen.set(k, [...(seen.get(k) ?? []), name]);
-          else {
-            const same = extra.find((t) => t.altLabel === label && samePixels(t, ex.tensor));
-            if (same) (same.seenBy as string[]).push(name);
-            else extra.push({
-              height: ex.tensor.height, width: ex.tensor.width, channels: [...ex.tensor.channels], data: ex.tensor.data, altLabel: label,
-              source: `reads (Variant Lens encoder, ${name}'s make_examples settings)`, seenBy: [name],
-              windowStart: result.site.windowStart, windowBases: result.site.windowBases, candidateColumn: result.site.start - result.site.windowStart,
-              refRows: result.site.rows[0]?.row ?? 5, readRows: result.site.rows.length,
-            });
-          }
-        });
-      }
-      if (results.length > 0 && shown.length > 0) {
-        this.state = { ...this.state, tensors: shown.map((t, k) => (seen.has(k) ? { ...t, seenBy: seen.get(k)! } : t)) };
-      }
-      update(comparison, extra);
+      update(comparison, results.length > 0 ? tensorsWithModels({ tensors: this.state.tensors, siteExamples: this.shownSite }, results) : undefined);
     } catch (e) {
       if (work.signal.aborted) return;
       const message = e instanceof Error ? e.message : String(e);

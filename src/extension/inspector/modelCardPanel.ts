@@ -9,9 +9,9 @@
  */
 import * as vscode from 'vscode';
 import { compareParams, DV_MAKE_EXAMPLES_DEFAULTS } from '../../core/model/modelCard';
-import type { NamedModel } from './modelService';
+import type { NamedModel } from './modelLoader';
 import { summarizeContigs } from './modelService';
-import { escapeHtml } from '../webviewHtml';
+import { escapeHtml } from '../common/webviewHtml';
 
 export const MODEL_CARDS_VIEW_TYPE = 'variantLens.modelCards';
 

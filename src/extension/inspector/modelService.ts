@@ -1,13 +1,15 @@
 /**
- * The configured models (`variantLens.models`) for the inspector: loading (trust-gated,
- * cached per folder), running every model at the selected site through ModelCaller.callSite
- * (each model with its own make_examples settings — the code `variant-lens call` uses, so the
- * inspector's GT/QUAL equal the VCF `call` wrote for an isolated site), and the model-card
- * facts (training data, parameter differences) the inspector and the model-card panel show.
+ * The configured models (`variantLens.models`) for the inspector: running every model at the
+ * selected site through ModelCaller.callSite (each model with its own make_examples settings —
+ * the code `variant-lens call` uses, so the inspector's GT/QUAL equal the VCF `call` wrote
+ * for an isolated site) on the reads source's encodings (siteTensors.ts: a site is encoded
+ * once per distinct settings, the picture's encoding included), the "seen by" tabs, and the
+ * model-card facts (training data, parameter differences) the inspector and the model-card
+ * panel show. Loading (trust-gated, cached per folder) is modelLoader.ts.
  *
  * vscode-free: settings arrive as `ModelServiceConfig`, cancellation as an AbortSignal (the
  * extension converts CancellationTokens at the boundary). Unit-tested in
- * test/unit/extension/modelService.test.ts.
+ * test/unit/extension/inspector/ (siteTensors, encodeOnce, modelTabs, badInputInspector).
  *
  * Single-site caveat (as in the demo report): the genotype is computed for this site alone,
  * so postprocess's haplotype resolution across overlapping sites (docs/deepvariant.md §3.3 step 5) is not
@@ -16,33 +18,18 @@
  * Coordinates: SiteRecord.pos is the 1-based VCF POS.
  */
 import { basename } from 'node:path';
-import { VariantLensError, isCancelled, throwIfAborted } from '../../core/errors';
+import { throwIfAborted } from '../../core/errors';
 import { formatDvQual, phredLikelihoods } from '../../core/model/deepVariantVcf';
-import { modelPipeline } from '../../core/model/makeExamplesParams';
 import { ModelCaller, type SiteModelCall } from '../../core/model/modelCaller';
 import { compareParams, explainCandidateDifference, siteInTrainingData, type ModelCard, type ParamDifference } from '../../core/model/modelCard';
-import { loadModel, type LoadedModel } from '../../core/model/onnxModel';
-import { pipelineOptions } from '../../core/pileup/siteExamples';
+import type { LoadedModel } from '../../core/model/onnxModel';
+import { groupBySight, sameTensor } from '../../core/model/siteImages';
 import type { AlleleSummary } from '../../core/pileup/variantCaller';
-import type { ModelCallView, ModelComparison, SiteRecord } from '../../protocol/protocol';
-import { imageableAlleles, inputsFor, type EncoderChoice, type SiteSourceConfig, type SiteSources } from './siteTensors';
+import type { ModelCallView, ModelComparison, SiteRecord, TensorPayload } from '../../protocol/protocol';
+import { ModelLoader, type EncoderChoice, type ModelLoaderConfig, type ModelOrError, type NamedModel } from './modelLoader';
+import { imageableAlleles, inputsFor, type SiteSourceConfig, type SiteSources, type TensorResult } from './siteTensors';
 
-export interface ModelSettingLike {
-  readonly name: string;
-  readonly path: string;
-}
-
-export interface ModelServiceConfig extends SiteSourceConfig {
-  readonly models: readonly ModelSettingLike[];
-  /** Shown when untrusted. */
-  readonly untrustedReason: string;
-}
-
-export interface NamedModel {
-  /** The display name from the settings. */
-  readonly name: string;
-  readonly model: LoadedModel;
-}
+export interface ModelServiceConfig extends SiteSourceConfig, ModelLoaderConfig {}
 
 export type ModelStateKind = 'disabled' | 'none' | 'idle' | 'loading' | 'ready' | 'running' | 'error';
 
@@ -110,15 +97,20 @@ function paramText(d: ParamDifference, a: string, b: string): string {
 }
 
 export class ModelService {
-  private readonly cache = new Map<string, Promise<LoadedModel>>();
   private caller: { key: string; caller: ModelCaller } | undefined;
   private stateValue: ModelServiceState = { kind: 'idle', text: '' };
   private running = 0;
 
+  /**
+   * `sources` gives the reads, the reference and the site's encodings (shared with the
+   * pictures the inspector already shows); `loader` the models (the same loader whose
+   * encoderChoice `sources` was given, so the first model's images are built once).
+   */
   constructor(
     private readonly config: () => ModelServiceConfig,
     private readonly sources: SiteSources,
     private readonly onState: (s: ModelServiceState) => void = () => undefined,
+    private readonly loader: ModelLoader = new ModelLoader(config),
   ) {
     this.refreshState();
   }
@@ -139,70 +131,26 @@ export class ModelService {
     if (!cfg.trusted) this.setState({ kind: 'disabled', text: 'models disabled (untrusted)', detail: cfg.untrustedReason });
     else if (n === 0) this.setState({ kind: 'none', text: 'no models', detail: 'No models configured (variantLens.models).' });
     else if (this.running === 0) {
-      const loaded = cfg.models.filter((m) => this.cache.has(m.path)).length;
+      const loaded = cfg.models.filter((m) => this.loader.isLoaded(m.path)).length;
       this.setState(loaded === n
         ? { kind: 'ready', text: `${n} model${n === 1 ? '' : 's'} ready`, detail: cfg.models.map((m) => m.name).join(', ') }
         : { kind: 'idle', text: `${n} model${n === 1 ? '' : 's'}`, detail: `${cfg.models.map((m) => m.name).join(', ')} (loaded on first use)` });
     }
   }
 
-  /** Loads every configured model (cached per folder). Refuses in an untrusted workspace. */
-  async models(signal?: AbortSignal, which?: readonly ModelSettingLike[]): Promise<NamedModel[]> {
-    const cfg = this.config();
-    if (!cfg.trusted) throw new VariantLensError('unsupported', cfg.untrustedReason);
-    const out: NamedModel[] = [];
-    for (const m of which ?? cfg.models) {
-      throwIfAborted(signal);
-      let p = this.cache.get(m.path);
-      if (!p) {
-        // Not tied to one site's signal: a load cancelled by j/k would otherwise be retried per site.
-        p = loadModel(m.path);
-        this.cache.set(m.path, p);
-        p.catch(() => this.cache.delete(m.path));
-      }
-      try {
-        out.push({ name: m.name, model: await p });
-      } catch (e) {
-        const msg = e instanceof Error ? e.message : String(e);
-        throw new VariantLensError('model-load-failed', `model "${m.name}" (${m.path}): ${msg}`, m.path);
-      }
-    }
-    return out;
+  /** Loads every configured model (ModelLoader.models). Refuses in an untrusted workspace. */
+  models(signal?: AbortSignal): Promise<NamedModel[]> {
+    return this.loader.models(signal);
   }
 
-  /**
-   * Every configured model, each loaded on its own: a model that fails to load (e.g. its
-   * model.onnx input does not match its example_info.json channels) is returned with its
-   * error, so the other models still run and the comparison says which one failed and why.
-   */
-  async modelsEach(signal?: AbortSignal): Promise<({ name: string; model: LoadedModel; path: string } | { name: string; error: string; path: string })[]> {
-    const cfg = this.config();
-    if (!cfg.trusted) throw new VariantLensError('unsupported', cfg.untrustedReason);
-    const out: ({ name: string; model: LoadedModel; path: string } | { name: string; error: string; path: string })[] = [];
-    for (const m of cfg.models) {
-      try {
-        out.push({ ...(await this.models(signal, [m]))[0]!, path: m.path });
-      } catch (e) {
-        if (signal?.aborted || isCancelled(e)) throw e;
-        out.push({ name: m.name, error: e instanceof Error ? e.message : String(e), path: m.path });
-      }
-    }
-    return out;
+  /** Every configured model, loaded or with its load error (ModelLoader.modelsEach). */
+  modelsEach(signal?: AbortSignal): Promise<ModelOrError[]> {
+    return this.loader.modelsEach(signal);
   }
 
-  /** The make_examples settings of the first model (what it saw), for the inspector's images. */
-  async encoderChoice(signal: AbortSignal): Promise<EncoderChoice> {
-    const cfg = this.config();
-    if (!cfg.trusted || cfg.models.length === 0) return { options: pipelineOptions(), label: 'DeepVariant defaults' };
-    try {
-      const [first] = await this.models(signal);
-      const p = modelPipeline(first!.model.exampleInfo, first!.model.card?.makeExamplesParams, first!.model.dir);
-      return { options: p.options, label: `${first!.name}'s make_examples settings` };
-    } catch (e) {
-      if (signal.aborted) throw e;
-      // A broken model must not hide the pileup: fall back to the defaults (the model table says why).
-      return { options: pipelineOptions(), label: 'DeepVariant defaults' };
-    }
+  /** The make_examples settings of the first model, for the inspector's images (ModelLoader.encoderChoice). */
+  encoderChoice(signal: AbortSignal): Promise<EncoderChoice> {
+    return this.loader.encoderChoice(signal);
   }
 
   /** Runs every model at a site. Never throws for a user problem: the comparison says it. */
@@ -230,7 +178,10 @@ export class ModelService {
       if (this.caller?.key !== key) this.caller = { key, caller: new ModelCaller(bam, reference, models.map((m) => m.model)) };
       const sample = reads.sample ?? site.samples[0]?.name ?? 'default';
       const alleles = imageableAlleles(site);
-      const results = await this.caller.caller.callSite(site.chrom, site.pos, alleles, signal, sample);
+      // Each distinct make_examples setting is encoded once per site: through the reads
+      // source's cache, which already holds the images the inspector shows (siteImages.ts).
+      const encode = async (options: EncoderChoice['options']) => (await this.sources.siteExamples(site.chrom, site.pos, alleles, reads.path, referencePath, signal, options)).site;
+      const results = await this.caller.caller.callSite(site.chrom, site.pos, alleles, signal, sample, encode);
       throwIfAborted(signal);
       const named = results.map((result, i) => ({ name: models[i]!.name, result }));
       const described = this.describe(site, sample, named);
@@ -300,8 +251,45 @@ export class ModelService {
 
   /** Forget loaded models and the caller (settings changed). */
   reset(): void {
-    this.cache.clear();
+    this.loader.reset();
     this.caller = undefined;
     this.refreshState();
   }
+}
+
+/**
+ * The inspector's tabs once the models ran: the images shown get "seen by" the models that
+ * saw exactly them; images a model saw that are not shown become extra tabs (one per distinct
+ * image). The models are grouped by what they saw with the core grouping the report uses
+ * (core/model/siteImages.ts groupBySight); the group whose images are the ones shown (the same
+ * encoding, siteImages.ts SiteImageCache) is recognised without comparing pixels.
+ */
+export function tensorsWithModels(shown: Pick<TensorResult, 'tensors' | 'siteExamples'>, results: readonly { readonly name: string; readonly result: SiteModelCall }[]): TensorPayload[] {
+  const seen = shown.tensors.map((): string[] => []);
+  const extra: (TensorPayload & { seenBy: string[] })[] = [];
+  for (const g of groupBySight(results.map((r) => ({ site: r.result.site, name: r.name })))) {
+    const names = g.members.map((m) => m.name);
+    if (shown.siteExamples && g.site === shown.siteExamples && g.site.examples.length === shown.tensors.length) {
+      for (const s of seen) s.push(...names);
+      continue;
+    }
+    // Other settings (or DeepVariant's own examples shown): image by image.
+    g.site.examples.forEach((ex) => {
+      const label = ex.altAlleles.join(',');
+      const k = shown.tensors.findIndex((t) => t.altLabel === label && sameTensor(t, ex.tensor));
+      if (k >= 0) {
+        seen[k]!.push(...names);
+        return;
+      }
+      const same = extra.find((t) => t.altLabel === label && sameTensor(t, ex.tensor));
+      if (same) same.seenBy.push(...names);
+      else extra.push({
+        height: ex.tensor.height, width: ex.tensor.width, channels: [...ex.tensor.channels], data: ex.tensor.data, altLabel: label,
+        source: `reads (Variant Lens encoder, ${names[0]!}'s make_examples settings)`, seenBy: [...names],
+        windowStart: g.site.windowStart, windowBases: g.site.windowBases, candidateColumn: g.site.start - g.site.windowStart,
+        refRows: g.site.rows[0]?.row ?? 5, readRows: g.site.rows.length,
+      });
+    });
+  }
+  return [...shown.tensors.map((t, k) => (seen[k]!.length > 0 ? { ...t, seenBy: seen[k]! } : t)), ...extra];
 }

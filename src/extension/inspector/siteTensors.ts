@@ -23,10 +23,13 @@ import { ExamplesIndex } from '../../core/io/examples/examplesFile';
 import { openReference, type FastaFile } from '../../core/io/fasta/fastaReader';
 import type { AlignedRead } from '../../core/io/sam/alignedRead';
 import { describeColumn, type RowInfo } from '../../core/pileup/pileupEncoder';
-import { PartitionReader, buildSiteExamples, pipelineOptions, type PipelineOptions, type SiteExamples } from '../../core/pileup/siteExamples';
+import { PartitionReader, pipelineOptions, type PipelineOptions, type SiteExamples } from '../../core/pileup/siteExamples';
 import { pipelineKey } from '../../core/model/makeExamplesParams';
+import { SiteImageCache, type SiteEncodeFn } from '../../core/model/siteImages';
 import type { InspectorHover, SiteRecord, TensorPayload } from '../../protocol/protocol';
+import type { EncoderChoice } from './modelLoader';
 import { siteInputs, type ReadsChoice, type SiteInputs } from './readsChoice';
+
 
 /** DeepVariant's reference_band_height (docs/deepvariant.md §2.1): rows 0–4 of every image are the reference. */
 const REFERENCE_BAND_ROWS = 5;
@@ -45,13 +48,6 @@ export interface SiteSourceConfig {
 /** A site's reads and reference: the VCF's remembered choice, else the settings (readsChoice.ts siteInputs). */
 export function inputsFor(site: SiteRecord, cfg: SiteSourceConfig): SiteInputs {
   return siteInputs(site, cfg.choiceFor?.(site.file), () => readsFor(site, cfg.reads), cfg.reference);
-}
-
-/** The encoder settings to use for reads (the first model's make_examples, else DeepVariant's). */
-export interface EncoderChoice {
-  readonly options: PipelineOptions;
-  /** e.g. "default's make_examples settings" / "DeepVariant defaults". */
-  readonly label: string;
 }
 
 export type HoverFn = (tensor: number, row: number, col: number) => InspectorHover | null;
@@ -154,12 +150,18 @@ export class SiteSources {
   private referenceFile: { path: string; file: Promise<FastaFile> } | undefined;
   private readonly readers = new Map<string, PartitionReader>();
   private readonly indexes = new Map<string, Promise<ExamplesIndex>>();
+  /** The recent sites' encodings, one per settings: the pictures and the models share them. */
+  private readonly images: SiteImageCache;
 
   constructor(
     private readonly config: () => SiteSourceConfig,
-    /** The encoder settings for reads; called per site (cheap after the first call). */
+    /** The encoder settings for reads; called per site (cheap after the first call): ModelLoader.encoderChoice. */
     private readonly encoder: (signal: AbortSignal) => Promise<EncoderChoice> = async () => ({ options: pipelineOptions(), label: 'DeepVariant defaults' }),
-  ) {}
+    /** make_examples for one site (default buildSiteExamples; tests count the calls). */
+    encode?: SiteEncodeFn,
+  ) {
+    this.images = new SiteImageCache(encode);
+  }
 
   /** An opened BAM/CRAM (kept open). */
   alignmentsOf(path: string, signal?: AbortSignal, referencePath: string | undefined = this.config().reference): Promise<AlignmentFile> {
@@ -248,9 +250,19 @@ export class SiteSources {
     };
   }
 
-  /** buildSiteExamples with a cached PartitionReader per (reads, reference, settings). */
-  async siteExamples(contig: string, position: number, alleles: { refBases: string; altBases: string[] } | undefined, readsPath: string, referencePath: string, signal: AbortSignal): Promise<{ site: SiteExamples; encoder: EncoderChoice }> {
-    const [bam, reference, encoder] = await Promise.all([this.alignmentsOf(readsPath, signal, referencePath), this.referenceOf(referencePath, signal), this.encoder(signal)]);
+  /**
+   * The site's images under `options` (default: the encoder choice, the first model's
+   * settings): built once per (site, reads, reference, settings) and cached (SiteImageCache),
+   * with a cached PartitionReader per (reads, reference, settings).
+   */
+  async siteExamples(
+    contig: string, position: number, alleles: { refBases: string; altBases: string[] } | undefined, readsPath: string, referencePath: string, signal: AbortSignal,
+    options?: PipelineOptions,
+  ): Promise<{ site: SiteExamples; encoder: EncoderChoice }> {
+    const [bam, reference, encoder] = await Promise.all([
+      this.alignmentsOf(readsPath, signal, referencePath), this.referenceOf(referencePath, signal),
+      options ? { options, label: 'the model\'s make_examples settings' } : this.encoder(signal),
+    ]);
     throwIfAborted(signal);
     const key = `${readsPath}\n${referencePath}\n${pipelineKey(encoder.options)}`;
     let reader = this.readers.get(key);
@@ -259,7 +271,7 @@ export class SiteSources {
       this.readers.set(key, reader);
       while (this.readers.size > 4) this.readers.delete(this.readers.keys().next().value!);
     }
-    const site = await buildSiteExamples({
+    const site = await this.images.images({ inputs: `${readsPath}\n${referencePath}`, contig, position, alleles }, {
       reads: bam, reference, contig, position, options: encoder.options, partitionReader: reader, signal,
       ...(alleles ? { alleles } : {}),
     });
@@ -272,6 +284,7 @@ export class SiteSources {
     const ref = this.referenceFile?.file;
     this.alignments.clear();
     this.readers.clear();
+    this.images.clear();
     this.indexes.clear();
     this.referenceFile = undefined;
     await Promise.all([...files, ...(ref ? [ref] : [])].map((p) => p.then((f) => f.close(), () => undefined)));

@@ -18,20 +18,42 @@ import { defaultReviewer, reviewPathForDiff, reviewPathForVcf } from '../../core
 import type { ModelSnapshot } from '../../core/review/reviewFormat';
 import { DISPUTE_VOCABULARY, resolveVocabulary, type Vocabulary, type VocabularySetting } from '../../core/review/vocabulary';
 import type { DiffSite } from '../../core/diff/diffClasses';
-import type { ReviewCell, ReviewInit, ReviewRequests, ReviewSiteRef, ReviewSiteState, ReviewTarget, SiteRecord } from '../../protocol/protocol';
-import { ReviewWorkspace, modelName, parseVcfLine, recordedSnapshot, resolveItems, reviewSnapshot, siteLabel, snapshot, type AnnotateInput, type ReviewRequestHandlers } from './reviewWorkspace';
-import type { VcfTableModel } from '../table/vcfTableModel';
-import type { DiffModel } from '../diff/diffModel';
-import { toDiffRow } from '../diff/diffModel';
-import type { InspectorPanel } from '../inspector/inspectorPanel';
-import type { Log } from '../log';
-import * as settings from '../settings';
+import type { DiffRow, ModelComparison, ReviewCell, ReviewInit, ReviewRequests, ReviewSiteRef, ReviewSiteState, ReviewTarget, SiteRecord, TableRow } from '../../protocol/protocol';
+import { ReviewWorkspace, modelName, parseVcfLine, recordedSnapshot, resolveItems, reviewSnapshot, siteLabel, snapshot, type AnnotateInput, type ReviewBinder, type ReviewBinding } from './reviewWorkspace';
+import type { Log } from '../common/log';
+import * as settings from '../common/settings';
 import { gitUserName } from './gitUser';
+
+/** What the review code needs of a VCF table's model (table/vcfTableModel.ts VcfTableModel). */
+export interface ReviewTableModel {
+  readonly path: string;
+  readonly header: { readonly contigs: readonly { readonly name: string }[] };
+  /** Rows in the file; -1 while the row index is being built. */
+  readonly rowCount: number;
+  readonly viewId: number;
+  /** Set by the review code: the REVIEW column of a site. */
+  reviewCell: ((site: ReviewSiteRef) => ReviewCell | undefined) | undefined;
+  site(row: number, signal?: AbortSignal): Promise<SiteRecord>;
+  findLocus(text: string, signal?: AbortSignal): Promise<number>;
+  rows(viewId: number, from: number, to: number, signal?: AbortSignal): Promise<{ rows: readonly TableRow[] }>;
+}
+
+/** What the review code needs of a diff's model (diff/diffModel.ts DiffModel). */
+export interface ReviewDiffModel {
+  readonly options: { readonly fileA: string; readonly fileB: string };
+  readonly summary: { readonly differingSites: number } | undefined;
+  readonly viewId: number;
+  readonly viewCount: number;
+  /** Set by the review code: the REVIEW column of a site. */
+  reviewCell: ((site: DiffSite) => ReviewCell | undefined) | undefined;
+  siteAt(viewId: number, index: number): DiffSite | undefined;
+  siteRecord(site: DiffSite, signal?: AbortSignal): Promise<SiteRecord>;
+}
 
 /** A table panel as the review code needs it. */
 export interface TableReviewRef {
   readonly kind: 'table';
-  readonly model: VcfTableModel;
+  readonly model: ReviewTableModel;
   readonly panel: vscode.WebviewPanel;
   emitChanged(count: number): void;
   /** Shows and selects view row `index` (TableHandle.reveal). */
@@ -40,15 +62,23 @@ export interface TableReviewRef {
 
 export interface DiffReviewRef {
   readonly kind: 'diff';
-  readonly model: DiffModel;
+  readonly model: ReviewDiffModel;
   readonly panel: vscode.WebviewPanel;
   emitChanged(count: number): void;
   reveal(viewId: number, index: number): void;
+  /** What the two VCFs recorded at a site (the diff list's A and B cells: GT, GQ, QUAL). */
+  row(site: DiffSite): Pick<DiffRow, 'a' | 'b'>;
 }
 
+/** The site inspector as the review code needs it (inspector/inspectorPanel.ts). */
 export interface InspectorReviewRef {
   readonly kind: 'inspector';
   emitSite(state: ReviewSiteState | null): void;
+  /** The site shown, and the models' comparison there when they ran. */
+  site(): SiteRecord | undefined;
+  models(): ModelComparison | undefined;
+  /** Opens the inspector (beside, without focus) on a site. */
+  open(record: SiteRecord): Promise<void>;
 }
 
 export type ReviewPanelRef = TableReviewRef | DiffReviewRef | InspectorReviewRef;
@@ -63,32 +93,6 @@ interface SiteContext {
   readonly record: (signal?: AbortSignal) => Promise<SiteRecord>;
 }
 
-let current: ReviewController | undefined;
-
-/** The running controller (one per extension host); panels reach it through reviewRequestHandlers. */
-function setCurrent(c: ReviewController | undefined): void {
-  current = c;
-}
-
-/**
- * The review requests of one webview panel (spread into its RpcServer handlers). Calling it
- * registers the panel with the review controller, which then keeps its column up to date.
- */
-export function reviewRequestHandlers(ref: ReviewPanelRef): ReviewRequestHandlers {
-  const c = (): ReviewController => {
-    if (!current) throw new Error('the review controller is not running (extension not activated)');
-    return current;
-  };
-  current?.register(ref);
-  return {
-    'review.init': () => c().init(ref),
-    'review.site': () => c().inspectorState(),
-    'review.annotate': (p) => c().annotateRequest(ref, p),
-    'review.undo': async () => ({ undone: await c().undo() }),
-    'review.resolve': async (p) => ({ resolved: await c().resolveRequest(ref, p.target) }),
-  };
-}
-
 export const REVIEW_COMMANDS = {
   annotate: 'variantLens.review.annotate',
   undo: 'variantLens.review.undo',
@@ -98,7 +102,11 @@ export const REVIEW_COMMANDS = {
   openFile: 'variantLens.review.openFile',
 } as const;
 
-export class ReviewController implements vscode.Disposable {
+/**
+ * The review feature of the extension. Panels do not look it up: each gets `bind` (as a
+ * ReviewBinder) when it is made, and binding a panel registers it here.
+ */
+export class ReviewController implements vscode.Disposable, ReviewBinder<ReviewPanelRef> {
   readonly workspace: ReviewWorkspace;
   private readonly refs = new Set<ReviewPanelRef>();
   private readonly watchers = new Map<string, { watcher: vscode.FileSystemWatcher; users: number }>();
@@ -117,11 +125,10 @@ export class ReviewController implements vscode.Disposable {
   private gitName: string | undefined;
   private shownTotal: string | undefined;
 
-  constructor(private readonly context: vscode.ExtensionContext, private readonly log: Log, private readonly inspector: InspectorPanel) {
+  constructor(private readonly context: vscode.ExtensionContext, private readonly log: Log) {
     this.workspace = new ReviewWorkspace({ vocabulary: () => this.vocabulary(), reviewer: () => this.reviewer() });
     // The setting's fallback is git's user.name (asked once, in the background), then the OS user.
     void gitUserName(vscode.workspace.workspaceFolders?.[0]?.uri.fsPath).then((n) => { this.gitName = n; });
-    setCurrent(this);
     this.disposables.push(this.treeEmitter, this.filesEmitter);
     this.workspace.onDidChange((file, e) => this.changed(file, e.keys.length));
     this.disposables.push(vscode.workspace.onDidChangeConfiguration((e) => {
@@ -130,7 +137,6 @@ export class ReviewController implements vscode.Disposable {
         for (const f of this.workspace.openPaths) this.changed(f, 0);
       }
     }));
-    inspector.onDidSetSite = () => void this.pushInspector();
     this.registerCommands();
   }
 
@@ -140,7 +146,6 @@ export class ReviewController implements vscode.Disposable {
   }
 
   dispose(): void {
-    if (current === this) setCurrent(undefined);
     for (const w of this.watchers.values()) w.watcher.dispose();
     this.watchers.clear();
     for (const d of this.disposables) d.dispose();
@@ -150,7 +155,7 @@ export class ReviewController implements vscode.Disposable {
 
   /** `variantLens.review.vocabulary`: a preset name, or { preset, verdicts, tags }. */
   vocabulary(): Vocabulary {
-    const raw = vscode.workspace.getConfiguration(settings.SECTION).get<unknown>('review.vocabulary');
+    const raw = settings.reviewVocabulary();
     try {
       if (typeof raw === 'string') return resolveVocabulary(raw === '' ? {} : { preset: raw }, 'variantLens.review.vocabulary');
       if (raw && typeof raw === 'object') return resolveVocabulary(raw as VocabularySetting, 'variantLens.review.vocabulary');
@@ -166,8 +171,34 @@ export class ReviewController implements vscode.Disposable {
 
   // ---- panels ------------------------------------------------------------------------------
 
-  /** Called by reviewRequestHandlers for each new panel. */
-  register(ref: ReviewPanelRef): void {
+  /**
+   * Binds a panel: registers it (its review column is kept up to date) and returns its review
+   * requests (spread into its RpcServer handlers) and the hooks its own handlers call.
+   */
+  bind(ref: ReviewPanelRef): ReviewBinding {
+    this.register(ref);
+    return {
+      handlers: {
+        'review.init': () => this.init(ref),
+        'review.site': () => this.inspectorState(),
+        'review.annotate': (p) => this.annotateRequest(ref, p),
+        'review.undo': async () => ({ undone: await this.undo() }),
+        'review.resolve': async (p) => ({ resolved: await this.resolveRequest(ref, p.target) }),
+      },
+      // Selection: the panels emit `siteSelected` (debounced) for every move; the command and
+      // the inspector's form annotate the last one.
+      selected: (target) => {
+        if (ref.kind === 'inspector' || !this.refs.has(ref)) return;
+        this.contextOf(ref, target).then((ctx) => { this.lastSelection = ctx; }, () => undefined);
+      },
+      // The tree's "reviewed / total" needs the diff's summary or the table's row count, known
+      // only once the run/index ends; the webview then pulls (diff.init, table.rows).
+      pulled: () => this.refreshTotal(),
+      shown: () => void this.pushInspector(),
+    };
+  }
+
+  private register(ref: ReviewPanelRef): void {
     if (this.refs.has(ref)) return;
     if (ref.kind === 'inspector') {
       // One inspector panel at a time: a re-opened panel replaces the closed one's ref.
@@ -188,21 +219,6 @@ export class ReviewController implements vscode.Disposable {
       ref.emitChanged(this.workspace.storeIfOpen(file)?.size ?? 0);
       this.treeEmitter.fire();
     }, (e: unknown) => this.showError(e));
-    // Selection: the panels emit `siteSelected` (debounced) for every move; the command and the
-    // inspector's form annotate the last one. Validated shape only (ints): the panel's own
-    // RpcServer validates the message fully before acting on it.
-    const sub = ref.panel.webview.onDidReceiveMessage((m: unknown) => {
-      const ev = m as { type?: unknown; name?: unknown; method?: unknown; payload?: { row?: unknown; viewId?: unknown; index?: unknown } };
-      // The tree's "reviewed / total" needs the diff's summary or the table's row count, known
-      // only once the run/index ends; the webview then pulls (diff.init, table.rows).
-      if (ev?.type === 'request' && (ev.method === 'diff.init' || ev.method === 'table.rows')) this.refreshTotal();
-      if (ev?.type !== 'event' || ev.name !== 'siteSelected' || typeof ev.payload !== 'object' || ev.payload === null) return;
-      const p = ev.payload;
-      const target: ReviewTarget = ref.kind === 'table'
-        ? (Number.isInteger(p.row) ? { row: p.row as number } : {})
-        : (Number.isInteger(p.viewId) && Number.isInteger(p.index) ? { viewId: p.viewId as number, index: p.index as number } : {});
-      this.contextOf(ref, target).then((ctx) => { this.lastSelection = ctx; }, () => undefined);
-    });
     const focus = ref.panel.onDidChangeViewState((e) => {
       if (e.webviewPanel.active && this.activeFile !== file) {
         this.activeFile = file;
@@ -211,7 +227,6 @@ export class ReviewController implements vscode.Disposable {
     });
     this.activeFile = file;
     ref.panel.onDidDispose(() => {
-      sub.dispose();
       focus.dispose();
       this.refs.delete(ref);
       if (this.lastSelection?.ref === ref) this.lastSelection = undefined;
@@ -308,7 +323,7 @@ export class ReviewController implements vscode.Disposable {
   }
 
   private diffContext(ref: DiffReviewRef, site: DiffSite): SiteContext {
-    const row = toDiffRow(site, 0);
+    const row = ref.row(site);
     const o = ref.model.options;
     return {
       ref, reviewFile: this.fileOf(ref), site: { contig: site.contig, pos: site.pos, ref: site.ref, alt: site.alt },
@@ -318,9 +333,15 @@ export class ReviewController implements vscode.Disposable {
     };
   }
 
+  /** The inspector (bound when it was made; one at a time). */
+  private inspector(): InspectorReviewRef | undefined {
+    for (const r of this.refs) if (r.kind === 'inspector') return r;
+    return undefined;
+  }
+
   /** The context of the inspector's site: the table/diff it came from, else its VCF's review file. */
   private inspectorContext(): SiteContext | { reviewFile: string; site: ReviewSiteRef; models: ModelSnapshot[] } | undefined {
-    const s = this.inspector.currentSite;
+    const s = this.inspector()?.site();
     if (!s) return undefined;
     const l = this.lastSelection;
     if (l && l.site.contig === s.chrom && l.site.pos === s.pos && l.site.ref === s.ref && l.site.alt === s.alt) return l;
@@ -331,7 +352,9 @@ export class ReviewController implements vscode.Disposable {
 
   /** The models' own calls when the inspector has compared them at this site, else `recorded`. */
   private snapshotOf(site: ReviewSiteRef, recorded: readonly ModelSnapshot[]): readonly ModelSnapshot[] {
-    return reviewSnapshot(site, { ...(this.inspector.currentSite ? { site: this.inspector.currentSite } : {}), ...(this.inspector.currentModels ? { models: this.inspector.currentModels } : {}) }, recorded);
+    const shown = this.inspector()?.site();
+    const models = this.inspector()?.models();
+    return reviewSnapshot(site, { ...(shown ? { site: shown } : {}), ...(models ? { models } : {}) }, recorded);
   }
 
   async inspectorState(): Promise<ReviewSiteState | null> {
@@ -536,8 +559,7 @@ export class ReviewController implements vscode.Disposable {
           ref.reveal(viewId, i);
           const ctx = this.diffContext(ref, s);
           this.lastSelection = ctx;
-          this.inspector.show(true);
-          await this.inspector.setSite(await ctx.record());
+          await this.inspector()?.open(await ctx.record());
           return;
         }
       }
@@ -552,8 +574,7 @@ export class ReviewController implements vscode.Disposable {
     ref.reveal(row.index);
     const ctx = await this.contextOf(ref, { row: row.row });
     this.lastSelection = ctx;
-    this.inspector.show(true);
-    await this.inspector.setSite(await ctx.record());
+    await this.inspector()?.open(await ctx.record());
   }
 
   private showError(e: unknown, suffix?: string): void {

@@ -13,7 +13,7 @@ import { ReviewStore, type ReviewChangeEvent, type ReviewEntry } from '../../cor
 import { type Annotation, type ModelSnapshot, type SiteKey, nowIso } from '../../core/review/reviewFormat';
 import { findVerdict, verdictForShortcut, type Vocabulary } from '../../core/review/vocabulary';
 import { VariantLensError } from '../../core/errors';
-import type { ModelComparison, RecordedCall, ReviewCell, ReviewRequests, ReviewSiteRef, ReviewSiteState, ReviewVersionCell, ReviewVocabularyPayload, SiteRef } from '../../protocol/protocol';
+import type { ModelComparison, RecordedCall, ReviewCell, ReviewRequests, ReviewSiteRef, ReviewSiteState, ReviewTarget, ReviewVersionCell, ReviewVocabularyPayload, SiteRef } from '../../protocol/protocol';
 import type { HandlerContext } from '../../protocol/rpc';
 
 /** Handlers of the review requests every panel answers (protocol.ts "Review"). */
@@ -22,6 +22,23 @@ export type ReviewRequestHandlers = {
 };
 
 /** Review handlers for a host without the review controller (tests of a panel's own requests). */
+/** What a webview panel gets from the review feature when it is made (ReviewBinder.bind). */
+export interface ReviewBinding {
+  /** The review requests (protocol.ts ReviewRequests), spread into the panel's RpcServer handlers. */
+  readonly handlers: ReviewRequestHandlers;
+  /** A table/diff webview selected a row (its `siteSelected` event): Annotate Site acts on it. */
+  selected(target: ReviewTarget): void;
+  /** A table/diff webview pulled rows or the summary: the number of sites to review may be known now. */
+  pulled(): void;
+  /** The inspector shows another site: its review form follows. */
+  shown(): void;
+}
+
+/** Binds a panel (described by `Ref`) to the review feature; injected into each panel's constructor. */
+export interface ReviewBinder<Ref> {
+  bind(ref: Ref): ReviewBinding;
+}
+
 export function unavailableReviewHandlers(): ReviewRequestHandlers {
   const no = (): never => {
     throw new VariantLensError('unsupported', 'reviewing is not available here (the review controller is not running)');

@@ -11,10 +11,11 @@ import { RpcServer, type RequestHandlers } from '../../protocol/rpc';
 import type { TableProtocol, HostToWebview } from '../../protocol/protocol';
 import { tableSchema } from '../../protocol/validate';
 import { VcfTableModel } from './vcfTableModel';
-import { trustInfo } from '../settings';
-import { errorPageHtml, webviewHtml, webviewOptions } from '../webviewHtml';
-import { reviewRequestHandlers } from '../review/reviewController';
-import type { Log } from '../log';
+import { tablePageSize, trustInfo } from '../common/settings';
+import { errorPageHtml, webviewHtml, webviewOptions } from '../common/webviewHtml';
+import type { TableReviewRef } from '../review/reviewController';
+import type { ReviewBinder } from '../review/reviewWorkspace';
+import type { Log } from '../common/log';
 
 export const TABLE_VIEW_TYPE = 'variantLens.vcfTable';
 export const TABLE_VIEW_TYPE_PLAIN = 'variantLens.vcfTable.plain';
@@ -65,7 +66,8 @@ export class VcfTableEditorProvider implements vscode.CustomReadonlyEditorProvid
   /** Fires when the user selects a row (open: Enter/double-click asks for the inspector). */
   readonly onDidSelectSite = this.selectEmitter.event;
 
-  constructor(private readonly context: vscode.ExtensionContext, private readonly log: Log) {}
+  /** `review`: the review feature (reviewController.ts), bound by every table panel. */
+  constructor(private readonly context: vscode.ExtensionContext, private readonly log: Log, private readonly review: ReviewBinder<TableReviewRef>) {}
 
   get activeTable(): TableHandle | undefined {
     return this.active;
@@ -111,11 +113,14 @@ export class VcfTableEditorProvider implements vscode.CustomReadonlyEditorProvid
 
     const post = (m: HostToWebview<TableProtocol>): void => void panel.webview.postMessage(m);
     const closed = new AbortController();
+    // Review column, 1–9 keys, undo (reviewController.ts).
+    const review = this.review.bind({ kind: 'table', model, panel, emitChanged: (count) => handleRef.current?.server.emit('reviewChanged', { count }), reveal: (index) => handleRef.current?.reveal(index) });
     const handlers: RequestHandlers<TableProtocol> = {
       'table.init': async (_p, ctx) => {
         timings['hostInit'] = Date.now();
         // The first page rides along with init (head records: no index needed), saving a round trip.
-        const first = await model.rows(model.viewId, 0, FIRST_PAGE_ROWS, ctx.signal);
+        const pageSize = tablePageSize();
+        const first = await model.rows(model.viewId, 0, pageSize, ctx.signal);
         startIndexing();
         return {
           file: model.path,
@@ -127,11 +132,15 @@ export class VcfTableEditorProvider implements vscode.CustomReadonlyEditorProvid
           filterValues: ['PASS', ...[...model.header.filters.keys()].filter((f) => f !== 'PASS')],
           infoKeys: [...model.header.info.keys()],
           trust: trustInfo(),
+          pageSize,
           firstRows: first.rows,
           timings: { ...timings, hostInitAnswered: Date.now() },
         };
       },
-      'table.rows': (p, ctx) => model.rows(p.viewId, p.from, p.to, ctx.signal),
+      'table.rows': (p, ctx) => {
+        review.pulled();
+        return model.rows(p.viewId, p.from, p.to, ctx.signal);
+      },
       'table.setView': async (p, ctx) => {
         const t0 = performance.now();
         const v = await model.setView(p.sort, p.filter, ctx.signal, ctx.progress);
@@ -146,8 +155,7 @@ export class VcfTableEditorProvider implements vscode.CustomReadonlyEditorProvid
         return { text, count: new Set(p.rows).size };
       },
       'table.ping': (p) => ({ sentAt: p.sentAt, hostTime: Date.now() }),
-      // Review column, 1–9 keys, undo (reviewController.ts).
-      ...reviewRequestHandlers({ kind: 'table', model, panel, emitChanged: (count) => handleRef.current?.server.emit('reviewChanged', { count }), reveal: (index) => handleRef.current?.reveal(index) }),
+      ...review.handlers,
     };
 
     const handleRef: { current?: TableHandle } = {};
@@ -156,7 +164,10 @@ export class VcfTableEditorProvider implements vscode.CustomReadonlyEditorProvid
         timings['hostReady'] = Date.now();
         this.log.info(`table webview ready: ${path.basename(model.path)}`);
       },
-      siteSelected: (s) => handleRef.current && this.selectEmitter.fire({ table: handleRef.current, row: s.row, index: s.index, open: s.open }),
+      siteSelected: (s) => {
+        review.selected({ row: s.row });
+        if (handleRef.current) this.selectEmitter.fire({ table: handleRef.current, row: s.row, index: s.index, open: s.open });
+      },
     }, post, (err) => this.log.warn(`rejected a message from the table webview of ${model.path}: ${err}`));
 
     const handle: TableHandle = {
@@ -226,8 +237,6 @@ export class VcfTableEditorProvider implements vscode.CustomReadonlyEditorProvid
   }
 }
 
-/** Rows sent with table.init: the webview's page size (webview/table/main.ts PAGE_ROWS). */
-const FIRST_PAGE_ROWS = 200;
 /** Longest wait for the webview's table.init before indexing starts anyway. */
 const INDEX_DELAY_MS = 1500;
 

@@ -93,7 +93,7 @@ test('rejected: a setting read outside src/extension/common/settings.ts (eslint)
   const eslint = new ESLint({ cwd: PROJECT_ROOT });
   const code = "import * as vscode from 'vscode';\nexport const n = vscode.workspace.getConfiguration('variantLens').get<number>('x');\n";
   const [bad] = await eslint.lintText(code, { filePath: join(PROJECT_ROOT, 'src/extension/diff/diffPanel.ts') });
-  assert.ok(bad!.messages.some((m) => m.ruleId === 'no-restricted-syntax' && /settings\.ts/.test(m.message)), JSON.stringify(bad!.messages));
+  assert.ok(bad!.messages.some((m) => m.ruleId === 'no-restricted-properties' && /settings\.ts/.test(m.message)), JSON.stringify(bad!.messages));
   const [ok] = await eslint.lintText(code, { filePath: join(PROJECT_ROOT, 'src/extension/common/settings.ts') });
-  assert.deepEqual(ok!.messages.filter((m) => m.ruleId === 'no-restricted-syntax'), []);
+  assert.deepEqual(ok!.messages.filter((m) => m.ruleId === 'no-restricted-properties'), []);
 });

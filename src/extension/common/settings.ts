@@ -11,7 +11,7 @@
  */
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import manifest from '../../package.json';
+import manifest from '../../../package.json';
 
 export const SECTION = 'variantLens';
 
@@ -86,6 +86,36 @@ export function reviewer(): string {
   return typeof v === 'string' ? v : '';
 }
 
+/** `variantLens.review.vocabulary` as written (a preset name or an object; resolved by core/review/vocabulary.ts). */
+export function reviewVocabulary(): unknown {
+  return raw('review.vocabulary');
+}
+
+/** `variantLens.diff.beds`: { name: path } (or a list of paths, named by file name). */
+export function diffBeds(): { name: string; path: string }[] {
+  const v = raw('diff.beds');
+  const out: { name: string; path: string }[] = [];
+  if (Array.isArray(v)) {
+    for (const p of v) if (typeof p === 'string' && p !== '') out.push({ name: path.basename(p).replace(/\.bed(\.gz)?$/i, ''), path: resolvePath(p) });
+  } else if (v && typeof v === 'object') {
+    for (const [name, p] of Object.entries(v as Record<string, unknown>)) if (typeof p === 'string' && p !== '') out.push({ name, path: resolvePath(p) });
+  }
+  return out;
+}
+
+/** `variantLens.diff.qualDelta`, when set to a non-negative number. */
+export function diffQualDelta(): number | undefined {
+  const v = raw('diff.qualDelta');
+  return typeof v === 'number' && Number.isFinite(v) && v >= 0 ? v : undefined;
+}
+
+/** Writes `variantLens.<key>` in the workspace settings (the user's when no folder is open). */
+export async function update(key: 'models' | 'reads' | 'reference' | 'examples', value: unknown): Promise<void> {
+  const target = vscode.workspace.workspaceFolders ? vscode.ConfigurationTarget.Workspace : vscode.ConfigurationTarget.Global;
+  await vscode.workspace.getConfiguration(SECTION).update(key, value, target);
+}
+
+/** Rows per table page (`variantLens.table.pageSize`), sent to the webview with table.init. */
 export function tablePageSize(): number {
   const v = raw('table.pageSize');
   const d = defaultOf('table.pageSize') as number;
