@@ -18,6 +18,7 @@ import { exposeTensors, readOnnxGraph } from '../../../../src/core/model/onnxGra
 import { ProtoReader } from '../../../../src/core/io/examples/protobufWire';
 import { defaultLayers } from '../../../../src/core/model/activations/layers';
 import { similarityPlotSvg, summarizeActivations } from '../../../../src/core/model/activations/activationSummary';
+import { siteLayers } from '../../../../src/core/model/activations/siteLayers';
 import type { OnnxGraph } from '../../../../src/core/model/onnxGraph';
 import { PROJECT_ROOT } from '../../../helpers/paths';
 import { modelDir, syntheticTensors } from '../modelFixtures';
@@ -366,4 +367,18 @@ test('a fixed-batch-1 model (DeepVariant 1.5 frozen graphs): three images run on
     one.activations.forEach((a, k) => assert.deepEqual([...exampleActivation(all.activations[k]!, i).data], [...a.data], `image ${i} ${a.layer}`));
     assert.deepEqual([...all.outputs[i]!], [...one.outputs[0]!]);
   }
+});
+
+test('siteLayers: both models run once, maps per image and layer, similarity of the first two', async () => {
+  const { a, b } = splitModels(3);
+  const tensors = syntheticTensors(2, WGS, 17);
+  const r = await siteLayers([await loadModel(a), await loadModel(b)], tensors, { topK: 2 });
+  assert.equal(r.models.length, 2);
+  assert.equal(r.models[0]!.maps.length, 2);
+  assert.deepEqual(r.models[0]!.maps[1]!.map((m) => [m.layer, m.example, m.top.length, m.mean.values.length]), ['conv1', 'conv2', 'conv3', 'conv4', 'conv5'].map((l) => [l, 1, 2, 100 * 221]));
+  assert.equal(r.similarity!.firstDivergent, 3);
+  assert.match(r.similaritySvg!, /^<svg /);
+  const one = await siteLayers([await loadModel(a)], tensors, { layers: ['conv2'] });
+  assert.equal(one.similarity, undefined);
+  assert.deepEqual(one.models[0]!.activations.activations.map((x) => x.layer), ['conv2']);
 });
