@@ -1,0 +1,269 @@
+/**
+ * DeepVariant's de Bruijn graph assembly of one realignment window
+ * (`deepvariant/realigner/debruijn_graph.cc`; docs/deepvariant.md §11.5):
+ *
+ *  - k: the smallest k in [min_k, min(max_k, len(ref) − 1)] (step step_k) for which the
+ *    window's reference has no repeated k-mer; from there upwards, the first k whose full
+ *    graph (reference + reads, before pruning) has no directed cycle. None → no graph.
+ *  - vertices are k-mers; an edge joins consecutive k-mers and counts how often it was added;
+ *    reference edges are flagged. Reads with MAPQ ≥ min_mapq add the k-mers of their runs of
+ *    good bases (ACGT with quality ≥ min_base_quality), soft clips included.
+ *  - pruning drops non-reference edges with weight < min_edge_weight, then every vertex not
+ *    both reachable from the first reference k-mer and reaching the last one.
+ *  - haplotypes: every source→sink path (breadth-first; more than max_num_paths paths in
+ *    flight or done → none at all), spelled out, sorted as byte strings.
+ */
+import type { AlignedRead } from '../../io/alignedRead';
+
+export interface DeBruijnOptions {
+  readonly minK: number;
+  readonly maxK: number;
+  readonly stepK: number;
+  readonly minMapq: number;
+  readonly minBaseQuality: number;
+  readonly minEdgeWeight: number;
+  readonly maxNumPaths: number;
+}
+
+/** `dbg_*` flag defaults of make_examples (deepvariant/realigner/realigner.py). */
+export const DV_DEBRUIJN_OPTIONS: DeBruijnOptions = { minK: 10, maxK: 101, stepK: 1, minMapq: 14, minBaseQuality: 15, minEdgeWeight: 2, maxNumPaths: 256 };
+
+/** The part of a read the graph uses. */
+export type GraphRead = Pick<AlignedRead, 'seq' | 'qual' | 'mapq'>;
+
+function isAcgt(c: number): boolean {
+  return c === 65 || c === 67 || c === 71 || c === 84;
+}
+
+/** The smallest usable k (no repeated reference k-mer), or -1. */
+export function minKForReference(ref: string, o: DeBruijnOptions): number {
+  const maxK = Math.min(o.maxK, ref.length - 1);
+  for (let k = o.minK; k <= maxK; k += o.stepK) {
+    const seen = new Set<string>();
+    let repeated = false;
+    for (let i = 0; i + k <= ref.length; i++) {
+      const km = ref.slice(i, i + k);
+      if (seen.has(km)) { repeated = true; break; }
+      seen.add(km);
+    }
+    if (!repeated) return k;
+  }
+  return -1;
+}
+
+export class DeBruijnGraph {
+  /** Vertex id → k-mer, in creation order. */
+  readonly kmers: string[] = [];
+  private readonly ids = new Map<string, number>();
+  /** Per vertex: target vertex → edge index. */
+  private out: Map<number, number>[] = [];
+  private edgeFrom: number[] = [];
+  private edgeTo: number[] = [];
+  private edgeWeight: number[] = [];
+  private edgeRef: boolean[] = [];
+  private alive: Uint8Array = new Uint8Array(0);
+  private edgeAlive: Uint8Array = new Uint8Array(0);
+  readonly source: number;
+  readonly sink: number;
+
+  private constructor(readonly ref: string, reads: readonly GraphRead[], readonly k: number, private readonly o: DeBruijnOptions) {
+    this.addRun(ref, 0, ref.length - k, true);
+    this.source = this.ids.get(ref.slice(0, k))!;
+    this.sink = this.ids.get(ref.slice(ref.length - k))!;
+    for (const r of reads) if (r.mapq >= o.minMapq) this.addRead(r);
+    this.alive = new Uint8Array(this.kmers.length).fill(1);
+    this.edgeAlive = new Uint8Array(this.edgeFrom.length).fill(1);
+  }
+
+  /** `DeBruijnGraph::Build`: the graph for the first usable acyclic k, pruned; undefined when none. */
+  static build(ref: string, reads: readonly GraphRead[], o: DeBruijnOptions = DV_DEBRUIJN_OPTIONS): DeBruijnGraph | undefined {
+    const k0 = minKForReference(ref, o);
+    if (k0 < 0) return undefined;
+    const maxK = Math.min(o.maxK, ref.length - 1);
+    for (let k = k0; k <= maxK; k += o.stepK) {
+      const g = new DeBruijnGraph(ref, reads, k, o);
+      if (g.hasCycle()) continue;
+      g.prune();
+      return g;
+    }
+    return undefined;
+  }
+
+  private vertex(kmer: string): number {
+    let v = this.ids.get(kmer);
+    if (v === undefined) {
+      v = this.kmers.length;
+      this.kmers.push(kmer);
+      this.ids.set(kmer, v);
+      this.out.push(new Map());
+    }
+    return v;
+  }
+
+  private addEdge(a: number, b: number, isRef: boolean): void {
+    const m = this.out[a]!;
+    let e = m.get(b);
+    if (e === undefined) {
+      e = this.edgeFrom.length;
+      this.edgeFrom.push(a);
+      this.edgeTo.push(b);
+      this.edgeWeight.push(0);
+      this.edgeRef.push(false);
+      m.set(b, e);
+    }
+    this.edgeWeight[e]!++;
+    if (isRef) this.edgeRef[e] = true;
+  }
+
+  /** k-mers starting at start..end (inclusive) and the edges between consecutive ones; nothing when end ≤ 0. */
+  private addRun(bases: string, start: number, end: number, isRef: boolean): void {
+    if (end <= 0) return;
+    const k = this.k;
+    let prev = this.vertex(bases.slice(start, start + k));
+    for (let i = start + 1; i <= end; i++) {
+      const cur = this.vertex(bases.slice(i, i + k));
+      this.addEdge(prev, cur, isRef);
+      prev = cur;
+    }
+  }
+
+  private addRead(r: GraphRead): void {
+    const bases = r.seq.toUpperCase();
+    const n = bases.length;
+    const k = this.k;
+    const minBq = this.o.minBaseQuality;
+    const stop = n - k;
+    let i = 0;
+    while (i < stop) {
+      let bad = i;
+      while (bad < n && isAcgt(bases.charCodeAt(bad)) && r.qual[bad]! >= minBq) bad++;
+      this.addRun(bases, i, bad - k, false);
+      i = bad + 1;
+    }
+  }
+
+  /** Any directed cycle (self-loops included) anywhere in the graph. */
+  hasCycle(): boolean {
+    const n = this.kmers.length;
+    const color = new Uint8Array(n); // 0 white, 1 on stack, 2 done
+    const stackV: number[] = [];
+    const stackIt: number[][] = [];
+    for (let s = 0; s < n; s++) {
+      if (color[s] !== 0) continue;
+      color[s] = 1;
+      stackV.push(s);
+      stackIt.push([...this.out[s]!.keys()]);
+      while (stackV.length > 0) {
+        const it = stackIt[stackIt.length - 1]!;
+        if (it.length === 0) {
+          color[stackV.pop()!] = 2;
+          stackIt.pop();
+          continue;
+        }
+        const t = it.pop()!;
+        if (color[t] === 1) return true;
+        if (color[t] === 0) {
+          color[t] = 1;
+          stackV.push(t);
+          stackIt.push([...this.out[t]!.keys()]);
+        }
+      }
+    }
+    return false;
+  }
+
+  private prune(): void {
+    const nE = this.edgeFrom.length;
+    for (let e = 0; e < nE; e++) {
+      if (!this.edgeRef[e] && this.edgeWeight[e]! < this.o.minEdgeWeight) this.edgeAlive[e] = 0;
+    }
+    const n = this.kmers.length;
+    const inEdges: number[][] = Array.from({ length: n }, () => []);
+    for (let e = 0; e < nE; e++) if (this.edgeAlive[e]) inEdges[this.edgeTo[e]!]!.push(e);
+    const fwd = new Uint8Array(n);
+    const stack = [this.source];
+    fwd[this.source] = 1;
+    while (stack.length > 0) {
+      const v = stack.pop()!;
+      for (const e of this.out[v]!.values()) {
+        if (!this.edgeAlive[e]) continue;
+        const t = this.edgeTo[e]!;
+        if (!fwd[t]) { fwd[t] = 1; stack.push(t); }
+      }
+    }
+    const back = new Uint8Array(n);
+    stack.push(this.sink);
+    back[this.sink] = 1;
+    while (stack.length > 0) {
+      const v = stack.pop()!;
+      for (const e of inEdges[v]!) {
+        const s = this.edgeFrom[e]!;
+        if (!back[s]) { back[s] = 1; stack.push(s); }
+      }
+    }
+    for (let v = 0; v < n; v++) if (!(fwd[v] && back[v])) this.alive[v] = 0;
+    for (let e = 0; e < nE; e++) if (!this.alive[this.edgeFrom[e]!] || !this.alive[this.edgeTo[e]!]) this.edgeAlive[e] = 0;
+  }
+
+  /** Successors of a live vertex, in vertex creation order. */
+  private successors(v: number): number[] {
+    const out: number[] = [];
+    for (const [t, e] of this.out[v]!) if (this.edgeAlive[e]) out.push(t);
+    return out.sort((a, b) => a - b);
+  }
+
+  /** Source→sink paths as vertex lists; [] when more than maxNumPaths are in play. */
+  candidatePaths(): number[][] {
+    const done: number[][] = [];
+    const queue: number[][] = [[this.source]];
+    let head = 0;
+    const succ = new Map<number, number[]>();
+    while (head < queue.length) {
+      if (done.length + (queue.length - head) > this.o.maxNumPaths) return [];
+      const path = queue[head++]!;
+      const last = path[path.length - 1]!;
+      let next = succ.get(last);
+      if (!next) succ.set(last, next = this.successors(last));
+      for (const t of next) {
+        const ext = path.concat(t);
+        let tNext = succ.get(t);
+        if (!tNext) succ.set(t, tNext = this.successors(t));
+        if (t === this.sink || tNext.length === 0) done.push(ext);
+        else queue.push(ext);
+      }
+    }
+    return done;
+  }
+
+  haplotypeForPath(path: readonly number[]): string {
+    if (path.length === 0) return '';
+    let s = '';
+    for (const v of path) s += this.kmers[v]![0];
+    return s + this.kmers[path[path.length - 1]!]!.slice(1);
+  }
+
+  /** The candidate haplotypes, sorted as byte strings (always includes the reference unless the path limit hit). */
+  candidateHaplotypes(): string[] {
+    const haps = this.candidatePaths().map((p) => this.haplotypeForPath(p));
+    return haps.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  }
+
+  /** Live vertex and edge counts (for diagnostics and tests). */
+  size(): { vertices: number; edges: number } {
+    let v = 0;
+    let e = 0;
+    for (let i = 0; i < this.alive.length; i++) if (this.alive[i]) v++;
+    for (let i = 0; i < this.edgeAlive.length; i++) if (this.edgeAlive[i]) e++;
+    return { vertices: v, edges: e };
+  }
+
+  /** Weight and reference flag of the live edge a→b (k-mers), if any. */
+  edge(a: string, b: string): { weight: number; isRef: boolean } | undefined {
+    const va = this.ids.get(a);
+    const vb = this.ids.get(b);
+    if (va === undefined || vb === undefined || !this.alive[va] || !this.alive[vb]) return undefined;
+    const e = this.out[va]!.get(vb);
+    if (e === undefined || !this.edgeAlive[e]) return undefined;
+    return { weight: this.edgeWeight[e]!, isRef: this.edgeRef[e]! };
+  }
+}

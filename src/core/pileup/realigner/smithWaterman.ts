@@ -1,0 +1,253 @@
+/**
+ * Local (Smith-Waterman) alignment with the semantics DeepVariant gets from libssw v1.2.4
+ * through `deepvariant/realigner/ssw.cc` (docs/deepvariant.md §11.6, "SSW details"):
+ *
+ *  - bases are coded A,C,G,T → 0..3 and anything else → 4; equal ACGT pairs score +match,
+ *    every other pair (N included, N–N too) scores −mismatch;
+ *  - a gap of length g costs gapOpen + (g − 1)·gapExtend;
+ *  - the end cell is the first reference column (left to right) at which the running best
+ *    score strictly rises to its final value, and in that column the smallest query index
+ *    holding that score;
+ *  - the begin cell comes from the same search on the reversed query prefix, scanning the
+ *    reference from the end cell leftwards and stopping at the first column reaching the score;
+ *  - the CIGAR comes from libssw's banded global traceback between begin and end
+ *    (`banded_sw`: band |refLen − queryLen| + 1, doubled until it holds the score), with its
+ *    tie rules: the diagonal wins ties, a read-gap (I) wins over a ref-gap (D) only when
+ *    strictly larger, gap extension wins over gap opening unless opening is strictly larger,
+ *    and its boundary cells (read as 0 outside the band);
+ *  - the CIGAR string is S (query clipped before begin) + '='/'X' runs, I, D + S (after end).
+ *
+ * The score matrix is filled column by column over the whole matrix (libssw's striped
+ * vectors give the same scores; see the note in docs/deepvariant.md §11.6).
+ */
+
+export interface SwScoring {
+  readonly match: number;
+  readonly mismatch: number;
+  readonly gapOpen: number;
+  readonly gapExtend: number;
+}
+
+/** DeepVariant's realigner scoring: `aln_match` 4, `aln_mismatch` 6, `aln_gap_open` 8, `aln_gap_extend` 2. */
+export const DV_SW_SCORING: SwScoring = { match: 4, mismatch: 6, gapOpen: 8, gapExtend: 2 };
+
+export interface SwAlignment {
+  /** Best local score; 0 when nothing aligns (then the other fields are meaningless). */
+  readonly score: number;
+  /** 0-based inclusive begin/end on the reference (target) and on the query. */
+  readonly refBegin: number;
+  readonly refEnd: number;
+  readonly queryBegin: number;
+  readonly queryEnd: number;
+  /** libssw's CIGAR string: [nS] then =/X/I/D runs then [nS]. */
+  readonly cigar: string;
+}
+
+const CODE = new Uint8Array(256).fill(4);
+CODE[65] = 0; CODE[97] = 0; // A a
+CODE[67] = 1; CODE[99] = 1; // C c
+CODE[71] = 2; CODE[103] = 2; // G g
+CODE[84] = 3; CODE[116] = 3; // T t
+
+/** Bases → libssw codes (A0 C1 G2 T3, other 4). */
+export function encodeBases(s: string): Uint8Array {
+  const out = new Uint8Array(s.length);
+  for (let i = 0; i < s.length; i++) out[i] = CODE[s.charCodeAt(i) & 0xff]!;
+  return out;
+}
+
+function sub(a: number, b: number, sc: SwScoring): number {
+  return a === b && a < 4 ? sc.match : -sc.mismatch;
+}
+
+/** Reused scratch buffers (the aligner runs many small alignments). */
+let hBuf = new Int32Array(256);
+let eBuf = new Int32Array(256);
+
+function scratch(n: number): void {
+  if (hBuf.length < n) {
+    hBuf = new Int32Array(n * 2);
+    eBuf = new Int32Array(n * 2);
+  }
+}
+
+/**
+ * One score pass: query q[0..qLen) against reference columns visited from `from` stepping by
+ * `step` (`count` columns). Returns the best score, the first column reaching it and the
+ * smallest query index holding it there. Stops after a column whose maximum equals `terminate`.
+ */
+function scorePass(q: Uint8Array, qLen: number, qReversed: boolean, qEnd: number, ref: Uint8Array, from: number, step: number, count: number, sc: SwScoring, terminate: number): { max: number; refCol: number; queryIdx: number } {
+  scratch(qLen + 1);
+  const H = hBuf; // H of the previous column, then of the current one (updated in place with a saved diagonal)
+  const E = eBuf; // horizontal gap state per query index
+  H.fill(0, 0, qLen);
+  E.fill(0, 0, qLen);
+  const gO = sc.gapOpen;
+  const gE = sc.gapExtend;
+  let max = 0;
+  let refCol = -1;
+  let queryIdx = qLen - 1;
+  for (let c = 0, j = from; c < count; c++, j += step) {
+    const r = ref[j]!;
+    let diag = 0; // H(prev column, i-1)
+    let F = 0;
+    let hAbove = 0; // H(this column, i-1)
+    let colMax = 0;
+    for (let i = 0; i < qLen; i++) {
+      const qi = qReversed ? q[qEnd - i]! : q[i]!;
+      const hPrev = H[i]!;
+      // E for this column from the previous column (libssw floors gap states at 0).
+      let e = E[i]! - gE;
+      const eo = hPrev - gO;
+      if (eo > e) e = eo;
+      if (e < 0) e = 0;
+      E[i] = e;
+      let f = F - gE;
+      const fo = hAbove - gO;
+      if (fo > f) f = fo;
+      if (f < 0) f = 0;
+      F = f;
+      let h = diag + sub(r, qi, sc);
+      if (h < 0) h = 0;
+      if (e > h) h = e;
+      if (f > h) h = f;
+      diag = hPrev;
+      H[i] = h;
+      hAbove = h;
+      if (h > colMax) colMax = h;
+    }
+    if (colMax > max) {
+      max = colMax;
+      refCol = j;
+      for (let i = 0; i < qLen; i++) if (H[i] === max) { queryIdx = i; break; }
+    }
+    if (colMax === terminate) break;
+  }
+  return { max, refCol, queryIdx };
+}
+
+/** libssw's banded traceback between the begin and end cells: returns M/I/D runs. */
+function bandedCigar(ref: Uint8Array, r0: number, refLen: number, q: Uint8Array, q0: number, qLen: number, score: number, sc: SwScoring): { op: number; len: number }[] | undefined {
+  const gO = sc.gapOpen;
+  const gE = sc.gapExtend;
+  let w = Math.abs(refLen - qLen) + 1;
+  let best = 0;
+  let dir = new Int8Array(0);
+  let widthD = 0;
+  for (;;) {
+    const width = w * 2 + 3;
+    widthD = w * 2 + 1;
+    const hB = new Int32Array(width + 1);
+    const eB = new Int32Array(width + 1);
+    const hC = new Int32Array(width + 1);
+    dir = new Int8Array(widthD * qLen * 3);
+    for (let i = 0; i < qLen; i++) {
+      const x = Math.max(0, i - w); // band offset of this row
+      const xUp = Math.max(0, i - 1 - w); // band offset of the row above
+      const beg = x;
+      const end = Math.min(refLen - 1, i + w);
+      const edge = Math.min(end + 1, width - 1);
+      let f = 0;
+      hB[0] = 0; eB[0] = 0; hB[edge] = 0; eB[edge] = 0; hC[0] = 0;
+      const row = widthD * i * 3;
+      const qi = q[q0 + i]!;
+      let u = 0;
+      for (let j = beg; j <= end; j++) {
+        u = j - x + 1;
+        const up = j - xUp + 1;
+        const left = j - 1 - x + 1;
+        const dg = j - 1 - xUp + 1;
+        const d = row + (j - x) * 3;
+        let t1 = i === 0 ? -gO : hB[up]! - gO;
+        let t2 = i === 0 ? -gE : eB[up]! - gE;
+        eB[u] = t1 > t2 ? t1 : t2;
+        dir[d] = t1 > t2 ? 3 : 2;
+        t1 = hC[left]! - gO;
+        t2 = f - gE;
+        f = t1 > t2 ? t1 : t2;
+        dir[d + 1] = t1 > t2 ? 5 : 4;
+        const e1 = eB[u]! > 0 ? eB[u]! : 0;
+        const f1 = f > 0 ? f : 0;
+        t1 = e1 > f1 ? e1 : f1;
+        t2 = hB[dg]! + sub(ref[r0 + j]!, qi, sc);
+        hC[u] = t1 > t2 ? t1 : t2;
+        if (hC[u]! > best) best = hC[u]!;
+        dir[d + 2] = t1 <= t2 ? 1 : e1 > f1 ? dir[d]! : dir[d + 1]!;
+      }
+      for (let k = 1; k <= u; k++) hB[k] = hC[k]!;
+    }
+    if (best >= score) break;
+    w *= 2;
+    if (w > 4 * (refLen + qLen + 4)) return undefined;
+  }
+  // Traceback from the bottom-right cell; state 2 = H, 0 = E (I), 1 = F (D).
+  const runs: { op: number; len: number }[] = []; // in reverse order
+  let i = qLen - 1;
+  let j = refLen - 1;
+  let state = 2;
+  let op = 0; // 0 M, 1 I, 2 D
+  let prev = 0;
+  let n = 0;
+  while (i > 0) {
+    const x = Math.max(0, i - w);
+    const k = j - x;
+    if (k < 0 || k >= widthD) return undefined;
+    const dv = dir[widthD * i * 3 + k * 3 + state];
+    switch (dv) {
+      case 1: i--; j--; state = 2; op = 0; break;
+      case 2: i--; state = 0; op = 1; break;
+      case 3: i--; state = 2; op = 1; break;
+      case 4: j--; state = 1; op = 2; break;
+      case 5: j--; state = 2; op = 2; break;
+      default: return undefined;
+    }
+    if (op === prev) n++;
+    else { runs.push({ op: prev, len: n }); prev = op; n = 1; }
+  }
+  if (op === 0) runs.push({ op: 0, len: n + 1 });
+  else { runs.push({ op, len: n }); runs.push({ op: 0, len: 1 }); }
+  return runs.reverse();
+}
+
+/**
+ * Aligns `query` (e.g. a read) locally to `ref` (e.g. a haplotype), both as libssw codes.
+ * Returns score 0 when no positive-scoring alignment exists.
+ */
+export function smithWaterman(query: Uint8Array, ref: Uint8Array, sc: SwScoring = DV_SW_SCORING): SwAlignment {
+  const none: SwAlignment = { score: 0, refBegin: -1, refEnd: -1, queryBegin: -1, queryEnd: -1, cigar: '' };
+  const qLen = query.length;
+  if (qLen === 0 || ref.length === 0) return none;
+  const fwd = scorePass(query, qLen, false, 0, ref, 0, 1, ref.length, sc, -1);
+  if (fwd.max <= 0) return none;
+  const queryEnd = fwd.queryIdx;
+  const refEnd = fwd.refCol;
+  const rev = scorePass(query, queryEnd + 1, true, queryEnd, ref, refEnd, -1, refEnd + 1, sc, fwd.max);
+  const refBegin = rev.refCol;
+  const queryBegin = queryEnd - rev.queryIdx;
+  const runs = bandedCigar(ref, refBegin, refEnd - refBegin + 1, query, queryBegin, queryEnd - queryBegin + 1, fwd.max, sc);
+  if (!runs) throw new Error('internal: Smith-Waterman traceback left the band');
+  let cigar = queryBegin > 0 ? `${queryBegin}S` : '';
+  let ri = refBegin;
+  let qi = queryBegin;
+  let runOp = '';
+  let runLen = 0;
+  const flush = (): void => { if (runLen > 0) cigar += `${runLen}${runOp}`; runLen = 0; runOp = ''; };
+  for (const { op, len } of runs) {
+    if (op === 0) {
+      for (let t = 0; t < len; t++) {
+        const o = ref[ri] === query[qi] ? '=' : 'X';
+        if (o !== runOp) { flush(); runOp = o; }
+        runLen++;
+        ri++;
+        qi++;
+      }
+    } else {
+      flush();
+      if (op === 1) { cigar += `${len}I`; qi += len; } else { cigar += `${len}D`; ri += len; }
+    }
+  }
+  flush();
+  const tail = qLen - queryEnd - 1;
+  if (tail > 0) cigar += `${tail}S`;
+  return { score: fwd.max, refBegin, refEnd, queryBegin, queryEnd, cigar };
+}
