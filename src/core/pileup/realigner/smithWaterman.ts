@@ -61,42 +61,53 @@ function sub(a: number, b: number, sc: SwScoring): number {
 }
 
 /** Reused scratch buffers (the aligner runs many small alignments). */
-let hBuf = new Int32Array(256);
-let eBuf = new Int32Array(256);
+let hBuf = new Int32Array(1024);
+let eBuf = new Int32Array(1024);
+let profBuf = new Int32Array(5 * 1024);
 
 function scratch(n: number): void {
   if (hBuf.length < n) {
     hBuf = new Int32Array(n * 2);
     eBuf = new Int32Array(n * 2);
+    profBuf = new Int32Array(5 * n * 2);
   }
 }
 
 /**
- * One score pass: query q[0..qLen) against reference columns visited from `from` stepping by
- * `step` (`count` columns). Returns the best score, the first column reaching it and the
- * smallest query index holding it there. Stops after a column whose maximum equals `terminate`.
+ * One score pass over a band of diagonals: query q (qLen codes) against `count` reference
+ * columns visited from `from` stepping by `step`; column c, query index i lie on diagonal
+ * c − i, and only diagonals [lo, hi] are filled (cells outside read as 0). Returns the best
+ * score, the first column reaching it and the smallest query index holding it there.
+ * Stops after a column whose maximum equals `terminate`.
  */
-function scorePass(q: Uint8Array, qLen: number, qReversed: boolean, qEnd: number, ref: Uint8Array, from: number, step: number, count: number, sc: SwScoring, terminate: number): { max: number; refCol: number; queryIdx: number } {
+function scorePass(q: Uint8Array, qLen: number, ref: Uint8Array, from: number, step: number, count: number, sc: SwScoring, terminate: number, lo: number, hi: number): { max: number; refCol: number; queryIdx: number } {
   scratch(qLen + 1);
-  const H = hBuf; // H of the previous column, then of the current one (updated in place with a saved diagonal)
+  const H = hBuf; // H of the previous column, overwritten in place by the current one
   const E = eBuf; // horizontal gap state per query index
+  const prof = profBuf; // score of reference code c against query index i at c * qLen + i
   H.fill(0, 0, qLen);
   E.fill(0, 0, qLen);
+  for (let c = 0; c < 5; c++) for (let i = 0; i < qLen; i++) prof[c * qLen + i] = sub(c, q[i]!, sc);
   const gO = sc.gapOpen;
   const gE = sc.gapExtend;
   let max = 0;
   let refCol = -1;
   let queryIdx = qLen - 1;
   for (let c = 0, j = from; c < count; c++, j += step) {
-    const r = ref[j]!;
-    let diag = 0; // H(prev column, i-1)
+    const top = Math.max(0, c - hi);
+    const bottom = Math.min(qLen - 1, c - lo);
+    if (top > bottom) {
+      if (c - hi > qLen - 1) break; // the band has left the matrix
+      continue;
+    }
+    const base = ref[j]! * qLen;
+    let diag = top > 0 ? H[top - 1]! : 0; // H(previous column, i - 1)
     let F = 0;
-    let hAbove = 0; // H(this column, i-1)
+    let hAbove = 0; // H(this column, i - 1)
     let colMax = 0;
-    for (let i = 0; i < qLen; i++) {
-      const qi = qReversed ? q[qEnd - i]! : q[i]!;
+    for (let i = top; i <= bottom; i++) {
       const hPrev = H[i]!;
-      // E for this column from the previous column (libssw floors gap states at 0).
+      // Gap states are floored at 0 as libssw's saturating arithmetic does.
       let e = E[i]! - gE;
       const eo = hPrev - gO;
       if (eo > e) e = eo;
@@ -107,10 +118,10 @@ function scorePass(q: Uint8Array, qLen: number, qReversed: boolean, qEnd: number
       if (fo > f) f = fo;
       if (f < 0) f = 0;
       F = f;
-      let h = diag + sub(r, qi, sc);
+      let h = diag + prof[base + i]!;
+      if (h < e) h = e;
+      if (h < f) h = f;
       if (h < 0) h = 0;
-      if (e > h) h = e;
-      if (f > h) h = f;
       diag = hPrev;
       H[i] = h;
       hAbove = h;
@@ -119,11 +130,115 @@ function scorePass(q: Uint8Array, qLen: number, qReversed: boolean, qEnd: number
     if (colMax > max) {
       max = colMax;
       refCol = j;
-      for (let i = 0; i < qLen; i++) if (H[i] === max) { queryIdx = i; break; }
+      for (let i = top; i <= bottom; i++) if (H[i] === max) { queryIdx = i; break; }
     }
     if (colMax === terminate) break;
   }
   return { max, refCol, queryIdx };
+}
+
+const SEED = 12;
+const SEED_MASK = (1 << (2 * SEED)) - 1;
+
+/**
+ * Positions of every 12-mer (ACGT only) of a target sequence, to place the band of
+ * `smithWaterman` around the diagonals where query and target share a 12-mer.
+ */
+export class SeedIndex {
+  private readonly at = new Map<number, number[]>();
+  constructor(readonly target: Uint8Array) {
+    let key = 0;
+    let valid = 0;
+    for (let t = 0; t < target.length; t++) {
+      const c = target[t]!;
+      if (c > 3) { valid = 0; key = 0; continue; }
+      key = ((key << 2) | c) & SEED_MASK;
+      if (++valid >= SEED) {
+        const p = t - SEED + 1;
+        const l = this.at.get(key);
+        if (l) l.push(p);
+        else this.at.set(key, [p]);
+      }
+    }
+  }
+
+  /**
+   * Diagonals (target − query offset) on which query and target share 12-mers, each with
+   * the longest run of consecutive equal bases (ACGT) found there.
+   */
+  diagonals(query: Uint8Array): Map<number, number> {
+    const runs = new Map<number, number>(); // diagonal → longest run
+    const last = new Map<number, number>(); // diagonal → query start of its last hit
+    const cur = new Map<number, number>(); // diagonal → length of the current run
+    let key = 0;
+    let valid = 0;
+    for (let i = 0; i < query.length; i++) {
+      const c = query[i]!;
+      if (c > 3) { valid = 0; key = 0; continue; }
+      key = ((key << 2) | c) & SEED_MASK;
+      if (++valid < SEED) continue;
+      const l = this.at.get(key);
+      if (!l) continue;
+      const qp = i - SEED + 1;
+      for (const tp of l) {
+        const d = tp - qp;
+        const len = last.get(d) === qp - 1 ? cur.get(d)! + 1 : SEED;
+        last.set(d, qp);
+        cur.set(d, len);
+        if (len > (runs.get(d) ?? 0)) runs.set(d, len);
+      }
+    }
+    return runs;
+  }
+}
+
+/**
+ * The forward pass, filled only where it can matter. Any local path scoring at least S has
+ * at least ⌈S/match⌉ diagonal steps, so it lies on diagonals [−(m − ⌈S/match⌉), n − ⌈S/match⌉];
+ * and with slack = match·min(m, n) − S it has at most ⌊slack / min(mismatch, gapOpen)⌋
+ * mismatches and gaps, so a run of ⌈⌈S/match⌉ / (breaks + 1)⌉ exact matches (a shared 12-mer
+ * when that is ≥ 12), and its gaps total at most T (gapOpen + (T − 1)·gapExtend ≤ slack) bases.
+ * A band is computed around the shared 12-mers, its best score S is a lower bound of the true
+ * best, and the pass is repeated on the band the bounds require unless it already holds it.
+ * Cells on paths outside that band score below S, so the best score, its first column and
+ * smallest row are those of the full matrix.
+ */
+function forwardPass(q: Uint8Array, ref: Uint8Array, sc: SwScoring, seeds: SeedIndex | undefined): { max: number; refCol: number; queryIdx: number; lo: number; hi: number } {
+  const m = q.length;
+  const n = ref.length;
+  const fullLo = -(m - 1);
+  const fullHi = n - 1;
+  const full = (): { max: number; refCol: number; queryIdx: number; lo: number; hi: number } => ({ ...scorePass(q, m, ref, 0, 1, n, sc, -1, fullLo, fullHi), lo: fullLo, hi: fullHi });
+  const runs = (seeds ?? new SeedIndex(ref)).diagonals(q);
+  if (runs.size === 0) return full();
+  let best = 0;
+  let bestD = 0;
+  for (const [d, len] of runs) if (len > best || (len === best && Math.abs(d - (n - m)) < Math.abs(bestD - (n - m)))) { best = len; bestD = d; }
+  let lo = Math.max(fullLo, bestD - 16);
+  let hi = Math.min(fullHi, bestD + 16);
+  for (let attempt = 0; attempt < 2; attempt++) {
+    const r = scorePass(q, m, ref, 0, 1, n, sc, -1, lo, hi);
+    if (r.max <= 0) return full();
+    const steps = Math.ceil(r.max / sc.match);
+    const needLo1 = -(m - steps);
+    const needHi1 = n - steps;
+    if (lo <= needLo1 && hi >= needHi1) return { ...r, lo, hi };
+    const slack = sc.match * Math.min(m, n) - r.max;
+    const breaks = Math.floor(slack / Math.min(sc.mismatch, sc.gapOpen));
+    const run = Math.ceil(steps / (breaks + 1));
+    if (run < SEED) return full();
+    const T = slack >= sc.gapOpen ? Math.floor((slack - sc.gapOpen) / sc.gapExtend) + 1 : 0;
+    let dMin = Infinity;
+    let dMax = -Infinity;
+    for (const [d, len] of runs) if (len >= run) { if (d < dMin) dMin = d; if (d > dMax) dMax = d; }
+    if (dMin > dMax) return { ...r, lo, hi }; // unreachable: the band's own best path has such a run
+    const needLo = Math.max(fullLo, needLo1, dMin - T);
+    const needHi = Math.min(fullHi, needHi1, dMax + T);
+    if (lo <= needLo && hi >= needHi) return { ...r, lo, hi };
+    lo = Math.min(lo, needLo);
+    hi = Math.max(hi, needHi);
+  }
+  return full();
 }
 
 /** libssw's banded traceback between the begin and end cells: returns M/I/D runs. */
@@ -213,15 +328,18 @@ function bandedCigar(ref: Uint8Array, r0: number, refLen: number, q: Uint8Array,
  * Aligns `query` (e.g. a read) locally to `ref` (e.g. a haplotype), both as libssw codes.
  * Returns score 0 when no positive-scoring alignment exists.
  */
-export function smithWaterman(query: Uint8Array, ref: Uint8Array, sc: SwScoring = DV_SW_SCORING): SwAlignment {
+export function smithWaterman(query: Uint8Array, ref: Uint8Array, sc: SwScoring = DV_SW_SCORING, seeds?: SeedIndex): SwAlignment {
   const none: SwAlignment = { score: 0, refBegin: -1, refEnd: -1, queryBegin: -1, queryEnd: -1, cigar: '' };
   const qLen = query.length;
   if (qLen === 0 || ref.length === 0) return none;
-  const fwd = scorePass(query, qLen, false, 0, ref, 0, 1, ref.length, sc, -1);
+  const fwd = forwardPass(query, ref, sc, seeds);
   if (fwd.max <= 0) return none;
   const queryEnd = fwd.queryIdx;
   const refEnd = fwd.refCol;
-  const rev = scorePass(query, queryEnd + 1, true, queryEnd, ref, refEnd, -1, refEnd + 1, sc, fwd.max);
+  const revQuery = query.slice(0, queryEnd + 1).reverse();
+  // Reverse pass: column c = refEnd − j, row i' = queryEnd − i, so diagonal d maps to (refEnd − queryEnd) − d.
+  const shift = refEnd - queryEnd;
+  const rev = scorePass(revQuery, queryEnd + 1, ref, refEnd, -1, refEnd + 1, sc, fwd.max, shift - fwd.hi, shift - fwd.lo);
   const refBegin = rev.refCol;
   const queryBegin = queryEnd - rev.queryIdx;
   const runs = bandedCigar(ref, refBegin, refEnd - refBegin + 1, query, queryBegin, queryEnd - queryBegin + 1, fwd.max, sc);
