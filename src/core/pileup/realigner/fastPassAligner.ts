@@ -19,7 +19,7 @@
  * The same class serves `align_to_haplotype` (alt-aligned pileups, §12.2): one haplotype equal
  * to the reference, `forceAlignment: true`, reads without an alignment dropped.
  */
-import { type AlignedRead, CigarOp } from '../../io/alignedRead';
+import { type AlignedRead, CigarOp, cigarReferenceLength } from '../../io/alignedRead';
 import { libstdcxxSort } from './libstdcxxSort';
 import { DV_SW_SCORING, type SwScoring, encodeBases, smithWaterman } from './smithWaterman';
 
@@ -251,10 +251,26 @@ function packCigar(ops: readonly CigarUnit[]): Uint32Array {
   return out;
 }
 
-function refLength(ops: readonly CigarUnit[]): number {
-  let n = 0;
-  for (const u of ops) if (u.op === CigarOp.M || u.op === CigarOp.D) n += u.len;
-  return n;
+/**
+ * A copy of `read` with a new start and CIGAR (MAPQ, bases, qualities, tags and mate kept).
+ * Tags are read through on first use, so lazily decoded BAM tags stay lazy.
+ */
+export function withAlignment(read: AlignedRead, start: number, cigar: Uint32Array): AlignedRead {
+  return {
+    name: read.name,
+    flags: read.flags,
+    contig: read.contig,
+    start,
+    end: start + cigarReferenceLength(cigar),
+    mapq: read.mapq,
+    cigar,
+    seq: read.seq,
+    qual: read.qual,
+    mateContig: read.mateContig,
+    mateStart: read.mateStart,
+    tlen: read.tlen,
+    get tags() { return read.tags; },
+  };
 }
 
 /** `FastPassAligner::AlignReads` for one window. Output is in input order. */
@@ -405,9 +421,8 @@ export function fastPassAlign(setup: FastPassSetup, reads: readonly AlignedRead[
       out.push({ read, outcome: 'not-normalized', haplotype: bestEntry.index });
       continue;
     }
-    const start = setup.refStart + offset;
     out.push({
-      read: { ...read, start, end: start + refLength(ops), cigar: packCigar(ops) },
+      read: withAlignment(read, setup.refStart + offset, packCigar(ops)),
       outcome: 'realigned',
       haplotype: bestEntry.index,
     });

@@ -34,7 +34,7 @@ function altRead(start: number, soft: boolean, name: string): ReturnType<typeof 
 test('reads of a deletion haplotype, mapped with soft clips or with the deletion, all end up with the deletion', () => {
   const reads = [
     read({ name: 'far', start: 1100, cigar: '100M', seq: contig.slice(1100, 1200) }),
-    altRead(1420, false, 'd1'), altRead(1430, true, 's1'), altRead(1440, false, 'd2'), altRead(1450, true, 's2'), altRead(1460, false, 'd3'),
+    altRead(1420, false, 'd1'), { ...altRead(1430, true, 's1'), tags: { HP: 2, RG: 'g1' } }, altRead(1440, false, 'd2'), altRead(1450, true, 's2'), altRead(1460, false, 'd3'),
     read({ name: 'ref1', start: 1470, cigar: '100M', seq: contig.slice(1470, 1570) }),
     read({ name: 'ref2', start: 1480, cigar: '100M', seq: contig.slice(1480, 1580) }),
   ];
@@ -53,6 +53,12 @@ test('reads of a deletion haplotype, mapped with soft clips or with the deletion
     assert.equal(r.end, start + 104);
   }
   assert.equal(cigarToString(byName.get('ref1')!.cigar), '100M');
+  // A realigned read keeps everything but its start and CIGAR (tags included).
+  const s1 = byName.get('s1')!;
+  assert.deepEqual(s1.tags, { HP: 2, RG: 'g1' });
+  assert.equal(s1.mapq, reads[2]!.mapq);
+  assert.equal(s1.flags, reads[2]!.flags);
+  assert.equal(s1.seq, reads[2]!.seq);
   assert.strictEqual(byName.get('far'), reads[0]); // untouched object
   assert.deepEqual(out.outcomes, ['unassigned', 'realigned', 'realigned', 'realigned', 'realigned', 'realigned', 'realigned', 'realigned']);
 });
