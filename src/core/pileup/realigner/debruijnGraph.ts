@@ -214,25 +214,34 @@ export class DeBruijnGraph {
 
   /** Source→sink paths as vertex lists; [] when more than maxNumPaths are in play. */
   candidatePaths(): number[][] {
-    const done: number[][] = [];
-    const queue: number[][] = [[this.source]];
+    // Breadth-first over paths, each a (vertex, parent entry) node so that extending is O(1).
+    const vertexOf: number[] = [this.source];
+    const parentOf: number[] = [-1];
+    const done: number[] = [];
+    const queue: number[] = [0];
     let head = 0;
     const succ = new Map<number, number[]>();
+    const successors = (v: number): number[] => {
+      let l = succ.get(v);
+      if (!l) succ.set(v, l = this.successors(v));
+      return l;
+    };
     while (head < queue.length) {
       if (done.length + (queue.length - head) > this.o.maxNumPaths) return [];
-      const path = queue[head++]!;
-      const last = path[path.length - 1]!;
-      let next = succ.get(last);
-      if (!next) succ.set(last, next = this.successors(last));
-      for (const t of next) {
-        const ext = path.concat(t);
-        let tNext = succ.get(t);
-        if (!tNext) succ.set(t, tNext = this.successors(t));
-        if (t === this.sink || tNext.length === 0) done.push(ext);
+      const node = queue[head++]!;
+      for (const t of successors(vertexOf[node]!)) {
+        vertexOf.push(t);
+        parentOf.push(node);
+        const ext = vertexOf.length - 1;
+        if (t === this.sink || successors(t).length === 0) done.push(ext);
         else queue.push(ext);
       }
     }
-    return done;
+    return done.map((node) => {
+      const path: number[] = [];
+      for (let n = node; n >= 0; n = parentOf[n]!) path.push(vertexOf[n]!);
+      return path.reverse();
+    });
   }
 
   haplotypeForPath(path: readonly number[]): string {

@@ -107,21 +107,20 @@ function scorePass(q: Uint8Array, qLen: number, ref: Uint8Array, from: number, s
     let colMax = 0;
     for (let i = top; i <= bottom; i++) {
       const hPrev = H[i]!;
-      // Gap states are floored at 0 as libssw's saturating arithmetic does.
+      // libssw floors the gap states at 0 (saturating arithmetic); flooring H instead gives
+      // the same positive values everywhere, and H is what matters.
       let e = E[i]! - gE;
       const eo = hPrev - gO;
-      if (eo > e) e = eo;
-      if (e < 0) e = 0;
+      e = eo > e ? eo : e;
       E[i] = e;
       let f = F - gE;
       const fo = hAbove - gO;
-      if (fo > f) f = fo;
-      if (f < 0) f = 0;
+      f = fo > f ? fo : f;
       F = f;
       let h = diag + prof[base + i]!;
-      if (h < e) h = e;
-      if (h < f) h = f;
-      if (h < 0) h = 0;
+      h = h < e ? e : h;
+      h = h < f ? f : h;
+      h = h < 0 ? 0 : h;
       diag = hPrev;
       H[i] = h;
       hAbove = h;
