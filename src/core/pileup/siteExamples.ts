@@ -159,9 +159,10 @@ export class PartitionReader {
         // Reference for the whole block: one base before the earliest read (insertion /
         // deletion anchors at a read start) and past the latest read end and every image window,
         // plus the realigner's 20-bp alignment margin around the reads.
-        const half = (this.options.encoder.width - 1) / 2;
-        let lo = start - half - 1;
-        let hi = end + half + 1;
+        // The realigner's windows reach 100 bp past the partition (20-bp expansion + 80), plus its 20-bp margin.
+        const pad = Math.max((this.options.encoder.width - 1) / 2 + 1, 121);
+        let lo = start - pad;
+        let hi = end + pad;
         for (const r of reads) {
           if (r.start - 21 < lo) lo = r.start - 21;
           if (r.end + 21 > hi) hi = r.end + 21;

@@ -6,9 +6,10 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { runParity } from '../../../../src/cli/commands/parity';
 import type { CliContext } from '../../../../src/cli/command';
-import type { ParityExampleResult, ParitySummary } from '../../../../src/core/pileup/goldenParity';
+import { type ParityExampleResult, type ParitySummary, runGoldenParity } from '../../../../src/core/pileup/goldenParity';
 import { openAlignments } from '../../../../src/core/io/alignmentReader';
-import { DV15_EXAMPLE_INFO } from '../../../../src/core/io/exampleInfo';
+import { DV15_EXAMPLE_INFO, readExampleInfo } from '../../../../src/core/io/exampleInfo';
+import { readExamples } from '../../../../src/core/io/examplesFile';
 import { openReference } from '../../../../src/core/io/fastaReader';
 import { PartitionReader, pipelineOptions, regionExamples } from '../../../../src/core/pileup/siteExamples';
 import { dv, sharedTest } from '../../../helpers/paths';
@@ -74,6 +75,25 @@ sharedTest('with the realigner, DP and AD of our candidates equal golden.postpro
       });
     }
     assert.equal(compared, 78);
+  } finally {
+    await reads.close();
+    await reference.close();
+  }
+});
+
+sharedTest('one partition per fetch (what a click in the inspector does) gives the same 84/84', async () => {
+  const reference = await openReference(dv('ucsc.hg19.chr20.unittest.fasta.gz'));
+  const reads = await openAlignments(dv('NA12878_S1.chr20.10_10p1mb.bam'), {});
+  try {
+    const info = await readExampleInfo(dv('golden.calling_examples.tfrecord.gz.example_info.json'));
+    async function* golden() {
+      for await (const r of readExamples(dv('golden.calling_examples.tfrecord.gz'), undefined, { channels: info.channels })) yield r.example;
+    }
+    const { summary } = await runGoldenParity({
+      golden: golden(), reads, reference, region: { contig: 'chr20', start: 9_999_999, end: 10_010_000 },
+      options: pipelineOptions(info, { realignReads: true, partitionsPerFetch: 1 }),
+    });
+    assert.equal(summary.identical, 84);
   } finally {
     await reads.close();
     await reference.close();
