@@ -21,7 +21,7 @@
  */
 import { type AlignedRead, CigarOp, cigarReferenceLength } from '../../io/alignedRead';
 import { libstdcxxSort } from './libstdcxxSort';
-import { DV_SW_SCORING, type SwScoring, encodeBases, smithWaterman } from './smithWaterman';
+import { DV_SW_SCORING, SeedIndex, type SwScoring, encodeBases, smithWaterman } from './smithWaterman';
 
 export interface AlignerOptions extends SwScoring {
   /** Read k-mer index size (`kmer_size`, 3..32). */
@@ -305,6 +305,9 @@ export function fastPassAlign(setup: FastPassSetup, reads: readonly AlignedRead[
     const isRef = hap === setup.reference;
     const aln: ReadAlignment[] = Array.from({ length: nReads }, () => ({ score: 0, position: NOT_ALIGNED, cigar: '' }));
     const coverage = new Int32Array(hap.length);
+    // The last offset at which each read failed (> max mismatches): a failed comparison has no
+    // effect, so repeating it for the read's other k-mers can be skipped.
+    const lastFail = new Int32Array(nReads).fill(-1);
     let score = 0;
     let discarded = false;
     for (let i = 0; i + K <= hap.length; i++) {
@@ -319,6 +322,7 @@ export function fastPassAlign(setup: FastPassSetup, reads: readonly AlignedRead[
         if (t + len > hap.length) continue;
         const a = aln[r]!;
         if (a.position !== NOT_ALIGNED && a.position === t) continue;
+        if (lastFail[r] === t) continue;
         let mm = 0;
         let matches = 0;
         let ok = true;
@@ -330,7 +334,7 @@ export function fastPassAlign(setup: FastPassSetup, reads: readonly AlignedRead[
             if (mm === o.maxNumMismatches + 1) { ok = false; break; }
           } else matches++;
         }
-        if (!ok) continue; // scored 0 with too many mismatches
+        if (!ok) { lastFail[r] = t; continue; } // scored 0 with too many mismatches
         const newScore = matches * o.match - mm * o.mismatch;
         for (let x = t; x < t + len; x++) coverage[x]!++;
         if (a.score < newScore) {
@@ -353,6 +357,8 @@ export function fastPassAlign(setup: FastPassSetup, reads: readonly AlignedRead[
   // 3. haplotypes → reference.
   const refCodes = encodeBases(setup.reference);
   const hapCodes = haps.map((hp) => encodeBases(hp));
+  const refSeeds = new SeedIndex(refCodes);
+  const hapSeeds: (SeedIndex | undefined)[] = [];
   for (const e of entries) {
     const hap = haps[e.index]!;
     if (hap === setup.reference) {
@@ -360,7 +366,7 @@ export function fastPassAlign(setup: FastPassSetup, reads: readonly AlignedRead[
       e.cigar = `${hap.length}=`;
       e.refPos = 0;
     } else {
-      const a = smithWaterman(hapCodes[e.index]!, refCodes, o);
+      const a = smithWaterman(hapCodes[e.index]!, refCodes, o, refSeeds);
       if (a.score > 0) {
         e.isReference = a.cigar === `${hap.length}=`;
         e.cigar = a.cigar;
@@ -383,7 +389,7 @@ export function fastPassAlign(setup: FastPassSetup, reads: readonly AlignedRead[
     for (const e of entries) {
       if (!e.valid) continue;
       if (e.score === 0 && !(o.forceAlignment && e.isReference)) continue;
-      const a = smithWaterman(readCodes[r]!, hapCodes[e.index]!, o);
+      const a = smithWaterman(readCodes[r]!, hapCodes[e.index]!, o, hapSeeds[e.index] ??= new SeedIndex(hapCodes[e.index]!));
       if (a.score > 0 && (a.score >= threshold || (o.forceAlignment && e.isReference))) {
         e.reads[r] = { score: a.score, position: a.refBegin, cigar: a.cigar };
       }
