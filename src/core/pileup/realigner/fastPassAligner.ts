@@ -21,7 +21,7 @@
  */
 import { type AlignedRead, CigarOp, cigarReferenceLength } from '../../io/alignedRead';
 import { libstdcxxSort } from './libstdcxxSort';
-import { DV_SW_SCORING, SeedIndex, type SwScoring, encodeBases, smithWaterman } from './smithWaterman';
+import { DV_SW_SCORING, PrefixCache, SeedIndex, type SwScoring, encodeBases, smithWaterman } from './smithWaterman';
 
 export interface AlignerOptions extends SwScoring {
   /** Read k-mer index size (`kmer_size`, 3..32). */
@@ -381,6 +381,7 @@ export function fastPassAlign(setup: FastPassSetup, reads: readonly AlignedRead[
 
   // 4. Smith-Waterman for reads the fast pass could not place.
   let readCodes: Uint8Array[] | undefined;
+  const cache = new PrefixCache(); // the haplotypes are sorted: consecutive ones share prefixes
   for (let r = 0; r < nReads; r++) {
     let any = false;
     for (const e of entries) if (e.reads[r]!.score > 0) { any = true; break; }
@@ -389,7 +390,7 @@ export function fastPassAlign(setup: FastPassSetup, reads: readonly AlignedRead[
     for (const e of entries) {
       if (!e.valid) continue;
       if (e.score === 0 && !(o.forceAlignment && e.isReference)) continue;
-      const a = smithWaterman(readCodes[r]!, hapCodes[e.index]!, o, hapSeeds[e.index] ??= new SeedIndex(hapCodes[e.index]!));
+      const a = smithWaterman(readCodes[r]!, hapCodes[e.index]!, o, hapSeeds[e.index] ??= new SeedIndex(hapCodes[e.index]!), cache);
       if (a.score > 0 && (a.score >= threshold || (o.forceAlignment && e.isReference))) {
         e.reads[r] = { score: a.score, position: a.refBegin, cigar: a.cigar };
       }

@@ -191,6 +191,150 @@ export class SeedIndex {
   }
 }
 
+/** Column states of one forward pass: H and E after each column, the running best, and each column's maximum. */
+class ColumnStates {
+  h = new Int32Array(0);
+  e = new Int32Array(0);
+  /** After c columns: max, refCol, queryIdx at 3c. */
+  best = new Int32Array(0);
+  /** Column j: its maximum and the smallest query index holding it, at 2j. */
+  col = new Int32Array(0);
+  target: Uint8Array | undefined;
+
+  ensure(n: number, m: number): void {
+    if (this.h.length < (n + 1) * m) {
+      this.h = new Int32Array((n + 1) * m * 2);
+      this.e = new Int32Array((n + 1) * m * 2);
+    }
+    if (this.best.length < 3 * (n + 1)) {
+      this.best = new Int32Array(6 * (n + 1));
+      this.col = new Int32Array(4 * (n + 1));
+    }
+  }
+}
+
+/**
+ * Forward-pass columns of one query against a series of targets that share prefixes and
+ * suffixes (the haplotypes of a window, sorted, all made of the same reference prefix and
+ * suffix around the assembled part). Columns depend only on the query and the target bases up
+ * to them, so a target restarts at the first column where it differs from the previous one;
+ * and once its column state (H and E) equals the previous target's at the same distance from
+ * the end, every later column is the same too and the previous target's columns are reused.
+ * The result is the same as a fresh whole-matrix pass.
+ */
+export class PrefixCache {
+  private query: Uint8Array | undefined;
+  private prof = new Int32Array(0);
+  private profFor: SwScoring | undefined;
+  private cur = new ColumnStates();
+  private old = new ColumnStates();
+
+  full(q: Uint8Array, ref: Uint8Array, sc: SwScoring): { max: number; refCol: number; queryIdx: number } {
+    const m = q.length;
+    const n = ref.length;
+    if (this.query !== q || this.profFor !== sc) {
+      this.query = q;
+      this.profFor = sc;
+      this.prof = new Int32Array(5 * m);
+      for (let c = 0; c < 5; c++) for (let i = 0; i < m; i++) this.prof[c * m + i] = sub(c, q[i]!, sc);
+      this.cur.target = undefined;
+    }
+    [this.old, this.cur] = [this.cur, this.old];
+    const old = this.old;
+    const cur = this.cur;
+    cur.ensure(n, m);
+    const prevTarget = old.target;
+    const nOld = prevTarget ? prevTarget.length : 0;
+    let l = 0;
+    let suffix = 0;
+    if (prevTarget) {
+      const lim = Math.min(nOld, n);
+      while (l < lim && prevTarget[l] === ref[l]) l++;
+      while (suffix < lim - l && prevTarget[nOld - 1 - suffix] === ref[n - 1 - suffix]) suffix++;
+      cur.h.set(old.h.subarray(0, (l + 1) * m));
+      cur.e.set(old.e.subarray(0, (l + 1) * m));
+      cur.best.set(old.best.subarray(0, 3 * (l + 1)));
+      cur.col.set(old.col.subarray(0, 2 * l));
+    } else {
+      cur.h.fill(0, 0, m);
+      cur.e.fill(0, 0, m);
+      cur.best[0] = 0; cur.best[1] = -1; cur.best[2] = m - 1;
+    }
+    cur.target = ref;
+    const Hs = cur.h;
+    const Es = cur.e;
+    const B = cur.best;
+    const C = cur.col;
+    const prof = this.prof;
+    let max = B[3 * l]!;
+    let refCol = B[3 * l + 1]!;
+    let queryIdx = B[3 * l + 2]!;
+    const gO = sc.gapOpen;
+    const gE = sc.gapExtend;
+    const shift = n - nOld;
+    for (let j = l; j < n; j++) {
+      const prev = j * m;
+      const at = prev + m;
+      const base = ref[j]! * m;
+      let diag = 0;
+      let F = 0;
+      let hAbove = 0;
+      let colMax = 0;
+      for (let i = 0; i < m; i++) {
+        const hPrev = Hs[prev + i]!;
+        let e = Es[prev + i]! - gE;
+        const eo = hPrev - gO;
+        e = eo > e ? eo : e;
+        e = e < 0 ? 0 : e; // floored, so that equal states are recognised
+        Es[at + i] = e;
+        let f = F - gE;
+        const fo = hAbove - gO;
+        f = fo > f ? fo : f;
+        F = f;
+        let h = diag + prof[base + i]!;
+        h = h < e ? e : h;
+        h = h < f ? f : h;
+        h = h < 0 ? 0 : h;
+        diag = hPrev;
+        Hs[at + i] = h;
+        hAbove = h;
+        if (h > colMax) colMax = h;
+      }
+      let arg = m - 1;
+      for (let i = 0; i < m; i++) if (Hs[at + i] === colMax) { arg = i; break; }
+      C[2 * j] = colMax;
+      C[2 * j + 1] = arg;
+      if (colMax > max) { max = colMax; refCol = j; queryIdx = arg; }
+      B[3 * (j + 1)] = max;
+      B[3 * (j + 1) + 1] = refCol;
+      B[3 * (j + 1) + 2] = queryIdx;
+      // Converged with the previous target (same column state, same bases from here to the end)?
+      const jOld = j - shift;
+      if (prevTarget && j >= n - suffix && jOld > l && jOld < nOld - 1) {
+        const oAt = (jOld + 1) * m;
+        let same = true;
+        for (let i = 0; i < m; i++) if (Hs[at + i] !== old.h[oAt + i] || Es[at + i] !== old.e[oAt + i]) { same = false; break; }
+        if (same) {
+          Hs.set(old.h.subarray(oAt + m, (nOld + 1) * m), at + m);
+          Es.set(old.e.subarray(oAt + m, (nOld + 1) * m), at + m);
+          for (let k = jOld + 1; k < nOld; k++) {
+            const cm = old.col[2 * k]!;
+            const jj = k + shift;
+            C[2 * jj] = cm;
+            C[2 * jj + 1] = old.col[2 * k + 1]!;
+            if (cm > max) { max = cm; refCol = jj; queryIdx = old.col[2 * k + 1]!; }
+            B[3 * (jj + 1)] = max;
+            B[3 * (jj + 1) + 1] = refCol;
+            B[3 * (jj + 1) + 2] = queryIdx;
+          }
+          break;
+        }
+      }
+    }
+    return { max, refCol, queryIdx };
+  }
+}
+
 /**
  * The forward pass, filled only where it can matter. Any local path scoring at least S has
  * at least ⌈S/match⌉ diagonal steps, so it lies on diagonals [−(m − ⌈S/match⌉), n − ⌈S/match⌉];
@@ -202,12 +346,16 @@ export class SeedIndex {
  * Cells on paths outside that band score below S, so the best score, its first column and
  * smallest row are those of the full matrix.
  */
-function forwardPass(q: Uint8Array, ref: Uint8Array, sc: SwScoring, seeds: SeedIndex | undefined): { max: number; refCol: number; queryIdx: number; lo: number; hi: number } {
+function forwardPass(q: Uint8Array, ref: Uint8Array, sc: SwScoring, seeds: SeedIndex | undefined, cache: PrefixCache | undefined): { max: number; refCol: number; queryIdx: number; lo: number; hi: number } {
   const m = q.length;
   const n = ref.length;
   const fullLo = -(m - 1);
   const fullHi = n - 1;
-  const full = (): { max: number; refCol: number; queryIdx: number; lo: number; hi: number } => ({ ...scorePass(q, m, ref, 0, 1, n, sc, -1, fullLo, fullHi), lo: fullLo, hi: fullHi });
+  const full = (): { max: number; refCol: number; queryIdx: number; lo: number; hi: number } => ({
+    ...(cache ? cache.full(q, ref, sc) : scorePass(q, m, ref, 0, 1, n, sc, -1, fullLo, fullHi)),
+    lo: fullLo,
+    hi: fullHi,
+  });
   const runs = (seeds ?? new SeedIndex(ref)).diagonals(q);
   if (runs.size === 0) return full();
   let best = 0;
@@ -327,11 +475,11 @@ function bandedCigar(ref: Uint8Array, r0: number, refLen: number, q: Uint8Array,
  * Aligns `query` (e.g. a read) locally to `ref` (e.g. a haplotype), both as libssw codes.
  * Returns score 0 when no positive-scoring alignment exists.
  */
-export function smithWaterman(query: Uint8Array, ref: Uint8Array, sc: SwScoring = DV_SW_SCORING, seeds?: SeedIndex): SwAlignment {
+export function smithWaterman(query: Uint8Array, ref: Uint8Array, sc: SwScoring = DV_SW_SCORING, seeds?: SeedIndex, cache?: PrefixCache): SwAlignment {
   const none: SwAlignment = { score: 0, refBegin: -1, refEnd: -1, queryBegin: -1, queryEnd: -1, cigar: '' };
   const qLen = query.length;
   if (qLen === 0 || ref.length === 0) return none;
-  const fwd = forwardPass(query, ref, sc, seeds);
+  const fwd = forwardPass(query, ref, sc, seeds, cache);
   if (fwd.max <= 0) return none;
   const queryEnd = fwd.queryIdx;
   const refEnd = fwd.refCol;

@@ -4,7 +4,7 @@
 // aligner with its C++ defaults: match 4, mismatch 6, gap open 8, gap extend 1.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { encodeBases, smithWaterman } from '../../../../src/core/pileup/realigner/smithWaterman';
+import { DV_SW_SCORING, PrefixCache, encodeBases, smithWaterman } from '../../../../src/core/pileup/realigner/smithWaterman';
 
 const CPP_DEFAULTS = { match: 4, mismatch: 6, gapOpen: 8, gapExtend: 1 };
 
@@ -67,4 +67,37 @@ test('the banded search finds the same best alignment as the whole matrix on a l
   assert.equal(a.pos, 300);
   assert.equal(a.cigar, '50=2I49=');
   assert.equal(a.score, 99 * 4 - 8 - 1);
+});
+
+test('PrefixCache: a series of haplotypes sharing prefix and suffix gives the same alignments as fresh passes', () => {
+  let x = 3;
+  const rnd = (): number => { x = (x * 1103515245 + 12345) >>> 0; return x >>> 16; };
+  const bases = (n: number): string => Array.from({ length: n }, () => 'ACGT'[rnd() & 3]).join('');
+  const prefix = bases(150);
+  const suffix = bases(150);
+  const core = bases(200);
+  // Haplotypes: the core with combinations of a SNP, a deletion and an insertion, sorted as the realigner does.
+  const haps: string[] = [];
+  for (let v = 0; v < 8; v++) {
+    let c = core;
+    if (v & 4) c = c.slice(0, 150) + 'TTTT' + c.slice(150);
+    if (v & 2) c = c.slice(0, 90) + c.slice(93);
+    if (v & 1) c = c.slice(0, 40) + (c[40] === 'A' ? 'C' : 'A') + c.slice(41);
+    haps.push(prefix + c + suffix);
+  }
+  haps.sort();
+  const hapCodes = haps.map((h) => encodeBases(h));
+  const cache = new PrefixCache();
+  for (let t = 0; t < 12; t++) {
+    // Reads with many errors (so that the whole matrix is filled) from various places.
+    const h = haps[t % haps.length]!;
+    const start = (rnd() % (h.length - 101));
+    const read = [...h.slice(start, start + 101)].map((b) => (rnd() % 7 === 0 ? 'ACGT'[rnd() & 3] : b)).join('');
+    const q = encodeBases(read);
+    for (const hc of hapCodes) {
+      const fresh = smithWaterman(q, hc, DV_SW_SCORING);
+      const cached = smithWaterman(q, hc, DV_SW_SCORING, undefined, cache);
+      assert.deepEqual(cached, fresh);
+    }
+  }
 });
