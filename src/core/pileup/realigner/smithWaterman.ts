@@ -223,11 +223,19 @@ class ColumnStates {
  * The result is the same as a fresh whole-matrix pass.
  */
 export class PrefixCache {
+  /** Set when this query last needed the whole matrix: later targets skip the banded attempt. */
+  wholeMatrix = false;
+  /** The last alignment of this query, to reuse when the next target has the same bases under it. */
+  last: { target: Uint8Array; a: SwAlignment } | undefined;
   private query: Uint8Array | undefined;
   private prof = new Int32Array(0);
   private profFor: SwScoring | undefined;
   private cur = new ColumnStates();
   private old = new ColumnStates();
+
+  sameQuery(q: Uint8Array): boolean {
+    return this.query === q;
+  }
 
   full(q: Uint8Array, ref: Uint8Array, sc: SwScoring): { max: number; refCol: number; queryIdx: number } {
     const m = q.length;
@@ -238,6 +246,8 @@ export class PrefixCache {
       this.prof = new Int32Array(5 * m);
       for (let c = 0; c < 5; c++) for (let i = 0; i < m; i++) this.prof[c * m + i] = sub(c, q[i]!, sc);
       this.cur.target = undefined;
+      this.wholeMatrix = false;
+      this.last = undefined;
     }
     [this.old, this.cur] = [this.cur, this.old];
     const old = this.old;
@@ -261,6 +271,7 @@ export class PrefixCache {
       cur.best[0] = 0; cur.best[1] = -1; cur.best[2] = m - 1;
     }
     cur.target = ref;
+    this.wholeMatrix = true;
     const Hs = cur.h;
     const Es = cur.e;
     const B = cur.best;
@@ -356,6 +367,7 @@ function forwardPass(q: Uint8Array, ref: Uint8Array, sc: SwScoring, seeds: SeedI
     lo: fullLo,
     hi: fullHi,
   });
+  if (cache?.wholeMatrix && cache.sameQuery(q)) return full();
   const runs = (seeds ?? new SeedIndex(ref)).diagonals(q);
   if (runs.size === 0) return full();
   let best = 0;
@@ -483,6 +495,20 @@ export function smithWaterman(query: Uint8Array, ref: Uint8Array, sc: SwScoring 
   if (fwd.max <= 0) return none;
   const queryEnd = fwd.queryIdx;
   const refEnd = fwd.refCol;
+  // The begin cell and the CIGAR depend only on the bases under the alignment: reuse the
+  // previous target's when they are the same (same score, query end and reference bases).
+  const last = cache?.sameQuery(query) ? cache.last : undefined;
+  if (last && last.a.score === fwd.max && last.a.queryEnd === queryEnd) {
+    const span = last.a.refEnd - last.a.refBegin;
+    const begin = refEnd - span;
+    let same = begin >= 0;
+    for (let k = 0; same && k <= span; k++) if (ref[begin + k] !== last.target[last.a.refBegin + k]) same = false;
+    if (same) {
+      const a: SwAlignment = { ...last.a, refBegin: begin, refEnd };
+      cache!.last = { target: ref, a };
+      return a;
+    }
+  }
   const revQuery = query.slice(0, queryEnd + 1).reverse();
   // Reverse pass: column c = refEnd − j, row i' = queryEnd − i, so diagonal d maps to (refEnd − queryEnd) − d.
   const shift = refEnd - queryEnd;
@@ -514,5 +540,7 @@ export function smithWaterman(query: Uint8Array, ref: Uint8Array, sc: SwScoring 
   flush();
   const tail = qLen - queryEnd - 1;
   if (tail > 0) cigar += `${tail}S`;
-  return { score: fwd.max, refBegin, refEnd, queryBegin, queryEnd, cigar };
+  const result: SwAlignment = { score: fwd.max, refBegin, refEnd, queryBegin, queryEnd, cigar };
+  if (cache?.sameQuery(query)) cache.last = { target: ref, a: result };
+  return result;
 }
