@@ -31,6 +31,23 @@ export const DV_DEBRUIJN_OPTIONS: DeBruijnOptions = { minK: 10, maxK: 101, stepK
 /** The part of a read the graph uses. */
 export type GraphRead = Pick<AlignedRead, 'seq' | 'qual' | 'mapq'>;
 
+/** k up to which a k-mer packs exactly into a double (2 bits a base, 52 bits). */
+const MAX_PACKED_K = 26;
+const CODE = new Uint8Array(256).fill(4);
+CODE[65] = 0; CODE[67] = 1; CODE[71] = 2; CODE[84] = 3;
+
+/** The `ids` key of a k-mer string. */
+function kmerKey(kmer: string): number | string {
+  if (kmer.length > MAX_PACKED_K) return kmer;
+  let key = 0;
+  for (let i = 0; i < kmer.length; i++) {
+    const c = CODE[kmer.charCodeAt(i)]!;
+    if (c > 3) return kmer;
+    key = key * 4 + c;
+  }
+  return key;
+}
+
 function isAcgt(c: number): boolean {
   return c === 65 || c === 67 || c === 71 || c === 84;
 }
@@ -54,7 +71,8 @@ export function minKForReference(ref: string, o: DeBruijnOptions): number {
 export class DeBruijnGraph {
   /** Vertex id → k-mer, in creation order. */
   readonly kmers: string[] = [];
-  private readonly ids = new Map<string, number>();
+  /** k-mer → vertex; the key is the 2-bit packed k-mer when k ≤ 26 and it is all ACGT, else the string. */
+  private readonly ids = new Map<number | string, number>();
   /** Per vertex: target vertex → edge index. */
   private out: Map<number, number>[] = [];
   private edgeFrom: number[] = [];
@@ -68,8 +86,8 @@ export class DeBruijnGraph {
 
   private constructor(readonly ref: string, reads: readonly GraphRead[], readonly k: number, private readonly o: DeBruijnOptions) {
     this.addRun(ref, 0, ref.length - k, true);
-    this.source = this.ids.get(ref.slice(0, k))!;
-    this.sink = this.ids.get(ref.slice(ref.length - k))!;
+    this.source = this.ids.get(kmerKey(ref.slice(0, k)))!;
+    this.sink = this.ids.get(kmerKey(ref.slice(ref.length - k)))!;
     for (const r of reads) if (r.mapq >= o.minMapq) this.addRead(r);
     this.alive = new Uint8Array(this.kmers.length).fill(1);
     this.edgeAlive = new Uint8Array(this.edgeFrom.length).fill(1);
@@ -89,12 +107,12 @@ export class DeBruijnGraph {
     return undefined;
   }
 
-  private vertex(kmer: string): number {
-    let v = this.ids.get(kmer);
+  private vertex(key: number | string, bases: string, at: number): number {
+    let v = this.ids.get(key);
     if (v === undefined) {
       v = this.kmers.length;
-      this.kmers.push(kmer);
-      this.ids.set(kmer, v);
+      this.kmers.push(bases.slice(at, at + this.k));
+      this.ids.set(key, v);
       this.out.push(new Map());
     }
     return v;
@@ -119,9 +137,34 @@ export class DeBruijnGraph {
   private addRun(bases: string, start: number, end: number, isRef: boolean): void {
     if (end <= 0) return;
     const k = this.k;
-    let prev = this.vertex(bases.slice(start, start + k));
+    const packable = k <= MAX_PACKED_K;
+    const top = 4 ** (k - 1);
+    // Rolling key over [i, i + k): `bad` counts non-ACGT bases in the window.
+    let key = 0;
+    let bad = 0;
+    for (let p = start; p < start + k; p++) {
+      const c = CODE[bases.charCodeAt(p)]!;
+      if (c > 3) bad++;
+      else key = key * 4 + c;
+    }
+    let prev = this.vertex(packable && bad === 0 ? key : bases.slice(start, start + k), bases, start);
     for (let i = start + 1; i <= end; i++) {
-      const cur = this.vertex(bases.slice(i, i + k));
+      const out = CODE[bases.charCodeAt(i - 1)]!;
+      const inc = CODE[bases.charCodeAt(i + k - 1)]!;
+      if (out > 3) bad--;
+      if (inc > 3) bad++;
+      let cur: number;
+      if (packable && bad === 0) {
+        // Recompute after a non-ACGT base left the window, else roll.
+        if (out > 3 || key < 0) {
+          key = 0;
+          for (let p = i; p < i + k; p++) key = key * 4 + CODE[bases.charCodeAt(p)]!;
+        } else key = (key - out * top) * 4 + inc;
+        cur = this.vertex(key, bases, i);
+      } else {
+        key = -1; // stale: recompute when the window is clean again
+        cur = this.vertex(bases.slice(i, i + k), bases, i);
+      }
       this.addEdge(prev, cur, isRef);
       prev = cur;
     }
@@ -268,8 +311,8 @@ export class DeBruijnGraph {
 
   /** Weight and reference flag of the live edge a→b (k-mers), if any. */
   edge(a: string, b: string): { weight: number; isRef: boolean } | undefined {
-    const va = this.ids.get(a);
-    const vb = this.ids.get(b);
+    const va = this.ids.get(kmerKey(a));
+    const vb = this.ids.get(kmerKey(b));
     if (va === undefined || vb === undefined || !this.alive[va] || !this.alive[vb]) return undefined;
     const e = this.out[va]!.get(vb);
     if (e === undefined || !this.edgeAlive[e]) return undefined;

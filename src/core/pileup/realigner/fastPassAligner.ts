@@ -23,6 +23,13 @@ import { type AlignedRead, CigarOp, cigarReferenceLength } from '../../io/aligne
 import { libstdcxxSort } from './libstdcxxSort';
 import { DV_SW_SCORING, PrefixCache, SeedIndex, type SwScoring, encodeBases, smithWaterman } from './smithWaterman';
 
+// CIGAR op codes as plain numbers (a const enum read across modules can cost a property lookup in hot loops).
+const OP_M = 0 as CigarOp;
+const OP_I = 1 as CigarOp;
+const OP_D = 2 as CigarOp;
+const OP_S = 4 as CigarOp;
+const OP_H = 5 as CigarOp;
+
 export interface AlignerOptions extends SwScoring {
   /** Read k-mer index size (`kmer_size`, 3..32). */
   readonly kmerSize: number;
@@ -60,7 +67,7 @@ export function parseAlignerCigar(cigar: string): CigarUnit[] {
   let m: RegExpExecArray | null;
   while ((m = re.exec(cigar)) !== null) {
     const c = m[2]!;
-    out.push({ op: c === 'I' ? CigarOp.I : c === 'D' ? CigarOp.D : c === 'S' ? CigarOp.S : CigarOp.M, len: Number(m[1]) });
+    out.push({ op: c === 'I' ? OP_I : c === 'D' ? OP_D : c === 'S' ? OP_S : OP_M, len: Number(m[1]) });
   }
   return out;
 }
@@ -98,20 +105,20 @@ export function positionShifts(hapLength: number, hapToRefCigar: string): Int32A
 
 function alignedLength(c: readonly CigarUnit[]): number {
   let n = 0;
-  for (const u of c) if (u.op !== CigarOp.D) n += u.len;
+  for (const u of c) if (u.op !== OP_D) n += u.len;
   return n;
 }
 
 /** `MergeCigarOp`: appends one op to the merged CIGAR, capped at the read length, cancelling I against D. */
 export function mergeCigarOp(op: CigarOp, len: number, readLen: number, out: CigarUnit[]): void {
   const before = alignedLength(out);
-  const newLen = op !== CigarOp.D ? Math.min(len, readLen - before) : len;
+  const newLen = op !== OP_D ? Math.min(len, readLen - before) : len;
   if (newLen <= 0 || before === readLen) return;
   const last = out.length > 0 ? out[out.length - 1]!.op : -1;
-  if ((op === CigarOp.I && last === CigarOp.D) || (op === CigarOp.D && last === CigarOp.I)) {
+  if ((op === OP_I && last === OP_D) || (op === OP_D && last === OP_I)) {
     const lastIdx = out.length - 1;
     const prevIdx = out.length > 1 ? out.length - 2 : out.length - 1;
-    if (out[prevIdx]!.op !== CigarOp.M) out.splice(lastIdx, 0, { op: CigarOp.M, len: 1 });
+    if (out[prevIdx]!.op !== OP_M) out.splice(lastIdx, 0, { op: OP_M, len: 1 });
     else out[prevIdx]!.len += 1;
     const tail = out[out.length - 1]!;
     if (tail.len === 1) out.pop();
@@ -128,17 +135,17 @@ export function leftTrimHaplotypeOps(hapOps: readonly CigarUnit[], p: number): C
   while (cur !== p) {
     if (head >= ops.length) throw new Error('internal: haplotype CIGAR shorter than the read position');
     const u = ops[head++]!;
-    if (u.op === CigarOp.M || u.op === CigarOp.H || u.op === CigarOp.S || u.op === CigarOp.I) {
+    if (u.op === OP_M || u.op === OP_H || u.op === OP_S || u.op === OP_I) {
       if (u.len + cur > p) ops[--head] = { op: u.op, len: u.len - (p - cur) };
       cur = Math.min(u.len + cur, p);
     }
   }
   const rest = ops.slice(head);
-  if (rest.length > 0 && rest[0]!.op === CigarOp.D) rest.shift();
+  if (rest.length > 0 && rest[0]!.op === OP_D) rest.shift();
   return rest;
 }
 
-const MERGE_PRIORITY = [CigarOp.S, CigarOp.D, CigarOp.I, CigarOp.M];
+const MERGE_PRIORITY = [OP_S, OP_D, OP_I, OP_M];
 
 /** `CalculateReadToRefAlignment`: merges read→haplotype and haplotype→reference ops. */
 export function mergeReadToRef(readLen: number, readToHap: readonly CigarUnit[], hapToRef: readonly CigarUnit[], p: number): CigarUnit[] {
@@ -146,7 +153,7 @@ export function mergeReadToRef(readLen: number, readToHap: readonly CigarUnit[],
   const hapOps = leftTrimHaplotypeOps(hapToRef, p);
   if (hapOps.length === 0) throw new Error('internal: read does not overlap its haplotype');
   const out: CigarUnit[] = [];
-  if (readOps.length > 0 && readOps[0]!.op === CigarOp.S) mergeCigarOp(CigarOp.S, readOps.shift()!.len, readLen, out);
+  if (readOps.length > 0 && readOps[0]!.op === OP_S) mergeCigarOp(OP_S, readOps.shift()!.len, readLen, out);
   let curR: CigarUnit = { op: -1 as CigarOp, len: 0 };
   let curH: CigarUnit = { op: -1 as CigarOp, len: 0 };
   while ((readOps.length > 0 || hapOps.length > 0) && alignedLength(out) < readLen) {
@@ -159,20 +166,20 @@ export function mergeReadToRef(readLen: number, readToHap: readonly CigarUnit[],
     if (curR.len === 0) { const u = readOps.shift()!; curR = { op: u.op, len: u.len }; }
     if (curH.len === 0) { const u = hapOps.shift()!; curH = { op: u.op, len: u.len }; }
     while (curR.len > 0 && curH.len > 0) {
-      if ((curR.op === CigarOp.D && curH.op === CigarOp.I) || (curR.op === CigarOp.I && curH.op === CigarOp.D)) {
+      if ((curR.op === OP_D && curH.op === OP_I) || (curR.op === OP_I && curH.op === OP_D)) {
         curH.len--;
         curR.len--;
-        if (curH.op === CigarOp.D) {
-          hapOps.unshift({ op: CigarOp.M, len: 1 });
-          readOps.unshift({ op: CigarOp.M, len: 1 });
+        if (curH.op === OP_D) {
+          hapOps.unshift({ op: OP_M, len: 1 });
+          readOps.unshift({ op: OP_M, len: 1 });
         }
         continue;
       }
       for (const op of MERGE_PRIORITY) {
         if (curR.op === op || curH.op === op) { mergeCigarOp(op, 1, readLen, out); break; }
       }
-      if (curR.op === CigarOp.I) curR.len--;
-      else if (curH.op === CigarOp.D) curH.len--;
+      if (curR.op === OP_I) curR.len--;
+      else if (curH.op === OP_D) curH.len--;
       else { curH.len--; curR.len--; }
     }
   }
@@ -185,15 +192,15 @@ export function isAlignmentNormalized(ops: readonly CigarUnit[], refOffset: numb
   let ref = refOffset;
   let rd = 0;
   for (const u of ops) {
-    if (u.op === CigarOp.S) { rd += u.len; continue; }
-    if (u.op === CigarOp.D) {
+    if (u.op === OP_S) { rd += u.len; continue; }
+    if (u.op === OP_D) {
       if (ref + u.len > reference.length) return false;
       if (rd > 0 && reference[ref + u.len - 1] === readSeq[rd - 1]) return false;
-    } else if (u.op === CigarOp.I) {
+    } else if (u.op === OP_I) {
       if (ref > 0 && readSeq[rd + u.len - 1] === reference[ref - 1]) return false;
     }
-    if (u.op !== CigarOp.I) ref += u.len;
-    if (u.op !== CigarOp.D) rd += u.len;
+    if (u.op !== OP_I) ref += u.len;
+    if (u.op !== OP_D) rd += u.len;
   }
   return true;
 }
@@ -298,6 +305,7 @@ export function fastPassAlign(setup: FastPassSetup, reads: readonly AlignedRead[
     }
   }
 
+  const readBytes = seqs.map((s) => Buffer.from(s, 'latin1'));
   // 2. fast pass per haplotype.
   const entries: HaplotypeEntry[] = [];
   for (let h = 0; h < haps.length; h++) {
@@ -305,6 +313,7 @@ export function fastPassAlign(setup: FastPassSetup, reads: readonly AlignedRead[
     const isRef = hap === setup.reference;
     const aln: ReadAlignment[] = Array.from({ length: nReads }, () => ({ score: 0, position: NOT_ALIGNED, cigar: '' }));
     const coverage = new Int32Array(hap.length);
+    const hapBytes = Buffer.from(hap, 'latin1');
     // The last offset at which each read failed (> max mismatches): a failed comparison has no
     // effect, so repeating it for the read's other k-mers can be skipped.
     const lastFail = new Int32Array(nReads).fill(-1);
@@ -326,12 +335,14 @@ export function fastPassAlign(setup: FastPassSetup, reads: readonly AlignedRead[
         let mm = 0;
         let matches = 0;
         let ok = true;
+        const rb = readBytes[r]!;
+        const maxMm = o.maxNumMismatches + 1;
         for (let x = 0; x < len; x++) {
-          const c1 = hap.charCodeAt(t + x);
-          const c2 = s.charCodeAt(x);
+          const c1 = hapBytes[t + x]!;
+          const c2 = rb[x]!;
           if (c1 !== c2 && c1 !== 78 && c2 !== 78) {
             mm++;
-            if (mm === o.maxNumMismatches + 1) { ok = false; break; }
+            if (mm === maxMm) { ok = false; break; }
           } else matches++;
         }
         if (!ok) { lastFail[r] = t; continue; } // scored 0 with too many mismatches
