@@ -9,31 +9,34 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const watch = process.argv.includes('--watch');
 const external = ['vscode', 'onnxruntime-node'];
 
-/** Node bundles: [entry, outfile]. Entries that do not exist yet are skipped. */
+/** Node bundles: [entry, outfile]. Every entry must exist: a moved worker must fail the build, never run in-process. */
 const nodeBundles = [
   ['src/extension/extension.ts', 'dist/extension.js'],
   ['src/cli/main.ts', 'dist/cli.js'],
   ['src/core/model/inferenceWorker.ts', 'dist/inferenceWorker.js'],
-  ['src/core/io/vcfTableWorker.ts', 'dist/tableWorker.js'],
+  ['src/core/table/vcfTableWorker.ts', 'dist/tableWorker.js'],
 ];
 /** Browser bundles for the webviews. */
 const webBundles = [
   ['webview/table/main.ts', 'dist/webview/table.js'],
-  ['webview/pileup/main.ts', 'dist/webview/inspector.js'],
+  ['webview/inspector/main.ts', 'dist/webview/inspector.js'],
   ['webview/diff/main.ts', 'dist/webview/diff.js'],
 ];
 
 const common = { bundle: true, sourcemap: 'linked', logLevel: 'warning', absWorkingDir: root, legalComments: 'none' };
+const missing = [...nodeBundles, ...webBundles].map(([entry]) => entry).filter((entry) => !existsSync(join(root, entry)));
+if (missing.length > 0) {
+  console.error(`build: entry point(s) not found: ${missing.join(', ')} (update scripts/build.mjs after moving a file)`);
+  process.exit(1);
+}
 const builds = [];
 for (const [entry, outfile] of nodeBundles) {
-  if (!existsSync(join(root, entry))) continue;
   builds.push({
     ...common, entryPoints: [entry], outfile, platform: 'node', format: 'cjs', target: 'node20', external,
     banner: outfile.endsWith('cli.js') ? { js: '#!/usr/bin/env node' } : undefined,
   });
 }
 for (const [entry, outfile] of webBundles) {
-  if (!existsSync(join(root, entry))) continue;
   builds.push({ ...common, entryPoints: [entry], outfile, platform: 'browser', format: 'iife', target: 'es2022' });
 }
 

@@ -44,7 +44,7 @@ const SAMPLE = 'HG003-sim';
 /** DeepVariant's hold-out contigs: the demo models never saw them (model_card.json). */
 const HELD_OUT = ['chr20', 'chr21', 'chr22'];
 /** Files whose change changes the simulated dataset (as test/helpers/simData.ts). */
-const SIMULATOR_SOURCES = ['src/core/io/alignedRead.ts', 'src/core/io/bgzfWriter.ts', 'src/core/io/baiIndex.ts', 'src/core/io/bamWriter.ts', 'src/core/io/tabixIndex.ts', 'src/core/io/vcfWriter.ts', 'src/core/io/fastaWriter.ts'];
+const SIMULATOR_SOURCES = ['src/core/io/sam/alignedRead.ts', 'src/core/io/bgzf/bgzfWriter.ts', 'src/core/io/index/baiIndex.ts', 'src/core/io/sam/bamWriter.ts', 'src/core/io/index/tabixIndex.ts', 'src/core/io/vcf/vcfWriter.ts', 'src/core/io/fasta/fastaWriter.ts'];
 
 // ---- arguments ----------------------------------------------------------------------------
 
@@ -298,7 +298,7 @@ async function report(state, dir, data) {
 
 async function workspace(state, dir) {
   step('the VS Code workspace: .vscode/settings.json, review file');
-  // Keys from package.json contributes.configuration (src/extension/settings.ts reads them);
+  // Keys from package.json contributes.configuration (src/extension/common/settings.ts reads them);
   // relative paths are resolved against the workspace folder.
   const settings = {
     'variantLens.reads': { [SAMPLE]: `data/${SAMPLE}.bam` },

@@ -6,19 +6,22 @@
 //   node scripts/installCodeServer.mjs --print    print the binary path, exit 1 if missing
 //
 // Pitfalls handled (see ../shared/notes/vscode-e2e.md):
-//  * native modules need Debian's -dev packages (installed by .ci/run; we check and say so);
+//  * native modules need Debian's -dev packages (scripts/setupTestEnv.mjs installs them before
+//    `npm test` calls this; we check again and say so);
 //  * @vscode/ripgrep downloads rg from GitHub, which is unreachable here. Its post-install
 //    first looks for `$TMPDIR/vscode-ripgrep-cache-<its version>/<asset>.tar.gz`, so we
-//    pack Debian's /usr/bin/rg into that archive (for every @vscode/ripgrep version the
-//    install might pick, because the version is only known after resolution);
-//  * run as root, npm drops privileges for scripts unless `npm_config_unsafe_perm=true`, and
-//    node-pty's post-install calls `npx node-gyp`, which needs `npm_config_yes=true`;
+//    pack Debian's rg (ripgrep, found on PATH) into that archive (for every @vscode/ripgrep
+//    version the install might pick, because the version is only known after resolution);
+//  * run as root, code-server's postinstall.sh stops unless `npm_config_unsafe_perm=true` is in
+//    its environment. npm 11 no longer knows that key and warns "Unknown env config"; we pass it
+//    anyway and drop only that one line from npm's output. node-pty's post-install calls
+//    `npx node-gyp`, which needs `npm_config_yes=true`;
 //  * npm 11 skips dependency install scripts by default (allowScripts) — allowed here.
 // Later code-server versions need Node 22+; 4.100.3 is the last on Node 20.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync, rmSync, copyFileSync, chmodSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { join } from 'node:path';
+import { delimiter, join } from 'node:path';
 
 export const CODE_SERVER_VERSION = '4.100.3';
 const cacheRoot = process.env.VARIANT_LENS_CODE_SERVER_DIR ?? join(homedir(), '.cache', 'variant-lens', `code-server-${CODE_SERVER_VERSION}`);
@@ -47,15 +50,16 @@ if (complete()) {
   process.exit(0);
 }
 
-// Native builds need these; .ci/run installs them, a developer machine may not have them.
+// Native builds need these; scripts/setupTestEnv.mjs (the start of `npm test`) installs them.
 const debs = ['libkrb5-dev', 'libx11-dev', 'libxkbfile-dev', 'libsecret-1-dev', 'pkg-config', 'ripgrep'];
 const missing = debs.filter((p) => spawnSync('dpkg', ['-s', p], { stdio: 'ignore' }).status !== 0);
 if (missing.length > 0) {
   console.error(`[installCodeServer] missing Debian packages: ${missing.join(' ')}\n  install them with: apt-get install -y ${missing.join(' ')}`);
   process.exit(1);
 }
-if (!existsSync('/usr/bin/rg')) {
-  console.error('[installCodeServer] /usr/bin/rg not found (Debian package ripgrep)');
+const rg = (process.env.PATH ?? '').split(delimiter).filter(Boolean).map((d) => join(d, 'rg')).find((p) => existsSync(p));
+if (!rg) {
+  console.error('[installCodeServer] rg not found on PATH (Debian package ripgrep)');
   process.exit(1);
 }
 
@@ -65,7 +69,7 @@ rmSync(tmp, { recursive: true, force: true });
 mkdirSync(tmp, { recursive: true });
 const rgStage = join(tmp, 'rg-stage');
 mkdirSync(rgStage);
-copyFileSync('/usr/bin/rg', join(rgStage, 'rg'));
+copyFileSync(rg, join(rgStage, 'rg'));
 chmodSync(join(rgStage, 'rg'), 0o755);
 const asset = 'ripgrep-v13.0.0-10-x86_64-unknown-linux-musl.tar.gz';
 const archive = join(tmp, asset);
@@ -83,9 +87,11 @@ mkdirSync(cacheRoot, { recursive: true });
 writeFileSync(join(cacheRoot, 'package.json'), JSON.stringify({ name: 'variant-lens-code-server-cache', private: true }, null, 2));
 log(`installing code-server@${CODE_SERVER_VERSION} into ${cacheRoot} (native builds: a few minutes)`);
 const t0 = Date.now();
-const res = spawnSync('npm', ['install', '--no-audit', '--no-fund', '--unsafe-perm', `code-server@${CODE_SERVER_VERSION}`], {
+const res = spawnSync('npm', ['install', '--no-audit', '--no-fund', `code-server@${CODE_SERVER_VERSION}`], {
   cwd: cacheRoot,
-  stdio: 'inherit',
+  stdio: ['inherit', 'inherit', 'pipe'],
+  encoding: 'utf8',
+  maxBuffer: 1 << 28,
   env: {
     ...process.env,
     TMPDIR: tmp,
@@ -99,6 +105,8 @@ const res = spawnSync('npm', ['install', '--no-audit', '--no-fund', '--unsafe-pe
     npm_config_package_lock: 'false',
   },
 });
+// npm's stderr, without the one expected warning about npm_config_unsafe_perm (see the top).
+process.stderr.write((res.stderr ?? '').split('\n').filter((l) => !/Unknown env config "unsafe-perm"/.test(l)).join('\n'));
 if (res.status !== 0 || !existsSync(bin)) {
   console.error(`[installCodeServer] npm install code-server@${CODE_SERVER_VERSION} failed (exit ${res.status})`);
   process.exit(1);
@@ -111,4 +119,4 @@ if (ver.status !== 0 || !ver.stdout.includes(CODE_SERVER_VERSION)) {
 }
 writeFileSync(stamp, `${CODE_SERVER_VERSION}\n`);
 rmSync(tmp, { recursive: true, force: true });
-log(`done in ${Math.round((Date.now() - t0) / 1000)} s: ${bin} (${ver.stdout.split('\n')[0]})`);
+log(`done in ${Math.round((Date.now() - t0) / 1000)} s: ${bin} (${ver.stdout.split('\n').find((l) => l.includes(CODE_SERVER_VERSION))})`);

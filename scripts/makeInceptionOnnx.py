@@ -1,14 +1,14 @@
 #!/usr/bin/env python3
 """Writes a DeepVariant-contract ONNX model with random (seeded) weights, for tests and benches.
 
-Contract (dv-spec §5): input NHWC float32 [N, H, W, C] already scaled by (x - 128) / 128,
+Contract (docs/deepvariant.md §5): input NHWC float32 [N, H, W, C] already scaled by (x - 128) / 128,
 output softmax [N, 3] in the order hom-ref, het, hom-alt.
 
   --arch inception_v3   torchvision's InceptionV3 (aux_logits=False, num_classes=3), the
                         architecture of DeepVariant's 1.5 Slim and 1.6+ Keras models (~90 MB)
   --arch small          a 4-layer conv net of a few hundred KB, for fast tests
 
-Also writes example_info.json next to the model ({"version", "shape", "channels"}, dv-spec §2.7).
+Also writes example_info.json next to the model ({"version", "shape", "channels"}, docs/deepvariant.md §2.7).
 Needs Debian python3-torch, python3-torchvision, python3-onnx (for /usr/bin/python3).
 
 usage: makeInceptionOnnx.py --arch inception_v3 --channels 1,2,3,4,5,6,19 --out DIR [--fixed-batch 1] [--logits] [--seed 1]

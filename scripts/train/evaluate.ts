@@ -9,7 +9,7 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseArgs } from '../../src/cli/args';
+import { parseArgs } from '../../src/cli/framework/args';
 import { evaluateWithBcftools, formatMetrics, type TypeMetrics } from './bcftoolsEval';
 
 const usage = 'usage: evaluate.ts --sim DIR --sample NAME --contigs chr20,chr21,chr22 --models DIR1,DIR2 --work DIR';

@@ -8,19 +8,19 @@
  * It is `variant-lens examples --truth` with one difference: the candidate thresholds and read
  * filters come from `--params` (through modelPipeline, the same mapping `variant-lens call`
  * applies to a model card), which the examples command does not expose. Labels: the number of
- * copies of an image's alts in the truth genotype (labelFromTruth, dv-spec §4.2); candidates
+ * copies of an image's alts in the truth genotype (labelFromTruth, docs/deepvariant.md §4.2); candidates
  * absent from the truth get label 0 — the false positives the model must learn to reject.
  * Writes one tf.Example per image (DeepVariant layout) and X.tfrecord.gz.example_info.json.
  */
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { parseArgs } from '../../src/cli/args';
-import { openAlignments } from '../../src/core/io/alignmentReader';
-import { openReference } from '../../src/core/io/fastaReader';
-import { TfRecordWriter } from '../../src/core/io/tfrecord';
-import { encodeExample } from '../../src/core/io/tfExample';
-import { openVcf } from '../../src/core/io/vcfReader';
-import { DEFAULT_EXAMPLE_INFO } from '../../src/core/io/exampleInfo';
+import { parseArgs } from '../../src/cli/framework/args';
+import { openAlignments } from '../../src/core/io/sam/alignmentReader';
+import { openReference } from '../../src/core/io/fasta/fastaReader';
+import { TfRecordWriter } from '../../src/core/io/examples/tfrecord';
+import { encodeExample } from '../../src/core/io/examples/tfExample';
+import { openVcf } from '../../src/core/io/vcf/vcfReader';
+import { DEFAULT_EXAMPLE_INFO } from '../../src/core/io/examples/exampleInfo';
 import { labelFromTruth, siteToDvExamples } from '../../src/core/pileup/exampleRecords';
 import { PartitionReader, regionExamples } from '../../src/core/pileup/siteExamples';
 import { DV_MAKE_EXAMPLES_DEFAULTS } from '../../src/core/model/modelCard';

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Trains Variant Lens' two demo models and exports them as DeepVariant-contract ONNX models.
 
-Contract (dv-spec §5): input NHWC float32 [N, 100, 221, 7] with the (x - 128) / 128
+Contract (docs/deepvariant.md §5): input NHWC float32 [N, 100, 221, 7] with the (x - 128) / 128
 scaling already applied by the caller (it is NOT part of the graph), output softmax [N, 3]
 in the order hom-ref, het, hom-alt, dynamic batch. Channels [1,2,3,4,5,6,19] (1.6 WGS layout).
 
@@ -15,7 +15,7 @@ training samples and contigs only; this script re-checks that no example comes f
 contig (chr20-22) or the held-out sample (HG003-sim) before training on it.
 
 Network ("demo-cnn"): the centre 49 columns of the image (the candidate is at column 110,
-dv-spec §1.2; reads' per-row channels carry the rest), three 3x3 conv layers with ReLU and max
+docs/deepvariant.md §1.2; reads' per-row channels carry the rest), three 3x3 conv layers with ReLU and max
 pooling, global average + max pooling, a 64-unit dense layer and a 3-way softmax: ~33k
 parameters, ~140 KB as ONNX.
 
@@ -39,7 +39,7 @@ import torch.nn as nn
 HEIGHT, WIDTH, CHANNELS = 100, 221, 7
 CHANNEL_IDS = [1, 2, 3, 4, 5, 6, 19]
 # example_info version: 1.6 selects the DeepVariant >= 1.6 downsampling (libstdc++ mt19937_64
-# shuffle, (hap, pos, name, read_number) sort; dv-spec §1.5) in our encoder — the same one our
+# shuffle, (hap, pos, name, read_number) sort; docs/deepvariant.md §1.5) in our encoder — the same one our
 # `examples` command uses by default, so training and calling draw images the same way.
 EXAMPLE_INFO_VERSION = '1.6.0'
 CROP = 49
@@ -208,7 +208,7 @@ class DeepVariantContract(nn.Module):
 
 
 def scale(u8):
-    """DeepVariant's preprocessing (x - 128) / 128, done outside the model (dv-spec §5)."""
+    """DeepVariant's preprocessing (x - 128) / 128, done outside the model (docs/deepvariant.md §5)."""
     return (torch.from_numpy(u8).float() - 128.0) / 128.0
 
 
@@ -353,7 +353,7 @@ def main():
         'command': 'npm run train:models (scripts/train/trainModels.sh)',
         'framework': f'PyTorch {torch.__version__}, exported with torch.onnx (opset 13), single thread, deterministic algorithms',
         'seed': a.seed,
-        'preprocessing': '(x - 128) / 128 outside the model (dv-spec §5)',
+        'preprocessing': '(x - 128) / 128 outside the model (docs/deepvariant.md §5)',
         'loss': 'cross-entropy with inverse-frequency class weights (capped at 5)',
         'optimizer': 'Adam, weight decay 1e-4, batch 64',
     }

@@ -3,8 +3,8 @@
  * core, print. Errors a user can cause are VariantLensErrors: printed as one line, exit 1.
  */
 import { VariantLensError, isCancelled } from '../core/errors';
-import type { CliContext } from './command';
-import { commands } from './registry';
+import type { CliContext } from './framework/command';
+import { commands } from './framework/registry';
 import './commands/index';
 
 function help(): string {

@@ -2,7 +2,7 @@
  * THE message protocol between the extension host and every Variant Lens webview (table,
  * inspector, diff, review). One module, imported by both sides; no vscode, no node.
  *
- * Envelope (STYLE.md example 1, improved):
+ * Envelope:
  *  * `request`  {messageId, method, params}  — every request settles: the other side answers
  *    with exactly one `response` carrying `inReplyTo` and either `result` or `error`; the
  *    caller also gives up after a timeout (see rpc.ts) so nothing waits forever.
@@ -149,6 +149,8 @@ export interface TableInit {
   readonly filterValues: readonly string[];
   readonly infoKeys: readonly string[];
   readonly trust: TrustState;
+  /** Rows per page the webview requests (variantLens.table.pageSize; checked with validate.ts tablePageRows). */
+  readonly pageSize?: number;
   /** The first page of the view (rows [0, n)), so the first screen needs no second round trip. */
   readonly firstRows?: readonly TableRow[];
   /** Host-side milestones of opening this table (Date.now() ms), shown by the e2e's first-rows breakdown. */
@@ -205,7 +207,7 @@ export interface RecordedCall {
   readonly pl: string;
 }
 
-/** A pileup tensor (uint8 H·W·C, DeepVariant layout — src/core/pileup/pileupTensor.ts). */
+/** A pileup tensor (uint8 H·W·C, DeepVariant layout — src/core/io/examples/pileupTensor.ts). */
 export interface TensorPayload {
   readonly height: number;
   readonly width: number;

@@ -11,6 +11,18 @@ import type {
 } from './protocol';
 import { MAX_COPY_ROWS, MAX_NOTE, MAX_PAGE_ROWS, MAX_TEXT, type ReviewRequests } from './protocol';
 
+/** Rows per table page when the host does not say (package.json's variantLens.table.pageSize default). */
+export const DEFAULT_PAGE_ROWS = 200;
+
+/**
+ * The table's page size from table.init (`pageSize`, the host's variantLens.table.pageSize):
+ * an integer in [1, MAX_PAGE_ROWS] (a larger page would be refused by the table.rows check
+ * below), else DEFAULT_PAGE_ROWS.
+ */
+export function tablePageRows(v: unknown): number {
+  return int(1, MAX_PAGE_ROWS)(v, 'pageSize') === undefined ? (v as number) : DEFAULT_PAGE_ROWS;
+}
+
 export type Check = (v: unknown, path: string) => string | undefined;
 
 const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);

@@ -23,9 +23,9 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
-import { openAlignments } from '../../src/core/io/alignmentReader';
-import { openReference } from '../../src/core/io/fastaReader';
-import { DEFAULT_EXAMPLE_INFO, DV15_EXAMPLE_INFO, type ExampleInfo } from '../../src/core/io/exampleInfo';
+import { openAlignments } from '../../src/core/io/sam/alignmentReader';
+import { openReference } from '../../src/core/io/fasta/fastaReader';
+import { DEFAULT_EXAMPLE_INFO, DV15_EXAMPLE_INFO, type ExampleInfo } from '../../src/core/io/examples/exampleInfo';
 import { PartitionReader, type Partition, buildSiteExamples, pipelineOptions, regionExamples, siteFromPartition } from '../../src/core/pileup/siteExamples';
 import { analyzePosition } from '../../src/core/pileup/variantCaller';
 

@@ -15,7 +15,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, openSync, closeSync, renameSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
-import { openVcf } from '../../src/core/io/vcfReader';
+import { openVcf } from '../../src/core/io/vcf/vcfReader';
 import { seededRandom } from '../helpers/seededRandom';
 
 const ROOT = resolve(__dirname, '../..');

@@ -18,9 +18,9 @@
  */
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { openAlignments } from '../../src/core/io/alignmentReader';
-import { openReference } from '../../src/core/io/fastaReader';
-import { openVcf } from '../../src/core/io/vcfReader';
+import { openAlignments } from '../../src/core/io/sam/alignmentReader';
+import { openReference } from '../../src/core/io/fasta/fastaReader';
+import { openVcf } from '../../src/core/io/vcf/vcfReader';
 import { shutdownInference } from '../../src/core/model/inferenceHost';
 import { ModelCaller } from '../../src/core/model/modelCaller';
 import { loadModel } from '../../src/core/model/onnxModel';

@@ -10,7 +10,7 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { VcfTableModel } from '../../src/extension/vcfTableModel';
+import { VcfTableModel } from '../../src/extension/table/vcfTableModel';
 import { bigVcfGz } from '../e2e/vcfFixtures';
 import { E2E_CACHE } from '../e2e/codeServer';
 

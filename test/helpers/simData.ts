@@ -12,7 +12,7 @@ import { MANIFEST_NAME, type SimManifest, simulateDataset } from '../../src/core
 import { PROJECT_ROOT, TEST_CACHE } from './paths';
 
 /** Source files whose change must regenerate the cached dataset. */
-const SIMULATOR_SOURCES = ['src/core/io/alignedRead.ts', 'src/core/io/bgzfWriter.ts', 'src/core/io/baiIndex.ts', 'src/core/io/bamWriter.ts', 'src/core/io/tabixIndex.ts', 'src/core/io/vcfWriter.ts', 'src/core/io/fastaWriter.ts'];
+const SIMULATOR_SOURCES = ['src/core/io/sam/alignedRead.ts', 'src/core/io/bgzf/bgzfWriter.ts', 'src/core/io/index/baiIndex.ts', 'src/core/io/sam/bamWriter.ts', 'src/core/io/index/tabixIndex.ts', 'src/core/io/vcf/vcfWriter.ts', 'src/core/io/fasta/fastaWriter.ts'];
 
 function simulatorFingerprint(): string {
   const h = createHash('sha256');

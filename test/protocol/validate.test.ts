@@ -1,6 +1,8 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { inspectorSchema, tableSchema, validateWebviewMessage } from '../../src/protocol/validate';
+import { DEFAULT_PAGE_ROWS, inspectorSchema, tablePageRows, tableSchema, validateWebviewMessage } from '../../src/protocol/validate';
 import { assertAccepted, assertRejected, type BadCase } from './validateCases';
 import { MAX_PAGE_ROWS } from '../../src/protocol/protocol';
 
@@ -50,4 +52,17 @@ test('a panel schema only accepts its own methods', () => {
   const r = validateWebviewMessage(inspectorSchema, { type: 'request', messageId: 1, method: 'table.rows', params: { viewId: 0, from: 0, to: 1 } });
   assert.equal(r.ok, false);
   assert.ok(validateWebviewMessage(inspectorSchema, { type: 'request', messageId: 1, method: 'inspector.init', params: {} }).ok);
+});
+
+test('table page size from table.init: an integer the table.rows check accepts, else the default', () => {
+  const manifest = JSON.parse(readFileSync(join(__dirname, '../../package.json'), 'utf8')) as { contributes: { configuration: { properties: Record<string, { default?: unknown; maximum?: number }> } } };
+  const setting = manifest.contributes.configuration.properties['variantLens.table.pageSize']!;
+  assert.equal(DEFAULT_PAGE_ROWS, setting.default);
+  assert.ok(setting.maximum! <= MAX_PAGE_ROWS, 'every allowed setting value is a valid page request');
+  assert.equal(tablePageRows(50), 50);
+  assert.equal(tablePageRows(MAX_PAGE_ROWS), MAX_PAGE_ROWS);
+  for (const bad of [undefined, 0, -5, 12.5, MAX_PAGE_ROWS + 1, '200', null]) assert.equal(tablePageRows(bad), DEFAULT_PAGE_ROWS, String(bad));
+  // A page of the size the host may send is a valid table.rows request.
+  const req = { type: 'request', messageId: 1, method: 'table.rows', params: { viewId: 0, from: 0, to: tablePageRows(MAX_PAGE_ROWS) } };
+  assert.equal(validateWebviewMessage(tableSchema, req).ok, true);
 });

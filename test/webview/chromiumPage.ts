@@ -61,7 +61,7 @@ export async function newWatchedPage(browser: Browser, viewport: { width: number
 }
 
 /**
- * Writes `file`, an HTML page like the extension's (src/extension/webviewHtml.ts): the strict
+ * Writes `file`, an HTML page like the extension's (src/extension/common/webviewHtml.ts): the strict
  * CSP, dist/media stylesheets (after `headExtra`), #app and dist/webview/<bundle>.js by nonce.
  * Returns its file:// URL.
  */

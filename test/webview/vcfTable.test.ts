@@ -96,3 +96,23 @@ test('a header click sends a sort request', async () => {
   const req = await page.evaluate(() => (window as unknown as { __sent: { method?: string; params?: unknown }[] }).__sent.filter((m) => m.method === 'table.setView').at(-1));
   assert.deepEqual(req?.params, { sort: { column: 'qual', descending: false } });
 });
+
+test('the page size the host sends with table.init (variantLens.table.pageSize) sizes every row request', async () => {
+  const p = await browser.newPage({ viewport: { width: 1000, height: 600 } });
+  try {
+    const host = FAKE_HOST.replace("trust: { trusted: true } });", "trust: { trusted: true }, pageSize: 50 });");
+    assert.notEqual(host, FAKE_HOST);
+    await loadInline(p, 'table', ['common.css', 'table.css'], host);
+    await p.waitForSelector('.rows .row[data-index="0"]:not(.loading)');
+    await p.$eval('.scroller', (e) => { e.scrollTop = e.scrollHeight / 2; });
+    await p.waitForFunction(() => (window as unknown as { __sent: { method?: string }[] }).__sent.filter((m) => m.method === 'table.rows').length >= 1);
+    const reqs = await p.evaluate(() => (window as unknown as { __sent: { method?: string; params?: { from: number; to: number } }[] }).__sent.filter((m) => m.method === 'table.rows').map((m) => m.params!));
+    assert.ok(reqs.length >= 1);
+    for (const r of reqs) {
+      assert.equal(r.to - r.from, 50, JSON.stringify(r));
+      assert.equal(r.from % 50, 0, JSON.stringify(r));
+    }
+  } finally {
+    await p.close();
+  }
+});

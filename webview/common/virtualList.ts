@@ -1,14 +1,14 @@
 /**
  * The virtualized row list shared by the VCF table and the diff list: a grid with a header row,
  * a scroller whose spacer gives the scrollbar its range (scaled above MAX_SCROLL_PX, see
- * webview/table/virtualScroll.ts), a pool of row elements reused on scroll, pages of rows
+ * webview/common/virtualScroll.ts), a pool of row elements reused on scroll, pages of rows
  * pulled through a PageCache, the selection (a range when Shift extends it), and the keyboard
  * walk (j/k or ↓/↑, PageDown/PageUp, Home/End or g/G, Enter opens). Row indices are 0-based
  * positions in the host's current view. Each page keeps its own columns, header, requests and
  * extra keys; it paints page-specific row attributes through the hooks.
  */
 import { el } from './dom';
-import { PageCache, firstRowAt, geometry, scrollTopFor, type ScrollGeometry } from '../table/virtualScroll';
+import { PageCache, firstRowAt, geometry, scrollTopFor, type ScrollGeometry } from './virtualScroll';
 
 export interface ListColumn<T> {
   readonly cls: string;

@@ -17,7 +17,7 @@ import { el } from '../common/dom';
 import { connect } from '../common/hostConnection';
 import { bindReview, paintReviewCell, type ReviewClient } from '../common/reviewUi';
 import { VirtualList, type ListColumn } from '../common/virtualList';
-import { PageCache } from '../table/virtualScroll';
+import { PageCache } from '../common/virtualScroll';
 
 const ROW_PX = 22;
 const PAGE_ROWS = 200;

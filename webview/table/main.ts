@@ -10,14 +10,14 @@
 import type { FilterSpec, SortColumn, SortSpec, TableInit, TableProtocol, TableRow, TrustState } from '../../src/protocol/protocol';
 import { RpcError } from '../../src/protocol/rpc';
 import { formatFilterText, parseFilterText } from '../../src/protocol/filterText';
+import { DEFAULT_PAGE_ROWS, tablePageRows } from '../../src/protocol/validate';
 import { el } from '../common/dom';
 import { connect } from '../common/hostConnection';
 import { bindReview, paintReviewCell, type ReviewClient } from '../common/reviewUi';
 import { VirtualList, type ListColumn } from '../common/virtualList';
-import { PageCache } from './virtualScroll';
+import { PageCache } from '../common/virtualScroll';
 
 const ROW_PX = 22;
-const PAGE_ROWS = 200;
 
 interface Column extends ListColumn<TableRow> {
   readonly key: string;
@@ -68,7 +68,8 @@ let running: AbortController | undefined;
 let detailsOpen = false;
 let detailsFor = -1;
 
-const cache = new PageCache<TableRow>(PAGE_ROWS, 60, async (v, from, to) => {
+// Page size: the host's variantLens.table.pageSize, sent with table.init (checked by tablePageRows).
+const cache = new PageCache<TableRow>(DEFAULT_PAGE_ROWS, 60, async (v, from, to) => {
   try {
     const r = await client.request('table.rows', { viewId: v, from, to });
     return r.rows;
@@ -381,6 +382,7 @@ void client.request('table.init', {}).then((i) => {
   perf.dataset.initReceived = String(Date.now());
   for (const [k, v] of Object.entries(i.timings ?? {})) perf.dataset[k] = String(v);
   init = i;
+  cache.resize(tablePageRows(i.pageSize));
   columns = buildColumns(i.samples);
   // Row elements made before the columns were known have no cells: rebuild the pool.
   list.setColumns(columns);

@@ -6,16 +6,16 @@
 import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { VariantLensError, wrapError } from '../../core/errors';
-import { openAlignments } from '../../core/io/alignmentReader';
-import { openReference } from '../../core/io/fastaReader';
-import { openVcf } from '../../core/io/vcfReader';
+import { openAlignments } from '../../core/io/sam/alignmentReader';
+import { openReference } from '../../core/io/fasta/fastaReader';
+import { openVcf } from '../../core/io/vcf/vcfReader';
 import { type GivenSite, ModelCaller, writeCallSetVcf } from '../../core/model/modelCaller';
 import { type LoadedModel, loadModel } from '../../core/model/onnxModel';
 import { parseRegion } from '../../core/pileup/goldenParity';
 import type { CallingRegion } from '../../core/pileup/siteExamples';
-import { parseArgs } from '../args';
-import type { CliContext } from '../command';
-import { registerCommand } from '../registry';
+import { parseArgs } from '../framework/args';
+import type { CliContext } from '../framework/command';
+import { registerCommand } from '../framework/registry';
 
 const usage = `usage: variant-lens call --reads BAM --ref FASTA --model DIR [--model DIR2 ...]
                             (--regions R | --vcf SITES) --out PREFIX [--sample NAME] [--batch N]

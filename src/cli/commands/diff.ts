@@ -6,14 +6,14 @@
 import { closeSync, openSync, writeFileSync, writeSync } from 'node:fs';
 import { loadBedRegions, type BedRegions } from '../../core/diff/bedRegions';
 import { DIFF_CLASSES, type DiffSite } from '../../core/diff/diffClasses';
-import { SITE_COLUMNS, renderDiffHtml, siteRow } from '../../core/diff/diffReport';
+import { SITE_COLUMNS, renderDiffHtml, siteRow } from '../../core/report/diffReport';
 import { DEFAULT_QUAL_DELTA, diffVcfs, type DiffRegion } from '../../core/diff/vcfDiff';
 import { VariantLensError } from '../../core/errors';
-import { openReference } from '../../core/io/fastaReader';
-import { openVcf } from '../../core/io/vcfReader';
-import { parseArgs } from '../args';
-import type { CliContext } from '../command';
-import { registerCommand } from '../registry';
+import { openReference } from '../../core/io/fasta/fastaReader';
+import { openVcf } from '../../core/io/vcf/vcfReader';
+import { parseArgs } from '../framework/args';
+import type { CliContext } from '../framework/command';
+import { registerCommand } from '../framework/registry';
 
 const MAX_HTML_SITES = 50_000;
 

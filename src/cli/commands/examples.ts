@@ -6,21 +6,21 @@ import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { VariantLensError } from '../../core/errors';
-import { openAlignments } from '../../core/io/alignmentReader';
-import { openReference } from '../../core/io/fastaReader';
-import { TfRecordWriter } from '../../core/io/tfrecord';
-import { type DvExample, encodeExample } from '../../core/io/tfExample';
-import { openVcf } from '../../core/io/vcfReader';
-import { DEFAULT_EXAMPLE_INFO, type ExampleInfo, readExampleInfo } from '../../core/io/exampleInfo';
+import { openAlignments } from '../../core/io/sam/alignmentReader';
+import { openReference } from '../../core/io/fasta/fastaReader';
+import { TfRecordWriter } from '../../core/io/examples/tfrecord';
+import { type DvExample, encodeExample } from '../../core/io/examples/tfExample';
+import { openVcf } from '../../core/io/vcf/vcfReader';
+import { DEFAULT_EXAMPLE_INFO, type ExampleInfo, readExampleInfo } from '../../core/io/examples/exampleInfo';
 import { type MakeExamplesParams, modelPipeline } from '../../core/model/makeExamplesParams';
 import { type ParamValue, readModelCard } from '../../core/model/modelCard';
 import { labelFromTruth, siteToDvExamples } from '../../core/pileup/exampleRecords';
 import { parseRegion } from '../../core/pileup/goldenParity';
 import { checkChannels } from '../../core/pileup/pileupEncoder';
 import { type CallingRegion, PartitionReader, buildSiteExamples, pipelineOptions, regionExamples } from '../../core/pileup/siteExamples';
-import { parseArgs } from '../args';
-import type { CliContext } from '../command';
-import { registerCommand } from '../registry';
+import { parseArgs } from '../framework/args';
+import type { CliContext } from '../framework/command';
+import { registerCommand } from '../framework/registry';
 
 const usage = `usage: variant-lens examples --reads BAM --ref FASTA (--regions R | --vcf V) --out X.tfrecord.gz
                                 [--example-info J] [--model-card CARD] [--params JSON]

@@ -1,5 +1,5 @@
 // Every sub-command registers itself here: one import line per command file.
-// Each file calls registerCommand({ name, summary, usage, run }) from '../registry'.
+// Each file calls registerCommand({ name, summary, usage, run }) from '../framework/registry'.
 import './postprocess';
 import './info';
 import './review';

@@ -6,12 +6,12 @@
  *   FASTA:     contigs and lengths
  */
 import { VariantLensError } from '../../core/errors';
-import { openAlignments } from '../../core/io/alignmentReader';
-import { openReference } from '../../core/io/fastaReader';
-import { openVcf } from '../../core/io/vcfReader';
-import { parseArgs } from '../args';
-import type { CliContext } from '../command';
-import { registerCommand } from '../registry';
+import { openAlignments } from '../../core/io/sam/alignmentReader';
+import { openReference } from '../../core/io/fasta/fastaReader';
+import { openVcf } from '../../core/io/vcf/vcfReader';
+import { parseArgs } from '../framework/args';
+import type { CliContext } from '../framework/command';
+import { registerCommand } from '../framework/registry';
 
 const usage = `usage: variant-lens info FILE [--ref REFERENCE.fa[.gz]]
 

@@ -1,19 +1,19 @@
 /**
  * `variant-lens parity` — rebuilds every example of a DeepVariant golden examples file from
  * the reads and reports, per example and in total, how close our encoder comes and why the
- * rest differ (dv-spec §8.3).
+ * rest differ (docs/deepvariant.md §8.3).
  */
 import { VariantLensError } from '../../core/errors';
-import { openAlignments } from '../../core/io/alignmentReader';
-import { readExamples } from '../../core/io/examplesFile';
-import { openReference } from '../../core/io/fastaReader';
-import { DV15_EXAMPLE_INFO, type ExampleInfo, findExampleInfo, readExampleInfo } from '../../core/io/exampleInfo';
+import { openAlignments } from '../../core/io/sam/alignmentReader';
+import { readExamples } from '../../core/io/examples/examplesFile';
+import { openReference } from '../../core/io/fasta/fastaReader';
+import { DV15_EXAMPLE_INFO, type ExampleInfo, findExampleInfo, readExampleInfo } from '../../core/io/examples/exampleInfo';
 import { type ParityExampleResult, parseRegion, runGoldenParity } from '../../core/pileup/goldenParity';
 import { checkChannels } from '../../core/pileup/pileupEncoder';
 import { pipelineOptions } from '../../core/pileup/siteExamples';
-import { parseArgs } from '../args';
-import type { CliContext } from '../command';
-import { registerCommand } from '../registry';
+import { parseArgs } from '../framework/args';
+import type { CliContext } from '../framework/command';
+import { registerCommand } from '../framework/registry';
 
 const usage = `usage: variant-lens parity --golden G.tfrecord.gz --reads BAM --ref FASTA [--regions chr:start-end]
                               [--example-info J] [--realign-reads] [--json]

@@ -1,10 +1,10 @@
 /**
- * `variant-lens postprocess`: DeepVariant's postprocess_variants (1.5 rules, dv-spec §3) on a
+ * `variant-lens postprocess`: DeepVariant's postprocess_variants (1.5 rules, docs/deepvariant.md §3) on a
  * call_variants output file, writing a VCF.
  */
 import { postprocessCvoFile } from '../../core/model/postprocessVariants';
-import { parseArgs } from '../args';
-import { registerCommand } from '../registry';
+import { parseArgs } from '../framework/args';
+import { registerCommand } from '../framework/registry';
 
 const usage = `usage: variant-lens postprocess --cvo CALL_VARIANTS_OUTPUT.tfrecord[.gz] --ref FASTA --out calls.vcf [--sample NAME]
                                 [--qual-filter 1.0] [--multi-allelic-qual-filter 1.0] [--cnn-homref-call-min-gq 20]

@@ -9,10 +9,10 @@ import type { DiffSite } from '../../core/diff/diffClasses';
 import type { DiffSummary, TruthRow } from '../../core/diff/diffSummary';
 import { diffVcfs, type DiffRegion } from '../../core/diff/vcfDiff';
 import { VariantLensError } from '../../core/errors';
-import { openAlignments } from '../../core/io/alignmentReader';
-import { openReference } from '../../core/io/fastaReader';
-import type { ReferenceSource } from '../../core/io/referenceSource';
-import { openVcf } from '../../core/io/vcfReader';
+import { openAlignments } from '../../core/io/sam/alignmentReader';
+import { openReference } from '../../core/io/fasta/fastaReader';
+import type { ReferenceSource } from '../../core/io/fasta/referenceSource';
+import { openVcf } from '../../core/io/vcf/vcfReader';
 import { compareParams } from '../../core/model/modelCard';
 import { loadModel, type LoadedModel } from '../../core/model/onnxModel';
 import { shutdownInference } from '../../core/model/inferenceHost';
@@ -20,9 +20,9 @@ import { renderDemoReport, type DisputedSiteReport, type ReportSide } from '../.
 import { mostDisputedSites } from '../../core/report/disputeScore';
 import { collectSiteEvidence, type EvidenceCall } from '../../core/report/siteEvidence';
 import { ModelCaller } from '../../core/model/modelCaller';
-import { parseArgs } from '../args';
-import type { CliContext } from '../command';
-import { registerCommand } from '../registry';
+import { parseArgs } from '../framework/args';
+import type { CliContext } from '../framework/command';
+import { registerCommand } from '../framework/registry';
 import { loadBedArgs, parseRegion } from './diff';
 
 const usage = `usage: variant-lens report A.vcf[.gz] B.vcf[.gz] --out REPORT.html [options]

@@ -3,14 +3,14 @@
  * (format: docs/review-format.md).
  */
 import { VariantLensError } from '../../core/errors';
-import { openVcf } from '../../core/io/vcfReader';
+import { openVcf } from '../../core/io/vcf/vcfReader';
 import { atomicWriteFile } from '../../core/review/atomicWrite';
 import { exportBed, exportBedByVerdict, exportTsv, exportVcf } from '../../core/review/reviewExport';
 import { readReviewTsv } from '../../core/review/reviewImport';
 import { ReviewStore, defaultReviewer } from '../../core/review/reviewStore';
-import { parseArgs } from '../args';
-import type { CliContext } from '../command';
-import { registerCommand } from '../registry';
+import { parseArgs } from '../framework/args';
+import type { CliContext } from '../framework/command';
+import { registerCommand } from '../framework/registry';
 
 const usage = `usage: variant-lens review export --review FILE --format tsv|bed|vcf --out X [--vcf V]
                                 [--per-verdict] [--filter VERDICT=FILTER_ID ...]

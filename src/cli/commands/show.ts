@@ -1,5 +1,5 @@
 /**
- * `variant-lens show` — pileup images like DeepVariant 1.5's show_examples (dv-spec §6.1):
+ * `variant-lens show` — pileup images like DeepVariant 1.5's show_examples (docs/deepvariant.md §6.1):
  * a labelled channel strip and/or an RGB composite per example, PNG, named as
  * show_examples names them (`{out}_channels_{short_id}{_labelN}.png`, `{out}_rgb_…`).
  *
@@ -13,14 +13,14 @@ import { dirname } from 'node:path';
 import { createInterface } from 'node:readline';
 import { createGunzip, gunzipSync } from 'node:zlib';
 import { VariantLensError, throwIfAborted } from '../../core/errors';
-import { readExamples } from '../../core/io/examplesFile';
-import { readExampleInfo } from '../../core/io/exampleInfo';
-import type { DvExample } from '../../core/io/tfExample';
+import { readExamples } from '../../core/io/examples/examplesFile';
+import { readExampleInfo } from '../../core/io/examples/exampleInfo';
+import type { DvExample } from '../../core/io/examples/tfExample';
 import { encodePng } from '../../core/render/png';
 import { channelLabels, renderChannelStrip, renderRgb, scaleNearest, showExamplesFileNames, type ImageType } from '../../core/render/showExamples';
-import { parseArgs } from '../args';
-import type { CliContext } from '../command';
-import { registerCommand } from '../registry';
+import { parseArgs } from '../framework/args';
+import type { CliContext } from '../framework/command';
+import { registerCommand } from '../framework/registry';
 import { examplesAtLocus } from './examples';
 
 const usage = `usage: variant-lens show --examples X.tfrecord.gz --out PREFIX [options]
@@ -251,7 +251,7 @@ export async function runShow(argv: string[], ctx: CliContext): Promise<number> 
 
   const infoPath = args.string('example-info');
   // DV 1.5: with --example_info_json the labels are the channel enum names; without it,
-  // positional default names (dv-spec §6.1).
+  // positional default names (docs/deepvariant.md §6.1).
   const labels = infoPath ? channelLabels(0, (await readExampleInfo(infoPath, ctx.signal)).channels) : undefined;
   const vcf = args.string('vcf');
   const vcfIds = vcf && !readsPath ? await vcfSiteIds(vcf, ctx.signal) : undefined;

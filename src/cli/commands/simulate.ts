@@ -4,8 +4,8 @@
  */
 import { VariantLensError } from '../../core/errors';
 import { simulateDataset } from '../../core/sim/simulateDataset';
-import { parseArgs } from '../args';
-import { registerCommand } from '../registry';
+import { parseArgs } from '../framework/args';
+import { registerCommand } from '../framework/registry';
 
 const usage = `usage: variant-lens simulate --out DIR [--seed N] [--contigs N] [--coverage X]
 

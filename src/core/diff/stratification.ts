@@ -3,7 +3,7 @@
  * - `bed`: inside each named BED file (e.g. GIAB confident regions), by overlap of the
  *   normalized REF span;
  * - `contigs`: DeepVariant's training hold-out (chr20, chr21, chr22 — also written 20, 21,
- *   22; DeepVariant trains without them, dv-spec §9 / DESIGN "Know the hold-out") vs all
+ *   22; DeepVariant trains without them, docs/deepvariant.md §9 / DESIGN "Know the hold-out") vs all
  *   other contigs;
  * - `filter`: the FILTER of each side (e.g. "A PASS", "B RefCall", "B absent");
  * - `gt`: the record genotype of each side, unphased ("A 0/1", "B 1/1", "A absent").

@@ -13,7 +13,7 @@
  * but indels are not shifted left.
  */
 import { throwIfAborted } from '../errors';
-import type { ReferenceSource } from '../io/referenceSource';
+import type { ReferenceSource } from '../io/fasta/referenceSource';
 
 export interface NormalizedAllele {
   /** 1-based POS. */

@@ -18,9 +18,9 @@
  */
 import { VariantLensError, throwIfAborted } from '../errors';
 import { contigAliasCandidates } from '../io/contigAliases';
-import type { ReferenceSource } from '../io/referenceSource';
-import { isSymbolicAllele, type VcfHeader, type VcfRecord } from '../io/vcfRecord';
-import type { VcfSource } from '../io/vcfSource';
+import type { ReferenceSource } from '../io/fasta/referenceSource';
+import { isSymbolicAllele, type VcfHeader, type VcfRecord } from '../io/vcf/vcfRecord';
+import type { VcfSource } from '../io/vcf/vcfSource';
 import type { BedRegions } from './bedRegions';
 import { classMask, classesOfMask, variantKind, type DiffClass, type DiffSite, type SideCall, type VariantKind } from './diffClasses';
 import { DiffSummaryBuilder, zygosityOf, type DiffSummary } from './diffSummary';

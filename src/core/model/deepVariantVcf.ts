@@ -1,6 +1,6 @@
 /**
  * VCF text exactly as DeepVariant 1.5's postprocess_variants writes it through nucleus'
- * VcfWriter and htslib (dv-spec §3.3 step 6):
+ * VcfWriter and htslib (docs/deepvariant.md §3.3 step 6):
  *  - header from dv_vcf_constants.deepvariant_header (FILTER PASS/RefCall/LowQual/NoCall,
  *    INFO END, FORMAT GT GQ DP MIN_DP AD VAF PL MED_DP), contigs from the reference .fai;
  *  - QUAL = floor(q·10 + 0.5)/10 (round_qualities), stored by htslib as float32, printed %g;
@@ -12,7 +12,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { VariantLensError, throwIfAborted, wrapError } from '../errors';
-import type { ContigInfo } from '../io/referenceSource';
+import type { ContigInfo } from '../io/fasta/referenceSource';
 import type { GenotypeCall } from './genotypePostprocess';
 import { formatPercentG } from './pythonNumerics';
 

@@ -1,7 +1,7 @@
 /**
  * DeepVariant 1.5's postprocess_variants maths for one candidate site: call_variants
  * outputs (CVOs, one per alt-allele combination image) in, genotype call out
- * (dv-spec §3.2–3.5). This file is pure arithmetic on plain objects; reading CVO files,
+ * (docs/deepvariant.md §3.2–3.5). This file is pure arithmetic on plain objects; reading CVO files,
  * sorting, grouping, haplotype resolution and VCF text live in postprocessVariants.ts,
  * haplotypeResolution.ts and deepVariantVcf.ts.
  *
@@ -11,7 +11,7 @@
 import { VariantLensError } from '../errors';
 import { pySum, pythonRound, roundHalfEven } from './pythonNumerics';
 
-/** A candidate as make_examples wrote it (nucleus Variant with calls[0].info DP/AD/VAF, dv-spec §4.3). */
+/** A candidate as make_examples wrote it (nucleus Variant with calls[0].info DP/AD/VAF, docs/deepvariant.md §4.3). */
 export interface CandidateVariant {
   readonly referenceName: string;
   /** 0-based. */
@@ -23,7 +23,7 @@ export interface CandidateVariant {
   readonly alternateBases: readonly string[];
   /** calls[0].call_set_name (the sample). */
   readonly callSetName?: string;
-  /** calls[0].info DP: reads counted by the allele counter (dv-spec §7.3). */
+  /** calls[0].info DP: reads counted by the allele counter (docs/deepvariant.md §7.3). */
   readonly dp?: number;
   /** calls[0].info AD: ref first, then one per alt. */
   readonly ad?: readonly number[];
@@ -31,7 +31,7 @@ export interface CandidateVariant {
   readonly vaf?: readonly number[];
 }
 
-/** One CallVariantsOutput (dv-spec §3.2) as plain data: the model softmax for one image of a candidate. */
+/** One CallVariantsOutput (docs/deepvariant.md §3.2) as plain data: the model softmax for one image of a candidate. */
 export interface CvoRecord {
   readonly variant: CandidateVariant;
   /** 0-based indices into variant.alternateBases of the alts this image was made for. */
@@ -67,11 +67,11 @@ export interface GenotypeCall {
   readonly vaf?: readonly number[];
   /** Alts removed because their single-alt QUAL was below multi_allelic_qual_filter. */
   readonly prunedAlts: readonly string[];
-  /** Set when haplotype resolution (dv-spec §3.3 step 5) changed GT/GL. */
+  /** Set when haplotype resolution (docs/deepvariant.md §3.3 step 5) changed GT/GL. */
   readonly haplotypeResolved?: boolean;
 }
 
-/** postprocess_variants flag defaults in 1.5 (dv-spec §3.3; [UP15] postprocess_variants.py:84-114). */
+/** postprocess_variants flag defaults in 1.5 (docs/deepvariant.md §3.3; deepvariant/postprocess_variants.py in 1.5). */
 export interface PostprocessOptions {
   /** --qual_filter: QUAL below this is LowQual. */
   readonly qualFilter: number;
@@ -93,7 +93,7 @@ export const DV_POSTPROCESS_DEFAULTS: PostprocessOptions = {
 export const DEFAULT_SAMPLE_NAME = 'default';
 
 /**
- * nucleus genomics_math `_MAX_CONFIDENCE = 1 - 1.25e-10` (dv-spec §3.5). Computed the same
+ * nucleus genomics_math `_MAX_CONFIDENCE = 1 - 1.25e-10` (docs/deepvariant.md §3.5). Computed the same
  * way as in Python so that `1 - MAX_CONFIDENCE` is the same double (≈1.25e-10, not exactly).
  */
 export const MAX_CONFIDENCE = 1.0 - 1.25e-10;
@@ -122,7 +122,7 @@ export function boundedLog10(p: number): number {
 }
 
 /**
- * call_variants' round_gls (dv-spec §3.2) as it behaves on a TensorFlow float32 softmax:
+ * call_variants' round_gls (docs/deepvariant.md §3.2) as it behaves on a TensorFlow float32 softmax:
  * the first smallest probability is remembered; every value is rounded with numpy's
  * float32 `around` (x·10^p, rint half-even, ÷10^p, all in float32 — Python's round() on a
  * np.float32 dispatches there); then the smallest is replaced by
@@ -198,7 +198,7 @@ function sameCandidate(a: CandidateVariant, b: CandidateVariant): boolean {
     a.alternateBases.every((x, i) => x === b.alternateBases[i]);
 }
 
-/** The alt-index sets make_examples makes for n alts: [0],[1],…,[0,1],… (dv-spec §3.1), sorted. */
+/** The alt-index sets make_examples makes for n alts: [0],[1],…,[0,1],… (docs/deepvariant.md §3.1), sorted. */
 function expectedAltIndexSets(numAlts: number): string[] {
   const out: number[][] = [];
   for (let i = 0; i < numAlts; i++) out.push([i]);
@@ -248,7 +248,7 @@ export interface MergedPrediction {
 }
 
 /**
- * merge_predictions (dv-spec §3.3 step 3). `cvos` are all CVOs of one site, already in
+ * merge_predictions (docs/deepvariant.md §3.3 step 3). `cvos` are all CVOs of one site, already in
  * sortSiteOutputs order. Throws when they do not describe one candidate with the full set
  * of alt combinations (DeepVariant's is_valid_call_variants_outputs).
  */
@@ -330,7 +330,7 @@ export function mostLikelyGenotype(predictions: readonly number[]): { index: num
 }
 
 /**
- * add_call_to_variant (dv-spec §3.3 step 4): GT, GQ, QUAL, GL, uncall_gt_if_no_ad,
+ * add_call_to_variant (docs/deepvariant.md §3.3 step 4): GT, GQ, QUAL, GL, uncall_gt_if_no_ad,
  * FILTER, then uncall_homref_gt_if_lowqual.
  */
 export function addCallToVariant(

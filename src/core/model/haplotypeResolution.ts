@@ -1,6 +1,6 @@
 /**
  * DeepVariant's haplotype conflict resolution (haplotypes.maybe_resolve_conflicting_variants,
- * dv-spec §3.3 step 5). The CNN genotypes each candidate alone, so overlapping calls can
+ * docs/deepvariant.md §3.3 step 5). The CNN genotypes each candidate alone, so overlapping calls can
  * claim more than two non-reference alleles at one base (e.g. a het deletion and a hom-alt
  * SNP inside it). Such groups are re-genotyped jointly over every configuration that fits
  * a diploid genome; the result is used only when the joint maximum agrees with each

@@ -3,22 +3,17 @@
  * extension host's or the CLI's event loop, or — when no worker script can be found or
  * started — in process.
  *
- * Worker script resolution (the bundle and the tests must both work):
- *  1. `<__dirname>/inferenceWorker.js`: dist/cli.js and dist/extension.js sit next to
- *     dist/inferenceWorker.js (scripts/build.mjs);
- *  2. `<__dirname>/inferenceWorker.ts`: running from source under tsx (tests, benches);
- *     the worker registers tsx's CommonJS hook before loading it;
- *  3. otherwise, or if the worker dies on start, in-process.
- * `VARIANT_LENS_INFERENCE=in-process|worker` forces a choice.
+ * Worker script resolution and start-up: src/core/worker/startWorker.ts (dist/inferenceWorker.js
+ * when bundled, inferenceWorker.ts under tsx, else — or if the worker dies on start — in
+ * process). `VARIANT_LENS_INFERENCE=in-process|worker` forces a choice.
  *
  * The worker is started on first use and unref'd while idle, so it never keeps a CLI
  * process alive. Cancellation: an aborted signal rejects the pending call at once; a run
  * already inside onnxruntime finishes in the worker and its result is dropped.
  */
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import { VariantLensError, throwIfAborted, type ErrorCode } from '../errors';
+import { FallbackRunner, WorkerStartError, startWorker, workerPlan } from '../worker/startWorker';
 import type { WorkerRequest, WorkerResponse } from './inferenceWorker';
 import type { RunRequest, RunResult } from './onnxSessionCache';
 
@@ -48,9 +43,6 @@ class InProcessBackend implements InferenceBackend {
   }
 }
 
-/** A variable, not a literal, so that esbuild leaves it alone: tsx is a dev dependency, never bundled. */
-const TSX_CJS_API = 'tsx/cjs/api';
-
 interface Pending { resolve(r: WorkerResponse): void; reject(e: unknown): void }
 
 class WorkerBackend implements InferenceBackend {
@@ -61,15 +53,11 @@ class WorkerBackend implements InferenceBackend {
   /** Set once a message came back: a worker that dies before that could not start. */
   private started = false;
 
-  constructor(private readonly script: string, private readonly onStartFailure: (e: unknown) => void) {}
+  constructor(private readonly script: string) {}
 
   private ensureWorker(): Worker {
     if (this.worker) return this.worker;
-    // From source (tests, benches) the worker is TypeScript: a CommonJS bootstrap registers
-    // tsx's require hook, then loads it. Node refuses a .ts path as a worker entry.
-    const w = this.script.endsWith('.ts')
-      ? new Worker(`require(${JSON.stringify(require.resolve(TSX_CJS_API))}).register(); require(${JSON.stringify(this.script)});`, { eval: true, execArgv: [] })
-      : new Worker(this.script, { execArgv: [] });
+    const w = startWorker(this.script);
     w.unref();
     w.on('message', (m: WorkerResponse) => {
       this.started = true;
@@ -85,8 +73,7 @@ class WorkerBackend implements InferenceBackend {
       const err = new VariantLensError('model-load-failed', `inference worker stopped: ${e instanceof Error ? e.message : String(e)}`);
       const waiting = [...this.pending.values()];
       this.pending.clear();
-      if (startFailed) this.onStartFailure(e);
-      for (const p of waiting) p.reject(startFailed ? new WorkerStartError(err) : err);
+      for (const p of waiting) p.reject(startFailed ? new WorkerStartError(err.message) : err);
     };
     w.on('error', fail);
     w.on('exit', (code) => { if (this.worker === w) fail(new Error(`exited with code ${code}`)); });
@@ -136,29 +123,20 @@ class WorkerBackend implements InferenceBackend {
   }
 }
 
-class WorkerStartError extends Error {
-  constructor(readonly inner: VariantLensError) { super(inner.message); }
-}
-
-/** Worker backend that falls back to in-process if its worker cannot start. */
+/** Worker backend that falls back to in-process if its worker cannot start (startWorker.ts FallbackRunner). */
 class FallbackBackend implements InferenceBackend {
-  private current: InferenceBackend;
+  private readonly runner: FallbackRunner<InferenceBackend>;
   constructor(script: string) {
-    this.current = new WorkerBackend(script, () => { this.current = new InProcessBackend(); });
+    this.runner = new FallbackRunner<InferenceBackend>(() => new WorkerBackend(script), () => new InProcessBackend());
   }
-  get kind(): 'worker' | 'in-process' { return this.current.kind; }
-  async run(req: RunRequest, signal?: AbortSignal): Promise<RunResult> {
+  get kind(): 'worker' | 'in-process' { return this.runner.current.kind; }
+  run(req: RunRequest, signal?: AbortSignal): Promise<RunResult> {
     // The transfer detaches req.data; keep a copy only while the worker has not proven itself.
-    const backup = this.current.kind === 'worker' ? { ...req, data: req.data.slice() } : req;
-    try {
-      return await this.current.run(req, signal);
-    } catch (e) {
-      if (e instanceof WorkerStartError) return this.current.run(backup, signal);
-      throw e;
-    }
+    const backup = this.runner.current.kind === 'worker' ? { ...req, data: req.data.slice() } : req;
+    return this.runner.run((b, retry) => b.run(retry ? backup : req, signal));
   }
-  release(modelPath: string): Promise<void> { return this.current.release(modelPath); }
-  close(): Promise<void> { return this.current.close(); }
+  release(modelPath: string): Promise<void> { return this.runner.current.release(modelPath); }
+  close(): Promise<void> { return this.runner.current.close(); }
 }
 
 let backend: InferenceBackend | undefined;
@@ -166,13 +144,9 @@ let backend: InferenceBackend | undefined;
 /** The process-wide inference backend, created on first use. */
 export function inferenceBackend(): InferenceBackend {
   if (backend) return backend;
-  const forced = process.env['VARIANT_LENS_INFERENCE'];
-  const js = join(__dirname, 'inferenceWorker.js');
-  const ts = join(__dirname, 'inferenceWorker.ts');
-  const script = existsSync(js) ? js : existsSync(ts) ? ts : undefined;
-  if (forced === 'in-process' || (!script && forced !== 'worker')) backend = new InProcessBackend();
-  else if (!script) throw new VariantLensError('model-load-failed', `VARIANT_LENS_INFERENCE=worker but no inference worker script next to ${__dirname}`);
-  else backend = forced === 'worker' ? new WorkerBackend(script, () => undefined) : new FallbackBackend(script);
+  const plan = workerPlan({ dir: __dirname, bundled: 'inferenceWorker.js', source: 'inferenceWorker.ts', env: 'VARIANT_LENS_INFERENCE', what: 'inference worker', code: 'model-load-failed' });
+  if (plan.kind === 'in-process') backend = new InProcessBackend();
+  else backend = plan.fallback ? new FallbackBackend(plan.script) : new WorkerBackend(plan.script);
   return backend;
 }
 

@@ -6,17 +6,17 @@
  * min_mapping_quality 1, vsc_min_fraction_snps 0.02) see a different candidate set than the
  * default one (DESIGN.md workflow 6).
  *
- * Parameters we apply (dv-spec §7.1 defaults when absent):
- *   min_base_quality, min_mapping_quality             read/base filters (dv-spec §1.3, §7.2)
+ * Parameters we apply (docs/deepvariant.md §7.1 defaults when absent):
+ *   min_base_quality, min_mapping_quality             read/base filters (docs/deepvariant.md §1.3, §7.2)
  *   vsc_min_count_snps, vsc_min_count_indels,
- *   vsc_min_fraction_snps, vsc_min_fraction_indels    the very-sensitive caller (dv-spec §7.3)
+ *   vsc_min_fraction_snps, vsc_min_fraction_indels    the very-sensitive caller (docs/deepvariant.md §7.3)
  *   partition_size, max_reads_per_partition           partitioning and reservoir sampling (§1.3)
  *   keep_duplicates, keep_secondary_alignments, keep_supplementary_alignments
  * Parameters that do not change our examples (p_error: the gVCF model only) are accepted.
  * `realign_reads: true` is reported: our encoder has no realigner (see variant-lens parity).
  */
 import { VariantLensError } from '../errors';
-import type { ExampleInfo } from '../io/exampleInfo';
+import type { ExampleInfo } from '../io/examples/exampleInfo';
 import { DEFAULT_READ_REQUIREMENTS, type ReadRequirements } from '../pileup/readFilters';
 import { type PipelineOptions, pipelineOptions } from '../pileup/siteExamples';
 import { type CallerOptions, DEFAULT_CALLER_OPTIONS } from '../pileup/variantCaller';

@@ -6,8 +6,8 @@
  *                     makeExamplesParams.ts). Models whose settings agree share one encoding
  *                     pass; all models share the reads fetched for a window.
  *   call_variants     every model on every image, batched, in the inference worker; outputs
- *                     go through round_gls (dv-spec §3.2)
- *   postprocess       DeepVariant 1.5's postprocess_variants (dv-spec §3.3): merge the images
+ *                     go through round_gls (docs/deepvariant.md §3.2)
+ *   postprocess       DeepVariant 1.5's postprocess_variants (docs/deepvariant.md §3.3): merge the images
  *                     of a site, GT/GQ/QUAL/PL/FILTER, haplotype resolution, VCF text
  *
  * `callRegions` runs a whole region (the `variant-lens call` command); `callSite` one site for
@@ -16,15 +16,16 @@
  * Coordinates: regions and `start`s are 0-based half-open; `position` is the 1-based VCF POS.
  */
 import { VariantLensError, throwIfAborted } from '../errors';
-import type { AlignedRead, AlignmentSource } from '../io/alignedRead';
-import type { ContigInfo, ReferenceSource } from '../io/referenceSource';
-import { writeVcf, type VcfWriteResult } from '../io/vcfWriter';
+import type { AlignedRead, AlignmentSource } from '../io/sam/alignedRead';
+import type { ContigInfo, ReferenceSource } from '../io/fasta/referenceSource';
+import { writeVcf, type VcfWriteResult } from '../io/vcf/vcfWriter';
 import { type CallingRegion, PartitionReader, type PipelineOptions, type SiteExamples, buildSiteExamples, regionExamples } from '../pileup/siteExamples';
 import { deepVariantHeaderLines, formatDeepVariantRecord, DEEPVARIANT_POSTPROCESS_VERSION } from './deepVariantVcf';
 import { type CvoRecord, type GenotypeCall, DV_POSTPROCESS_DEFAULTS, postprocessSite, roundGls } from './genotypePostprocess';
-import { type ModelPipeline, modelPipeline, pipelineKey } from './makeExamplesParams';
+import { type ModelPipeline, modelPipeline } from './makeExamplesParams';
 import type { LoadedModel } from './onnxModel';
 import { type PostprocessVariantsOptions, postprocessVariants } from './postprocessVariants';
+import { groupBySettings } from './siteImages';
 
 /** A site given by its alleles (VCF mode): images are made for these alleles. */
 export interface GivenSite {
@@ -127,14 +128,14 @@ class SharedFetchSource implements AlignmentSource {
 interface Group {
   readonly options: PipelineOptions;
   readonly reader: PartitionReader;
-  readonly members: { readonly model: LoadedModel; readonly pipeline: ModelPipeline }[];
+  readonly members: readonly { readonly model: LoadedModel; readonly pipeline: ModelPipeline }[];
 }
 
 interface PendingSite {
   readonly site: SiteExamples;
 }
 
-/** The CVO candidate for a site: DP/AD/VAF as make_examples writes them (dv-spec §7.3). */
+/** The CVO candidate for a site: DP/AD/VAF as make_examples writes them (docs/deepvariant.md §7.3). */
 function cvoVariant(site: SiteExamples, sampleName: string): CvoRecord['variant'] {
   const v = site.variant;
   return {
@@ -161,17 +162,10 @@ export class ModelCaller {
   constructor(readonly reads: AlignmentSource, readonly reference: ReferenceSource, readonly models: readonly LoadedModel[]) {
     if (models.length === 0) throw new VariantLensError('invalid-argument', 'give at least one model');
     this.sharedReads = new SharedFetchSource(reads);
-    const byKey = new Map<string, Group>();
-    for (const model of models) {
-      const pipeline = modelPipeline(model.exampleInfo, model.card?.makeExamplesParams, model.dir);
-      const key = pipelineKey(pipeline.options);
-      let g = byKey.get(key);
-      if (!g) {
-        g = { options: pipeline.options, reader: new PartitionReader(this.sharedReads, reference, pipeline.options), members: [] };
-        byKey.set(key, g);
-        this.groups.push(g);
-      }
-      g.members.push({ model, pipeline });
+    // One encoding pass per distinct make_examples settings (siteImages.ts).
+    const withPipelines = models.map((model) => ({ model, pipeline: modelPipeline(model.exampleInfo, model.card?.makeExamplesParams, model.dir) }));
+    for (const g of groupBySettings(withPipelines, (m) => m.pipeline.options)) {
+      this.groups.push({ options: g.options, reader: new PartitionReader(this.sharedReads, reference, g.options), members: g.members });
     }
   }
 
@@ -184,10 +178,16 @@ export class ModelCaller {
    * Every model at one site: builds each setting's images (DeepVariant's candidate there when
    * it covers `alleles`, else the given alleles; without `alleles` the candidate only), runs
    * the models and postprocesses. Reuses cached reads of nearby sites.
+   *
+   * `encode` replaces the encoding of one settings group: the site inspector passes its
+   * SiteImageCache (siteImages.ts), so the images it already showed are not built again.
    */
-  async callSite(contig: string, position: number, alleles?: { readonly refBases: string; readonly altBases: readonly string[] }, signal?: AbortSignal, sampleName = 'default'): Promise<SiteModelCall[]> {
+  async callSite(
+    contig: string, position: number, alleles?: { readonly refBases: string; readonly altBases: readonly string[] }, signal?: AbortSignal, sampleName = 'default',
+    encode?: (options: PipelineOptions) => Promise<SiteExamples>,
+  ): Promise<SiteModelCall[]> {
     const perGroup = await Promise.all(this.groups.map(async (g) => {
-      const site = await buildSiteExamples({
+      const site = encode ? await encode(g.options) : await buildSiteExamples({
         reads: this.sharedReads, reference: this.reference, contig, position, options: g.options, partitionReader: g.reader, signal,
         ...(alleles ? { alleles } : {}),
       });

@@ -21,7 +21,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { throwIfAborted, wrapError } from '../errors';
-import type { ExampleInfo } from '../io/exampleInfo';
+import type { ExampleInfo } from '../io/examples/exampleInfo';
 
 export type ParamValue = number | string | boolean;
 
@@ -46,7 +46,7 @@ export interface ModelCard {
   readonly evaluation?: unknown;
 }
 
-/** DeepVariant 1.5 make_examples defaults (dv-spec §7.1), used when a card omits a parameter. */
+/** DeepVariant 1.5 make_examples defaults (docs/deepvariant.md §7.1), used when a card omits a parameter. */
 export const DV_MAKE_EXAMPLES_DEFAULTS: Readonly<Record<string, ParamValue>> = {
   min_base_quality: 10,
   min_mapping_quality: 5,
@@ -266,7 +266,7 @@ export interface SiteRead {
   readonly supportsAlt: boolean;
   /**
    * Base quality of the read's base (or summed inserted-base quality / length) at the site;
-   * undefined for a deletion, which never goes through the base-quality test (dv-spec §7.2).
+   * undefined for a deletion, which never goes through the base-quality test (docs/deepvariant.md §7.2).
    */
   readonly baseQuality?: number;
   readonly mappingQuality: number;
@@ -316,7 +316,7 @@ function verdict(card: ModelCard | undefined, fallbackName: string, ev: Candidat
   let altCount = ev.altCount;
   let altFraction = ev.altFraction;
   if (ev.reads) {
-    // dv-spec §7.1–7.2: reads under min_mapping_quality are not counted at all; bases under
+    // docs/deepvariant.md §7.1–7.2: reads under min_mapping_quality are not counted at all; bases under
     // min_base_quality are low-quality alleles, excluded from counts and from the total.
     const mq = num(card, 'min_mapping_quality');
     const bq = num(card, 'min_base_quality');
@@ -337,7 +337,7 @@ function verdict(card: ModelCard | undefined, fallbackName: string, ev: Candidat
 }
 
 /**
- * Applies each model's candidate thresholds (very-sensitive caller, dv-spec §7.3) to the
+ * Applies each model's candidate thresholds (very-sensitive caller, docs/deepvariant.md §7.3) to the
  * evidence at a site and says which model makes the candidate and why.
  */
 export function explainCandidateDifference(a: ModelCard | undefined, b: ModelCard | undefined, ev: CandidateEvidence): CandidateExplanation {

@@ -1,5 +1,5 @@
 /**
- * A DeepVariant-contract ONNX model on disk, ready to run (dv-spec §5):
+ * A DeepVariant-contract ONNX model on disk, ready to run (docs/deepvariant.md §5):
  *   <dir>/model.onnx          input NHWC float32 [N, H, W, C], output softmax [N, 3]
  *                             (hom-ref, het, hom-alt); preprocessing (x − 128)/128 is ours
  *   <dir>/example_info.json   {"version", "shape": [H, W, C], "channels": [...]}
@@ -13,8 +13,8 @@
 import { stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { VariantLensError, throwIfAborted, wrapError } from '../errors';
-import type { PileupTensor } from '../pileup/pileupTensor';
-import { describeChannels, readExampleInfo, type ExampleInfo } from '../io/exampleInfo';
+import type { PileupTensor } from '../io/examples/pileupTensor';
+import { describeChannels, readExampleInfo, type ExampleInfo } from '../io/examples/exampleInfo';
 import { inferenceBackend } from './inferenceHost';
 import { readModelCard, type ModelCard } from './modelCard';
 import { ONNX_FLOAT, readOnnxSignature, type OnnxSignature, type OnnxValueInfo } from './onnxSignature';

@@ -2,7 +2,7 @@
  * onnxruntime-node sessions and the batched run, shared by the inference worker
  * (inferenceWorker.ts) and the in-process fallback (inferenceHost.ts).
  *
- * onnxruntime-node is native and external to the esbuild bundles (STYLE.md §9), so it is
+ * onnxruntime-node is native and external to the esbuild bundles, so it is
  * loaded with a runtime `require` on first use, never imported at module load: opening a
  * VCF must not pay for (or fail on) the ONNX runtime.
  *
@@ -88,7 +88,7 @@ async function getSession(path: string, threads: number): Promise<{ session: Ort
   }
 }
 
-/** (x − 128) / 128 in float32, DeepVariant's preprocessing outside the graph (dv-spec §5). */
+/** (x − 128) / 128 in float32, DeepVariant's preprocessing outside the graph (docs/deepvariant.md §5). */
 export function preprocessPixels(data: Uint8Array, out: Float32Array = new Float32Array(data.length)): Float32Array {
   for (let i = 0; i < data.length; i++) out[i] = (data[i]! - 128) / 128;
   return out;

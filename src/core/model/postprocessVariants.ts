@@ -1,5 +1,5 @@
 /**
- * postprocess_variants as a whole (dv-spec §3.3): call_variants outputs in, a sorted,
+ * postprocess_variants as a whole (docs/deepvariant.md §3.3): call_variants outputs in, a sorted,
  * genotyped, haplotype-resolved call set and its VCF text out.
  *
  *  1. sort CVOs by (contig index in the reference, start, end), stable;
@@ -13,8 +13,8 @@
  */
 import { createWriteStream } from 'node:fs';
 import { VariantLensError, throwIfAborted, wrapError } from '../errors';
-import { readCallVariantsOutputs, type DvValue, type DvVariant } from '../io/nucleusProtos';
-import type { ContigInfo } from '../io/referenceSource';
+import { readCallVariantsOutputs, type DvValue, type DvVariant } from '../io/examples/nucleusProtos';
+import type { ContigInfo } from '../io/fasta/referenceSource';
 import { deepVariantHeaderLines, formatDeepVariantRecord, readFaiContigs } from './deepVariantVcf';
 import {
   DEFAULT_SAMPLE_NAME, DV_POSTPROCESS_DEFAULTS, postprocessSite,
@@ -23,7 +23,7 @@ import {
 import { resolveConflictingVariants } from './haplotypeResolution';
 
 export interface PostprocessVariantsOptions extends Partial<PostprocessOptions> {
-  /** dv-spec §3.3 step 5; DeepVariant's --disable_haplotype_resolution. */
+  /** docs/deepvariant.md §3.3 step 5; DeepVariant's --disable_haplotype_resolution. */
   readonly disableHaplotypeResolution?: boolean;
 }
 

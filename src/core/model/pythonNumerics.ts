@@ -1,7 +1,7 @@
 /**
  * The few Python/numpy/C numeric behaviours DeepVariant's postprocess depends on, made
  * exact in JavaScript. DeepVariant's QUAL, GQ and VCF text are decided by them at the last
- * digit (dv-spec §3.3–3.5), so "close enough" is not enough here.
+ * digit (docs/deepvariant.md §3.3–3.5), so "close enough" is not enough here.
  */
 
 /** Exact (mantissa, exponent) of a finite double: x = m · 2^e with integer m. */

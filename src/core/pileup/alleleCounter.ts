@@ -1,5 +1,5 @@
 /**
- * DeepVariant 1.5's allele counter (allelecounter.cc; facts in dv-spec §7.2), non-legacy mode,
+ * DeepVariant 1.5's allele counter (allelecounter.cc; facts in docs/deepvariant.md §7.2), non-legacy mode,
  * without read normalization (`--normalize_reads=False`, the default).
  *
  * For every read (MAPQ ≥ min_mapping_quality) the CIGAR is walked and turned into read
@@ -15,7 +15,7 @@
  * indel wins (the base allele is dropped). REFERENCE alleles are only counted (when not low
  * quality); every other allele is stored per read key `fragment_name/read_number`.
  */
-import { type AlignedRead, CigarOp } from '../io/alignedRead';
+import { type AlignedRead, CigarOp } from '../io/sam/alignedRead';
 import { readKey } from './readFilters';
 
 export const enum AlleleType {
@@ -183,7 +183,7 @@ export class AlleleCounter {
     for (let i = 0; i < pending.length; i++) {
       const a = pending[i];
       if (!a || a.pos < this.start || a.pos >= this.end) continue;
-      // Indel preference: a later allele at the same position supersedes this one (dv-spec §7.2).
+      // Indel preference: a later allele at the same position supersedes this one (docs/deepvariant.md §7.2).
       const next = pending[i + 1];
       if (next && next.pos === a.pos) continue;
       if (a.type === AlleleType.REFERENCE) {
@@ -239,7 +239,7 @@ export class AlleleCounter {
 
 /**
  * TotalAlleleCounts(include_low_quality=false): reference support plus every non-reference,
- * non-low-quality read allele, soft clips included (dv-spec §7.2). This is DP.
+ * non-low-quality read allele, soft clips included (docs/deepvariant.md §7.2). This is DP.
  */
 export function totalAlleleCount(c: PositionCounts): number {
   let n = c.refSupport;

@@ -1,6 +1,6 @@
 /**
  * Which images DeepVariant makes for a candidate (multi_allelic_mode ADD_HET_ALT_IMAGES,
- * dv-spec §3.1): every single alt, then every pair, in `itertools.combinations` order over
+ * docs/deepvariant.md §3.1): every single alt, then every pair, in `itertools.combinations` order over
  * the (lexicographically sorted) alts: [0], [1], …, [n-1], [0,1], [0,2], …, [n-2,n-1].
  */
 export type MultiAllelicMode = 'add-het-alt-images' | 'no-het-alt-images';

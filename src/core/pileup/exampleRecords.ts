@@ -1,10 +1,10 @@
 /**
- * Turns SiteExamples into DeepVariant tf.Examples (dv-spec §4.2): the candidate variant with
- * calls[0] = {sample, GT [-1,-1], DP, AD, VAF} as the caller writes it (dv-spec §7.3), the
+ * Turns SiteExamples into DeepVariant tf.Examples (docs/deepvariant.md §4.2): the candidate variant with
+ * calls[0] = {sample, GT [-1,-1], DP, AD, VAF} as the caller writes it (docs/deepvariant.md §7.3), the
  * alt-allele indices, the image and its shape; `label` for training examples.
  */
-import type { DvVariant } from '../io/nucleusProtos';
-import { type DvExample, encodedVariantType, locusLiteral } from '../io/tfExample';
+import type { DvVariant } from '../io/examples/nucleusProtos';
+import { type DvExample, encodedVariantType, locusLiteral } from '../io/examples/tfExample';
 import type { SiteExamples } from './siteExamples';
 
 export function candidateVariant(site: SiteExamples, sampleName: string): DvVariant {

@@ -1,19 +1,19 @@
 /**
  * Rebuilds DeepVariant's golden examples from the reads and explains every difference
  * (`variant-lens parity`). Sites and alleles come from each golden example's variant
- * (the goldens' candidates were counted on realigned reads, dv-spec §7.4), so the images
+ * (the goldens' candidates were counted on realigned reads, docs/deepvariant.md §7.4), so the images
  * are comparable one to one; our own candidate caller is also run on the region and scored.
  *
  * Rows are compared by content: a golden read row is matched to an identical row of ours,
  * else paired with the most similar remaining row, and each pair or leftover gets a reason
- * (dv-spec §8.3: realigned reads, soft clips turned into matches, ties ordered differently).
+ * (docs/deepvariant.md §8.3: realigned reads, soft clips turned into matches, ties ordered differently).
  */
-import type { AlignedRead, AlignmentSource } from '../io/alignedRead';
-import { CigarOp } from '../io/alignedRead';
-import type { ReferenceSource } from '../io/referenceSource';
-import type { DvExample } from '../io/tfExample';
+import type { AlignedRead, AlignmentSource } from '../io/sam/alignedRead';
+import { CigarOp } from '../io/sam/alignedRead';
+import type { ReferenceSource } from '../io/fasta/referenceSource';
+import type { DvExample } from '../io/examples/tfExample';
 import { throwIfAborted } from '../errors';
-import type { PileupTensor } from './pileupTensor';
+import type { PileupTensor } from '../io/examples/pileupTensor';
 import { type CallingRegion, PartitionReader, type PipelineOptions, buildSiteExamples, regionExamples } from './siteExamples';
 
 export type RowDifference =

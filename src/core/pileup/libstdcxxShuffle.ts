@@ -1,6 +1,6 @@
 /**
  * `std::shuffle(first, last, std::mt19937_64(seed))` exactly as libstdc++ 12 does it, which
- * DeepVariant 1.6+ uses to downsample pileup rows (dv-spec §1.5, test vectors in §1.6).
+ * DeepVariant 1.6+ uses to downsample pileup rows (docs/deepvariant.md §1.5, test vectors in §1.6).
  *
  * libstdc++'s shuffle (when the generator range ≥ n², always true here) first swaps
  * element 1 with a draw from [0,1] if n is even, then produces two swap positions per

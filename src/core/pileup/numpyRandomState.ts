@@ -1,11 +1,11 @@
 /**
  * numpy's legacy `np.random.RandomState(seed)` — only the parts DeepVariant 1.5 uses:
- * `shuffle(list)` for pileup downsampling (seed 2101079370, dv-spec §1.5) and
- * `randint(0, i + 1)` for the per-partition reservoir sample (seed 609314161, dv-spec §1.3).
+ * `shuffle(list)` for pileup downsampling (seed 2101079370, docs/deepvariant.md §1.5) and
+ * `randint(0, i + 1)` for the per-partition reservoir sample (seed 609314161, docs/deepvariant.md §1.3).
  *
  * The generator is MT19937 seeded with `init_genrand(seed)`. Both draws use numpy's
  * "masked rejection": take a 32-bit output, mask it to the next power of two minus one,
- * reject values above the bound. Test vectors: dv-spec §1.6.
+ * reject values above the bound. Test vectors: docs/deepvariant.md §1.6.
  */
 
 const N = 624;
@@ -93,7 +93,7 @@ export class NumpyRandomState {
  * nucleus `utils.reservoir_sample` (Algorithm R) with a fresh RandomState per call:
  * keep the first k; for item i ≥ k draw j = randint(0, i+1) and replace sample[j] if j < k.
  * DeepVariant applies it per 1000-bp partition with max_reads_per_partition = 1500 and
- * seed 609314161 (dv-spec §1.3 item 2). Returns the input itself when it already fits.
+ * seed 609314161 (docs/deepvariant.md §1.3 item 2). Returns the input itself when it already fits.
  */
 export function reservoirSample<T>(items: readonly T[], k: number, seed: number): T[] {
   if (items.length <= k) return items.slice();

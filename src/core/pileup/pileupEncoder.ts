@@ -1,6 +1,6 @@
 /**
  * DeepVariant's pileup image encoder (pileup_image.py + pileup_image_native.cc; every rule
- * cited from dv-spec §1–§2). The work is split in explicit stages so a realigner can be
+ * cited from docs/deepvariant.md §1–§2). The work is split in explicit stages so a realigner can be
  * slotted in before selection (see siteExamples.ts for fetch → filter → realign):
  *
  *   selectReads   which reads get rows and in which order (§1.3 item 5, §1.4, §1.5)
@@ -10,11 +10,11 @@
  * Coordinates: reference positions are 0-based; column c of the image is reference position
  * `windowStart + c`, and column (width-1)/2 is the variant start (§1.2).
  */
-import { type AlignedRead, CigarOp, cigarToString } from '../io/alignedRead';
+import { type AlignedRead, CigarOp, cigarToString } from '../io/sam/alignedRead';
 import { VariantLensError } from '../errors';
-import { CHANNEL_NAMES } from './channelIds';
-import type { PileupTensor } from './pileupTensor';
-import type { ExampleInfo } from '../io/exampleInfo';
+import { CHANNEL_NAMES } from '../io/examples/channelIds';
+import type { PileupTensor } from '../io/examples/pileupTensor';
+import type { ExampleInfo } from '../io/examples/exampleInfo';
 import { NumpyRandomState } from './numpyRandomState';
 import { libstdcxxShuffle } from './libstdcxxShuffle';
 import { readKey, readNumber } from './readFilters';
@@ -22,9 +22,9 @@ import { readKey, readNumber } from './readFilters';
 export type DownsamplingMode = 'dv1.5' | 'dv1.6';
 
 /**
- * Which downsampling rules an example_info.json version implies (dv-spec §1.5): 1.5.x and
+ * Which downsampling rules an example_info.json version implies (docs/deepvariant.md §1.5): 1.5.x and
  * earlier use the Python path (numpy shuffle + stable (hap, pos) sort), 1.6 and later the C++
- * one (libstdc++ mt19937_64 shuffle + (hap, pos, name, read_number) sort). dv-spec §10 item 1
+ * one (libstdc++ mt19937_64 shuffle + (hap, pos, name, read_number) sort). docs/deepvariant.md §10 item 1
  * leaves open whether 1.6.0 itself already had the C++ path; we assume it did.
  */
 export function downsamplingModeForVersion(version: string): DownsamplingMode {
@@ -37,7 +37,7 @@ export function downsamplingModeForVersion(version: string): DownsamplingMode {
 
 export interface EncoderOptions {
   readonly height: number;
-  /** Odd, ≥ 3 (PileupImageEncoderNative CHECK, dv-spec §1.1). */
+  /** Odd, ≥ 3 (PileupImageEncoderNative CHECK, docs/deepvariant.md §1.1). */
   readonly width: number;
   readonly referenceBandHeight: number;
   /** DeepVariant channel ids in tensor order; supported: 1–6 and 19. */
@@ -45,11 +45,11 @@ export interface EncoderOptions {
   readonly minMappingQuality: number;
   readonly minBaseQuality: number;
   readonly downsampling: DownsamplingMode;
-  /** pic_options.random_seed (dv-spec §1.5). */
+  /** pic_options.random_seed (docs/deepvariant.md §1.5). */
   readonly randomSeed: number;
   readonly sortByHaplotypes: boolean;
   readonly hpTagForAssemblyPolishing: number;
-  /** 0.6 by default; 0.3 with --add_supporting_other_alt_color (dv-spec §2.3). */
+  /** 0.6 by default; 0.3 with --add_supporting_other_alt_color (docs/deepvariant.md §2.3). */
   readonly otherAlleleSupportingReadAlpha: number;
 }
 
@@ -78,7 +78,7 @@ export function encoderOptionsFromExampleInfo(info: ExampleInfo, overrides: Part
   };
 }
 
-// ---- pixel values (dv-spec §2.3, §2.5) ----------------------------------------------------
+// ---- pixel values (docs/deepvariant.md §2.3, §2.5) ----------------------------------------------------
 
 /** ScaleColor with DeepVariant's float32 maths: (int)(254.0f * min(v, max) / max). */
 export function scaleColor(v: number, max: number): number {

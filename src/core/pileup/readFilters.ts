@@ -1,9 +1,9 @@
 /**
- * DeepVariant's read requirements (nucleus SamReader, dv-spec §1.3 item 1): reads that fail
+ * DeepVariant's read requirements (nucleus SamReader, docs/deepvariant.md §1.3 item 1): reads that fail
  * are never seen by the allele counter or the pileup. Also the read identity DeepVariant
- * uses everywhere (`fragment_name/read_number`, dv-spec §7.2).
+ * uses everywhere (`fragment_name/read_number`, docs/deepvariant.md §7.2).
  */
-import { type AlignedRead, Flag } from '../io/alignedRead';
+import { type AlignedRead, Flag } from '../io/sam/alignedRead';
 
 export interface ReadRequirements {
   /** `--min_mapping_quality` (WGS default 5). Reads with MAPQ below it are dropped. */
@@ -26,7 +26,7 @@ export const DEFAULT_READ_REQUIREMENTS: ReadRequirements = {
 export type ReadRejection = 'unmapped' | 'duplicate' | 'qc-fail' | 'secondary' | 'supplementary' | 'mate-on-other-contig' | 'low-mapq';
 
 /**
- * nucleus `IsReadProperlyPlaced` (dv-spec §1.3): unpaired, or proper-pair flag, or mate
+ * nucleus `IsReadProperlyPlaced` (docs/deepvariant.md §1.3): unpaired, or proper-pair flag, or mate
  * unmapped / RNEXT '*', or mate on the same contig. Not the SAM proper-pair test.
  */
 export function isProperlyPlaced(read: AlignedRead): boolean {
@@ -50,7 +50,7 @@ export function readRejection(read: AlignedRead, req: ReadRequirements): ReadRej
   return undefined;
 }
 
-/** nucleus `read_number`: 0 if READ1 is set or the read is unpaired, else 1 (dv-spec §1.3). */
+/** nucleus `read_number`: 0 if READ1 is set or the read is unpaired, else 1 (docs/deepvariant.md §1.3). */
 export function readNumber(read: AlignedRead): 0 | 1 {
   if (!(read.flags & Flag.PAIRED) || read.flags & Flag.READ1) return 0;
   return 1;

@@ -1,6 +1,6 @@
 /**
  * The make_examples pipeline for one site or one region, as explicit stages
- * (dv-spec §1.3 for the order):
+ * (docs/deepvariant.md §1.3 for the order):
  *
  *   fetch      reads of a 1000-bp partition (blocks of partitions are fetched once and cached)
  *   filter     SamReader requirements (readFilters.ts)
@@ -12,14 +12,14 @@
  *
  * Coordinates: 0-based half-open everywhere except `position` (1-based VCF POS).
  */
-import type { AlignedRead, AlignmentSource } from '../io/alignedRead';
-import type { ReferenceSource } from '../io/referenceSource';
+import type { AlignedRead, AlignmentSource } from '../io/sam/alignedRead';
+import type { ReferenceSource } from '../io/fasta/referenceSource';
 import { VariantLensError, throwIfAborted } from '../errors';
 import { resolveContig } from '../io/contigAliases';
-import type { PileupTensor } from './pileupTensor';
+import type { PileupTensor } from '../io/examples/pileupTensor';
 import { AlleleCounter, type RefWindow } from './alleleCounter';
 import { type MultiAllelicMode, altAlleleCombinations } from './altAlleleCombinations';
-import { DEFAULT_EXAMPLE_INFO, type ExampleInfo } from '../io/exampleInfo';
+import { DEFAULT_EXAMPLE_INFO, type ExampleInfo } from '../io/examples/exampleInfo';
 import { type EncoderOptions, type ReadSelection, type RowInfo, encodeRows, encoderOptionsFromExampleInfo, rowInfos, selectReads, withSupports } from './pileupEncoder';
 import { reservoirSample } from './numpyRandomState';
 import { realignReads } from './realigner/realigner';
@@ -48,9 +48,9 @@ export interface PipelineOptions {
   readonly encoder: EncoderOptions;
   readonly partitionSize: number;
   readonly maxReadsPerPartition: number;
-  /** make_examples `random_seed` for the reservoir sample (dv-spec §1.3). */
+  /** make_examples `random_seed` for the reservoir sample (docs/deepvariant.md §1.3). */
   readonly reservoirSeed: number;
-  /** `read_overlap_buffer_bp`: reads must overlap [start - 5, end + 5) (dv-spec §1.3 item 4). */
+  /** `read_overlap_buffer_bp`: reads must overlap [start - 5, end + 5) (docs/deepvariant.md §1.3 item 4). */
   readonly readOverlapBufferBp: number;
   readonly multiAllelicMode: MultiAllelicMode;
   readonly realigner: Realigner | undefined;
@@ -359,7 +359,7 @@ export function siteFromPartition(
     windowBases: '', examples: [], rows: [], rowReads: [], selection: undefined, noExampleReason: reason,
   });
   if (!variant) return empty(analysis.noCandidateReason ?? 'no alleles');
-  // The window must lie on the contig, else DeepVariant makes no example (dv-spec §1.2).
+  // The window must lie on the contig, else DeepVariant makes no example (docs/deepvariant.md §1.2).
   if (windowStart < 0 || windowStart + o.width > partition.contigLength) {
     return empty(`the ${o.width}-column window around ${contig}:${start + 1} runs off the contig (DeepVariant: "Could not create PileupImage")`);
   }

@@ -1,5 +1,5 @@
 /**
- * DeepVariant 1.5's very-sensitive caller (variant_calling_multisample.cc; dv-spec §7.3):
+ * DeepVariant 1.5's very-sensitive caller (variant_calling_multisample.cc; docs/deepvariant.md §7.3):
  * turns allele counts at a position into a candidate variant with DP/AD/VAF and the read
  * names supporting each alt. Single sample, no gVCF reference sites.
  *
@@ -15,7 +15,7 @@ export interface CallerOptions {
   readonly vscMinFractionIndels: number;
 }
 
-/** DeepVariant's defaults (make_examples_options.py; dv-spec §7.1). */
+/** DeepVariant's defaults (make_examples_options.py; docs/deepvariant.md §7.1). */
 export const DEFAULT_CALLER_OPTIONS: CallerOptions = {
   vscMinCountSnps: 2,
   vscMinCountIndels: 2,
@@ -137,7 +137,7 @@ export function analyzePosition(contig: string, counts: PositionCounts, options:
     const minCount = indel ? options.vscMinCountIndels : options.vscMinCountSnps;
     const minFraction = indel ? options.vscMinFractionIndels : options.vscMinFractionSnps;
     const fraction = dp > 0 ? e.count / dp : 0;
-    // IsGoodAltAllele order: count, soft clip, fraction (dv-spec §7.3).
+    // IsGoodAltAllele order: count, soft clip, fraction (docs/deepvariant.md §7.3).
     let rejection: AlleleRejection | undefined;
     if (e.count < minCount) rejection = 'low-count';
     else if (e.type === AlleleType.SOFT_CLIP) rejection = 'soft-clip';

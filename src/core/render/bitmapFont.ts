@@ -2,7 +2,7 @@
  * A tiny 5x7 bitmap font for printable ASCII (32–126), drawn for Variant Lens (not copied
  * from any font). DeepVariant's show_examples labels its channel strip with PIL's default
  * bitmap font, which we cannot reproduce pixel for pixel without shipping that font; this
- * font keeps the same layout rules (label centred over its block, dv-spec §6.1) with
+ * font keeps the same layout rules (label centred over its block, docs/deepvariant.md §6.1) with
  * different glyph pixels. Advance is 6 px (5 px glyph + 1 px gap), close to PIL's default.
  */
 

@@ -1,14 +1,14 @@
 /**
- * Pileup tensors drawn the way DeepVariant 1.5's show_examples draws them (dv-spec §6.1;
+ * Pileup tensors drawn the way DeepVariant 1.5's show_examples draws them (docs/deepvariant.md §6.1;
  * nucleus `util/vis.py`): the channel strip (channels side by side, greyscale) and the RGB
  * composite, each with the optional annotation header, plus show_examples' file names.
  *
- * Pure and DOM-free (STYLE.md item 10): the CLI encodes the result as PNG, the webview puts
+ * Pure and DOM-free: the CLI encodes the result as PNG, the webview puts
  * the same bytes on a canvas, tests check pixels. No node or io imports here on purpose —
  * the webview bundles this file.
  */
-import { CHANNEL_NAMES } from '../pileup/channelIds';
-import type { PileupTensor } from '../pileup/pileupTensor';
+import { CHANNEL_NAMES } from '../io/examples/channelIds';
+import type { PileupTensor } from '../io/examples/pileupTensor';
 import { drawText, textWidth } from './bitmapFont';
 
 /** 8-bit greyscale, row-major, one byte per pixel. */
@@ -54,7 +54,7 @@ export const DV15_DEFAULT_LABELS = [
 ] as const;
 
 /**
- * Column labels as DV 1.5 show_examples picks them (dv-spec §6.1):
+ * Column labels as DV 1.5 show_examples picks them (docs/deepvariant.md §6.1):
  *  - with example_info channel ids: the enum names (`CH_READ_BASE`, …, `CH_INSERT_SIZE`);
  *  - without: the default names by *position*, then `channel N` — so a 7-channel WGS
  *    example without example_info labels its insert-size channel "haplotype tag", exactly
@@ -135,7 +135,7 @@ export function baseChannelIndices(channels: readonly number[]): { indices: numb
 }
 
 /**
- * `convert_6_channels_to_rgb` then the 0–254 → 0–255 rescale (dv-spec §6.1):
+ * `convert_6_channels_to_rgb` then the 0–254 → 0–255 rescale (docs/deepvariant.md §6.1):
  * R = read_base, G = min(base_quality, mapping_quality), B = strand, each multiplied by
  * alpha = (supports/254)·(differs/254) in float64 and cast to uint8 (truncation), then
  * RESCALE_254. Channels are found by id (1–6) wherever they sit in the tensor, so a
@@ -205,7 +205,7 @@ export interface VariantForNaming {
 const MAX_SIZE_TO_PRINT = 5;
 
 /**
- * show_examples `get_short_id` (dv-spec §6.1): `chrom:START_REF->ALT1|ALT2` with the
+ * show_examples `get_short_id` (docs/deepvariant.md §6.1): `chrom:START_REF->ALT1|ALT2` with the
  * 0-based start; if REF or any used alt is longer than 5 bases, `chrom:START_` followed by
  * `DEL{n}bp` / `INS{n}bp` / `MNP{n}bp` per used alt (joined by '|'), each prefixed with
  * `alt{i}` when two alts of the variant have the same length.
@@ -231,7 +231,7 @@ export function shortId(variant: VariantForNaming, altIndices: readonly number[]
 export type ImageType = 'channels' | 'rgb' | 'both';
 
 /**
- * DV 1.5 show_examples file names (dv-spec §6.1): `{output}_channels_{short_id}{_labelN}.png`
+ * DV 1.5 show_examples file names (docs/deepvariant.md §6.1): `{output}_channels_{short_id}{_labelN}.png`
  * and `{output}_rgb_{short_id}{_labelN}.png`; without `output` the prefix is empty. The
  * `_labelN` part appears only for labelled (training) examples. Names the image types
  * that are not requested are undefined.

@@ -1,6 +1,6 @@
 /**
  * What the two self-contained HTML reports share (`variant-lens diff`'s PREFIX.html,
- * src/core/diff/diffReport.ts, and `variant-lens report`, demoReport.ts): escaping of text
+ * src/core/report/diffReport.ts, and `variant-lens report`, demoReport.ts): escaping of text
  * that comes from input files, and the strict CSP that lets such a page open from file://
  * with nothing to load and nothing to send.
  */

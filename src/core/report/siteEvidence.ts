@@ -1,19 +1,20 @@
 /**
- * What each model saw and said at one site, for the demo report (DESIGN.md workflows 2 + 3
- * headless): the site's pileup images built from the reads with each model's own
+ * What each model saw and said at one site, for the demo report (the compare-models and
+ * explain-a-disagreement workflows, headless): the site's pileup images built from the reads with each model's own
  * make_examples parameters (its model card, via makeExamplesParams.ts), both images drawn the
  * way show_examples draws them (channel strip + RGB composite, as PNG bytes), each model's
  * softmax per image, and the genotype postprocess_variants makes of them (GT/GQ/QUAL/PL,
- * dv-spec §3.2–3.5).
+ * docs/deepvariant.md §3.2–3.5).
  *
  * The models run through ModelCaller.callSite (the same code `variant-lens call` and the site
- * inspector use). Models that saw byte-identical images share one set of images; a retrained
+ * inspector use). Models that saw byte-identical images share one set of images
+ * (model/siteImages.ts groupBySight, as in the inspector); a retrained
  * model whose thresholds change the candidate or the reads gets its own, which is exactly
  * where "what did each model see" differs.
  *
  * Limits, stated in the report: the genotype is computed for this site alone, so the
  * haplotype-conflict resolution postprocess applies across overlapping sites
- * (dv-spec §3.3 step 5) is not applied here; images are made without realignment.
+ * (docs/deepvariant.md §3.3 step 5) is not applied here; images are made without realignment.
  *
  * Coordinates: `position` is the 1-based VCF POS of the record; SiteExamples carry 0-based
  * starts.
@@ -21,8 +22,8 @@
 import { throwIfAborted } from '../errors';
 import type { DvFilter } from '../model/genotypePostprocess';
 import { phredLikelihoods } from '../model/deepVariantVcf';
-import type { ModelCaller, SiteModelCall } from '../model/modelCaller';
-import type { SiteExamples } from '../pileup/siteExamples';
+import type { ModelCaller } from '../model/modelCaller';
+import { groupBySight } from '../model/siteImages';
 import { encodePng } from '../render/png';
 import { channelLabels, renderChannelStrip, renderRgb } from '../render/showExamples';
 
@@ -101,33 +102,13 @@ function formatGt(gt: readonly number[]): string {
   return gt.map((a) => (a < 0 ? '.' : String(a))).join('/');
 }
 
-/** Same alleles and byte-identical images: the models saw exactly the same thing. */
-function samePixels(x: SiteExamples, y: SiteExamples): boolean {
-  if (x.refBases !== y.refBases || x.altBases.join(',') !== y.altBases.join(',') || x.examples.length !== y.examples.length) return false;
-  return x.examples.every((e, i) => {
-    const f = y.examples[i]!;
-    if (e.altAlleleIndices.join(',') !== f.altAlleleIndices.join(',')) return false;
-    const a = e.tensor;
-    const b = f.tensor;
-    if (a.height !== b.height || a.width !== b.width || a.channels.join(',') !== b.channels.join(',')) return false;
-    return Buffer.from(a.data.buffer, a.data.byteOffset, a.data.byteLength).equals(Buffer.from(b.data.buffer, b.data.byteOffset, b.data.byteLength));
-  });
-}
-
 /** Runs every model on one site, groups the models by what they saw, and renders the images. */
 export async function collectSiteEvidence(req: SiteEvidenceRequest): Promise<SiteEvidence> {
   throwIfAborted(req.signal);
   const results = await req.caller.callSite(req.contig, req.position, { refBases: req.refBases, altBases: req.altBases }, req.signal, req.sample);
   if (results.length !== req.names.length) throw new Error(`internal: ${results.length} model results for ${req.names.length} names`);
-  // Group the models by the images they saw: models with identical settings share a
-  // SiteExamples object; models with other settings that still drew the same pixels join too.
-  const clusters: { site: SiteExamples; members: { name: string; r: SiteModelCall }[] }[] = [];
-  results.forEach((r, i) => {
-    const name = req.names[i]!;
-    const c = clusters.find((x) => x.site === r.site || samePixels(x.site, r.site));
-    if (c) c.members.push({ name, r });
-    else clusters.push({ site: r.site, members: [{ name, r }] });
-  });
+  // Group the models by the images they saw (core/model/siteImages.ts, shared with the inspector).
+  const clusters = groupBySight(results.map((r, i) => ({ site: r.site, name: req.names[i]!, r })));
   const groups: EvidenceImageGroup[] = clusters.map(({ site, members }) => {
     const images: EvidenceImage[] = site.examples.map((ex, i) => {
       const strip = renderChannelStrip(ex.tensor, channelLabels(ex.tensor.channels.length, ex.tensor.channels));

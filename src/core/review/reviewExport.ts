@@ -7,8 +7,8 @@
  * half-open: start = POS - 1, stop = POS - 1 + len(REF) (IGVNav's default "0-base" input).
  */
 import { VariantLensError, throwIfAborted, wrapError } from '../errors';
-import type { VcfSource } from '../io/vcfSource';
-import { VcfFileWriter } from '../io/vcfWriter';
+import type { VcfSource } from '../io/vcf/vcfSource';
+import { VcfFileWriter } from '../io/vcf/vcfWriter';
 import { type Annotation, escapeField, formatModels } from './reviewFormat';
 import type { ReviewEntry } from './reviewStore';
 

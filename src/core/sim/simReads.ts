@@ -11,8 +11,8 @@
  * pairs have a PCR duplicate flagged 0x400; 0.1% of pairs have an unmapped mate; reads
  * inside duplicated segments get MAPQ 0–3 and land on either copy. Coordinates 0-based.
  */
-import { CigarOp, Flag } from '../io/alignedRead';
-import type { WritableRead } from '../io/bamWriter';
+import { CigarOp, Flag } from '../io/sam/alignedRead';
+import type { WritableRead } from '../io/sam/bamWriter';
 import type { Rng } from './prng';
 import type { Interval, SimGenome } from './simGenome';
 import type { Haplotype } from './simVariants';

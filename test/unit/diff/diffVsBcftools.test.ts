@@ -19,8 +19,8 @@ import { test } from 'node:test';
 import { diffVcfs } from '../../../src/core/diff/vcfDiff';
 import type { DiffSite } from '../../../src/core/diff/diffClasses';
 import type { DiffSummary } from '../../../src/core/diff/diffSummary';
-import { openReference } from '../../../src/core/io/fastaReader';
-import { openVcf } from '../../../src/core/io/vcfReader';
+import { openReference } from '../../../src/core/io/fasta/fastaReader';
+import { openVcf } from '../../../src/core/io/vcf/vcfReader';
 import { TEST_CACHE, dv, sharedTest } from '../../helpers/paths';
 
 function run(cmd: string, args: string[]): string {

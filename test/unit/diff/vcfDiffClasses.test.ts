@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { openVcf } from '../../../src/core/io/vcfReader';
+import { openVcf } from '../../../src/core/io/vcf/vcfReader';
 import { DiffSiteList } from '../../../src/core/diff/diffSiteList';
 import { collectVcfDiff, diffVcfs } from '../../../src/core/diff/vcfDiff';
 import { loadBedRegions } from '../../../src/core/diff/bedRegions';

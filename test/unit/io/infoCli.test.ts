@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { describe } from 'node:test';
 import { runInfo } from '../../../src/cli/commands/info';
-import type { CliContext } from '../../../src/cli/command';
+import type { CliContext } from '../../../src/cli/framework/command';
 import { dv, sharedTest } from '../../helpers/paths';
 import { expectOneError, run } from './ioTestUtil';
 

@@ -11,12 +11,12 @@ import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { gunzipSync } from 'node:zlib';
 import { VariantLensError } from '../../../src/core/errors';
-import { CigarOp, Flag, cigarReferenceLength, cigarToString } from '../../../src/core/io/alignedRead';
-import { reg2bin } from '../../../src/core/io/baiIndex';
-import { type WritableRead, sortReadsByCoordinate, writeBam } from '../../../src/core/io/bamWriter';
-import { BGZF_BLOCK_DATA_SIZE, BgzfWriter } from '../../../src/core/io/bgzfWriter';
-import { writeFasta } from '../../../src/core/io/fastaWriter';
-import { writeVcf } from '../../../src/core/io/vcfWriter';
+import { CigarOp, Flag, cigarReferenceLength, cigarToString } from '../../../src/core/io/sam/alignedRead';
+import { reg2bin } from '../../../src/core/io/index/baiIndex';
+import { type WritableRead, sortReadsByCoordinate, writeBam } from '../../../src/core/io/sam/bamWriter';
+import { BGZF_BLOCK_DATA_SIZE, BgzfWriter } from '../../../src/core/io/bgzf/bgzfWriter';
+import { writeFasta } from '../../../src/core/io/fasta/fastaWriter';
+import { writeVcf } from '../../../src/core/io/vcf/vcfWriter';
 import { Rng } from '../../../src/core/sim/prng';
 
 const dir = mkdtempSync(join(tmpdir(), 'vl-writers-'));

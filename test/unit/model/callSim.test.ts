@@ -8,9 +8,9 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import type { AlignmentSource } from '../../../src/core/io/alignedRead';
-import { openAlignments } from '../../../src/core/io/alignmentReader';
-import { openReference } from '../../../src/core/io/fastaReader';
+import type { AlignmentSource } from '../../../src/core/io/sam/alignedRead';
+import { openAlignments } from '../../../src/core/io/sam/alignmentReader';
+import { openReference } from '../../../src/core/io/fasta/fastaReader';
 import { shutdownInference } from '../../../src/core/model/inferenceHost';
 import { ModelCaller } from '../../../src/core/model/modelCaller';
 import { loadModel } from '../../../src/core/model/onnxModel';
@@ -126,7 +126,7 @@ describe('variant-lens call on held-out simulated data', () => {
       const length = (await reference.contigs()).find((c) => c.name === 'chr21')!.length;
       const sets = await caller.callRegions({ regions: [{ contig: 'chr21', start: 0, end: length }], sampleName: SAMPLE });
       assert.equal(sets.length, 2);
-      // 10 partitions of 1000 bp per fetch window (dv-spec §1.3 partitions; PartitionReader blocks).
+      // 10 partitions of 1000 bp per fetch window (docs/deepvariant.md §1.3 partitions; PartitionReader blocks).
       assert.equal(fetched.length, Math.ceil(length / 10_000), fetched.join(' '));
       assert.equal(new Set(fetched).size, fetched.length);
     } finally {

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { runCall } from '../../../src/cli/commands/call';
-import type { CliContext } from '../../../src/cli/command';
+import type { CliContext } from '../../../src/cli/framework/command';
 import { PROJECT_ROOT } from '../../helpers/paths';
 
 export const DEFAULT_MODEL = join(PROJECT_ROOT, 'models', 'default');

@@ -12,7 +12,7 @@ import { RETRAINED_PARAM_CHANGES, modelPipeline } from '../../../src/core/model/
 import { compareParams, siteInTrainingData } from '../../../src/core/model/modelCard';
 import { loadModel } from '../../../src/core/model/onnxModel';
 import { downsamplingModeForVersion } from '../../../src/core/pileup/pileupEncoder';
-import type { PileupTensor } from '../../../src/core/pileup/pileupTensor';
+import type { PileupTensor } from '../../../src/core/io/examples/pileupTensor';
 import { DEFAULT_MODEL, RETRAINED_MODEL } from './callTestUtil';
 
 after(() => shutdownInference());
@@ -26,7 +26,7 @@ test('both demo models: NHWC [N,100,221,7] float input, dynamic batch, softmax [
     assert.deepEqual(m.inputDims.slice(1), [100, 221, 7]);
     assert.deepEqual([...m.exampleInfo.channels], WGS);
     assert.deepEqual([...m.exampleInfo.shape], [100, 221, 7]);
-    // 1.6 → the DeepVariant >= 1.6 downsampling rules in our encoder (dv-spec §1.5).
+    // 1.6 → the DeepVariant >= 1.6 downsampling rules in our encoder (docs/deepvariant.md §1.5).
     assert.equal(downsamplingModeForVersion(m.exampleInfo.version), 'dv1.6');
     assert.ok(statSync(m.modelPath).size < 2_000_000, `${m.modelPath} is ${statSync(m.modelPath).size} bytes`);
     assert.deepEqual(m.cardProblems, [], `${dir}: ${m.cardProblems.join('; ')}`);
@@ -87,7 +87,7 @@ test('modelPipeline rejects bad parameter values and notes unknown ones', () => 
   const p = modelPipeline(info, { realign_reads: true, my_flag: 3 });
   assert.ok(p.notes.some((n) => /my_flag/.test(n)));
   assert.ok(p.notes.some((n) => /does not realign/.test(n)));
-  // No card: DeepVariant's defaults (dv-spec §7.1).
+  // No card: DeepVariant's defaults (docs/deepvariant.md §7.1).
   const d = modelPipeline(info, undefined).options;
   assert.equal(d.readRequirements.minMappingQuality, 5);
   assert.equal(d.caller.vscMinFractionSnps, 0.12);

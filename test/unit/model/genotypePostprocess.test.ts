@@ -1,6 +1,6 @@
 /**
  * DeepVariant 1.5 postprocess maths. Expected values come from DeepVariant's own outputs:
- * the worked examples of dv-spec §3.4 (lines of golden.postprocess_single_site_output.vcf),
+ * the worked examples of docs/deepvariant.md §3.4 (lines of golden.postprocess_single_site_output.vcf),
  * the golden CVOs/VCF themselves (shared tier), and the worked example in DeepVariant's
  * haplotypes.py docstring for conflict resolution.
  */
@@ -20,8 +20,8 @@ function cvo(variant: CandidateVariant, altAlleleIndices: number[], genotypeProb
   return { variant, altAlleleIndices, genotypeProbabilities };
 }
 
-test('dv-spec §3.4 worked example: chr20:10002458 G→GTT,GTTT gives 1/2, GQ 5, QUAL 23.7, PL 22,20,4,20,0,14', () => {
-  // Probabilities as quoted (6 decimals) in dv-spec §3.4 from the golden CVOs; DP/AD/VAF
+test('docs/deepvariant.md §3.4 worked example: chr20:10002458 G→GTT,GTTT gives 1/2, GQ 5, QUAL 23.7, PL 22,20,4,20,0,14', () => {
+  // Probabilities as quoted (6 decimals) in docs/deepvariant.md §3.4 from the golden CVOs; DP/AD/VAF
   // from the golden VCF line.
   const v: CandidateVariant = {
     referenceName: 'chr20', start: 10002457, end: 10002458, referenceBases: 'G', alternateBases: ['GTT', 'GTTT'],
@@ -46,7 +46,7 @@ test('dv-spec §3.4 worked example: chr20:10002458 G→GTT,GTTT gives 1/2, GQ 5,
     'chr20\t10002458\t.\tG\tGTT,GTTT\t23.7\tPASS\t.\tGT:GQ:DP:AD:VAF:PL\t1/2:5:53:3,27,15:0.509434,0.283019:22,20,4,20,0,14');
 });
 
-test('PL truncates toward zero: probabilities [2.04387e-4, 0.999625, 1.70168e-4] give 36,0,37 (dv-spec §3.3 step 6)', () => {
+test('PL truncates toward zero: probabilities [2.04387e-4, 0.999625, 1.70168e-4] give 36,0,37 (docs/deepvariant.md §3.3 step 6)', () => {
   const v: CandidateVariant = { referenceName: 'chr20', start: 10000116, end: 10000117, referenceBases: 'C', alternateBases: ['T'], dp: 55, ad: [25, 30], vaf: [0.545455] };
   const call = addCallToVariant(v, [2.04387e-4, 0.999625, 1.70168e-4]);
   assert.deepEqual(phredLikelihoods(call.genotypeLikelihoods), [36, 0, 37]);
@@ -155,7 +155,7 @@ sharedTest('all 84 golden CVOs are fixed points of roundGls (float32 round_gls s
   assert.equal(n, 84);
 });
 
-sharedTest('dv-spec §3.4 second example from the golden CVOs: chr20:10008758 C→A,CA prunes A', async () => {
+sharedTest('docs/deepvariant.md §3.4 second example from the golden CVOs: chr20:10008758 C→A,CA prunes A', async () => {
   const cvos: CvoRecord[] = [];
   for await (const c of readCvoRecords(dv('golden.postprocess_single_site_input.tfrecord.gz'))) if (c.variant.start === 10008757) cvos.push(c);
   assert.equal(cvos.length, 3);

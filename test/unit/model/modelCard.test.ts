@@ -1,7 +1,7 @@
 /**
  * Model cards: validation, DeepVariant's hold-out rule (chr20–22 and HG003 are never in
- * training; dv-spec / DESIGN.md workflow 6), parameter comparison and candidate
- * explanations against the very-sensitive caller thresholds of dv-spec §7.1/§7.3.
+ * training; docs/deepvariant.md §8.2, the hold-out), parameter comparison and candidate
+ * explanations against the very-sensitive caller thresholds of docs/deepvariant.md §7.1/§7.3.
  */
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';

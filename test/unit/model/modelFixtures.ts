@@ -8,7 +8,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { PileupTensor } from '../../../src/core/pileup/pileupTensor';
+import type { PileupTensor } from '../../../src/core/io/examples/pileupTensor';
 import { PROJECT_ROOT, TEST_CACHE } from '../../helpers/paths';
 
 const PYTHON = existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';

@@ -1,4 +1,4 @@
-// Allele counter and very-sensitive caller rules of dv-spec §7.2–§7.3 on synthetic reads.
+// Allele counter and very-sensitive caller rules of docs/deepvariant.md §7.2–§7.3 on synthetic reads.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { AlleleCounter, AlleleType, totalAlleleCount } from '../../../src/core/pileup/alleleCounter';
@@ -15,7 +15,7 @@ function counter(reads: ReturnType<typeof read>[]): AlleleCounter {
   return c;
 }
 
-test('substitutions, reference support, low-quality flag and DP (dv-spec §7.2)', () => {
+test('substitutions, reference support, low-quality flag and DP (docs/deepvariant.md §7.2)', () => {
   // Position 105 is C. 6 reads C, 3 reads G (one of them q5 = low quality), 1 read N (not canonical: ignored).
   const reads = [
     ...Array.from({ length: 6 }, (_, i) => read({ name: `ref${i}`, start: 104, cigar: '3M', seq: 'ACG' })),
@@ -112,7 +112,7 @@ test('MAPQ below min_mapping_quality is not counted; read keys use read_number 0
   assert.equal(readKey(read({ name: 'm', start: 1, cigar: '1M', seq: 'A', flags: 0 })), 'm/0');
 });
 
-test('SamReader filters (dv-spec §1.3): duplicates, QC fail, secondary, supplementary, unmapped, mate on another contig, MAPQ', () => {
+test('SamReader filters (docs/deepvariant.md §1.3): duplicates, QC fail, secondary, supplementary, unmapped, mate on another contig, MAPQ', () => {
   const base = { start: 104, cigar: '3M', seq: 'ACG' };
   const req = DEFAULT_READ_REQUIREMENTS;
   assert.equal(readRejection(read({ ...base, flags: 0x1 | 0x400 }), req), 'duplicate');

@@ -2,7 +2,7 @@
  * `variant-lens examples --params JSON` and `--model-card CARD`: training examples made with a
  * model's make_examples parameters. The site is chosen from `samtools mpileup` allele counts
  * (not from our allele counter): a SNP alt seen in ≥ 2 reads at a fraction between 0.04 and
- * 0.09, so DeepVariant's very-sensitive caller (dv-spec §7.3: count ≥ vsc_min_count_snps and
+ * 0.09, so DeepVariant's very-sensitive caller (docs/deepvariant.md §7.3: count ≥ vsc_min_count_snps and
  * count/total ≥ vsc_min_fraction_snps) makes a candidate with vsc_min_fraction_snps 0.02 and
  * none with 0.12 — the retrained vs default demo models' difference (DESIGN.md workflow 6).
  */
@@ -12,9 +12,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import type { CliContext } from '../../../src/cli/command';
+import type { CliContext } from '../../../src/cli/framework/command';
 import { runExamples } from '../../../src/cli/commands/examples';
-import { readExamples } from '../../../src/core/io/examplesFile';
+import { readExamples } from '../../../src/core/io/examples/examplesFile';
 import { PROJECT_ROOT } from '../../helpers/paths';
 import { ensureSimulatedDataset, readManifest } from '../../helpers/simData';
 
@@ -33,8 +33,8 @@ function ctx(): CliContext {
 
 /**
  * SNP allele counts per position from `samtools mpileup` with DeepVariant's read filters:
- * -q = min_mapping_quality, -Q = min_base_quality (low-quality bases do not count, dv-spec
- * §7.2), -B no BAQ, -x no mate-overlap trimming (both mates count), -A keep orphans.
+ * -q = min_mapping_quality, -Q = min_base_quality (low-quality bases do not count,
+ * docs/deepvariant.md §7.2), -B no BAQ, -x no mate-overlap trimming (both mates count), -A keep orphans.
  * Positions with an indel or a deletion are skipped (there the indel allele wins, §7.2).
  */
 function pileupSites(bam: string, ref: string, region: string, minMapq: number, minBq: number): Map<number, PileupSite[]> {

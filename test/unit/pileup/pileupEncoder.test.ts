@@ -1,12 +1,12 @@
 // Every channel value and the CIGAR walk, on tiny synthetic reads; the expected pixels are
-// written from dv-spec §2.3–§2.5 (values) and §2.4 (walk), not from the encoder.
+// written from docs/deepvariant.md §2.3–§2.5 (values) and §2.4 (walk), not from the encoder.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { VariantLensError } from '../../../src/core/errors';
 import { DEFAULT_ENCODER_OPTIONS, type EncoderOptions, describeColumn, encodeRows, selectReads, withSupports } from '../../../src/core/pileup/pileupEncoder';
 import { NumpyRandomState } from '../../../src/core/pileup/numpyRandomState';
 import { altAlleleCombinations } from '../../../src/core/pileup/altAlleleCombinations';
-import { tensorPixel, type PileupTensor } from '../../../src/core/pileup/pileupTensor';
+import { tensorPixel, type PileupTensor } from '../../../src/core/io/examples/pileupTensor';
 import { read } from './syntheticReads';
 
 // Window: 11 columns over reference positions 100..110 (0-based); variant start 105 = column 5.
@@ -22,7 +22,7 @@ function pixel(t: PileupTensor, row: number, col: number): number[] {
 
 const Z = [0, 0, 0, 0, 0, 0, 0];
 
-test('reference rows: base colour, 254, 254, 70, 152, 50, 254 in all 5 rows (dv-spec §2.5)', () => {
+test('reference rows: base colour, 254, 254, 70, 152, 50, 254 in all 5 rows (docs/deepvariant.md §2.5)', () => {
   const { tensor } = encodeRows([], WS, 'ACGTNACGTAC', VS, O);
   const colour: Record<string, number> = { A: 250, C: 30, G: 180, T: 100, N: 0 };
   for (let r = 0; r < BAND; r++) {
@@ -31,7 +31,7 @@ test('reference rows: base colour, 254, 254, 70, 152, 50, 254 in all 5 rows (dv-
   for (let r = BAND; r < 10; r++) for (let c = 0; c < 11; c++) assert.deepEqual(pixel(tensor, r, c), Z);
 });
 
-test('M bases: read base, floor-scaled qualities, strand, differs, insert size (dv-spec §2.5)', () => {
+test('M bases: read base, floor-scaled qualities, strand, differs, insert size (docs/deepvariant.md §2.5)', () => {
   // Covers 102..106: ref G T A C G; read G T T C G (mismatch at 104).
   const r = read({ start: 102, cigar: '5M', seq: 'GTTCG', qual: [30, 40, 20, 35, 50], mapq: 37, tlen: -300 });
   const { tensor } = encodeRows([r], WS, REF, VS, O);
@@ -55,7 +55,7 @@ test('strand 240 for reverse reads; insert size 0 for TLEN 0 and 254 above 1000;
   assert.deepEqual(pixel(tensor, BAND + 1, 5), [30, 254, 21, 70, 0, 50, 254]); // mq floor(254*5/60)=21
 });
 
-test('insertion: anchor pixel at the previous base, base 0, quality of the first inserted base, overwrites the M pixel (dv-spec §2.4)', () => {
+test('insertion: anchor pixel at the previous base, base 0, quality of the first inserted base, overwrites the M pixel (docs/deepvariant.md §2.4)', () => {
   // 103,104 = "TA" (match), insertion GG anchored at 104, then 105,106 = "CG".
   const r = read({ start: 103, cigar: '2M2I2M', seq: 'TAGGCG', qual: [20, 21, 12, 13, 30, 31] });
   const { tensor } = encodeRows([r], WS, REF, VS, O);
@@ -70,7 +70,7 @@ test('insertion: anchor pixel at the previous base, base 0, quality of the first
   assert.equal(d.quality, 12);
 });
 
-test('deletion: anchor pixel with the preceding base quality, deleted columns empty (dv-spec §2.4)', () => {
+test('deletion: anchor pixel with the preceding base quality, deleted columns empty (docs/deepvariant.md §2.4)', () => {
   // 101..103 = "CGT", deletion of 104..106, then 107,108 = "TA".
   const r = read({ start: 101, cigar: '3M3D2M', seq: 'CGTTA', qual: [40, 40, 24, 40, 40] });
   const { tensor } = encodeRows([r], WS, REF, VS, O);
@@ -99,7 +99,7 @@ test('soft clips draw nothing', () => {
   const { tensor } = encodeRows([r], WS, REF, VS, O);
   for (const c of [0, 1, 2, 3, 7, 8, 9, 10]) assert.deepEqual(pixel(tensor, BAND, c), Z, `col ${c}`);
   assert.deepEqual(pixel(tensor, BAND, 4), [250, 254, 254, 70, 0, 50, 76]);
-  // Low-quality soft-clipped bases never reject the read (dv-spec §1.3 item 5).
+  // Low-quality soft-clipped bases never reject the read (docs/deepvariant.md §1.3 item 5).
   assert.equal(selectReads([r], VS, O).reads.length, 1);
 });
 
@@ -116,7 +116,7 @@ test('reads running off either window edge are clipped to the window', () => {
   assert.deepEqual(pixel(encodeRows([del], WS, REF, VS, O).tensor, BAND, 0), Z);
 });
 
-test('read rejection: MAPQ below 5; base quality below 10 at the variant start, including indel anchors (dv-spec §1.3)', () => {
+test('read rejection: MAPQ below 5; base quality below 10 at the variant start, including indel anchors (docs/deepvariant.md §1.3)', () => {
   const ok = read({ name: 'ok', start: 104, cigar: '3M', seq: 'ACG', qual: [40, 10, 40] });
   const lowMq = read({ name: 'lowmq', start: 104, cigar: '3M', seq: 'ACG', mapq: 4 });
   const lowBq = read({ name: 'lowbq', start: 104, cigar: '3M', seq: 'ACG', qual: [40, 9, 40] });
@@ -145,7 +145,7 @@ test('downsampling: only with more reads than rows; DV 1.5 visits reads in numpy
   const sel = selectReads(reads, VS, o);
   assert.equal(sel.shuffled, true);
   assert.equal(sel.reads.length, 95);
-  // dv-spec §1.6: shuffle(range(100)) starts [96, 7, 15, 64, …]; the 5 reads visited last are left out.
+  // docs/deepvariant.md §1.6: shuffle(range(100)) starts [96, 7, 15, 64, …]; the 5 reads visited last are left out.
   const order = new NumpyRandomState(2101079370).shuffle(Array.from({ length: 100 }, (_, i) => i));
   assert.deepEqual(order.slice(0, 4), [96, 7, 15, 64]);
   const left = new Set(order.slice(95).map((i) => reads[i]!.name));

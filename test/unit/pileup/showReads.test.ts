@@ -1,12 +1,12 @@
 // `variant-lens show --reads … --locus` draws the examples it builds from the reads. At
-// chr20:10000117 (golden example 0, byte-identical per dv-spec §8.3) its PNGs must equal
+// chr20:10000117 (golden example 0, byte-identical per docs/deepvariant.md §8.3) its PNGs must equal
 // those `show --examples` draws from DeepVariant's golden file, names included.
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runShow } from '../../../src/cli/commands/show';
-import type { CliContext } from '../../../src/cli/command';
+import type { CliContext } from '../../../src/cli/framework/command';
 import { dv, sharedTest } from '../../helpers/paths';
 
 const ctx = (): CliContext => ({ signal: new AbortController().signal, progress: () => undefined, out: () => undefined });

@@ -9,12 +9,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { runExamples } from '../../../src/cli/commands/examples';
-import type { CliContext } from '../../../src/cli/command';
-import { openAlignments } from '../../../src/core/io/alignmentReader';
-import { readExamples } from '../../../src/core/io/examplesFile';
-import { openReference } from '../../../src/core/io/fastaReader';
-import { openVcf } from '../../../src/core/io/vcfReader';
-import { DEFAULT_EXAMPLE_INFO } from '../../../src/core/io/exampleInfo';
+import type { CliContext } from '../../../src/cli/framework/command';
+import { openAlignments } from '../../../src/core/io/sam/alignmentReader';
+import { readExamples } from '../../../src/core/io/examples/examplesFile';
+import { openReference } from '../../../src/core/io/fasta/fastaReader';
+import { openVcf } from '../../../src/core/io/vcf/vcfReader';
+import { DEFAULT_EXAMPLE_INFO } from '../../../src/core/io/examples/exampleInfo';
 import { PartitionReader, type SiteExamples, pipelineOptions, regionExamples } from '../../../src/core/pileup/siteExamples';
 import { ensureSimulatedDataset, readManifest } from '../../helpers/simData';
 

@@ -1,5 +1,5 @@
 // Tiny synthetic reads for the pileup unit tests (not a test file itself).
-import { type AlignedRead, cigarReferenceLength, parseCigar } from '../../../src/core/io/alignedRead';
+import { type AlignedRead, cigarReferenceLength, parseCigar } from '../../../src/core/io/sam/alignedRead';
 
 export interface ReadSpec {
   name?: string;

@@ -1,7 +1,7 @@
 /**
  * `variant-lens show --examples` on DeepVariant's golden examples: one channel PNG and one
  * RGB PNG per example, named as show_examples names them, pixels following the rescale
- * and RGB rules (dv-spec §6.1). Site ground truth comes from bcftools on the golden VCFs;
+ * and RGB rules (docs/deepvariant.md §6.1). Site ground truth comes from bcftools on the golden VCFs;
  * PNGs are decoded by an independent python/zlib decoder.
  */
 import assert from 'node:assert/strict';
@@ -11,10 +11,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { runShow } from '../../../src/cli/commands/show';
-import type { CliContext } from '../../../src/cli/command';
+import type { CliContext } from '../../../src/cli/framework/command';
 import { VariantLensError } from '../../../src/core/errors';
-import { readExamples } from '../../../src/core/io/examplesFile';
-import type { DvExample } from '../../../src/core/io/tfExample';
+import { readExamples } from '../../../src/core/io/examples/examplesFile';
+import type { DvExample } from '../../../src/core/io/examples/tfExample';
 import { dv, sharedTest } from '../../helpers/paths';
 import { decodePngs } from './pngCheck';
 
@@ -34,7 +34,7 @@ async function show(dir: string, ...args: string[]): Promise<string[]> {
   return readdirSync(join(tmp, dir)).sort();
 }
 
-/** dv-spec §6.1 rescale, written out here from the spec: uint8(min(v,254)/254*255). */
+/** docs/deepvariant.md §6.1 rescale, written out here from the spec: uint8(min(v,254)/254*255). */
 const rescale = (v: number): number => Math.trunc((Math.min(v, 254) / 254) * 255);
 
 describe('variant-lens show --examples (golden calling examples)', () => {
@@ -46,7 +46,7 @@ describe('variant-lens show --examples (golden calling examples)', () => {
     assert.equal(rgb.length, 84);
     assert.equal(files.length, 168);
     // Names worked out from show_examples' rules for known golden sites (0-based start):
-    //   chr20:10000117 C→T (dv-spec §2.5), chr20:10002458 G→GTT,GTTT (§3.1, three images),
+    //   chr20:10000117 C→T (docs/deepvariant.md §2.5), chr20:10002458 G→GTT,GTTT (§3.1, three images),
     //   chr20:10001436 A→AAGGCT (§2.4, alt longer than 5 → INS5bp), TAAAACTATGC→T (DEL10bp).
     for (const name of [
       'g_channels_chr20:10000116_C->T.png', 'g_rgb_chr20:10000116_C->T.png',
@@ -76,7 +76,7 @@ describe('variant-lens show --examples (golden calling examples)', () => {
         }
       }
     }
-    // Reference row, column 110 = [30,254,254,70,152,50] (dv-spec §2.5) → 30,255,255,70,152,50.
+    // Reference row, column 110 = [30,254,254,70,152,50] (docs/deepvariant.md §2.5) → 30,255,255,70,152,50.
     assert.deepEqual([0, 1, 2, 3, 4, 5].map((ch) => strip!.pixels[20 * 1326 + ch * 221 + 110]), [30, 255, 255, 70, 152, 50]);
     // RGB of that pixel: alpha=(152/254)(50/254) → R=trunc(30α)=3, G=trunc(254α)=29, B=trunc(70α)=8.
     assert.deepEqual([rgb!.width, rgb!.height, rgb!.colorType], [221, 120, 2]);
@@ -105,7 +105,7 @@ describe('variant-lens show --examples (golden calling examples)', () => {
 
     const training = await show('train', '--examples', dv('golden.training_examples.tfrecord.gz'), '--example-info', dv('golden.training_examples.tfrecord.gz.example_info.json'));
     assert.equal(training.length, 49);
-    // dv-spec §8.2: labels 0/1/2 = 1/12/36.
+    // docs/deepvariant.md §8.2: labels 0/1/2 = 1/12/36.
     assert.deepEqual([0, 1, 2].map((l) => training.filter((f) => f.endsWith(`_label${l}.png`)).length), [1, 12, 36]);
   });
 });

@@ -1,5 +1,5 @@
 /**
- * The pure renderer: rescale and RGB rules (dv-spec §6.1, with expected values worked out
+ * The pure renderer: rescale and RGB rules (docs/deepvariant.md §6.1, with expected values worked out
  * by hand from the formulas and, for whole tensors, computed by numpy with DeepVariant's
  * own expressions from nucleus vis.py), header layout, labels, file names (show_examples
  * `get_short_id` docstring examples) and PNG encoding (decoded by python's zlib).
@@ -10,7 +10,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
-import type { PileupTensor } from '../../../src/core/pileup/pileupTensor';
+import type { PileupTensor } from '../../../src/core/io/examples/pileupTensor';
 import { textWidth } from '../../../src/core/render/bitmapFont';
 import { encodePng } from '../../../src/core/render/png';
 import {
@@ -37,8 +37,8 @@ function tensor(h: number, w: number, channels: number[], data: Uint8Array): Pil
 }
 
 describe('rescale 0–254 → 0–255 (vmin=0, vmax=254, uint8 truncation)', () => {
-  test('values from dv-spec §6.1 and hand-worked cases', () => {
-    // 254 → 255, 152 → 152, 50 → 50 (dv-spec); 127 → 127.5 → 127; 253 → 253.996 → 253; 255 clamps to 254 → 255.
+  test('values from docs/deepvariant.md §6.1 and hand-worked cases', () => {
+    // 254 → 255, 152 → 152, 50 → 50 (docs/deepvariant.md §6.1); 127 → 127.5 → 127; 253 → 253.996 → 253; 255 clamps to 254 → 255.
     assert.deepEqual([0, 1, 50, 70, 127, 152, 253, 254, 255].map((v) => RESCALE_254[v]), [0, 1, 50, 70, 127, 152, 253, 255, 255]);
   });
   test('all 256 values equal numpy scale_colors_for_png(vmin=0, vmax=254)', () => {
@@ -103,7 +103,7 @@ describe('channel strip', () => {
 });
 
 describe('RGB composite', () => {
-  test('hand-worked pixels (dv-spec §6.1 rule)', () => {
+  test('hand-worked pixels (docs/deepvariant.md §6.1 rule)', () => {
     // Pixel A: read row, supports=254, differs=254 → alpha 1: R=250→250, G=min(254,156)=156→156, B=70→70.
     // Pixel B: reference row [30,254,254,70,152,50] → alpha=(152/254)(50/254)=0.117800…
     //   R=trunc(30α)=3→3, G=trunc(254α)=29→29, B=trunc(70α)=8→8.

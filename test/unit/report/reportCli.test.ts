@@ -4,7 +4,7 @@
  * genotypes flipped (0/1 ↔ 1/1), some FILTERs set to RefCall — so the expected ranking and
  * the expected precision/recall follow from the edit list, not from our code. Models: the
  * seeded random test models (test/unit/model/modelFixtures.ts); their probabilities are
- * checked for the postprocess arithmetic (QUAL = −10·log10 P(0 copies), dv-spec §3.3), the
+ * checked for the postprocess arithmetic (QUAL = −10·log10 P(0 copies), docs/deepvariant.md §3.3), the
  * images by an independent PNG decoder (python zlib, test/unit/render/pngCheck.ts).
  */
 import assert from 'node:assert/strict';
@@ -12,7 +12,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import type { CliContext } from '../../../src/cli/command';
+import type { CliContext } from '../../../src/cli/framework/command';
 import { runReport } from '../../../src/cli/commands/report';
 import { TEST_CACHE } from '../../helpers/paths';
 import { ensureSimulatedDataset } from '../../helpers/simData';
@@ -115,7 +115,7 @@ test('report: ranking, precision/recall and images on a bcftools-edited truth', 
         const p = d.images[0]!.probabilities[name]!;
         const call: { gt: string; qual: number; pl: number[] } = d.rerun![i]!;
         const best = p.indexOf(Math.max(...p));
-        // QUAL = −10·log10(P(0 copies)) (dv-spec §3.3), to the precision of round_gls.
+        // QUAL = −10·log10(P(0 copies)) (docs/deepvariant.md §3.3), to the precision of round_gls.
         assert.ok(Math.abs(call.qual - -10 * Math.log10(p[0]!)) < 0.05, `QUAL ${call.qual} vs p0 ${p[0]}`);
         if (best === 0) assert.ok(call.gt === '0/0' || call.gt === './.', call.gt);
         else assert.equal(call.gt, best === 1 ? '0/1' : '1/1');

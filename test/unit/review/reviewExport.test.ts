@@ -4,7 +4,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { main } from '../../../src/cli/main';
-import { openVcf } from '../../../src/core/io/vcfReader';
+import { openVcf } from '../../../src/core/io/vcf/vcfReader';
 import { type Annotation, serializeReview, siteKey } from '../../../src/core/review/reviewFormat';
 import { exportBed, exportBedByVerdict, exportTsv, exportVcf } from '../../../src/core/review/reviewExport';
 import { parseReviewTsv } from '../../../src/core/review/reviewImport';

@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import '../../../src/cli/commands/simulate';
-import { commands } from '../../../src/cli/registry';
+import { commands } from '../../../src/cli/framework/registry';
 import { Rng } from '../../../src/core/sim/prng';
 import { SIM_SAMPLES, simulateDataset } from '../../../src/core/sim/simulateDataset';
 import { ensureSimulatedDataset, readManifest } from '../../helpers/simData';

@@ -13,7 +13,7 @@
  *  - haplotypes: every source→sink path (breadth-first; more than max_num_paths paths in
  *    flight or done → none at all), spelled out, sorted as byte strings.
  */
-import type { AlignedRead } from '../../io/alignedRead';
+import type { AlignedRead } from '../../io/sam/alignedRead';
 
 export interface DeBruijnOptions {
   readonly minK: number;

@@ -19,7 +19,7 @@
  * The same class serves `align_to_haplotype` (alt-aligned pileups, §12.2): one haplotype equal
  * to the reference, `forceAlignment: true`, reads without an alignment dropped.
  */
-import { type AlignedRead, CigarOp, cigarReferenceLength } from '../../io/alignedRead';
+import { type AlignedRead, CigarOp, cigarReferenceLength } from '../../io/sam/alignedRead';
 import { libstdcxxSort } from './libstdcxxSort';
 import { DV_SW_SCORING, PrefixCache, SeedIndex, type SwScoring, encodeBases, smithWaterman } from './smithWaterman';
 

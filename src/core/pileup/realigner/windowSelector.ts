@@ -12,7 +12,7 @@
  *  4. candidates closer than 2·min_windows_distance (80) are merged into runs, and each run
  *     becomes the window [first − 80, last + 80).
  */
-import type { AlignedRead } from '../../io/alignedRead';
+import type { AlignedRead } from '../../io/sam/alignedRead';
 import { AlleleCounter, AlleleType, type RefWindow } from '../alleleCounter';
 
 export interface WindowSelectorOptions {

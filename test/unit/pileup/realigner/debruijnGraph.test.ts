@@ -4,8 +4,8 @@
 // complex region chr20:10,095,379-10,095,500 of the NA12878 test BAM (k = 44, 2 haplotypes).
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { openAlignments } from '../../../../src/core/io/alignmentReader';
-import { openReference } from '../../../../src/core/io/fastaReader';
+import { openAlignments } from '../../../../src/core/io/sam/alignmentReader';
+import { openReference } from '../../../../src/core/io/fasta/fastaReader';
 import { DeBruijnGraph, type DeBruijnOptions } from '../../../../src/core/pileup/realigner/debruijnGraph';
 import { dv, sharedTest } from '../../../helpers/paths';
 

@@ -4,7 +4,7 @@
 // whole read → haplotype → reference path on a hand-made window.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { CigarOp, cigarToString } from '../../../../src/core/io/alignedRead';
+import { CigarOp, cigarToString } from '../../../../src/core/io/sam/alignedRead';
 import { type CigarUnit, fastPassAlign, isAlignmentNormalized, mergeReadToRef, parseAlignerCigar, positionShifts } from '../../../../src/core/pileup/realigner/fastPassAligner';
 import { encodeBases, smithWaterman } from '../../../../src/core/pileup/realigner/smithWaterman';
 import { read } from '../syntheticReads';

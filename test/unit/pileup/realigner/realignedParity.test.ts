@@ -5,12 +5,12 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { runParity } from '../../../../src/cli/commands/parity';
-import type { CliContext } from '../../../../src/cli/command';
+import type { CliContext } from '../../../../src/cli/framework/command';
 import { type ParityExampleResult, type ParitySummary, runGoldenParity } from '../../../../src/core/pileup/goldenParity';
-import { openAlignments } from '../../../../src/core/io/alignmentReader';
-import { DV15_EXAMPLE_INFO, readExampleInfo } from '../../../../src/core/io/exampleInfo';
-import { readExamples } from '../../../../src/core/io/examplesFile';
-import { openReference } from '../../../../src/core/io/fastaReader';
+import { openAlignments } from '../../../../src/core/io/sam/alignmentReader';
+import { DV15_EXAMPLE_INFO, readExampleInfo } from '../../../../src/core/io/examples/exampleInfo';
+import { readExamples } from '../../../../src/core/io/examples/examplesFile';
+import { openReference } from '../../../../src/core/io/fasta/fastaReader';
 import { PartitionReader, pipelineOptions, regionExamples } from '../../../../src/core/pileup/siteExamples';
 import { dv, sharedTest } from '../../../helpers/paths';
 

@@ -5,7 +5,7 @@
 // Also bad input: no reads, reads without bases, a window past the contig end, long reads.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { cigarToString } from '../../../../src/core/io/alignedRead';
+import { cigarToString } from '../../../../src/core/io/sam/alignedRead';
 import { libstdcxxSort } from '../../../../src/core/pileup/realigner/libstdcxxSort';
 import { realignReads } from '../../../../src/core/pileup/realigner/realigner';
 import { read } from '../syntheticReads';

@@ -4,8 +4,8 @@
 // all-A reference), then the realigner over a partition of the NA12878 test BAM.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { openAlignments } from '../../../../src/core/io/alignmentReader';
-import { openReference } from '../../../../src/core/io/fastaReader';
+import { openAlignments } from '../../../../src/core/io/sam/alignmentReader';
+import { openReference } from '../../../../src/core/io/fasta/fastaReader';
 import { candidatesToWindows, selectWindows, variantReadCounts, type WindowSelectorOptions } from '../../../../src/core/pileup/realigner/windowSelector';
 import { realignReads } from '../../../../src/core/pileup/realigner/realigner';
 import { DEFAULT_READ_REQUIREMENTS, readRejection } from '../../../../src/core/pileup/readFilters';

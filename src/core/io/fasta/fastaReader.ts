@@ -1,0 +1,109 @@
+/**
+ * Reference genomes: FASTA + `.fai`, or bgzipped FASTA + `.fai` + `.gzi`, through
+ * @gmod/indexedfasta. Coordinates are 0-based half-open; bases come back upper-cased, as
+ * DeepVariant's reader does with keep_true_case=False (docs/deepvariant.md §1.2).
+ */
+import { existsSync } from 'node:fs';
+import { BgzipIndexedFasta, IndexedFasta } from '@gmod/indexedfasta';
+import { VariantLensError, throwIfAborted, wrapError } from '../../errors';
+import { looksLikeBgzf, looksLikeGzip, openForRead } from '../bgzf/bgzfReader';
+import { describeAvailable, resolveContig } from '../contigAliases';
+import type { ContigInfo, ReferenceSource } from './referenceSource';
+
+export class FastaFile implements ReferenceSource {
+  private readonly byName: Map<string, number>;
+  private readonly names: string[];
+
+  /** @internal use openReference */
+  constructor(readonly path: string, private readonly fasta: IndexedFasta, private readonly contigList: readonly ContigInfo[], readonly bgzipped: boolean) {
+    this.names = contigList.map((c) => c.name);
+    this.byName = new Map(contigList.map((c) => [c.name, c.length]));
+  }
+
+  async contigs(signal?: AbortSignal): Promise<ContigInfo[]> {
+    throwIfAborted(signal);
+    return [...this.contigList];
+  }
+
+  /** The reference's own spelling of `contig` (aliases accepted), or undefined. */
+  resolve(contig: string): string | undefined {
+    return resolveContig(contig, this.names);
+  }
+
+  /** Length of a contig (aliases accepted); throws `contig-not-found`. */
+  contigLength(contig: string): number {
+    return this.byName.get(this.resolveOrThrow(contig))!;
+  }
+
+  async fetch(contig: string, start: number, end: number, signal?: AbortSignal): Promise<string> {
+    throwIfAborted(signal);
+    const name = this.resolveOrThrow(contig);
+    const length = this.byName.get(name)!;
+    if (!Number.isInteger(start) || !Number.isInteger(end) || start < 0 || end < start || end > length) {
+      throw new VariantLensError('region-invalid', `region ${contig}:${start}-${end} (0-based half-open) is outside ${name}, which has ${length} bases`, this.path);
+    }
+    if (start === end) return '';
+    let seq: string | undefined;
+    try {
+      seq = await this.fasta.getSequence(name, start, end, { signal });
+    } catch (e) {
+      throw wrapError(e, 'malformed-fasta', this.path, `cannot read ${name}:${start + 1}-${end}`);
+    }
+    throwIfAborted(signal);
+    if (seq === undefined || seq.length !== end - start) {
+      throw new VariantLensError('malformed-fasta', `returned ${seq?.length ?? 0} bases for ${name}:${start + 1}-${end} instead of ${end - start}; the .fai does not match the FASTA (re-run samtools faidx)`, this.path);
+    }
+    return seq.toUpperCase();
+  }
+
+  async close(): Promise<void> {
+    // @gmod/indexedfasta opens and closes per read; nothing held.
+  }
+
+  private resolveOrThrow(contig: string): string {
+    const name = resolveContig(contig, this.names);
+    if (name === undefined) {
+      throw new VariantLensError('contig-not-found', `contig "${contig}" is not in the reference; ${describeAvailable(this.names)}`, this.path);
+    }
+    return name;
+  }
+}
+
+/**
+ * Opens a FASTA (plain or bgzipped) with its `.fai` (and `.gzi` when bgzipped). A missing
+ * index is a `missing-fai` / `missing-index` error that says how to make it.
+ */
+export async function openReference(path: string, signal?: AbortSignal): Promise<FastaFile> {
+  throwIfAborted(signal);
+  const fh = await openForRead(path);
+  const head = Buffer.alloc(18);
+  try {
+    await fh.read(head, 0, 18, 0);
+  } finally {
+    await fh.close();
+  }
+  const bgzipped = looksLikeBgzf(head);
+  if (!bgzipped && looksLikeGzip(head)) {
+    throw new VariantLensError('unsupported', 'is compressed with plain gzip, which allows no random access; recompress it with bgzip (zcat ref.fa.gz | bgzip > ref.fa.gz) and run `samtools faidx` on it', path);
+  }
+  const faiPath = `${path}.fai`;
+  if (!existsSync(faiPath)) {
+    throw new VariantLensError('missing-fai', `has no index ${faiPath}; create it with: samtools faidx ${path}`, path);
+  }
+  const gziPath = `${path}.gzi`;
+  if (bgzipped && !existsSync(gziPath)) {
+    throw new VariantLensError('missing-index', `is bgzipped but has no ${gziPath}; create it with: samtools faidx ${path}`, path);
+  }
+  const fasta = bgzipped ? new BgzipIndexedFasta({ path, faiPath, gziPath }) : new IndexedFasta({ path, faiPath });
+  let sizes: Record<string, number>;
+  let names: string[];
+  try {
+    names = await fasta.getSequenceNames({ signal });
+    sizes = await fasta.getSequenceSizes({ signal });
+  } catch (e) {
+    throw wrapError(e, 'bad-index', faiPath, 'cannot read the FASTA index');
+  }
+  const contigs = names.map((name) => ({ name, length: sizes[name] ?? 0 }));
+  if (contigs.length === 0) throw new VariantLensError('bad-index', 'lists no sequences; re-create it with samtools faidx', faiPath);
+  return new FastaFile(path, fasta, contigs, bgzipped);
+}

@@ -1,0 +1,186 @@
+/**
+ * The standalone HTML report of a diff (PREFIX.html): summary tables and a sortable,
+ * filterable, paged site list. One self-contained file: no network, no external script or
+ * style; the one inline script and style are allowed only by their hashes in a strict CSP
+ * (`default-src 'none'`, htmlPage.ts), so the page cannot load or send anything. Site data travels as
+ * JSON in a non-executed <script type="application/json"> block, with '<' escaped, so file
+ * content (sample names, FILTER values) cannot break out of it.
+ */
+import { escapeHtml as esc, selfContainedCsp } from './htmlPage';
+import { DIFF_CLASSES, INDEL_BINS, VARIANT_KINDS, type DiffSite } from '../diff/diffClasses';
+import type { DiffSummary, KindCounts, TruthRow } from '../diff/diffSummary';
+
+export interface DiffReportOptions {
+  readonly title?: string;
+  /** Total differing sites, when `sites` holds only the first ones. */
+  readonly totalDiffering?: number;
+}
+
+/** Columns of a site row in the page data (and the header of the table). */
+export const SITE_COLUMNS = ['chrom', 'pos', 'ref', 'alt', 'kind', 'classes', 'gt_a', 'gt_b', 'qual_a', 'qual_b', 'filter_a', 'filter_b', 'gq_a', 'gq_b'] as const;
+
+export type SiteRow = [string, number, string, string, string, string, string, string, number | null, number | null, string, string, number | null, number | null];
+
+export function siteRow(s: DiffSite): SiteRow {
+  return [
+    s.contig, s.pos, s.ref, s.alt, s.kind, s.classes.join(','),
+    s.a ? s.a.recordGt || '.' : '', s.b ? s.b.recordGt || '.' : '',
+    s.a?.qual ?? null, s.b?.qual ?? null,
+    s.a?.filter ?? '', s.b?.filter ?? '',
+    s.a?.gq ?? null, s.b?.gq ?? null,
+  ];
+}
+
+function fmt(x: number | null | undefined, digits = 4): string {
+  if (x === null || x === undefined) return '–';
+  return Number.isInteger(x) ? String(x) : x.toFixed(digits);
+}
+
+function kindCells(k: KindCounts): string {
+  return [...VARIANT_KINDS.map((v) => k[v]), k.total].map((n) => `<td class="num">${n}</td>`).join('');
+}
+
+function truthTable(rows: readonly TruthRow[]): string {
+  return `<table><thead><tr><th>Type</th><th>TP</th><th>FP</th><th>FN</th><th>FP.GT</th><th>Precision</th><th>Recall</th><th>F1</th></tr></thead><tbody>${
+    rows.map((r) => `<tr><td>${r.type}</td><td class="num">${r.tp}</td><td class="num">${r.fp}</td><td class="num">${r.fn}</td><td class="num">${r.fpGt}</td><td class="num">${fmt(r.precision)}</td><td class="num">${fmt(r.recall)}</td><td class="num">${fmt(r.f1)}</td></tr>`).join('')
+  }</tbody></table>`;
+}
+
+/** The page's one style block (its hash is in the CSP). */
+const STYLE = `
+body { font: 13px/1.4 system-ui, sans-serif; margin: 16px; color: #1f2328; background: #fff; }
+h1 { font-size: 18px; } h2 { font-size: 15px; margin-top: 20px; }
+table { border-collapse: collapse; margin: 6px 0; }
+th, td { border: 1px solid #d0d7de; padding: 2px 6px; text-align: left; white-space: nowrap; }
+th { background: #f6f8fa; }
+td.num { text-align: right; font-variant-numeric: tabular-nums; }
+#sites th { cursor: pointer; user-select: none; }
+#sites th[aria-sort=ascending]::after { content: ' ▲'; }
+#sites th[aria-sort=descending]::after { content: ' ▼'; }
+.controls { margin: 8px 0; display: flex; gap: 8px; align-items: center; }
+.note { color: #656d76; }
+.cls-only-A { color: #0550ae; } .cls-only-B { color: #8250df; } .cls-gt-change { color: #cf222e; } .cls-filter-change { color: #9a6700; }
+`;
+
+/** The page's one script: sort, filter and page the site list (its hash is in the CSP). */
+const SCRIPT = `
+(function () {
+  'use strict';
+  var PAGE = 200;
+  var data = JSON.parse(document.getElementById('site-data').textContent);
+  var all = data.rows;
+  var view = all.slice();
+  var page = 0;
+  var sortCol = -1;
+  var sortDir = 1;
+  var tbody = document.querySelector('#sites tbody');
+  var range = document.getElementById('range');
+  function cell(v) {
+    var td = document.createElement('td');
+    if (typeof v === 'number') td.className = 'num';
+    td.textContent = v === null ? '' : String(v);
+    return td;
+  }
+  function render() {
+    var frag = document.createDocumentFragment();
+    var start = page * PAGE;
+    var end = Math.min(view.length, start + PAGE);
+    for (var i = start; i < end; i++) {
+      var tr = document.createElement('tr');
+      var r = view[i];
+      for (var j = 0; j < r.length; j++) tr.appendChild(cell(r[j]));
+      tr.cells[5].className = 'cls-' + String(r[5]).split(',')[0];
+      frag.appendChild(tr);
+    }
+    tbody.replaceChildren(frag);
+    range.textContent = view.length === 0 ? ' no sites ' : ' ' + (start + 1) + '–' + end + ' of ' + view.length + ' ';
+  }
+  function compare(a, b) {
+    var x = a[sortCol], y = b[sortCol];
+    if (x === y) return 0;
+    if (x === null || x === '') return 1;
+    if (y === null || y === '') return -1;
+    return (x < y ? -1 : 1) * sortDir;
+  }
+  function apply() {
+    var text = document.getElementById('filter').value.trim().toLowerCase();
+    var cls = document.getElementById('cls').value;
+    view = all.filter(function (r) {
+      if (cls && String(r[5]).split(',').indexOf(cls) < 0) return false;
+      return !text || r.join(' ').toLowerCase().indexOf(text) >= 0;
+    });
+    if (sortCol >= 0) view.sort(compare);
+    page = 0;
+    render();
+  }
+  document.querySelectorAll('#sites th').forEach(function (th) {
+    th.addEventListener('click', function () {
+      var col = Number(th.getAttribute('data-col'));
+      sortDir = col === sortCol ? -sortDir : 1;
+      sortCol = col;
+      document.querySelectorAll('#sites th').forEach(function (h) { h.removeAttribute('aria-sort'); });
+      th.setAttribute('aria-sort', sortDir > 0 ? 'ascending' : 'descending');
+      apply();
+    });
+  });
+  document.getElementById('filter').addEventListener('input', apply);
+  document.getElementById('cls').addEventListener('change', apply);
+  document.getElementById('prev').addEventListener('click', function () { if (page > 0) { page--; render(); } });
+  document.getElementById('next').addEventListener('click', function () { if ((page + 1) * PAGE < view.length) { page++; render(); } });
+  render();
+})();
+`;
+
+export function renderDiffHtml(summary: DiffSummary, sites: readonly DiffSite[], options: DiffReportOptions = {}): string {
+  const title = options.title ?? 'Variant Lens diff';
+  const s = summary;
+  const classRows = DIFF_CLASSES.map((c) => `<tr><td>${c}</td>${kindCells(s.classes[c])}</tr>`).join('');
+  const binRows = DIFF_CLASSES.map((c) => `<tr><td>${c}</td>${INDEL_BINS.map((b) => `<td class="num">${s.indelBins[c][b]}</td>`).join('')}</tr>`).join('');
+  const sideRow = (label: string, x: DiffSummary['a']): string =>
+    `<tr><td>${label}</td><td>${esc(x.file)}</td><td>${esc(x.sample)}</td><td class="num">${x.records}</td><td class="num">${x.calledAlleles.total}</td><td class="num">${x.nonVariantAlleles}</td><td class="num">${x.het}</td><td class="num">${x.homAlt}</td><td class="num">${fmt(x.hetHomRatio, 3)}</td><td class="num">${fmt(x.tiTv, 3)}</td></tr>`;
+  const strataRows = s.strata.map((st) => `<tr><td>${esc(st.group)}</td><td>${esc(st.name)}</td><td class="num">${st.sites}</td>${DIFF_CLASSES.map((c) => `<td class="num">${st.classes[c].total}</td>`).join('')}${
+    st.truth ? st.truth.filter((r) => r.type !== 'ALL').map((r) => `<td class="num">${fmt(r.f1)}</td>`).join('') : ''}</tr>`).join('');
+  const rows = sites.map(siteRow);
+  const data = JSON.stringify({ columns: SITE_COLUMNS, rows }).replace(/</g, '\\u003c');
+  const total = options.totalDiffering ?? s.differingSites;
+  const truncated = total > sites.length
+    ? `<p class="note">The site list shows the first ${sites.length} of ${total} differing sites (genome order); PREFIX.sites.tsv has all of them.</p>` : '';
+  return `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="${selfContainedCsp({ style: STYLE, script: SCRIPT })}">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<link rel="icon" href="data:,">
+<title>${esc(title)}</title>
+<style>${STYLE}</style>
+</head>
+<body>
+<h1>${esc(title)}</h1>
+<p>A: <code>${esc(s.a.file)}</code> (${esc(s.a.sample)}) · B: <code>${esc(s.b.file)}</code> (${esc(s.b.sample)})<br>
+${s.sites} alleles compared, ${s.differingSites} differ, ${s.sharedCalled} called in both ·
+normalized: ${s.options.normalized ? 'yes (split, trim, left-align)' : 'no reference: split and trim only'} · QUAL delta &gt; ${s.options.qualDelta}${s.options.region ? ` · region ${esc(s.options.region)}` : ''} · ${s.elapsedMs} ms</p>
+<h2>Classes</h2>
+<table id="classes"><thead><tr><th>Class</th>${VARIANT_KINDS.map((k) => `<th>${k}</th>`).join('')}<th>Total</th></tr></thead><tbody>${classRows}</tbody></table>
+<h2>Indel sizes (ALT − REF length)</h2>
+<table><thead><tr><th>Class</th>${INDEL_BINS.map((b) => `<th>${esc(b)}</th>`).join('')}</tr></thead><tbody>${binRows}</tbody></table>
+<h2>Each side</h2>
+<table><thead><tr><th></th><th>File</th><th>Sample</th><th>Records</th><th>Called alleles</th><th>Non-variant alleles</th><th>Het</th><th>Hom-alt</th><th>Het/hom</th><th>Ti/Tv</th></tr></thead>
+<tbody>${sideRow('A', s.a)}${sideRow('B', s.b)}</tbody></table>
+${s.truth ? `<h2>Against the truth (${s.truth.truth} is truth; query calls must PASS)</h2>${truthTable(s.truth.rows)}` : ''}
+<h2>Strata</h2>
+<table><thead><tr><th>Group</th><th>Stratum</th><th>Sites</th>${DIFF_CLASSES.map((c) => `<th>${c}</th>`).join('')}${s.truth ? '<th>F1 SNP</th><th>F1 INDEL</th>' : ''}</tr></thead><tbody>${strataRows}</tbody></table>
+<h2>Differing sites</h2>
+${truncated}
+<div class="controls">
+<label>Filter <input id="filter" type="search" placeholder="text, e.g. chr20 or 1/1"></label>
+<label>Class <select id="cls"><option value="">all</option>${DIFF_CLASSES.filter((c) => c !== 'same').map((c) => `<option>${c}</option>`).join('')}</select></label>
+<button id="prev" type="button">◀</button><span id="range"></span><button id="next" type="button">▶</button>
+</div>
+<table id="sites"><thead><tr>${SITE_COLUMNS.map((c, i) => `<th data-col="${i}">${c}</th>`).join('')}</tr></thead><tbody></tbody></table>
+<script type="application/json" id="site-data">${data}</script>
+<script>${SCRIPT}</script>
+</body>
+</html>
+`;
+}

@@ -1,0 +1,250 @@
+/**
+ * "Variant Lens: Compare Two VCFs": asks for two VCFs (or takes the two selected in the
+ * explorer), runs the diff in the extension host with a cancellable progress notification
+ * (and progress + Cancel in the panel), and shows the diff webview: summary, class / kind /
+ * stratum filters, and the virtualized list of differing sites. Selecting a site sends it
+ * to the site inspector with both files' records.
+ *
+ * The work and the answers to the webview live in DiffModel (diffModel.ts, no vscode);
+ * this file is the VS Code glue only. Every incoming message is validated (diffSchema).
+ */
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { RpcServer } from '../../protocol/rpc';
+import type { DiffProtocol, HostToWebview } from '../../protocol/protocol';
+import { diffSchema } from '../../protocol/validate';
+import { DiffModel, diffRequestHandlers, toDiffRow, type DiffRunOptions } from './diffModel';
+import type { InspectorPanel } from '../inspector/inspectorPanel';
+import type { Log } from '../common/log';
+import * as settings from '../common/settings';
+import { abortSignalOf } from '../table/vcfTableEditor';
+import { webviewHtml, webviewOptions } from '../common/webviewHtml';
+import type { DiffReviewRef } from '../review/reviewController';
+import type { ReviewBinder } from '../review/reviewWorkspace';
+
+export const DIFF_VIEW_TYPE = 'variantLens.diff';
+export const COMPARE_COMMAND = 'variantLens.compareVcfs';
+
+const VCF_NAME = /\.vcf(\.gz)?$/i;
+
+/** Options a caller (a test, another command) may pass as the third argument of the command. */
+export interface CompareArgs {
+  readonly truth?: 'A' | 'B' | 'none';
+}
+
+/** What the diff feature is given by the composition root (extension.ts). */
+export interface DiffDeps {
+  readonly log: Log;
+  /** Selected sites go to the inspector. */
+  readonly inspector: InspectorPanel;
+  /** The review feature (reviewController.ts), bound by every diff panel. */
+  readonly review: ReviewBinder<DiffReviewRef>;
+}
+
+/** One open diff: its panel, model and run. */
+export class DiffPanel {
+  private readonly run = new AbortController();
+  private readonly server: RpcServer<DiffProtocol>;
+  private selectWork: AbortController | undefined;
+
+  private constructor(
+    readonly panel: vscode.WebviewPanel,
+    readonly model: DiffModel,
+    private readonly log: Log,
+    private readonly inspector: InspectorPanel,
+    reviewBinder: ReviewBinder<DiffReviewRef>,
+  ) {
+    const post = (m: HostToWebview<DiffProtocol>): void => void panel.webview.postMessage(m);
+    // Review column, 1–9 keys, undo: reviewController.ts.
+    const review = reviewBinder.bind({
+      kind: 'diff', model, panel, emitChanged: (count) => this.server.emit('reviewChanged', { count }), reveal: (viewId, index) => this.server.emit('reveal', { viewId, index }),
+      row: (site) => toDiffRow(site, 0),
+    });
+    const handlers = diffRequestHandlers(model, review.handlers);
+    const init = handlers['diff.init'];
+    this.server = new RpcServer<DiffProtocol>(diffSchema, {
+      ...handlers,
+      'diff.init': (p, ctx) => {
+        review.pulled();
+        return init(p, ctx);
+      },
+    }, {
+      ready: () => this.log.info(`diff webview ready: ${this.title}`),
+      cancelRun: () => this.run.abort(),
+      siteSelected: (s) => {
+        review.selected({ viewId: s.viewId, index: s.index });
+        void this.select(s.viewId, s.index, s.open);
+      },
+    }, post, (err) => this.log.warn(`rejected a message from the diff webview: ${err}`));
+    panel.webview.onDidReceiveMessage((m: unknown) => void this.server.handle(m));
+    panel.onDidDispose(() => {
+      this.run.abort();
+      this.selectWork?.abort();
+      this.server.dispose();
+      void model.close();
+    });
+  }
+
+  get title(): string {
+    return `${path.basename(this.model.options.fileA)} ↔ ${path.basename(this.model.options.fileB)}`;
+  }
+
+  static open(context: vscode.ExtensionContext, deps: DiffDeps, options: DiffRunOptions): DiffPanel {
+    const ext = context.extensionUri;
+    const title = `Diff ${path.basename(options.fileA)} ↔ ${path.basename(options.fileB)}`;
+    const panel = vscode.window.createWebviewPanel(DIFF_VIEW_TYPE, title, vscode.ViewColumn.Active, { ...webviewOptions(ext), retainContextWhenHidden: true });
+    panel.webview.html = webviewHtml(panel.webview, ext, 'diff', ['common.css', 'table.css', 'diff.css', 'review.css'], title);
+    const p = new DiffPanel(panel, new DiffModel(options), deps.log, deps.inspector, deps.review);
+    void p.start();
+    return p;
+  }
+
+  /** Runs the diff under a cancellable notification; the panel's Cancel aborts the same run. */
+  private async start(): Promise<void> {
+    const t0 = performance.now();
+    const o = this.model.options;
+    this.log.info(`diff ${o.fileA} ↔ ${o.fileB}${o.reference ? ` (reference ${o.reference})` : ' (no reference: indels not left-aligned)'}${o.truth ? `, truth ${o.truth}` : ''}${o.beds?.length ? `, BEDs ${o.beds.map((b) => b.name).join(', ')}` : ''}`);
+    try {
+      await vscode.window.withProgress(
+        { location: vscode.ProgressLocation.Notification, title: `Variant Lens: comparing ${this.title}`, cancellable: true },
+        async (progress, token) => {
+          const tokenSignal = abortSignalOf(token);
+          tokenSignal.addEventListener('abort', () => this.run.abort(), { once: true });
+          let last = 0;
+          await this.model.run(this.run.signal, (p) => {
+            this.server.emit('runProgress', p);
+            const pct = p.fraction === null ? last : Math.round(p.fraction * 100);
+            progress.report({
+              message: `${p.contig}:${p.pos.toLocaleString('en-US')} — ${(p.recordsA + p.recordsB).toLocaleString('en-US')} records, ${p.differingSites.toLocaleString('en-US')} differing`,
+              increment: Math.max(0, pct - last),
+            });
+            last = Math.max(last, pct);
+          });
+        },
+      );
+      const s = this.model.summary;
+      this.log.info(`diff ${this.title}: ${this.model.state}${s ? `, ${s.differingSites} differing of ${s.sites} sites` : ''} in ${Math.round(performance.now() - t0)} ms`);
+      this.server.emit('runEnded', { state: this.model.state });
+    } catch (e) {
+      const message = e instanceof Error ? e.message : String(e);
+      this.log.error(`diff ${this.title}: ${message}`);
+      this.server.emit('runEnded', { state: 'error', error: { code: (e as { code?: string }).code ?? 'internal', message } });
+      void vscode.window.showErrorMessage(`Variant Lens: ${message}`);
+    }
+  }
+
+  /** Walking with j/k updates a visible inspector (debounced); Enter opens it. */
+  private async select(viewId: number, index: number, open: boolean): Promise<void> {
+    const site = this.model.siteAt(viewId, index);
+    if (!site) return;
+    if (!open && !this.inspector.visible) return;
+    this.selectWork?.abort();
+    const work = new AbortController();
+    this.selectWork = work;
+    try {
+      const record = await this.model.siteRecord(site, work.signal);
+      if (work.signal.aborted) return;
+      if (open) this.inspector.show(true);
+      await this.inspector.setSite(record);
+    } catch (e) {
+      if (work.signal.aborted) return;
+      const message = e instanceof Error ? e.message : String(e);
+      this.log.error(`diff site ${site.contig}:${site.pos}: ${message}`);
+      if (open) void vscode.window.showErrorMessage(`Variant Lens: ${message}`);
+    }
+  }
+
+  dispose(): void {
+    this.panel.dispose();
+  }
+}
+
+function isVcfUri(u: unknown): u is vscode.Uri {
+  return u instanceof vscode.Uri && VCF_NAME.test(u.path);
+}
+
+/** VCFs the user probably means: open editors first, then the workspace (bounded search). */
+async function candidateVcfs(): Promise<vscode.Uri[]> {
+  const seen = new Map<string, vscode.Uri>();
+  for (const g of vscode.window.tabGroups.all) {
+    for (const t of g.tabs) {
+      const input = t.input;
+      const uri = input instanceof vscode.TabInputCustom || input instanceof vscode.TabInputText ? input.uri : undefined;
+      if (uri && VCF_NAME.test(uri.path)) seen.set(uri.toString(), uri);
+    }
+  }
+  if (vscode.workspace.workspaceFolders?.length) {
+    for (const u of await vscode.workspace.findFiles('**/*.{vcf,vcf.gz}', '**/node_modules/**', 200)) seen.set(u.toString(), u);
+  }
+  return [...seen.values()];
+}
+
+async function pickVcf(title: string, exclude: vscode.Uri | undefined): Promise<vscode.Uri | undefined> {
+  const browse = '$(folder-opened) Browse…';
+  const uris = (await candidateVcfs()).filter((u) => u.toString() !== exclude?.toString());
+  const items: (vscode.QuickPickItem & { uri?: vscode.Uri })[] = uris.map((uri) => ({
+    label: path.basename(uri.fsPath),
+    description: vscode.workspace.asRelativePath(uri, true),
+    uri,
+  }));
+  items.push({ label: browse, alwaysShow: true });
+  const picked = items.length === 1 ? items[0] : await vscode.window.showQuickPick(items, { title, placeHolder: 'a .vcf or .vcf.gz file', ignoreFocusOut: true, matchOnDescription: true });
+  if (!picked) return undefined;
+  if (picked.uri) return picked.uri;
+  const files = await vscode.window.showOpenDialog({ canSelectMany: false, title, filters: { VCF: ['vcf', 'gz'] } });
+  return files?.[0];
+}
+
+async function pickTruth(nameA: string, nameB: string): Promise<'A' | 'B' | 'none' | undefined> {
+  const items: (vscode.QuickPickItem & { truth: 'A' | 'B' | 'none' })[] = [
+    { label: 'No truth set', description: 'compare two call sets (e.g. default vs retrained model)', truth: 'none' },
+    { label: `A is the truth: ${nameA}`, description: 'adds TP / FP / FN, precision, recall, F1', truth: 'A' },
+    { label: `B is the truth: ${nameB}`, description: 'adds TP / FP / FN, precision, recall, F1', truth: 'B' },
+  ];
+  return (await vscode.window.showQuickPick(items, { title: `Compare ${nameA} ↔ ${nameB}`, ignoreFocusOut: true }))?.truth;
+}
+
+/**
+ * Registers the compare command. Arguments as VS Code passes them from the explorer context
+ * menu with several files selected: (clicked uri, all selected uris); a third argument
+ * (CompareArgs) skips the truth question. Returns the panel, or undefined when cancelled.
+ */
+export function registerDiffCommand(context: vscode.ExtensionContext, deps: DiffDeps): void {
+  const log = deps.log;
+  const panels = new Set<DiffPanel>();
+  context.subscriptions.push({ dispose: () => { for (const p of panels) p.dispose(); } });
+  context.subscriptions.push(vscode.commands.registerCommand(COMPARE_COMMAND, async (arg?: unknown, args?: unknown, extra?: unknown) => {
+    try {
+      const selected = Array.isArray(args) ? args.filter(isVcfUri) : [];
+      let a: vscode.Uri | undefined = selected[0] ?? (isVcfUri(arg) ? arg : undefined);
+      let b: vscode.Uri | undefined = selected.find((u) => u.toString() !== a?.toString());
+      if (selected.length > 2 && a && b) void vscode.window.showWarningMessage(`Variant Lens: ${selected.length} VCFs selected; comparing the first two (A = ${path.basename(a.fsPath)}, B = ${path.basename(b.fsPath)}).`);
+      a ??= await pickVcf('Compare two VCFs: first file (A)', undefined);
+      if (!a) return undefined;
+      b ??= await pickVcf(`Compare ${path.basename(a.fsPath)} (A) with… (B)`, a);
+      if (!b) return undefined;
+      const given = (extra as CompareArgs | undefined)?.truth;
+      const truth = given === 'A' || given === 'B' || given === 'none' ? given : await pickTruth(path.basename(a.fsPath), path.basename(b.fsPath));
+      if (!truth) return undefined;
+      const reference = settings.reference();
+      const qualDelta = settings.diffQualDelta();
+      const options: DiffRunOptions = {
+        fileA: a.fsPath,
+        fileB: b.fsPath,
+        ...(reference ? { reference } : {}),
+        beds: settings.diffBeds(),
+        ...(truth !== 'none' ? { truth } : {}),
+        ...(qualDelta !== undefined ? { qualDelta } : {}),
+      };
+      const p = DiffPanel.open(context, deps, options);
+      panels.add(p);
+      p.panel.onDidDispose(() => panels.delete(p));
+      return undefined;
+    } catch (e) {
+      const message = e instanceof Error ? e.message : String(e);
+      log.error(`${COMPARE_COMMAND}: ${message}`);
+      void vscode.window.showErrorMessage(`Variant Lens: ${message}`);
+      return undefined;
+    }
+  }));
+}

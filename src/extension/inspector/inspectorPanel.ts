@@ -1,0 +1,185 @@
+/**
+ * The site inspector: one webview panel beside the table, updated when a row is selected.
+ * It shows the record (fields, samples, INFO with header descriptions), the trust/model
+ * state, and the pileup tensors of the site when they can be built (tensor payloads are
+ * Uint8Array, drawn in the webview by the shared pure renderer).
+ *
+ * The tensor source is pluggable (`TensorProvider`) so the encoder (reads → tensor) and the
+ * examples reader (DeepVariant's own examples) slot in without changing the panel.
+ */
+import * as vscode from 'vscode';
+import { RpcServer, type RequestHandlers } from '../../protocol/rpc';
+import type { HostToWebview, InspectorProtocol, InspectorState, ModelComparison, SiteRecord, TensorPayload } from '../../protocol/protocol';
+import { inspectorSchema } from '../../protocol/validate';
+import { trustInfo } from '../common/settings';
+import type { InspectorReviewRef } from '../review/reviewController';
+import { unavailableReviewHandlers, type ReviewBinder, type ReviewBinding } from '../review/reviewWorkspace';
+import { webviewHtml, webviewOptions } from '../common/webviewHtml';
+import type { Log } from '../common/log';
+import type { HoverFn, TensorResult } from './siteTensors';
+import { tensorsWithModels, type SiteComparison } from './modelService';
+import type { SiteExamples } from '../../core/pileup/siteExamples';
+
+export const INSPECTOR_VIEW_TYPE = 'variantLens.inspector';
+
+export type { TensorResult } from './siteTensors';
+
+export type TensorProvider = (site: SiteRecord, signal: AbortSignal) => Promise<TensorResult>;
+
+/** Runs the configured models at a site (modelService.ts); `onRunning` fires when inference starts. */
+export type ModelComparer = (site: SiteRecord, signal: AbortSignal, onRunning: () => void) => Promise<SiteComparison>;
+
+export interface InspectorOptions {
+  readonly compare?: ModelComparer;
+  /** Opens the model-card panel (the "Model cards" link of the model table). */
+  readonly showModelCards?: () => void;
+  /**
+   * Shows long model runs as a cancellable notification: called with a promise of the run and
+   * an abort function; the extension decides when a run counts as long.
+   */
+  readonly progress?: (title: string, run: Promise<unknown>, cancel: () => void) => void;
+  /** The review feature (reviewController.ts): the review form follows the shown site. */
+  readonly review?: ReviewBinder<InspectorReviewRef>;
+}
+
+export class InspectorPanel {
+  private panel: vscode.WebviewPanel | undefined;
+  private server: RpcServer<InspectorProtocol> | undefined;
+  private state: InspectorState = { tensors: [], trust: trustInfo() };
+  private work: AbortController | undefined;
+  private generation = 0;
+  private hover: HoverFn | undefined;
+  /** The encoding the shown tensors came from (reads source): the models' results name it too. */
+  private shownSite: SiteExamples | undefined;
+  /** The review form's requests and the hook that makes it follow the shown site. */
+  private readonly review: ReviewBinding | undefined;
+
+  constructor(private readonly context: vscode.ExtensionContext, private readonly log: Log, private readonly tensors: TensorProvider, private readonly options: InspectorOptions = {}) {
+    // Bound once, with or without an open panel: Review tree → site opens the inspector.
+    this.review = options.review?.bind({
+      kind: 'inspector',
+      emitSite: (s) => this.server?.emit('reviewSite', s),
+      site: () => this.currentSite,
+      models: () => this.currentModels,
+      open: async (record) => {
+        this.show(true);
+        await this.setSite(record);
+      },
+    });
+  }
+
+  get visible(): boolean {
+    return this.panel !== undefined;
+  }
+
+  get currentSite(): SiteRecord | undefined {
+    return this.state.site;
+  }
+
+  /** The model comparison of the shown site (running, done, disabled, …), if models are compared. */
+  get currentModels(): ModelComparison | undefined {
+    return this.state.models;
+  }
+
+  /** Opens the panel (beside the active editor) if needed. */
+  show(preserveFocus = true): void {
+    if (this.panel) {
+      this.panel.reveal(undefined, preserveFocus);
+      return;
+    }
+    const ext = this.context.extensionUri;
+    const panel = vscode.window.createWebviewPanel(INSPECTOR_VIEW_TYPE, 'Site Inspector', { viewColumn: vscode.ViewColumn.Beside, preserveFocus }, {
+      ...webviewOptions(ext),
+      retainContextWhenHidden: true,
+    });
+    panel.webview.html = webviewHtml(panel.webview, ext, 'inspector', ['common.css', 'inspector.css', 'review.css'], 'Site Inspector');
+    const post = (m: HostToWebview<InspectorProtocol>): void => void panel.webview.postMessage(m);
+    const handlers: RequestHandlers<InspectorProtocol> = {
+      'inspector.init': () => this.state,
+      'inspector.ping': (p) => ({ sentAt: p.sentAt, hostTime: Date.now() }),
+      'inspector.hover': (p) => (p.generation === this.generation && this.hover ? this.hover(p.tensor, p.row, p.col) : null),
+      'inspector.showModelCards': () => {
+        this.options.showModelCards?.();
+        return {};
+      },
+      ...(this.review?.handlers ?? unavailableReviewHandlers()),
+    };
+    const server = new RpcServer<InspectorProtocol>(inspectorSchema, handlers, {
+      ready: () => this.log.info('inspector webview ready'),
+    }, post, (err) => this.log.warn(`rejected a message from the inspector webview: ${err}`));
+    panel.webview.onDidReceiveMessage((m: unknown) => void server.handle(m));
+    panel.onDidDispose(() => {
+      server.dispose();
+      this.work?.abort();
+      this.panel = undefined;
+      this.server = undefined;
+    });
+    this.panel = panel;
+    this.server = server;
+  }
+
+  /**
+   * Shows a site: the record at once, then its tensors when built, then every model's call.
+   * A newer site aborts the work of the previous one (j/k walking), so stale results never show.
+   */
+  async setSite(site: SiteRecord): Promise<void> {
+    this.work?.abort();
+    const work = new AbortController();
+    this.work = work;
+    const generation = ++this.generation;
+    this.hover = undefined;
+    this.shownSite = undefined;
+    const models: ModelComparison | undefined = this.options.compare ? { state: 'running', message: 'waiting for the pileup…', calls: [], explanations: [], notes: [] } : undefined;
+    this.state = { site, tensors: [], tensorNote: 'building the pileup…', trust: trustInfo(), generation, ...(models ? { models } : {}) };
+    this.server?.emit('state', this.state);
+    // The review form follows (only an open panel has one).
+    if (this.server) this.review?.shown();
+    if (this.panel) this.panel.title = `Site ${site.chrom}:${site.pos.toLocaleString('en-US')}`;
+    try {
+      const r = await this.tensors(site, work.signal);
+      if (work.signal.aborted) return;
+      this.hover = r.hover;
+      this.shownSite = r.siteExamples;
+      this.state = { ...this.state, tensors: r.tensors, tensorNote: r.note, trust: trustInfo() };
+    } catch (e) {
+      if (work.signal.aborted) return;
+      const message = e instanceof Error ? e.message : String(e);
+      this.log.error(`pileup for ${site.chrom}:${site.pos}: ${message}`);
+      this.state = { ...this.state, tensors: [], tensorNote: message, trust: trustInfo() };
+    }
+    this.server?.emit('state', this.state);
+    if (this.options.compare) await this.runModels(site, work, generation);
+  }
+
+  private async runModels(site: SiteRecord, work: AbortController, generation: number): Promise<void> {
+    const compare = this.options.compare!;
+    const update = (m: ModelComparison, tensors?: TensorPayload[]): void => {
+      if (work.signal.aborted || generation !== this.generation) return;
+      this.state = { ...this.state, models: m, ...(tensors ? { tensors } : {}) };
+      this.server?.emit('state', this.state);
+    };
+    const run = compare(site, work.signal, () => update({ state: 'running', message: 'running the models…', calls: [], explanations: [], notes: [] }));
+    this.options.progress?.(`Variant Lens: models at ${site.chrom}:${site.pos.toLocaleString('en-US')}`, run, () => work.abort());
+    try {
+      const { comparison, results } = await run;
+      if (work.signal.aborted) return;
+      if (comparison.state === 'error') this.log.error(`models at ${site.chrom}:${site.pos}: ${comparison.message ?? ''}`);
+      // Which models saw the images shown; images a model saw that are not shown become extra tabs.
+      update(comparison, results.length > 0 ? tensorsWithModels({ tensors: this.state.tensors, siteExamples: this.shownSite }, results) : undefined);
+    } catch (e) {
+      if (work.signal.aborted) return;
+      const message = e instanceof Error ? e.message : String(e);
+      this.log.error(`models at ${site.chrom}:${site.pos}: ${message}`);
+      update({ state: 'error', message, calls: [], explanations: [], notes: [] });
+    }
+  }
+
+  refreshTrust(): void {
+    this.state = { ...this.state, trust: trustInfo() };
+    this.server?.emit('trust', this.state.trust);
+  }
+
+  dispose(): void {
+    this.panel?.dispose();
+  }
+}

@@ -1,0 +1,102 @@
+// A/B benchmark runner: runs the same benches on two commits, alternately, and reports each
+// bench's ratios against samtools/bcftools (measured in the same run) as best of N per commit.
+// Ratios, not times, are compared: the machines are shared and noisy.
+//
+//   node test/bench/abRun.mjs --a <commit> [--b <commit>|--b WORKTREE] [--bench io,diff,ui] [--rounds 5]
+//        [--env KEY=VALUE ...]   (e.g. --env BENCH_IO_RECORDS=1000000 for a shorter run)
+//
+// Each commit is checked out in a temporary git worktree that shares node_modules and the
+// bench input cache (.cache/bench) with this checkout. Prints a table and a JSON line
+// ("AB_JSON ...") for docs/decisions/.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, rmSync, symlinkSync } from 'node:fs';
+import { tmpdir, loadavg } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = resolve(fileURLToPath(import.meta.url), '../../..');
+const argv = process.argv.slice(2);
+const opt = (name, dflt) => { const i = argv.indexOf(`--${name}`); return i >= 0 ? argv[i + 1] : dflt; };
+const a = opt('a');
+const b = opt('b', 'WORKTREE');
+const benches = opt('bench', 'io,diff,ui').split(',');
+const rounds = Number(opt('rounds', '5'));
+const env = { ...process.env };
+argv.forEach((x, i) => { if (x === '--env') { const [k, ...v] = argv[i + 1].split('='); env[k] = v.join('='); } });
+if (!a) { console.error('usage: abRun.mjs --a <commit> [--b <commit>|WORKTREE] [--bench io,diff,ui] [--rounds N]'); process.exit(2); }
+
+/** What each bench reports, and whether a larger number is better. */
+const METRICS = {
+  io: (out) => {
+    const j = JSON.parse(/BENCH_JSON (.*)/.exec(out)[1]);
+    return { 'stream CPU speedup vs bcftools (×, higher better)': [j.streamCpuSpeedupVsBcftools, +1], 'stream wall speedup vs bcftools (×, higher better)': [j.streamSpeedupVsBcftools, +1], 'region query p50 speedup vs bcftools (×, higher better)': [j.regionQuerySpeedupVsBcftoolsP50, +1] };
+  },
+  diff: (out) => ({
+    'CPU ours / bcftools isec (lower better)': [Number(/CPU-time ratio \(ours \/ bcftools isec\): ([\d.]+)/.exec(out)[1]), -1],
+    'wall ours / bcftools isec (lower better)': [Number(/time ratio \(ours \/ bcftools isec\): ([\d.]+)/.exec(out)[1]), -1],
+  }),
+  ui: (out) => {
+    const section = out.split('ratios (ours / tool):')[1] ?? '';
+    const m = {};
+    for (const line of section.split('\n')) {
+      const r = /^\s{2}(\S.*?)\s{2,}([\d.]+)x\s*$/.exec(line);
+      if (r) m[`${r[1]} (ours/tool, lower better)`] = [Number(r[2]), -1];
+    }
+    return m;
+  },
+};
+
+function checkout(rev) {
+  if (rev === 'WORKTREE') return { dir: ROOT, label: 'worktree' };
+  const sha = spawnSync('git', ['rev-parse', '--short', rev], { cwd: ROOT, encoding: 'utf8' }).stdout.trim();
+  const dir = join(tmpdir(), `vl-ab-${sha}`);
+  if (!existsSync(dir)) {
+    const r = spawnSync('git', ['worktree', 'add', '--detach', dir, sha], { cwd: ROOT, encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(r.stderr);
+    symlinkSync(join(ROOT, 'node_modules'), join(dir, 'node_modules'));
+  }
+  mkdirSync(join(ROOT, '.cache', 'bench'), { recursive: true });
+  if (!existsSync(join(dir, '.cache'))) { mkdirSync(join(dir, '.cache')); symlinkSync(join(ROOT, '.cache', 'bench'), join(dir, '.cache', 'bench')); }
+  return { dir, label: sha };
+}
+
+const sides = [checkout(a), checkout(b)];
+for (const s of sides) {
+  const r = spawnSync(process.execPath, ['scripts/build.mjs'], { cwd: s.dir, encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`build failed in ${s.dir}: ${r.stderr}`);
+}
+const results = {};
+for (const bench of benches) {
+  const file = `test/bench/${bench}Bench.ts`;
+  results[bench] = sides.map(() => []);
+  for (let round = 0; round < rounds; round++) {
+    for (let k = 0; k < 2; k++) {
+      const side = round % 2 === 0 ? k : 1 - k; // A B, B A, A B … so neither side always goes first
+      const s = sides[side];
+      const r = spawnSync(process.execPath, ['--import', 'tsx', file], { cwd: s.dir, encoding: 'utf8', env, maxBuffer: 64 << 20 });
+      if (r.status !== 0) throw new Error(`${bench} on ${s.label} failed:\n${r.stdout}\n${r.stderr}`);
+      results[bench][side].push(METRICS[bench](r.stdout));
+      console.error(`[ab] ${bench} round ${round + 1}/${rounds} ${s.label} done (load ${loadavg()[0].toFixed(2)})`);
+    }
+  }
+}
+
+const table = [];
+for (const bench of benches) {
+  const names = Object.keys(results[bench][0][0]);
+  for (const name of names) {
+    const best = results[bench].map((runs) => {
+      const dir = runs[0][name][1];
+      const vals = runs.map((m) => m[name][0]);
+      return dir > 0 ? Math.max(...vals) : Math.min(...vals);
+    });
+    const dir = results[bench][0][0][name][1];
+    const change = dir > 0 ? best[1] / best[0] - 1 : best[0] / best[1] - 1; // > 0: B better
+    table.push({ bench, name, a: best[0], b: best[1], bBetterBy: +(change * 100).toFixed(1) });
+  }
+}
+console.log(`\nA = ${sides[0].label}, B = ${sides[1].label}; best of ${rounds} runs each, alternating; load average now ${loadavg().map((x) => x.toFixed(2)).join(' ')}\n`);
+console.log(`${'bench'.padEnd(6)} ${'measure'.padEnd(58)} ${'A'.padStart(7)} ${'B'.padStart(7)}  B vs A`);
+for (const r of table) console.log(`${r.bench.padEnd(6)} ${r.name.padEnd(58)} ${String(r.a).padStart(7)} ${String(r.b).padStart(7)}  ${r.bBetterBy >= 0 ? '+' : ''}${r.bBetterBy}% ${r.bBetterBy < -10 ? '(WORSE by more than 10 %)' : ''}`);
+console.log(`AB_JSON ${JSON.stringify({ a: sides[0].label, b: sides[1].label, rounds, env: Object.fromEntries(argv.flatMap((x, i) => (x === '--env' ? [argv[i + 1].split('=')] : []))), table })}`);
+if (!argv.includes('--keep')) for (const s of sides) if (s.dir !== ROOT) { spawnSync('git', ['worktree', 'remove', '--force', s.dir], { cwd: ROOT }); rmSync(s.dir, { recursive: true, force: true }); }

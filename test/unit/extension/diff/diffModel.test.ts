@@ -1,0 +1,188 @@
+/**
+ * The diff panel's host model (src/extension/diff/diffModel.ts) driven through the protocol
+ * exactly as the webview drives it — an RpcServer with the diff schema and the model's
+ * handlers — without VS Code. The inputs are two VCFs written here with planted
+ * differences, so every expected count follows from how the files were built:
+ *
+ *   site i (i = 0..59, chr20 POS 1000 + 10·i; SNP C>T when ⌊i/6⌋ is even, else deletion CA>C)
+ *   i % 6 = 0  same call in both            → not listed
+ *           1  A 0/1, no record in B        → only-A
+ *           2  no record in A, B 0/1        → only-B
+ *           3  A 0/1, B 1/1                 → gt-change
+ *           4  A 0/1 PASS, B 0/0 RefCall    → only-A + filter-change
+ *           5  both 0/1, QUAL 30 vs 50      → same + qual-change
+ *   BED "early" covers the first 30 sites (0-based [999, 1295)).
+ */
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { before, test } from 'node:test';
+import { DiffModel, diffRequestHandlers } from '../../../../src/extension/diff/diffModel';
+import type { DiffProtocol, DiffRow, DiffViewSpec, HostToWebview } from '../../../../src/protocol/protocol';
+import { RpcServer } from '../../../../src/protocol/rpc';
+import { diffSchema } from '../../../../src/protocol/validate';
+import { TEST_CACHE } from '../../../helpers/paths';
+
+const DIR = join(TEST_CACHE, 'diff-model');
+const SITES = 60;
+const header = [
+  '##fileformat=VCFv4.2',
+  '##FILTER=<ID=RefCall,Description="Genotyping model thinks this site is reference.">',
+  '##INFO=<ID=DPX,Number=1,Type=Integer,Description="test depth">',
+  '##FORMAT=<ID=GT,Number=1,Type=String,Description="Genotype">',
+  '##FORMAT=<ID=GQ,Number=1,Type=Integer,Description="Genotype quality">',
+  '##contig=<ID=chr20,length=64444167>',
+  '#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\tFORMAT\tNA12878',
+];
+
+const pos = (i: number): number => 1000 + 10 * i;
+const isIndel = (i: number): boolean => Math.floor(i / 6) % 2 === 1;
+const line = (i: number, gt: string, qual: number, filter: string, side: string): string =>
+  `chr20\t${pos(i)}\t${side}${i}\t${isIndel(i) ? 'CA' : 'C'}\t${isIndel(i) ? 'C' : 'T'}\t${qual}\t${filter}\tDPX=${i}\tGT:GQ\t${gt}:${40 + (i % 7)}`;
+
+const linesA = new Map<number, string>();
+const linesB = new Map<number, string>();
+const paths = { a: '', b: '', agz: '', bgz: '', bed: '' };
+
+before(() => {
+  mkdirSync(DIR, { recursive: true });
+  for (let i = 0; i < SITES; i++) {
+    const t = i % 6;
+    if (t !== 2) linesA.set(i, line(i, '0/1', 30, 'PASS', 'a'));
+    if (t === 0) linesB.set(i, line(i, '0/1', 30, 'PASS', 'b'));
+    if (t === 2) linesB.set(i, line(i, '0/1', 30, 'PASS', 'b'));
+    if (t === 3) linesB.set(i, line(i, '1/1', 30, 'PASS', 'b'));
+    if (t === 4) linesB.set(i, line(i, '0/0', 30, 'RefCall', 'b'));
+    if (t === 5) linesB.set(i, line(i, '0/1', 50, 'PASS', 'b'));
+  }
+  paths.a = join(DIR, 'a.vcf');
+  paths.b = join(DIR, 'b.vcf');
+  writeFileSync(paths.a, [...header, ...linesA.values()].join('\n') + '\n');
+  writeFileSync(paths.b, [...header, ...linesB.values()].join('\n') + '\n');
+  for (const k of ['a', 'b'] as const) {
+    const gz = `${paths[k]}.gz`;
+    const r1 = spawnSync('sh', ['-c', `bgzip -c "${paths[k]}" > "${gz}" && tabix -f -p vcf "${gz}"`], { encoding: 'utf8' });
+    assert.equal(r1.status, 0, r1.stderr);
+    paths[k === 'a' ? 'agz' : 'bgz'] = gz;
+  }
+  paths.bed = join(DIR, 'early.bed');
+  writeFileSync(paths.bed, 'chr20\t999\t1295\n');
+});
+
+/** A model behind the protocol: `call` sends a request message and returns the reply. */
+async function served(files: { a: string; b: string }): Promise<{ model: DiffModel; call: <M extends keyof DiffProtocol['requests'] & string>(method: M, params: unknown) => Promise<{ result?: DiffProtocol['requests'][M]['result']; error?: { code: string; message: string } }> }> {
+  const model = new DiffModel({ fileA: files.a, fileB: files.b, beds: [{ name: 'early', path: paths.bed }] });
+  const posted: HostToWebview<DiffProtocol>[] = [];
+  const server = new RpcServer<DiffProtocol>(diffSchema, diffRequestHandlers(model), {}, (m) => posted.push(m));
+  let id = 1;
+  const call = async (method: string, params: unknown) => {
+    const messageId = id++;
+    await server.handle({ type: 'request', messageId, method, params });
+    const reply = posted.find((m) => m.type === 'response' && m.inReplyTo === messageId) as { result?: never; error?: { code: string; message: string } } | undefined;
+    assert.ok(reply, `no reply to ${method}`);
+    return reply;
+  };
+  return { model, call: call as never };
+}
+
+async function allRows(call: Awaited<ReturnType<typeof served>>['call'], spec: DiffViewSpec, pageSize = 7): Promise<DiffRow[]> {
+  const v = (await call('diff.setView', spec)).result!;
+  const out: DiffRow[] = [];
+  for (let from = 0; from < v.count; from += pageSize) {
+    const r = (await call('diff.rows', { viewId: v.viewId, from, to: from + pageSize })).result!;
+    assert.equal(r.viewId, v.viewId);
+    out.push(...r.rows);
+  }
+  assert.equal(out.length, v.count);
+  return out;
+}
+
+const siteIndex = (r: DiffRow): number => (r.pos - 1000) / 10;
+const planted = (pred: (i: number) => boolean): number[] => Array.from({ length: SITES }, (_, i) => i).filter(pred);
+
+for (const kind of ['plain .vcf', 'bgzipped + tabix'] as const) {
+  test(`pages and filters the planted differences through the protocol (${kind})`, async () => {
+    const { model, call } = await served(kind === 'plain .vcf' ? { a: paths.a, b: paths.b } : { a: paths.agz, b: paths.bgz });
+    const during = (await call('diff.init', {})).result!;
+    assert.equal(during.state, 'running');
+    assert.equal(during.view.count, 0);
+    await model.run(new AbortController().signal);
+    const init = (await call('diff.init', {})).result!;
+    assert.equal(init.state, 'done');
+    assert.equal(init.summary!.differingSites, 50);
+
+    // Whole list, paged 7 at a time: every planted difference once, in genome order.
+    const all = await allRows(call, {});
+    assert.deepEqual(all.map(siteIndex), planted((i) => i % 6 !== 0));
+    assert.deepEqual(all.map((r) => r.index), all.map((_, k) => k));
+    const byType = (t: number) => all.filter((r) => siteIndex(r) % 6 === t);
+    for (const r of byType(1)) assert.deepEqual(r.classes, ['only-A']);
+    for (const r of byType(2)) assert.deepEqual(r.classes, ['only-B']);
+    for (const r of byType(3)) assert.deepEqual([r.classes, r.a?.gt, r.b?.gt], [['gt-change'], '0/1', '1/1']);
+    for (const r of byType(4)) assert.deepEqual([r.classes, r.b?.filter, r.b?.called], [['only-A', 'filter-change'], 'RefCall', false]);
+    // Same alleles and GT, QUAL apart: 'same' + 'qual-change' (decision 0006).
+    for (const r of byType(5)) assert.deepEqual([r.classes, r.a?.qual, r.b?.qual], [['same', 'qual-change'], '30', '50']);
+
+    // Class / kind / stratum filters.
+    assert.deepEqual((await allRows(call, { classes: ['only-A'] })).map(siteIndex), planted((i) => i % 6 === 1 || i % 6 === 4));
+    assert.deepEqual((await allRows(call, { classes: ['gt-change', 'only-B'] })).map(siteIndex), planted((i) => i % 6 === 2 || i % 6 === 3));
+    assert.deepEqual((await allRows(call, { kinds: ['INDEL'] })).map(siteIndex), planted((i) => i % 6 !== 0 && isIndel(i)));
+    assert.deepEqual((await allRows(call, { strata: [{ group: 'bed', name: 'early' }] })).map(siteIndex), planted((i) => i % 6 !== 0 && i < 30));
+    // OR inside a group, AND across groups.
+    assert.deepEqual((await allRows(call, { strata: [{ group: 'filter', name: 'B RefCall' }, { group: 'filter', name: 'B absent' }] })).map(siteIndex), planted((i) => i % 6 === 1 || i % 6 === 4));
+    assert.deepEqual((await allRows(call, { strata: [{ group: 'filter', name: 'B absent' }, { group: 'bed', name: 'early' }] })).map(siteIndex), planted((i) => i % 6 === 1 && i < 30));
+    assert.deepEqual((await allRows(call, { classes: ['only-A'], kinds: ['SNP'], text: 'refcall' })).map(siteIndex), planted((i) => i % 6 === 4 && !isIndel(i)));
+    // Sort: QUAL delta descending puts the ten qual-change sites first.
+    const sorted = await allRows(call, { sortBy: 'qualDelta', descending: true });
+    assert.deepEqual(sorted.slice(0, 10).map(siteIndex).sort((x, y) => x - y), planted((i) => i % 6 === 5));
+
+    // A stale view id gets no rows; pages past the end are clamped.
+    const v1 = (await call('diff.setView', {})).result!;
+    const v2 = (await call('diff.setView', { classes: ['only-B'] })).result!;
+    assert.notEqual(v1.viewId, v2.viewId);
+    assert.deepEqual((await call('diff.rows', { viewId: v1.viewId, from: 0, to: 10 })).result!.rows, []);
+    assert.equal((await call('diff.rows', { viewId: v2.viewId, from: 5, to: 500 })).result!.rows.length, 5);
+    // The validator answers hostile requests with an error, before the model sees them.
+    assert.equal((await call('diff.rows', { viewId: v2.viewId, from: 0, to: 5000 })).error?.code, 'invalid-message');
+    assert.equal((await call('diff.setView', { classes: ['<script>'] })).error?.code, 'invalid-message');
+
+    // Both records of a site, for the inspector, read back from the files.
+    const refcall = model.siteAt(v1.viewId, 0); // stale → undefined
+    assert.equal(refcall, undefined);
+    const v3 = (await call('diff.setView', { strata: [{ group: 'filter', name: 'B RefCall' }] })).result!;
+    const site = model.siteAt(v3.viewId, 1)!;
+    const i = (site.pos - 1000) / 10;
+    const rec = await model.siteRecord(site);
+    assert.equal(rec.line, `A  ${linesA.get(i)}\nB  ${linesB.get(i)}`);
+    assert.equal(rec.filter, 'A PASS · B RefCall');
+    assert.deepEqual(rec.samples.map((s) => [s.name, s.gt, s.gq]), [['NA12878 (A: a.vcf' + (kind === 'plain .vcf' ? '' : '.gz') + ')', '0/1', String(40 + (i % 7))], ['NA12878 (B: b.vcf' + (kind === 'plain .vcf' ? '' : '.gz') + ')', '0/0', String(40 + (i % 7))]]);
+    assert.deepEqual(rec.info.map((e) => [e.key, e.value, e.description]), [['A DPX', String(i), 'test depth'], ['B DPX', String(i), 'test depth']]);
+    const v4 = (await call('diff.setView', { classes: ['only-B'] })).result!;
+    const onlyB = model.siteAt(v4.viewId, 3)!;
+    const recB = await model.siteRecord(onlyB);
+    const j = (onlyB.pos - 1000) / 10;
+    assert.equal(recB.line, `A  (no record in ${kind === 'plain .vcf' ? 'a.vcf' : 'a.vcf.gz'})\nB  ${linesB.get(j)}`);
+    assert.equal(recB.id, `b${j}`);
+    await model.close();
+  });
+}
+
+test('a cancelled run ends in state cancelled, with an empty view', async () => {
+  const { model, call } = await served({ a: paths.a, b: paths.b });
+  const ac = new AbortController();
+  ac.abort();
+  await model.run(ac.signal);
+  const init = (await call('diff.init', {})).result!;
+  assert.equal(init.state, 'cancelled');
+  assert.equal(init.summary, undefined);
+  assert.equal(init.view.count, 0);
+});
+
+test('a missing file ends in state error naming the file', async () => {
+  const { model, call } = await served({ a: paths.a, b: join(DIR, 'missing.vcf') });
+  await assert.rejects(model.run(new AbortController().signal), /missing\.vcf/);
+  const init = (await call('diff.init', {})).result!;
+  assert.equal(init.state, 'error');
+  assert.match(init.error!.message, /missing\.vcf/);
+});
