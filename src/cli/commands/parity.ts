@@ -16,7 +16,7 @@ import type { CliContext } from '../framework/command';
 import { registerCommand } from '../framework/registry';
 
 const usage = `usage: variant-lens parity --golden G.tfrecord.gz --reads BAM --ref FASTA [--regions chr:start-end]
-                              [--example-info J] [--json]
+                              [--example-info J] [--realign-reads] [--json]
 
 Rebuilds each golden example (site and alleles taken from the example's variant) and compares:
 found (same site and alt indices), reference rows identical, whole image byte-identical,
@@ -26,6 +26,8 @@ caller over the region and counts the golden sites it finds.
                (DeepVariant's testdata: chr20:10,000,000-10,010,000). Default: 1000-bp
                partitions counted from the contig start.
   --example-info  default: the golden file's own .example_info.json, else DV 1.5 [100,221,6].
+  --realign-reads  run DeepVariant's local realigner on each partition first (make_examples
+               --realign_reads, on in DeepVariant's goldens). Default: off.
   --json       print {summary, examples} as JSON instead of a table.`;
 
 function line(r: ParityExampleResult): string {
@@ -36,7 +38,7 @@ function line(r: ParityExampleResult): string {
 export async function runParity(argv: string[], ctx: CliContext): Promise<number> {
   const args = parseArgs(argv, {
     golden: { type: 'string' }, reads: { type: 'string' }, ref: { type: 'string' }, regions: { type: 'string' },
-    'example-info': { type: 'string' }, json: { type: 'boolean' },
+    'example-info': { type: 'string' }, json: { type: 'boolean' }, 'realign-reads': { type: 'boolean' },
   }, usage);
   const goldenPath = args.required('golden');
   const refPath = args.required('ref');
@@ -58,7 +60,7 @@ export async function runParity(argv: string[], ctx: CliContext): Promise<number
   }
   try {
     const { summary, examples } = await runGoldenParity({
-      golden: golden(), reads, reference, options: pipelineOptions(info), region, signal,
+      golden: golden(), reads, reference, options: pipelineOptions(info, { realignReads: args.flag('realign-reads') }), region, signal,
       onExample: json ? undefined : (r) => ctx.out(line(r) + '\n'),
     });
     if (json) ctx.out(JSON.stringify({ summary, examples }, null, 1) + '\n');
