@@ -15,6 +15,7 @@
  */
 import type { FileHandle } from 'node:fs/promises';
 import { inflateRawSync } from 'node:zlib';
+import { checkBgzfTrailer } from './bgzfIntegrity';
 import { VariantLensError, throwIfAborted } from '../errors';
 import { CigarOp, type AlignedRead, type TagValue } from './alignedRead';
 import { readBamIndex, type BamIndex } from './baiReader';
@@ -162,9 +163,7 @@ export class BamReader {
       } catch (e) {
         throw new VariantLensError('malformed-bam', `the BGZF block at byte ${c} does not inflate (${e instanceof Error ? e.message : String(e)}); the BAM is corrupt`, this.path, { cause: e });
       }
-      if (data.length !== isize) {
-        throw new VariantLensError('malformed-bam', `the BGZF block at byte ${c} inflates to ${data.length} bytes but its trailer says ${isize}; the BAM is corrupt`, this.path);
-      }
+      checkBgzfTrailer(buf, at, csize, data, c, this.path, 'malformed-bam');
       const block = { data, csize };
       fresh.set(c, block);
       this.cache.set(c, block);
