@@ -18,7 +18,8 @@ import { inflateRawSync } from 'node:zlib';
 import { checkBgzfTrailer } from './bgzfIntegrity';
 import { VariantLensError, throwIfAborted } from '../errors';
 import { CigarOp, type AlignedRead, type TagValue } from './alignedRead';
-import { readBamIndex, type BamIndex } from './baiReader';
+import { parseBamIndex, type BamIndex } from './baiReader';
+import { bamIndexExtent, checkIndexFitsData, chunkMismatch, readIndexBytes } from './indexCheck';
 import { MAX_BLOCK_SIZE, bgzfBlocks, looksLikeBgzf, openForRead } from './bgzfReader';
 
 export interface BamReference {
@@ -62,9 +63,19 @@ export class BamReader {
    */
   static async open(path: string, indexPath: string, signal?: AbortSignal, cacheBlocks = DEFAULT_CACHE_BLOCKS): Promise<BamReader> {
     const header = await readBamHeader(path, signal);
-    const index = await readBamIndex(indexPath, signal);
+    throwIfAborted(signal);
+    // One read of the index: parsed for queries and checked against this BAM
+    // (reference count, offsets inside the file, age; src/core/io/indexCheck.ts).
+    const rawIndex = await readIndexBytes(indexPath);
+    const index = parseBamIndex(rawIndex, indexPath);
     const fh = await openForRead(path);
     const size = (await fh.stat()).size;
+    try {
+      await checkIndexFitsData({ dataPath: path, indexPath, tool: 'samtools', dataSize: size, extent: bamIndexExtent(rawIndex, indexPath), headerRefs: header.references.length });
+    } catch (e) {
+      await fh.close();
+      throw e;
+    }
     const r = new BamReader(path, index, header, size, cacheBlocks);
     r.fh = Promise.resolve(fh);
     return r;
@@ -79,7 +90,28 @@ export class BamReader {
     const names = this.names;
     for (const chunk of this.index.chunksFor(refId, beg, end)) {
       throwIfAborted(signal);
-      const segments = await this.chunkSegments(chunk.beg, chunk.end, signal);
+      let segments: Buffer[];
+      try {
+        segments = await this.chunkSegments(chunk.beg, chunk.end, signal);
+      } catch (e) {
+        // The chunk's start is not a BGZF block: the index, not the BAM, is wrong.
+        if (e instanceof VariantLensError && /no BGZF block header at byte/.test(e.message) && Math.floor(chunk.beg / 65536) === Number(/at byte (\d+)/.exec(e.message)?.[1])) {
+          throw chunkMismatch(this.path, this.index.path, 'samtools', chunk.beg, 'no BGZF block starts');
+        }
+        throw e;
+      }
+      // The chunk must start with a record of the queried reference (SAM spec §5.2: chunks
+      // of a bin hold that reference's reads); anything else means a stale or foreign index.
+      const first = segments[0];
+      if (first && first.length >= 8) {
+        const size = first.readInt32LE(0);
+        const ref = first.readInt32LE(4);
+        if (size < 32 || ref !== refId) {
+          throw chunkMismatch(this.path, this.index.path, 'samtools', chunk.beg, size < 32 ? 'no BAM record starts' : `the first record is on reference ${ref}, not ${refId}`);
+        }
+      } else if (segments.length === 0 && chunk.end > chunk.beg) {
+        throw chunkMismatch(this.path, this.index.path, 'samtools', chunk.beg, 'there is no data');
+      }
       if (decodeSegments(segments, this.path, refId, beg, end, names, out)) break;
     }
     return out;
@@ -107,13 +139,14 @@ export class BamReader {
     const fresh = new Map<number, Block>();
     let c = c0;
     while (c < c1 || (c === c1 && u1 > 0)) {
-      if (c >= this.size) break;
+      if (c >= this.size) throw chunkMismatch(this.path, this.index.path, 'samtools', vBeg, `the file has only ${this.size} bytes`);
       let block = fresh.get(c) ?? this.cached(c);
       if (!block) {
         await this.load(c, c1, fresh, signal);
         block = fresh.get(c);
         if (!block) throw truncated(this.path, c);
       }
+      if (c === c0 && u0 > block.data.length) throw chunkMismatch(this.path, this.index.path, 'samtools', vBeg, `the block holds only ${block.data.length} bytes`);
       const from = c === c0 ? u0 : 0;
       const to = c === c1 ? Math.min(u1, block.data.length) : block.data.length;
       if (to > from) parts.push(from === 0 && to === block.data.length ? block.data : block.data.subarray(from, to));

@@ -15,13 +15,14 @@
 import { existsSync } from 'node:fs';
 import { createReadStream } from 'node:fs';
 import { createGunzip } from 'node:zlib';
-import { TabixIndexedFile } from '@gmod/tabix';
 import { VariantLensError, throwIfAborted, wrapError } from '../errors';
 import { BgzfRandomReader, bgzfBlocks, fileSize, hasBgzfEof, looksLikeBgzf, looksLikeGzip, openForRead, splitVirtualOffset, virtualOffset } from './bgzfReader';
 import { describeAvailable, resolveContig } from './contigAliases';
 import { lineBatches, lineStartBatches, type LineBatch, type LineStartBatch, type OffsetOf, type TextChunk } from './lineScanner';
 import { VcfRecord, parseVcfHeader, type VcfHeader } from './vcfRecord';
 import type { VcfSource } from './vcfSource';
+import type { TabixIndex } from './indexCheck';
+import { loadTabixIndex, tabixQuery } from './vcfIndexedQuery';
 import { buildVcfRowIndex, type VcfRowIndex } from './vcfRowIndex';
 
 export type { VcfRowIndex } from './vcfRowIndex';
@@ -38,8 +39,7 @@ export interface VcfCounts {
 const PLAIN_READ_SIZE = 1 << 20;
 
 export class VcfFile implements VcfSource {
-  private tabix: TabixIndexedFile | undefined;
-  private tabixNames: Promise<string[]> | undefined;
+  private tabix: Promise<TabixIndex> | undefined;
   private random: BgzfRandomReader | undefined;
 
   /** @internal use openVcf */
@@ -223,31 +223,16 @@ export class VcfFile implements VcfSource {
 
   private async *indexedQuery(contig: string, start: number, end: number, signal?: AbortSignal): AsyncGenerator<VcfRecord> {
     const indexPath = this.indexPath!;
-    this.tabix ??= new TabixIndexedFile(indexPath.endsWith('.csi') ? { path: this.path, csiPath: indexPath } : { path: this.path, tbiPath: indexPath });
-    const tabix = this.tabix;
-    this.tabixNames ??= tabix.getReferenceSequenceNames({ signal });
-    let names: string[];
+    const target = { path: this.path, size: this.size, headerContigs: this.vcfHeader.contigs.map((c) => c.name), randomLineBatches: this.randomLineBatches.bind(this) };
+    this.tabix ??= loadTabixIndex(target, indexPath);
+    let tbx: TabixIndex;
     try {
-      names = await this.tabixNames;
+      tbx = await this.tabix;
     } catch (e) {
-      this.tabixNames = undefined;
+      this.tabix = undefined;
       throw wrapError(e, 'bad-index', indexPath, 'cannot read the index');
     }
-    const ref = resolveContig(contig, names);
-    if (ref === undefined) return;
-    const lines: string[] = [];
-    try {
-      // @gmod/tabix takes 0-based half-open coordinates; we widen by one base on each side
-      // and apply the exact overlap test ourselves (INFO/END aware) below.
-      await tabix.getLines(ref, Math.max(0, start - 1), end + 1, { signal, lineCallback: (line) => { lines.push(line); } });
-    } catch (e) {
-      throw wrapError(e, 'truncated-bgzf', this.path, `region query ${contig}:${start + 1}-${end} failed`);
-    }
-    throwIfAborted(signal);
-    for (const line of lines) {
-      const r = new VcfRecord(line, 0, this.path);
-      if (r.start0 < end && r.end0 > start) yield r;
-    }
+    yield* tabixQuery(target, indexPath, tbx, contig, start, end, signal);
   }
 }
 
