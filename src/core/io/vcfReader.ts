@@ -23,6 +23,7 @@ import { VcfRecord, parseVcfHeader, type VcfHeader } from './vcfRecord';
 import type { VcfSource } from './vcfSource';
 import type { TabixIndex } from './indexCheck';
 import { loadTabixIndex, tabixQuery } from './vcfIndexedQuery';
+import { LineTooLongError } from './lineLimit';
 import { buildVcfRowIndex, type VcfRowIndex } from './vcfRowIndex';
 
 export type { VcfRowIndex } from './vcfRowIndex';
@@ -68,17 +69,23 @@ export class VcfFile implements VcfSource {
     let lineNo = this.headerLines;
     let toSkip = this.kind === 'gzip' ? this.headerLines : 0;
     if (this.kind === 'gzip') lineNo = 0;
-    for await (const batch of this.lineBatchesFromData(signal, false)) {
-      throwIfAborted(signal);
-      const out: VcfRecord[] = [];
-      for (const line of batch.lines) {
-        lineNo++;
-        if (toSkip > 0) { toSkip--; continue; }
-        if (line === '') continue;
-        if (line.charCodeAt(0) === 35 /* # */) throw headerAfterData(this.path, lineNo, line);
-        out.push(new VcfRecord(line, lineNo, this.path));
+    try {
+      for await (const batch of this.lineBatchesFromData(signal, false)) {
+        throwIfAborted(signal);
+        const out: VcfRecord[] = [];
+        for (const line of batch.lines) {
+          lineNo++;
+          if (toSkip > 0) { toSkip--; continue; }
+          if (line === '') continue;
+          if (line.charCodeAt(0) === 35 /* # */) throw headerAfterData(this.path, lineNo, line);
+          out.push(new VcfRecord(line, lineNo, this.path));
+        }
+        if (out.length > 0) yield out;
       }
-      if (out.length > 0) yield out;
+    } catch (e) {
+      // Every line before the long one was yielded and counted: it is the next line.
+      if (e instanceof LineTooLongError) throw e.withLine(this.path, lineNo + 1);
+      throw e;
     }
   }
 
@@ -285,6 +292,7 @@ export async function openVcf(path: string, signal?: AbortSignal): Promise<VcfFi
       }
     }
   } catch (e) {
+    if (e instanceof LineTooLongError) throw e.withLine(path, lineNo + 1);
     throw wrapError(e, kind === 'gzip' ? 'bad-gzip' : 'truncated-bgzf', path, 'cannot read the header');
   }
   if (headerText.length === 0) {
