@@ -17,6 +17,7 @@
  *   `review-file-invalid` error naming the file and line.
  */
 import { readFile } from 'node:fs/promises';
+import { decodeUtf8Strict } from '../textDecode';
 import { userInfo } from 'node:os';
 import { VariantLensError, throwIfAborted } from '../errors';
 import { atomicWriteFile } from './atomicWrite';
@@ -424,8 +425,9 @@ function entry(key: string, versions: readonly Annotation[]): ReviewEntry {
 async function readText(path: string, signal?: AbortSignal): Promise<string> {
   throwIfAborted(signal);
   try {
-    return await readFile(path, 'utf8');
+    return decodeUtf8Strict(await readFile(path), path, 'review-file-invalid');
   } catch (e) {
+    if (e instanceof VariantLensError) throw e;
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return '';
     throw new VariantLensError('review-file-invalid', `could not read the review file: ${(e as Error).message}`, path, { cause: e });
   }
