@@ -359,6 +359,11 @@ function decodeSegments(segments: readonly Buffer[], file: string, refId: number
   return false;
 }
 
+function cigarSeqMismatch(file: string, b: Buffer, r0: number, nameLen: number, queryLen: number, seqLen: number): VariantLensError {
+  const name = nameLen > 1 ? b.toString('latin1', r0 + 32, r0 + 32 + nameLen - 1) : '?';
+  return new VariantLensError('malformed-bam', `record "${name}" has a CIGAR of query length ${queryLen} but a SEQ of ${seqLen} bases; the BAM is invalid (samtools refuses it too: "CIGAR and query sequence are of different length")`, file);
+}
+
 function badSize(file: string, size: number): VariantLensError {
   return new VariantLensError('malformed-bam', `has a record of ${size} bytes (at least 32 are needed); the BAM is corrupt`, file);
 }
@@ -387,21 +392,34 @@ function decodeRecords(b: Buffer, p: number, file: string, refId: number, beg: n
     const cigarAt = r0 + 32 + nameLen;
     // Reference length from the packed CIGAR (M, D, N, =, X consume the reference).
     let refLen = 0;
+    let queryLen = 0;
     for (let i = 0, q = cigarAt; i < nOps; i++, q += 4) {
       const op = b[q]! & 0xf;
       if (op === CigarOp.M || op === CigarOp.D || op === CigarOp.N || op === CigarOp.EQ || op === CigarOp.X) refLen += b.readUInt32LE(q) >>> 4;
+      if (op === CigarOp.M || op === CigarOp.I || op === CigarOp.S || op === CigarOp.EQ || op === CigarOp.X) queryLen += b.readUInt32LE(q) >>> 4;
     }
+    if (seqLen < 0) throw new VariantLensError('malformed-bam', `has a record with a negative SEQ length (${seqLen}); the BAM is corrupt`, file);
     const seqAt = cigarAt + nOps * 4;
     const qualAt = seqAt + ((seqLen + 1) >> 1);
     const tagAt = qualAt + seqLen;
     if (tagAt > next) throw new VariantLensError('malformed-bam', `has a record whose fields overrun its length (${size} bytes); the BAM is corrupt`, file);
     // Long CIGARs (> 65535 ops) live in the CG tag; the CIGAR field then holds kSmN (SAM spec §4.2.2).
     const longCigar = nOps === 2 && b.readUInt32LE(cigarAt) === ((seqLen << 4) | CigarOp.S) && (b[cigarAt + 4]! & 0xf) === CigarOp.N;
+    // SAM spec §1.4: the CIGAR's query length equals SEQ's length (when SEQ is not '*').
+    if (!longCigar && seqLen > 0 && nOps > 0 && queryLen !== seqLen) throw cigarSeqMismatch(file, b, r0, nameLen, queryLen, seqLen);
     if (!longCigar && ((flags & 4) !== 0 || nOps === 0 ? pos + 1 : pos + refLen) <= beg) continue;
     const read = new BamRead(b, r0, pos, refLen, nameLen, nOps, flags, mapq, seqLen, names, tagAt, next);
     if (longCigar) {
       const cg = read.tags['CG'];
-      if (Array.isArray(cg)) read.useLongCigar(Uint32Array.from(cg));
+      if (Array.isArray(cg)) {
+        read.useLongCigar(Uint32Array.from(cg));
+        let q = 0;
+        for (const c of read.cigar) {
+          const op = c & 0xf;
+          if (op === CigarOp.M || op === CigarOp.I || op === CigarOp.S || op === CigarOp.EQ || op === CigarOp.X) q += c >>> 4;
+        }
+        if (seqLen > 0 && q !== seqLen) throw cigarSeqMismatch(file, b, r0, nameLen, q, seqLen);
+      }
       if (((flags & 4) !== 0 ? pos + 1 : read.end) <= beg) continue;
     }
     out.push(read);
