@@ -3,6 +3,7 @@
  * PREFIX.summary.json, PREFIX.sites.tsv (every differing site, streamed) and PREFIX.html
  * (standalone report). Matching rules: docs/decisions/0006-diff-matching.md.
  */
+import { ensureParentDir } from '../systemErrors';
 import { closeSync, openSync, writeFileSync, writeSync } from 'node:fs';
 import { loadBedRegions, type BedRegions } from '../../core/diff/bedRegions';
 import { DIFF_CLASSES, type DiffSite } from '../../core/diff/diffClasses';
@@ -99,6 +100,7 @@ export async function runDiff(argv: string[], ctx: CliContext): Promise<number> 
 
     // Sites stream to the TSV in large writes; the first maxHtml are kept for the HTML page.
     const tsvPath = `${out}.sites.tsv`;
+    ensureParentDir(tsvPath);
     const fd = openSync(tsvPath, 'w');
     const htmlSites: DiffSite[] = [];
     let differing = 0;

@@ -173,11 +173,18 @@ export class BgzfRandomReader {
 
 /** Opens a file for reading, turning ENOENT and friends into a `file-not-found` error. */
 export async function openForRead(file: string): Promise<FileHandle> {
+  let fh: FileHandle;
   try {
-    return await open(file, 'r');
+    fh = await open(file, 'r');
   } catch (e) {
     throw fileError(e, file);
   }
+  // open(2) succeeds on a directory; reading it then fails with a bare EISDIR.
+  if ((await fh.stat()).isDirectory()) {
+    await fh.close();
+    throw new VariantLensError('invalid-argument', 'is a directory, not a file', file);
+  }
+  return fh;
 }
 
 export async function fileSize(file: string): Promise<number> {
