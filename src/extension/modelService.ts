@@ -15,6 +15,7 @@
  *
  * Coordinates: SiteRecord.pos is the 1-based VCF POS.
  */
+import { statSync } from 'node:fs';
 import { basename } from 'node:path';
 import { VariantLensError, isCancelled, throwIfAborted } from '../core/errors';
 import { formatDvQual, phredLikelihoods } from '../core/model/deepVariantVcf';
@@ -22,6 +23,7 @@ import { modelPipeline } from '../core/model/makeExamplesParams';
 import { ModelCaller, type SiteModelCall } from '../core/model/modelCaller';
 import { compareParams, explainCandidateDifference, siteInTrainingData, type ModelCard, type ParamDifference } from '../core/model/modelCard';
 import { loadModel, type LoadedModel } from '../core/model/onnxModel';
+import { checkRegularFile } from '../core/io/safeOpen';
 import { pipelineOptions } from '../core/pileup/siteExamples';
 import type { AlleleSummary } from '../core/pileup/variantCaller';
 import type { ModelCallView, ModelComparison, SiteRecord } from '../protocol/protocol';
@@ -156,7 +158,8 @@ export class ModelService {
       let p = this.cache.get(m.path);
       if (!p) {
         // Not tied to one site's signal: a load cancelled by j/k would otherwise be retried per site.
-        p = loadModel(m.path);
+        // A model named in settings is a directory or a regular .onnx file, nothing else.
+        p = (statSync(m.path, { throwIfNoEntry: false })?.isDirectory() ? Promise.resolve() : checkRegularFile(m.path, 'model file')).then(() => loadModel(m.path));
         this.cache.set(m.path, p);
         p.catch(() => this.cache.delete(m.path));
       }

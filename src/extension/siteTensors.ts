@@ -21,6 +21,7 @@ import { VariantLensError, throwIfAborted } from '../core/errors';
 import { openAlignments, type AlignmentFile } from '../core/io/alignmentReader';
 import { ExamplesIndex } from '../core/io/examplesFile';
 import { openReference, type FastaFile } from '../core/io/fastaReader';
+import { checkRegularFile } from '../core/io/safeOpen';
 import type { AlignedRead } from '../core/io/alignedRead';
 import { describeColumn, type RowInfo } from '../core/pileup/pileupEncoder';
 import { PartitionReader, buildSiteExamples, pipelineOptions, type PipelineOptions, type SiteExamples } from '../core/pileup/siteExamples';
@@ -167,7 +168,9 @@ export class SiteSources {
     const key = `${path}\n${referencePath ?? ''}`;
     let p = this.alignments.get(key);
     if (!p) {
-      p = openAlignments(path, referencePath ? { referencePath } : {}, signal);
+      // Paths come from settings: regular files only (a FIFO would block, a device never end).
+      p = Promise.all([checkRegularFile(path, 'reads file'), referencePath ? checkRegularFile(referencePath, 'reference') : undefined])
+        .then(() => openAlignments(path, referencePath ? { referencePath } : {}, signal));
       this.alignments.set(key, p);
       p.catch(() => this.alignments.delete(key));
     }
@@ -176,7 +179,7 @@ export class SiteSources {
 
   referenceOf(path: string, signal?: AbortSignal): Promise<FastaFile> {
     if (this.referenceFile?.path !== path) {
-      const file = openReference(path, signal);
+      const file = checkRegularFile(path, 'reference').then(() => openReference(path, signal));
       this.referenceFile = { path, file };
       file.catch(() => { if (this.referenceFile?.file === file) this.referenceFile = undefined; });
     }

@@ -4,6 +4,7 @@
  * (standalone report). Matching rules: docs/decisions/0006-diff-matching.md.
  */
 import { ensureParentDir } from '../systemErrors';
+import { DEFAULT_MAX_WHOLE_FILE_BYTES } from '../../core/io/safeOpen';
 import { closeSync, openSync, writeFileSync, writeSync } from 'node:fs';
 import { loadBedRegions, type BedRegions } from '../../core/diff/bedRegions';
 import { DIFF_CLASSES, type DiffSite } from '../../core/diff/diffClasses';
@@ -55,7 +56,7 @@ export async function loadBedArgs(specs: readonly string[], signal: AbortSignal)
   for (const spec of specs) {
     const eq = spec.indexOf('=');
     if (eq <= 0 || eq === spec.length - 1) throw new VariantLensError('invalid-argument', `--bed "${spec}" must be NAME=FILE`);
-    beds.push(await loadBedRegions(spec.slice(0, eq), spec.slice(eq + 1), signal));
+    beds.push(await loadBedRegions(spec.slice(0, eq), spec.slice(eq + 1), signal, { maxBytes: DEFAULT_MAX_WHOLE_FILE_BYTES, allowSpecial: true }));
   }
   return beds;
 }
