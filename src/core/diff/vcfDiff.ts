@@ -17,7 +17,7 @@
  * `query` in src/core/io.
  */
 import { VariantLensError, throwIfAborted } from '../errors';
-import { contigAliasCandidates } from '../io/contigAliases';
+import { contigAliasCandidates, describeAvailable } from '../io/contigAliases';
 import type { ReferenceSource } from '../io/referenceSource';
 import { isSymbolicAllele, type VcfHeader, type VcfRecord } from '../io/vcfRecord';
 import { badRecord, checkGtAlleles, invalidAltReason } from '../io/vcfValidate';
@@ -329,6 +329,8 @@ class SideStream {
   private lastLine = 0;
   /** REF/ALT of the records at lastPos (to find repeated records). */
   private readonly posAlleles: { ref: string; alt: string; line: number }[] = [];
+  /** Contigs of records that no header (nor the reference) lists. */
+  private readonly unlisted = new Set<string>();
 
   constructor(
     private readonly side: 'A' | 'B',
@@ -577,7 +579,15 @@ class SideStream {
   }
 
   private enterContig(rec: VcfRecord): void {
+    const known = this.contigs.all.length;
     const resolved = this.contigs.resolve(rec.contig);
+    if (this.contigs.all.length > known && known > 0) {
+      // Neither the reference nor the headers list it: say so, rather than blame the sort order.
+      if (this.refWindow) {
+        throw new VariantLensError('contig-not-found', `line ${rec.lineNumber || '?'}: contig "${rec.contig}" is not in the reference; ${describeAvailable([...this.contigs.all].slice(0, known))}`, this.source.path);
+      }
+      this.unlisted.add(rec.contig);
+    }
     const rank = this.contigs.rankOf(resolved);
     if (rank < this.curRank || (rank === this.curRank && rec.pos < this.lastPos)) this.unsorted(rec);
     this.flush(Infinity);
@@ -589,6 +599,12 @@ class SideStream {
   }
 
   private unsorted(rec: VcfRecord): never {
+    const odd = [rec.contig, this.curContig].find((c) => this.unlisted.has(c));
+    if (odd !== undefined) {
+      throw new VariantLensError('contig-not-found',
+        `line ${rec.lineNumber || '?'} (${rec.contig}:${rec.pos}): contig "${odd}" is not listed in the ##contig lines of either file, so its place in the order is unknown; add ##contig lines (bcftools reheader) or give --ref`,
+        this.source.path);
+    }
     throw new VariantLensError('malformed-vcf',
       `line ${rec.lineNumber || '?'} (${rec.contig}:${rec.pos}) comes after ${this.curContig}:${this.lastPos} (line ${this.lastLine || '?'}); ` +
       'the diff needs both files sorted in the same contig order (the reference .fai order when --ref is given). ' +

@@ -11,7 +11,7 @@ import { VariantLensError, isCancelled, throwIfAborted, wrapError } from '../err
 import { CigarOp, cigarReferenceLength, type AlignedRead, type AlignmentSource, type TagValue } from './alignedRead';
 import { BamReader } from './bamReader';
 import { countBamRecordsByStreaming, readIndexCounts, type IndexCounts } from './alignmentIndexStats';
-import { hasBgzfEof, openForRead } from './bgzfReader';
+import { hasBgzfEof, looksLikeBgzf, openForRead } from './bgzfReader';
 import { describeAvailable, resolveContig } from './contigAliases';
 import { openReference, type FastaFile } from './fastaReader';
 import { embeddedBases, supportEmbeddedReference } from './cramEmbeddedRef';
@@ -51,11 +51,13 @@ export async function openAlignments(path: string, opts: OpenAlignmentsOptions =
   const fh = await openForRead(path);
   let magic: string;
   let eofOk: boolean;
+  let bgzf = false;
   try {
     const size = (await fh.stat()).size;
-    const head = Buffer.alloc(4);
-    await fh.read(head, 0, 4, 0);
-    magic = head.toString('latin1');
+    const head = Buffer.alloc(18);
+    await fh.read(head, 0, 18, 0);
+    magic = head.toString('latin1', 0, 4);
+    bgzf = looksLikeBgzf(head);
     eofOk = magic === 'CRAM' || (await hasBgzfEof(fh, size));
   } finally {
     await fh.close();
@@ -63,6 +65,10 @@ export async function openAlignments(path: string, opts: OpenAlignmentsOptions =
   if (magic === 'CRAM') return openCram(path, opts, signal);
   if (!magic.startsWith('\x1f\x8b')) {
     throw new VariantLensError('unsupported', 'is neither BAM nor CRAM (SAM text is not supported; convert it with samtools view -b)', path);
+  }
+  if (!bgzf) {
+    // gzip, but not BGZF: a gzipped SAM (or another file) under a BAM name.
+    throw new VariantLensError('unsupported', 'is gzip-compressed but not BGZF, so it is not a BAM (a gzipped SAM?); convert it with: samtools view -b -o out.bam FILE', path);
   }
   if (!eofOk) {
     throw new VariantLensError('malformed-bam', 'does not end with the BGZF end-of-file marker: the BAM is truncated (an interrupted copy or write); re-copy or re-create it (samtools quickcheck reports the same)', path);

@@ -234,7 +234,9 @@ export async function readBamHeader(path: string, signal?: AbortSignal): Promise
       parts.length = 0;
       parts.push(buf);
       if (textLen < 0) {
-        if (buf.toString('latin1', 0, 4) !== 'BAM\x01') throw notBam('it does not start with the BAM magic "BAM\\1"');
+        if (buf.toString('latin1', 0, 4) !== 'BAM\x01') {
+          throw notBam(buf[0] === 0x40 /* @ */ ? 'it is bgzipped SAM text, not BAM; convert it with: samtools view -b -o out.bam FILE' : 'it does not start with the BAM magic "BAM\\1"');
+        }
         textLen = buf.readInt32LE(4);
         if (textLen < 0) throw notBam(`negative header text length ${textLen}`);
         need = 8 + textLen + 4;

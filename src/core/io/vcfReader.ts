@@ -280,7 +280,9 @@ export async function openVcf(path: string, signal?: AbortSignal): Promise<VcfFi
   try {
     outer: for await (const batch of probe.lineBatchesFrom(0, signal, kind !== 'gzip')) {
       for (let i = 0; i < batch.lines.length; i++) {
-        const line = batch.lines[i]!;
+        let line = batch.lines[i]!;
+        // A UTF-8 byte-order mark (saved by some editors) before "##fileformat": skip it.
+        if (lineNo === 0 && headerText.length === 0 && line.charCodeAt(0) === 0xfeff) line = line.slice(1);
         if (line.startsWith('#')) {
           headerText.push(line);
           lineNo++;
