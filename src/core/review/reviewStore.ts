@@ -18,6 +18,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { decodeUtf8Strict } from '../textDecode';
+import { collapseAgreeing } from './agreement';
 import { userInfo } from 'node:os';
 import { VariantLensError, throwIfAborted } from '../errors';
 import { atomicWriteFile } from './atomicWrite';
@@ -126,7 +127,7 @@ export function mergeSites(base: ReadonlyMap<string, readonly Annotation[]>, the
       // loses to an edit on the other, so nothing a reviewer wrote disappears).
       const all = new Map<string, Annotation>();
       for (const a of [...(t ?? []), ...(o ?? [])]) all.set(annotationBody(a), a);
-      r = [...all.values()].sort(compareVersions);
+      r = collapseAgreeing([...all.values()].sort(compareVersions));
     }
     if (r && r.length > 0) out.set(k, r);
   }
