@@ -78,7 +78,7 @@ describe('BGZF block integrity (CRC32, ISIZE)', () => {
     const p = copyWith(fx.vcfGz, fx.file('crc.vcf.gz'));
     const buf = readFileSync(p);
     const b = blocks(buf)[0]!;
-    buf[b.at + b.size - 8] ^= 0x01; // CRC32 byte
+    buf[b.at + b.size - 8] = buf[b.at + b.size - 8]! ^ 0x01; // CRC32 byte
     writeFileSync(p, buf);
     await expectBad(() => streamVcf(p), { code: 'truncated-bgzf', file: p, problem: /the BGZF block at byte 0 fails its CRC32 check/ });
   });
@@ -96,7 +96,7 @@ describe('BGZF block integrity (CRC32, ISIZE)', () => {
     const p = copyWith(fx.vcfGz, fx.file('crcq.vcf.gz'), ['.tbi']);
     const buf = readFileSync(p);
     const b = blocks(buf)[0]!;
-    buf[b.at + b.size - 6] ^= 0x80;
+    buf[b.at + b.size - 6] = buf[b.at + b.size - 6]! ^ 0x80;
     writeFileSync(p, buf);
     await expectBad(() => queryVcf(p, 'chr1', 0, 6000), { code: 'truncated-bgzf', file: p, problem: /fails its CRC32 check/ });
   });
@@ -106,7 +106,7 @@ describe('BGZF block integrity (CRC32, ISIZE)', () => {
     const buf = readFileSync(p);
     const bl = blocks(buf);
     const b = bl[1]!; // the first block after the header
-    buf[b.at + b.size - 7] ^= 0x10;
+    buf[b.at + b.size - 7] = buf[b.at + b.size - 7]! ^ 0x10;
     writeFileSync(p, buf);
     const t = new Date(Date.now() + 5000);
     utimesSync(`${p}.bai`, t, t);
@@ -117,7 +117,7 @@ describe('BGZF block integrity (CRC32, ISIZE)', () => {
     const p = copyWith(fx.refGz, fx.file('crc.fa.gz'), ['.fai', '.gzi']);
     const buf = readFileSync(p);
     const b = blocks(buf)[0]!;
-    buf[b.at + b.size - 5] ^= 0x04;
+    buf[b.at + b.size - 5] = buf[b.at + b.size - 5]! ^ 0x04;
     writeFileSync(p, buf);
     await expectBad(async () => { const f = await openReference(p); await f.fetch('chr1', 0, 100); }, { code: 'truncated-bgzf', file: p, problem: /fails its CRC32 check/ });
   });
