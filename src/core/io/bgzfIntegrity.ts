@@ -4,7 +4,7 @@
  * flipped bit inside a stored or Huffman-coded run often still inflates to the right number
  * of bytes, so without this check a corrupt `.vcf.gz`, BAM or `.fa.gz` reads silently wrong.
  * node's `zlib.crc32` (zlib's own, several GB/s) keeps the cost small next to inflate; see
- * docs/decisions/bgzf-crc-check.md for the measured cost.
+ * docs/decisions/0011-bgzf-crc-check.md for the measured cost.
  */
 import { crc32 } from 'node:zlib';
 import { VariantLensError, type ErrorCode } from '../errors';
