@@ -18,6 +18,7 @@ import { READS_CHOICE_STATE_KEY, choiceFor, withChoice } from './readsChoice';
 import { ModelService, type ModelServiceState } from './modelService';
 import { showModelCards } from './modelCardPanel';
 import { shutdownInference } from '../core/model/inferenceHost';
+import { setWarningSink } from '../core/warnings';
 import { TABLE_VIEW_TYPE, TABLE_VIEW_TYPE_PLAIN, VcfTableEditorProvider, type SiteSelection } from './vcfTableEditor';
 
 let log: Log | undefined;
@@ -25,6 +26,12 @@ let log: Log | undefined;
 export function activate(context: vscode.ExtensionContext): { readonly version: string } {
   log = createLog(context);
   const l = log;
+  // Reader warnings (an index older than its data file): the log and a notification.
+  const oldSink = setWarningSink((m) => {
+    l.warn(m);
+    void vscode.window.showWarningMessage(`Variant Lens: ${m}`);
+  });
+  context.subscriptions.push({ dispose: () => { setWarningSink(oldSink); } });
   l.info(`Variant Lens ${context.extension.packageJSON.version as string} activated (workspace ${vscode.workspace.isTrusted ? 'trusted' : 'untrusted'})`);
 
   const tables = new VcfTableEditorProvider(context, l);
