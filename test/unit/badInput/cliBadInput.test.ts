@@ -70,6 +70,8 @@ function cases(): Case[] {
   const fa = copyWith(fx.ref, fx.file('info.fa'));
   writeFileSync(`${fa}.fai`, 'chr1\t6000\t999999\t60\t61\n');
   add('info: a .fai that does not match', ['info', fa], `${fa}.fai`, /does not match|past the end/);
+  add('info: a CRAM with an embedded reference, no --ref (works)', ['info', fx.cramEmbedded]);
+  add('info: a CRAM without --ref', ['info', fx.cram], fx.cram, /without an embedded reference: reading it needs the reference FASTA/);
   add('info: a missing file', ['info', fx.file('missing.bam')], fx.file('missing.bam'), /no such file/);
   add('diff: a directory as VCF', ['diff', fx.dir, fx.vcf, '--out', fx.file('o1')], fx.dir, /is a directory/);
   const bad = badVcf();
