@@ -19,7 +19,7 @@ import { checkBgzfTrailer } from './bgzfIntegrity';
 import { VariantLensError, throwIfAborted } from '../errors';
 import { CigarOp, type AlignedRead, type TagValue } from './alignedRead';
 import { parseBamIndex, type BamIndex } from './baiReader';
-import { bamIndexExtent, checkIndexFitsData, chunkMismatch, readIndexBytes } from './indexCheck';
+import { bamIndexExtent, checkIndexFitsData, chunkMismatch, readIndexBytes, sampleReferences } from './indexCheck';
 import { MAX_BLOCK_SIZE, bgzfBlocks, looksLikeBgzf, openForRead } from './bgzfReader';
 
 export interface BamReference {
@@ -70,14 +70,38 @@ export class BamReader {
     const index = parseBamIndex(rawIndex, indexPath);
     const fh = await openForRead(path);
     const size = (await fh.stat()).size;
+    const extent = bamIndexExtent(rawIndex, indexPath);
     try {
-      await checkIndexFitsData({ dataPath: path, indexPath, tool: 'samtools', dataSize: size, extent: bamIndexExtent(rawIndex, indexPath), headerRefs: header.references.length });
+      await checkIndexFitsData({ dataPath: path, indexPath, tool: 'samtools', dataSize: size, extent, headerRefs: header.references.length });
     } catch (e) {
       await fh.close();
       throw e;
     }
     const r = new BamReader(path, index, header, size, cacheBlocks);
     r.fh = Promise.resolve(fh);
+    // Each reference's first chunk must start a record of that reference: a foreign index
+    // with the same reference count is caught here (before `info` prints its counts).
+    try {
+      for (const ref of sampleReferences(extent.firstChunk)) {
+        throwIfAborted(signal);
+        const beg = extent.firstChunk[ref]!;
+        let seg: Buffer[];
+        try {
+          seg = await r.chunkSegments(beg, beg + 65536 * 2, signal);
+        } catch (e) {
+          if (e instanceof VariantLensError && /no BGZF block header at byte/.test(e.message)) throw chunkMismatch(path, indexPath, 'samtools', beg, 'no BGZF block starts');
+          throw e;
+        }
+        const head = Buffer.concat(seg.slice(0, 2)).subarray(0, 8);
+        if (head.length < 8) continue; // a record split across blocks: checked when fetched
+        const bsize = head.readInt32LE(0);
+        const rid = head.readInt32LE(4);
+        if (bsize < 32 || rid !== ref) throw chunkMismatch(path, indexPath, 'samtools', beg, bsize < 32 ? 'no BAM record starts' : `the first record is on reference ${rid}, not ${ref}`);
+      }
+    } catch (e) {
+      await r.close();
+      throw e;
+    }
     return r;
   }
 

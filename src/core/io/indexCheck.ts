@@ -46,6 +46,8 @@ export async function warnIfIndexOlder(dataPath: string, indexPath: string, tool
 export interface IndexExtent {
   readonly nRef: number;
   readonly maxVirtualOffset: number;
+  /** Per reference, the smallest chunk start (virtual offset), or -1 when it has no chunks. */
+  readonly firstChunk: readonly number[];
 }
 
 class Cursor {
@@ -62,12 +64,14 @@ class Cursor {
 }
 
 /** Walks the per-reference part of a BAI/TBI (`csi` false) or CSI starting at n_ref. */
-function extentFrom(raw: Buffer, at: number, csi: boolean, file: string): IndexExtent {
+function extentFrom(raw: Buffer, at: number, csi: boolean, file: string, pseudoBin = 37450): IndexExtent {
   const c = new Cursor(raw, file, at);
   const nRef = c.i32();
   if (nRef < 0) throw new VariantLensError('bad-index', `claims ${nRef} references; the index is corrupt`, file);
   let max = 0;
+  const firstChunk: number[] = [];
   for (let r = 0; r < nRef; r++) {
+    let first = -1;
     const nBin = c.i32();
     if (nBin < 0) throw new VariantLensError('bad-index', `reference ${r} claims ${nBin} bins; the index is corrupt`, file);
     for (let k = 0; k < nBin; k++) {
@@ -78,17 +82,18 @@ function extentFrom(raw: Buffer, at: number, csi: boolean, file: string): IndexE
       }
       const nChunk = c.i32();
       if (nChunk < 0) throw new VariantLensError('bad-index', `bin ${bin} claims ${nChunk} chunks; the index is corrupt`, file);
-      // Pseudo-bins hold counts, not offsets: BAI/TBI 37450; CSI's depends on depth (skip
-      // by shape: exactly 2 chunks whose second pair are counts). Only offsets checked below.
-      const pseudo = (!csi && bin === 37450) || (csi && nChunk === 2 && bin > 37450 && isCsiPseudo(bin));
+      // Pseudo-bins hold counts, not offsets: bin 37450 for BAI/TBI, ((8^(depth+1))-1)/7 + 1 for CSI.
+      const pseudo = bin === pseudoBin;
       for (let j = 0; j < nChunk; j++) {
         const b = c.u64();
         const e = c.u64();
         if (pseudo) continue;
+        if (first < 0 || b < first) first = b;
         if (b > max) max = b;
         if (e > max) max = e;
       }
     }
+    firstChunk.push(first);
     if (!csi) {
       const nIntv = c.i32();
       if (nIntv < 0) throw new VariantLensError('bad-index', `reference ${r} claims ${nIntv} linear-index entries; the index is corrupt`, file);
@@ -98,13 +103,12 @@ function extentFrom(raw: Buffer, at: number, csi: boolean, file: string): IndexE
       }
     }
   }
-  return { nRef, maxVirtualOffset: max };
+  return { nRef, maxVirtualOffset: max, firstChunk };
 }
 
-/** CSI pseudo-bin numbers for the depths samtools/htslib use (depth d → ((8^(d+1))-1)/7 + 1). */
-function isCsiPseudo(bin: number): boolean {
-  for (let d = 5; d <= 10; d++) if (bin === ((8 ** (d + 1)) - 1) / 7 + 1) return true;
-  return false;
+/** The pseudo-bin of a CSI of `depth` levels (CSIv1 §2). */
+function csiPseudoBin(depth: number): number {
+  return ((8 ** (depth + 1)) - 1) / 7 + 1;
 }
 
 /** Decompressed index bytes (CSI and TBI are BGZF; BAI is raw). gunzip checks every CRC. */
@@ -130,9 +134,10 @@ export function bamIndexExtent(raw: Buffer, indexPath: string): IndexExtent {
   const magic = raw.subarray(0, 4).toString('latin1');
   if (magic === 'BAI\x01') return extentFrom(raw, 4, false, indexPath);
   if (magic === 'CSI\x01') {
+    const depth = raw.readInt32LE(8);
     const c = new Cursor(raw, indexPath, 12);
     const lAux = c.i32();
-    return extentFrom(raw, 16 + lAux, true, indexPath);
+    return extentFrom(raw, 16 + lAux, true, indexPath, csiPseudoBin(depth));
   }
   throw new VariantLensError('bad-index', 'is neither a BAI nor a CSI index (bad magic)', indexPath);
 }
@@ -159,6 +164,16 @@ export async function checkIndexFitsData(o: {
   if (maxC > o.dataSize) {
     throw new VariantLensError('bad-index', `points to byte ${maxC}, past the end of ${o.dataPath} (${o.dataSize} bytes): the data file is truncated or the index belongs to another file; ${fix}`, o.indexPath);
   }
+}
+
+/**
+ * References whose first chunk is checked when an index is opened: all of them up to
+ * `max`, else `max` spread evenly (a human reference with decoys has thousands).
+ */
+export function sampleReferences(firstChunk: readonly number[], max = 64): number[] {
+  const withData = firstChunk.flatMap((v, r) => (v >= 0 ? [r] : []));
+  if (withData.length <= max) return withData;
+  return Array.from({ length: max }, (_, i) => withData[Math.floor((i * withData.length) / max)]!);
 }
 
 /** The error for a chunk whose bytes are not what the index promised. */
@@ -218,7 +233,7 @@ export function parseTabixIndex(raw: Buffer, indexPath: string): TabixIndex {
       names = readNames(raw, a.p, lNm, indexPath);
     }
     c.skip(lAux);
-    return { index: parseBamIndex(raw, indexPath), names, extent: extentFrom(raw, auxAt + lAux, true, indexPath), meta };
+    return { index: parseBamIndex(raw, indexPath), names, extent: extentFrom(raw, auxAt + lAux, true, indexPath, csiPseudoBin(raw.readInt32LE(8))), meta };
   }
   throw new VariantLensError('bad-index', 'is not a tabix index (bad magic); re-create it with tabix', indexPath);
 }

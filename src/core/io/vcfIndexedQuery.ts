@@ -6,7 +6,7 @@
  * the index and the tabix command, never a silently short answer.
  */
 import { VariantLensError, throwIfAborted } from '../errors';
-import { checkIndexFitsData, chunkMismatch, parseTabixIndex, readIndexBytes, type TabixIndex } from './indexCheck';
+import { checkIndexFitsData, chunkMismatch, parseTabixIndex, readIndexBytes, sampleReferences, type TabixIndex } from './indexCheck';
 import type { LineBatch } from './lineScanner';
 import { resolveContig } from './contigAliases';
 import { VcfRecord } from './vcfRecord';
@@ -27,6 +27,20 @@ export async function loadTabixIndex(target: TabixQueryTarget, indexPath: string
     const foreign = tbx.names.find((n) => !known.has(n));
     if (foreign !== undefined) {
       throw new VariantLensError('bad-index', `indexes sequence "${foreign}", which the header of ${target.path} does not list; the index belongs to another file; re-create it with: tabix -f -p vcf ${target.path}`, indexPath);
+    }
+  }
+  // Each sequence's first chunk must start a record of that sequence (a foreign index whose
+  // names match is caught here, not by a short answer later).
+  for (const ref of sampleReferences(tbx.extent.firstChunk)) {
+    const beg = tbx.extent.firstChunk[ref]!;
+    const name = tbx.names[ref];
+    for await (const batch of target.randomLineBatches(beg, undefined, undefined)) {
+      const line = batch.lines[0];
+      if (line === undefined) continue;
+      const tab = line.indexOf('\t');
+      const chrom = tab < 0 ? line : line.slice(0, tab);
+      if (chrom !== name) throw chunkMismatch(target.path, indexPath, 'tabix', beg, `the line there is not a record of ${name ?? `sequence ${ref}`} ("${line.slice(0, 30)}")`);
+      break;
     }
   }
   return tbx;

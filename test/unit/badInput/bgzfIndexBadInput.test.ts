@@ -210,6 +210,8 @@ describe('stale and foreign indexes', () => {
     const p = copyWith(fx.bam, fx.file('foreign2.bam'));
     copyFileSync(`${other}.bai`, `${p}.bai`);
     await expectBad(() => fetchAll(p), { code: 'bad-index', file: `${p}.bai`, problem: /(does not match the data file \(stale or foreign\)|past the end of)/ });
+    // Caught when the BAM is opened, so `info` cannot print the foreign index's counts.
+    await expectBad(() => openAlignments(p), { code: 'bad-index', file: `${p}.bai`, problem: /(does not match the data file \(stale or foreign\)|past the end of)/ });
   });
 
   test('a BAM cut mid-file with an EOF block appended: the old .bai is an error, not fewer reads', async () => {
