@@ -16,6 +16,7 @@
  * Readers, partition caches and example indexes are kept between sites (walking j/k over
  * nearby sites reads each BAM block once) and dropped by `reset()` when the settings change.
  */
+import { existsSync } from 'node:fs';
 import { basename } from 'node:path';
 import { VariantLensError, throwIfAborted } from '../core/errors';
 import { openAlignments, type AlignmentFile } from '../core/io/alignmentReader';
@@ -190,7 +191,8 @@ export class SiteSources {
     let p = this.indexes.get(path);
     if (!p) {
       // Built once per file with its own controller: a cancelled site must not poison the cache.
-      p = ExamplesIndex.build(path);
+      // A single file named in settings must be a regular file (shard patterns are expanded by the reader).
+      p = (existsSync(path) ? checkRegularFile(path, 'examples file') : Promise.resolve()).then(() => ExamplesIndex.build(path));
       this.indexes.set(path, p);
       p.catch(() => this.indexes.delete(path));
     }
