@@ -17,10 +17,11 @@
  * `query` in src/core/io.
  */
 import { VariantLensError, throwIfAborted } from '../errors';
-import { contigAliasCandidates } from '../io/contigAliases';
+import { contigAliasCandidates, describeAvailable } from '../io/contigAliases';
 import type { ReferenceSource } from '../io/fasta/referenceSource';
 import { isSymbolicAllele, type VcfHeader, type VcfRecord } from '../io/vcf/vcfRecord';
 import type { VcfSource } from '../io/vcf/vcfSource';
+import { badRecord, checkGtAlleles, invalidAltReason } from '../io/vcf/vcfValidate';
 import type { BedRegions } from './bedRegions';
 import { classMask, classesOfMask, variantKind, type DiffClass, type DiffSite, type SideCall, type VariantKind } from './diffClasses';
 import { DiffSummaryBuilder, zygosityOf, type DiffSummary } from './diffSummary';
@@ -326,6 +327,10 @@ class SideStream {
   private curResolved = '';
   private lastPos = 0;
   private lastLine = 0;
+  /** REF/ALT of the records at lastPos (to find repeated records). */
+  private readonly posAlleles: { ref: string; alt: string; line: number }[] = [];
+  /** Contigs of records that no header (nor the reference) lists. */
+  private readonly unlisted = new Set<string>();
 
   constructor(
     private readonly side: 'A' | 'B',
@@ -397,6 +402,7 @@ class SideStream {
 
   private addRecord(rec: VcfRecord): Promise<void> | undefined {
     this.records++;
+    const samePos = rec.pos === this.lastPos && rec.contig === this.curContig;
     if (rec.contig !== this.curContig) this.enterContig(rec);
     else if (rec.pos < this.lastPos) this.unsorted(rec);
     this.lastPos = rec.pos;
@@ -407,11 +413,21 @@ class SideStream {
     const tabs = TABS;
     const a0 = tabs[3]! + 1;
     const a1 = tabs[4]!;
+    // A record repeated (same POS, REF and ALT) would count twice: refuse it.
+    const altKey = line.slice(a0, a1);
+    if (!samePos) this.posAlleles.length = 0;
+    else if (this.posAlleles.some((k) => k.ref === rec.ref && k.alt === altKey)) {
+      const first = this.posAlleles.find((k) => k.ref === rec.ref && k.alt === altKey)!;
+      throw badRecord(this.source.path, rec.lineNumber, `repeats the record of line ${first.line || '?'} (same CHROM, POS, REF and ALT); remove the duplicate (bcftools norm -d exact)`, line);
+    }
+    this.posAlleles.push({ ref: rec.ref, alt: altKey, line: rec.lineNumber });
+    if (a1 === a0) throw badRecord(this.source.path, rec.lineNumber, 'has an empty ALT column (use "." for no ALT allele)', line);
     // Fast path, most records: one REF base, one upper-case ALT base (not '*' or '.'): a SNP
     // that normalization leaves as it is.
     if (a1 - a0 === 1 && rec.ref.length === 1) {
       const c = line.charCodeAt(a0);
       if (c >= 65 && c <= 90) {
+        if (c === rec.ref.charCodeAt(0)) throw badRecord(this.source.path, rec.lineNumber, invalidAltReason(rec.ref, [altKey])!, line);
         this.finishRecord(rec, undefined, line[a0]!);
         return undefined;
       }
@@ -422,6 +438,8 @@ class SideStream {
       return undefined;
     }
     const alts = altText.indexOf(',') < 0 ? [altText] : altText.split(',');
+    const badAlt = invalidAltReason(rec.ref, alts);
+    if (badAlt) throw badRecord(this.source.path, rec.lineNumber, badAlt, line);
     const norms = new Array<NormalizedAllele | number | undefined>(alts.length);
     let needsRef = false;
     for (let k = 0; k < alts.length; k++) {
@@ -458,6 +476,11 @@ class SideStream {
     if (this.hasSamples) {
       gt = this.sampleGt(line);
       gq = SCRATCH_GQ;
+      // A GT naming an ALT the record lacks, or a non-number, is an error, not a guess.
+      if (gt.alleles) {
+        const bad = checkGtAlleles(gt.alleles, snpAlt !== undefined ? 1 : norms?.length ?? 0, gt.text);
+        if (bad) throw badRecord(this.source.path, rec.lineNumber, bad, line);
+      }
     }
     this.builder.addRecordZygosity(this.side, gt === undefined ? 0 : gt.zygosity);
     if (norms === undefined && snpAlt === undefined) { this.flush(rec.pos - this.window); return; }
@@ -556,7 +579,15 @@ class SideStream {
   }
 
   private enterContig(rec: VcfRecord): void {
+    const known = this.contigs.all.length;
     const resolved = this.contigs.resolve(rec.contig);
+    if (this.contigs.all.length > known && known > 0) {
+      // Neither the reference nor the headers list it: say so, rather than blame the sort order.
+      if (this.refWindow) {
+        throw new VariantLensError('contig-not-found', `line ${rec.lineNumber || '?'}: contig "${rec.contig}" is not in the reference; ${describeAvailable([...this.contigs.all].slice(0, known))}`, this.source.path);
+      }
+      this.unlisted.add(rec.contig);
+    }
     const rank = this.contigs.rankOf(resolved);
     if (rank < this.curRank || (rank === this.curRank && rec.pos < this.lastPos)) this.unsorted(rec);
     this.flush(Infinity);
@@ -568,6 +599,12 @@ class SideStream {
   }
 
   private unsorted(rec: VcfRecord): never {
+    const odd = [rec.contig, this.curContig].find((c) => this.unlisted.has(c));
+    if (odd !== undefined) {
+      throw new VariantLensError('contig-not-found',
+        `line ${rec.lineNumber || '?'} (${rec.contig}:${rec.pos}): contig "${odd}" is not listed in the ##contig lines of either file, so its place in the order is unknown; add ##contig lines (bcftools reheader) or give --ref`,
+        this.source.path);
+    }
     throw new VariantLensError('malformed-vcf',
       `line ${rec.lineNumber || '?'} (${rec.contig}:${rec.pos}) comes after ${this.curContig}:${this.lastPos} (line ${this.lastLine || '?'}); ` +
       'the diff needs both files sorted in the same contig order (the reference .fai order when --ref is given). ' +
@@ -704,7 +741,10 @@ function gtInfoAt(line: string, s: number, e: number): GtInfo {
 }
 
 function parseAlleles(gt: string): (number | null)[] {
-  return gt.split(/[/|]/).map((s) => (s === '.' ? null : Number(s)));
+  // VCF 4.4: a leading phase marker ("/1", "|0|1") is not an allele.
+  const lead = gt.charCodeAt(0);
+  const body = lead === 47 || lead === 124 ? gt.slice(1) : gt;
+  return body.split(/[/|]/).map((s) => (s === '.' ? null : /^\d+$/.test(s) ? Number(s) : NaN));
 }
 
 const PROJECTED = new Map<string, string>();

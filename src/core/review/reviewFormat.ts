@@ -15,6 +15,7 @@
  * or more lines is a conflict (two people set different verdicts); its lines carry
  * `state = conflict` so the file shows it too. Full description: docs/review-format.md.
  */
+import { collapseAgreeing } from './agreement';
 import { VariantLensError } from '../errors';
 
 export const REVIEW_FORMAT_VERSION = 1;
@@ -281,6 +282,9 @@ export function addVersion(sites: Map<string, Annotation[]>, a: Annotation): voi
   if (list.some((v) => annotationBody(v) === body)) return;
   list.push(a);
   list.sort(compareVersions);
+  // The same decision on two branches is one version, not a conflict (agreement.ts).
+  const merged = collapseAgreeing(list);
+  if (merged.length !== list.length) list.splice(0, list.length, ...merged);
 }
 
 /**

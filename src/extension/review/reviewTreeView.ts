@@ -5,6 +5,7 @@
  * Clicking a site reveals it in its table/diff and opens the inspector; conflicted sites
  * carry a "Resolve…" action. Data: ReviewController.treeSource + ReviewWorkspace.tree.
  */
+import { reviewTooltipMarkdown } from './reviewTooltip';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { ReviewEntry } from '../../core/review/reviewStore';
@@ -62,8 +63,8 @@ export class ReviewTreeProvider implements vscode.TreeDataProvider<Node> {
     const item = new vscode.TreeItem(siteLabel(e.site), vscode.TreeItemCollapsibleState.None);
     item.id = `${node.file}\u0000site\u0000${e.key}`;
     item.description = cellSummary(cell, 80);
-    item.tooltip = new vscode.MarkdownString(e.versions.map((v) =>
-      `**${v.verdict}** — ${v.reviewer}, ${v.time}${v.tags.length ? `  \ntags: ${v.tags.join(', ')}` : ''}${v.note ? `  \n${v.note.replace(/[\\`*_{}[\]()#+\-.!<>|]/g, '\\$&')}` : ''}`).join('\n\n---\n\n'));
+    // Every user-written value escaped (reviewTooltip.ts): a tag or note adds no Markdown.
+    item.tooltip = new vscode.MarkdownString(reviewTooltipMarkdown(e.versions));
     item.iconPath = new vscode.ThemeIcon(e.conflict ? 'warning' : 'circle-small-filled');
     item.contextValue = e.conflict ? 'reviewSiteConflict' : 'reviewSite';
     item.command = { command: REVIEW_COMMANDS.reveal, title: 'Show the site', arguments: revealArguments(node.file, e) };

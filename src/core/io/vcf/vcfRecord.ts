@@ -8,6 +8,7 @@
  * reference (end from INFO/END for gVCF blocks and symbolic alleles, else pos + len(REF) - 1).
  */
 import { VariantLensError } from '../../errors';
+import { invalidAltReason, invalidGenotypeReason } from './vcfValidate';
 
 export interface Genotype {
   /** Allele indices; null for a missing allele ('.'). */
@@ -111,6 +112,7 @@ export class VcfRecord {
   private infoCache: Map<string, string | true> | undefined;
   private sampleCols: string[] | undefined;
   private formatKeysCache: string[] | undefined;
+  private readonly file: string;
 
   /**
    * Validates the fixed columns now (column count, POS, REF, QUAL), so a malformed line fails
@@ -142,8 +144,11 @@ export class VcfRecord {
       p = p * 10 + c;
     }
     if (p < 0 || t2 === t1 + 1) throw malformed(file, lineNumber, `has POS "${line.slice(t1 + 1, t2)}", which is not a non-negative integer`, line);
+    if (p > Number.MAX_SAFE_INTEGER) throw malformed(file, lineNumber, `has POS ${line.slice(t1 + 1, t2)}, larger than 2^53 - 1, the largest position Variant Lens can represent exactly`, line);
     const ref = line.slice(t3 + 1, t4);
-    if (!isBaseSequence(ref)) throw malformed(file, lineNumber, `has REF "${ref.slice(0, 20)}", which is not a base sequence`, line);
+    if (!isBaseSequence(ref)) {
+      throw malformed(file, lineNumber, ref === '.' || ref === '' ? `has REF "${ref}"; REF must be the reference base(s) at POS` : `has REF "${ref.slice(0, 20)}", which is not a base sequence`, line);
+    }
     let q: number | undefined;
     if (!(t6 === t5 + 2 && line.charCodeAt(t5 + 1) === 46 /* . */)) {
       q = parseDecimal(line, t5 + 1, t6);
@@ -153,6 +158,7 @@ export class VcfRecord {
         if (Number.isNaN(q) || qual === '') throw malformed(file, lineNumber, `has QUAL "${qual}", which is not a number`, line);
       }
     }
+    this.file = file;
     this.contig = sameContig(line, t1);
     this.pos = p;
     this.ref = isUpperCase(ref) ? ref : ref.toUpperCase();
@@ -182,7 +188,10 @@ export class VcfRecord {
   get alts(): readonly string[] {
     if (this.altsCache === undefined) {
       const alt = this.line.slice(this.t4 + 1, this.t5);
-      this.altsCache = alt === '.' ? NO_STRINGS : alt.indexOf(',') < 0 ? [alt] : alt.split(',');
+      const alts = alt === '.' ? NO_STRINGS : alt.indexOf(',') < 0 ? [alt] : alt.split(',');
+      const bad = invalidAltReason(this.ref, alts);
+      if (bad) throw malformed(this.file, this.lineNumber, bad, this.line);
+      this.altsCache = alts;
     }
     return this.altsCache;
   }
@@ -264,7 +273,10 @@ export class VcfRecord {
   genotype(sampleIndex: number): Genotype | undefined {
     const gt = this.sampleField(sampleIndex, 'GT');
     if (gt === undefined) return undefined;
-    return parseGenotype(gt);
+    const g = parseGenotype(gt);
+    const bad = invalidGenotypeReason(gt, g, this.alts.length);
+    if (bad) throw malformed(this.file, this.lineNumber, `sample ${sampleIndex + 1}: ${bad}`, this.line);
+    return g;
   }
 
   /** 'SNP' when REF and every concrete ALT are one base, else 'INDEL' (symbolic alleles are ignored). */
@@ -276,8 +288,11 @@ export class VcfRecord {
 }
 
 export function parseGenotype(gt: string): Genotype {
+  // VCF 4.4 allows a phasing marker before the first allele ("/1", "|0|1"): it is not an allele.
+  const lead = gt.charCodeAt(0);
+  const body = lead === 47 || lead === 124 ? gt.slice(1) : gt;
   const phased = gt.includes('|');
-  const alleles = gt.split(/[/|]/).map((a) => (a === '.' ? null : Number(a)));
+  const alleles = body.split(/[/|]/).map((a) => (a === '.' ? null : /^\d+$/.test(a) ? Number(a) : NaN));
   return { alleles, phased };
 }
 
@@ -287,7 +302,9 @@ export function formatGenotype(g: Genotype): string {
 
 /** `<*>`, `<NON_REF>`, `<DEL>`, breakends and the VCF 4.2 missing '*' allele are not sequences. */
 export function isSymbolicAllele(alt: string): boolean {
-  return alt.startsWith('<') || alt === '*' || alt.includes('[') || alt.includes(']') || alt === '.';
+  return alt.startsWith('<') || alt === '*' || alt.includes('[') || alt.includes(']') || alt === '.' ||
+    // Single breakends (VCF 4.2 §5.4.9): ".G" or "G." are not sequences either.
+    (alt.length > 1 && (alt.charCodeAt(0) === 46 || alt.charCodeAt(alt.length - 1) === 46));
 }
 
 const NO_STRINGS: readonly string[] = Object.freeze([]);
@@ -340,14 +357,13 @@ export function parseDecimal(line: string, from: number, to: number): number {
 }
 const PASS: readonly string[] = Object.freeze(['PASS']);
 
-/** REF: A C G T N (either case), '*' or '.'; non-empty. */
+/** REF: A C G T N (either case); non-empty ('.' and '*' are not reference bases). */
 function isBaseSequence(s: string): boolean {
   if (s.length === 0) return false;
   for (let i = 0; i < s.length; i++) {
     switch (s.charCodeAt(i)) {
       case 65: case 67: case 71: case 84: case 78: // A C G T N
       case 97: case 99: case 103: case 116: case 110: // a c g t n
-      case 42: case 46: // * .
         continue;
       default:
         return false;

@@ -13,6 +13,7 @@
  */
 import { VariantLensError, throwIfAborted } from '../../errors';
 import { describeAvailable, resolveContig } from '../contigAliases';
+import { LineTooLongError } from './lineLimit';
 import { VcfRecord } from './vcfRecord';
 import type { VcfFile } from './vcfReader';
 
@@ -50,6 +51,7 @@ export async function buildVcfRowIndex(
   const runs: { contig: string; firstRow: number; rowCount: number }[] = [];
   let nextReport = 0;
   if (file.dataStart !== undefined) {
+    try {
     for await (const batch of file.lineStartsFrom(file.dataStart, signal)) {
       throwIfAborted(signal);
       const offs = batch.offsets;
@@ -73,6 +75,11 @@ export async function buildVcfRowIndex(
         onProgress(count, batch.bytesDone, file.size);
         nextReport = batch.bytesDone + (1 << 20);
       }
+    }
+    } catch (e) {
+      // Records before the long line were all counted (empty lines are not; rare in a VCF).
+      if (e instanceof LineTooLongError) throw e.withLine(file.path, file.headerLines + count + 1);
+      throw e;
     }
   }
   onProgress?.(count, file.size, file.size);
