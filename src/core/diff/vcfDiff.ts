@@ -22,7 +22,7 @@ import type { ReferenceSource } from '../io/fasta/referenceSource';
 import { isSymbolicAllele, type VcfHeader, type VcfRecord } from '../io/vcf/vcfRecord';
 import type { VcfSource } from '../io/vcf/vcfSource';
 import type { BedRegions } from './bedRegions';
-import { classMask, classesOfMask, variantKind, type DiffClass, type DiffSite, type SideCall, type VariantKind } from './diffClasses';
+import { classMask, classesOfMask, variantKind, type DiffClass, type DiffSite, type SideCall, type DiffVariantKind } from './diffClasses';
 import { DiffSummaryBuilder, zygosityOf, type DiffSummary } from './diffSummary';
 import { Stratifier } from './stratification';
 import { DiffSiteList } from './diffSiteList';
@@ -202,7 +202,7 @@ interface AlleleItem extends SideCall {
   readonly pos: number;
   readonly ref: string;
   readonly alt: string;
-  readonly kind: VariantKind;
+  readonly kind: DiffVariantKind;
   used: boolean;
 }
 
@@ -480,7 +480,7 @@ class SideStream {
   }
 
   private queue(
-    rec: VcfRecord, pos: number, ref: string, alt: string, kind: VariantKind, altIndex: number,
+    rec: VcfRecord, pos: number, ref: string, alt: string, kind: DiffVariantKind, altIndex: number,
     gtInfo: GtInfo | undefined, recordGt: string, qual: number | undefined, filter: string, gq: number | undefined,
   ): void {
     let gt = '';

@@ -27,7 +27,7 @@ import { resolveContig } from '../io/contigAliases';
 import type { LineBatch } from '../io/vcf/lineScanner';
 import { VcfRecord, isSymbolicAllele, parseDecimal } from '../io/vcf/vcfRecord';
 import type { ContigRun } from '../io/vcf/vcfRowIndex';
-import type { FilterSpec, SortColumn, SortSpec, VariantKind } from '../../protocol/protocol';
+import type { FilterSpec, RowVariantKind, SortColumn, SortSpec } from './tableSpec';
 
 /** How a long job reports progress and learns that it was cancelled. */
 export interface JobControl {
@@ -36,7 +36,7 @@ export interface JobControl {
   progress(done: number, total: number, label: string): void;
 }
 
-export const KIND_CODE: Readonly<Record<VariantKind, number>> = { SNP: 0, INDEL: 1, REF: 2 };
+export const KIND_CODE: Readonly<Record<RowVariantKind, number>> = { SNP: 0, INDEL: 1, REF: 2 };
 
 export interface Locus {
   readonly contig: string;
