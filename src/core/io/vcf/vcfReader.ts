@@ -22,7 +22,7 @@ import { describeAvailable, resolveContig } from '../contigAliases';
 import { lineBatches, lineStartBatches, type LineBatch, type LineStartBatch, type OffsetOf, type TextChunk } from './lineScanner';
 import { VcfRecord, parseVcfHeader, type VcfHeader } from './vcfRecord';
 import type { VcfSource } from './vcfSource';
-import { buildVcfRowIndex, type VcfRowIndex } from './vcfRowIndex';
+import { buildVcfRowIndex, type RowIndexSource, type VcfRowIndex } from './vcfRowIndex';
 
 export type { VcfRowIndex } from './vcfRowIndex';
 
@@ -37,7 +37,7 @@ export interface VcfCounts {
 
 const PLAIN_READ_SIZE = 1 << 20;
 
-export class VcfFile implements VcfSource {
+export class VcfFile implements VcfSource, RowIndexSource {
   private tabix: TabixIndexedFile | undefined;
   private tabixNames: Promise<string[]> | undefined;
   private random: BgzfRandomReader | undefined;
