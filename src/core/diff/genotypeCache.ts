@@ -70,7 +70,7 @@ const DIPLOID: Readonly<Record<string, string>> = { '..': './.', '.0': './0', '.
  * GT projected onto ALT number k (1-based) as `bcftools norm -m -any` writes it: k → 1,
  * every other allele → 0, missing stays '.'; then unphased and sorted ('.' first).
  */
-export function projectGenotype(alleles: readonly (number | null)[], k: number): string {
+function projectGenotype(alleles: readonly (number | null)[], k: number): string {
   if (alleles.length === 2) {
     const x = alleles[0]!;
     const y = alleles[1]!;

@@ -33,7 +33,7 @@ export interface DiffRegion {
 }
 
 /** What a side stream needs of the diff options. */
-export interface SideStreamOptions {
+interface SideStreamOptions {
   /** When given, indels are left-aligned against it. */
   readonly reference?: ReferenceSource;
   /** Only records overlapping this region (read through the index). */

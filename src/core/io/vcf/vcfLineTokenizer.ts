@@ -19,7 +19,7 @@
 export const FIXED_COLUMN_TABS = 7;
 
 /** Tab slots for the fixed columns and FORMAT: the tabs ending columns 0 … 8. */
-export const VCF_TAB_SLOTS = 9;
+const VCF_TAB_SLOTS = 9;
 
 /**
  * End of the line's text: its length, less a trailing CR. The line readers strip CRs of CRLF
