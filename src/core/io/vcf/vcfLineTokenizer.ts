@@ -1,7 +1,8 @@
 /**
  * The one tokenizer of VCF data lines: where the tabs are. Every reader of a data line (the
  * lazy VcfRecord, the table's column pass, the diff's side stream, the tabix span of the
- * writer) finds its columns here and reads the fields it needs straight from the line.
+ * writer, the review export) finds its columns here and reads the fields it needs straight
+ * from the line. (`show --vcf` splits on any whitespace instead, as show_examples does.)
  *
  * Layout: `tabs[k]` is the offset of the tab that ends column k (0 CHROM, 1 POS, 2 ID, 3 REF,
  * 4 ALT, 5 QUAL, 6 FILTER, 7 INFO, 8 FORMAT), or -1 when the line has no such tab. Column k
