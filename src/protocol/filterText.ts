@@ -7,14 +7,14 @@
  *
  * Region text is 1-based inclusive (samtools style).
  */
-import type { FilterSpec, VariantKind } from './protocol';
+import type { FilterSpec, RowVariantKind } from './protocol';
 
 export type FilterParse = { readonly ok: true; readonly filter: FilterSpec } | { readonly ok: false; readonly error: string };
 
 export function parseFilterText(text: string): FilterParse {
   const f: { -readonly [K in keyof FilterSpec]: FilterSpec[K] } = {};
   const free: string[] = [];
-  const kinds: VariantKind[] = [];
+  const kinds: RowVariantKind[] = [];
   for (const term of text.trim().split(/\s+/).filter((t) => t !== '')) {
     let m: RegExpExecArray | null;
     if ((m = /^FILTER[=:](.+)$/i.exec(term))) {
@@ -32,7 +32,7 @@ export function parseFilterText(text: string): FilterParse {
     } else if ((m = /^GT[=:](.+)$/i.exec(term))) {
       f.genotypes = m[1]!.split(',').filter((x) => x !== '');
     } else if (/^(SNPs?|INDELs?|REF)$/i.test(term)) {
-      kinds.push(term.toUpperCase().replace(/S$/, '') as VariantKind);
+      kinds.push(term.toUpperCase().replace(/S$/, '') as RowVariantKind);
     } else if (/^[^\s:=<>]+:[\d,_]+(-[\d,_]+)?$/.test(term)) {
       if (f.region !== undefined) return { ok: false, error: 'only one region per filter' };
       f.region = term;

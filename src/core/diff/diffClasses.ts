@@ -11,10 +11,13 @@ export type DiffClass = 'same' | 'gt-change' | 'only-A' | 'only-B' | 'filter-cha
 
 export const DIFF_CLASSES: readonly DiffClass[] = ['same', 'gt-change', 'only-A', 'only-B', 'filter-change', 'qual-change'];
 
-/** SNP: 1 base → 1 base. INDEL: lengths differ. MNP: equal lengths > 1 (after trimming). */
-export type VariantKind = 'SNP' | 'INDEL' | 'MNP';
+/**
+ * The kind of a normalized allele: SNP: 1 base → 1 base. INDEL: lengths differ. MNP: equal
+ * lengths > 1 (after trimming). Not the table's kind of a whole record (RowVariantKind).
+ */
+export type DiffVariantKind = 'SNP' | 'INDEL' | 'MNP';
 
-export const VARIANT_KINDS: readonly VariantKind[] = ['SNP', 'INDEL', 'MNP'];
+export const VARIANT_KINDS: readonly DiffVariantKind[] = ['SNP', 'INDEL', 'MNP'];
 
 /** What one VCF says about one normalized allele. */
 export interface SideCall {
@@ -45,7 +48,7 @@ export interface DiffSite {
   readonly pos: number;
   readonly ref: string;
   readonly alt: string;
-  readonly kind: VariantKind;
+  readonly kind: DiffVariantKind;
   /** The record in A carrying this allele, if any. */
   readonly a: SideCall | undefined;
   readonly b: SideCall | undefined;
@@ -53,7 +56,7 @@ export interface DiffSite {
   readonly classes: readonly DiffClass[];
 }
 
-export function variantKind(ref: string, alt: string): VariantKind {
+export function variantKind(ref: string, alt: string): DiffVariantKind {
   if (ref.length === alt.length) return ref.length === 1 ? 'SNP' : 'MNP';
   return 'INDEL';
 }

@@ -23,7 +23,7 @@ import type { VcfSource } from './vcfSource';
 import type { TabixIndex } from '../index/indexCheck';
 import { loadTabixIndex, tabixQuery } from './vcfIndexedQuery';
 import { LineTooLongError } from './lineLimit';
-import { buildVcfRowIndex, type VcfRowIndex } from './vcfRowIndex';
+import { buildVcfRowIndex, type VcfRowIndex, type RowIndexSource } from './vcfRowIndex';
 
 export type { VcfRowIndex } from './vcfRowIndex';
 
@@ -38,7 +38,7 @@ export interface VcfCounts {
 
 const PLAIN_READ_SIZE = 1 << 20;
 
-export class VcfFile implements VcfSource {
+export class VcfFile implements VcfSource, RowIndexSource {
   private tabix: Promise<TabixIndex> | undefined;
   private random: BgzfRandomReader | undefined;
 

@@ -9,6 +9,7 @@
  */
 import { VariantLensError } from '../../errors';
 import { invalidAltReason, invalidGenotypeReason } from './vcfValidate';
+import { FIXED_COLUMN_TABS, findTabs, lineEnd, type VcfLineTabs } from './vcfLineTokenizer';
 
 export interface Genotype {
   /** Allele indices; null for a missing allele ('.'). */
@@ -104,7 +105,8 @@ export class VcfRecord {
   private readonly t5: number;
   private readonly t6: number;
   private readonly t7: number;
-  private readonly restStart: number;
+  /** The tab after INFO; -1 for a sites-only line without FORMAT. */
+  private readonly t8: number;
   private idCache: string | undefined;
   private altsCache: readonly string[] | undefined;
   private filtersCache: readonly string[] | undefined;
@@ -122,20 +124,21 @@ export class VcfRecord {
    * @param lineNumber 1-based line number in the (decompressed) file, for error messages; 0 if unknown
    */
   constructor(readonly line: string, readonly lineNumber: number, file: string) {
-    // Hot path when streaming (millions of records): find the tabs with indexOf, no
-    // intermediate arrays, no regex; validate with char-code loops.
-    const t1 = line.indexOf('\t');
-    const t2 = t1 < 0 ? -1 : line.indexOf('\t', t1 + 1);
-    const t3 = t2 < 0 ? -1 : line.indexOf('\t', t2 + 1);
-    const t4 = t3 < 0 ? -1 : line.indexOf('\t', t3 + 1);
-    const t5 = t4 < 0 ? -1 : line.indexOf('\t', t4 + 1);
-    const t6 = t5 < 0 ? -1 : line.indexOf('\t', t5 + 1);
-    const t7 = t6 < 0 ? -1 : line.indexOf('\t', t6 + 1);
-    if (t7 < 0) {
-      const cols = line.split('\t').length;
+    // Hot path when streaming (millions of records): the shared tokenizer finds the tabs
+    // (indexOf, no intermediate arrays, no regex); validate with char-code loops.
+    const tabs = RECORD_TABS;
+    const found = findTabs(line, tabs, 8);
+    if (found < FIXED_COLUMN_TABS) {
+      const cols = found + 1;
       throw malformed(file, lineNumber, `has ${cols} tab-separated column${cols === 1 ? '' : 's'}; a VCF record needs at least 8`, line);
     }
-    const t8 = line.indexOf('\t', t7 + 1);
+    const t1 = tabs[0]!;
+    const t2 = tabs[1]!;
+    const t3 = tabs[2]!;
+    const t4 = tabs[3]!;
+    const t5 = tabs[4]!;
+    const t6 = tabs[5]!;
+    const t7 = tabs[6]!;
     if (t1 === 0) throw malformed(file, lineNumber, 'has an empty CHROM', line);
     let p = 0;
     for (let i = t1 + 1; i < t2; i++) {
@@ -169,7 +172,7 @@ export class VcfRecord {
     this.t5 = t5;
     this.t6 = t6;
     this.t7 = t7;
-    this.restStart = t8 < 0 ? line.length + 1 : t8 + 1;
+    this.t8 = tabs[7]!;
     this.idCache = undefined;
     this.altsCache = undefined;
     this.filtersCache = undefined;
@@ -177,6 +180,28 @@ export class VcfRecord {
     this.infoCache = undefined;
     this.sampleCols = undefined;
     this.formatKeysCache = undefined;
+  }
+
+  /**
+   * Fills `out` (at least 8 slots) with the tabs of this line in the tokenizer's layout
+   * (vcfLineTokenizer.ts), reusing the ones the constructor found; only the FORMAT tab and
+   * later ones are searched.
+   */
+  tabsInto(out: VcfLineTabs): void {
+    const at = out.at;
+    at[0] = this.contig.length;
+    at[1] = this.t2;
+    at[2] = this.t3;
+    at[3] = this.t4;
+    at[4] = this.t5;
+    at[5] = this.t6;
+    at[6] = this.t7;
+    at[7] = this.t8;
+    if (this.t8 >= 0) out.scanFrom(this.line, 8);
+    else {
+      for (let k = 8; k < out.slots; k++) at[k] = -1;
+      out.found = FIXED_COLUMN_TABS;
+    }
   }
 
   /** The ID column ('.' when missing). */
@@ -207,7 +232,7 @@ export class VcfRecord {
 
   /** The raw INFO column. */
   get infoText(): string {
-    return (this.infoTextCache ??= this.line.slice(this.t7 + 1, this.restStart - 1));
+    return (this.infoTextCache ??= this.line.slice(this.t7 + 1, this.t8 < 0 ? lineEnd(this.line) : this.t8));
   }
 
   /** 0-based start of the REF allele. */
@@ -243,7 +268,7 @@ export class VcfRecord {
 
   private columns(): string[] {
     if (!this.sampleCols) {
-      this.sampleCols = this.restStart <= this.line.length ? this.line.slice(this.restStart).split('\t') : [];
+      this.sampleCols = this.t8 < 0 ? [] : this.line.slice(this.t8 + 1, lineEnd(this.line)).split('\t');
     }
     return this.sampleCols;
   }
@@ -308,6 +333,9 @@ export function isSymbolicAllele(alt: string): boolean {
 }
 
 const NO_STRINGS: readonly string[] = Object.freeze([]);
+
+/** The constructor's tab offsets; read back into fields before the constructor returns. */
+const RECORD_TABS = new Int32Array(8);
 
 /**
  * The last CHROM seen: consecutive records share their contig, so the common case reuses
