@@ -5,7 +5,7 @@
 import { VariantLensError, isCancelled } from '../core/errors';
 import type { CliContext } from './framework/command';
 import { commands } from './framework/registry';
-import { systemErrorLine } from './systemErrors';
+import { systemErrorLine } from './framework/systemErrors';
 import './commands/index';
 
 function help(): string {

@@ -3,7 +3,7 @@
  * PREFIX.summary.json, PREFIX.sites.tsv (every differing site, streamed) and PREFIX.html
  * (standalone report). Matching rules: docs/decisions/0006-diff-matching.md.
  */
-import { ensureParentDir } from '../systemErrors';
+import { ensureParentDir } from '../framework/systemErrors';
 import { DEFAULT_MAX_WHOLE_FILE_BYTES } from '../../core/io/safeOpen';
 import { closeSync, openSync, writeFileSync, writeSync } from 'node:fs';
 import { loadBedRegions, type BedRegions } from '../../core/diff/bedRegions';

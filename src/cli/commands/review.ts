@@ -2,7 +2,7 @@
  * `variant-lens review export|stats|import`: the review sidecar file from the command line
  * (format: docs/review-format.md).
  */
-import { ensureParentDir } from '../systemErrors';
+import { ensureParentDir } from '../framework/systemErrors';
 import { VariantLensError } from '../../core/errors';
 import { openVcf } from '../../core/io/vcf/vcfReader';
 import { atomicWriteFile } from '../../core/review/atomicWrite';

@@ -24,7 +24,7 @@ import type { VcfHeader } from '../io/vcf/vcfRecord';
 import type { VcfSource } from '../io/vcf/vcfSource';
 import type { BedRegions } from './bedRegions';
 import { ContigOrder } from './contigOrder';
-import { classMask, classesOfMask, type DiffClass, type DiffSite, type SideCall } from './diffClasses';
+import { classMask, classesOfMask, type DiffSite, type SideCall } from './diffClasses';
 import { DiffSiteList } from './diffSiteList';
 import { DiffSummaryBuilder, type DiffSummary } from './diffSummary';
 import { GenotypeCache } from './genotypeCache';
@@ -216,7 +216,7 @@ function resolveSample(header: VcfHeader, wanted: string | number | undefined, f
   return { index: wanted, name: samples[wanted]! };
 }
 
-export type { DiffClass, DiffSite, SideCall };
+export type { DiffSite };
 
 /**
  * For the diff editor: runs the diff and keeps every differing site in a list the UI can

@@ -29,7 +29,7 @@ import { DV_MAKE_EXAMPLES_DEFAULTS, compareParams } from '../model/modelCard';
 import { modelPipeline, pipelineKey } from '../model/makeExamplesParams';
 import type { LoadedModel } from '../model/onnxModel';
 import { encodeRows } from '../pileup/pileupEncoder';
-import { readKey, readNumber } from '../pileup/readFilters';
+import { readKey, readNumber } from '../pileup/candidates/readFilters';
 import { type CallingRegion, type Partition, PartitionReader, type PipelineOptions, type SiteExamples, buildSiteExamples } from '../pileup/siteExamples';
 import { cigarToString } from '../io/sam/alignedRead';
 import { BAND_BASELINE_TEXT, type SiteGeometry, SUPPORTS_ALT_PIXEL, baselineDescription, baselineKind, columnBands, siteMedians, withBandBaseline, withChannelBaseline, withoutReadRow } from './counterfactuals';

@@ -17,8 +17,8 @@
  * Coordinates: 0-based (`start` of the site is the variant's first reference base).
  */
 import type { AlignedRead } from '../io/sam/alignedRead';
-import { AlleleCounter } from '../pileup/alleleCounter';
-import { readKey, readRejection } from '../pileup/readFilters';
+import { AlleleCounter } from '../pileup/candidates/alleleCounter';
+import { readKey, readRejection } from '../pileup/candidates/readFilters';
 import { type Partition, type PipelineOptions, type SiteExamples, siteFromPartition } from '../pileup/siteExamples';
 import { analyzePosition } from '../pileup/variantCaller';
 

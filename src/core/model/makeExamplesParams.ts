@@ -17,7 +17,7 @@
  */
 import { VariantLensError } from '../errors';
 import type { ExampleInfo } from '../io/examples/exampleInfo';
-import { DEFAULT_READ_REQUIREMENTS, type ReadRequirements } from '../pileup/readFilters';
+import { DEFAULT_READ_REQUIREMENTS, type ReadRequirements } from '../pileup/candidates/readFilters';
 import { type PipelineOptions, pipelineOptions } from '../pileup/siteExamples';
 import { type CallerOptions, DEFAULT_CALLER_OPTIONS } from '../pileup/variantCaller';
 import { DV_MAKE_EXAMPLES_DEFAULTS, type ParamValue } from './modelCard';

@@ -17,13 +17,13 @@ import type { ReferenceSource } from '../io/fasta/referenceSource';
 import { VariantLensError, throwIfAborted } from '../errors';
 import { resolveContig } from '../io/contigAliases';
 import type { PileupTensor } from '../io/examples/pileupTensor';
-import { AlleleCounter, type RefWindow } from './alleleCounter';
+import { AlleleCounter, type RefWindow } from './candidates/alleleCounter';
 import { type MultiAllelicMode, altAlleleCombinations } from './altAlleleCombinations';
 import { DEFAULT_EXAMPLE_INFO, type ExampleInfo } from '../io/examples/exampleInfo';
 import { type EncoderOptions, type ReadSelection, type RowInfo, encodeRows, encoderOptionsFromExampleInfo, rowInfos, selectReads, withSupports } from './pileupEncoder';
 import { reservoirSample } from './numpyRandomState';
 import { realignReads } from './realigner/realigner';
-import { DEFAULT_READ_REQUIREMENTS, type ReadRejection, type ReadRequirements, readRejection } from './readFilters';
+import { DEFAULT_READ_REQUIREMENTS, type ReadRejection, type ReadRequirements, readRejection } from './candidates/readFilters';
 import { type CallerOptions, type Candidate, DEFAULT_CALLER_OPTIONS, type PositionAnalysis, analyzePosition, mayBeCandidate, supportForAlleles } from './variantCaller';
 
 /** A calling region, 0-based half-open; partitions start at `start` (make_examples `regions_to_process`). */

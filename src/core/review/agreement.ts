@@ -4,15 +4,21 @@
  * set on two git branches (or in two windows) differ only in time, reviewer or the model
  * snapshot, and merge into one version: the latest, so the kept line is the newest state.
  */
-import type { Annotation } from './reviewFormat';
+/** The parts of an annotation (reviewFormat.ts) that make up a decision, and its time. */
+export interface Decision {
+  readonly verdict: string;
+  readonly tags: readonly string[];
+  readonly note: string;
+  readonly time: string;
+}
 
 /** What a reviewer decided: verdict, tags (as a set) and note. */
-export function decisionKey(a: Annotation): string {
+export function decisionKey(a: Decision): string {
   return `${a.verdict}\u0000${[...a.tags].sort().join('\u0001')}\u0000${a.note}`;
 }
 
 /** One version per decision (the latest by time; ties keep the first), in the input's order. */
-export function collapseAgreeing<T extends Annotation>(versions: readonly T[]): T[] {
+export function collapseAgreeing<T extends Decision>(versions: readonly T[]): T[] {
   const byDecision = new Map<string, T>();
   for (const v of versions) {
     const k = decisionKey(v);

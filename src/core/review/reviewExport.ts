@@ -88,10 +88,6 @@ export function encodeInfoValue(s: string): string {
   return encodeURIComponent(s);
 }
 
-export function decodeInfoValue(s: string): string {
-  return s === '.' ? '' : decodeURIComponent(s);
-}
-
 export interface VcfExportOptions {
   /** verdict → FILTER id (e.g. Fail → VL_FAIL); a matching site gets that FILTER. */
   readonly filters?: ReadonlyMap<string, string>;

@@ -73,14 +73,6 @@ export function formatSiteKey(k: SiteKey): string {
   return `${k.contig}:${k.pos} ${k.ref}>${k.alt}${k.sample !== undefined ? ` [${k.sample}]` : ''}`;
 }
 
-export function parseSiteKey(key: string): SiteKey {
-  const [contig, pos, ref, alt, sample] = key.split('\t');
-  if (contig === undefined || pos === undefined || ref === undefined || alt === undefined || sample === undefined) {
-    throw new VariantLensError('invalid-argument', `not a site key: ${JSON.stringify(key)}`);
-  }
-  return sample === '' ? { contig, pos: Number(pos), ref, alt } : { contig, pos: Number(pos), ref, alt, sample };
-}
-
 export function keyOf(a: SiteKey): SiteKey {
   return a.sample === undefined ? { contig: a.contig, pos: a.pos, ref: a.ref, alt: a.alt } : { contig: a.contig, pos: a.pos, ref: a.ref, alt: a.alt, sample: a.sample };
 }

@@ -23,9 +23,6 @@ export function defaultOf(key: Key): unknown {
   return (manifest.contributes.configuration.properties as Record<string, { default: unknown }>)[`${SECTION}.${key}`]!.default;
 }
 
-/** Keys VS Code restricts in untrusted workspaces — must equal package.json's list. */
-export const RESTRICTED_KEYS: readonly string[] = manifest.capabilities.untrustedWorkspaces.restrictedConfigurations;
-
 export interface ModelSetting {
   readonly name: string;
   readonly path: string;

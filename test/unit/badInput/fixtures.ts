@@ -7,7 +7,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { VariantLensError } from '../../../src/core/errors';
@@ -146,10 +146,6 @@ export function copyWith(src: string, dst: string, suffixes: readonly string[] =
   copyFileSync(src, dst);
   for (const s of suffixes) copyFileSync(src + s, dst + s);
   return dst;
-}
-
-export function bytes(path: string): Buffer {
-  return readFileSync(path);
 }
 
 export interface Expected {

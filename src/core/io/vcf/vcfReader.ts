@@ -3,7 +3,7 @@
  * gzip `.vcf.gz` (streamed only). Records are the lazy `VcfRecord` (src/core/io/vcf/vcfRecord.ts).
  *
  * How each kind answers a region query (a deliberate choice):
- *  - `.vcf.gz` + `.tbi`/`.csi`: through the index (@gmod/tabix), reading only the blocks
+ *  - `.vcf.gz` + `.tbi`/`.csi`: through the index (our CRC-checked reader, vcfIndexedQuery.ts), reading only the blocks
  *    the index names;
  *  - plain `.vcf`, or `.vcf.gz` without an index: a full streaming scan that keeps the
  *    overlapping records. Correct, linear in the file size; the extension builds a
@@ -16,7 +16,7 @@ import { existsSync, createReadStream } from 'node:fs';
 import { createGunzip } from 'node:zlib';
 import { VariantLensError, throwIfAborted, wrapError } from '../../errors';
 import { BgzfRandomReader, bgzfBlocks, fileSize, hasBgzfEof, looksLikeBgzf, looksLikeGzip, openForRead, splitVirtualOffset, virtualOffset } from '../bgzf/bgzfReader';
-import { describeAvailable, resolveContig } from '../contigAliases';
+import { resolveContig } from '../contigAliases';
 import { lineBatches, lineStartBatches, type LineBatch, type LineStartBatch, type OffsetOf, type TextChunk } from './lineScanner';
 import { VcfRecord, parseVcfHeader, type VcfHeader } from './vcfRecord';
 import type { VcfSource } from './vcfSource';
@@ -301,11 +301,6 @@ export async function openVcf(path: string, signal?: AbortSignal): Promise<VcfFi
   }
   const header = parseVcfHeader(headerText, path);
   return new VcfFile(path, kind, indexPath, header, lineNo, dataStart, size);
-}
-
-/** For messages: describes the contigs a VCF header lists. */
-export function describeVcfContigs(h: VcfHeader): string {
-  return describeAvailable(h.contigs.map((c) => c.name));
 }
 
 const EMPTY_HEADER: VcfHeader = { fileformat: '', contigs: [], samples: [], info: new Map(), format: new Map(), filters: new Map(), metaLines: [], columnLine: '' };

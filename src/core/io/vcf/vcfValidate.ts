@@ -4,7 +4,6 @@
  * the record does not have. Each returns the problem in words, or undefined when valid.
  */
 import { VariantLensError } from '../../errors';
-import type { Genotype } from './vcfRecord';
 
 export function invalidAltReason(ref: string, alts: readonly string[]): string | undefined {
   for (const a of alts) {
@@ -14,7 +13,7 @@ export function invalidAltReason(ref: string, alts: readonly string[]): string |
   return undefined;
 }
 
-export function invalidGenotypeReason(text: string, g: Genotype, altCount: number): string | undefined {
+export function invalidGenotypeReason(text: string, g: { readonly alleles: readonly (number | null)[] }, altCount: number): string | undefined {
   return checkGtAlleles(g.alleles, altCount, text);
 }
 

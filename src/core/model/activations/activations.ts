@@ -89,11 +89,6 @@ export async function listModelLayers(modelPath: string, signal?: AbortSignal): 
   return listLayers(await readModelGraph(modelPath, signal));
 }
 
-/** The layers `names` resolves to for this model (undefined or [] = the default layers). */
-export async function chooseLayers(modelPath: string, names?: readonly string[], signal?: AbortSignal): Promise<LayerInfo[]> {
-  return resolveLayers(await readModelGraph(modelPath, signal), names, modelPath);
-}
-
 /** One image's activation of a layer: its dims without the batch axis and its values (a view). */
 export function exampleActivation(a: LayerActivation, example: number): { dims: number[]; data: Float32Array } {
   const n = a.dims[0] ?? 0;

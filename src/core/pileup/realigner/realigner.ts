@@ -16,7 +16,7 @@
  * The output order is the order every later stage (allele counter, pileup ties) sees.
  */
 import type { AlignedRead } from '../../io/sam/alignedRead';
-import type { RefWindow } from '../alleleCounter';
+import type { RefWindow } from '../candidates/alleleCounter';
 import { type AlignerOptions, type AlignedReadResult, DV_ALIGNER_OPTIONS, fastPassAlign } from './fastPassAligner';
 import { DV_DEBRUIJN_OPTIONS, DeBruijnGraph, type DeBruijnOptions } from './debruijnGraph';
 import { DV_WINDOW_SELECTOR_OPTIONS, type Window, type WindowSelectorOptions, selectWindows } from './windowSelector';

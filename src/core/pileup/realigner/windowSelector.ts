@@ -13,7 +13,7 @@
  *     becomes the window [first − 80, last + 80).
  */
 import type { AlignedRead } from '../../io/sam/alignedRead';
-import { AlleleCounter, AlleleType, type RefWindow } from '../alleleCounter';
+import { AlleleCounter, AlleleType, type RefWindow } from '../candidates/alleleCounter';
 
 export interface WindowSelectorOptions {
   readonly minNumSupportingReads: number;

@@ -8,7 +8,7 @@ import { openAlignments } from '../../../../src/core/io/sam/alignmentReader';
 import { openReference } from '../../../../src/core/io/fasta/fastaReader';
 import { candidatesToWindows, selectWindows, variantReadCounts, type WindowSelectorOptions } from '../../../../src/core/pileup/realigner/windowSelector';
 import { realignReads } from '../../../../src/core/pileup/realigner/realigner';
-import { DEFAULT_READ_REQUIREMENTS, readRejection } from '../../../../src/core/pileup/readFilters';
+import { DEFAULT_READ_REQUIREMENTS, readRejection } from '../../../../src/core/pileup/candidates/readFilters';
 import { reservoirSample } from '../../../../src/core/pileup/numpyRandomState';
 import { read } from '../syntheticReads';
 import { dv, sharedTest } from '../../../helpers/paths';

@@ -5,7 +5,7 @@
  */
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { VariantLensError } from '../core/errors';
+import { VariantLensError } from '../../core/errors';
 
 const WORDS: Record<string, string> = {
   ENOENT: 'no such file or directory',
