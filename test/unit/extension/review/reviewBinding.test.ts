@@ -178,6 +178,11 @@ test('one review file: a verdict set in the diff shows in the table\'s REVIEW co
   assert.equal(tableModel.reviewCell!({ contig: 'chr1', pos: 1234, ref: 'A', alt: 'G' })?.verdict, 'both-correct');
   assert.ok(tableChanged.length > before, 'the table was told to refresh its rows');
   assert.ok(diffChanged.length > 0);
+  // A second diff verdict (a QUAL-only site) keeps the first one in every view.
+  await diff.handlers['review.annotate']({ target: { viewId: 1, index: 1 }, verdict: 'uncertain' }, ctx);
+  assert.equal(tableModel.reviewCell!({ contig: 'chr1', pos: 1234, ref: 'A', alt: 'G' })?.verdict, 'both-correct');
+  assert.equal((diffModel.reviewCell as unknown as (s: unknown) => { verdict: string } | undefined)(diffSite)?.verdict, 'both-correct');
+  assert.equal((diffModel.reviewCell as unknown as (s: unknown) => { verdict: string } | undefined)(quality)?.verdict, 'uncertain');
   // Progress of the diff (the last bound panel): 1 dispute, reviewed; the QUAL-only site is not counted.
   assert.deepEqual(controller.progress(), { unit: 'disputes', reviewed: 1, total: 1, fileName: 'variant-lens.review.tsv', conflicts: 0 });
   controller.dispose();
