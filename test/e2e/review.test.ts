@@ -221,9 +221,7 @@ test('Review: one review file, a diff verdict in the table, progress and icon vi
   }
   await command(page, 'Notifications: Clear All Notifications');
   // Every annotated row keeps its chip (the list re-fetches after each save).
-  await diff.waitForFunction((n) => document.querySelectorAll('.rows .row .c-review .review-chip').length >= n, sites.length, { timeout: 30_000 }).catch(async () => {
-    console.log('diff chips:', await diff.$$eval('.rows .row', (rows) => rows.slice(0, 4).map((row) => [...row.querySelectorAll('.cell')].map((c) => c.textContent).join(' | '))));
-  });
+  await diff.waitForFunction((n) => document.querySelectorAll('.rows .row .c-review .review-chip').length === n, sites.length, { timeout: 30_000 });
   await page.screenshot({ path: join(SCREENSHOTS, 'review-progress.png') });
 
   // Pain 4: a verdict set in the diff shows in the table's REVIEW column (same file, no reload).
