@@ -228,7 +228,10 @@ test('Review: one review file, a diff verdict in the table, progress and icon vi
   const inA = sites.findIndex((s) => s.aGt !== '' && s.aGt !== '—' && s.aGt !== '.');
   assert.ok(inA >= 0, 'one of the annotated diff sites is a record of default.vcf.gz');
   const target = sites[inA]!;
-  await quickOpen(page, 'default.vcf.gz');
+  // Back to the table's tab (still open: its webview got `reviewChanged` while hidden).
+  const tableTab = page.locator('.tabs-container .tab').filter({ has: page.locator('.label-name', { hasText: /^default\.vcf\.gz$/ }) }).first();
+  await tableTab.click();
+  await page.locator('.tabs-container .tab.active').filter({ has: page.locator('.label-name', { hasText: /^default\.vcf\.gz$/ }) }).waitFor({ timeout: 30_000 });
   table = await webviewFrame(page, '.grid[aria-label="VCF table default.vcf.gz"]', 60_000);
   await table.waitForSelector(first, { timeout: 60_000 });
   await table.fill('input.locus', `${target.chrom}:${target.pos}`);

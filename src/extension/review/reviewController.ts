@@ -600,7 +600,12 @@ export class ReviewController implements vscode.Disposable, ReviewBinder<ReviewP
 
   /** Shows a reviewed site in its open table/diff and in the inspector. */
   private async reveal(reviewFile: string, site: ReviewSiteRef): Promise<void> {
-    const ref = [...this.refs].find((r): r is TableReviewRef | DiffReviewRef => r.kind !== 'inspector' && this.fileOf(r) === reviewFile);
+    // Every table and diff shares the workspace file: the active one first, then diffs (their
+    // sites are what the tree lists most), then tables.
+    const cur = this.currentRef();
+    const candidates = [...this.refs].filter((r): r is TableReviewRef | DiffReviewRef => r.kind !== 'inspector' && this.fileOf(r) === reviewFile)
+      .sort((a, b) => Number(b === cur) - Number(a === cur) || Number(b.kind === 'diff') - Number(a.kind === 'diff'));
+    const ref = candidates[0];
     if (!ref) {
       void vscode.window.showInformationMessage(`Variant Lens: open the VCF table or the diff of ${path.basename(reviewFile)} to go to ${siteLabel(site)}.`);
       return;
