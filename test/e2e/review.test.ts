@@ -124,7 +124,9 @@ async function activityIconUrl(page: Page): Promise<string> {
 async function statusProgress(page: Page, unit: 'disputes' | 'records'): Promise<string> {
   const item = page.locator('.statusbar-item', { hasText: `${unit} reviewed` }).first();
   await item.waitFor({ timeout: 30_000 });
-  return ((await item.textContent()) ?? '').trim();
+  const text = ((await item.textContent()) ?? '').trim();
+  assert.match(text, /variant-lens\.review\.tsv/, 'the status bar names the workspace review file');
+  return text;
 }
 
 test('Review: one review file, a diff verdict in the table, progress and icon visible; annotate, reload, find them in the file, the column and the tree', { timeout: 600_000 }, async () => {

@@ -46,9 +46,12 @@ export function progressText(p: ReviewProgress): string {
   return `${n(p.reviewed)} / ${p.total === undefined ? '?' : n(p.total)} ${p.unit} reviewed`;
 }
 
-/** Status bar text: "$(checklist) 2 / 6 disputes reviewed · variant-lens.review.tsv" (+ conflicts). */
+/**
+ * Status bar text, naming the one review file every view writes:
+ * "$(checklist) 2 / 6 disputes reviewed · variant-lens.review.tsv" (+ "· $(warning) 1" conflicts).
+ */
 export function statusText(p: ReviewProgress): string {
-  return `$(checklist) ${progressText(p)}${p.conflicts > 0 ? ` · $(warning) ${p.conflicts}` : ''}`;
+  return `$(checklist) ${progressText(p)} · ${p.fileName}${p.conflicts > 0 ? ` · $(warning) ${p.conflicts}` : ''}`;
 }
 
 /** Status bar tooltip: the file and what is counted. */

@@ -100,8 +100,8 @@ test('progress counts disputes (gt-change, filter-change, only-A/B), not QUAL-on
   const p = { unit: 'disputes' as const, ...disputeProgress(sites, (s) => ws.has(file, s)), fileName: WORKSPACE_REVIEW_FILE, conflicts: 0 };
   assert.deepEqual([p.reviewed, p.total], [2, 5]);
   assert.equal(progressText(p), '2 / 5 disputes reviewed');
-  assert.equal(statusText(p), '$(checklist) 2 / 5 disputes reviewed');
+  assert.equal(statusText(p), '$(checklist) 2 / 5 disputes reviewed · variant-lens.review.tsv');
   assert.deepEqual(badgeOf(p), { value: 3, tooltip: '2 / 5 disputes reviewed — 3 left (variant-lens.review.tsv)' });
   assert.equal(badgeOf({ ...p, total: undefined }), undefined);
-  assert.equal(statusText({ ...p, conflicts: 1 }), '$(checklist) 2 / 5 disputes reviewed · $(warning) 1');
+  assert.equal(statusText({ ...p, conflicts: 1 }), '$(checklist) 2 / 5 disputes reviewed · variant-lens.review.tsv · $(warning) 1');
 });
