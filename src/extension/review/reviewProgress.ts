@@ -62,9 +62,13 @@ export function statusTooltip(p: ReviewProgress): string {
   return `Variant Lens review file: ${p.fileName}\n${what}${p.conflicts > 0 ? `\n${p.conflicts} conflicted site(s) to resolve.` : ''}\nClick to show the Review view.`;
 }
 
-/** The badge of the Review view: sites still to review (undefined: no badge). */
+/**
+ * The badge of the Review view (on the activity-bar icon): disputes still to review with a
+ * diff active. None for a table (every record of a VCF is not a to-do list; the status bar
+ * shows its count) or while the total is unknown.
+ */
 export function badgeOf(p: ReviewProgress | undefined): { value: number; tooltip: string } | undefined {
-  if (!p || p.total === undefined) return undefined;
+  if (!p || p.total === undefined || p.unit !== 'disputes') return undefined;
   const left = Math.max(0, p.total - p.reviewed);
   return { value: left, tooltip: `${progressText(p)} — ${left.toLocaleString('en-US')} left (${p.fileName})` };
 }

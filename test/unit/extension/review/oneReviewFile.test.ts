@@ -103,5 +103,6 @@ test('progress counts disputes (gt-change, filter-change, only-A/B), not QUAL-on
   assert.equal(statusText(p), '$(checklist) 2 / 5 disputes reviewed · variant-lens.review.tsv');
   assert.deepEqual(badgeOf(p), { value: 3, tooltip: '2 / 5 disputes reviewed — 3 left (variant-lens.review.tsv)' });
   assert.equal(badgeOf({ ...p, total: undefined }), undefined);
+  assert.equal(badgeOf({ ...p, unit: 'records', total: 178 }), undefined, 'no badge for a table');
   assert.equal(statusText({ ...p, conflicts: 1 }), '$(checklist) 2 / 5 disputes reviewed · variant-lens.review.tsv · $(warning) 1');
 });
