@@ -236,6 +236,10 @@ test('Review: one review file, a diff verdict in the table, progress and icon vi
   await page.locator('.tabs-container .tab.active').filter({ has: page.locator('.label-name', { hasText: /^default\.vcf\.gz$/ }) }).waitFor({ timeout: 30_000 });
   table = await webviewFrame(page, '.grid[aria-label="VCF table default.vcf.gz"]', 60_000);
   await table.waitForSelector(first, { timeout: 60_000 });
+  // With the table active the status bar counts its records; the badge (disputes) goes away.
+  assert.match(await statusProgress(page, 'records'), /\b\d+ \/ 178 records reviewed/);
+  await page.waitForFunction(() => [...document.querySelectorAll('.activitybar .action-item')].every((a) => !a.querySelector('.action-label[aria-label^="Variant Lens"]')
+    || [...a.querySelectorAll('.badge')].every((b) => getComputedStyle(b).display === 'none' || (b.textContent ?? '').trim() === '')), undefined, { timeout: 30_000 });
   await table.fill('input.locus', `${target.chrom}:${target.pos}`);
   await table.press('input.locus', 'Enter');
   try {
