@@ -16,7 +16,8 @@
  */
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { defaultReviewer } from '../../core/review/reviewStore';
+import { existsSync } from 'node:fs';
+import { defaultReviewer, reviewPathForDiff, reviewPathForVcf } from '../../core/review/reviewStore';
 import { workspaceReviewPath } from '../../core/review/reviewLocation';
 import type { ModelSnapshot } from '../../core/review/reviewFormat';
 import { DISPUTE_VOCABULARY, vocabularyForModels, type Vocabulary, type VocabularySetting } from '../../core/review/vocabulary';
@@ -134,6 +135,8 @@ export class ReviewController implements vscode.Disposable, ReviewBinder<ReviewP
   /** git config user.name of the workspace folder, once known. */
   private gitName: string | undefined;
   private shownTotal: string | undefined;
+  /** Per-view sidecars of earlier versions already pointed out (once per window). */
+  private readonly legacyNoted = new Set<string>();
 
   constructor(private readonly context: vscode.ExtensionContext, private readonly log: Log) {
     this.workspace = new ReviewWorkspace({ vocabulary: () => this.vocabulary(), reviewer: () => this.reviewer() });
@@ -225,6 +228,7 @@ export class ReviewController implements vscode.Disposable, ReviewBinder<ReviewP
       ref.model.reviewCell = (s) => this.workspace.cell(file, s);
     }
     this.watch(file);
+    this.noteLegacy(ref, file);
     const contigs = ref.kind === 'table' ? ref.model.header.contigs.map((c) => c.name) : undefined;
     this.workspace.open(file, contigs && contigs.length > 0 ? contigs : undefined).then(() => {
       ref.emitChanged(this.workspace.storeIfOpen(file)?.size ?? 0);
@@ -257,6 +261,20 @@ export class ReviewController implements vscode.Disposable, ReviewBinder<ReviewP
       if (this.refs.has(ref)) this.files.set(ref, f);
     }
     return f;
+  }
+
+  /**
+   * Earlier versions wrote one sidecar per view (`X.vcf.gz.review.tsv`, `A.vs.B.review.tsv`);
+   * they are not read any more (decision 0011). When one exists next to the data, say where
+   * the verdicts go now and how to merge it (once per file and window).
+   */
+  private noteLegacy(ref: TableReviewRef | DiffReviewRef, file: string): void {
+    const legacy = ref.kind === 'table' ? reviewPathForVcf(ref.model.path) : reviewPathForDiff(ref.model.options.fileA, ref.model.options.fileB);
+    if (legacy === file || this.legacyNoted.has(legacy) || !existsSync(legacy)) return;
+    this.legacyNoted.add(legacy);
+    const msg = `${path.basename(legacy)} is a review file of an earlier version; verdicts now go to ${path.basename(file)} (one file for every view). To keep its verdicts: variant-lens review export --review ${path.basename(legacy)} --format tsv --out old.tsv, then review import --tsv old.tsv --review ${path.basename(file)}.`;
+    this.log.info(msg);
+    void vscode.window.showInformationMessage(`Variant Lens: ${msg}`);
   }
 
   /** The workspace review file for a data file (VCF, or a diff's A): core/review/reviewLocation.ts. */

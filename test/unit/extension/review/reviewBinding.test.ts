@@ -7,7 +7,7 @@
  * recording fake; the review files are real (a temporary folder).
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import Module from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -39,9 +39,10 @@ class Emitter<T> {
   dispose(): void { this.listeners.clear(); }
 }
 const disposable = { dispose: (): void => undefined };
+const infos: string[] = [];
 const fake = {
   commands: { registerCommand: () => disposable },
-  window: over({ showErrorMessage: async (m: string) => { throw new Error(`unexpected error shown: ${m}`); } }),
+  window: over({ showErrorMessage: async (m: string) => { throw new Error(`unexpected error shown: ${m}`); }, showInformationMessage: async (m: string) => { infos.push(m); return undefined; } }),
   workspace: over({
     workspaceFolders: undefined,
     getConfiguration: () => ({ get: (_k: string, d: unknown) => d }),
@@ -147,6 +148,9 @@ test('one review file: a verdict set in the diff shows in the table\'s REVIEW co
   mkdirSync(folder, { recursive: true });
   const fileA = join(folder, 'default.vcf.gz');
   const fileB = join(folder, 'retrained.vcf.gz');
+  // A per-view sidecar of an earlier version next to A: pointed out once, not read.
+  writeFileSync(join(folder, 'default.vcf.gz.review.tsv'), '##variant-lens-review=1\n#chrom\tpos\tref\talt\tsample\tverdict\ttags\tnote\treviewer\ttime\tmodels\tstate\nchr1\t1234\tA\tG\t.\tboth-wrong\t.\t.\tbob\t2024-05-01T12:00:00.000Z\t.\t.\n');
+  infos.length = 0;
   const panel = (): unknown => ({ active: true, webview: { onDidReceiveMessage: () => disposable }, onDidChangeViewState: () => disposable, onDidDispose: () => disposable, reveal: () => undefined });
   const tableModel = {
     path: fileA, header: { contigs: [{ name: 'chr1' }] }, rowCount: 10, viewId: 0,
@@ -168,6 +172,8 @@ test('one review file: a verdict set in the diff shows in the table\'s REVIEW co
     row: () => ({ a: { gt: '0/1', gq: '20', qual: '30' } as never, b: { gt: '1/1', gq: '30', qual: '40' } as never }),
   });
   const file = join(folder, 'variant-lens.review.tsv');
+  assert.equal(infos.length, 1, infos.join('\n'));
+  assert.match(infos[0]!, /default\.vcf\.gz\.review\.tsv is a review file of an earlier version; verdicts now go to variant-lens\.review\.tsv/);
   assert.equal((await diff.handlers['review.init']({}, ctx)).reviewFile, file);
   assert.equal((await table.handlers['review.init']({}, ctx)).reviewFile, file, 'the table and the diff share the file');
   await new Promise((resolve) => setTimeout(resolve, 20));
