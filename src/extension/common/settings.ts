@@ -88,6 +88,12 @@ export function reviewVocabulary(): unknown {
   return raw('review.vocabulary');
 }
 
+/** `variantLens.review.file` as written ('' = the workspace folder's variant-lens.review.tsv; core/review/reviewLocation.ts). */
+export function reviewFile(): string {
+  const v = raw('review.file');
+  return typeof v === 'string' ? v : '';
+}
+
 /** `variantLens.diff.beds`: { name: path } (or a list of paths, named by file name). */
 export function diffBeds(): { name: string; path: string }[] {
   const v = raw('diff.beds');

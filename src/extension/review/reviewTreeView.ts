@@ -11,6 +11,7 @@ import * as vscode from 'vscode';
 import type { ReviewEntry } from '../../core/review/reviewStore';
 import { REVIEW_COMMANDS, type ReviewController } from './reviewController';
 import { cellOf, cellSummary, revealArguments, siteLabel, type ReviewGroup } from './reviewWorkspace';
+import { badgeOf, progressText, statusText, statusTooltip } from './reviewProgress';
 
 export const REVIEW_VIEW_ID = 'variantLens.review';
 
@@ -72,18 +73,31 @@ export class ReviewTreeProvider implements vscode.TreeDataProvider<Node> {
   }
 }
 
-/** Registers the tree view; its title shows the progress "reviewed / total". */
+/** Registers the tree view, its badge and the status bar item of the progress "reviewed / total". */
 export function registerReviewTree(context: vscode.ExtensionContext, controller: ReviewController): ReviewTreeProvider {
   const provider = new ReviewTreeProvider(controller);
   const view = vscode.window.createTreeView(REVIEW_VIEW_ID, { treeDataProvider: provider, showCollapseAll: true });
+  // The view's own header (description) is hidden while it is the only view of its container,
+  // so progress also goes to a badge (activity bar) and a status bar item (reviewProgress.ts).
+  const status = vscode.window.createStatusBarItem('variantLens.reviewProgress', vscode.StatusBarAlignment.Left, 50);
+  status.name = 'Variant Lens Review Progress';
+  status.command = `${REVIEW_VIEW_ID}.focus`;
   const update = (): void => {
     provider.refresh();
     const src = controller.treeSource();
-    const t = src ? controller.workspace.tree(src.file, src.total) : undefined;
-    view.description = t ? `${t.reviewed.toLocaleString('en-US')} / ${t.total === undefined ? '?' : t.total.toLocaleString('en-US')} reviewed` : '';
-    view.message = src ? `${path.basename(src.file)}${t && t.conflicts.length ? ` — ${t.conflicts.length} conflict${t.conflicts.length === 1 ? '' : 's'}` : ''}` : undefined;
+    const p = controller.progress();
+    view.description = p ? progressText(p) : '';
+    view.message = src ? `${path.basename(src.file)}${p && p.conflicts ? ` — ${p.conflicts} conflict${p.conflicts === 1 ? '' : 's'}` : ''}` : undefined;
+    view.badge = badgeOf(p);
+    if (p) {
+      status.text = statusText(p);
+      status.tooltip = statusTooltip(p);
+      status.show();
+    } else {
+      status.hide();
+    }
   };
-  context.subscriptions.push(view, controller.onDidChangeTree(update));
+  context.subscriptions.push(view, status, controller.onDidChangeTree(update));
   // Resolve… from the tree's inline action: the node of a conflicted site.
   context.subscriptions.push(vscode.commands.registerCommand('variantLens.review.resolveNode', (node: Node | undefined) => {
     if (node?.kind !== 'site') return undefined;
