@@ -35,7 +35,7 @@ export type RowCause =
   | 'read only in the raw partition, realigner off'
   | 'rows with equal sort keys in another order';
 
-export const ROW_CAUSES: readonly RowCause[] = [
+const ROW_CAUSES: readonly RowCause[] = [
   'read realigned, realigner off',
   'read only in the realigned partition, realigner off',
   'read only in the raw partition, realigner off',
@@ -291,7 +291,8 @@ function reasonsFor(r: Omit<ParityExampleResult, 'reasons'>): string[] {
   const out = new Set<string>();
   for (const nt of r.notes) out.add(nt.cause);
   if (out.size === 0) out.add('unexplained');
-  return [...out];
+  // Causes in the list's order, 'unexplained' last.
+  return [...ROW_CAUSES.filter((c) => out.has(c)), ...(out.has('unexplained') ? ['unexplained'] : [])];
 }
 
 /** Parses `chr:start-end` (1-based inclusive, commas allowed) into a 0-based half-open region. */
