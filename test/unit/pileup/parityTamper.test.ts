@@ -14,8 +14,11 @@ import { readExamples } from '../../../src/core/io/examples/examplesFile';
 import type { PileupTensor } from '../../../src/core/io/examples/pileupTensor';
 import { type DvExample, encodeExample } from '../../../src/core/io/examples/tfExample';
 import { TfRecordWriter } from '../../../src/core/io/examples/tfrecord';
-import type { AlignedRead } from '../../../src/core/io/sam/alignedRead';
-import { compareExample, type ParityExampleResult, type ParitySummary } from '../../../src/core/pileup/goldenParity';
+import type { AlignedRead, AlignmentSource } from '../../../src/core/io/sam/alignedRead';
+import { openAlignments } from '../../../src/core/io/sam/alignmentReader';
+import { openReference } from '../../../src/core/io/fasta/fastaReader';
+import { pipelineOptions } from '../../../src/core/pileup/siteExamples';
+import { compareExample, type ParityExampleResult, type ParitySummary, runGoldenParity } from '../../../src/core/pileup/goldenParity';
 import { dv, SHARED_DATA, sharedTest } from '../../helpers/paths';
 
 const BAND = 5;
@@ -175,4 +178,32 @@ test('compareExample: a realigner cause needs the realigned row to equal the gol
   assert.ok(compareExample(g, raw, BAND).notes.some((n) => /reference-row/.test(n.detail ?? '')));
   const h = tensor([[1, 1, 1, 0], [0, 0, 0, 0], [0, 0, 7, 0]]);
   assert.ok(compareExample(h, raw, BAND).notes.some((n) => /below the last/.test(n.detail ?? '')));
+});
+
+sharedTest('parity given reads of the wrong region (the same BAM shifted by 5 kb) flags nearly every example', async () => {
+  const reference = await openReference(dv('ucsc.hg19.chr20.unittest.fasta.gz'));
+  const inner = await openAlignments(dv('NA12878_S1.chr20.10_10p1mb.bam'), {});
+  const SHIFT = 5000;
+  // Reads of [start + 5 kb, end + 5 kb) presented as if they were at [start, end).
+  const shifted: AlignmentSource = {
+    path: inner.path,
+    contigNames: (s) => inner.contigNames(s),
+    sampleName: (s) => inner.sampleName(s),
+    fetch: async (contig, start, end, s) => (await inner.fetch(contig, start + SHIFT, end + SHIFT, s))
+      .map((r) => ({ ...r, start: r.start - SHIFT, end: r.end - SHIFT, mateStart: r.mateStart >= 0 ? r.mateStart - SHIFT : r.mateStart })),
+    close: () => inner.close(),
+  };
+  try {
+    async function* golden(): AsyncIterable<DvExample> {
+      for await (const r of readExamples(dv('golden.calling_examples.tfrecord.gz'), undefined, { channels: DV15_EXAMPLE_INFO.channels })) yield r.example;
+    }
+    const { summary } = await runGoldenParity({
+      golden: golden(), reads: shifted, reference, options: pipelineOptions(DV15_EXAMPLE_INFO, { realignReads: true }),
+      region: { contig: 'chr20', start: 9_999_999, end: 10_010_000 },
+    });
+    assert.ok(summary.unexplained.length >= 80, `unexplained ${summary.unexplained.length}/84`);
+  } finally {
+    await inner.close();
+    await reference.close();
+  }
 });
