@@ -11,4 +11,5 @@ import './parity';
 import './call';
 import './report';
 import './explain';
+import './realign';
 export {};

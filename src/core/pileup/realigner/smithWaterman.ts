@@ -291,6 +291,7 @@ export class PrefixCache {
       let F = 0;
       let hAbove = 0;
       let colMax = 0;
+      let arg = -1; // first query index reaching colMax (found in the same loop)
       for (let i = 0; i < m; i++) {
         const hPrev = Hs[prev + i]!;
         let e = Es[prev + i]! - gE;
@@ -309,10 +310,10 @@ export class PrefixCache {
         diag = hPrev;
         Hs[at + i] = h;
         hAbove = h;
-        if (h > colMax) colMax = h;
+        if (h > colMax) { colMax = h; arg = i; }
       }
-      let arg = m - 1;
-      for (let i = 0; i < m; i++) if (Hs[at + i] === colMax) { arg = i; break; }
+      // All cells 0: the first cell holding the maximum is the first one.
+      if (arg < 0) arg = m > 0 ? 0 : m - 1;
       C[2 * j] = colMax;
       C[2 * j + 1] = arg;
       if (colMax > max) { max = colMax; refCol = j; queryIdx = arg; }
