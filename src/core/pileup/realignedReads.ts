@@ -10,7 +10,7 @@
  */
 import { VariantLensError, throwIfAborted } from '../errors';
 import type { AlignedRead } from '../io/sam/alignedRead';
-import { readKey } from './readFilters';
+import { readKey } from './candidates/readFilters';
 import { type CallingRegion, PartitionReader, type PipelineOptions } from './siteExamples';
 
 export interface RegionRealignment {
