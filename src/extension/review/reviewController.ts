@@ -16,6 +16,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { defaultReviewer, reviewPathForDiff, reviewPathForVcf } from '../../core/review/reviewStore';
 import type { ModelSnapshot } from '../../core/review/reviewFormat';
+import { withModelNames } from '../../core/review/modelVerdicts';
 import { DISPUTE_VOCABULARY, resolveVocabulary, type Vocabulary, type VocabularySetting } from '../../core/review/vocabulary';
 import type { DiffSite } from '../../core/diff/diffClasses';
 import type { DiffRow, ModelComparison, ReviewCell, ReviewInit, ReviewRequests, ReviewSiteRef, ReviewSiteState, ReviewTarget, SiteRecord, TableRow } from '../../protocol/protocol';
@@ -155,6 +156,11 @@ export class ReviewController implements vscode.Disposable, ReviewBinder<ReviewP
 
   /** `variantLens.review.vocabulary`: a preset name, or { preset, verdicts, tags }. */
   vocabulary(): Vocabulary {
+    // The dispute verdicts take the configured models' names (modelVerdicts.ts).
+    return withModelNames(this.configuredVocabulary(), settings.models().map((m) => m.name));
+  }
+
+  private configuredVocabulary(): Vocabulary {
     const raw = settings.reviewVocabulary();
     try {
       if (typeof raw === 'string') return resolveVocabulary(raw === '' ? {} : { preset: raw }, 'variantLens.review.vocabulary');
