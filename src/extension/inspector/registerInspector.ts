@@ -15,6 +15,7 @@ import type { Log } from '../common/log';
 import type { InspectorReviewRef } from '../review/reviewController';
 import type { ReviewBinder } from '../review/reviewWorkspace';
 import * as settings from '../common/settings';
+import { restoredSite } from './inspectorRestore';
 import { INSPECTOR_PANEL_VIEW_ID, INSPECTOR_VIEW_TYPE, InspectorPanel, type ListOrigin } from './inspectorPanel';
 import { showModelCards } from './modelCardPanel';
 import { ModelLoader } from './modelLoader';
@@ -65,15 +66,6 @@ function progressNotification(title: string, run: Promise<unknown>, cancel: () =
       await run.catch(() => undefined);
     });
   }, 1500);
-}
-
-/** The site saved in the page's state (uiState.ts), if it looks like a SiteRecord. */
-export function restoredSite(state: unknown): SiteRecord | undefined {
-  const site = (state as { site?: unknown } | undefined)?.site as Partial<SiteRecord> | undefined;
-  if (!site || typeof site !== 'object') return undefined;
-  if (typeof site.file !== 'string' || typeof site.chrom !== 'string' || typeof site.pos !== 'number' || typeof site.ref !== 'string' || typeof site.alt !== 'string') return undefined;
-  if (!Array.isArray(site.samples) || !Array.isArray(site.info) || typeof site.line !== 'string') return undefined;
-  return site as SiteRecord;
 }
 
 export function registerInspector(context: vscode.ExtensionContext, deps: InspectorDeps): InspectorFeature {
