@@ -80,8 +80,10 @@ test('inspector on the demo: pileup, both models = call\'s VCFs, keyboard walk, 
   await inspector.waitForSelector('.hover-info[data-state="host"]', { timeout: 30_000 });
   const hoverText = (await inspector.textContent('.hover-info')) ?? '';
   assert.match(hoverText, new RegExp(`position ${pos0.toLocaleString('en-US')}`));
-  assert.match(hoverText, /read \S+ · MAPQ \d+ · strand [+-]/);
-  assert.match(hoverText, /CIGAR \S+/);
+  // Decoded first (base, quality, MAPQ, strand), then the read, the raw bytes last.
+  assert.match(hoverText, /MAPQ \d+ · strand [+-]/);
+  assert.match(hoverText, /read \S+ · CIGAR \S+/);
+  assert.ok(hoverText.indexOf('MAPQ') < hoverText.indexOf('raw: '), hoverText);
   // Zoom in with the button.
   await inspector.click('section.pileup .zoom-in');
   await inspector.waitForSelector(`section.pileup[data-zoom="${zoom + 1}"]`);
