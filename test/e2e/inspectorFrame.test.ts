@@ -53,8 +53,13 @@ async function waitSite(inspector: Frame, site: string): Promise<void> {
 }
 
 /** Bottom of `selector`'s first match relative to the inspector's viewport, and the viewport height. */
-async function visible(inspector: Frame, selector: string): Promise<{ top: number; bottom: number; height: number }> {
-  return inspector.$eval(selector, (e) => ({ top: e.getBoundingClientRect().top, bottom: e.getBoundingClientRect().bottom, height: window.innerHeight }));
+async function visible(inspector: Frame, selector: string): Promise<{ top: number; bottom: number; height: number; left: number; right: number; width: number }> {
+  return inspector.$eval(selector, (e) => {
+    const r = e.getBoundingClientRect();
+    // Inside a sideways-scrolling box, what counts is the box's visible part.
+    const box = e.closest('.model-table-wrap')?.getBoundingClientRect();
+    return { top: r.top, bottom: r.bottom, height: window.innerHeight, left: r.left, right: Math.max(r.right, 0), width: Math.min(window.innerWidth, box?.right ?? Infinity) };
+  });
 }
 
 async function inspectorFrame(page: Page): Promise<Frame> {
@@ -85,7 +90,7 @@ test('inspector frame at 1400×900: one screen, anchored walk, keys to the list,
   assert.ok(canvas.top >= 0 && canvas.bottom <= canvas.height, `first pileup image at ${canvas.top}–${canvas.bottom} of ${canvas.height}`);
   for (const m of MODELS) {
     const p = await visible(inspector, `tr[data-model="${m}"] td.probs`);
-    assert.ok(p.bottom <= p.height, `${m} probabilities at ${p.bottom} of ${p.height}`);
+    assert.ok(p.bottom <= p.height && p.right <= p.width && p.left >= 0, `${m} probabilities at x ${p.left}–${p.right} of ${p.width}, y …${p.bottom} of ${p.height}`);
     assert.match((await inspector.textContent(`tr[data-model="${m}"] td.probs`)) ?? '', /^\d\.\d\d \/ \d\.\d\d \/ \d\.\d\d$/);
   }
   // 7. The header says what the three numbers are.
@@ -103,7 +108,9 @@ test('inspector frame at 1400×900: one screen, anchored walk, keys to the list,
   await inspector.click('details.channel-legend > summary');
   await page.screenshot({ path: join(SCREENSHOTS, 'inspector-frame.png') });
 
-  // 1. After j the inspector keeps its anchor: scroll the pileup to the top, walk in the table.
+  // 1. After j the inspector keeps its anchor: open the folded details (a page taller than the
+  // screen), scroll the pileup to the top, walk in the table.
+  for (const name of ['record', 'info', 'line']) await inspector.click(`details[data-section="${name}"] > summary`);
   await inspector.evaluate(() => {
     const p = document.querySelector('section.pileup')!;
     document.scrollingElement!.scrollTop += p.getBoundingClientRect().top;

@@ -195,10 +195,11 @@ test('hover: asks the host for the pixel of the current generation and shows the
 
 test('model table: records and models side by side, differences highlighted, training and explanations', async () => {
   const rows = await page.$$eval('table.model-table tr', (trs) => trs.map((tr) => [...tr.children].map((c) => c.textContent)));
-  assert.deepEqual(rows[0], ['source', 'GT', 'GQ', 'QUAL', 'FILTER', 'PL', 'DP · AD · VAF', 'P(hom-ref / het / hom-alt) A', 'P(hom-ref / het / hom-alt) A + C']);
-  assert.deepEqual(rows[1], ['VCF default.vcf.gz', '1/2', '30', '33.3', 'PASS', '60,30,50,20,0,40', 'DP 40 · AD 2,20,18 · VAF 0.5,0.45', '', '']);
-  assert.deepEqual(rows[2], ['model default', '1/2', '30', '33.3', 'PASS', '60,30,50,20,0,40', '', '0.10 / 0.80 / 0.10', '0.05 / 0.05 / 0.90']);
-  assert.deepEqual(rows[3], ['model retrained', '0/1', '12', '24.9', 'PASS', '20,0,30', '', '0.20 / 0.70 / 0.10', '']);
+  // GT and the probabilities first (a narrow panel shows them), PL last.
+  assert.deepEqual(rows[0], ['source', 'GT', 'P(hom-ref / het / hom-alt) A', 'P(hom-ref / het / hom-alt) A + C', 'GQ', 'QUAL', 'FILTER', 'DP · AD · VAF', 'PL']);
+  assert.deepEqual(rows[1], ['VCF default.vcf.gz', '1/2', '', '', '30', '33.3', 'PASS', 'DP 40 · AD 2,20,18 · VAF 0.5,0.45', '60,30,50,20,0,40']);
+  assert.deepEqual(rows[2], ['model default', '1/2', '0.10 / 0.80 / 0.10', '0.05 / 0.05 / 0.90', '30', '33.3', 'PASS', '', '60,30,50,20,0,40']);
+  assert.deepEqual(rows[3], ['model retrained', '0/1', '0.20 / 0.70 / 0.10', '', '12', '24.9', 'PASS', '', '20,0,30']);
   // A stacked bar per model and image; the probabilities keep one line; model names are not link-coloured.
   assert.deepEqual(await page.$$eval('tr.model td.probs .pbar', (b) => b.map((x) => [...x.children].map((c) => Math.round((c as HTMLElement).getBoundingClientRect().width)).join(','))), ['5,38,5', '2,2,43', '10,34,5']);
   const oneLine = await page.$$eval('tr.model td.probs', (tds) => tds.filter((td) => td.textContent).every((td) => td.getBoundingClientRect().height < 2 * parseFloat(getComputedStyle(td).fontSize)));

@@ -72,20 +72,38 @@ function scrollAnchor(): { name: string; offset: number } | undefined {
   return undefined;
 }
 
+/**
+ * The anchor the user chose by scrolling (not the one a half-built page clamps to): a site
+ * shows in steps (record, pileup, models), and each step restores this same anchor.
+ */
+let userAnchor: { name: string; offset: number } | undefined;
+let restoring = false;
+window.addEventListener('scroll', () => {
+  if (restoring) return;
+  userAnchor = (document.scrollingElement?.scrollTop ?? 0) > 0 ? scrollAnchor() : undefined;
+}, { passive: true });
+
 function restoreAnchor(a: { name: string; offset: number } | undefined, scrollTop: number): void {
   const se = document.scrollingElement;
   if (!se) return;
   const e = a ? document.querySelector<HTMLElement>(`[data-anchor="${a.name}"]`) : null;
+  restoring = true;
   if (a && e) se.scrollTop += e.getBoundingClientRect().top - a.offset;
   else se.scrollTop = scrollTop;
+  // The scroll event of this change arrives later: stop ignoring after it.
+  requestAnimationFrame(() => { restoring = false; });
 }
 
 function render(s: InspectorState): void {
   setTrust(s.trust);
   origin = s.origin;
   // Keep the block at the top of the screen where it is (same site: a later update; new site: j/k).
-  const anchor = scrollAnchor();
+  const anchor = userAnchor;
   const scrollTop = document.scrollingElement?.scrollTop ?? 0;
+  // While the new site's images are being built, the pileup keeps the height of the last one,
+  // so the page does not shrink under the anchor.
+  const lastPileup = body.querySelector<HTMLElement>('section.pileup');
+  const reserve = lastPileup?.querySelector('canvas') ? lastPileup.getBoundingClientRect().height : Number(lastPileup?.style.minHeight.replace('px', '') || 0);
   body.replaceChildren();
   header.replaceChildren();
   const site = s.site;
@@ -108,6 +126,7 @@ function render(s: InspectorState): void {
   models.dataset.anchor = 'models';
   const pileup = pileupSection(s, { client });
   pileup.dataset.anchor = 'pileup';
+  if (!pileup.querySelector('canvas') && reserve > 0) pileup.style.minHeight = `${Math.round(reserve)}px`;
   body.append(models, pileup);
 
   const rec = el('dl', 'record');

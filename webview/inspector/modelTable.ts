@@ -10,6 +10,16 @@ import type { InspectorProtocol, InspectorState, RecordedCall } from '../../src/
 import type { RpcClient } from '../../src/protocol/rpc';
 import { el } from '../common/dom';
 import { imageLabel } from './imageTabs';
+import { saveUi, ui } from './uiState';
+
+/** A folded block whose open state is remembered (uiState.ts). */
+function remembered(name: string, cls: string): HTMLDetailsElement {
+  const d = el('details', cls);
+  d.dataset.section = name;
+  d.open = ui.open[name] ?? false;
+  d.addEventListener('toggle', () => { ui.open[name] = d.open; saveUi(); });
+  return d;
+}
 
 /** P(0, 1, 2 copies of the alt) as a small stacked bar and three numbers on one line. */
 function probabilityCell(p: readonly number[] | undefined): HTMLTableCellElement {
@@ -82,11 +92,16 @@ export function modelSection(s: InspectorState, client: RpcClient<InspectorProto
   const table = el('table', 'model-table');
   const hr = el('tr');
   const ref = s.site?.ref ?? '';
-  const headers = ['source', 'GT', 'GQ', 'QUAL', 'FILTER', 'PL', 'DP · AD · VAF', ...imageLabels.map((l) => (imageLabels.length > 1 ? `P(hom-ref / het / hom-alt) ${imageLabel(ref, l)}` : 'P(hom-ref / het / hom-alt)'))];
+  // GT and the probabilities first (what a narrow panel must show), PL last (long).
+  const P = imageLabels.length;
+  const headers = ['source', 'GT', ...imageLabels.map((l) => (P > 1 ? `P(hom-ref / het / hom-alt) ${imageLabel(ref, l)}` : 'P(hom-ref / het / hom-alt)')), 'GQ', 'QUAL', 'FILTER', 'DP · AD · VAF', 'PL'];
+  const colOf = (i: number): (typeof COLS)[number] | undefined => (i === 1 ? 'gt' : i === 2 + P ? 'gq' : i === 3 + P ? 'qual' : i === 4 + P ? 'filter' : i === 6 + P ? 'pl' : undefined);
   const ths = headers.map((h, i) => {
-    const th = el('th', i > 6 ? 'probs' : i === 6 ? 'depths' : undefined, h);
-    if (i >= 1 && i <= 5) th.dataset.col = COLS[i - 1]!;
-    if (i > 6) th.title = `P(0, 1, 2 copies of ${imageLabels[i - 7] || 'the alt'}): the model's softmax for this image`;
+    const probs = i >= 2 && i < 2 + P;
+    const th = el('th', probs ? 'probs' : i === 5 + P ? 'depths' : undefined, h);
+    const col = colOf(i);
+    if (col) th.dataset.col = col;
+    if (probs) th.title = `P(0, 1, 2 copies of ${imageLabels[i - 2] || 'the alt'}): the model's softmax for this image`;
     hr.append(th);
     return th;
   });
@@ -115,7 +130,7 @@ export function modelSection(s: InspectorState, client: RpcClient<InspectorProto
     // Long file names are cut with an ellipsis (the full name is the tooltip).
     th.title = `${r.kind === 'record' ? `VCF ${r.name}` : `model ${r.name}`}${r.title ? `\n${r.title}` : ''}`;
     tr.append(th);
-    for (const col of COLS) {
+    const cell = (col: (typeof COLS)[number]): void => {
       const v = r.cells[col];
       const td = el('td', undefined, v);
       td.dataset.col = col;
@@ -125,9 +140,14 @@ export function modelSection(s: InspectorState, client: RpcClient<InspectorProto
         differs.add(col);
       }
       tr.append(td);
-    }
-    tr.append(el('td', 'depths', r.depths ?? ''));
+    };
+    cell('gt');
     for (const l of imageLabels) tr.append(probabilityCell(r.probs.get(l)));
+    cell('gq');
+    cell('qual');
+    cell('filter');
+    tr.append(el('td', 'depths', r.depths ?? ''));
+    cell('pl');
     if (r.note) tr.title = r.note;
     table.append(tr);
   }
@@ -149,7 +169,7 @@ export function modelSection(s: InspectorState, client: RpcClient<InspectorProto
       const li = el('li', t.inTraining === true ? 'in-training' : t.inTraining === false ? 'held-out' : 'unknown', t.text);
       ul.append(li);
     }
-    const d = el('details', 'training-details');
+    const d = remembered('training', 'training-details');
     const inside = training.some((t) => t.inTraining === true);
     d.append(el('summary', inside ? 'in-training' : undefined, inside ? 'Training data: this site was in a model\'s training data' : 'Training data'), ul);
     sec.append(d);
@@ -166,7 +186,7 @@ export function modelSection(s: InspectorState, client: RpcClient<InspectorProto
   if (m?.notes.length) {
     const ul = el('ul', 'model-notes');
     for (const n of m.notes) ul.append(el('li', undefined, n));
-    const d = el('details', 'notes-details');
+    const d = remembered('notes', 'notes-details');
     d.append(el('summary', undefined, `Encoder notes (${m.notes.length})`), ul);
     sec.append(d);
   }

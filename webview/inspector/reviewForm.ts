@@ -103,9 +103,10 @@ export function mountReviewForm(client: ReviewClient, box: HTMLElement): void {
       const b = el('button');
       b.type = 'button';
       b.dataset.verdict = l.id;
-      b.title = l.description;
+      // The id is the short name ("dv-base-correct", "both-wrong"); the title and description are the tooltip.
+      b.title = `${l.title}: ${l.description}`;
       if (l.shortcut) b.append(el('span', 'key', l.shortcut));
-      b.append(document.createTextNode(l.title));
+      b.append(document.createTextNode(l.id));
       return b;
     }));
     // A verdict from another vocabulary (a colleague's settings) still shows as selected.

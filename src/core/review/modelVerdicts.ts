@@ -16,13 +16,15 @@ export function withModelNames(vocab: Vocabulary, modelNames: readonly string[])
   const names = modelNames.map(idPart).filter((n) => n !== '');
   if (names.length < 2 || names[0] === names[1]) return vocab;
   const [a, b] = names as [string, string];
+  // The built-in ids already are these names.
+  if (a === 'default' && b === 'retrained') return vocab;
   const [va, vb, ...rest] = vocab.verdicts;
   if (!va || !vb) return vocab;
   return {
     ...vocab,
     verdicts: [
-      { ...va, id: `${a}-correct`, title: `${a}-correct`, description: `The ${a} model’s call is right; the ${b} model is wrong here.` },
-      { ...vb, id: `${b}-correct`, title: `${b}-correct`, description: `The ${b} model’s call is right; the ${a} model is wrong here.` },
+      { ...va, id: `${a}-correct`, title: `${a} correct`, description: `The ${a} model’s call is right; the ${b} model is wrong here.` },
+      { ...vb, id: `${b}-correct`, title: `${b} correct`, description: `The ${b} model’s call is right; the ${a} model is wrong here.` },
       ...rest,
     ],
   };
