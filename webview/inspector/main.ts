@@ -65,6 +65,12 @@ function section(name: string, title: string, openByDefault: boolean, ...content
 /** The scrolling element and the named block nearest the top of the screen, with its offset. */
 function scrollAnchor(): { name: string; offset: number } | undefined {
   const top = 0;
+  // The pileup, when any of it is on screen, is what the reviewer looks at: it stays put.
+  const pileup = document.querySelector<HTMLElement>('[data-anchor="pileup"]');
+  if (pileup) {
+    const r = pileup.getBoundingClientRect();
+    if (r.top < window.innerHeight && r.bottom > top) return { name: 'pileup', offset: r.top };
+  }
   for (const e of document.querySelectorAll<HTMLElement>('[data-anchor]')) {
     const r = e.getBoundingClientRect();
     if (r.bottom > top) return { name: e.dataset.anchor!, offset: r.top };
