@@ -68,7 +68,9 @@ test('inspector on the demo: pileup, both models = call\'s VCFs, keyboard walk, 
   // The pileup: one tab per image, 7 channels + the RGB composite, from the reads.
   await inspector.waitForSelector('section.pileup canvas.pixels', { timeout: 60_000 });
   assert.equal(await inspector.$$eval('section.pileup figure canvas', (c) => c.length), 8);
-  assert.match((await inspector.textContent('section.pileup .tensor-title')) ?? '', /reads: HG003-sim\.bam \(Variant Lens encoder/);
+  // The title says the origin plainly; its tooltip names the reads file.
+  assert.match((await inspector.textContent('section.pileup .tensor-title')) ?? '', /^Variant Lens encoder, default = retrained settings — /);
+  assert.match((await inspector.getAttribute('section.pileup .tensor-title', 'title')) ?? '', /reads: HG003-sim\.bam \(Variant Lens encoder/);
   assert.ok((await inspector.$$eval('section.pileup .tab', (t) => t.length)) >= 1);
   // Both demo models are trained without chr20 and HG003-sim: the UI says so plainly.
   assert.match((await inspector.textContent('ul.training')) ?? '', /default was trained on chr1–19 of HG001-sim, HG002-sim: this site \(chr20, HG003-sim\) — sample held out, contig held out/);
