@@ -77,6 +77,9 @@ test('inspector on the demo: pileup, both models = call\'s VCFs, keyboard walk, 
 
   // Hover a read row at the candidate column: the host answers with the read's details.
   const canvas = inspector.locator('section.pileup figure canvas').first();
+  // Hover at 2× (the default 1× puts a pixel under half a screen pixel of the pointer).
+  if (Number(await inspector.getAttribute('section.pileup', 'data-zoom')) < 2) await inspector.click('section.pileup .zoom-in');
+  await inspector.waitForSelector('section.pileup[data-zoom="2"]');
   const zoom = Number(await inspector.getAttribute('section.pileup', 'data-zoom'));
   await canvas.hover({ position: { x: 110 * zoom + zoom / 2, y: 12 * zoom + zoom / 2 } });
   await inspector.waitForSelector('.hover-info[data-state="host"]', { timeout: 30_000 });

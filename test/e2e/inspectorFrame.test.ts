@@ -144,3 +144,31 @@ test('inspector frame at 1400×900: one screen, anchored walk, keys to the list,
   assert.equal(await restored.getAttribute('section.pileup', 'data-zoom'), zoom);
   await page.screenshot({ path: join(SCREENSHOTS, 'inspector-frame-restored.png') });
 });
+
+test('variantLens.inspector.location = panel: the inspector opens as a bottom-panel view under a full-width table', { timeout: 600_000 }, async () => {
+  const demo = await ensureDemoWorkspace();
+  const ws = renamedWorkspace(demo);
+  const vs = await startVsCode('inspector-panel', ws, true, { 'variantLens.inspector.location': 'panel' });
+  running.push(vs);
+  const { page } = vs;
+  const vcf = join(demo, 'default.vcf.gz');
+  const table = await openTable(page, 'default.vcf.gz');
+  await table.click(loadedRow(0));
+  await page.keyboard.press('Enter');
+  const inspector = await inspectorFrame(page);
+  await waitSite(inspector, recordAt(vcf, 0));
+  await inspector.waitForSelector('section.pileup canvas.pixels', { timeout: 60_000 });
+  // The view sits in the bottom panel: below the table, as wide as the editor area.
+  const view = (await (await inspector.frameElement()).boundingBox())!;
+  const grid = (await (await table.frameElement()).boundingBox())!;
+  assert.ok(view.y >= grid.y + 100, `inspector at y ${view.y}, table at y ${grid.y}`);
+  assert.ok(view.width > 900, `inspector width ${view.width}`);
+  assert.equal(await page.locator('.part.panel .pane-header, .part.panel .composite-bar').first().isVisible(), true);
+  // Keys still reach the table from the view.
+  await inspector.click('.site-header');
+  await page.keyboard.press('j');
+  await table.waitForSelector(`${loadedRow(1)}.focused`, { timeout: 30_000 });
+  await waitSite(inspector, recordAt(vcf, 1));
+  await runCommand(page, 'Notifications: Clear All Notifications');
+  await page.screenshot({ path: join(SCREENSHOTS, 'inspector-bottom-panel.png') });
+});

@@ -63,6 +63,7 @@ export class InspectorPanel {
   private panel: Surface | undefined;
   private origin: ListOrigin | undefined;
   private view: vscode.WebviewView | undefined;
+  private opening = false;
   private server: RpcServer<InspectorProtocol> | undefined;
   private state: InspectorState = { tensors: [], trust: trustInfo() };
   private work: AbortController | undefined;
@@ -87,8 +88,9 @@ export class InspectorPanel {
     });
   }
 
+  /** Open, or being opened in the bottom panel (the view resolves later and shows the current state). */
   get visible(): boolean {
-    return this.panel !== undefined;
+    return this.panel !== undefined || this.opening;
   }
 
   get currentSite(): SiteRecord | undefined {
@@ -116,7 +118,8 @@ export class InspectorPanel {
         this.attachView(this.view);
         this.view.show(preserveFocus);
       } else {
-        // Resolving the view (resolveWebviewView) attaches it.
+        // Resolving the view (resolveWebviewView) attaches it; sites set meanwhile are kept for it.
+        this.opening = true;
         void vscode.commands.executeCommand(`${INSPECTOR_PANEL_VIEW_ID}.focus`, { preserveFocus });
       }
       return;
@@ -195,6 +198,7 @@ export class InspectorPanel {
     });
     this.panel = surface;
     this.server = server;
+    this.opening = false;
     if (this.state.site) surface.setTitle(`Site ${this.state.site.chrom}:${this.state.site.pos.toLocaleString('en-US')}`);
   }
 

@@ -136,7 +136,8 @@ export function registerInspector(context: vscode.ExtensionContext, deps: Inspec
   context.subscriptions.push(vscode.window.registerWebviewViewProvider(INSPECTOR_PANEL_VIEW_ID, {
     resolveWebviewView: async (view, ctx) => {
       inspector.resolveView(view);
-      const site = inspector.currentSite ?? restoredSite(ctx.state);
+      // A site already shown (or being shown) stays; after a reload, the page's saved site.
+      const site = inspector.currentSite ? undefined : restoredSite(ctx.state);
       if (site) await inspector.setSite(site);
     },
   }, { webviewOptions: { retainContextWhenHidden: true } }));
