@@ -71,7 +71,7 @@ function same(col: string, a: string, b: string): boolean {
   return a === b;
 }
 
-const COLS = ['gt', 'gq', 'qual', 'filter', 'pl'] as const;
+type Col = 'gt' | 'gq' | 'qual' | 'filter' | 'pl';
 
 export function modelSection(s: InspectorState, client: RpcClient<InspectorProtocol>): HTMLElement {
   const sec = el('section', 'models');
@@ -95,7 +95,7 @@ export function modelSection(s: InspectorState, client: RpcClient<InspectorProto
   // GT and the probabilities first (what a narrow panel must show), PL last (long).
   const P = imageLabels.length;
   const headers = ['source', 'GT', ...imageLabels.map((l) => (P > 1 ? `P(hom-ref / het / hom-alt) ${imageLabel(ref, l)}` : 'P(hom-ref / het / hom-alt)')), 'GQ', 'QUAL', 'FILTER', 'DP · AD · VAF', 'PL'];
-  const colOf = (i: number): (typeof COLS)[number] | undefined => (i === 1 ? 'gt' : i === 2 + P ? 'gq' : i === 3 + P ? 'qual' : i === 4 + P ? 'filter' : i === 6 + P ? 'pl' : undefined);
+  const colOf = (i: number): Col | undefined => (i === 1 ? 'gt' : i === 2 + P ? 'gq' : i === 3 + P ? 'qual' : i === 4 + P ? 'filter' : i === 6 + P ? 'pl' : undefined);
   const ths = headers.map((h, i) => {
     const probs = i >= 2 && i < 2 + P;
     const th = el('th', probs ? 'probs' : i === 5 + P ? 'depths' : undefined, h);
@@ -106,7 +106,7 @@ export function modelSection(s: InspectorState, client: RpcClient<InspectorProto
     return th;
   });
   table.append(hr);
-  type Row = { kind: 'record' | 'model'; name: string; cells: Record<(typeof COLS)[number], string>; title?: string; probs: Map<string, readonly number[]>; note?: string; depths?: string };
+  type Row = { kind: 'record' | 'model'; name: string; cells: Record<Col, string>; title?: string; probs: Map<string, readonly number[]>; note?: string; depths?: string };
   const rows: Row[] = [
     ...records.map((r): Row => ({
       kind: 'record', name: r.label, cells: { gt: r.gt, gq: r.gq, qual: r.qual, filter: r.filter, pl: r.pl }, title: r.file, probs: new Map(),
@@ -130,7 +130,7 @@ export function modelSection(s: InspectorState, client: RpcClient<InspectorProto
     // Long file names are cut with an ellipsis (the full name is the tooltip).
     th.title = `${r.kind === 'record' ? `VCF ${r.name}` : `model ${r.name}`}${r.title ? `\n${r.title}` : ''}`;
     tr.append(th);
-    const cell = (col: (typeof COLS)[number]): void => {
+    const cell = (col: Col): void => {
       const v = r.cells[col];
       const td = el('td', undefined, v);
       td.dataset.col = col;
