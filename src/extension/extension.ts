@@ -36,7 +36,11 @@ export function activate(context: vscode.ExtensionContext): { readonly version: 
   // Compare Two VCFs (diffPanel.ts); it sends selected sites to the inspector.
   registerDiffCommand(context, { log: l, inspector: inspector.panel, review });
 
-  context.subscriptions.push(tables.onDidSelectSite((s) => inspector.select(() => s.table.document.model.site(s.row), s.open, `selecting row ${s.row}`)));
+  context.subscriptions.push(tables.onDidSelectSite((s) => inspector.select(() => s.table.document.model.site(s.row), s.open, `selecting row ${s.row}`, {
+    kind: 'table',
+    // j/k/n/1–9 pressed in the inspector act on this table (webview/table/main.ts forwardedKey).
+    forwardKey: (key) => s.table.server.emit('forwardedKey', { key }),
+  })));
   registerCommand(context, l, 'variantLens.showLog', () => l.show());
 
   return { version };

@@ -187,6 +187,10 @@ export interface RecordedCall {
   readonly qual: string;
   readonly filter: string;
   readonly pl: string;
+  /** The sample's DP, AD and VAF as written (when the record has them). */
+  readonly dp?: string;
+  readonly ad?: string;
+  readonly vaf?: string;
 }
 
 /** A pileup tensor (uint8 H·W·C, DeepVariant layout — src/core/io/examples/pileupTensor.ts). */
@@ -287,7 +291,12 @@ export interface InspectorState {
   readonly generation?: number;
   /** Every configured model's call next to the records (arrives after the tensors). */
   readonly models?: ModelComparison;
+  /** The list (table or diff) the site came from: list keys pressed in the inspector go there. */
+  readonly origin?: 'table' | 'diff';
 }
+
+/** List keys the inspector forwards to the list that opened its site (j/k walk, 1–9 verdicts, n next). */
+export const FORWARDED_LIST_KEYS = /^[jkn1-9]$/;
 
 // ---------------------------------------------------------------------------------------------
 // Method and event maps. Each request method maps to its params and result types.
@@ -320,6 +329,8 @@ export type TableHostEvents = {
   trust: TrustState;
   /** Host-side command asked the table to apply a new view (e.g. "Variant Lens: Filter"). */
   viewChanged: ViewInfo;
+  /** A list key pressed in the inspector (InspectorWebviewEvents.listKey), to act on as if pressed in the grid. */
+  forwardedKey: { key: string };
 };
 
 export type InspectorRequests = {
@@ -333,6 +344,8 @@ export type InspectorRequests = {
 
 export type InspectorWebviewEvents = {
   ready: Record<string, never>;
+  /** A list key pressed while the inspector had focus (FORWARDED_LIST_KEYS); the host relays it to the list. */
+  listKey: { key: string };
 };
 
 export type InspectorHostEvents = {
@@ -498,6 +511,8 @@ export type DiffHostEvents = {
   runProgress: DiffRunProgress;
   /** The run ended (done, cancelled or failed): the webview re-pulls with diff.init. */
   runEnded: { state: DiffRunState; error?: ProtocolError };
+  /** A list key pressed in the inspector (InspectorWebviewEvents.listKey), to act on as if pressed in the grid. */
+  forwardedKey: { key: string };
 };
 
 export interface DiffProtocol extends PanelProtocol {

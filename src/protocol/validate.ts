@@ -9,7 +9,7 @@
 import type {
   AnyMessage, PanelProtocol, WebviewToHost, TableProtocol, InspectorProtocol, DiffProtocol,
 } from './protocol';
-import { MAX_COPY_ROWS, MAX_NOTE, MAX_PAGE_ROWS, MAX_TEXT, type ReviewRequests } from './protocol';
+import { FORWARDED_LIST_KEYS, MAX_COPY_ROWS, MAX_NOTE, MAX_PAGE_ROWS, MAX_TEXT, type ReviewRequests } from './protocol';
 
 /** Rows per table page when the host does not say (package.json's variantLens.table.pageSize default). */
 export const DEFAULT_PAGE_ROWS = 200;
@@ -150,6 +150,7 @@ export const inspectorSchema: PanelSchema<InspectorProtocol> = {
   },
   events: {
     ready: empty,
+    listKey: obj({ key: str(1, FORWARDED_LIST_KEYS) }),
   },
 };
 

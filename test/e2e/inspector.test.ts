@@ -68,20 +68,27 @@ test('inspector on the demo: pileup, both models = call\'s VCFs, keyboard walk, 
   // The pileup: one tab per image, 7 channels + the RGB composite, from the reads.
   await inspector.waitForSelector('section.pileup canvas.pixels', { timeout: 60_000 });
   assert.equal(await inspector.$$eval('section.pileup figure canvas', (c) => c.length), 8);
-  assert.match((await inspector.textContent('section.pileup .tensor-title')) ?? '', /reads: HG003-sim\.bam \(Variant Lens encoder/);
+  // The title says the origin plainly; its tooltip names the reads file.
+  assert.match((await inspector.textContent('section.pileup .tensor-title')) ?? '', /^Variant Lens encoder, default = retrained settings — /);
+  assert.match((await inspector.getAttribute('section.pileup .tensor-title', 'title')) ?? '', /reads: HG003-sim\.bam \(Variant Lens encoder/);
   assert.ok((await inspector.$$eval('section.pileup .tab', (t) => t.length)) >= 1);
   // Both demo models are trained without chr20 and HG003-sim: the UI says so plainly.
   assert.match((await inspector.textContent('ul.training')) ?? '', /default was trained on chr1–19 of HG001-sim, HG002-sim: this site \(chr20, HG003-sim\) — sample held out, contig held out/);
 
   // Hover a read row at the candidate column: the host answers with the read's details.
   const canvas = inspector.locator('section.pileup figure canvas').first();
+  // Hover at 2× (the default 1× puts a pixel under half a screen pixel of the pointer).
+  if (Number(await inspector.getAttribute('section.pileup', 'data-zoom')) < 2) await inspector.click('section.pileup .zoom-in');
+  await inspector.waitForSelector('section.pileup[data-zoom="2"]');
   const zoom = Number(await inspector.getAttribute('section.pileup', 'data-zoom'));
   await canvas.hover({ position: { x: 110 * zoom + zoom / 2, y: 12 * zoom + zoom / 2 } });
   await inspector.waitForSelector('.hover-info[data-state="host"]', { timeout: 30_000 });
   const hoverText = (await inspector.textContent('.hover-info')) ?? '';
   assert.match(hoverText, new RegExp(`position ${pos0.toLocaleString('en-US')}`));
-  assert.match(hoverText, /read \S+ · MAPQ \d+ · strand [+-]/);
-  assert.match(hoverText, /CIGAR \S+/);
+  // Decoded first (base, quality, MAPQ, strand), then the read, the raw bytes last.
+  assert.match(hoverText, /MAPQ \d+ · strand [+-]/);
+  assert.match(hoverText, /read \S+ · CIGAR \S+/);
+  assert.ok(hoverText.indexOf('MAPQ') < hoverText.indexOf('raw: '), hoverText);
   // Zoom in with the button.
   await inspector.click('section.pileup .zoom-in');
   await inspector.waitForSelector(`section.pileup[data-zoom="${zoom + 1}"]`);

@@ -288,6 +288,9 @@ test('themes: light, dark, high contrast (dark and light): all webview text read
   await inspector.waitForSelector('section.models[data-state="done"]', { timeout: 120_000 });
   await inspector.waitForSelector('section.pileup canvas.pixels', { timeout: 60_000 });
   await inspector.waitForSelector('.review-form:not([hidden]) .review-verdicts button[aria-pressed="true"]', { timeout: 30_000 });
+  // The tags dropdown and the training-data block are folded by default: open them to measure them.
+  await inspector.click('.review-tags-menu > summary');
+  await inspector.click('details.training-details > summary');
   // The "git repository in a parent folder" toast would cover the panel in the screenshots.
   await runCommand(page, 'Notifications: Clear All Notifications');
 

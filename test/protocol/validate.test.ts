@@ -66,3 +66,13 @@ test('table page size from table.init: an integer the table.rows check accepts, 
   const req = { type: 'request', messageId: 1, method: 'table.rows', params: { viewId: 0, from: 0, to: tablePageRows(MAX_PAGE_ROWS) } };
   assert.equal(validateWebviewMessage(tableSchema, req).ok, true);
 });
+
+test('inspector listKey: only the list keys j/k/n/1–9, one character', () => {
+  assertAccepted(inspectorSchema, ['j', 'k', 'n', '1', '9'].map((key) => ({ type: 'event', name: 'listKey', payload: { key } })));
+  assertRejected(inspectorSchema, [
+    [{ type: 'event', name: 'listKey', payload: { key: 'x' } }, /key/, undefined],
+    [{ type: 'event', name: 'listKey', payload: { key: '0' } }, /key/, undefined],
+    [{ type: 'event', name: 'listKey', payload: { key: 'jj' } }, /key/, undefined],
+    [{ type: 'event', name: 'listKey', payload: {} }, /key/, undefined],
+  ]);
+});

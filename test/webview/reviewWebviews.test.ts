@@ -134,7 +134,13 @@ test('inspector review form: state, conflict, 1–9, n, Ctrl+Enter, Ctrl+Z', asy
   await p.keyboard.press('Control+z'); // text undo inside the note: not a review undo
   assert.equal((await requests(p, 'review.undo')).length, 0);
   await p.fill('.review-note-input', 'strand bias');
+  // Tags live in a dropdown; the form (verdicts, tags, note toggle, Save/Undo) is one line.
+  const lineHeight = await p.$eval('.review-line', (l) => l.getBoundingClientRect().height);
+  assert.ok(lineHeight < 40, `review form line is ${lineHeight}px tall`);
+  assert.equal(await p.isVisible('.review-tags input[value="LVF"]'), false);
+  await p.click('.review-tags-menu > summary');
   await p.check('.review-tags input[value="LVF"]');
+  assert.match((await p.textContent('.review-tags-summary')) ?? '', /^Tags \(2\): MN, LVF$/);
   await p.focus('.review-note-input');
   await p.keyboard.press('Control+Enter');
   annotate = await until(p, 'review.annotate', 2);

@@ -360,6 +360,8 @@ grid.addEventListener('keydown', (e) => {
   if (handled) e.preventDefault();
 });
 
+// Keys pressed in the inspector (j/k/n/1–9) act here as if pressed in the grid (InspectorWebviewEvents.listKey).
+client.on('forwardedKey', ({ key }) => void grid.dispatchEvent(new KeyboardEvent('keydown', { key, bubbles: true, cancelable: true })));
 client.on('runProgress', showProgress);
 client.on('runEnded', () => void pull());
 

@@ -11,25 +11,25 @@
  */
 import type { InspectorHover, InspectorProtocol, InspectorState, TensorPayload } from '../../src/protocol/protocol';
 import type { RpcClient } from '../../src/protocol/rpc';
-import { CHANNEL_NAMES } from '../../src/core/io/examples/channelIds';
+import { channelLegend, pixelDescription } from '../../src/core/render/channelEncoding';
 import { renderChannelStrip, renderRgb } from '../../src/core/render/showExamples';
 import { el } from '../common/dom';
+import { groupTabs, imageDifference, imageLabel, isExamples, rowRanges, usedRows, type ImageDifference } from './imageTabs';
+import { saveUi, ui } from './uiState';
 
 export const MIN_ZOOM = 1;
 export const MAX_ZOOM = 8;
 
-const ui = { tab: 0, zoom: 2, generation: -1 };
-
-/** A canvas of the image's native size; CSS scales it (image-rendering: pixelated). */
-function canvasOf(width: number, height: number, rgba: Uint8ClampedArray, zoom: number): HTMLCanvasElement {
+/** A canvas of the image's native size (first `rows` rows); CSS scales it (image-rendering: pixelated). */
+function canvasOf(width: number, rows: number, rgba: Uint8ClampedArray, zoom: number): HTMLCanvasElement {
   const c = el('canvas', 'pixels');
   c.width = width;
-  c.height = height;
+  c.height = rows;
   c.style.width = `${width * zoom}px`;
-  c.style.height = `${height * zoom}px`;
+  c.style.height = `${rows * zoom}px`;
   const ctx = c.getContext('2d')!;
-  const img = ctx.createImageData(width, height);
-  img.data.set(rgba);
+  const img = ctx.createImageData(width, rows);
+  img.data.set(rgba.subarray(0, width * rows * 4));
   ctx.putImageData(img, 0, 0);
   return c;
 }
@@ -56,8 +56,15 @@ function rgbRgba(img: { width: number; height: number; data: Uint8Array }): Uint
   return out;
 }
 
-function tabLabel(t: TensorPayload): string {
-  return `${t.altLabel || '(no alt)'}${t.seenBy && t.seenBy.length ? ` · ${t.seenBy.join(', ')}` : ''}`;
+/** The difference mask as RGBA: differing pixels opaque white, the rest transparent (drawn over the composite). */
+function maskRgba(mask: Uint8Array, n: number): Uint8ClampedArray {
+  const out = new Uint8ClampedArray(n * 4);
+  for (let i = 0; i < n; i++) if (mask[i]) { out[i * 4] = 255; out[i * 4 + 1] = 255; out[i * 4 + 2] = 255; out[i * 4 + 3] = 255; }
+  return out;
+}
+
+function tabLabel(t: TensorPayload, ref: string): string {
+  return imageLabel(ref, t.altLabel);
 }
 
 /** "…ACGT[A]CGTA…": the reference around the candidate column. */
@@ -72,20 +79,23 @@ function referenceContext(t: TensorPayload): string | undefined {
 function hoverText(t: TensorPayload, row: number, col: number, h: InspectorHover | null | undefined): string[] {
   const C = t.channels.length;
   const o = (row * t.width + col) * C;
-  const values = t.channels.map((id, i) => `${CHANNEL_NAMES[id]?.label ?? `channel ${id}`} ${t.data[o + i] ?? 0}`).join(' · ');
-  const lines = [`row ${row}, column ${col}${t.windowStart !== undefined ? ` = position ${(t.windowStart + col + 1).toLocaleString('en-US')}` : ''}${col === t.candidateColumn ? ' (candidate)' : ''}`, values];
-  if (h === undefined) return lines;
-  if (h === null) return lines;
-  lines[0] = `row ${h.row}, column ${h.col} = position ${h.pos.toLocaleString('en-US')} (reference ${h.refBase})${col === t.candidateColumn ? ' — candidate' : ''}`;
-  if (h.region === 'reference') lines.push('reference band');
-  else if (h.region === 'empty') lines.push('no read in this row');
-  else if (h.read) {
-    const r = h.read;
-    lines.push(`read ${r.name}${r.mate ? `/${r.mate}` : ''} · MAPQ ${r.mapq} · strand ${r.strand} · ${r.supports}`);
-    lines.push(`CIGAR ${r.cigar} · aligned ${r.start.toLocaleString('en-US')}–${r.end.toLocaleString('en-US')} · insert size ${r.insertSize} · flags ${r.flags}`);
-    if (h.base !== undefined) lines.push(`base ${h.base || '-'}${h.baseQuality !== undefined ? ` · base quality ${h.baseQuality}` : ''} · CIGAR op ${h.op || '-'} (${h.what ?? ''})${h.inserted ? ` · inserted ${h.inserted}` : ''}`);
-    else lines.push(h.what ?? '');
-  }
+  const px = pixelDescription(t.channels, t.data.subarray(o, o + C));
+  const lines = [`row ${row}, column ${col}${t.windowStart !== undefined ? ` = position ${(t.windowStart + col + 1).toLocaleString('en-US')}` : ''}${col === t.candidateColumn ? ' (candidate)' : ''}`];
+  // Decoded first (what the read is), the raw bytes last.
+  const decoded = px.decoded.join(' · ');
+  if (h) {
+    lines[0] = `row ${h.row}, column ${h.col} = position ${h.pos.toLocaleString('en-US')} (reference ${h.refBase})${col === t.candidateColumn ? ' — candidate' : ''}`;
+    if (h.region === 'reference') lines.push('reference band');
+    else if (h.region === 'empty') lines.push('no read in this row');
+    else if (h.read) {
+      const r = h.read;
+      if (h.base !== undefined) lines.push(`base ${h.base || '-'}${h.baseQuality !== undefined ? ` · base quality ${h.baseQuality}` : ''} · MAPQ ${r.mapq} · strand ${r.strand} · ${r.supports}`);
+      else lines.push(`MAPQ ${r.mapq} · strand ${r.strand} · ${r.supports}${h.what ? ` · ${h.what}` : ''}`);
+      lines.push(`read ${r.name}${r.mate ? `/${r.mate}` : ''} · CIGAR ${r.cigar}${h.op ? ` · op ${h.op} (${h.what ?? ''})` : ''}${h.inserted ? ` · inserted ${h.inserted}` : ''} · aligned ${r.start.toLocaleString('en-US')}–${r.end.toLocaleString('en-US')} · insert size ${r.insertSize} · flags ${r.flags}`);
+    }
+    lines.push(`pixel: ${decoded}`);
+  } else lines.push(decoded);
+  lines.push(px.raw);
   return lines;
 }
 
@@ -93,32 +103,75 @@ export interface PileupViewDeps {
   readonly client: RpcClient<InspectorProtocol>;
 }
 
-/** Builds the pileup section for a state (tabs, zoom, channels, RGB, hover). */
+/** The image of the same alleles from the other origin (examples ↔ encoder), if any: what the comparison compares against. */
+function partnerOf(tensors: readonly TensorPayload[], i: number): number | undefined {
+  const t = tensors[i]!;
+  const j = tensors.findIndex((u, k) => k !== i && u.altLabel === t.altLabel && isExamples(u) !== isExamples(t));
+  if (j >= 0) return j;
+  const k = tensors.findIndex((u, n) => n !== i && u.altLabel === t.altLabel);
+  return k >= 0 ? k : undefined;
+}
+
+/** The legend: one line per channel id (DeepVariant's encoding), in the image's channel order. */
+function legendOf(t: TensorPayload): HTMLElement {
+  const d = el('details', 'channel-legend');
+  d.dataset.section = 'legend';
+  d.open = ui.open.legend ?? false;
+  d.addEventListener('toggle', () => { ui.open.legend = d.open; saveUi(); });
+  d.append(el('summary', undefined, `Channel legend (ids ${t.channels.join(', ')})`));
+  const dl = el('dl');
+  for (const id of t.channels) {
+    const l = channelLegend(id);
+    const dt = el('dt', undefined, `${id} ${l.label}`);
+    dt.title = l.enumName;
+    dt.dataset.channelId = String(id);
+    const dd = el('dd', undefined, l.encoding);
+    dd.dataset.channelId = String(id);
+    dl.append(dt, dd);
+  }
+  d.append(dl);
+  return d;
+}
+
+/** Builds the pileup section for a state (tabs grouped by origin, zoom, trim, grid, comparison, hover). */
 export function pileupSection(s: InspectorState, deps: PileupViewDeps): HTMLElement {
   const sec = el('section', 'pileup');
-  sec.append(el('h3', undefined, 'Pileup'));
   if (s.tensorNote) sec.append(el('p', 'note', s.tensorNote));
   if (s.tensors.length === 0) return sec;
-  if (s.generation !== ui.generation) {
-    ui.generation = s.generation ?? -1;
-    ui.tab = 0;
+  const ref = s.site?.ref ?? '';
+  const groups = groupTabs(s.tensors);
+  const labelOf = (i: number): string => `${groups.find((g) => g.tabs.includes(i))?.title ?? ''}\n${s.tensors[i]!.altLabel}`;
+  // A new site keeps the tab of the same name (origin + alleles) when it has one.
+  if (!(ui.tab < s.tensors.length && labelOf(ui.tab) === ui.tabKey)) {
+    const same = s.tensors.findIndex((_, i) => labelOf(i) === ui.tabKey);
+    ui.tab = same >= 0 ? same : 0;
   }
-  if (ui.tab >= s.tensors.length) ui.tab = 0;
 
   const bar = el('div', 'pileup-bar');
   const tabs = el('div', 'tabs');
   tabs.setAttribute('role', 'tablist');
-  tabs.setAttribute('aria-label', 'Images (alt-allele combinations)');
+  tabs.setAttribute('aria-label', 'Images by origin and alleles');
   const zoomOut = el('button', 'zoom-out', '−');
   zoomOut.title = 'Zoom out (-)';
   zoomOut.setAttribute('aria-label', 'Zoom out');
   const zoomLabel = el('span', 'zoom-label');
   const zoomIn = el('button', 'zoom-in', '+');
-  zoomIn.title = 'Zoom in (+, Ctrl/Cmd+wheel)';
+  zoomIn.title = 'Zoom in (+, Ctrl/Cmd+wheel); zoom keeps the candidate column in view';
   zoomIn.setAttribute('aria-label', 'Zoom in');
   const zoom = el('div', 'zoom');
-  zoom.append(zoomOut, zoomLabel, zoomIn);
+  const toggle = (cls: string, text: string, title: string, on: () => boolean, flip: () => void): HTMLButtonElement => {
+    const b = el('button', `toggle ${cls}`, text);
+    b.type = 'button';
+    b.title = title;
+    b.setAttribute('aria-pressed', String(on()));
+    b.addEventListener('click', () => { flip(); saveUi(); b.setAttribute('aria-pressed', String(on())); draw(); });
+    return b;
+  };
+  const trim = toggle('trim-rows', 'trim', 'Hide the empty rows under the reads', () => ui.trim, () => { ui.trim = !ui.trim; });
+  const layout = toggle('grid-layout', 'grid', 'Channels side by side (grid) or one per line', () => ui.layout === 'grid', () => { ui.layout = ui.layout === 'grid' ? 'stack' : 'grid'; });
+  zoom.append(zoomOut, zoomLabel, zoomIn, trim, layout);
   bar.append(tabs, zoom);
+  const compareBar = el('div', 'compare-bar');
   const panel = el('div', 'tab-panel');
   panel.setAttribute('role', 'tabpanel');
   const hover = el('div', 'hover-info');
@@ -129,32 +182,50 @@ export function pileupSection(s: InspectorState, deps: PileupViewDeps): HTMLElem
   /** Keyboard pixel cursor (row, col) of this site's images; undefined until the first image is focused. */
   let cursor: { row: number; col: number } | undefined;
   let keyboardHover: (() => void) | undefined;
-  sec.append(bar, panel, hover);
+  let blinkTimer: ReturnType<typeof setInterval> | undefined;
+  sec.append(bar, compareBar, panel, hover);
 
-  const buttons = s.tensors.map((t, i) => {
-    const b = el('button', 'tab', tabLabel(t));
-    b.setAttribute('role', 'tab');
-    b.dataset.tab = String(i);
-    b.title = t.source;
-    b.addEventListener('click', () => select(i));
-    b.addEventListener('keydown', (ev) => {
-      if (ev.key === 'ArrowRight' || ev.key === 'ArrowLeft') {
-        const n = (i + (ev.key === 'ArrowRight' ? 1 : s.tensors.length - 1)) % s.tensors.length;
-        select(n);
-        buttons[n]!.focus();
-        ev.preventDefault();
-      }
-    });
-    tabs.append(b);
-    return b;
-  });
+  const buttons: HTMLButtonElement[] = [];
+  for (const g of groups) {
+    const box = el('div', 'tab-group');
+    box.setAttribute('role', 'group');
+    box.setAttribute('aria-label', g.title);
+    box.dataset.group = g.title;
+    box.append(el('span', 'tab-group-title', g.title));
+    for (const i of g.tabs) {
+      const t = s.tensors[i]!;
+      const b = el('button', 'tab', tabLabel(t, ref));
+      b.setAttribute('role', 'tab');
+      b.dataset.tab = String(i);
+      b.title = `${t.source}${t.seenBy?.length ? ` — seen by ${t.seenBy.join(', ')}` : ''}`;
+      b.addEventListener('click', () => select(i));
+      b.addEventListener('keydown', (ev) => {
+        if (ev.key === 'ArrowRight' || ev.key === 'ArrowLeft') {
+          const order = groups.flatMap((x) => x.tabs);
+          const at = order.indexOf(i);
+          const n = order[(at + (ev.key === 'ArrowRight' ? 1 : order.length - 1)) % order.length]!;
+          select(n);
+          buttons[n]!.focus();
+          ev.preventDefault();
+        }
+      });
+      buttons[i] = b;
+      box.append(b);
+    }
+    tabs.append(box);
+  }
 
   let hoverSeq = 0;
   const draw = (): void => {
+    if (blinkTimer) { clearInterval(blinkTimer); blinkTimer = undefined; }
     const t = s.tensors[ui.tab]!;
+    ui.tabKey = labelOf(ui.tab);
+    saveUi();
     zoomLabel.textContent = `${ui.zoom}×`;
     sec.dataset.zoom = String(ui.zoom);
     sec.dataset.tab = String(ui.tab);
+    sec.dataset.trim = String(ui.trim);
+    sec.dataset.layout = ui.layout;
     buttons.forEach((b, i) => {
       b.setAttribute('aria-selected', String(i === ui.tab));
       b.tabIndex = i === ui.tab ? 0 : -1;
@@ -162,29 +233,83 @@ export function pileupSection(s: InspectorState, deps: PileupViewDeps): HTMLElem
     // Zooming redraws the canvases: keep the keyboard focus on the (new) first image.
     const refocus = document.activeElement instanceof HTMLCanvasElement && panel.contains(document.activeElement);
     keyboardHover = undefined;
+    const rows = ui.trim ? usedRows(t) : t.height;
+
+    // Comparison with the image of the same alleles from the other origin.
+    const partner = partnerOf(s.tensors, ui.tab);
+    let diff: ImageDifference | undefined;
+    compareBar.replaceChildren();
+    compareBar.hidden = partner === undefined;
+    if (partner !== undefined) {
+      const p = s.tensors[partner]!;
+      const mode = el('div', 'compare-modes');
+      mode.setAttribute('role', 'group');
+      mode.setAttribute('aria-label', 'Compare with the other origin');
+      for (const [m, text] of [['off', 'off'], ['diff', 'difference'], ['blink', 'blink']] as const) {
+        const b = el('button', `toggle compare-${m}`, text);
+        b.type = 'button';
+        b.setAttribute('aria-pressed', String(ui.compare === m));
+        b.addEventListener('click', () => { ui.compare = m; saveUi(); draw(); });
+        mode.append(b);
+      }
+      const pGroup = groups.find((g) => g.tabs.includes(partner))?.title ?? '';
+      compareBar.append(el('span', 'compare-label', `compare with ${pGroup} (${tabLabel(p, ref)}):`), mode);
+      if (ui.compare !== 'off') {
+        diff = imageDifference(t, p);
+        const summary = el('span', 'diff-summary', diff.incomparable ?? `${diff.pixels.toLocaleString('en-US')} pixels differ${diff.rows.length ? ` in ${diff.rows.length} rows: ${rowRanges(diff.rows)}` : ''}`);
+        summary.dataset.pixels = String(diff.pixels);
+        summary.dataset.rows = diff.rows.join(',');
+        compareBar.append(summary);
+      }
+    }
+
     panel.replaceChildren();
-    panel.append(el('div', 'tensor-title', `alt ${t.altLabel} — ${t.source} — ${t.height}×${t.width}×${t.channels.length}${t.seenBy?.length ? ` — seen by ${t.seenBy.join(', ')}` : ''}`));
+    const title = el('div', 'tensor-title', `${groups.find((g) => g.tabs.includes(ui.tab))?.title ?? ''} — ${tabLabel(t, ref)} — ${t.height}×${t.width}×${t.channels.length}${rows < t.height ? ` (${t.height - rows} empty rows hidden)` : ''}`);
+    title.title = `${t.source}${t.seenBy?.length ? ` — seen by ${t.seenBy.join(', ')}` : ''}`;
+    panel.append(title);
     const ctx = referenceContext(t);
-    if (ctx) panel.append(el('div', 'ref-context', ctx));
+    panel.append(el('div', 'ref-context', ctx ?? ''));
     const strip = renderChannelStrip(t, undefined, { annotate: false });
-    const grid = el('div', 'channels');
-    const figures: { label: string; rgba: Uint8ClampedArray }[] = t.channels.map((id, ch) => ({ label: CHANNEL_NAMES[id]?.label ?? `channel ${id}`, rgba: channelRgba(strip, t.width, ch) }));
+    const grid = el('div', `channels ${ui.layout}`);
+    grid.style.setProperty('--fig-width', `${t.width * ui.zoom + 2}px`);
+    const figures: { label: string; id?: number; rgba: Uint8ClampedArray; alt?: Uint8ClampedArray }[] = [];
     try {
-      figures.push({ label: 'RGB composite', rgba: rgbRgba(renderRgb(t, { annotate: false })) });
+      const rgb = rgbRgba(renderRgb(t, { annotate: false }));
+      let alt: Uint8ClampedArray | undefined;
+      if (partner !== undefined && ui.compare === 'blink') {
+        try { alt = rgbRgba(renderRgb(s.tensors[partner]!, { annotate: false })); } catch { /* no composite */ }
+      }
+      figures.push({ label: 'RGB composite', rgba: rgb, ...(alt ? { alt } : {}) });
     } catch {
       // The composite needs channels 1–6 (show_examples skips it too).
     }
-    for (const f of figures) {
+    let partnerStrip: ReturnType<typeof renderChannelStrip> | undefined;
+    if (partner !== undefined && ui.compare === 'blink' && s.tensors[partner]!.channels.join(',') === t.channels.join(',')) partnerStrip = renderChannelStrip(s.tensors[partner]!, undefined, { annotate: false });
+    t.channels.forEach((id, ch) => {
+      const altStrip = partnerStrip ? channelRgba(partnerStrip, t.width, ch) : undefined;
+      figures.push({ label: channelLegend(id).label, id, rgba: channelRgba(strip, t.width, ch), ...(altStrip ? { alt: altStrip } : {}) });
+    });
+    const blinkers: { c: HTMLCanvasElement; a: Uint8ClampedArray; b: Uint8ClampedArray }[] = [];
+    const viewports: HTMLElement[] = [];
+    figures.forEach((f, fi) => {
       const fig = el('figure');
+      if (f.id !== undefined) fig.dataset.channelId = String(f.id);
+      const viewport = el('div', 'viewport');
       const wrap = el('div', 'canvas-wrap');
-      const c = canvasOf(t.width, t.height, f.rgba, ui.zoom);
-      c.setAttribute('aria-label', `${f.label} of alt ${t.altLabel}`);
+      const c = canvasOf(t.width, rows, f.rgba, ui.zoom);
+      c.setAttribute('aria-label', `${f.label} of ${tabLabel(t, ref)}`);
       wrap.append(c);
+      if (f.alt) blinkers.push({ c, a: f.rgba, b: f.alt });
+      if (diff && !diff.incomparable && ui.compare === 'diff') {
+        const overlay = canvasOf(t.width, Math.min(rows, diff.height), maskRgba(diff.mask, diff.width * diff.height), ui.zoom);
+        overlay.className = 'pixels diff-overlay';
+        wrap.append(overlay);
+      }
       if (t.candidateColumn !== undefined) {
         const mark = el('div', 'candidate-mark');
         mark.style.left = `${t.candidateColumn * ui.zoom}px`;
         mark.style.width = `${ui.zoom}px`;
-        mark.style.height = `${t.height * ui.zoom}px`;
+        mark.style.height = `${rows * ui.zoom}px`;
         wrap.append(mark);
       }
       if (t.refRows) {
@@ -195,15 +320,14 @@ export function pileupSection(s: InspectorState, deps: PileupViewDeps): HTMLElem
       }
       c.addEventListener('mousemove', (ev) => {
         const col = Math.min(t.width - 1, Math.max(0, Math.floor(ev.offsetX / ui.zoom)));
-        const row = Math.min(t.height - 1, Math.max(0, Math.floor(ev.offsetY / ui.zoom)));
+        const row = Math.min(rows - 1, Math.max(0, Math.floor(ev.offsetY / ui.zoom)));
         void showHover(t, row, col);
       });
       c.addEventListener('mouseleave', () => {
-        // Back to the keyboard cursor's pixel if the first image has focus, else nothing.
-        if (keyboardHover && figures[0] && grid.contains(document.activeElement) && document.activeElement instanceof HTMLCanvasElement) keyboardHover();
+        if (keyboardHover && grid.contains(document.activeElement) && document.activeElement instanceof HTMLCanvasElement) keyboardHover();
         else clearHover();
       });
-      if (figures.indexOf(f) === 0) {
+      if (fi === 0) {
         // Keyboard: one tab stop (the first image); arrows move a pixel cursor (Shift: 10), Esc hides.
         c.tabIndex = 0;
         c.setAttribute('aria-describedby', hoverId);
@@ -222,8 +346,7 @@ export function pileupSection(s: InspectorState, deps: PileupViewDeps): HTMLElem
         };
         keyboardHover = place;
         c.addEventListener('focus', () => {
-          // Start on the candidate column, first read row (under the reference band).
-          cursor ??= { row: Math.min(t.height - 1, t.refRows ?? 0), col: t.candidateColumn ?? Math.floor(t.width / 2) };
+          cursor ??= { row: Math.min(rows - 1, t.refRows ?? 0), col: t.candidateColumn ?? Math.floor(t.width / 2) };
           place();
         });
         c.addEventListener('blur', () => { mark.hidden = true; clearHover(); });
@@ -231,7 +354,7 @@ export function pileupSection(s: InspectorState, deps: PileupViewDeps): HTMLElem
           const step = ev.shiftKey ? 10 : 1;
           const d = ({ ArrowLeft: [0, -step], ArrowRight: [0, step], ArrowUp: [-step, 0], ArrowDown: [step, 0] } as Record<string, [number, number]>)[ev.key];
           if (d && cursor) {
-            cursor = { row: Math.min(t.height - 1, Math.max(0, cursor.row + d[0])), col: Math.min(t.width - 1, Math.max(0, cursor.col + d[1])) };
+            cursor = { row: Math.min(rows - 1, Math.max(0, cursor.row + d[0])), col: Math.min(t.width - 1, Math.max(0, cursor.col + d[1])) };
             place();
           } else if (ev.key === 'Escape') {
             mark.hidden = true;
@@ -241,10 +364,35 @@ export function pileupSection(s: InspectorState, deps: PileupViewDeps): HTMLElem
           ev.stopPropagation();
         });
       }
-      fig.append(wrap, el('figcaption', undefined, f.label));
+      viewport.append(wrap);
+      viewports.push(viewport);
+      const cap = el('figcaption', undefined, f.id !== undefined ? `${f.id} ${f.label}` : f.label);
+      if (f.id !== undefined) cap.title = `${channelLegend(f.id).enumName}: ${channelLegend(f.id).encoding}`;
+      fig.append(viewport, cap);
       grid.append(fig);
+    });
+    panel.append(grid, legendOf(t));
+    // Zoom around the candidate column: each viewport scrolls so the candidate sits in its middle.
+    const centre = (): void => {
+      if (t.candidateColumn === undefined) return;
+      for (const v of viewports) v.scrollLeft = Math.max(0, (t.candidateColumn + 0.5) * ui.zoom - v.clientWidth / 2);
+    };
+    requestAnimationFrame(centre);
+    centre();
+    if (blinkers.length) {
+      let shown = false;
+      blinkTimer = setInterval(() => {
+        if (!sec.isConnected) { clearInterval(blinkTimer); return; }
+        shown = !shown;
+        sec.dataset.blink = shown ? 'partner' : 'self';
+        for (const k of blinkers) {
+          const ctx2 = k.c.getContext('2d')!;
+          const img = ctx2.createImageData(k.c.width, k.c.height);
+          img.data.set((shown ? k.b : k.a).subarray(0, k.c.width * k.c.height * 4));
+          ctx2.putImageData(img, 0, 0);
+        }
+      }, 600);
     }
-    panel.append(grid);
     if (refocus) grid.querySelector<HTMLCanvasElement>('canvas[tabindex="0"]')?.focus();
   };
 

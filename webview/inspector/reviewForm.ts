@@ -27,6 +27,14 @@ export function mountReviewForm(client: ReviewClient, box: HTMLElement): void {
   const tagRow = el('div', 'review-tags');
   tagRow.setAttribute('role', 'group');
   tagRow.setAttribute('aria-label', 'Tags');
+  // Tags in a dropdown (19 checkboxes would take five lines), the note behind a toggle: one line.
+  const tagMenu = el('details', 'review-tags-menu');
+  const tagSummary = el('summary', 'review-tags-summary', 'Tags');
+  tagMenu.append(tagSummary, tagRow);
+  const noteToggle = el('button', 'review-note-toggle', 'Note');
+  noteToggle.type = 'button';
+  noteToggle.title = 'Show the note (n)';
+  noteToggle.setAttribute('aria-expanded', 'false');
   const note = el('textarea', 'review-note-input');
   note.placeholder = 'Note (n to focus, Ctrl+Enter to save)';
   note.setAttribute('aria-label', 'Note');
@@ -41,7 +49,22 @@ export function mountReviewForm(client: ReviewClient, box: HTMLElement): void {
   status.setAttribute('role', 'status');
   status.setAttribute('aria-live', 'polite');
   actions.append(save, undo, resolve, status);
-  box.append(head, verdictRow, versionsEl, tagRow, note, actions);
+  const line = el('div', 'review-line');
+  line.append(head, verdictRow, tagMenu, noteToggle, actions);
+  note.hidden = true;
+  box.append(line, versionsEl, note);
+  const showNote = (open: boolean): void => {
+    note.hidden = !open;
+    noteToggle.setAttribute('aria-expanded', String(open));
+    noteToggle.classList.toggle('has-note', note.value !== '');
+  };
+  noteToggle.addEventListener('click', () => {
+    showNote(note.hidden);
+    if (!note.hidden) note.focus();
+  });
+  const paintTags = (): void => {
+    tagSummary.textContent = tags.size ? `Tags (${tags.size}): ${[...tags].join(', ')}` : 'Tags';
+  };
 
   const setStatus = (text: string, isError = false): void => {
     status.textContent = text;
@@ -64,24 +87,26 @@ export function mountReviewForm(client: ReviewClient, box: HTMLElement): void {
     box.dataset.verdict = cell?.verdict ?? '';
     box.dataset.conflict = String(cell?.conflict === true);
     head.replaceChildren(
-      el('strong', undefined, 'Review'),
-      el('span', 'review-current', cell ? `${cell.conflict ? `⚠ ${cell.versions} versions — latest ` : ''}${cell.verdict} — ${cell.reviewer}` : 'not reviewed yet'),
-      el('span', 'review-file', next.reviewFileName),
+      el('span', 'review-current', cell ? `${cell.conflict ? `⚠ ${cell.versions} versions — latest ` : ''}${cell.verdict} — ${cell.reviewer}` : 'not reviewed'),
     );
-    head.title = next.reviewFile;
+    head.title = `Review file: ${next.reviewFile}`;
+    head.dataset.file = next.reviewFileName;
     verdict = cell?.verdict;
     if (!sameSite || !isTextField(document.activeElement)) {
       tags.clear();
       for (const t of cell?.tags ?? []) tags.add(t);
       note.value = cell?.note ?? '';
+      showNote(!sameSite ? false : !note.hidden);
     }
+    paintTags();
     verdictRow.replaceChildren(...vocab.verdicts.map((l) => {
       const b = el('button');
       b.type = 'button';
       b.dataset.verdict = l.id;
-      b.title = l.description;
+      // The id is the short name ("dv-base-correct", "both-wrong"); the title and description are the tooltip.
+      b.title = `${l.title}: ${l.description}`;
       if (l.shortcut) b.append(el('span', 'key', l.shortcut));
-      b.append(document.createTextNode(l.title));
+      b.append(document.createTextNode(l.id));
       return b;
     }));
     // A verdict from another vocabulary (a colleague's settings) still shows as selected.
@@ -125,6 +150,7 @@ export function mountReviewForm(client: ReviewClient, box: HTMLElement): void {
     const cb = e.target as HTMLInputElement;
     if (cb.checked) tags.add(cb.value);
     else tags.delete(cb.value);
+    paintTags();
   });
   const saveForm = (): void => {
     if (!verdict) {
@@ -164,6 +190,7 @@ export function mountReviewForm(client: ReviewClient, box: HTMLElement): void {
       annotate({ shortcut: e.key });
     } else if (e.key === 'n') {
       e.preventDefault();
+      showNote(true);
       note.focus();
     }
   });

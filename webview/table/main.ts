@@ -342,6 +342,8 @@ client.on('indexProgress', (p) => {
   perf.dataset.indexedAt = String(performance.now());
   stopPing();
 });
+// Keys pressed in the inspector (j/k/n/1–9) act here as if pressed in the grid (InspectorWebviewEvents.listKey).
+client.on('forwardedKey', ({ key }) => void grid.dispatchEvent(new KeyboardEvent('keydown', { key, bubbles: true, cancelable: true })));
 client.on('reveal', (r) => {
   if (r.viewId === list.viewId) list.select(r.index);
 });

@@ -113,7 +113,7 @@ export function diffQualDelta(): number | undefined {
 }
 
 /** Writes `variantLens.<key>` in the workspace settings (the user's when no folder is open). */
-export async function update(key: 'models' | 'reads' | 'reference' | 'examples', value: unknown): Promise<void> {
+export async function update(key: 'models' | 'reads' | 'reference' | 'examples' | 'inspector.location', value: unknown): Promise<void> {
   const target = vscode.workspace.workspaceFolders ? vscode.ConfigurationTarget.Workspace : vscode.ConfigurationTarget.Global;
   await vscode.workspace.getConfiguration(SECTION).update(key, value, target);
 }
@@ -140,4 +140,9 @@ export function trustInfo(): TrustInfo {
 
 export function modelsAllowed(): boolean {
   return vscode.workspace.isTrusted;
+}
+
+/** `variantLens.inspector.location`: the editor-area panel (default) or the bottom-panel view. */
+export function inspectorLocation(): 'editor' | 'panel' {
+  return raw('inspector.location') === 'panel' ? 'panel' : 'editor';
 }

@@ -145,7 +145,8 @@ export class DiffPanel {
       const record = await this.model.siteRecord(site, work.signal);
       if (work.signal.aborted) return;
       if (open) this.inspector.show(true);
-      await this.inspector.setSite(record);
+      // j/k/n/1–9 pressed in the inspector act on this list (webview/diff/main.ts forwardedKey).
+      await this.inspector.setSite(record, { kind: 'diff', forwardKey: (key) => this.server.emit('forwardedKey', { key }) });
     } catch (e) {
       if (work.signal.aborted) return;
       const message = e instanceof Error ? e.message : String(e);

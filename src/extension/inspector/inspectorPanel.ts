@@ -11,7 +11,7 @@ import * as vscode from 'vscode';
 import { RpcServer, type RequestHandlers } from '../../protocol/rpc';
 import type { HostToWebview, InspectorProtocol, InspectorState, ModelComparison, SiteRecord, TensorPayload } from '../../protocol/protocol';
 import { inspectorSchema } from '../../protocol/validate';
-import { trustInfo } from '../common/settings';
+import { inspectorLocation, trustInfo } from '../common/settings';
 import type { InspectorReviewRef } from '../review/reviewController';
 import { unavailableReviewHandlers, type ReviewBinder, type ReviewBinding } from '../review/reviewWorkspace';
 import { webviewHtml, webviewOptions } from '../common/webviewHtml';
@@ -21,6 +21,23 @@ import { tensorsWithModels, type SiteComparison } from './modelService';
 import type { SiteExamples } from '../../core/pileup/siteExamples';
 
 export const INSPECTOR_VIEW_TYPE = 'variantLens.inspector';
+/** The bottom-panel view (package.json contributes.views.variantLensPanel). */
+export const INSPECTOR_PANEL_VIEW_ID = 'variantLens.inspectorView';
+
+/** The list a site came from: list keys pressed in the inspector (j/k/n/1–9) are relayed to it. */
+export interface ListOrigin {
+  readonly kind: 'table' | 'diff';
+  forwardKey(key: string): void;
+}
+
+/** Where the inspector is drawn: an editor-area webview panel or the bottom-panel webview view. */
+interface Surface {
+  readonly webview: vscode.Webview;
+  readonly kind: 'editor' | 'panel';
+  reveal(preserveFocus: boolean): void;
+  setTitle(title: string): void;
+  dispose(): void;
+}
 
 export type { TensorResult } from './siteTensors';
 
@@ -43,7 +60,10 @@ export interface InspectorOptions {
 }
 
 export class InspectorPanel {
-  private panel: vscode.WebviewPanel | undefined;
+  private panel: Surface | undefined;
+  private origin: ListOrigin | undefined;
+  private view: vscode.WebviewView | undefined;
+  private opening = false;
   private server: RpcServer<InspectorProtocol> | undefined;
   private state: InspectorState = { tensors: [], trust: trustInfo() };
   private work: AbortController | undefined;
@@ -68,8 +88,9 @@ export class InspectorPanel {
     });
   }
 
+  /** Open, or being opened in the bottom panel (the view resolves later and shows the current state). */
   get visible(): boolean {
-    return this.panel !== undefined;
+    return this.panel !== undefined || this.opening;
   }
 
   get currentSite(): SiteRecord | undefined {
@@ -81,19 +102,81 @@ export class InspectorPanel {
     return this.state.models;
   }
 
-  /** Opens the panel (beside the active editor) if needed. */
+  /**
+   * Opens the inspector if needed: beside the active editor, or in the bottom panel when
+   * `variantLens.inspector.location` is "panel".
+   */
   show(preserveFocus = true): void {
+    const want = inspectorLocation();
+    if (this.panel && this.panel.kind !== want) this.panel.dispose();
     if (this.panel) {
-      this.panel.reveal(undefined, preserveFocus);
+      this.panel.reveal(preserveFocus);
       return;
     }
-    const ext = this.context.extensionUri;
+    if (want === 'panel') {
+      if (this.view) {
+        this.attachView(this.view);
+        this.view.show(preserveFocus);
+      } else {
+        // Resolving the view (resolveWebviewView) attaches it; sites set meanwhile are kept for it.
+        this.opening = true;
+        void vscode.commands.executeCommand(`${INSPECTOR_PANEL_VIEW_ID}.focus`, { preserveFocus });
+      }
+      return;
+    }
     const panel = vscode.window.createWebviewPanel(INSPECTOR_VIEW_TYPE, 'Site Inspector', { viewColumn: vscode.ViewColumn.Beside, preserveFocus }, {
-      ...webviewOptions(ext),
+      ...webviewOptions(this.context.extensionUri),
       retainContextWhenHidden: true,
     });
-    panel.webview.html = webviewHtml(panel.webview, ext, 'inspector', ['common.css', 'inspector.css', 'review.css'], 'Site Inspector');
-    const post = (m: HostToWebview<InspectorProtocol>): void => void panel.webview.postMessage(m);
+    this.attachPanel(panel);
+  }
+
+  /** An editor-area panel (new, or restored by the serializer after a reload). */
+  attachPanel(panel: vscode.WebviewPanel): void {
+    panel.webview.options = webviewOptions(this.context.extensionUri);
+    this.attach({
+      webview: panel.webview, kind: 'editor',
+      reveal: (preserveFocus) => panel.reveal(undefined, preserveFocus),
+      setTitle: (t) => { panel.title = t; },
+      dispose: () => panel.dispose(),
+    }, (fn) => panel.onDidDispose(fn));
+  }
+
+  /** The bottom-panel view, when VS Code resolves it (first shown, or restored). */
+  resolveView(view: vscode.WebviewView): void {
+    this.view = view;
+    view.onDidDispose(() => { if (this.view === view) this.view = undefined; });
+    if (inspectorLocation() === 'panel' || !this.panel) this.attachView(view);
+  }
+
+  private attachView(view: vscode.WebviewView): void {
+    if (this.panel?.webview === view.webview) return;
+    this.panel?.dispose();
+    view.webview.options = webviewOptions(this.context.extensionUri);
+    const surface: Surface = {
+      webview: view.webview, kind: 'panel',
+      reveal: (preserveFocus) => view.show(preserveFocus),
+      setTitle: (t) => { view.description = t; },
+      // A view cannot be closed from here: detach it (blank until the inspector is shown there again).
+      dispose: () => {
+        if (this.panel === surface) this.detached();
+        view.webview.html = '';
+      },
+    };
+    this.attach(surface, (fn) => view.onDidDispose(fn));
+  }
+
+  private detached(): void {
+    this.server?.dispose();
+    this.work?.abort();
+    this.panel = undefined;
+    this.server = undefined;
+  }
+
+  private attach(surface: Surface, onDispose: (fn: () => void) => void): void {
+    const ext = this.context.extensionUri;
+    surface.webview.html = webviewHtml(surface.webview, ext, 'inspector', ['common.css', 'inspector.css', 'review.css'], 'Site Inspector');
+    const post = (m: HostToWebview<InspectorProtocol>): void => void surface.webview.postMessage(m);
     const handlers: RequestHandlers<InspectorProtocol> = {
       'inspector.init': () => this.state,
       'inspector.ping': (p) => ({ sentAt: p.sentAt, hostTime: Date.now() }),
@@ -105,24 +188,26 @@ export class InspectorPanel {
       ...(this.review?.handlers ?? unavailableReviewHandlers()),
     };
     const server = new RpcServer<InspectorProtocol>(inspectorSchema, handlers, {
-      ready: () => this.log.info('inspector webview ready'),
+      ready: () => this.log.info(`inspector webview ready (${surface.kind === 'panel' ? 'bottom panel' : 'editor area'})`),
+      listKey: (k) => this.origin?.forwardKey(k.key),
     }, post, (err) => this.log.warn(`rejected a message from the inspector webview: ${err}`));
-    panel.webview.onDidReceiveMessage((m: unknown) => void server.handle(m));
-    panel.onDidDispose(() => {
-      server.dispose();
-      this.work?.abort();
-      this.panel = undefined;
-      this.server = undefined;
+    surface.webview.onDidReceiveMessage((m: unknown) => void server.handle(m));
+    onDispose(() => {
+      if (this.panel !== surface) return;
+      this.detached();
     });
-    this.panel = panel;
+    this.panel = surface;
     this.server = server;
+    this.opening = false;
+    if (this.state.site) surface.setTitle(`Site ${this.state.site.chrom}:${this.state.site.pos.toLocaleString('en-US')}`);
   }
 
   /**
    * Shows a site: the record at once, then its tensors when built, then every model's call.
    * A newer site aborts the work of the previous one (j/k walking), so stale results never show.
    */
-  async setSite(site: SiteRecord): Promise<void> {
+  async setSite(site: SiteRecord, origin?: ListOrigin): Promise<void> {
+    this.origin = origin;
     this.work?.abort();
     const work = new AbortController();
     this.work = work;
@@ -130,11 +215,11 @@ export class InspectorPanel {
     this.hover = undefined;
     this.shownSite = undefined;
     const models: ModelComparison | undefined = this.options.compare ? { state: 'running', message: 'waiting for the pileup…', calls: [], explanations: [], notes: [] } : undefined;
-    this.state = { site, tensors: [], tensorNote: 'building the pileup…', trust: trustInfo(), generation, ...(models ? { models } : {}) };
+    this.state = { site, tensors: [], tensorNote: 'building the pileup…', trust: trustInfo(), generation, ...(models ? { models } : {}), ...(origin ? { origin: origin.kind } : {}) };
     this.server?.emit('state', this.state);
     // The review form follows (only an open panel has one).
     if (this.server) this.review?.shown();
-    if (this.panel) this.panel.title = `Site ${site.chrom}:${site.pos.toLocaleString('en-US')}`;
+    if (this.panel) this.panel.setTitle(`Site ${site.chrom}:${site.pos.toLocaleString('en-US')}`);
     try {
       const r = await this.tensors(site, work.signal);
       if (work.signal.aborted) return;

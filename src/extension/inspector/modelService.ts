@@ -238,7 +238,16 @@ export class ModelService {
           });
           if (a.result.site.dvWouldMakeCandidate !== b.result.site.dvWouldMakeCandidate || ex.a.makesCandidate !== ex.b.makesCandidate) explanations.push(`${a.name} vs ${b.name}: ${ex.summary}`);
         }
-        explanations.push(`${a.name} vs ${b.name} make_examples differences: ${diffs.map((d) => paramText(d, a.name, b.name)).join('; ')}`);
+        // Site-specific evidence only (the generic parameter list is in the Model Cards panel):
+        // the read filters count different reads here.
+        const da = a.result.site.analysis;
+        const db = b.result.site.analysis;
+        const altA = strongestAlt(da.alleles);
+        const altB = strongestAlt(db.alleles);
+        if (da.dp !== db.dp || (altA?.count ?? 0) !== (altB?.count ?? 0)) {
+          const filters = diffs.filter((d) => /quality|mapq|min_|downsample|max_reads/i.test(d.param));
+          explanations.push(`${a.name} counts DP ${da.dp}, ${altA?.count ?? 0} alt reads here; ${b.name} DP ${db.dp}, ${altB?.count ?? 0} alt reads${filters.length ? ` (read filters: ${filters.map((d) => paramText(d, a.name, b.name)).join('; ')})` : ''}`);
+        }
       }
     }
     return { state: 'done', calls, explanations, notes };

@@ -15,7 +15,8 @@ import type { Log } from '../common/log';
 import type { InspectorReviewRef } from '../review/reviewController';
 import type { ReviewBinder } from '../review/reviewWorkspace';
 import * as settings from '../common/settings';
-import { InspectorPanel } from './inspectorPanel';
+import { restoredSite } from './inspectorRestore';
+import { INSPECTOR_PANEL_VIEW_ID, INSPECTOR_VIEW_TYPE, InspectorPanel, type ListOrigin } from './inspectorPanel';
 import { showModelCards } from './modelCardPanel';
 import { ModelLoader } from './modelLoader';
 import { ModelService, type ModelServiceConfig, type ModelServiceState } from './modelService';
@@ -32,7 +33,7 @@ export interface InspectorDeps {
 export interface InspectorFeature {
   readonly panel: InspectorPanel;
   /** A row was selected in a table: the status bar names it; the inspector shows it when open (or `open`). */
-  select(load: () => Promise<SiteRecord>, open: boolean, what: string): Promise<void>;
+  select(load: () => Promise<SiteRecord>, open: boolean, what: string, origin?: ListOrigin): Promise<void>;
 }
 
 /** "$(telescope) chr20:1,234 · 2 models ready" in the status bar. */
@@ -122,6 +123,33 @@ export function registerInspector(context: vscode.ExtensionContext, deps: Inspec
 
   register('variantLens.showModelCards', () => openModelCards());
 
+  // After a window reload VS Code hands back the inspector panel with the page's saved state
+  // (webview/inspector/uiState.ts): the same site is shown again, with its tab and zoom.
+  context.subscriptions.push(vscode.window.registerWebviewPanelSerializer(INSPECTOR_VIEW_TYPE, {
+    deserializeWebviewPanel: async (panel, state) => {
+      inspector.attachPanel(panel);
+      const site = restoredSite(state);
+      if (site) await inspector.setSite(site);
+    },
+  }));
+  // The bottom-panel view (variantLens.inspector.location = "panel").
+  context.subscriptions.push(vscode.window.registerWebviewViewProvider(INSPECTOR_PANEL_VIEW_ID, {
+    resolveWebviewView: async (view, ctx) => {
+      inspector.resolveView(view);
+      // A site already shown (or being shown) stays; after a reload, the page's saved site.
+      const site = inspector.currentSite ? undefined : restoredSite(ctx.state);
+      if (site) await inspector.setSite(site);
+    },
+  }, { webviewOptions: { retainContextWhenHidden: true } }));
+  register('variantLens.toggleInspectorLocation', async () => {
+    const next = settings.inspectorLocation() === 'panel' ? 'editor' : 'panel';
+    await settings.update('inspector.location', next);
+    inspector.show(false);
+    const site = inspector.currentSite;
+    if (site) await inspector.setSite(site);
+    return next;
+  });
+
   register('variantLens.configure', async () => {
     const choice = await vscode.window.showQuickPick([
       { label: 'Reads (BAM/CRAM)', key: 'reads' as const },
@@ -197,12 +225,12 @@ export function registerInspector(context: vscode.ExtensionContext, deps: Inspec
 
   return {
     panel: inspector,
-    select: async (load, open, what) => {
+    select: async (load, open, what, origin) => {
       try {
         const site = await load();
         status.show(site);
         if (open) inspector.show(true);
-        if (inspector.visible) await inspector.setSite(site);
+        if (inspector.visible) await inspector.setSite(site, origin);
       } catch (e) {
         l.error(`${what}: ${e instanceof Error ? e.message : String(e)}`);
       }
