@@ -407,7 +407,7 @@ export const DEFAULT_TIMEOUT_MS = 30_000;
 // allele; `recordPos` the 1-based POS of the record as written in each file.
 
 /** Same names as src/core/diff/diffClasses.ts (DiffClass, VariantKind); repeated here as data. */
-export type DiffClassName = 'same' | 'gt-change' | 'only-A' | 'only-B' | 'filter-change' | 'qual-change';
+export type DiffClassName = 'same' | 'gt-change' | 'only-A' | 'only-B' | 'filter-change' | 'qual-change' | 'same-haplotypes';
 export type DiffKindName = 'SNP' | 'INDEL' | 'MNP';
 export type DiffStratumGroup = 'bed' | 'contigs' | 'filter' | 'gt';
 export type DiffSortKey = 'position' | 'qualA' | 'qualB' | 'qualDelta' | 'gqA' | 'gqB' | 'classes' | 'kind';

@@ -21,7 +21,7 @@ import { PageCache } from '../common/virtualScroll';
 
 const ROW_PX = 22;
 const PAGE_ROWS = 200;
-const CLASSES: readonly DiffClassName[] = ['only-A', 'only-B', 'gt-change', 'filter-change', 'qual-change', 'same'];
+const CLASSES: readonly DiffClassName[] = ['only-A', 'only-B', 'same-haplotypes', 'gt-change', 'filter-change', 'qual-change', 'same'];
 const KINDS: readonly DiffKindName[] = ['SNP', 'INDEL', 'MNP'];
 const GROUP_LABEL: Record<DiffStratumGroup, string> = { bed: 'BED', contigs: 'contigs', filter: 'FILTER', gt: 'GT' };
 

@@ -27,6 +27,8 @@ import { DiffSummaryBuilder, zygosityOf, type DiffSummary } from './diffSummary'
 import { Stratifier } from './stratification';
 import { DiffSiteList } from './diffSiteList';
 import { ReferenceWindow, normalizeAllele, type NormalizedAllele } from './variantNormalizer';
+import { HaplotypeStage, type StageStats, type SuperlocusConsumer } from './haplotype/haplotypeStage'; // [haplotype hook]
+import { DEFAULT_REPLAY_LIMITS, type ReplayLimits } from './haplotype/replay'; // [haplotype hook]
 
 export interface DiffRegion {
   readonly contig: string;
@@ -67,6 +69,13 @@ export interface VcfDiffOptions {
   readonly progressEvery?: number;
   /** Re-sorting window in bases after left-alignment. Default 1000 (bcftools norm --site-win). */
   readonly siteWindow?: number;
+  /**
+   * [haplotype hook] Superloci and haplotype replay (needs `reference`; ignored without it):
+   * only-A + only-B alleles spelling the same haplotypes become 'same-haplotypes'
+   * (`reclassify`), and a `consumer` (the truth benchmark) sees every superlocus.
+   * docs/decisions/0011-haplotype-matching.md.
+   */
+  readonly haplotypes?: { readonly reclassify: boolean; readonly consumer?: SuperlocusConsumer; readonly limits?: ReplayLimits; readonly onStats?: (s: StageStats) => void };
 }
 
 export const DEFAULT_QUAL_DELTA = 10;
@@ -121,8 +130,7 @@ export async function diffVcfs(a: VcfSource, b: VcfSource, options: VcfDiffOptio
   const groupB: AlleleItem[] = [];
   // The allele items themselves serve as SideCalls for counting; sites that leave the engine
   // get clean SideCall copies (no engine fields in what the UI and writers see).
-  const emit = (x: AlleleItem, callA: AlleleItem | undefined, callB: AlleleItem | undefined): void => {
-    const mask = classMask(callA, callB, qualDelta);
+  const emitFinal = (x: Pick<AlleleItem, 'contig' | 'pos' | 'ref' | 'alt' | 'kind'>, callA: SideCall | undefined, callB: SideCall | undefined, mask: number): void => {
     if (onSite && (includeSame || mask !== 1 /* a lone 'same' */)) {
       const site: DiffSite = { contig: x.contig, pos: x.pos, ref: x.ref, alt: x.alt, kind: x.kind, a: sideCallOf(callA), b: sideCallOf(callB), classes: classesOfMask(mask) };
       builder.add(site, mask);
@@ -139,6 +147,13 @@ export async function diffVcfs(a: VcfSource, b: VcfSource, options: VcfDiffOptio
       scratch.classes = classesOfMask(mask);
       builder.add(scratch, mask);
     }
+  };
+  // [haplotype hook] alleles pass through the haplotype stage (superloci, replay) on their way to counting.
+  const hap = options.haplotypes && options.reference ? new HaplotypeStage(options.reference, emitFinal, { ...options.haplotypes, signal }) : undefined;
+  const emit = (x: AlleleItem, callA: AlleleItem | undefined, callB: AlleleItem | undefined): void => {
+    const mask = classMask(callA, callB, qualDelta);
+    if (hap) hap.push(x, callA, callB, mask); // [haplotype hook]
+    else emitFinal(x, callA, callB, mask);
     if (sideA.records + sideB.records >= nextProgress) {
       nextProgress += progressEvery;
       lastContig = x.contig;
@@ -149,6 +164,7 @@ export async function diffVcfs(a: VcfSource, b: VcfSource, options: VcfDiffOptio
   };
 
   for (;;) {
+    if (hap?.backlog) await hap.drain(); // [haplotype hook]
     if (sideA.i >= sideA.ready.length && !sideA.done) await sideA.fill();
     if (sideB.i >= sideB.ready.length && !sideB.done) await sideB.fill();
     const ha = sideA.ready[sideA.i];
@@ -192,8 +208,15 @@ export async function diffVcfs(a: VcfSource, b: VcfSource, options: VcfDiffOptio
     }
     for (const y of groupB) if (!y.used) emit(y, undefined, y);
   }
+  // [haplotype hook] the last superloci, then the stage's statistics in the summary.
+  if (hap) {
+    await hap.drain(true);
+    options.haplotypes?.onStats?.(hap.stats);
+  }
   report();
-  return builder.finish();
+  const summary = builder.finish();
+  if (hap) summary.haplotypes = { ...hap.stats, limits: options.haplotypes?.limits ?? DEFAULT_REPLAY_LIMITS };
+  return summary;
 }
 
 interface AlleleItem extends SideCall {
@@ -207,7 +230,7 @@ interface AlleleItem extends SideCall {
 }
 
 /** The SideCall part of an allele, as its own object (what sites handed to `onSite` carry). */
-function sideCallOf(x: AlleleItem | undefined): SideCall | undefined {
+function sideCallOf(x: SideCall | undefined): SideCall | undefined {
   if (x === undefined) return undefined;
   return { gt: x.gt, recordGt: x.recordGt, called: x.called, qual: x.qual, filter: x.filter, gq: x.gq, recordPos: x.recordPos, lineNumber: x.lineNumber };
 }
