@@ -49,6 +49,8 @@ export interface TruthRow {
 export interface TruthMetrics {
   readonly truth: 'A' | 'B';
   readonly rows: TruthRow[];
+  /** How these rows match: always allele by allele ('allele'); the haplotype-aware hap.py rows are in `DiffSummary.happy`. */
+  readonly matching?: 'allele';
 }
 
 export interface StratumSummary {
@@ -78,6 +80,8 @@ export interface DiffSummary {
   elapsedMs: number;
   /** With a reference: superloci and haplotype replay (docs/decisions/0011-haplotype-matching.md). */
   haplotypes?: HaplotypeStats;
+  /** With --truth and a reference: the hap.py-compatible rows written to PREFIX.summary.csv (haplotype matching). */
+  happy?: { readonly matching: 'haplotype'; readonly rows: readonly Record<string, unknown>[]; readonly files: readonly string[] };
 }
 
 export interface HaplotypeStats {
@@ -178,7 +182,7 @@ export class DiffSummaryBuilder {
       sharedCalled: 0,
       classes: classCounts(),
       indelBins,
-      truth: init.truth ? { truth: init.truth, rows: truthRows() } : undefined,
+      truth: init.truth ? { truth: init.truth, rows: truthRows(), matching: 'allele' } : undefined,
       strata: [],
       elapsedMs: 0,
     };
