@@ -11,7 +11,7 @@
  */
 import type { ReferenceSource } from '../../io/fasta/referenceSource';
 import type { SideCall, VariantKind } from '../diffClasses';
-import { DEFAULT_REPLAY_LIMITS, editOf, replay, type Edit, type ReplayLimits } from './replay';
+import { DEFAULT_REPLAY_LIMITS, REPLAY_PAD, editOf, replay, type Edit, type ReplayLimits } from './replay';
 import { ReferenceCache } from './referenceCache';
 
 /** The allele fields the stage reads (the engine's allele items have them). */
@@ -178,8 +178,10 @@ export class HaplotypeStage {
     this.stats.replayed++;
     const span = spanOf([...ea, ...eb]);
     if (span.end0 - span.start0 > this.limits.maxSpan) { this.stats.tooBig++; return; }
-    await this.ref.ensure(locus.contig, span.start0, span.end0);
-    const outcome = replay(this.ref.slice(span.start0, span.end0), span.start0, ea, eb, this.limits);
+    const s0 = Math.max(0, span.start0 - REPLAY_PAD);
+    const e0 = span.end0 + REPLAY_PAD;
+    await this.ref.ensure(locus.contig, s0, e0);
+    const outcome = replay(this.ref.slice(s0, e0), s0, ea, eb, this.limits);
     if (outcome === 'too-big') this.stats.tooBig++;
     if (outcome !== 'genotype') return;
     for (const it of locus.items) {

@@ -36,6 +36,9 @@ export interface ReplayLimits {
 
 export const DEFAULT_REPLAY_LIMITS: ReplayLimits = { maxHets: 12, maxSpan: 1000 };
 
+/** Reference bases callers add on each side of a superlocus' span, so indels can be moved within their repeats. */
+export const REPLAY_PAD = 64;
+
 /**
  * The minimal edit of an allele written as VCF (1-based `pos`, REF, ALT): the common prefix
  * and suffix are dropped, so an anchored deletion `ACG → A` becomes "delete [p, p+2)" and
@@ -58,8 +61,67 @@ function collide(a: Edit, b: Edit): boolean {
   return a.start0 < b.end0 && b.start0 < a.end0;
 }
 
-/** The haplotype spelled by `edits` (sorted by start) over refSeq; undefined when two collide. */
-function spell(refSeq: string, spanStart0: number, edits: readonly Edit[]): string | undefined {
+/** How far `place` may move an indel through its repeat. */
+const MAX_MOVE = 64;
+
+/**
+ * An indel moved `step` bases (±1) along the reference when that spells the same sequence
+ * (a deletion whose leaving and entering bases agree; an insertion rotated through the
+ * base it passes); undefined otherwise or at the edge of refSeq.
+ */
+function moved(e: Edit, step: 1 | -1, refSeq: string, spanStart0: number): Edit | undefined {
+  const s = e.start0 - spanStart0;
+  const t = e.end0 - spanStart0;
+  if (e.seq === '' && t > s) {
+    const ok = step === 1 ? t < refSeq.length && refSeq[s] === refSeq[t] : s > 0 && refSeq[s - 1] === refSeq[t - 1];
+    return ok ? { ...e, start0: e.start0 + step, end0: e.end0 + step } : undefined;
+  }
+  if (s === t && e.seq.length > 0) {
+    if (step === 1) return s < refSeq.length && refSeq[s] === e.seq[0] ? { ...e, start0: e.start0 + 1, end0: e.end0 + 1, seq: e.seq.slice(1) + e.seq[0] } : undefined;
+    const last = e.seq[e.seq.length - 1];
+    return s > 0 && refSeq[s - 1] === last ? { ...e, start0: e.start0 - 1, end0: e.end0 - 1, seq: last + e.seq.slice(0, -1) } : undefined;
+  }
+  return undefined;
+}
+
+/**
+ * The edits of one haplotype, sorted, with colliding indels moved within their repeats
+ * until nothing collides (left-alignment can move a deletion over a SNP written beside it,
+ * as hap.py's documentation on normalisation describes); undefined when impossible.
+ */
+function place(edits: readonly Edit[], refSeq: string, spanStart0: number): Edit[] | undefined {
+  const out = [...edits].sort(byStart);
+  const clashes = (k: number, e: Edit): boolean => out.some((o, i) => i !== k && collide(o, e));
+  for (let guard = 0; guard < 4 * out.length + 4; guard++) {
+    let clash = -1;
+    for (let i = 0; i + 1 < out.length && clash < 0; i++) if (collide(out[i]!, out[i + 1]!)) clash = i;
+    if (clash < 0) {
+      // Adjacent pairs are clear; a long deletion can still cover a later edit.
+      for (let i = 0; i < out.length && clash < 0; i++) for (let j = i + 2; j < out.length; j++) if (collide(out[i]!, out[j]!)) { clash = i; break; }
+    }
+    if (clash < 0) return out;
+    let fixed = false;
+    for (const k of [clash + 1, clash]) {
+      for (const step of [1, -1] as const) {
+        let e: Edit | undefined = out[k]!;
+        for (let n = 0; n < MAX_MOVE && e; n++) {
+          e = moved(e, step, refSeq, spanStart0);
+          if (e && !clashes(k, e)) { out[k] = e; fixed = true; break; }
+        }
+        if (fixed) break;
+      }
+      if (fixed) break;
+    }
+    if (!fixed) return undefined;
+    out.sort(byStart);
+  }
+  return undefined;
+}
+
+/** The haplotype spelled by `edits` over refSeq; undefined when two collide beyond repair. */
+function spell(refSeq: string, spanStart0: number, unplaced: readonly Edit[]): string | undefined {
+  const edits = unplaced.length > 1 ? place(unplaced, refSeq, spanStart0) : unplaced;
+  if (edits === undefined) return undefined;
   let out = '';
   let at = 0;
   let prev: Edit | undefined;
@@ -94,8 +156,6 @@ export function haplotypePairs(refSeq: string, spanStart0: number, edits: readon
     const h0: Edit[] = [...homs];
     const h1: Edit[] = [...homs];
     for (let i = 0; i < hets.length; i++) ((i > 0 && (m & (1 << (i - 1))) !== 0) ? h1 : h0).push(hets[i]!);
-    h0.sort(byStart);
-    h1.sort(byStart);
     const s0 = spell(refSeq, spanStart0, h0);
     const s1 = spell(refSeq, spanStart0, h1);
     if (s0 === undefined || s1 === undefined) continue;
@@ -117,7 +177,7 @@ function altSetKey(pair: string, refSeq: string): string {
  * spanStart0 + refSeq.length), which must cover every edit.
  */
 export function replay(refSeq: string, spanStart0: number, truth: readonly Edit[], query: readonly Edit[], limits: ReplayLimits = DEFAULT_REPLAY_LIMITS): ReplayOutcome {
-  if (refSeq.length > limits.maxSpan) return 'too-big';
+  if (refSeq.length > limits.maxSpan + 2 * REPLAY_PAD) return 'too-big';
   const t = haplotypePairs(refSeq, spanStart0, truth, limits.maxHets);
   const q = haplotypePairs(refSeq, spanStart0, query, limits.maxHets);
   if (t === undefined || q === undefined) return 'too-big';
