@@ -2,7 +2,7 @@
  * `npm run bench:happy` — `diff --truth A --ref` (haplotype matching, hap.py outputs) next
  * to `bcftools isec -p` on the same two VCFs, in the same run, by CPU time.
  *
- * Inputs (seeded, cached in .cache/bench/happy-v1-N/): a random reference, a truth VCF of N
+ * Inputs (seeded, cached in .cache/bench/happy-v2-N/): a random reference, a truth VCF of N
  * records drawn from it (SNPs, insertions, deletions) and a query derived from the truth
  * where ≥ 2 % of the sites are written differently but spell the same haplotypes:
  * - an MNP in the truth, its SNPs in the query (and the reverse);
@@ -20,7 +20,7 @@ import type { Writable } from 'node:stream';
 import { PROJECT_ROOT } from '../helpers/paths';
 
 const RECORDS = Number(process.env.HAPPY_BENCH_RECORDS ?? 5_000_000);
-const DIR = join(PROJECT_ROOT, '.cache', 'bench', `happy-v1-${RECORDS}`);
+const DIR = join(PROJECT_ROOT, '.cache', 'bench', `happy-v2-${RECORDS}`);
 const CONTIGS = 5;
 
 interface Expected {
@@ -112,14 +112,14 @@ async function generate(): Promise<Expected> {
       const line = (p: number, ref: string, alt: string, g = gt): string => `${chr}\t${p}\t.\t${ref}\t${alt}\t50\tPASS\t.\tGT:GQ\t${g}:50`;
       const at = (p: number, len: number): string => seq.slice(p - 1, p - 1 + len);
       const u = r();
-      if (u < 0.01) { // MNP (2 bp) in the truth, two SNPs in the query
+      if (u < 0.012) { // MNP (2 bp) in the truth, two SNPs in the query
         const ref = at(pos, 2);
         const alt = other(ref[0]!) + other(ref[1]!);
         await t.sink.push(line(pos, ref, alt));
         await q.sink.push(line(pos, ref[0]!, alt[0]!));
         await q.sink.push(line(pos + 1, ref[1]!, alt[1]!));
         e.mnp++; e.snpTruth += 2; e.snpTp += 2; n += 2;
-      } else if (u < 0.02) { // complex in the truth, deletion + SNP in the query
+      } else if (u < 0.026) { // complex in the truth, deletion + SNP in the query
         const ref = at(pos, 3);
         const sub = other(ref[0]!);
         // Skip when left-alignment could move the deletion (its last base equals the base before it).
@@ -128,16 +128,16 @@ async function generate(): Promise<Expected> {
         await q.sink.push(line(pos, ref, ref[0]!));
         await q.sink.push(line(pos, ref[0]!, sub));
         e.complex++; e.indelTruth++; e.indelTp++; n += 2;
-      } else if (u < 0.025) { // cluster: SNPs at pos, pos+2, pos+4; the query misses the middle one
+      } else if (u < 0.032) { // cluster: SNPs at pos, pos+2, pos+4; the query misses the middle one
         const snps = [0, 2, 4].map((d) => [pos + d, at(pos + d, 1)] as const).map(([p, b]) => [p, b, other(b)] as const);
         for (const [p, b, a] of snps) await t.sink.push(line(p, b, a));
         for (const [p, b, a] of [snps[0]!, snps[2]!]) await q.sink.push(line(p, b, a));
         e.cluster++; e.snpTruth += 3; e.snpTp += 2; n += 3;
-      } else if (u < 0.035) { // truth only
+      } else if (u < 0.042) { // truth only
         const b = at(pos, 1);
         await t.sink.push(line(pos, b, other(b)));
         e.onlyTruth++; e.snpTruth++; n++;
-      } else if (u < 0.045) { // query only
+      } else if (u < 0.052) { // query only
         const b = at(pos, 1);
         await q.sink.push(line(pos, b, other(b)));
         e.onlyQuery++; e.queryFpSnp++; n++;

@@ -48,7 +48,7 @@ export interface BenchUnit {
   readonly blt: string;
 }
 
-export interface Label { bd: 'TP' | 'FP' | 'FN' | 'N' | 'UNK'; bk: 'gm' | 'am' | 'lm' | '.'; bi: string }
+export interface Label { readonly bd: 'TP' | 'FP' | 'FN' | 'N' | 'UNK'; readonly bk: 'gm' | 'am' | 'lm' | '.'; readonly bi: string }
 
 export interface BenchOptions {
   readonly truth: 'A' | 'B';
@@ -57,7 +57,8 @@ export interface BenchOptions {
   /** Stratification regions: the Subset column of extended.csv. */
   readonly strata: readonly BedRegions[];
   /** Receives the intermediate VCF body line by line. */
-  readonly onVcfLine?: (line: string) => void;
+  /** Receives the intermediate VCF body line by line, with the line's FILTER. */
+  readonly onVcfLine?: (line: string, filter: string) => void;
 }
 
 export interface BenchStats {
@@ -76,27 +77,45 @@ export class BenchmarkCounter implements SuperlocusConsumer {
   /** [((((f * 2 + type) * NSUB + sub) * NSET + set) * NGT + gt) * NC + counter] */
   readonly cells: Float64Array;
   private readonly nset: number;
+  private readonly truthIsA: boolean;
 
   constructor(private readonly options: BenchOptions) {
     this.subsets = ['*', ...options.strata.map((s) => s.name)];
     this.nset = this.subsets.length;
     this.cells = new Float64Array(2 * 2 * SUBTYPES.length * this.nset * GENOTYPES.length * NC);
+    this.truthIsA = options.truth === 'A';
+    if (this.nset > 31) throw new Error('at most 30 stratification BED files');
   }
 
+  /** The counters of one table cell (a view: for reading). */
   cell(filter: number, type: number, sub: number, set: number, gt: number): Float64Array {
-    const i = ((((filter * 2 + type) * SUBTYPES.length + sub) * this.nset + set) * GENOTYPES.length + gt) * NC;
+    const i = this.cellIndex(filter, type, sub, set, gt);
     return this.cells.subarray(i, i + NC);
   }
 
-  async consume(locus: Superlocus, ctx: ReplayContext): Promise<void> {
+  private cellIndex(filter: number, type: number, sub: number, set: number, gt: number): number {
+    return ((((filter * 2 + type) * SUBTYPES.length + sub) * this.nset + set) * GENOTYPES.length + gt) * NC;
+  }
+
+  consume(locus: Superlocus, ctx: ReplayContext): Promise<void> | undefined {
     this.stats.superloci++;
-    const truthIsA = this.options.truth === 'A';
+    const items = locus.items;
+    // Fast path, most superloci: one called allele (not an MNP) — no unit objects, no replay.
+    let single: StageItem | undefined;
+    let actives = 0;
+    for (let i = 0; i < items.length; i++) if (items[i]!.active) { actives++; single = items[i]; }
+    if (actives === 1 && single!.x.kind !== 'MNP') { this.consumeSingle(locus, single!); return undefined; }
+    return this.consumeMany(locus, ctx);
+  }
+
+  private async consumeMany(locus: Superlocus, ctx: ReplayContext): Promise<void> {
+    const items = locus.items;
     const t: BenchUnit[] = [];
     const q: BenchUnit[] = [];
-    for (const it of locus.items) {
+    for (const it of items) {
       if (!it.active) continue;
-      const tc = truthIsA ? it.a : it.b;
-      const qc = truthIsA ? it.b : it.a;
+      const tc = this.truthIsA ? it.a : it.b;
+      const qc = this.truthIsA ? it.b : it.a;
       if (tc?.called && filterStatus(tc.filter) === 'PASS') unitsOf(it, tc, t);
       if (qc?.called) unitsOf(it, qc, q);
     }
@@ -109,22 +128,90 @@ export class BenchmarkCounter implements SuperlocusConsumer {
       passQ = q.filter((u) => u.pass);
       pass = await this.match(t, passQ, locus, ctx, false);
     }
-    const conf = this.options.confident;
-    const inConf = (u: BenchUnit): boolean => conf === undefined || conf.overlaps(locus.contig, u.pos - 1, u.pos - 1 + u.ref.length);
-    const tIn = t.map(inConf);
-    const qIn = q.map(inConf);
-    for (const [l, i] of all.t.map((x, k) => [x, k] as const)) if (!tIn[i]) l.bd = 'N';
-    for (const [l, i] of all.q.map((x, k) => [x, k] as const)) if (!qIn[i]) l.bd = 'UNK';
-    this.count(0, t, tIn, all.t, q, qIn, all.q, locus.contig);
-    const passIn = passQ === q ? qIn : passQ.map(inConf);
-    this.count(1, t, tIn, pass.t, passQ, passIn, pass.q, locus.contig);
+    const tSets = t.map((u) => this.setsOf(locus.contig, u.pos, u.ref.length));
+    const qSets = q.map((u) => this.setsOf(locus.contig, u.pos, u.ref.length));
+    const passSets = passQ === q ? qSets : passQ.map((u) => this.setsOf(locus.contig, u.pos, u.ref.length));
+    for (let i = 0; i < t.length; i++) if ((tSets[i]! & OUTSIDE) !== 0) all.t[i] = { ...all.t[i]!, bd: 'N' };
+    for (let i = 0; i < q.length; i++) if ((qSets[i]! & OUTSIDE) !== 0) all.q[i] = { ...all.q[i]!, bd: 'UNK' };
+    for (let i = 0; i < t.length; i++) {
+      this.countTruth(0, t[i]!, tSets[i]!, all.t[i]!.bd === 'TP');
+      this.countTruth(1, t[i]!, tSets[i]!, pass.t[i]!.bd === 'TP');
+    }
+    for (let i = 0; i < q.length; i++) this.countQuery(0, q[i]!, qSets[i]!, all.q[i]!);
+    for (let i = 0; i < passQ.length; i++) this.countQuery(1, passQ[i]!, passSets[i]!, pass.q[i]!);
     if (this.options.onVcfLine) this.writeRows(locus, t, all.t, q, all.q);
+  }
+
+  /** One called allele in the superlocus: decided allele by allele, counted without allocating. */
+  private consumeSingle(locus: Superlocus, it: StageItem): void {
+    const tc = this.truthIsA ? it.a : it.b;
+    const qc = this.truthIsA ? it.b : it.a;
+    const tAct = tc !== undefined && tc.called && filterStatus(tc.filter) === 'PASS';
+    const qAct = qc !== undefined && qc.called;
+    if (!tAct && !qAct) return;
+    this.stats.assessed++;
+    const { pos, ref, alt } = it.x;
+    const snp = it.x.kind === 'SNP';
+    const type = snp ? 1 : 0;
+    const sub = snp ? (isTransition(ref, alt) ? 1 : 2) : indelSubtype(pos, ref, alt);
+    const sets = this.setsOf(locus.contig, pos, ref.length);
+    const outside = (sets & OUTSIDE) !== 0;
+    const qPass = qAct && filterStatus(qc.filter) === 'PASS';
+    let tl: Label | undefined;
+    let ql: Label | undefined;
+    if (tAct && qAct) {
+      const same = tc.gt === qc.gt;
+      tl = same ? TP_M : FN_GTMM;
+      ql = same ? TP_M : FP_GTMM;
+    } else if (tAct) tl = FN_MISS;
+    else ql = FP_MISS;
+    const tg = tAct ? genotypeClass(tc.recordGt, tc.gt) : undefined;
+    const qg = qAct ? genotypeClass(qc.recordGt, qc.gt) : undefined;
+    if (tl && !outside) {
+      this.bump(0, type, sub, tg![0], sets, tl.bd === 'TP' ? T_TP : T_FN, -1);
+      this.bump(1, type, sub, tg![0], sets, tl.bd === 'TP' && qPass ? T_TP : T_FN, -1);
+    }
+    if (ql) {
+      const slot = outside ? Q_UNK : ql.bd === 'TP' ? Q_TP : Q_FP;
+      const extra = outside || ql.bd === 'TP' ? -1 : ql.bk === 'am' ? FP_GT : -1;
+      this.bump(0, type, sub, qg![0], sets, slot, extra);
+      // PASS rows: without the query call a truth allele would be missed, and an unpaired PASS call stays what it was.
+      if (qPass) this.bump(1, type, sub, qg![0], sets, slot, extra);
+    }
+    const out = this.options.onVcfLine;
+    if (out) {
+      const info = this.infoOf(locus, sets);
+      const type = snp ? 'SNP' : 'INDEL';
+      const tcol = tl ? `${tc!.gt}:${outside ? 'N' : tl.bd}:${tl.bk}:${tl.bi}:${tg![1]}:${type}:.` : MISSING_COLUMN;
+      const qq = qc?.qual !== undefined ? String(qc.qual) : '.';
+      const qcol = ql ? `${qc!.gt}:${outside ? 'UNK' : ql.bd}:${ql.bk}:${ql.bi}:${qg![1]}:${type}:${qq}` : MISSING_COLUMN;
+      out(`${locus.contig}\t${pos}\t.\t${ref}\t${alt}\t${ql ? qq : '.'}\t${ql ? vcfFilter(qc!.filter) : '.'}\t${info}\tGT:BD:BK:BI:BLT:BVT:QQ\t${tcol}\t${qcol}`, ql ? qc!.filter : '.');
+    }
+  }
+
+  /** Bit 0: outside the confident regions; bit k: inside stratum k (1-based). */
+  private setsOf(contig: string, pos: number, refLength: number): number {
+    const start0 = pos - 1;
+    const end0 = start0 + refLength;
+    const conf = this.options.confident;
+    let bits = conf !== undefined && !conf.overlaps(contig, start0, end0) ? OUTSIDE : 0;
+    const strata = this.options.strata;
+    for (let k = 0; k < strata.length; k++) if (strata[k]!.overlaps(contig, start0, end0)) bits |= 1 << (k + 1);
+    return bits;
+  }
+
+  private infoOf(locus: Superlocus, sets: number): string {
+    let regions = '';
+    if (this.options.confident && (sets & OUTSIDE) === 0) regions = 'CONF';
+    const strata = this.options.strata;
+    for (let k = 0; k < strata.length; k++) if ((sets & (1 << (k + 1))) !== 0) regions += (regions ? ',' : '') + strata[k]!.name.replace(/[^A-Za-z0-9_.-]/g, '_');
+    return regions ? `BS=${locus.id};Regions=${regions}` : `BS=${locus.id}`;
   }
 
   /** Labels every unit of both sides (`record`: count the replay in the statistics). */
   private async match(t: BenchUnit[], q: BenchUnit[], locus: Superlocus, ctx: ReplayContext, record: boolean): Promise<{ t: Label[]; q: Label[] }> {
-    if (t.length === 0) return { t: [], q: q.map(() => ({ bd: 'FP', bk: '.', bi: 'miss' })) };
-    if (q.length === 0) return { t: t.map(() => ({ bd: 'FN', bk: '.', bi: 'miss' })), q: [] };
+    if (t.length === 0) return { t: [], q: q.map(() => FP_MISS) };
+    if (q.length === 0) return { t: t.map(() => FN_MISS), q: [] };
     const pairs = pairUp(t, q);
     if (pairs.unpairedT === 0 && pairs.unpairedQ === 0) return direct(t, q, pairs.qOfT, '');
     // Representations differ: replay both sides onto the reference.
@@ -144,36 +231,37 @@ export class BenchmarkCounter implements SuperlocusConsumer {
       if (outcome === 'too-big') this.stats.tooBig++;
       if (outcome === 'genotype') this.stats.haplotypeMatches++;
     }
-    if (outcome === 'genotype') return { t: t.map(() => ({ bd: 'TP', bk: 'gm', bi: 'cm;replay' })), q: q.map(() => ({ bd: 'TP', bk: 'gm', bi: 'cm;replay' })) };
-    if (outcome === 'allele') return { t: t.map(() => ({ bd: 'FN', bk: 'am', bi: 'gtmm;replay' })), q: q.map(() => ({ bd: 'FP', bk: 'am', bi: 'gtmm;replay' })) };
+    if (outcome === 'genotype') return { t: t.map(() => TP_CM), q: q.map(() => TP_CM) };
+    if (outcome === 'allele') return { t: t.map(() => FN_GTMM_REPLAY), q: q.map(() => FP_GTMM_REPLAY) };
     return direct(t, q, pairs.qOfT, outcome === 'too-big' ? ';too-big' : ';replay');
   }
 
-  private count(f: number, t: BenchUnit[], tIn: boolean[], tl: Label[], q: BenchUnit[], qIn: boolean[], ql: Label[], contig: string): void {
-    for (let i = 0; i < t.length; i++) {
-      if (!tIn[i]) continue;
-      const slot = tl[i]!.bd === 'TP' ? T_TP : T_FN;
-      this.add(f, t[i]!, contig, slot, -1);
-    }
-    for (let i = 0; i < q.length; i++) {
-      const l = ql[i]!;
-      if (!qIn[i]) { this.add(f, q[i]!, contig, Q_UNK, -1); continue; }
-      if (l.bd === 'TP') this.add(f, q[i]!, contig, Q_TP, -1);
-      else this.add(f, q[i]!, contig, Q_FP, l.bk === 'am' ? FP_GT : l.bk === 'lm' ? FP_AL : -1);
-    }
+  private countTruth(f: number, u: BenchUnit, sets: number, tp: boolean): void {
+    if ((sets & OUTSIDE) !== 0) return;
+    this.bump(f, u.type === 'INDEL' ? 0 : 1, u.sub, u.gtClass, sets, tp ? T_TP : T_FN, -1);
   }
 
-  private add(f: number, u: BenchUnit, contig: string, slot: number, extra: number): void {
+  private countQuery(f: number, u: BenchUnit, sets: number, l: Label): void {
     const type = u.type === 'INDEL' ? 0 : 1;
-    const start0 = u.pos - 1;
-    const end0 = start0 + u.ref.length;
+    if ((sets & OUTSIDE) !== 0) { this.bump(f, type, u.sub, u.gtClass, sets, Q_UNK, -1); return; }
+    if (l.bd === 'TP') this.bump(f, type, u.sub, u.gtClass, sets, Q_TP, -1);
+    else this.bump(f, type, u.sub, u.gtClass, sets, Q_FP, l.bk === 'am' ? FP_GT : l.bk === 'lm' ? FP_AL : -1);
+  }
+
+  /** Adds one to `slot` (and `extra`) of every cell the unit falls in: '*' and its subtype × '*' and its strata × '*' and its genotype. */
+  private bump(f: number, type: number, sub: number, gtClass: number, sets: number, slot: number, extra: number): void {
+    const cells = this.cells;
     for (let set = 0; set < this.nset; set++) {
-      if (set > 0 && !this.options.strata[set - 1]!.overlaps(contig, start0, end0)) continue;
-      for (const sub of u.sub === 0 ? [0] : [0, u.sub]) {
-        for (const gt of u.gtClass === 0 ? [0] : [0, u.gtClass]) {
-          const c = this.cell(f, type, sub, set, gt);
-          c[slot]!++;
-          if (extra >= 0) c[extra]!++;
+      if (set > 0 && (sets & (1 << set)) === 0) continue;
+      for (let si = 0; si < 2; si++) {
+        const s = si === 0 ? 0 : sub;
+        if (si === 1 && sub === 0) break;
+        for (let gi = 0; gi < 2; gi++) {
+          const g = gi === 0 ? 0 : gtClass;
+          if (gi === 1 && gtClass === 0) break;
+          const i = this.cellIndex(f, type, s, set, g);
+          cells[i + slot]!++;
+          if (extra >= 0) cells[i + extra]!++;
         }
       }
     }
@@ -191,21 +279,27 @@ export class BenchmarkCounter implements SuperlocusConsumer {
       else rows.push({ pos: u.pos, ref: u.ref, alt: u.alt, q: i });
     });
     rows.sort((x, y) => x.pos - y.pos);
-    const conf = this.options.confident;
     for (const r of rows) {
-      const start0 = r.pos - 1;
-      const end0 = start0 + r.ref.length;
-      const regions: string[] = [];
-      if (conf?.overlaps(locus.contig, start0, end0)) regions.push('CONF');
-      for (const s of this.options.strata) if (s.overlaps(locus.contig, start0, end0)) regions.push(s.name.replace(/[^A-Za-z0-9_.-]/g, '_'));
+      const sets = this.setsOf(locus.contig, r.pos, r.ref.length);
       const qu = r.q !== undefined ? q[r.q] : undefined;
       const qual = qu?.call.qual !== undefined ? String(qu.call.qual) : '.';
       const filter = qu ? vcfFilter(qu.call.filter) : '.';
-      const info = `BS=${locus.id}${regions.length ? `;Regions=${regions.join(',')}` : ''}`;
-      out(`${locus.contig}\t${r.pos}\t.\t${r.ref}\t${r.alt}\t${qual}\t${filter}\t${info}\tGT:BD:BK:BI:BLT:BVT:QQ\t${column(r.t !== undefined ? t[r.t] : undefined, r.t !== undefined ? tl[r.t] : undefined, false)}\t${column(qu, r.q !== undefined ? ql[r.q] : undefined, true)}`);
+      out(`${locus.contig}\t${r.pos}\t.\t${r.ref}\t${r.alt}\t${qual}\t${filter}\t${this.infoOf(locus, sets)}\tGT:BD:BK:BI:BLT:BVT:QQ\t${column(r.t !== undefined ? t[r.t] : undefined, r.t !== undefined ? tl[r.t] : undefined, false)}\t${column(qu, r.q !== undefined ? ql[r.q] : undefined, true)}`, filter);
     }
   }
 }
+
+const OUTSIDE = 1;
+const MISSING_COLUMN = '.:.:.:.:.:.:.';
+const TP_M: Label = Object.freeze({ bd: 'TP', bk: 'gm', bi: 'm' });
+const TP_CM: Label = Object.freeze({ bd: 'TP', bk: 'gm', bi: 'cm;replay' });
+const FN_GTMM: Label = Object.freeze({ bd: 'FN', bk: 'am', bi: 'gtmm' });
+const FP_GTMM: Label = Object.freeze({ bd: 'FP', bk: 'am', bi: 'gtmm' });
+const FN_GTMM_REPLAY: Label = Object.freeze({ bd: 'FN', bk: 'am', bi: 'gtmm;replay' });
+const FP_GTMM_REPLAY: Label = Object.freeze({ bd: 'FP', bk: 'am', bi: 'gtmm;replay' });
+const FN_MISS: Label = Object.freeze({ bd: 'FN', bk: '.', bi: 'miss' });
+const FP_MISS: Label = Object.freeze({ bd: 'FP', bk: '.', bi: 'miss' });
+
 
 function vcfFilter(f: string): string {
   return f === '' ? '.' : f;

@@ -18,11 +18,16 @@ const KNOWN_FILTERS: Record<string, string> = {
   NoCall: 'Site has depth=0 resulting in no call.',
 };
 
+/** Bytes gathered before they go to the BGZF writer (a few blocks at a time). */
+const BUF_SIZE = 1 << 18;
+
 export class Ga4ghVcfWriter {
   private readonly body: BgzfFileWriter;
-  private parts: string[] = [];
-  private size = 0;
+  /** Record text waiting for compression: written in place as latin1 (VCF is ASCII), no joined strings. */
+  private buf = Buffer.allocUnsafe(BUF_SIZE);
+  private used = 0;
   private readonly filters = new Set<string>();
+  private readonly seen = new Set<string>();
   lines = 0;
 
   constructor(readonly path: string, private readonly contigs: readonly { name: string; length: number }[], private readonly meta: readonly string[]) {
@@ -30,22 +35,26 @@ export class Ga4ghVcfWriter {
     this.body = new BgzfFileWriter(`${path}.body.tmp`, 1);
   }
 
-  /** Adds one record line (no newline). */
-  readonly add = (line: string): void => {
-    const t6 = nthTab(line, 6);
-    const filter = line.slice(nthTab(line, 5) + 1, t6);
-    if (filter !== '.' && filter !== 'PASS' && !this.filters.has(filter)) for (const f of filter.split(';')) this.filters.add(f);
-    this.parts.push(line);
-    this.size += line.length + 1;
+  /** Adds one record line (no newline) whose FILTER is `filter`. */
+  readonly add = (line: string, filter: string): void => {
+    if (filter !== '.' && filter !== 'PASS' && filter !== '' && !this.seen.has(filter)) {
+      this.seen.add(filter);
+      for (const f of filter.split(';')) this.filters.add(f);
+    }
+    // A line never needs more bytes than 3 per UTF-16 unit; most are ASCII and take one.
+    if (this.used + 3 * line.length + 1 > this.buf.length) {
+      this.flushBuffer();
+      if (3 * line.length + 1 > this.buf.length) this.buf = Buffer.allocUnsafe(3 * line.length + 1);
+    }
+    this.used += this.buf.write(line, this.used, 'utf8');
+    this.buf[this.used++] = 10;
     this.lines++;
-    if (this.size > 1 << 20) this.flushParts();
   };
 
-  private flushParts(): void {
-    if (this.parts.length === 0) return;
-    this.body.write(this.parts.join('\n') + '\n');
-    this.parts = [];
-    this.size = 0;
+  private flushBuffer(): void {
+    if (this.used === 0) return;
+    this.body.write(this.buf.subarray(0, this.used));
+    this.used = 0;
   }
 
   header(): string {
@@ -70,7 +79,7 @@ export class Ga4ghVcfWriter {
 
   /** Writes PREFIX.vcf.gz: the header member(s) followed by the body's BGZF members. */
   close(): void {
-    this.flushParts();
+    this.flushBuffer();
     this.body.close();
     const head = new BgzfFileWriter(this.path, 6);
     head.write(this.header());
@@ -94,10 +103,4 @@ export class Ga4ghVcfWriter {
     this.body.abandon();
     rmSync(`${this.path}.body.tmp`, { force: true });
   }
-}
-
-function nthTab(line: string, n: number): number {
-  let t = -1;
-  for (let k = 0; k <= n; k++) t = line.indexOf('\t', t + 1);
-  return t;
 }

@@ -54,7 +54,8 @@ export interface ReplayContext {
 
 /** Receives every superlocus (with its reference loaded on demand) before its alleles are emitted. */
 export interface SuperlocusConsumer {
-  consume(locus: Superlocus, ctx: ReplayContext): Promise<void>;
+  /** Returns a promise only when it needs the reference (most superloci are decided synchronously). */
+  consume(locus: Superlocus, ctx: ReplayContext): Promise<void> | undefined;
 }
 
 export interface StageStats {
@@ -128,7 +129,10 @@ export class HaplotypeStage {
     let i = 0;
     while (i < q.length) {
       const locus = q[i]!;
-      if (locus.hasIndel && locus.extEnd0 < 0) await this.extend(locus);
+      if (locus.hasIndel && locus.extEnd0 < 0) {
+        const p = this.extend(locus);
+        if (p) await p;
+      }
       // An indel that can slide into the next superlocus joins it.
       const next = q[i + 1] ?? (final ? undefined : this.open);
       if (next && next.contig === locus.contig && next.start0 >= 0 && locus.hasIndel && next.start0 <= locus.extEnd0 + GAP) {
@@ -138,37 +142,58 @@ export class HaplotypeStage {
         locus.extEnd0 = -1;
         continue;
       }
-      await this.process(locus);
+      const p = this.process(locus);
+      if (p) await p;
       i++;
     }
     q.splice(0, i);
   }
 
-  private async extend(locus: Superlocus): Promise<void> {
+  /** Sets `extEnd0`; a promise only when reference chunks must be loaded first. */
+  private extend(locus: Superlocus): Promise<void> | undefined {
     let ext = locus.end0;
     for (const it of locus.items) {
       if (!it.active || it.x.ref.length === it.x.alt.length) continue;
       const e = editOf(it.x.pos, it.x.ref, it.x.alt, 1);
-      await this.ref.ensure(locus.contig, e.start0, e.end0 + MAX_SLIDE + 1);
+      const reach = e.end0 + MAX_SLIDE + 1;
+      if (!this.ref.has(locus.contig, e.start0, reach)) {
+        return this.ref.ensure(locus.contig, e.start0, reach).then(() => this.extend(locus));
+      }
       ext = Math.max(ext, slideEnd(this.ref, e));
     }
     locus.extEnd0 = ext;
+    return undefined;
   }
 
-  private async process(locus: Superlocus): Promise<void> {
+  /** Reclassifies, counts and emits one superlocus; a promise only when replay needs the reference. */
+  private process(locus: Superlocus): Promise<void> | undefined {
     this.stats.superloci++;
     locus.id = this.nextId++;
     this.ctxContig = locus.contig;
-    if (this.options.reclassify) await this.reclassify(locus);
-    if (this.options.consumer) await this.options.consumer.consume(locus, this.ctx);
-    for (const it of locus.items) this.emit(it.x, it.a, it.b, it.mask);
+    let bits = 0;
+    for (const it of locus.items) bits |= it.mask;
+    const needsReplay = this.options.reclassify && (bits & ONLY_A) !== 0 && (bits & ONLY_B) !== 0;
+    if (needsReplay) return this.processAsync(locus);
+    const p = this.options.consumer?.consume(locus, this.ctx);
+    if (p) return p.then(() => this.emitAll(locus));
+    this.emitAll(locus);
+    return undefined;
+  }
+
+  private async processAsync(locus: Superlocus): Promise<void> {
+    await this.reclassify(locus);
+    const p = this.options.consumer?.consume(locus, this.ctx);
+    if (p) await p;
+    this.emitAll(locus);
+  }
+
+  private emitAll(locus: Superlocus): void {
+    const emit = this.emit;
+    for (const it of locus.items) emit(it.x, it.a, it.b, it.mask);
   }
 
   /** A vs B: only-A and only-B alleles of one superlocus that spell the same haplotypes. */
   private async reclassify(locus: Superlocus): Promise<void> {
-    let bits = 0;
-    for (const it of locus.items) bits |= it.mask;
-    if ((bits & ONLY_A) === 0 || (bits & ONLY_B) === 0) return;
     const ea: Edit[] = [];
     const eb: Edit[] = [];
     for (const it of locus.items) {

@@ -36,6 +36,15 @@ export class ReferenceCache {
     }
   }
 
+  /** True when [start0, end0) of `contig` is loaded (then `slice`/`base` need no `ensure`). */
+  has(contig: string, start0: number, end0: number): boolean {
+    if (contig !== this.contig || !this.lengths) return false;
+    const first = Math.floor(Math.max(0, start0) / CHUNK);
+    const last = Math.floor(Math.max(0, Math.min(end0, this.contigLength) - 1) / CHUNK);
+    for (let c = first; c <= last; c++) if (!this.chunks.has(c)) return false;
+    return true;
+  }
+
   /** Contig length from the reference index (Infinity when unknown). */
   get length(): number {
     return this.contigLength;
