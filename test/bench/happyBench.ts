@@ -2,7 +2,7 @@
  * `npm run bench:happy` — `diff --truth A --ref` (haplotype matching, hap.py outputs) next
  * to `bcftools isec -p` on the same two VCFs, in the same run, by CPU time.
  *
- * Inputs (seeded, cached in .cache/bench/happy-v2-N/): a random reference, a truth VCF of N
+ * Inputs (seeded, cached in .cache/bench/happy-v3-N/): a random reference, a truth VCF of N
  * records drawn from it (SNPs, insertions, deletions) and a query derived from the truth
  * where ≥ 2 % of the sites are written differently but spell the same haplotypes:
  * - an MNP in the truth, its SNPs in the query (and the reverse);
@@ -20,7 +20,7 @@ import type { Writable } from 'node:stream';
 import { PROJECT_ROOT } from '../helpers/paths';
 
 const RECORDS = Number(process.env.HAPPY_BENCH_RECORDS ?? 5_000_000);
-const DIR = join(PROJECT_ROOT, '.cache', 'bench', `happy-v2-${RECORDS}`);
+const DIR = join(PROJECT_ROOT, '.cache', 'bench', `happy-v3-${RECORDS}`);
 const CONTIGS = 5;
 
 interface Expected {
@@ -75,7 +75,8 @@ async function generate(): Promise<Expected> {
   const perContig = Math.ceil(RECORDS / CONTIGS);
   const length = perContig * 40 + 2000;
   // Reference: random bases (no long repeats, so left-alignment rarely moves anything).
-  const fa = pipeTo(`bgzip -c > '${join(DIR, 'ref.fa.gz')}'`);
+  // A plain FASTA (as GIAB references are usually used), indexed with samtools faidx below.
+  const fa = pipeTo(`cat > '${join(DIR, 'ref.fa')}'`);
   const seqs: string[] = [];
   for (let c = 0; c < CONTIGS; c++) {
     const arr = new Uint8Array(length);
@@ -92,6 +93,10 @@ async function generate(): Promise<Expected> {
     '##FILTER=<ID=PASS,Description="All filters passed">',
     '##FORMAT=<ID=GT,Number=1,Type=String,Description="Genotype">',
     '##FORMAT=<ID=GQ,Number=1,Type=Integer,Description="Conditional genotype quality">',
+    '##FORMAT=<ID=DP,Number=1,Type=Integer,Description="Read depth">',
+    '##FORMAT=<ID=AD,Number=R,Type=Integer,Description="Allelic depths">',
+    '##FORMAT=<ID=VAF,Number=A,Type=Float,Description="Variant allele fractions">',
+    '##FORMAT=<ID=PL,Number=G,Type=Integer,Description="Phred-scaled genotype likelihoods">',
     ...seqs.map((_s, c) => `##contig=<ID=chr${c + 1},length=${length}>`),
     '#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\tFORMAT\tSAMPLE',
   ].join('\n');
@@ -109,7 +114,12 @@ async function generate(): Promise<Expected> {
     for (let i = 0; i < perContig && n < RECORDS; i++) {
       pos += 20 + Math.floor(r() * 40); // ≥ 20 apart: records never touch the next site
       const gt = r() < 0.4 ? '1/1' : '0/1';
-      const line = (p: number, ref: string, alt: string, g = gt): string => `${chr}\t${p}\t.\t${ref}\t${alt}\t50\tPASS\t.\tGT:GQ\t${g}:50`;
+      // DeepVariant-like sample columns (as in diffBench.ts): the same FORMAT bcftools has to parse there.
+      const dp = 20 + Math.floor(r() * 40);
+      const altReads = gt === '1/1' ? dp : Math.floor(dp / 2);
+      const qual = (10 + Math.floor(r() * 600) / 10).toFixed(1);
+      const line = (p: number, ref: string, alt: string, g = gt): string =>
+        `${chr}\t${p}\t.\t${ref}\t${alt}\t${qual}\tPASS\t.\tGT:GQ:DP:AD:VAF:PL\t${g}:${qual.split('.')[0]!}:${dp}:${dp - altReads},${altReads}:${(altReads / dp).toFixed(6)}:${g === '1/1' ? '40,45,0' : '35,0,40'}`;
       const at = (p: number, len: number): string => seq.slice(p - 1, p - 1 + len);
       const u = r();
       if (u < 0.012) { // MNP (2 bp) in the truth, two SNPs in the query
@@ -182,14 +192,14 @@ async function main(): Promise<void> {
     console.log(`generating ${RECORDS} truth records into ${DIR} …`);
     exp = await generate();
     for (const f of ['truth.vcf.gz', 'query.vcf.gz']) if (spawnSync('tabix', ['-f', '-p', 'vcf', join(DIR, f)]).status !== 0) throw new Error(`tabix ${f}`);
-    if (spawnSync('samtools', ['faidx', join(DIR, 'ref.fa.gz')]).status !== 0) throw new Error('samtools faidx (the reference must be bgzipped)');
+    if (spawnSync('samtools', ['faidx', join(DIR, 'ref.fa')]).status !== 0) throw new Error('samtools faidx');
     writeFileSync(expPath, JSON.stringify(exp, null, 2));
   }
   const truth = join(DIR, 'truth.vcf.gz');
   const query = join(DIR, 'query.vcf.gz');
   const cli = existsSync(join(PROJECT_ROOT, 'dist', 'cli.js')) ? ['dist/cli.js'] : ['--import', 'tsx', 'src/cli/main.ts'];
   const isec = timed('bcftools', ['isec', '-c', 'none', '-p', join(DIR, 'isec'), truth, query]);
-  const ours = timed(process.execPath, [...cli, 'diff', truth, query, '--truth', 'A', '--ref', join(DIR, 'ref.fa.gz'), '--out', join(DIR, 'ours')]);
+  const ours = timed(process.execPath, [...cli, 'diff', truth, query, '--truth', 'A', '--ref', join(DIR, 'ref.fa'), '--out', join(DIR, 'ours')]);
   const csv = readFileSync(join(DIR, 'ours.summary.csv'), 'utf8').trim().split('\n').map((l) => l.split(','));
   const get = (type: string, col: string): number => Number(csv.find((r) => r[0] === type && r[1] === 'ALL')![csv[0]!.indexOf(col)]);
   const summary = JSON.parse(readFileSync(join(DIR, 'ours.summary.json'), 'utf8')) as { haplotypes: { superloci: number; replayed: number; tooBig: number } };

@@ -41,12 +41,12 @@ export class Ga4ghVcfWriter {
       this.seen.add(filter);
       for (const f of filter.split(';')) this.filters.add(f);
     }
-    // A line never needs more bytes than 3 per UTF-16 unit; most are ASCII and take one.
-    if (this.used + 3 * line.length + 1 > this.buf.length) {
+    // VCF text is ASCII (contig names, bases, FILTER ids): one byte per character.
+    if (this.used + line.length + 1 > this.buf.length) {
       this.flushBuffer();
-      if (3 * line.length + 1 > this.buf.length) this.buf = Buffer.allocUnsafe(3 * line.length + 1);
+      if (line.length + 1 > this.buf.length) this.buf = Buffer.allocUnsafe(line.length + 1);
     }
-    this.used += this.buf.write(line, this.used, 'utf8');
+    this.used += this.buf.write(line, this.used, 'latin1');
     this.buf[this.used++] = 10;
     this.lines++;
   };

@@ -23,19 +23,20 @@ export interface StageAllele {
   readonly kind: VariantKind;
 }
 
+/** One allele in the stage. Items and superloci are pooled: they must not be kept after `consume`. */
 export interface StageItem {
-  readonly x: StageAllele;
-  readonly a: SideCall | undefined;
-  readonly b: SideCall | undefined;
+  x: StageAllele;
+  a: SideCall | undefined;
+  b: SideCall | undefined;
   mask: number;
   /** Called by either side: takes part in grouping. */
-  readonly active: boolean;
+  active: boolean;
 }
 
 export interface Superlocus {
   /** 1, 2, … in genome order (the BS annotation of the intermediate VCF). */
   id: number;
-  readonly contig: string;
+  contig: string;
   readonly items: StageItem[];
   start0: number;
   end0: number;
@@ -85,6 +86,8 @@ export class HaplotypeStage {
   private open: Superlocus | undefined;
   private readonly queue: Superlocus[] = [];
   private nextId = 1;
+  private readonly freeItems: StageItem[] = [];
+  private readonly freeLoci: Superlocus[] = [];
   private readonly ctx: ReplayContext;
   private ctxContig = '';
 
@@ -105,7 +108,8 @@ export class HaplotypeStage {
 
   push(x: StageAllele, a: SideCall | undefined, b: SideCall | undefined, mask: number): void {
     const active = a?.called === true || b?.called === true;
-    const item: StageItem = { x, a, b, mask, active };
+    let item = this.freeItems.pop();
+    if (item) { item.x = x; item.a = a; item.b = b; item.mask = mask; item.active = active; } else item = { x, a, b, mask, active };
     const s0 = x.pos - 1;
     const e0 = s0 + x.ref.length;
     const o = this.open;
@@ -119,7 +123,16 @@ export class HaplotypeStage {
       return;
     }
     if (o) this.queue.push(o);
-    this.open = { id: 0, contig: x.contig, items: [item], start0: active ? s0 : -1, end0: active ? e0 : -1, extEnd0: -1, hasIndel: active && x.ref.length !== x.alt.length };
+    let n = this.freeLoci.pop();
+    if (n) {
+      n.contig = x.contig;
+      n.items.push(item);
+    } else n = { id: 0, contig: x.contig, items: [item], start0: 0, end0: 0, extEnd0: 0, hasIndel: false };
+    n.start0 = active ? s0 : -1;
+    n.end0 = active ? e0 : -1;
+    n.extEnd0 = -1;
+    n.hasIndel = active && x.ref.length !== x.alt.length;
+    this.open = n;
   }
 
   /** Processes the waiting superloci (all of them when `final`). */
@@ -139,6 +152,8 @@ export class HaplotypeStage {
         if (next === this.open) break; // wait until it is complete
         merge(locus, next);
         q.splice(i + 1, 1);
+        next.items.length = 0;
+        this.freeLoci.push(next);
         locus.extEnd0 = -1;
         continue;
       }
@@ -187,9 +202,19 @@ export class HaplotypeStage {
     this.emitAll(locus);
   }
 
+  /** Emits the alleles and returns the superlocus and its items to the pools. */
   private emitAll(locus: Superlocus): void {
     const emit = this.emit;
-    for (const it of locus.items) emit(it.x, it.a, it.b, it.mask);
+    const items = locus.items;
+    for (let i = 0; i < items.length; i++) {
+      const it = items[i]!;
+      emit(it.x, it.a, it.b, it.mask);
+      it.a = undefined;
+      it.b = undefined;
+      if (this.freeItems.length < 4096) this.freeItems.push(it);
+    }
+    items.length = 0;
+    if (this.freeLoci.length < 1024) this.freeLoci.push(locus);
   }
 
   /** A vs B: only-A and only-B alleles of one superlocus that spell the same haplotypes. */
