@@ -50,6 +50,16 @@ export interface BenchUnit {
 
 export interface Label { readonly bd: 'TP' | 'FP' | 'FN' | 'N' | 'UNK'; readonly bk: 'gm' | 'am' | 'lm' | '.'; readonly bi: string }
 
+/** Where the intermediate VCF records go (Ga4ghVcfWriter): whole lines, or piece by piece. */
+export interface VcfSink {
+  add(line: string, filter: string): void;
+  begin(maxBytes: number): void;
+  str(s: string): void;
+  int(n: number): void;
+  byte(c: number): void;
+  end(filter: string): void;
+}
+
 export interface BenchOptions {
   readonly truth: 'A' | 'B';
   /** Confident regions (hap.py -f): truth outside is not assessed, query outside is UNK. */
@@ -57,8 +67,8 @@ export interface BenchOptions {
   /** Stratification regions: the Subset column of extended.csv. */
   readonly strata: readonly BedRegions[];
   /** Receives the intermediate VCF body line by line. */
-  /** Receives the intermediate VCF body line by line, with the line's FILTER. */
-  readonly onVcfLine?: (line: string, filter: string) => void;
+  /** Receives the intermediate VCF body. */
+  readonly vcf?: VcfSink;
 }
 
 export interface BenchStats {
@@ -78,12 +88,16 @@ export class BenchmarkCounter implements SuperlocusConsumer {
   readonly cells: Float64Array;
   private readonly nset: number;
   private readonly truthIsA: boolean;
+  private readonly regionsCache = new Map<number, string>();
+  /** Upper bound of the Regions text. */
+  private readonly regionsBytes: number;
 
   constructor(private readonly options: BenchOptions) {
     this.subsets = ['*', ...options.strata.map((s) => s.name)];
     this.nset = this.subsets.length;
     this.cells = new Float64Array(2 * 2 * SUBTYPES.length * this.nset * GENOTYPES.length * NC);
     this.truthIsA = options.truth === 'A';
+    this.regionsBytes = 20 + options.strata.reduce((n, x) => n + x.name.length + 1, 0);
     if (this.nset > 31) throw new Error('at most 30 stratification BED files');
   }
 
@@ -139,7 +153,7 @@ export class BenchmarkCounter implements SuperlocusConsumer {
     }
     for (let i = 0; i < q.length; i++) this.countQuery(0, q[i]!, qSets[i]!, all.q[i]!);
     for (let i = 0; i < passQ.length; i++) this.countQuery(1, passQ[i]!, passSets[i]!, pass.q[i]!);
-    if (this.options.onVcfLine) this.writeRows(locus, t, all.t, q, all.q);
+    if (this.options.vcf) this.writeRows(locus, t, all.t, q, all.q);
   }
 
   /** One called allele in the superlocus: decided allele by allele, counted without allocating. */
@@ -178,15 +192,41 @@ export class BenchmarkCounter implements SuperlocusConsumer {
       // PASS rows: without the query call a truth allele would be missed, and an unpaired PASS call stays what it was.
       if (qPass) this.bump(1, type, sub, qg![0], sets, slot, extra);
     }
-    const out = this.options.onVcfLine;
-    if (out) {
-      const info = this.infoOf(locus, sets);
+    const vcf = this.options.vcf;
+    if (vcf) {
+      // CHROM POS . REF ALT QUAL FILTER BS=id[;Regions=…] FORMAT TRUTH QUERY, written byte by byte.
+      const qq = ql && qc!.qual !== undefined ? qualText(qc!.qual) : '.';
+      const filter = ql ? vcfFilter(qc!.filter) : '.';
       const type = snp ? 'SNP' : 'INDEL';
-      const tcol = tl ? `${tc!.gt}:${outside ? 'N' : tl.bd}:${tl.bk}:${tl.bi}:${tg![1]}:${type}:.` : MISSING_COLUMN;
-      const qq = qc?.qual !== undefined ? String(qc.qual) : '.';
-      const qcol = ql ? `${qc!.gt}:${outside ? 'UNK' : ql.bd}:${ql.bk}:${ql.bi}:${qg![1]}:${type}:${qq}` : MISSING_COLUMN;
-      out(`${locus.contig}\t${pos}\t.\t${ref}\t${alt}\t${ql ? qq : '.'}\t${ql ? vcfFilter(qc!.filter) : '.'}\t${info}\tGT:BD:BK:BI:BLT:BVT:QQ\t${tcol}\t${qcol}`, ql ? qc!.filter : '.');
+      vcf.begin(locus.contig.length + ref.length + alt.length + filter.length + 2 * qq.length + 200 + this.regionsBytes);
+      vcf.str(locus.contig); vcf.byte(9); vcf.int(pos); vcf.str('\t.\t'); vcf.str(ref); vcf.byte(9); vcf.str(alt); vcf.byte(9);
+      vcf.str(qq); vcf.byte(9); vcf.str(filter); vcf.str('\tBS='); vcf.int(locus.id);
+      vcf.str(this.regionsInfo(sets));
+      vcf.str('\tGT:BD:BK:BI:BLT:BVT:QQ\t');
+      if (tl) {
+        vcf.str(tc!.gt); vcf.byte(58); vcf.str(outside ? 'N' : tl.bd); vcf.byte(58); vcf.str(tl.bk); vcf.byte(58); vcf.str(tl.bi); vcf.byte(58);
+        vcf.str(tg![1]); vcf.byte(58); vcf.str(type); vcf.str(':.');
+      } else vcf.str(MISSING_COLUMN);
+      vcf.byte(9);
+      if (ql) {
+        vcf.str(qc!.gt); vcf.byte(58); vcf.str(outside ? 'UNK' : ql.bd); vcf.byte(58); vcf.str(ql.bk); vcf.byte(58); vcf.str(ql.bi); vcf.byte(58);
+        vcf.str(qg![1]); vcf.byte(58); vcf.str(type); vcf.byte(58); vcf.str(qq);
+      } else vcf.str(MISSING_COLUMN);
+      vcf.end(ql ? qc!.filter : '.');
     }
+  }
+
+  /** ";Regions=CONF,name,…" for a `setsOf` value (cached per value). */
+  private regionsInfo(sets: number): string {
+    let s = this.regionsCache.get(sets);
+    if (s === undefined) {
+      const parts: string[] = [];
+      if (this.options.confident && (sets & OUTSIDE) === 0) parts.push('CONF');
+      this.options.strata.forEach((st, k) => { if ((sets & (1 << (k + 1))) !== 0) parts.push(st.name.replace(/[^A-Za-z0-9_.-]/g, '_')); });
+      s = parts.length ? `;Regions=${parts.join(',')}` : '';
+      this.regionsCache.set(sets, s);
+    }
+    return s;
   }
 
   /** Bit 0: outside the confident regions; bit k: inside stratum k (1-based). */
@@ -268,7 +308,7 @@ export class BenchmarkCounter implements SuperlocusConsumer {
   }
 
   private writeRows(locus: Superlocus, t: BenchUnit[], tl: Label[], q: BenchUnit[], ql: Label[]): void {
-    const out = this.options.onVcfLine!;
+    const vcf = this.options.vcf!;
     const rows: { pos: number; ref: string; alt: string; t?: number; q?: number }[] = [];
     const byKey = new Map<string, (typeof rows)[number]>();
     t.forEach((u, i) => { const r = { pos: u.pos, ref: u.ref, alt: u.alt, t: i }; rows.push(r); byKey.set(`${u.pos}:${u.ref}:${u.alt}`, r); });
@@ -284,7 +324,7 @@ export class BenchmarkCounter implements SuperlocusConsumer {
       const qu = r.q !== undefined ? q[r.q] : undefined;
       const qual = qu?.call.qual !== undefined ? String(qu.call.qual) : '.';
       const filter = qu ? vcfFilter(qu.call.filter) : '.';
-      out(`${locus.contig}\t${r.pos}\t.\t${r.ref}\t${r.alt}\t${qual}\t${filter}\t${this.infoOf(locus, sets)}\tGT:BD:BK:BI:BLT:BVT:QQ\t${column(r.t !== undefined ? t[r.t] : undefined, r.t !== undefined ? tl[r.t] : undefined, false)}\t${column(qu, r.q !== undefined ? ql[r.q] : undefined, true)}`, filter);
+      vcf.add(`${locus.contig}\t${r.pos}\t.\t${r.ref}\t${r.alt}\t${qual}\t${filter}\t${this.infoOf(locus, sets)}\tGT:BD:BK:BI:BLT:BVT:QQ\t${column(r.t !== undefined ? t[r.t] : undefined, r.t !== undefined ? tl[r.t] : undefined, false)}\t${column(qu, r.q !== undefined ? ql[r.q] : undefined, true)}`, filter);
     }
   }
 }
@@ -300,6 +340,18 @@ const FP_GTMM_REPLAY: Label = Object.freeze({ bd: 'FP', bk: 'am', bi: 'gtmm;repl
 const FN_MISS: Label = Object.freeze({ bd: 'FN', bk: '.', bi: 'miss' });
 const FP_MISS: Label = Object.freeze({ bd: 'FP', bk: '.', bi: 'miss' });
 
+
+const QUAL_TEXT = new Map<number, string>();
+
+/** QUAL as text; the few hundred distinct values of a call set are converted once. */
+function qualText(q: number): string {
+  let s = QUAL_TEXT.get(q);
+  if (s === undefined) {
+    s = String(q);
+    if (QUAL_TEXT.size < 100_000) QUAL_TEXT.set(q, s);
+  }
+  return s;
+}
 
 function vcfFilter(f: string): string {
   return f === '' ? '.' : f;

@@ -51,6 +51,50 @@ export class Ga4ghVcfWriter {
     this.lines++;
   };
 
+  /**
+   * Writing one line piece by piece, straight into the buffer (no strings built): `begin`
+   * with an upper bound of its length, then `str`/`int`/`tab`/`colon`, then `end`.
+   */
+  begin(maxBytes: number): void {
+    if (this.used + maxBytes + 1 > this.buf.length) {
+      this.flushBuffer();
+      if (maxBytes + 1 > this.buf.length) this.buf = Buffer.allocUnsafe(maxBytes + 1);
+    }
+  }
+
+  /** Appends ASCII text (one byte per character). */
+  str(s: string): void {
+    const buf = this.buf;
+    let u = this.used;
+    for (let i = 0; i < s.length; i++) buf[u++] = s.charCodeAt(i);
+    this.used = u;
+  }
+
+  /** Appends a non-negative integer in decimal. */
+  int(n: number): void {
+    if (n < 10) { this.buf[this.used++] = 48 + n; return; }
+    let digits = 1;
+    for (let x = n; x >= 10; x = Math.floor(x / 10)) digits++;
+    let u = this.used + digits;
+    this.used = u;
+    const buf = this.buf;
+    for (let x = n; x > 0; x = Math.floor(x / 10)) buf[--u] = 48 + (x % 10);
+  }
+
+  byte(c: number): void {
+    this.buf[this.used++] = c;
+  }
+
+  /** Ends the line begun with `begin`; `filter` is its FILTER (for the header). */
+  end(filter: string): void {
+    if (filter !== '.' && filter !== 'PASS' && filter !== '' && !this.seen.has(filter)) {
+      this.seen.add(filter);
+      for (const f of filter.split(';')) this.filters.add(f);
+    }
+    this.buf[this.used++] = 10;
+    this.lines++;
+  }
+
   private flushBuffer(): void {
     if (this.used === 0) return;
     this.body.write(this.buf.subarray(0, this.used));

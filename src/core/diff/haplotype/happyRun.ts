@@ -25,7 +25,7 @@ export class HappyRun {
 
   constructor(readonly options: HappyRunOptions) {
     this.vcf = new Ga4ghVcfWriter(`${options.prefix}.vcf.gz`, options.contigs, options.meta);
-    this.counter = new BenchmarkCounter({ truth: options.truth, confident: options.confident, strata: options.strata, onVcfLine: this.vcf.add });
+    this.counter = new BenchmarkCounter({ truth: options.truth, confident: options.confident, strata: options.strata, vcf: this.vcf });
   }
 
   /** Writes the three files; returns their paths and the summary rows. */

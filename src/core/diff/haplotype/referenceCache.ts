@@ -1,12 +1,13 @@
 /**
- * Reference bases for haplotype replay: aligned 64 KiB chunks of the contig being compared,
+ * Reference bases for haplotype replay: aligned 1 MiB chunks of the contig being compared,
  * loaded on demand (superloci arrive in genome order, so few chunks are alive at a time).
  * Coordinates: 0-based half-open.
  */
 import { throwIfAborted } from '../../errors';
 import type { ReferenceSource } from '../../io/fasta/referenceSource';
 
-const CHUNK = 1 << 16;
+/** 1 MiB chunks: each fetch opens and reads the FASTA, so few large reads beat many small ones. */
+const CHUNK = 1 << 20;
 
 export class ReferenceCache {
   private contig = '';
