@@ -172,7 +172,7 @@ export async function runDiff(argv: string[], ctx: CliContext): Promise<number> 
       closeSync(fd);
     }
     const happyOut = happy?.finish(); // [haplotype hook]
-    if (happyOut) summary.happy = { matching: 'haplotype', rows: happyOut.rows.map((r) => ({ ...r })), files: happyOut.files };
+    if (happyOut) summary.happy = { matching: 'haplotype', rows: happyOut.rows.map((r) => ({ ...r })), files: happyOut.files, stats: happyOut.stats };
     writeFileSync(`${out}.summary.json`, JSON.stringify(summary, null, 2) + '\n');
     writeFileSync(`${out}.html`, renderDiffHtml(summary, htmlSites, { title: `Variant Lens diff: ${fileA} vs ${fileB}`, totalDiffering: differing }));
 
@@ -181,6 +181,7 @@ export async function runDiff(argv: string[], ctx: CliContext): Promise<number> 
       ...DIFF_CLASSES.map((c) => `  ${c.padEnd(14)} ${String(summary.classes[c].total).padStart(9)}  (SNP ${summary.classes[c].SNP}, INDEL ${summary.classes[c].INDEL}, MNP ${summary.classes[c].MNP})`),
       ...(summary.truth ? [`  truth (allele matching${reference ? '' : '; haplotype matching needs --ref, so no summary.csv'}):`, ...summary.truth.rows.map((r) => `  truth ${r.type.padEnd(5)} TP ${r.tp} FP ${r.fp} FN ${r.fn} precision ${r.precision?.toFixed(4) ?? '-'} recall ${r.recall?.toFixed(4) ?? '-'} F1 ${r.f1?.toFixed(4) ?? '-'}`)] : []),
       ...haplotypeLines(summary, happyOut?.rows),
+      ...(happyOut ? [`  truth superloci: ${happyOut.stats.assessed} with calls, ${happyOut.stats.replayed} replayed (${happyOut.stats.assessed > 0 ? ((100 * happyOut.stats.replayed) / happyOut.stats.assessed).toFixed(2) : '0.00'}%), ${happyOut.stats.haplotypeMatches} matched as haplotypes, ${happyOut.stats.tooBig} too big (allele by allele)`] : []),
       `wrote ${out}.summary.json, ${tsvPath}, ${out}.html${happyOut ? `, ${happyOut.files.join(', ')}` : ''}`,
     ];
     ctx.out(lines.join('\n') + '\n');

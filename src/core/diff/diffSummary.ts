@@ -81,7 +81,13 @@ export interface DiffSummary {
   /** With a reference: superloci and haplotype replay (docs/decisions/0011-haplotype-matching.md). */
   haplotypes?: HaplotypeStats;
   /** With --truth and a reference: the hap.py-compatible rows written to PREFIX.summary.csv (haplotype matching). */
-  happy?: { readonly matching: 'haplotype'; readonly rows: readonly Record<string, unknown>[]; readonly files: readonly string[] };
+  happy?: {
+    readonly matching: 'haplotype';
+    readonly rows: readonly Record<string, unknown>[];
+    readonly files: readonly string[];
+    /** Superloci of the truth comparison: with calls (`assessed`), replayed, matched by haplotype after replay, too big. */
+    readonly stats: { readonly superloci: number; readonly assessed: number; readonly replayed: number; readonly tooBig: number; readonly haplotypeMatches: number };
+  };
 }
 
 export interface HaplotypeStats {
