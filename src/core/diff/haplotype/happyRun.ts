@@ -5,7 +5,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import type { BedRegions } from '../bedRegions';
-import { BenchmarkCounter } from './benchmark';
+import { BenchmarkCounter, type BenchStats } from './benchmark';
 import { Ga4ghVcfWriter } from './ga4ghVcf';
 import { extendedCsv, happyRows, summaryCsv, type HappyRow } from './happyTables';
 
@@ -29,12 +29,12 @@ export class HappyRun {
   }
 
   /** Writes the three files; returns their paths and the summary rows. */
-  finish(): { files: string[]; rows: HappyRow[] } {
+  finish(): { files: string[]; rows: HappyRow[]; stats: BenchStats } {
     const p = this.options.prefix;
     this.vcf.close();
     writeFileSync(`${p}.summary.csv`, summaryCsv(this.counter));
     writeFileSync(`${p}.extended.csv`, extendedCsv(this.counter));
-    return { files: [`${p}.vcf.gz`, `${p}.summary.csv`, `${p}.extended.csv`], rows: happyRows(this.counter) };
+    return { files: [`${p}.vcf.gz`, `${p}.summary.csv`, `${p}.extended.csv`], rows: happyRows(this.counter), stats: { ...this.counter.stats } };
   }
 
   abandon(): void {
