@@ -20,7 +20,7 @@
  */
 import type { BedRegions } from '../bedRegions';
 import { filterStatus, isTransition, type SideCall } from '../diffClasses';
-import { REPLAY_PAD, replay, editOf, type Edit, type ReplayOutcome } from './replay';
+import { replay, replayPad, editOf, type Edit, type ReplayOutcome } from './replay';
 import { copiesOf, spanOf, type ReplayContext, type StageItem, type Superlocus, type SuperlocusConsumer } from './haplotypeStage';
 
 export type BenchType = 'INDEL' | 'SNP';
@@ -261,8 +261,9 @@ export class BenchmarkCounter implements SuperlocusConsumer {
     let outcome: ReplayOutcome;
     if (span.end0 - span.start0 > ctx.limits.maxSpan) outcome = 'too-big';
     else {
-      const s0 = Math.max(0, span.start0 - REPLAY_PAD);
-      const e0 = span.end0 + REPLAY_PAD;
+      const pad = Math.max(replayPad(te), replayPad(qe));
+      const s0 = Math.max(0, span.start0 - pad);
+      const e0 = span.end0 + pad;
       await ctx.ensure(s0, e0);
       outcome = replay(ctx.ref.slice(s0, e0), s0, te, qe, ctx.limits);
     }

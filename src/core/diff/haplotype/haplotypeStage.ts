@@ -11,7 +11,7 @@
  */
 import type { ReferenceSource } from '../../io/fasta/referenceSource';
 import type { SideCall, VariantKind } from '../diffClasses';
-import { DEFAULT_REPLAY_LIMITS, REPLAY_PAD, editOf, replay, type Edit, type ReplayLimits } from './replay';
+import { DEFAULT_REPLAY_LIMITS, editOf, replay, replayPad, substitutionKey, type Edit, type ReplayLimits } from './replay';
 import { ReferenceCache } from './referenceCache';
 
 /** The allele fields the stage reads (the engine's allele items have them). */
@@ -226,14 +226,21 @@ export class HaplotypeStage {
       if (it.b?.called) eb.push(editOf(it.x.pos, it.x.ref, it.x.alt, copiesOf(it.b.gt)));
     }
     this.stats.replayed++;
+    // Substitutions only (an MNP vs its SNPs): the same bases changed with the same copies is a match, no reference needed.
+    const ka = substitutionKey(ea);
+    if (ka !== undefined && ka === substitutionKey(eb)) { this.markSame(locus); return; }
     const span = spanOf([...ea, ...eb]);
     if (span.end0 - span.start0 > this.limits.maxSpan) { this.stats.tooBig++; return; }
-    const s0 = Math.max(0, span.start0 - REPLAY_PAD);
-    const e0 = span.end0 + REPLAY_PAD;
+    const pad = Math.max(replayPad(ea), replayPad(eb));
+    const s0 = Math.max(0, span.start0 - pad);
+    const e0 = span.end0 + pad;
     await this.ref.ensure(locus.contig, s0, e0);
     const outcome = replay(this.ref.slice(s0, e0), s0, ea, eb, this.limits);
     if (outcome === 'too-big') this.stats.tooBig++;
-    if (outcome !== 'genotype') return;
+    if (outcome === 'genotype') this.markSame(locus);
+  }
+
+  private markSame(locus: Superlocus): void {
     for (const it of locus.items) {
       if ((it.mask & (ONLY_A | ONLY_B)) === 0) continue;
       it.mask = (it.mask & ~(ONLY_A | ONLY_B)) | SAME_HAPLOTYPES_BIT;

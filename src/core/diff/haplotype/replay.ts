@@ -39,6 +39,26 @@ export const DEFAULT_REPLAY_LIMITS: ReplayLimits = { maxHets: 12, maxSpan: 1000 
 /** Reference bases callers add on each side of a superlocus' span, so indels can be moved within their repeats. */
 export const REPLAY_PAD = 64;
 
+/** The padding a set of edits needs: REPLAY_PAD when one is an insertion or deletion, else none (substitutions never move). */
+export function replayPad(edits: readonly Edit[]): number {
+  for (const e of edits) if (e.end0 - e.start0 !== e.seq.length) return REPLAY_PAD;
+  return 0;
+}
+
+/**
+ * The substitutions of `edits` split into single bases (an MNP becomes its SNPs), as a
+ * sorted key; undefined when an edit changes the length. Two sides with the same key spell
+ * the same haplotypes for some phasing (phasing is not compared), without replay.
+ */
+export function substitutionKey(edits: readonly Edit[]): string | undefined {
+  const parts: string[] = [];
+  for (const e of edits) {
+    if (e.end0 - e.start0 !== e.seq.length) return undefined;
+    for (let i = 0; i < e.seq.length; i++) parts.push(`${e.start0 + i}${e.seq[i]}${e.copies}`);
+  }
+  return parts.sort().join(',');
+}
+
 /**
  * The minimal edit of an allele written as VCF (1-based `pos`, REF, ALT): the common prefix
  * and suffix are dropped, so an anchored deletion `ACG → A` becomes "delete [p, p+2)" and
