@@ -9,6 +9,7 @@ import type { DiffSummary } from '../../core/diff/diffSummary';
 import { HappyRun } from '../../core/diff/haplotype/happyRun'; // [haplotype hook]
 import type { HappyRow } from '../../core/diff/haplotype/happyTables'; // [haplotype hook]
 import { DEFAULT_REPLAY_LIMITS } from '../../core/diff/haplotype/replay'; // [haplotype hook]
+import { haplotypeStages } from '../../core/diff/haplotype/haplotypeStage'; // [haplotype hook]
 import { DIFF_CLASSES, type DiffSite } from '../../core/diff/diffClasses';
 import { SITE_COLUMNS, renderDiffHtml, siteRow } from '../../core/report/diffReport';
 import { DEFAULT_QUAL_DELTA, diffVcfs, type DiffRegion } from '../../core/diff/vcfDiff';
@@ -142,7 +143,7 @@ export async function runDiff(argv: string[], ctx: CliContext): Promise<number> 
     let summary;
     try {
       summary = await diffVcfs(a, b, {
-        haplotypes: reference ? { reclassify: true, consumer: happy?.counter, limits } : undefined, // [haplotype hook]
+        haplotypes: reference ? haplotypeStages(reference, { reclassify: true, consumer: happy?.counter, limits, signal }) : undefined, // [haplotype hook]
         reference,
         sampleA: args.string('sample-a') ?? args.string('sample'),
         sampleB: args.string('sample-b') ?? args.string('sample'),

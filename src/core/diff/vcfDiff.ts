@@ -23,12 +23,10 @@ import { isSymbolicAllele, type VcfHeader, type VcfRecord } from '../io/vcf/vcfR
 import type { VcfSource } from '../io/vcf/vcfSource';
 import type { BedRegions } from './bedRegions';
 import { classMask, classesOfMask, variantKind, type DiffClass, type DiffSite, type SideCall, type VariantKind } from './diffClasses';
-import { DiffSummaryBuilder, zygosityOf, type DiffSummary } from './diffSummary';
+import { DiffSummaryBuilder, zygosityOf, type DiffSummary, type HaplotypeStats } from './diffSummary';
 import { Stratifier } from './stratification';
 import { DiffSiteList } from './diffSiteList';
 import { ReferenceWindow, normalizeAllele, type NormalizedAllele } from './variantNormalizer';
-import { HaplotypeStage, type StageStats, type SuperlocusConsumer } from './haplotype/haplotypeStage'; // [haplotype hook]
-import { DEFAULT_REPLAY_LIMITS, type ReplayLimits } from './haplotype/replay'; // [haplotype hook]
 
 export interface DiffRegion {
   readonly contig: string;
@@ -70,12 +68,34 @@ export interface VcfDiffOptions {
   /** Re-sorting window in bases after left-alignment. Default 1000 (bcftools norm --site-win). */
   readonly siteWindow?: number;
   /**
-   * [haplotype hook] Superloci and haplotype replay (needs `reference`; ignored without it):
-   * only-A + only-B alleles spelling the same haplotypes become 'same-haplotypes'
-   * (`reclassify`), and a `consumer` (the truth benchmark) sees every superlocus.
-   * docs/decisions/0011-haplotype-matching.md.
+   * [haplotype hook] A stage every classified allele passes through on its way to counting
+   * (diff/haplotype/haplotypeStage.ts: superloci, haplotype replay, 'same-haplotypes', the
+   * truth benchmark; docs/decisions/0011-haplotype-matching.md). Built by the caller, so this
+   * folder does not import diff/haplotype.
    */
-  readonly haplotypes?: { readonly reclassify: boolean; readonly consumer?: SuperlocusConsumer; readonly limits?: ReplayLimits; readonly onStats?: (s: StageStats) => void };
+  readonly haplotypes?: (emit: AlleleSink) => AlleleStage;
+}
+
+/** [haplotype hook] Where a stage sends each allele, in order, with its (possibly changed) class mask. */
+export type AlleleSink = (x: StageAlleleFields, a: SideCall | undefined, b: SideCall | undefined, mask: number) => void;
+
+/** [haplotype hook] The allele fields a stage sees. */
+export interface StageAlleleFields {
+  readonly contig: string;
+  readonly pos: number;
+  readonly ref: string;
+  readonly alt: string;
+  readonly kind: VariantKind;
+}
+
+/** [haplotype hook] What the engine needs from a stage. */
+export interface AlleleStage {
+  push(x: StageAlleleFields, a: SideCall | undefined, b: SideCall | undefined, mask: number): void;
+  /** True when the engine should `await drain()` before reading on. */
+  readonly backlog: boolean;
+  drain(final?: boolean): Promise<void>;
+  /** Statistics for `DiffSummary.haplotypes`. */
+  summaryStats(): HaplotypeStats;
 }
 
 export const DEFAULT_QUAL_DELTA = 10;
@@ -130,7 +150,7 @@ export async function diffVcfs(a: VcfSource, b: VcfSource, options: VcfDiffOptio
   const groupB: AlleleItem[] = [];
   // The allele items themselves serve as SideCalls for counting; sites that leave the engine
   // get clean SideCall copies (no engine fields in what the UI and writers see).
-  const emitFinal = (x: Pick<AlleleItem, 'contig' | 'pos' | 'ref' | 'alt' | 'kind'>, callA: SideCall | undefined, callB: SideCall | undefined, mask: number): void => {
+  const emitFinal: AlleleSink = (x, callA, callB, mask) => {
     if (onSite && (includeSame || mask !== 1 /* a lone 'same' */)) {
       const site: DiffSite = { contig: x.contig, pos: x.pos, ref: x.ref, alt: x.alt, kind: x.kind, a: sideCallOf(callA), b: sideCallOf(callB), classes: classesOfMask(mask) };
       builder.add(site, mask);
@@ -149,7 +169,7 @@ export async function diffVcfs(a: VcfSource, b: VcfSource, options: VcfDiffOptio
     }
   };
   // [haplotype hook] alleles pass through the haplotype stage (superloci, replay) on their way to counting.
-  const hap = options.haplotypes && options.reference ? new HaplotypeStage(options.reference, emitFinal, { ...options.haplotypes, signal }) : undefined;
+  const hap = options.haplotypes?.(emitFinal);
   const emit = (x: AlleleItem, callA: AlleleItem | undefined, callB: AlleleItem | undefined): void => {
     const mask = classMask(callA, callB, qualDelta);
     if (hap) hap.push(x, callA, callB, mask); // [haplotype hook]
@@ -209,13 +229,10 @@ export async function diffVcfs(a: VcfSource, b: VcfSource, options: VcfDiffOptio
     for (const y of groupB) if (!y.used) emit(y, undefined, y);
   }
   // [haplotype hook] the last superloci, then the stage's statistics in the summary.
-  if (hap) {
-    await hap.drain(true);
-    options.haplotypes?.onStats?.(hap.stats);
-  }
+  if (hap) await hap.drain(true);
   report();
   const summary = builder.finish();
-  if (hap) summary.haplotypes = { ...hap.stats, limits: options.haplotypes?.limits ?? DEFAULT_REPLAY_LIMITS };
+  if (hap) summary.haplotypes = hap.summaryStats();
   return summary;
 }
 

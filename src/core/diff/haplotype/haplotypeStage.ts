@@ -11,6 +11,8 @@
  */
 import type { ReferenceSource } from '../../io/fasta/referenceSource';
 import type { SideCall, VariantKind } from '../diffClasses';
+import type { HaplotypeStats } from '../diffSummary';
+import type { AlleleSink, AlleleStage } from '../vcfDiff';
 import { DEFAULT_REPLAY_LIMITS, editOf, replay, replayPad, substitutionKey, type Edit, type ReplayLimits } from './replay';
 import { ReferenceCache } from './referenceCache';
 
@@ -79,7 +81,21 @@ const GAP = 1;
 /** How far an indel may slide right in its repeat before grouping stops looking. */
 const MAX_SLIDE = 1000;
 
-export class HaplotypeStage {
+export interface HaplotypeStageOptions {
+  /** Move only-A + only-B alleles that spell the same haplotypes into 'same-haplotypes'. */
+  readonly reclassify: boolean;
+  /** Sees every superlocus (the truth benchmark). */
+  readonly consumer?: SuperlocusConsumer;
+  readonly limits?: ReplayLimits;
+  readonly signal?: AbortSignal;
+}
+
+/** The `haplotypes` option of `diffVcfs`: a stage over `reference` for each diff run. */
+export function haplotypeStages(reference: ReferenceSource, options: HaplotypeStageOptions): (emit: AlleleSink) => AlleleStage {
+  return (emit) => new HaplotypeStage(reference, emit, options);
+}
+
+export class HaplotypeStage implements AlleleStage {
   readonly stats: StageStats = { superloci: 0, replayed: 0, tooBig: 0, sameHaplotypeAlleles: 0 };
   private readonly ref: ReferenceCache;
   private readonly limits: ReplayLimits;
@@ -94,11 +110,15 @@ export class HaplotypeStage {
   constructor(
     reference: ReferenceSource,
     private readonly emit: (x: StageAllele, a: SideCall | undefined, b: SideCall | undefined, mask: number) => void,
-    private readonly options: { readonly reclassify: boolean; readonly consumer?: SuperlocusConsumer; readonly limits?: ReplayLimits; readonly signal?: AbortSignal },
+    private readonly options: HaplotypeStageOptions,
   ) {
     this.ref = new ReferenceCache(reference, options.signal);
     this.limits = options.limits ?? DEFAULT_REPLAY_LIMITS;
     this.ctx = { ref: this.ref, limits: this.limits, ensure: (s, e) => this.ref.ensure(this.ctxContig, s, e) };
+  }
+
+  summaryStats(): HaplotypeStats {
+    return { ...this.stats, limits: { maxHets: this.limits.maxHets, maxSpan: this.limits.maxSpan } };
   }
 
   /** True when enough superloci wait that the engine should `await drain()`. */

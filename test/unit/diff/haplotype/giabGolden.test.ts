@@ -17,6 +17,7 @@ import { openReference } from '../../../../src/core/io/fasta/fastaReader';
 import { loadBedRegions } from '../../../../src/core/diff/bedRegions';
 import { diffVcfs } from '../../../../src/core/diff/vcfDiff';
 import { HappyRun } from '../../../../src/core/diff/haplotype/happyRun';
+import { haplotypeStages } from '../../../../src/core/diff/haplotype/haplotypeStage';
 import { TEST_CACHE, dv, sharedTest } from '../../../helpers/paths';
 
 sharedTest('GIAB truth vs golden calls: summary.csv equals allele matching in the confident regions; no superlocus needed replay', async () => {
@@ -28,7 +29,7 @@ sharedTest('GIAB truth vs golden calls: summary.csv equals allele matching in th
   try {
     const conf = await loadBedRegions('confident', dv('test_nist.b37_chr20_100kbp_at_10mb.bed'));
     const happy = new HappyRun({ prefix: join(dir, 'golden'), truth: 'A', confident: conf, strata: [conf], contigs: await ref.contigs(), meta: [] });
-    const summary = await diffVcfs(truth, query, { reference: ref, truth: 'A', beds: [conf], haplotypes: { reclassify: true, consumer: happy.counter } });
+    const summary = await diffVcfs(truth, query, { reference: ref, truth: 'A', beds: [conf], haplotypes: haplotypeStages(ref, { reclassify: true, consumer: happy.counter }) });
     const { rows } = happy.finish();
     // Today's allele matching inside the confident regions (query PASS calls only).
     const allele = summary.strata.find((s) => s.group === 'bed' && s.name === 'confident')!.truth!;

@@ -17,6 +17,7 @@ import { openReference } from '../../../../src/core/io/fasta/fastaReader';
 import { writeFasta } from '../../../../src/core/io/fasta/fastaWriter';
 import { diffVcfs } from '../../../../src/core/diff/vcfDiff';
 import { HappyRun } from '../../../../src/core/diff/haplotype/happyRun';
+import { haplotypeStages } from '../../../../src/core/diff/haplotype/haplotypeStage';
 import { replay, editOf } from '../../../../src/core/diff/haplotype/replay';
 import type { DiffSite } from '../../../../src/core/diff/diffClasses';
 import type { HappyRow } from '../../../../src/core/diff/haplotype/happyTables';
@@ -69,7 +70,7 @@ async function run(name: string, truthRows: string[], queryRows: string[], truth
   const happy = truth ? new HappyRun({ prefix, truth, strata: [], contigs: await ref.contigs(), meta: [] }) : undefined;
   const sites: DiffSite[] = [];
   try {
-    const summary = await diffVcfs(a, b, { reference: ref, truth, includeSame: true, onSite: (s) => sites.push(s), haplotypes: { reclassify: true, consumer: happy?.counter } });
+    const summary = await diffVcfs(a, b, { reference: ref, truth, includeSame: true, onSite: (s) => sites.push(s), haplotypes: haplotypeStages(ref, { reclassify: true, consumer: happy?.counter }) });
     const out = happy?.finish();
     const vcfLines = out ? gunzipSync(readFileSync(`${prefix}.vcf.gz`)).toString('utf8').split('\n').filter((l) => l !== '' && !l.startsWith('#')) : [];
     return { rows: out?.rows ?? [], sites, vcfLines, stats: happy ? happy.counter.stats : summary.haplotypes! };
