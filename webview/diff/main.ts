@@ -21,7 +21,7 @@ import { PageCache } from '../common/virtualScroll';
 
 const ROW_PX = 22;
 const PAGE_ROWS = 200;
-const CLASSES: readonly DiffClassName[] = ['only-A', 'only-B', 'gt-change', 'filter-change', 'qual-change', 'same'];
+const CLASSES: readonly DiffClassName[] = ['only-A', 'only-B', 'same-haplotypes', 'gt-change', 'filter-change', 'qual-change', 'same'];
 const KINDS: readonly DiffKindName[] = ['SNP', 'INDEL', 'MNP'];
 const GROUP_LABEL: Record<DiffStratumGroup, string> = { bed: 'BED', contigs: 'contigs', filter: 'FILTER', gt: 'GT' };
 
@@ -64,6 +64,11 @@ let spec: DiffViewSpec = {};
 let pendingView: AbortController | undefined;
 
 const selClasses = new Set<DiffClassName>();
+
+/** The classes to list: 'same-haplotypes' only when the diff had a reference and found some (older summaries lack it). */
+function shownClasses(s: DiffSummaryPayload): DiffClassName[] {
+  return CLASSES.filter((c) => c !== 'same-haplotypes' || (s.classes[c]?.total ?? 0) > 0);
+}
 const selKinds = new Set<DiffKindName>();
 const selStrata = new Map<string, DiffStratumRef>();
 const stratumKey = (s: DiffStratumRef): string => `${s.group}\t${s.name}`;
@@ -139,7 +144,7 @@ function renderSummary(s: DiffSummaryPayload | undefined): void {
     summaryEl.append(el('p', 'muted', init?.state === 'running' ? 'Comparing… the summary appears when both files are read.' : 'No summary.'));
     return;
   }
-  const classRows = CLASSES.map((c) => [c, fmt(s.classes[c].SNP), fmt(s.classes[c].INDEL), fmt(s.classes[c].MNP), fmt(s.classes[c].total)]);
+  const classRows = shownClasses(s).map((c) => [c, fmt(s.classes[c].SNP), fmt(s.classes[c].INDEL), fmt(s.classes[c].MNP), fmt(s.classes[c].total)]);
   const classes = table(`${fmt(s.differingSites)} differing of ${fmt(s.sites)} sites${s.options.normalized ? '' : ' (not left-aligned: no reference)'}`, ['class', 'SNP', 'INDEL', 'MNP', 'total'], classRows, 'classes-table');
   const sides = table('Calls per side', ['', `A ${init?.nameA ?? ''}`, `B ${init?.nameB ?? ''}`], [
     ['sample', s.a.sample, s.b.sample],
@@ -180,7 +185,7 @@ function renderFilters(): void {
   const classGroup = el('div', 'chip-group');
   classGroup.dataset.group = 'class';
   classGroup.append(el('span', 'chip-label', 'class'));
-  for (const c of CLASSES) classGroup.append(chip(c, selClasses.has(c), () => { toggle(selClasses, c); void applyFilters(); }, s?.classes[c].total));
+  for (const c of s ? shownClasses(s) : CLASSES.filter((c) => c !== 'same-haplotypes')) classGroup.append(chip(c, selClasses.has(c), () => { toggle(selClasses, c); void applyFilters(); }, s?.classes[c].total));
   const kindGroup = el('div', 'chip-group');
   kindGroup.dataset.group = 'kind';
   kindGroup.append(el('span', 'chip-label', 'kind'));

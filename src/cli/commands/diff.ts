@@ -7,6 +7,11 @@ import { ensureParentDir } from '../framework/systemErrors';
 import { DEFAULT_MAX_WHOLE_FILE_BYTES } from '../../core/io/safeOpen';
 import { closeSync, openSync, writeFileSync, writeSync } from 'node:fs';
 import { loadBedRegions, type BedRegions } from '../../core/diff/bedRegions';
+import type { DiffSummary } from '../../core/diff/diffSummary';
+import { HappyRun } from '../../core/diff/haplotype/happyRun'; // [haplotype hook]
+import type { HappyRow } from '../../core/diff/haplotype/happyTables'; // [haplotype hook]
+import { DEFAULT_REPLAY_LIMITS } from '../../core/diff/haplotype/replay'; // [haplotype hook]
+import { haplotypeStages } from '../../core/diff/haplotype/haplotypeStage'; // [haplotype hook]
 import { DIFF_CLASSES, type DiffSite } from '../../core/diff/diffClasses';
 import { SITE_COLUMNS, renderDiffHtml, siteRow } from '../../core/report/diffReport';
 import { DEFAULT_QUAL_DELTA, diffVcfs, type DiffRegion } from '../../core/diff/vcfDiff';
@@ -25,12 +30,22 @@ Compares two call sets allele by allele (after splitting multi-allelic records, 
 with --ref, left-aligning indels) and classifies every site: same, gt-change, only-A, only-B,
 filter-change (PASS vs RefCall/LowQual), qual-change.
 
+With --ref, alleles called by one side only whose superlocus spells the same haplotypes on
+both sides (an MNP vs two SNPs, a complex indel vs indel + SNP) are classed same-haplotypes.
+
 Writes PREFIX.summary.json, PREFIX.sites.tsv (one row per differing site) and PREFIX.html.
 
 options:
   --ref FASTA           reference (.fa/.fa.gz with .fai[/.gzi]): left-align indels, contig order
   --bed NAME=FILE       stratify by a BED file (repeatable), e.g. --bed confident=giab.bed
-  --truth A|B           treat that side as the truth: TP/FP/FN, precision, recall, F1
+  --truth A|B           treat that side as the truth: TP/FP/FN, precision, recall, F1. With --ref
+                        also haplotype-aware (hap.py-style) matching, written to PREFIX.vcf.gz
+                        (GA4GH intermediate VCF), PREFIX.summary.csv and PREFIX.extended.csv
+  --confident FILE      truth confident regions (hap.py -f): truth outside is not assessed,
+                        query outside counts as UNK (summary.csv; needs --truth and --ref)
+  --hap-max-hets N      heterozygous alleles per side a superlocus may have to be replayed
+                        (default 12); beyond, and beyond --hap-max-span bases (default 1000),
+                        it is compared allele by allele and marked too-big
   --sample NAME|INDEX   sample to compare in both files (default: the first sample)
   --sample-a, --sample-b  sample of one file, when the names differ
   --qual-delta X        qual-change when |QUAL_A - QUAL_B| > X (default ${DEFAULT_QUAL_DELTA})
@@ -73,6 +88,9 @@ export async function runDiff(argv: string[], ctx: CliContext): Promise<number> 
     region: { type: 'string' },
     'max-html-sites': { type: 'string' },
     out: { type: 'string' },
+    confident: { type: 'string' },
+    'hap-max-hets': { type: 'string' },
+    'hap-max-span': { type: 'string' },
   }, usage);
   const [fileA, fileB, extra] = args.positionals;
   if (!fileA || !fileB || extra !== undefined) throw new VariantLensError('invalid-argument', `give exactly two VCF files\n${usage}`);
@@ -113,9 +131,22 @@ export async function runDiff(argv: string[], ctx: CliContext): Promise<number> 
       buf = [];
       bufLen = 0;
     };
+    // [haplotype hook] hap.py-compatible outputs with --truth and --ref (docs/decisions/0013-haplotype-matching.md).
+    const limits = { maxHets: args.number('hap-max-hets', DEFAULT_REPLAY_LIMITS.maxHets), maxSpan: args.number('hap-max-span', DEFAULT_REPLAY_LIMITS.maxSpan) };
+    const confidentPath = args.string('confident');
+    let happy: HappyRun | undefined;
+    if (truthArg !== undefined && reference) {
+      const confident = confidentPath ? await loadBedRegions('CONF', confidentPath, signal) : undefined;
+      happy = new HappyRun({
+        prefix: out, truth: truthArg as 'A' | 'B', confident, strata: beds,
+        contigs: await reference.contigs(signal),
+        meta: [`source=variant-lens diff (haplotype matching; truth ${truthArg === 'A' ? fileA : fileB}, query ${truthArg === 'A' ? fileB : fileA})`],
+      });
+    } else if (confidentPath) throw new VariantLensError('invalid-argument', '--confident needs --truth and --ref');
     let summary;
     try {
       summary = await diffVcfs(a, b, {
+        haplotypes: reference ? haplotypeStages(reference, { reclassify: true, consumer: happy?.counter, limits, signal }) : undefined, // [haplotype hook]
         reference,
         sampleA: args.string('sample-a') ?? args.string('sample'),
         sampleB: args.string('sample-b') ?? args.string('sample'),
@@ -138,17 +169,24 @@ export async function runDiff(argv: string[], ctx: CliContext): Promise<number> 
         },
       }, signal);
       flush();
+    } catch (e) {
+      happy?.abandon();
+      throw e;
     } finally {
       closeSync(fd);
     }
+    const happyOut = happy?.finish(); // [haplotype hook]
+    if (happyOut) summary.happy = { matching: 'haplotype', rows: happyOut.rows.map((r) => ({ ...r })), files: happyOut.files, stats: happyOut.stats };
     writeFileSync(`${out}.summary.json`, JSON.stringify(summary, null, 2) + '\n');
     writeFileSync(`${out}.html`, renderDiffHtml(summary, htmlSites, { title: `Variant Lens diff: ${fileA} vs ${fileB}`, totalDiffering: differing }));
 
     const lines = [
       `${summary.sites} alleles compared, ${summary.differingSites} differ, ${summary.sharedCalled} called in both`,
       ...DIFF_CLASSES.map((c) => `  ${c.padEnd(14)} ${String(summary.classes[c].total).padStart(9)}  (SNP ${summary.classes[c].SNP}, INDEL ${summary.classes[c].INDEL}, MNP ${summary.classes[c].MNP})`),
-      ...(summary.truth ? summary.truth.rows.map((r) => `  truth ${r.type.padEnd(5)} TP ${r.tp} FP ${r.fp} FN ${r.fn} precision ${r.precision?.toFixed(4) ?? '-'} recall ${r.recall?.toFixed(4) ?? '-'} F1 ${r.f1?.toFixed(4) ?? '-'}`) : []),
-      `wrote ${out}.summary.json, ${tsvPath}, ${out}.html`,
+      ...(summary.truth ? [`  truth (allele matching${reference ? '' : '; haplotype matching needs --ref, so no summary.csv'}):`, ...summary.truth.rows.map((r) => `  truth ${r.type.padEnd(5)} TP ${r.tp} FP ${r.fp} FN ${r.fn} precision ${r.precision?.toFixed(4) ?? '-'} recall ${r.recall?.toFixed(4) ?? '-'} F1 ${r.f1?.toFixed(4) ?? '-'}`)] : []),
+      ...haplotypeLines(summary, happyOut?.rows),
+      ...(happyOut ? [`  truth superloci: ${happyOut.stats.assessed} with calls, ${happyOut.stats.replayed} replayed (${happyOut.stats.assessed > 0 ? ((100 * happyOut.stats.replayed) / happyOut.stats.assessed).toFixed(2) : '0.00'}%), ${happyOut.stats.haplotypeMatches} matched as haplotypes, ${happyOut.stats.tooBig} too big (allele by allele)`] : []),
+      `wrote ${out}.summary.json, ${tsvPath}, ${out}.html${happyOut ? `, ${happyOut.files.join(', ')}` : ''}`,
     ];
     ctx.out(lines.join('\n') + '\n');
     return 0;
@@ -157,6 +195,18 @@ export async function runDiff(argv: string[], ctx: CliContext): Promise<number> 
     await b.close();
     await reference?.close();
   }
+}
+
+/** [haplotype hook] The haplotype stage's statistics and the hap.py rows, for the console. */
+function haplotypeLines(summary: DiffSummary, rows: readonly HappyRow[] | undefined): string[] {
+  const h = summary.haplotypes;
+  if (!h) return [];
+  const pct = h.superloci > 0 ? ((100 * h.replayed) / h.superloci).toFixed(2) : '0.00';
+  const lines = [`  haplotypes: ${h.superloci} superloci, ${h.replayed} replayed (${pct}%), ${h.tooBig} too big for replay (compared allele by allele: more than ${h.limits.maxHets} hets or ${h.limits.maxSpan} bp)`];
+  for (const r of rows ?? []) {
+    lines.push(`  hap.py ${r.type.padEnd(5)} ${r.filter.padEnd(4)} TRUTH ${r.truthTotal} TP ${r.truthTp} FN ${r.truthFn} QUERY ${r.queryTotal} FP ${r.queryFp} UNK ${r.queryUnk} FP.gt ${r.fpGt} recall ${r.recall?.toFixed(4) ?? '-'} precision ${r.precision?.toFixed(4) ?? '-'} F1 ${r.f1?.toFixed(4) ?? '-'} (haplotype matching)`);
+  }
+  return lines;
 }
 
 registerCommand({ name: 'diff', summary: 'compare two VCFs (normalized, genotype-aware) into summary JSON, sites TSV and HTML', usage, run: runDiff });

@@ -7,9 +7,15 @@
  * left-alignment), so it can differ from the POS of the record it came from (`recordPos`).
  */
 
-export type DiffClass = 'same' | 'gt-change' | 'only-A' | 'only-B' | 'filter-change' | 'qual-change';
+/**
+ * 'same-haplotypes': the allele is called by one side only, but within its superlocus both
+ * sides spell the same haplotypes written differently (an MNP vs two SNPs, a complex indel
+ * vs indel + SNP). Assigned only by the haplotype stage, with a reference
+ * (docs/decisions/0013-haplotype-matching.md); it replaces that allele's only-A / only-B.
+ */
+export type DiffClass = 'same' | 'gt-change' | 'only-A' | 'only-B' | 'filter-change' | 'qual-change' | 'same-haplotypes';
 
-export const DIFF_CLASSES: readonly DiffClass[] = ['same', 'gt-change', 'only-A', 'only-B', 'filter-change', 'qual-change'];
+export const DIFF_CLASSES: readonly DiffClass[] = ['same', 'gt-change', 'only-A', 'only-B', 'filter-change', 'qual-change', 'same-haplotypes'];
 
 /**
  * The kind of a normalized allele: SNP: 1 base → 1 base. INDEL: lengths differ. MNP: equal
@@ -101,7 +107,7 @@ export function maskOfClasses(classes: readonly DiffClass[]): number {
 }
 
 /** CLASS_LISTS[mask]: bit i set ↔ DIFF_CLASSES[i] present, in DIFF_CLASSES order. */
-const CLASS_LISTS: readonly (readonly DiffClass[])[] = Array.from({ length: 64 }, (_, m) => Object.freeze(DIFF_CLASSES.filter((_c, i) => (m & (1 << i)) !== 0)));
+const CLASS_LISTS: readonly (readonly DiffClass[])[] = Array.from({ length: 1 << DIFF_CLASSES.length }, (_, m) => Object.freeze(DIFF_CLASSES.filter((_c, i) => (m & (1 << i)) !== 0)));
 
 /** Indel length bins (ALT length − REF length), as in hap.py's extended tables, coarser. */
 export type IndelBin = 'del>15' | 'del6-15' | 'del1-5' | 'ins1-5' | 'ins6-15' | 'ins>15';

@@ -49,6 +49,8 @@ export interface TruthRow {
 export interface TruthMetrics {
   readonly truth: 'A' | 'B';
   readonly rows: TruthRow[];
+  /** How these rows match: always allele by allele ('allele'); the haplotype-aware hap.py rows are in `DiffSummary.happy`. */
+  readonly matching?: 'allele';
 }
 
 export interface StratumSummary {
@@ -76,6 +78,27 @@ export interface DiffSummary {
   readonly strata: StratumSummary[];
   /** Wall time of the diff in milliseconds. */
   elapsedMs: number;
+  /** With a reference: superloci and haplotype replay (docs/decisions/0013-haplotype-matching.md). */
+  haplotypes?: HaplotypeStats;
+  /** With --truth and a reference: the hap.py-compatible rows written to PREFIX.summary.csv (haplotype matching). */
+  happy?: {
+    readonly matching: 'haplotype';
+    readonly rows: readonly Record<string, unknown>[];
+    readonly files: readonly string[];
+    /** Superloci of the truth comparison: with calls (`assessed`), replayed, matched by haplotype after replay, too big. */
+    readonly stats: { readonly superloci: number; readonly assessed: number; readonly replayed: number; readonly tooBig: number; readonly haplotypeMatches: number };
+  };
+}
+
+export interface HaplotypeStats {
+  superloci: number;
+  /** Superloci that were replayed onto the reference (their alleles did not all pair up). */
+  replayed: number;
+  /** Of those: beyond the limits, compared allele by allele instead. */
+  tooBig: number;
+  /** Alleles moved from only-A / only-B into 'same-haplotypes'. */
+  sameHaplotypeAlleles: number;
+  readonly limits: { readonly maxHets: number; readonly maxSpan: number };
 }
 
 function kindCounts(): KindCounts {
@@ -100,10 +123,12 @@ function sideStats(file: string, sample: string): SideStats {
 }
 
 /**
- * Counts are kept per class *mask* (bit i ↔ DIFF_CLASSES[i], 64 masks) and kind — one
+ * Counts are kept per class *mask* (bit i ↔ DIFF_CLASSES[i], MASKS masks) and kind — one
  * typed-array increment per site instead of one per class — and expanded into the
  * per-class objects in `finish()`.
  */
+/** Number of class masks (bit i ↔ DIFF_CLASSES[i]). */
+const MASKS = 1 << DIFF_CLASSES.length;
 const KIND_INDEX: Record<DiffVariantKind, number> = { SNP: 0, INDEL: 1, MNP: 2 };
 const KINDS_BY_INDEX: readonly DiffVariantKind[] = ['SNP', 'INDEL', 'MNP'];
 
@@ -117,7 +142,7 @@ interface StratumAcc {
 
 /** Adds mask-indexed counts into per-class counts. */
 function expandMasks(byMask: Float64Array, into: ClassCounts): void {
-  for (let m = 1; m < 64; m++) {
+  for (let m = 1; m < MASKS; m++) {
     for (let k = 0; k < 3; k++) {
       const n = byMask[m * 3 + k]!;
       if (n === 0) continue;
@@ -142,8 +167,8 @@ export class DiffSummaryBuilder {
   private readonly strata = new Map<Stratum, StratumAcc>();
   private readonly t0 = Date.now();
   /** [mask * 3 + kind index] → sites; [mask * 6 + bin index] → indels. */
-  private readonly byMask = new Float64Array(64 * 3);
-  private readonly binsByMask = new Float64Array(64 * 6);
+  private readonly byMask = new Float64Array(MASKS * 3);
+  private readonly binsByMask = new Float64Array(MASKS * 6);
   private readonly lastStratum: Stratum[] = [];
   private readonly lastAcc: StratumAcc[] = [];
 
@@ -163,7 +188,7 @@ export class DiffSummaryBuilder {
       sharedCalled: 0,
       classes: classCounts(),
       indelBins,
-      truth: init.truth ? { truth: init.truth, rows: truthRows() } : undefined,
+      truth: init.truth ? { truth: init.truth, rows: truthRows(), matching: 'allele' } : undefined,
       strata: [],
       elapsedMs: 0,
     };
@@ -210,7 +235,7 @@ export class DiffSummaryBuilder {
         const st = strata[i]!;
         // Position i holds the same group from site to site and mostly the same stratum.
         let acc = this.lastStratum[i] === st ? this.lastAcc[i] : this.strata.get(st);
-        if (!acc) this.strata.set(st, (acc = { stratum: st, sites: 0, byMask: new Float64Array(64 * 3), truth: sm.truth ? truthRows() : undefined }));
+        if (!acc) this.strata.set(st, (acc = { stratum: st, sites: 0, byMask: new Float64Array(MASKS * 3), truth: sm.truth ? truthRows() : undefined }));
         this.lastStratum[i] = st;
         this.lastAcc[i] = acc;
         acc.sites++;
@@ -235,7 +260,7 @@ export class DiffSummaryBuilder {
     for (const c of DIFF_CLASSES) sm.classes[c] = kindCounts();
     expandMasks(this.byMask, sm.classes);
     for (const c of DIFF_CLASSES) for (const b of INDEL_BINS) sm.indelBins[c][b] = 0;
-    for (let m = 1; m < 64; m++) {
+    for (let m = 1; m < MASKS; m++) {
       for (let bi = 0; bi < INDEL_BINS.length; bi++) {
         const n = this.binsByMask[m * 6 + bi]!;
         if (n === 0) continue;

@@ -24,9 +24,9 @@ import type { VcfHeader } from '../io/vcf/vcfRecord';
 import type { VcfSource } from '../io/vcf/vcfSource';
 import type { BedRegions } from './bedRegions';
 import { ContigOrder } from './contigOrder';
-import { classMask, classesOfMask, type DiffSite, type SideCall } from './diffClasses';
+import { classMask, classesOfMask, type DiffSite, type DiffVariantKind, type SideCall } from './diffClasses';
 import { DiffSiteList } from './diffSiteList';
-import { DiffSummaryBuilder, type DiffSummary } from './diffSummary';
+import { DiffSummaryBuilder, type DiffSummary, type HaplotypeStats } from './diffSummary';
 import { GenotypeCache } from './genotypeCache';
 import { SideStream, type AlleleItem, type DiffRegion } from './sideStream';
 import { Stratifier } from './stratification';
@@ -65,6 +65,35 @@ export interface VcfDiffOptions {
   readonly progressEvery?: number;
   /** Re-sorting window in bases after left-alignment. Default 1000 (bcftools norm --site-win). */
   readonly siteWindow?: number;
+  /**
+   * [haplotype hook] A stage every classified allele passes through on its way to counting
+   * (diff/haplotype/haplotypeStage.ts: superloci, haplotype replay, 'same-haplotypes', the
+   * truth benchmark; docs/decisions/0013-haplotype-matching.md). Built by the caller, so this
+   * folder does not import diff/haplotype.
+   */
+  readonly haplotypes?: (emit: AlleleSink) => AlleleStage;
+}
+
+/** [haplotype hook] Where a stage sends each allele, in order, with its (possibly changed) class mask. */
+export type AlleleSink = (x: StageAlleleFields, a: SideCall | undefined, b: SideCall | undefined, mask: number) => void;
+
+/** [haplotype hook] The allele fields a stage sees. */
+export interface StageAlleleFields {
+  readonly contig: string;
+  readonly pos: number;
+  readonly ref: string;
+  readonly alt: string;
+  readonly kind: DiffVariantKind;
+}
+
+/** [haplotype hook] What the engine needs from a stage. */
+export interface AlleleStage {
+  push(x: StageAlleleFields, a: SideCall | undefined, b: SideCall | undefined, mask: number): void;
+  /** True when the engine should `await drain()` before reading on. */
+  readonly backlog: boolean;
+  drain(final?: boolean): Promise<void>;
+  /** Statistics for `DiffSummary.haplotypes`. */
+  summaryStats(): HaplotypeStats;
 }
 
 export const DEFAULT_QUAL_DELTA = 10;
@@ -120,8 +149,7 @@ export async function diffVcfs(a: VcfSource, b: VcfSource, options: VcfDiffOptio
   const groupB: AlleleItem[] = [];
   // The allele items themselves serve as SideCalls for counting; sites that leave the engine
   // get clean SideCall copies (no engine fields in what the UI and writers see).
-  const emit = (x: AlleleItem, callA: AlleleItem | undefined, callB: AlleleItem | undefined): void => {
-    const mask = classMask(callA, callB, qualDelta);
+  const emitFinal: AlleleSink = (x, callA, callB, mask) => {
     if (onSite && (includeSame || mask !== 1 /* a lone 'same' */)) {
       const site: DiffSite = { contig: x.contig, pos: x.pos, ref: x.ref, alt: x.alt, kind: x.kind, a: sideCallOf(callA), b: sideCallOf(callB), classes: classesOfMask(mask) };
       builder.add(site, mask);
@@ -138,6 +166,13 @@ export async function diffVcfs(a: VcfSource, b: VcfSource, options: VcfDiffOptio
       scratch.classes = classesOfMask(mask);
       builder.add(scratch, mask);
     }
+  };
+  // [haplotype hook] alleles pass through the haplotype stage (superloci, replay) on their way to counting.
+  const hap = options.haplotypes?.(emitFinal);
+  const emit = (x: AlleleItem, callA: AlleleItem | undefined, callB: AlleleItem | undefined): void => {
+    const mask = classMask(callA, callB, qualDelta);
+    if (hap) hap.push(x, callA, callB, mask); // [haplotype hook]
+    else emitFinal(x, callA, callB, mask);
     if (sideA.records + sideB.records >= nextProgress) {
       nextProgress += progressEvery;
       lastContig = x.contig;
@@ -148,6 +183,7 @@ export async function diffVcfs(a: VcfSource, b: VcfSource, options: VcfDiffOptio
   };
 
   for (;;) {
+    if (hap?.backlog) await hap.drain(); // [haplotype hook]
     if (sideA.i >= sideA.ready.length && !sideA.done) await sideA.fill();
     if (sideB.i >= sideB.ready.length && !sideB.done) await sideB.fill();
     const ha = sideA.ready[sideA.i];
@@ -191,12 +227,16 @@ export async function diffVcfs(a: VcfSource, b: VcfSource, options: VcfDiffOptio
     }
     for (const y of groupB) if (!y.used) emit(y, undefined, y);
   }
+  // [haplotype hook] the last superloci, then the stage's statistics in the summary.
+  if (hap) await hap.drain(true);
   report();
-  return builder.finish();
+  const summary = builder.finish();
+  if (hap) summary.haplotypes = hap.summaryStats();
+  return summary;
 }
 
 /** The SideCall part of an allele, as its own object (what sites handed to `onSite` carry). */
-function sideCallOf(x: AlleleItem | undefined): SideCall | undefined {
+function sideCallOf(x: SideCall | undefined): SideCall | undefined {
   if (x === undefined) return undefined;
   return { gt: x.gt, recordGt: x.recordGt, called: x.called, qual: x.qual, filter: x.filter, gq: x.gq, recordPos: x.recordPos, lineNumber: x.lineNumber };
 }

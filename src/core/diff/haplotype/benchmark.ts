@@ -1,0 +1,453 @@
+/**
+ * Truth-set benchmarking per superlocus (docs/decisions/0013-haplotype-matching.md), in the
+ * manner of hap.py v0.3 with default settings:
+ * - truth calls whose FILTER is not PASS take no part; query calls are compared twice, all
+ *   of them (the "ALL" rows) and only the PASS ones (the "PASS" rows);
+ * - MNPs are decomposed into SNPs (one per changed base) and counted as SNPs; complex
+ *   alleles (REF and ALT of different lengths, neither a pure insertion nor deletion) are
+ *   counted as INDELs;
+ * - a superlocus whose alleles pair up one to one is decided allele by allele (same GT → TP,
+ *   other GT → FP + FN, "FP.gt"); otherwise both sides are replayed onto the reference:
+ *   same haplotypes → every allele TP; same non-reference haplotypes with other genotypes
+ *   → FP/FN counted in FP.gt; else (or beyond the size limits) allele by allele again;
+ * - with confident regions, truth alleles outside them are not assessed (BD=N) and query
+ *   alleles outside them are UNK.
+ *
+ * Labels follow the GA4GH intermediate format (ga4gh/benchmarking-tools
+ * doc/ref-impl/intermediate.md and outputs.md): BD TP/FP/FN/N/UNK; BK as hap.py writes it
+ * (gm genotype match, am allele match, lm another allele nearby, '.' nothing nearby); BI the
+ * GA4GH sub-type (m, cm, gtmm, almm, miss) and whether the superlocus was replayed.
+ */
+import type { BedRegions } from '../bedRegions';
+import { filterStatus, isTransition, type SideCall } from '../diffClasses';
+import { replay, replayPad, editOf, type Edit, type ReplayOutcome } from './replay';
+import { copiesOf, spanOf, type ReplayContext, type StageItem, type Superlocus, type SuperlocusConsumer } from './haplotypeStage';
+
+export type BenchType = 'INDEL' | 'SNP';
+/** hap.py's subtypes: ti/tv for SNPs, I/D/C by length for indels. */
+export const SUBTYPES = ['*', 'ti', 'tv', 'I1_5', 'I6_15', 'I16_PLUS', 'D1_5', 'D6_15', 'D16_PLUS', 'C1_5', 'C6_15', 'C16_PLUS'] as const;
+export const GENOTYPES = ['*', 'het', 'homalt', 'hetalt'] as const;
+export const FILTERS = ['ALL', 'PASS'] as const;
+export const TYPES: readonly BenchType[] = ['INDEL', 'SNP'];
+
+/** Counter slots of one table cell. */
+const T_TP = 0, T_FN = 1, Q_TP = 2, Q_FP = 3, Q_UNK = 4, FP_GT = 5, FP_AL = 6;
+const NC = 7;
+
+export interface BenchUnit {
+  readonly pos: number;
+  readonly ref: string;
+  readonly alt: string;
+  readonly type: BenchType;
+  readonly sub: number;
+  readonly gt: string;
+  readonly call: SideCall;
+  readonly pass: boolean;
+  /** Index into GENOTYPES (1 het, 2 homalt, 3 hetalt). */
+  readonly gtClass: number;
+  readonly blt: string;
+}
+
+export interface Label { readonly bd: 'TP' | 'FP' | 'FN' | 'N' | 'UNK'; readonly bk: 'gm' | 'am' | 'lm' | '.'; readonly bi: string }
+
+/** Where the intermediate VCF records go (Ga4ghVcfWriter): whole lines, or piece by piece. */
+export interface VcfSink {
+  add(line: string, filter: string): void;
+  begin(maxBytes: number): void;
+  str(s: string): void;
+  int(n: number): void;
+  byte(c: number): void;
+  end(filter: string): void;
+}
+
+export interface BenchOptions {
+  readonly truth: 'A' | 'B';
+  /** Confident regions (hap.py -f): truth outside is not assessed, query outside is UNK. */
+  readonly confident?: BedRegions;
+  /** Stratification regions: the Subset column of extended.csv. */
+  readonly strata: readonly BedRegions[];
+  /** Receives the intermediate VCF body line by line. */
+  /** Receives the intermediate VCF body. */
+  readonly vcf?: VcfSink;
+}
+
+export interface BenchStats {
+  superloci: number;
+  /** Superloci with truth or query alleles. */
+  assessed: number;
+  replayed: number;
+  tooBig: number;
+  /** Replayed superloci whose haplotypes matched where allele matching would not have. */
+  haplotypeMatches: number;
+}
+
+export class BenchmarkCounter implements SuperlocusConsumer {
+  readonly stats: BenchStats = { superloci: 0, assessed: 0, replayed: 0, tooBig: 0, haplotypeMatches: 0 };
+  readonly subsets: string[];
+  /** [((((f * 2 + type) * NSUB + sub) * NSET + set) * NGT + gt) * NC + counter] */
+  readonly cells: Float64Array;
+  private readonly nset: number;
+  private readonly truthIsA: boolean;
+  private readonly regionsCache = new Map<number, string>();
+  /** Upper bound of the Regions text. */
+  private readonly regionsBytes: number;
+
+  constructor(private readonly options: BenchOptions) {
+    this.subsets = ['*', ...options.strata.map((s) => s.name)];
+    this.nset = this.subsets.length;
+    this.cells = new Float64Array(2 * 2 * SUBTYPES.length * this.nset * GENOTYPES.length * NC);
+    this.truthIsA = options.truth === 'A';
+    this.regionsBytes = 20 + options.strata.reduce((n, x) => n + x.name.length + 1, 0);
+    if (this.nset > 31) throw new Error('at most 30 stratification BED files');
+  }
+
+  /** The counters of one table cell (a view: for reading). */
+  cell(filter: number, type: number, sub: number, set: number, gt: number): Float64Array {
+    const i = this.cellIndex(filter, type, sub, set, gt);
+    return this.cells.subarray(i, i + NC);
+  }
+
+  private cellIndex(filter: number, type: number, sub: number, set: number, gt: number): number {
+    return ((((filter * 2 + type) * SUBTYPES.length + sub) * this.nset + set) * GENOTYPES.length + gt) * NC;
+  }
+
+  consume(locus: Superlocus, ctx: ReplayContext): Promise<void> | undefined {
+    this.stats.superloci++;
+    const items = locus.items;
+    // Fast path, most superloci: one called allele (not an MNP) — no unit objects, no replay.
+    let single: StageItem | undefined;
+    let actives = 0;
+    for (let i = 0; i < items.length; i++) if (items[i]!.active) { actives++; single = items[i]; }
+    if (actives === 1 && single!.x.kind !== 'MNP') { this.consumeSingle(locus, single!); return undefined; }
+    return this.consumeMany(locus, ctx);
+  }
+
+  private async consumeMany(locus: Superlocus, ctx: ReplayContext): Promise<void> {
+    const items = locus.items;
+    const t: BenchUnit[] = [];
+    const q: BenchUnit[] = [];
+    for (const it of items) {
+      if (!it.active) continue;
+      const tc = this.truthIsA ? it.a : it.b;
+      const qc = this.truthIsA ? it.b : it.a;
+      if (tc?.called && filterStatus(tc.filter) === 'PASS') unitsOf(it, tc, t);
+      if (qc?.called) unitsOf(it, qc, q);
+    }
+    if (t.length === 0 && q.length === 0) return;
+    this.stats.assessed++;
+    const all = await this.match(t, q, locus, ctx, true);
+    let passQ = q;
+    let pass = all;
+    if (q.some((u) => !u.pass)) {
+      passQ = q.filter((u) => u.pass);
+      pass = await this.match(t, passQ, locus, ctx, false);
+    }
+    const tSets = t.map((u) => this.setsOf(locus.contig, u.pos, u.ref.length));
+    const qSets = q.map((u) => this.setsOf(locus.contig, u.pos, u.ref.length));
+    const passSets = passQ === q ? qSets : passQ.map((u) => this.setsOf(locus.contig, u.pos, u.ref.length));
+    for (let i = 0; i < t.length; i++) if ((tSets[i]! & OUTSIDE) !== 0) all.t[i] = { ...all.t[i]!, bd: 'N' };
+    for (let i = 0; i < q.length; i++) if ((qSets[i]! & OUTSIDE) !== 0) all.q[i] = { ...all.q[i]!, bd: 'UNK' };
+    for (let i = 0; i < t.length; i++) {
+      this.countTruth(0, t[i]!, tSets[i]!, all.t[i]!.bd === 'TP');
+      this.countTruth(1, t[i]!, tSets[i]!, pass.t[i]!.bd === 'TP');
+    }
+    for (let i = 0; i < q.length; i++) this.countQuery(0, q[i]!, qSets[i]!, all.q[i]!);
+    for (let i = 0; i < passQ.length; i++) this.countQuery(1, passQ[i]!, passSets[i]!, pass.q[i]!);
+    if (this.options.vcf) this.writeRows(locus, t, all.t, q, all.q);
+  }
+
+  /** One called allele in the superlocus: decided allele by allele, counted without allocating. */
+  private consumeSingle(locus: Superlocus, it: StageItem): void {
+    const tc = this.truthIsA ? it.a : it.b;
+    const qc = this.truthIsA ? it.b : it.a;
+    const tAct = tc !== undefined && tc.called && filterStatus(tc.filter) === 'PASS';
+    const qAct = qc !== undefined && qc.called;
+    if (!tAct && !qAct) return;
+    this.stats.assessed++;
+    const { pos, ref, alt } = it.x;
+    const snp = it.x.kind === 'SNP';
+    const type = snp ? 1 : 0;
+    const sub = snp ? (isTransition(ref, alt) ? 1 : 2) : indelSubtype(pos, ref, alt);
+    const sets = this.setsOf(locus.contig, pos, ref.length);
+    const outside = (sets & OUTSIDE) !== 0;
+    const qPass = qAct && filterStatus(qc.filter) === 'PASS';
+    let tl: Label | undefined;
+    let ql: Label | undefined;
+    if (tAct && qAct) {
+      const same = tc.gt === qc.gt;
+      tl = same ? TP_M : FN_GTMM;
+      ql = same ? TP_M : FP_GTMM;
+    } else if (tAct) tl = FN_MISS;
+    else ql = FP_MISS;
+    const tg = tAct ? genotypeClass(tc.recordGt, tc.gt) : undefined;
+    const qg = qAct ? genotypeClass(qc.recordGt, qc.gt) : undefined;
+    if (tl && !outside) {
+      this.bump(0, type, sub, tg![0], sets, tl.bd === 'TP' ? T_TP : T_FN, -1);
+      this.bump(1, type, sub, tg![0], sets, tl.bd === 'TP' && qPass ? T_TP : T_FN, -1);
+    }
+    if (ql) {
+      const slot = outside ? Q_UNK : ql.bd === 'TP' ? Q_TP : Q_FP;
+      const extra = outside || ql.bd === 'TP' ? -1 : ql.bk === 'am' ? FP_GT : -1;
+      this.bump(0, type, sub, qg![0], sets, slot, extra);
+      // PASS rows: without the query call a truth allele would be missed, and an unpaired PASS call stays what it was.
+      if (qPass) this.bump(1, type, sub, qg![0], sets, slot, extra);
+    }
+    const vcf = this.options.vcf;
+    if (vcf) {
+      // CHROM POS . REF ALT QUAL FILTER BS=id[;Regions=…] FORMAT TRUTH QUERY, written byte by byte.
+      const qq = ql && qc!.qual !== undefined ? qualText(qc!.qual) : '.';
+      const filter = ql ? vcfFilter(qc!.filter) : '.';
+      const type = snp ? 'SNP' : 'INDEL';
+      vcf.begin(locus.contig.length + ref.length + alt.length + filter.length + 2 * qq.length + 200 + this.regionsBytes);
+      vcf.str(locus.contig); vcf.byte(9); vcf.int(pos); vcf.str('\t.\t'); vcf.str(ref); vcf.byte(9); vcf.str(alt); vcf.byte(9);
+      vcf.str(qq); vcf.byte(9); vcf.str(filter); vcf.str('\tBS='); vcf.int(locus.id);
+      vcf.str(this.regionsInfo(sets));
+      vcf.str('\tGT:BD:BK:BI:BLT:BVT:QQ\t');
+      if (tl) {
+        vcf.str(tc!.gt); vcf.byte(58); vcf.str(outside ? 'N' : tl.bd); vcf.byte(58); vcf.str(tl.bk); vcf.byte(58); vcf.str(tl.bi); vcf.byte(58);
+        vcf.str(tg![1]); vcf.byte(58); vcf.str(type); vcf.str(':.');
+      } else vcf.str(MISSING_COLUMN);
+      vcf.byte(9);
+      if (ql) {
+        vcf.str(qc!.gt); vcf.byte(58); vcf.str(outside ? 'UNK' : ql.bd); vcf.byte(58); vcf.str(ql.bk); vcf.byte(58); vcf.str(ql.bi); vcf.byte(58);
+        vcf.str(qg![1]); vcf.byte(58); vcf.str(type); vcf.byte(58); vcf.str(qq);
+      } else vcf.str(MISSING_COLUMN);
+      vcf.end(ql ? qc!.filter : '.');
+    }
+  }
+
+  /** ";Regions=CONF,name,…" for a `setsOf` value (cached per value). */
+  private regionsInfo(sets: number): string {
+    let s = this.regionsCache.get(sets);
+    if (s === undefined) {
+      const parts: string[] = [];
+      if (this.options.confident && (sets & OUTSIDE) === 0) parts.push('CONF');
+      this.options.strata.forEach((st, k) => { if ((sets & (1 << (k + 1))) !== 0) parts.push(st.name.replace(/[^A-Za-z0-9_.-]/g, '_')); });
+      s = parts.length ? `;Regions=${parts.join(',')}` : '';
+      this.regionsCache.set(sets, s);
+    }
+    return s;
+  }
+
+  /** Bit 0: outside the confident regions; bit k: inside stratum k (1-based). */
+  private setsOf(contig: string, pos: number, refLength: number): number {
+    const start0 = pos - 1;
+    const end0 = start0 + refLength;
+    const conf = this.options.confident;
+    let bits = conf !== undefined && !conf.overlaps(contig, start0, end0) ? OUTSIDE : 0;
+    const strata = this.options.strata;
+    for (let k = 0; k < strata.length; k++) if (strata[k]!.overlaps(contig, start0, end0)) bits |= 1 << (k + 1);
+    return bits;
+  }
+
+  private infoOf(locus: Superlocus, sets: number): string {
+    let regions = '';
+    if (this.options.confident && (sets & OUTSIDE) === 0) regions = 'CONF';
+    const strata = this.options.strata;
+    for (let k = 0; k < strata.length; k++) if ((sets & (1 << (k + 1))) !== 0) regions += (regions ? ',' : '') + strata[k]!.name.replace(/[^A-Za-z0-9_.-]/g, '_');
+    return regions ? `BS=${locus.id};Regions=${regions}` : `BS=${locus.id}`;
+  }
+
+  /** Labels every unit of both sides (`record`: count the replay in the statistics). */
+  private async match(t: BenchUnit[], q: BenchUnit[], locus: Superlocus, ctx: ReplayContext, record: boolean): Promise<{ t: Label[]; q: Label[] }> {
+    if (t.length === 0) return { t: [], q: q.map(() => FP_MISS) };
+    if (q.length === 0) return { t: t.map(() => FN_MISS), q: [] };
+    const pairs = pairUp(t, q);
+    if (pairs.unpairedT === 0 && pairs.unpairedQ === 0) return direct(t, q, pairs.qOfT, '');
+    // Representations differ: replay both sides onto the reference.
+    const te: Edit[] = t.map((u) => editOf(u.pos, u.ref, u.alt, copiesOf(u.gt)));
+    const qe: Edit[] = q.map((u) => editOf(u.pos, u.ref, u.alt, copiesOf(u.gt)));
+    const span = spanOf([...te, ...qe]);
+    let outcome: ReplayOutcome;
+    if (span.end0 - span.start0 > ctx.limits.maxSpan) outcome = 'too-big';
+    else {
+      const pad = Math.max(replayPad(te), replayPad(qe));
+      const s0 = Math.max(0, span.start0 - pad);
+      const e0 = span.end0 + pad;
+      await ctx.ensure(s0, e0);
+      outcome = replay(ctx.ref.slice(s0, e0), s0, te, qe, ctx.limits);
+    }
+    if (record) {
+      this.stats.replayed++;
+      if (outcome === 'too-big') this.stats.tooBig++;
+      if (outcome === 'genotype') this.stats.haplotypeMatches++;
+    }
+    if (outcome === 'genotype') return { t: t.map(() => TP_CM), q: q.map(() => TP_CM) };
+    if (outcome === 'allele') return { t: t.map(() => FN_GTMM_REPLAY), q: q.map(() => FP_GTMM_REPLAY) };
+    return direct(t, q, pairs.qOfT, outcome === 'too-big' ? ';too-big' : ';replay');
+  }
+
+  private countTruth(f: number, u: BenchUnit, sets: number, tp: boolean): void {
+    if ((sets & OUTSIDE) !== 0) return;
+    this.bump(f, u.type === 'INDEL' ? 0 : 1, u.sub, u.gtClass, sets, tp ? T_TP : T_FN, -1);
+  }
+
+  private countQuery(f: number, u: BenchUnit, sets: number, l: Label): void {
+    const type = u.type === 'INDEL' ? 0 : 1;
+    if ((sets & OUTSIDE) !== 0) { this.bump(f, type, u.sub, u.gtClass, sets, Q_UNK, -1); return; }
+    if (l.bd === 'TP') this.bump(f, type, u.sub, u.gtClass, sets, Q_TP, -1);
+    else this.bump(f, type, u.sub, u.gtClass, sets, Q_FP, l.bk === 'am' ? FP_GT : l.bk === 'lm' ? FP_AL : -1);
+  }
+
+  /** Adds one to `slot` (and `extra`) of every cell the unit falls in: '*' and its subtype × '*' and its strata × '*' and its genotype. */
+  private bump(f: number, type: number, sub: number, gtClass: number, sets: number, slot: number, extra: number): void {
+    const cells = this.cells;
+    for (let set = 0; set < this.nset; set++) {
+      if (set > 0 && (sets & (1 << set)) === 0) continue;
+      for (let si = 0; si < 2; si++) {
+        const s = si === 0 ? 0 : sub;
+        if (si === 1 && sub === 0) break;
+        for (let gi = 0; gi < 2; gi++) {
+          const g = gi === 0 ? 0 : gtClass;
+          if (gi === 1 && gtClass === 0) break;
+          const i = this.cellIndex(f, type, s, set, g);
+          cells[i + slot]!++;
+          if (extra >= 0) cells[i + extra]!++;
+        }
+      }
+    }
+  }
+
+  private writeRows(locus: Superlocus, t: BenchUnit[], tl: Label[], q: BenchUnit[], ql: Label[]): void {
+    const vcf = this.options.vcf!;
+    const rows: { pos: number; ref: string; alt: string; t?: number; q?: number }[] = [];
+    const byKey = new Map<string, (typeof rows)[number]>();
+    t.forEach((u, i) => { const r = { pos: u.pos, ref: u.ref, alt: u.alt, t: i }; rows.push(r); byKey.set(`${u.pos}:${u.ref}:${u.alt}`, r); });
+    q.forEach((u, i) => {
+      const k = `${u.pos}:${u.ref}:${u.alt}`;
+      const r = byKey.get(k);
+      if (r && r.q === undefined) r.q = i;
+      else rows.push({ pos: u.pos, ref: u.ref, alt: u.alt, q: i });
+    });
+    rows.sort((x, y) => x.pos - y.pos);
+    for (const r of rows) {
+      const sets = this.setsOf(locus.contig, r.pos, r.ref.length);
+      const qu = r.q !== undefined ? q[r.q] : undefined;
+      const qual = qu?.call.qual !== undefined ? String(qu.call.qual) : '.';
+      const filter = qu ? vcfFilter(qu.call.filter) : '.';
+      vcf.add(`${locus.contig}\t${r.pos}\t.\t${r.ref}\t${r.alt}\t${qual}\t${filter}\t${this.infoOf(locus, sets)}\tGT:BD:BK:BI:BLT:BVT:QQ\t${column(r.t !== undefined ? t[r.t] : undefined, r.t !== undefined ? tl[r.t] : undefined, false)}\t${column(qu, r.q !== undefined ? ql[r.q] : undefined, true)}`, filter);
+    }
+  }
+}
+
+const OUTSIDE = 1;
+const MISSING_COLUMN = '.:.:.:.:.:.:.';
+const TP_M: Label = Object.freeze({ bd: 'TP', bk: 'gm', bi: 'm' });
+const TP_CM: Label = Object.freeze({ bd: 'TP', bk: 'gm', bi: 'cm;replay' });
+const FN_GTMM: Label = Object.freeze({ bd: 'FN', bk: 'am', bi: 'gtmm' });
+const FP_GTMM: Label = Object.freeze({ bd: 'FP', bk: 'am', bi: 'gtmm' });
+const FN_GTMM_REPLAY: Label = Object.freeze({ bd: 'FN', bk: 'am', bi: 'gtmm;replay' });
+const FP_GTMM_REPLAY: Label = Object.freeze({ bd: 'FP', bk: 'am', bi: 'gtmm;replay' });
+const FN_MISS: Label = Object.freeze({ bd: 'FN', bk: '.', bi: 'miss' });
+const FP_MISS: Label = Object.freeze({ bd: 'FP', bk: '.', bi: 'miss' });
+
+
+const QUAL_TEXT = new Map<number, string>();
+
+/** QUAL as text; the few hundred distinct values of a call set are converted once. */
+function qualText(q: number): string {
+  let s = QUAL_TEXT.get(q);
+  if (s === undefined) {
+    s = String(q);
+    if (QUAL_TEXT.size < 100_000) QUAL_TEXT.set(q, s);
+  }
+  return s;
+}
+
+function vcfFilter(f: string): string {
+  return f === '' ? '.' : f;
+}
+
+function column(u: BenchUnit | undefined, l: Label | undefined, isQuery: boolean): string {
+  if (!u || !l) return '.:.:.:.:.:.:.';
+  const qq = isQuery && u.call.qual !== undefined ? String(u.call.qual) : '.';
+  return `${u.gt}:${l.bd}:${l.bk}:${l.bi}:${u.blt}:${u.type}:${qq}`;
+}
+
+/** Pairs units with equal (POS, REF, ALT), first come first paired. */
+function pairUp(t: BenchUnit[], q: BenchUnit[]): { qOfT: number[]; unpairedT: number; unpairedQ: number } {
+  const used = new Uint8Array(q.length);
+  const qOfT: number[] = [];
+  let unpairedT = 0;
+  let paired = 0;
+  for (const u of t) {
+    let hit = -1;
+    for (let j = 0; j < q.length; j++) {
+      const v = q[j]!;
+      if (used[j] === 0 && v.pos === u.pos && v.ref === u.ref && v.alt === u.alt) { hit = j; break; }
+    }
+    qOfT.push(hit);
+    if (hit < 0) unpairedT++;
+    else { used[hit] = 1; paired++; }
+  }
+  return { qOfT, unpairedT, unpairedQ: q.length - paired };
+}
+
+/** Allele-by-allele labels: paired with the same GT → TP; another GT → FN/FP (am); unpaired → FN/FP (lm when the other side has alleles here). */
+function direct(t: BenchUnit[], q: BenchUnit[], qOfT: number[], note: string): { t: Label[]; q: Label[] } {
+  const tl: Label[] = [];
+  const ql: (Label | undefined)[] = new Array<Label | undefined>(q.length);
+  for (let i = 0; i < t.length; i++) {
+    const j = qOfT[i]!;
+    if (j < 0) { tl.push({ bd: 'FN', bk: q.length > 0 ? 'lm' : '.', bi: `${q.length > 0 ? 'almm' : 'miss'}${note}` }); continue; }
+    const same = t[i]!.gt === q[j]!.gt;
+    tl.push(same ? { bd: 'TP', bk: 'gm', bi: `m${note}` } : { bd: 'FN', bk: 'am', bi: `gtmm${note}` });
+    ql[j] = same ? { bd: 'TP', bk: 'gm', bi: `m${note}` } : { bd: 'FP', bk: 'am', bi: `gtmm${note}` };
+  }
+  for (let j = 0; j < q.length; j++) ql[j] ??= { bd: 'FP', bk: t.length > 0 ? 'lm' : '.', bi: `${t.length > 0 ? 'almm' : 'miss'}${note}` };
+  return { t: tl, q: ql as Label[] };
+}
+
+/** The counting units of one side's call on an allele: MNPs split into their SNPs. */
+function unitsOf(it: StageItem, call: SideCall, out: BenchUnit[]): void {
+  const { pos, ref, alt, kind } = it.x;
+  const pass = filterStatus(call.filter) === 'PASS';
+  const [gtClass, blt] = genotypeClass(call.recordGt, call.gt);
+  if (kind === 'MNP') {
+    for (let i = 0; i < ref.length; i++) {
+      if (ref[i] === alt[i]) continue;
+      const r = ref[i]!;
+      const a = alt[i]!;
+      out.push({ pos: pos + i, ref: r, alt: a, type: 'SNP', sub: isTransition(r, a) ? 1 : 2, gt: call.gt, call, pass, gtClass, blt });
+    }
+    return;
+  }
+  if (kind === 'SNP') {
+    out.push({ pos, ref, alt, type: 'SNP', sub: isTransition(ref, alt) ? 1 : 2, gt: call.gt, call, pass, gtClass, blt });
+    return;
+  }
+  out.push({ pos, ref, alt, type: 'INDEL', sub: indelSubtype(pos, ref, alt), gt: call.gt, call, pass, gtClass, blt });
+}
+
+/** Index in SUBTYPES of an indel or complex allele. */
+export function indelSubtype(pos: number, ref: string, alt: string): number {
+  const e = editOf(pos, ref, alt, 1);
+  const del = e.end0 - e.start0;
+  const ins = e.seq.length;
+  const bin = (n: number): number => (n <= 5 ? 0 : n <= 15 ? 1 : 2);
+  if (del === 0) return 3 + bin(ins);
+  if (ins === 0) return 6 + bin(del);
+  return 9 + bin(Math.max(del, ins));
+}
+
+const GT_CLASS = new Map<string, [number, string]>();
+
+/**
+ * hap.py-style location type of a record GT: het, homalt, hetalt (two different ALTs),
+ * halfcall (one allele missing), nocall; haploid ALT calls count as homalt.
+ */
+export function genotypeClass(recordGt: string, projected: string): [number, string] {
+  const key = recordGt || projected;
+  let hit = GT_CLASS.get(key);
+  if (hit) return hit;
+  const parts = key.split(/[/|]/);
+  const alts = new Set(parts.filter((p) => p !== '.' && p !== '0'));
+  const missing = parts.filter((p) => p === '.').length;
+  if (missing === parts.length) hit = [0, 'nocall'];
+  else if (missing > 0) hit = [1, 'halfcall'];
+  else if (alts.size >= 2) hit = [3, 'hetalt'];
+  else if (alts.size === 1 && parts.every((p) => p !== '0')) hit = [2, 'homalt'];
+  else hit = [1, 'het'];
+  if (GT_CLASS.size < 1000) GT_CLASS.set(key, hit);
+  return hit;
+}
