@@ -55,8 +55,12 @@ function checkout(rev) {
     if (r.status !== 0) throw new Error(r.stderr);
     symlinkSync(join(ROOT, 'node_modules'), join(dir, 'node_modules'));
   }
-  mkdirSync(join(ROOT, '.cache', 'bench'), { recursive: true });
-  if (!existsSync(join(dir, '.cache'))) { mkdirSync(join(dir, '.cache')); symlinkSync(join(ROOT, '.cache', 'bench'), join(dir, '.cache', 'bench')); }
+  // Bench inputs are generated once and shared: .cache/bench (io, diff) and .cache/e2e (ui).
+  if (!existsSync(join(dir, '.cache'))) mkdirSync(join(dir, '.cache'));
+  for (const sub of ['bench', 'e2e']) {
+    mkdirSync(join(ROOT, '.cache', sub), { recursive: true });
+    if (!existsSync(join(dir, '.cache', sub))) symlinkSync(join(ROOT, '.cache', sub), join(dir, '.cache', sub));
+  }
   return { dir, label: sha };
 }
 
