@@ -9,7 +9,7 @@
 // bench input cache (.cache/bench) with this checkout. Prints a table and a JSON line
 // ("AB_JSON ...") for docs/decisions/.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, rmSync, symlinkSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -53,7 +53,13 @@ function checkout(rev) {
   if (!existsSync(dir)) {
     const r = spawnSync('git', ['worktree', 'add', '--detach', dir, sha], { cwd: ROOT, encoding: 'utf8' });
     if (r.status !== 0) throw new Error(r.stderr);
-    symlinkSync(join(ROOT, 'node_modules'), join(dir, 'node_modules'));
+    // Same lockfile: share node_modules; otherwise that commit gets its own (npm ci).
+    const lock = (d) => { try { return readFileSync(join(d, 'package-lock.json'), 'utf8'); } catch { return ''; } };
+    if (lock(dir) === lock(ROOT)) symlinkSync(join(ROOT, 'node_modules'), join(dir, 'node_modules'));
+    else {
+      const ci = spawnSync('npm', ['ci', '--ignore-scripts', '--no-audit', '--no-fund'], { cwd: dir, encoding: 'utf8' });
+      if (ci.status !== 0) throw new Error(`npm ci in ${dir} failed: ${ci.stderr}`);
+    }
   }
   // Bench inputs are generated once and shared: .cache/bench (io, diff) and .cache/e2e (ui).
   if (!existsSync(join(dir, '.cache'))) mkdirSync(join(dir, '.cache'));
