@@ -85,8 +85,9 @@ export const filterSpec: Check = obj(
     kinds: arr(literal('SNP', 'INDEL', 'REF'), 3),
     region: str(MAX_TEXT),
     text: str(MAX_TEXT),
+    formatTerms: arr(obj({ field: literal('GQ', 'DP', 'VAF'), op: literal('<', '<=', '>', '>=', '=', '!='), value: num() }), 30),
   },
-  ['filters', 'qualMin', 'qualMax', 'genotypes', 'sample', 'kinds', 'region', 'text'],
+  ['filters', 'qualMin', 'qualMax', 'genotypes', 'sample', 'kinds', 'region', 'text', 'formatTerms'],
 );
 
 type RequestChecks<P extends PanelProtocol> = { [M in keyof P['requests']]: Check };
