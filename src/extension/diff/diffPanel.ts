@@ -21,6 +21,7 @@ import { abortSignalOf } from '../table/vcfTableEditor';
 import { webviewHtml, webviewOptions } from '../common/webviewHtml';
 import type { DiffReviewRef } from '../review/reviewController';
 import type { ReviewBinder } from '../review/reviewWorkspace';
+import { ListStateStore } from '../table/listState';
 
 export const DIFF_VIEW_TYPE = 'variantLens.diff';
 export const COMPARE_COMMAND = 'variantLens.compareVcfs';
@@ -46,6 +47,8 @@ export class DiffPanel {
   private readonly run = new AbortController();
   private readonly server: RpcServer<DiffProtocol>;
   private selectWork: AbortController | undefined;
+  /** "N / M disputes reviewed" while this diff is the active panel (the Review view may be closed). */
+  private readonly progressItem = vscode.window.createStatusBarItem('variantLens.diffProgress', vscode.StatusBarAlignment.Left, 49);
 
   private constructor(
     readonly panel: vscode.WebviewPanel,
@@ -53,36 +56,57 @@ export class DiffPanel {
     private readonly log: Log,
     private readonly inspector: InspectorPanel,
     reviewBinder: ReviewBinder<DiffReviewRef>,
+    listState: ListStateStore,
   ) {
     const post = (m: HostToWebview<DiffProtocol>): void => void panel.webview.postMessage(m);
     // Review column, 1–9 keys, undo: reviewController.ts.
     const review = reviewBinder.bind({
-      kind: 'diff', model, panel, emitChanged: (count) => this.server.emit('reviewChanged', { count }), reveal: (viewId, index) => this.server.emit('reveal', { viewId, index }),
+      kind: 'diff', model, panel, emitChanged: (count) => {
+        this.server.emit('reviewChanged', { count });
+        this.updateProgress();
+      }, reveal: (viewId, index) => this.server.emit('reveal', { viewId, index }),
       row: (site) => toDiffRow(site, 0),
     });
     const handlers = diffRequestHandlers(model, review.handlers);
     const init = handlers['diff.init'];
     this.server = new RpcServer<DiffProtocol>(diffSchema, {
       ...handlers,
-      'diff.init': (p, ctx) => {
+      'diff.init': async (p, ctx) => {
         review.pulled();
-        return init(p, ctx);
+        const columns = listState.columns('diff');
+        return { ...(await init(p, ctx)), ...(columns ? { columns } : {}) };
       },
     }, {
       ready: () => this.log.info(`diff webview ready: ${this.title}`),
       cancelRun: () => this.run.abort(),
+      columnsChanged: (c) => void listState.setColumns('diff', c),
       siteSelected: (s) => {
         review.selected({ viewId: s.viewId, index: s.index });
         void this.select(s.viewId, s.index, s.open);
       },
     }, post, (err) => this.log.warn(`rejected a message from the diff webview: ${err}`));
     panel.webview.onDidReceiveMessage((m: unknown) => void this.server.handle(m));
+    this.progressItem.name = 'Variant Lens: disputes reviewed';
+    panel.onDidChangeViewState(() => this.updateProgress());
     panel.onDidDispose(() => {
+      this.progressItem.dispose();
       this.run.abort();
       this.selectWork?.abort();
       this.server.dispose();
       void model.close();
     });
+  }
+
+  /** Shows the progress against the disputes while the panel is active and the run is done. */
+  private updateProgress(): void {
+    const p = this.model.disputeProgress();
+    if (!p || !this.panel.active) {
+      this.progressItem.hide();
+      return;
+    }
+    this.progressItem.text = `$(checklist) ${p.reviewed.toLocaleString('en-US')} / ${p.total.toLocaleString('en-US')} disputes reviewed`;
+    this.progressItem.tooltip = `${this.title}: disputes (gt-change, filter-change, only-A, only-B) with a verdict in the diff's review file`;
+    this.progressItem.show();
   }
 
   get title(): string {
@@ -94,7 +118,7 @@ export class DiffPanel {
     const title = `Diff ${path.basename(options.fileA)} ↔ ${path.basename(options.fileB)}`;
     const panel = vscode.window.createWebviewPanel(DIFF_VIEW_TYPE, title, vscode.ViewColumn.Active, { ...webviewOptions(ext), retainContextWhenHidden: true });
     panel.webview.html = webviewHtml(panel.webview, ext, 'diff', ['common.css', 'table.css', 'diff.css', 'review.css'], title);
-    const p = new DiffPanel(panel, new DiffModel(options), deps.log, deps.inspector, deps.review);
+    const p = new DiffPanel(panel, new DiffModel(options), deps.log, deps.inspector, deps.review, new ListStateStore(context.workspaceState));
     void p.start();
     return p;
   }
@@ -125,6 +149,7 @@ export class DiffPanel {
       const s = this.model.summary;
       this.log.info(`diff ${this.title}: ${this.model.state}${s ? `, ${s.differingSites} differing of ${s.sites} sites` : ''} in ${Math.round(performance.now() - t0)} ms`);
       this.server.emit('runEnded', { state: this.model.state });
+      this.updateProgress();
     } catch (e) {
       const message = e instanceof Error ? e.message : String(e);
       this.log.error(`diff ${this.title}: ${message}`);
