@@ -177,7 +177,7 @@ test('class, kind and stratum chips send the right view request', async () => {
   const expected = String(Array.from({ length: N }, (_, i) => i).filter((i) => i % 15 === 12).length);
   await page.waitForFunction((n) => document.querySelector('.grid')?.getAttribute('data-count') === n, expected);
   await page.click('.chip-group[data-group="stratum-bed"] .chip[data-chip="confident"]');
-  await page.waitForFunction(() => document.querySelectorAll('.chip[aria-pressed="true"]').length === 3);
+  await page.waitForFunction(() => document.querySelectorAll('.chip-group:not([data-group="scope"]) .chip[aria-pressed="true"]').length === 3);
   const views = (await requests('diff.setView')).slice(before).map((m) => m.params);
   assert.deepEqual(views, [
     { classes: ['gt-change'] },
@@ -197,7 +197,7 @@ test('class, kind and stratum chips send the right view request', async () => {
   await page.click('.row.header [data-sort="qualA"]');
   await page.click('.row.header [data-sort="qualA"]');
   for (const sel of ['.chip-group[data-group="class"] .chip[data-chip="gt-change"]', '.chip-group[data-group="kind"] .chip[data-chip="INDEL"]', '.chip-group[data-group="stratum-bed"] .chip[data-chip="confident"]']) await page.click(sel);
-  await page.waitForFunction(() => document.querySelectorAll('.chip[aria-pressed="true"]').length === 0 && document.querySelector('.grid')?.getAttribute('data-count') === '100000');
+  await page.waitForFunction(() => document.querySelectorAll('.chip-group:not([data-group="scope"]) .chip[aria-pressed="true"]').length === 0 && document.querySelector('.grid')?.getAttribute('data-count') === '100000');
   assert.deepEqual((await requests('diff.setView')).at(-1)!.params, {});
 });
 
