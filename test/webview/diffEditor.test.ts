@@ -226,3 +226,27 @@ test('keyboard walk posts the selection; Enter asks to open the inspector', asyn
   await page.screenshot({ path: join(SCREENSHOTS, 'diff-editor.png') });
   assert.deepEqual(problems, []);
 });
+
+test('diff list: A GT | B GT | REVIEW right after ALT and on screen; the scope chips ask for disputes / QUAL-only / all; ? lists the keys', async () => {
+  const labels = await page.locator('.row.header .cell').allTextContents();
+  const at = (l: string): number => labels.findIndex((x) => x.replace(/[▲▼]/g, '') === l);
+  assert.deepEqual([at('ALT') + 1, at('ALT') + 2, at('ALT') + 3], [at('A GT'), at('B GT'), at('REVIEW')], labels.join(' | '));
+  for (const col of ['agt', 'bgt', 'review']) {
+    const right = await page.$eval(`.row.header [data-col="${col}"]`, (e) => e.getBoundingClientRect().right);
+    assert.ok(right <= 700, `${col} ends at ${right}px: visible in half of a 1400 px window`);
+  }
+  const before = (await requests('diff.setView')).length;
+  await page.click('.chip-group[data-group="scope"] .chip[data-scope="disputes"]');
+  await page.waitForFunction(() => document.querySelector('.chip[data-scope="disputes"]')?.getAttribute('aria-pressed') === 'true');
+  await page.click('.chip-group[data-group="scope"] .chip[data-scope="qual-only"]');
+  await page.waitForFunction(() => document.querySelector('.chip[data-scope="qual-only"]')?.getAttribute('aria-pressed') === 'true');
+  await page.click('.chip-group[data-group="scope"] .chip[data-scope="all"]');
+  await page.waitForFunction(() => document.querySelector('.chip[data-scope="all"]')?.getAttribute('aria-pressed') === 'true');
+  assert.deepEqual((await requests('diff.setView')).slice(before).map((m) => m.params), [{ scope: 'disputes' }, { scope: 'qual-only' }, {}]);
+  await page.focus('.grid');
+  await page.keyboard.press('?');
+  await page.waitForSelector('.key-help:not([hidden])');
+  assert.ok((await page.locator('.key-help th').allTextContents()).includes('Enter'));
+  await page.keyboard.press('Escape');
+  await page.waitForSelector('.key-help', { state: 'hidden' });
+});
