@@ -39,12 +39,19 @@ async function assertOnScreen(frame: Frame, cols: readonly string[]): Promise<vo
 
 const statusText = (f: Frame): Promise<string> => f.textContent('.status').then((t) => t ?? '');
 
+/** Waits until the status line reads `want`; on timeout the error says what it read instead. */
+async function waitStatus(f: Frame, want: string, timeout: number): Promise<void> {
+  await f.waitForFunction((w) => document.querySelector('.status')?.textContent === w, want, { timeout }).catch(async (e: unknown) => {
+    throw new Error(`status "${await statusText(f).catch(() => '?')}", filter "${await f.inputValue('.filter').catch(() => '?')}", wanted "${want}": ${String(e)}`);
+  });
+}
+
 async function setFilter(page: Page, table: Frame, text: string): Promise<void> {
   await table.focus('.grid');
   await page.keyboard.press('/');
   await table.waitForFunction(() => document.activeElement?.classList.contains('filter'));
-  await page.keyboard.press('Control+A');
-  await page.keyboard.type(text);
+  await table.fill('.filter', text);
+  await table.waitForFunction(() => document.activeElement?.classList.contains('filter'));
   await page.keyboard.press('Enter');
 }
 
@@ -81,7 +88,7 @@ test('lists on the demo: columns beside the inspector, filter keys and terms, lo
   assert.ok(gq > 1 && gq < total, `GQ<20 keeps ${gq} of ${total}: not a trivial case`);
   await setFilter(page, table, 'GQ<20');
   const want = `${gq.toLocaleString('en-US')} of ${total.toLocaleString('en-US')} rows`;
-  await table.waitForFunction((w) => document.querySelector('.status')?.textContent === w, want, { timeout: 60_000 });
+  await waitStatus(table, want, 60_000);
   await table.waitForFunction(() => document.activeElement?.classList.contains('grid'));
   await table.waitForSelector(`${loadedRow(0)}.focused`);
   await page.keyboard.press('j');
@@ -122,7 +129,7 @@ test('lists on the demo: columns beside the inspector, filter keys and terms, lo
   await page.reload();
   await page.waitForSelector('.monaco-workbench', { timeout: 60_000 });
   const restored = await webviewFrame(page, '.grid[aria-label="VCF table default.vcf.gz"]', 120_000);
-  await restored.waitForFunction((w) => document.querySelector('.status')?.textContent === w, want, { timeout: 120_000 });
+  await waitStatus(restored, want, 120_000);
   await restored.waitForSelector(`${loadedRow(3)}.focused`, { timeout: 60_000 });
   assert.equal(await restored.inputValue('.filter'), 'GQ<20');
   assert.equal(await restored.getAttribute('.row.header [data-sort="qual"]', 'aria-sort'), 'ascending');
