@@ -227,10 +227,13 @@ function setStatus(text: string, isError = false, message = isError): void {
   statusIsMessage = message;
 }
 
-/** After a success (a move, a view, a locus found): stale errors and notes give way to the row count. */
+/**
+ * After a success (a move, a view, a locus found): stale errors and notes in the status line
+ * give way to the row count. The filter box's own error stays until the box is edited or a
+ * filter applies.
+ */
 function clearMessage(): void {
   if (statusIsMessage && !running) setStatus(countText());
-  setFilterError(undefined);
 }
 
 function setFilterError(text: string | undefined): void {
