@@ -155,6 +155,7 @@ test('lists on the demo: columns beside the inspector, filter keys and terms, lo
   const shown = await diff.$$eval('.rows .row:not([hidden])', (rows) => rows.map((r) => `${r.querySelector('.c-chrom')?.textContent}:${r.querySelector('.c-pos')?.textContent?.replace(/,/g, '')}`));
   assert.deepEqual(shown, expected);
   await assertOnScreen(diff, ['alt', 'agt', 'bgt', 'review']);
+  await runCommand(page, 'Notifications: Clear All Notifications');
   assert.match(await statusText(diff), new RegExp(`^${init.scopeCounts!.disputes} disputes · \\d+ / ${init.scopeCounts!.disputes} disputes reviewed`));
   await page.screenshot({ path: join(SCREENSHOTS, 'lists-diff-disputes.png') });
   // The QUAL-only changes are one chip away.
