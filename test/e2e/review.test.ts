@@ -131,11 +131,13 @@ test('Review: annotate three diff sites with the keyboard, reload, find them in 
 
   // On disk before the reload: one line per site, in coordinate order, with both models' snapshot.
   const lines = (): string[][] => readFileSync(REVIEW_FILE, 'utf8').split('\n').filter((l) => l && !l.startsWith('#')).map((l) => l.split('\t'));
+  // The list is ranked by dispute score, the file is in coordinate order: compare in coordinate order.
+  const byCoordinate = sites.map((s, i) => ({ s, verdict: EXPECTED[i]!.verdict })).sort((x, y) => (x.s.chrom < y.s.chrom ? -1 : x.s.chrom > y.s.chrom ? 1 : x.s.pos - y.s.pos));
   const check = (rows: string[][]): void => {
     assert.equal(rows.length, 3, rows.map((r) => r.join(' ')).join('\n'));
-    sites.forEach((s, i) => {
+    byCoordinate.forEach(({ s, verdict }, i) => {
       const r = rows[i]!;
-      assert.deepEqual([r[0], Number(r[1]), r[2], r[3], r[5]], [s.chrom, s.pos, s.ref.toUpperCase(), s.alt, EXPECTED[i]!.verdict]);
+      assert.deepEqual([r[0], Number(r[1]), r[2], r[3], r[5]], [s.chrom, s.pos, s.ref.toUpperCase(), s.alt, verdict]);
       assert.match(r[10]!, /^default=[^;]*;retrained=/, 'models column snapshots both VCFs');
       assert.equal(r[11], '.', 'no conflict');
     });
