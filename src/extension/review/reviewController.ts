@@ -42,6 +42,8 @@ export interface ReviewTableModel {
 export interface ReviewDiffModel {
   readonly options: { readonly fileA: string; readonly fileB: string };
   readonly summary: { readonly differingSites: number } | undefined;
+  /** Disputes (the calls differ) reviewed / all disputes, once the run is done: the diff's progress. */
+  disputeProgress?(): { readonly reviewed: number; readonly total: number } | undefined;
   readonly viewId: number;
   readonly viewCount: number;
   /** Set by the review code: the REVIEW column of a site. */
@@ -246,7 +248,8 @@ export class ReviewController implements vscode.Disposable, ReviewBinder<ReviewP
     let total: number | undefined;
     for (const r of this.refs) {
       if (r.kind === 'inspector' || this.fileOf(r) !== file) continue;
-      total = r.kind === 'diff' ? r.model.summary?.differingSites : r.model.rowCount >= 0 ? r.model.rowCount : undefined;
+      // A diff's progress counts against its disputes (a QUAL-only change is not one to review).
+      total = r.kind === 'diff' ? r.model.disputeProgress?.()?.total ?? r.model.summary?.differingSites : r.model.rowCount >= 0 ? r.model.rowCount : undefined;
     }
     return { file, total };
   }
