@@ -36,6 +36,7 @@ export default tseslint.config(
         paths: [{ name: 'vscode', message: 'src/core must not import vscode (layer rule).' }],
         patterns: [
           { group: ['**/extension/**', '**/webview/**', '**/cli/**'], message: 'src/core must not import upper layers.' },
+          { group: ['**/protocol/**'], message: 'src/core must not import src/protocol (the protocol imports types from core, not the reverse).' },
         ],
       }],
       'no-restricted-globals': ['error', 'window', 'document', 'navigator', 'HTMLElement', 'HTMLCanvasElement'],

@@ -311,10 +311,10 @@ async function workspace(state, dir) {
   for (const k of Object.keys(settings)) if (k.startsWith('variantLens.') && !known.includes(k)) fail(`package.json does not define the setting ${k}`);
   mkdirSync(join(dir, '.vscode'), { recursive: true });
   writeFileSync(join(dir, '.vscode', 'settings.json'), JSON.stringify(settings, null, 2) + '\n');
-  // The sidecar review file of the default-vs-retrained diff (docs/review-format.md), created
+  // The workspace review file every view writes (docs/review-format.md, decision 0011), created
   // empty through the CLI's own writer by importing a header-only TSV; never overwritten, so
   // verdicts recorded in VS Code survive a re-run.
-  const review = join(dir, 'default.vs.retrained.review.tsv');
+  const review = join(dir, 'variant-lens.review.tsv');
   if (!existsSync(review)) {
     const empty = join(dir, '.empty-review-import.tsv');
     writeFileSync(empty, 'chr\tstart\tstop\tref\tvar\tcall\ttags\tnotes\n');
@@ -334,7 +334,7 @@ async function workspace(state, dir) {
     `* \`default.vcf.gz\`, \`retrained.vcf.gz\` — the two demo models' calls on ${HELD_OUT.join(', ')} of ${SAMPLE} (held out from training)`,
     '* `report.html` — the diff, precision/recall against the truth, the ten most disputed sites with their pileups',
     '* `diff/` — `variant-lens diff` outputs (summary JSON, sites TSV, HTML)',
-    '* `default.vs.retrained.review.tsv` — your verdicts on disputed sites (docs/review-format.md)',
+    '* `variant-lens.review.tsv` — your verdicts, from the tables, the diff and the inspector (docs/review-format.md)',
     '* `data/` — the simulated reference, reads (BAM), truth VCFs and confident BEDs',
     '* `models/` — the two ONNX models with example_info.json and model_card.json',
     '* `.vscode/settings.json` — points Variant Lens at the reads, reference and models',
@@ -447,7 +447,7 @@ async function main() {
     `  ${rel}/default.vcf.gz         calls of the default model (+ .tbi)`,
     `  ${rel}/retrained.vcf.gz       calls of the retrained model (+ .tbi)`,
     `  ${rel}/diff/                  variant-lens diff outputs (summary JSON, sites TSV, HTML)`,
-    `  ${rel}/default.vs.retrained.review.tsv   your verdicts (empty)`,
+    `  ${rel}/variant-lens.review.tsv   your verdicts (empty)`,
     `  ${rel}/data/, ${rel}/models/      reads, reference, truth; the two ONNX models`,
     ...(o.pack ? [`  ${relative(process.cwd(), VSIX)}   the extension`] : []),
     '',

@@ -38,7 +38,7 @@ async function main(): Promise<void> {
   const which = args.required('params');
   if (which !== 'default' && which !== 'retrained') throw new Error(`--params must be default or retrained\n${usage}`);
   const params = which === 'default' ? DV_MAKE_EXAMPLES_DEFAULTS : { ...DV_MAKE_EXAMPLES_DEFAULTS, ...RETRAINED_PARAM_CHANGES };
-  // Our encoder does not realign; the card says so (realign_reads false).
+  // The demo models are trained on raw reads (no realigner); the card says so (realign_reads false).
   const { options } = modelPipeline(DEFAULT_EXAMPLE_INFO, { ...params, realign_reads: false });
 
   const reference = await openReference(join(sim, 'reference.fa'));

@@ -5,6 +5,7 @@
 import { VariantLensError, isCancelled } from '../core/errors';
 import type { CliContext } from './framework/command';
 import { commands } from './framework/registry';
+import { systemErrorLine } from './framework/systemErrors';
 import './commands/index';
 
 function help(): string {
@@ -54,6 +55,12 @@ export async function main(argv: string[]): Promise<number> {
     }
     if (e instanceof VariantLensError) {
       process.stderr.write(`variant-lens ${name}: ${e.message}\n`);
+      return 1;
+    }
+    // A path that is a directory, a missing folder, no permission: one line naming the path.
+    const sys = systemErrorLine(e);
+    if (sys !== undefined) {
+      process.stderr.write(`variant-lens ${name}: ${sys}\n`);
       return 1;
     }
     throw e;

@@ -14,12 +14,19 @@ import { createLog, type Log } from './common/log';
 import { registerReview } from './review/registerReview';
 import { registerCommand } from './common/commands';
 import { registerTable } from './table/registerTable';
+import { setWarningSink } from '../core/warnings';
 
 let log: Log | undefined;
 
 export function activate(context: vscode.ExtensionContext): { readonly version: string } {
   const l = log = createLog(context);
   const version = context.extension.packageJSON.version as string;
+  // Reader warnings (an index older than its data file): the log and a notification.
+  const oldSink = setWarningSink((m) => {
+    l.warn(m);
+    void vscode.window.showWarningMessage(`Variant Lens: ${m}`);
+  });
+  context.subscriptions.push({ dispose: () => { setWarningSink(oldSink); } });
   l.info(`Variant Lens ${version} activated (workspace ${vscode.workspace.isTrusted ? 'trusted' : 'untrusted'})`);
 
   // Review (issue #7): stores per VCF/diff, the Review tree, CodeLenses; before any panel opens.

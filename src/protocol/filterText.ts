@@ -12,7 +12,7 @@
  *
  * Region text is 1-based inclusive (samtools style).
  */
-import type { CompareOp, FilterSpec, FormatField, FormatTerm, VariantKind } from './protocol';
+import type { CompareOp, FilterSpec, FormatField, FormatTerm, RowVariantKind } from './protocol';
 
 const FORMAT_FIELDS: readonly FormatField[] = ['GQ', 'DP', 'VAF'];
 const KNOWN = 'FILTER, QUAL, GT, GQ, DP, VAF';
@@ -22,7 +22,7 @@ export type FilterParse = { readonly ok: true; readonly filter: FilterSpec } | {
 export function parseFilterText(text: string): FilterParse {
   const f: { -readonly [K in keyof FilterSpec]: FilterSpec[K] } = {};
   const free: string[] = [];
-  const kinds: VariantKind[] = [];
+  const kinds: RowVariantKind[] = [];
   const terms: FormatTerm[] = [];
   for (const term of text.trim().split(/\s+/).filter((t) => t !== '')) {
     let m: RegExpExecArray | null;
@@ -45,7 +45,7 @@ export function parseFilterText(text: string): FilterParse {
     } else if ((m = /^GT[=:](.+)$/i.exec(term))) {
       f.genotypes = m[1]!.split(',').filter((x) => x !== '');
     } else if (/^(SNPs?|INDELs?|REF)$/i.test(term)) {
-      kinds.push(term.toUpperCase().replace(/S$/, '') as VariantKind);
+      kinds.push(term.toUpperCase().replace(/S$/, '') as RowVariantKind);
     } else if (/^[^\s:=<>]+:[\d,_]+(-[\d,_]+)?$/.test(term)) {
       if (f.region !== undefined) return { ok: false, error: 'only one region per filter' };
       f.region = term;

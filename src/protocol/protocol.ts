@@ -21,6 +21,9 @@
  * and filter).
  */
 
+import type { DiffClass, DiffVariantKind } from '../core/diff/diffClasses';
+import type { FilterSpec, RowVariantKind, SortSpec } from '../core/table/tableSpec';
+
 // ---------------------------------------------------------------------------------------------
 // Envelope
 
@@ -79,42 +82,9 @@ export interface ProtocolError {
 // ---------------------------------------------------------------------------------------------
 // Shared data shapes
 
-export type SortColumn = 'file' | 'chrom' | 'pos' | 'id' | 'ref' | 'alt' | 'qual' | 'filter' | `gq:${number}` | `dp:${number}` | `vaf:${number}` | `gt:${number}`;
-
-export interface SortSpec {
-  readonly column: SortColumn;
-  readonly descending: boolean;
-}
-
-export type VariantKind = 'SNP' | 'INDEL' | 'REF';
-
-/** All present fields must hold for a row to pass (AND). Empty object = no filter. */
-export interface FilterSpec {
-  /** FILTER values; a row passes when any of its FILTER entries is listed ('.' = missing). */
-  readonly filters?: readonly string[];
-  readonly qualMin?: number;
-  readonly qualMax?: number;
-  /** Genotype text of the first sample (or `sample`), normalised so '0|1' matches '0/1'. */
-  readonly genotypes?: readonly string[];
-  readonly sample?: number;
-  readonly kinds?: readonly VariantKind[];
-  /** Region text, e.g. `chr20:10,000,000-10,010,000` or `chr20` (1-based inclusive, like samtools). */
-  readonly region?: string;
-  /** Case-insensitive substring of the whole VCF line. */
-  readonly text?: string;
-  /** Comparisons of the sample's FORMAT numbers (`GQ<20`, `DP>=30`, `VAF>0.3`); a missing value never passes (like bcftools -i). */
-  readonly formatTerms?: readonly FormatTerm[];
-}
-
-export type FormatField = 'GQ' | 'DP' | 'VAF';
-export type CompareOp = '<' | '<=' | '>' | '>=' | '=' | '!=';
-
-/** One `FIELD op value` term of a FilterSpec; the value is the first number of the field (AD-style lists). */
-export interface FormatTerm {
-  readonly field: FormatField;
-  readonly op: CompareOp;
-  readonly value: number;
-}
+// The table's sort and filter belong to the table engine (src/core/table/tableSpec.ts); the
+// protocol carries them unchanged (type-only import: no core code reaches the webview).
+export type { CompareOp, FilterSpec, FormatField, FormatTerm, RowVariantKind, SortColumn, SortSpec } from '../core/table/tableSpec';
 
 export interface SampleCells {
   readonly gt: string;
@@ -138,7 +108,7 @@ export interface TableRow {
   readonly alt: string;
   readonly qual: string;
   readonly filter: string;
-  readonly kind: VariantKind;
+  readonly kind: RowVariantKind;
   readonly samples: readonly SampleCells[];
   /** The site's annotation in the VCF's review file, when it has one (Review section). */
   readonly review?: ReviewCell;
@@ -451,9 +421,9 @@ export const DEFAULT_TIMEOUT_MS = 30_000;
 // rows with `diff.rows` — never the whole list. `pos` is the 1-based POS of the *normalized*
 // allele; `recordPos` the 1-based POS of the record as written in each file.
 
-/** Same names as src/core/diff/diffClasses.ts (DiffClass, VariantKind); repeated here as data. */
-export type DiffClassName = 'same' | 'gt-change' | 'only-A' | 'only-B' | 'filter-change' | 'qual-change';
-export type DiffKindName = 'SNP' | 'INDEL' | 'MNP';
+/** The diff engine's class and allele-kind names (src/core/diff/diffClasses.ts), carried as data. */
+export type DiffClassName = DiffClass;
+export type DiffKindName = DiffVariantKind;
 export type DiffStratumGroup = 'bed' | 'contigs' | 'filter' | 'gt';
 /** 'dispute': the report's dispute score (src/core/report/disputeScore.ts); descending = most disputed first, ties in genome order. */
 export type DiffSortKey = 'position' | 'qualA' | 'qualB' | 'qualDelta' | 'gqA' | 'gqB' | 'classes' | 'kind' | 'dispute';

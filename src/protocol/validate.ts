@@ -7,7 +7,7 @@
  * stays dependency-free. A validator returns an error path/description or undefined.
  */
 import type {
-  AnyMessage, FilterSpec, PanelProtocol, SortSpec, WebviewToHost, TableProtocol, InspectorProtocol, DiffProtocol,
+  AnyMessage, PanelProtocol, WebviewToHost, TableProtocol, InspectorProtocol, DiffProtocol,
 } from './protocol';
 import { MAX_COPY_ROWS, MAX_NOTE, MAX_PAGE_ROWS, MAX_TEXT, type ReviewRequests } from './protocol';
 
@@ -255,4 +255,3 @@ export function isHostMessage(raw: unknown): raw is AnyMessage {
   return raw.type === 'response' || raw.type === 'progress' || raw.type === 'event';
 }
 
-export type { SortSpec, FilterSpec };

@@ -8,6 +8,8 @@
  *  - encode only: the same candidates with the partitions already in memory;
  *  - per site: p50/p95 time to build all images of one site, warm (partition cached) and
  *    cold (a fresh reader: what a click on a VCF row costs);
+ *  - end to end with DeepVariant's realigner (`realignReads`, make_examples --realign_reads),
+ *    and a cold single site with it;
  *  - BAM reading next to samtools in the same run: the same ten 10-kb regions through
  *    `samtools view -c` and `samtools view` (SAM text to /dev/null), one process each
  *    (process start included, ~a few ms), best of 3; wall and CPU time (on a shared,
@@ -102,6 +104,14 @@ async function run(info: ExampleInfo, label: string): Promise<Record<string, num
   const e2eWarmCpuMs = cpuNow() - c0;
   if (examplesWarm !== examples) throw new Error(`the warm run made ${examplesWarm} examples, the first ${examples}`);
 
+  // The same with DeepVariant's realigner (make_examples --realign_reads, docs/deepvariant.md §11).
+  t0 = performance.now();
+  c0 = cpuNow();
+  let examplesRealigned = 0;
+  for await (const s of regionExamples(new PartitionReader(reads, reference, { ...options, realignReads: true }), REGION)) examplesRealigned += s.examples.length;
+  const e2eRealignedMs = performance.now() - t0;
+  const e2eRealignedCpuMs = cpuNow() - c0;
+
   // Encode only: partitions in memory (allele counts included), then select + encode every candidate.
   const parts: Partition[] = [];
   const warm = new PartitionReader(reads, reference, { ...options, partitionsPerFetch: 100 });
@@ -131,6 +141,15 @@ async function run(info: ExampleInfo, label: string): Promise<Record<string, num
     await buildSiteExamples({ reads, reference, contig: REGION.contig, position: c.a.position + 1, options: { ...options, partitionsPerFetch: 1 } });
     cold.push(performance.now() - s0);
   }
+  // Cold single site with the realigner (a click in the inspector when the model's producer realigned).
+  const coldRealigned: number[] = [];
+  const stepR = Math.max(1, Math.floor(cands.length / 10));
+  for (let i = 0; i < cands.length; i += stepR) {
+    const c = cands[i]!;
+    const s0 = performance.now();
+    await buildSiteExamples({ reads, reference, contig: REGION.contig, position: c.a.position + 1, options: { ...options, partitionsPerFetch: 1, realignReads: true } });
+    coldRealigned.push(performance.now() - s0);
+  }
   await reads.close();
   await reference.close();
   return {
@@ -151,6 +170,12 @@ async function run(info: ExampleInfo, label: string): Promise<Record<string, num
     examplesPerSecIncludingIoWarm: Math.round((examples / e2eWarmMs) * 1000),
     examplesPerCpuSecIncludingIoWarm: Math.round((examples / e2eWarmCpuMs) * 1000),
     examplesPerSecEncodeOnly: Math.round((encoded / encMs) * 1000),
+    realignedExamples: examplesRealigned,
+    realignedEndToEndMs: Math.round(e2eRealignedMs),
+    realignedEndToEndCpuMs: Math.round(e2eRealignedCpuMs),
+    realignedExamplesPerCpuSec: Math.round((examplesRealigned / e2eRealignedCpuMs) * 1000),
+    realignedSiteColdP50Ms: Math.round(pct(coldRealigned, 50)),
+    realignedSiteColdP95Ms: Math.round(pct(coldRealigned, 95)),
     candidateCallingMs: Math.round(callMs * 10) / 10,
     candidatesCalled: called,
     siteWarmP50Ms: Math.round(pct(perSite, 50) * 100) / 100,

@@ -82,7 +82,7 @@ test('demo workspace: settings point at existing files, empty review file, index
   for (const m of models) for (const f of ['model.onnx', 'example_info.json', 'model_card.json']) assert.ok(existsSync(join(dir, m.path, f)), `${m.path}/${f}`);
 
   // The review file: the version line and the column header of docs/review-format.md, no sites.
-  const review = readFileSync(join(dir, 'default.vs.retrained.review.tsv'), 'utf8');
+  const review = readFileSync(join(dir, 'variant-lens.review.tsv'), 'utf8');
   assert.equal(review, '##variant-lens-review=1\n#chrom\tpos\tref\talt\tsample\tverdict\ttags\tnote\treviewer\ttime\tmodels\tstate\n');
 
   for (const m of ['default', 'retrained']) {

@@ -189,6 +189,10 @@ test('diff list: REVIEW column chips and conflict marker, 1–9 on the selected 
   const before = (await requests(p, 'diff.rows')).length;
   await p.evaluate(() => (window as unknown as { __emit: (n: string, x: unknown) => void }).__emit('reviewChanged', { count: 3 }));
   await until(p, 'diff.rows', before + 1);
+  // After the re-fetch (a loading frame empties every cell), unchanged verdicts are drawn again.
+  await p.waitForSelector('.grid[data-loaded="true"]');
+  assert.equal(await p.textContent('.rows .row[data-index="1"] .c-review .review-chip', { timeout: 5000 }), 'default-correct');
+  assert.equal(await p.textContent('.rows .row[data-index="2"] .c-review .review-conflict', { timeout: 5000 }), '⚠ 2');
   await p.close();
   assert.deepEqual(problems, []);
 });

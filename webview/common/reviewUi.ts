@@ -40,7 +40,10 @@ export function reviewTitle(c: ReviewCell): string {
 /** Fills a grid cell with the verdict chip (and ⚠ N for a conflict); rebuilt only when the cell changes. */
 export function paintReviewCell(cell: HTMLElement, c: ReviewCell | undefined): void {
   const key = c ? `${c.verdict}\t${c.versions}\t${c.time}\t${c.note}\t${c.tags.join(',')}` : '';
-  if (cell.dataset.review === key && (key !== '' || cell.childElementCount === 0)) return;
+  // Skip only when the cell still shows `key`: a loading frame (virtualList.draw) empties the
+  // cell's text but leaves its data-review, and a re-fetch after a review change must redraw it.
+  const drawn = key === '' ? cell.childElementCount === 0 : cell.querySelector('.review-chip') !== null;
+  if (cell.dataset.review === key && drawn) return;
   cell.dataset.review = key;
   cell.replaceChildren();
   cell.title = c ? reviewTitle(c) : '';

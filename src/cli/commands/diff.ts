@@ -3,6 +3,8 @@
  * PREFIX.summary.json, PREFIX.sites.tsv (every differing site, streamed) and PREFIX.html
  * (standalone report). Matching rules: docs/decisions/0006-diff-matching.md.
  */
+import { ensureParentDir } from '../framework/systemErrors';
+import { DEFAULT_MAX_WHOLE_FILE_BYTES } from '../../core/io/safeOpen';
 import { closeSync, openSync, writeFileSync, writeSync } from 'node:fs';
 import { loadBedRegions, type BedRegions } from '../../core/diff/bedRegions';
 import { DIFF_CLASSES, type DiffSite } from '../../core/diff/diffClasses';
@@ -54,7 +56,7 @@ export async function loadBedArgs(specs: readonly string[], signal: AbortSignal)
   for (const spec of specs) {
     const eq = spec.indexOf('=');
     if (eq <= 0 || eq === spec.length - 1) throw new VariantLensError('invalid-argument', `--bed "${spec}" must be NAME=FILE`);
-    beds.push(await loadBedRegions(spec.slice(0, eq), spec.slice(eq + 1), signal));
+    beds.push(await loadBedRegions(spec.slice(0, eq), spec.slice(eq + 1), signal, { maxBytes: DEFAULT_MAX_WHOLE_FILE_BYTES, allowSpecial: true }));
   }
   return beds;
 }
@@ -99,6 +101,7 @@ export async function runDiff(argv: string[], ctx: CliContext): Promise<number> 
 
     // Sites stream to the TSV in large writes; the first maxHtml are kept for the HTML page.
     const tsvPath = `${out}.sites.tsv`;
+    ensureParentDir(tsvPath);
     const fd = openSync(tsvPath, 'w');
     const htmlSites: DiffSite[] = [];
     let differing = 0;

@@ -10,4 +10,6 @@ import './examples';
 import './parity';
 import './call';
 import './report';
+import './explain';
+import './realign';
 export {};

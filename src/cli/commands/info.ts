@@ -63,9 +63,7 @@ export async function summarize(file: string, ref: string | undefined, signal: A
     }
   }
   if (kind === 'alignments') {
-    if (file.toLowerCase().endsWith('.cram') && !ref) {
-      throw new VariantLensError('invalid-argument', 'is a CRAM file; give the reference it was made against with --ref REFERENCE.fa', file);
-    }
+    // A CRAM without --ref: slices with an embedded reference decode; others say they need it.
     const aln = await openAlignments(file, ref ? { referencePath: ref } : {}, signal);
     try {
       const counts = await aln.countPerContig(signal);

@@ -2,6 +2,7 @@
  * `variant-lens review export|stats|import`: the review sidecar file from the command line
  * (format: docs/review-format.md).
  */
+import { ensureParentDir } from '../framework/systemErrors';
 import { VariantLensError } from '../../core/errors';
 import { openVcf } from '../../core/io/vcf/vcfReader';
 import { atomicWriteFile } from '../../core/review/atomicWrite';
@@ -145,6 +146,7 @@ async function runImport(argv: string[], ctx: CliContext): Promise<number> {
   }, usage);
   const tsv = a.required('tsv');
   const reviewPath = a.required('review');
+  ensureParentDir(reviewPath);
   // Rows without a reviewer (IGVNav files) are credited to --reviewer, else the OS user.
   const reviewer = a.string('reviewer') ?? defaultReviewer();
   const annotations = await readReviewTsv(tsv, { signal: ctx.signal, oneBased: a.flag('one-based'), reviewer });

@@ -140,6 +140,8 @@ export async function vcfSiteIds(path: string, signal?: AbortSignal): Promise<Se
     for await (const line of createInterface({ input, crlfDelay: Infinity })) {
       throwIfAborted(signal);
       if (line.startsWith('#') || line.length === 0) continue;
+      // Any whitespace, not only tabs (so not io/vcf/vcfLineTokenizer.ts): show_examples reads
+      // header-less VCF pieces this way (deepvariant/show_examples.py, parse_vcf).
       const cols = line.trim().split(/\s+/);
       if (cols.length < 4) continue;
       const pos = Number(cols[1]);

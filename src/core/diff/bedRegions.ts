@@ -4,9 +4,8 @@
  *
  * Coordinates: BED is 0-based half-open, and so is every query here.
  */
-import { readFile } from 'node:fs/promises';
-import { gunzipSync } from 'node:zlib';
-import { VariantLensError, throwIfAborted, wrapError } from '../errors';
+import { DEFAULT_MAX_WHOLE_FILE_BYTES, gunzipBounded, readBounded, type ReadBound } from '../io/safeOpen';
+import { VariantLensError, throwIfAborted } from '../errors';
 
 export class BedRegions {
   /** Per contig: flat [start0, end0, start0, end0, ...], sorted and merged. */
@@ -56,16 +55,11 @@ function alias(contig: string): string {
 }
 
 /** Reads `path` (BED, optionally gzipped). Header, track and browser lines are skipped. */
-export async function loadBedRegions(name: string, path: string, signal?: AbortSignal): Promise<BedRegions> {
+export async function loadBedRegions(name: string, path: string, signal?: AbortSignal, bound: ReadBound = { maxBytes: DEFAULT_MAX_WHOLE_FILE_BYTES }): Promise<BedRegions> {
   throwIfAborted(signal);
-  let bytes: Buffer;
-  try {
-    bytes = await readFile(path, { signal });
-    if (bytes[0] === 0x1f && bytes[1] === 0x8b) bytes = gunzipSync(bytes);
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') throw new VariantLensError('file-not-found', 'BED file not found', path);
-    throw wrapError(e, 'invalid-argument', path, 'cannot read BED file');
-  }
+  // Regular files only unless the caller (the command line) allows pipes; bounded either way.
+  let bytes = await readBounded(path, bound, 'BED file', signal);
+  if (bytes[0] === 0x1f && bytes[1] === 0x8b) bytes = gunzipBounded(bytes, path, bound.maxBytes, 'BED file');
   const intervals = new Map<string, [number, number][]>();
   const text = bytes.toString('utf8');
   let lineNo = 0;

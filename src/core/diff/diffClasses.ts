@@ -11,10 +11,13 @@ export type DiffClass = 'same' | 'gt-change' | 'only-A' | 'only-B' | 'filter-cha
 
 export const DIFF_CLASSES: readonly DiffClass[] = ['same', 'gt-change', 'only-A', 'only-B', 'filter-change', 'qual-change'];
 
-/** SNP: 1 base → 1 base. INDEL: lengths differ. MNP: equal lengths > 1 (after trimming). */
-export type VariantKind = 'SNP' | 'INDEL' | 'MNP';
+/**
+ * The kind of a normalized allele: SNP: 1 base → 1 base. INDEL: lengths differ. MNP: equal
+ * lengths > 1 (after trimming). Not the table's kind of a whole record (RowVariantKind).
+ */
+export type DiffVariantKind = 'SNP' | 'INDEL' | 'MNP';
 
-export const VARIANT_KINDS: readonly VariantKind[] = ['SNP', 'INDEL', 'MNP'];
+export const VARIANT_KINDS: readonly DiffVariantKind[] = ['SNP', 'INDEL', 'MNP'];
 
 /** What one VCF says about one normalized allele. */
 export interface SideCall {
@@ -45,7 +48,7 @@ export interface DiffSite {
   readonly pos: number;
   readonly ref: string;
   readonly alt: string;
-  readonly kind: VariantKind;
+  readonly kind: DiffVariantKind;
   /** The record in A carrying this allele, if any. */
   readonly a: SideCall | undefined;
   readonly b: SideCall | undefined;
@@ -53,7 +56,7 @@ export interface DiffSite {
   readonly classes: readonly DiffClass[];
 }
 
-export function variantKind(ref: string, alt: string): VariantKind {
+export function variantKind(ref: string, alt: string): DiffVariantKind {
   if (ref.length === alt.length) return ref.length === 1 ? 'SNP' : 'MNP';
   return 'INDEL';
 }
@@ -65,20 +68,6 @@ export function variantKind(ref: string, alt: string): VariantKind {
 export function filterStatus(filter: string): string {
   if (filter === '.' || filter === 'PASS' || filter === '') return 'PASS';
   return filter.includes(';') ? filter.split(';').sort().join(';') : filter;
-}
-
-/**
- * Assigns the classes of a site (docs/decisions/0006-diff-matching.md):
- * - both sides call the allele → 'same' when the projected GTs agree, else 'gt-change';
- * - one side calls it, the other has no call for it (no record, or a non-variant record
- *   such as RefCall 0/0 or ./.) → 'only-A' / 'only-B';
- * - both files have a record for the allele (called or not) → 'filter-change' when the
- *   FILTER status differs, 'qual-change' when |QUAL_A − QUAL_B| > qualDelta;
- * - neither side calls it and nothing else differs → 'same' (both say "no variant here").
- */
-export function classifySite(a: SideCall | undefined, b: SideCall | undefined, qualDelta: number): readonly DiffClass[] {
-  // Millions of sites share a handful of class lists: compute a bit mask, return a shared frozen list.
-  return CLASS_LISTS[classMask(a, b, qualDelta)]!;
 }
 
 /**
@@ -114,11 +103,6 @@ export function maskOfClasses(classes: readonly DiffClass[]): number {
 /** CLASS_LISTS[mask]: bit i set ↔ DIFF_CLASSES[i] present, in DIFF_CLASSES order. */
 const CLASS_LISTS: readonly (readonly DiffClass[])[] = Array.from({ length: 64 }, (_, m) => Object.freeze(DIFF_CLASSES.filter((_c, i) => (m & (1 << i)) !== 0)));
 
-/** True when the site differs in any way (any class other than a lone 'same'). */
-export function isDiffering(site: Pick<DiffSite, 'classes'>): boolean {
-  return site.classes.length > 1 || site.classes[0] !== 'same';
-}
-
 /** Indel length bins (ALT length − REF length), as in hap.py's extended tables, coarser. */
 export type IndelBin = 'del>15' | 'del6-15' | 'del1-5' | 'ins1-5' | 'ins6-15' | 'ins>15';
 
@@ -128,14 +112,6 @@ export const INDEL_BINS: readonly IndelBin[] = ['del>15', 'del6-15', 'del1-5', '
 export function indelBinIndex(d: number): number {
   if (d < 0) return d >= -5 ? 2 : d >= -15 ? 1 : 0;
   return d <= 5 ? 3 : d <= 15 ? 4 : 5;
-}
-
-export function indelBin(ref: string, alt: string): IndelBin | undefined {
-  const d = alt.length - ref.length;
-  if (d === 0) return undefined;
-  const n = Math.abs(d);
-  const size = n <= 5 ? '1-5' : n <= 15 ? '6-15' : '>15';
-  return `${d < 0 ? 'del' : 'ins'}${size}` as IndelBin;
 }
 
 /** A↔G and C↔T are transitions; every other base change is a transversion. */

@@ -3,14 +3,14 @@
  * kind, contig or stratum-free text, sort by a column, read a page. Sites are kept in
  * genome order as the engine emits them; views hold index arrays, not copies.
  */
-import type { DiffClass, DiffSite, VariantKind } from './diffClasses';
+import type { DiffClass, DiffSite, DiffVariantKind } from './diffClasses';
 
 export type DiffSortKey = 'position' | 'qualA' | 'qualB' | 'qualDelta' | 'gqA' | 'gqB' | 'classes' | 'kind';
 
 export interface DiffSiteQuery {
   /** Keep sites carrying any of these classes. */
   readonly classes?: readonly DiffClass[];
-  readonly kinds?: readonly VariantKind[];
+  readonly kinds?: readonly DiffVariantKind[];
   readonly contig?: string;
   /** Case-insensitive substring of "contig:pos ref>alt GT/FILTER of both sides". */
   readonly text?: string;

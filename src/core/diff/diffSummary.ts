@@ -6,11 +6,11 @@
  */
 import {
   DIFF_CLASSES, INDEL_BINS, filterStatus, indelBinIndex, isTransition, maskOfClasses,
-  type DiffClass, type DiffSite, type IndelBin, type VariantKind,
+  type DiffClass, type DiffSite, type IndelBin, type DiffVariantKind,
 } from './diffClasses';
 import type { Stratifier, Stratum, StratumGroup } from './stratification';
 
-export type KindCounts = Record<VariantKind, number> & { total: number };
+export type KindCounts = Record<DiffVariantKind, number> & { total: number };
 export type ClassCounts = Record<DiffClass, KindCounts>;
 
 export interface SideStats {
@@ -104,8 +104,8 @@ function sideStats(file: string, sample: string): SideStats {
  * typed-array increment per site instead of one per class — and expanded into the
  * per-class objects in `finish()`.
  */
-const KIND_INDEX: Record<VariantKind, number> = { SNP: 0, INDEL: 1, MNP: 2 };
-const KINDS_BY_INDEX: readonly VariantKind[] = ['SNP', 'INDEL', 'MNP'];
+const KIND_INDEX: Record<DiffVariantKind, number> = { SNP: 0, INDEL: 1, MNP: 2 };
+const KINDS_BY_INDEX: readonly DiffVariantKind[] = ['SNP', 'INDEL', 'MNP'];
 
 interface StratumAcc {
   readonly stratum: Stratum;
@@ -279,7 +279,7 @@ function truthOutcome(site: DiffSite, truthSide: 'A' | 'B'): TruthOutcome | unde
   return tCalled ? FN : FP;
 }
 
-function addTruth(rows: TruthRow[], kind: VariantKind, o: TruthOutcome): void {
+function addTruth(rows: TruthRow[], kind: DiffVariantKind, o: TruthOutcome): void {
   // MNPs are counted with SNPs in the hap.py table (hap.py decomposes them into SNPs).
   const typeRow = rows[kind === 'INDEL' ? 1 : 0]!;
   for (const r of [typeRow, rows[2]!]) {

@@ -16,10 +16,16 @@ import { VariantLensError, throwIfAborted, type ErrorCode } from '../errors';
 import { FallbackRunner, WorkerStartError, startWorker, workerPlan } from '../worker/startWorker';
 import type { WorkerRequest, WorkerResponse } from './inferenceWorker';
 import type { RunRequest, RunResult } from './onnxSessionCache';
+import type { ActivationRunRequest, ActivationRunResult } from './activationSession';
+import type { GramRequest, GramResult } from './gramSession';
 
 export interface InferenceBackend {
   readonly kind: 'worker' | 'in-process';
   run(req: RunRequest, signal?: AbortSignal): Promise<RunResult>;
+  /** One run returning the model output and the chosen intermediate tensors (activations/). */
+  runActivations(req: ActivationRunRequest, signal?: AbortSignal): Promise<ActivationRunResult>;
+  /** The matrix products of linear CKA for one layer pair (gramSession.ts). */
+  gramSums(req: GramRequest, signal?: AbortSignal): Promise<GramResult>;
   release(modelPath: string): Promise<void>;
   close(): Promise<void>;
 }
@@ -33,13 +39,29 @@ class InProcessBackend implements InferenceBackend {
     throwIfAborted(signal);
     return r;
   }
+  async runActivations(req: ActivationRunRequest, signal?: AbortSignal): Promise<ActivationRunResult> {
+    throwIfAborted(signal);
+    const { runActivations } = await import('./activationSession');
+    const r = await runActivations(req);
+    throwIfAborted(signal);
+    return r;
+  }
+  async gramSums(req: GramRequest, signal?: AbortSignal): Promise<GramResult> {
+    throwIfAborted(signal);
+    const { gramSums } = await import('./gramSession');
+    return gramSums(req);
+  }
   async release(modelPath: string): Promise<void> {
     const { releaseSession } = await import('./onnxSessionCache');
     await releaseSession(modelPath);
+    const { releaseActivationSession } = await import('./activationSession');
+    await releaseActivationSession(modelPath);
   }
   async close(): Promise<void> {
     const { releaseAllSessions } = await import('./onnxSessionCache');
     await releaseAllSessions();
+    const { releaseAllActivationSessions } = await import('./activationSession');
+    await releaseAllActivationSessions();
   }
 }
 
@@ -111,6 +133,20 @@ class WorkerBackend implements InferenceBackend {
     return r.result;
   }
 
+  async runActivations(req: ActivationRunRequest, signal?: AbortSignal): Promise<ActivationRunResult> {
+    const r = await this.call({ id: this.nextId++, kind: 'activations', req }, [req.data.buffer as ArrayBuffer], signal);
+    if (!r.ok) throw new VariantLensError(r.code as ErrorCode, r.message, r.file);
+    if (!r.activations) throw new VariantLensError('model-load-failed', 'inference worker returned no activations');
+    return r.activations;
+  }
+
+  async gramSums(req: GramRequest, signal?: AbortSignal): Promise<GramResult> {
+    const r = await this.call({ id: this.nextId++, kind: 'gram', req }, [req.x.buffer as ArrayBuffer, req.y.buffer as ArrayBuffer], signal);
+    if (!r.ok) throw new VariantLensError(r.code as ErrorCode, r.message, r.file);
+    if (!r.gram) throw new VariantLensError('model-load-failed', 'inference worker returned no result');
+    return r.gram;
+  }
+
   async release(modelPath: string): Promise<void> {
     if (!this.worker) return;
     await this.call({ id: this.nextId++, kind: 'release', modelPath }, []);
@@ -134,6 +170,14 @@ class FallbackBackend implements InferenceBackend {
     // The transfer detaches req.data; keep a copy only while the worker has not proven itself.
     const backup = this.runner.current.kind === 'worker' ? { ...req, data: req.data.slice() } : req;
     return this.runner.run((b, retry) => b.run(retry ? backup : req, signal));
+  }
+  runActivations(req: ActivationRunRequest, signal?: AbortSignal): Promise<ActivationRunResult> {
+    const backup = this.runner.current.kind === 'worker' ? { ...req, data: req.data.slice() } : req;
+    return this.runner.run((b, retry) => b.runActivations(retry ? backup : req, signal));
+  }
+  gramSums(req: GramRequest, signal?: AbortSignal): Promise<GramResult> {
+    const backup = this.runner.current.kind === 'worker' ? { ...req, x: req.x.slice(), y: req.y.slice() } : req;
+    return this.runner.run((b, retry) => b.gramSums(retry ? backup : req, signal));
   }
   release(modelPath: string): Promise<void> { return this.runner.current.release(modelPath); }
   close(): Promise<void> { return this.runner.current.close(); }

@@ -12,12 +12,15 @@
  *   vsc_min_fraction_snps, vsc_min_fraction_indels    the very-sensitive caller (docs/deepvariant.md §7.3)
  *   partition_size, max_reads_per_partition           partitioning and reservoir sampling (§1.3)
  *   keep_duplicates, keep_secondary_alignments, keep_supplementary_alignments
+ *   realign_reads                                     DeepVariant's local realigner (realigner/realigner.ts)
+ *                                                     runs in the encoder; DeepVariant's default (true) when absent,
+ *                                                     so DeepVariant WGS/WES models realign and our demo models
+ *                                                     (`realign_reads: false` in their cards) do not
  * Parameters that do not change our examples (p_error: the gVCF model only) are accepted.
- * `realign_reads: true` is reported: our encoder has no realigner (see variant-lens parity).
  */
 import { VariantLensError } from '../errors';
 import type { ExampleInfo } from '../io/examples/exampleInfo';
-import { DEFAULT_READ_REQUIREMENTS, type ReadRequirements } from '../pileup/readFilters';
+import { DEFAULT_READ_REQUIREMENTS, type ReadRequirements } from '../pileup/candidates/readFilters';
 import { type PipelineOptions, pipelineOptions } from '../pileup/siteExamples';
 import { type CallerOptions, DEFAULT_CALLER_OPTIONS } from '../pileup/variantCaller';
 import { DV_MAKE_EXAMPLES_DEFAULTS, type ParamValue } from './modelCard';
@@ -32,13 +35,13 @@ export const RETRAINED_PARAM_CHANGES: MakeExamplesParams = {
 };
 
 /** Parameters that do not influence our candidates or images (accepted silently). */
-const NEUTRAL_PARAMS = new Set(['p_error', 'realign_reads']);
+const NEUTRAL_PARAMS = new Set(['p_error']);
 
 export interface ModelPipeline {
   readonly options: PipelineOptions;
   /** Every parameter's effective value (card value, else DeepVariant's default). */
   readonly effective: Readonly<Record<string, ParamValue>>;
-  /** Human-readable notes: unknown parameters, realignment we cannot do. */
+  /** Human-readable notes: unknown parameters. */
   readonly notes: readonly string[];
 }
 
@@ -70,7 +73,6 @@ export function modelPipeline(info: ExampleInfo, params: MakeExamplesParams | un
   const notes: string[] = [];
   const known = new Set([...Object.keys(DV_MAKE_EXAMPLES_DEFAULTS), ...NEUTRAL_PARAMS, 'keep_duplicates', 'keep_secondary_alignments', 'keep_supplementary_alignments']);
   for (const k of Object.keys(p)) if (!known.has(k)) notes.push(`make_examples parameter ${k} is not used by our encoder`);
-  if (p['realign_reads'] === true) notes.push('the model was trained on realigned reads; variant-lens does not realign (images near indels may differ from DeepVariant\'s)');
   const d = (k: string): number => Number(DV_MAKE_EXAMPLES_DEFAULTS[k]);
   const readRequirements: ReadRequirements = {
     ...DEFAULT_READ_REQUIREMENTS,
@@ -89,7 +91,8 @@ export function modelPipeline(info: ExampleInfo, params: MakeExamplesParams | un
   const partitionSize = numberParam(p, 'partition_size', d('partition_size'), file, true);
   const maxReadsPerPartition = numberParam(p, 'max_reads_per_partition', d('max_reads_per_partition'), file, true);
   if (partitionSize < 1) throw new VariantLensError('model-card-invalid', 'makeExamplesParams.partition_size must be at least 1', file);
-  const options = pipelineOptions(info, { readRequirements, caller, partitionSize, maxReadsPerPartition });
+  const realign = boolParam(p, 'realign_reads', DV_MAKE_EXAMPLES_DEFAULTS['realign_reads'] === true, file);
+  const options = pipelineOptions(info, { readRequirements, caller, partitionSize, maxReadsPerPartition, realignReads: realign });
   const effective: Record<string, ParamValue> = {
     ...DV_MAKE_EXAMPLES_DEFAULTS,
     ...p,
@@ -101,6 +104,7 @@ export function modelPipeline(info: ExampleInfo, params: MakeExamplesParams | un
     vsc_min_fraction_indels: caller.vscMinFractionIndels,
     partition_size: partitionSize,
     max_reads_per_partition: maxReadsPerPartition,
+    realign_reads: realign,
   };
   return { options, effective, notes };
 }

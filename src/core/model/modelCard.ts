@@ -20,7 +20,7 @@
  * Region strings are 1-based inclusive (samtools style).
  */
 import { readFile } from 'node:fs/promises';
-import { throwIfAborted, wrapError } from '../errors';
+import { throwIfAborted, wrapError, VariantLensError } from '../errors';
 import type { ExampleInfo } from '../io/examples/exampleInfo';
 
 export type ParamValue = number | string | boolean;
@@ -158,9 +158,14 @@ export async function readModelCard(path: string, exampleInfo?: ExampleInfo, sig
   try {
     json = JSON.parse(text);
   } catch (e) {
-    return { card: undefined, problems: [`model_card.json is not valid JSON (${e instanceof Error ? e.message : String(e)}): training data unknown`] };
+    // An error, not a warning: running on would silently use DeepVariant's default
+    // make_examples parameters instead of the ones the card states.
+    throw new VariantLensError('model-card-invalid', `is not valid JSON (${e instanceof Error ? e.message : String(e)}); fix it, or remove it to run with DeepVariant's default parameters`, path, { cause: e });
   }
-  return validateModelCard(json, exampleInfo);
+  const v = validateModelCard(json, exampleInfo);
+  const fatal = v.problems.find((p) => /^"makeExamplesParams(\.[^"]+)?" must be/.test(p)) ?? (json === null || typeof json !== 'object' || Array.isArray(json) ? 'the card must be a JSON object' : undefined);
+  if (fatal) throw new VariantLensError('model-card-invalid', `${fatal}; fix the card (its make_examples parameters cannot be used as they are)`, path);
+  return v;
 }
 
 // ---------------------------------------------------------------------------------------

@@ -16,7 +16,7 @@ import { VariantLensError, wrapError } from '../errors';
 type Ort = typeof OrtTypes;
 let ort: Ort | undefined;
 
-function loadOrt(): Ort {
+export function loadOrt(): Ort {
   if (!ort) {
     try {
       // eslint-disable-next-line @typescript-eslint/no-require-imports

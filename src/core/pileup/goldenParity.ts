@@ -9,19 +9,48 @@
  * (docs/deepvariant.md §8.3: realigned reads, soft clips turned into matches, ties ordered differently).
  */
 import type { AlignedRead, AlignmentSource } from '../io/sam/alignedRead';
-import { CigarOp } from '../io/sam/alignedRead';
 import type { ReferenceSource } from '../io/fasta/referenceSource';
 import type { DvExample } from '../io/examples/tfExample';
 import { throwIfAborted } from '../errors';
 import type { PileupTensor } from '../io/examples/pileupTensor';
 import { type CallingRegion, PartitionReader, type PipelineOptions, buildSiteExamples, regionExamples } from './siteExamples';
 
-export type RowDifference =
-  | 'soft clip turned into match at read end'
-  | 'read realigned (position or CIGAR changed)'
-  | 'supports channel differs'
-  | 'read only in golden'
-  | 'read only in ours';
+/**
+ * The closed list of causes that explain a difference (docs/deepvariant.md §8.3). Each is
+ * checked against the data; any other difference is unexplained, and so is every pixel that
+ * differs in the reference rows, below the last read row, or in a row no read draws.
+ *
+ *   'read realigned, realigner off'  the golden row equals, byte for byte, the row our realigner
+ *        draws for this read, and the realigner is off and moved the read (start or CIGAR differs).
+ *   'read only in the realigned partition, realigner off'  the golden row equals the realigned
+ *        row of a read that is absent from our (raw) rows.
+ *   'read only in the raw partition, realigner off'  our raw row's read is absent from the rows
+ *        the realigner's partition gives (downsampling / read set after realignment).
+ *   'rows with equal sort keys in another order'  rows present in both images, in another order
+ *        only among reads with the same (haplotype, start) sort key (docs/deepvariant.md §1.5).
+ */
+export type RowCause =
+  | 'read realigned, realigner off'
+  | 'read only in the realigned partition, realigner off'
+  | 'read only in the raw partition, realigner off'
+  | 'rows with equal sort keys in another order';
+
+const ROW_CAUSES: readonly RowCause[] = [
+  'read realigned, realigner off',
+  'read only in the realigned partition, realigner off',
+  'read only in the raw partition, realigner off',
+  'rows with equal sort keys in another order',
+];
+
+/** One named difference: a cause from ROW_CAUSES, or 'unexplained' with what was seen. */
+export interface RowNote {
+  readonly cause: RowCause | 'unexplained';
+  /** Golden read row (0-based, counted from the first read row), when the note is about one. */
+  readonly goldenRow?: number;
+  /** The read concerned: name/read number, start (0-based) and CIGAR. */
+  readonly read?: string;
+  readonly detail?: string;
+}
 
 export interface ParityExampleResult {
   readonly index: number;
@@ -40,10 +69,13 @@ export interface ParityExampleResult {
   readonly ourReadRows: number;
   /** Read rows with byte-identical content somewhere in the other image. */
   readonly rowsMatched: number;
-  readonly rowDifferences: Readonly<Partial<Record<RowDifference, number>>>;
+  /** Count of notes per cause (and 'unexplained'). */
+  readonly rowDifferences: Readonly<Partial<Record<RowCause | 'unexplained', number>>>;
   readonly rowOrderDiffers: boolean;
   readonly indelSite: boolean;
-  /** Reason classes; empty when identical. */
+  /** Every difference, naming the read. */
+  readonly notes: readonly RowNote[];
+  /** Causes present; 'unexplained' when any note is; empty when identical. */
   readonly reasons: readonly string[];
 }
 
@@ -57,7 +89,9 @@ export interface ParitySummary {
   readonly unexplained: readonly number[];
   readonly reasonCounts: Readonly<Record<string, number>>;
   readonly pixelsDifferingTotal: number;
-  /** Our own candidate caller on raw (not realigned) reads vs the golden sites. */
+  /** Whether our images were made with DeepVariant's realigner. */
+  readonly realignReads: boolean;
+  /** Our own candidate caller vs the golden sites. */
   readonly ownCandidates: {
     readonly region: string;
     readonly goldenSites: number;
@@ -88,71 +122,25 @@ function isEmptyRow(b: Uint8Array): boolean {
   return true;
 }
 
-function readRows(t: PileupTensor, band: number): Uint8Array[] {
-  const out: Uint8Array[] = [];
-  for (let r = band; r < t.height; r++) {
+/** Read rows up to the first all-zero row, and whether any pixel below it is non-zero. */
+function readRows(t: PileupTensor, band: number): { rows: Uint8Array[]; pixelsBelow: number } {
+  const rows: Uint8Array[] = [];
+  let r = band;
+  for (; r < t.height; r++) {
     const b = rowBytes(t, r);
     if (isEmptyRow(b)) break;
-    out.push(b);
+    rows.push(b);
   }
-  return out;
+  let pixelsBelow = 0;
+  for (; r < t.height; r++) { const b = rowBytes(t, r); for (let i = 0; i < b.length; i++) if (b[i] !== 0) pixelsBelow++; }
+  return { rows, pixelsBelow };
 }
 
 function key(b: Uint8Array): string {
   return Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('latin1');
 }
 
-/** Columns a row draws (any channel non-zero). */
-function drawnCols(b: Uint8Array, C: number, W: number): Uint8Array {
-  const m = new Uint8Array(W);
-  for (let c = 0; c < W; c++) for (let k = 0; k < C; k++) if (b[c * C + k] !== 0) { m[c] = 1; break; }
-  return m;
-}
-
-function hasSoftClip(read: AlignedRead | undefined, side: 'start' | 'end'): boolean {
-  if (!read || read.cigar.length === 0) return false;
-  const c = side === 'start' ? read.cigar[0]! : read.cigar[read.cigar.length - 1]!;
-  return (c & 0xf) === CigarOp.S;
-}
-
-/** Classifies how our row differs from the golden row it was paired with. */
-function classifyPair(g: Uint8Array, o: Uint8Array, C: number, W: number, supportsSlot: number, ourRead: AlignedRead | undefined): RowDifference {
-  const gm = drawnCols(g, C, W);
-  const om = drawnCols(o, C, W);
-  let onlyG = 0;
-  let onlyO = 0;
-  let bothDiff = 0;
-  let bothDiffNonSupports = 0;
-  let firstG = -1;
-  let lastG = -1;
-  const onlyGCols: number[] = [];
-  for (let c = 0; c < W; c++) {
-    if (gm[c]) { if (firstG < 0) firstG = c; lastG = c; }
-    if (gm[c] && !om[c]) { onlyG++; onlyGCols.push(c); }
-    else if (om[c] && !gm[c]) onlyO++;
-    else if (gm[c] && om[c]) {
-      let diff = false;
-      let diffNonSup = false;
-      for (let k = 0; k < C; k++) if (g[c * C + k] !== o[c * C + k]) { diff = true; if (k !== supportsSlot) diffNonSup = true; }
-      if (diff) bothDiff++;
-      if (diffNonSup) bothDiffNonSupports++;
-    }
-  }
-  if (onlyG > 0 && onlyO === 0 && bothDiffNonSupports === 0) {
-    // Extra golden pixels only at the read's ends, where our read is soft-clipped.
-    const atStart = onlyGCols.every((c, i) => c === firstG + i);
-    const atEnd = onlyGCols.every((c, i) => c === lastG - (onlyGCols.length - 1) + i);
-    const split = onlyGCols.filter((c) => c < (firstG + lastG) / 2);
-    const both = split.every((c, i) => c === firstG + i) && onlyGCols.slice(split.length).every((c, i, a) => c === lastG - (a.length - 1) + i);
-    if ((atStart && hasSoftClip(ourRead, 'start')) || (atEnd && hasSoftClip(ourRead, 'end')) || (both && hasSoftClip(ourRead, 'start') && hasSoftClip(ourRead, 'end'))) {
-      return 'soft clip turned into match at read end';
-    }
-  }
-  if (onlyG === 0 && onlyO === 0 && bothDiffNonSupports === 0 && bothDiff > 0) return 'supports channel differs';
-  return 'read realigned (position or CIGAR changed)';
-}
-
-/** Similarity used to pair non-identical rows: columns drawn by both with equal mapping quality and strand. */
+/** Similarity used to name the nearest read of an unmatched row: equal bytes in columns both draw. */
 function similarity(g: Uint8Array, o: Uint8Array, C: number, W: number): number {
   let same = 0;
   for (let c = 0; c < W; c++) {
@@ -160,84 +148,151 @@ function similarity(g: Uint8Array, o: Uint8Array, C: number, W: number): number 
     let gd = false;
     let od = false;
     for (let k = 0; k < C; k++) { if (g[p + k] !== 0) gd = true; if (o[p + k] !== 0) od = true; }
-    if (gd && od) {
-      let eq = 0;
-      for (let k = 0; k < C; k++) if (g[p + k] === o[p + k]) eq++;
-      same += eq / C;
-    }
+    if (gd && od) for (let k = 0; k < C; k++) if (g[p + k] === o[p + k]) same++;
   }
   return same;
 }
 
-export function compareExample(golden: PileupTensor, ours: PileupTensor, band: number, ourReads: readonly AlignedRead[]): Omit<ParityExampleResult, 'index' | 'locus' | 'position' | 'refBases' | 'altBases' | 'altAlleleIndices' | 'found' | 'indelSite' | 'reasons'> {
+const CIGAR_CHARS = 'MIDNSHP=X';
+function cigarText(c: Uint32Array): string {
+  let s = '';
+  for (const v of c) s += `${v >>> 4}${CIGAR_CHARS[v & 0xf] ?? '?'}`;
+  return s || '*';
+}
+
+/** A read's identity across builds: name, first/second of pair, supplementary. */
+function readId(r: AlignedRead): string {
+  return `${r.name}/${(r.flags & 0x40) ? 1 : (r.flags & 0x80) ? 2 : 0}${(r.flags & 0x800) ? 's' : ''}`;
+}
+
+function describe(r: AlignedRead | undefined): string | undefined {
+  return r ? `${readId(r)} ${r.contig}:${r.start + 1} ${cigarText(r.cigar)}` : undefined;
+}
+
+/** The images of one site: tensor and the read of each read row, in row order. */
+export interface BuiltImage {
+  readonly tensor: PileupTensor;
+  readonly reads: readonly AlignedRead[];
+}
+
+/** Sort key of a row (docs/deepvariant.md §1.5): haplotype tag when sorting by haplotype, then start. */
+export type SortKey = (r: AlignedRead) => string;
+const startKey: SortKey = (r) => String(r.start);
+
+/**
+ * Compares a golden image with ours. `realigned` is the same site built with the realigner
+ * when ours was built without it (undefined when ours was realigned): it is the evidence the
+ * realigner causes are checked against.
+ */
+export function compareExample(golden: PileupTensor, ours: BuiltImage, band: number, realigned?: BuiltImage, sortKey: SortKey = startKey): Omit<ParityExampleResult, 'index' | 'locus' | 'position' | 'refBases' | 'altBases' | 'altAlleleIndices' | 'found' | 'indelSite' | 'reasons'> {
   const C = golden.channels.length;
   const W = golden.width;
-  let pixels = 0;
   const a = golden.data;
-  const b = ours.data;
+  const b = ours.tensor.data;
+  const notes: RowNote[] = [];
+  const unexplained = (detail: string, goldenRow?: number, read?: AlignedRead): void => { notes.push({ cause: 'unexplained', goldenRow, read: describe(read), detail }); };
+  let pixels = 0;
   const n = Math.min(a.length, b.length);
   for (let i = 0; i < n; i++) if (a[i] !== b[i]) pixels++;
   pixels += Math.abs(a.length - b.length);
+  const sameShape = golden.height === ours.tensor.height && W === ours.tensor.width && C === ours.tensor.channels.length;
+  if (!sameShape) unexplained(`image shape ${golden.height}x${W}x${C} vs ours ${ours.tensor.height}x${ours.tensor.width}x${ours.tensor.channels.length}`);
   const refBytes = band * W * C;
-  let refSame = a.length === b.length;
-  for (let i = 0; i < refBytes && refSame; i++) if (a[i] !== b[i]) refSame = false;
-  const g = readRows(golden, band);
-  const o = readRows(ours, band);
-  // Exact matches by content (multiset).
-  const byKey = new Map<string, number[]>();
-  o.forEach((row, i) => { const k = key(row); const l = byKey.get(k); if (l) l.push(i); else byKey.set(k, [i]); });
-  const pairOf = new Array<number>(g.length).fill(-1);
-  const usedO = new Uint8Array(o.length);
-  let matched = 0;
-  g.forEach((row, i) => {
-    const l = byKey.get(key(row));
-    if (l && l.length > 0) { const j = l.shift()!; pairOf[i] = j; usedO[j] = 1; matched++; }
-  });
-  // Pair the rest greedily by similarity.
-  const diffs: Partial<Record<RowDifference, number>> = {};
-  const bump = (d: RowDifference): void => { diffs[d] = (diffs[d] ?? 0) + 1; };
-  const supportsSlot = golden.channels.indexOf(5);
-  const restG = g.map((_, i) => i).filter((i) => pairOf[i]! < 0);
-  const cand: { i: number; j: number; s: number }[] = [];
-  for (const i of restG) for (let j = 0; j < o.length; j++) if (!usedO[j]) { const s = similarity(g[i]!, o[j]!, C, W); if (s >= 20) cand.push({ i, j, s }); }
-  cand.sort((x, y) => y.s - x.s);
-  for (const { i, j } of cand) {
-    if (pairOf[i]! >= 0 || usedO[j]) continue;
-    pairOf[i] = j;
-    usedO[j] = 1;
-    bump(classifyPair(g[i]!, o[j]!, C, W, supportsSlot, ourReads[j]));
-  }
-  for (const i of restG) if (pairOf[i]! < 0) bump('read only in golden');
-  for (let j = 0; j < o.length; j++) if (!usedO[j]) bump('read only in ours');
-  // Order: are the paired rows in the same relative order?
+  let refSame = sameShape;
+  let refPixels = 0;
+  for (let i = 0; i < refBytes && i < n; i++) if (a[i] !== b[i]) { refSame = false; refPixels++; }
+  if (sameShape && !refSame) unexplained(`${refPixels} reference-row pixels differ`);
+  const G = readRows(golden, band);
+  const g = G.rows;
+  const o = readRows(ours.tensor, band).rows;
+  if (G.pixelsBelow > 0) unexplained(`${G.pixelsBelow} non-zero pixels below the last golden read row`);
+  // Rows of ours identical to golden rows (multiset, first free row of equal content).
+  const matchRows = (rows: readonly Uint8Array[]): { pair: number[]; used: Uint8Array; matched: number } => {
+    const byKey = new Map<string, number[]>();
+    rows.forEach((row, i) => { const k = key(row); const l = byKey.get(k); if (l) l.push(i); else byKey.set(k, [i]); });
+    const pair = new Array<number>(g.length).fill(-1);
+    const used = new Uint8Array(rows.length);
+    let matched = 0;
+    g.forEach((row, i) => {
+      const l = byKey.get(key(row));
+      if (l && l.length > 0) { const j = l.shift()!; pair[i] = j; used[j] = 1; matched++; }
+    });
+    return { pair, used, matched };
+  };
+  const direct = matchRows(o);
+  // The explaining build: the realigned image when ours is raw, else ours.
+  const E = realigned ?? ours;
+  const eRows = realigned ? readRows(realigned.tensor, band).rows : o;
+  const m = realigned ? matchRows(eRows) : direct;
+  const nearest = (row: Uint8Array): AlignedRead | undefined => {
+    let best = -1;
+    let bs = 0;
+    eRows.forEach((r, j) => { if (!m.used[j]) { const s = similarity(row, r, C, W); if (s > bs) { bs = s; best = j; } } });
+    return best >= 0 ? E.reads[best] : undefined;
+  };
+  for (let i = 0; i < g.length; i++) if (m.pair[i]! < 0) unexplained('golden read row equals no row of any read (nearest read named)', i, nearest(g[i]!));
+  for (let j = 0; j < eRows.length; j++) if (!m.used[j]) unexplained(realigned ? 'read drawn by the realigner has no golden row' : 'our read row has no golden row', undefined, E.reads[j]);
+  // Order: golden rows must follow the sort key; ties may come in any order.
   let rowOrderDiffers = false;
-  let last = -1;
+  let prev = -1;
+  let prevKey: string | undefined;
+  let prevRead: AlignedRead | undefined;
   for (let i = 0; i < g.length; i++) {
-    const j = pairOf[i]!;
+    const j = m.pair[i]!;
     if (j < 0) continue;
-    if (j < last) { rowOrderDiffers = true; break; }
-    last = j;
+    const r = E.reads[j]!;
+    const k = sortKey(r);
+    if (prevKey !== undefined && j < prev) {
+      rowOrderDiffers = true;
+      if (k === prevKey) notes.push({ cause: 'rows with equal sort keys in another order', goldenRow: i, read: describe(r), detail: `after ${describe(prevRead)}` });
+      else unexplained(`rows out of sort order: after ${describe(prevRead)}`, i, r);
+    }
+    prev = j;
+    prevKey = k;
+    prevRead = r;
   }
+  if (realigned) {
+    // Rows that differ from our raw image: each must be a read the realigner moved or added.
+    const raw = new Map<string, { read: AlignedRead; row: number }>();
+    ours.reads.forEach((r, j) => { if (j < o.length) raw.set(readId(r), { read: r, row: j }); });
+    const explainedRaw = new Set<number>();
+    for (let i = 0; i < g.length; i++) {
+      const j = m.pair[i]!;
+      if (j < 0) continue;
+      const e = E.reads[j]!;
+      const ours1 = raw.get(readId(e));
+      if (ours1 && key(o[ours1.row]!) === key(g[i]!)) { explainedRaw.add(ours1.row); continue; }
+      if (!ours1) { notes.push({ cause: 'read only in the realigned partition, realigner off', goldenRow: i, read: describe(e) }); continue; }
+      explainedRaw.add(ours1.row);
+      const moved = ours1.read.start !== e.start || cigarText(ours1.read.cigar) !== cigarText(e.cigar);
+      if (moved) notes.push({ cause: 'read realigned, realigner off', goldenRow: i, read: describe(e), detail: `raw ${ours1.read.start + 1} ${cigarText(ours1.read.cigar)}` });
+      else unexplained('row differs from ours though the realigner kept the read\'s start and CIGAR', i, e);
+    }
+    const inE = new Set(E.reads.slice(0, eRows.length).map(readId));
+    for (let j = 0; j < o.length; j++) {
+      if (explainedRaw.has(j) || direct.used[j]) continue;
+      const r = ours.reads[j]!;
+      if (!inE.has(readId(r))) notes.push({ cause: 'read only in the raw partition, realigner off', read: describe(r) });
+    }
+  }
+  const diffs: Partial<Record<RowCause | 'unexplained', number>> = {};
+  for (const nt of notes) diffs[nt.cause] = (diffs[nt.cause] ?? 0) + 1;
+  // Byte-identical images need no cause; a difference with no note at all is unexplained.
+  if (pixels > 0 && notes.length === 0) unexplained(`${pixels} pixels differ with no row difference found`);
   return {
     referenceRowsIdentical: refSame, identical: pixels === 0, pixelsDiffering: pixels,
-    goldenReadRows: g.length, ourReadRows: o.length, rowsMatched: matched, rowDifferences: diffs, rowOrderDiffers,
+    goldenReadRows: g.length, ourReadRows: o.length, rowsMatched: direct.matched, rowDifferences: diffs, rowOrderDiffers, notes,
   };
 }
 
 function reasonsFor(r: Omit<ParityExampleResult, 'reasons'>): string[] {
-  if (!r.found) return ['example not made'];
+  if (!r.found) return ['example not made', 'unexplained'];
   if (r.identical) return [];
-  const out: string[] = [];
-  const d = r.rowDifferences;
-  if (!r.referenceRowsIdentical) out.push('reference rows differ');
-  if ((d['read only in golden'] ?? 0) + (d['read only in ours'] ?? 0) > 0) out.push('read rows differ: read set differs (realigner)');
-  if (d['read realigned (position or CIGAR changed)']) out.push('read rows differ: reads realigned (position or CIGAR changed)');
-  if (d['soft clip turned into match at read end']) out.push('soft clip turned into match at read end');
-  if (d['supports channel differs']) out.push('supports channel differs (allele support counted on realigned reads)');
-  if (r.rowOrderDiffers) out.push('row order');
-  if (out.length > 0 && r.indelSite) out.push('indel site');
-  if (out.length === 0) out.push('unexplained');
-  return out;
+  const out = new Set<string>();
+  for (const nt of r.notes) out.add(nt.cause);
+  if (out.size === 0) out.add('unexplained');
+  // Causes in the list's order, 'unexplained' last.
+  return [...ROW_CAUSES.filter((c) => out.has(c)), ...(out.has('unexplained') ? ['unexplained'] : [])];
 }
 
 /** Parses `chr:start-end` (1-based inclusive, commas allowed) into a 0-based half-open region. */
@@ -253,6 +308,10 @@ export function parseRegion(text: string): CallingRegion | undefined {
 export async function runGoldenParity(req: ParityRequest): Promise<{ summary: ParitySummary; examples: ParityExampleResult[] }> {
   const { options, signal } = req;
   const reader = new PartitionReader(req.reads, req.reference, options);
+  const realignOn = options.realigner !== undefined || options.realignReads;
+  // Without the realigner, the realigned build is the evidence for the realigner causes.
+  const evidence = realignOn ? undefined : new PartitionReader(req.reads, req.reference, { ...options, realignReads: true });
+  const sortKey: SortKey = options.encoder.sortByHaplotypes ? (r) => `${String(r.tags['HP'] ?? '')}:${r.start}` : startKey;
   const band = options.encoder.referenceBandHeight;
   const results: ParityExampleResult[] = [];
   const goldenSites = new Map<string, { start: number; ref: string; alts: string }>();
@@ -267,26 +326,32 @@ export async function runGoldenParity(req: ParityRequest): Promise<{ summary: Pa
     lo = Math.min(lo, v.start);
     hi = Math.max(hi, v.end);
     goldenSites.set(`${v.referenceName}:${v.start}`, { start: v.start, ref: v.referenceBases, alts: v.alternateBases.join(',') });
-    const site = await buildSiteExamples({
-      reads: req.reads, reference: req.reference, contig: v.referenceName, position: v.start + 1,
-      alleles: { refBases: v.referenceBases, altBases: v.alternateBases }, alleleMode: 'given',
-      region: req.region, partitionReader: reader, signal,
-    });
-    const ex = site.examples.find((e) => e.altAlleleIndices.join(',') === g.altAlleleIndices.join(','));
+    const build = async (pr: PartitionReader): Promise<BuiltImage | undefined> => {
+      const site = await buildSiteExamples({
+        reads: req.reads, reference: req.reference, contig: v.referenceName, position: v.start + 1,
+        alleles: { refBases: v.referenceBases, altBases: v.alternateBases }, alleleMode: 'given',
+        region: req.region, partitionReader: pr, signal,
+      });
+      const e = site.examples.find((x) => x.altAlleleIndices.join(',') === g.altAlleleIndices.join(','));
+      return e ? { tensor: e.tensor, reads: site.rowReads } : undefined;
+    };
+    const ex = await build(reader);
     const indelSite = v.referenceBases.length > 1 || v.alternateBases.some((a) => a.length > 1);
     const base = { index, locus: g.locus, position: v.start + 1, refBases: v.referenceBases, altBases: v.alternateBases, altAlleleIndices: g.altAlleleIndices, indelSite };
     let r: Omit<ParityExampleResult, 'reasons'>;
     if (ex) {
-      r = { ...base, found: true, ...compareExample(g.tensor, ex.tensor, band, site.rowReads) };
+      const same = ex.tensor.data.length === g.tensor.data.length && Buffer.compare(ex.tensor.data, g.tensor.data) === 0;
+      const re = evidence && !same ? await build(evidence) : undefined;
+      r = { ...base, found: true, ...compareExample(g.tensor, ex, band, re, sortKey) };
     } else {
-      r = { ...base, found: false, referenceRowsIdentical: false, identical: false, pixelsDiffering: g.tensor.data.length, goldenReadRows: 0, ourReadRows: 0, rowsMatched: 0, rowDifferences: {}, rowOrderDiffers: false };
+      r = { ...base, found: false, referenceRowsIdentical: false, identical: false, pixelsDiffering: g.tensor.data.length, goldenReadRows: 0, ourReadRows: 0, rowsMatched: 0, rowDifferences: {}, rowOrderDiffers: false, notes: [{ cause: 'unexplained', detail: 'no example made for this site and these alt alleles' }] };
     }
     const full: ParityExampleResult = { ...r, reasons: reasonsFor(r) };
     results.push(full);
     req.onExample?.(full);
     index++;
   }
-  // Our own candidate caller over the region (raw reads, no realigner).
+  // Our own candidate caller over the region (with the realigner when it is on).
   const size = options.partitionSize;
   const region = req.region ?? { contig, start: Math.floor(lo / size) * size, end: Math.ceil(hi / size) * size };
   let ours = 0;
@@ -303,7 +368,7 @@ export async function runGoldenParity(req: ParityRequest): Promise<{ summary: Pa
   }
   const reasonCounts: Record<string, number> = {};
   for (const r of results) for (const why of r.reasons) reasonCounts[why] = (reasonCounts[why] ?? 0) + 1;
-  const unexplained = results.filter((r) => r.reasons.includes('unexplained') || r.reasons.includes('example not made')).map((r) => r.index);
+  const unexplained = results.filter((r) => r.reasons.includes('unexplained')).map((r) => r.index);
   const summary: ParitySummary = {
     examples: results.length,
     found: results.filter((r) => r.found).length,
@@ -314,6 +379,7 @@ export async function runGoldenParity(req: ParityRequest): Promise<{ summary: Pa
     unexplained,
     reasonCounts,
     pixelsDifferingTotal: results.reduce((s, r) => s + r.pixelsDiffering, 0),
+    realignReads: realignOn,
     ownCandidates: { region: `${region.contig}:${region.start + 1}-${region.end}`, goldenSites: goldenSites.size, sitesFound, sitesWithSameAlleles: same, ourCandidates: ours },
   };
   return { summary, examples: results };

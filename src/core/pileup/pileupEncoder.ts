@@ -17,7 +17,7 @@ import type { PileupTensor } from '../io/examples/pileupTensor';
 import type { ExampleInfo } from '../io/examples/exampleInfo';
 import { NumpyRandomState } from './numpyRandomState';
 import { libstdcxxShuffle } from './libstdcxxShuffle';
-import { readKey, readNumber } from './readFilters';
+import { readKey, readNumber } from './candidates/readFilters';
 
 export type DownsamplingMode = 'dv1.5' | 'dv1.6';
 

@@ -17,12 +17,13 @@ import type { ReferenceSource } from '../io/fasta/referenceSource';
 import { VariantLensError, throwIfAborted } from '../errors';
 import { resolveContig } from '../io/contigAliases';
 import type { PileupTensor } from '../io/examples/pileupTensor';
-import { AlleleCounter, type RefWindow } from './alleleCounter';
+import { AlleleCounter, type RefWindow } from './candidates/alleleCounter';
 import { type MultiAllelicMode, altAlleleCombinations } from './altAlleleCombinations';
 import { DEFAULT_EXAMPLE_INFO, type ExampleInfo } from '../io/examples/exampleInfo';
 import { type EncoderOptions, type ReadSelection, type RowInfo, encodeRows, encoderOptionsFromExampleInfo, rowInfos, selectReads, withSupports } from './pileupEncoder';
 import { reservoirSample } from './numpyRandomState';
-import { DEFAULT_READ_REQUIREMENTS, type ReadRejection, type ReadRequirements, readRejection } from './readFilters';
+import { realignReads } from './realigner/realigner';
+import { DEFAULT_READ_REQUIREMENTS, type ReadRejection, type ReadRequirements, readRejection } from './candidates/readFilters';
 import { type CallerOptions, type Candidate, DEFAULT_CALLER_OPTIONS, type PositionAnalysis, analyzePosition, mayBeCandidate, supportForAlleles } from './variantCaller';
 
 /** A calling region, 0-based half-open; partitions start at `start` (make_examples `regions_to_process`). */
@@ -36,7 +37,10 @@ export interface CallingRegion {
  * The realignment stage: gets the partition's filtered, sampled reads in input order and
  * returns the reads to use, in DeepVariant's order (`long_reads + realigned_short_reads`).
  */
-export type Realigner = (reads: readonly AlignedRead[], partition: CallingRegion, reference: RefWindow, signal?: AbortSignal) => Promise<AlignedRead[]>;
+export type Realigner = (reads: readonly AlignedRead[], partition: CallingRegion, reference: RefWindow & { readonly contigLength: number }, signal?: AbortSignal) => Promise<AlignedRead[]>;
+
+/** DeepVariant's realigner (realigner/realigner.ts) as the pipeline's realign stage. */
+export const dvRealigner: Realigner = (reads, partition, reference) => Promise.resolve(realignReads(reads, partition, reference).reads);
 
 export interface PipelineOptions {
   readonly readRequirements: ReadRequirements;
@@ -50,6 +54,8 @@ export interface PipelineOptions {
   readonly readOverlapBufferBp: number;
   readonly multiAllelicMode: MultiAllelicMode;
   readonly realigner: Realigner | undefined;
+  /** make_examples `--realign_reads`: run DeepVariant's realigner (`dvRealigner`) when no `realigner` is given. */
+  readonly realignReads: boolean;
   /** Partitions fetched together in one read of the BAM (a cache block). */
   readonly partitionsPerFetch: number;
 }
@@ -66,6 +72,7 @@ export function pipelineOptions(info: ExampleInfo = DEFAULT_EXAMPLE_INFO, overri
     readOverlapBufferBp: 5,
     multiAllelicMode: 'add-het-alt-images',
     realigner: undefined,
+    realignReads: false,
     partitionsPerFetch: 10,
     ...rest,
     encoder: encoderOptionsFromExampleInfo(info, {
@@ -150,13 +157,15 @@ export class PartitionReader {
       p = (async () => {
         const reads = await this.reads.fetch(contig, start, end, signal);
         // Reference for the whole block: one base before the earliest read (insertion /
-        // deletion anchors at a read start) and past the latest read end and every image window.
-        const half = (this.options.encoder.width - 1) / 2;
-        let lo = start - half - 1;
-        let hi = end + half + 1;
+        // deletion anchors at a read start) and past the latest read end and every image window,
+        // plus the realigner's 20-bp alignment margin around the reads.
+        // The realigner's windows reach 100 bp past the partition (20-bp expansion + 80), plus its 20-bp margin.
+        const pad = Math.max((this.options.encoder.width - 1) / 2 + 1, 121);
+        let lo = start - pad;
+        let hi = end + pad;
         for (const r of reads) {
-          if (r.start - 1 < lo) lo = r.start - 1;
-          if (r.end + 1 > hi) hi = r.end + 1;
+          if (r.start - 21 < lo) lo = r.start - 21;
+          if (r.end + 21 > hi) hi = r.end + 21;
         }
         lo = Math.max(0, lo);
         hi = Math.min(contigLength, hi);
@@ -207,7 +216,8 @@ export class PartitionReader {
     }
     const sampled = passed.length > o.maxReadsPerPartition;
     let reads: AlignedRead[] = sampled ? reservoirSample(passed, o.maxReadsPerPartition, o.reservoirSeed) : passed;
-    if (o.realigner) reads = await o.realigner(reads, part, block.ref, signal);
+    const realigner = o.realigner ?? (o.realignReads ? dvRealigner : undefined);
+    if (realigner) reads = await realigner(reads, part, { ...block.ref, contigLength }, signal);
     throwIfAborted(signal);
     const counter = new AlleleCounter(part.contig, part.start, part.end, block.ref, o.readRequirements);
     for (const r of reads) counter.add(r);

@@ -6,7 +6,7 @@
  * Besides the candidate it explains every observed allele (count, fraction, the threshold
  * that rejected it), so the UI can say "alt fraction 0.05 is below vsc_min_fraction_snps 0.12".
  */
-import { ALLELE_TYPE_NAMES, AlleleType, type PositionCounts, type ReadAllele, totalAlleleCount } from './alleleCounter';
+import { ALLELE_TYPE_NAMES, AlleleType, type PositionCounts, type ReadAllele, totalAlleleCount } from './candidates/alleleCounter';
 
 export interface CallerOptions {
   readonly vscMinCountSnps: number;

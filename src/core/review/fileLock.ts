@@ -127,21 +127,50 @@ function processAlive(pid: number): boolean {
 }
 
 async function breakLock(lockPath: string, judged: LockInfo | undefined): Promise<void> {
-  const aside = `${lockPath}.stale-${process.pid}-${randomBytes(4).toString('hex')}`;
+  // One breaker at a time (`<lock>.break`, created with link like the lock itself). Without
+  // it, two waiters that both judged the same lock stale could each move a lock aside: the
+  // second one would move (and fail to put back) the fresh lock a third writer had just
+  // taken, and two writers would hold the lock.
+  const guard = `${lockPath}.break`;
+  const mine = `${lockPath}.${process.pid}-${randomBytes(4).toString('hex')}`;
+  await writeFile(mine, String(Date.now()), { flag: 'wx' });
   try {
-    await rename(lockPath, aside);
-  } catch {
-    return; // someone else broke or released it first
+    try {
+      await link(mine, guard);
+    } catch {
+      // Another breaker is at work; clear its guard only if it died (breaking takes ms).
+      const st = await stat(guard).catch(() => undefined);
+      if (st && Date.now() - st.mtimeMs > GUARD_STALE_MS) await unlink(guard).catch(() => undefined);
+      return;
+    }
+    try {
+      // Under the guard, nobody else breaks: break only the very lock that was judged stale.
+      const cur = await readLock(lockPath);
+      if (judged ? cur?.nonce !== judged.nonce : cur !== undefined) return;
+      const aside = `${lockPath}.stale-${process.pid}-${randomBytes(4).toString('hex')}`;
+      try {
+        await rename(lockPath, aside);
+      } catch {
+        return; // released meanwhile
+      }
+      const moved = await readLock(aside);
+      if (judged && moved?.nonce !== judged.nonce) {
+        // Only its own holder (alive after all) can have replaced it in between: put it back.
+        await link(aside, lockPath).catch(() => undefined);
+      }
+      await unlink(aside).catch(() => undefined);
+    } finally {
+      // Remove the guard only if it is still ours (same inode as our temp file).
+      const [g, m] = await Promise.all([stat(guard).catch(() => undefined), stat(mine).catch(() => undefined)]);
+      if (g && m && g.ino === m.ino) await unlink(guard).catch(() => undefined);
+    }
+  } finally {
+    await unlink(mine).catch(() => undefined);
   }
-  const moved = await readLock(aside);
-  if (judged && moved?.nonce !== judged.nonce) {
-    // Between our check and the rename, the stale lock was replaced by a live one: put it back
-    // (link fails if yet another lock appeared, in which case that one is live and the moved
-    // one belongs to a writer who will find its lock missing and not remove anything).
-    await link(aside, lockPath).catch(() => undefined);
-  }
-  await unlink(aside).catch(() => undefined);
 }
+
+/** A break guard older than this belongs to a breaker that died. */
+const GUARD_STALE_MS = 5_000;
 
 function pause(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {

@@ -7,6 +7,7 @@
  * half-open: start = POS - 1, stop = POS - 1 + len(REF) (IGVNav's default "0-base" input).
  */
 import { VariantLensError, throwIfAborted, wrapError } from '../errors';
+import { VcfLineTabs } from '../io/vcf/vcfLineTokenizer';
 import type { VcfSource } from '../io/vcf/vcfSource';
 import { VcfFileWriter } from '../io/vcf/vcfWriter';
 import { type Annotation, escapeField, formatModels } from './reviewFormat';
@@ -87,10 +88,6 @@ export function encodeInfoValue(s: string): string {
   return encodeURIComponent(s);
 }
 
-export function decodeInfoValue(s: string): string {
-  return s === '.' ? '' : decodeURIComponent(s);
-}
-
 export interface VcfExportOptions {
   /** verdict → FILTER id (e.g. Fail → VL_FAIL); a matching site gets that FILTER. */
   readonly filters?: ReadonlyMap<string, string>;
@@ -142,17 +139,24 @@ export async function exportVcf(source: VcfSource, review: ReviewLookup, out: st
   const seen = new Set<string>();
   let records = 0;
   let annotated = 0;
+  const tabs = new VcfLineTabs();
   try {
     for await (const rec of source.records(signal)) {
       if ((++records & 0xfff) === 0) throwIfAborted(signal);
       const entries = review.entriesAt({ contig: rec.contig, pos: rec.pos, ref: rec.ref, alt: rec.alts.length === 0 ? '.' : rec.alts.join(',') });
       if (entries.length === 0) {
-        writer.add(stripOurInfo(rec.line));
+        if (rec.line.includes('VL_')) {
+          rec.tabsInto(tabs);
+          writer.add(stripOurInfo(rec.line, tabs));
+        } else {
+          writer.add(rec.line);
+        }
         continue;
       }
       annotated++;
       for (const e of entries) seen.add(e.key);
-      writer.add(annotateLine(rec.line, entries, filters));
+      rec.tabsInto(tabs);
+      writer.add(annotateLine(rec.line, tabs, entries, filters));
     }
     writer.close();
   } catch (e) {
@@ -168,11 +172,11 @@ function isOurFilterLine(line: string, filters: ReadonlyMap<string, string>): bo
   return m !== null && [...filters.values()].includes(m[1]!);
 }
 
-function stripOurInfo(line: string): string {
-  if (!line.includes('VL_')) return line;
-  const cols = line.split('\t');
-  cols[7] = joinInfo(splitInfo(cols[7] ?? '.').filter((kv) => !kv.startsWith('VL_')));
-  return cols.join('\t');
+/** The record line without our VL_ INFO keys; `tabs` holds the line's tabs (a record: 8+ columns). */
+function stripOurInfo(line: string, tabs: VcfLineTabs): string {
+  const a = tabs.start(7);
+  const b = tabs.end(7, line);
+  return line.slice(0, a) + joinInfo(splitInfo(line.slice(a, b)).filter((kv) => !kv.startsWith('VL_'))) + line.slice(b);
 }
 
 function splitInfo(info: string): string[] {
@@ -183,10 +187,12 @@ function joinInfo(kvs: readonly string[]): string {
   return kvs.length === 0 ? '.' : kvs.join(';');
 }
 
-function annotateLine(line: string, entries: readonly ReviewEntry[], filters: ReadonlyMap<string, string>): string {
-  const cols = line.split('\t');
+/** The record line with our VL_ INFO keys and verdict FILTERs; `tabs` holds the line's tabs (a record: 8+ columns). */
+function annotateLine(line: string, tabs: VcfLineTabs, entries: readonly ReviewEntry[], filters: ReadonlyMap<string, string>): string {
+  let filter = line.slice(tabs.start(6), tabs.end(6, line));
+  const infoEnd = tabs.end(7, line);
   const versions: Annotation[] = entries.flatMap((e) => e.versions);
-  const info = splitInfo(cols[7] ?? '.').filter((kv) => !kv.startsWith('VL_'));
+  const info = splitInfo(line.slice(tabs.start(7), infoEnd)).filter((kv) => !kv.startsWith('VL_'));
   const list = (f: (a: Annotation) => string): string => versions.map(f).join(',');
   info.push(`VL_VERDICT=${list((a) => encodeInfoValue(a.verdict))}`);
   info.push(`VL_TAGS=${list((a) => (a.tags.length === 0 ? '.' : a.tags.map(encodeInfoValue).join('|')))}`);
@@ -195,11 +201,10 @@ function annotateLine(line: string, entries: readonly ReviewEntry[], filters: Re
   info.push(`VL_TIME=${list((a) => a.time)}`);
   if (versions.some((a) => a.sample !== undefined)) info.push(`VL_SAMPLE=${list((a) => (a.sample === undefined ? '.' : encodeInfoValue(a.sample)))}`);
   if (entries.some((e) => e.conflict)) info.push('VL_CONFLICT');
-  cols[7] = joinInfo(info);
   const add = [...new Set(versions.map((a) => filters.get(a.verdict)).filter((f): f is string => f !== undefined))];
   if (add.length > 0) {
-    const current = cols[6] === undefined || cols[6] === '.' || cols[6] === 'PASS' ? [] : cols[6].split(';');
-    cols[6] = [...new Set([...current, ...add])].join(';');
+    const current = filter === '.' || filter === 'PASS' ? [] : filter.split(';');
+    filter = [...new Set([...current, ...add])].join(';');
   }
-  return cols.join('\t');
+  return `${line.slice(0, tabs.start(6))}${filter}\t${joinInfo(info)}${line.slice(infoEnd)}`;
 }

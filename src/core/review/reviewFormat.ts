@@ -15,6 +15,7 @@
  * or more lines is a conflict (two people set different verdicts); its lines carry
  * `state = conflict` so the file shows it too. Full description: docs/review-format.md.
  */
+import { collapseAgreeing } from './agreement';
 import { VariantLensError } from '../errors';
 
 export const REVIEW_FORMAT_VERSION = 1;
@@ -70,14 +71,6 @@ export function siteKey(k: SiteKey): string {
 /** Human-readable form for messages: chr20:10000117 C>T [sample]. */
 export function formatSiteKey(k: SiteKey): string {
   return `${k.contig}:${k.pos} ${k.ref}>${k.alt}${k.sample !== undefined ? ` [${k.sample}]` : ''}`;
-}
-
-export function parseSiteKey(key: string): SiteKey {
-  const [contig, pos, ref, alt, sample] = key.split('\t');
-  if (contig === undefined || pos === undefined || ref === undefined || alt === undefined || sample === undefined) {
-    throw new VariantLensError('invalid-argument', `not a site key: ${JSON.stringify(key)}`);
-  }
-  return sample === '' ? { contig, pos: Number(pos), ref, alt } : { contig, pos: Number(pos), ref, alt, sample };
 }
 
 export function keyOf(a: SiteKey): SiteKey {
@@ -281,6 +274,9 @@ export function addVersion(sites: Map<string, Annotation[]>, a: Annotation): voi
   if (list.some((v) => annotationBody(v) === body)) return;
   list.push(a);
   list.sort(compareVersions);
+  // The same decision on two branches is one version, not a conflict (agreement.ts).
+  const merged = collapseAgreeing(list);
+  if (merged.length !== list.length) list.splice(0, list.length, ...merged);
 }
 
 /**

@@ -5,6 +5,7 @@
  * "1-Base" option.
  */
 import { readFile } from 'node:fs/promises';
+import { decodeUtf8Strict } from '../textDecode';
 import { VariantLensError, throwIfAborted } from '../errors';
 import { type Annotation, type ModelSnapshot, nowIso, parseModels, unescapeField, validateAnnotation } from './reviewFormat';
 
@@ -86,8 +87,9 @@ export async function readReviewTsv(path: string, options: TsvImportOptions & { 
   throwIfAborted(options.signal);
   let text: string;
   try {
-    text = await readFile(path, 'utf8');
+    text = decodeUtf8Strict(await readFile(path), path, 'review-file-invalid');
   } catch (e) {
+    if (e instanceof VariantLensError) throw e;
     const code = (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'file-not-found' : 'review-file-invalid';
     throw new VariantLensError(code, `cannot read the TSV: ${(e as Error).message}`, path, { cause: e });
   }

@@ -17,6 +17,8 @@
  *   `review-file-invalid` error naming the file and line.
  */
 import { readFile } from 'node:fs/promises';
+import { decodeUtf8Strict } from '../textDecode';
+import { collapseAgreeing } from './agreement';
 import { userInfo } from 'node:os';
 import { VariantLensError, throwIfAborted } from '../errors';
 import { atomicWriteFile } from './atomicWrite';
@@ -125,7 +127,7 @@ export function mergeSites(base: ReadonlyMap<string, readonly Annotation[]>, the
       // loses to an edit on the other, so nothing a reviewer wrote disappears).
       const all = new Map<string, Annotation>();
       for (const a of [...(t ?? []), ...(o ?? [])]) all.set(annotationBody(a), a);
-      r = [...all.values()].sort(compareVersions);
+      r = collapseAgreeing([...all.values()].sort(compareVersions));
     }
     if (r && r.length > 0) out.set(k, r);
   }
@@ -424,8 +426,9 @@ function entry(key: string, versions: readonly Annotation[]): ReviewEntry {
 async function readText(path: string, signal?: AbortSignal): Promise<string> {
   throwIfAborted(signal);
   try {
-    return await readFile(path, 'utf8');
+    return decodeUtf8Strict(await readFile(path), path, 'review-file-invalid');
   } catch (e) {
+    if (e instanceof VariantLensError) throw e;
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return '';
     throw new VariantLensError('review-file-invalid', `could not read the review file: ${(e as Error).message}`, path, { cause: e });
   }

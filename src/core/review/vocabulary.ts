@@ -81,7 +81,21 @@ function withShortcuts(labels: readonly LabelSpec[]): VerdictLabel[] {
   return labels.map((l, i) => (i < 9 ? { ...l, shortcut: String(i + 1) } : { ...l }));
 }
 
-export const DISPUTE_VOCABULARY: Vocabulary = { name: 'model-dispute', verdicts: withShortcuts(DISPUTE_VERDICTS), tags: SOP_TAGS };
+/** SOP codes that name a tumour/normal pair: not offered for germline model review. */
+const PAIRED_SAMPLE_TAGS = new Set(['LCN', 'LCT', 'NCN', 'TN']);
+
+/**
+ * Tags of the default (germline model review) vocabulary: the SOP's read-level artefact codes
+ * without the tumour/normal ones, plus three germline codes.
+ */
+export const GERMLINE_TAGS: readonly ReviewTag[] = [
+  ...SOP_TAGS.filter((t) => !PAIRED_SAMPLE_TAGS.has(t.id)),
+  { id: 'LC', title: 'Low coverage', description: 'Too few reads at the site to call a genotype with confidence.' },
+  { id: 'AB', title: 'Allele balance', description: 'The alt fraction does not fit the genotype (a het far from 0.5, a hom-alt with many ref reads).' },
+  { id: 'SD', title: 'Segmental duplication / paralog', description: 'Reads may come from a paralogous copy elsewhere in the genome.' },
+];
+
+export const DISPUTE_VOCABULARY: Vocabulary = { name: 'model-dispute', verdicts: withShortcuts(DISPUTE_VERDICTS), tags: GERMLINE_TAGS };
 export const SOMATIC_SOP_VOCABULARY: Vocabulary = { name: 'somatic-sop', verdicts: withShortcuts(SOP_VERDICTS), tags: SOP_TAGS };
 
 export const BUILTIN_VOCABULARIES: ReadonlyMap<string, Vocabulary> = new Map([
@@ -142,6 +156,44 @@ export function resolveVocabulary(setting: VocabularySetting = {}, settingName =
     verdicts: withShortcuts(verdicts),
     tags,
   };
+}
+
+/** A model name as it can appear in a verdict id: spaces → '-', characters a label refuses → '_'. */
+export function verdictModelId(model: string): string {
+  const id = model.trim().replace(/\s+/g, '-').replace(/[\t\n\r,;=%\\]/g, '_');
+  return id === '' ? 'model' : id;
+}
+
+/**
+ * The model-dispute verdicts for the configured models: `<model>-correct` for each (in the
+ * settings' order, duplicate names once), then `both-correct`/`both-wrong` for two models
+ * (`all-correct`/`all-wrong` for three or more), then `uncertain`. Fewer than two models: the
+ * built-in `default-correct`, `retrained-correct`, … list.
+ */
+export function modelDisputeVerdicts(modelNames: readonly string[]): readonly VerdictLabel[] {
+  const names = [...new Set(modelNames.map(verdictModelId))];
+  if (names.length < 2) return DISPUTE_VOCABULARY.verdicts;
+  const both = names.length === 2 ? 'both' : 'all';
+  const specs: LabelSpec[] = [
+    ...names.map((n) => ({ id: `${n}-correct`, title: `${n} correct`, description: `The ${n} model’s call is right; the other model${names.length > 2 ? 's are' : ' is'} wrong here.` })),
+    { id: `${both}-correct`, title: `${both === 'both' ? 'Both' : 'All'} correct (representation only)`, description: DISPUTE_VERDICTS[2]!.description },
+    { id: `${both}-wrong`, title: `${both === 'both' ? 'Both' : 'All'} wrong`, description: 'No model’s genotype matches the evidence.' },
+    DISPUTE_VERDICTS[4]!,
+  ];
+  return withShortcuts(specs);
+}
+
+/**
+ * The vocabulary the UI offers (verdict buttons, quick pick, shortcuts 1–9): the setting
+ * (`variantLens.review.vocabulary`, resolved by resolveVocabulary) where the model-dispute
+ * preset's verdicts are named after the configured models (`variantLens.models` names).
+ * A setting that lists its own verdicts, or another preset, is kept as written.
+ */
+export function vocabularyForModels(setting: VocabularySetting, modelNames: readonly string[], settingName = 'variantLens.review'): Vocabulary {
+  const v = resolveVocabulary(setting, settingName);
+  if (setting.verdicts || (setting.preset ?? DISPUTE_VOCABULARY.name) !== DISPUTE_VOCABULARY.name) return v;
+  const verdicts = modelDisputeVerdicts(modelNames);
+  return verdicts === DISPUTE_VOCABULARY.verdicts ? v : { ...v, verdicts };
 }
 
 /** The label bound to a shortcut digit ('1'–'9'), if any. */

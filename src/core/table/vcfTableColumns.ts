@@ -25,9 +25,10 @@
 import { VariantLensError } from '../errors';
 import { resolveContig } from '../io/contigAliases';
 import type { LineBatch } from '../io/vcf/lineScanner';
+import { VcfLineTabs, fieldEnd, lineEnd } from '../io/vcf/vcfLineTokenizer';
 import { VcfRecord, isSymbolicAllele, parseDecimal } from '../io/vcf/vcfRecord';
 import type { ContigRun } from '../io/vcf/vcfRowIndex';
-import type { CompareOp, FilterSpec, SortColumn, SortSpec, VariantKind } from '../../protocol/protocol';
+import type { CompareOp, FilterSpec, RowVariantKind, SortColumn, SortSpec } from './tableSpec';
 
 /** How a long job reports progress and learns that it was cancelled. */
 export interface JobControl {
@@ -36,7 +37,7 @@ export interface JobControl {
   progress(done: number, total: number, label: string): void;
 }
 
-export const KIND_CODE: Readonly<Record<VariantKind, number>> = { SNP: 0, INDEL: 1, REF: 2 };
+export const KIND_CODE: Readonly<Record<RowVariantKind, number>> = { SNP: 0, INDEL: 1, REF: 2 };
 
 export interface Locus {
   readonly contig: string;
@@ -97,30 +98,20 @@ export class Interner {
 // ---- one data line -----------------------------------------------------------------------
 
 /**
- * Tab positions of the line being scanned: T[k] = index of the tab ending column k (0 =
- * CHROM … 6 = FILTER, 7 = INFO, 8 = FORMAT), -1 when absent. Shared scratch, so the scan
- * allocates nothing per row.
+ * Finds the tabs of `line` into `tabs` (the shared tokenizer, vcfLineTokenizer.ts) and
+ * validates CHROM/POS/REF/QUAL like the VcfRecord constructor; on any doubt, builds a
+ * VcfRecord, whose constructor throws the user-facing error. Returns POS.
  */
-const T = new Int32Array(9);
-let linePos = 0;
-
-/**
- * Finds the tabs and validates CHROM/POS/REF/QUAL like the VcfRecord constructor; on any
- * doubt, builds a VcfRecord, whose constructor throws the user-facing error.
- */
-function locate(line: string, lineNumber: number, file: string): void {
-  let t = -1;
-  for (let k = 0; k < 9; k++) {
-    t = t < 0 && k > 0 ? -1 : line.indexOf('\t', t + 1);
-    T[k] = t;
-  }
+function locate(line: string, lineNumber: number, file: string, tabs: VcfLineTabs): number {
+  tabs.scan(line);
+  const T = tabs.at;
   const t1 = T[0]!;
   const t2 = T[1]!;
   const t3 = T[2]!;
   const t4 = T[3]!;
   const t5 = T[4]!;
   const t6 = T[5]!;
-  let ok = T[6]! >= 0 && t1 > 0 && t2 > t1 + 1 && t4 > t3 + 1;
+  let ok = tabs.hasFixedColumns && t1 > 0 && t2 > t1 + 1 && t4 > t3 + 1;
   let p = 0;
   for (let i = t1 + 1; ok && i < t2; i++) {
     const c = line.charCodeAt(i) - 48;
@@ -140,10 +131,10 @@ function locate(line: string, lineNumber: number, file: string): void {
     }
   }
   // Throws with VcfRecord's message (line number, column, value); if it does not, the line is valid after all.
-  linePos = ok ? p : new VcfRecord(line, lineNumber, file).pos;
+  return ok ? p : new VcfRecord(line, lineNumber, file).pos;
 }
 
-function qualOf(line: string): number {
+function qualOf(line: string, T: Int32Array): number {
   const t5 = T[4]!;
   const t6 = T[5]!;
   if (t6 === t5 + 2 && line.charCodeAt(t5 + 1) === 46) return NaN;
@@ -151,7 +142,7 @@ function qualOf(line: string): number {
   return Number.isNaN(q) ? Number(line.slice(t5 + 1, t6)) : q;
 }
 
-function kindOf(line: string): number {
+function kindOf(line: string, T: Int32Array): number {
   const refLen = T[3]! - T[2]! - 1;
   const a = T[3]! + 1;
   const b = T[4]!;
@@ -168,9 +159,9 @@ function kindOf(line: string): number {
 }
 
 /** Last 1-based reference base: INFO/END when all digits (last END wins, like VcfRecord.info()), else POS + len(REF) - 1. */
-function end1Of(line: string, pos: number): number {
+function end1Of(line: string, pos: number, T: Int32Array): number {
   const infoStart = T[6]! + 1;
-  const infoEnd = T[7]! < 0 ? line.length : T[7]!;
+  const infoEnd = T[7]! < 0 ? lineEnd(line) : T[7]!;
   const hit = line.indexOf('END', infoStart);
   if (hit >= 0 && hit < infoEnd) {
     let end: string | true | undefined;
@@ -198,8 +189,9 @@ function numberIn(line: string, a: number, b: number): number {
 
 // ---- column sets, filled by one pass ---------------------------------------------------------
 
+/** Takes one validated data line: its tabs (tokenizer layout) and POS. */
 interface RowSink {
-  take(line: string, row: number): void;
+  take(line: string, row: number, tabs: VcfLineTabs, pos: number): void;
 }
 
 export class FixedColumns implements RowSink {
@@ -221,12 +213,12 @@ export class FixedColumns implements RowSink {
     this.kind = new Uint8Array(n);
   }
 
-  take(line: string, row: number): void {
-    const pos = linePos;
+  take(line: string, row: number, tabs: VcfLineTabs, pos: number): void {
+    const T = tabs.at;
     this.pos[row] = pos;
-    this.qual[row] = qualOf(line);
-    this.kind[row] = kindOf(line);
-    this.end1[row] = end1Of(line, pos);
+    this.qual[row] = qualOf(line, T);
+    this.kind[row] = kindOf(line, T);
+    this.end1[row] = end1Of(line, pos, T);
     // Consecutive rows mostly share their FILTER: compare in place before slicing.
     const a = T[5]! + 1;
     const len = T[6]! - a;
@@ -258,9 +250,10 @@ export class SampleColumns implements RowSink {
     this.vaf = new Float32Array(n);
   }
 
-  take(line: string, row: number): void {
+  take(line: string, row: number, tabs: VcfLineTabs): void {
+    const T = tabs.at;
     const fa = T[7]! + 1;
-    const fb = T[8]! < 0 ? line.length : T[8]!;
+    const fb = T[8]! < 0 ? lineEnd(line) : T[8]!;
     if (T[7]! < 0) {
       this.setMissing(row);
       return;
@@ -272,19 +265,12 @@ export class SampleColumns implements RowSink {
       this.lastKey = Math.max(...this.keyAt);
     }
     // The sample's column: skip `sample` tabs after FORMAT.
-    let a = T[8]!;
+    const a = tabs.sampleStart(line, this.sample);
     if (a < 0) {
       this.setMissing(row);
       return;
     }
-    a++;
-    for (let s = 0; s < this.sample && a > 0; s++) a = line.indexOf('\t', a) + 1;
-    if (a <= 0) {
-      this.setMissing(row);
-      return;
-    }
-    let b = line.indexOf('\t', a);
-    if (b < 0) b = line.length;
+    const b = fieldEnd(line, a);
     // Field boundaries of the four keys (col.split(':')[k]).
     this.fieldA.fill(-1);
     let k = 0;
@@ -325,7 +311,8 @@ export class TextColumn implements RowSink {
   constructor(n: number, private readonly col: 2 | 3 | 4) {
     this.codes = new Uint32Array(n);
   }
-  take(line: string, row: number): void {
+  take(line: string, row: number, tabs: VcfLineTabs): void {
+    const T = tabs.at;
     this.codes[row] = this.names.code(line.slice(T[this.col - 1]! + 1, T[this.col]!));
   }
 }
@@ -372,6 +359,7 @@ export class VcfColumnStore {
     const file = this.src.path;
     let row = 0;
     const first = this.src.headerLines + 1;
+    const tabs = new VcfLineTabs();
     ctl.progress(0, n, label);
     for await (const batch of this.src.dataLines(signal)) {
       const lines = batch.lines;
@@ -379,8 +367,8 @@ export class VcfColumnStore {
         const line = lines[i]!;
         if (line.length === 0) continue;
         if (row >= n) throw changed(file, n);
-        locate(line, first + row, file);
-        for (let s = 0; s < sinks.length; s++) sinks[s]!.take(line, row);
+        const pos = locate(line, first + row, file, tabs);
+        for (let s = 0; s < sinks.length; s++) sinks[s]!.take(line, row, tabs, pos);
         row++;
         if ((row & 4095) === 0) await ctl.check();
       }

@@ -22,7 +22,7 @@ import { VariantLensError, throwIfAborted, type ErrorCode } from '../errors';
 import { openVcf, type VcfFile } from '../io/vcf/vcfReader';
 import { rowIndexParts, type ContigRun } from '../io/vcf/vcfRowIndex';
 import { VcfColumnStore, type JobControl } from './vcfTableColumns';
-import type { FilterSpec, SortSpec } from '../../protocol/protocol';
+import type { FilterSpec, SortSpec } from './tableSpec';
 
 export type TableWorkerRequest =
   | { readonly kind: 'index'; readonly job: number; readonly cancel: Int32Array }

@@ -18,7 +18,7 @@ import { FallbackRunner, WorkerStartError, startWorker, workerPlan } from '../wo
 import type { ContigRun } from '../io/vcf/vcfRowIndex';
 import type { JobControl } from './vcfTableColumns';
 import { VcfTableJobs, type TableWorkerData, type TableWorkerMessage, type TableWorkerRequest } from './vcfTableWorker';
-import type { FilterSpec, SortSpec } from '../../protocol/protocol';
+import type { FilterSpec, SortSpec } from './tableSpec';
 
 export type IndexProgress = (records: number, bytesDone: number, bytesTotal: number) => void;
 export type ViewProgress = (done: number, total: number, label?: string) => void;

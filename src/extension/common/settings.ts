@@ -23,9 +23,6 @@ export function defaultOf(key: Key): unknown {
   return (manifest.contributes.configuration.properties as Record<string, { default: unknown }>)[`${SECTION}.${key}`]!.default;
 }
 
-/** Keys VS Code restricts in untrusted workspaces — must equal package.json's list. */
-export const RESTRICTED_KEYS: readonly string[] = manifest.capabilities.untrustedWorkspaces.restrictedConfigurations;
-
 export interface ModelSetting {
   readonly name: string;
   readonly path: string;
@@ -89,6 +86,12 @@ export function reviewer(): string {
 /** `variantLens.review.vocabulary` as written (a preset name or an object; resolved by core/review/vocabulary.ts). */
 export function reviewVocabulary(): unknown {
   return raw('review.vocabulary');
+}
+
+/** `variantLens.review.file` as written ('' = the workspace folder's variant-lens.review.tsv; core/review/reviewLocation.ts). */
+export function reviewFile(): string {
+  const v = raw('review.file');
+  return typeof v === 'string' ? v : '';
 }
 
 /** `variantLens.diff.beds`: { name: path } (or a list of paths, named by file name). */

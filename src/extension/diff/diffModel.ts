@@ -188,6 +188,11 @@ export class DiffModel {
     return this.view.id;
   }
 
+  /** Every differing site once the run is done (review progress counts the disputes among them). */
+  get sites(): { readonly length: number; get(i: number): DiffSite | undefined } | undefined {
+    return this.list;
+  }
+
   /**
    * Runs the diff. Resolves when it is done, cancelled (state 'cancelled') or failed (state
    * 'error'; the error is also rethrown so the caller can show it). Progress reports come

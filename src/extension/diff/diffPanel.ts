@@ -47,8 +47,6 @@ export class DiffPanel {
   private readonly run = new AbortController();
   private readonly server: RpcServer<DiffProtocol>;
   private selectWork: AbortController | undefined;
-  /** "N / M disputes reviewed" while this diff is the active panel (the Review view may be closed). */
-  private readonly progressItem = vscode.window.createStatusBarItem('variantLens.diffProgress', vscode.StatusBarAlignment.Left, 49);
 
   private constructor(
     readonly panel: vscode.WebviewPanel,
@@ -61,10 +59,7 @@ export class DiffPanel {
     const post = (m: HostToWebview<DiffProtocol>): void => void panel.webview.postMessage(m);
     // Review column, 1–9 keys, undo: reviewController.ts.
     const review = reviewBinder.bind({
-      kind: 'diff', model, panel, emitChanged: (count) => {
-        this.server.emit('reviewChanged', { count });
-        this.updateProgress();
-      }, reveal: (viewId, index) => this.server.emit('reveal', { viewId, index }),
+      kind: 'diff', model, panel, emitChanged: (count) => this.server.emit('reviewChanged', { count }), reveal: (viewId, index) => this.server.emit('reveal', { viewId, index }),
       row: (site) => toDiffRow(site, 0),
     });
     const handlers = diffRequestHandlers(model, review.handlers);
@@ -86,27 +81,12 @@ export class DiffPanel {
       },
     }, post, (err) => this.log.warn(`rejected a message from the diff webview: ${err}`));
     panel.webview.onDidReceiveMessage((m: unknown) => void this.server.handle(m));
-    this.progressItem.name = 'Variant Lens: disputes reviewed';
-    panel.onDidChangeViewState(() => this.updateProgress());
     panel.onDidDispose(() => {
-      this.progressItem.dispose();
       this.run.abort();
       this.selectWork?.abort();
       this.server.dispose();
       void model.close();
     });
-  }
-
-  /** Shows the progress against the disputes while the panel is active and the run is done. */
-  private updateProgress(): void {
-    const p = this.model.disputeProgress();
-    if (!p || !this.panel.active) {
-      this.progressItem.hide();
-      return;
-    }
-    this.progressItem.text = `$(checklist) ${p.reviewed.toLocaleString('en-US')} / ${p.total.toLocaleString('en-US')} disputes reviewed`;
-    this.progressItem.tooltip = `${this.title}: disputes (gt-change, filter-change, only-A, only-B) with a verdict in the diff's review file`;
-    this.progressItem.show();
   }
 
   get title(): string {
@@ -149,7 +129,6 @@ export class DiffPanel {
       const s = this.model.summary;
       this.log.info(`diff ${this.title}: ${this.model.state}${s ? `, ${s.differingSites} differing of ${s.sites} sites` : ''} in ${Math.round(performance.now() - t0)} ms`);
       this.server.emit('runEnded', { state: this.model.state });
-      this.updateProgress();
     } catch (e) {
       const message = e instanceof Error ? e.message : String(e);
       this.log.error(`diff ${this.title}: ${message}`);

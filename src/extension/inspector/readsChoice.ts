@@ -62,12 +62,6 @@ export function withChoice(stored: unknown, vcfPath: string, choice: ReadsChoice
   return next;
 }
 
-/** Reads of the settings (`variantLens.reads`, siteTensors.ts SiteSourceConfig['reads']). */
-export interface ReadsSetting {
-  readonly bySample: ReadonlyMap<string, string>;
-  readonly unnamed: readonly string[];
-}
-
 /** Where a site's reads and reference come from. */
 export interface SiteInputs {
   readonly reads?: { readonly path: string; readonly sample: string | undefined };

@@ -16,6 +16,7 @@
  * Readers, partition caches and example indexes are kept between sites (walking j/k over
  * nearby sites reads each BAM block once) and dropped by `reset()` when the settings change.
  */
+import { existsSync } from 'node:fs';
 import { basename } from 'node:path';
 import { VariantLensError, throwIfAborted } from '../../core/errors';
 import { openAlignments, type AlignmentFile } from '../../core/io/sam/alignmentReader';
@@ -28,6 +29,7 @@ import { pipelineKey } from '../../core/model/makeExamplesParams';
 import { SiteImageCache, type SiteEncodeFn } from '../../core/model/siteImages';
 import type { InspectorHover, SiteRecord, TensorPayload } from '../../protocol/protocol';
 import type { EncoderChoice } from './modelLoader';
+import { checkRegularFile } from '../../core/io/safeOpen';
 import { siteInputs, type ReadsChoice, type SiteInputs } from './readsChoice';
 
 
@@ -169,7 +171,9 @@ export class SiteSources {
     const key = `${path}\n${referencePath ?? ''}`;
     let p = this.alignments.get(key);
     if (!p) {
-      p = openAlignments(path, referencePath ? { referencePath } : {}, signal);
+      // Paths come from settings: regular files only (a FIFO would block, a device never end).
+      p = Promise.all([checkRegularFile(path, 'reads file'), referencePath ? checkRegularFile(referencePath, 'reference') : undefined])
+        .then(() => openAlignments(path, referencePath ? { referencePath } : {}, signal));
       this.alignments.set(key, p);
       p.catch(() => this.alignments.delete(key));
     }
@@ -178,7 +182,7 @@ export class SiteSources {
 
   referenceOf(path: string, signal?: AbortSignal): Promise<FastaFile> {
     if (this.referenceFile?.path !== path) {
-      const file = openReference(path, signal);
+      const file = checkRegularFile(path, 'reference').then(() => openReference(path, signal));
       this.referenceFile = { path, file };
       file.catch(() => { if (this.referenceFile?.file === file) this.referenceFile = undefined; });
     }
@@ -189,7 +193,8 @@ export class SiteSources {
     let p = this.indexes.get(path);
     if (!p) {
       // Built once per file with its own controller: a cancelled site must not poison the cache.
-      p = ExamplesIndex.build(path);
+      // A single file named in settings must be a regular file (shard patterns are expanded by the reader).
+      p = (existsSync(path) ? checkRegularFile(path, 'examples file') : Promise.resolve()).then(() => ExamplesIndex.build(path));
       this.indexes.set(path, p);
       p.catch(() => this.indexes.delete(path));
     }

@@ -2,12 +2,11 @@
  * Annotations in the plain-text VCF editor (*.vcf opened as text): a CodeLens above each
  * annotated record ("✓ default-correct — alice: note…", or "⚠ 2 versions — …" for a
  * conflict; clicking it annotates the record again) and a gutter mark on its line. The
- * record's review file is `reviewPathForVcf(vcf)`; it is opened when the document is, and
+ * record's review file is the workspace review file (ReviewController.reviewFileFor); it is opened when the document is, and
  * the lenses follow its changes (this window, the watcher, git).
  * Lines are matched by CHROM, POS (1-based), REF, ALT — the review file's key.
  */
 import * as vscode from 'vscode';
-import { reviewPathForVcf } from '../../core/review/reviewStore';
 import { REVIEW_COMMANDS, type ReviewController } from './reviewController';
 import { reviewLenses, type ReviewLens } from './reviewWorkspace';
 import type { ReviewCell, ReviewSiteRef } from '../../protocol/protocol';
@@ -22,19 +21,19 @@ function annotatedLines(doc: vscode.TextDocument, cellAt: (s: ReviewSiteRef) => 
 export function registerReviewCodeLens(context: vscode.ExtensionContext, controller: ReviewController): void {
   const changed = new vscode.EventEmitter<void>();
   const mark = vscode.window.createTextEditorDecorationType({
-    gutterIconPath: vscode.Uri.joinPath(context.extensionUri, 'media', 'review-mark.svg'),
+    gutterIconPath: vscode.Uri.joinPath(context.extensionUri, 'dist', 'media', 'review-mark.svg'),
     gutterIconSize: 'contain',
     overviewRulerColor: new vscode.ThemeColor('charts.green'),
     overviewRulerLane: vscode.OverviewRulerLane.Left,
   });
   const conflictMark = vscode.window.createTextEditorDecorationType({
-    gutterIconPath: vscode.Uri.joinPath(context.extensionUri, 'media', 'review-conflict.svg'),
+    gutterIconPath: vscode.Uri.joinPath(context.extensionUri, 'dist', 'media', 'review-conflict.svg'),
     gutterIconSize: 'contain',
     overviewRulerColor: new vscode.ThemeColor('charts.orange'),
     overviewRulerLane: vscode.OverviewRulerLane.Left,
   });
   const isVcf = (doc: vscode.TextDocument): boolean => doc.uri.scheme === 'file' && /\.vcf$/i.test(doc.uri.fsPath);
-  const fileOf = (doc: vscode.TextDocument): string => reviewPathForVcf(doc.uri.fsPath);
+  const fileOf = (doc: vscode.TextDocument): string => controller.reviewFileFor(doc.uri.fsPath);
   const cellAt = (file: string) => (s: { contig: string; pos: number; ref: string; alt: string }) => controller.workspace.cell(file, s);
 
   const decorate = (editor: vscode.TextEditor): void => {

@@ -7,22 +7,27 @@
  * Conflict…, reveal from the tree); and the fan-out of every change to the table/diff
  * columns, the inspector form, the Review tree and the VCF text editor's CodeLenses.
  *
- * Which review file a site belongs to: a table's `reviewPathForVcf(vcf)`; a diff's
- * `reviewPathForDiff(A, B)`; the inspector's site belongs to the table or diff it was
- * selected in (the last selection with the same contig/POS/REF/ALT), else to its VCF.
+ * Which review file a site belongs to: ONE per workspace (docs/decisions/0012-one-review-file.md,
+ * core/review/reviewLocation.ts): tables, diffs, the inspector and the plain-text VCF editor
+ * read and write the same file, so a verdict set in the diff shows in the table's REVIEW
+ * column. Progress (disputes of the active diff, records of the active table) is shown in a
+ * status bar item and as the Review view's badge (reviewProgress.ts, reviewTreeView.ts).
  * Every error is shown with the file name and logged; nothing here throws into VS Code.
  */
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { existsSync } from 'node:fs';
 import { defaultReviewer, reviewPathForDiff, reviewPathForVcf } from '../../core/review/reviewStore';
+import { workspaceReviewPath } from '../../core/review/reviewLocation';
 import type { ModelSnapshot } from '../../core/review/reviewFormat';
-import { DISPUTE_VOCABULARY, resolveVocabulary, type Vocabulary, type VocabularySetting } from '../../core/review/vocabulary';
+import { DISPUTE_VOCABULARY, vocabularyForModels, type Vocabulary, type VocabularySetting } from '../../core/review/vocabulary';
 import type { DiffSite } from '../../core/diff/diffClasses';
 import type { DiffRow, ModelComparison, ReviewCell, ReviewInit, ReviewRequests, ReviewSiteRef, ReviewSiteState, ReviewTarget, SiteRecord, TableRow } from '../../protocol/protocol';
 import { ReviewWorkspace, modelName, parseVcfLine, recordedSnapshot, resolveItems, reviewSnapshot, siteLabel, snapshot, type AnnotateInput, type ReviewBinder, type ReviewBinding } from './reviewWorkspace';
 import type { Log } from '../common/log';
 import * as settings from '../common/settings';
 import { gitUserName } from './gitUser';
+import { disputeProgress, type ReviewProgress } from './reviewProgress';
 
 /** What the review code needs of a VCF table's model (table/vcfTableModel.ts VcfTableModel). */
 export interface ReviewTableModel {
@@ -42,8 +47,8 @@ export interface ReviewTableModel {
 export interface ReviewDiffModel {
   readonly options: { readonly fileA: string; readonly fileB: string };
   readonly summary: { readonly differingSites: number } | undefined;
-  /** Disputes (the calls differ) reviewed / all disputes, once the run is done: the diff's progress. */
-  disputeProgress?(): { readonly reviewed: number; readonly total: number } | undefined;
+  /** Every differing site once the run is done (progress counts its disputes). */
+  readonly sites?: { readonly length: number; get(i: number): DiffSite | undefined } | undefined;
   readonly viewId: number;
   readonly viewCount: number;
   /** Set by the review code: the REVIEW column of a site. */
@@ -114,8 +119,12 @@ export class ReviewController implements vscode.Disposable, ReviewBinder<ReviewP
   private readonly watchers = new Map<string, { watcher: vscode.FileSystemWatcher; users: number }>();
   private readonly disposables: vscode.Disposable[] = [];
   private lastSelection: SiteContext | undefined;
-  /** Review file the tree shows: the last active table/diff, else the last annotated. */
+  /** Review file the tree shows when no table/diff is open: the last annotated. */
   private activeFile: string | undefined;
+  /** The table/diff whose progress the status bar and badge show: the last active one. */
+  private activeRef: TableReviewRef | DiffReviewRef | undefined;
+  /** Review file of each bound table/diff (fixed when bound: a settings change applies to new panels). */
+  private readonly files = new Map<TableReviewRef | DiffReviewRef, string>();
   private readonly treeEmitter = new vscode.EventEmitter<void>();
   /** Fires when the review tree should re-read (changes, active panel). */
   readonly onDidChangeTree = this.treeEmitter.event;
@@ -126,6 +135,8 @@ export class ReviewController implements vscode.Disposable, ReviewBinder<ReviewP
   /** git config user.name of the workspace folder, once known. */
   private gitName: string | undefined;
   private shownTotal: string | undefined;
+  /** Per-view sidecars of earlier versions already pointed out (once per window). */
+  private readonly legacyNoted = new Set<string>();
 
   constructor(private readonly context: vscode.ExtensionContext, private readonly log: Log) {
     this.workspace = new ReviewWorkspace({ vocabulary: () => this.vocabulary(), reviewer: () => this.reviewer() });
@@ -134,7 +145,7 @@ export class ReviewController implements vscode.Disposable, ReviewBinder<ReviewP
     this.disposables.push(this.treeEmitter, this.filesEmitter);
     this.workspace.onDidChange((file, e) => this.changed(file, e.keys.length));
     this.disposables.push(vscode.workspace.onDidChangeConfiguration((e) => {
-      if (e.affectsConfiguration(`${settings.SECTION}.review`)) {
+      if (e.affectsConfiguration(`${settings.SECTION}.review`) || e.affectsConfiguration(`${settings.SECTION}.models`)) {
         this.vocabularyWarned = false;
         for (const f of this.workspace.openPaths) this.changed(f, 0);
       }
@@ -159,8 +170,9 @@ export class ReviewController implements vscode.Disposable, ReviewBinder<ReviewP
   vocabulary(): Vocabulary {
     const raw = settings.reviewVocabulary();
     try {
-      if (typeof raw === 'string') return resolveVocabulary(raw === '' ? {} : { preset: raw }, 'variantLens.review.vocabulary');
-      if (raw && typeof raw === 'object') return resolveVocabulary(raw as VocabularySetting, 'variantLens.review.vocabulary');
+      const models = settings.models().map((m) => m.name);
+      if (typeof raw === 'string') return vocabularyForModels(raw === '' ? {} : { preset: raw }, models, 'variantLens.review.vocabulary');
+      if (raw && typeof raw === 'object') return vocabularyForModels(raw as VocabularySetting, models, 'variantLens.review.vocabulary');
       return DISPUTE_VOCABULARY;
     } catch (e) {
       if (!this.vocabularyWarned) {
@@ -216,21 +228,26 @@ export class ReviewController implements vscode.Disposable, ReviewBinder<ReviewP
       ref.model.reviewCell = (s) => this.workspace.cell(file, s);
     }
     this.watch(file);
+    this.noteLegacy(ref, file);
     const contigs = ref.kind === 'table' ? ref.model.header.contigs.map((c) => c.name) : undefined;
     this.workspace.open(file, contigs && contigs.length > 0 ? contigs : undefined).then(() => {
       ref.emitChanged(this.workspace.storeIfOpen(file)?.size ?? 0);
       this.treeEmitter.fire();
     }, (e: unknown) => this.showError(e));
     const focus = ref.panel.onDidChangeViewState((e) => {
-      if (e.webviewPanel.active && this.activeFile !== file) {
+      if (e.webviewPanel.active && this.activeRef !== ref) {
+        this.activeRef = ref;
         this.activeFile = file;
         this.treeEmitter.fire();
       }
     });
+    this.activeRef = ref;
     this.activeFile = file;
     ref.panel.onDidDispose(() => {
       focus.dispose();
       this.refs.delete(ref);
+      this.files.delete(ref);
+      if (this.activeRef === ref) this.activeRef = undefined;
       if (this.lastSelection?.ref === ref) this.lastSelection = undefined;
       this.unwatch(file);
       this.treeEmitter.fire();
@@ -238,26 +255,80 @@ export class ReviewController implements vscode.Disposable, ReviewBinder<ReviewP
   }
 
   fileOf(ref: TableReviewRef | DiffReviewRef): string {
-    return ref.kind === 'table' ? reviewPathForVcf(ref.model.path) : reviewPathForDiff(ref.model.options.fileA, ref.model.options.fileB);
+    let f = this.files.get(ref);
+    if (f === undefined) {
+      f = this.reviewFileFor(ref.kind === 'table' ? ref.model.path : ref.model.options.fileA);
+      if (this.refs.has(ref)) this.files.set(ref, f);
+    }
+    return f;
   }
 
-  /** The review file the Review tree shows, and how many sites there are to review. */
+  /**
+   * Earlier versions wrote one sidecar per view (`X.vcf.gz.review.tsv`, `A.vs.B.review.tsv`);
+   * they are not read any more (decision 0012). When one exists next to the data, say where
+   * the verdicts go now and how to merge it (once per file and window).
+   */
+  private noteLegacy(ref: TableReviewRef | DiffReviewRef, file: string): void {
+    const legacy = ref.kind === 'table' ? reviewPathForVcf(ref.model.path) : reviewPathForDiff(ref.model.options.fileA, ref.model.options.fileB);
+    if (legacy === file || this.legacyNoted.has(legacy) || !existsSync(legacy)) return;
+    this.legacyNoted.add(legacy);
+    const msg = `${path.basename(legacy)} is a review file of an earlier version; verdicts now go to ${path.basename(file)} (one file for every view). To keep its verdicts: variant-lens review export --review ${path.basename(legacy)} --format tsv --out old.tsv, then review import --tsv old.tsv --review ${path.basename(file)}.`;
+    this.log.info(msg);
+    void vscode.window.showInformationMessage(`Variant Lens: ${msg}`);
+  }
+
+  /** The workspace review file for a data file (VCF, or a diff's A): core/review/reviewLocation.ts. */
+  reviewFileFor(dataFile: string): string {
+    const folders = vscode.workspace.workspaceFolders?.filter((f) => f.uri.scheme === 'file').map((f) => f.uri.fsPath);
+    return workspaceReviewPath({ dataFile, setting: settings.reviewFile(), ...(folders && folders.length > 0 ? { workspaceFolders: folders } : {}) });
+  }
+
+  /** The active table/diff (the last one focused that is still open), else any open one. */
+  private currentRef(): TableReviewRef | DiffReviewRef | undefined {
+    if (this.activeRef && this.refs.has(this.activeRef)) return this.activeRef;
+    let last: TableReviewRef | DiffReviewRef | undefined;
+    for (const r of this.refs) if (r.kind !== 'inspector') last = r;
+    return last;
+  }
+
+  /**
+   * The review file the Review tree shows, and how many sites there are to review: the
+   * disputes of the active diff, the records of the active table.
+   */
   treeSource(): { file: string; total: number | undefined } | undefined {
-    const file = this.activeFile ?? this.workspace.openPaths[0];
+    const ref = this.currentRef();
+    const file = ref ? this.fileOf(ref) : this.activeFile ?? this.workspace.openPaths[0];
     if (!file) return undefined;
-    let total: number | undefined;
-    for (const r of this.refs) {
-      if (r.kind === 'inspector' || this.fileOf(r) !== file) continue;
-      // A diff's progress counts against its disputes (a QUAL-only change is not one to review).
-      total = r.kind === 'diff' ? r.model.disputeProgress?.()?.total ?? r.model.summary?.differingSites : r.model.rowCount >= 0 ? r.model.rowCount : undefined;
+    if (!ref) return { file, total: undefined };
+    if (ref.kind === 'table') return { file, total: ref.model.rowCount >= 0 ? ref.model.rowCount : undefined };
+    return { file, total: this.progress()?.total };
+  }
+
+  /** Progress of the active table/diff in the workspace review file (status bar, view badge). */
+  progress(): ReviewProgress | undefined {
+    const ref = this.currentRef();
+    const file = ref ? this.fileOf(ref) : this.activeFile ?? this.workspace.openPaths[0];
+    if (!file) return undefined;
+    const store = this.workspace.storeIfOpen(file);
+    const fileName = path.basename(file);
+    const conflicts = store ? store.conflicts().length : 0;
+    if (ref?.kind === 'diff') {
+      const list = ref.model.sites;
+      if (!list) return { unit: 'disputes', reviewed: 0, total: undefined, fileName, conflicts };
+      const sites = (function* () { for (let i = 0; i < list.length; i++) { const s = list.get(i); if (s) yield s; } })();
+      const p = disputeProgress(sites, (s) => this.workspace.has(file, s));
+      return { unit: 'disputes', ...p, fileName, conflicts };
     }
-    return { file, total };
+    const total = ref?.kind === 'table' && ref.model.rowCount >= 0 ? ref.model.rowCount : undefined;
+    return { unit: 'records', reviewed: store?.size ?? 0, total, fileName, conflicts };
   }
 
   /** Refreshes the tree when the total of the active review changed (cheap: compares numbers). */
   private refreshTotal(): void {
-    const s = this.treeSource();
-    const key = s ? `${s.file}\t${s.total ?? ''}` : '';
+    const ref = this.currentRef();
+    const file = ref ? this.fileOf(ref) : this.activeFile ?? '';
+    const total = ref?.kind === 'diff' ? (ref.model.sites ? `done:${ref.model.sites.length}` : '') : ref?.kind === 'table' ? String(ref.model.rowCount) : '';
+    const key = `${file}\t${total}`;
     if (key === this.shownTotal) return;
     this.shownTotal = key;
     this.treeEmitter.fire();
@@ -350,7 +421,7 @@ export class ReviewController implements vscode.Disposable, ReviewBinder<ReviewP
     if (l && l.site.contig === s.chrom && l.site.pos === s.pos && l.site.ref === s.ref && l.site.alt === s.alt) return l;
     const s0 = s.samples[0];
     const models = s.records?.length ? recordedSnapshot(s.records) : [snapshot(modelName(s.file), s0?.gt, s0?.gq, s.qual)];
-    return { reviewFile: reviewPathForVcf(s.file), site: { contig: s.chrom, pos: s.pos, ref: s.ref, alt: s.alt }, models };
+    return { reviewFile: this.reviewFileFor(s.file), site: { contig: s.chrom, pos: s.pos, ref: s.ref, alt: s.alt }, models };
   }
 
   /** The models' own calls when the inspector has compared them at this site, else `recorded`. */
@@ -538,7 +609,7 @@ export class ReviewController implements vscode.Disposable, ReviewBinder<ReviewP
       const doc = await vscode.workspace.openTextDocument(uri);
       const parsed = parseVcfLine(doc.lineAt(line).text);
       if (!parsed) return;
-      const reviewFile = reviewPathForVcf(uri.fsPath);
+      const reviewFile = this.reviewFileFor(uri.fsPath);
       const input = await this.askAnnotation(reviewFile, parsed.site);
       if (!input) return;
       await this.workspace.annotate(reviewFile, parsed.site, { ...input, models: this.snapshotOf(parsed.site, [snapshot(modelName(uri.fsPath), parsed.gt, parsed.gq, parsed.qual)]) });
@@ -547,7 +618,12 @@ export class ReviewController implements vscode.Disposable, ReviewBinder<ReviewP
 
   /** Shows a reviewed site in its open table/diff and in the inspector. */
   private async reveal(reviewFile: string, site: ReviewSiteRef): Promise<void> {
-    const ref = [...this.refs].find((r): r is TableReviewRef | DiffReviewRef => r.kind !== 'inspector' && this.fileOf(r) === reviewFile);
+    // Every table and diff shares the workspace file: the active one first, then diffs (their
+    // sites are what the tree lists most), then tables.
+    const cur = this.currentRef();
+    const candidates = [...this.refs].filter((r): r is TableReviewRef | DiffReviewRef => r.kind !== 'inspector' && this.fileOf(r) === reviewFile)
+      .sort((a, b) => Number(b === cur) - Number(a === cur) || Number(b.kind === 'diff') - Number(a.kind === 'diff'));
+    const ref = candidates[0];
     if (!ref) {
       void vscode.window.showInformationMessage(`Variant Lens: open the VCF table or the diff of ${path.basename(reviewFile)} to go to ${siteLabel(site)}.`);
       return;

@@ -5,11 +5,13 @@
  * Clicking a site reveals it in its table/diff and opens the inspector; conflicted sites
  * carry a "Resolve…" action. Data: ReviewController.treeSource + ReviewWorkspace.tree.
  */
+import { reviewTooltipMarkdown } from './reviewTooltip';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { ReviewEntry } from '../../core/review/reviewStore';
 import { REVIEW_COMMANDS, type ReviewController } from './reviewController';
 import { cellOf, cellSummary, revealArguments, siteLabel, type ReviewGroup } from './reviewWorkspace';
+import { badgeOf, progressText, statusText, statusTooltip } from './reviewProgress';
 
 export const REVIEW_VIEW_ID = 'variantLens.review';
 
@@ -62,8 +64,8 @@ export class ReviewTreeProvider implements vscode.TreeDataProvider<Node> {
     const item = new vscode.TreeItem(siteLabel(e.site), vscode.TreeItemCollapsibleState.None);
     item.id = `${node.file}\u0000site\u0000${e.key}`;
     item.description = cellSummary(cell, 80);
-    item.tooltip = new vscode.MarkdownString(e.versions.map((v) =>
-      `**${v.verdict}** — ${v.reviewer}, ${v.time}${v.tags.length ? `  \ntags: ${v.tags.join(', ')}` : ''}${v.note ? `  \n${v.note.replace(/[\\`*_{}[\]()#+\-.!<>|]/g, '\\$&')}` : ''}`).join('\n\n---\n\n'));
+    // Every user-written value escaped (reviewTooltip.ts): a tag or note adds no Markdown.
+    item.tooltip = new vscode.MarkdownString(reviewTooltipMarkdown(e.versions));
     item.iconPath = new vscode.ThemeIcon(e.conflict ? 'warning' : 'circle-small-filled');
     item.contextValue = e.conflict ? 'reviewSiteConflict' : 'reviewSite';
     item.command = { command: REVIEW_COMMANDS.reveal, title: 'Show the site', arguments: revealArguments(node.file, e) };
@@ -71,18 +73,31 @@ export class ReviewTreeProvider implements vscode.TreeDataProvider<Node> {
   }
 }
 
-/** Registers the tree view; its title shows the progress "reviewed / total". */
+/** Registers the tree view, its badge and the status bar item of the progress "reviewed / total". */
 export function registerReviewTree(context: vscode.ExtensionContext, controller: ReviewController): ReviewTreeProvider {
   const provider = new ReviewTreeProvider(controller);
   const view = vscode.window.createTreeView(REVIEW_VIEW_ID, { treeDataProvider: provider, showCollapseAll: true });
+  // The view's own header (description) is hidden while it is the only view of its container,
+  // so progress also goes to a badge (activity bar) and a status bar item (reviewProgress.ts).
+  const status = vscode.window.createStatusBarItem('variantLens.reviewProgress', vscode.StatusBarAlignment.Left, 50);
+  status.name = 'Variant Lens Review Progress';
+  status.command = `${REVIEW_VIEW_ID}.focus`;
   const update = (): void => {
     provider.refresh();
     const src = controller.treeSource();
-    const t = src ? controller.workspace.tree(src.file, src.total) : undefined;
-    view.description = t ? `${t.reviewed.toLocaleString('en-US')} / ${t.total === undefined ? '?' : t.total.toLocaleString('en-US')} reviewed` : '';
-    view.message = src ? `${path.basename(src.file)}${t && t.conflicts.length ? ` — ${t.conflicts.length} conflict${t.conflicts.length === 1 ? '' : 's'}` : ''}` : undefined;
+    const p = controller.progress();
+    view.description = p ? progressText(p) : '';
+    view.message = src ? `${path.basename(src.file)}${p && p.conflicts ? ` — ${p.conflicts} conflict${p.conflicts === 1 ? '' : 's'}` : ''}` : undefined;
+    view.badge = badgeOf(p);
+    if (p) {
+      status.text = statusText(p);
+      status.tooltip = statusTooltip(p);
+      status.show();
+    } else {
+      status.hide();
+    }
   };
-  context.subscriptions.push(view, controller.onDidChangeTree(update));
+  context.subscriptions.push(view, status, controller.onDidChangeTree(update));
   // Resolve… from the tree's inline action: the node of a conflicted site.
   context.subscriptions.push(vscode.commands.registerCommand('variantLens.review.resolveNode', (node: Node | undefined) => {
     if (node?.kind !== 'site') return undefined;

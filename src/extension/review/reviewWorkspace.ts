@@ -1,6 +1,7 @@
 /**
  * The review logic of the extension without `vscode` (so unit tests drive it in Node): the
- * open review stores (one per reviewed VCF or diff, keyed by review-file path), annotating a
+ * open review stores, keyed by review-file path (one workspace review file serves the tables,
+ * diffs and the inspector: core/review/reviewLocation.ts), annotating a
  * site (verdict by id or shortcut digit, tags/note kept unless given, reviewer, model
  * snapshot), undo of the last annotation across stores, reloading after external edits, and
  * the data the UI shows — protocol cells, the inspector's site state, and the Review tree's
@@ -204,12 +205,33 @@ export class ReviewWorkspace {
     return undefined;
   }
 
-  /** The cell of a site in an open store (undefined: no annotation, or store not open). */
+  /**
+   * The cell of a site in an open store (undefined: no annotation, or store not open). One
+   * review file serves every view (docs/decisions/0012-one-review-file.md), so a table row
+   * shows the verdict a diff set: a multi-allelic record (ALT `A,C`), which the diff splits
+   * into one site per allele, shows its alleles' verdicts — the verdict when they agree,
+   * flagged as a conflict when they differ.
+   */
   cell(path: string, site: ReviewSiteRef): ReviewCell | undefined {
     const store = this.opened.get(path);
     if (!store || store.size === 0) return undefined;
+    const vocab = this.options.vocabulary();
     const e = store.get({ contig: site.contig, pos: site.pos, ref: site.ref, alt: site.alt });
-    return e ? cellOf(e, this.options.vocabulary()) : undefined;
+    if (e) return cellOf(e, vocab);
+    if (!site.alt.includes(',')) return undefined;
+    const parts = site.alt.split(',').flatMap((alt) => {
+      const x = store.get({ contig: site.contig, pos: site.pos, ref: site.ref, alt });
+      return x ? [cellOf(x, vocab)] : [];
+    });
+    if (parts.length === 0) return undefined;
+    const latest = parts.reduce((a, b) => (b.time > a.time ? b : a));
+    const differ = new Set(parts.map((c) => c.verdict)).size > 1;
+    return { ...latest, versions: parts.reduce((n, c) => n + c.versions, 0), conflict: differ || parts.some((c) => c.conflict) };
+  }
+
+  /** Whether the open store at `path` has an annotation for the site (exact key). */
+  has(path: string, site: ReviewSiteRef): boolean {
+    return this.opened.get(path)?.get({ contig: site.contig, pos: site.pos, ref: site.ref, alt: site.alt }) !== undefined;
   }
 
   /** The inspector form's state for a site of the review file at `path`. */

@@ -32,7 +32,6 @@ import type {
   FilterSpec, InfoEntry, SampleCells, SortSpec, TableRow, ViewInfo, SiteRecord, ReviewCell, ReviewSiteRef,
 } from '../../protocol/protocol';
 
-export { normalizeGenotype, parseLocus, type Locus } from '../../core/table/vcfTableColumns';
 
 /** Records read at open time and served before the row index is ready. */
 const HEAD_ROWS = 1000;

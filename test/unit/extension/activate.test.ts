@@ -84,7 +84,7 @@ test('activation registers every contributed command, the table editors, the Rev
     const views = Object.values(manifest.contributes.views).flat().map((v) => v.id);
     for (const t of trees) assert.ok(views.includes(t), `tree ${t} not contributed`);
     assert.equal(trees.length, 1);
-    assert.deepEqual(statusItems, ['variantLens.status']);
+    assert.deepEqual(statusItems, ['variantLens.reviewProgress', 'variantLens.status']);
     assert.ok(subscriptions.length > commands.length);
     for (const s of subscriptions) s.dispose();
     await ext.deactivate();

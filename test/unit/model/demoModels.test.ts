@@ -78,6 +78,9 @@ test('retrained card differs from default exactly in the three make_examples par
   assert.equal(pa.caller.vscMinFractionSnps, 0.12);
   assert.equal(pb.caller.vscMinFractionSnps, 0.02);
   assert.equal(pb.caller.vscMinFractionIndels, 0.06);
+  // The demo models were trained on raw reads: their cards say realign_reads false, so no realigner.
+  assert.equal(pa.realignReads, false);
+  assert.equal(pb.realignReads, false);
 });
 
 test('modelPipeline rejects bad parameter values and notes unknown ones', () => {
@@ -86,9 +89,13 @@ test('modelPipeline rejects bad parameter values and notes unknown ones', () => 
   assert.throws(() => modelPipeline(info, { vsc_min_fraction_snps: 'lots' }, 'card.json'), /vsc_min_fraction_snps/);
   const p = modelPipeline(info, { realign_reads: true, my_flag: 3 });
   assert.ok(p.notes.some((n) => /my_flag/.test(n)));
-  assert.ok(p.notes.some((n) => /does not realign/.test(n)));
+  // realign_reads turns DeepVariant's realigner on in the encoder; absent means DeepVariant's default (on).
+  assert.equal(p.options.realignReads, true);
+  assert.equal(modelPipeline(info, { realign_reads: false }).options.realignReads, false);
+  assert.throws(() => modelPipeline(info, { realign_reads: 'maybe' }, 'card.json'), /realign_reads must be true or false/);
   // No card: DeepVariant's defaults (docs/deepvariant.md §7.1).
   const d = modelPipeline(info, undefined).options;
+  assert.equal(d.realignReads, true);
   assert.equal(d.readRequirements.minMappingQuality, 5);
   assert.equal(d.caller.vscMinFractionSnps, 0.12);
 });

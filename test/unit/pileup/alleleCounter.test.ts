@@ -1,9 +1,9 @@
 // Allele counter and very-sensitive caller rules of docs/deepvariant.md §7.2–§7.3 on synthetic reads.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { AlleleCounter, AlleleType, totalAlleleCount } from '../../../src/core/pileup/alleleCounter';
+import { AlleleCounter, AlleleType, totalAlleleCount } from '../../../src/core/pileup/candidates/alleleCounter';
 import { UNCALLED_ALLELE, analyzePosition, supportForAlleles } from '../../../src/core/pileup/variantCaller';
-import { readRejection, DEFAULT_READ_REQUIREMENTS, readKey } from '../../../src/core/pileup/readFilters';
+import { readRejection, DEFAULT_READ_REQUIREMENTS, readKey } from '../../../src/core/pileup/candidates/readFilters';
 import { read } from './syntheticReads';
 
 // Reference positions 100..119 (0-based).

@@ -11,6 +11,7 @@
 import { open, stat, type FileHandle } from 'node:fs/promises';
 import { inflateRawSync } from 'node:zlib';
 import { VariantLensError, throwIfAborted } from '../../errors';
+import { checkBgzfTrailer } from './bgzfIntegrity';
 
 /** The 28-byte empty block every BGZF file ends with (SAM spec §4.1.2). */
 export const BGZF_EOF = Buffer.from('1f8b08040000000000ff0600424302001b0003000000000000000000', 'hex');
@@ -72,9 +73,7 @@ export function inflateBlockAt(buf: Buffer, at: number, coffset: number, file: s
   } catch (e) {
     throw new VariantLensError('truncated-bgzf', `the BGZF block at byte ${coffset} does not inflate (${e instanceof Error ? e.message : String(e)}); the file is corrupt`, file, { cause: e });
   }
-  if (data.length !== isize) {
-    throw new VariantLensError('truncated-bgzf', `the BGZF block at byte ${coffset} inflates to ${data.length} bytes but its trailer says ${isize}; the file is corrupt`, file);
-  }
+  checkBgzfTrailer(buf, at, csize, data, coffset, file);
   return { coffset, csize, data };
 }
 
@@ -174,11 +173,18 @@ export class BgzfRandomReader {
 
 /** Opens a file for reading, turning ENOENT and friends into a `file-not-found` error. */
 export async function openForRead(file: string): Promise<FileHandle> {
+  let fh: FileHandle;
   try {
-    return await open(file, 'r');
+    fh = await open(file, 'r');
   } catch (e) {
     throw fileError(e, file);
   }
+  // open(2) succeeds on a directory; reading it then fails with a bare EISDIR.
+  if ((await fh.stat()).isDirectory()) {
+    await fh.close();
+    throw new VariantLensError('invalid-argument', 'is a directory, not a file', file);
+  }
+  return fh;
 }
 
 export async function fileSize(file: string): Promise<number> {

@@ -25,6 +25,8 @@ export interface ExampleInfo {
   readonly channels: readonly number[];
   /** 1.6+: channels zeroed before inference (docs/deepvariant.md §2.7, §5). Absent when empty. */
   readonly ablationChannels?: readonly number[];
+  /** `realign_reads` when the producer recorded it (DeepVariant does not; its default is true). */
+  readonly realignReads?: boolean;
 }
 
 /** What our `examples` command writes by default: the DV 1.6+ WGS layout (7 channels). */
@@ -69,6 +71,7 @@ export function parseExampleInfo(text: string, file = 'example_info.json'): Exam
     shape: [shape[0] as number, shape[1] as number, shape[2] as number],
     channels,
     ...(ablation?.length ? { ablationChannels: ablation } : {}),
+    ...(typeof o['realign_reads'] === 'boolean' ? { realignReads: o['realign_reads'] } : {}),
   };
 }
 

@@ -19,7 +19,3 @@ export function tensorIndex(t: PileupTensor, row: number, col: number, ch: numbe
 export function tensorPixel(t: PileupTensor, row: number, col: number, ch: number): number {
   return t.data[tensorIndex(t, row, col, ch)] ?? 0;
 }
-
-export function emptyTensor(height: number, width: number, channels: readonly number[]): PileupTensor {
-  return { height, width, channels, data: new Uint8Array(height * width * channels.length) };
-}

@@ -388,7 +388,3 @@ export class ProtoWriter {
     return this.buf.slice(0, this.len);
   }
 }
-
-export function utf8(s: string): Uint8Array {
-  return utf8Encoder.encode(s);
-}

@@ -4,10 +4,11 @@
  * DeepVariant's reader does with keep_true_case=False (docs/deepvariant.md §1.2).
  */
 import { existsSync } from 'node:fs';
-import { BgzipIndexedFasta, IndexedFasta } from '@gmod/indexedfasta';
+import { IndexedFasta } from '@gmod/indexedfasta';
 import { VariantLensError, throwIfAborted, wrapError } from '../../errors';
 import { looksLikeBgzf, looksLikeGzip, openForRead } from '../bgzf/bgzfReader';
 import { describeAvailable, resolveContig } from '../contigAliases';
+import { asGenericFilehandle, bgzfFastaBytes, checkFaiMatchesFasta, plainFastaBytes, readFai } from './fastaIntegrity';
 import type { ContigInfo, ReferenceSource } from './referenceSource';
 
 export class FastaFile implements ReferenceSource {
@@ -57,7 +58,7 @@ export class FastaFile implements ReferenceSource {
   }
 
   async close(): Promise<void> {
-    // @gmod/indexedfasta opens and closes per read; nothing held.
+    await this.fasta.fasta.close();
   }
 
   private resolveOrThrow(contig: string): string {
@@ -94,16 +95,19 @@ export async function openReference(path: string, signal?: AbortSignal): Promise
   if (bgzipped && !existsSync(gziPath)) {
     throw new VariantLensError('missing-index', `is bgzipped but has no ${gziPath}; create it with: samtools faidx ${path}`, path);
   }
-  const fasta = bgzipped ? new BgzipIndexedFasta({ path, faiPath, gziPath }) : new IndexedFasta({ path, faiPath });
-  let sizes: Record<string, number>;
-  let names: string[];
+  // Our own BGZF reads (CRC-checked) and a .fai checked against the FASTA's bytes
+  // (src/core/io/fasta/fastaIntegrity.ts): a foreign or stale .fai is an error, not wrong bases.
+  const entries = await readFai(faiPath);
+  if (entries.length === 0) throw new VariantLensError('bad-index', 'lists no sequences; re-create it with samtools faidx', faiPath);
+  const bytes = bgzipped ? await bgzfFastaBytes(path, gziPath) : await plainFastaBytes(path);
   try {
-    names = await fasta.getSequenceNames({ signal });
-    sizes = await fasta.getSequenceSizes({ signal });
+    await checkFaiMatchesFasta(entries, bytes, path, faiPath);
   } catch (e) {
-    throw wrapError(e, 'bad-index', faiPath, 'cannot read the FASTA index');
+    await bytes.close();
+    throw e;
   }
-  const contigs = names.map((name) => ({ name, length: sizes[name] ?? 0 }));
-  if (contigs.length === 0) throw new VariantLensError('bad-index', 'lists no sequences; re-create it with samtools faidx', faiPath);
+  throwIfAborted(signal);
+  const fasta = new IndexedFasta({ fasta: asGenericFilehandle(bytes), faiPath });
+  const contigs = entries.map((e) => ({ name: e.name, length: e.length }));
   return new FastaFile(path, fasta, contigs, bgzipped);
 }

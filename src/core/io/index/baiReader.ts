@@ -11,9 +11,7 @@
  * The per-reference mapped/unmapped counts (pseudo-bins) are read by
  * alignmentIndexStats.ts; this file skips them.
  */
-import { readFile } from 'node:fs/promises';
-import { gunzipSync } from 'node:zlib';
-import { VariantLensError, throwIfAborted } from '../../errors';
+import { VariantLensError } from '../../errors';
 
 /** One index chunk: virtual offsets [beg, end). */
 export interface IndexChunk {
@@ -40,25 +38,6 @@ export interface BamIndex {
   readonly referenceCount: number;
   /** Merged chunks, in file order, that may hold reads of `refId` overlapping [beg, end). */
   chunksFor(refId: number, beg: number, end: number): IndexChunk[];
-}
-
-/** Reads and parses a .bai or .csi (by magic, so a misnamed file still works). */
-export async function readBamIndex(path: string, signal?: AbortSignal): Promise<BamIndex> {
-  throwIfAborted(signal);
-  let raw: Buffer;
-  try {
-    raw = await readFile(path);
-  } catch (e) {
-    throw new VariantLensError('bad-index', `cannot read the index: ${e instanceof Error ? e.message : String(e)}`, path, { cause: e });
-  }
-  if (raw.length >= 2 && raw[0] === 0x1f && raw[1] === 0x8b) {
-    try {
-      raw = gunzipSync(raw); // CSI is BGZF-compressed; BGZF is valid multi-member gzip.
-    } catch (e) {
-      throw new VariantLensError('bad-index', `does not decompress (${e instanceof Error ? e.message : String(e)}); re-create it with samtools index`, path, { cause: e });
-    }
-  }
-  return parseBamIndex(raw, path);
 }
 
 /** Parses the (decompressed) bytes of a .bai or .csi. */

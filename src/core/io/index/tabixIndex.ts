@@ -53,34 +53,3 @@ export class TabixIndexBuilder {
     return bgzfCompress(out);
   }
 }
-
-/**
- * The 0-based half-open span tabix gives a VCF line: [POS-1, POS-1+len(REF)), or up to
- * INFO END (1-based inclusive, so it is already the exclusive 0-based end) when present,
- * as htslib does for gVCF reference blocks and symbolic alleles.
- */
-export function vcfLineSpan(line: string): { contig: string; beg: number; end: number } | undefined {
-  const t1 = line.indexOf('\t');
-  const t2 = line.indexOf('\t', t1 + 1);
-  const t3 = line.indexOf('\t', t2 + 1);
-  const t4 = line.indexOf('\t', t3 + 1);
-  if (t1 <= 0 || t2 < 0 || t3 < 0 || t4 < 0) return undefined;
-  const pos = Number(line.slice(t1 + 1, t2));
-  if (!Number.isInteger(pos) || pos < 1) return undefined;
-  const t5 = line.indexOf('\t', t4 + 1);
-  const refLen = (t5 < 0 ? line.length : t5) - t4 - 1;
-  const beg = pos - 1;
-  let end = beg + Math.max(refLen, 1);
-  const t6 = t5 < 0 ? -1 : line.indexOf('\t', t5 + 1);
-  const t7 = t6 < 0 ? -1 : line.indexOf('\t', t6 + 1);
-  if (t7 >= 0) {
-    const t8 = line.indexOf('\t', t7 + 1);
-    const info = line.slice(t7 + 1, t8 < 0 ? line.length : t8);
-    const m = /(?:^|;)END=(\d+)/.exec(info);
-    if (m) {
-      const e = Number(m[1]);
-      if (e > beg) end = e;
-    }
-  }
-  return { contig: line.slice(0, t1), beg, end };
-}

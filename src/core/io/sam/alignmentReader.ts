@@ -7,13 +7,15 @@
  */
 import { existsSync } from 'node:fs';
 import { CraiIndex, IndexedCramFile, type CramRecord } from '@gmod/cram';
-import { VariantLensError, throwIfAborted, wrapError } from '../../errors';
+import { VariantLensError, throwIfAborted, wrapError, isCancelled } from '../../errors';
 import { CigarOp, cigarReferenceLength, type AlignedRead, type AlignmentSource, type TagValue } from './alignedRead';
 import { BamReader } from './bamReader';
 import { countBamRecordsByStreaming, readIndexCounts, type IndexCounts } from '../index/alignmentIndexStats';
-import { hasBgzfEof, openForRead } from '../bgzf/bgzfReader';
+import { hasBgzfEof, openForRead, looksLikeBgzf } from '../bgzf/bgzfReader';
 import { describeAvailable, resolveContig } from '../contigAliases';
 import { openReference, type FastaFile } from '../fasta/fastaReader';
+import { embeddedBases, supportEmbeddedReference } from './cramEmbeddedRef';
+import { computeMdNm } from './mdNm';
 
 /** One line of `samtools idxstats`. '*' is the unplaced-unmapped line. */
 export interface ContigCount {
@@ -49,11 +51,13 @@ export async function openAlignments(path: string, opts: OpenAlignmentsOptions =
   const fh = await openForRead(path);
   let magic: string;
   let eofOk: boolean;
+  let bgzf = false;
   try {
     const size = (await fh.stat()).size;
-    const head = Buffer.alloc(4);
-    await fh.read(head, 0, 4, 0);
-    magic = head.toString('latin1');
+    const head = Buffer.alloc(18);
+    await fh.read(head, 0, 18, 0);
+    magic = head.toString('latin1', 0, 4);
+    bgzf = looksLikeBgzf(head);
     eofOk = magic === 'CRAM' || (await hasBgzfEof(fh, size));
   } finally {
     await fh.close();
@@ -61,6 +65,10 @@ export async function openAlignments(path: string, opts: OpenAlignmentsOptions =
   if (magic === 'CRAM') return openCram(path, opts, signal);
   if (!magic.startsWith('\x1f\x8b')) {
     throw new VariantLensError('unsupported', 'is neither BAM nor CRAM (SAM text is not supported; convert it with samtools view -b)', path);
+  }
+  if (!bgzf) {
+    // gzip, but not BGZF: a gzipped SAM (or another file) under a BAM name.
+    throw new VariantLensError('unsupported', 'is gzip-compressed but not BGZF, so it is not a BAM (a gzipped SAM?); convert it with: samtools view -b -o out.bam FILE', path);
   }
   if (!eofOk) {
     throw new VariantLensError('malformed-bam', 'does not end with the BGZF end-of-file marker: the BAM is truncated (an interrupted copy or write); re-copy or re-create it (samtools quickcheck reports the same)', path);
@@ -131,21 +139,26 @@ async function openCram(path: string, opts: OpenAlignmentsOptions, signal?: Abor
   if (!existsSync(indexPath)) {
     throw new VariantLensError('missing-index', `has no index ${indexPath}; create it with: samtools index ${path}`, path);
   }
-  if (!opts.referencePath) {
-    throw new VariantLensError('invalid-argument', 'is a CRAM file: reading it needs the reference FASTA it was compressed against (give it with --ref / the variantLens.reference setting)', path);
-  }
-  const ref: FastaFile = await openReference(opts.referencePath, signal);
+  // Without a reference only slices with an embedded reference decode; others say what is missing.
+  const ref: FastaFile | undefined = opts.referencePath ? await openReference(opts.referencePath, signal) : undefined;
   let refNames: string[] = [];
   const seqFetch = async (seqId: number, start1: number, end1: number): Promise<string> => {
     // @gmod/cram asks for 1-based closed [start1, end1].
     const name = refNames[seqId];
     if (name === undefined) throw new VariantLensError('malformed-cram', `refers to reference sequence #${seqId}, which its header does not list`, path);
+    if (!ref) {
+      // No FASTA: slices with an embedded reference answer from it (cramEmbeddedRef.ts).
+      const embedded = embeddedBases(cram, seqId, start1, end1);
+      if (embedded !== undefined) return embedded;
+      throw new VariantLensError('invalid-argument', 'is a CRAM file without an embedded reference: reading it needs the reference FASTA it was compressed against (give it with --ref / the variantLens.reference setting)', path);
+    }
     const len = ref.contigLength(name);
     const s = Math.max(0, start1 - 1);
     const e = Math.min(len, end1);
     return e > s ? ref.fetch(name, s, e) : '';
   };
   const cram = new IndexedCramFile({ cramPath: path, index: new CraiIndex({ path: indexPath }), seqFetch, checkSequenceMD5: true });
+  supportEmbeddedReference(cram);
   let header: { tag: string; data: { tag: string; value: string }[] }[];
   let headerText: string;
   try {
@@ -162,7 +175,8 @@ async function openCram(path: string, opts: OpenAlignmentsOptions, signal?: Abor
   const rg = readGroups(headerText);
   const cramError = (e: unknown, what: string): VariantLensError => {
     const msg = e instanceof Error ? e.message : String(e);
-    if (/md5|checksum/i.test(msg)) {
+    if (e instanceof VariantLensError) return e;
+    if (/md5|checksum/i.test(msg) && opts.referencePath) {
       return new VariantLensError('reference-mismatch', `${what}: the reference ${opts.referencePath} does not match the one this CRAM was made with (${msg})`, path, { cause: e });
     }
     return wrapError(e, 'malformed-cram', path, what);
@@ -216,6 +230,28 @@ async function openCram(path: string, opts: OpenAlignmentsOptions, signal?: Abor
         if (overlaps(read, start, end)) out.push(read);
       }
       out.sort((a, b) => a.start - b.start);
+      // MD/NM as samtools reports them for CRAM reads (CRAM does not store them; mdNm.ts).
+      const mapped = out.filter((r) => (r.flags & 4) === 0 && r.cigar.length > 0 && r.seq.length > 0 && (r.tags['MD'] === undefined || r.tags['NM'] === undefined));
+      if (mapped.length > 0) {
+        const s0 = Math.max(0, Math.min(...mapped.map((r) => r.start)));
+        const e0 = Math.max(...mapped.map((r) => r.end));
+        let bases: string | undefined;
+        try {
+          bases = ref ? await ref.fetch(name, s0, Math.min(e0, ref.contigLength(name)), sig) : embeddedBases(cram, seqId, s0 + 1, e0);
+        } catch (e) {
+          if (isCancelled(e)) throw e;
+          bases = undefined; // a reference shorter than the reads: leave the tags out, as they were
+        }
+        if (bases !== undefined) {
+          for (const r of mapped) {
+            const t = computeMdNm(r.cigar, r.seq, r.start, bases, s0);
+            if (!t) continue;
+            const tags = r.tags as Record<string, TagValue>;
+            tags['MD'] ??= t.md;
+            tags['NM'] ??= t.nm;
+          }
+        }
+      }
       return out;
     },
     async countPerContig(sig?: AbortSignal): Promise<ContigCount[]> {
@@ -242,7 +278,7 @@ async function openCram(path: string, opts: OpenAlignmentsOptions, signal?: Abor
       }
       return toContigCounts(refs, { perRef, noCoor });
     },
-    close: async () => { await ref.close(); },
+    close: async () => { await ref?.close(); },
   };
 }
 

@@ -17,8 +17,10 @@ import type { FileHandle } from 'node:fs/promises';
 import { inflateRawSync } from 'node:zlib';
 import { VariantLensError, throwIfAborted } from '../../errors';
 import { CigarOp, type AlignedRead, type TagValue } from './alignedRead';
-import { readBamIndex, type BamIndex } from '../index/baiReader';
+import { type BamIndex, parseBamIndex } from '../index/baiReader';
 import { MAX_BLOCK_SIZE, bgzfBlocks, looksLikeBgzf, openForRead } from '../bgzf/bgzfReader';
+import { checkBgzfTrailer } from '../bgzf/bgzfIntegrity';
+import { bamIndexExtent, checkIndexFitsData, chunkMismatch, readIndexBytes, sampleReferences } from '../index/indexCheck';
 
 export interface BamReference {
   readonly name: string;
@@ -61,11 +63,45 @@ export class BamReader {
    */
   static async open(path: string, indexPath: string, signal?: AbortSignal, cacheBlocks = DEFAULT_CACHE_BLOCKS): Promise<BamReader> {
     const header = await readBamHeader(path, signal);
-    const index = await readBamIndex(indexPath, signal);
+    throwIfAborted(signal);
+    // One read of the index: parsed for queries and checked against this BAM
+    // (reference count, offsets inside the file, age; src/core/io/index/indexCheck.ts).
+    const rawIndex = await readIndexBytes(indexPath);
+    const index = parseBamIndex(rawIndex, indexPath);
     const fh = await openForRead(path);
     const size = (await fh.stat()).size;
+    const extent = bamIndexExtent(rawIndex, indexPath);
+    try {
+      await checkIndexFitsData({ dataPath: path, indexPath, tool: 'samtools', dataSize: size, extent, headerRefs: header.references.length });
+    } catch (e) {
+      await fh.close();
+      throw e;
+    }
     const r = new BamReader(path, index, header, size, cacheBlocks);
     r.fh = Promise.resolve(fh);
+    // Each reference's first chunk must start a record of that reference: a foreign index
+    // with the same reference count is caught here (before `info` prints its counts).
+    try {
+      for (const ref of sampleReferences(extent.firstChunk)) {
+        throwIfAborted(signal);
+        const beg = extent.firstChunk[ref]!;
+        let seg: Buffer[];
+        try {
+          seg = await r.chunkSegments(beg, beg + 65536 * 2, signal);
+        } catch (e) {
+          if (e instanceof VariantLensError && /no BGZF block header at byte/.test(e.message)) throw chunkMismatch(path, indexPath, 'samtools', beg, 'no BGZF block starts');
+          throw e;
+        }
+        const head = Buffer.concat(seg.slice(0, 2)).subarray(0, 8);
+        if (head.length < 8) continue; // a record split across blocks: checked when fetched
+        const bsize = head.readInt32LE(0);
+        const rid = head.readInt32LE(4);
+        if (bsize < 32 || rid !== ref) throw chunkMismatch(path, indexPath, 'samtools', beg, bsize < 32 ? 'no BAM record starts' : `the first record is on reference ${rid}, not ${ref}`);
+      }
+    } catch (e) {
+      await r.close();
+      throw e;
+    }
     return r;
   }
 
@@ -78,7 +114,28 @@ export class BamReader {
     const names = this.names;
     for (const chunk of this.index.chunksFor(refId, beg, end)) {
       throwIfAborted(signal);
-      const segments = await this.chunkSegments(chunk.beg, chunk.end, signal);
+      let segments: Buffer[];
+      try {
+        segments = await this.chunkSegments(chunk.beg, chunk.end, signal);
+      } catch (e) {
+        // The chunk's start is not a BGZF block: the index, not the BAM, is wrong.
+        if (e instanceof VariantLensError && /no BGZF block header at byte/.test(e.message) && Math.floor(chunk.beg / 65536) === Number(/at byte (\d+)/.exec(e.message)?.[1])) {
+          throw chunkMismatch(this.path, this.index.path, 'samtools', chunk.beg, 'no BGZF block starts');
+        }
+        throw e;
+      }
+      // The chunk must start with a record of the queried reference (SAM spec §5.2: chunks
+      // of a bin hold that reference's reads); anything else means a stale or foreign index.
+      const first = segments[0];
+      if (first && first.length >= 8) {
+        const size = first.readInt32LE(0);
+        const ref = first.readInt32LE(4);
+        if (size < 32 || ref !== refId) {
+          throw chunkMismatch(this.path, this.index.path, 'samtools', chunk.beg, size < 32 ? 'no BAM record starts' : `the first record is on reference ${ref}, not ${refId}`);
+        }
+      } else if (segments.length === 0 && chunk.end > chunk.beg) {
+        throw chunkMismatch(this.path, this.index.path, 'samtools', chunk.beg, 'there is no data');
+      }
       if (decodeSegments(segments, this.path, refId, beg, end, names, out)) break;
     }
     return out;
@@ -106,13 +163,14 @@ export class BamReader {
     const fresh = new Map<number, Block>();
     let c = c0;
     while (c < c1 || (c === c1 && u1 > 0)) {
-      if (c >= this.size) break;
+      if (c >= this.size) throw chunkMismatch(this.path, this.index.path, 'samtools', vBeg, `the file has only ${this.size} bytes`);
       let block = fresh.get(c) ?? this.cached(c);
       if (!block) {
         await this.load(c, c1, fresh, signal);
         block = fresh.get(c);
         if (!block) throw truncated(this.path, c);
       }
+      if (c === c0 && u0 > block.data.length) throw chunkMismatch(this.path, this.index.path, 'samtools', vBeg, `the block holds only ${block.data.length} bytes`);
       const from = c === c0 ? u0 : 0;
       const to = c === c1 ? Math.min(u1, block.data.length) : block.data.length;
       if (to > from) parts.push(from === 0 && to === block.data.length ? block.data : block.data.subarray(from, to));
@@ -162,9 +220,7 @@ export class BamReader {
       } catch (e) {
         throw new VariantLensError('malformed-bam', `the BGZF block at byte ${c} does not inflate (${e instanceof Error ? e.message : String(e)}); the BAM is corrupt`, this.path, { cause: e });
       }
-      if (data.length !== isize) {
-        throw new VariantLensError('malformed-bam', `the BGZF block at byte ${c} inflates to ${data.length} bytes but its trailer says ${isize}; the BAM is corrupt`, this.path);
-      }
+      checkBgzfTrailer(buf, at, csize, data, c, this.path, 'malformed-bam');
       const block = { data, csize };
       fresh.set(c, block);
       this.cache.set(c, block);
@@ -202,7 +258,9 @@ export async function readBamHeader(path: string, signal?: AbortSignal): Promise
       parts.length = 0;
       parts.push(buf);
       if (textLen < 0) {
-        if (buf.toString('latin1', 0, 4) !== 'BAM\x01') throw notBam('it does not start with the BAM magic "BAM\\1"');
+        if (buf.toString('latin1', 0, 4) !== 'BAM\x01') {
+          throw notBam(buf[0] === 0x40 /* @ */ ? 'it is bgzipped SAM text, not BAM; convert it with: samtools view -b -o out.bam FILE' : 'it does not start with the BAM magic "BAM\\1"');
+        }
         textLen = buf.readInt32LE(4);
         if (textLen < 0) throw notBam(`negative header text length ${textLen}`);
         need = 8 + textLen + 4;
@@ -327,6 +385,11 @@ function decodeSegments(segments: readonly Buffer[], file: string, refId: number
   return false;
 }
 
+function cigarSeqMismatch(file: string, b: Buffer, r0: number, nameLen: number, queryLen: number, seqLen: number): VariantLensError {
+  const name = nameLen > 1 ? b.toString('latin1', r0 + 32, r0 + 32 + nameLen - 1) : '?';
+  return new VariantLensError('malformed-bam', `record "${name}" has a CIGAR of query length ${queryLen} but a SEQ of ${seqLen} bases; the BAM is invalid (samtools refuses it too: "CIGAR and query sequence are of different length")`, file);
+}
+
 function badSize(file: string, size: number): VariantLensError {
   return new VariantLensError('malformed-bam', `has a record of ${size} bytes (at least 32 are needed); the BAM is corrupt`, file);
 }
@@ -355,21 +418,34 @@ function decodeRecords(b: Buffer, p: number, file: string, refId: number, beg: n
     const cigarAt = r0 + 32 + nameLen;
     // Reference length from the packed CIGAR (M, D, N, =, X consume the reference).
     let refLen = 0;
+    let queryLen = 0;
     for (let i = 0, q = cigarAt; i < nOps; i++, q += 4) {
       const op = b[q]! & 0xf;
       if (op === CigarOp.M || op === CigarOp.D || op === CigarOp.N || op === CigarOp.EQ || op === CigarOp.X) refLen += b.readUInt32LE(q) >>> 4;
+      if (op === CigarOp.M || op === CigarOp.I || op === CigarOp.S || op === CigarOp.EQ || op === CigarOp.X) queryLen += b.readUInt32LE(q) >>> 4;
     }
+    if (seqLen < 0) throw new VariantLensError('malformed-bam', `has a record with a negative SEQ length (${seqLen}); the BAM is corrupt`, file);
     const seqAt = cigarAt + nOps * 4;
     const qualAt = seqAt + ((seqLen + 1) >> 1);
     const tagAt = qualAt + seqLen;
     if (tagAt > next) throw new VariantLensError('malformed-bam', `has a record whose fields overrun its length (${size} bytes); the BAM is corrupt`, file);
     // Long CIGARs (> 65535 ops) live in the CG tag; the CIGAR field then holds kSmN (SAM spec §4.2.2).
     const longCigar = nOps === 2 && b.readUInt32LE(cigarAt) === ((seqLen << 4) | CigarOp.S) && (b[cigarAt + 4]! & 0xf) === CigarOp.N;
+    // SAM spec §1.4: the CIGAR's query length equals SEQ's length (when SEQ is not '*').
+    if (!longCigar && seqLen > 0 && nOps > 0 && queryLen !== seqLen) throw cigarSeqMismatch(file, b, r0, nameLen, queryLen, seqLen);
     if (!longCigar && ((flags & 4) !== 0 || nOps === 0 ? pos + 1 : pos + refLen) <= beg) continue;
     const read = new BamRead(b, r0, pos, refLen, nameLen, nOps, flags, mapq, seqLen, names, tagAt, next);
     if (longCigar) {
       const cg = read.tags['CG'];
-      if (Array.isArray(cg)) read.useLongCigar(Uint32Array.from(cg));
+      if (Array.isArray(cg)) {
+        read.useLongCigar(Uint32Array.from(cg));
+        let q = 0;
+        for (const c of read.cigar) {
+          const op = c & 0xf;
+          if (op === CigarOp.M || op === CigarOp.I || op === CigarOp.S || op === CigarOp.EQ || op === CigarOp.X) q += c >>> 4;
+        }
+        if (seqLen > 0 && q !== seqLen) throw cigarSeqMismatch(file, b, r0, nameLen, q, seqLen);
+      }
       if (((flags & 4) !== 0 ? pos + 1 : read.end) <= beg) continue;
     }
     out.push(read);

@@ -10,6 +10,8 @@
  * boundary gets the offset of its first byte; a line starting exactly at a chunk boundary
  * gets the offset (next chunk, 0), which is what htslib produces too.
  */
+import { LineTooLongError, checkCarry, maxLineBytes } from './lineLimit';
+
 export interface TextChunk {
   /** Decompressed bytes. */
   readonly data: Buffer;
@@ -51,8 +53,9 @@ export async function* lineBatches(chunks: AsyncIterable<TextChunk>, skip: numbe
     first = false;
     const lines: string[] = [];
     const offsets: number[] | undefined = wantOffsets ? [] : undefined;
+    const limit = maxLineBytes();
     if (carry.length > 0) {
-      const end = endCarriedLine(carry, data, p);
+      const end = endCarriedLine(carry, data, p, carryOffset);
       if (end === undefined) continue;
       lines.push(stripCr(end.line.toString('utf8')));
       offsets?.push(carryOffset);
@@ -67,6 +70,11 @@ export async function* lineBatches(chunks: AsyncIterable<TextChunk>, skip: numbe
         while (true) {
           const i = s.indexOf('\n', j);
           if (i < 0) break;
+          if (i - j > limit) {
+            // Hand out the lines before it first, so the caller's line count names it.
+            if (lines.length > 0) yield { lines, offsets, bytesDone: chunk.bytesDone };
+            throw new LineTooLongError(limit, offsetOf(chunk.pos, p + j));
+          }
           lines.push(i > j && s.charCodeAt(i - 1) === 13 ? s.slice(j, i - 1) : s.slice(j, i));
           offsets?.push(offsetOf(chunk.pos, p + j));
           j = i + 1;
@@ -80,6 +88,10 @@ export async function* lineBatches(chunks: AsyncIterable<TextChunk>, skip: numbe
         while (true) {
           const i = data.indexOf(NL, j);
           if (i < 0) break;
+          if (i - j > limit) {
+            if (lines.length > 0) yield { lines, offsets, bytesDone: chunk.bytesDone };
+            throw new LineTooLongError(limit, offsetOf(chunk.pos, j));
+          }
           lines.push(stripCr(data.toString('utf8', j, i)));
           offsets?.push(offsetOf(chunk.pos, j));
           j = i + 1;
@@ -94,6 +106,7 @@ export async function* lineBatches(chunks: AsyncIterable<TextChunk>, skip: numbe
   }
   if (carry.length > 0) {
     // The last line has no newline.
+    checkCarry(carry.reduce((n, b) => n + b.length, 0), carryOffset);
     yield { lines: [stripCr(Buffer.concat(carry).toString('utf8'))], offsets: wantOffsets ? [carryOffset] : undefined, bytesDone: lastDone };
   }
 }
@@ -115,8 +128,13 @@ export interface LineStartBatch {
  * newline at or after p, returns the whole line (without its newline) and the index after the
  * newline; else the rest of `data` joins `carry` and the result is undefined.
  */
-function endCarriedLine(carry: Buffer[], data: Buffer, p: number): { line: Buffer; next: number } | undefined {
+function endCarriedLine(carry: Buffer[], data: Buffer, p: number, carryOffset = 0): { line: Buffer; next: number } | undefined {
   const nl = data.indexOf(NL, p);
+  // Bytes so far, kept on the array (summing it per chunk would be quadratic); capped.
+  const sized = carry as Buffer[] & { bytes?: number };
+  sized.bytes ??= carry.reduce((n, b) => n + b.length, 0);
+  sized.bytes += (nl < 0 ? data.length : nl) - p;
+  checkCarry(sized.bytes, carryOffset);
   if (nl < 0) {
     carry.push(data.subarray(p));
     return undefined;
@@ -158,18 +176,23 @@ export async function* lineStartBatches(chunks: AsyncIterable<TextChunk>, skip: 
     const offsets: number[] = [];
     const changes: { at: number; field: string }[] = [];
     if (carry.length > 0) {
-      const end = endCarriedLine(carry, data, p);
+      const end = endCarriedLine(carry, data, p, carryOffset);
       if (end === undefined) continue;
       wholeLine(end.line, carryOffset, offsets, changes);
       carry = [];
       p = end.next;
     }
     const n = data.length;
+    const limit = maxLineBytes();
     let j = p;
     while (j < n) {
       const nl = data.indexOf(NL, j);
       if (nl < 0) break;
       const len = nl - j;
+      if (len > limit) {
+        if (offsets.length > 0) yield { offsets, fieldChanges: changes, bytesDone: chunk.bytesDone };
+        throw new LineTooLongError(limit, offsetOf(chunk.pos, j));
+      }
       if (len > 0 && !(len === 1 && data[j] === 13)) {
         const cl = cur.length;
         let same = cl > 0 && cl < len && data[j + cl] === 9;
@@ -192,6 +215,7 @@ export async function* lineStartBatches(chunks: AsyncIterable<TextChunk>, skip: 
     if (offsets.length > 0) yield { offsets, fieldChanges: changes, bytesDone: chunk.bytesDone };
   }
   if (carry.length > 0) {
+    checkCarry(carry.reduce((n, b) => n + b.length, 0), carryOffset);
     const offsets: number[] = [];
     const changes: { at: number; field: string }[] = [];
     wholeLine(Buffer.concat(carry), carryOffset, offsets, changes);

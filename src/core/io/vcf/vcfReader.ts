@@ -3,7 +3,7 @@
  * gzip `.vcf.gz` (streamed only). Records are the lazy `VcfRecord` (src/core/io/vcf/vcfRecord.ts).
  *
  * How each kind answers a region query (a deliberate choice):
- *  - `.vcf.gz` + `.tbi`/`.csi`: through the index (@gmod/tabix), reading only the blocks
+ *  - `.vcf.gz` + `.tbi`/`.csi`: through the index (our CRC-checked reader, vcfIndexedQuery.ts), reading only the blocks
  *    the index names;
  *  - plain `.vcf`, or `.vcf.gz` without an index: a full streaming scan that keeps the
  *    overlapping records. Correct, linear in the file size; the extension builds a
@@ -12,17 +12,18 @@
  * Coordinates: `query` takes 0-based half-open [start, end); VCF POS is 1-based, so a
  * record overlaps when start0 < end && end0 > start (end0 from INFO/END for gVCF blocks).
  */
-import { existsSync } from 'node:fs';
-import { createReadStream } from 'node:fs';
+import { existsSync, createReadStream } from 'node:fs';
 import { createGunzip } from 'node:zlib';
-import { TabixIndexedFile } from '@gmod/tabix';
 import { VariantLensError, throwIfAborted, wrapError } from '../../errors';
 import { BgzfRandomReader, bgzfBlocks, fileSize, hasBgzfEof, looksLikeBgzf, looksLikeGzip, openForRead, splitVirtualOffset, virtualOffset } from '../bgzf/bgzfReader';
-import { describeAvailable, resolveContig } from '../contigAliases';
+import { resolveContig } from '../contigAliases';
 import { lineBatches, lineStartBatches, type LineBatch, type LineStartBatch, type OffsetOf, type TextChunk } from './lineScanner';
 import { VcfRecord, parseVcfHeader, type VcfHeader } from './vcfRecord';
 import type { VcfSource } from './vcfSource';
-import { buildVcfRowIndex, type VcfRowIndex } from './vcfRowIndex';
+import type { TabixIndex } from '../index/indexCheck';
+import { loadTabixIndex, tabixQuery } from './vcfIndexedQuery';
+import { LineTooLongError } from './lineLimit';
+import { buildVcfRowIndex, type VcfRowIndex, type RowIndexSource } from './vcfRowIndex';
 
 export type { VcfRowIndex } from './vcfRowIndex';
 
@@ -37,9 +38,8 @@ export interface VcfCounts {
 
 const PLAIN_READ_SIZE = 1 << 20;
 
-export class VcfFile implements VcfSource {
-  private tabix: TabixIndexedFile | undefined;
-  private tabixNames: Promise<string[]> | undefined;
+export class VcfFile implements VcfSource, RowIndexSource {
+  private tabix: Promise<TabixIndex> | undefined;
   private random: BgzfRandomReader | undefined;
 
   /** @internal use openVcf */
@@ -68,17 +68,23 @@ export class VcfFile implements VcfSource {
     let lineNo = this.headerLines;
     let toSkip = this.kind === 'gzip' ? this.headerLines : 0;
     if (this.kind === 'gzip') lineNo = 0;
-    for await (const batch of this.lineBatchesFromData(signal, false)) {
-      throwIfAborted(signal);
-      const out: VcfRecord[] = [];
-      for (const line of batch.lines) {
-        lineNo++;
-        if (toSkip > 0) { toSkip--; continue; }
-        if (line === '') continue;
-        if (line.charCodeAt(0) === 35 /* # */) throw headerAfterData(this.path, lineNo, line);
-        out.push(new VcfRecord(line, lineNo, this.path));
+    try {
+      for await (const batch of this.lineBatchesFromData(signal, false)) {
+        throwIfAborted(signal);
+        const out: VcfRecord[] = [];
+        for (const line of batch.lines) {
+          lineNo++;
+          if (toSkip > 0) { toSkip--; continue; }
+          if (line === '') continue;
+          if (line.charCodeAt(0) === 35 /* # */) throw headerAfterData(this.path, lineNo, line);
+          out.push(new VcfRecord(line, lineNo, this.path));
+        }
+        if (out.length > 0) yield out;
       }
-      if (out.length > 0) yield out;
+    } catch (e) {
+      // Every line before the long one was yielded and counted: it is the next line.
+      if (e instanceof LineTooLongError) throw e.withLine(this.path, lineNo + 1);
+      throw e;
     }
   }
 
@@ -223,31 +229,16 @@ export class VcfFile implements VcfSource {
 
   private async *indexedQuery(contig: string, start: number, end: number, signal?: AbortSignal): AsyncGenerator<VcfRecord> {
     const indexPath = this.indexPath!;
-    this.tabix ??= new TabixIndexedFile(indexPath.endsWith('.csi') ? { path: this.path, csiPath: indexPath } : { path: this.path, tbiPath: indexPath });
-    const tabix = this.tabix;
-    this.tabixNames ??= tabix.getReferenceSequenceNames({ signal });
-    let names: string[];
+    const target = { path: this.path, size: this.size, headerContigs: this.vcfHeader.contigs.map((c) => c.name), randomLineBatches: this.randomLineBatches.bind(this) };
+    this.tabix ??= loadTabixIndex(target, indexPath);
+    let tbx: TabixIndex;
     try {
-      names = await this.tabixNames;
+      tbx = await this.tabix;
     } catch (e) {
-      this.tabixNames = undefined;
+      this.tabix = undefined;
       throw wrapError(e, 'bad-index', indexPath, 'cannot read the index');
     }
-    const ref = resolveContig(contig, names);
-    if (ref === undefined) return;
-    const lines: string[] = [];
-    try {
-      // @gmod/tabix takes 0-based half-open coordinates; we widen by one base on each side
-      // and apply the exact overlap test ourselves (INFO/END aware) below.
-      await tabix.getLines(ref, Math.max(0, start - 1), end + 1, { signal, lineCallback: (line) => { lines.push(line); } });
-    } catch (e) {
-      throw wrapError(e, 'truncated-bgzf', this.path, `region query ${contig}:${start + 1}-${end} failed`);
-    }
-    throwIfAborted(signal);
-    for (const line of lines) {
-      const r = new VcfRecord(line, 0, this.path);
-      if (r.start0 < end && r.end0 > start) yield r;
-    }
+    yield* tabixQuery(target, indexPath, tbx, contig, start, end, signal);
   }
 }
 
@@ -288,7 +279,9 @@ export async function openVcf(path: string, signal?: AbortSignal): Promise<VcfFi
   try {
     outer: for await (const batch of probe.lineBatchesFrom(0, signal, kind !== 'gzip')) {
       for (let i = 0; i < batch.lines.length; i++) {
-        const line = batch.lines[i]!;
+        let line = batch.lines[i]!;
+        // A UTF-8 byte-order mark (saved by some editors) before "##fileformat": skip it.
+        if (lineNo === 0 && headerText.length === 0 && line.charCodeAt(0) === 0xfeff) line = line.slice(1);
         if (line.startsWith('#')) {
           headerText.push(line);
           lineNo++;
@@ -300,6 +293,7 @@ export async function openVcf(path: string, signal?: AbortSignal): Promise<VcfFi
       }
     }
   } catch (e) {
+    if (e instanceof LineTooLongError) throw e.withLine(path, lineNo + 1);
     throw wrapError(e, kind === 'gzip' ? 'bad-gzip' : 'truncated-bgzf', path, 'cannot read the header');
   }
   if (headerText.length === 0) {
@@ -307,11 +301,6 @@ export async function openVcf(path: string, signal?: AbortSignal): Promise<VcfFi
   }
   const header = parseVcfHeader(headerText, path);
   return new VcfFile(path, kind, indexPath, header, lineNo, dataStart, size);
-}
-
-/** For messages: describes the contigs a VCF header lists. */
-export function describeVcfContigs(h: VcfHeader): string {
-  return describeAvailable(h.contigs.map((c) => c.name));
 }
 
 const EMPTY_HEADER: VcfHeader = { fileformat: '', contigs: [], samples: [], info: new Map(), format: new Map(), filters: new Map(), metaLines: [], columnLine: '' };

@@ -8,6 +8,8 @@
  * reference (end from INFO/END for gVCF blocks and symbolic alleles, else pos + len(REF) - 1).
  */
 import { VariantLensError } from '../../errors';
+import { invalidAltReason, invalidGenotypeReason } from './vcfValidate';
+import { FIXED_COLUMN_TABS, findTabs, lineEnd, type VcfLineTabs } from './vcfLineTokenizer';
 
 export interface Genotype {
   /** Allele indices; null for a missing allele ('.'). */
@@ -103,7 +105,8 @@ export class VcfRecord {
   private readonly t5: number;
   private readonly t6: number;
   private readonly t7: number;
-  private readonly restStart: number;
+  /** The tab after INFO; -1 for a sites-only line without FORMAT. */
+  private readonly t8: number;
   private idCache: string | undefined;
   private altsCache: readonly string[] | undefined;
   private filtersCache: readonly string[] | undefined;
@@ -111,6 +114,7 @@ export class VcfRecord {
   private infoCache: Map<string, string | true> | undefined;
   private sampleCols: string[] | undefined;
   private formatKeysCache: string[] | undefined;
+  private readonly file: string;
 
   /**
    * Validates the fixed columns now (column count, POS, REF, QUAL), so a malformed line fails
@@ -120,20 +124,21 @@ export class VcfRecord {
    * @param lineNumber 1-based line number in the (decompressed) file, for error messages; 0 if unknown
    */
   constructor(readonly line: string, readonly lineNumber: number, file: string) {
-    // Hot path when streaming (millions of records): find the tabs with indexOf, no
-    // intermediate arrays, no regex; validate with char-code loops.
-    const t1 = line.indexOf('\t');
-    const t2 = t1 < 0 ? -1 : line.indexOf('\t', t1 + 1);
-    const t3 = t2 < 0 ? -1 : line.indexOf('\t', t2 + 1);
-    const t4 = t3 < 0 ? -1 : line.indexOf('\t', t3 + 1);
-    const t5 = t4 < 0 ? -1 : line.indexOf('\t', t4 + 1);
-    const t6 = t5 < 0 ? -1 : line.indexOf('\t', t5 + 1);
-    const t7 = t6 < 0 ? -1 : line.indexOf('\t', t6 + 1);
-    if (t7 < 0) {
-      const cols = line.split('\t').length;
+    // Hot path when streaming (millions of records): the shared tokenizer finds the tabs
+    // (indexOf, no intermediate arrays, no regex); validate with char-code loops.
+    const tabs = RECORD_TABS;
+    const found = findTabs(line, tabs, 8);
+    if (found < FIXED_COLUMN_TABS) {
+      const cols = found + 1;
       throw malformed(file, lineNumber, `has ${cols} tab-separated column${cols === 1 ? '' : 's'}; a VCF record needs at least 8`, line);
     }
-    const t8 = line.indexOf('\t', t7 + 1);
+    const t1 = tabs[0]!;
+    const t2 = tabs[1]!;
+    const t3 = tabs[2]!;
+    const t4 = tabs[3]!;
+    const t5 = tabs[4]!;
+    const t6 = tabs[5]!;
+    const t7 = tabs[6]!;
     if (t1 === 0) throw malformed(file, lineNumber, 'has an empty CHROM', line);
     let p = 0;
     for (let i = t1 + 1; i < t2; i++) {
@@ -142,8 +147,11 @@ export class VcfRecord {
       p = p * 10 + c;
     }
     if (p < 0 || t2 === t1 + 1) throw malformed(file, lineNumber, `has POS "${line.slice(t1 + 1, t2)}", which is not a non-negative integer`, line);
+    if (p > Number.MAX_SAFE_INTEGER) throw malformed(file, lineNumber, `has POS ${line.slice(t1 + 1, t2)}, larger than 2^53 - 1, the largest position Variant Lens can represent exactly`, line);
     const ref = line.slice(t3 + 1, t4);
-    if (!isBaseSequence(ref)) throw malformed(file, lineNumber, `has REF "${ref.slice(0, 20)}", which is not a base sequence`, line);
+    if (!isBaseSequence(ref)) {
+      throw malformed(file, lineNumber, ref === '.' || ref === '' ? `has REF "${ref}"; REF must be the reference base(s) at POS` : `has REF "${ref.slice(0, 20)}", which is not a base sequence`, line);
+    }
     let q: number | undefined;
     if (!(t6 === t5 + 2 && line.charCodeAt(t5 + 1) === 46 /* . */)) {
       q = parseDecimal(line, t5 + 1, t6);
@@ -153,6 +161,7 @@ export class VcfRecord {
         if (Number.isNaN(q) || qual === '') throw malformed(file, lineNumber, `has QUAL "${qual}", which is not a number`, line);
       }
     }
+    this.file = file;
     this.contig = sameContig(line, t1);
     this.pos = p;
     this.ref = isUpperCase(ref) ? ref : ref.toUpperCase();
@@ -163,7 +172,7 @@ export class VcfRecord {
     this.t5 = t5;
     this.t6 = t6;
     this.t7 = t7;
-    this.restStart = t8 < 0 ? line.length + 1 : t8 + 1;
+    this.t8 = tabs[7]!;
     this.idCache = undefined;
     this.altsCache = undefined;
     this.filtersCache = undefined;
@@ -171,6 +180,28 @@ export class VcfRecord {
     this.infoCache = undefined;
     this.sampleCols = undefined;
     this.formatKeysCache = undefined;
+  }
+
+  /**
+   * Fills `out` (at least 8 slots) with the tabs of this line in the tokenizer's layout
+   * (vcfLineTokenizer.ts), reusing the ones the constructor found; only the FORMAT tab and
+   * later ones are searched.
+   */
+  tabsInto(out: VcfLineTabs): void {
+    const at = out.at;
+    at[0] = this.contig.length;
+    at[1] = this.t2;
+    at[2] = this.t3;
+    at[3] = this.t4;
+    at[4] = this.t5;
+    at[5] = this.t6;
+    at[6] = this.t7;
+    at[7] = this.t8;
+    if (this.t8 >= 0) out.scanFrom(this.line, 8);
+    else {
+      for (let k = 8; k < out.slots; k++) at[k] = -1;
+      out.found = FIXED_COLUMN_TABS;
+    }
   }
 
   /** The ID column ('.' when missing). */
@@ -182,7 +213,10 @@ export class VcfRecord {
   get alts(): readonly string[] {
     if (this.altsCache === undefined) {
       const alt = this.line.slice(this.t4 + 1, this.t5);
-      this.altsCache = alt === '.' ? NO_STRINGS : alt.indexOf(',') < 0 ? [alt] : alt.split(',');
+      const alts = alt === '.' ? NO_STRINGS : alt.indexOf(',') < 0 ? [alt] : alt.split(',');
+      const bad = invalidAltReason(this.ref, alts);
+      if (bad) throw malformed(this.file, this.lineNumber, bad, this.line);
+      this.altsCache = alts;
     }
     return this.altsCache;
   }
@@ -198,7 +232,7 @@ export class VcfRecord {
 
   /** The raw INFO column. */
   get infoText(): string {
-    return (this.infoTextCache ??= this.line.slice(this.t7 + 1, this.restStart - 1));
+    return (this.infoTextCache ??= this.line.slice(this.t7 + 1, this.t8 < 0 ? lineEnd(this.line) : this.t8));
   }
 
   /** 0-based start of the REF allele. */
@@ -234,7 +268,7 @@ export class VcfRecord {
 
   private columns(): string[] {
     if (!this.sampleCols) {
-      this.sampleCols = this.restStart <= this.line.length ? this.line.slice(this.restStart).split('\t') : [];
+      this.sampleCols = this.t8 < 0 ? [] : this.line.slice(this.t8 + 1, lineEnd(this.line)).split('\t');
     }
     return this.sampleCols;
   }
@@ -264,7 +298,10 @@ export class VcfRecord {
   genotype(sampleIndex: number): Genotype | undefined {
     const gt = this.sampleField(sampleIndex, 'GT');
     if (gt === undefined) return undefined;
-    return parseGenotype(gt);
+    const g = parseGenotype(gt);
+    const bad = invalidGenotypeReason(gt, g, this.alts.length);
+    if (bad) throw malformed(this.file, this.lineNumber, `sample ${sampleIndex + 1}: ${bad}`, this.line);
+    return g;
   }
 
   /** 'SNP' when REF and every concrete ALT are one base, else 'INDEL' (symbolic alleles are ignored). */
@@ -276,8 +313,11 @@ export class VcfRecord {
 }
 
 export function parseGenotype(gt: string): Genotype {
+  // VCF 4.4 allows a phasing marker before the first allele ("/1", "|0|1"): it is not an allele.
+  const lead = gt.charCodeAt(0);
+  const body = lead === 47 || lead === 124 ? gt.slice(1) : gt;
   const phased = gt.includes('|');
-  const alleles = gt.split(/[/|]/).map((a) => (a === '.' ? null : Number(a)));
+  const alleles = body.split(/[/|]/).map((a) => (a === '.' ? null : /^\d+$/.test(a) ? Number(a) : NaN));
   return { alleles, phased };
 }
 
@@ -287,10 +327,15 @@ export function formatGenotype(g: Genotype): string {
 
 /** `<*>`, `<NON_REF>`, `<DEL>`, breakends and the VCF 4.2 missing '*' allele are not sequences. */
 export function isSymbolicAllele(alt: string): boolean {
-  return alt.startsWith('<') || alt === '*' || alt.includes('[') || alt.includes(']') || alt === '.';
+  return alt.startsWith('<') || alt === '*' || alt.includes('[') || alt.includes(']') || alt === '.' ||
+    // Single breakends (VCF 4.2 §5.4.9): ".G" or "G." are not sequences either.
+    (alt.length > 1 && (alt.charCodeAt(0) === 46 || alt.charCodeAt(alt.length - 1) === 46));
 }
 
 const NO_STRINGS: readonly string[] = Object.freeze([]);
+
+/** The constructor's tab offsets; read back into fields before the constructor returns. */
+const RECORD_TABS = new Int32Array(8);
 
 /**
  * The last CHROM seen: consecutive records share their contig, so the common case reuses
@@ -340,14 +385,13 @@ export function parseDecimal(line: string, from: number, to: number): number {
 }
 const PASS: readonly string[] = Object.freeze(['PASS']);
 
-/** REF: A C G T N (either case), '*' or '.'; non-empty. */
+/** REF: A C G T N (either case); non-empty ('.' and '*' are not reference bases). */
 function isBaseSequence(s: string): boolean {
   if (s.length === 0) return false;
   for (let i = 0; i < s.length; i++) {
     switch (s.charCodeAt(i)) {
       case 65: case 67: case 71: case 84: case 78: // A C G T N
       case 97: case 99: case 103: case 116: case 110: // a c g t n
-      case 42: case 46: // * .
         continue;
       default:
         return false;

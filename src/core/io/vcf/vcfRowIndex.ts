@@ -13,8 +13,27 @@
  */
 import { VariantLensError, throwIfAborted } from '../../errors';
 import { describeAvailable, resolveContig } from '../contigAliases';
+import { LineTooLongError } from './lineLimit';
+import type { LineBatch, LineStartBatch } from './lineScanner';
 import { VcfRecord } from './vcfRecord';
-import type { VcfFile } from './vcfReader';
+
+/**
+ * What the row index reads from an opened VCF. `VcfFile` (vcfReader.ts) provides it; the
+ * index depends on this shape, not on the reader, so the arrow runs reader → index only.
+ */
+export interface RowIndexSource {
+  readonly path: string;
+  /** Number of header lines (the first data line is line headerLines + 1). */
+  readonly headerLines: number;
+  /** Offset of the first data line; undefined when there are no records. */
+  readonly dataStart: number | undefined;
+  /** Size of the file on disk in bytes. */
+  readonly size: number;
+  /** Starts of the lines from `start` and where CHROM changes, without decoding lines. */
+  lineStartsFrom(start: number, signal: AbortSignal | undefined): AsyncIterable<LineStartBatch>;
+  /** Line batches read with random access, from `start` up to `end` (undefined: the end of the file). */
+  randomLineBatches(start: number, end: number | undefined, signal: AbortSignal | undefined): AsyncIterable<LineBatch>;
+}
 
 /** Consecutive rows on one contig. */
 export interface ContigRun {
@@ -41,7 +60,7 @@ export interface VcfRowIndex {
 
 /** Streams `file` once from its first record and indexes every record's start. */
 export async function buildVcfRowIndex(
-  file: VcfFile,
+  file: RowIndexSource,
   signal?: AbortSignal,
   onProgress?: (recordsSoFar: number, bytesDone: number, bytesTotal: number) => void,
 ): Promise<VcfRowIndex> {
@@ -50,6 +69,7 @@ export async function buildVcfRowIndex(
   const runs: { contig: string; firstRow: number; rowCount: number }[] = [];
   let nextReport = 0;
   if (file.dataStart !== undefined) {
+    try {
     for await (const batch of file.lineStartsFrom(file.dataStart, signal)) {
       throwIfAborted(signal);
       const offs = batch.offsets;
@@ -74,6 +94,11 @@ export async function buildVcfRowIndex(
         nextReport = batch.bytesDone + (1 << 20);
       }
     }
+    } catch (e) {
+      // Records before the long line were all counted (empty lines are not; rare in a VCF).
+      if (e instanceof LineTooLongError) throw e.withLine(file.path, file.headerLines + count + 1);
+      throw e;
+    }
   }
   onProgress?.(count, file.size, file.size);
   return new RowIndex(file, offsets.slice(0, count), runs);
@@ -90,14 +115,14 @@ export function rowIndexParts(ix: VcfRowIndex): { offsets: Float64Array; contigR
 }
 
 /** A row index over `file` from parts made by `rowIndexParts` (e.g. received from a worker). */
-export function rowIndexFromParts(file: VcfFile, offsets: Float64Array, contigRuns: readonly ContigRun[]): VcfRowIndex {
+export function rowIndexFromParts(file: RowIndexSource, offsets: Float64Array, contigRuns: readonly ContigRun[]): VcfRowIndex {
   return new RowIndex(file, offsets, contigRuns);
 }
 
 class RowIndex implements VcfRowIndex {
   readonly count: number;
 
-  constructor(private readonly file: VcfFile, readonly offsets: Float64Array, readonly contigRuns: readonly ContigRun[]) {
+  constructor(private readonly file: RowIndexSource, readonly offsets: Float64Array, readonly contigRuns: readonly ContigRun[]) {
     this.count = offsets.length;
   }
 

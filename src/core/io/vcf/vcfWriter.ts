@@ -9,7 +9,8 @@
 import { closeSync, openSync, writeFileSync, writeSync } from 'node:fs';
 import { VariantLensError, throwIfAborted, wrapError } from '../../errors';
 import { BgzfFileWriter } from '../bgzf/bgzfWriter';
-import { TabixIndexBuilder, vcfLineSpan } from '../index/tabixIndex';
+import { TabixIndexBuilder } from '../index/tabixIndex';
+import { VcfLineTabs } from './vcfLineTokenizer';
 
 export interface VcfWriterOptions {
   /** BGZF-compress the output; default: whether `path` ends with `.gz`. */
@@ -40,6 +41,8 @@ export class VcfFileWriter {
   private count = 0;
   private lastContig = '';
   private lastBeg = -1;
+  /** Tabs of the record being indexed (CHROM … INFO). */
+  private readonly tabs = new VcfLineTabs(8);
 
   constructor(readonly path: string, headerLines: readonly string[], options: VcfWriterOptions = {}) {
     const bgzip = options.bgzip ?? path.endsWith('.gz');
@@ -71,7 +74,7 @@ export class VcfFileWriter {
       throw new VariantLensError('invalid-argument', `record ${lineNo} is not a VCF data line: "${line.slice(0, 80)}"`, this.path);
     }
     if (this.tabix && this.bgzf) {
-      const span = vcfLineSpan(line);
+      const span = vcfLineSpan(line, this.tabs);
       if (!span) throw new VariantLensError('invalid-argument', `record ${lineNo} has no valid CHROM/POS/REF: "${line.slice(0, 80)}"`, this.path);
       if (span.contig === this.lastContig && span.beg < this.lastBeg) {
         throw new VariantLensError('invalid-argument', `record ${lineNo} (${span.contig}:${span.beg + 1}) is before the previous record; an indexed VCF must be sorted`, this.path);
@@ -172,4 +175,31 @@ function validateHeader(lines: readonly string[], path: string): void {
   for (let i = 0; i < lines.length - 1; i++) {
     if (!lines[i]!.startsWith('##')) throw new VariantLensError('invalid-argument', `VCF header line ${i + 1} does not start with ##`, path);
   }
+}
+
+/**
+ * The 0-based half-open span tabix gives a VCF line: [POS-1, POS-1+len(REF)), or up to
+ * INFO END (1-based inclusive, so it is already the exclusive 0-based end) when present,
+ * as htslib does for gVCF reference blocks and symbolic alleles. Undefined without CHROM,
+ * POS, ID, REF and ALT or with a POS that is not a positive integer.
+ */
+function vcfLineSpan(line: string, tabs: VcfLineTabs): { contig: string; beg: number; end: number } | undefined {
+  const found = tabs.scan(line);
+  const t = tabs.at;
+  const t1 = t[0]!;
+  if (t1 <= 0 || found < 4) return undefined;
+  const pos = Number(line.slice(t1 + 1, t[1]!));
+  if (!Number.isInteger(pos) || pos < 1) return undefined;
+  // REF is column 3, between the tabs ending ID and REF.
+  const refLen = t[3]! - t[2]! - 1;
+  const beg = pos - 1;
+  let end = beg + Math.max(refLen, 1);
+  if (found >= 7) {
+    const m = /(?:^|;)END=(\d+)/.exec(tabs.column(line, 7)!);
+    if (m) {
+      const e = Number(m[1]);
+      if (e > beg) end = e;
+    }
+  }
+  return { contig: line.slice(0, t1), beg, end };
 }

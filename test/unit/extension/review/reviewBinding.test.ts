@@ -7,7 +7,7 @@
  * recording fake; the review files are real (a temporary folder).
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import Module from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -39,9 +39,10 @@ class Emitter<T> {
   dispose(): void { this.listeners.clear(); }
 }
 const disposable = { dispose: (): void => undefined };
+const infos: string[] = [];
 const fake = {
   commands: { registerCommand: () => disposable },
-  window: over({ showErrorMessage: async (m: string) => { throw new Error(`unexpected error shown: ${m}`); } }),
+  window: over({ showErrorMessage: async (m: string) => { throw new Error(`unexpected error shown: ${m}`); }, showInformationMessage: async (m: string) => { infos.push(m); return undefined; } }),
   workspace: over({
     workspaceFolders: undefined,
     getConfiguration: () => ({ get: (_k: string, d: unknown) => d }),
@@ -71,6 +72,7 @@ function record(file: string, pos: number): SiteRecord {
 test('panels bind to the review controller: no extra listener; selected, pulled and shown reach it', { timeout: 30_000 }, async () => {
   const controller = new ReviewController({ subscriptions: [] } as never, log);
   const vcf = join(dir, 'calls.vcf.gz');
+  const review = join(dir, 'variant-lens.review.tsv');
   let listeners = 0;
   const disposeEmitter = new Emitter<void>();
   const panel = {
@@ -90,11 +92,13 @@ test('panels bind to the review controller: no extra listener; selected, pulled 
   };
   const table = controller.bind({ kind: 'table', model, panel: panel as never, emitChanged: (n) => changed.push(n), reveal: () => undefined });
   assert.equal(listeners, 0, 'the review controller listens to no panel messages itself');
-  assert.equal((await table.handlers['review.init']({}, ctx)).reviewFile, `${vcf}.review.tsv`);
+  assert.equal((await table.handlers['review.init']({}, ctx)).reviewFile, review);
   assert.ok(typeof model.reviewCell === 'function', 'the table model got its REVIEW column');
 
   // The inspector shows the table's row 3, read from another copy of the VCF.
-  const other = join(dir, 'other.vcf.gz');
+  // One review file per folder (no workspace folder here): a VCF in another folder has another file.
+  const other = join(dir, 'sub', 'other.vcf.gz');
+  const otherReview = join(dir, 'sub', 'variant-lens.review.tsv');
   let shown: SiteRecord | undefined;
   const pushed: (ReviewSiteState | null)[] = [];
   const inspector = controller.bind({ kind: 'inspector', emitSite: (s) => pushed.push(s), site: () => shown, models: () => undefined, open: async (r) => { shown = r; } });
@@ -105,7 +109,7 @@ test('panels bind to the review controller: no extra listener; selected, pulled 
   rowCount = 42;
   table.pulled();
   assert.equal(treeEvents, 1);
-  assert.deepEqual(controller.treeSource(), { file: `${vcf}.review.tsv`, total: 42 });
+  assert.deepEqual(controller.treeSource(), { file: review, total: 42 });
   table.pulled();
   assert.equal(treeEvents, 1, 'same total: no refresh');
 
@@ -115,18 +119,18 @@ test('panels bind to the review controller: no extra listener; selected, pulled 
   shown = { ...record(other, 1003) };
   inspector.shown();
   await new Promise((resolve) => setTimeout(resolve, 50));
-  assert.equal(pushed.at(-1)?.reviewFile, `${vcf}.review.tsv`);
+  assert.equal(pushed.at(-1)?.reviewFile, review);
   const r = await inspector.handlers['review.annotate']({ verdict: 'uncertain' }, ctx);
   assert.equal(r.cell?.verdict, 'uncertain');
-  assert.ok(existsSync(`${vcf}.review.tsv`));
-  assert.match(readFileSync(`${vcf}.review.tsv`, 'utf8'), /chr1\t1003\tA\tG/);
-  assert.ok(!existsSync(`${other}.review.tsv`));
+  assert.ok(existsSync(review));
+  assert.match(readFileSync(review, 'utf8'), /chr1\t1003\tA\tG/);
+  assert.ok(!existsSync(otherReview));
 
   // Without that selection the inspector's site belongs to its own VCF.
   shown = record(other, 2000);
   inspector.shown();
   await new Promise((resolve) => setTimeout(resolve, 50));
-  assert.equal(pushed.at(-1)?.reviewFile, `${other}.review.tsv`);
+  assert.equal(pushed.at(-1)?.reviewFile, otherReview);
   // A closed table panel stops taking selections.
   disposeEmitter.fire();
   table.selected({ row: 5 });
@@ -134,6 +138,58 @@ test('panels bind to the review controller: no extra listener; selected, pulled 
   shown = record(other, 1005);
   inspector.shown();
   await new Promise((resolve) => setTimeout(resolve, 50));
-  assert.equal(pushed.at(-1)?.reviewFile, `${other}.review.tsv`);
+  assert.equal(pushed.at(-1)?.reviewFile, otherReview);
+  controller.dispose();
+});
+
+test('one review file: a verdict set in the diff shows in the table\'s REVIEW column, both panels are told', { timeout: 30_000 }, async () => {
+  const controller = new ReviewController({ subscriptions: [] } as never, log);
+  const folder = join(dir, 'one');
+  mkdirSync(folder, { recursive: true });
+  const fileA = join(folder, 'default.vcf.gz');
+  const fileB = join(folder, 'retrained.vcf.gz');
+  // A per-view sidecar of an earlier version next to A: pointed out once, not read.
+  writeFileSync(join(folder, 'default.vcf.gz.review.tsv'), '##variant-lens-review=1\n#chrom\tpos\tref\talt\tsample\tverdict\ttags\tnote\treviewer\ttime\tmodels\tstate\nchr1\t1234\tA\tG\t.\tboth-wrong\t.\t.\tbob\t2024-05-01T12:00:00.000Z\t.\t.\n');
+  infos.length = 0;
+  const panel = (): unknown => ({ active: true, webview: { onDidReceiveMessage: () => disposable }, onDidChangeViewState: () => disposable, onDidDispose: () => disposable, reveal: () => undefined });
+  const tableModel = {
+    path: fileA, header: { contigs: [{ name: 'chr1' }] }, rowCount: 10, viewId: 0,
+    reviewCell: undefined as undefined | ((s: { contig: string; pos: number; ref: string; alt: string }) => { verdict: string } | undefined),
+    site: async (row: number) => record(fileA, row), findLocus: async () => 0, rows: async () => ({ rows: [] as TableRow[] }),
+  };
+  const tableChanged: number[] = [];
+  const table = controller.bind({ kind: 'table', model: tableModel as never, panel: panel() as never, emitChanged: (n) => tableChanged.push(n), reveal: () => undefined });
+  const diffSite = { contig: 'chr1', pos: 1234, ref: 'A', alt: 'G', kind: 'SNP', classes: ['gt-change'] };
+  const quality = { ...diffSite, pos: 1300, classes: ['qual-change'] };
+  const diffModel = {
+    options: { fileA, fileB }, summary: { differingSites: 2 }, viewId: 1, viewCount: 2, reviewCell: undefined,
+    sites: { length: 2, get: (i: number) => [diffSite, quality][i] },
+    siteAt: (_v: number, i: number) => [diffSite, quality][i], siteRecord: async () => record(fileA, 1234),
+  };
+  const diffChanged: number[] = [];
+  const diff = controller.bind({
+    kind: 'diff', model: diffModel as never, panel: panel() as never, emitChanged: (n) => diffChanged.push(n), reveal: () => undefined,
+    row: () => ({ a: { gt: '0/1', gq: '20', qual: '30' } as never, b: { gt: '1/1', gq: '30', qual: '40' } as never }),
+  });
+  const file = join(folder, 'variant-lens.review.tsv');
+  assert.equal(infos.length, 1, infos.join('\n'));
+  assert.match(infos[0]!, /default\.vcf\.gz\.review\.tsv is a review file of an earlier version; verdicts now go to variant-lens\.review\.tsv/);
+  assert.equal((await diff.handlers['review.init']({}, ctx)).reviewFile, file);
+  assert.equal((await table.handlers['review.init']({}, ctx)).reviewFile, file, 'the table and the diff share the file');
+  await new Promise((resolve) => setTimeout(resolve, 20));
+  assert.equal(tableModel.reviewCell!({ contig: 'chr1', pos: 1234, ref: 'A', alt: 'G' }), undefined);
+  const before = tableChanged.length;
+  const r = await diff.handlers['review.annotate']({ target: { viewId: 1, index: 0 }, verdict: 'both-correct' }, ctx);
+  assert.equal(r.cell?.verdict, 'both-correct');
+  assert.equal(tableModel.reviewCell!({ contig: 'chr1', pos: 1234, ref: 'A', alt: 'G' })?.verdict, 'both-correct');
+  assert.ok(tableChanged.length > before, 'the table was told to refresh its rows');
+  assert.ok(diffChanged.length > 0);
+  // A second diff verdict (a QUAL-only site) keeps the first one in every view.
+  await diff.handlers['review.annotate']({ target: { viewId: 1, index: 1 }, verdict: 'uncertain' }, ctx);
+  assert.equal(tableModel.reviewCell!({ contig: 'chr1', pos: 1234, ref: 'A', alt: 'G' })?.verdict, 'both-correct');
+  assert.equal((diffModel.reviewCell as unknown as (s: unknown) => { verdict: string } | undefined)(diffSite)?.verdict, 'both-correct');
+  assert.equal((diffModel.reviewCell as unknown as (s: unknown) => { verdict: string } | undefined)(quality)?.verdict, 'uncertain');
+  // Progress of the diff (the last bound panel): 1 dispute, reviewed; the QUAL-only site is not counted.
+  assert.deepEqual(controller.progress(), { unit: 'disputes', reviewed: 1, total: 1, fileName: 'variant-lens.review.tsv', conflicts: 0 });
   controller.dispose();
 });

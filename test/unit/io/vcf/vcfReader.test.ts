@@ -138,7 +138,7 @@ function generatedVcf(n: number): { text: string; lines: string[] } {
     const alt = ['A', 'C,G', '<*>', 'TT', '.'][i % 5]!;
     const info = i % 97 === 0 ? `NOTE=caf\u00e9-${i}` : i % 3 === 0 ? '.' : `END=${pos + 10}`;
     const gt = ['0/1', '1|1', './.', '0/0', '.'][i % 5]!;
-    lines.push([contig, pos, i % 11 === 0 ? `rs${i}` : '.', 'A', alt, i % 7 === 0 ? '.' : (rand() * 100).toFixed(2), i % 4 === 0 ? 'PASS' : '.', info, 'GT:GQ', `${gt}:${i % 99}`, `0/0:.`].join('\t'));
+    lines.push([contig, pos, i % 11 === 0 ? `rs${i}` : '.', 'T', alt, i % 7 === 0 ? '.' : (rand() * 100).toFixed(2), i % 4 === 0 ? 'PASS' : '.', info, 'GT:GQ', `${gt}:${i % 99}`, `0/0:.`].join('\t'));
   }
   const text = header.join('\n') + '\n' + lines.map((l, i) => (i % 13 === 0 ? l + '\r' : l)).join('\n') + '\n';
   return { text, lines };

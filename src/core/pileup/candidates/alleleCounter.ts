@@ -15,7 +15,7 @@
  * indel wins (the base allele is dropped). REFERENCE alleles are only counted (when not low
  * quality); every other allele is stored per read key `fragment_name/read_number`.
  */
-import { type AlignedRead, CigarOp } from '../io/sam/alignedRead';
+import { type AlignedRead, CigarOp } from '../../io/sam/alignedRead';
 import { readKey } from './readFilters';
 
 export const enum AlleleType {

@@ -3,7 +3,7 @@
  * are never seen by the allele counter or the pileup. Also the read identity DeepVariant
  * uses everywhere (`fragment_name/read_number`, docs/deepvariant.md §7.2).
  */
-import { type AlignedRead, Flag } from '../io/sam/alignedRead';
+import { type AlignedRead, Flag } from '../../io/sam/alignedRead';
 
 export interface ReadRequirements {
   /** `--min_mapping_quality` (WGS default 5). Reads with MAPQ below it are dropped. */

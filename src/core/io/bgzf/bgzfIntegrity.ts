@@ -1,0 +1,31 @@
+/**
+ * The BGZF block trailer check (SAM spec §4.1): every block ends with the CRC32 of its
+ * uncompressed data and ISIZE, its uncompressed length. Raw inflate checks neither, and a
+ * flipped bit inside a stored or Huffman-coded run often still inflates to the right number
+ * of bytes, so without this check a corrupt `.vcf.gz`, BAM or `.fa.gz` reads silently wrong.
+ * node's `zlib.crc32` (zlib's own, several GB/s) keeps the cost small next to inflate; see
+ * docs/decisions/0011-bgzf-crc-check.md for the measured cost.
+ */
+import { crc32 } from 'node:zlib';
+import { VariantLensError, type ErrorCode } from '../../errors';
+
+/**
+ * Throws unless `data` is what the block at `buf[at .. at + csize)` says it holds: ISIZE equal
+ * to `data.length` and CRC32 equal to the CRC of `data`.
+ */
+export function checkBgzfTrailer(buf: Uint8Array, at: number, csize: number, data: Uint8Array, coffset: number, file: string, code: ErrorCode = 'truncated-bgzf'): void {
+  const end = at + csize;
+  const isize = (buf[end - 4]! | (buf[end - 3]! << 8) | (buf[end - 2]! << 16) | (buf[end - 1]! << 24)) >>> 0;
+  if (data.length !== isize) {
+    throw new VariantLensError(code, `the BGZF block at byte ${coffset} inflates to ${data.length} bytes but its trailer says ${isize}; the file is corrupt (bgzip -t reports the same)`, file);
+  }
+  const want = (buf[end - 8]! | (buf[end - 7]! << 8) | (buf[end - 6]! << 16) | (buf[end - 5]! << 24)) >>> 0;
+  const got = data.length === 0 ? 0 : crc32(data) >>> 0;
+  if (got !== want) {
+    throw new VariantLensError(code, `the BGZF block at byte ${coffset} fails its CRC32 check (data ${hex(got)}, trailer ${hex(want)}); the file is corrupt (bgzip -t reports the same)`, file);
+  }
+}
+
+function hex(n: number): string {
+  return n.toString(16).padStart(8, '0');
+}
