@@ -84,7 +84,7 @@ export interface ProtocolError {
 
 // The table's sort and filter belong to the table engine (src/core/table/tableSpec.ts); the
 // protocol carries them unchanged (type-only import: no core code reaches the webview).
-export type { FilterSpec, RowVariantKind, SortColumn, SortSpec } from '../core/table/tableSpec';
+export type { CompareOp, FilterSpec, FormatField, FormatTerm, RowVariantKind, SortColumn, SortSpec } from '../core/table/tableSpec';
 
 export interface SampleCells {
   readonly gt: string;
@@ -137,6 +137,33 @@ export interface TableInit {
   readonly firstRows?: readonly TableRow[];
   /** Host-side milestones of opening this table (Date.now() ms), shown by the e2e's first-rows breakdown. */
   readonly timings?: Readonly<Record<string, number>>;
+  /** The workspace's remembered column layout of tables. */
+  readonly columns?: ColumnLayoutState;
+  /** The view this file had before a reload (the webview re-applies it). */
+  readonly restore?: TableViewState;
+}
+
+/**
+ * Column widths and hidden columns of a list (the table or the diff), remembered per
+ * workspace by the host (workspaceState). Keys are the lists' column keys (`chrom`, `gt0`, …).
+ */
+export interface ColumnLayoutState {
+  /** Width in CSS px of each resized column (24..2000). */
+  readonly widths: Readonly<Record<string, number>>;
+  /** Columns the user hid. */
+  readonly hidden: readonly string[];
+  /** Columns the user showed although they are hidden by default (an all-"." ID). */
+  readonly shown?: readonly string[];
+}
+
+/** What the table restores after a window reload: filter text, sort, selection and scroll (per file). */
+export interface TableViewState {
+  readonly filterText: string;
+  readonly sort?: SortSpec;
+  /** Selected view row, -1 for none. */
+  readonly selected: number;
+  /** First view row on screen. */
+  readonly first: number;
 }
 
 export interface ViewInfo {
@@ -319,6 +346,10 @@ export type TableRequests = {
 export type TableWebviewEvents = {
   ready: Record<string, never>;
   siteSelected: { row: number; index: number; open: boolean };
+  /** The user resized, hid or showed a column: the host remembers the layout for the workspace. */
+  columnsChanged: ColumnLayoutState;
+  /** Filter, sort, selection or scroll changed: the host remembers them for this file (restored after a reload). */
+  viewStateChanged: TableViewState;
 };
 
 export type TableHostEvents = {
@@ -407,7 +438,16 @@ export const DEFAULT_TIMEOUT_MS = 30_000;
 export type DiffClassName = DiffClass;
 export type DiffKindName = DiffVariantKind;
 export type DiffStratumGroup = 'bed' | 'contigs' | 'filter' | 'gt';
-export type DiffSortKey = 'position' | 'qualA' | 'qualB' | 'qualDelta' | 'gqA' | 'gqB' | 'classes' | 'kind';
+/** 'dispute': the report's dispute score (src/core/report/disputeScore.ts); descending = most disputed first, ties in genome order. */
+export type DiffSortKey = 'position' | 'qualA' | 'qualB' | 'qualDelta' | 'gqA' | 'gqB' | 'classes' | 'kind' | 'dispute';
+/**
+ * Which differing sites a view starts from: 'disputes' = the calls differ (gt-change,
+ * filter-change, only-A, only-B); 'qual-only' = every other differing site (only QUAL
+ * differs). Absent = all differing sites.
+ */
+export type DiffScope = 'disputes' | 'qual-only';
+/** The classes that make a site a dispute (DiffScope). */
+export const DISPUTE_CLASSES: readonly DiffClassName[] = ['gt-change', 'filter-change', 'only-A', 'only-B'];
 
 export interface DiffStratumRef {
   readonly group: DiffStratumGroup;
@@ -427,6 +467,7 @@ export interface DiffViewSpec {
   readonly text?: string;
   readonly sortBy?: DiffSortKey;
   readonly descending?: boolean;
+  readonly scope?: DiffScope;
 }
 
 export interface DiffViewInfo {
@@ -461,6 +502,8 @@ export interface DiffRow {
   readonly b?: DiffSideCells;
   /** The site's annotation in the diff's review file, when it has one (Review section). */
   readonly review?: ReviewCell;
+  /** The report's dispute score (src/core/report/disputeScore.ts). */
+  readonly dispute?: number;
 }
 
 export type DiffRunState = 'running' | 'done' | 'cancelled' | 'error';
@@ -486,6 +529,12 @@ export interface DiffInit {
   /** The engine's summary (src/core/diff/diffSummary.ts, plain JSON) once the run is done. */
   readonly summary?: DiffSummaryPayload;
   readonly view: DiffViewInfo;
+  /** Sites per scope once the run is done (the scope chips' counts). */
+  readonly scopeCounts?: { readonly disputes: number; readonly qualOnly: number; readonly all: number };
+  /** Disputes that carry a verdict in the diff's review file, once the run is done. */
+  readonly disputesReviewed?: number;
+  /** The workspace's remembered column layout of diff lists. */
+  readonly columns?: ColumnLayoutState;
 }
 
 /** The summary as the engine writes it to PREFIX.summary.json (type-only import: data, not code). */
@@ -505,6 +554,8 @@ export type DiffWebviewEvents = {
   siteSelected: { viewId: number; index: number; open: boolean };
   /** Cancel button of the running diff. */
   cancelRun: Record<string, never>;
+  /** The user resized, hid or showed a column: the host remembers the layout for the workspace. */
+  columnsChanged: ColumnLayoutState;
 };
 
 export type DiffHostEvents = {

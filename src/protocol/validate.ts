@@ -85,9 +85,29 @@ export const filterSpec: Check = obj(
     kinds: arr(literal('SNP', 'INDEL', 'REF'), 3),
     region: str(MAX_TEXT),
     text: str(MAX_TEXT),
+    formatTerms: arr(obj({ field: literal('GQ', 'DP', 'VAF'), op: literal('<', '<=', '>', '>=', '=', '!='), value: num() }), 30),
   },
-  ['filters', 'qualMin', 'qualMax', 'genotypes', 'sample', 'kinds', 'region', 'text'],
+  ['filters', 'qualMin', 'qualMax', 'genotypes', 'sample', 'kinds', 'region', 'text', 'formatTerms'],
 );
+
+/** A list's column layout (columnsChanged): bounded keys, widths and counts. */
+const columnKey = str(32, /^[a-z][a-z0-9_]*$/);
+export const columnLayout: Check = (v, p) => {
+  const shape = obj({ widths: (w, q) => {
+    if (typeof w !== 'object' || w === null || Array.isArray(w)) return `${q}: expected an object`;
+    const entries = Object.entries(w);
+    if (entries.length > 200) return `${q}: more than 200 columns`;
+    for (const [k, x] of entries) {
+      const e = columnKey(k, `${q} key`) ?? int(24, 2000)(x, `${q}.${k}`);
+      if (e) return e;
+    }
+    return undefined;
+  }, hidden: arr(columnKey, 200), shown: arr(columnKey, 200) }, ['shown'])(v, p);
+  return shape;
+};
+
+/** The table's remembered view (viewStateChanged). */
+export const tableViewState: Check = obj({ filterText: str(MAX_TEXT), sort: sortSpec, selected: int(-1), first: int() }, ['sort']);
 
 type RequestChecks<P extends PanelProtocol> = { [M in keyof P['requests']]: Check };
 type EventChecks<P extends PanelProtocol> = { [N in keyof P['webviewEvents']]: Check };
@@ -137,6 +157,8 @@ export const tableSchema: PanelSchema<TableProtocol> = {
   events: {
     ready: empty,
     siteSelected: obj({ row: int(), index: int(), open: bool() }),
+    columnsChanged: columnLayout,
+    viewStateChanged: tableViewState,
   },
 };
 
@@ -167,10 +189,11 @@ export const diffViewSpec: Check = obj(
     kinds: arr(literal('SNP', 'INDEL', 'MNP'), 3),
     strata: arr(diffStratum, 1000),
     text: str(MAX_TEXT),
-    sortBy: literal('position', 'qualA', 'qualB', 'qualDelta', 'gqA', 'gqB', 'classes', 'kind'),
+    sortBy: literal('position', 'qualA', 'qualB', 'qualDelta', 'gqA', 'gqB', 'classes', 'kind', 'dispute'),
     descending: bool(),
+    scope: literal('disputes', 'qual-only'),
   },
-  ['classes', 'kinds', 'strata', 'text', 'sortBy', 'descending'],
+  ['classes', 'kinds', 'strata', 'text', 'sortBy', 'descending', 'scope'],
 );
 
 export const diffSchema: PanelSchema<DiffProtocol> = {
@@ -185,6 +208,7 @@ export const diffSchema: PanelSchema<DiffProtocol> = {
     ready: empty,
     siteSelected: obj({ viewId: int(), index: int(), open: bool() }),
     cancelRun: empty,
+    columnsChanged: columnLayout,
   },
 };
 

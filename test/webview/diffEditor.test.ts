@@ -177,7 +177,7 @@ test('class, kind and stratum chips send the right view request', async () => {
   const expected = String(Array.from({ length: N }, (_, i) => i).filter((i) => i % 15 === 12).length);
   await page.waitForFunction((n) => document.querySelector('.grid')?.getAttribute('data-count') === n, expected);
   await page.click('.chip-group[data-group="stratum-bed"] .chip[data-chip="confident"]');
-  await page.waitForFunction(() => document.querySelectorAll('.chip[aria-pressed="true"]').length === 3);
+  await page.waitForFunction(() => document.querySelectorAll('.chip-group:not([data-group="scope"]) .chip[aria-pressed="true"]').length === 3);
   const views = (await requests('diff.setView')).slice(before).map((m) => m.params);
   assert.deepEqual(views, [
     { classes: ['gt-change'] },
@@ -197,7 +197,7 @@ test('class, kind and stratum chips send the right view request', async () => {
   await page.click('.row.header [data-sort="qualA"]');
   await page.click('.row.header [data-sort="qualA"]');
   for (const sel of ['.chip-group[data-group="class"] .chip[data-chip="gt-change"]', '.chip-group[data-group="kind"] .chip[data-chip="INDEL"]', '.chip-group[data-group="stratum-bed"] .chip[data-chip="confident"]']) await page.click(sel);
-  await page.waitForFunction(() => document.querySelectorAll('.chip[aria-pressed="true"]').length === 0 && document.querySelector('.grid')?.getAttribute('data-count') === '100000');
+  await page.waitForFunction(() => document.querySelectorAll('.chip-group:not([data-group="scope"]) .chip[aria-pressed="true"]').length === 0 && document.querySelector('.grid')?.getAttribute('data-count') === '100000');
   assert.deepEqual((await requests('diff.setView')).at(-1)!.params, {});
 });
 
@@ -225,4 +225,28 @@ test('keyboard walk posts the selection; Enter asks to open the inspector', asyn
   await page.waitForFunction(() => document.querySelector('.grid')?.getAttribute('data-loaded') === 'true' && document.querySelector('.rows .row.selected')?.getAttribute('data-index') === '0');
   await page.screenshot({ path: join(SCREENSHOTS, 'diff-editor.png') });
   assert.deepEqual(problems, []);
+});
+
+test('diff list: A GT | B GT | REVIEW right after ALT and on screen; the scope chips ask for disputes / QUAL-only / all; ? lists the keys', async () => {
+  const labels = await page.locator('.row.header .cell').allTextContents();
+  const at = (l: string): number => labels.findIndex((x) => x.replace(/[▲▼]/g, '') === l);
+  assert.deepEqual([at('ALT') + 1, at('ALT') + 2, at('ALT') + 3], [at('A GT'), at('B GT'), at('REVIEW')], labels.join(' | '));
+  for (const col of ['agt', 'bgt', 'review']) {
+    const right = await page.$eval(`.row.header [data-col="${col}"]`, (e) => e.getBoundingClientRect().right);
+    assert.ok(right <= 520, `${col} ends at ${right}px: visible in a half-width panel beside the side bar`);
+  }
+  const before = (await requests('diff.setView')).length;
+  await page.click('.chip-group[data-group="scope"] .chip[data-scope="disputes"]');
+  await page.waitForFunction(() => document.querySelector('.chip[data-scope="disputes"]')?.getAttribute('aria-pressed') === 'true');
+  await page.click('.chip-group[data-group="scope"] .chip[data-scope="qual-only"]');
+  await page.waitForFunction(() => document.querySelector('.chip[data-scope="qual-only"]')?.getAttribute('aria-pressed') === 'true');
+  await page.click('.chip-group[data-group="scope"] .chip[data-scope="all"]');
+  await page.waitForFunction(() => document.querySelector('.chip[data-scope="all"]')?.getAttribute('aria-pressed') === 'true');
+  assert.deepEqual((await requests('diff.setView')).slice(before).map((m) => m.params), [{ scope: 'disputes' }, { scope: 'qual-only' }, {}]);
+  await page.focus('.grid');
+  await page.keyboard.press('?');
+  await page.waitForSelector('.key-help:not([hidden])');
+  assert.ok((await page.locator('.key-help th').allTextContents()).includes('Enter'));
+  await page.keyboard.press('Escape');
+  await page.waitForSelector('.key-help', { state: 'hidden' });
 });

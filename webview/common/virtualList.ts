@@ -32,6 +32,8 @@ export interface VirtualListOptions<T> {
    * view the selection was made in.
    */
   readonly onSelected: (index: number, open: boolean, viewId: number) => void;
+  /** Width (CSS px; default: the column's CSS class) and visibility of column `index` (webview/common/columnLayout.ts). */
+  readonly cellStyle?: (index: number) => { readonly width?: number; readonly hidden: boolean };
 }
 
 export class VirtualList<T> {
@@ -177,6 +179,26 @@ export class VirtualList<T> {
     return true;
   }
 
+  /** Re-applies cellStyle to the header cells and every pooled row (after a resize or hide). */
+  restyle(): void {
+    this.styleCells(this.headerRow);
+    for (const r of this.rowEls) this.styleCells(r);
+  }
+
+  private styleCells(rowEl: HTMLElement): void {
+    const style = this.opts.cellStyle;
+    if (!style) return;
+    const cells = rowEl.children;
+    for (let c = 0; c < cells.length && c < this.columns.length; c++) {
+      const cell = cells[c] as HTMLElement;
+      const s = style(c);
+      const w = s.width === undefined ? '' : `${s.width}px`;
+      if (cell.style.width !== w) cell.style.width = w;
+      const d = s.hidden ? 'none' : '';
+      if (cell.style.display !== d) cell.style.display = d;
+    }
+  }
+
   private ensureRowPool(): void {
     const need = this.geo.visibleRows + 1;
     while (this.rowEls.length < need) {
@@ -187,6 +209,7 @@ export class VirtualList<T> {
         cell.setAttribute('role', 'gridcell');
         r.append(cell);
       }
+      this.styleCells(r);
       this.rowsLayer.append(r);
       this.rowEls.push(r);
     }
@@ -237,6 +260,11 @@ export class VirtualList<T> {
     this.grid.dataset.loaded = missing === 0 ? 'true' : 'false';
     this.grid.setAttribute('aria-rowcount', String(this.countValue));
     this.opts.afterDraw?.(missing);
+  }
+
+  /** Scrolls so that view row `first` is the top row (clamped), without moving the selection. */
+  scrollTo(first: number): void {
+    this.scrollToFirst(first);
   }
 
   private scrollToFirst(f: number): void {

@@ -6,14 +6,22 @@
  * keyboard walk are the table's: webview/common/virtualList.ts) — never the whole list.
  * Text is set with textContent only: alleles, FILTERs and BED names come from files.
  *
- * Keys in the list: j/k or ↓/↑ walk the sites, PageDown/PageUp, Home/End (g/G), Enter opens
- * the site in the inspector; / focuses the text filter.
+ * Keys in the list (`?` lists them): j/k or ↓/↑ walk the sites, PageDown/PageUp, Home/End
+ * (g/G), Enter opens the site in the inspector; / focuses the text filter (Enter applies and
+ * returns to the list).
+ *
+ * The list opens on the diff's disputes (the calls differ: gt-change, filter-change, only-A,
+ * only-B), ranked by the report's dispute score (src/core/report/disputeScore.ts); the scope
+ * chips switch to the QUAL-only changes or all differing sites. A GT | B GT | REVIEW come
+ * right after ALT; columns resize and hide (webview/common/columnLayout.ts).
  */
 import type {
-  DiffClassName, DiffInit, DiffKindName, DiffProtocol, DiffRow, DiffRunProgress, DiffSortKey, DiffStratumGroup, DiffStratumRef, DiffSummaryPayload, DiffViewInfo, DiffViewSpec,
+  DiffScope, DiffClassName, DiffInit, DiffKindName, DiffProtocol, DiffRow, DiffRunProgress, DiffSortKey, DiffStratumGroup, DiffStratumRef, DiffSummaryPayload, DiffViewInfo, DiffViewSpec,
 } from '../../src/protocol/protocol';
 import { RpcError } from '../../src/protocol/rpc';
+import { ColumnLayout } from '../common/columnLayout';
 import { el } from '../common/dom';
+import { KeyHelp } from '../common/keyHelp';
 import { connect } from '../common/hostConnection';
 import { bindReview, paintReviewCell, type ReviewClient } from '../common/reviewUi';
 import { VirtualList, type ListColumn } from '../common/virtualList';
@@ -53,6 +61,7 @@ textBox.placeholder = 'Text filter (chr20:10001, A>G, 0/1, RefCall) — Enter';
 textBox.setAttribute('aria-label', 'Filter sites by text');
 
 interface Column extends ListColumn<DiffRow> {
+  readonly key: string;
   readonly label: string;
   readonly sort?: DiffSortKey;
   readonly title?: string;
@@ -62,6 +71,9 @@ interface Column extends ListColumn<DiffRow> {
 let init: DiffInit | undefined;
 let spec: DiffViewSpec = {};
 let pendingView: AbortController | undefined;
+/** The scope chip: disputes (the default view), QUAL-only, or all differing sites (undefined). */
+let scope: DiffScope | undefined = 'disputes';
+let scopeFromInit = false;
 
 const selClasses = new Set<DiffClassName>();
 
@@ -83,41 +95,60 @@ const list = new VirtualList<DiffRow>({
   paintRow: (r, row) => {
     if (row) r.dataset.classes = row.classes.join(' ');
   },
-  onSelected: (index, open, viewId) => client.emit('siteSelected', { viewId, index, open }),
+  cellStyle: (i) => layout.cellStyle(i),
+  onSelected: (index, open, viewId) => {
+    clearMessage();
+    client.emit('siteSelected', { viewId, index, open });
+  },
 }, -1);
+const layout = new ColumnLayout((c) => client.emit('columnsChanged', c));
+const keyHelp = new KeyHelp('Diff list keys', [
+  ['j / k, ↓ / ↑', 'next / previous site'],
+  ['PageDown / PageUp', 'a screen down / up'],
+  ['g / G, Home / End', 'first / last site'],
+  ['Enter', 'open the site in the inspector (both records)'],
+  ['1–9', 'set a verdict on the selected site'],
+  ['Ctrl/Cmd+Z', 'undo the last verdict'],
+  ['/', 'text filter (Enter applies and returns here; Esc returns)'],
+  ['?', 'this list (Esc closes)'],
+]);
+toolbar.append(layout.menuButton, layout.menu);
 const { grid, headerRow } = list;
 
-app.append(toolbar, summaryEl, filters, grid);
+app.append(toolbar, summaryEl, filters, grid, keyHelp.overlay);
 
 const side = (r: DiffRow, s: 'a' | 'b') => r[s];
+const gtOf = (r: DiffRow, s: 'a' | 'b'): string => (side(r, s) ? side(r, s)!.gt || '.' : '—');
+// A GT | B GT | REVIEW right after ALT: what a reviewer compares and decides stays on screen
+// in a narrow panel; the verdict chip, ⚠ conflict and note are drawn by paintReviewCell.
 const columns: Column[] = [
-  { label: 'CHROM', cls: 'c-chrom', get: (r) => r.contig },
-  { label: 'POS', cls: 'c-pos num', sort: 'position', get: (r) => r.pos.toLocaleString('en-US'), title: 'POS of the normalized allele (1-based)' },
-  { label: 'REF', cls: 'c-allele', get: (r) => r.ref },
-  { label: 'ALT', cls: 'c-allele', get: (r) => r.alt },
-  { label: 'KIND', cls: 'c-kind', sort: 'kind', get: (r) => r.kind },
-  { label: 'CLASSES', cls: 'c-classes', sort: 'classes', get: (r) => r.classes.join(' ') },
+  { key: 'chrom', label: 'CHROM', cls: 'c-chrom', get: (r) => r.contig },
+  { key: 'pos', label: 'POS', cls: 'c-pos num', sort: 'position', get: (r) => r.pos.toLocaleString('en-US'), title: 'POS of the normalized allele (1-based)' },
+  { key: 'ref', label: 'REF', cls: 'c-allele', get: (r) => r.ref },
+  { key: 'alt', label: 'ALT', cls: 'c-allele', get: (r) => r.alt },
+  { key: 'agt', label: 'A GT', cls: 'c-gt sample-start side-a', get: (r) => gtOf(r, 'a') },
+  { key: 'bgt', label: 'B GT', cls: 'c-gt side-b', get: (r) => gtOf(r, 'b') },
+  { key: 'review', label: 'REVIEW', cls: 'c-review sample-start', get: (r) => r.review?.verdict ?? '', paint: (cell, r) => paintReviewCell(cell, r.review), title: 'verdict (keys 1–9; Ctrl+Z undoes)' },
+  { key: 'dispute', label: 'DISPUTE', cls: 'c-dispute num', sort: 'dispute', get: (r) => (r.dispute === undefined ? '' : String(r.dispute)), title: 'dispute score, as the report ranks sites: 1000 GT differs + 100 FILTER differs + |ΔQUAL| (capped at 99.9)' },
+  { key: 'kind', label: 'KIND', cls: 'c-kind', sort: 'kind', get: (r) => r.kind },
+  { key: 'classes', label: 'CLASSES', cls: 'c-classes', sort: 'classes', get: (r) => r.classes.join(' ') },
   ...(['a', 'b'] as const).flatMap((s): Column[] => {
     const L = s.toUpperCase();
     return [
-      { label: `${L} GT`, cls: `c-gt sample-start side-${s}`, get: (r) => (side(r, s) ? side(r, s)!.gt || '.' : '—') },
-      { label: `${L} QUAL`, cls: 'c-qual num', sort: s === 'a' ? 'qualA' : 'qualB', get: (r) => side(r, s)?.qual ?? '' },
-      { label: `${L} FILTER`, cls: 'c-filter', get: (r) => side(r, s)?.filter ?? '' },
-      { label: `${L} GQ`, cls: 'c-num num', sort: s === 'a' ? 'gqA' : 'gqB', get: (r) => side(r, s)?.gq ?? '' },
+      { key: `${s}qual`, label: `${L} QUAL`, cls: 'c-qual num sample-start', sort: s === 'a' ? 'qualA' : 'qualB', get: (r) => side(r, s)?.qual ?? '' },
+      { key: `${s}filter`, label: `${L} FILTER`, cls: 'c-filter', get: (r) => side(r, s)?.filter ?? '' },
+      { key: `${s}gq`, label: `${L} GQ`, cls: 'c-num num', sort: s === 'a' ? 'gqA' : 'gqB', get: (r) => side(r, s)?.gq ?? '' },
     ];
   }),
   {
-    label: 'ΔQUAL', cls: 'c-qual num sample-start', sort: 'qualDelta', get: (r) => {
+    key: 'dqual', label: 'ΔQUAL', cls: 'c-qual num sample-start', sort: 'qualDelta', get: (r) => {
       const a = Number(r.a?.qual);
       const b = Number(r.b?.qual);
       return r.a && r.b && Number.isFinite(a) && Number.isFinite(b) ? (Math.round((b - a) * 100) / 100).toString() : '';
     },
   },
 ];
-// The annotation column (verdict chip, ⚠ conflict, note), after CLASSES so it is on screen
-// without scrolling sideways: drawn by paintReviewCell.
-const reviewColumn: Column = { label: 'REVIEW', cls: 'c-review sample-start', get: (r) => r.review?.verdict ?? '', paint: (cell, r) => paintReviewCell(cell, r.review), title: 'verdict (keys 1–9; Ctrl+Z undoes)' };
-columns.splice(columns.findIndex((c) => c.label === 'CLASSES') + 1, 0, reviewColumn);
+layout.attach(list, columns);
 list.setColumns(columns);
 
 // ---- summary -------------------------------------------------------------------------------
@@ -182,6 +213,22 @@ function toggle<T>(set: Set<T>, v: T): void {
 function renderFilters(): void {
   const s = init?.summary;
   filters.replaceChildren();
+  // Scope: the disputes (default), the QUAL-only changes, or every differing site.
+  const counts = init?.scopeCounts;
+  const scopeGroup = el('div', 'chip-group');
+  scopeGroup.dataset.group = 'scope';
+  scopeGroup.append(el('span', 'chip-label', 'show'));
+  const scopes: [DiffScope | undefined, string, number | undefined][] = [['disputes', 'disputes', counts?.disputes], ['qual-only', 'QUAL-only', counts?.qualOnly], [undefined, 'all', counts?.all]];
+  for (const [sc, label, n] of scopes) {
+    const b = chip(label, scope === sc, () => {
+      scope = sc;
+      void applyFilters();
+    }, n);
+    b.dataset.scope = sc ?? 'all';
+    b.title = sc === 'disputes' ? 'sites where the calls differ: gt-change, filter-change, only-A, only-B' : sc === 'qual-only' ? 'sites where only QUAL differs (not disputes)' : 'every differing site';
+    scopeGroup.append(b);
+  }
+  filters.append(scopeGroup);
   const classGroup = el('div', 'chip-group');
   classGroup.dataset.group = 'class';
   classGroup.append(el('span', 'chip-label', 'class'));
@@ -223,6 +270,7 @@ function currentSpec(sort: { sortBy?: DiffSortKey; descending?: boolean } = spec
     ...(selStrata.size ? { strata: [...selStrata.values()] } : {}),
     ...(text ? { text } : {}),
     ...(sort.sortBy ? { sortBy: sort.sortBy, descending: sort.descending === true } : {}),
+    ...(scope ? { scope } : {}),
   };
 }
 
@@ -246,6 +294,7 @@ async function setView(next: DiffViewSpec): Promise<void> {
 
 function applyView(v: DiffViewInfo): void {
   spec = v.spec;
+  scope = v.spec.scope;
   cache.clear();
   renderHeader();
   list.showView(v.viewId, v.count, -1);
@@ -266,10 +315,15 @@ function renderHeader(): void {
       h.dataset.sort = c.sort;
       const dir = spec.sortBy === c.sort ? (spec.descending ? 'descending' : 'ascending') : 'none';
       h.setAttribute('aria-sort', dir);
-      if (dir !== 'none') h.append(el('span', 'sort-mark', dir === 'descending' ? ' ▼' : ' ▲'));
+      if (dir !== 'none') {
+        const mark = el('span', 'sort-mark', dir === 'descending' ? '▼' : '▲');
+        mark.setAttribute('aria-hidden', 'true');
+        h.append(mark);
+      }
     }
     headerRow.append(h);
   }
+  layout.decorateHeader();
 }
 
 // ---- status --------------------------------------------------------------------------------
@@ -277,9 +331,16 @@ function errorText(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
 }
 
-function setStatus(text: string, isError = false): void {
+let statusIsMessage = false;
+function setStatus(text: string, isError = false, message = isError): void {
   statusText.textContent = text;
   statusText.classList.toggle('error', isError);
+  statusIsMessage = message;
+}
+
+/** After a success (a move, a view): a stale error or "… saved" gives way to the status line. */
+function clearMessage(): void {
+  if (statusIsMessage) setStatus(statusLine());
 }
 
 function statusLine(): string {
@@ -288,8 +349,11 @@ function statusLine(): string {
   if (init.state === 'cancelled') return 'cancelled — close the panel and compare again';
   if (init.state === 'error') return init.error?.message ?? 'failed';
   const count = list.count;
-  const total = init.summary?.differingSites ?? count;
-  return count === total ? `${count.toLocaleString('en-US')} differing sites` : `${count.toLocaleString('en-US')} of ${total.toLocaleString('en-US')} differing sites`;
+  const f = (n: number): string => n.toLocaleString('en-US');
+  const reviewed = init.disputesReviewed !== undefined && init.scopeCounts ? ` · ${f(init.disputesReviewed)} / ${f(init.scopeCounts.disputes)} disputes reviewed` : '';
+  const noun = spec.scope === 'disputes' ? 'disputes' : spec.scope === 'qual-only' ? 'QUAL-only changes' : 'differing sites';
+  const total = spec.scope === 'disputes' ? init.scopeCounts?.disputes : spec.scope === 'qual-only' ? init.scopeCounts?.qualOnly : init.summary?.differingSites;
+  return `${total === undefined || count === total ? f(count) : `${f(count)} of ${f(total)}`} ${noun}${reviewed}`;
 }
 
 function showProgress(p: DiffRunProgress): void {
@@ -301,6 +365,10 @@ function showProgress(p: DiffRunProgress): void {
 
 function applyInit(i: DiffInit): void {
   init = i;
+  if (!scopeFromInit) {
+    scopeFromInit = true;
+    layout.load(i.columns);
+  }
   titleText.textContent = `${i.nameA} ↔ ${i.nameB}`;
   titleText.title = `A: ${i.fileA}\nB: ${i.fileB}`;
   document.title = `Diff ${i.nameA} ↔ ${i.nameB}`;
@@ -332,8 +400,18 @@ cancelBtn.addEventListener('click', () => {
 });
 
 textBox.addEventListener('keydown', (e) => {
-  if (e.key === 'Enter') void applyFilters();
-  else if (e.key === 'Escape') grid.focus();
+  if (e.key === 'Enter') {
+    e.preventDefault();
+    // Back to the list at once, so `j` walks the sites instead of typing.
+    grid.focus();
+    void applyFilters();
+  } else if (e.key === 'Escape') grid.focus();
+});
+document.addEventListener('keydown', (e) => {
+  if (e.key === 'Escape' && keyHelp.open) {
+    keyHelp.toggle(false);
+    grid.focus();
+  }
 });
 
 // Review: 1–9 annotate the selected site, Ctrl/Cmd+Z undoes (webview/common/reviewUi.ts);
@@ -344,7 +422,14 @@ const review = bindReview(client as unknown as ReviewClient, {
     cache.clear();
     list.render();
   },
-  status: (text, isError) => setStatus(text, isError),
+  status: (text, isError) => setStatus(text, isError, true),
+});
+// A verdict changes the progress against the disputes: re-pull the counts.
+client.on('reviewChanged', () => {
+  void client.request('diff.init', {}).then((i) => {
+    if (init) init = { ...init, ...(i.disputesReviewed !== undefined ? { disputesReviewed: i.disputesReviewed } : {}) };
+    if (!statusIsMessage) setStatus(statusLine());
+  }, () => undefined);
 });
 client.on('reveal', (r) => {
   if (r.viewId !== list.viewId) return;
@@ -361,6 +446,7 @@ grid.addEventListener('keydown', (e) => {
   let handled = true;
   if (list.handleWalkKey(e)) handled = true;
   else if (e.key === '/') textBox.focus();
+  else if (e.key === '?') keyHelp.toggle();
   else handled = false;
   if (handled) e.preventDefault();
 });

@@ -3,15 +3,22 @@
  * only the visible rows (a pool of row elements reused on scroll), and sends sort/filter to
  * the host. Cell text is set with textContent only: VCF content is untrusted.
  *
- * Keys: j/k or ↓/↑ move (Shift extends the selection), PageDown/PageUp, Home/End (g/G),
- * Enter opens the site in the inspector, Ctrl/Cmd+C copies the selected rows as VCF lines,
- * i toggles the INFO pane, / focuses the filter box, Ctrl/Cmd+L focuses "go to locus".
+ * Keys (the `?` overlay lists them: KEYS below): j/k or ↓/↑ move (Shift extends the
+ * selection), PageDown/PageUp, Home/End (g/G), Enter opens the site in the inspector,
+ * Ctrl/Cmd+C copies the selected rows as VCF lines, i toggles the INFO pane, / focuses the
+ * filter box (Enter applies and returns to the grid), Ctrl/Cmd+L selects the locus text.
+ *
+ * Columns resize and hide (webview/common/columnLayout.ts; the host remembers the layout for
+ * the workspace); filter text, sort, selection and scroll go to the host as they change and
+ * come back with table.init after a reload (`restore`).
  */
-import type { FilterSpec, SortColumn, SortSpec, TableInit, TableProtocol, TableRow, TrustState } from '../../src/protocol/protocol';
+import type { FilterSpec, SortColumn, SortSpec, TableInit, TableProtocol, TableRow, TableViewState, TrustState } from '../../src/protocol/protocol';
 import { RpcError } from '../../src/protocol/rpc';
 import { formatFilterText, parseFilterText } from '../../src/protocol/filterText';
 import { DEFAULT_PAGE_ROWS, tablePageRows } from '../../src/protocol/validate';
+import { ColumnLayout } from '../common/columnLayout';
 import { el } from '../common/dom';
+import { KeyHelp } from '../common/keyHelp';
 import { connect } from '../common/hostConnection';
 import { bindReview, paintReviewCell, type ReviewClient } from '../common/reviewUi';
 import { VirtualList, type ListColumn } from '../common/virtualList';
@@ -34,8 +41,14 @@ const app = document.getElementById('app')!;
 const toolbar = el('div', 'toolbar');
 const filterBox = el('input', 'filter');
 filterBox.type = 'text';
-filterBox.placeholder = 'Filter: FILTER=PASS QUAL>=20 GT=0/1 SNP chr20:1-1,000,000 text';
+filterBox.placeholder = 'Filter: FILTER=PASS QUAL>=20 GT=0/1 GQ<20 DP>=30 VAF>0.3 SNP chr20:1-1,000,000 text — Enter';
 filterBox.setAttribute('aria-label', 'Filter rows');
+/** A filter the box cannot parse (or the host refused) is shown here, next to the box. */
+const filterError = el('span', 'filter-error error');
+filterError.id = 'filter-error';
+filterError.hidden = true;
+filterError.setAttribute('role', 'alert');
+filterBox.setAttribute('aria-describedby', filterError.id);
 const locusBox = el('input', 'locus');
 locusBox.type = 'text';
 locusBox.placeholder = 'Go to locus (chr20:10,000,123)';
@@ -45,7 +58,21 @@ statusText.setAttribute('role', 'status');
 statusText.setAttribute('aria-live', 'polite');
 const cancelBtn = el('button', 'cancel', 'Cancel');
 cancelBtn.hidden = true;
-toolbar.append(filterBox, locusBox, cancelBtn, statusText);
+const layout = new ColumnLayout((c) => client.emit('columnsChanged', c));
+const keyHelp = new KeyHelp('VCF table keys', [
+  ['j / k, ↓ / ↑', 'next / previous row (Shift extends the selection)'],
+  ['PageDown / PageUp', 'a screen down / up'],
+  ['g / G, Home / End', 'first / last row'],
+  ['Enter', 'open the site in the inspector'],
+  ['1–9', 'set a verdict on the selected row'],
+  ['Ctrl/Cmd+Z', 'undo the last verdict'],
+  ['Ctrl/Cmd+C', 'copy the selected rows as VCF lines'],
+  ['i', 'show / hide the INFO of the selected row'],
+  ['/', 'filter box (Enter applies and returns here; Esc returns)'],
+  ['Ctrl/Cmd+L', 'go to locus (the old locus is selected: type to replace it)'],
+  ['?', 'this list (Esc closes)'],
+]);
+toolbar.append(filterBox, filterError, locusBox, layout.menuButton, cancelBtn, statusText, layout.menu);
 
 const trustBanner = el('div', 'trust-banner');
 trustBanner.hidden = true;
@@ -67,6 +94,8 @@ let filter: FilterSpec | undefined;
 let running: AbortController | undefined;
 let detailsOpen = false;
 let detailsFor = -1;
+/** The filter text of the current view (what a reload restores). */
+let appliedFilterText = '';
 
 // Page size: the host's variantLens.table.pageSize, sent with table.init (checked by tablePageRows).
 const cache = new PageCache<TableRow>(DEFAULT_PAGE_ROWS, 60, async (v, from, to) => {
@@ -94,7 +123,10 @@ const list = new VirtualList<TableRow>({
     if (missing === 0 && list.count > 0 && init && perf.dataset.firstRowsAt === undefined) perf.dataset.firstRowsAt = String(Date.now());
     if (list.selected >= 0 && detailsOpen) void showDetails();
   },
+  cellStyle: (i) => layout.cellStyle(i),
   onSelected: (i, open) => {
+    clearMessage();
+    saveViewState();
     const row = cache.peek(list.viewId, i, () => undefined);
     if (row) client.emit('siteSelected', { row: row.row, index: i, open });
     else void client.request('table.rows', { viewId: list.viewId, from: i, to: i + 1 }).then((r) => {
@@ -105,7 +137,8 @@ const list = new VirtualList<TableRow>({
 }, 0);
 const { grid, headerRow } = list;
 
-app.append(toolbar, trustBanner, grid, details, perf);
+app.append(toolbar, trustBanner, grid, details, perf, keyHelp.overlay);
+list.scroller.addEventListener('scroll', () => saveViewState());
 
 function buildColumns(samples: readonly string[]): Column[] {
   const cols: Column[] = [
@@ -127,9 +160,11 @@ function buildColumns(samples: readonly string[]): Column[] {
       { key: `vaf${s}`, label: 'VAF', sort: `vaf:${s}`, cls: 'c-num num', get: pick('vaf'), title: name },
     );
   });
-  // The annotation column (verdict chip, ⚠ conflict, note) after FILTER, before the samples,
-  // so it is on screen without scrolling sideways: drawn by paintReviewCell.
-  cols.splice(cols.findIndex((c) => c.key === 'filter') + 1, 0, { key: 'review', label: 'REVIEW', cls: 'c-review sample-start', get: (r) => r.review?.verdict ?? '', paint: (cell, r) => paintReviewCell(cell, r.review), title: 'verdict (keys 1–9; Ctrl+Z undoes)' });
+  // The annotation column (verdict chip, ⚠ conflict, note) after the first sample's GT, so
+  // QUAL, FILTER and GT stay on screen in a narrow editor (beside the inspector) and the
+  // verdict follows: drawn by paintReviewCell.
+  const afterGt = cols.findIndex((c) => c.key === 'gt0');
+  cols.splice(afterGt >= 0 ? afterGt + 1 : cols.findIndex((c) => c.key === 'filter') + 1, 0, { key: 'review', label: 'REVIEW', cls: 'c-review sample-start', get: (r) => r.review?.verdict ?? '', paint: (cell, r) => paintReviewCell(cell, r.review), title: 'verdict (keys 1–9; Ctrl+Z undoes)' });
   return cols;
 }
 
@@ -145,10 +180,16 @@ function renderHeader(): void {
       h.tabIndex = -1;
       const dir = sort?.column === c.sort ? (sort.descending ? 'descending' : 'ascending') : 'none';
       h.setAttribute('aria-sort', dir);
-      if (dir !== 'none') h.append(el('span', 'sort-mark', dir === 'descending' ? ' ▼' : ' ▲'));
+      if (dir !== 'none') {
+        // In the cell's right padding (table.css), so the label is never cut to "QUAL…".
+        const mark = el('span', 'sort-mark', dir === 'descending' ? '▼' : '▲');
+        mark.setAttribute('aria-hidden', 'true');
+        h.append(mark);
+      }
     }
     headerRow.append(h);
   }
+  layout.decorateHeader();
   // Sample names above their cells.
   if (init && init.samples.length > 0) headerRow.title = `samples: ${init.samples.join(', ')}`;
 }
@@ -178,10 +219,42 @@ function errorText(e: unknown): string {
   return e instanceof RpcError || e instanceof Error ? e.message : String(e);
 }
 
-function setStatus(text: string, isError = false): void {
+/** `message`: an error or a note ("A saved", "copied 3 lines") that the next success replaces with the row count. */
+let statusIsMessage = false;
+function setStatus(text: string, isError = false, message = isError): void {
   statusText.textContent = text;
   statusText.classList.toggle('error', isError);
+  statusIsMessage = message;
 }
+
+/**
+ * After a success (a move, a view, a locus found): stale errors and notes in the status line
+ * give way to the row count. The filter box's own error stays until the box is edited or a
+ * filter applies.
+ */
+function clearMessage(): void {
+  if (statusIsMessage && !running) setStatus(countText());
+}
+
+function setFilterError(text: string | undefined): void {
+  filterError.hidden = text === undefined;
+  filterError.textContent = text ?? '';
+  filterBox.classList.toggle('invalid', text !== undefined);
+  filterBox.setAttribute('aria-invalid', String(text !== undefined));
+}
+
+let saveTimer: ReturnType<typeof setTimeout> | undefined;
+/** Tells the host (debounced) what a reload should restore; nothing before init or while restoring. */
+function saveViewState(): void {
+  if (!init || restoring) return;
+  if (saveTimer) clearTimeout(saveTimer);
+  saveTimer = setTimeout(() => {
+    if (restoring) return;
+    const v: TableViewState = { filterText: appliedFilterText, ...(sort ? { sort } : {}), selected: list.selected, first: list.first };
+    client.emit('viewStateChanged', v);
+  }, 300);
+}
+let restoring = false;
 
 function countText(): string {
   if (!init) return '';
@@ -204,10 +277,11 @@ function applyViewInfo(v: { viewId: number; count: number; sort?: SortSpec; filt
   renderHeader();
   list.showView(v.viewId, v.count, v.count > 0 ? Math.min(Math.max(list.selected, 0), v.count - 1) : -1);
   setStatus(countText());
+  saveViewState();
 }
 
 /** Runs a sort/filter in the host, with progress and a Cancel button. */
-async function setView(next: { sort?: SortSpec; filter?: FilterSpec }): Promise<void> {
+async function setView(next: { sort?: SortSpec; filter?: FilterSpec }): Promise<boolean> {
   running?.abort();
   const ac = new AbortController();
   running = ac;
@@ -220,10 +294,17 @@ async function setView(next: { sort?: SortSpec; filter?: FilterSpec }): Promise<
       timeoutMs: 60_000,
       onProgress: (done, total, label) => setStatus(`${label ?? 'working'} ${total > 0 ? Math.round((100 * done) / total) : 0}%`),
     });
+    appliedFilterText = formatFilterText(v.filter);
     applyViewInfo(v);
+    setFilterError(undefined);
+    return true;
   } catch (e) {
-    if (e instanceof RpcError && e.code === 'cancelled') setStatus(`cancelled — ${countText()}`);
-    else setStatus(errorText(e), true);
+    if (e instanceof RpcError && e.code === 'cancelled') setStatus(`cancelled — ${countText()}`, false, true);
+    else {
+      setStatus(errorText(e), true);
+      if (next.filter) setFilterError(errorText(e));
+    }
+    return false;
   } finally {
     if (running === ac) {
       running = undefined;
@@ -248,7 +329,7 @@ async function copySelection(): Promise<void> {
     for (const x of r.rows) rows.push(x.row);
   }
   const res = await client.request('table.copyRows', { rows });
-  setStatus(`copied ${res.count} VCF line${res.count === 1 ? '' : 's'}`);
+  setStatus(`copied ${res.count} VCF line${res.count === 1 ? '' : 's'}`, false, true);
 }
 
 // ---- events --------------------------------------------------------------------------------
@@ -265,15 +346,39 @@ cancelBtn.addEventListener('click', () => running?.abort());
 
 filterBox.addEventListener('keydown', (e) => {
   if (e.key === 'Enter') {
+    e.preventDefault();
     const p = parseFilterText(filterBox.value);
     if (!p.ok) {
+      // In the box, not a silent "0 of N rows": the box keeps focus so the term can be fixed.
+      setFilterError(p.error);
       setStatus(p.error, true);
       return;
     }
+    setFilterError(undefined);
+    // Back to the grid at once (IGV/GW style), so `j` moves the selection instead of typing.
+    grid.focus();
     void setView({ ...(sort ? { sort } : {}), filter: p.filter });
   } else if (e.key === 'Escape') {
     grid.focus();
   }
+});
+filterBox.addEventListener('input', () => {
+  if (!filterError.hidden) setFilterError(undefined);
+});
+
+/** Focuses the locus box with its text selected, so typing replaces the old locus (Ctrl+L, a click). */
+function focusLocus(): void {
+  locusBox.focus();
+  locusBox.select();
+}
+locusBox.addEventListener('focus', () => locusBox.select());
+// A click places the caret after focus selected the text: keep the selection for the first click.
+locusBox.addEventListener('mouseup', (e) => {
+  if (locusBox.dataset.justFocused === '1') e.preventDefault();
+  delete locusBox.dataset.justFocused;
+});
+locusBox.addEventListener('mousedown', () => {
+  if (document.activeElement !== locusBox) locusBox.dataset.justFocused = '1';
 });
 
 locusBox.addEventListener('keydown', (e) => {
@@ -281,8 +386,22 @@ locusBox.addEventListener('keydown', (e) => {
     void client.request('table.findLocus', { viewId: list.viewId, text: locusBox.value }).then((r) => {
       list.select(r.index);
       grid.focus();
+      clearMessage();
     }, (err: unknown) => setStatus(errorText(err), true));
   } else if (e.key === 'Escape') {
+    grid.focus();
+  } else if ((e.ctrlKey || e.metaKey) && (e.key === 'l' || e.key === 'L')) {
+    e.preventDefault();
+    focusLocus();
+  }
+});
+// Ctrl/Cmd+L from anywhere in the page (the filter box too), `?` from anywhere but a text box.
+document.addEventListener('keydown', (e) => {
+  if ((e.ctrlKey || e.metaKey) && !e.altKey && (e.key === 'l' || e.key === 'L') && e.target !== locusBox) {
+    e.preventDefault();
+    focusLocus();
+  } else if (e.key === 'Escape' && keyHelp.open) {
+    keyHelp.toggle(false);
     grid.focus();
   }
 });
@@ -297,7 +416,7 @@ const review = bindReview(client as unknown as ReviewClient, {
     cache.clear();
     list.render();
   },
-  status: (text, isError) => setStatus(text, isError),
+  status: (text, isError) => setStatus(text, isError, true),
 });
 
 grid.addEventListener('keydown', (e) => {
@@ -308,7 +427,7 @@ grid.addEventListener('keydown', (e) => {
   const mod = e.ctrlKey || e.metaKey;
   let handled = true;
   if (mod && (e.key === 'c' || e.key === 'C')) void copySelection().catch((err: unknown) => setStatus(errorText(err), true));
-  else if (mod && (e.key === 'l' || e.key === 'L')) locusBox.focus();
+  else if (mod && (e.key === 'l' || e.key === 'L')) focusLocus();
   else if (mod) handled = false;
   else if (list.handleWalkKey(e)) handled = true;
   else if (e.key === 'i') {
@@ -317,6 +436,7 @@ grid.addEventListener('keydown', (e) => {
     detailsFor = -1;
     list.layout();
   } else if (e.key === '/') filterBox.focus();
+  else if (e.key === '?') keyHelp.toggle();
   else handled = false;
   if (handled) e.preventDefault();
 });
@@ -349,6 +469,7 @@ client.on('reveal', (r) => {
 });
 client.on('viewChanged', (v) => {
   filterBox.value = formatFilterText(v.filter);
+  appliedFilterText = filterBox.value;
   applyViewInfo(v);
 });
 client.on('trust', setTrust);
@@ -384,8 +505,12 @@ void client.request('table.init', {}).then((i) => {
   perf.dataset.initReceived = String(Date.now());
   for (const [k, v] of Object.entries(i.timings ?? {})) perf.dataset[k] = String(v);
   init = i;
+  restoring = i.restore !== undefined;
   cache.resize(tablePageRows(i.pageSize));
   columns = buildColumns(i.samples);
+  layout.attach(list, columns);
+  layout.load(i.columns);
+  layout.setEmpty(emptyColumns(columns, i.firstRows ?? []));
   // Row elements made before the columns were known have no cells: rebuild the pool.
   list.setColumns(columns);
   setTrust(i.trust);
@@ -400,4 +525,33 @@ void client.request('table.init', {}).then((i) => {
     startPing();
   }
   grid.focus();
+  if (i.restore) void restoreView(i.restore);
 }, (e: unknown) => setStatus(errorText(e), true));
+
+/** Columns whose every value on the first page is "." or empty (e.g. ID in DeepVariant's VCFs): hidden by default. */
+function emptyColumns(cols: readonly Column[], rows: readonly TableRow[]): string[] {
+  if (rows.length === 0) return [];
+  return cols.filter((c) => !c.paint && c.key !== 'chrom' && c.key !== 'pos' && rows.every((r) => {
+    const v = c.get(r);
+    return v === '.' || v === '';
+  })).map((c) => c.key);
+}
+
+/** Re-applies the filter and sort this file had before the reload, then its selection and scroll. */
+async function restoreView(r: TableViewState): Promise<void> {
+  restoring = true;
+  try {
+    const p = parseFilterText(r.filterText);
+    filterBox.value = r.filterText;
+    if ((p.ok && r.filterText.trim() !== '') || r.sort) {
+      const ok = await setView({ ...(r.sort ? { sort: r.sort } : {}), ...(p.ok && r.filterText.trim() !== '' ? { filter: p.filter } : {}) });
+      if (!ok) return;
+    }
+    if (r.first > 0) list.scrollTo(r.first);
+    if (r.selected >= 0 && r.selected < list.count) list.select(r.selected);
+    if (r.first > 0) list.scrollTo(r.first);
+  } finally {
+    restoring = false;
+    saveViewState();
+  }
+}

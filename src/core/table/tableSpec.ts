@@ -35,4 +35,16 @@ export interface FilterSpec {
   readonly region?: string;
   /** Case-insensitive substring of the whole VCF line. */
   readonly text?: string;
+  /** Comparisons of the sample's FORMAT numbers (`GQ<20`, `DP>=30`, `VAF>0.3`), as `bcftools view -i 'FMT/…'`. */
+  readonly formatTerms?: readonly FormatTerm[];
+}
+
+export type FormatField = 'GQ' | 'DP' | 'VAF';
+export type CompareOp = '<' | '<=' | '>' | '>=' | '=' | '!=';
+
+/** One `FIELD op value` term of a FilterSpec; the value is the first number of the field (AD-style lists). */
+export interface FormatTerm {
+  readonly field: FormatField;
+  readonly op: CompareOp;
+  readonly value: number;
 }

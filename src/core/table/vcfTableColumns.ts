@@ -28,7 +28,7 @@ import type { LineBatch } from '../io/vcf/lineScanner';
 import { VcfLineTabs, fieldEnd, lineEnd } from '../io/vcf/vcfLineTokenizer';
 import { VcfRecord, isSymbolicAllele, parseDecimal } from '../io/vcf/vcfRecord';
 import type { ContigRun } from '../io/vcf/vcfRowIndex';
-import type { FilterSpec, RowVariantKind, SortColumn, SortSpec } from './tableSpec';
+import type { CompareOp, FilterSpec, RowVariantKind, SortColumn, SortSpec } from './tableSpec';
 
 /** How a long job reports progress and learns that it was cancelled. */
 export interface JobControl {
@@ -435,7 +435,7 @@ export class VcfColumnStore {
       const f = filter;
       if (f.region !== undefined && f.region.trim() !== '') need.fixed = true;
       if ((f.filters?.length ?? 0) > 0 || f.qualMin !== undefined || f.qualMax !== undefined || (f.kinds?.length ?? 0) > 0) need.fixed = true;
-      if ((f.genotypes?.length ?? 0) > 0) need.samples.push(f.sample ?? 0);
+      if ((f.genotypes?.length ?? 0) > 0 || (f.formatTerms?.length ?? 0) > 0) need.samples.push(f.sample ?? 0);
       if (f.text !== undefined && f.text !== '') need.text = f.text;
       if (f.region !== undefined && f.region.trim() !== '' && !parseLocus(f.region)) {
         throw new VariantLensError('region-invalid', `"${f.region.slice(0, 80)}" is not a region; write e.g. chr20:10,000,000-10,010,000`);
@@ -481,8 +481,9 @@ export class VcfColumnStore {
       await ctl.check();
     }
     if (f.filters && f.filters.length > 0) {
-      const allowed = new Set(f.filters);
-      const ok = Uint8Array.from(fixed!.filterNames.values, (v) => (v.split(';').some((x) => allowed.has(x)) ? 1 : 0));
+      // Case-insensitive: `filter=pass` means PASS (FILTER ids that differ only in case are not a real-world thing).
+      const allowed = new Set(f.filters.map((x) => x.toLowerCase()));
+      const ok = Uint8Array.from(fixed!.filterNames.values, (v) => (v.split(';').some((x) => allowed.has(x.toLowerCase())) ? 1 : 0));
       const codes = fixed!.filter;
       for (let r = 0; r < n; r++) if (!ok[codes[r]!]) keep[r] = 0;
     }
@@ -506,6 +507,13 @@ export class VcfColumnStore {
       const want = new Set(f.genotypes.map(normalizeGenotype));
       const ok = Uint8Array.from(cols.gtNames.values, (g) => (want.has(normalizeGenotype(g)) ? 1 : 0));
       for (let r = 0; r < n; r++) if (!ok[cols.gt[r]!]) keep[r] = 0;
+    }
+    for (const t of f.formatTerms ?? []) {
+      const cols = this.samples.get(f.sample ?? 0)!;
+      const values = t.field === 'GQ' ? cols.gq : t.field === 'DP' ? cols.dp : cols.vaf;
+      const pass = comparison(t.op, t.value);
+      // A missing value (NaN) fails every comparison but `!=`, as in `bcftools view -i 'FMT/GQ<20'`.
+      for (let r = 0; r < n; r++) if (keep[r] && !pass(values[r]!)) keep[r] = 0;
     }
     await ctl.check();
     let count = 0;
@@ -553,6 +561,24 @@ export class VcfColumnStore {
       }
     }
     return keys;
+  }
+}
+
+/**
+ * `value op bound` for a float32 FORMAT value (stored as float32, like bcftools stores FORMAT
+ * floats), with the bound rounded to float32 as well: a VAF written 0.3 does not pass
+ * `VAF>0.3` and does pass `VAF=0.3`, as with `bcftools view -i`. NaN (missing) fails every
+ * op except `!=`, which it passes (bcftools -i does the same: a missing GQ "is not 0").
+ */
+export function comparison(op: CompareOp, bound: number): (v: number) => boolean {
+  const b = Math.fround(bound);
+  switch (op) {
+    case '<': return (v) => v < b;
+    case '<=': return (v) => v <= b;
+    case '>': return (v) => v > b;
+    case '>=': return (v) => v >= b;
+    case '=': return (v) => v === b;
+    case '!=': return (v) => v !== b;
   }
 }
 

@@ -22,10 +22,12 @@ import type { DiffSummary } from '../../core/diff/diffSummary';
 import { Stratifier } from '../../core/diff/stratification';
 import { collectVcfDiff, type DiffRegion } from '../../core/diff/vcfDiff';
 import type { DiffSiteList } from '../../core/diff/diffSiteList';
+import { disputeScore } from '../../core/report/disputeScore';
 import { openReference } from '../../core/io/fasta/fastaReader';
 import { openVcf, type VcfFile, type VcfRowIndex } from '../../core/io/vcf/vcfReader';
 import type { VcfRecord } from '../../core/io/vcf/vcfRecord';
 import type { ReferenceSource } from '../../core/io/fasta/referenceSource';
+import { DISPUTE_CLASSES } from '../../protocol/protocol';
 import type {
   DiffInit, DiffProtocol, DiffRow, DiffRunProgress, DiffRunState, DiffSideCells, DiffViewInfo, DiffViewSpec, InfoEntry, ProtocolError, RecordedCall, ReviewCell, SiteRecord,
 } from '../../protocol/protocol';
@@ -138,6 +140,19 @@ interface View {
 
 const fmtNum = (v: number | undefined): string => (v === undefined ? '.' : String(Math.round(v * 100) / 100));
 
+/**
+ * The view a diff opens on: its disputes (the calls differ), most disputed first, ranked as
+ * the report ranks them (src/core/report/disputeScore.ts); QUAL-only changes are one chip away.
+ */
+export const DEFAULT_DIFF_VIEW: DiffViewSpec = { scope: 'disputes', sortBy: 'dispute', descending: true };
+
+const DISPUTE_SET: ReadonlySet<string> = new Set(DISPUTE_CLASSES);
+
+/** True when the calls differ at the site (DiffScope 'disputes'); a QUAL-only change is not a dispute. */
+export function isDispute(site: DiffSite): boolean {
+  return site.classes.some((c) => DISPUTE_SET.has(c));
+}
+
 export class DiffModel {
   private stateValue: DiffRunState = 'running';
   private errorValue: ProtocolError | undefined;
@@ -145,7 +160,8 @@ export class DiffModel {
   private summaryValue: DiffSummary | undefined;
   private list: DiffSiteList | undefined;
   private beds: readonly BedRegions[] = [];
-  private view: View = { id: 0, spec: {}, rows: new Uint32Array(0) };
+  private view: View = { id: 0, spec: DEFAULT_DIFF_VIEW, rows: new Uint32Array(0) };
+  private scopeCounts: { disputes: number; qualOnly: number; all: number } | undefined;
   private viewCounter = 0;
   private differing = 0;
   private readonly readers: Record<Side, RecordReader>;
@@ -214,6 +230,9 @@ export class DiffModel {
       throwIfAborted(signal);
       this.summaryValue = result.summary;
       this.list = result.sites;
+      let disputes = 0;
+      for (let i = 0; i < result.sites.length; i++) if (isDispute(result.sites.get(i)!)) disputes++;
+      this.scopeCounts = { disputes, qualOnly: result.sites.length - disputes, all: result.sites.length };
       this.stateValue = 'done';
       this.applyView(this.view.spec);
     } catch (e) {
@@ -240,7 +259,23 @@ export class DiffModel {
       ...(this.errorValue ? { error: this.errorValue } : {}),
       ...(this.summaryValue ? { summary: this.summaryValue } : {}),
       view: this.viewInfo(),
+      ...(this.scopeCounts ? { scopeCounts: this.scopeCounts } : {}),
+      ...(this.list ? { disputesReviewed: this.disputeProgress()!.reviewed } : {}),
     };
+  }
+
+  /** Disputes reviewed (a verdict in the diff's review file) out of all disputes; undefined before the run is done. */
+  disputeProgress(): { reviewed: number; total: number } | undefined {
+    const list = this.list;
+    if (!list || !this.scopeCounts) return undefined;
+    let reviewed = 0;
+    if (this.reviewCell) {
+      for (let i = 0; i < list.length; i++) {
+        const s = list.get(i)!;
+        if (isDispute(s) && this.reviewCell(s)?.verdict) reviewed++;
+      }
+    }
+    return { reviewed, total: this.scopeCounts.disputes };
   }
 
   viewInfo(): DiffViewInfo {
@@ -264,12 +299,13 @@ export class DiffModel {
       this.view = { id, spec, rows: new Uint32Array(0) };
       return;
     }
+    const byDispute = spec.sortBy === 'dispute';
     const v = list.query({
       ...(spec.classes ? { classes: spec.classes } : {}),
       ...(spec.kinds ? { kinds: spec.kinds } : {}),
       ...(spec.text ? { text: spec.text } : {}),
-      ...(spec.sortBy ? { sortBy: spec.sortBy } : {}),
-      ...(spec.descending !== undefined ? { descending: spec.descending } : {}),
+      ...(spec.sortBy && !byDispute ? { sortBy: spec.sortBy } : {}),
+      ...(spec.descending !== undefined && !byDispute ? { descending: spec.descending } : {}),
     });
     const wanted = new Map<string, Set<string>>();
     for (const s of spec.strata ?? []) {
@@ -279,13 +315,18 @@ export class DiffModel {
     }
     const rows = new Uint32Array(v.length);
     let n = 0;
+    const inScope = (li: number): boolean => spec.scope === undefined || isDispute(list.get(li)!) === (spec.scope === 'disputes');
     if (wanted.size === 0) {
-      for (let i = 0; i < v.length; i++) rows[n++] = v.listIndex(i);
+      for (let i = 0; i < v.length; i++) {
+        const li = v.listIndex(i);
+        if (inScope(li)) rows[n++] = li;
+      }
     } else {
       // The same Stratifier the engine used (same BEDs, same names), so chip names match.
       const stratifier = new Stratifier(this.beds);
       for (let i = 0; i < v.length; i++) {
         const li = v.listIndex(i);
+        if (!inScope(li)) continue;
         const strata = stratifier.strataOf(list.get(li)!);
         let ok = true;
         for (const [group, names] of wanted) {
@@ -294,7 +335,15 @@ export class DiffModel {
         if (ok) rows[n++] = li;
       }
     }
-    this.view = { id, spec, rows: rows.slice(0, n) };
+    let out = rows.slice(0, n);
+    if (byDispute) {
+      // The report's ranking (mostDisputedSites): score, ties in genome order (the list's order) in both directions.
+      const score = new Float64Array(list.length);
+      for (const li of out) score[li] = disputeScore(list.get(li)!).score;
+      const dir = spec.descending ? -1 : 1;
+      out = Uint32Array.from([...out].sort((x, y) => dir * (score[x]! - score[y]!) || x - y));
+    }
+    this.view = { id, spec, rows: out };
   }
 
   /** View rows [from, to) (clamped); a stale viewId gets no rows. */
@@ -397,7 +446,7 @@ function sideCells(c: SideCall | undefined): DiffSideCells | undefined {
 export function toDiffRow(s: DiffSite, index: number): DiffRow {
   const a = sideCells(s.a);
   const b = sideCells(s.b);
-  return { index, contig: s.contig, pos: s.pos, ref: s.ref, alt: s.alt, kind: s.kind, classes: s.classes, ...(a ? { a } : {}), ...(b ? { b } : {}) };
+  return { index, contig: s.contig, pos: s.pos, ref: s.ref, alt: s.alt, kind: s.kind, classes: s.classes, ...(a ? { a } : {}), ...(b ? { b } : {}), dispute: Math.round(disputeScore(s).score * 10) / 10 };
 }
 
 /**

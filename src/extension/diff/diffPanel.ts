@@ -21,6 +21,7 @@ import { abortSignalOf } from '../table/vcfTableEditor';
 import { webviewHtml, webviewOptions } from '../common/webviewHtml';
 import type { DiffReviewRef } from '../review/reviewController';
 import type { ReviewBinder } from '../review/reviewWorkspace';
+import { ListStateStore } from '../table/listState';
 
 export const DIFF_VIEW_TYPE = 'variantLens.diff';
 export const COMPARE_COMMAND = 'variantLens.compareVcfs';
@@ -53,6 +54,7 @@ export class DiffPanel {
     private readonly log: Log,
     private readonly inspector: InspectorPanel,
     reviewBinder: ReviewBinder<DiffReviewRef>,
+    listState: ListStateStore,
   ) {
     const post = (m: HostToWebview<DiffProtocol>): void => void panel.webview.postMessage(m);
     // Review column, 1–9 keys, undo: reviewController.ts.
@@ -64,13 +66,15 @@ export class DiffPanel {
     const init = handlers['diff.init'];
     this.server = new RpcServer<DiffProtocol>(diffSchema, {
       ...handlers,
-      'diff.init': (p, ctx) => {
+      'diff.init': async (p, ctx) => {
         review.pulled();
-        return init(p, ctx);
+        const columns = listState.columns('diff');
+        return { ...(await init(p, ctx)), ...(columns ? { columns } : {}) };
       },
     }, {
       ready: () => this.log.info(`diff webview ready: ${this.title}`),
       cancelRun: () => this.run.abort(),
+      columnsChanged: (c) => void listState.setColumns('diff', c),
       siteSelected: (s) => {
         review.selected({ viewId: s.viewId, index: s.index });
         void this.select(s.viewId, s.index, s.open);
@@ -94,7 +98,7 @@ export class DiffPanel {
     const title = `Diff ${path.basename(options.fileA)} ↔ ${path.basename(options.fileB)}`;
     const panel = vscode.window.createWebviewPanel(DIFF_VIEW_TYPE, title, vscode.ViewColumn.Active, { ...webviewOptions(ext), retainContextWhenHidden: true });
     panel.webview.html = webviewHtml(panel.webview, ext, 'diff', ['common.css', 'table.css', 'diff.css', 'review.css'], title);
-    const p = new DiffPanel(panel, new DiffModel(options), deps.log, deps.inspector, deps.review);
+    const p = new DiffPanel(panel, new DiffModel(options), deps.log, deps.inspector, deps.review, new ListStateStore(context.workspaceState));
     void p.start();
     return p;
   }

@@ -16,6 +16,7 @@ import { errorPageHtml, webviewHtml, webviewOptions } from '../common/webviewHtm
 import type { TableReviewRef } from '../review/reviewController';
 import type { ReviewBinder } from '../review/reviewWorkspace';
 import type { Log } from '../common/log';
+import { ListStateStore } from './listState';
 
 export const TABLE_VIEW_TYPE = 'variantLens.vcfTable';
 export const TABLE_VIEW_TYPE_PLAIN = 'variantLens.vcfTable.plain';
@@ -67,7 +68,11 @@ export class VcfTableEditorProvider implements vscode.CustomReadonlyEditorProvid
   readonly onDidSelectSite = this.selectEmitter.event;
 
   /** `review`: the review feature (reviewController.ts), bound by every table panel. */
-  constructor(private readonly context: vscode.ExtensionContext, private readonly log: Log, private readonly review: ReviewBinder<TableReviewRef>) {}
+  private readonly listState: ListStateStore;
+
+  constructor(private readonly context: vscode.ExtensionContext, private readonly log: Log, private readonly review: ReviewBinder<TableReviewRef>) {
+    this.listState = new ListStateStore(context.workspaceState);
+  }
 
   get activeTable(): TableHandle | undefined {
     return this.active;
@@ -122,7 +127,11 @@ export class VcfTableEditorProvider implements vscode.CustomReadonlyEditorProvid
         const pageSize = tablePageSize();
         const first = await model.rows(model.viewId, 0, pageSize, ctx.signal);
         startIndexing();
+        const columns = this.listState.columns('table');
+        const restore = this.listState.view(model.path);
         return {
+          ...(columns ? { columns } : {}),
+          ...(restore ? { restore } : {}),
           file: model.path,
           fileName: path.basename(model.path),
           samples: model.header.samples,
@@ -168,6 +177,8 @@ export class VcfTableEditorProvider implements vscode.CustomReadonlyEditorProvid
         review.selected({ row: s.row });
         if (handleRef.current) this.selectEmitter.fire({ table: handleRef.current, row: s.row, index: s.index, open: s.open });
       },
+      columnsChanged: (c) => void this.listState.setColumns('table', c),
+      viewStateChanged: (v) => void this.listState.setView(model.path, v),
     }, post, (err) => this.log.warn(`rejected a message from the table webview of ${model.path}: ${err}`));
 
     const handle: TableHandle = {

@@ -13,6 +13,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startTableJobs, type TableJobRunner } from '../../../src/core/table/vcfTableWorkerClient';
 import { sortRowsByKey } from '../../../src/core/table/vcfTableColumns';
+import { parseFilterText } from '../../../src/protocol/filterText';
 import type { FilterSpec, SortSpec } from '../../../src/protocol/protocol';
 import { TEST_CACHE } from '../../helpers/paths';
 
@@ -163,6 +164,23 @@ test('text (case-insensitive, whole line) = grep -i; combined filters AND', asyn
   assert.deepEqual(await view(undefined, { text: 'Rs1' }), rowsOf(sh(`zcat '${VCF}' | grep -v '^#' | grep -i rs1 | cut -f1,2 | tr '\\t' ':'`)));
   const expected = rowsOf(sh(`bcftools view -f PASS -i 'TYPE="snp" && QUAL>=30' '${VCF}' | grep -v '^#' | grep -i db | cut -f1,2 | tr '\\t' ':'`));
   assert.deepEqual(await view(undefined, { filters: ['PASS'], kinds: ['SNP'], qualMin: 30, text: 'DB' }), expected);
+});
+
+test('GQ / DP / VAF terms of the filter box (missing passes only !=) = bcftools -i FMT/..[sample]', async () => {
+  const q = (expr: string): number[] => rowsOf(sh(`bcftools query -i '${expr}' -f '%CHROM:%POS\\n' '${VCF}'`));
+  const parsed = (text: string): FilterSpec => {
+    const p = parseFilterText(text);
+    assert.ok(p.ok, text);
+    return p.filter;
+  };
+  const gq = await view(undefined, parsed('GQ<20'));
+  assert.ok(gq.length > 50 && gq.length < N - 50, `GQ<20 keeps ${gq.length} of ${N}: not a trivial case`);
+  assert.deepEqual(gq, q('FMT/GQ[0]<20'));
+  assert.deepEqual(await view(undefined, parsed('dp>=30')), q('FMT/DP[0]>=30'));
+  assert.deepEqual(await view(undefined, parsed('VAF>0.3')), q('FMT/VAF[0:0]>0.3'));
+  assert.deepEqual(await view(undefined, parsed('GQ!=0 DP<=40')), q('FMT/GQ[0]!=0 && FMT/DP[0]<=40'));
+  // FILTER values are matched case-insensitively: `filter=pass` is FILTER=PASS.
+  assert.deepEqual(await view(undefined, parsed('filter=pass')), rowsOf(sh(`bcftools view -f PASS '${VCF}' | bcftools query -f '%CHROM:%POS\\n'`)));
 });
 
 /** Rows sorted by coreutils `sort -s -g` on a bcftools query column; '.' rows last in file order. */

@@ -19,6 +19,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { before, test } from 'node:test';
 import { DiffModel, diffRequestHandlers } from '../../../../src/extension/diff/diffModel';
+import { mostDisputedSites } from '../../../../src/core/report/disputeScore';
 import type { DiffProtocol, DiffRow, DiffViewSpec, HostToWebview } from '../../../../src/protocol/protocol';
 import { RpcServer } from '../../../../src/protocol/rpc';
 import { diffSchema } from '../../../../src/protocol/validate';
@@ -167,6 +168,37 @@ for (const kind of ['plain .vcf', 'bgzipped + tabix'] as const) {
     await model.close();
   });
 }
+
+test('the diff opens on its disputes, ranked as the report ranks them; QUAL-only changes are a scope away', async () => {
+  const { model, call } = await served({ a: paths.a, b: paths.b });
+  await model.run(new AbortController().signal);
+  const init = (await call('diff.init', {})).result!;
+  // Disputes: only-A, only-B, gt-change, only-A + filter-change (40); QUAL-only: the ten i % 6 = 5 sites.
+  assert.deepEqual(init.scopeCounts, { disputes: 40, qualOnly: 10, all: 50 });
+  assert.deepEqual(init.view.spec, { scope: 'disputes', sortBy: 'dispute', descending: true });
+  assert.equal(init.view.count, 40);
+  assert.equal(init.disputesReviewed, 0);
+  const rows: DiffRow[] = [];
+  for (let from = 0; from < init.view.count; from += 9) rows.push(...(await call('diff.rows', { viewId: init.view.viewId, from, to: from + 9 })).result!.rows);
+  // Scores (src/core/report/disputeScore.ts): only-A / only-B 1000 + 100 + 30 = 1130, only-A + RefCall 1000 + 100 = 1100,
+  // gt-change 1000; ties in genome order.
+  const expected = [...planted((i) => i % 6 === 1 || i % 6 === 2), ...planted((i) => i % 6 === 4), ...planted((i) => i % 6 === 3)];
+  assert.deepEqual(rows.map(siteIndex), expected);
+  // The same order as the report's mostDisputedSites over the engine's list.
+  const sites = Array.from({ length: 50 }, (_, k) => k).map((k) => model.siteAt(init.view.viewId, k)).filter((x) => x !== undefined);
+  assert.equal(sites.length, 40);
+  const ranked = mostDisputedSites([...sites].sort((x, y) => x.pos - y.pos), 40).map((r) => (r.site.pos - 1000) / 10);
+  assert.deepEqual(rows.map(siteIndex), ranked);
+  // QUAL-only scope: exactly the sites where only QUAL differs; no scope: all 50.
+  assert.deepEqual((await allRows(call, { scope: 'qual-only' })).map(siteIndex), planted((i) => i % 6 === 5));
+  assert.equal((await allRows(call, {})).length, 50);
+  // Ascending dispute order: least disputed first, ties still in genome order.
+  assert.deepEqual((await allRows(call, { scope: 'disputes', sortBy: 'dispute', descending: false })).map(siteIndex), [...planted((i) => i % 6 === 3), ...planted((i) => i % 6 === 4), ...planted((i) => i % 6 === 1 || i % 6 === 2)]);
+  // Progress against disputes counts verdicts on disputes only.
+  model.reviewCell = (s) => ((s.pos - 1000) / 10 % 6 === 5 || s.pos === 1010 ? { verdict: 'x', verdictTitle: 'x', tags: [], note: '', by: '', at: '', versions: 1, conflict: false } as never : undefined);
+  assert.deepEqual(model.disputeProgress(), { reviewed: 1, total: 40 });
+  await model.close();
+});
 
 test('a cancelled run ends in state cancelled, with an empty view', async () => {
   const { model, call } = await served({ a: paths.a, b: paths.b });
