@@ -135,8 +135,14 @@ test('inspector review form: state, conflict, 1–9, n, Ctrl+Enter, Ctrl+Z', asy
   assert.equal((await requests(p, 'review.undo')).length, 0);
   await p.fill('.review-note-input', 'strand bias');
   // Tags live in a dropdown; the form (verdicts, tags, note toggle, Save/Undo) is one line.
-  const lineHeight = await p.$eval('.review-line', (l) => l.getBoundingClientRect().height);
-  assert.ok(lineHeight < 40, `review form line is ${lineHeight}px tall`);
+  // One line: every control of the form (verdict buttons, tags summary, note toggle, Save/Undo)
+  // stands on the same row.
+  const tops = await p.$$eval('.review-line button:not([hidden]), .review-line summary', (els) => els
+    .filter((e) => (e as HTMLElement).offsetParent !== null)
+    .map((e) => `${(e.textContent ?? '').trim().slice(0, 20)}@${Math.round(e.getBoundingClientRect().top)}`));
+  const rows = new Set(tops.map((t) => Number(t.split('@').pop())));
+  assert.ok(tops.length >= 6, `controls: ${tops.join(', ')}`);
+  assert.ok(Math.max(...rows) - Math.min(...rows) <= 2, `review form is not one line: ${tops.join(', ')}`);
   assert.equal(await p.isVisible('.review-tags input[value="LVF"]'), false);
   await p.click('.review-tags-menu > summary');
   await p.check('.review-tags input[value="LVF"]');
