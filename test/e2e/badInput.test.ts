@@ -89,7 +89,8 @@ test('malformed VCF lines show our error with the line number; the host stays up
   // Go to the locus just before the bad record (POS 1,000 + 10·30,000): the page holding it is read.
   await deepFrame.fill('input.locus', 'chr20:300,990');
   await deepFrame.press('input.locus', 'Enter');
-  await deepFrame.waitForFunction((n) => new RegExp(`deep\\.vcf\\.gz.*line ${n}\\b`).test(document.querySelector('.status')?.textContent ?? ''), deepLine, { timeout: 60_000 });
+  await deepFrame.waitForFunction((n) => new RegExp(`deep\\.vcf\\.gz.*line ${n}\\b`).test(document.querySelector('.status')?.textContent ?? ''), deepLine, { timeout: 60_000 })
+    .catch(async (e: unknown) => { throw new Error(`${String(e)}; status: ${await deepFrame.textContent('.status')}; errors: ${await deepFrame.evaluate(() => [...document.querySelectorAll('.error, .filter-error, [role=alert]')].map((x) => x.textContent).join(' | '))}`); });
   await page.screenshot({ path: join(SCREENSHOTS, 'bad-input-deep.png') });
 
   // 3) The host is alive: another file opens and shows its first row as bcftools reads it.

@@ -14,6 +14,7 @@
  * and `lineNumber` its 1-based line in the decompressed file (0 when unknown). Region queries
  * of src/core/io are 0-based half-open.
  */
+import { leadingColumns } from '../../core/io/vcf/vcfLineTokenizer';
 import { basename } from 'node:path';
 import { VariantLensError, isCancelled, throwIfAborted } from '../../core/errors';
 import { loadBedRegions, type BedRegions } from '../../core/diff/bedRegions';
@@ -128,7 +129,7 @@ class RecordReader {
 }
 
 function filterText(r: VcfRecord): string {
-  return r.line.split('\t', 7)[6] ?? '.';
+  return leadingColumns(r.line, 7)[6] ?? '.';
 }
 
 interface View {
@@ -406,7 +407,7 @@ export class DiffModel {
       if (s >= 0 && header.samples.length > 0) {
         const f = (k: string): string => rec.sampleField(s, k) ?? '';
         samples.push({ name: `${header.samples[s]} (${side}: ${basename(file)})`, gt: f('GT') || '.', gq: f('GQ'), dp: f('DP'), ad: f('AD'), vaf: f('VAF'), pl: f('PL') });
-        records.push({ label: `${side}: ${basename(file)}`, file, gt: f('GT') || '.', gq: f('GQ'), qual: rec.line.split('\t', 6)[5] ?? '.', filter: filterText(rec), pl: f('PL') });
+        records.push({ label: `${side}: ${basename(file)}`, file, gt: f('GT') || '.', gq: f('GQ'), qual: leadingColumns(rec.line, 6)[5] ?? '.', filter: filterText(rec), pl: f('PL') });
       }
       for (const [key, v] of rec.info()) {
         info.push({ key: `${side} ${key}`, value: v === true ? '(flag)' : v, description: header.info.get(key)?.description ?? '' });
@@ -423,8 +424,8 @@ export class DiffModel {
       pos: site.pos,
       ref: site.ref,
       alt: site.alt,
-      id: prim.line.split('\t', 3)[2] ?? '.',
-      qual: both((r) => r.line.split('\t', 6)[5] ?? '.'),
+      id: leadingColumns(prim.line, 3)[2] ?? '.',
+      qual: both((r) => leadingColumns(r.line, 6)[5] ?? '.'),
       filter: both(filterText),
       samples,
       info,

@@ -10,6 +10,7 @@
  * Sites are (contig, 1-based POS, REF, ALT): a VCF record for a table, the normalized allele
  * for a diff (diffModel.ts). Writes go through ReviewStore only (atomic, merged, locked).
  */
+import { leadingColumns } from '../../core/io/vcf/vcfLineTokenizer';
 import { ReviewStore, type ReviewChangeEvent, type ReviewEntry } from '../../core/review/reviewStore';
 import { type Annotation, type ModelSnapshot, type SiteKey, nowIso } from '../../core/review/reviewFormat';
 import { findVerdict, verdictForShortcut, type Vocabulary } from '../../core/review/vocabulary';
@@ -417,7 +418,7 @@ export function recordedSnapshot(records: readonly Pick<RecordedCall, 'file' | '
 /** CHROM, POS, REF, ALT, QUAL and the first sample's GT/GQ of a VCF data line. */
 export function parseVcfLine(text: string): { site: ReviewSiteRef; qual: string; gt?: string; gq?: string } | undefined {
   if (text.startsWith('#') || text.trim() === '') return undefined;
-  const c = text.split('\t');
+  const c = leadingColumns(text, 10);
   if (c.length < 5) return undefined;
   const pos = Number(c[1]);
   if (!Number.isInteger(pos) || pos < 0) return undefined;

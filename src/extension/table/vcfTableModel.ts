@@ -21,6 +21,7 @@
  * style); region overlap uses each record's last reference base, INFO/END aware
  * (vcfTableColumns.ts).
  */
+import { leadingColumns } from '../../core/io/vcf/vcfLineTokenizer';
 import { VariantLensError, isCancelled } from '../../core/errors';
 import { openVcf, type VcfFile, type VcfRowIndex } from '../../core/io/vcf/vcfReader';
 import { rowIndexFromParts } from '../../core/io/vcf/vcfRowIndex';
@@ -39,7 +40,7 @@ const HEAD_ROWS = 1000;
 export type Progress = (done: number, total: number, label?: string) => void;
 
 export function firstColumns(line: string): string[] {
-  return line.split('\t', 8);
+  return leadingColumns(line, 8);
 }
 
 export function sampleCells(rec: VcfRecord, s: number): SampleCells {

@@ -114,3 +114,21 @@ export function fieldEnd(line: string, from: number): number {
   const t = line.indexOf('\t', from);
   return t < 0 ? lineEnd(line) : t;
 }
+
+/**
+ * The first `n` columns of a data line as strings (fewer when the line has fewer), through the
+ * same tab scan as every other reader; for code that wants a few raw fields as text.
+ */
+export function leadingColumns(line: string, n: number): string[] {
+  const tabs = new Int32Array(Math.max(0, n));
+  const found = findTabs(line, tabs);
+  const out: string[] = [];
+  let a = 0;
+  for (let k = 0; k < n; k++) {
+    const b = k < found ? tabs[k]! : lineEnd(line);
+    out.push(line.slice(a, b));
+    if (k >= found) break;
+    a = b + 1;
+  }
+  return out;
+}

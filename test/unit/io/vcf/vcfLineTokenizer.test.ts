@@ -11,7 +11,7 @@ import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
-import { FIXED_COLUMN_TABS, VcfLineTabs, fieldEnd, findTabs, lineEnd } from '../../../../src/core/io/vcf/vcfLineTokenizer';
+import { FIXED_COLUMN_TABS, VcfLineTabs, fieldEnd, findTabs, leadingColumns, lineEnd } from '../../../../src/core/io/vcf/vcfLineTokenizer';
 import { VcfRecord } from '../../../../src/core/io/vcf/vcfRecord';
 import { writeVcf } from '../../../../src/core/io/vcf/vcfWriter';
 import { seededRandom } from '../../../helpers/seededRandom';
@@ -163,4 +163,12 @@ describe('tabix span of the VCF writer', () => {
     assert.equal(query(copy), `${del}\n`, 'tabix finds the deletion through its own index');
     assert.equal(query(gz), `${del}\n`, 'and through ours');
   });
+});
+
+test('leadingColumns: the first n columns as text, fewer when the line is short, no CR', () => {
+  assert.deepEqual(leadingColumns('chr1\t10\t.\tA\tC\t50\tPASS\tDP=3\tGT\t0/1', 6), ['chr1', '10', '.', 'A', 'C', '50']);
+  assert.deepEqual(leadingColumns('chr1\t10\t.\tA\tC\t50\tPASS\tDP=3\r', 8), ['chr1', '10', '.', 'A', 'C', '50', 'PASS', 'DP=3']);
+  assert.deepEqual(leadingColumns('chr1\t10\t.\tA', 8), ['chr1', '10', '.', 'A']);
+  assert.deepEqual(leadingColumns('chr1\t\t.', 3), ['chr1', '', '.']);
+  assert.deepEqual(leadingColumns('x', 1), ['x']);
 });
