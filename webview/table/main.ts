@@ -457,8 +457,12 @@ client.on('indexProgress', (p) => {
     return;
   }
   init = { ...init, rowCount: p.rowCount };
+  // The index finishing is not the user's success: an error already shown (a page that cannot
+  // be read) stays until their next move.
+  const shownError = statusIsMessage && statusText.classList.contains('error') ? statusText.textContent ?? undefined : undefined;
   if (!filter) applyViewInfo({ viewId: list.viewId, count: p.rowCount });
   else setStatus(countText());
+  if (shownError) setStatus(shownError, true);
   perf.dataset.indexedAt = String(performance.now());
   stopPing();
 });
