@@ -14,9 +14,8 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { once } from 'node:events';
-import type { Writable } from 'node:stream';
 import { PROJECT_ROOT } from '../helpers/paths';
+import { Sink, rng } from './benchWrite';
 
 const RECORDS = Number(process.env.DIFF_BENCH_RECORDS ?? 5_000_000);
 const DIR = join(PROJECT_ROOT, '.cache', 'bench', `diff-v1-${RECORDS}`);
@@ -25,39 +24,6 @@ const CONTIGS = ['chr1', 'chr2', 'chr3', 'chr4', 'chr5'];
 interface Planted {
   records: number;
   onlyA: number; onlyB: number; gtChange: number; filterKept: number; refCall: number; qualChange: number; altChange: number;
-}
-
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    // xorshift32
-    s ^= s << 13; s >>>= 0;
-    s ^= s >>> 17;
-    s ^= s << 5; s >>>= 0;
-    return s / 4294967296;
-  };
-}
-
-class Sink {
-  private parts: string[] = [];
-  private size = 0;
-  constructor(private readonly out: Writable) {}
-  async push(line: string): Promise<void> {
-    this.parts.push(line);
-    this.size += line.length + 1;
-    if (this.size > 1 << 20) await this.flush();
-  }
-  async flush(): Promise<void> {
-    if (this.parts.length === 0) return;
-    const ok = this.out.write(this.parts.join('\n') + '\n');
-    this.parts = [];
-    this.size = 0;
-    if (!ok) await once(this.out, 'drain');
-  }
-  async end(): Promise<void> {
-    await this.flush();
-    this.out.end();
-  }
 }
 
 function bgzipTo(path: string): { sink: Sink; done: Promise<void> } {

@@ -14,10 +14,9 @@
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { once } from 'node:events';
 import { join } from 'node:path';
-import type { Writable } from 'node:stream';
 import { PROJECT_ROOT } from '../helpers/paths';
+import { Sink, rng } from './benchWrite';
 
 const RECORDS = Number(process.env.HAPPY_BENCH_RECORDS ?? 5_000_000);
 const DIR = join(PROJECT_ROOT, '.cache', 'bench', `happy-v3-${RECORDS}`);
@@ -27,38 +26,6 @@ interface Expected {
   records: number;
   snpTruth: number; snpTp: number; indelTruth: number; indelTp: number;
   queryFpSnp: number; mnp: number; complex: number; cluster: number; onlyTruth: number; onlyQuery: number;
-}
-
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s ^= s << 13; s >>>= 0;
-    s ^= s >>> 17;
-    s ^= s << 5; s >>>= 0;
-    return s / 4294967296;
-  };
-}
-
-class Sink {
-  private parts: string[] = [];
-  private size = 0;
-  constructor(private readonly out: Writable) {}
-  async push(line: string): Promise<void> {
-    this.parts.push(line);
-    this.size += line.length + 1;
-    if (this.size > 1 << 20) await this.flush();
-  }
-  async flush(): Promise<void> {
-    if (this.parts.length === 0) return;
-    const ok = this.out.write(this.parts.join('\n') + '\n');
-    this.parts = [];
-    this.size = 0;
-    if (!ok) await once(this.out, 'drain');
-  }
-  async end(): Promise<void> {
-    await this.flush();
-    this.out.end();
-  }
 }
 
 function pipeTo(cmd: string): { sink: Sink; done: Promise<void> } {
