@@ -120,6 +120,12 @@ async function activityIconUrl(page: Page): Promise<string> {
   });
 }
 
+/** Polls the review file until it holds `n` sites (the chip can show a verdict a moment before its write lands). */
+async function settledLines(read: () => string[][], n: number, timeoutMs = 15_000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (read().length !== n && Date.now() < end) await new Promise((r) => setTimeout(r, 100));
+}
+
 /** The review progress status bar item's text (reviewProgress.ts statusText, codicons dropped). */
 async function statusProgress(page: Page, unit: 'disputes' | 'records'): Promise<string> {
   const item = page.locator('.statusbar-item', { hasText: `${unit} reviewed` }).first();
@@ -165,6 +171,7 @@ test('Review: one review file, a diff verdict in the table, progress and icon vi
     return { chrom: r.querySelector('.c-chrom')?.textContent ?? '', pos: Number((r.querySelector('.c-pos')?.textContent ?? '').replace(/,/g, '')), ref: al[0] ?? '', alt: al[1] ?? '' };
   });
   const lines = (): string[][] => readFileSync(REVIEW_FILE, 'utf8').split('\n').filter((l) => l && !l.startsWith('#')).map((l) => l.split('\t'));
+  await settledLines(lines, 1);
   const tableRows = lines();
   assert.equal(tableRows.length, 1);
   const r = tableRows[0]!;
@@ -208,6 +215,8 @@ test('Review: one review file, a diff verdict in the table, progress and icon vi
       assert.equal(row[11], '.', 'no conflict');
     });
   };
+  // The store tells the list first and writes right after (temp + rename): wait for the write.
+  await settledLines(lines, reviewedKeys.size);
   check(lines());
 
   // Pain 6 (progress): with the diff active, the status bar counts disputes (not the QUAL-only sites).
