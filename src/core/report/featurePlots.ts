@@ -12,7 +12,7 @@ import { binFilterText } from '../diff/features/featureFilter';
 import type { EnrichmentEntry } from '../diff/features/enrichment';
 import { formatP } from '../diff/features/enrichment';
 import type { FeatureGroup, FeatureSummary, JointHistogram } from '../diff/features/featureStage';
-import { escapeHtml as esc } from './htmlPage';
+import { escapeHtml as esc } from './htmlEscape';
 
 const W = 300;
 const H = 150;
