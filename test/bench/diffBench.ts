@@ -1,6 +1,9 @@
 /**
  * `npm run bench:diff` — our diff next to `bcftools isec -p` on two 5,000,000-record VCFs
- * (bgzipped + tabix-indexed) with a known set of differences.
+ * (bgzipped + tabix-indexed) with a known set of differences, twice: the plain diff (no
+ * reference) and the diff with site features (`--ref`: left-alignment, the haplotype stage and
+ * the features stage, decision 0015). The generator also writes the matching FASTA (REF
+ * alleles are the reference's bases; runs of one base planted every ~2 kb).
  *
  * The inputs are generated once (seeded) into .cache/bench/diff-v1/ with the counts of each
  * planted difference; both tools then run as child processes under /usr/bin/time -v in the
@@ -12,13 +15,13 @@
  * as shared), qual-change (QUAL + 25), ALT change (A C>T, B C>G: one only-A and one only-B).
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PROJECT_ROOT } from '../helpers/paths';
 import { Sink, rng } from './benchWrite';
 
 const RECORDS = Number(process.env.DIFF_BENCH_RECORDS ?? 5_000_000);
-const DIR = join(PROJECT_ROOT, '.cache', 'bench', `diff-v1-${RECORDS}`);
+const DIR = join(PROJECT_ROOT, '.cache', 'bench', `diff-v2-${RECORDS}`);
 const CONTIGS = ['chr1', 'chr2', 'chr3', 'chr4', 'chr5'];
 
 interface Planted {
@@ -45,7 +48,7 @@ async function generate(): Promise<Planted> {
     '##FORMAT=<ID=AD,Number=R,Type=Integer,Description="Allelic depths">',
     '##FORMAT=<ID=VAF,Number=A,Type=Float,Description="Variant allele fractions">',
     '##FORMAT=<ID=PL,Number=G,Type=Integer,Description="Phred-scaled genotype likelihoods">',
-    ...CONTIGS.map((c) => `##contig=<ID=${c},length=250000000>`),
+    ...CONTIGS.map((c) => `##contig=<ID=${c},length=${CONTIG_LENGTH}>`),
     '#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\tFORMAT\tSAMPLE',
   ].join('\n');
   const a = bgzipTo(join(DIR, 'a.vcf.gz'));
@@ -53,15 +56,18 @@ async function generate(): Promise<Planted> {
   await a.sink.push(header);
   await b.sink.push(header);
   const r = rng(0x5eed);
+  const fasta = bgzipTo(join(DIR, 'ref.fa.tmp'));
   const p: Planted = { records: RECORDS, onlyA: 0, onlyB: 0, gtChange: 0, filterKept: 0, refCall: 0, qualChange: 0, altChange: 0 };
   const bases = 'ACGT';
   const perContig = Math.ceil(RECORDS / CONTIGS.length);
   let n = 0;
   for (const contig of CONTIGS) {
+    const seq = contigSequence(r);
+    await writeFastaContig(fasta.sink, contig, seq);
     let pos = 1000;
     for (let i = 0; i < perContig && n < RECORDS; i++, n++) {
       pos += 1 + Math.floor(r() * 40) + (i === 0 ? 0 : 10); // ≥ 11 apart: deletions (≤ 5 bp) never overlap the next record
-      const refBase = bases[Math.floor(r() * 4)]!;
+      const refBase = seq[pos - 1]!;
       let ref = refBase;
       let alt: string;
       const kind = r();
@@ -72,7 +78,7 @@ async function generate(): Promise<Planted> {
         for (let k = 1 + Math.floor(r() * 5); k > 0; k--) ins += bases[Math.floor(r() * 4)];
         alt = refBase + ins;
       } else {
-        for (let k = 1 + Math.floor(r() * 5); k > 0; k--) ref += bases[Math.floor(r() * 4)];
+        ref = seq.slice(pos - 1, pos + 1 + Math.floor(r() * 5));
         alt = refBase;
       }
       const hom = r() < 0.4;
@@ -100,11 +106,33 @@ async function generate(): Promise<Planted> {
       await b.sink.push(lineA);
     }
   }
-  for (const x of [a, b]) {
+  for (const x of [a, b, fasta]) {
     await x.sink.end();
     await x.done;
   }
   return p;
+}
+
+/** Longest contig the records can reach: 1,000 + per record at most 50 bases, plus a margin. */
+const CONTIG_LENGTH = 1000 + Math.ceil(RECORDS / CONTIGS.length) * 51 + 5000;
+
+/** A contig's bases: uniform, with a run of 6–13 copies of one base every ~2 kb. */
+function contigSequence(r: () => number): string {
+  const out = Buffer.alloc(CONTIG_LENGTH);
+  const codes = [65, 67, 71, 84];
+  for (let i = 0; i < CONTIG_LENGTH; i++) out[i] = codes[Math.floor(r() * 4)]!;
+  for (let i = 1500; i + 20 < CONTIG_LENGTH; i += 1500 + Math.floor(r() * 1000)) out.fill(codes[Math.floor(r() * 4)]!, i, i + 6 + Math.floor(r() * 8));
+  return out.toString('latin1');
+}
+
+async function writeFastaContig(sink: Sink, name: string, seq: string): Promise<void> {
+  await sink.push(`>${name}`);
+  const lines: string[] = [];
+  for (let i = 0; i < seq.length; i += 60) {
+    lines.push(seq.slice(i, i + 60));
+    if (lines.length === 100_000) { await sink.push(lines.join('\n')); lines.length = 0; }
+  }
+  if (lines.length > 0) await sink.push(lines.join('\n'));
 }
 
 interface Timed { wallS: number; cpuS: number; maxRssMb: number; stdout: string }
@@ -141,6 +169,10 @@ async function main(): Promise<void> {
       const r = spawnSync('tabix', ['-f', '-p', 'vcf', join(DIR, f)], { stdio: 'inherit' });
       if (r.status !== 0) throw new Error(`tabix failed on ${f}`);
     }
+    // The FASTA was written bgzipped; samtools faidx indexes it (.fai + .gzi).
+    renameSync(join(DIR, 'ref.fa.tmp'), join(DIR, 'ref.fa.gz'));
+    const fx = spawnSync('samtools', ['faidx', join(DIR, 'ref.fa.gz')], { stdio: 'inherit' });
+    if (fx.status !== 0) throw new Error('samtools faidx failed on ref.fa.gz');
     writeFileSync(plantedPath, JSON.stringify(planted, null, 2));
     console.log(`generated in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
   }
@@ -151,6 +183,8 @@ async function main(): Promise<void> {
   rmSync(isecDir, { recursive: true, force: true });
   const isec = timed('bcftools', ['isec', '-c', 'none', '-p', isecDir, a, b]);
   const ours = timed(process.execPath, ['dist/cli.js', 'diff', a, b, '--out', join(DIR, 'ours')]);
+  const withFeatures = timed(process.execPath, ['dist/cli.js', 'diff', a, b, '--ref', join(DIR, 'ref.fa.gz'), '--out', join(DIR, 'features')]);
+  const featureSummary = JSON.parse(readFileSync(join(DIR, 'features.summary.json'), 'utf8')) as { classes: Record<string, { total: number }>; features?: { totals: Record<string, number> }; enrichment?: { text: string }[] };
 
   const summary = JSON.parse(readFileSync(join(DIR, 'ours.summary.json'), 'utf8')) as { classes: Record<string, { total: number }>; sharedCalled: number };
   const got = {
@@ -176,12 +210,20 @@ async function main(): Promise<void> {
   console.log(`records per file: ${RECORDS} (planted: ${JSON.stringify(planted)})`);
   console.log(`bcftools isec -p : ${isec.wallS.toFixed(2)} s wall, ${isec.cpuS.toFixed(2)} s CPU, ${isec.maxRssMb.toFixed(0)} MB max RSS`);
   console.log(`variant-lens diff: ${ours.wallS.toFixed(2)} s wall, ${ours.cpuS.toFixed(2)} s CPU, ${ours.maxRssMb.toFixed(0)} MB max RSS`);
-  console.log(`CPU-time ratio (ours / bcftools isec): ${(ours.cpuS / isec.cpuS).toFixed(2)}`);
+  console.log(`variant-lens diff --ref (features): ${withFeatures.wallS.toFixed(2)} s wall, ${withFeatures.cpuS.toFixed(2)} s CPU, ${withFeatures.maxRssMb.toFixed(0)} MB max RSS`);
+  const plainRatio = ours.cpuS / isec.cpuS;
+  const featureRatio = withFeatures.cpuS / isec.cpuS;
+  console.log(`CPU-time ratio (ours / bcftools isec): ${plainRatio.toFixed(2)}  ${plainRatio <= 0.6 ? '(goal ≤ 0.6 met)' : '(goal ≤ 0.6 NOT met)'}`);
+  console.log(`CPU-time ratio with features (ours --ref / bcftools isec): ${featureRatio.toFixed(2)}  ${featureRatio <= 0.9 ? '(goal ≤ 0.9 met)' : '(goal ≤ 0.9 NOT met)'}`);
+  console.log(`features: ${JSON.stringify(featureSummary.features?.totals)}; top enrichment: ${featureSummary.enrichment?.[0]?.text ?? 'none'}`);
   console.log(`time ratio (ours / bcftools isec): ${ratio.toFixed(2)}  ${ratio <= 1 ? '(no slower: aim met)' : '(slower than bcftools isec: aim NOT met)'}`);
   console.log(`our counts:    ${JSON.stringify(got)}`);
   console.log(`planted:       ${JSON.stringify(want)}`);
   console.log(`isec private:  ${JSON.stringify(isecGot)} (planted ${JSON.stringify(isecWant)})`);
-  const ok = JSON.stringify(got) === JSON.stringify(want) && JSON.stringify(isecGot) === JSON.stringify(isecWant);
+  // With the reference the same planted differences come out (the REF alleles are the reference's, nothing moves).
+  const gotFeatures = Object.fromEntries(Object.keys(got).map((k) => [k, featureSummary.classes[k]!.total]));
+  console.log(`with --ref:    ${JSON.stringify(gotFeatures)}`);
+  const ok = JSON.stringify(got) === JSON.stringify(want) && JSON.stringify(gotFeatures) === JSON.stringify(want) && JSON.stringify(isecGot) === JSON.stringify(isecWant);
   console.log(ok ? 'counts: OK' : 'counts: MISMATCH');
   if (!ok) process.exitCode = 1;
 }

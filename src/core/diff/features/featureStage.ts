@@ -164,11 +164,22 @@ export class FeatureStage implements AlleleStage {
       repeatCopies: context?.repeatCopies,
       gc: context?.gc,
       neighborDistance,
-      heldOut: this.heldOut.has(contigKey(x.contig)),
+      heldOut: this.isHeldOut(x.contig),
     };
     const withFeatures: StageAlleleFields = { contig: x.contig, pos: x.pos, ref: x.ref, alt: x.alt, kind: x.kind, features };
     this.count(withFeatures, a, b, mask);
     this.emit(withFeatures, a, b, mask);
+  }
+
+  private heldOutContig = '';
+  private heldOutValue = false;
+
+  private isHeldOut(contig: string): boolean {
+    if (contig !== this.heldOutContig) {
+      this.heldOutContig = contig;
+      this.heldOutValue = this.heldOut.has(contigKey(contig));
+    }
+    return this.heldOutValue;
   }
 
   private count(x: StageAlleleFields, a: SideCall | undefined, b: SideCall | undefined, mask: number): void {

@@ -21,6 +21,14 @@ export const MAX_REPEAT_PERIOD = 6;
 export const GC_FLANK = 50;
 export const REPEAT_REACH = 1000;
 
+/** Base code of a byte: A 1, C 2, G 3, T 4 (lower-case, soft-masked bases too); anything else (N, IUPAC) 0 — never part of a run. */
+const BASE_CODE = (() => {
+  const t = new Uint8Array(256);
+  [['A', 1], ['C', 2], ['G', 3], ['T', 4]].forEach(([b, c]) => { t[(b as string).charCodeAt(0)] = c as number; t[(b as string).toLowerCase().charCodeAt(0)] = c as number; });
+  return t;
+})();
+const GC_OF = Uint8Array.of(0, 0, 1, 1, 0);
+
 export interface ReferenceContext {
   readonly homopolymer: number;
   readonly repeatUnit: number;
@@ -40,19 +48,18 @@ export class ReferenceBlock {
   /** `seq` covers [start, start + seq.length) of `contig`, whose length is `contigLength`. */
   constructor(readonly contig: string, readonly start: number, seq: string, readonly contigLength: number) {
     const n = seq.length;
-    this.codes = new Uint8Array(n);
+    // Bytes through a lookup table (A 1, C 2, G 3, T 4, either case; anything else 0).
+    this.codes = Buffer.from(seq, 'latin1');
+    const codes = this.codes;
     this.gcPrefix = new Int32Array(n + 1);
     this.acgtPrefix = new Int32Array(n + 1);
     let gc = 0;
     let acgt = 0;
     for (let k = 0; k < n; k++) {
-      let c = seq.charCodeAt(k);
-      if (c >= 97) c -= 32; // lower-case (soft-masked) bases are still bases
-      // Codes: A 1, C 2, G 3, T 4; anything else (N, IUPAC) 0 — never part of a run.
-      const code = c === 65 ? 1 : c === 67 ? 2 : c === 71 ? 3 : c === 84 ? 4 : 0;
-      this.codes[k] = code;
-      if (code === 2 || code === 3) gc++;
-      if (code !== 0) acgt++;
+      const code = BASE_CODE[codes[k]!]!;
+      codes[k] = code;
+      gc += GC_OF[code]!;
+      acgt += code === 0 ? 0 : 1;
       this.gcPrefix[k + 1] = gc;
       this.acgtPrefix[k + 1] = acgt;
     }
