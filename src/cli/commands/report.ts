@@ -7,7 +7,8 @@
 import { writeFileSync } from 'node:fs';
 import type { DiffSite } from '../../core/diff/diffClasses';
 import type { DiffSummary, TruthRow } from '../../core/diff/diffSummary';
-import { diffVcfs, type DiffRegion } from '../../core/diff/vcfDiff';
+import { diffVcfs, type AlleleSink, type AlleleStage, type DiffRegion } from '../../core/diff/vcfDiff';
+import { FeatureStage, enrichmentOf } from '../../core/diff/features/featureStage';
 import { VariantLensError } from '../../core/errors';
 import { openAlignments } from '../../core/io/sam/alignmentReader';
 import { openReference } from '../../core/io/fasta/fastaReader';
@@ -103,13 +104,14 @@ export async function runReport(argv: string[], ctx: CliContext): Promise<number
       if (reference) for (const c of await reference.contigs(signal)) lengths.set(c.name, c.length);
       region = parseRegion(regionText, (c) => lengths.get(c));
     }
-    const diffOf = async (x: string, y: string, truth: boolean, onSite?: (s: DiffSite) => void): Promise<DiffSummary> => {
+    const diffOf = async (x: string, y: string, truth: boolean, onSite?: (s: DiffSite) => void, features?: (emit: AlleleSink) => AlleleStage): Promise<DiffSummary> => {
       const a = await openVcf(x, signal);
       const b = await openVcf(y, signal);
       try {
         return await diffVcfs(a, b, {
           reference, beds, region, ...(truth ? { truth: 'B' as const, sampleA: sample } : { sampleA: sample, sampleB: sample }),
           ...(onSite ? { onSite } : {}),
+          ...(features ? { sampleFields: true, haplotypes: features } : {}),
         }, signal);
       } finally {
         await a.close();
@@ -119,7 +121,10 @@ export async function runReport(argv: string[], ctx: CliContext): Promise<number
 
     ctx.progress(`report: diff ${fileA} vs ${fileB}`);
     const differing: DiffSite[] = [];
-    const diff = await diffOf(fileA, fileB, false, (s) => differing.push(s));
+    // With a reference: the site features and where the two call sets disagree (decision 0015).
+    let featureStage: FeatureStage | undefined;
+    const diff = await diffOf(fileA, fileB, false, (s) => differing.push(s), reference ? (emit) => (featureStage = new FeatureStage(emit, { reference, signal })) : undefined);
+    const featureSummary = (featureStage as FeatureStage | undefined)?.summary();
     const truthSummaries: (DiffSummary | undefined)[] = [undefined, undefined];
     if (truthPath) {
       for (const [i, s] of sides.entries()) {
@@ -174,6 +179,7 @@ export async function runReport(argv: string[], ctx: CliContext): Promise<number
       ...(refPath ? { reference: refPath } : {}),
       ...(models.length === 2 ? { paramDifferences: compareParams(models[0]!.card, models[1]!.card) } : {}),
       disputed,
+      ...(featureSummary ? { features: { summary: featureSummary, enrichment: enrichmentOf(featureSummary) } } : {}),
       command: ['variant-lens', 'report', ...argv].join(' '),
     });
     writeFileSync(out, html);

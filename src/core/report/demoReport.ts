@@ -12,6 +12,9 @@
  *
  * Pure: data in, string out (no clock, no randomness), so the same inputs give the same bytes.
  */
+import type { EnrichmentEntry } from '../diff/features/enrichment';
+import type { FeatureSummary } from '../diff/features/featureStage';
+import { featureSectionHtml } from './featurePlots';
 import { DIFF_CLASSES, VARIANT_KINDS, type DiffSite } from '../diff/diffClasses';
 import type { DiffSummary, TruthRow } from '../diff/diffSummary';
 import type { ParamDifference } from '../model/modelCard';
@@ -49,6 +52,8 @@ export interface DemoReportInput {
   readonly reference?: string;
   readonly paramDifferences?: readonly ParamDifference[];
   readonly disputed: readonly DisputedSiteReport[];
+  /** Site features of the A-vs-B diff (with a reference): where the two call sets disagree. */
+  readonly features?: { readonly summary: FeatureSummary; readonly enrichment: readonly EnrichmentEntry[] };
   /** The command that made the report, shown at the bottom. */
   readonly command?: string;
   /** Extra lines for "How to open this in VS Code". */
@@ -88,6 +93,10 @@ th, td { border: 1px solid var(--line); padding: 3px 8px; text-align: left; whit
 th { background: var(--panel); font-weight: 600; }
 td.num, th.num { text-align: right; }
 .model-a { color: var(--a); } .model-b { color: var(--b); }
+.plots { display: flex; flex-wrap: wrap; gap: 10px; } .feature-plot .hit { fill: transparent; }
+.bar-agreed, .key-agreed { fill: var(--muted); color: var(--muted); } .bar-disputed, .key-disputed { fill: var(--bad); color: var(--bad); }
+.axis, .diag { stroke: var(--muted); stroke-width: 1; } .diag { stroke-dasharray: 3 3; } .cell { fill: var(--a); }
+.tick { font-size: 9px; fill: var(--muted); } .plot-title { font-size: 11px; font-weight: 600; fill: var(--fg); }
 .differs { color: var(--bad); font-weight: 600; } .note { color: var(--warn); }
 .site { border: 1px solid var(--line); border-radius: 6px; padding: 8px 14px 12px; margin: 16px 0; background: var(--bg); }
 .site h3 { margin-top: 6px; }
@@ -272,6 +281,7 @@ ${descr ? `<ul>${descr}</ul>` : ''}
 ${classTable(d)}
 ${sideTable(input)}
 ${paramTable(input)}
+${input.features ? featureSectionHtml(input.features.summary, input.features.enrichment, { interactive: false, limit: 10 }) : ''}
 <h2 id="truth-metrics">Precision and recall against the truth</h2>
 ${truthTable(input)}
 <h2 id="disputed-sites">The ${input.disputed.length} most disputed sites</h2>

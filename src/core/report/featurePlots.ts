@@ -79,7 +79,8 @@ export function jointHeatmapSvg(h: JointHistogram, labelA = 'A', labelB = 'B'): 
 }
 
 /** The plots, the enrichment and the truth-per-bin tables as one HTML section. */
-export function featureSectionHtml(summary: FeatureSummary, enrichment: readonly EnrichmentEntry[], limit = 15): string {
+export function featureSectionHtml(summary: FeatureSummary, enrichment: readonly EnrichmentEntry[], options: { readonly limit?: number; readonly interactive?: boolean } = {}): string {
+  const limit = options.limit ?? 15;
   const top = enrichment.slice(0, limit);
   const rows = top.map((e) => `<tr><td>${esc(e.class)}</td><td>${esc(e.feature)}</td><td>${esc(e.bin)}</td><td class="num">${e.disputed} / ${e.disputedTotal}</td><td class="num">${e.agreed} / ${e.agreedTotal}</td><td class="num">${e.fold === null ? '–' : `${e.fold}×`}</td><td class="num">${e.logOdds.toFixed(2)}</td><td class="num">${formatP(e.p)}</td></tr>`).join('');
   const plots = FEATURES.map((def) => featureHistogramSvg(summary, def)).join('');
@@ -90,7 +91,7 @@ export function featureSectionHtml(summary: FeatureSummary, enrichment: readonly
 ${top.length > 0 ? `<ol class="sentences">${top.slice(0, 5).map((e) => `<li>${esc(e.text)}</li>`).join('')}</ol>` : '<p>No feature bin is enriched among disputed sites.</p>'}
 <table id="enrichment"><thead><tr><th>Class</th><th>Feature</th><th>Bin</th><th>Disputed</th><th>Agreed</th><th>Fold</th><th>Log odds</th><th>p</th></tr></thead><tbody>${rows}</tbody></table>
 <h2>Features: agreed <span class="key-agreed">■</span> vs disputed <span class="key-disputed">■</span> sites</h2>
-<p class="note">Share of each group's sites per bin (per-call values from A's record, else B's). Click a bin to filter the site list.</p>
+<p class="note">Share of each group's sites per bin (per-call values from A, else B).${options.interactive === false ? ' The sites of a bin: <code>variant-lens diff --ref</code> and its page, or the diff editor, filter by these bins.' : ' Click a bin to filter the site list.'}</p>
 <div class="plots">${plots}</div>
 <h2>A against B</h2>
 <div class="plots">${joint}</div>

@@ -7,6 +7,7 @@
  * checked for the postprocess arithmetic (QUAL = −10·log10 P(0 copies), docs/deepvariant.md §3.3), the
  * images by an independent PNG decoder (python zlib, test/unit/render/pngCheck.ts).
  */
+import { FEATURES } from '../../../src/core/diff/features/featureBins';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -147,6 +148,10 @@ test('report: ranking, precision/recall and images on a bcftools-edited truth', 
   assert.equal(rgbs.length, nImages);
   for (const d of strips) assert.deepEqual([d.width, d.height], [221 * 7, 120]);
   for (const d of rgbs) assert.deepEqual([d.width, d.height], [221, 120]);
+  // With --ref: where the two call sets disagree, a histogram per site feature and the A-vs-B grids (decision 0015).
+  assert.match(html, /<h2 id="where">Where they disagree<\/h2>/);
+  assert.equal((html.match(/<svg class="feature-plot"/g) ?? []).length, FEATURES.length);
+  assert.equal((html.match(/<svg class="joint-plot"/g) ?? []).length, 2);
   // Text from the files is escaped: the site list names every disputed locus.
   for (const d of r.disputed) assert.ok(html.includes(`id="site-${d.rank}"`) && html.includes(`chr20:${d.pos}`));
 });
