@@ -51,7 +51,7 @@ function fakeHost(arg: { n: number; reviewed: number }): void {
   w.acquireVsCodeApi = () => ({
     getState: () => undefined,
     setState: () => undefined,
-    postMessage(msg: { type: string; messageId: number; method: string; params: Record<string, number & string>; target?: number }) {
+    postMessage(msg: { type: string; messageId: number; method: string; params: { from: number; to: number; index: number; shortcut: string }; target?: number }) {
       posted.push(JSON.parse(JSON.stringify(msg)));
       if (msg.type === 'cancel') {
         cancelled.add(msg.target!);

@@ -22,9 +22,12 @@ import { connect } from '../common/hostConnection';
 import { KeyHelp } from '../common/keyHelp';
 import { paintReviewCell, reviewKeyOf } from '../common/reviewUi';
 
-/** Tile box in CSS px (media/queue.css draws inside it) and the gap between tiles. */
-const TILE_W = 172;
-const TILE_H = 132;
+/**
+ * Smallest tile box in CSS px (media/queue.css draws inside it) and the gap between tiles:
+ * the grid takes as many columns and rows as fit, then stretches the tiles to fill the panel.
+ */
+const MIN_TILE_W = 160;
+const MIN_TILE_H = 118;
 const GAP = 6;
 const SITES_PAGE = 200;
 /** Tiles kept in the page beyond the screen (the host caches more). */
@@ -72,6 +75,8 @@ let cur = 0;
 let firstRow = 0;
 let cols = 1;
 let rows = 1;
+let tileW = MIN_TILE_W;
+let tileH = MIN_TILE_H;
 const sites = new Map<number, QueueSite>();
 const sitePages = new Set<number>();
 const tiles = new Map<number, QueueTile>();
@@ -95,8 +100,10 @@ function verdicts(): readonly ReviewLabel[] {
 function layout(): void {
   const w = grid.clientWidth;
   const h = grid.clientHeight;
-  cols = Math.max(1, Math.floor((w + GAP) / (TILE_W + GAP)));
-  rows = Math.max(1, Math.floor((h + GAP) / (TILE_H + GAP)));
+  cols = Math.max(1, Math.floor((w + GAP) / (MIN_TILE_W + GAP)));
+  rows = Math.max(1, Math.floor((h + GAP) / (MIN_TILE_H + GAP)));
+  tileW = Math.max(MIN_TILE_W, Math.floor((w + GAP) / cols) - GAP);
+  tileH = Math.max(MIN_TILE_H, Math.min(Math.floor((h + GAP) / rows) - GAP, Math.round(tileW * 0.95)));
   grid.dataset.cols = String(cols);
   grid.dataset.rows = String(rows);
 }
@@ -186,8 +193,6 @@ function newTile(): HTMLElement {
   const e = el('div', 'tile');
   e.setAttribute('role', 'gridcell');
   e.append(el('div', 'tile-head'), el('div', 'tile-images'), el('div', 'tile-calls'), el('div', 'tile-review'));
-  e.style.width = `${TILE_W}px`;
-  e.style.height = `${TILE_H}px`;
   return e;
 }
 
@@ -212,8 +217,10 @@ function draw(): void {
       pool.set(i, e);
     }
     const k = i - first;
-    e.style.left = `${(k % cols) * (TILE_W + GAP)}px`;
-    e.style.top = `${Math.floor(k / cols) * (TILE_H + GAP)}px`;
+    e.style.left = `${(k % cols) * (tileW + GAP)}px`;
+    e.style.top = `${Math.floor(k / cols) * (tileH + GAP)}px`;
+    e.style.width = `${tileW}px`;
+    e.style.height = `${tileH}px`;
     fillTile(e, i);
   }
   for (const [k, e] of [...pool]) {
@@ -459,9 +466,9 @@ client.on('forwardedKey', ({ key }) => {
 });
 
 new ResizeObserver(() => {
-  const before = `${cols}x${rows}`;
+  const before = `${cols}x${rows}:${tileW}x${tileH}`;
   layout();
-  if (`${cols}x${rows}` !== before || pool.size === 0) {
+  if (`${cols}x${rows}:${tileW}x${tileH}` !== before || pool.size === 0) {
     follow();
     draw();
   }
