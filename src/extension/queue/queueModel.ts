@@ -47,7 +47,7 @@ export interface QueueInfo {
 export interface QueueModelOptions {
   /** Tiles kept (LRU); default 2000 (~30 MB of 110×50 thumbnails, two per site at most). */
   readonly cacheSize?: number;
-  /** Sites in the first batch of a request (default 4) and in the next ones (default 12). */
+  /** Sites in the first batch of a request (default 2: the first tiles show early) and in the next ones (default 12). */
   readonly firstBatch?: number;
   readonly batch?: number;
   /** The site's cell in the workspace review file. */
@@ -167,7 +167,7 @@ export class ReviewQueueModel {
     if (cached.length > 0) onBatch(cached);
     let done = cached.length;
     onProgress?.(done, total);
-    const first = Math.max(1, this.options.firstBatch ?? 4);
+    const first = Math.max(1, this.options.firstBatch ?? 2);
     const size = Math.max(1, this.options.batch ?? 12);
     let batch: QueueTile[] = [];
     let limit = first;
