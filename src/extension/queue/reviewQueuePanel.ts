@@ -77,10 +77,14 @@ class ReviewQueuePanel {
       open: (p) => void this.openSite(p.index),
     }, post, (err) => log.warn(`rejected a message from the review queue: ${err}`));
     panel.webview.onDidReceiveMessage((m: unknown) => void this.server.handle(m));
+    // Start on the first tiles while the page loads (its request then finds them made or in flight).
+    const warm = new AbortController();
+    void model.tiles(0, 8, warm.signal, () => undefined).catch(() => undefined);
     const off = ws.onDidChange((file) => {
       if (file === reviewFile) this.server.emit('reviewChanged', { reviewed: model.reviewed() });
     });
     panel.onDidDispose(() => {
+      warm.abort();
       off();
       this.server.dispose();
     });
