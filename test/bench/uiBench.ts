@@ -51,7 +51,7 @@ function tool(label: string, cmd: string): number {
  * tiles come from the demo's reads through the inspector's image path with both demo models'
  * make_examples settings, cold (no reader, model or tile cached). Measured: the queue's
  * sites, the first batch of tiles (reads, reference and models opened cold), a 1400×900
- * screen (48 tiles) and the same screen again from the tile cache.
+ * screen (48 tiles) and the same screen again from the tile cache; one BENCH_JSON line.
  */
 async function reviewQueueBench(): Promise<void> {
   const demo = await ensureDemoWorkspace();
@@ -98,6 +98,8 @@ async function reviewQueueBench(): Promise<void> {
     line('time to the first tiles (first batch)', firstMs, `   goal < 1000 ms: ${firstMs < 1000 ? 'met' : 'NOT met'}; CPU ${firstCpuMs.toFixed(0)} ms`);
     line(`a 1400×900 screen (${got} tiles, both models)`, screenMs);
     line('the same screen from the tile cache', cachedMs);
+    const round = (v: number): number => Math.round(v * 10) / 10;
+    console.log(`BENCH_JSON ${JSON.stringify({ bench: 'ui-review-queue', sites: q.entries.length, firstTilesMs: round(firstMs), firstTilesCpuMs: round(firstCpuMs), screenTiles: got, screenMs: round(screenMs), cachedScreenMs: round(cachedMs), loadAverage: spawnSync('cat', ['/proc/loadavg'], { encoding: 'utf8' }).stdout.split(' ').slice(0, 3).map(Number) })}`);
   } finally {
     await table.close();
   }
