@@ -21,6 +21,7 @@ const webBundles = [
   ['webview/table/main.ts', 'dist/webview/table.js'],
   ['webview/inspector/main.ts', 'dist/webview/inspector.js'],
   ['webview/diff/main.ts', 'dist/webview/diff.js'],
+  ['webview/queue/main.ts', 'dist/webview/queue.js'],
 ];
 
 const common = { bundle: true, sourcemap: 'linked', logLevel: 'warning', absWorkingDir: root, legalComments: 'none' };

@@ -14,6 +14,7 @@ import { createLog, type Log } from './common/log';
 import { registerReview } from './review/registerReview';
 import { registerCommand } from './common/commands';
 import { registerTable } from './table/registerTable';
+import { registerQueue } from './queue/reviewQueuePanel';
 import { setWarningSink } from '../core/warnings';
 
 let log: Log | undefined;
@@ -34,7 +35,9 @@ export function activate(context: vscode.ExtensionContext): { readonly version: 
   const tables = registerTable(context, { log: l, review });
   const inspector = registerInspector(context, { log: l, review, activeVcf: () => tables.activeTable?.document.model.path });
   // Compare Two VCFs (diffPanel.ts); it sends selected sites to the inspector.
-  registerDiffCommand(context, { log: l, inspector: inspector.panel, review });
+  const diffs = registerDiffCommand(context, { log: l, inspector: inspector.panel, review });
+  // Review Queue (issue #20): tiles over the focused diff's or table's view.
+  registerQueue(context, { log: l, review, inspector, diffs: () => diffs.panels, activeTable: () => tables.activeTable });
 
   context.subscriptions.push(tables.onDidSelectSite((s) => inspector.select(() => s.table.document.model.site(s.row), s.open, `selecting row ${s.row}`, {
     kind: 'table',

@@ -9,6 +9,7 @@
  * down to the first opaque one, the body's editor background at the latest) must be ≥ 4.5:1,
  * ≥ 3:1 for large text (≥ 24px, or ≥ 18.66px bold). Screenshots: theme-<name>.png.
  * Statically: every colour in media/*.css comes from a --vscode-* variable.
+ * The diff and the review queue are measured the same way, in a second and a third pass.
  * Keyboard (Default Dark Modern): Tab reaches the filter box, the grid, the inspector's image
  * tabs, zoom buttons and review buttons, each with a visible focus indicator.
  */
@@ -193,6 +194,8 @@ const INSPECTOR_REQUIRED = [
   '.tabs .tab', '.tabs .tab[aria-selected="true"]', '.zoom button', '.hover-info div', 'ul.training li', '.ref-context',
 ];
 
+const QUEUE_REQUIRED = ['.queue-title', '.queue-progress', '.queue-key', '.queue-key kbd', '.tile-locus', '.tile-allele', '.tile-class', '.tile-call', '.review-chip'];
+
 const DIFF_REQUIRED = ['.summary-table caption', '.summary-table th', '.summary-table td', '.chip-label', '.chip[aria-pressed="true"]', '.chip[aria-pressed="false"]', '.row.header .cell', '.rows .row .cell', '.grid:focus-within .rows .row.selected .cell'];
 
 function checkContrast(theme: string, where: string, m: Measured, required: readonly string[]): string[] {
@@ -375,5 +378,22 @@ test('themes: light, dark, high contrast (dark and light): all webview text read
   }
 
   assert.deepEqual(diffFailures, [], 'model comparison text readable in every theme');
+
+  // The review queue (queue.css) on the diff's view: toolbar, legend, tiles, a verdict chip.
+  await runCommand(page, 'Variant Lens: Review Queue');
+  const queue = await webviewFrame(page, '.queue-grid', 60_000);
+  await queue.waitForSelector('#app[data-state="ready"] .tile:not(.loading)', { timeout: 60_000 });
+  await queue.focus('.queue-grid');
+  await page.keyboard.press('5');
+  await queue.waitForSelector('.tile[data-index="0"] .review-chip', { timeout: 30_000 });
+  await queue.waitForFunction(() => Number(document.querySelector('.queue-grid')?.getAttribute('data-drawn')) >= 1, undefined, { timeout: 120_000 });
+  const queueFailures: string[] = [];
+  for (const theme of THEMES) {
+    await setTheme(vs, theme, [queue]);
+    const q = await measure(queue, QUEUE_REQUIRED);
+    queueFailures.push(...checkContrast(theme, 'queue', q, QUEUE_REQUIRED));
+    measured += q.samples.length;
+  }
+  assert.deepEqual(queueFailures, [], 'review queue text readable in every theme');
   assert.ok(measured > 200, `measured ${measured} text elements over ${THEMES.length} themes`);
 });

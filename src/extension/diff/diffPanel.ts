@@ -214,7 +214,7 @@ async function pickTruth(nameA: string, nameB: string): Promise<'A' | 'B' | 'non
  * menu with several files selected: (clicked uri, all selected uris); a third argument
  * (CompareArgs) skips the truth question. Returns the panel, or undefined when cancelled.
  */
-export function registerDiffCommand(context: vscode.ExtensionContext, deps: DiffDeps): void {
+export function registerDiffCommand(context: vscode.ExtensionContext, deps: DiffDeps): { readonly panels: ReadonlySet<DiffPanel> } {
   const log = deps.log;
   const panels = new Set<DiffPanel>();
   context.subscriptions.push({ dispose: () => { for (const p of panels) p.dispose(); } });
@@ -252,4 +252,6 @@ export function registerDiffCommand(context: vscode.ExtensionContext, deps: Diff
       return undefined;
     }
   }));
+  // The review queue (queue/reviewQueuePanel.ts) takes the focused diff's view.
+  return { panels };
 }

@@ -43,6 +43,17 @@ export interface EncoderChoice {
   readonly label: string;
 }
 
+/** A configured model's name and make_examples settings (the review queue's tiles: one image per distinct settings). */
+export interface ModelSettings {
+  readonly name: string;
+  readonly options: PipelineOptions;
+}
+
+/** The settings of every model that loads (ModelLoader.modelsEach); broken ones are left out. */
+export function modelSettingsOf(each: readonly ModelOrError[]): ModelSettings[] {
+  return each.flatMap((m) => ('model' in m ? [{ name: m.name, options: modelPipeline(m.model.exampleInfo, m.model.card?.makeExamplesParams, m.model.dir).options }] : []));
+}
+
 export class ModelLoader {
   private readonly cache = new Map<string, Promise<LoadedModel>>();
 

@@ -18,7 +18,7 @@ import * as settings from '../common/settings';
 import { restoredSite } from './inspectorRestore';
 import { INSPECTOR_PANEL_VIEW_ID, INSPECTOR_VIEW_TYPE, InspectorPanel, type ListOrigin } from './inspectorPanel';
 import { showModelCards } from './modelCardPanel';
-import { ModelLoader } from './modelLoader';
+import { ModelLoader, modelSettingsOf, type ModelSettings } from './modelLoader';
 import { ModelService, type ModelServiceConfig, type ModelServiceState } from './modelService';
 import { READS_CHOICE_STATE_KEY, choiceFor, withChoice } from './readsChoice';
 import { SiteSources, type SiteSourceConfig } from './siteTensors';
@@ -34,6 +34,13 @@ export interface InspectorFeature {
   readonly panel: InspectorPanel;
   /** A row was selected in a table: the status bar names it; the inspector shows it when open (or `open`). */
   select(load: () => Promise<SiteRecord>, open: boolean, what: string, origin?: ListOrigin): Promise<void>;
+  /** The inspector's image path for the review queue's tiles (queue/queueTiles.ts). */
+  readonly tiles: {
+    readonly sources: SiteSources;
+    readonly config: () => SiteSourceConfig;
+    /** The configured models' names and make_examples settings (none when untrusted or none configured). */
+    models(signal: AbortSignal): Promise<readonly ModelSettings[]>;
+  };
 }
 
 /** "$(telescope) chr20:1,234 · 2 models ready" in the status bar. */
@@ -225,6 +232,11 @@ export function registerInspector(context: vscode.ExtensionContext, deps: Inspec
 
   return {
     panel: inspector,
+    tiles: {
+      sources,
+      config: sourceConfig,
+      models: async (signal) => (settings.modelsAllowed() && settings.models().length > 0 ? modelSettingsOf(await loader.modelsEach(signal)) : []),
+    },
     select: async (load, open, what, origin) => {
       try {
         const site = await load();
