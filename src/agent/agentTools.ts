@@ -213,6 +213,22 @@ export interface VerdictConfirmation {
   readonly message: string;
 }
 
+/** What record_verdict will write, for a confirmation before it runs. Never throws. */
+export function verdictConfirmation(args: unknown): VerdictConfirmation {
+  const spec = specOf('record_verdict')!;
+  try {
+    const a = checkArgs(spec, args);
+    const locus = parseLocus(a.locus, true);
+    const note = typeof a.note === 'string' && a.note !== '' ? ` with the note “${a.note.length > 200 ? `${a.note.slice(0, 200)}…` : a.note}”` : '';
+    return {
+      title: 'Record a Variant Lens verdict?',
+      message: `Set the verdict of ${formatLocus(locus)} to “${String(a.verdict)}”${note} in the review file ${String(a.review)}. This replaces the site's earlier verdict.`,
+    };
+  } catch (e) {
+    return { title: 'Record a Variant Lens verdict?', message: `The arguments are not valid, so nothing will be written: ${toolErrorMessage(spec.name, e)}` };
+  }
+}
+
 /** The three tools over one set of roots and settings. */
 export class AgentToolbox {
   private resources: Promise<ModelResources> | undefined;
@@ -232,22 +248,6 @@ export class AgentToolbox {
       return { isError: false, text: JSON.stringify(value, null, 1), value, images };
     } catch (e) {
       return { isError: true, text: toolErrorMessage(spec.name, e), images: [] };
-    }
-  }
-
-  /** What record_verdict will write, for a confirmation before it runs. Never throws. */
-  verdictConfirmation(args: unknown): VerdictConfirmation {
-    const spec = specOf('record_verdict')!;
-    try {
-      const a = checkArgs(spec, args);
-      const locus = parseLocus(a.locus, true);
-      const note = typeof a.note === 'string' && a.note !== '' ? ` with the note “${a.note.length > 200 ? `${a.note.slice(0, 200)}…` : a.note}”` : '';
-      return {
-        title: 'Record a Variant Lens verdict?',
-        message: `Set the verdict of ${formatLocus(locus)} to “${String(a.verdict)}”${note} in the review file ${String(a.review)}. This replaces the site's earlier verdict.`,
-      };
-    } catch (e) {
-      return { title: 'Record a Variant Lens verdict?', message: `The arguments are not valid, so nothing will be written: ${toolErrorMessage(spec.name, e)}` };
     }
   }
 

@@ -14,6 +14,7 @@ import { createLog, type Log } from './common/log';
 import { registerReview } from './review/registerReview';
 import { registerCommand } from './common/commands';
 import { registerTable } from './table/registerTable';
+import { registerAgentTools } from './agent/registerAgentTools';
 import { setWarningSink } from '../core/warnings';
 
 let log: Log | undefined;
@@ -41,6 +42,8 @@ export function activate(context: vscode.ExtensionContext): { readonly version: 
     // j/k/n/1–9 pressed in the inspector act on this table (webview/table/main.ts forwardedKey).
     forwardKey: (key) => s.table.server.emit('forwardedKey', { key }),
   })));
+  // The agent surface (issue #20): language-model tools over src/agent, for chat agents.
+  registerAgentTools(context, { log: l });
   registerCommand(context, l, 'variantLens.showLog', () => l.show());
 
   return { version };
