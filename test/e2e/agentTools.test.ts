@@ -80,7 +80,7 @@ test('Agent tools: registered as language-model tools; record_verdict asks for c
   assert.equal(lines().filter((l) => l.startsWith('chr21\t16799\t')).length, 0, 'nothing written before the confirmation');
   mkdirSync(SCREENSHOTS, { recursive: true });
   await page.screenshot({ path: join(SCREENSHOTS, 'agent-confirm-verdict.png') });
-  await dialog.locator('.dialog-buttons .monaco-button').first().click();
+  await dialog.locator('.dialog-buttons .monaco-button', { hasText: /^Yes$/ }).click();
 
   // The tool ran: the review file holds the verdict (written atomically, so poll for it).
   const deadline = Date.now() + 60_000;

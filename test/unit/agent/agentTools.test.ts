@@ -180,6 +180,20 @@ test('malformed arguments and unknown sites are tool errors with a clear message
   }
 });
 
+test('an untrusted workspace: inspect_site refuses to open the files named in the settings; the diff runs without the reference', async () => {
+  const untrusted = new AgentToolbox({ guard: new RootGuard([root]), settings: () => ({ ...readRootSettings(root), trusted: false }) });
+  try {
+    const out = await untrusted.run('inspect_site', { locus: 'chr21:16799' });
+    assert.equal(out.isError, true);
+    assert.match(out.text, /not trusted \(Restricted Mode\)/);
+    const list = await untrusted.run('list_disputed_sites', { a: 'default.vcf.gz', b: 'retrained.vcf.gz' });
+    assert.equal(list.isError, false, list.text);
+    assert.match((list.value as { note: string }).note, /not trusted/);
+  } finally {
+    await untrusted.dispose();
+  }
+});
+
 test('record_verdict asks for confirmation with what it will write', () => {
   const c = verdictConfirmation({ review: 'variant-lens.review.tsv', locus: 'chr21:16799:T>C', verdict: 'default-correct', note: 'strand bias' });
   assert.equal(c.title, 'Record a Variant Lens verdict?');
