@@ -14,6 +14,7 @@ import { AGENT_TOOLS, AgentToolbox, parseLocus, verdictConfirmation } from '../.
 import { readRootSettings, stripJsonc } from '../../../src/agent/agentSettings';
 import { RootGuard } from '../../../src/agent/rootGuard';
 import { redactQuoted } from '../../../src/agent/toolErrors';
+import { mcpCallResult, mcpToolList } from '../../../src/agent/mcpShapes';
 import { openVcf } from '../../../src/core/io/vcf/vcfReader';
 import { shutdownInference } from '../../../src/core/model/inferenceHost';
 import { collectVcfDiff } from '../../../src/core/diff/vcfDiff';
@@ -232,4 +233,15 @@ test("package.json's languageModelTools match the tools' catalogue", () => {
   }
   assert.deepEqual(AGENT_TOOLS.map((t) => t.name), ['list_disputed_sites', 'inspect_site', 'record_verdict']);
   assert.deepEqual(AGENT_TOOLS.filter((t) => !t.readOnly).map((t) => t.name), ['record_verdict']);
+});
+
+test('MCP shapes: tools/list marks record_verdict as the writing tool; a call result carries text, PNG images and isError', () => {
+  const list = mcpToolList();
+  assert.deepEqual(list.map((t) => t.name), ['list_disputed_sites', 'inspect_site', 'record_verdict']);
+  assert.deepEqual(list.map((t) => [t.annotations.readOnlyHint, t.annotations.destructiveHint]), [[true, false], [true, false], [false, true]]);
+  assert.deepEqual(list[1]!.inputSchema.required, ['locus']);
+  const png = new Uint8Array([0x89, 0x50, 0x4e, 0x47]);
+  const r = mcpCallResult({ isError: false, text: '{}', images: [{ caption: 'default: RGB', png }] });
+  assert.deepEqual(r, { isError: false, content: [{ type: 'text', text: '{}' }, { type: 'text', text: 'Image: default: RGB' }, { type: 'image', data: 'iVBORw==', mimeType: 'image/png' }] });
+  assert.equal(mcpCallResult({ isError: true, text: 'inspect_site: bad', images: [] }).isError, true);
 });
