@@ -3,7 +3,8 @@
  * tools are registered (the quick pick of "Variant Lens: Run Agent Tool…" lists
  * `vscode.lm.tools`), and variantLens_recordVerdict, invoked through `vscode.lm.invokeTool`
  * outside a chat, shows the confirmation its prepareInvocation returns (VS Code's dialog);
- * after "confirm" the review file holds the verdict. A trusted copy of the demo workspace
+ * after "confirm" the review file holds the verdict. variantLens_inspectSite runs without a
+ * confirmation and returns the demo VCFs' records at a disputed site. A trusted copy of the demo workspace
  * (data and models hard-linked: the tools refuse symlinks that leave the workspace).
  */
 import assert from 'node:assert/strict';
@@ -89,4 +90,27 @@ test('Agent tools: registered as language-model tools; record_verdict asks for c
     await new Promise((r) => setTimeout(r, 250));
   }
   assert.match(lines().find((l) => l.startsWith('chr21\t16799\t'))!, /\tset by an agent\t/);
+
+  // variantLens_inspectSite through vscode.lm.invokeTool: no confirmation (it only reads); its
+  // JSON (records, both models re-run, images as PNG data parts) opens as a document.
+  await openToolPicker(page);
+  await input.fill('variantLens_inspectSite');
+  await page.locator('.quick-input-list .monaco-list-row', { hasText: 'variantLens_inspectSite' }).first().waitFor();
+  await page.keyboard.press('Enter');
+  await page.locator('.quick-input-widget', { hasText: 'variantLens_inspectSite: arguments (JSON)' }).waitFor({ timeout: 30_000 });
+  await input.fill(JSON.stringify({ locus: 'chr21:16799' }));
+  await page.keyboard.press('Enter');
+  await page.waitForFunction(() => {
+    const t = (document.querySelector('.editor-instance .monaco-editor .view-lines')?.textContent ?? '').replace(/\u00a0/g, ' ');
+    return t.includes('"locus": "chr21:16799:T>C"') && t.includes('"vcf": "default.vcf.gz"') && t.includes('"qual": 22,');
+  }, undefined, { timeout: 120_000 });
+  assert.equal(await page.locator('.monaco-dialog-box').count(), 0, 'no confirmation for a reading tool');
+  // The end of the document: both models ran in the extension host, with the explanation and the images.
+  await page.locator('.editor-instance .monaco-editor .view-lines').click();
+  await page.keyboard.press('Control+End');
+  await page.waitForFunction(() => {
+    const t = (document.querySelector('.editor-instance .monaco-editor .view-lines')?.textContent ?? '').replace(/\u00a0/g, ' ');
+    return /"verdict": "(inputs|weights|both|none)"/.test(t) && t.includes('retrained: RGB composite of the pileup');
+  }, undefined, { timeout: 30_000 });
+  await page.screenshot({ path: join(SCREENSHOTS, 'agent-inspect-site.png') });
 });
