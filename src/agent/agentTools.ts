@@ -37,7 +37,7 @@ import { ModelCaller } from '../core/model/modelCaller';
 import { loadModel, type LoadedModel } from '../core/model/onnxModel';
 import { isDisputedSite, mostDisputedSites } from '../core/report/disputeScore';
 import { collectSiteEvidence } from '../core/report/siteEvidence';
-import { nowIso } from '../core/review/reviewFormat';
+import { nowIso, type ModelSnapshot } from '../core/review/reviewFormat';
 import { ReviewStore, defaultReviewer } from '../core/review/reviewStore';
 import { vocabularyForModels, type Vocabulary, type VocabularySetting } from '../core/review/vocabulary';
 import type { AgentSettings } from './agentSettings';
@@ -233,6 +233,11 @@ export function verdictConfirmation(args: unknown): VerdictConfirmation {
 export class AgentToolbox {
   private resources: Promise<ModelResources> | undefined;
   private resourcesKey = '';
+  /**
+   * What each model said at the sites inspect_site ran the models on (latest 1000), so that
+   * record_verdict stores it with the verdict, as the views do (review format `models`).
+   */
+  private readonly snapshots = new Map<string, ModelSnapshot[]>();
 
   constructor(private readonly options: AgentToolboxOptions) {}
 
@@ -434,6 +439,16 @@ export class AgentToolbox {
           candidate: group?.candidate ?? false, dp: group?.dp ?? null, ad: group?.ad ?? null,
         };
       });
+      const snap: ModelSnapshot[] = [];
+      ev.calls.forEach((c, i) => {
+        const model = res.names[i]!;
+        if (!/^[A-Za-z0-9_.+\-/@]+$/.test(model)) return;
+        snap.push(c ? { model, gt: c.gt, gq: c.gq, qual: Math.round(c.qual * 10) / 10 } : { model });
+      });
+      const key = formatLocus({ contig: locus.contig, pos: locus.pos, ref: alleles.refBases, alt: alleles.altBases.join(',') });
+      this.snapshots.delete(key);
+      this.snapshots.set(key, snap);
+      if (this.snapshots.size > 1000) this.snapshots.delete(this.snapshots.keys().next().value!);
       for (const g of ev.groups) {
         const im = g.images[0];
         if (!im) continue;
@@ -481,7 +496,7 @@ export class AgentToolbox {
     const before = store.entriesAt(site).find((e) => e.site.alt === site.alt && e.site.sample === undefined);
     await store.set({
       ...site, verdict, tags: [], note: typeof a.note === 'string' ? a.note : '',
-      reviewer: settings.reviewer || defaultReviewer(), time: nowIso(), models: [],
+      reviewer: settings.reviewer || defaultReviewer(), time: nowIso(), models: this.snapshots.get(formatLocus(site)) ?? [],
     }, signal);
     return {
       value: {

@@ -121,6 +121,9 @@ test('record_verdict writes a line that variant-lens review stats counts', async
   assert.equal(out2.isError, false, out2.text);
   const text = readFileSync(join(root, review), 'utf8');
   assert.match(text, /^chr21\t16799\tT\tC\t\.\tretrained-correct\t\.\tAD 7,16: hom-alt is a stretch\t/m);
+  // inspect_site ran the models at chr21:16799 (the test before): their calls are stored with the verdict.
+  assert.match(text, /^chr21\t16799\t.*\tdefault=0\/1:20:22;retrained=1\/1:15:72\.1\t/m);
+  assert.match(text, /^chr22\t6408\tA\tG\t.*\t\.\t\.$/m, 'no models stored for a site not inspected');
   const r = spawnSync(process.execPath, [join(PROJECT_ROOT, 'dist', 'cli.js'), 'review', 'stats', '--review', join(root, review), '--json'], { encoding: 'utf8' });
   assert.equal(r.status, 0, r.stderr);
   const stats = JSON.parse(r.stdout) as { sites: number; byVerdict: Record<string, number> };
