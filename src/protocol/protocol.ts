@@ -535,6 +535,14 @@ export interface DiffInit {
   readonly disputesReviewed?: number;
   /** The workspace's remembered column layout of diff lists. */
   readonly columns?: ColumnLayoutState;
+  /** Site features (with a reference): binned counts and the enrichment ranking, once the run is done. */
+  readonly features?: DiffFeaturesPayload;
+}
+
+/** What `diff --ref` writes under `features` and `enrichment` in PREFIX.summary.json (type-only imports: data). */
+export interface DiffFeaturesPayload {
+  readonly summary: import('../core/diff/features/featureStage').FeatureSummary;
+  readonly enrichment: readonly import('../core/diff/features/enrichment').EnrichmentEntry[];
 }
 
 /** The summary as the engine writes it to PREFIX.summary.json (type-only import: data, not code). */

@@ -21,6 +21,7 @@ import type {
 import { RpcError } from '../../src/protocol/rpc';
 import { ColumnLayout } from '../common/columnLayout';
 import { el } from '../common/dom';
+import { renderFeaturePanel } from './featurePanel';
 import { KeyHelp } from '../common/keyHelp';
 import { connect } from '../common/hostConnection';
 import { bindReview, paintReviewCell, type ReviewClient } from '../common/reviewUi';
@@ -57,7 +58,7 @@ const filters = el('div', 'diff-filters');
 filters.setAttribute('aria-label', 'Filters');
 const textBox = el('input', 'filter');
 textBox.type = 'text';
-textBox.placeholder = 'Text filter (chr20:10001, A>G, 0/1, RefCall) — Enter';
+textBox.placeholder = 'Text or feature terms (chr20:10001, 0/1, vaf<0.3 dp<15 homopolymer>=6) — Enter';
 textBox.setAttribute('aria-label', 'Filter sites by text');
 
 interface Column extends ListColumn<DiffRow> {
@@ -115,7 +116,9 @@ const keyHelp = new KeyHelp('Diff list keys', [
 toolbar.append(layout.menuButton, layout.menu);
 const { grid, headerRow } = list;
 
-app.append(toolbar, summaryEl, filters, grid, keyHelp.overlay);
+const featuresEl = el('section', 'diff-features');
+featuresEl.setAttribute('aria-label', 'Where they disagree');
+app.append(toolbar, summaryEl, featuresEl, filters, grid, keyHelp.overlay);
 
 const side = (r: DiffRow, s: 'a' | 'b') => r[s];
 const gtOf = (r: DiffRow, s: 'a' | 'b'): string => (side(r, s) ? side(r, s)!.gt || '.' : '—');
@@ -377,6 +380,12 @@ function applyInit(i: DiffInit): void {
   cancelBtn.hidden = !running;
   progressBar.hidden = !running;
   renderSummary(i.summary);
+  renderFeaturePanel(featuresEl, i.features, i.nameA, i.nameB, (filter) => {
+    // A bin lists its disputed sites: the disputes scope and the bin's feature terms.
+    scope = 'disputes';
+    textBox.value = filter;
+    void applyFilters();
+  });
   renderFilters();
   applyView(i.view);
   if (running && i.progress) showProgress(i.progress);

@@ -13,8 +13,10 @@ import type { HappyRow } from '../../core/diff/haplotype/happyTables'; // [haplo
 import { DEFAULT_REPLAY_LIMITS } from '../../core/diff/haplotype/replay'; // [haplotype hook]
 import { haplotypeStages } from '../../core/diff/haplotype/haplotypeStage'; // [haplotype hook]
 import { DIFF_CLASSES, type DiffSite } from '../../core/diff/diffClasses';
-import { SITE_COLUMNS, renderDiffHtml, siteRow } from '../../core/report/diffReport';
-import { DEFAULT_QUAL_DELTA, diffVcfs, type DiffRegion } from '../../core/diff/vcfDiff';
+import { FEATURE_COLUMNS, SITE_COLUMNS, featureRow, renderDiffHtml, siteRow } from '../../core/report/diffReport';
+import { DEFAULT_QUAL_DELTA, diffVcfs, type AlleleSink, type AlleleStage, type DiffRegion } from '../../core/diff/vcfDiff';
+import { FeatureStage, chainStages, enrichmentOf } from '../../core/diff/features/featureStage';
+import type { EnrichmentEntry } from '../../core/diff/features/enrichment';
 import { VariantLensError } from '../../core/errors';
 import { openReference } from '../../core/io/fasta/fastaReader';
 import { openVcf } from '../../core/io/vcf/vcfReader';
@@ -51,6 +53,12 @@ options:
   --qual-delta X        qual-change when |QUAL_A - QUAL_B| > X (default ${DEFAULT_QUAL_DELTA})
   --region R            only records overlapping R (chr20, chr20:10000000-10010000; 1-based)
   --max-html-sites N    sites listed in the HTML (default ${MAX_HTML_SITES}; the TSV has all)
+  --features            per-site features (DP, VAF, MID; with --ref also homopolymer, tandem
+                        repeat, GC ±50 bp; distance to the next variant, hold-out contig) as
+                        extra TSV columns, their bins and the enrichment of disputes in the
+                        summary JSON and the HTML. On by default with --ref; --no-features
+                        turns them off (docs/decisions/0015-site-features.md)
+  --held-out LIST       hold-out contigs for the held_out feature (default chr20,chr21,chr22)
   --out PREFIX          output prefix (required)`;
 
 /** Parses "chr20", "chr20:1000", "chr20:1,000-2,000" (1-based, inclusive) into 0-based half-open. */
@@ -91,6 +99,9 @@ export async function runDiff(argv: string[], ctx: CliContext): Promise<number> 
     confident: { type: 'string' },
     'hap-max-hets': { type: 'string' },
     'hap-max-span': { type: 'string' },
+    features: { type: 'boolean' },
+    'no-features': { type: 'boolean' },
+    'held-out': { type: 'string' },
   }, usage);
   const [fileA, fileB, extra] = args.positionals;
   if (!fileA || !fileB || extra !== undefined) throw new VariantLensError('invalid-argument', `give exactly two VCF files\n${usage}`);
@@ -123,7 +134,10 @@ export async function runDiff(argv: string[], ctx: CliContext): Promise<number> 
     const fd = openSync(tsvPath, 'w');
     const htmlSites: DiffSite[] = [];
     let differing = 0;
-    let buf: string[] = [SITE_COLUMNS.join('\t')];
+    const withFeatures = args.flag('no-features') ? false : args.flag('features') || reference !== undefined;
+    const heldOut = args.string('held-out')?.split(',').map((x) => x.trim()).filter((x) => x !== '');
+    let features: FeatureStage | undefined;
+    let buf: string[] = [(withFeatures ? [...SITE_COLUMNS, ...FEATURE_COLUMNS] : SITE_COLUMNS).join('\t')];
     let bufLen = 0;
     const flush = (): void => {
       if (buf.length === 0) return;
@@ -146,7 +160,11 @@ export async function runDiff(argv: string[], ctx: CliContext): Promise<number> 
     let summary;
     try {
       summary = await diffVcfs(a, b, {
-        haplotypes: reference ? haplotypeStages(reference, { reclassify: true, consumer: happy?.counter, limits, signal }) : undefined, // [haplotype hook]
+        haplotypes: stagesOf(
+          reference ? haplotypeStages(reference, { reclassify: true, consumer: happy?.counter, limits, signal }) : undefined, // [haplotype hook]
+          withFeatures ? (emit) => (features = new FeatureStage(emit, { reference, heldOutContigs: heldOut, truth: truthArg as 'A' | 'B' | undefined, signal })) : undefined,
+        ),
+        sampleFields: withFeatures,
         reference,
         sampleA: args.string('sample-a') ?? args.string('sample'),
         sampleB: args.string('sample-b') ?? args.string('sample'),
@@ -157,7 +175,8 @@ export async function runDiff(argv: string[], ctx: CliContext): Promise<number> 
         onSite: (s) => {
           differing++;
           if (htmlSites.length < maxHtml) htmlSites.push(s);
-          const line = siteRow(s).map((v) => (v === null || v === '' ? '.' : String(v))).join('\t');
+          const cells = withFeatures ? [...siteRow(s), ...featureRow(s)] : siteRow(s);
+          const line = cells.map((v) => (v === null || v === '' ? '.' : String(v))).join('\t');
           buf.push(line);
           bufLen += line.length;
           if (bufLen > 1 << 20) flush();
@@ -177,14 +196,18 @@ export async function runDiff(argv: string[], ctx: CliContext): Promise<number> 
     }
     const happyOut = happy?.finish(); // [haplotype hook]
     if (happyOut) summary.happy = { matching: 'haplotype', rows: happyOut.rows.map((r) => ({ ...r })), files: happyOut.files, stats: happyOut.stats };
-    writeFileSync(`${out}.summary.json`, JSON.stringify(summary, null, 2) + '\n');
-    writeFileSync(`${out}.html`, renderDiffHtml(summary, htmlSites, { title: `Variant Lens diff: ${fileA} vs ${fileB}`, totalDiffering: differing }));
+    const featureSummary = (features as FeatureStage | undefined)?.summary();
+    const enrichment = featureSummary ? enrichmentOf(featureSummary) : undefined;
+    const json = featureSummary ? { ...summary, features: featureSummary, enrichment } : summary;
+    writeFileSync(`${out}.summary.json`, JSON.stringify(json, null, 2) + '\n');
+    writeFileSync(`${out}.html`, renderDiffHtml(summary, htmlSites, { title: `Variant Lens diff: ${fileA} vs ${fileB}`, totalDiffering: differing, features: featureSummary, enrichment }));
 
     const lines = [
       `${summary.sites} alleles compared, ${summary.differingSites} differ, ${summary.sharedCalled} called in both`,
       ...DIFF_CLASSES.map((c) => `  ${c.padEnd(14)} ${String(summary.classes[c].total).padStart(9)}  (SNP ${summary.classes[c].SNP}, INDEL ${summary.classes[c].INDEL}, MNP ${summary.classes[c].MNP})`),
       ...(summary.truth ? [`  truth (allele matching${reference ? '' : '; haplotype matching needs --ref, so no summary.csv'}):`, ...summary.truth.rows.map((r) => `  truth ${r.type.padEnd(5)} TP ${r.tp} FP ${r.fp} FN ${r.fn} precision ${r.precision?.toFixed(4) ?? '-'} recall ${r.recall?.toFixed(4) ?? '-'} F1 ${r.f1?.toFixed(4) ?? '-'}`)] : []),
       ...haplotypeLines(summary, happyOut?.rows),
+      ...(enrichment ? enrichmentLines(enrichment) : []),
       ...(happyOut ? [`  truth superloci: ${happyOut.stats.assessed} with calls, ${happyOut.stats.replayed} replayed (${happyOut.stats.assessed > 0 ? ((100 * happyOut.stats.replayed) / happyOut.stats.assessed).toFixed(2) : '0.00'}%), ${happyOut.stats.haplotypeMatches} matched as haplotypes, ${happyOut.stats.tooBig} too big (allele by allele)`] : []),
       `wrote ${out}.summary.json, ${tsvPath}, ${out}.html${happyOut ? `, ${happyOut.files.join(', ')}` : ''}`,
     ];
@@ -195,6 +218,18 @@ export async function runDiff(argv: string[], ctx: CliContext): Promise<number> 
     await b.close();
     await reference?.close();
   }
+}
+
+/** The stage hook: the haplotype stage, the features stage, both in a row, or none. */
+function stagesOf(hap: ((emit: AlleleSink) => AlleleStage) | undefined, feat: ((emit: AlleleSink) => AlleleStage) | undefined): ((emit: AlleleSink) => AlleleStage) | undefined {
+  return feat ? chainStages(hap, feat) : hap;
+}
+
+/** The five most enriched feature bins of disputes, for the console. */
+function enrichmentLines(entries: readonly EnrichmentEntry[]): string[] {
+  const top = entries.filter((e) => e.p < 0.05).slice(0, 5);
+  if (top.length === 0) return ['  where they disagree: no feature bin is enriched among disputes (p < 0.05, ≥ 3 sites)'];
+  return ['  where they disagree (most enriched feature bins; log odds, one-sided Fisher p):', ...top.map((e) => `    ${e.text}`)];
 }
 
 /** [haplotype hook] The haplotype stage's statistics and the hap.py rows, for the console. */

@@ -45,6 +45,15 @@ export interface SideCall {
   readonly recordPos: number;
   /** 1-based line number in the (decompressed) file; 0 when the reader does not know it. */
   readonly lineNumber: number;
+  /**
+   * The sample's read depth: FORMAT DP, else the sum of AD. Read only when the diff computes
+   * site features (`VcfDiffOptions.sampleFields`); undefined otherwise or when absent.
+   */
+  readonly dp?: number | undefined;
+  /** This allele's fraction of the sample's reads: AD[allele] / sum(AD) (with `sampleFields`). */
+  readonly vaf?: number | undefined;
+  /** INFO MID (which DeepVariant model decided the call, e.g. 'small_model'; with `sampleFields`). */
+  readonly mid?: string | undefined;
 }
 
 /** One normalized allele seen in at least one of the two files, with its classes. */
@@ -60,6 +69,28 @@ export interface DiffSite {
   readonly b: SideCall | undefined;
   /** Never empty. 'same' only appears together with 'filter-change' / 'qual-change' or alone. */
   readonly classes: readonly DiffClass[];
+  /** Reference context and neighbourhood, when the diff computes features (diff/features). */
+  readonly features?: SiteFeatureValues;
+}
+
+/**
+ * What the features stage (diff/features/featureStage.ts) learns of a site from the
+ * reference and the neighbouring sites; the per-call values (DP, VAF, GQ, QUAL, MID) stay on
+ * the SideCalls. Definitions: docs/decisions/0015-site-features.md.
+ */
+export interface SiteFeatureValues {
+  /** Longest single-base run on the reference touching the allele (1 = none; undefined without a reference). */
+  readonly homopolymer: number | undefined;
+  /** Period (1–6 bp) of the longest tandem repeat touching the allele; 0 when none (< 2 copies). */
+  readonly repeatUnit: number | undefined;
+  /** Whole copies of that unit (0 when none). */
+  readonly repeatCopies: number | undefined;
+  /** G+C fraction of the reference within 50 bp of the allele (N not counted); undefined when all N. */
+  readonly gc: number | undefined;
+  /** Bases to the nearest site at another POS on the same contig; undefined when alone on it. */
+  readonly neighborDistance: number | undefined;
+  /** True on the hold-out contigs (DeepVariant: chr20–22). */
+  readonly heldOut: boolean;
 }
 
 export function variantKind(ref: string, alt: string): DiffVariantKind {

@@ -14,6 +14,8 @@ export interface DiffSiteQuery {
   readonly contig?: string;
   /** Case-insensitive substring of "contig:pos ref>alt GT/FILTER of both sides". */
   readonly text?: string;
+  /** Keep sites for which this holds (the feature terms of a filter: diff/features/featureFilter.ts). */
+  readonly where?: (site: DiffSite) => boolean;
   readonly sortBy?: DiffSortKey;
   readonly descending?: boolean;
 }
@@ -56,6 +58,7 @@ export class DiffSiteList {
       if (kinds && !kinds.has(s.kind)) continue;
       if (q.contig !== undefined && s.contig !== q.contig) continue;
       if (text && !searchText(s).includes(text)) continue;
+      if (q.where && !q.where(s)) continue;
       idx.push(i);
     }
     if (q.sortBy && q.sortBy !== 'position') {

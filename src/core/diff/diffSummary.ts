@@ -294,7 +294,7 @@ interface TruthOutcome { tp: number; fp: number; fn: number; fpGt: number }
  * the truth allele with the same projected GT is a TP; a genotype mismatch is an FP *and* an
  * FN (genotype-matching semantics of vcfeval/hap.py), tallied in fpGt too.
  */
-function truthOutcome(site: DiffSite, truthSide: 'A' | 'B'): TruthOutcome | undefined {
+export function truthOutcome(site: DiffSite, truthSide: 'A' | 'B'): TruthOutcome | undefined {
   const t = truthSide === 'A' ? site.a : site.b;
   const q = truthSide === 'A' ? site.b : site.a;
   const tCalled = t?.called === true;

@@ -40,6 +40,8 @@ interface SideStreamOptions {
   readonly reference?: ReferenceSource;
   /** Only records overlapping this region (read through the index). */
   readonly region?: DiffRegion;
+  /** Also read the sample's DP and AD and INFO MID (site features; a little slower). */
+  readonly sampleFields?: boolean;
 }
 
 /** A normalized allele of one side; it is also the SideCall the engine counts. */
@@ -98,6 +100,13 @@ export class SideStream {
   private readonly tabs = new VcfLineTabs();
   /** GQ of the chosen sample of the record being read, set by `sampleGt`. */
   private gq: number | undefined;
+  /** With `sampleFields`: DP of the record being read, and its AD (adCount values in `ad`). */
+  private readonly sampleFields: boolean;
+  private dp: number | undefined;
+  private readonly ad: number[] = [];
+  private adCount = 0;
+  private adSum = 0;
+  private mid: string | undefined;
 
   constructor(
     private readonly side: 'A' | 'B',
@@ -113,6 +122,7 @@ export class SideStream {
   ) {
     this.refWindow = options.reference ? new ReferenceWindow(options.reference) : undefined;
     this.hasSamples = header.samples.length > 0;
+    this.sampleFields = options.sampleFields === true;
     const region = options.region;
     let it: AsyncIterable<VcfRecord[]>;
     if (region) it = singletons(source.query(region.contig, region.start, region.end, signal));
@@ -258,6 +268,7 @@ export class SideStream {
     // FILTER as written ('.', 'PASS', 'A;B'): what the split FILTER list joins back to.
     const filter = f1 - f0 === 4 && line.startsWith('PASS', f0) ? 'PASS' : f1 - f0 === 1 && line.charCodeAt(f0) === 46 ? '.' : line.slice(f0, f1);
     const recordGt = gt === undefined ? '' : gt.text;
+    if (this.sampleFields) this.mid = infoValue(line, tabs[6]! + 1, tabs[7]! < 0 ? line.length : tabs[7]!, 'MID');
     if (snpAlt !== undefined) {
       this.queue(rec, rec.pos, rec.ref, snpAlt, 'SNP', 1, gt, recordGt, qual, filter, gq);
     } else {
@@ -279,7 +290,16 @@ export class SideStream {
     if (gtInfo !== undefined) {
       if (gtInfo.alleles) { gt = gtInfo.projected(altIndex); called = gtInfo.calls(altIndex); } else { gt = '.'; called = false; }
     }
-    this.insert({ rank: this.curRank, contig: this.curResolved, pos, ref, alt, kind, used: false, gt, recordGt, called, qual, filter, gq, recordPos: rec.pos, lineNumber: rec.lineNumber });
+    let dp: number | undefined;
+    let vaf: number | undefined;
+    let mid: string | undefined;
+    if (this.sampleFields) {
+      mid = this.mid;
+      dp = this.dp;
+      if (this.adCount > altIndex && this.adSum > 0) vaf = this.ad[altIndex]! / this.adSum;
+      if (dp === undefined && this.adCount > 0) dp = this.adSum;
+    }
+    this.insert({ rank: this.curRank, contig: this.curResolved, pos, ref, alt, kind, used: false, gt, recordGt, called, qual, filter, gq, recordPos: rec.pos, lineNumber: rec.lineNumber, dp, vaf, mid });
   }
 
   /**
@@ -288,6 +308,9 @@ export class SideStream {
    */
   private sampleGt(line: string): GtInfo {
     this.gq = undefined;
+    this.dp = undefined;
+    this.adCount = 0;
+    this.adSum = 0;
     const tabs = this.tabs;
     const t7 = tabs.at[7]!;
     if (t7 < 0) return NO_GT;
@@ -301,7 +324,7 @@ export class SideStream {
       slots = this.formats.get(fmt);
       if (!slots) {
         const keys = fmt.split(':');
-        slots = { gt: keys.indexOf('GT'), gq: keys.indexOf('GQ') };
+        slots = { gt: keys.indexOf('GT'), gq: keys.indexOf('GQ'), dp: keys.indexOf('DP'), ad: keys.indexOf('AD') };
         this.formats.set(fmt, slots);
       }
       this.lastFormat = fmt;
@@ -312,7 +335,9 @@ export class SideStream {
     // One pass over the sample's ':'-separated fields, up to the last one needed.
     const gtSlot = slots.gt;
     const gqSlot = slots.gq;
-    const last = gtSlot > gqSlot ? gtSlot : gqSlot;
+    const dpSlot = this.sampleFields ? slots.dp : -1;
+    const adSlot = this.sampleFields ? slots.ad : -1;
+    const last = Math.max(gtSlot, gqSlot, dpSlot, adSlot);
     if (last < 0) return NO_GT;
     let gtS = -1;
     let gtE = -1;
@@ -330,6 +355,8 @@ export class SideStream {
       }
       if (slot === gtSlot) { gtS = a; gtE = b; }
       if (slot === gqSlot) { gqS = a; gqE = b; }
+      if (slot === dpSlot && !isMissing(line, a, b)) { const x = Number(line.slice(a, b)); if (Number.isFinite(x)) this.dp = x; }
+      if (slot === adSlot) this.readAd(line, a, b);
       if (end) break;
       a = b + 1;
     }
@@ -346,6 +373,31 @@ export class SideStream {
     }
     if (gtS < 0 || isMissing(line, gtS, gtE)) return NO_GT;
     return this.genotypes.at(line, gtS, gtE);
+  }
+
+  /** AD's comma-separated counts at line[a, b) into `ad`; '.' values count as 0. */
+  private readAd(line: string, a: number, b: number): void {
+    if (isMissing(line, a, b)) return;
+    let n = 0;
+    let sum = 0;
+    let v = 0;
+    let digits = false;
+    for (let i = a; i <= b; i++) {
+      const c = i === b ? 44 : line.charCodeAt(i);
+      if (c === 44 /* , */) {
+        this.ad[n++] = v;
+        sum += v;
+        v = 0;
+        digits = false;
+      } else if (c >= 48 && c <= 57) { v = v * 10 + (c - 48); digits = true; } else if (c !== 46 /* . */ || digits) {
+        // Not a list of counts (a float, a sign): keep nothing rather than a wrong fraction.
+        this.adCount = 0;
+        this.adSum = 0;
+        return;
+      }
+    }
+    this.adCount = n;
+    this.adSum = sum;
   }
 
   private enterContig(rec: VcfRecord): void {
@@ -424,8 +476,22 @@ async function* byContig(source: VcfSource, contigs: ContigOrder, signal: AbortS
   }
 }
 
-/** Where GT and GQ sit in a FORMAT string (-1: absent); cached per distinct FORMAT text. */
-interface FormatSlots { readonly gt: number; readonly gq: number }
+/** Where GT, GQ, DP and AD sit in a FORMAT string (-1: absent); cached per distinct FORMAT text. */
+interface FormatSlots { readonly gt: number; readonly gq: number; readonly dp: number; readonly ad: number }
+
+/** The value of INFO key `key` in line[a, b) ('' for a flag), or undefined when absent. */
+function infoValue(line: string, a: number, b: number, key: string): string | undefined {
+  let i = a;
+  while (i < b) {
+    let j = line.indexOf(';', i);
+    if (j < 0 || j > b) j = b;
+    if (line.startsWith(key, i) && (i + key.length === j || line.charCodeAt(i + key.length) === 61 /* = */)) {
+      return i + key.length === j ? '' : line.slice(i + key.length + 1, j);
+    }
+    i = j + 1;
+  }
+  return undefined;
+}
 
 /** True when the field line[a, b) is empty or '.'. */
 function isMissing(line: string, a: number, b: number): boolean {

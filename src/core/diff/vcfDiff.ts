@@ -24,7 +24,7 @@ import type { VcfHeader } from '../io/vcf/vcfRecord';
 import type { VcfSource } from '../io/vcf/vcfSource';
 import type { BedRegions } from './bedRegions';
 import { ContigOrder } from './contigOrder';
-import { classMask, classesOfMask, type DiffSite, type DiffVariantKind, type SideCall } from './diffClasses';
+import { classMask, classesOfMask, type DiffSite, type DiffVariantKind, type SideCall, type SiteFeatureValues } from './diffClasses';
 import { DiffSiteList } from './diffSiteList';
 import { DiffSummaryBuilder, type DiffSummary, type HaplotypeStats } from './diffSummary';
 import { GenotypeCache } from './genotypeCache';
@@ -65,6 +65,8 @@ export interface VcfDiffOptions {
   readonly progressEvery?: number;
   /** Re-sorting window in bases after left-alignment. Default 1000 (bcftools norm --site-win). */
   readonly siteWindow?: number;
+  /** Read each sample's DP and AD and INFO MID into the SideCalls (for site features). */
+  readonly sampleFields?: boolean;
   /**
    * [haplotype hook] A stage every classified allele passes through on its way to counting
    * (diff/haplotype/haplotypeStage.ts: superloci, haplotype replay, 'same-haplotypes', the
@@ -84,6 +86,8 @@ export interface StageAlleleFields {
   readonly ref: string;
   readonly alt: string;
   readonly kind: DiffVariantKind;
+  /** Set by a features stage (diff/features): handed on to the site. */
+  readonly features?: SiteFeatureValues;
 }
 
 /** [haplotype hook] What the engine needs from a stage. */
@@ -92,8 +96,8 @@ export interface AlleleStage {
   /** True when the engine should `await drain()` before reading on. */
   readonly backlog: boolean;
   drain(final?: boolean): Promise<void>;
-  /** Statistics for `DiffSummary.haplotypes`. */
-  summaryStats(): HaplotypeStats;
+  /** Statistics for `DiffSummary.haplotypes` (a haplotype stage has them). */
+  summaryStats?(): HaplotypeStats;
 }
 
 export const DEFAULT_QUAL_DELTA = 10;
@@ -151,7 +155,9 @@ export async function diffVcfs(a: VcfSource, b: VcfSource, options: VcfDiffOptio
   // get clean SideCall copies (no engine fields in what the UI and writers see).
   const emitFinal: AlleleSink = (x, callA, callB, mask) => {
     if (onSite && (includeSame || mask !== 1 /* a lone 'same' */)) {
-      const site: DiffSite = { contig: x.contig, pos: x.pos, ref: x.ref, alt: x.alt, kind: x.kind, a: sideCallOf(callA), b: sideCallOf(callB), classes: classesOfMask(mask) };
+      const site: DiffSite = x.features === undefined
+        ? { contig: x.contig, pos: x.pos, ref: x.ref, alt: x.alt, kind: x.kind, a: sideCallOf(callA), b: sideCallOf(callB), classes: classesOfMask(mask) }
+        : { contig: x.contig, pos: x.pos, ref: x.ref, alt: x.alt, kind: x.kind, a: sideCallOf(callA), b: sideCallOf(callB), classes: classesOfMask(mask), features: x.features };
       builder.add(site, mask);
       onSite(site);
     } else {
@@ -231,14 +237,14 @@ export async function diffVcfs(a: VcfSource, b: VcfSource, options: VcfDiffOptio
   if (hap) await hap.drain(true);
   report();
   const summary = builder.finish();
-  if (hap) summary.haplotypes = hap.summaryStats();
+  if (hap?.summaryStats) summary.haplotypes = hap.summaryStats();
   return summary;
 }
 
 /** The SideCall part of an allele, as its own object (what sites handed to `onSite` carry). */
 function sideCallOf(x: SideCall | undefined): SideCall | undefined {
   if (x === undefined) return undefined;
-  return { gt: x.gt, recordGt: x.recordGt, called: x.called, qual: x.qual, filter: x.filter, gq: x.gq, recordPos: x.recordPos, lineNumber: x.lineNumber };
+  return { gt: x.gt, recordGt: x.recordGt, called: x.called, qual: x.qual, filter: x.filter, gq: x.gq, recordPos: x.recordPos, lineNumber: x.lineNumber, dp: x.dp, vaf: x.vaf, mid: x.mid };
 }
 
 function resolveSample(header: VcfHeader, wanted: string | number | undefined, file: string): { index: number; name: string } {

@@ -4,7 +4,7 @@
  * and the training scripts find candidates and draw images exactly as the model's training
  * examples were made. This is what makes a retrained model (min_base_quality 5,
  * min_mapping_quality 1, vsc_min_fraction_snps 0.02) see a different candidate set than the
- * default one (DESIGN.md workflow 6).
+ * default one.
  *
  * Parameters we apply (docs/deepvariant.md §7.1 defaults when absent):
  *   min_base_quality, min_mapping_quality             read/base filters (docs/deepvariant.md §1.3, §7.2)

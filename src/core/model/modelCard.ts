@@ -1,7 +1,7 @@
 /**
  * Model cards: `model_card.json` next to each `model.onnx` says what the model is and what
  * it was trained on, so the UI can flag sites inside a model's training data (DeepVariant
- * holds out chr20–22 and HG003, DESIGN.md workflow 6) and explain parameter-driven
+ * holds out chr20–22 and HG003) and explain parameter-driven
  * disagreements between two models (e.g. vsc_min_fraction_snps 0.12 vs 0.02).
  *
  * Schema (all keys optional except name and version; validation lists what is missing):

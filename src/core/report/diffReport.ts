@@ -9,11 +9,17 @@
 import { escapeHtml as esc, selfContainedCsp } from './htmlPage';
 import { DIFF_CLASSES, INDEL_BINS, VARIANT_KINDS, type DiffSite } from '../diff/diffClasses';
 import type { DiffSummary, KindCounts, TruthRow } from '../diff/diffSummary';
+import type { EnrichmentEntry } from '../diff/features/enrichment';
+import type { FeatureSummary } from '../diff/features/featureStage';
+import { featureSectionHtml } from './featurePlots';
 
 export interface DiffReportOptions {
   readonly title?: string;
   /** Total differing sites, when `sites` holds only the first ones. */
   readonly totalDiffering?: number;
+  /** Site features (diff --features): plots, enrichment, and feature columns in the list. */
+  readonly features?: FeatureSummary;
+  readonly enrichment?: readonly EnrichmentEntry[];
 }
 
 /** Columns of a site row in the page data (and the header of the table). */
@@ -28,6 +34,21 @@ export function siteRow(s: DiffSite): SiteRow {
     s.a?.qual ?? null, s.b?.qual ?? null,
     s.a?.filter ?? '', s.b?.filter ?? '',
     s.a?.gq ?? null, s.b?.gq ?? null,
+  ];
+}
+
+/** The per-site feature columns the TSV gains when the diff computes features (diff/features). */
+export const FEATURE_COLUMNS = ['dp_a', 'dp_b', 'vaf_a', 'vaf_b', 'mid_a', 'mid_b', 'indel_length', 'homopolymer', 'repeat_unit', 'repeat_copies', 'gc', 'neighbor_distance', 'held_out'] as const;
+
+/** A site's FEATURE_COLUMNS values (null: unknown). */
+export function featureRow(s: DiffSite): (string | number | null)[] {
+  const f = s.features;
+  const r4 = (x: number | undefined): number | null => (x === undefined ? null : Math.round(x * 10000) / 10000);
+  return [
+    s.a?.dp ?? null, s.b?.dp ?? null, r4(s.a?.vaf), r4(s.b?.vaf), s.a?.mid ?? null, s.b?.mid ?? null,
+    s.alt.length - s.ref.length,
+    f?.homopolymer ?? null, f?.repeatUnit ?? null, f?.repeatCopies ?? null, r4(f?.gc), f?.neighborDistance ?? null,
+    f === undefined ? null : f.heldOut ? 'yes' : 'no',
   ];
 }
 
@@ -59,6 +80,14 @@ td.num { text-align: right; font-variant-numeric: tabular-nums; }
 #sites th[aria-sort=descending]::after { content: ' ▼'; }
 .controls { margin: 8px 0; display: flex; gap: 8px; align-items: center; }
 .note { color: #656d76; }
+.plots { display: flex; flex-wrap: wrap; gap: 10px; }
+.feature-plot .bin { cursor: pointer; } .feature-plot .hit { fill: transparent; }
+.feature-plot .bin:hover .hit, .feature-plot .bin:focus .hit { fill: #eaeef2; }
+.feature-plot .bin.active .hit { fill: #ddf4ff; }
+.bar-agreed, .key-agreed { fill: #8c959f; color: #8c959f; } .bar-disputed, .key-disputed { fill: #cf222e; color: #cf222e; }
+.axis, .diag { stroke: #8c959f; stroke-width: 1; } .diag { stroke-dasharray: 3 3; }
+.cell { fill: #0550ae; } .tick { font-size: 9px; fill: #656d76; } .plot-title { font-size: 11px; font-weight: 600; fill: #1f2328; }
+.sentences li { margin: 2px 0; }
 .cls-only-A { color: #0550ae; } .cls-only-B { color: #8250df; } .cls-gt-change { color: #cf222e; } .cls-filter-change { color: #9a6700; }
 `;
 
@@ -102,11 +131,59 @@ const SCRIPT = `
     if (y === null || y === '') return -1;
     return (x < y ? -1 : 1) * sortDir;
   }
+  // Feature terms (diff/features/featureFilter.ts): NAME OP VALUE, ANDed; per-call values
+  // are A's when A has the value, else B's (a side without a record has '' or null).
+  var col = {};
+  data.columns.forEach(function (c, i) { col[c] = i; });
+  var NUMERIC = { vaf: 1, dp: 1, gq: 1, qual: 1, indel_length: 1, homopolymer: 1, repeat_unit: 1, repeat_copies: 1, gc: 1, neighbor_distance: 1 };
+  var CATEGORY = { filter: 1, type: 1, held_out: 1, mid: 1 };
+  function side(r, name) { var a = r[col[name + '_a']]; return a !== null && a !== '' ? a : r[col[name + '_b']]; }
+  function value(r, name) {
+    var v;
+    if (name === 'vaf' || name === 'dp' || name === 'gq' || name === 'qual') v = side(r, name);
+    else if (name === 'filter') { v = side(r, 'filter'); v = v === '.' || v === 'PASS' || v === '' || v === null ? 'PASS' : v === 'RefCall' ? 'RefCall' : 'other'; }
+    else if (name === 'mid') { v = side(r, 'mid'); v = v === null || v === '' ? null : v === 'small_model' ? v : 'other'; }
+    else if (name === 'type') v = r[col.kind];
+    else v = r[col[name]];
+    return v === undefined || v === '' ? null : v;
+  }
+  function parse(text) {
+    var terms = [], rest = [];
+    text.split(/\s+/).forEach(function (w) {
+      if (!w) return;
+      var m = /^([A-Za-z_]+)(<=|>=|!=|==|<|>|=)(.+)$/.exec(w);
+      var name = m && m[1].toLowerCase();
+      if (!m || !(NUMERIC[name] || CATEGORY[name])) { rest.push(w.toLowerCase()); return; }
+      terms.push({ name: name, op: m[2] === '==' ? '=' : m[2], v: m[3] === '.' ? null : NUMERIC[name] ? Number(m[3]) : m[3].toLowerCase() });
+    });
+    return { terms: terms, text: rest.join(' ') };
+  }
+  function holds(r, t) {
+    var v = value(r, t.name);
+    if (t.v === null) return (v === null) === (t.op === '=');
+    if (v === null) return false;
+    if (typeof t.v === 'string') return (String(v).toLowerCase() === t.v) === (t.op === '=');
+    return t.op === '<' ? v < t.v : t.op === '<=' ? v <= t.v : t.op === '>' ? v > t.v : t.op === '>=' ? v >= t.v : t.op === '=' ? v === t.v : v !== t.v;
+  }
+  document.querySelectorAll('.feature-plot .bin').forEach(function (g) {
+    function pick() {
+      document.getElementById('filter').value = g.getAttribute('data-filter');
+      document.getElementById('cls').value = '';
+      document.querySelectorAll('.feature-plot .bin.active').forEach(function (x) { x.classList.remove('active'); });
+      g.classList.add('active');
+      apply();
+      document.getElementById('sites').scrollIntoView();
+    }
+    g.addEventListener('click', pick);
+    g.addEventListener('keydown', function (e) { if (e.key === 'Enter' || e.key === ' ') { e.preventDefault(); pick(); } });
+  });
   function apply() {
-    var text = document.getElementById('filter').value.trim().toLowerCase();
+    var q = parse(document.getElementById('filter').value.trim());
+    var text = q.text;
     var cls = document.getElementById('cls').value;
     view = all.filter(function (r) {
       if (cls && String(r[5]).split(',').indexOf(cls) < 0) return false;
+      for (var k = 0; k < q.terms.length; k++) if (!holds(r, q.terms[k])) return false;
       return !text || r.join(' ').toLowerCase().indexOf(text) >= 0;
     });
     if (sortCol >= 0) view.sort(compare);
@@ -140,8 +217,10 @@ export function renderDiffHtml(summary: DiffSummary, sites: readonly DiffSite[],
     `<tr><td>${label}</td><td>${esc(x.file)}</td><td>${esc(x.sample)}</td><td class="num">${x.records}</td><td class="num">${x.calledAlleles.total}</td><td class="num">${x.nonVariantAlleles}</td><td class="num">${x.het}</td><td class="num">${x.homAlt}</td><td class="num">${fmt(x.hetHomRatio, 3)}</td><td class="num">${fmt(x.tiTv, 3)}</td></tr>`;
   const strataRows = s.strata.map((st) => `<tr><td>${esc(st.group)}</td><td>${esc(st.name)}</td><td class="num">${st.sites}</td>${DIFF_CLASSES.map((c) => `<td class="num">${st.classes[c].total}</td>`).join('')}${
     st.truth ? st.truth.filter((r) => r.type !== 'ALL').map((r) => `<td class="num">${fmt(r.f1)}</td>`).join('') : ''}</tr>`).join('');
-  const rows = sites.map(siteRow);
-  const data = JSON.stringify({ columns: SITE_COLUMNS, rows }).replace(/</g, '\\u003c');
+  const withFeatures = options.features !== undefined;
+  const columns: readonly string[] = withFeatures ? [...SITE_COLUMNS, ...FEATURE_COLUMNS] : SITE_COLUMNS;
+  const rows = withFeatures ? sites.map((x) => [...siteRow(x), ...featureRow(x)]) : sites.map(siteRow);
+  const data = JSON.stringify({ columns, rows }).replace(/</g, '\\u003c');
   const total = options.totalDiffering ?? s.differingSites;
   const truncated = total > sites.length
     ? `<p class="note">The site list shows the first ${sites.length} of ${total} differing sites (genome order); PREFIX.sites.tsv has all of them.</p>` : '';
@@ -170,14 +249,15 @@ normalized: ${s.options.normalized ? 'yes (split, trim, left-align)' : 'no refer
 ${s.truth ? `<h2>Against the truth (${s.truth.truth} is truth; query calls must PASS)</h2>${truthTable(s.truth.rows)}` : ''}
 <h2>Strata</h2>
 <table><thead><tr><th>Group</th><th>Stratum</th><th>Sites</th>${DIFF_CLASSES.map((c) => `<th>${c}</th>`).join('')}${s.truth ? '<th>F1 SNP</th><th>F1 INDEL</th>' : ''}</tr></thead><tbody>${strataRows}</tbody></table>
+${options.features ? featureSectionHtml(options.features, options.enrichment ?? []) : ''}
 <h2>Differing sites</h2>
 ${truncated}
 <div class="controls">
-<label>Filter <input id="filter" type="search" placeholder="text, e.g. chr20 or 1/1"></label>
+<label>Filter <input id="filter" type="search" placeholder="${withFeatures ? 'text or terms, e.g. chr20 1/1 vaf<0.3 dp<15 homopolymer>=6' : 'text, e.g. chr20 or 1/1'}" size="44"></label>
 <label>Class <select id="cls"><option value="">all</option>${DIFF_CLASSES.filter((c) => c !== 'same').map((c) => `<option>${c}</option>`).join('')}</select></label>
 <button id="prev" type="button">◀</button><span id="range"></span><button id="next" type="button">▶</button>
 </div>
-<table id="sites"><thead><tr>${SITE_COLUMNS.map((c, i) => `<th data-col="${i}">${c}</th>`).join('')}</tr></thead><tbody></tbody></table>
+<table id="sites"><thead><tr>${columns.map((c, i) => `<th data-col="${i}">${c}</th>`).join('')}</tr></thead><tbody></tbody></table>
 <script type="application/json" id="site-data">${data}</script>
 <script>${SCRIPT}</script>
 </body>

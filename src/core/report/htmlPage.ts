@@ -6,12 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 
-const ENTITIES: Readonly<Record<string, string>> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
-
-/** Escapes text for HTML element content and quoted attribute values. */
-export function escapeHtml(t: string): string {
-  return t.replace(/[&<>"']/g, (c) => ENTITIES[c]!);
-}
+export { escapeHtml } from './htmlEscape';
 
 function sha256(text: string): string {
   return `'sha256-${createHash('sha256').update(text, 'utf8').digest('base64')}'`;

@@ -21,7 +21,9 @@ import { loadBedRegions, type BedRegions } from '../../core/diff/bedRegions';
 import type { DiffSite, SideCall } from '../../core/diff/diffClasses';
 import type { DiffSummary } from '../../core/diff/diffSummary';
 import { Stratifier } from '../../core/diff/stratification';
-import { collectVcfDiff, type DiffRegion } from '../../core/diff/vcfDiff';
+import { collectVcfDiff, type AlleleSink, type DiffRegion } from '../../core/diff/vcfDiff';
+import { FeatureStage, enrichmentOf } from '../../core/diff/features/featureStage';
+import { matchesTerms, parseFeatureTerms } from '../../core/diff/features/featureFilter';
 import type { DiffSiteList } from '../../core/diff/diffSiteList';
 import { disputeScore } from '../../core/report/disputeScore';
 import { openReference } from '../../core/io/fasta/fastaReader';
@@ -30,7 +32,7 @@ import type { VcfRecord } from '../../core/io/vcf/vcfRecord';
 import type { ReferenceSource } from '../../core/io/fasta/referenceSource';
 import { DISPUTE_CLASSES } from '../../protocol/protocol';
 import type {
-  DiffInit, DiffProtocol, DiffRow, DiffRunProgress, DiffRunState, DiffSideCells, DiffViewInfo, DiffViewSpec, InfoEntry, ProtocolError, RecordedCall, ReviewCell, SiteRecord,
+  DiffFeaturesPayload, DiffInit, DiffProtocol, DiffRow, DiffRunProgress, DiffRunState, DiffSideCells, DiffViewInfo, DiffViewSpec, InfoEntry, ProtocolError, RecordedCall, ReviewCell, SiteRecord,
 } from '../../protocol/protocol';
 import { unavailableReviewHandlers, type ReviewRequestHandlers } from '../review/reviewWorkspace';
 import { toProtocolError, type RequestHandlers } from '../../protocol/rpc';
@@ -159,6 +161,7 @@ export class DiffModel {
   private errorValue: ProtocolError | undefined;
   private progressValue: DiffRunProgress | undefined;
   private summaryValue: DiffSummary | undefined;
+  private featuresValue: DiffFeaturesPayload | undefined;
   private list: DiffSiteList | undefined;
   private beds: readonly BedRegions[] = [];
   private view: View = { id: 0, spec: DEFAULT_DIFF_VIEW, rows: new Uint32Array(0) };
@@ -213,8 +216,10 @@ export class DiffModel {
       opened.push(a, b);
       if (reference) opened.push(reference);
       this.beds = beds;
+      // With a reference, the site features and where the two call sets disagree (#16).
+      let features: FeatureStage | undefined;
       const result = await collectVcfDiff(a, b, {
-        ...(reference ? { reference } : {}),
+        ...(reference ? { reference, sampleFields: true, haplotypes: (emit: AlleleSink) => (features = new FeatureStage(emit, { reference, ...(o.truth ? { truth: o.truth } : {}), signal })) } : {}),
         ...(o.sampleA !== undefined ? { sampleA: o.sampleA } : {}),
         ...(o.sampleB !== undefined ? { sampleB: o.sampleB } : {}),
         ...(o.qualDelta !== undefined ? { qualDelta: o.qualDelta } : {}),
@@ -230,6 +235,8 @@ export class DiffModel {
       }, signal);
       throwIfAborted(signal);
       this.summaryValue = result.summary;
+      const fs = (features as FeatureStage | undefined)?.summary();
+      this.featuresValue = fs ? { summary: fs, enrichment: enrichmentOf(fs) } : undefined;
       this.list = result.sites;
       let disputes = 0;
       for (let i = 0; i < result.sites.length; i++) if (isDispute(result.sites.get(i)!)) disputes++;
@@ -259,6 +266,7 @@ export class DiffModel {
       ...(this.progressValue ? { progress: this.progressValue } : {}),
       ...(this.errorValue ? { error: this.errorValue } : {}),
       ...(this.summaryValue ? { summary: this.summaryValue } : {}),
+      ...(this.featuresValue ? { features: this.featuresValue } : {}),
       view: this.viewInfo(),
       ...(this.scopeCounts ? { scopeCounts: this.scopeCounts } : {}),
       ...(this.list ? { disputesReviewed: this.disputeProgress()!.reviewed } : {}),
@@ -301,10 +309,13 @@ export class DiffModel {
       return;
     }
     const byDispute = spec.sortBy === 'dispute';
+    // Feature terms ("vaf<0.3 dp<15 homopolymer>=6") filter; the other words stay free text.
+    const { terms, rest } = spec.text ? parseFeatureTerms(spec.text) : { terms: [], rest: '' };
     const v = list.query({
       ...(spec.classes ? { classes: spec.classes } : {}),
       ...(spec.kinds ? { kinds: spec.kinds } : {}),
-      ...(spec.text ? { text: spec.text } : {}),
+      ...(rest ? { text: rest } : {}),
+      ...(terms.length > 0 ? { where: (site: DiffSite) => matchesTerms(site, terms) } : {}),
       ...(spec.sortBy && !byDispute ? { sortBy: spec.sortBy } : {}),
       ...(spec.descending !== undefined && !byDispute ? { descending: spec.descending } : {}),
     });

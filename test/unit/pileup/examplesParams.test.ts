@@ -4,7 +4,7 @@
  * (not from our allele counter): a SNP alt seen in ≥ 2 reads at a fraction between 0.04 and
  * 0.09, so DeepVariant's very-sensitive caller (docs/deepvariant.md §7.3: count ≥ vsc_min_count_snps and
  * count/total ≥ vsc_min_fraction_snps) makes a candidate with vsc_min_fraction_snps 0.02 and
- * none with 0.12 — the retrained vs default demo models' difference (DESIGN.md workflow 6).
+ * none with 0.12 — the retrained vs default demo models' difference.
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';

@@ -1,0 +1,115 @@
+/**
+ * The features of a diff site and their bins (docs/decisions/0015-site-features.md): what the
+ * site list's columns, the filter language, the plots and the enrichment ranking share.
+ *
+ * Per-call values (VAF, DP, GQ, QUAL, MID) are A's when A's record has the value, else B's;
+ * FILTER is A's when A has a record for the allele, else B's; the reference context, the neighbour distance and the
+ * hold-out flag belong to the site. Every site falls in exactly one bin of every feature
+ * (a '.' bin holds sites without the value), so the bins of a feature sum to the totals.
+ */
+import type { DiffSite, SideCall } from '../diffClasses';
+import { filterStatus } from '../diffClasses';
+
+export type FeatureName =
+  | 'vaf' | 'dp' | 'gq' | 'qual' | 'filter' | 'type' | 'indel_length' | 'homopolymer'
+  | 'repeat_unit' | 'repeat_copies' | 'gc' | 'neighbor_distance' | 'held_out' | 'mid';
+
+/** A numeric bin [lo, hi) (hi = Infinity for the last), or a categorical value. */
+export interface FeatureBin {
+  readonly label: string;
+  readonly lo?: number;
+  readonly hi?: number;
+}
+
+export interface FeatureDef {
+  readonly name: FeatureName;
+  /** How a sentence names it ("sites in homopolymer ≥ 6"). */
+  readonly label: string;
+  readonly numeric: boolean;
+  readonly bins: readonly FeatureBin[];
+}
+
+const MISSING: FeatureBin = { label: '.' };
+
+function edges(values: readonly number[], unit = ''): FeatureBin[] {
+  const out: FeatureBin[] = [];
+  for (let k = 0; k < values.length; k++) {
+    const lo = values[k]!;
+    const hi = k + 1 < values.length ? values[k + 1]! : Infinity;
+    const label = hi === Infinity ? `≥${lo}${unit}` : Number.isInteger(lo) && Number.isInteger(hi) && hi - lo === 1 ? `${lo}${unit}` : `${lo}–${hi}${unit}`;
+    out.push({ label, lo, hi });
+  }
+  return out;
+}
+
+function cats(values: readonly string[]): FeatureBin[] {
+  return values.map((label) => ({ label }));
+}
+
+/** Integer bins whose labels name the integers they hold ("6–7" = 6 or 7). */
+function intBins(values: readonly number[]): FeatureBin[] {
+  return edges(values).map((b) => (b.hi === Infinity || b.hi! - b.lo! === 1 ? b : { ...b, label: `${b.lo}–${b.hi! - 1}` }));
+}
+
+export const FEATURES: readonly FeatureDef[] = [
+  { name: 'vaf', label: 'VAF', numeric: true, bins: [...edges([0, 0.1, 0.2, 0.3, 0.4, 0.6, 0.8]), MISSING] },
+  { name: 'dp', label: 'depth', numeric: true, bins: [...intBins([0, 10, 15, 20, 30, 50]), MISSING] },
+  { name: 'gq', label: 'GQ', numeric: true, bins: [...intBins([0, 10, 20, 30, 50]), MISSING] },
+  { name: 'qual', label: 'QUAL', numeric: true, bins: [...edges([0, 10, 20, 30, 50]), MISSING] },
+  { name: 'filter', label: 'FILTER', numeric: false, bins: cats(['PASS', 'RefCall', 'other']) },
+  { name: 'type', label: 'type', numeric: false, bins: cats(['SNP', 'INDEL', 'MNP']) },
+  { name: 'indel_length', label: 'indel length', numeric: true, bins: [{ label: 'del>15', lo: -Infinity, hi: -15 }, { label: 'del6-15', lo: -15, hi: -5 }, { label: 'del1-5', lo: -5, hi: 0 }, { label: '0', lo: 0, hi: 1 }, { label: 'ins1-5', lo: 1, hi: 6 }, { label: 'ins6-15', lo: 6, hi: 16 }, { label: 'ins>15', lo: 16, hi: Infinity }] },
+  { name: 'homopolymer', label: 'homopolymer', numeric: true, bins: [...intBins([1, 2, 4, 6]), MISSING] },
+  { name: 'repeat_unit', label: 'tandem-repeat unit (bp)', numeric: true, bins: [{ label: 'none', lo: 0, hi: 2 }, ...intBins([2, 3, 4, 5, 6, 7]).slice(0, -1), MISSING] },
+  { name: 'repeat_copies', label: 'tandem-repeat copies', numeric: true, bins: [...intBins([0, 2, 4, 6, 10]), MISSING] },
+  { name: 'gc', label: 'GC (±50 bp)', numeric: true, bins: [...edges([0, 0.3, 0.4, 0.5, 0.6]), MISSING] },
+  { name: 'neighbor_distance', label: 'distance to the next variant', numeric: true, bins: [...intBins([1, 11, 51, 201]), MISSING] },
+  { name: 'held_out', label: 'hold-out contig', numeric: false, bins: cats(['yes', 'no']) },
+  { name: 'mid', label: 'MID', numeric: false, bins: [...cats(['small_model']), { label: 'other' }, MISSING] },
+];
+
+/** The call whose values a site's per-call features use: A's record, else B's. */
+export function siteCall(s: DiffSite): SideCall | undefined {
+  return s.a ?? s.b;
+}
+
+/** The value of a feature at a site: a number, a category, or undefined (the '.' bin). */
+export function featureValue(s: DiffSite, name: FeatureName): number | string | undefined {
+  const c = siteCall(s);
+  const f = s.features;
+  switch (name) {
+    case 'vaf': return s.a?.vaf ?? s.b?.vaf;
+    case 'dp': return s.a?.dp ?? s.b?.dp;
+    case 'gq': return s.a?.gq ?? s.b?.gq;
+    case 'qual': return s.a?.qual ?? s.b?.qual;
+    case 'filter': { const st = c ? filterStatus(c.filter) : 'PASS'; return st === 'PASS' || st === 'RefCall' ? st : 'other'; }
+    case 'type': return s.kind;
+    case 'indel_length': return s.alt.length - s.ref.length;
+    case 'homopolymer': return f?.homopolymer;
+    case 'repeat_unit': return f?.repeatUnit;
+    case 'repeat_copies': return f?.repeatCopies;
+    case 'gc': return f?.gc;
+    case 'neighbor_distance': return f?.neighborDistance;
+    case 'held_out': return f === undefined ? undefined : f.heldOut ? 'yes' : 'no';
+    case 'mid': { const m = s.a?.mid || s.b?.mid; return m === undefined || m === '' ? undefined : m === 'small_model' ? m : 'other'; }
+  }
+}
+
+/** Index in `def.bins` of a value (the '.' bin, or the last bin, for undefined). */
+export function binIndex(def: FeatureDef, v: number | string | undefined): number {
+  const bins = def.bins;
+  if (v === undefined) return bins.length - 1;
+  if (typeof v === 'number') {
+    for (let k = 0; k < bins.length; k++) {
+      const b = bins[k]!;
+      if (b.lo !== undefined && v >= b.lo && v < b.hi!) return k;
+    }
+    return bins.length - 1;
+  }
+  const k = bins.findIndex((b) => b.label === v);
+  return k >= 0 ? k : bins.length - 1;
+}
+
+export function featureDef(name: string): FeatureDef | undefined {
+  return FEATURES.find((f) => f.name === name);
+}

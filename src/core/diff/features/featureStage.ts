@@ -1,0 +1,306 @@
+/**
+ * The features stage of a diff: every classified allele (the agreed ones too) passes through
+ * it on its way to counting. It adds the reference context (referenceContext.ts), the
+ * distance to the nearest site at another POS and the hold-out flag to each site, and counts
+ * every feature bin (featureBins.ts) by group — agreed sites, disputes, each dispute class —
+ * plus, with a truth side, the query's TP/FP/FN. The counts become `summary.features` and the
+ * ranking `summary.enrichment` (enrichment.ts). One pass, no second read of the VCFs; the
+ * reference is read in 1 MiB blocks in genome order.
+ *
+ * Disputes are the sites whose calls differ: gt-change, filter-change, only-A, only-B; a
+ * QUAL-only change (and a same-haplotypes site) is agreed.
+ */
+import { throwIfAborted } from '../../errors';
+import type { ReferenceSource } from '../../io/fasta/referenceSource';
+import { DIFF_CLASSES, type DiffSite, type SideCall, type SiteFeatureValues } from '../diffClasses';
+import { truthOutcome } from '../diffSummary';
+import type { AlleleSink, AlleleStage, StageAlleleFields } from '../vcfDiff';
+import { FEATURES, binIndex, featureValue, type FeatureName } from './featureBins';
+import { rankEnrichment, type BinCounts, type EnrichmentEntry } from './enrichment';
+import { ReferenceBlock } from './referenceContext';
+
+/** The groups each bin counts: agreed sites, any dispute, and each dispute class. */
+export const FEATURE_GROUPS = ['agreed', 'dispute', 'gt-change', 'filter-change', 'only-A', 'only-B'] as const;
+export type FeatureGroup = (typeof FEATURE_GROUPS)[number];
+
+/** DeepVariant's released models hold out chr20–22 (docs/deepvariant.md §1). */
+export const DEFAULT_HELD_OUT_CONTIGS: readonly string[] = ['chr20', 'chr21', 'chr22'];
+
+const BIT = (c: string): number => 1 << DIFF_CLASSES.indexOf(c as (typeof DIFF_CLASSES)[number]);
+const GT_CHANGE = BIT('gt-change');
+const FILTER_CHANGE = BIT('filter-change');
+const ONLY_A = BIT('only-A');
+const ONLY_B = BIT('only-B');
+const DISPUTE = GT_CHANGE | FILTER_CHANGE | ONLY_A | ONLY_B;
+
+/** True when a class mask holds a dispute (the calls differ). */
+export function isDisputeMask(mask: number): boolean {
+  return (mask & DISPUTE) !== 0;
+}
+
+/** A 2-D histogram of A's value against B's (sites with a record on both sides). */
+export interface JointHistogram {
+  readonly feature: 'qual' | 'gq';
+  /** Bin k holds [edges[k], edges[k + 1]); the last bin is open above. */
+  readonly edges: readonly number[];
+  /** counts[ka][kb]. */
+  readonly counts: number[][];
+}
+
+export interface FeatureBinSummary {
+  readonly feature: FeatureName;
+  readonly bin: string;
+  /** Bounds of a numeric bin ([lo, hi); null for categories and the '.' bin). */
+  readonly lo: number | null;
+  readonly hi: number | null;
+  readonly counts: Record<FeatureGroup, number>;
+  /** With a truth side: the query's outcomes at the sites of this bin. */
+  readonly truth?: { tp: number; fp: number; fn: number };
+}
+
+export interface FeatureSummary {
+  readonly groups: readonly FeatureGroup[];
+  readonly totals: Record<FeatureGroup, number>;
+  readonly bins: FeatureBinSummary[];
+  readonly joint: JointHistogram[];
+  /** The side taken as truth for the TP/FP/FN per bin, if any. */
+  readonly truth: 'A' | 'B' | null;
+  readonly heldOutContigs: readonly string[];
+}
+
+export interface FeatureStageOptions {
+  readonly reference?: ReferenceSource;
+  readonly heldOutContigs?: readonly string[];
+  readonly truth?: 'A' | 'B';
+  readonly signal?: AbortSignal;
+}
+
+interface Pending {
+  x: StageAlleleFields;
+  a: SideCall | undefined;
+  b: SideCall | undefined;
+  mask: number;
+}
+
+const BLOCK = 1 << 20;
+const MARGIN = 2048;
+const JOINT_EDGES = Array.from({ length: 21 }, (_, k) => k * 5); // 0, 5, …, 100 (last open)
+
+export class FeatureStage implements AlleleStage {
+  private pending: Pending[] = [];
+  private head = 0;
+  private block: ReferenceBlock | undefined;
+  private lengths: Map<string, number> | undefined;
+  private prevContig = '';
+  private prevPos = -1;
+  private readonly heldOut: Set<string>;
+  private readonly counts: Float64Array[];
+  private readonly truthCounts: Float64Array[] | undefined;
+  private readonly totals = new Float64Array(FEATURE_GROUPS.length);
+  private readonly joint = { qual: newJoint(), gq: newJoint() };
+  private readonly site: { -readonly [K in keyof DiffSite]: DiffSite[K] } = { contig: '', pos: 0, ref: '', alt: '', kind: 'SNP', a: undefined, b: undefined, classes: [] };
+
+  constructor(private readonly emit: AlleleSink, private readonly options: FeatureStageOptions = {}) {
+    this.heldOut = new Set((options.heldOutContigs ?? DEFAULT_HELD_OUT_CONTIGS).map(contigKey));
+    this.counts = FEATURES.map((f) => new Float64Array(f.bins.length * FEATURE_GROUPS.length));
+    this.truthCounts = options.truth ? FEATURES.map((f) => new Float64Array(f.bins.length * 3)) : undefined;
+  }
+
+  push(x: StageAlleleFields, a: SideCall | undefined, b: SideCall | undefined, mask: number): void {
+    this.pending.push({ x, a, b, mask });
+  }
+
+  get backlog(): boolean {
+    return this.pending.length - this.head >= 4096;
+  }
+
+  async drain(final = false): Promise<void> {
+    const p = this.pending;
+    while (this.head < p.length) {
+      const item = p[this.head]!;
+      // The next site at another POS (same contig) decides the distance: wait for it.
+      let j = this.head + 1;
+      while (j < p.length && p[j]!.x.contig === item.x.contig && p[j]!.x.pos === item.x.pos) j++;
+      if (j >= p.length && !final) break;
+      const next = j < p.length && p[j]!.x.contig === item.x.contig ? p[j]!.x.pos : undefined;
+      const context = await this.contextOf(item.x);
+      // Sites at one POS share their neighbours.
+      for (let k = this.head; k < j; k++) this.finish(p[k]!, context, next);
+      this.prevContig = item.x.contig;
+      this.prevPos = item.x.pos;
+      this.head = j;
+    }
+    if (this.head > 0 && (this.head >= 8192 || this.head === p.length)) {
+      this.pending = p.slice(this.head);
+      this.head = 0;
+    }
+  }
+
+  private async contextOf(x: StageAlleleFields): Promise<ReturnType<ReferenceBlock['contextAt']> | undefined> {
+    const ref = this.options.reference;
+    if (!ref) return undefined;
+    if (!this.lengths) this.lengths = new Map((await ref.contigs(this.options.signal)).map((c) => [c.name, c.length]));
+    const i = x.pos - 1;
+    const len = this.lengths.get(x.contig);
+    if (len === undefined) return undefined;
+    if (!this.block || this.block.contig !== x.contig || !this.block.covers(i, x.ref.length)) {
+      throwIfAborted(this.options.signal);
+      const start = Math.max(0, Math.floor(i / BLOCK) * BLOCK - MARGIN);
+      const end = Math.min(len, Math.max(start + BLOCK + 2 * MARGIN, i + x.ref.length + 2 * MARGIN));
+      const seq = await ref.fetch(x.contig, start, end, this.options.signal);
+      this.block = new ReferenceBlock(x.contig, start, seq, len);
+    }
+    return this.block.contextAt(i, x.ref.length);
+  }
+
+  private finish(item: Pending, context: ReturnType<ReferenceBlock['contextAt']> | undefined, next: number | undefined): void {
+    const { x, a, b, mask } = item;
+    const prev = this.prevContig === x.contig && this.prevPos >= 0 && this.prevPos !== x.pos ? x.pos - this.prevPos : undefined;
+    const after = next === undefined ? undefined : next - x.pos;
+    const neighborDistance = prev === undefined ? after : after === undefined ? prev : Math.min(prev, after);
+    const features: SiteFeatureValues = {
+      homopolymer: context?.homopolymer,
+      repeatUnit: context?.repeatUnit,
+      repeatCopies: context?.repeatCopies,
+      gc: context?.gc,
+      neighborDistance,
+      heldOut: this.heldOut.has(contigKey(x.contig)),
+    };
+    const withFeatures: StageAlleleFields = { contig: x.contig, pos: x.pos, ref: x.ref, alt: x.alt, kind: x.kind, features };
+    this.count(withFeatures, a, b, mask);
+    this.emit(withFeatures, a, b, mask);
+  }
+
+  private count(x: StageAlleleFields, a: SideCall | undefined, b: SideCall | undefined, mask: number): void {
+    const s = this.site;
+    s.contig = x.contig;
+    s.pos = x.pos;
+    s.ref = x.ref;
+    s.alt = x.alt;
+    s.kind = x.kind;
+    s.a = a;
+    s.b = b;
+    s.features = x.features;
+    const groups = groupsOf(mask);
+    const G = FEATURE_GROUPS.length;
+    for (let g = 0; g < G; g++) if (groups & (1 << g)) this.totals[g]!++;
+    const truth = this.options.truth ? truthOutcome(s, this.options.truth) : undefined;
+    for (let f = 0; f < FEATURES.length; f++) {
+      const def = FEATURES[f]!;
+      const k = binIndex(def, featureValue(s, def.name));
+      const row = this.counts[f]!;
+      for (let g = 0; g < G; g++) if (groups & (1 << g)) row[k * G + g]!++;
+      if (truth && this.truthCounts) {
+        const t = this.truthCounts[f]!;
+        t[k * 3]! += truth.tp;
+        t[k * 3 + 1]! += truth.fp;
+        t[k * 3 + 2]! += truth.fn;
+      }
+    }
+    if (a && b) {
+      addJoint(this.joint.qual, a.qual, b.qual);
+      addJoint(this.joint.gq, a.gq, b.gq);
+    }
+  }
+
+  /** The binned counts (summary.features). */
+  summary(): FeatureSummary {
+    const G = FEATURE_GROUPS.length;
+    const bins: FeatureBinSummary[] = [];
+    FEATURES.forEach((def, f) => {
+      def.bins.forEach((bin, k) => {
+        const counts = Object.fromEntries(FEATURE_GROUPS.map((g, gi) => [g, this.counts[f]![k * G + gi]!])) as Record<FeatureGroup, number>;
+        const t = this.truthCounts?.[f];
+        bins.push({
+          feature: def.name, bin: bin.label,
+          lo: bin.lo === undefined || !Number.isFinite(bin.lo) ? null : bin.lo,
+          hi: bin.hi === undefined || !Number.isFinite(bin.hi) ? null : bin.hi,
+          counts,
+          ...(t ? { truth: { tp: t[k * 3]!, fp: t[k * 3 + 1]!, fn: t[k * 3 + 2]! } } : {}),
+        });
+      });
+    });
+    return {
+      groups: FEATURE_GROUPS,
+      totals: Object.fromEntries(FEATURE_GROUPS.map((g, gi) => [g, this.totals[gi]!])) as Record<FeatureGroup, number>,
+      bins,
+      joint: [
+        { feature: 'qual', edges: JOINT_EDGES, counts: this.joint.qual },
+        { feature: 'gq', edges: JOINT_EDGES, counts: this.joint.gq },
+      ],
+      truth: this.options.truth ?? null,
+      heldOutContigs: [...(this.options.heldOutContigs ?? DEFAULT_HELD_OUT_CONTIGS)],
+    };
+  }
+}
+
+/**
+ * Two stages in a row (the haplotype stage, then the features stage): what the engine's one
+ * stage hook takes. The first stage's output feeds the second; both drain when the engine
+ * drains; the first one's statistics are the summary's.
+ */
+export function chainStages(
+  first: ((emit: AlleleSink) => AlleleStage) | undefined,
+  second: (emit: AlleleSink) => AlleleStage,
+): (emit: AlleleSink) => AlleleStage {
+  return (emit) => {
+    const s2 = second(emit);
+    if (!first) return s2;
+    const s1 = first((x, a, b, mask) => s2.push(x, a, b, mask));
+    return {
+      push: (x, a, b, mask) => s1.push(x, a, b, mask),
+      get backlog() { return s1.backlog || s2.backlog; },
+      async drain(final?: boolean) {
+        await s1.drain(final);
+        await s2.drain(final);
+      },
+      ...(s1.summaryStats ? { summaryStats: () => s1.summaryStats!() } : {}),
+    };
+  };
+}
+
+/** The ranked enrichment of every dispute class (and of disputes as a whole) over agreed sites. */
+export function enrichmentOf(summary: FeatureSummary, minDisputed = 3): EnrichmentEntry[] {
+  const input: BinCounts[] = [];
+  for (const bin of summary.bins) {
+    const def = FEATURES.find((f) => f.name === bin.feature)!;
+    for (const g of FEATURE_GROUPS) {
+      if (g === 'agreed') continue;
+      input.push({
+        class: g, feature: bin.feature, featureLabel: def.label, bin: bin.bin,
+        disputed: bin.counts[g], agreed: bin.counts.agreed,
+        disputedTotal: summary.totals[g], agreedTotal: summary.totals.agreed,
+      });
+    }
+  }
+  return rankEnrichment(input, minDisputed);
+}
+
+/** Bit g set ↔ the site counts in FEATURE_GROUPS[g]. */
+function groupsOf(mask: number): number {
+  if ((mask & DISPUTE) === 0) return 1; // agreed
+  let g = 2; // dispute
+  if (mask & GT_CHANGE) g |= 4;
+  if (mask & FILTER_CHANGE) g |= 8;
+  if (mask & ONLY_A) g |= 16;
+  if (mask & ONLY_B) g |= 32;
+  return g;
+}
+
+function newJoint(): number[][] {
+  return JOINT_EDGES.map(() => JOINT_EDGES.map(() => 0));
+}
+
+function jointBin(v: number): number {
+  return Math.max(0, Math.min(JOINT_EDGES.length - 1, Math.floor(v / 5)));
+}
+
+function addJoint(h: number[][], va: number | undefined, vb: number | undefined): void {
+  if (va === undefined || vb === undefined || !Number.isFinite(va) || !Number.isFinite(vb)) return;
+  h[jointBin(va)]![jointBin(vb)]!++;
+}
+
+/** chr20 and 20 are one contig. */
+function contigKey(c: string): string {
+  return c.replace(/^chr/i, '').toUpperCase();
+}

@@ -1,0 +1,380 @@
+/**
+ * Site features of a diff (docs/decisions/0015-site-features.md) against independent
+ * computations: the reference context against a brute-force scan of the sequence and against
+ * `samtools faidx` of DeepVariant's test reference; VAF/DP/GQ against `bcftools query`; the
+ * Fisher test against exact enumeration with BigInt factorials; the enrichment on a pair of
+ * VCFs built so that the disputes sit in homopolymers and at low depth (a known answer).
+ */
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { main } from '../../../src/cli/main';
+import type { DiffSite } from '../../../src/core/diff/diffClasses';
+import { diffVcfs } from '../../../src/core/diff/vcfDiff';
+import { fisherGreater, logOddsRatio } from '../../../src/core/diff/features/enrichment';
+import { FEATURES, binIndex, featureValue } from '../../../src/core/diff/features/featureBins';
+import { binFilterText, matchesTerms, parseFeatureTerms } from '../../../src/core/diff/features/featureFilter';
+import { FeatureStage, enrichmentOf, isDisputeMask, type FeatureSummary } from '../../../src/core/diff/features/featureStage';
+import { ReferenceBlock } from '../../../src/core/diff/features/referenceContext';
+import { maskOfClasses } from '../../../src/core/diff/diffClasses';
+import { openReference } from '../../../src/core/io/fasta/fastaReader';
+import { openVcf } from '../../../src/core/io/vcf/vcfReader';
+import { seededRandom } from '../../helpers/seededRandom';
+import { TEST_CACHE, dv, sharedTest } from '../../helpers/paths';
+
+const DIR = join(TEST_CACHE, 'site-features');
+
+// ---- brute force, written from the definitions (no shared code with referenceContext.ts) ----
+
+function bruteHomopolymer(seq: string, i: number, refLen: number): number {
+  let best = 1;
+  for (let k = Math.max(0, i - 1); k <= Math.min(seq.length - 1, i + Math.max(1, refLen)); k++) {
+    if (!'ACGT'.includes(seq[k]!)) continue;
+    let lo = k;
+    let hi = k;
+    while (lo > 0 && seq[lo - 1] === seq[k]) lo--;
+    while (hi + 1 < seq.length && seq[hi + 1] === seq[k]) hi++;
+    best = Math.max(best, hi - lo + 1);
+  }
+  return best;
+}
+
+function isPrimitive(unit: string): boolean {
+  for (let p = 1; p < unit.length; p++) if (unit.length % p === 0 && unit.slice(0, p).repeat(unit.length / p) === unit) return false;
+  return true;
+}
+
+/** Every stretch of period 2–6 made of whole or partial copies of a primitive unit, overlapping the window. */
+function bruteRepeat(seq: string, i: number, refLen: number): { unit: number; copies: number } {
+  const wLo = Math.max(0, i - 1);
+  const wHi = Math.min(seq.length - 1, i + Math.max(1, refLen));
+  let bestSpan = 0;
+  let bestUnit = 0;
+  for (let L = 2; L <= 6; L++) {
+    // Planted repeats are < 100 bases: stretches reaching the window start within 200 bases of it.
+    for (let start = Math.max(0, wLo - 200); start <= wHi && start + L <= seq.length; start++) {
+      const unit = seq.slice(start, start + L);
+      if (!/^[ACGT]+$/.test(unit) || !isPrimitive(unit)) continue;
+      if (start > 0 && seq[start - 1] === seq[start - 1 + L]) continue; // not the stretch's start
+      let end = start + L;
+      while (end < seq.length && seq[end] === seq[end - L]) end++;
+      const span = end - start;
+      if (span < 2 * L) continue; // fewer than two whole copies
+      if (end - 1 < wLo || start > wHi) continue;
+      if (span > bestSpan || (span === bestSpan && L < bestUnit)) { bestSpan = span; bestUnit = L; }
+    }
+  }
+  const copies = bestUnit ? Math.floor(bestSpan / bestUnit) : 0;
+  return copies >= 2 ? { unit: bestUnit, copies } : { unit: 0, copies: 0 };
+}
+
+function bruteGc(seq: string, i: number, refLen: number): number | undefined {
+  const w = seq.slice(Math.max(0, i - 50), Math.min(seq.length, i + refLen + 50));
+  const gc = [...w].filter((c) => c === 'G' || c === 'C').length;
+  const acgt = [...w].filter((c) => 'ACGT'.includes(c)).length;
+  return acgt === 0 ? undefined : gc / acgt;
+}
+
+function randomGenome(rand: () => number, n: number): string {
+  const out: string[] = [];
+  while (out.length < n) {
+    const r = rand();
+    const base = 'ACGT'[Math.floor(rand() * 4)]!;
+    if (r < 0.02) out.push(...base.repeat(3 + Math.floor(rand() * 10)));
+    else if (r < 0.04) { const unit = Array.from({ length: 2 + Math.floor(rand() * 5) }, () => 'ACGT'[Math.floor(rand() * 4)]).join(''); out.push(...unit.repeat(2 + Math.floor(rand() * 6))); }
+    else if (r < 0.045) out.push(...'N'.repeat(1 + Math.floor(rand() * 5)));
+    else out.push(base);
+  }
+  return out.slice(0, n).join('');
+}
+
+test('reference context = a brute-force scan (homopolymer, tandem repeat, GC) on a genome with planted runs', () => {
+  const rand = seededRandom(16);
+  const seq = randomGenome(rand, 6000);
+  const block = new ReferenceBlock('c', 0, seq, seq.length);
+  let repeats = 0;
+  let runs6 = 0;
+  for (let k = 0; k < 3000; k++) {
+    const i = Math.floor(rand() * seq.length);
+    const refLen = 1 + Math.floor(rand() * 4);
+    const got = block.contextAt(i, refLen);
+    const where = `at ${i} (${seq.slice(Math.max(0, i - 8), i)}[${seq.slice(i, i + refLen)}]${seq.slice(i + refLen, i + refLen + 8)})`;
+    assert.equal(got.homopolymer, bruteHomopolymer(seq, i, refLen), `homopolymer ${where}`);
+    const r = bruteRepeat(seq, i, refLen);
+    assert.deepEqual([got.repeatUnit, got.repeatCopies], [r.unit, r.copies], `tandem repeat ${where}`);
+    const gc = bruteGc(seq, i, refLen);
+    if (gc === undefined) assert.equal(got.gc, undefined);
+    else assert.ok(Math.abs(got.gc! - gc) < 1e-12, `gc ${where}`);
+    if (r.unit > 0) repeats++;
+    if (got.homopolymer >= 6) runs6++;
+  }
+  assert.ok(repeats > 100 && runs6 > 100, `the sample hits planted repeats (${repeats}) and runs (${runs6})`);
+});
+
+test('a block that starts inside the contig gives the same context as the whole contig', () => {
+  const seq = randomGenome(seededRandom(7), 9000);
+  const whole = new ReferenceBlock('c', 0, seq, seq.length);
+  const part = new ReferenceBlock('c', 2000, seq.slice(2000, 8000), seq.length);
+  for (let i = 3100; i < 4900; i += 7) {
+    assert.ok(part.covers(i, 2));
+    assert.deepEqual(part.contextAt(i, 2), whole.contextAt(i, 2), `at ${i}`);
+  }
+  assert.equal(part.covers(2100, 1), false, 'a site near the block start is not covered');
+});
+
+test("Fisher's exact test (one-sided) = enumeration with exact factorials; log odds with +0.5", () => {
+  const fact = (n: number): bigint => { let f = 1n; for (let k = 2n; k <= BigInt(n); k++) f *= k; return f; };
+  const exact = (a: number, b: number, c: number, d: number): number => {
+    const r1 = a + b; const c1 = a + c; const n = a + b + c + d;
+    const den = fact(n);
+    let num = 0n;
+    for (let x = a; x <= Math.min(r1, c1); x++) {
+      num += (fact(r1) * fact(n - r1) * fact(c1) * fact(n - c1) * 10n ** 30n) / (fact(x) * fact(r1 - x) * fact(c1 - x) * fact(n - r1 - c1 + x));
+    }
+    return Number((num * 10n ** 6n) / den) / 1e36;
+  };
+  const rand = seededRandom(3);
+  for (let k = 0; k < 200; k++) {
+    const t = [0, 0, 0, 0].map(() => Math.floor(rand() * (k < 100 ? 12 : 120)));
+    const [a, b, c, d] = t as [number, number, number, number];
+    if (a + b + c + d === 0) continue;
+    const want = exact(a, b, c, d);
+    const got = fisherGreater(a, b, c, d);
+    assert.ok(Math.abs(got - want) <= 1e-9 + 1e-7 * want, `[[${a},${b}],[${c},${d}]]: ${got} vs ${want}`);
+  }
+  // R: fisher.test(matrix(c(3,1,1,3),2), alternative="greater")$p.value = 0.2428571
+  assert.ok(Math.abs(fisherGreater(3, 1, 1, 3) - 0.2428571) < 1e-6);
+  assert.ok(Math.abs(logOddsRatio(3, 1, 1, 3) - Math.log((3.5 * 3.5) / (1.5 * 1.5))) < 1e-12);
+  // Whole-genome sizes stay finite and fast.
+  const t0 = Date.now();
+  const p = fisherGreater(4000, 96000, 30000, 4870000);
+  assert.ok(p >= 0 && p < 1e-300 + 1e-200 && Date.now() - t0 < 200, `p=${p}`);
+  assert.ok(fisherGreater(10, 5_000_000, 900, 100) > 0.999);
+});
+
+// ---- a diff with a known answer ----
+
+const HEADER = (contigLen: number): string[] => [
+  '##fileformat=VCFv4.2',
+  '##FILTER=<ID=PASS,Description="All filters passed">',
+  '##FILTER=<ID=RefCall,Description="ref">',
+  '##INFO=<ID=MID,Number=1,Type=String,Description="model">',
+  '##FORMAT=<ID=GT,Number=1,Type=String,Description="Genotype">',
+  '##FORMAT=<ID=GQ,Number=1,Type=Integer,Description="GQ">',
+  '##FORMAT=<ID=DP,Number=1,Type=Integer,Description="DP">',
+  '##FORMAT=<ID=AD,Number=R,Type=Integer,Description="AD">',
+  `##contig=<ID=chr1,length=${contigLen}>`,
+  '#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\tFORMAT\tS1',
+];
+
+interface Planted { a: string; b: string; dir: string; ref: string; homopolymerSites: number; lowDepthSites: number }
+
+/**
+ * chr1 of 200 kb with runs of 8 bases every ~1 kb. 400 SNPs agreed; B calls 1/1 instead of
+ * 0/1 at 15 SNPs placed right next to a run (homopolymer ≥ 6), and misses 12 SNPs whose depth
+ * is 6 (dp 0–9). Every other site has depth 30–40.
+ */
+function planted(): Planted {
+  const dir = join(DIR, 'planted');
+  mkdirSync(dir, { recursive: true });
+  const rand = seededRandom(99);
+  const n = 200_000;
+  const seqArr: string[] = [];
+  const runStarts: number[] = [];
+  while (seqArr.length < n) {
+    if (seqArr.length % 1000 === 500) { runStarts.push(seqArr.length); seqArr.push(...'A'.repeat(8)); seqArr.push('C'); continue; }
+    // no accidental runs ≥ 4 elsewhere: never repeat the previous base
+    let b = 'ACGT'[Math.floor(rand() * 4)]!;
+    while (b === seqArr[seqArr.length - 1]) b = 'ACGT'[Math.floor(rand() * 4)]!;
+    seqArr.push(b);
+  }
+  const seq = seqArr.slice(0, n).join('');
+  const ref = join(dir, 'ref.fa');
+  writeFileSync(ref, `>chr1\n${seq.replace(/(.{60})/g, '$1\n')}\n`);
+  execFileSync('samtools', ['faidx', ref]);
+  const alt = (b: string): string => (b === 'G' ? 'T' : 'G');
+  const rowsA: string[] = [];
+  const rowsB: string[] = [];
+  const line = (pos: number, gt: string, dp: number, mid = '.'): string => {
+    const r = seq[pos - 1]!;
+    const altReads = gt === '1/1' ? dp : Math.floor(dp / 2);
+    return ['chr1', pos, '.', r, alt(r), '40', 'PASS', mid, 'GT:GQ:DP:AD', `${gt}:40:${dp}:${dp - altReads},${altReads}`].join('\t');
+  };
+  let hp = 0;
+  let low = 0;
+  let pos = 200;
+  let k = 0;
+  const used = new Set<number>();
+  while (pos < n - 300) {
+    const dp = 30 + (k % 11);
+    if (hp < 15 && k % 7 === 3) {
+      // the base right after a run of 8 A's (a C): the homopolymer touches it
+      const rs = runStarts.find((s) => s > pos && !used.has(s))!;
+      used.add(rs);
+      const p = rs + 8 + 1; // 1-based POS of the C after the run
+      rowsA.push(line(p, '0/1', dp));
+      rowsB.push(line(p, '1/1', dp));
+      hp++;
+      pos = p + 150;
+    } else if (low < 12 && k % 9 === 5) {
+      const p = pos;
+      rowsA.push(line(p, '0/1', 6));
+      low++;
+      pos += 150;
+    } else {
+      const p = pos;
+      if (!/A{4}/.test(seq.slice(p - 12, p + 12))) {
+        rowsA.push(line(p, '0/1', dp, k % 5 === 0 ? 'MID=small_model' : '.'));
+        rowsB.push(line(p, '0/1', dp, k % 5 === 0 ? 'MID=small_model' : '.'));
+      }
+      pos += 150 + (k % 3) * 40;
+    }
+    k++;
+  }
+  const a = join(dir, 'a.vcf');
+  const b = join(dir, 'b.vcf');
+  writeFileSync(a, [...HEADER(n), ...rowsA].join('\n') + '\n');
+  writeFileSync(b, [...HEADER(n), ...rowsB].join('\n') + '\n');
+  return { a, b, dir, ref, homopolymerSites: hp, lowDepthSites: low };
+}
+
+async function runFeatures(p: Planted, truth?: 'A' | 'B'): Promise<{ summary: FeatureSummary; sites: DiffSite[]; all: { site: DiffSite; mask: number }[]; truthAll?: { tp: number; fp: number; fn: number } }> {
+  const a = await openVcf(p.a);
+  const b = await openVcf(p.b);
+  const reference = await openReference(p.ref);
+  let stage: FeatureStage | undefined;
+  const all: { site: DiffSite; mask: number }[] = [];
+  const sites: DiffSite[] = [];
+  try {
+    const s = await diffVcfs(a, b, {
+      reference, sampleFields: true, includeSame: true, truth,
+      haplotypes: (emit) => (stage = new FeatureStage(emit, { reference, truth })),
+      onSite: (site) => { all.push({ site, mask: maskOfClasses(site.classes) }); if (!(site.classes.length === 1 && site.classes[0] === 'same')) sites.push(site); },
+    });
+    const row = s.truth?.rows.find((r) => r.type === 'ALL');
+    return { summary: stage!.summary(), sites, all, truthAll: row ? { tp: row.tp, fp: row.fp, fn: row.fn } : undefined };
+  } finally {
+    await a.close(); await b.close(); await reference.close();
+  }
+}
+
+test('enrichment finds the planted difficulty: gt-change in homopolymers ≥6, only-A at depth 0–9', async () => {
+  const p = planted();
+  assert.equal(p.homopolymerSites, 15);
+  assert.equal(p.lowDepthSites, 12);
+  const { summary } = await runFeatures(p);
+  assert.equal(summary.totals['gt-change'], 15);
+  assert.equal(summary.totals['only-A'], 12);
+  const ranked = enrichmentOf(summary);
+  const gt = ranked.find((e) => e.class === 'gt-change')!;
+  assert.deepEqual([gt.feature, gt.bin, gt.disputed], ['homopolymer', '≥6', 15], gt.text);
+  assert.equal(gt.agreed, 0, 'no agreed site touches a run of 8');
+  assert.ok(gt.p < 1e-10 && gt.logOdds > 3, gt.text);
+  assert.match(gt.text, /^gt-change: 100 % of sites in homopolymer ≥6 vs 0 % of agreed sites/);
+  const onlyA = ranked.find((e) => e.class === 'only-A')!;
+  assert.deepEqual([onlyA.feature, onlyA.bin, onlyA.disputed], ['dp', '0–9', 12], onlyA.text);
+  // Every entry is enriched, has ≥ 3 disputed sites, and the list is sorted by p.
+  for (let k = 0; k < ranked.length; k++) {
+    assert.ok(ranked[k]!.disputed >= 3 && ranked[k]!.logOdds > 0);
+    if (k > 0) assert.ok(ranked[k - 1]!.p <= ranked[k]!.p);
+  }
+});
+
+test('every feature: bins sum to the totals; TP/FP/FN per bin sum to the truth totals; a bin\'s filter selects exactly its sites', async () => {
+  const p = planted();
+  const { summary, all, truthAll } = await runFeatures(p, 'A');
+  assert.ok(truthAll);
+  for (const def of FEATURES) {
+    const bins = summary.bins.filter((x) => x.feature === def.name);
+    assert.equal(bins.length, def.bins.length);
+    for (const g of summary.groups) assert.equal(bins.reduce((n, x) => n + x.counts[g], 0), summary.totals[g], `${def.name}/${g}`);
+    for (const k of ['tp', 'fp', 'fn'] as const) assert.equal(bins.reduce((n, x) => n + x.truth![k], 0), truthAll[k], `${def.name} ${k}`);
+    for (const bin of def.bins) {
+      const { terms, rest } = parseFeatureTerms(binFilterText(def, bin));
+      assert.equal(rest, '');
+      const got = all.filter((x) => matchesTerms(x.site, terms));
+      const counted = bins.find((x) => x.bin === bin.label)!.counts;
+      assert.equal(got.filter((x) => !isDisputeMask(x.mask)).length, counted.agreed, `${def.name} ${bin.label} agreed`);
+      assert.equal(got.filter((x) => isDisputeMask(x.mask)).length, counted.dispute, `${def.name} ${bin.label} disputes`);
+      for (const x of got) assert.equal(def.bins[binIndex(def, featureValue(x.site, def.name))]!.label, bin.label);
+    }
+  }
+  const mid = summary.bins.find((x) => x.feature === 'mid' && x.bin === 'small_model')!;
+  assert.ok(mid.counts.agreed > 20, 'MID=small_model records are counted');
+  // The 2-D QUAL histogram holds every site with a record on both sides.
+  const both = all.filter((x) => x.site.a && x.site.b).length;
+  assert.equal(summary.joint[0]!.counts.flat().reduce((n, c) => n + c, 0), both);
+});
+
+test('filter terms: names any case, numbers, categories, unknown values; unknown names and bad values are errors', () => {
+  const { terms, rest } = parseFeatureTerms('chr1 VAF<0.3 DP<15 homopolymer>=6 filter=RefCall mid=. 1/1');
+  assert.equal(rest, 'chr1 1/1');
+  assert.deepEqual(terms.map((t) => [t.feature, t.op, t.value]), [['vaf', '<', 0.3], ['dp', '<', 15], ['homopolymer', '>=', 6], ['filter', '=', 'RefCall'], ['mid', '=', undefined]]);
+  assert.throws(() => parseFeatureTerms('depth<3'), /"depth" is not a site feature; features: vaf, dp/);
+  assert.throws(() => parseFeatureTerms('dp<abc'), /dp takes a number/);
+  assert.throws(() => parseFeatureTerms('filter<3'), /is a category/);
+  assert.throws(() => parseFeatureTerms('dp<.'), /only takes = or !=/);
+});
+
+test('diff --ref: feature columns in the TSV, features and enrichment (fixed keys) in the summary JSON, plots in the HTML', async () => {
+  const p = planted();
+  const prefix = join(p.dir, 'cli');
+  assert.equal(await main(['diff', p.a, p.b, '--ref', p.ref, '--out', prefix]), 0);
+  const tsv = readFileSync(`${prefix}.sites.tsv`, 'utf8').trim().split('\n').map((l) => l.split('\t'));
+  const head = tsv[0]!;
+  for (const c of ['dp_a', 'dp_b', 'vaf_a', 'vaf_b', 'mid_a', 'mid_b', 'indel_length', 'homopolymer', 'repeat_unit', 'repeat_copies', 'gc', 'neighbor_distance', 'held_out']) assert.ok(head.includes(c), c);
+  const col = (r: string[], c: string): string => r[head.indexOf(c)]!;
+  const gtChange = tsv.slice(1).filter((r) => col(r, 'classes').includes('gt-change'));
+  assert.equal(gtChange.length, 15);
+  for (const r of gtChange) assert.ok(Number(col(r, 'homopolymer')) >= 8, col(r, 'homopolymer'));
+  const json = JSON.parse(readFileSync(`${prefix}.summary.json`, 'utf8')) as { features: { bins: unknown[] }; enrichment: Record<string, unknown>[] };
+  assert.ok(json.features.bins.length > 50);
+  const first = json.enrichment[0]!;
+  for (const k of ['class', 'feature', 'bin', 'disputed', 'agreed', 'logOdds', 'p']) assert.ok(k in first, `enrichment key ${k}`);
+  const html = readFileSync(`${prefix}.html`, 'utf8');
+  assert.match(html, /<h2 id="where">Where they disagree<\/h2>/);
+  assert.match(html, /data-filter="homopolymer&gt;=6"/);
+  // --no-features: the plain TSV and JSON as before
+  assert.equal(await main(['diff', p.a, p.b, '--ref', p.ref, '--no-features', '--out', `${prefix}-plain`]), 0);
+  assert.ok(!readFileSync(`${prefix}-plain.sites.tsv`, 'utf8').split('\n')[0]!.includes('homopolymer'));
+  assert.ok(!('features' in JSON.parse(readFileSync(`${prefix}-plain.summary.json`, 'utf8'))));
+});
+
+sharedTest('VAF, DP and GQ = bcftools query; homopolymer and GC = a count on samtools faidx output (DeepVariant chr20 outputs)', async () => {
+  const vcf = dv('golden.postprocess_single_site_output.vcf');
+  const refPath = dv('ucsc.hg19.chr20.unittest.fasta.gz');
+  const q = execFileSync('bcftools', ['query', '-f', '%POS\\t%REF\\t%ALT\\t[%GQ\\t%DP\\t%AD]\\n', vcf], { encoding: 'utf8' }).trim().split('\n').map((l) => l.split('\t'));
+  const want = new Map(q.filter((r) => !r[2]!.includes(',')).map((r) => [`${r[0]}:${r[1]}>${r[2]}`, r]));
+  const a = await openVcf(vcf);
+  const b = await openVcf(dv('test_nist.b37_chr20_100kbp_at_10mb.vcf.gz'));
+  const reference = await openReference(refPath);
+  const sites: DiffSite[] = [];
+  try {
+    await diffVcfs(a, b, { reference, sampleFields: true, includeSame: true, haplotypes: (emit) => new FeatureStage(emit, { reference }), onSite: (s) => sites.push(s) });
+  } finally {
+    await a.close(); await b.close(); await reference.close();
+  }
+  let checked = 0;
+  for (const s of sites) {
+    const r = s.a && s.ref.length === 1 && s.alt.length === 1 ? want.get(`${s.a.recordPos}:${s.ref}>${s.alt}`) : undefined;
+    if (!r) continue;
+    const ad = r[5]!.split(',').map(Number);
+    assert.equal(s.a!.gq, Number(r[3]));
+    assert.equal(s.a!.dp, Number(r[4]));
+    assert.ok(Math.abs(s.a!.vaf! - ad[1]! / ad.reduce((x, y) => x + y, 0)) < 1e-12);
+    checked++;
+  }
+  assert.ok(checked > 40, `${checked} SNPs checked against bcftools query`);
+  // Reference context at 30 sites from samtools faidx's own output.
+  for (const s of sites.filter((x) => x.kind === 'SNP').slice(0, 30)) {
+    const i = s.pos - 1;
+    const lo = i - 1100;
+    const fa = execFileSync('samtools', ['faidx', refPath, `chr20:${lo + 1}-${i + 1 + 1100}`], { encoding: 'utf8' }).split('\n').slice(1).join('').toUpperCase();
+    const j = i - lo;
+    assert.equal(s.features!.homopolymer, bruteHomopolymer(fa, j, 1), `homopolymer at ${s.pos}`);
+    assert.ok(Math.abs(s.features!.gc! - bruteGc(fa, j, 1)!) < 1e-12, `gc at ${s.pos}`);
+    assert.deepEqual([s.features!.repeatUnit, s.features!.repeatCopies], Object.values(bruteRepeat(fa, j, 1)), `repeat at ${s.pos}`);
+  }
+});
