@@ -7,7 +7,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { AGENT_TOOLS, AgentToolbox, parseLocus, verdictConfirmation } from '../../../src/agent/agentTools';
@@ -19,25 +19,12 @@ import { openVcf } from '../../../src/core/io/vcf/vcfReader';
 import { shutdownInference } from '../../../src/core/model/inferenceHost';
 import { collectVcfDiff } from '../../../src/core/diff/vcfDiff';
 import { mostDisputedSites } from '../../../src/core/report/disputeScore';
-import { ensureDemoWorkspace } from '../../helpers/demoWorkspace';
+import { demoRootCopy } from '../../helpers/demoWorkspace';
 import { PROJECT_ROOT, TEST_CACHE } from '../../helpers/paths';
 
 let root = '';
 let outside = '';
 let toolbox: AgentToolbox;
-
-/** A private copy of the demo workspace (hard links for the big files): the tools write its review file. */
-export async function demoRootCopy(prefix: string): Promise<string> {
-  const demo = await ensureDemoWorkspace();
-  mkdirSync(TEST_CACHE, { recursive: true });
-  const dir = mkdtempSync(join(TEST_CACHE, prefix));
-  for (const f of ['default.vcf.gz', 'default.vcf.gz.tbi', 'retrained.vcf.gz', 'retrained.vcf.gz.tbi', '.vscode']) cpSync(join(demo, f), join(dir, f), { recursive: true });
-  for (const d of ['data', 'models']) {
-    const r = spawnSync('cp', ['-rl', join(demo, d), join(dir, d)]);
-    if (r.status !== 0) cpSync(join(demo, d), join(dir, d), { recursive: true });
-  }
-  return dir;
-}
 
 before(async () => {
   root = await demoRootCopy('agent-');
