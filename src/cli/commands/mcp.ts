@@ -67,10 +67,13 @@ async function runMcp(argv: string[], ctx: CliContext): Promise<number> {
   // language-model tools), so the low-level handlers answer with them as they are; the
   // arguments are checked by the toolbox, which turns every failure into a tool error.
   server.server.setRequestHandler(ListToolsRequestSchema, () => ({ tools: mcpToolList() }));
+  const inFlight = new Set<Promise<unknown>>();
   server.server.setRequestHandler(CallToolRequestSchema, async (request, extra) => {
     const { name, arguments: toolArgs } = request.params;
     const t0 = Date.now();
-    const out = await toolbox.run(name, toolArgs ?? {}, extra.signal);
+    const running = toolbox.run(name, toolArgs ?? {}, extra.signal);
+    inFlight.add(running);
+    const out = await running.finally(() => inFlight.delete(running));
     ctx.progress(`variant-lens mcp: ${name.slice(0, 60)} ${out.isError ? `error: ${out.text}` : 'ok'} (${Date.now() - t0} ms)`);
     return mcpCallResult(out);
   });
@@ -79,18 +82,33 @@ async function runMcp(argv: string[], ctx: CliContext): Promise<number> {
   const closed = new Promise<void>((resolve) => {
     transport.onclose = () => resolve();
   });
+  let stopping = false;
   const stop = (): void => {
+    if (stopping) return;
+    stopping = true;
     void server.close().catch(() => undefined);
   };
-  // The client ends the session by closing our stdin (MCP stdio transport); Ctrl-C stops too.
-  process.stdin.once('end', stop);
-  process.stdin.once('close', stop);
+  // The client ends the session by closing our stdin (MCP stdio transport): the calls already
+  // received are answered first (a client may write its requests and close at once). Ctrl-C
+  // stops at once (the running tools see the abort).
+  const drainThenStop = (): void => {
+    void (async () => {
+      do {
+        await Promise.allSettled([...inFlight]);
+        // The SDK sends a call's response a few promise turns after the tool returns.
+        await new Promise((resolve) => setImmediate(resolve));
+      } while (inFlight.size > 0);
+      stop();
+    })();
+  };
+  process.stdin.once('end', drainThenStop);
+  process.stdin.once('close', drainThenStop);
   ctx.signal.addEventListener('abort', stop, { once: true });
   await server.connect(transport);
   ctx.progress(`variant-lens mcp: serving list_disputed_sites, inspect_site, record_verdict on stdio; roots ${guard.roots.join(', ')}`);
   await closed;
-  process.stdin.off('end', stop);
-  process.stdin.off('close', stop);
+  process.stdin.off('end', drainThenStop);
+  process.stdin.off('close', drainThenStop);
   await toolbox.dispose();
   await shutdownInference();
   ctx.progress('variant-lens mcp: closed');
