@@ -82,6 +82,16 @@ export default tseslint.config(
     },
   },
   {
+    // src/agent: the agent tools shared by `variant-lens mcp` and the language-model tools; core only.
+    files: ['src/agent/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        paths: [{ name: 'vscode', message: 'src/agent is shared with the MCP server: no vscode (the glue is src/extension/agent/registerAgentTools.ts).' }],
+        patterns: [{ group: ['**/extension/**', '**/webview/**', '**/cli/**', '**/protocol/**'], message: 'src/agent stands on src/core only.' }],
+      }],
+    },
+  },
+  {
     files: ['src/cli/**/*.ts'],
     rules: {
       'no-restricted-imports': ['error', { paths: [{ name: 'vscode', message: 'the CLI runs without VS Code.' }] }],

@@ -71,7 +71,7 @@ for (let depth = 1; depth <= maxDepth; depth++) {
 }
 
 // Room arrows against the list in docs/architecture.md.
-const ROOM = /^(src\/core\/[^/]+|src\/extension\/[^/]+|src\/protocol|src\/cli|webview\/[^/]+)\//;
+const ROOM = /^(src\/core\/[^/]+|src\/extension\/[^/]+|src\/protocol|src\/cli|src\/agent|webview\/[^/]+)\//;
 const roomOf = (f) => {
   const m = ROOM.exec(f);
   if (!m) return undefined;

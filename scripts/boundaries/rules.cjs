@@ -58,6 +58,13 @@ module.exports = {
       to: { path: '^src/(extension|cli)/|^src/core/(io/(?!examples/(channelIds|pileupTensor)\\.ts$)|model/)|^vscode$|^node:|onnxruntime|@gmod' },
     },
     {
+      name: 'agent-is-vscode-free',
+      comment: 'src/agent (the tools shared by the MCP server and the language-model tools) stands on core only: no vscode, no protocol, no extension, cli or webview.',
+      severity: 'error',
+      from: { path: '^src/agent/' },
+      to: { path: '^(src/extension|src/cli|src/protocol|webview)/|^vscode$' },
+    },
+    {
       name: 'cli-not-to-extension',
       severity: 'error',
       comment: 'The CLI runs without VS Code.',

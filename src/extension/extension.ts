@@ -15,6 +15,7 @@ import { registerReview } from './review/registerReview';
 import { registerCommand } from './common/commands';
 import { registerTable } from './table/registerTable';
 import { registerQueue } from './queue/reviewQueuePanel';
+import { registerAgentTools } from './agent/registerAgentTools';
 import { setWarningSink } from '../core/warnings';
 
 let log: Log | undefined;
@@ -44,6 +45,8 @@ export function activate(context: vscode.ExtensionContext): { readonly version: 
     // j/k/n/1–9 pressed in the inspector act on this table (webview/table/main.ts forwardedKey).
     forwardKey: (key) => s.table.server.emit('forwardedKey', { key }),
   })));
+  // The agent surface (issue #20): language-model tools over src/agent, for chat agents.
+  registerAgentTools(context, { log: l });
   registerCommand(context, l, 'variantLens.showLog', () => l.show());
 
   return { version };

@@ -7,7 +7,7 @@
  * exists and its process is alive) the demo runs into a private folder instead of waiting.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PROJECT_ROOT, TEST_CACHE } from './paths';
 import { ensureSimulatedDataset } from './simData';
@@ -55,4 +55,17 @@ export function ensureDemoWorkspace(): Promise<string> {
     return dir;
   })();
   return pending;
+}
+
+/** A private copy of the demo workspace (hard links for the big files): the tools write its review file. */
+export async function demoRootCopy(prefix: string): Promise<string> {
+  const demo = await ensureDemoWorkspace();
+  mkdirSync(TEST_CACHE, { recursive: true });
+  const dir = mkdtempSync(join(TEST_CACHE, prefix));
+  for (const f of ['default.vcf.gz', 'default.vcf.gz.tbi', 'retrained.vcf.gz', 'retrained.vcf.gz.tbi', '.vscode']) cpSync(join(demo, f), join(dir, f), { recursive: true });
+  for (const d of ['data', 'models']) {
+    const r = spawnSync('cp', ['-rl', join(demo, d), join(dir, d)]);
+    if (r.status !== 0) cpSync(join(demo, d), join(dir, d), { recursive: true });
+  }
+  return dir;
 }

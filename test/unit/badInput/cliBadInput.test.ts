@@ -106,6 +106,8 @@ function cases(): Case[] {
   const file = fx.file('a-file');
   writeFileSync(file, 'x');
   add('simulate: --out inside a file', ['simulate', '--out', join(file, 'sub')], file, /./);
+  add('mcp: a root that does not exist', ['mcp', '--root', fx.file('no-such-root')], fx.file('no-such-root'), /does not exist/);
+  add('mcp: a root that is a file', ['mcp', '--root', fx.dir, '--root', file], file, /is not a folder/);
   return out;
 }
 
@@ -119,7 +121,7 @@ describe('CLI on bad input: one line, exit 1/2, no stack trace', () => {
 
   test('every command: exit 1 or 2 with one line naming the file (or success where the fix is to create the folder)', () => {
     const commands = new Set(list.map((c) => c.argv[0]));
-    for (const c of ['info', 'diff', 'report', 'review', 'show', 'examples', 'parity', 'call', 'postprocess', 'simulate']) assert.ok(commands.has(c), `no case for ${c}`);
+    for (const c of ['info', 'diff', 'report', 'review', 'show', 'examples', 'parity', 'call', 'postprocess', 'simulate', 'mcp']) assert.ok(commands.has(c), `no case for ${c}`);
     const failures: string[] = [];
     list.forEach((c, i) => {
       const r = results[i]!;

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { PROJECT_ROOT } from '../../helpers/paths';
 
-interface Manifest { version: string; contributes: { commands: { command: string }[]; views: Record<string, { id: string }[]> } }
+interface Manifest { version: string; contributes: { commands: { command: string }[]; views: Record<string, { id: string }[]>; languageModelTools: { name: string }[] } }
 const manifest = JSON.parse(readFileSync(join(PROJECT_ROOT, 'package.json'), 'utf8')) as Manifest;
 
 /** An object whose every property (at any depth) exists and is callable: the parts of the API whose results activation ignores. */
@@ -40,6 +40,7 @@ test('activation registers every contributed command, the table editors, the Rev
   const editors: string[] = [];
   const trees: string[] = [];
   const statusItems: string[] = [];
+  const lmTools = new Map<string, { prepareInvocation?(o: { input: unknown }, t: unknown): { confirmationMessages?: { title: string; message: { value: string } } } }>();
   const disposable = { dispose: (): void => undefined };
   const fake = {
     commands: { registerCommand: (id: string) => { commands.push(id); return disposable; }, executeCommand: async () => undefined },
@@ -55,12 +56,13 @@ test('activation registers every contributed command, the table editors, the Rev
       getConfiguration: () => ({ get: (_k: string, d: unknown) => d, update: async () => undefined }),
     }),
     languages: anything(),
+    lm: { registerTool: (name: string, tool: never) => { lmTools.set(name, tool); return disposable; }, tools: [] },
     env: anything(),
     EventEmitter: class { event = (): typeof disposable => disposable; fire(): void {} dispose(): void {} },
     Uri: class { static joinPath(): unknown { return {}; } static file(p: string): unknown { return { fsPath: p }; } },
     StatusBarAlignment: { Left: 1, Right: 2 }, ProgressLocation: { Notification: 15 }, ViewColumn: { Beside: -2, Active: -1 },
     ConfigurationTarget: { Global: 1, Workspace: 2 }, OverviewRulerLane: { Left: 1 }, TreeItemCollapsibleState: { None: 0, Collapsed: 1, Expanded: 2 },
-    TreeItem: class {}, ThemeIcon: class {}, ThemeColor: class {}, CodeLens: class {}, Range: class {}, RelativePattern: class {}, MarkdownString: class {},
+    TreeItem: class {}, ThemeIcon: class {}, ThemeColor: class {}, CodeLens: class {}, Range: class {}, RelativePattern: class {}, MarkdownString: class { value = ''; appendText(t: string): unknown { this.value += t; return this; } },
     TabInputCustom: class {}, TabInputText: class {},
   };
   const mod = Module as unknown as { _load: (request: string, ...rest: unknown[]) => unknown };
@@ -85,6 +87,12 @@ test('activation registers every contributed command, the table editors, the Rev
     for (const t of trees) assert.ok(views.includes(t), `tree ${t} not contributed`);
     assert.equal(trees.length, 1);
     assert.deepEqual(statusItems, ['variantLens.reviewProgress', 'variantLens.status']);
+    // The language-model tools of package.json, registered; record_verdict asks before it writes.
+    assert.deepEqual([...lmTools.keys()], manifest.contributes.languageModelTools.map((t) => t.name));
+    const prepared = lmTools.get('variantLens_recordVerdict')!.prepareInvocation!({ input: { review: 'variant-lens.review.tsv', locus: 'chr20:2078:T>C', verdict: 'both-correct' } }, {});
+    assert.equal(prepared.confirmationMessages?.title, 'Record a Variant Lens verdict?');
+    assert.match(prepared.confirmationMessages!.message.value, /chr20:2078:T>C to “both-correct” in the review file variant-lens\.review\.tsv/);
+    assert.equal(lmTools.get('variantLens_inspectSite')!.prepareInvocation!({ input: { locus: 'chr20:2078' } }, {}).confirmationMessages, undefined, 'reading tools run without confirmation');
     assert.ok(subscriptions.length > commands.length);
     for (const s of subscriptions) s.dispose();
     await ext.deactivate();
