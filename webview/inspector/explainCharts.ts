@@ -15,6 +15,7 @@ const H = 132;
 const PAD = { left: 30, right: 8, top: 8, bottom: 30 };
 const CLASS_NAMES = ['hom-ref', 'het', 'hom-alt'] as const;
 const DASH = ['', '5 3', '1.5 2.5'];
+const TITLES: Record<ExplainCurveView['name'], string> = { depth: 'Depth', altFraction: 'Alt fraction', baseQuality: 'Base quality', mappingQuality: 'Mapping quality' };
 
 function svg<K extends keyof SVGElementTagNameMap>(tag: K, attrs: Record<string, string | number> = {}, text?: string): SVGElementTagNameMap[K] {
   const e = document.createElementNS(SVG, tag);
@@ -78,7 +79,7 @@ export function curveChart(curve: ExplainCurveView, models: readonly string[]): 
     root.append(g);
   });
   const cap = document.createElement('figcaption');
-  cap.textContent = curve.xLabel;
+  cap.textContent = TITLES[curve.name] ?? curve.name;
   cap.title = curve.description;
   fig.append(root, cap);
   return fig;
