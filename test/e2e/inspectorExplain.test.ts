@@ -119,6 +119,8 @@ async function run(theme: 'Default Light Modern' | 'Default Dark Modern', suffix
   if (suffix === 'dark') {
     const w = await explained(page, table, 'chr21:16799');
     assert.equal(await w.textContent('.explanation-slot .verdict-kind'), 'weights');
+    // The walk kept the scroll position of the details above; the reviewer scrolls back up.
+    await w.evaluate(() => { document.scrollingElement!.scrollTop = 0; });
     await checkOneScreen(w);
     await showOverlay(w, 'diff');
     await page.screenshot({ path: join(SCREENSHOTS, `inspector-explain-weights-${suffix}.png`) });

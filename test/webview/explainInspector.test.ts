@@ -149,6 +149,11 @@ test('verdict sentence and the 2×2 cross-run in the slot, above the pileup', as
   const cells = await page.$$eval('table.cross-run td.cell', (tds) => tds.map((td) => [(td as HTMLElement).dataset.i, (td as HTMLElement).dataset.j, td.querySelector('b')?.textContent, td.classList.contains('own')]));
   assert.deepEqual(cells, [['0', '0', '0/1', true], ['0', '1', '1/1', false], ['1', '0', '0/0', false], ['1', '1', '1/1', true]]);
   assert.match((await page.getAttribute('table.cross-run td[data-i="0"][data-j="0"]', 'title'))!, /no candidate/);
+  assert.equal(await page.textContent('table.cross-run td[data-i="0"][data-j="0"]'), '0/1 het 0.96 · no cand.');
+  // The sentence is clamped; a click shows all of it.
+  await page.click('.explanation-slot .verdict-text');
+  assert.equal(await page.getAttribute('.explanation-slot .verdict-text', 'aria-expanded'), 'true');
+  await page.click('.explanation-slot .verdict-text');
   // One screen at 1400×900: the verdict, the model table and the pileup's first image are all in view.
   for (const sel of ['.explanation-slot .verdict-text', 'section.models', 'section.pileup canvas.pixels']) {
     const box = (await page.locator(sel).first().boundingBox())!;

@@ -67,6 +67,7 @@ export function mountExplanation(client: RpcClient<InspectorProtocol>, slot: HTM
   let modelCount = 0;
   let redrawPileup: (() => void) | undefined;
   let detailsBox: HTMLElement | undefined;
+  let verdictOpen = false;
   let mode: OverlayMode | 'off' = ui.explainOverlay ?? 'off';
 
   const setMode = (m: OverlayMode | 'off'): void => {
@@ -123,7 +124,9 @@ export function mountExplanation(client: RpcClient<InspectorProtocol>, slot: HTM
     const t = el('table', 'cross-run');
     t.setAttribute('aria-label', 'Cross-run: each model on the images made with each model\'s make_examples parameters');
     const head = el('tr');
-    head.append(el('th', 'corner', 'model ↓ on images of →'));
+    const corner = el('th', 'corner', 'model ↓ · images →');
+    corner.title = 'Row: the model run. Column: whose make_examples parameters made the images.';
+    head.append(corner);
     for (const m of v.models) head.append(el('th', undefined, m));
     t.append(head);
     v.crossRun!.forEach((row, i) => {
@@ -135,8 +138,8 @@ export function mountExplanation(client: RpcClient<InspectorProtocol>, slot: HTM
         td.dataset.j = String(j);
         if (c.probs) {
           const k = c.genotypeClass === 'hom-ref' ? 0 : c.genotypeClass === 'het' ? 1 : 2;
-          td.append(el('b', undefined, c.gt ?? '.'), el('span', 'cell-p', ` P(${c.genotypeClass}) ${pct(c.probs[k]!)}`));
-          if (!c.candidate) td.append(el('span', 'cell-note', ' · no candidate'));
+          td.append(el('b', undefined, c.gt ?? '.'), el('span', 'cell-p', ` ${c.genotypeClass} ${pct(c.probs[k]!)}`));
+          if (!c.candidate) td.append(el('span', 'cell-note', ' · no cand.'));
           td.title = `${v.models[i]} on ${v.models[j]}'s images: P(hom-ref) ${c.probs[0].toFixed(4)}, P(het) ${c.probs[1].toFixed(4)}, P(hom-alt) ${c.probs[2].toFixed(4)} · DP ${c.dp} · AD ${c.ad.join(',')} · ${c.readRows} read rows, ${c.altRows} support the alt${c.candidate ? '' : ` · ${v.models[j]}'s thresholds make no candidate here (DeepVariant would emit nothing)`}`;
         } else {
           td.textContent = '–';
@@ -161,8 +164,15 @@ export function mountExplanation(client: RpcClient<InspectorProtocol>, slot: HTM
     badge.title = 'inputs: the images decide (make_examples parameters); weights: the models read identical images differently';
     line.append(badge);
     if (view?.verdict) {
+      // Clamped to three lines; a click (or Enter) shows all of it.
       const text = el('span', 'verdict-text', view.verdict.text);
       text.title = view.verdict.text;
+      text.tabIndex = 0;
+      text.setAttribute('role', 'button');
+      text.setAttribute('aria-expanded', String(verdictOpen));
+      const flip = (): void => { verdictOpen = !verdictOpen; text.setAttribute('aria-expanded', String(verdictOpen)); };
+      text.addEventListener('click', flip);
+      text.addEventListener('keydown', (ev) => { if (ev.key === 'Enter') { flip(); ev.preventDefault(); } });
       line.append(text);
     } else if (error) {
       line.append(el('span', 'explain-error', error));
