@@ -33,7 +33,10 @@ async function goTo(page: Page, table: Frame, locus: string): Promise<void> {
   await table.waitForFunction(() => document.activeElement?.classList.contains('locus'));
   await page.keyboard.type(locus);
   await page.keyboard.press('Enter');
-  await table.waitForSelector('.rows .row.focused:not(.loading)');
+  // The row of that locus is focused (not the one focused before the jump): click it, Enter opens it.
+  const pos = Number(locus.split(':')[1]).toLocaleString('en-US');
+  await table.waitForFunction((p) => document.querySelector('.rows .row.focused:not(.loading)')?.textContent?.includes(p) === true, pos, { timeout: 60_000 });
+  await table.click('.rows .row.focused:not(.loading)');
   await page.keyboard.press('Enter');
 }
 
