@@ -177,7 +177,7 @@ export function mountExplanation(client: RpcClient<InspectorProtocol>, slot: HTM
     } else if (error) {
       line.append(el('span', 'explain-error', error));
     } else if (!running) {
-      line.append(el('span', 'muted', 'The models agree here; explain anyway?'));
+      line.append(el('span', 'muted', 'The models agree here.'));
     }
     drawProgress();
     line.append(progressLine);
