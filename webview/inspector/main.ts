@@ -116,6 +116,7 @@ function render(s: InspectorState): void {
   header.replaceChildren();
   const site = s.site;
   if (!site) {
+    explanation.update(s);
     body.append(el('p', 'muted', 'Select a row in a VCF table (Enter or double-click) to inspect the site.'));
     app.dataset.site = '';
     return;
