@@ -296,7 +296,7 @@ async function report(state, dir, data) {
   state.done('report', key);
 }
 
-async function workspace(state, dir) {
+async function workspace(state, dir, data) {
   step('the VS Code workspace: .vscode/settings.json, review file');
   // Keys from package.json contributes.configuration (src/extension/common/settings.ts reads them);
   // relative paths are resolved against the workspace folder.
@@ -332,14 +332,35 @@ async function workspace(state, dir) {
     '    code --install-extension dist/variant-lens-0.1.0.vsix && code demo',
     '',
     `* \`default.vcf.gz\`, \`retrained.vcf.gz\` — the two demo models' calls on ${HELD_OUT.join(', ')} of ${SAMPLE} (held out from training)`,
-    '* `report.html` — the diff, precision/recall against the truth, the ten most disputed sites with their pileups',
+    '* `report.html` — the diff, precision/recall against the truth, the ten most disputed sites with their pileups and why the two models disagree there (inputs or weights)',
     '* `diff/` — `variant-lens diff` outputs (summary JSON, sites TSV, HTML)',
     '* `variant-lens.review.tsv` — your verdicts, from the tables, the diff and the inspector (docs/review-format.md)',
     '* `data/` — the simulated reference, reads (BAM), truth VCFs and confident BEDs',
     '* `models/` — the two ONNX models with example_info.json and model_card.json',
     '* `.vscode/settings.json` — points Variant Lens at the reads, reference and models',
     '',
+    ...plantedText(data),
   ].join('\n'));
+}
+
+/** The README's note on the sites the simulator changed on purpose (manifest.json plantedSites). */
+function plantedText(data) {
+  let planted = [];
+  try {
+    planted = JSON.parse(readFileSync(join(data, 'manifest.json'), 'utf8')).plantedSites ?? [];
+  } catch {
+    return [];
+  }
+  if (planted.length === 0) return [];
+  return [
+    '## A planted dispute',
+    '',
+    'Most disputed sites here are explained by the weights: on identical images the two models still call differently.',
+    'So that the demo also shows a dispute explained by the inputs, the simulator changed one site on purpose:',
+    '',
+    ...planted.map((p) => `* ${p.sample} ${p.contig}:${p.pos} ${p.ref}>${p.alt}: ${p.change} (${p.reads} reads). default (min_mapping_quality 5) never sees those reads and makes no candidate; retrained (min_mapping_quality 1) sees them and calls the variant; on the same images both models agree, so \`variant-lens explain\` and the inspector say "inputs".`),
+    '',
+  ];
 }
 
 async function packageVsix(state) {
@@ -435,7 +456,7 @@ async function main() {
   await callModels(state, dir, data);
   await diffs(state, dir, data);
   await report(state, dir, data);
-  await workspace(state, dir);
+  await workspace(state, dir, data);
   if (o.pack) await packageVsix(state);
   else step('package the extension: skipped (--no-package)');
 

@@ -23,6 +23,7 @@
 
 import type { DiffClass, DiffVariantKind } from '../core/diff/diffClasses';
 import type { FilterSpec, RowVariantKind, SortSpec } from '../core/table/tableSpec';
+import type { ExplanationView } from './explainProtocol';
 
 // ---------------------------------------------------------------------------------------------
 // Envelope
@@ -371,6 +372,8 @@ export type InspectorRequests = {
   'inspector.hover': { params: { generation: number; tensor: number; row: number; col: number }; result: InspectorHover | null };
   /** Opens the model-card panel. */
   'inspector.showModelCards': { params: Record<string, never>; result: Record<string, never> };
+  /** Why the models disagree at the site of state `generation` (explainProtocol.ts; progress, cancellable). */
+  'inspector.explain': { params: { generation: number }; result: ExplanationView };
 };
 
 export type InspectorWebviewEvents = {
@@ -382,6 +385,8 @@ export type InspectorWebviewEvents = {
 export type InspectorHostEvents = {
   state: InspectorState;
   trust: TrustState;
+  /** The running explanation's cross-run, before its occlusion and curves finish. */
+  explanation: ExplanationView;
 };
 
 /** A panel's protocol: what the webview may ask, and the events either side emits. */

@@ -2,7 +2,7 @@
  * `npm run bench:diff` — our diff next to `bcftools isec -p` on two 5,000,000-record VCFs
  * (bgzipped + tabix-indexed) with a known set of differences, twice: the plain diff (no
  * reference) and the diff with site features (`--ref`: left-alignment, the haplotype stage and
- * the features stage, decision 0015). The generator also writes the matching FASTA (REF
+ * the features stage, decision 0016). The generator also writes the matching FASTA (REF
  * alleles are the reference's bases; runs of one base planted every ~2 kb).
  *
  * The inputs are generated once (seeded) into .cache/bench/diff-v1/ with the counts of each

@@ -7,7 +7,7 @@
  *    the box, not "0 of N rows" (11);
  *  - Ctrl+L selects the locus text, so typing replaces the old locus (5);
  *  - a window reload restores the table's filter, sort and selection (10);
- *  - Compare Two VCFs opens on the disputes only (7 sites, not 156), ranked as the report
+ *  - Compare Two VCFs opens on the disputes only (8 sites, not 156), ranked as the report
  *    ranks them, with A GT, B GT and REVIEW on screen (2, 3).
  */
 import { test, after } from 'node:test';

@@ -50,13 +50,20 @@ test('demo report: opens from file:// in Chromium with no console output, no req
     assert.ok(images.length >= 20, `images: ${images.length}`);
     assert.ok(images.every((i) => i.ok), 'every image decodes');
     // show_examples geometry: the strip is 7 channels × 221 columns, the RGB 221 wide; 100 rows + 20-px header.
-    for (const i of images) assert.deepEqual([i.w, i.h], i.cls.includes('strip') ? [221 * 7, 120] : [221, 120]);
+    for (const i of images.filter((x) => x.cls.includes('pileup'))) assert.deepEqual([i.w, i.h], i.cls.includes('strip') ? [221 * 7, 120] : [221, 120]);
+    // Why the models disagree, per site: the 2×2 and the explanation's images (overlays, curves).
+    assert.equal(await page.locator('section.site .why table.cross-run').count(), 10);
+    assert.ok(images.filter((x) => x.cls.includes('explain')).length >= 20, 'explanation images');
+    const planted = page.locator('section.site', { hasText: 'chr21:30058 T>C' });
+    assert.equal(await planted.locator('.verdict').innerText(), 'inputs');
+    assert.ok(await page.locator('.why .verdict.weights').count() >= 7, 'the other disputes are weights disputes');
 
     const bg = (): Promise<string> => page.evaluate(() => getComputedStyle(document.body).backgroundColor);
     assert.equal(await bg(), 'rgb(255, 255, 255)');
     mkdirSync(SCREENSHOTS, { recursive: true });
     await page.screenshot({ path: join(SCREENSHOTS, 'demo-report.png') });
     await page.locator('#site-1').screenshot({ path: join(SCREENSHOTS, 'demo-report-site.png') });
+    await planted.locator('.why').screenshot({ path: join(SCREENSHOTS, 'demo-report-explain-inputs.png') });
     await page.emulateMedia({ colorScheme: 'dark' });
     assert.equal(await bg(), 'rgb(13, 17, 23)');
     await page.screenshot({ path: join(SCREENSHOTS, 'demo-report-dark.png') });

@@ -16,6 +16,7 @@ import { isTextField, type ReviewClient } from '../common/reviewUi';
 import { modelSection } from './modelTable';
 import { pileupSection } from './pileupView';
 import { mountReviewForm } from './reviewForm';
+import { mountExplanation } from './explainView';
 import { saveUi, ui } from './uiState';
 
 const client = connect<InspectorProtocol>();
@@ -33,6 +34,7 @@ explanationSlot.hidden = true;
 const body = el('div', 'inspector');
 app.append(trustBanner, header, reviewBox, explanationSlot, body);
 mountReviewForm(client as unknown as ReviewClient, reviewBox);
+const explanation = mountExplanation(client, explanationSlot);
 
 let origin: InspectorState['origin'];
 
@@ -114,6 +116,7 @@ function render(s: InspectorState): void {
   header.replaceChildren();
   const site = s.site;
   if (!site) {
+    explanation.update(s);
     body.append(el('p', 'muted', 'Select a row in a VCF table (Enter or double-click) to inspect the site.'));
     app.dataset.site = '';
     return;
@@ -130,10 +133,13 @@ function render(s: InspectorState): void {
   // Models vs records first (compact), then the pileup: both fit one screen.
   const models = modelSection(s, client);
   models.dataset.anchor = 'models';
-  const pileup = pileupSection(s, { client });
+  explanation.update(s);
+  const pileup = pileupSection(s, { client, overlay: explanation.overlay });
   pileup.dataset.anchor = 'pileup';
   if (!pileup.querySelector('canvas') && reserve > 0) pileup.style.minHeight = `${Math.round(reserve)}px`;
   body.append(models, pileup);
+  const why = explanation.details();
+  if (why) body.append(why);
 
   const rec = el('dl', 'record');
   kv(rec, 'ID', site.id);

@@ -16,6 +16,7 @@ import { renderChannelStrip, renderRgb } from '../../src/core/render/showExample
 import { el } from '../common/dom';
 import { groupTabs, imageDifference, imageLabel, isExamples, rowRanges, usedRows, type ImageDifference } from './imageTabs';
 import { saveUi, ui } from './uiState';
+import type { PileupOverlay } from './explainView';
 
 export const MIN_ZOOM = 1;
 export const MAX_ZOOM = 8;
@@ -101,6 +102,8 @@ function hoverText(t: TensorPayload, row: number, col: number, h: InspectorHover
 
 export interface PileupViewDeps {
   readonly client: RpcClient<InspectorProtocol>;
+  /** The explanation's attribution overlay (explainView.ts): its switch in the bar, drawn over the composite. */
+  readonly overlay?: PileupOverlay;
 }
 
 /** The image of the same alleles from the other origin (examples ↔ encoder), if any: what the comparison compares against. */
@@ -171,6 +174,7 @@ export function pileupSection(s: InspectorState, deps: PileupViewDeps): HTMLElem
   const layout = toggle('grid-layout', 'grid', 'Channels side by side (grid) or one per line', () => ui.layout === 'grid', () => { ui.layout = ui.layout === 'grid' ? 'stack' : 'grid'; });
   zoom.append(zoomOut, zoomLabel, zoomIn, trim, layout);
   bar.append(tabs, zoom);
+  const overlayBar = el('div', 'overlay-bar');
   const compareBar = el('div', 'compare-bar');
   const panel = el('div', 'tab-panel');
   panel.setAttribute('role', 'tabpanel');
@@ -183,7 +187,7 @@ export function pileupSection(s: InspectorState, deps: PileupViewDeps): HTMLElem
   let cursor: { row: number; col: number } | undefined;
   let keyboardHover: (() => void) | undefined;
   let blinkTimer: ReturnType<typeof setInterval> | undefined;
-  sec.append(bar, compareBar, panel, hover);
+  sec.append(bar, overlayBar, compareBar, panel, hover);
 
   const buttons: HTMLButtonElement[] = [];
   for (const g of groups) {
@@ -263,6 +267,11 @@ export function pileupSection(s: InspectorState, deps: PileupViewDeps): HTMLElem
       }
     }
 
+    const switcher = deps.overlay?.controls(draw);
+    overlayBar.replaceChildren(...(switcher ? [switcher] : []));
+    overlayBar.hidden = !switcher;
+    const attribution = deps.overlay?.imageFor(ui.tab);
+
     panel.replaceChildren();
     const title = el('div', 'tensor-title', `${groups.find((g) => g.tabs.includes(ui.tab))?.title ?? ''} — ${tabLabel(t, ref)} — ${t.height}×${t.width}×${t.channels.length}${rows < t.height ? ` (${t.height - rows} empty rows hidden)` : ''}`);
     title.title = `${t.source}${t.seenBy?.length ? ` — seen by ${t.seenBy.join(', ')}` : ''}`;
@@ -304,6 +313,11 @@ export function pileupSection(s: InspectorState, deps: PileupViewDeps): HTMLElem
         const overlay = canvasOf(t.width, Math.min(rows, diff.height), maskRgba(diff.mask, diff.width * diff.height), ui.zoom);
         overlay.className = 'pixels diff-overlay';
         wrap.append(overlay);
+      }
+      if (attribution && fi === 0 && attribution.width === t.width) {
+        const heat = canvasOf(t.width, Math.min(rows, attribution.height), new Uint8ClampedArray(attribution.rgba.buffer, attribution.rgba.byteOffset, attribution.rgba.byteLength), ui.zoom);
+        heat.className = 'pixels attribution-overlay';
+        wrap.append(heat);
       }
       if (t.candidateColumn !== undefined) {
         const mark = el('div', 'candidate-mark');

@@ -17,6 +17,8 @@ export interface InspectorUiState {
   layout: 'grid' | 'stack';
   /** Examples-vs-encoder comparison: off, blink, or the difference overlay. */
   compare: 'off' | 'blink' | 'diff';
+  /** The explanation's attribution overlay on the pileup (explainView.ts). */
+  explainOverlay?: 'off' | 'a' | 'b' | 'diff';
   /** <details> sections by name → open. */
   open: Record<string, boolean>;
   /** The shown site (restored after a reload). */

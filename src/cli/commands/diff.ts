@@ -57,7 +57,7 @@ options:
                         repeat, GC ±50 bp; distance to the next variant, hold-out contig) as
                         extra TSV columns, their bins and the enrichment of disputes in the
                         summary JSON and the HTML. On by default with --ref; --no-features
-                        turns them off (docs/decisions/0015-site-features.md)
+                        turns them off (docs/decisions/0016-site-features.md)
   --held-out LIST       hold-out contigs for the held_out feature (default chr20,chr21,chr22)
   --out PREFIX          output prefix (required)`;
 

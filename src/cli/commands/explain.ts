@@ -11,12 +11,8 @@ import { VariantLensError, wrapError } from '../../core/errors';
 import { openAlignments } from '../../core/io/sam/alignmentReader';
 import { openReference } from '../../core/io/fasta/fastaReader';
 import { type LoadedModel, loadModel } from '../../core/model/onnxModel';
-import { HEADER_HEIGHT, renderRgb, scaleNearest } from '../../core/render/showExamples';
-import { encodePng } from '../../core/render/png';
-import { heatmapRgba, mapScale, overlayOnRgb, pixelAttribution, scaleBar, stackRgb } from '../../core/explain/attributionOverlay';
-import { DEFAULT_BAND_WIDTH, DEFAULT_EXPLAIN_SEED, type ExplainOutput, explainSite } from '../../core/explain/explainSite';
-import { GENOTYPE_CLASSES } from '../../core/explain/explainResult';
-import { renderCurves } from '../../core/explain/curvePlot';
+import { DEFAULT_BAND_WIDTH, DEFAULT_EXPLAIN_SEED, explainSite } from '../../core/explain/explainSite';
+import { explainImages } from '../../core/explain/explainImages';
 import { parseArgs } from '../framework/args';
 import type { CliContext } from '../framework/command';
 import { registerCommand } from '../framework/registry';
@@ -54,41 +50,6 @@ export function parseLocus(text: string): { contig: string; position: number; al
     out.alleles = { refBases: m[3].toUpperCase(), altBases };
   }
   return out;
-}
-
-function fileName(name: string): string {
-  return name.replace(/[^A-Za-z0-9._-]+/g, '_');
-}
-
-/** Pileup and attribution PNGs of each model's own image. */
-export function explainImages(out: ExplainOutput, scale: number): { name: string; png: Uint8Array }[] {
-  const files: { name: string; png: Uint8Array }[] = [];
-  const { result, ownSites } = out;
-  const drawable = (i: number): boolean => {
-    const t = ownSites[i]?.examples[0]?.tensor;
-    return t !== undefined && [1, 2, 3, 4, 5, 6].every((id) => t.channels.includes(id));
-  };
-  const overlay = (i: number, minus: number | undefined, title: string): Uint8Array => {
-    const t = ownSites[i]!.examples[0]!.tensor;
-    const map = pixelAttribution(result, i, t, minus);
-    const s = mapScale(map);
-    const base = renderRgb(t);
-    const img = scaleNearest(overlayOnRgb(base, heatmapRgba(map, s), HEADER_HEIGHT), scale);
-    return encodePng(stackRgb([img, scaleBar(s, img.width, title)]));
-  };
-  result.models.forEach((m, i) => {
-    if (!drawable(i)) return;
-    const t = ownSites[i]!.examples[0]!.tensor;
-    files.push({ name: `pileup.${fileName(m.name)}.png`, png: encodePng(scaleNearest(renderRgb(t), scale)) });
-    const cls = result.crossRun[i]![i]!.genotypeClass ?? GENOTYPE_CLASSES[0];
-    files.push({ name: `attribution.${fileName(m.name)}.png`, png: overlay(i, undefined, `dP(${cls}) ${m.name}: red pushes toward it`) });
-  });
-  files.push({ name: 'curves.png', png: encodePng(scaleNearest(renderCurves(result), Math.min(2, scale))) });
-  if (result.models.length >= 2 && drawable(0)) {
-    const cls = result.crossRun[0]![0]!.genotypeClass ?? GENOTYPE_CLASSES[0];
-    files.push({ name: 'attribution.difference.png', png: overlay(0, 1, `dP(${cls}) ${result.models[0]!.name} - ${result.models[1]!.name} (${result.models[0]!.name}'s image)`) });
-  }
-  return files;
 }
 
 export async function runExplain(argv: string[], ctx: CliContext): Promise<number> {

@@ -21,6 +21,8 @@ import { renderDemoReport, type DisputedSiteReport, type ReportSide } from '../.
 import { mostDisputedSites } from '../../core/report/disputeScore';
 import { collectSiteEvidence, type EvidenceCall } from '../../core/report/siteEvidence';
 import { ModelCaller } from '../../core/model/modelCaller';
+import { explainSite } from '../../core/explain/explainSite';
+import { explainImages } from '../../core/explain/explainImages';
 import { parseArgs } from '../framework/args';
 import type { CliContext } from '../framework/command';
 import { registerCommand } from '../framework/registry';
@@ -32,7 +34,9 @@ One self-contained HTML page comparing two models' call sets: how A and B differ
 variant-lens diff), precision and recall of each against --truth, and the N most disputed
 sites — ranked by score = 1000·[GT differs] + 100·[FILTER differs] + min(|ΔQUAL|, 99.9) —
 with the pileup images each model saw (channel strip and RGB, as show_examples) and each
-model's probabilities and GT/GQ/QUAL/PL re-run on them. No script, no network: opens from file://.
+model's probabilities and GT/GQ/QUAL/PL re-run on them, and why the two models disagree there
+(as variant-lens explain: the 2×2 cross-run, the verdict, the attribution overlays and the
+sensitivity curves). No script, no network: opens from file://.
 
 options:
   --model DIR        model folder (model.onnx, example_info.json, model_card.json) of A, then
@@ -48,7 +52,8 @@ options:
   --sites N          disputed sites to show (default 10)
   --region R         only records overlapping R (chr20, chr20:1-50000; 1-based)
   --title TEXT       page title
-  --json             print a JSON summary (metrics, ranked sites, re-run calls) instead of text`;
+  --no-explain       leave out the explanation of each disputed site (faster)
+  --json             print a JSON summary (metrics, ranked sites, re-run calls, verdicts) instead of text`;
 
 interface SideInput {
   readonly vcf: string;
@@ -67,6 +72,7 @@ export async function runReport(argv: string[], ctx: CliContext): Promise<number
     out: { type: 'string' }, model: { type: 'string', multiple: true }, reads: { type: 'string' }, ref: { type: 'string' },
     truth: { type: 'string' }, bed: { type: 'string', multiple: true }, name: { type: 'string', multiple: true },
     sample: { type: 'string' }, sites: { type: 'string' }, region: { type: 'string' }, title: { type: 'string' }, json: { type: 'boolean' },
+    'no-explain': { type: 'boolean' },
   }, usage);
   const [fileA, fileB, extra] = args.positionals;
   if (!fileA || !fileB || extra !== undefined) throw new VariantLensError('invalid-argument', `give exactly two VCF files (A, then B)\n${usage}`);
@@ -145,6 +151,21 @@ export async function runReport(argv: string[], ctx: CliContext): Promise<number
         const sampleName = sample ?? (await reads.sampleName(signal)) ?? diff.a.sample;
         const caller = new ModelCaller(reads, reference!, models as LoadedModel[]);
         const modelNames = sides.map((s) => s.name);
+        const explain = !args.flag('no-explain');
+        // Why the two models disagree (core/explain, as `variant-lens explain`): the same seed, so the numbers equal the CLI's.
+        const explainOne = async (site: DiffSite): Promise<Pick<DisputedSiteReport, 'explanation' | 'explanationError'>> => {
+          ctx.progress(`report: explain ${site.contig}:${site.pos}`);
+          try {
+            const output = await explainSite({
+              reads, reference: reference!, models: models as LoadedModel[], contig: site.contig, position: site.pos,
+              alleles: { refBases: site.ref, altBases: [site.alt] }, sampleName, signal,
+            });
+            return { explanation: { result: output.result, images: explainImages(output, 2) } };
+          } catch (e) {
+            if (!(e instanceof VariantLensError)) throw e;
+            return { explanationError: e.message };
+          }
+        };
         for (const r of ranked) {
           const s = r.site;
           // The normalized allele (1-based POS): the models' candidate there is imaged when it covers it.
@@ -154,10 +175,10 @@ export async function runReport(argv: string[], ctx: CliContext): Promise<number
               caller, names: modelNames, contig: s.contig, position: s.pos,
               refBases: s.ref, altBases: [s.alt], sample: sampleName, signal,
             });
-            disputed.push({ ranked: r, evidence });
+            disputed.push({ ranked: r, evidence, ...(explain ? await explainOne(r.site) : {}) });
           } catch (e) {
             if (!(e instanceof VariantLensError)) throw e;
-            disputed.push({ ranked: r, evidenceError: e.message });
+            disputed.push({ ranked: r, evidenceError: e.message, ...(explain ? await explainOne(r.site) : {}) });
           }
         }
       } finally {
@@ -200,6 +221,11 @@ export async function runReport(argv: string[], ctx: CliContext): Promise<number
             models: g.models, candidate: g.candidate, alleles: [g.refBases, ...g.altBases], alts: im.altAlleles, probabilities: im.probabilities,
           }))) : [],
           error: d.evidenceError ?? null,
+          explanation: d.explanation ? {
+            verdict: d.explanation.result.verdict.kind, text: d.explanation.result.verdict.text,
+            crossRun: d.explanation.result.crossRun.map((row) => row.map((c) => ({ probs: c.probs, gt: c.gt, candidate: c.candidate }))),
+          } : null,
+          explanationError: d.explanationError ?? null,
         })),
       }, null, 2) + '\n');
     } else {
@@ -210,7 +236,7 @@ export async function runReport(argv: string[], ctx: CliContext): Promise<number
       }
       for (const d of disputed) {
         const s = d.ranked.site;
-        lines.push(`  #${d.ranked.rank} ${s.contig}:${s.pos} ${s.ref}>${s.alt} score ${d.ranked.dispute.score.toFixed(1)} ${s.classes.join(',')}${d.evidenceError ? ` (no images: ${d.evidenceError})` : ''}`);
+        lines.push(`  #${d.ranked.rank} ${s.contig}:${s.pos} ${s.ref}>${s.alt} score ${d.ranked.dispute.score.toFixed(1)} ${s.classes.join(',')}${d.evidenceError ? ` (no images: ${d.evidenceError})` : ''}${d.explanation ? ` — ${d.explanation.result.verdict.kind}` : ''}`);
       }
       lines.push(`wrote ${out}`);
       ctx.out(lines.join('\n') + '\n');

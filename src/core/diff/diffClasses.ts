@@ -76,7 +76,7 @@ export interface DiffSite {
 /**
  * What the features stage (diff/features/featureStage.ts) learns of a site from the
  * reference and the neighbouring sites; the per-call values (DP, VAF, GQ, QUAL, MID) stay on
- * the SideCalls. Definitions: docs/decisions/0015-site-features.md.
+ * the SideCalls. Definitions: docs/decisions/0016-site-features.md.
  */
 export interface SiteFeatureValues {
   /** Longest single-base run on the reference touching the allele (1 = none; undefined without a reference). */

@@ -23,6 +23,7 @@ import { VariantLensError, throwIfAborted } from '../errors';
 import { CHANNEL_NAMES } from '../io/examples/channelIds';
 import type { PileupTensor } from '../io/examples/pileupTensor';
 import type { AlignedRead, AlignmentSource } from '../io/sam/alignedRead';
+import { SharedFetchSource } from '../io/sam/sharedFetchSource';
 import type { ReferenceSource } from '../io/fasta/referenceSource';
 import { DV_POSTPROCESS_DEFAULTS, type GenotypeCall, genotypeOrder, mostLikelyGenotype, postprocessSite, roundGls } from '../model/genotypePostprocess';
 import { DV_MAKE_EXAMPLES_DEFAULTS, compareParams } from '../model/modelCard';
@@ -80,26 +81,6 @@ export interface ExplainOutput {
   readonly result: ExplainResult;
   /** Each model's own images (the cross-run diagonal), for drawing pileups and overlays. */
   readonly ownSites: readonly (SiteExamples | undefined)[];
-}
-
-/** Serves repeated fetches of one window from memory, so the pipelines of several models read the file once. */
-class FetchCache implements AlignmentSource {
-  private readonly cache = new Map<string, Promise<AlignedRead[]>>();
-  constructor(private readonly inner: AlignmentSource) {}
-  get path(): string { return this.inner.path; }
-  contigNames(signal?: AbortSignal): Promise<string[]> { return this.inner.contigNames(signal); }
-  sampleName(signal?: AbortSignal): Promise<string | undefined> { return this.inner.sampleName(signal); }
-  fetch(contig: string, start: number, end: number, signal?: AbortSignal): Promise<AlignedRead[]> {
-    const key = `${contig}:${start}-${end}`;
-    let p = this.cache.get(key);
-    if (!p) {
-      p = this.inner.fetch(contig, start, end, signal);
-      this.cache.set(key, p);
-      p.catch(() => this.cache.delete(key));
-    }
-    return p;
-  }
-  close(): Promise<void> { return Promise.resolve(); }
 }
 
 /** One make_examples setting and its images of the site. */
@@ -212,7 +193,7 @@ export async function explainSite(req: ExplainRequest): Promise<ExplainOutput> {
   progress('images');
 
   // ---- pipelines: cell (i, j) uses model i's layout with model j's parameters
-  const reads = new FetchCache(req.reads);
+  const reads = new SharedFetchSource(req.reads, { closesInner: false });
   const pipelines = new Map<string, Pipeline>();
   const cellKey: string[][] = [];
   for (let i = 0; i < n; i++) {

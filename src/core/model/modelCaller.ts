@@ -16,7 +16,8 @@
  * Coordinates: regions and `start`s are 0-based half-open; `position` is the 1-based VCF POS.
  */
 import { VariantLensError, throwIfAborted } from '../errors';
-import type { AlignedRead, AlignmentSource } from '../io/sam/alignedRead';
+import type { AlignmentSource } from '../io/sam/alignedRead';
+import { SharedFetchSource } from '../io/sam/sharedFetchSource';
 import type { ContigInfo, ReferenceSource } from '../io/fasta/referenceSource';
 import { writeVcf, type VcfWriteResult } from '../io/vcf/vcfWriter';
 import { type CallingRegion, PartitionReader, type PipelineOptions, type SiteExamples, buildSiteExamples, regionExamples } from '../pileup/siteExamples';
@@ -93,37 +94,6 @@ export interface SiteModelCall {
   readonly noCallReason: string | undefined;
 }
 
-/**
- * Serves repeated `fetch`es of the same window from memory, so that PartitionReaders of
- * models with different settings read each block of the BAM once. The readers ask for
- * identical windows (blocks of partitions aligned to the region start), so an exact-key
- * cache is enough. Reads are shared, never mutated (filters build new arrays).
- */
-class SharedFetchSource implements AlignmentSource {
-  private readonly cache = new Map<string, Promise<AlignedRead[]>>();
-  private static readonly MAX_WINDOWS = 8;
-  constructor(private readonly inner: AlignmentSource) {}
-  get path(): string { return this.inner.path; }
-  contigNames(signal?: AbortSignal): Promise<string[]> { return this.inner.contigNames(signal); }
-  sampleName(signal?: AbortSignal): Promise<string | undefined> { return this.inner.sampleName(signal); }
-  fetch(contig: string, start: number, end: number, signal?: AbortSignal): Promise<AlignedRead[]> {
-    const key = `${contig}:${start}-${end}`;
-    let p = this.cache.get(key);
-    if (p) {
-      // Refresh its place in the LRU order.
-      this.cache.delete(key);
-      this.cache.set(key, p);
-      return p;
-    }
-    p = this.inner.fetch(contig, start, end, signal);
-    this.cache.set(key, p);
-    p.catch(() => this.cache.delete(key));
-    while (this.cache.size > SharedFetchSource.MAX_WINDOWS) this.cache.delete(this.cache.keys().next().value!);
-    return p;
-  }
-  close(): Promise<void> { return this.inner.close(); }
-}
-
 /** Models that share make_examples settings, and the reader that encodes for them. */
 interface Group {
   readonly options: PipelineOptions;
@@ -161,7 +131,7 @@ export class ModelCaller {
    */
   constructor(readonly reads: AlignmentSource, readonly reference: ReferenceSource, readonly models: readonly LoadedModel[]) {
     if (models.length === 0) throw new VariantLensError('invalid-argument', 'give at least one model');
-    this.sharedReads = new SharedFetchSource(reads);
+    this.sharedReads = new SharedFetchSource(reads, { maxWindows: 8 });
     // One encoding pass per distinct make_examples settings (siteImages.ts).
     const withPipelines = models.map((model) => ({ model, pipeline: modelPipeline(model.exampleInfo, model.card?.makeExamplesParams, model.dir) }));
     for (const g of groupBySettings(withPipelines, (m) => m.pipeline.options)) {

@@ -21,6 +21,14 @@ import type { ParamDifference } from '../model/modelCard';
 import type { RankedSite } from './disputeScore';
 import { escapeHtml as esc, selfContainedCsp } from './htmlPage';
 import type { EvidenceCall, EvidenceImageGroup, SiteEvidence } from './siteEvidence';
+import type { ExplainResult } from '../explain/explainResult';
+
+/** Why the two models disagree at a site (core/explain, as `variant-lens explain`): the result and its PNGs. */
+export interface SiteExplanationReport {
+  readonly result: ExplainResult;
+  /** explainImages: pileup.<model>.png, attribution.<model>.png, attribution.difference.png, curves.png. */
+  readonly images: readonly { readonly name: string; readonly png: Uint8Array }[];
+}
 
 export interface ReportSide {
   /** Model name (e.g. "default"). */
@@ -39,6 +47,9 @@ export interface DisputedSiteReport {
   /** Undefined when evidence was not collected (no reads/models) — `evidenceError` says why. */
   readonly evidence?: SiteEvidence;
   readonly evidenceError?: string;
+  /** Why the models disagree here; undefined when not computed (`explanationError` says why, if it failed). */
+  readonly explanation?: SiteExplanationReport;
+  readonly explanationError?: string;
 }
 
 export interface DemoReportInput {
@@ -107,6 +118,10 @@ img.strip { max-width: none; }
 .scroll { overflow-x: auto; max-width: 100%; }
 img.rgb { width: 442px; height: auto; }
 nav ol { columns: 2; max-width: 900px; }
+.why { border-left: 3px solid var(--line); padding: 2px 0 2px 10px; margin: 8px 0; }
+.verdict { font-weight: 600; } .verdict.inputs { color: var(--a); } .verdict.weights { color: var(--warn); } .verdict.both { color: var(--b); }
+td.own { font-weight: 600; }
+img.explain { image-rendering: pixelated; border: 1px solid var(--line); background: #fff; display: block; max-width: 100%; height: auto; }
 a { color: var(--a); }
 .kv td:first-child { color: var(--muted); }
 `;
@@ -230,6 +245,35 @@ function groupHtml(input: DemoReportInput, g: EvidenceImageGroup, rank: number, 
   return head + notes + imgs;
 }
 
+const VERDICT_WORDS: Record<string, string> = { inputs: 'inputs', weights: 'weights', both: 'inputs and weights', none: 'no dispute' };
+
+/** The explanation: verdict sentence, the cross-run table, the attribution overlays and the curves (images as data: URIs). */
+function explanationHtml(d: DisputedSiteReport): string {
+  if (!d.explanation) return d.explanationError ? `<div class="why"><h4>Why the models disagree</h4><p class="note">Not explained: ${esc(d.explanationError)}</p></div>` : '';
+  const { result: r, images } = d.explanation;
+  const names = r.models.map((m) => m.name);
+  const cell = (i: number, j: number): string => {
+    const c = r.crossRun[i]![j]!;
+    if (!c.probs) return `<td class="muted" title="${esc(c.reason ?? 'no image')}">–</td>`;
+    const k = c.genotypeClass === 'hom-ref' ? 0 : c.genotypeClass === 'het' ? 1 : 2;
+    return `<td class="${i === j ? 'own' : ''}">${esc(c.gt ?? '.')} <span class="muted">P(${c.genotypeClass}) ${c.probs[k]!.toFixed(2)} · [${c.probs.map((x) => x.toFixed(3)).join(', ')}]${c.candidate ? '' : ' · no candidate'} · AD ${c.ad.join(',')}</span></td>`;
+  };
+  const table = `<table class="cross-run"><tr><th>model ↓ on the images of →</th>${names.map((n) => `<th>${esc(n)}'s parameters</th>`).join('')}</tr>${
+    names.map((n, i) => `<tr><th>${esc(n)}</th>${names.map((_, j) => cell(i, j)).join('')}</tr>`).join('')}</table>`;
+  const order = ['attribution.', 'curves.png'];
+  const shown = images.filter((im) => order.some((o) => im.name.startsWith(o))).sort((a, b) => (a.name === 'curves.png' ? 1 : 0) - (b.name === 'curves.png' ? 1 : 0));
+  const caption = (name: string): string => name === 'curves.png'
+    ? 'sensitivity curves: P(hom-ref) blue, P(het) orange, P(hom-alt) red, one row per model'
+    : name === 'attribution.difference.png' ? `attribution difference ${esc(names[0] ?? '')} − ${esc(names[1] ?? '')}` : `attribution of ${esc(name.replace(/^attribution\.|\.png$/g, ''))}: red pushed toward its call, blue away`;
+  const figs = shown.map((im) => `<figure><img class="explain" alt="${esc(im.name)}" src="${dataUri(im.png)}"><figcaption>${caption(im.name)}</figcaption></figure>`).join('');
+  const kind = r.verdict.kind;
+  return `<div class="why"><h4>Why the models disagree: <span class="verdict ${kind}">${esc(VERDICT_WORDS[kind] ?? kind)}</span></h4>
+<p>${esc(r.verdict.text)}</p>
+${table}
+<p class="muted">Each model run on the images made with each model's make_examples parameters (its own on the diagonal). Same images, same call → the inputs decide; each model keeps its call on any images → the weights do. Attribution: ΔP of the called genotype when a read's row is dropped, weighted by the column bands' ΔP; channels are replaced by realistic counterfactuals (not zeros). Seed ${r.seed}, bands of ${r.bandWidth} columns.</p>
+<div class="images">${figs}</div>${r.partial ? `<p class="note">Partial: ${esc(r.problems.join('; '))}</p>` : ''}</div>`;
+}
+
 function siteSection(input: DemoReportInput, d: DisputedSiteReport): string {
   const { site: s, dispute, rank } = d.ranked;
   const why = [dispute.gtDiffers ? `genotype ${dispute.gtA} vs ${dispute.gtB}` : '', dispute.filterDiffers ? `FILTER ${dispute.filterA} vs ${dispute.filterB}` : '', `|ΔQUAL| ${num(dispute.qualDelta, 1)}`].filter(Boolean).join(' · ');
@@ -241,6 +285,7 @@ function siteSection(input: DemoReportInput, d: DisputedSiteReport): string {
 <h3>#${rank} ${esc(locus(s))} ${esc(s.ref)}&gt;${esc(s.alt)} <span class="muted">${s.kind} · ${esc(s.classes.join(', '))} · score ${num(dispute.score, 1)}</span></h3>
 <p>${esc(why)}</p>
 ${callRows(input, s, ev)}
+${explanationHtml(d)}
 ${body}
 </section>`;
 }

@@ -1,5 +1,5 @@
 /**
- * The site-feature plots of a diff as SVG text (docs/decisions/0015-site-features.md): one
+ * The site-feature plots of a diff as SVG text (docs/decisions/0016-site-features.md): one
  * histogram per feature (the share of agreed sites and of disputed sites in each bin), the
  * A-vs-B QUAL and GQ as binned 2-D counts (cells, not dots: a whole genome stays light),
  * the truth outcomes per bin, and the enrichment ranking. Used by the diff's HTML page and the

@@ -24,6 +24,7 @@ import { Rng } from './prng';
 import { simulateSampleReads } from './simReads';
 import { type Interval, type SimGenome, simulateGenome } from './simGenome';
 import { type SimSite, buildHaplotype, plantVariants, sampleRecord } from './simVariants';
+import { type PlantedSite, plantLowMapqAltReads, plantedSiteOf } from './plantedDispute';
 
 export const SIM_SAMPLES = ['HG001-sim', 'HG002-sim', 'HG003-sim'] as const;
 export const MANIFEST_NAME = 'manifest.json';
@@ -88,11 +89,19 @@ export interface SimManifest {
   readonly duplicatedSegments: { readonly source: NamedInterval; readonly copy: NamedInterval }[];
   /** Windows simulated at ~`lowCoverage`x instead of `coverage`x. */
   readonly lowCoverageWindows: NamedInterval[];
+  /**
+   * Sites changed on purpose after simulation (plantedDispute.ts): at each, the alt reads have a
+   * MAPQ that models with different min_mapping_quality treat differently (a dispute explained
+   * by the inputs). The truth is unchanged.
+   */
+  readonly plantedSites: PlantedSite[];
   /** Every other file of the dataset with its size and SHA-256. */
   readonly files: Record<string, { readonly bytes: number; readonly sha256: string }>;
 }
 
 const LOW_COVERAGE = 8;
+/** The sample, contig and start of the search for the planted inputs dispute (the demo calls chr20–22 of HG003-sim). */
+const PLANTED = { sample: 'HG003-sim', contig: 'chr21', from: 30_000 } as const;
 
 /** Generates the dataset into `outDir` (created if needed) and returns its manifest. */
 export async function simulateDataset(options: SimulateOptions): Promise<SimManifest> {
@@ -118,6 +127,7 @@ export async function simulateDataset(options: SimulateOptions): Promise<SimMani
 
   const sitesByContig = genome.names.map((_, c) => sites.filter((s) => s.contig === c));
   const samples: SimSampleManifest[] = [];
+  const plantedSites: PlantedSite[] = [];
   for (let s = 0; s < SIM_SAMPLES.length; s++) {
     throwIfAborted(signal);
     const sample = SIM_SAMPLES[s]!;
@@ -130,6 +140,10 @@ export async function simulateDataset(options: SimulateOptions): Promise<SimMani
       lowCoverageWindows: lowWindows,
       lowCoverage: LOW_COVERAGE,
     });
+    if (sample === PLANTED.sample) {
+      const site = plantedSiteOf(genome, sites, s, PLANTED.contig, PLANTED.from);
+      if (site) plantedSites.push(plantLowMapqAltReads(reads, genome, site, sample));
+    }
     sortReadsByCoordinate(reads, contigs);
     const duplicateReads = reads.filter((r) => r.flags & 0x400).length;
     progress(`${sample}: BAM (${reads.length} reads)`);
@@ -169,6 +183,7 @@ export async function simulateDataset(options: SimulateOptions): Promise<SimMani
     samples,
     duplicatedSegments: genome.duplicated.map((d) => ({ source: named(d.source), copy: named(d.copy) })),
     lowCoverageWindows: lowWindows.map(named),
+    plantedSites,
     files,
   };
   writeFileSync(join(outDir, MANIFEST_NAME), JSON.stringify(manifest, null, 2) + '\n');

@@ -8,7 +8,8 @@
  * examples reader (DeepVariant's own examples) slot in without changing the panel.
  */
 import * as vscode from 'vscode';
-import { RpcServer, type RequestHandlers } from '../../protocol/rpc';
+import { type HandlerContext, RpcServer, type RequestHandlers } from '../../protocol/rpc';
+import type { ExplanationView } from '../../protocol/explainProtocol';
 import type { HostToWebview, InspectorProtocol, InspectorState, ModelComparison, SiteRecord, TensorPayload } from '../../protocol/protocol';
 import { inspectorSchema } from '../../protocol/validate';
 import { inspectorLocation, trustInfo } from '../common/settings';
@@ -18,7 +19,10 @@ import { webviewHtml, webviewOptions } from '../common/webviewHtml';
 import type { Log } from '../common/log';
 import type { HoverFn, TensorResult } from './siteTensors';
 import { tensorsWithModels, type SiteComparison } from './modelService';
+import { explanationView, runningView, type SiteExplanation } from './explainService';
+import type { ExplainProgress } from '../../core/explain/explainSite';
 import type { SiteExamples } from '../../core/pileup/siteExamples';
+import { VariantLensError } from '../../core/errors';
 
 export const INSPECTOR_VIEW_TYPE = 'variantLens.inspector';
 /** The bottom-panel view (package.json contributes.views.variantLensPanel). */
@@ -57,6 +61,8 @@ export interface InspectorOptions {
   readonly progress?: (title: string, run: Promise<unknown>, cancel: () => void) => void;
   /** The review feature (reviewController.ts): the review form follows the shown site. */
   readonly review?: ReviewBinder<InspectorReviewRef>;
+  /** Explains why the models disagree at a site (explainService.ts); asked for by the webview. */
+  readonly explain?: (site: SiteRecord, signal: AbortSignal, onProgress: (p: ExplainProgress, names: readonly string[]) => void) => Promise<SiteExplanation>;
 }
 
 export class InspectorPanel {
@@ -175,7 +181,7 @@ export class InspectorPanel {
 
   private attach(surface: Surface, onDispose: (fn: () => void) => void): void {
     const ext = this.context.extensionUri;
-    surface.webview.html = webviewHtml(surface.webview, ext, 'inspector', ['common.css', 'inspector.css', 'review.css'], 'Site Inspector');
+    surface.webview.html = webviewHtml(surface.webview, ext, 'inspector', ['common.css', 'inspector.css', 'review.css', 'explain.css'], 'Site Inspector');
     const post = (m: HostToWebview<InspectorProtocol>): void => void surface.webview.postMessage(m);
     const handlers: RequestHandlers<InspectorProtocol> = {
       'inspector.init': () => this.state,
@@ -185,6 +191,7 @@ export class InspectorPanel {
         this.options.showModelCards?.();
         return {};
       },
+      'inspector.explain': (p, ctx) => this.explain(p.generation, ctx),
       ...(this.review?.handlers ?? unavailableReviewHandlers()),
     };
     const server = new RpcServer<InspectorProtocol>(inspectorSchema, handlers, {
@@ -257,6 +264,30 @@ export class InspectorPanel {
       this.log.error(`models at ${site.chrom}:${site.pos}: ${message}`);
       update({ state: 'error', message, calls: [], explanations: [], notes: [] });
     }
+  }
+
+  /**
+   * Explains the shown site (the webview asks once the models ran). Cancelled by the webview
+   * (rpc cancel) or by the next site; the cross-run goes out as soon as it is known.
+   */
+  private async explain(generation: number, ctx: HandlerContext): Promise<ExplanationView> {
+    const site = this.state.site;
+    const run = this.options.explain;
+    if (!run) throw new VariantLensError('unsupported', 'The explanation is not available here.');
+    if (!site || generation !== this.generation || !this.work) throw new VariantLensError('cancelled', 'Another site is shown now.');
+    const signal = AbortSignal.any([ctx.signal, this.work.signal]);
+    let sent = false;
+    const t0 = Date.now();
+    const e = await run(site, signal, (p, names) => {
+      ctx.progress(p.done, p.total, p.stage);
+      if (p.crossRun && !sent && generation === this.generation) {
+        sent = true;
+        this.server?.emit('explanation', runningView(generation, names, p));
+      }
+    });
+    if (signal.aborted || generation !== this.generation) throw new VariantLensError('cancelled', 'Another site is shown now.');
+    this.log.info(`explained ${site.chrom}:${site.pos} in ${Date.now() - t0} ms: ${e.output.result.verdict.kind}`);
+    return explanationView(generation, e, this.state.tensors);
   }
 
   refreshTrust(): void {

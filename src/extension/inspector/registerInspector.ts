@@ -7,6 +7,7 @@
  * Construction runs one way: model loader → reads source (the first model's settings for the
  * pictures) → model service (runs the models on the reads source's encodings) → panel.
  */
+import { explainInspectorSite } from './explainService';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { SiteRecord } from '../../protocol/protocol';
@@ -99,6 +100,7 @@ export function registerInspector(context: vscode.ExtensionContext, deps: Inspec
     showModelCards: () => void openModelCards().catch((e: unknown) => l.error(`model cards: ${e instanceof Error ? e.message : String(e)}`)),
     progress: progressNotification,
     review: deps.review,
+    explain: (site, signal, onProgress) => explainInspectorSite({ config: modelConfig, sources, models: (sg) => models.models(sg) }, site, signal, onProgress),
   });
   const models = new ModelService(modelConfig, sources, (st) => status.modelState(st, inspector.currentSite), loader);
   status.show();

@@ -1,5 +1,5 @@
 /**
- * Site features of a diff (docs/decisions/0015-site-features.md) against independent
+ * Site features of a diff (docs/decisions/0016-site-features.md) against independent
  * computations: the reference context against a brute-force scan of the sequence and against
  * `samtools faidx` of DeepVariant's test reference; VAF/DP/GQ against `bcftools query`; the
  * Fisher test against exact enumeration with BigInt factorials; the enrichment on a pair of

@@ -28,6 +28,7 @@ interface ReportJson {
     rerun: ({ gt: string; gq: number; qual: number; filter: string; pl: number[] } | null)[] | null;
     images: { models: string[]; alts: string[]; probabilities: Record<string, number[]> }[];
     error: string | null;
+    explanation: { verdict: string; text: string; crossRun: { probs: number[] | null; gt: string | null; candidate: boolean }[][] } | null;
   }[];
 }
 
@@ -132,9 +133,23 @@ test('report: ranking, precision/recall and images on a bcftools-edited truth', 
   assert.match(html, /<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'sha256-[A-Za-z0-9+/=]+'; img-src data:/);
   assert.doesNotMatch(html, /<script/i);
   assert.doesNotMatch(html, /https?:\/\//);
-  const srcs = [...html.matchAll(/<img [^>]*src="([^"]+)"/g)].map((m) => m[1]!);
+  const srcs = [...html.matchAll(/<img class="pileup[^"]*"[^>]*src="([^"]+)"/g)].map((m) => m[1]!);
   const nImages = r.disputed.reduce((n, d) => n + d.images.length, 0);
   assert.equal(srcs.length, 2 * nImages);
+  // The explanation of each explained site: its overlays (each model, the difference) and curves, PNG data: URIs.
+  const explained = r.disputed.filter((d) => d.explanation).length;
+  assert.ok(explained > 0, 'no disputed site was explained');
+  const explainImgs = [...html.matchAll(/<img class="explain" alt="([^"]+)" src="([^"]+)"/g)];
+  // (a model without an image of its own at a site has no overlay there)
+  assert.equal(explainImgs.filter((m) => m[1] === 'curves.png').length, explained);
+  assert.ok(explainImgs.length <= 4 * explained && explainImgs.length >= 2 * explained, explainImgs.map((m) => m[1]).join(' '));
+  for (const d of r.disputed.filter((x) => x.explanation)) {
+    assert.ok(['inputs', 'weights', 'both', 'none'].includes(d.explanation!.verdict));
+    assert.equal(d.explanation!.crossRun.length, 2);
+    assert.equal(d.explanation!.crossRun[0]!.length, 2);
+  }
+  for (const m of explainImgs) assert.ok(m[2]!.startsWith('data:image/png;base64,'), m[1]);
+  assert.equal((html.match(/<table class="cross-run">/g) ?? []).length, explained);
   const files = srcs.map((s, i) => {
     assert.ok(s.startsWith('data:image/png;base64,'));
     const f = join(dir, `img${i}.png`);

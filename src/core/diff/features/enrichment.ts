@@ -1,6 +1,6 @@
 /**
  * Where two models disagree: the feature bins over-represented among disputed sites relative
- * to agreed ones (docs/decisions/0015-site-features.md). For a dispute class c and a bin b,
+ * to agreed ones (docs/decisions/0016-site-features.md). For a dispute class c and a bin b,
  * the 2×2 table is
  *
  *                 in b     not in b

@@ -1,5 +1,5 @@
 /**
- * The features of a diff site and their bins (docs/decisions/0015-site-features.md): what the
+ * The features of a diff site and their bins (docs/decisions/0016-site-features.md): what the
  * site list's columns, the filter language, the plots and the enrichment ranking share.
  *
  * Per-call values (VAF, DP, GQ, QUAL, MID) are A's when A's record has the value, else B's;

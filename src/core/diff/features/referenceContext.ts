@@ -1,6 +1,6 @@
 /**
  * The reference around a site, as the features of a diff see it (definitions in
- * docs/decisions/0015-site-features.md):
+ * docs/decisions/0016-site-features.md):
  *
  * * homopolymer: the longest run of one base that overlaps the window [i − 1, i + refLen]
  *   (0-based, closed: the base before the allele, the allele, the base after) — so an indel
