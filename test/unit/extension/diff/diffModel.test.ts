@@ -33,6 +33,9 @@ const header = [
   '##INFO=<ID=DPX,Number=1,Type=Integer,Description="test depth">',
   '##FORMAT=<ID=GT,Number=1,Type=String,Description="Genotype">',
   '##FORMAT=<ID=GQ,Number=1,Type=Integer,Description="Genotype quality">',
+  '##FORMAT=<ID=DP,Number=1,Type=Integer,Description="Read depth">',
+  '##FORMAT=<ID=AD,Number=R,Type=Integer,Description="Allelic depths">',
+  '##FORMAT=<ID=VAF,Number=A,Type=Float,Description="Variant allele fraction">',
   '##contig=<ID=chr20,length=64444167>',
   '#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\tFORMAT\tNA12878',
 ];
@@ -40,7 +43,9 @@ const header = [
 const pos = (i: number): number => 1000 + 10 * i;
 const isIndel = (i: number): boolean => Math.floor(i / 6) % 2 === 1;
 const line = (i: number, gt: string, qual: number, filter: string, side: string): string =>
-  `chr20\t${pos(i)}\t${side}${i}\t${isIndel(i) ? 'CA' : 'C'}\t${isIndel(i) ? 'C' : 'T'}\t${qual}\t${filter}\tDPX=${i}\tGT:GQ\t${gt}:${40 + (i % 7)}`;
+  `chr20\t${pos(i)}\t${side}${i}\t${isIndel(i) ? 'CA' : 'C'}\t${isIndel(i) ? 'C' : 'T'}\t${qual}\t${filter}\tDPX=${i}\tGT:GQ:DP:AD:VAF\t${gt}:${40 + (i % 7)}:${depth(i, side)}:${depth(i, side) - 10},10:${(10 / depth(i, side)).toFixed(3)}`;
+/** Each side's DP at site i (A 20 + i, B 30 + i): the inspector shows DP · AD · VAF per record. */
+const depth = (i: number, side: string): number => (side === 'a' ? 20 : 30) + i;
 
 const linesA = new Map<number, string>();
 const linesB = new Map<number, string>();
@@ -159,6 +164,11 @@ for (const kind of ['plain .vcf', 'bgzipped + tabix'] as const) {
     assert.equal(rec.filter, 'A PASS · B RefCall');
     assert.deepEqual(rec.samples.map((s) => [s.name, s.gt, s.gq]), [['NA12878 (A: a.vcf' + (kind === 'plain .vcf' ? '' : '.gz') + ')', '0/1', String(40 + (i % 7))], ['NA12878 (B: b.vcf' + (kind === 'plain .vcf' ? '' : '.gz') + ')', '0/0', String(40 + (i % 7))]]);
     assert.deepEqual(rec.info.map((e) => [e.key, e.value, e.description]), [['A DPX', String(i), 'test depth'], ['B DPX', String(i), 'test depth']]);
+    // Both records' calls for the model comparison, DP · AD · VAF included (as written in each file).
+    assert.deepEqual(rec.records?.map((r) => [r.label.slice(0, 2), r.gt, r.filter, r.dp, r.ad, r.vaf]), [
+      ['A:', '0/1', 'PASS', String(20 + i), `${10 + i},10`, (10 / (20 + i)).toFixed(3)],
+      ['B:', '0/0', 'RefCall', String(30 + i), `${20 + i},10`, (10 / (30 + i)).toFixed(3)],
+    ]);
     const v4 = (await call('diff.setView', { classes: ['only-B'] })).result!;
     const onlyB = model.siteAt(v4.viewId, 3)!;
     const recB = await model.siteRecord(onlyB);
