@@ -341,6 +341,9 @@ function savePage(): void {
     const state: DiffPageState = { comparison, view: spec, selected: list.selected, first: list.first };
     try {
       vscodeApi().setState(state);
+      // What was saved, for tests that reload the window only once it is.
+      grid.dataset.savedSelected = String(state.selected);
+      grid.dataset.savedSort = state.view.sortBy ?? '';
     } catch {
       // no state API: nothing to restore later
     }
