@@ -186,14 +186,14 @@ async function measure(frame: Frame, required: readonly string[]): Promise<Measu
   return frame.evaluate(`(${MEASURE})(${JSON.stringify(required)})`) as Promise<Measured>;
 }
 
-const TABLE_REQUIRED = ['.row.header .cell', '.rows .row .cell', '.grid:focus-within .rows .row.selected .cell', '.toolbar .filter', '.toolbar .status', '.review-chip'];
+const TABLE_REQUIRED = ['.row.header .cell', '.rows .row .cell', '.grid:focus-within .rows .row.selected .cell', '.toolbar .filter', '.toolbar .status', '.toolbar .review-file', '.review-chip'];
 const INSPECTOR_REQUIRED = [
   'h2.site-title', 'h3', 'table.model-table th', 'table.model-table td', 'table.model-table td.differs', 'table.model-table tr.model th',
   '.review-verdicts button', '.review-verdicts button[aria-pressed="true"]', '.review-actions button', '.review-tags label',
   '.tabs .tab', '.tabs .tab[aria-selected="true"]', '.zoom button', '.hover-info div', 'ul.training li', '.ref-context',
 ];
 
-const DIFF_REQUIRED = ['.summary-table caption', '.summary-table th', '.summary-table td', '.chip-label', '.chip[aria-pressed="true"]', '.chip[aria-pressed="false"]', '.row.header .cell', '.rows .row .cell', '.grid:focus-within .rows .row.selected .cell'];
+const DIFF_REQUIRED = ['.toolbar .review-file', '.summary-table caption', '.summary-table th', '.summary-table td', '.chip-label', '.chip[aria-pressed="true"]', '.chip[aria-pressed="false"]', '.row.header .cell', '.rows .row .cell', '.grid:focus-within .rows .row.selected .cell'];
 
 function checkContrast(theme: string, where: string, m: Measured, required: readonly string[]): string[] {
   const failures: string[] = [];
