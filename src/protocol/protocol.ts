@@ -142,6 +142,8 @@ export interface TableInit {
   readonly columns?: ColumnLayoutState;
   /** The view this file had before a reload (the webview re-applies it). */
   readonly restore?: TableViewState;
+  /** The workspace review file this table's verdicts go to (named in the toolbar). */
+  readonly reviewFile?: string;
 }
 
 /**
@@ -509,7 +511,53 @@ export interface DiffRow {
   readonly review?: ReviewCell;
   /** The report's dispute score (src/core/report/disputeScore.ts). */
   readonly dispute?: number;
+  /** With a truth VCF (DiffComparison.truthFile): each side's call against it (DiffTruthClass). */
+  readonly truthA?: DiffTruthClass;
+  readonly truthB?: DiffTruthClass;
 }
+
+/**
+ * A side's call at a site against a truth VCF, counted as `variant-lens diff --truth` counts
+ * (src/core/diff/diffSummary.ts truthOutcome): TP, FP (a PASS call the truth lacks), FN (a
+ * truth call the side lacks or filtered), FP+FN (the allele with another genotype), or ''
+ * (neither calls it).
+ */
+export type DiffTruthClass = import('../core/diff/diffSummary').TruthClass | '';
+
+/**
+ * What a diff compares: the inputs of one run that are not settings (reference, BEDs and
+ * QUAL delta come from the settings at each run). The page keeps it for the panel serializer
+ * (a window reload runs the same comparison again); the host keeps the last one for
+ * "Reopen Last Comparison".
+ */
+export interface DiffComparison {
+  readonly fileA: string;
+  readonly fileB: string;
+  /** One of the two files is the truth (CLI `diff --truth A|B`). */
+  readonly truth?: 'A' | 'B';
+  /** A third VCF as the truth: both files are compared with it (TP/FP/FN per side and per site). */
+  readonly truthFile?: string;
+}
+
+/** What the diff page keeps across a window reload (the webview state): comparison, view, place. */
+export interface DiffPageState {
+  readonly comparison: DiffComparison;
+  readonly view: DiffViewSpec;
+  /** Selected view row (-1 none) and first row on screen. */
+  readonly selected: number;
+  readonly first: number;
+}
+
+/** Precision and recall of each side against a truth VCF (DiffComparison.truthFile). */
+export interface DiffTruthVs {
+  readonly file: string;
+  readonly name: string;
+  /** A (query) vs the truth, B vs the truth: the summaries' truth metrics (allele matching). */
+  readonly a: DiffTruthMetrics;
+  readonly b: DiffTruthMetrics;
+}
+
+export type DiffTruthMetrics = import('../core/diff/diffSummary').TruthMetrics;
 
 export type DiffRunState = 'running' | 'done' | 'cancelled' | 'error';
 
@@ -540,6 +588,14 @@ export interface DiffInit {
   readonly disputesReviewed?: number;
   /** The workspace's remembered column layout of diff lists. */
   readonly columns?: ColumnLayoutState;
+  /** The run's inputs (the page saves them for a window reload). */
+  readonly comparison?: DiffComparison;
+  /** After a window reload: the selection and scroll the page had (applied once the run is done). */
+  readonly restore?: { readonly selected: number; readonly first: number };
+  /** The workspace review file this diff's verdicts go to (named in the toolbar). */
+  readonly reviewFile?: string;
+  /** With a truth VCF, once the run is done: each side's precision and recall against it. */
+  readonly truthVs?: DiffTruthVs;
   /** Site features (with a reference): binned counts and the enrichment ranking, once the run is done. */
   readonly features?: DiffFeaturesPayload;
 }

@@ -197,6 +197,15 @@ export const diffViewSpec: Check = obj(
   ['classes', 'kinds', 'strata', 'text', 'sortBy', 'descending', 'scope'],
 );
 
+/** A path from the page's saved state (bounded, no control characters). */
+const filePath = str(4096, /^[^\u0000-\u001f]+$/);
+
+/** What a diff compares (DiffComparison): kept by the page and in the workspace state. */
+export const diffComparison: Check = obj({ fileA: filePath, fileB: filePath, truth: literal('A', 'B'), truthFile: filePath }, ['truth', 'truthFile']);
+
+/** The diff page's saved state (DiffPageState), read back by the panel serializer after a reload. */
+export const diffPageState: Check = obj({ comparison: diffComparison, view: diffViewSpec, selected: int(-1), first: int() });
+
 export const diffSchema: PanelSchema<DiffProtocol> = {
   requests: {
     'diff.init': empty,

@@ -125,7 +125,7 @@ const LOOK = `(sels) => sels.map((sel) => {
 })`;
 
 
-const TABLE_REQUIRED = ['.row.header .cell', '.rows .row .cell', '.grid:focus-within .rows .row.selected .cell', '.toolbar .filter', '.toolbar .status', '.review-chip'];
+const TABLE_REQUIRED = ['.row.header .cell', '.rows .row .cell', '.grid:focus-within .rows .row.selected .cell', '.toolbar .filter', '.toolbar .status', '.toolbar .review-file', '.review-chip'];
 const INSPECTOR_REQUIRED = [
   'h2.site-title', 'h3', 'table.model-table th', 'table.model-table td', 'table.model-table td.differs', 'table.model-table tr.model th',
   '.review-verdicts button', '.review-verdicts button[aria-pressed="true"]', '.review-actions button', '.review-tags label',
@@ -134,7 +134,7 @@ const INSPECTOR_REQUIRED = [
 
 const QUEUE_REQUIRED = ['.queue-title', '.queue-progress', '.queue-key', '.queue-key kbd', '.tile-locus', '.tile-allele', '.tile-class', '.tile-call', '.review-chip'];
 
-const DIFF_REQUIRED = ['.summary-table caption', '.summary-table th', '.summary-table td', '.chip-label', '.chip[aria-pressed="true"]', '.chip[aria-pressed="false"]', '.row.header .cell', '.rows .row .cell', '.grid:focus-within .rows .row.selected .cell'];
+const DIFF_REQUIRED = ['.toolbar .review-file', '.summary-table caption', '.summary-table th', '.summary-table td', '.chip-label', '.chip[aria-pressed="true"]', '.chip[aria-pressed="false"]', '.row.header .cell', '.rows .row .cell', '.grid:focus-within .rows .row.selected .cell'];
 
 
 /** The setting value (theme id) → the label the theme picker shows in VS Code 1.100. */

@@ -3,7 +3,8 @@
  * diff), viewStateChanged (table), and the diff view's scope and dispute sort.
  */
 import { test } from 'node:test';
-import { diffSchema, tableSchema } from '../../src/protocol/validate';
+import assert from 'node:assert/strict';
+import { diffComparison, diffPageState, diffSchema, tableSchema } from '../../src/protocol/validate';
 import { assertAccepted, assertRejected } from './validateCases';
 
 const ev = (name: string, payload: unknown) => ({ type: 'event', name, payload });
@@ -50,4 +51,24 @@ test('diff.setView: the disputes / QUAL-only scope and the dispute sort', () => 
     [req({ scope: 'all' }), /expected one of disputes, qual-only/, 8],
     [req({ sortBy: 'score' }), /expected one of/, 8],
   ]);
+});
+
+test('the diff page state (panel serializer) and the last comparison: shape, paths, view spec, selection', () => {
+  const c = { fileA: '/d/a.vcf.gz', fileB: '/d/b.vcf.gz' };
+  const ok = (check: typeof diffPageState, v: unknown): void => assert.equal(check(v, 's'), undefined, JSON.stringify(v));
+  const bad = (check: typeof diffPageState, v: unknown, why: RegExp): void => assert.match(check(v, 's') ?? 'accepted', why, JSON.stringify(v));
+  ok(diffComparison, c);
+  ok(diffComparison, { ...c, truth: 'A' });
+  ok(diffComparison, { ...c, truthFile: '/d/truth.vcf.gz' });
+  ok(diffPageState, { comparison: c, view: { scope: 'disputes', sortBy: 'dispute', descending: true, classes: ['gt-change'], text: 'chr20' }, selected: -1, first: 0 });
+  bad(diffComparison, { fileA: '/d/a.vcf.gz' }, /fileB: missing/);
+  bad(diffComparison, { ...c, truth: 'C' }, /expected one of A, B/);
+  bad(diffComparison, { ...c, fileA: '' }, /does not match/);
+  bad(diffComparison, { ...c, fileA: 'a\nb' }, /does not match/);
+  bad(diffComparison, { ...c, fileA: 'x'.repeat(4097) }, /longer than 4096/);
+  bad(diffComparison, { ...c, extra: 1 }, /unexpected field "extra"/);
+  bad(diffPageState, { comparison: c, view: { classes: ['<script>'] }, selected: 0, first: 0 }, /expected one of/);
+  bad(diffPageState, { comparison: c, view: {}, selected: -2, first: 0 }, /integer in \[-1/);
+  bad(diffPageState, { comparison: c, view: {}, selected: 0 }, /first: missing/);
+  bad(diffPageState, 'x', /expected an object/);
 });

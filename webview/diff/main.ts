@@ -13,17 +13,23 @@
  * The list opens on the diff's disputes (the calls differ: gt-change, filter-change, only-A,
  * only-B), ranked by the report's dispute score (src/core/report/disputeScore.ts); the scope
  * chips switch to the QUAL-only changes or all differing sites. A GT | B GT | REVIEW come
- * right after ALT; columns resize and hide (webview/common/columnLayout.ts).
+ * right after ALT; columns resize and hide (webview/common/columnLayout.ts). With a truth VCF
+ * the summary has each side's precision/recall against it and A TRUTH | B TRUTH follow REVIEW.
+ *
+ * The page keeps its comparison, view, selection and scroll in the webview state (savePage);
+ * after a window reload the host's panel serializer runs the same comparison and the page
+ * gets them back (diff.init `restore`). The toolbar names the review file verdicts go to.
  */
 import type {
-  DiffScope, DiffClassName, DiffInit, DiffKindName, DiffProtocol, DiffRow, DiffRunProgress, DiffSortKey, DiffStratumGroup, DiffStratumRef, DiffSummaryPayload, DiffViewInfo, DiffViewSpec,
+  DiffScope, DiffClassName, DiffInit, DiffKindName, DiffPageState, DiffProtocol, DiffRow, DiffRunProgress, DiffSortKey, DiffStratumGroup, DiffStratumRef, DiffSummaryPayload,
+  DiffTruthMetrics, DiffViewInfo, DiffViewSpec,
 } from '../../src/protocol/protocol';
 import { RpcError } from '../../src/protocol/rpc';
 import { ColumnLayout } from '../common/columnLayout';
 import { el } from '../common/dom';
 import { renderFeaturePanel } from './featurePanel';
 import { KeyHelp } from '../common/keyHelp';
-import { connect } from '../common/hostConnection';
+import { connect, vscodeApi } from '../common/hostConnection';
 import { bindReview, paintReviewCell, type ReviewClient } from '../common/reviewUi';
 import { VirtualList, type ListColumn } from '../common/virtualList';
 import { PageCache } from '../common/virtualScroll';
@@ -49,7 +55,10 @@ cancelBtn.hidden = true;
 const statusText = el('span', 'status');
 statusText.setAttribute('role', 'status');
 statusText.setAttribute('aria-live', 'polite');
-toolbar.append(titleText, progressBar, cancelBtn, statusText);
+/** "verdicts → variant-lens.review.tsv": the one review file the keys 1–9 write to. */
+const reviewFileText = el('span', 'review-file');
+reviewFileText.hidden = true;
+toolbar.append(titleText, progressBar, cancelBtn, statusText, reviewFileText);
 
 const summaryEl = el('section', 'diff-summary');
 summaryEl.setAttribute('aria-label', 'Diff summary');
@@ -99,9 +108,11 @@ const list = new VirtualList<DiffRow>({
   cellStyle: (i) => layout.cellStyle(i),
   onSelected: (index, open, viewId) => {
     clearMessage();
+    savePage();
     client.emit('siteSelected', { viewId, index, open });
   },
 }, -1);
+list.scroller.addEventListener('scroll', () => savePage());
 const layout = new ColumnLayout((c) => client.emit('columnsChanged', c));
 const keyHelp = new KeyHelp('Diff list keys', [
   ['j / k, ↓ / ↑', 'next / previous site'],
@@ -132,6 +143,9 @@ const columns: Column[] = [
   { key: 'agt', label: 'A GT', cls: 'c-gt sample-start side-a', get: (r) => gtOf(r, 'a') },
   { key: 'bgt', label: 'B GT', cls: 'c-gt side-b', get: (r) => gtOf(r, 'b') },
   { key: 'review', label: 'REVIEW', cls: 'c-review sample-start', get: (r) => r.review?.verdict ?? '', paint: (cell, r) => paintReviewCell(cell, r.review), title: 'verdict (keys 1–9; Ctrl+Z undoes)' },
+  // With a truth VCF: each side's call against it (TP, FP, FN, FP+FN as `variant-lens diff --truth` counts).
+  { key: 'atruth', label: 'A TRUTH', cls: 'c-truth sample-start side-a', get: (r) => r.truthA ?? '', title: 'A\'s call against the truth VCF: TP, FP, FN, FP+FN (genotype differs)' },
+  { key: 'btruth', label: 'B TRUTH', cls: 'c-truth side-b', get: (r) => r.truthB ?? '', title: 'B\'s call against the truth VCF: TP, FP, FN, FP+FN (genotype differs)' },
   { key: 'dispute', label: 'DISPUTE', cls: 'c-dispute num', sort: 'dispute', get: (r) => (r.dispute === undefined ? '' : String(r.dispute)), title: 'dispute score, as the report ranks sites: 1000 GT differs + 100 FILTER differs + |ΔQUAL| (capped at 99.9)' },
   { key: 'kind', label: 'KIND', cls: 'c-kind', sort: 'kind', get: (r) => r.kind },
   { key: 'classes', label: 'CLASSES', cls: 'c-classes', sort: 'classes', get: (r) => r.classes.join(' ') },
@@ -194,6 +208,15 @@ function renderSummary(s: DiffSummaryPayload | undefined): void {
     const pct = (v: number | null): string => (v === null ? '—' : `${(v * 100).toFixed(2)}%`);
     summaryEl.append(table(`Truth: ${s.truth.truth} (query: ${s.truth.truth === 'A' ? 'B' : 'A'}, PASS calls)`, ['type', 'TP', 'FP', 'FN', 'precision', 'recall', 'F1'],
       s.truth.rows.map((r) => [r.type, fmt(r.tp), fmt(r.fp), fmt(r.fn), pct(r.precision), pct(r.recall), pct(r.f1)]), 'truth-table'));
+  }
+  const vs = init?.truthVs;
+  if (vs) {
+    const pct = (v: number | null): string => (v === null ? '—' : `${(v * 100).toFixed(2)}%`);
+    const rowsOf = (label: string, m: DiffTruthMetrics): string[][] => m.rows.map((r) => [`${label} ${r.type}`, fmt(r.tp), fmt(r.fp), fmt(r.fn), pct(r.precision), pct(r.recall), pct(r.f1)]);
+    const t = table(`Truth: ${vs.name} (PASS calls of each side)`, ['side / type', 'TP', 'FP', 'FN', 'precision', 'recall', 'F1'],
+      [...rowsOf('A', vs.a), ...rowsOf('B', vs.b)], 'truth-table truth-vs-table');
+    t.title = vs.file;
+    summaryEl.append(t);
   }
   const strataRows = s.strata.map((st) => [`${GROUP_LABEL[st.group]}: ${st.name}`, fmt(st.sites), fmt(st.sites - st.classes.same.total), ...(s.truth && st.truth ? [fmt(st.truth[2]?.f1 ?? null, 4)] : [])]);
   if (strataRows.length) summaryEl.append(table('Strata', ['stratum', 'sites', 'differing', ...(s.truth ? ['F1'] : [])], strataRows, 'strata-table'));
@@ -304,6 +327,42 @@ function applyView(v: DiffViewInfo): void {
   setStatus(statusLine());
   grid.dataset.viewId = String(v.viewId);
   grid.dataset.count = String(v.count);
+  savePage();
+}
+
+/** The selection and scroll a reloaded page had: applied once, when the run is done. */
+let pendingRestore: { selected: number; first: number } | undefined;
+let restoreTaken = false;
+
+let saveTimer: ReturnType<typeof setTimeout> | undefined;
+/** Keeps what a window reload brings back (DiffPageState) in the webview state; debounced. */
+function savePage(): void {
+  const comparison = init?.comparison;
+  if (!comparison || pendingRestore) return;
+  if (saveTimer) clearTimeout(saveTimer);
+  saveTimer = setTimeout(() => {
+    const state: DiffPageState = { comparison, view: spec, selected: list.selected, first: list.first };
+    try {
+      vscodeApi().setState(state);
+      // What was saved, for tests that reload the window only once it is.
+      grid.dataset.savedSelected = String(state.selected);
+      grid.dataset.savedSort = state.view.sortBy ?? '';
+    } catch {
+      // no state API: nothing to restore later
+    }
+  }, 150);
+}
+
+/** The chips and text box of a view spec (a restored page's view). */
+function loadSpecIntoChips(s: DiffViewSpec): void {
+  selClasses.clear();
+  for (const c of s.classes ?? []) selClasses.add(c);
+  selKinds.clear();
+  for (const k of s.kinds ?? []) selKinds.add(k);
+  selStrata.clear();
+  for (const st of s.strata ?? []) selStrata.set(stratumKey(st), st);
+  textBox.value = s.text ?? '';
+  scope = s.scope;
 }
 
 // ---- list ----------------------------------------------------------------------------------
@@ -371,7 +430,16 @@ function applyInit(i: DiffInit): void {
   if (!scopeFromInit) {
     scopeFromInit = true;
     layout.load(i.columns);
+    // The view the host opened on (a restored page's own, else the disputes).
+    loadSpecIntoChips(i.view.spec);
   }
+  if (!restoreTaken && i.restore) {
+    restoreTaken = true;
+    pendingRestore = i.restore;
+  }
+  // Without a truth VCF the truth columns start hidden (the Columns menu still lists them).
+  layout.setEmpty(i.comparison?.truthFile ? [] : ['atruth', 'btruth']);
+  showReviewFile(i.reviewFile);
   titleText.textContent = `${i.nameA} ↔ ${i.nameB}`;
   titleText.title = `A: ${i.fileA}\nB: ${i.fileB}`;
   document.title = `Diff ${i.nameA} ↔ ${i.nameB}`;
@@ -390,6 +458,22 @@ function applyInit(i: DiffInit): void {
   applyView(i.view);
   if (running && i.progress) showProgress(i.progress);
   if (i.state === 'error') setStatus(statusLine(), true);
+  const r = pendingRestore;
+  if (r && i.state !== 'running') {
+    pendingRestore = undefined;
+    if (r.first > 0) list.scrollTo(r.first);
+    if (r.selected >= 0 && r.selected < list.count) list.select(r.selected);
+    if (r.first > 0) list.scrollTo(r.first);
+    savePage();
+  }
+}
+
+function showReviewFile(file: string | undefined): void {
+  reviewFileText.hidden = !file;
+  if (!file) return;
+  reviewFileText.textContent = `verdicts → ${file.split(/[\\/]/).pop() ?? file}`;
+  reviewFileText.title = `Verdicts (keys 1–9) are saved in ${file}`;
+  reviewFileText.dataset.file = file;
 }
 
 // ---- events --------------------------------------------------------------------------------
@@ -437,6 +521,7 @@ const review = bindReview(client as unknown as ReviewClient, {
 client.on('reviewChanged', () => {
   void client.request('diff.init', {}).then((i) => {
     if (init) init = { ...init, ...(i.disputesReviewed !== undefined ? { disputesReviewed: i.disputesReviewed } : {}) };
+    showReviewFile(i.reviewFile);
     if (!statusIsMessage) setStatus(statusLine());
   }, () => undefined);
 });

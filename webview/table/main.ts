@@ -58,6 +58,9 @@ statusText.setAttribute('role', 'status');
 statusText.setAttribute('aria-live', 'polite');
 const cancelBtn = el('button', 'cancel', 'Cancel');
 cancelBtn.hidden = true;
+/** "verdicts → variant-lens.review.tsv": the one review file the keys 1–9 write to (table.init reviewFile). */
+const reviewFileText = el('span', 'review-file');
+reviewFileText.hidden = true;
 const layout = new ColumnLayout((c) => client.emit('columnsChanged', c));
 const keyHelp = new KeyHelp('VCF table keys', [
   ['j / k, ↓ / ↑', 'next / previous row (Shift extends the selection)'],
@@ -72,7 +75,7 @@ const keyHelp = new KeyHelp('VCF table keys', [
   ['Ctrl/Cmd+L', 'go to locus (the old locus is selected: type to replace it)'],
   ['?', 'this list (Esc closes)'],
 ]);
-toolbar.append(filterBox, filterError, locusBox, layout.menuButton, cancelBtn, statusText, layout.menu);
+toolbar.append(filterBox, filterError, locusBox, layout.menuButton, cancelBtn, statusText, reviewFileText, layout.menu);
 
 const trustBanner = el('div', 'trust-banner');
 trustBanner.hidden = true;
@@ -518,6 +521,12 @@ void client.request('table.init', {}).then((i) => {
   // Row elements made before the columns were known have no cells: rebuild the pool.
   list.setColumns(columns);
   setTrust(i.trust);
+  if (i.reviewFile) {
+    reviewFileText.hidden = false;
+    reviewFileText.textContent = `verdicts → ${i.reviewFile.split(/[\\/]/).pop() ?? i.reviewFile}`;
+    reviewFileText.title = `Verdicts (keys 1–9) are saved in ${i.reviewFile}`;
+    reviewFileText.dataset.file = i.reviewFile;
+  }
   document.title = i.fileName;
   grid.setAttribute('aria-label', `VCF table ${i.fileName}`);
   applyViewInfo({ viewId: i.viewId, count: Math.max(0, i.viewCount) });

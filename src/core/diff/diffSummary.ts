@@ -304,6 +304,19 @@ export function truthOutcome(site: DiffSite, truthSide: 'A' | 'B'): TruthOutcome
   return tCalled ? FN : FP;
 }
 
+/**
+ * The outcome of one allele as a class name, for the sites of a diff against a truth VCF: TP,
+ * FP, FN, or FP+FN (a genotype mismatch), counted as the summary counts it (truthOutcome);
+ * undefined when neither side calls it.
+ */
+export type TruthClass = 'TP' | 'FP' | 'FN' | 'FP+FN';
+
+export function truthClassOf(site: DiffSite, truthSide: 'A' | 'B'): TruthClass | undefined {
+  const o = truthOutcome(site, truthSide);
+  if (!o) return undefined;
+  return o.tp ? 'TP' : o.fpGt ? 'FP+FN' : o.fp ? 'FP' : 'FN';
+}
+
 function addTruth(rows: TruthRow[], kind: DiffVariantKind, o: TruthOutcome): void {
   // MNPs are counted with SNPs in the hap.py table (hap.py decomposes them into SNPs).
   const typeRow = rows[kind === 'INDEL' ? 1 : 0]!;

@@ -19,7 +19,7 @@ import { basename } from 'node:path';
 import { VariantLensError, isCancelled, throwIfAborted } from '../../core/errors';
 import { loadBedRegions, type BedRegions } from '../../core/diff/bedRegions';
 import type { DiffSite, SideCall } from '../../core/diff/diffClasses';
-import type { DiffSummary } from '../../core/diff/diffSummary';
+import { truthClassOf, type DiffSummary } from '../../core/diff/diffSummary';
 import { Stratifier } from '../../core/diff/stratification';
 import { collectVcfDiff, type AlleleSink, type DiffRegion } from '../../core/diff/vcfDiff';
 import { FeatureStage, enrichmentOf } from '../../core/diff/features/featureStage';
@@ -32,7 +32,8 @@ import type { VcfRecord } from '../../core/io/vcf/vcfRecord';
 import type { ReferenceSource } from '../../core/io/fasta/referenceSource';
 import { DISPUTE_CLASSES } from '../../protocol/protocol';
 import type {
-  DiffFeaturesPayload, DiffInit, DiffProtocol, DiffRow, DiffRunProgress, DiffRunState, DiffSideCells, DiffViewInfo, DiffViewSpec, InfoEntry, ProtocolError, RecordedCall, ReviewCell, SiteRecord,
+  DiffComparison, DiffFeaturesPayload, DiffInit, DiffProtocol, DiffRow, DiffRunProgress, DiffRunState, DiffSideCells, DiffTruthClass, DiffTruthVs, DiffViewInfo, DiffViewSpec, InfoEntry, ProtocolError,
+  RecordedCall, ReviewCell, SiteRecord,
 } from '../../protocol/protocol';
 import { unavailableReviewHandlers, type ReviewRequestHandlers } from '../review/reviewWorkspace';
 import { toProtocolError, type RequestHandlers } from '../../protocol/rpc';
@@ -45,6 +46,8 @@ export interface DiffRunOptions {
   /** BED strata, each with its display name. */
   readonly beds?: readonly { readonly name: string; readonly path: string }[];
   readonly truth?: 'A' | 'B';
+  /** A third VCF as the truth: A and B are each compared with it (its first sample). */
+  readonly truthFile?: string;
   readonly sampleA?: string | number;
   readonly sampleB?: string | number;
   readonly qualDelta?: number;
@@ -156,6 +159,25 @@ export function isDispute(site: DiffSite): boolean {
   return site.classes.some((c) => DISPUTE_SET.has(c));
 }
 
+/** The comparison (the inputs a reload or "Reopen Last Comparison" runs again) of run options. */
+export function comparisonOf(o: DiffRunOptions): DiffComparison {
+  return { fileA: o.fileA, fileB: o.fileB, ...(o.truth ? { truth: o.truth } : {}), ...(o.truthFile ? { truthFile: o.truthFile } : {}) };
+}
+
+const siteKey = (s: DiffSite): string => `${s.contig}\t${s.pos}\t${s.ref}\t${s.alt}`;
+
+/**
+ * One side's class at an A↔B site against the truth VCF, from that side's own diff with the
+ * truth (`vsTruth`: its differing sites by key). A site that diff did not list is the same in
+ * the side and the truth: the side's call stands on both sides of truthClassOf.
+ */
+function truthClassAt(site: DiffSite, side: 'a' | 'b', vsTruth: ReadonlyMap<string, DiffSite>): DiffTruthClass {
+  const d = vsTruth.get(siteKey(site));
+  if (d) return truthClassOf(d, 'B') ?? '';
+  const call = site[side];
+  return call ? truthClassOf({ ...site, a: call, b: call }, 'B') ?? '' : '';
+}
+
 export class DiffModel {
   private stateValue: DiffRunState = 'running';
   private errorValue: ProtocolError | undefined;
@@ -166,14 +188,22 @@ export class DiffModel {
   private beds: readonly BedRegions[] = [];
   private view: View = { id: 0, spec: DEFAULT_DIFF_VIEW, rows: new Uint32Array(0) };
   private scopeCounts: { disputes: number; qualOnly: number; all: number } | undefined;
+  /** With a truth VCF: each side's metrics and its differing sites against the truth, by site key. */
+  private truthVs: { vs: DiffTruthVs; a: Map<string, DiffSite>; b: Map<string, DiffSite> } | undefined;
   private viewCounter = 0;
   private differing = 0;
   private readonly readers: Record<Side, RecordReader>;
   /** The review column: a site's annotation in the diff's review file (set by reviewController.ts). */
   reviewCell: ((site: DiffSite) => ReviewCell | undefined) | undefined;
 
-  constructor(readonly options: DiffRunOptions) {
+  /** `initialView`: the view to open on (a restored page's); default DEFAULT_DIFF_VIEW. */
+  constructor(readonly options: DiffRunOptions, initialView: DiffViewSpec = DEFAULT_DIFF_VIEW) {
     this.readers = { A: new RecordReader(options.fileA), B: new RecordReader(options.fileB) };
+    this.view = { id: 0, spec: initialView, rows: new Uint32Array(0) };
+  }
+
+  get comparison(): DiffComparison {
+    return comparisonOf(this.options);
   }
 
   get state(): DiffRunState {
@@ -234,6 +264,7 @@ export class DiffModel {
         },
       }, signal);
       throwIfAborted(signal);
+      if (o.truthFile) this.truthVs = await this.runTruth(o.truthFile, reference, beds, signal);
       this.summaryValue = result.summary;
       const fs = (features as FeatureStage | undefined)?.summary();
       this.featuresValue = fs ? { summary: fs, enrichment: enrichmentOf(fs) } : undefined;
@@ -256,6 +287,40 @@ export class DiffModel {
     }
   }
 
+  /**
+   * A and B each against the truth VCF (as `variant-lens diff --truth B` with the truth as B,
+   * which `variant-lens report --truth` runs too): the metrics, and the differing sites for the
+   * per-site classes.
+   */
+  private async runTruth(truthFile: string, reference: ReferenceSource | undefined, beds: readonly BedRegions[], signal: AbortSignal): Promise<NonNullable<DiffModel['truthVs']>> {
+    const o = this.options;
+    const one = async (file: string, sample: string | number | undefined): Promise<{ metrics: DiffTruthVs['a']; sites: Map<string, DiffSite> }> => {
+      const [q, t] = await Promise.all([openVcf(file, signal), openVcf(truthFile, signal)]);
+      try {
+        const r = await collectVcfDiff(q, t, {
+          ...(reference ? { reference } : {}), ...(sample !== undefined ? { sampleA: sample } : {}), ...(o.region ? { region: o.region } : {}), truth: 'B', beds,
+        }, signal);
+        const sites = new Map<string, DiffSite>();
+        for (let i = 0; i < r.sites.length; i++) {
+          const s = r.sites.get(i)!;
+          sites.set(siteKey(s), s);
+        }
+        return { metrics: r.summary.truth!, sites };
+      } finally {
+        await Promise.all([q.close().catch(() => undefined), t.close().catch(() => undefined)]);
+      }
+    };
+    const a = await one(o.fileA, o.sampleA);
+    const b = await one(o.fileB, o.sampleB);
+    return { vs: { file: truthFile, name: basename(truthFile), a: a.metrics, b: b.metrics }, a: a.sites, b: b.sites };
+  }
+
+  /** Each side's truth class at a site (with a truth VCF). */
+  truthClasses(site: DiffSite): { truthA: DiffTruthClass; truthB: DiffTruthClass } | undefined {
+    const t = this.truthVs;
+    return t ? { truthA: truthClassAt(site, 'a', t.a), truthB: truthClassAt(site, 'b', t.b) } : undefined;
+  }
+
   init(): DiffInit {
     return {
       fileA: this.options.fileA,
@@ -270,6 +335,8 @@ export class DiffModel {
       view: this.viewInfo(),
       ...(this.scopeCounts ? { scopeCounts: this.scopeCounts } : {}),
       ...(this.list ? { disputesReviewed: this.disputeProgress()!.reviewed } : {}),
+      comparison: this.comparison,
+      ...(this.truthVs && this.list ? { truthVs: this.truthVs.vs } : {}),
     };
   }
 
@@ -368,7 +435,8 @@ export class DiffModel {
       const site = this.list.get(v.rows[i]!)!;
       const row = toDiffRow(site, i);
       const review = this.reviewCell?.(site);
-      out.push(review ? { ...row, review } : row);
+      const truth = this.truthClasses(site);
+      out.push({ ...row, ...(review ? { review } : {}), ...(truth ?? {}) });
     }
     return { viewId: v.id, rows: out };
   }
@@ -418,7 +486,9 @@ export class DiffModel {
       if (s >= 0 && header.samples.length > 0) {
         const f = (k: string): string => rec.sampleField(s, k) ?? '';
         samples.push({ name: `${header.samples[s]} (${side}: ${basename(file)})`, gt: f('GT') || '.', gq: f('GQ'), dp: f('DP'), ad: f('AD'), vaf: f('VAF'), pl: f('PL') });
-        records.push({ label: `${side}: ${basename(file)}`, file, gt: f('GT') || '.', gq: f('GQ'), qual: leadingColumns(rec.line, 6)[5] ?? '.', filter: filterText(rec), pl: f('PL') });
+        // DP · AD · VAF beside each VCF row of the model comparison (and the "saw different
+        // reads here" evidence when the two files' depths differ).
+        records.push({ label: `${side}: ${basename(file)}`, file, gt: f('GT') || '.', gq: f('GQ'), qual: leadingColumns(rec.line, 6)[5] ?? '.', filter: filterText(rec), pl: f('PL'), dp: f('DP'), ad: f('AD'), vaf: f('VAF') });
       }
       for (const [key, v] of rec.info()) {
         info.push({ key: `${side} ${key}`, value: v === true ? '(flag)' : v, description: header.info.get(key)?.description ?? '' });

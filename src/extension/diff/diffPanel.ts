@@ -8,12 +8,14 @@
  * The work and the answers to the webview live in DiffModel (diffModel.ts, no vscode);
  * this file is the VS Code glue only. Every incoming message is validated (diffSchema).
  */
+import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { RpcServer } from '../../protocol/rpc';
-import type { DiffProtocol, HostToWebview } from '../../protocol/protocol';
+import type { DiffComparison, DiffPageState, DiffProtocol, HostToWebview } from '../../protocol/protocol';
 import { diffSchema } from '../../protocol/validate';
 import { DiffModel, diffRequestHandlers, toDiffRow, type DiffRunOptions } from './diffModel';
+import { LAST_COMPARISON_KEY, comparisonFiles, lastComparison, restoredDiff } from './diffRestore';
 import type { InspectorPanel } from '../inspector/inspectorPanel';
 import type { Log } from '../common/log';
 import * as settings from '../common/settings';
@@ -25,12 +27,15 @@ import { ListStateStore } from '../table/listState';
 
 export const DIFF_VIEW_TYPE = 'variantLens.diff';
 export const COMPARE_COMMAND = 'variantLens.compareVcfs';
+export const REOPEN_COMMAND = 'variantLens.reopenLastComparison';
 
 const VCF_NAME = /\.vcf(\.gz)?$/i;
 
 /** Options a caller (a test, another command) may pass as the third argument of the command. */
 export interface CompareArgs {
   readonly truth?: 'A' | 'B' | 'none';
+  /** A third VCF as the truth (skips the truth question too). */
+  readonly truthFile?: string;
 }
 
 /** What the diff feature is given by the composition root (extension.ts). */
@@ -55,6 +60,7 @@ export class DiffPanel {
     private readonly inspector: InspectorPanel,
     reviewBinder: ReviewBinder<DiffReviewRef>,
     listState: ListStateStore,
+    restore: DiffPageState | undefined,
   ) {
     const post = (m: HostToWebview<DiffProtocol>): void => void panel.webview.postMessage(m);
     // Review column, 1–9 keys, undo: reviewController.ts.
@@ -69,7 +75,12 @@ export class DiffPanel {
       'diff.init': async (p, ctx) => {
         review.pulled();
         const columns = listState.columns('diff');
-        return { ...(await init(p, ctx)), ...(columns ? { columns } : {}) };
+        const reviewFile = review.reviewFile();
+        return {
+          ...(await init(p, ctx)), ...(columns ? { columns } : {}), ...(reviewFile ? { reviewFile } : {}),
+          // After a reload: the page's selection and scroll (it applies them once the run is done).
+          ...(restore ? { restore: { selected: restore.selected, first: restore.first } } : {}),
+        };
       },
     }, {
       ready: () => this.log.info(`diff webview ready: ${this.title}`),
@@ -93,12 +104,23 @@ export class DiffPanel {
     return `${path.basename(this.model.options.fileA)} ↔ ${path.basename(this.model.options.fileB)}`;
   }
 
-  static open(context: vscode.ExtensionContext, deps: DiffDeps, options: DiffRunOptions): DiffPanel {
+  /**
+   * Opens a diff panel and runs the comparison. `restore`: a reloaded page's state (its view,
+   * selection and scroll come back) with the panel VS Code handed to the serializer.
+   */
+  static open(context: vscode.ExtensionContext, deps: DiffDeps, options: DiffRunOptions, restore?: { state: DiffPageState; panel: vscode.WebviewPanel }): DiffPanel {
     const ext = context.extensionUri;
     const title = `Diff ${path.basename(options.fileA)} ↔ ${path.basename(options.fileB)}`;
-    const panel = vscode.window.createWebviewPanel(DIFF_VIEW_TYPE, title, vscode.ViewColumn.Active, { ...webviewOptions(ext), retainContextWhenHidden: true });
+    const panel = restore?.panel ?? vscode.window.createWebviewPanel(DIFF_VIEW_TYPE, title, vscode.ViewColumn.Active, { ...webviewOptions(ext), retainContextWhenHidden: true });
+    if (restore) {
+      panel.title = title;
+      panel.webview.options = webviewOptions(ext);
+    }
     panel.webview.html = webviewHtml(panel.webview, ext, 'diff', ['common.css', 'table.css', 'diff.css', 'review.css'], title);
-    const p = new DiffPanel(panel, new DiffModel(options), deps.log, deps.inspector, deps.review, new ListStateStore(context.workspaceState));
+    const model = new DiffModel(options, restore?.state.view);
+    const p = new DiffPanel(panel, model, deps.log, deps.inspector, deps.review, new ListStateStore(context.workspaceState), restore?.state);
+    // "Reopen Last Comparison" runs this one again.
+    void context.workspaceState.update(LAST_COMPARISON_KEY, model.comparison);
     void p.start();
     return p;
   }
@@ -107,7 +129,7 @@ export class DiffPanel {
   private async start(): Promise<void> {
     const t0 = performance.now();
     const o = this.model.options;
-    this.log.info(`diff ${o.fileA} ↔ ${o.fileB}${o.reference ? ` (reference ${o.reference})` : ' (no reference: indels not left-aligned)'}${o.truth ? `, truth ${o.truth}` : ''}${o.beds?.length ? `, BEDs ${o.beds.map((b) => b.name).join(', ')}` : ''}`);
+    this.log.info(`diff ${o.fileA} ↔ ${o.fileB}${o.reference ? ` (reference ${o.reference})` : ' (no reference: indels not left-aligned)'}${o.truth ? `, truth ${o.truth}` : ''}${o.truthFile ? `, truth VCF ${o.truthFile}` : ''}${o.beds?.length ? `, BEDs ${o.beds.map((b) => b.name).join(', ')}` : ''}`);
     try {
       await vscode.window.withProgress(
         { location: vscode.ProgressLocation.Notification, title: `Variant Lens: comparing ${this.title}`, cancellable: true },
@@ -184,9 +206,9 @@ async function candidateVcfs(): Promise<vscode.Uri[]> {
   return [...seen.values()];
 }
 
-async function pickVcf(title: string, exclude: vscode.Uri | undefined): Promise<vscode.Uri | undefined> {
+async function pickVcf(title: string, exclude: readonly vscode.Uri[]): Promise<vscode.Uri | undefined> {
   const browse = '$(folder-opened) Browse…';
-  const uris = (await candidateVcfs()).filter((u) => u.toString() !== exclude?.toString());
+  const uris = (await candidateVcfs()).filter((u) => !exclude.some((x) => x.toString() === u.toString()));
   const items: (vscode.QuickPickItem & { uri?: vscode.Uri })[] = uris.map((uri) => ({
     label: path.basename(uri.fsPath),
     description: vscode.workspace.asRelativePath(uri, true),
@@ -200,13 +222,24 @@ async function pickVcf(title: string, exclude: vscode.Uri | undefined): Promise<
   return files?.[0];
 }
 
-async function pickTruth(nameA: string, nameB: string): Promise<'A' | 'B' | 'none' | undefined> {
-  const items: (vscode.QuickPickItem & { truth: 'A' | 'B' | 'none' })[] = [
+type TruthChoice = { readonly truth?: 'A' | 'B'; readonly truthFile?: string };
+
+/** The optional truth: none, one of the two files, or a third VCF (e.g. GIAB) both are compared with. */
+async function pickTruth(a: vscode.Uri, b: vscode.Uri): Promise<TruthChoice | undefined> {
+  const nameA = path.basename(a.fsPath);
+  const nameB = path.basename(b.fsPath);
+  const items: (vscode.QuickPickItem & { truth: 'A' | 'B' | 'none' | 'file' })[] = [
     { label: 'No truth set', description: 'compare two call sets (e.g. default vs retrained model)', truth: 'none' },
+    { label: '$(verified) A truth VCF…', description: 'e.g. GIAB: TP / FP / FN of A and of B, per site and in total', truth: 'file' },
     { label: `A is the truth: ${nameA}`, description: 'adds TP / FP / FN, precision, recall, F1', truth: 'A' },
     { label: `B is the truth: ${nameB}`, description: 'adds TP / FP / FN, precision, recall, F1', truth: 'B' },
   ];
-  return (await vscode.window.showQuickPick(items, { title: `Compare ${nameA} ↔ ${nameB}`, ignoreFocusOut: true }))?.truth;
+  const picked = (await vscode.window.showQuickPick(items, { title: `Compare ${nameA} ↔ ${nameB}: truth set (optional)`, ignoreFocusOut: true }))?.truth;
+  if (picked === undefined) return undefined;
+  if (picked === 'none') return {};
+  if (picked === 'A' || picked === 'B') return { truth: picked };
+  const t = await pickVcf(`Truth VCF for ${nameA} ↔ ${nameB}`, [a, b]);
+  return t ? { truthFile: t.fsPath } : undefined;
 }
 
 /**
@@ -218,32 +251,69 @@ export function registerDiffCommand(context: vscode.ExtensionContext, deps: Diff
   const log = deps.log;
   const panels = new Set<DiffPanel>();
   context.subscriptions.push({ dispose: () => { for (const p of panels) p.dispose(); } });
+  /** A comparison run with the current settings (reference, BEDs, QUAL delta), in a new panel or a restored one. */
+  const open = (c: DiffComparison, restore?: { state: DiffPageState; panel: vscode.WebviewPanel }): DiffPanel => {
+    const reference = settings.reference();
+    const qualDelta = settings.diffQualDelta();
+    const options: DiffRunOptions = {
+      ...c,
+      ...(reference ? { reference } : {}),
+      beds: settings.diffBeds(),
+      ...(qualDelta !== undefined ? { qualDelta } : {}),
+    };
+    const p = DiffPanel.open(context, deps, options, restore);
+    panels.add(p);
+    p.panel.onDidDispose(() => panels.delete(p));
+    return p;
+  };
+
+  // After a window reload VS Code hands back each diff panel with the page's saved state
+  // (webview/diff/main.ts savePage): the same comparison runs again and the page gets its
+  // scope, filters, sort, selection and scroll back. A state that does not validate closes it.
+  context.subscriptions.push(vscode.window.registerWebviewPanelSerializer(DIFF_VIEW_TYPE, {
+    deserializeWebviewPanel: async (panel, state) => {
+      const restored = restoredDiff(state);
+      if (!restored) {
+        log.warn('a diff panel came back from a reload without a usable saved state; closing it');
+        panel.dispose();
+        return;
+      }
+      log.info(`restoring the diff ${restored.comparison.fileA} ↔ ${restored.comparison.fileB}`);
+      open(restored.comparison, { state: restored, panel });
+    },
+  }));
+
+  context.subscriptions.push(vscode.commands.registerCommand(REOPEN_COMMAND, () => {
+    const last = lastComparison(context.workspaceState.get(LAST_COMPARISON_KEY));
+    if (!last) {
+      void vscode.window.showInformationMessage('Variant Lens: no comparison has been run in this workspace yet; use "Compare Two VCFs".');
+      return false;
+    }
+    const missing = comparisonFiles(last).filter((f) => !existsSync(f));
+    if (missing.length) {
+      void vscode.window.showErrorMessage(`Variant Lens: cannot reopen the last comparison: ${missing.join(', ')} no longer exist${missing.length === 1 ? 's' : ''}.`);
+      return false;
+    }
+    log.info(`${REOPEN_COMMAND}: ${last.fileA} ↔ ${last.fileB}${last.truthFile ? ` (truth ${last.truthFile})` : last.truth ? ` (truth ${last.truth})` : ''}`);
+    open(last);
+    return true;
+  }));
   context.subscriptions.push(vscode.commands.registerCommand(COMPARE_COMMAND, async (arg?: unknown, args?: unknown, extra?: unknown) => {
     try {
       const selected = Array.isArray(args) ? args.filter(isVcfUri) : [];
       let a: vscode.Uri | undefined = selected[0] ?? (isVcfUri(arg) ? arg : undefined);
       let b: vscode.Uri | undefined = selected.find((u) => u.toString() !== a?.toString());
       if (selected.length > 2 && a && b) void vscode.window.showWarningMessage(`Variant Lens: ${selected.length} VCFs selected; comparing the first two (A = ${path.basename(a.fsPath)}, B = ${path.basename(b.fsPath)}).`);
-      a ??= await pickVcf('Compare two VCFs: first file (A)', undefined);
+      a ??= await pickVcf('Compare two VCFs: first file (A)', []);
       if (!a) return undefined;
-      b ??= await pickVcf(`Compare ${path.basename(a.fsPath)} (A) with… (B)`, a);
+      b ??= await pickVcf(`Compare ${path.basename(a.fsPath)} (A) with… (B)`, [a]);
       if (!b) return undefined;
-      const given = (extra as CompareArgs | undefined)?.truth;
-      const truth = given === 'A' || given === 'B' || given === 'none' ? given : await pickTruth(path.basename(a.fsPath), path.basename(b.fsPath));
+      const given = extra as CompareArgs | undefined;
+      const truth: TruthChoice | undefined = typeof given?.truthFile === 'string' ? { truthFile: given.truthFile }
+        : given?.truth === 'A' || given?.truth === 'B' ? { truth: given.truth }
+          : given?.truth === 'none' ? {} : await pickTruth(a, b);
       if (!truth) return undefined;
-      const reference = settings.reference();
-      const qualDelta = settings.diffQualDelta();
-      const options: DiffRunOptions = {
-        fileA: a.fsPath,
-        fileB: b.fsPath,
-        ...(reference ? { reference } : {}),
-        beds: settings.diffBeds(),
-        ...(truth !== 'none' ? { truth } : {}),
-        ...(qualDelta !== undefined ? { qualDelta } : {}),
-      };
-      const p = DiffPanel.open(context, deps, options);
-      panels.add(p);
-      p.panel.onDidDispose(() => panels.delete(p));
+      open({ fileA: a.fsPath, fileB: b.fsPath, ...truth });
       return undefined;
     } catch (e) {
       const message = e instanceof Error ? e.message : String(e);

@@ -209,6 +209,7 @@ export class ReviewController implements vscode.Disposable, ReviewBinder<ReviewP
       // only once the run/index ends; the webview then pulls (diff.init, table.rows).
       pulled: () => this.refreshTotal(),
       shown: () => void this.pushInspector(),
+      reviewFile: () => (ref.kind === 'inspector' ? undefined : this.fileOf(ref)),
     };
   }
 

@@ -34,6 +34,8 @@ export interface ReviewBinding {
   pulled(): void;
   /** The inspector shows another site: its review form follows. */
   shown(): void;
+  /** The review file a table's or diff's verdicts go to (named in its toolbar); undefined for the inspector. */
+  reviewFile(): string | undefined;
 }
 
 /** Binds a panel (described by `Ref`) to the review feature; injected into each panel's constructor. */

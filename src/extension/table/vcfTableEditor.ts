@@ -129,9 +129,11 @@ export class VcfTableEditorProvider implements vscode.CustomReadonlyEditorProvid
         startIndexing();
         const columns = this.listState.columns('table');
         const restore = this.listState.view(model.path);
+        const reviewFile = review.reviewFile();
         return {
           ...(columns ? { columns } : {}),
           ...(restore ? { restore } : {}),
+          ...(reviewFile ? { reviewFile } : {}),
           file: model.path,
           fileName: path.basename(model.path),
           samples: model.header.samples,

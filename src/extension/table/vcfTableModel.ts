@@ -22,7 +22,7 @@
  * (vcfTableColumns.ts).
  */
 import { leadingColumns } from '../../core/io/vcf/vcfLineTokenizer';
-import { VariantLensError, isCancelled } from '../../core/errors';
+import { VariantLensError, isCancelled, throwIfAborted } from '../../core/errors';
 import { openVcf, type VcfFile, type VcfRowIndex } from '../../core/io/vcf/vcfReader';
 import { rowIndexFromParts } from '../../core/io/vcf/vcfRowIndex';
 import { resolveContig, describeAvailable } from '../../core/io/contigAliases';
@@ -258,6 +258,11 @@ export class VcfTableModel {
    * through (vcfTableColumns.ts: one pass for the columns, typed-array filters, radix sort).
    */
   async setView(sort: SortSpec | undefined, filter: FilterSpec | undefined, signal?: AbortSignal, progress?: Progress): Promise<ViewInfo> {
+    // A view asked for while the row index is still being built (a window reload restores the
+    // filter and sort right after table.init, when indexing has just started) waits for the
+    // index instead of failing with "still being indexed"; cancelling the view stops the wait,
+    // not the index.
+    if (!this.index && this.indexing) await abortable(this.indexing, signal);
     this.requireIndex();
     const hasFilter = filterIsActive(filter);
     const hasSort = sortIsActive(sort);
@@ -274,4 +279,15 @@ export class VcfTableModel {
     await jobs?.close();
     await this.file.close();
   }
+}
+
+/** `p`, or a `cancelled` rejection as soon as `signal` fires (p itself keeps running). */
+function abortable<T>(p: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (!signal) return p;
+  throwIfAborted(signal);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => reject(new VariantLensError('cancelled', 'cancelled'));
+    signal.addEventListener('abort', onAbort, { once: true });
+    p.then((v) => { signal.removeEventListener('abort', onAbort); resolve(v); }, (e: unknown) => { signal.removeEventListener('abort', onAbort); reject(e); });
+  });
 }

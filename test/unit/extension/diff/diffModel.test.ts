@@ -18,7 +18,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { before, test } from 'node:test';
-import { DiffModel, diffRequestHandlers } from '../../../../src/extension/diff/diffModel';
+import { DiffModel, comparisonOf, diffRequestHandlers } from '../../../../src/extension/diff/diffModel';
 import { mostDisputedSites } from '../../../../src/core/report/disputeScore';
 import type { DiffProtocol, DiffRow, DiffViewSpec, HostToWebview } from '../../../../src/protocol/protocol';
 import { RpcServer } from '../../../../src/protocol/rpc';
@@ -33,6 +33,9 @@ const header = [
   '##INFO=<ID=DPX,Number=1,Type=Integer,Description="test depth">',
   '##FORMAT=<ID=GT,Number=1,Type=String,Description="Genotype">',
   '##FORMAT=<ID=GQ,Number=1,Type=Integer,Description="Genotype quality">',
+  '##FORMAT=<ID=DP,Number=1,Type=Integer,Description="Read depth">',
+  '##FORMAT=<ID=AD,Number=R,Type=Integer,Description="Allelic depths">',
+  '##FORMAT=<ID=VAF,Number=A,Type=Float,Description="Variant allele fraction">',
   '##contig=<ID=chr20,length=64444167>',
   '#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\tFORMAT\tNA12878',
 ];
@@ -40,11 +43,13 @@ const header = [
 const pos = (i: number): number => 1000 + 10 * i;
 const isIndel = (i: number): boolean => Math.floor(i / 6) % 2 === 1;
 const line = (i: number, gt: string, qual: number, filter: string, side: string): string =>
-  `chr20\t${pos(i)}\t${side}${i}\t${isIndel(i) ? 'CA' : 'C'}\t${isIndel(i) ? 'C' : 'T'}\t${qual}\t${filter}\tDPX=${i}\tGT:GQ\t${gt}:${40 + (i % 7)}`;
+  `chr20\t${pos(i)}\t${side}${i}\t${isIndel(i) ? 'CA' : 'C'}\t${isIndel(i) ? 'C' : 'T'}\t${qual}\t${filter}\tDPX=${i}\tGT:GQ:DP:AD:VAF\t${gt}:${40 + (i % 7)}:${depth(i, side)}:${depth(i, side) - 10},10:${(10 / depth(i, side)).toFixed(3)}`;
+/** Each side's DP at site i (A 20 + i, B 30 + i): the inspector shows DP · AD · VAF per record. */
+const depth = (i: number, side: string): number => (side === 'a' ? 20 : 30) + i;
 
 const linesA = new Map<number, string>();
 const linesB = new Map<number, string>();
-const paths = { a: '', b: '', agz: '', bgz: '', bed: '' };
+const paths = { a: '', b: '', agz: '', bgz: '', bed: '', truth: '' };
 
 before(() => {
   mkdirSync(DIR, { recursive: true });
@@ -67,6 +72,10 @@ before(() => {
     assert.equal(r1.status, 0, r1.stderr);
     paths[k === 'a' ? 'agz' : 'bgz'] = gz;
   }
+  // The truth: 0/1 at every site but the i % 6 = 2 and 4 ones (B's only call and A's RefCall'd one).
+  paths.truth = join(DIR, 'truth.vcf');
+  const truthLines = Array.from({ length: SITES }, (_, i) => i).filter((i) => i % 6 !== 2 && i % 6 !== 4).map((i) => line(i, '0/1', 30, 'PASS', 't'));
+  writeFileSync(paths.truth, [...header, ...truthLines].join('\n') + '\n');
   paths.bed = join(DIR, 'early.bed');
   writeFileSync(paths.bed, 'chr20\t999\t1295\n');
 });
@@ -159,6 +168,11 @@ for (const kind of ['plain .vcf', 'bgzipped + tabix'] as const) {
     assert.equal(rec.filter, 'A PASS · B RefCall');
     assert.deepEqual(rec.samples.map((s) => [s.name, s.gt, s.gq]), [['NA12878 (A: a.vcf' + (kind === 'plain .vcf' ? '' : '.gz') + ')', '0/1', String(40 + (i % 7))], ['NA12878 (B: b.vcf' + (kind === 'plain .vcf' ? '' : '.gz') + ')', '0/0', String(40 + (i % 7))]]);
     assert.deepEqual(rec.info.map((e) => [e.key, e.value, e.description]), [['A DPX', String(i), 'test depth'], ['B DPX', String(i), 'test depth']]);
+    // Both records' calls for the model comparison, DP · AD · VAF included (as written in each file).
+    assert.deepEqual(rec.records?.map((r) => [r.label.slice(0, 2), r.gt, r.filter, r.dp, r.ad, r.vaf]), [
+      ['A:', '0/1', 'PASS', String(20 + i), `${10 + i},10`, (10 / (20 + i)).toFixed(3)],
+      ['B:', '0/0', 'RefCall', String(30 + i), `${20 + i},10`, (10 / (30 + i)).toFixed(3)],
+    ]);
     const v4 = (await call('diff.setView', { classes: ['only-B'] })).result!;
     const onlyB = model.siteAt(v4.viewId, 3)!;
     const recB = await model.siteRecord(onlyB);
@@ -217,4 +231,37 @@ test('a missing file ends in state error naming the file', async () => {
   const init = (await call('diff.init', {})).result!;
   assert.equal(init.state, 'error');
   assert.match(init.error!.message, /missing\.vcf/);
+});
+
+test('a truth VCF: each side against it, per site (A TRUTH / B TRUTH) and in total, as diff --truth counts', async () => {
+  const model = new DiffModel({ fileA: paths.a, fileB: paths.b, truthFile: paths.truth });
+  await model.run(new AbortController().signal);
+  const init = model.init();
+  assert.deepEqual(init.comparison, { fileA: paths.a, fileB: paths.b, truthFile: paths.truth });
+  const all = (m: NonNullable<typeof init.truthVs>['a']) => m.rows.find((r) => r.type === 'ALL')!;
+  // A: TP at i % 6 = 0, 1, 3, 5 (40), FP at 4 (10, PASS 0/1 the truth lacks), no FN.
+  assert.deepEqual([all(init.truthVs!.a).tp, all(init.truthVs!.a).fp, all(init.truthVs!.a).fn], [40, 10, 0]);
+  // B: TP at 0, 5 (20); FP at 2 (10) and 3 (10, 1/1 vs 0/1: FP and FN); FN at 1 and 3 (20); 4 is RefCall, not a call.
+  assert.deepEqual([all(init.truthVs!.b).tp, all(init.truthVs!.b).fp, all(init.truthVs!.b).fn], [20, 20, 20]);
+  assert.equal(init.truthVs!.name, 'truth.vcf');
+  const rows = model.rows(init.view.viewId, 0, init.view.count).rows.concat(model.rows(model.setView({}).viewId, 0, 100).rows);
+  const byType = new Map<number, [string | undefined, string | undefined]>();
+  for (const r of rows) byType.set(((r.pos - 1000) / 10) % 6, [r.truthA, r.truthB]);
+  assert.deepEqual(Object.fromEntries([...byType].sort((x, y) => x[0] - y[0])), {
+    1: ['TP', 'FN'], 2: ['', 'FP'], 3: ['TP', 'FP+FN'], 4: ['FP', ''], 5: ['TP', 'TP'],
+  });
+  await model.close();
+});
+
+test('a restored diff opens on its own view; comparisonOf keeps only what is not a setting', async () => {
+  const spec: DiffViewSpec = { scope: 'qual-only', sortBy: 'qualB', descending: true };
+  const model = new DiffModel({ fileA: paths.a, fileB: paths.b, truth: 'A', qualDelta: 3 }, spec);
+  await model.run(new AbortController().signal);
+  const init = model.init();
+  assert.deepEqual(init.view.spec, spec);
+  assert.equal(init.view.count, 10);
+  assert.deepEqual(init.comparison, { fileA: paths.a, fileB: paths.b, truth: 'A' });
+  assert.deepEqual(comparisonOf({ fileA: 'a', fileB: 'b', beds: [], truthFile: 't' }), { fileA: 'a', fileB: 'b', truthFile: 't' });
+  assert.equal(init.truthVs, undefined);
+  await model.close();
 });

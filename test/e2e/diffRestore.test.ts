@@ -1,0 +1,152 @@
+/**
+ * End-to-end, on the demo in a real VS Code (code-server, the packaged .vsix, headless
+ * Chromium at 1400×900): the diff's state of issue "A reviewer's day", one assertion per
+ * complaint —
+ *  - "Compare offers no truth file" (pain 11): Compare takes a third VCF as the truth; the
+ *    summary shows each side's TP/FP/FN as `variant-lens diff --truth B` counts them, and
+ *    A TRUTH | B TRUTH show each side's class per site;
+ *  - "a browser refresh drops the diff" (pain 10): after a browser refresh the same diff is
+ *    back, with its scope, sort and selection (the panel serializer);
+ *  - "Compare asks for all three files again" (pain 10): "Reopen Last Comparison" brings the
+ *    last comparison, truth VCF included, without a question;
+ *  - "two review files for one site" (pain 4): both toolbars name the one review file;
+ *  - DP · AD · VAF beside each VCF row of the inspector for a diff site (model comparison).
+ */
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Frame, Page } from 'playwright-core';
+import { loadedRow, openTable, runCommand, SCREENSHOTS, startVsCode, webviewFrame, type RunningVsCode } from './codeServer';
+import { ensureDemoWorkspace } from '../helpers/demoWorkspace';
+import { DiffModel } from '../../src/extension/diff/diffModel';
+import { PROJECT_ROOT } from '../helpers/paths';
+
+const running: RunningVsCode[] = [];
+after(async () => {
+  for (const r of running) await r.stop();
+});
+
+async function pick(page: Page, text: string): Promise<void> {
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor({ state: 'visible' });
+  await input.fill(text);
+  await page.locator('.quick-input-list .monaco-list-row', { hasText: text }).first().waitFor();
+  await page.keyboard.press('Enter');
+}
+
+/** The diff page once its run is done and its first rows are drawn. */
+async function doneDiff(page: Page): Promise<Frame> {
+  const diff = await webviewFrame(page, '.diff-summary', 90_000);
+  await diff.waitForSelector('#app[data-state="done"] .grid[data-loaded="true"]', { timeout: 180_000 });
+  return diff;
+}
+
+const rowsShown = (diff: Frame): Promise<string[][]> => diff.$$eval('.rows .row:not([hidden])', (rows) => rows.map((r) => ['.c-chrom', '.c-pos', '.c-truth.side-a', '.c-truth.side-b'].map((c) => r.querySelector(c)?.textContent ?? '')));
+
+test('diff state on the demo: a truth VCF in Compare, restored after a reload, Reopen Last Comparison, the review file in the toolbars', { timeout: 1_200_000 }, async () => {
+  const demo = await ensureDemoWorkspace();
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  const fileA = join(demo, 'default.vcf.gz');
+  const fileB = join(demo, 'retrained.vcf.gz');
+  const truth = join(demo, 'data', 'HG003-sim.truth.vcf.gz');
+  const reference = join(demo, 'data', 'reference.fa');
+
+  // What the panel must show: the same model run in Node, and the CLI's own truth counts.
+  const model = new DiffModel({ fileA, fileB, reference, truthFile: truth });
+  await model.run(new AbortController().signal);
+  const init = model.init();
+  const allView = model.setView({ sortBy: 'qualA', descending: false });
+  const firstRows = model.rows(allView.viewId, 0, 12).rows;
+  const expectedAll = firstRows.map((r) => [r.contig, r.pos.toLocaleString('en-US'), r.truthA ?? '', r.truthB ?? '']);
+  /** VCF rows the inspector shows for the 4th site: one per file that has a record there. */
+  const recordsAt3 = (firstRows[3]!.a ? 1 : 0) + (firstRows[3]!.b ? 1 : 0);
+  await model.close();
+  const cliAll = (query: string): { tp: number; fp: number; fn: number } => {
+    const out = join(mkdtempSync(join(tmpdir(), 'vl-e2e-truth-')), 'd');
+    execFileSync(process.execPath, [join(PROJECT_ROOT, 'dist', 'cli.js'), 'diff', query, truth, '--truth', 'B', '--ref', reference, '--out', out], { stdio: 'ignore' });
+    const s = JSON.parse(readFileSync(`${out}.summary.json`, 'utf8')) as { truth: { rows: { type: string; tp: number; fp: number; fn: number }[] } };
+    const r = s.truth.rows.find((x) => x.type === 'ALL')!;
+    return { tp: r.tp, fp: r.fp, fn: r.fn };
+  };
+  const cliA = cliAll(fileA);
+  const cliB = cliAll(fileB);
+  const ours = (m: NonNullable<typeof init.truthVs>['a']) => {
+    const r = m.rows.find((x) => x.type === 'ALL')!;
+    return { tp: r.tp, fp: r.fp, fn: r.fn };
+  };
+  assert.deepEqual(ours(init.truthVs!.a), cliA, 'A vs truth: the panel model counts as the CLI does');
+  assert.deepEqual(ours(init.truthVs!.b), cliB, 'B vs truth: the panel model counts as the CLI does');
+  assert.ok(expectedAll.some((r) => r[2] === 'TP') && expectedAll.some((r) => r[2] !== 'TP' || r[3] !== 'TP'), JSON.stringify(expectedAll));
+
+  const vs = await startVsCode('diffstate', demo, true);
+  running.push(vs);
+  const { page } = vs;
+
+  // Pain 4: the table's toolbar names the one workspace review file.
+  const table = await openTable(page, 'default.vcf.gz');
+  await table.waitForSelector('.toolbar .review-file:not([hidden])');
+  assert.equal(await table.textContent('.toolbar .review-file'), 'verdicts → variant-lens.review.tsv');
+
+  // Pain 11: Compare offers a truth VCF after A and B.
+  await runCommand(page, 'Variant Lens: Compare Two VCFs');
+  await pick(page, 'default.vcf.gz');
+  await pick(page, 'retrained.vcf.gz');
+  await pick(page, 'A truth VCF');
+  await pick(page, 'HG003-sim.truth.vcf.gz');
+  let diff = await doneDiff(page);
+  await runCommand(page, 'Notifications: Clear All Notifications');
+  assert.equal(await diff.textContent('.toolbar .review-file'), 'verdicts → variant-lens.review.tsv');
+  const caption = await diff.textContent('.truth-vs-table caption');
+  assert.equal(caption, 'Truth: HG003-sim.truth.vcf.gz (PASS calls of each side)');
+  const allRows = await diff.$$eval('.truth-vs-table tr', (trs) => trs.map((tr) => [...tr.children].map((c) => c.textContent ?? '')).filter((r) => /ALL$/.test(r[0] ?? '')));
+  const num = (s: string): number => Number(s.replace(/,/g, ''));
+  assert.deepEqual(allRows.map((r) => ({ tp: num(r[1]!), fp: num(r[2]!), fn: num(r[3]!) })), [cliA, cliB]);
+
+  // Pain 10: all sites, sorted by A QUAL, the 4th row selected; then a reload of the window.
+  await diff.click('.chip[data-scope="all"]');
+  await diff.waitForFunction((n) => document.querySelector('.grid')?.getAttribute('data-count') === n, String(init.scopeCounts!.all));
+  await diff.click('.row.header [data-sort="qualA"]');
+  await diff.waitForSelector('.row.header [data-sort="qualA"][aria-sort="ascending"]');
+  await diff.waitForSelector(`${loadedRow(11)}`);
+  assert.deepEqual((await rowsShown(diff)).slice(0, 12), expectedAll, 'A TRUTH / B TRUTH per site');
+  await diff.click(loadedRow(3));
+  await diff.waitForSelector(`${loadedRow(3)}.focused`);
+  const selectedPos = await diff.textContent(`${loadedRow(3)} .c-pos`);
+  await page.screenshot({ path: join(SCREENSHOTS, 'diff-truth-vcf.png') });
+  // DP · AD · VAF beside both VCF rows of the inspector for this diff site.
+  await page.keyboard.press('Enter');
+  const inspector = await webviewFrame(page, '.inspector', 60_000);
+  await inspector.waitForFunction((n) => document.querySelectorAll('.model-table tr.record').length === n, recordsAt3, { timeout: 120_000 });
+  const depths = await inspector.$$eval('.model-table tr.record td.depths', (tds) => tds.map((t) => t.textContent ?? ''));
+  assert.equal(depths.length, recordsAt3);
+  for (const d of depths) assert.match(d, /^DP \d+ · AD \d+(,\d+)+ · VAF [\d.]+$/, JSON.stringify(depths));
+
+  // The page saves its state 150 ms after the last change (VS Code keeps it across the reload).
+  await diff.waitForSelector('.grid[data-saved-selected="3"][data-saved-sort="qualA"]');
+  await page.reload();
+  await page.waitForSelector('.monaco-workbench', { timeout: 60_000 });
+  diff = await doneDiff(page);
+  await diff.waitForSelector(`${loadedRow(3)}.focused`, { timeout: 60_000 });
+  assert.equal(await diff.getAttribute('.chip[data-scope="all"]', 'aria-pressed'), 'true');
+  assert.equal(await diff.getAttribute('.row.header [data-sort="qualA"]', 'aria-sort'), 'ascending');
+  assert.equal(await diff.textContent(`${loadedRow(3)} .c-pos`), selectedPos);
+  assert.equal(await diff.getAttribute('.grid', 'data-count'), String(init.scopeCounts!.all));
+  assert.equal(await diff.textContent('.truth-vs-table caption'), caption, 'the restored diff still compares with the truth VCF');
+  // NOT checked here: the inspector beside the diff. After a browser refresh its tab comes back
+  // blank (code-server never calls its panel serializer); "Developer: Reload Window" does
+  // restore it (test/e2e/inspectorFrame.test.ts). Open question of issue "A reviewer's day".
+  await page.screenshot({ path: join(SCREENSHOTS, 'diff-after-reload.png') });
+
+  // Pain 10: close every editor, then Reopen Last Comparison: no question, the truth VCF included.
+  await runCommand(page, 'View: Close All Editors');
+  await page.waitForFunction(() => document.querySelectorAll('.tabs-container .tab').length === 0, undefined, { timeout: 30_000 });
+  await runCommand(page, 'Variant Lens: Reopen Last Comparison');
+  diff = await doneDiff(page);
+  assert.equal(await page.locator('.quick-input-widget').isVisible(), false, 'no file was asked for');
+  assert.equal(await diff.textContent('.truth-vs-table caption'), caption);
+  assert.equal(await diff.getAttribute('.chip[data-scope="disputes"]', 'aria-pressed'), 'true');
+  assert.equal(await diff.getAttribute('.grid', 'data-count'), String(init.scopeCounts!.disputes));
+});
