@@ -168,6 +168,8 @@ export const inspectorSchema: PanelSchema<InspectorProtocol> = {
     'inspector.ping': ping,
     'inspector.hover': obj({ generation: int(), tensor: int(0, 1000), row: int(0, 10_000), col: int(0, 10_000) }),
     'inspector.showModelCards': empty,
+    'inspector.layers': obj({ generation: int(), tensor: int(0, 1000) }),
+    'inspector.realign': obj({ generation: int() }),
     ...reviewRequestChecks,
   },
   events: {

@@ -9,7 +9,7 @@
  */
 import * as vscode from 'vscode';
 import { RpcServer, type RequestHandlers } from '../../protocol/rpc';
-import type { HostToWebview, InspectorProtocol, InspectorState, ModelComparison, SiteRecord, TensorPayload } from '../../protocol/protocol';
+import type { HostToWebview, InspectorLayers, InspectorProtocol, InspectorRealign, InspectorState, ModelComparison, SiteRecord, TensorPayload } from '../../protocol/protocol';
 import { inspectorSchema } from '../../protocol/validate';
 import { inspectorLocation, trustInfo } from '../common/settings';
 import type { InspectorReviewRef } from '../review/reviewController';
@@ -57,6 +57,10 @@ export interface InspectorOptions {
   readonly progress?: (title: string, run: Promise<unknown>, cancel: () => void) => void;
   /** The review feature (reviewController.ts): the review form follows the shown site. */
   readonly review?: ReviewBinder<InspectorReviewRef>;
+  /** The models' layer activations on a shown image (layerService.ts). */
+  readonly layers?: (tensors: readonly TensorPayload[], index: number, signal: AbortSignal) => Promise<InspectorLayers>;
+  /** The pileup and the models' calls before and after realignment (realignService.ts). */
+  readonly realign?: (site: SiteRecord, signal: AbortSignal) => Promise<InspectorRealign>;
 }
 
 export class InspectorPanel {
@@ -185,6 +189,8 @@ export class InspectorPanel {
         this.options.showModelCards?.();
         return {};
       },
+      'inspector.layers': (p) => this.siteWork(p.generation, 'layer activations', this.options.layers && ((_, signal) => this.options.layers!(this.state.tensors, p.tensor, signal))),
+      'inspector.realign': (p) => this.siteWork(p.generation, 'raw ↔ realigned', this.options.realign),
       ...(this.review?.handlers ?? unavailableReviewHandlers()),
     };
     const server = new RpcServer<InspectorProtocol>(inspectorSchema, handlers, {
@@ -257,6 +263,16 @@ export class InspectorPanel {
       this.log.error(`models at ${site.chrom}:${site.pos}: ${message}`);
       update({ state: 'error', message, calls: [], explanations: [], notes: [] });
     }
+  }
+
+  /** On-demand work for the shown site (null when `generation` is no longer shown); cancelled with the site. */
+  private async siteWork<T>(generation: number, what: string, fn: ((site: SiteRecord, signal: AbortSignal) => Promise<T>) | undefined): Promise<T | null> {
+    const site = this.state.site;
+    const work = this.work;
+    if (generation !== this.generation || !site || !work) return null;
+    if (!fn) throw new Error(`${what}: not available here`);
+    const r = await fn(site, work.signal);
+    return generation === this.generation ? r : null;
   }
 
   refreshTrust(): void {

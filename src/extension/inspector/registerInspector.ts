@@ -22,6 +22,8 @@ import { ModelLoader } from './modelLoader';
 import { ModelService, type ModelServiceConfig, type ModelServiceState } from './modelService';
 import { READS_CHOICE_STATE_KEY, choiceFor, withChoice } from './readsChoice';
 import { SiteSources, type SiteSourceConfig } from './siteTensors';
+import { inspectorLayers } from './layerService';
+import { RealignService } from './realignService';
 
 export interface InspectorDeps {
   readonly log: Log;
@@ -92,7 +94,10 @@ export function registerInspector(context: vscode.ExtensionContext, deps: Inspec
     showModelCards: () => void openModelCards().catch((e: unknown) => l.error(`model cards: ${e instanceof Error ? e.message : String(e)}`)),
     progress: progressNotification,
     review: deps.review,
+    layers: async (tensors, index, signal) => inspectorLayers(await loader.models(signal), tensors, index, signal),
+    realign: (site, signal) => realign.compare(site, signal),
   });
+  const realign = new RealignService({ config: sourceConfig, sources, models: (signal) => loader.models(signal), encoderChoice: (signal) => loader.encoderChoice(signal) });
   const models = new ModelService(modelConfig, sources, (st) => status.modelState(st, inspector.currentSite), loader);
   status.show();
   context.subscriptions.push({ dispose: () => inspector.dispose() });
@@ -108,6 +113,7 @@ export function registerInspector(context: vscode.ExtensionContext, deps: Inspec
       // New reads/reference/models: drop cached readers, indexes and model sessions.
       void sources.reset();
       models.reset();
+      realign.reset();
       status.show(inspector.currentSite);
     }
   }));
