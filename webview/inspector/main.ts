@@ -15,6 +15,8 @@ import { el } from '../common/dom';
 import { isTextField, type ReviewClient } from '../common/reviewUi';
 import { modelSection } from './modelTable';
 import { pileupSection } from './pileupView';
+import { layersSection } from './layersView';
+import { pileupState, realignSection } from './realignView';
 import { mountReviewForm } from './reviewForm';
 import { saveUi, ui } from './uiState';
 
@@ -100,7 +102,11 @@ function restoreAnchor(a: { name: string; offset: number } | undefined, scrollTo
   requestAnimationFrame(() => { restoring = false; });
 }
 
+/** The state on screen (the realign switch redraws it). */
+let shown: InspectorState | undefined;
+
 function render(s: InspectorState): void {
+  shown = s;
   setTrust(s.trust);
   origin = s.origin;
   // Keep the block at the top of the screen where it is (same site: a later update; new site: j/k).
@@ -130,10 +136,11 @@ function render(s: InspectorState): void {
   // Models vs records first (compact), then the pileup: both fit one screen.
   const models = modelSection(s, client);
   models.dataset.anchor = 'models';
-  const pileup = pileupSection(s, { client });
+  // The raw ↔ realigned switch (realignView.ts) decides which reads the pileup draws.
+  const pileup = pileupSection(pileupState(s), { client });
   pileup.dataset.anchor = 'pileup';
   if (!pileup.querySelector('canvas') && reserve > 0) pileup.style.minHeight = `${Math.round(reserve)}px`;
-  body.append(models, pileup);
+  body.append(models, realignSection(s, client, () => { if (shown) render(shown); }), pileup, layersSection(s, client));
 
   const rec = el('dl', 'record');
   kv(rec, 'ID', site.id);

@@ -179,7 +179,7 @@ export class InspectorPanel {
 
   private attach(surface: Surface, onDispose: (fn: () => void) => void): void {
     const ext = this.context.extensionUri;
-    surface.webview.html = webviewHtml(surface.webview, ext, 'inspector', ['common.css', 'inspector.css', 'review.css'], 'Site Inspector');
+    surface.webview.html = webviewHtml(surface.webview, ext, 'inspector', ['common.css', 'inspector.css', 'inspector-inside.css', 'review.css'], 'Site Inspector');
     const post = (m: HostToWebview<InspectorProtocol>): void => void surface.webview.postMessage(m);
     const handlers: RequestHandlers<InspectorProtocol> = {
       'inspector.init': () => this.state,
