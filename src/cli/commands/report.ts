@@ -19,6 +19,7 @@ import { shutdownInference } from '../../core/model/inferenceHost';
 import { renderDemoReport, type DisputedSiteReport, type ReportSide } from '../../core/report/demoReport';
 import { mostDisputedSites } from '../../core/report/disputeScore';
 import { collectSiteEvidence, type EvidenceCall } from '../../core/report/siteEvidence';
+import { collectLayersEvidence } from '../../core/report/layersEvidence';
 import { ModelCaller } from '../../core/model/modelCaller';
 import { parseArgs } from '../framework/args';
 import type { CliContext } from '../framework/command';
@@ -47,6 +48,10 @@ options:
   --sites N          disputed sites to show (default 10)
   --region R         only records overlapping R (chr20, chr20:1-50000; 1-based)
   --title TEXT       page title
+  --no-layers        leave out "inside the networks" (by default each site section shows both
+                     models' layer activations on the same images and where their layers part
+                     ways: linear CKA per layer; models whose layers do not correspond are
+                     compared on their outputs only)
   --json             print a JSON summary (metrics, ranked sites, re-run calls) instead of text`;
 
 interface SideInput {
@@ -66,6 +71,7 @@ export async function runReport(argv: string[], ctx: CliContext): Promise<number
     out: { type: 'string' }, model: { type: 'string', multiple: true }, reads: { type: 'string' }, ref: { type: 'string' },
     truth: { type: 'string' }, bed: { type: 'string', multiple: true }, name: { type: 'string', multiple: true },
     sample: { type: 'string' }, sites: { type: 'string' }, region: { type: 'string' }, title: { type: 'string' }, json: { type: 'boolean' },
+    'no-layers': { type: 'boolean' },
   }, usage);
   const [fileA, fileB, extra] = args.positionals;
   if (!fileA || !fileB || extra !== undefined) throw new VariantLensError('invalid-argument', `give exactly two VCF files (A, then B)\n${usage}`);
@@ -149,7 +155,15 @@ export async function runReport(argv: string[], ctx: CliContext): Promise<number
               caller, names: modelNames, contig: s.contig, position: s.pos,
               refBases: s.ref, altBases: [s.alt], sample: sampleName, signal,
             });
-            disputed.push({ ranked: r, evidence });
+            // Inside the networks: a problem there leaves the site's images and calls in place.
+            const layers = args.flag('no-layers') ? undefined : await collectLayersEvidence({
+              caller, models: models as LoadedModel[], names: modelNames, contig: s.contig, position: s.pos, refBases: s.ref, altBases: [s.alt], sample: sampleName, signal,
+            }).catch((e: unknown) => {
+              if (!(e instanceof VariantLensError)) throw e;
+              ctx.progress(`report: no layer activations at ${s.contig}:${s.pos}: ${e.message}`);
+              return undefined;
+            });
+            disputed.push({ ranked: r, evidence, ...(layers ? { layers } : {}) });
           } catch (e) {
             if (!(e instanceof VariantLensError)) throw e;
             disputed.push({ ranked: r, evidenceError: e.message });
@@ -194,6 +208,7 @@ export async function runReport(argv: string[], ctx: CliContext): Promise<number
             models: g.models, candidate: g.candidate, alleles: [g.refBases, ...g.altBases], alts: im.altAlleles, probabilities: im.probabilities,
           }))) : [],
           error: d.evidenceError ?? null,
+          layers: d.layers ? { images: d.layers.images, comparison: d.layers.comparison, similarity: d.layers.similarity ?? null } : null,
         })),
       }, null, 2) + '\n');
     } else {

@@ -18,6 +18,7 @@ import type { ParamDifference } from '../model/modelCard';
 import type { RankedSite } from './disputeScore';
 import { escapeHtml as esc, selfContainedCsp } from './htmlPage';
 import type { EvidenceCall, EvidenceImageGroup, SiteEvidence } from './siteEvidence';
+import type { LayersEvidence } from './layersEvidence';
 
 export interface ReportSide {
   /** Model name (e.g. "default"). */
@@ -36,6 +37,8 @@ export interface DisputedSiteReport {
   /** Undefined when evidence was not collected (no reads/models) — `evidenceError` says why. */
   readonly evidence?: SiteEvidence;
   readonly evidenceError?: string;
+  /** Inside the networks (layersEvidence.ts), when collected. */
+  readonly layers?: LayersEvidence;
 }
 
 export interface DemoReportInput {
@@ -221,6 +224,14 @@ function groupHtml(input: DemoReportInput, g: EvidenceImageGroup, rank: number, 
   return head + notes + imgs;
 }
 
+/** Inside the networks: the similarity per layer and each model's maps (layersEvidence.ts). */
+function layersHtml(l: LayersEvidence, rank: number): string {
+  const figs = l.models.map((m, i) => `<figure class="scroll"><img class="layers" id="s${rank}-layers-${i}" alt="${esc(m.name)}: channel mean and strongest channels per layer" width="${m.width}" height="${m.height}" src="${dataUri(m.png)}"><figcaption>${esc(m.name)}: per layer the channel mean and the two strongest channels on the pileup (grey: columns the model does not read)</figcaption>${m.notes.map((n) => `<p class="note">${esc(n)}</p>`).join('')}</figure>`).join('');
+  return `<h4>Inside the networks, on ${esc(l.images)}</h4>
+<p class="layers-summary">${l.comparison.kind === 'layers' ? 'Per layer (linear CKA): ' : ''}${esc(l.comparison.text)}</p>
+${l.comparison.kind === 'layers' && l.similaritySvg ? `<figure class="similarity">${l.similaritySvg.replace(' xmlns="http://www.w3.org/2000/svg"', '')}</figure>` : ''}${figs}`;
+}
+
 function siteSection(input: DemoReportInput, d: DisputedSiteReport): string {
   const { site: s, dispute, rank } = d.ranked;
   const why = [dispute.gtDiffers ? `genotype ${dispute.gtA} vs ${dispute.gtB}` : '', dispute.filterDiffers ? `FILTER ${dispute.filterA} vs ${dispute.filterB}` : '', `|ΔQUAL| ${num(dispute.qualDelta, 1)}`].filter(Boolean).join(' · ');
@@ -233,6 +244,7 @@ function siteSection(input: DemoReportInput, d: DisputedSiteReport): string {
 <p>${esc(why)}</p>
 ${callRows(input, s, ev)}
 ${body}
+${d.layers ? layersHtml(d.layers, rank) : ''}
 </section>`;
 }
 

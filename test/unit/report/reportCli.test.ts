@@ -27,6 +27,7 @@ interface ReportJson {
     rerun: ({ gt: string; gq: number; qual: number; filter: string; pl: number[] } | null)[] | null;
     images: { models: string[]; alts: string[]; probabilities: Record<string, number[]> }[];
     error: string | null;
+    layers: { images: string; comparison: { kind: string; text: string }; similarity: { corresponding: boolean; layers: { layer: string; cka?: number }[] } | null } | null;
   }[];
 }
 
@@ -131,7 +132,11 @@ test('report: ranking, precision/recall and images on a bcftools-edited truth', 
   assert.match(html, /<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'sha256-[A-Za-z0-9+/=]+'; img-src data:/);
   assert.doesNotMatch(html, /<script/i);
   assert.doesNotMatch(html, /https?:\/\//);
-  const srcs = [...html.matchAll(/<img [^>]*src="([^"]+)"/g)].map((m) => m[1]!);
+  const srcs = [...html.matchAll(/<img class="pileup[^"]*" [^>]*src="([^"]+)"/g)].map((m) => m[1]!);
+  // Inside the networks: both models' layers on the same images, per site; the two seeds' models share an architecture.
+  assert.ok(r.disputed.every((d) => d.layers !== null && d.layers.comparison.kind === 'layers' && d.layers.similarity!.corresponding && d.layers.similarity!.layers.length > 0));
+  assert.equal([...html.matchAll(/<img class="layers" [^>]*src="data:image\/png;base64,/g)].length, 2 * r.disputed.length);
+  assert.equal([...html.matchAll(/<figure class="similarity"><svg /g)].length, r.disputed.length);
   const nImages = r.disputed.reduce((n, d) => n + d.images.length, 0);
   assert.equal(srcs.length, 2 * nImages);
   const files = srcs.map((s, i) => {
