@@ -84,7 +84,8 @@ test('inspector at an indel: raw ↔ realigned pileups, AD and calls before/afte
   await inspector.click('section.layers .layers-toggle');
   await inspector.waitForSelector('section.layers[data-state="done"]', { timeout: 180_000 });
   assert.deepEqual(await inspector.$$eval('.layers-model', (b) => b.map((x) => (x as HTMLElement).dataset.model)), ['default', 'retrained']);
-  assert.deepEqual(await inspector.$$eval('.layers-model[data-model="default"] .layer-row', (r) => r.map((x) => (x as HTMLElement).dataset.layer)), ['conv1', 'conv2', 'conv3']);
+  assert.deepEqual(await inspector.$$eval('.layer-row', (r) => r.map((x) => (x as HTMLElement).dataset.layer)), ['conv1', 'conv2', 'conv3']);
+  assert.deepEqual(await inspector.$$eval('.layer-row[data-layer="conv1"] > .layer-maps .act-fig', (f) => f.map((x) => (x as HTMLElement).dataset.model)), ['default', 'retrained']);
   assert.deepEqual(await inspector.$$eval('.sim-col', (c) => c.map((x) => (x as HTMLElement).dataset.layer)), ['conv1', 'conv2', 'conv3']);
   assert.match((await inspector.textContent('.layers-summary')) ?? '', /Model A vs B per layer \(linear CKA\): (identical|apart)/);
   await inspector.locator('section.layers').scrollIntoViewIfNeeded();

@@ -136,7 +136,11 @@ test('layer activations: asked on demand for the shown image, maps and similarit
   await page.waitForSelector('section.layers[data-state="done"]');
   assert.deepEqual((await requests('inspector.layers')).map((r) => r.params), [{ generation: 7, tensor: 0 }]);
   assert.deepEqual(await page.$$eval('section.layers .layers-model', (b) => b.map((x) => (x as HTMLElement).dataset.model)), ['default', 'retrained']);
-  assert.deepEqual(await page.$$eval('.layers-model[data-model="default"] .layer-row', (r) => r.map((x) => (x as HTMLElement).dataset.layer)), ['conv1', 'conv2', 'conv3']);
+  assert.deepEqual(await page.$$eval('section.layers .layer-row', (r) => r.map((x) => (x as HTMLElement).dataset.layer)), ['conv1', 'conv2', 'conv3']);
+  // Per layer the two models' channel means side by side, their top channels folded under them.
+  assert.deepEqual(await page.$$eval('.layer-row[data-layer="conv2"] > .layer-maps .act-fig', (f) => f.map((x) => x.textContent)), ['default · channel mean', 'retrained · channel mean']);
+  assert.equal(await page.$$eval('.layer-row[data-layer="conv2"] .layer-top .act-fig', (f) => f.length), 4);
+  assert.match(await page.$eval('.layer-row[data-layer="conv2"] .layer-name', (e) => e.textContent ?? ''), /conv2 · 16 channels · 50×24 cells · CKA 0\.410/);
   assert.equal(await page.$$eval('section.layers canvas.act-map', (c) => c.length), 2 * 3 * 3);
   assert.deepEqual(await page.$eval('section.layers canvas.act-map', (c) => [(c as HTMLCanvasElement).width, (c as HTMLCanvasElement).height]), [221, 100]);
   // Column 10 is not read by the model: transparent. Column 86 is the minimum (dark blue), 134 the maximum (yellow).

@@ -71,37 +71,54 @@ function probabilities(p: readonly number[]): string {
   return p.length === 3 ? `P(hom-ref, het, hom-alt) = ${p.map((x) => x.toFixed(3)).join(', ')}` : '';
 }
 
-/** The answer drawn: the comparison, then a block per model (a row per layer). */
+/** One map as a figure: caption (model · map), range in the tooltip. */
+function mapFigure(model: string, map: ActivationMapPayload, zoom: number): HTMLElement {
+  const fig = el('figure', 'act-fig');
+  fig.dataset.model = model;
+  const cap = el('figcaption', undefined, `${model} · ${map.label}`);
+  cap.title = `range ${fmt(map.min)} … ${fmt(map.max)}`;
+  fig.append(cap, mapCanvas(map, zoom));
+  return fig;
+}
+
+/**
+ * The answer drawn: the comparison, each model's output, then a row per layer with the models'
+ * channel means side by side (the strongest channels of each model folded under it).
+ */
 export function renderLayers(r: InspectorLayers, zoom: number): HTMLElement {
   const box = el('div', 'layers-body');
   box.dataset.compared = r.comparedOn;
   const summary = el('p', 'layers-summary', r.comparedOn === 'layers' ? `Model A vs B per layer (linear CKA): ${r.summary}` : r.summary);
   box.append(summary);
   if (r.comparedOn === 'layers' && r.similarity.length > 0) box.append(similarityPlot(r));
-  const models = el('div', 'layers-models');
+  const models = el('ul', 'layers-models');
   for (const m of r.models) {
-    const block = el('div', 'layers-model');
-    block.dataset.model = m.model;
-    block.append(el('h4', undefined, `${m.model} on image ${r.altLabel}`), el('p', 'muted', probabilities(m.probabilities)));
-    for (const n of m.notes) block.append(el('p', 'note', n));
-    for (const l of m.layers) {
-      const row = el('div', 'layer-row');
-      row.dataset.layer = l.layer;
-      row.append(el('div', 'layer-name', `${l.layer} · ${l.channels} channels · ${l.cells.height}×${l.cells.width} cells`));
-      const maps = el('div', 'layer-maps');
-      for (const map of [l.mean, ...l.top]) {
-        const fig = el('figure', 'act-fig');
-        const cap = el('figcaption', undefined, map.label);
-        cap.title = `range ${fmt(map.min)} … ${fmt(map.max)}`;
-        fig.append(cap, mapCanvas(map, zoom));
-        maps.append(fig);
-      }
-      row.append(maps);
-      block.append(row);
-    }
-    models.append(block);
+    const li = el('li', 'layers-model', `${m.model} on image ${r.altLabel}: ${probabilities(m.probabilities)}`);
+    li.dataset.model = m.model;
+    for (const n of m.notes) li.append(el('div', 'note', n));
+    models.append(li);
   }
   box.append(models);
+  const names = [...new Set(r.models.flatMap((m) => m.layers.map((l) => l.layer)))];
+  for (const name of names) {
+    const row = el('div', 'layer-row');
+    row.dataset.layer = name;
+    const first = r.models.map((m) => m.layers.find((l) => l.layer === name)).find((l) => l !== undefined)!;
+    const sim = r.similarity.find((x) => x.layer === name);
+    row.append(el('div', 'layer-name', `${name} · ${first.channels} channels · ${first.cells.height}×${first.cells.width} cells${sim ? ` · CKA ${sim.cka === null ? 'n/a' : sim.cka.toFixed(3)}` : ''}`));
+    const means = el('div', 'layer-maps');
+    const top = el('div', 'layer-maps');
+    for (const m of r.models) {
+      const l = m.layers.find((x) => x.layer === name);
+      if (!l) continue;
+      means.append(mapFigure(m.model, l.mean, zoom));
+      for (const t of l.top) top.append(mapFigure(m.model, t, zoom));
+    }
+    const more = el('details', 'layer-top');
+    more.append(el('summary', undefined, 'strongest channels'), top);
+    row.append(means, more);
+    box.append(row);
+  }
   return box;
 }
 
@@ -138,7 +155,7 @@ export function layersSection(s: InspectorState, client: RpcClient<InspectorProt
       if (cached?.key !== key) cached = { key, answer: client.request('inspector.layers', { generation, tensor: tab }, { timeoutMs: LAYERS_TIMEOUT_MS }) };
       const r = await cached.answer;
       if (!r || !sec.isConnected) return;
-      body.replaceChildren(renderLayers(r, Math.max(1, Math.min(2, ui.zoom))));
+      body.replaceChildren(renderLayers(r, 1));
       status.textContent = '';
       sec.dataset.state = 'done';
     } catch (e) {
