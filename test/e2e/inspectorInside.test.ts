@@ -4,8 +4,8 @@
  *  - the raw ↔ realigned switch: the pileup swaps to the realigned reads, both pileups side by
  *    side with the changed rows marked, each model's AD and call before and after realignment
  *    (before = the AD and GT `variant-lens call` wrote: the demo models do not realign);
- *  - layer activations: both demo models' maps per layer on the pileup and the per-layer
- *    similarity plot with its sentence.
+ *  - layer activations at a disputed site (chr21:16799, default 0/1 vs retrained 1/1): both
+ *    demo models' maps per layer on the pileup and the per-layer similarity plot with its sentence.
  * Screenshots: inspector-realign.png, inspector-layers.png (README).
  */
 import { test, after } from 'node:test';
@@ -17,6 +17,8 @@ import { loadedRow, openTable, runCommand, type RunningVsCode, SCREENSHOTS, star
 import { ensureDemoWorkspace } from '../helpers/demoWorkspace';
 
 const SITE = 'chr22:7856';
+const DISPUTED = 'chr21:16799';
+const DISPUTED_POS = '16,799';
 
 const running: RunningVsCode[] = [];
 after(async () => {
@@ -80,7 +82,19 @@ test('inspector at an indel: raw ↔ realigned pileups, AD and calls before/afte
   await inspector.waitForFunction(() => !document.querySelector('section.pileup .note')?.textContent?.startsWith('Realigned reads'));
   assert.equal(await pileupBytes(), rawPicture);
 
-  // Layer activations of both models on the shown image.
+  // Layer activations of both models at a disputed site (default 0/1, retrained 1/1 in the VCFs `call` wrote).
+  const gts = ['default', 'retrained'].map((m) => execFileSync('bcftools', ['query', '-r', DISPUTED, '-f', '[%GT]\n', join(demo, `${m}.vcf.gz`)], { encoding: 'utf8' }).trim());
+  assert.notEqual(gts[0], gts[1], `${DISPUTED} is disputed`);
+  await table.focus('.grid');
+  await page.keyboard.press('Control+l');
+  await table.waitForFunction(() => document.activeElement?.classList.contains('locus'));
+  await page.keyboard.type(DISPUTED);
+  await page.keyboard.press('Enter');
+  await table.waitForFunction((pos) => document.querySelector('.rows .row.focused .c-pos')?.textContent?.trim() === pos, DISPUTED_POS, { timeout: 60_000 });
+  await page.keyboard.press('Enter');
+  await inspector.waitForFunction((site) => document.getElementById('app')?.dataset.site === site, DISPUTED, { timeout: 60_000 });
+  await inspector.waitForSelector('section.models[data-state="done"]', { timeout: 180_000 });
+  assert.equal(await inspector.getAttribute('section.realign .realign-raw', 'aria-pressed'), 'true', 'the switch stays on raw');
   await inspector.click('section.layers .layers-toggle');
   await inspector.waitForSelector('section.layers[data-state="done"]', { timeout: 180_000 });
   assert.deepEqual(await inspector.$$eval('.layers-model', (b) => b.map((x) => (x as HTMLElement).dataset.model)), ['default', 'retrained']);

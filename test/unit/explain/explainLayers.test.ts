@@ -88,6 +88,22 @@ describe('explain --layers', () => {
     }
   });
 
+  test('a memory bound too small for every layer: the ones that fit are shown, the others named', async () => {
+    const dir = join(TEST_CACHE, `explain-layers-${process.pid}-d`);
+    try {
+      const { code, lines } = await explain(dir, '--model', DEFAULT_MODEL, '--layer', 'all', '--max-activation-mb', '0.05');
+      assert.equal(code, 0);
+      const j = JSON.parse(readFileSync(join(dir, 'layers.json'), 'utf8')) as SiteLayersJson;
+      const s = j.models[0]!.summary;
+      assert.ok(s.omitted.length > 0 && s.layers.length > 0, `${s.layers.length} shown, ${s.omitted.length} omitted`);
+      assert.ok(s.bytesPerImage <= 0.05 * 1048576);
+      assert.ok(s.notes.some((n) => /memory bound of 0\.1 MiB per image/.test(n) || /memory bound/.test(n)), s.notes.join(' | '));
+      assert.ok(lines.some((l) => l.startsWith('layers: ') && /not shown/.test(l)));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   test('an unknown layer name is an error listing the available layers, before any output', async () => {
     const dir = join(TEST_CACHE, `explain-layers-${process.pid}-c`);
     await assert.rejects(explain(dir, '--model', DEFAULT_MODEL, '--layer', 'mixed_9'), (e: Error) => /unknown layer "mixed_9"; available layers: conv1, conv2, conv3/.test(e.message) && e.message.includes('model.onnx'));
