@@ -50,7 +50,13 @@ test('demo report: opens from file:// in Chromium with no console output, no req
     assert.ok(images.length >= 20, `images: ${images.length}`);
     assert.ok(images.every((i) => i.ok), 'every image decodes');
     // show_examples geometry: the strip is 7 channels × 221 columns, the RGB 221 wide; 100 rows + 20-px header.
-    for (const i of images) assert.deepEqual([i.w, i.h], i.cls.includes('strip') ? [221 * 7, 120] : [221, 120]);
+    for (const i of images.filter((x) => x.cls.includes('pileup'))) assert.deepEqual([i.w, i.h], i.cls.includes('strip') ? [221 * 7, 120] : [221, 120]);
+    // Inside the networks: per site both models' layer maps (wider than the pileup: mean + 2 channels) and the CKA plot.
+    const layers = images.filter((x) => x.cls === 'layers');
+    assert.equal(layers.length, 2 * 10);
+    assert.ok(layers.every((i) => i.w > 221 * 3 && i.h > 100 * 3), JSON.stringify(layers[0]));
+    assert.equal(await page.locator('section.site figure.similarity svg rect').count() >= 10 * 3, true);
+    assert.equal(images.length, layers.length + images.filter((x) => x.cls.includes('pileup')).length);
 
     const bg = (): Promise<string> => page.evaluate(() => getComputedStyle(document.body).backgroundColor);
     assert.equal(await bg(), 'rgb(255, 255, 255)');
