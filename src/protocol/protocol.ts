@@ -398,8 +398,9 @@ export interface InspectorRealign {
   readonly raw: readonly TensorPayload[];
   readonly realigned: readonly TensorPayload[];
   readonly marks: readonly RealignRowMark[];
-  /** Reads of the raw image that are not in the realigned one. */
+  /** Reads of the raw image that are not in the realigned one, and their rows in the raw image. */
   readonly dropped: readonly string[];
+  readonly droppedRows: readonly number[];
   readonly models: readonly {
     readonly model: string;
     /** Whether the model's own make_examples settings realign (its card's realign_reads). */

@@ -65,7 +65,7 @@ function fakeHost(): void {
   const realign = {
     raw: [t(0, false, 'reads as in the BAM')], realigned: [t(40, false, 'reads after DeepVariant\'s realigner')],
     marks: [{ row: 12, kind: 'moved', name: 'read-a', before: '7800 100M', after: '7798 2S98M' }, { row: 20, kind: 'cigar', name: 'read-b', before: '7790 60M40S', after: '7790 100M' }],
-    dropped: ['read-c'],
+    dropped: ['read-c'], droppedRows: [30],
     models: [{ model: 'default', realignsReads: false, raw: view('0/1', '16,10', 26), realigned: view('1/1', '13,13', 26) },
       { model: 'retrained', realignsReads: false, raw: view('0/1', '16,10', 26), realigned: view('0/1', '13,13', 26) }],
     summary: 'IGV shows 10 CG reads of DP 26; after realignment the model saw 13 of DP 26 (2 read rows changed by the realigner, 1 left the image)',
@@ -178,6 +178,9 @@ test('raw ↔ realigned: the pileup swaps images, both shown side by side with m
   assert.deepEqual(moved, [255, 80, 200, 255]);
   assert.deepEqual(await pixel('.realign-fig canvas', 1, 0, 20), [255, 200, 0, 255]);
   assert.equal((await pixel('.realign-fig canvas', 0, 0, 12))[3], 0);
+  // The read that left the image is marked in the raw image.
+  assert.deepEqual(await pixel('.realign-fig canvas', 0, 0, 30), [255, 255, 255, 255]);
+  assert.equal((await pixel('.realign-fig canvas', 1, 0, 30))[3], 0);
   assert.equal((await pixel('.realign-fig canvas', 1, 0, 13))[3], 0);
   const rows = await page.$$eval('table.realign-calls tr[data-model]', (trs) => trs.map((tr) => [(tr as HTMLElement).dataset.model, tr.className,
     ...Array.from(tr.querySelectorAll('td[data-side]')).filter((_, i) => i % 5 === 0 || i % 5 === 2).map((td) => td.textContent)]));

@@ -19,7 +19,7 @@ import { saveUi, ui } from './uiState';
 const REALIGN_TIMEOUT_MS = 120_000;
 
 /** Margin colours of the marks (fixed: they are drawn into the image like the pileup's pixels). */
-const MARK_RGB: Record<RealignRowMark['kind'], [number, number, number]> = { moved: [255, 80, 200], cigar: [255, 200, 0], entered: [0, 220, 255] };
+const MARK_RGB: Record<RealignRowMark['kind'] | 'left', [number, number, number]> = { moved: [255, 80, 200], cigar: [255, 200, 0], entered: [0, 220, 255], left: [255, 255, 255] };
 const MARGIN = 4;
 
 let answer: { generation: number; value: Promise<InspectorRealign | null>; done?: InspectorRealign | null } | undefined;
@@ -43,10 +43,11 @@ export function pileupState(s: InspectorState): InspectorState {
   return { ...s, tensors: r.realigned, tensorNote: `Realigned reads: ${r.realigned[0]!.source}. ${r.summary}. Hover shows pixel values only.` };
 }
 
-const marksRows = (marks: readonly RealignRowMark[]): number[] => marks.map((m) => m.row);
+type Mark = { readonly row: number; readonly kind: RealignRowMark['kind'] | 'left' };
+const marksRows = (marks: readonly Mark[]): number[] => marks.map((m) => m.row);
 
 /** An image as RGB on a canvas with a margin of MARGIN columns on the left holding the marks. */
-function markedCanvas(t: TensorPayload, marks: readonly RealignRowMark[], zoom: number): HTMLCanvasElement {
+function markedCanvas(t: TensorPayload, marks: readonly Mark[], zoom: number): HTMLCanvasElement {
   const img = renderRgb({ height: t.height, width: t.width, channels: t.channels, data: t.data }, { annotate: false });
   // Down to the last read row (the rest of the image is empty).
   const rows = Math.min(img.height, Math.max((t.refRows ?? 5) + (t.readRows ?? t.height), ...marksRows(marks)) + 1);
@@ -89,18 +90,18 @@ export function renderRealign(r: InspectorRealign, tab: number, zoom: number): H
   const i = Math.min(tab, r.raw.length - 1);
   if (i >= 0 && r.realigned[i]) {
     const pair = el('div', 'realign-pair');
-    const fig = (title: string, t: TensorPayload, marks: readonly RealignRowMark[], side: string): HTMLElement => {
+    const fig = (title: string, t: TensorPayload, marks: readonly Mark[], side: string): HTMLElement => {
       const f = el('figure', 'realign-fig');
       f.dataset.side = side;
       f.append(el('figcaption', undefined, title), markedCanvas(t, marks, zoom));
       return f;
     };
-    pair.append(fig(`raw reads (as in the BAM, as IGV shows them) · ${r.raw[i]!.altLabel}`, r.raw[i]!, [], 'raw'),
+    pair.append(fig(`raw reads (as in the BAM, as IGV shows them) · ${r.raw[i]!.altLabel}`, r.raw[i]!, r.droppedRows.map((row) => ({ row, kind: 'left' as const })), 'raw'),
       fig(`realigned (what the model sees when make_examples realigns) · ${r.realigned[i]!.altLabel}`, r.realigned[i]!, r.marks, 'realigned'));
     box.append(pair);
   }
   const legend = el('p', 'realign-legend muted');
-  for (const [kind, text] of [['moved', 'moved (new start)'], ['cigar', 'new CIGAR'], ['entered', 'entered the image']] as const) {
+  for (const [kind, text] of [['moved', 'moved (new start)'], ['cigar', 'new CIGAR'], ['entered', 'entered the image'], ['left', 'left the image (raw image)']] as const) {
     const k = el('span', `mark-key mark-${kind}`, text);
     legend.append(k, document.createTextNode(' '));
   }

@@ -32,7 +32,7 @@ const placement = (r: RowInfo): string => `${r.start + 1} ${r.cigar}`;
  * same start with a new CIGAR (e.g. a soft clip turned into match), or a read the raw image
  * does not hold (entered); and the raw image's reads missing from the realigned one.
  */
-export function realignMarks(raw: Pick<SiteExamples, 'rows'>, realigned: Pick<SiteExamples, 'rows'>): { marks: RealignRowMark[]; dropped: string[] } {
+export function realignMarks(raw: Pick<SiteExamples, 'rows'>, realigned: Pick<SiteExamples, 'rows'>): { marks: RealignRowMark[]; dropped: string[]; droppedRows: number[] } {
   const before = new Map(raw.rows.map((r) => [rowKey(r), r]));
   const after = new Set(realigned.rows.map(rowKey));
   const marks: RealignRowMark[] = [];
@@ -42,8 +42,8 @@ export function realignMarks(raw: Pick<SiteExamples, 'rows'>, realigned: Pick<Si
     else if (b.start !== r.start) marks.push({ row: r.row, kind: 'moved', name: r.name, before: placement(b), after: placement(r) });
     else if (b.cigar !== r.cigar) marks.push({ row: r.row, kind: 'cigar', name: r.name, before: placement(b), after: placement(r) });
   }
-  const dropped = raw.rows.filter((r) => !after.has(rowKey(r))).map((r) => r.name);
-  return { marks, dropped };
+  const gone = raw.rows.filter((r) => !after.has(rowKey(r)));
+  return { marks, dropped: gone.map((r) => r.name), droppedRows: gone.map((r) => r.row) };
 }
 
 function callView(r: SiteModelCall): RealignCallView {
@@ -88,7 +88,7 @@ export class RealignService {
       (await this.deps.sources.siteExamples(site.chrom, site.pos, alleles, reads.path, referencePath, signal, withRealignment(options, on))).site;
     const [raw, realigned] = [await encode(encoder.options, false), await encode(encoder.options, true)];
     throwIfAborted(signal);
-    const { marks, dropped } = realignMarks(raw, realigned);
+    const { marks, dropped, droppedRows } = realignMarks(raw, realigned);
     const notes: string[] = [];
     if (raw.noExampleReason) notes.push(`raw reads: no image (${raw.noExampleReason})`);
     if (realigned.noExampleReason) notes.push(`realigned reads: no image (${realigned.noExampleReason})`);
@@ -96,7 +96,7 @@ export class RealignService {
     const out = {
       raw: payloadsFromSite(raw, `reads as in the BAM (no realignment; ${label})`).map((t) => ({ ...t, hover: false })),
       realigned: payloadsFromSite(realigned, `reads after DeepVariant's realigner (${label})`).map((t) => ({ ...t, hover: false })),
-      marks, dropped, summary: realignSummary(raw, realigned, marks, dropped),
+      marks, dropped, droppedRows, summary: realignSummary(raw, realigned, marks, dropped),
     };
     let models: NamedModel[] = [];
     try {

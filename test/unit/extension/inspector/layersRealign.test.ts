@@ -136,7 +136,12 @@ test('raw ↔ realigned at an indel: pileups differ, rows marked, AD and calls b
     const o = pipelineOptions();
     const raw = (await sources.siteExamples(site.chrom, site.pos, { refBases: site.ref, altBases: [site.alt] }, cfg.reads.bySample.get('HG003-sim')!, cfg.reference!, signal, { ...o, realignReads: false })).site;
     const re = (await sources.siteExamples(site.chrom, site.pos, { refBases: site.ref, altBases: [site.alt] }, cfg.reads.bySample.get('HG003-sim')!, cfg.reference!, signal, { ...o, realignReads: true })).site;
-    assert.deepEqual(realignMarks(raw, raw), { marks: [], dropped: [] });
+    assert.deepEqual(realignMarks(raw, raw), { marks: [], dropped: [], droppedRows: [] });
+    // A read row removed from the realigned rows is named with its raw row.
+    const gone = raw.rows[3]!;
+    const without = realignMarks(raw, { rows: raw.rows.filter((r) => r !== gone) });
+    assert.deepEqual([without.dropped, without.droppedRows, without.marks], [[gone.name], [gone.row], []]);
+    assert.equal(r.dropped.length, r.droppedRows.length);
     assert.ok(realignMarks(raw, re).marks.length > 0);
   } finally {
     await sources.reset();
