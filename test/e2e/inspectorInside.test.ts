@@ -56,7 +56,7 @@ test('inspector at an indel: raw ↔ realigned pileups, AD and calls before/afte
   // Raw ↔ realigned.
   const pileupBytes = (): Promise<string> => inspector.$eval('section.pileup figure canvas.pixels', (c) => (c as HTMLCanvasElement).toDataURL());
   const rawPicture = await pileupBytes();
-  await inspector.click('section.realign .realign-realigned');
+  await inspector.click('.realign-bar .realign-realigned');
   await inspector.waitForSelector('section.realign[data-state="done"]', { timeout: 240_000 });
   await inspector.waitForFunction(() => document.querySelector('section.pileup .note')?.textContent?.startsWith('Realigned reads'), undefined, { timeout: 30_000 });
   assert.notEqual(await pileupBytes(), rawPicture, 'the pileup now draws the realigned reads');
@@ -78,7 +78,7 @@ test('inspector at an indel: raw ↔ realigned pileups, AD and calls before/afte
   await inspector.locator('section.realign').scrollIntoViewIfNeeded();
   await page.screenshot({ path: join(SCREENSHOTS, 'inspector-realign.png') });
   // Back to the raw reads.
-  await inspector.click('section.realign .realign-raw');
+  await inspector.click('.realign-bar .realign-raw');
   await inspector.waitForFunction(() => !document.querySelector('section.pileup .note')?.textContent?.startsWith('Realigned reads'));
   assert.equal(await pileupBytes(), rawPicture);
 
@@ -94,7 +94,7 @@ test('inspector at an indel: raw ↔ realigned pileups, AD and calls before/afte
   await page.keyboard.press('Enter');
   await inspector.waitForFunction((site) => document.getElementById('app')?.dataset.site === site, DISPUTED, { timeout: 60_000 });
   await inspector.waitForSelector('section.models[data-state="done"]', { timeout: 180_000 });
-  assert.equal(await inspector.getAttribute('section.realign .realign-raw', 'aria-pressed'), 'true', 'the switch stays on raw');
+  assert.equal(await inspector.getAttribute('.realign-bar .realign-raw', 'aria-pressed'), 'true', 'the switch stays on raw');
   await inspector.click('section.layers .layers-toggle');
   await inspector.waitForSelector('section.layers[data-state="done"]', { timeout: 180_000 });
   assert.deepEqual(await inspector.$$eval('.layers-model', (b) => b.map((x) => (x as HTMLElement).dataset.model)), ['default', 'retrained']);

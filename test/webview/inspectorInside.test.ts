@@ -164,7 +164,10 @@ test('raw ↔ realigned: the pileup swaps images, both shown side by side with m
   const channel2 = (): Promise<number> => pixel('section.pileup figure canvas.pixels', 2, 20, 10).then((p) => p[0]!);
   assert.equal(await channel2(), RESCALE_254[(10 + 20 + 7) % 255]);
   assert.equal((await requests('inspector.realign')).length, 0);
-  await page.click('section.realign .realign-realigned');
+  // On raw the switch sits in the pileup's bar and its section is hidden (the one-screen layout is unchanged).
+  assert.equal(await page.$eval('section.pileup .pileup-bar .realign-bar .realign-raw', (b) => b.getAttribute('aria-pressed')), 'true');
+  assert.equal(await page.$eval('section.realign', (e) => (e as HTMLElement).hidden), true);
+  await page.click('.realign-bar .realign-realigned');
   await page.waitForSelector('section.realign[data-state="loading"]');
   await page.waitForSelector('section.realign[data-state="done"]');
   assert.deepEqual((await requests('inspector.realign')).map((r) => r.params), [{ generation: 7 }]);
@@ -188,10 +191,11 @@ test('raw ↔ realigned: the pileup swaps images, both shown side by side with m
   assert.match(await page.$eval('.realign-legend', (e) => e.textContent ?? ''), /left the image: read-c/);
   await page.screenshot({ path: join(SCREENSHOTS, 'inspector-realign.png'), fullPage: true });
   // Back to raw: the pileup draws the raw bytes again; the answer is kept (no second request).
-  await page.click('section.realign .realign-raw');
+  await page.click('.realign-bar .realign-raw');
   await page.waitForFunction(() => document.querySelector('.realign-raw')?.getAttribute('aria-pressed') === 'true');
   assert.equal(await channel2(), RESCALE_254[(10 + 20 + 7) % 255]);
-  await page.click('section.realign .realign-realigned');
+  assert.equal(await page.$eval('section.realign', (e) => (e as HTMLElement).hidden), true);
+  await page.click('.realign-bar .realign-realigned');
   await page.waitForSelector('section.realign[data-state="done"]');
   assert.equal(await channel2(), RESCALE_254[(10 + 20 + 7 + 40) % 255]);
   assert.equal((await requests('inspector.realign')).length, 1);

@@ -136,11 +136,13 @@ function render(s: InspectorState): void {
   // Models vs records first (compact), then the pileup: both fit one screen.
   const models = modelSection(s, client);
   models.dataset.anchor = 'models';
-  // The raw ↔ realigned switch (realignView.ts) decides which reads the pileup draws.
+  // The raw ↔ realigned switch (realignView.ts, in the pileup's bar) decides which reads the pileup draws.
+  const realign = realignSection(s, client, () => { if (shown) render(shown); });
   const pileup = pileupSection(pileupState(s), { client });
   pileup.dataset.anchor = 'pileup';
+  pileup.querySelector('.pileup-bar')?.append(realign.bar);
   if (!pileup.querySelector('canvas') && reserve > 0) pileup.style.minHeight = `${Math.round(reserve)}px`;
-  body.append(models, realignSection(s, client, () => { if (shown) render(shown); }), pileup, layersSection(s, client));
+  body.append(models, pileup, realign.section, layersSection(s, client));
 
   const rec = el('dl', 'record');
   kv(rec, 'ID', site.id);

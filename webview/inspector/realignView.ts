@@ -150,8 +150,11 @@ export function renderRealign(r: InspectorRealign, tab: number, zoom: number): H
   return box;
 }
 
-/** The switch and its section; `redraw` redraws the page (the pileup follows the switch). */
-export function realignSection(s: InspectorState, client: RpcClient<InspectorProtocol>, redraw: () => void): HTMLElement {
+/**
+ * The switch (for the pileup's bar) and its section (under the pileup: empty and hidden while
+ * the switch is on raw, so the one-screen layout is unchanged); `redraw` redraws the page.
+ */
+export function realignSection(s: InspectorState, client: RpcClient<InspectorProtocol>, redraw: () => void): { bar: HTMLElement; section: HTMLElement } {
   const sec = el('section', 'realign');
   sec.dataset.anchor = 'realign';
   const bar = el('div', 'realign-bar');
@@ -172,35 +175,40 @@ export function realignSection(s: InspectorState, client: RpcClient<InspectorPro
   };
   const status = el('span', 'realign-status muted');
   status.setAttribute('aria-live', 'polite');
-  bar.append(el('span', 'realign-title', 'Reads:'),
+  bar.append(el('span', 'realign-title', 'reads'),
     button('raw', 'raw', 'The reads as in the BAM (what IGV shows)'),
     button('realigned', 'realigned', 'The reads after DeepVariant\'s local realigner (make_examples --realign_reads): windows, haplotypes, reads realigned'),
     status);
   const body = el('div', 'realign-slot');
-  sec.append(bar, body);
+  sec.append(body);
+  sec.hidden = true;
   const canAsk = s.generation !== undefined && s.tensors.length > 0 && s.tensors.some((t) => t.hover);
   if (!canAsk) {
-    for (const b of bar.querySelectorAll('button')) b.disabled = true;
-    status.textContent = s.tensors.length === 0 ? '' : 'needs the reads (DeepVariant\'s examples hold no reads to realign)';
-    return sec;
+    for (const b of bar.querySelectorAll('button')) {
+      b.disabled = true;
+      b.title = 'Needs the reads: DeepVariant\'s examples hold no reads to realign';
+    }
+    return { bar, section: sec };
   }
-  if (!realignedOn()) return sec;
+  if (!realignedOn()) return { bar, section: sec };
+  sec.hidden = false;
   const generation = s.generation!;
   const have = answer?.generation === generation ? answer : undefined;
   if (have?.done !== undefined) {
     if (have.done) {
-      body.replaceChildren(renderRealign(have.done, ui.tab, Math.max(1, Math.min(2, ui.zoom))));
+      body.replaceChildren(el('h3', 'realign-head', 'Raw ↔ realigned'), renderRealign(have.done, ui.tab, Math.max(1, Math.min(2, ui.zoom))));
       sec.dataset.state = 'done';
     }
-    return sec;
+    return { bar, section: sec };
   }
   sec.dataset.state = 'loading';
-  status.textContent = 'realigning the reads and running the models on both pileups…';
+  status.textContent = 'realigning…';
+  body.replaceChildren(el('p', 'muted', 'Realigning the reads and running the models on both pileups…'));
   ask(client, generation, () => { if (sec.isConnected) redraw(); }).catch((e: unknown) => {
     if (!sec.isConnected) return;
     status.textContent = '';
     body.replaceChildren(el('p', 'error', e instanceof Error ? e.message : String(e)));
     sec.dataset.state = 'error';
   });
-  return sec;
+  return { bar, section: sec };
 }
