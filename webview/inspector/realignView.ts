@@ -19,7 +19,7 @@ import { saveUi, ui } from './uiState';
 const REALIGN_TIMEOUT_MS = 120_000;
 
 /** Margin colours of the marks (fixed: they are drawn into the image like the pileup's pixels). */
-const MARK_RGB: Record<RealignRowMark['kind'] | 'left', [number, number, number]> = { moved: [255, 80, 200], cigar: [255, 200, 0], entered: [0, 220, 255], left: [255, 255, 255] };
+const MARK_RGB: Record<RealignRowMark['kind'] | 'left', [number, number, number]> = { moved: [255, 80, 200], cigar: [255, 200, 0], entered: [0, 220, 255], left: [150, 150, 150] };
 const MARGIN = 4;
 
 let answer: { generation: number; value: Promise<InspectorRealign | null>; done?: InspectorRealign | null } | undefined;
