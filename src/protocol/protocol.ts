@@ -325,6 +325,97 @@ export interface InspectorState {
   readonly origin?: 'table' | 'diff';
 }
 
+/**
+ * One activation map on the pileup's grid (`inspector.layers`): height·width bytes, the value
+ * scaled from [min, max] to 0–254; 255 where the model does not read the pileup.
+ */
+export interface ActivationMapPayload {
+  /** "channel mean" or "channel 17". */
+  readonly label: string;
+  readonly height: number;
+  readonly width: number;
+  readonly data: Uint8Array;
+  readonly min: number;
+  readonly max: number;
+}
+
+/** One layer of one model at the site: its channel-mean map and its strongest channels. */
+export interface LayerMapsView {
+  readonly layer: string;
+  readonly channels: number;
+  /** The activation's own grid (cells), before upsampling onto the pileup. */
+  readonly cells: { readonly height: number; readonly width: number };
+  readonly mean: ActivationMapPayload;
+  readonly top: readonly ActivationMapPayload[];
+}
+
+/** `inspector.layers` answer: every model's layers on the same image, and where they part ways. */
+export interface InspectorLayers {
+  /** The image (index into the state's tensors) every model ran on. */
+  readonly tensor: number;
+  readonly altLabel: string;
+  readonly models: readonly {
+    readonly model: string;
+    /** Softmax of this image: P(0, 1, 2 copies). */
+    readonly probabilities: readonly number[];
+    readonly layers: readonly LayerMapsView[];
+    /** Layers left out (memory bound) and other notes. */
+    readonly notes: readonly string[];
+  }[];
+  /** "layers": per-layer similarity of the first two models; "outputs": their layers do not correspond. */
+  readonly comparedOn: 'layers' | 'outputs' | 'none';
+  /** "identical through conv1; apart from conv2 on (CKA 0.41); …", or why only the outputs. */
+  readonly summary: string;
+  readonly similarity: readonly { readonly layer: string; readonly cka: number | null; readonly cosine: number }[];
+  readonly firstDivergent: number | null;
+}
+
+/** One model's call from one set of images (`inspector.realign`: raw or realigned reads). */
+export interface RealignCallView {
+  readonly gt: string;
+  readonly gq: string;
+  readonly qual: string;
+  /** AD of the imaged alleles, "ref,alt1,…", and DP, as the allele counter counts them from these reads. */
+  readonly ad: string;
+  readonly dp: number;
+  readonly alleles: string;
+  /** Softmax of the first image. */
+  readonly probabilities: readonly number[];
+  readonly noCallReason?: string;
+}
+
+/** A read row of the realigned image that differs from the raw reads. */
+export interface RealignRowMark {
+  /** Image row (reference band included). */
+  readonly row: number;
+  /** moved: new start; cigar: same start, new CIGAR (e.g. a soft clip turned into match); entered: not in the raw image. */
+  readonly kind: 'moved' | 'cigar' | 'entered';
+  readonly name: string;
+  /** "start CIGAR" (1-based start) before and after realignment. */
+  readonly before?: string;
+  readonly after: string;
+}
+
+/** `inspector.realign` answer: the site's pileup from the raw and from the realigned reads, and each model on both. */
+export interface InspectorRealign {
+  readonly raw: readonly TensorPayload[];
+  readonly realigned: readonly TensorPayload[];
+  readonly marks: readonly RealignRowMark[];
+  /** Reads of the raw image that are not in the realigned one, and their rows in the raw image. */
+  readonly dropped: readonly string[];
+  readonly droppedRows: readonly number[];
+  readonly models: readonly {
+    readonly model: string;
+    /** Whether the model's own make_examples settings realign (its card's realign_reads). */
+    readonly realignsReads: boolean;
+    readonly raw: RealignCallView;
+    readonly realigned: RealignCallView;
+  }[];
+  /** "IGV shows 12 alt reads; after realignment the model saw 4". */
+  readonly summary: string;
+  readonly notes: readonly string[];
+}
+
 /** List keys the inspector forwards to the list that opened its site (j/k walk, 1–9 verdicts, n next). */
 export const FORWARDED_LIST_KEYS = /^[jkn1-9]$/;
 
@@ -376,6 +467,10 @@ export type InspectorRequests = {
   'inspector.showModelCards': { params: Record<string, never>; result: Record<string, never> };
   /** Why the models disagree at the site of state `generation` (explainProtocol.ts; progress, cancellable). */
   'inspector.explain': { params: { generation: number }; result: ExplanationView };
+  /** Every model's layer activations on image `tensor` of state `generation` (null: stale). */
+  'inspector.layers': { params: { generation: number; tensor: number }; result: InspectorLayers | null };
+  /** The pileup before and after DeepVariant's realigner, and each model on both (null: stale). */
+  'inspector.realign': { params: { generation: number }; result: InspectorRealign | null };
 };
 
 export type InspectorWebviewEvents = {

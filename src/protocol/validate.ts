@@ -169,6 +169,8 @@ export const inspectorSchema: PanelSchema<InspectorProtocol> = {
     'inspector.hover': obj({ generation: int(), tensor: int(0, 1000), row: int(0, 10_000), col: int(0, 10_000) }),
     'inspector.showModelCards': empty,
     'inspector.explain': obj({ generation: int() }),
+    'inspector.layers': obj({ generation: int(), tensor: int(0, 1000) }),
+    'inspector.realign': obj({ generation: int() }),
     ...reviewRequestChecks,
   },
   events: {

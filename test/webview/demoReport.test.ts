@@ -57,6 +57,12 @@ test('demo report: opens from file:// in Chromium with no console output, no req
     const planted = page.locator('section.site', { hasText: 'chr21:30058 T>C' });
     assert.equal(await planted.locator('.verdict').innerText(), 'inputs');
     assert.ok(await page.locator('.why .verdict.weights').count() >= 7, 'the other disputes are weights disputes');
+    // Inside the networks: per site both models' layer maps (wider than the pileup: mean + 2 channels) and the CKA plot.
+    const layers = images.filter((x) => x.cls === 'layers');
+    assert.equal(layers.length, 2 * 10);
+    assert.ok(layers.every((i) => i.w > 221 * 3 && i.h > 100 * 3), JSON.stringify(layers[0]));
+    assert.equal(await page.locator('section.site figure.similarity svg rect').count() >= 10 * 3, true);
+    assert.equal(images.length, layers.length + images.filter((x) => x.cls.includes('pileup') || x.cls.includes('explain')).length);
 
     const bg = (): Promise<string> => page.evaluate(() => getComputedStyle(document.body).backgroundColor);
     assert.equal(await bg(), 'rgb(255, 255, 255)');

@@ -15,6 +15,8 @@ import { el } from '../common/dom';
 import { isTextField, type ReviewClient } from '../common/reviewUi';
 import { modelSection } from './modelTable';
 import { pileupSection } from './pileupView';
+import { layersSection } from './layersView';
+import { pileupState, realignSection } from './realignView';
 import { mountReviewForm } from './reviewForm';
 import { mountExplanation } from './explainView';
 import { saveUi, ui } from './uiState';
@@ -102,7 +104,11 @@ function restoreAnchor(a: { name: string; offset: number } | undefined, scrollTo
   requestAnimationFrame(() => { restoring = false; });
 }
 
+/** The state on screen (the realign switch redraws it). */
+let shown: InspectorState | undefined;
+
 function render(s: InspectorState): void {
+  shown = s;
   setTrust(s.trust);
   origin = s.origin;
   // Keep the block at the top of the screen where it is (same site: a later update; new site: j/k).
@@ -134,12 +140,16 @@ function render(s: InspectorState): void {
   const models = modelSection(s, client);
   models.dataset.anchor = 'models';
   explanation.update(s);
-  const pileup = pileupSection(s, { client, overlay: explanation.overlay });
+  // The raw ↔ realigned switch (realignView.ts, in the pileup's bar) decides which reads the pileup draws.
+  const realign = realignSection(s, client, () => { if (shown) render(shown); });
+  const pileup = pileupSection(pileupState(s), { client, overlay: explanation.overlay });
   pileup.dataset.anchor = 'pileup';
+  pileup.querySelector('.pileup-bar')?.append(realign.bar);
   if (!pileup.querySelector('canvas') && reserve > 0) pileup.style.minHeight = `${Math.round(reserve)}px`;
   body.append(models, pileup);
   const why = explanation.details();
   if (why) body.append(why);
+  body.append(realign.section, layersSection(s, client));
 
   const rec = el('dl', 'record');
   kv(rec, 'ID', site.id);

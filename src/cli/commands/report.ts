@@ -20,6 +20,7 @@ import { shutdownInference } from '../../core/model/inferenceHost';
 import { renderDemoReport, type DisputedSiteReport, type ReportSide } from '../../core/report/demoReport';
 import { mostDisputedSites } from '../../core/report/disputeScore';
 import { collectSiteEvidence, type EvidenceCall } from '../../core/report/siteEvidence';
+import { collectLayersEvidence } from '../../core/report/layersEvidence';
 import { ModelCaller } from '../../core/model/modelCaller';
 import { explainSite } from '../../core/explain/explainSite';
 import { explainImages } from '../../core/explain/explainImages';
@@ -53,6 +54,10 @@ options:
   --region R         only records overlapping R (chr20, chr20:1-50000; 1-based)
   --title TEXT       page title
   --no-explain       leave out the explanation of each disputed site (faster)
+  --no-layers        leave out "inside the networks" (by default each site section shows both
+                     models' layer activations on the same images and where their layers part
+                     ways: linear CKA per layer; models whose layers do not correspond are
+                     compared on their outputs only)
   --json             print a JSON summary (metrics, ranked sites, re-run calls, verdicts) instead of text`;
 
 interface SideInput {
@@ -73,6 +78,7 @@ export async function runReport(argv: string[], ctx: CliContext): Promise<number
     truth: { type: 'string' }, bed: { type: 'string', multiple: true }, name: { type: 'string', multiple: true },
     sample: { type: 'string' }, sites: { type: 'string' }, region: { type: 'string' }, title: { type: 'string' }, json: { type: 'boolean' },
     'no-explain': { type: 'boolean' },
+    'no-layers': { type: 'boolean' },
   }, usage);
   const [fileA, fileB, extra] = args.positionals;
   if (!fileA || !fileB || extra !== undefined) throw new VariantLensError('invalid-argument', `give exactly two VCF files (A, then B)\n${usage}`);
@@ -175,7 +181,15 @@ export async function runReport(argv: string[], ctx: CliContext): Promise<number
               caller, names: modelNames, contig: s.contig, position: s.pos,
               refBases: s.ref, altBases: [s.alt], sample: sampleName, signal,
             });
-            disputed.push({ ranked: r, evidence, ...(explain ? await explainOne(r.site) : {}) });
+            // Inside the networks: a problem there leaves the site's images and calls in place.
+            const layers = args.flag('no-layers') ? undefined : await collectLayersEvidence({
+              caller, models: models as LoadedModel[], names: modelNames, contig: s.contig, position: s.pos, refBases: s.ref, altBases: [s.alt], sample: sampleName, signal,
+            }).catch((e: unknown) => {
+              if (!(e instanceof VariantLensError)) throw e;
+              ctx.progress(`report: no layer activations at ${s.contig}:${s.pos}: ${e.message}`);
+              return undefined;
+            });
+            disputed.push({ ranked: r, evidence, ...(explain ? await explainOne(r.site) : {}), ...(layers ? { layers } : {}) });
           } catch (e) {
             if (!(e instanceof VariantLensError)) throw e;
             disputed.push({ ranked: r, evidenceError: e.message, ...(explain ? await explainOne(r.site) : {}) });
@@ -226,6 +240,7 @@ export async function runReport(argv: string[], ctx: CliContext): Promise<number
             crossRun: d.explanation.result.crossRun.map((row) => row.map((c) => ({ probs: c.probs, gt: c.gt, candidate: c.candidate }))),
           } : null,
           explanationError: d.explanationError ?? null,
+          layers: d.layers ? { images: d.layers.images, comparison: d.layers.comparison, similarity: d.layers.similarity ?? null } : null,
         })),
       }, null, 2) + '\n');
     } else {

@@ -29,6 +29,7 @@ export interface SiteExplanationReport {
   /** explainImages: pileup.<model>.png, attribution.<model>.png, attribution.difference.png, curves.png. */
   readonly images: readonly { readonly name: string; readonly png: Uint8Array }[];
 }
+import type { LayersEvidence } from './layersEvidence';
 
 export interface ReportSide {
   /** Model name (e.g. "default"). */
@@ -50,6 +51,8 @@ export interface DisputedSiteReport {
   /** Why the models disagree here; undefined when not computed (`explanationError` says why, if it failed). */
   readonly explanation?: SiteExplanationReport;
   readonly explanationError?: string;
+  /** Inside the networks (layersEvidence.ts), when collected. */
+  readonly layers?: LayersEvidence;
 }
 
 export interface DemoReportInput {
@@ -274,6 +277,14 @@ ${table}
 <div class="images">${figs}</div>${r.partial ? `<p class="note">Partial: ${esc(r.problems.join('; '))}</p>` : ''}</div>`;
 }
 
+/** Inside the networks: the similarity per layer and each model's maps (layersEvidence.ts). */
+function layersHtml(l: LayersEvidence, rank: number): string {
+  const figs = l.models.map((m, i) => `<figure class="scroll"><img class="layers" id="s${rank}-layers-${i}" alt="${esc(m.name)}: channel mean and strongest channels per layer" width="${m.width}" height="${m.height}" src="${dataUri(m.png)}"><figcaption>${esc(m.name)}: per layer the channel mean and the two strongest channels on the pileup (grey: columns the model does not read)</figcaption>${m.notes.map((n) => `<p class="note">${esc(n)}</p>`).join('')}</figure>`).join('');
+  return `<h4>Inside the networks, on ${esc(l.images)}</h4>
+<p class="layers-summary">${l.comparison.kind === 'layers' ? 'Per layer (linear CKA): ' : ''}${esc(l.comparison.text)}</p>
+${l.comparison.kind === 'layers' && l.similaritySvg ? `<figure class="similarity">${l.similaritySvg.replace(' xmlns="http://www.w3.org/2000/svg"', '')}</figure>` : ''}${figs}`;
+}
+
 function siteSection(input: DemoReportInput, d: DisputedSiteReport): string {
   const { site: s, dispute, rank } = d.ranked;
   const why = [dispute.gtDiffers ? `genotype ${dispute.gtA} vs ${dispute.gtB}` : '', dispute.filterDiffers ? `FILTER ${dispute.filterA} vs ${dispute.filterB}` : '', `|ΔQUAL| ${num(dispute.qualDelta, 1)}`].filter(Boolean).join(' · ');
@@ -287,6 +298,7 @@ function siteSection(input: DemoReportInput, d: DisputedSiteReport): string {
 ${callRows(input, s, ev)}
 ${explanationHtml(d)}
 ${body}
+${d.layers ? layersHtml(d.layers, rank) : ''}
 </section>`;
 }
 

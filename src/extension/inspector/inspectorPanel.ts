@@ -10,7 +10,7 @@
 import * as vscode from 'vscode';
 import { type HandlerContext, RpcServer, type RequestHandlers } from '../../protocol/rpc';
 import type { ExplanationView } from '../../protocol/explainProtocol';
-import type { HostToWebview, InspectorProtocol, InspectorState, ModelComparison, SiteRecord, TensorPayload } from '../../protocol/protocol';
+import type { HostToWebview, InspectorLayers, InspectorProtocol, InspectorRealign, InspectorState, ModelComparison, SiteRecord, TensorPayload } from '../../protocol/protocol';
 import { inspectorSchema } from '../../protocol/validate';
 import { inspectorLocation, trustInfo } from '../common/settings';
 import type { InspectorReviewRef } from '../review/reviewController';
@@ -63,6 +63,10 @@ export interface InspectorOptions {
   readonly review?: ReviewBinder<InspectorReviewRef>;
   /** Explains why the models disagree at a site (explainService.ts); asked for by the webview. */
   readonly explain?: (site: SiteRecord, signal: AbortSignal, onProgress: (p: ExplainProgress, names: readonly string[]) => void) => Promise<SiteExplanation>;
+  /** The models' layer activations on a shown image (layerService.ts). */
+  readonly layers?: (tensors: readonly TensorPayload[], index: number, signal: AbortSignal) => Promise<InspectorLayers>;
+  /** The pileup and the models' calls before and after realignment (realignService.ts). */
+  readonly realign?: (site: SiteRecord, signal: AbortSignal) => Promise<InspectorRealign>;
 }
 
 export class InspectorPanel {
@@ -181,7 +185,7 @@ export class InspectorPanel {
 
   private attach(surface: Surface, onDispose: (fn: () => void) => void): void {
     const ext = this.context.extensionUri;
-    surface.webview.html = webviewHtml(surface.webview, ext, 'inspector', ['common.css', 'inspector.css', 'review.css', 'explain.css'], 'Site Inspector');
+    surface.webview.html = webviewHtml(surface.webview, ext, 'inspector', ['common.css', 'inspector.css', 'inspector-inside.css', 'review.css', 'explain.css'], 'Site Inspector');
     const post = (m: HostToWebview<InspectorProtocol>): void => void surface.webview.postMessage(m);
     const handlers: RequestHandlers<InspectorProtocol> = {
       'inspector.init': () => this.state,
@@ -192,6 +196,8 @@ export class InspectorPanel {
         return {};
       },
       'inspector.explain': (p, ctx) => this.explain(p.generation, ctx),
+      'inspector.layers': (p) => this.siteWork(p.generation, 'layer activations', this.options.layers && ((_, signal) => this.options.layers!(this.state.tensors, p.tensor, signal))),
+      'inspector.realign': (p) => this.siteWork(p.generation, 'raw ↔ realigned', this.options.realign),
       ...(this.review?.handlers ?? unavailableReviewHandlers()),
     };
     const server = new RpcServer<InspectorProtocol>(inspectorSchema, handlers, {
@@ -288,6 +294,16 @@ export class InspectorPanel {
     if (signal.aborted || generation !== this.generation) throw new VariantLensError('cancelled', 'Another site is shown now.');
     this.log.info(`explained ${site.chrom}:${site.pos} in ${Date.now() - t0} ms: ${e.output.result.verdict.kind}`);
     return explanationView(generation, e, this.state.tensors);
+  }
+
+  /** On-demand work for the shown site (null when `generation` is no longer shown); cancelled with the site. */
+  private async siteWork<T>(generation: number, what: string, fn: ((site: SiteRecord, signal: AbortSignal) => Promise<T>) | undefined): Promise<T | null> {
+    const site = this.state.site;
+    const work = this.work;
+    if (generation !== this.generation || !site || !work) return null;
+    if (!fn) throw new Error(`${what}: not available here`);
+    const r = await fn(site, work.signal);
+    return generation === this.generation ? r : null;
   }
 
   refreshTrust(): void {

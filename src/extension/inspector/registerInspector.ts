@@ -23,6 +23,8 @@ import { ModelLoader, modelSettingsOf, type ModelSettings } from './modelLoader'
 import { ModelService, type ModelServiceConfig, type ModelServiceState } from './modelService';
 import { READS_CHOICE_STATE_KEY, choiceFor, withChoice } from './readsChoice';
 import { SiteSources, type SiteSourceConfig } from './siteTensors';
+import { inspectorLayers } from './layerService';
+import { RealignService } from './realignService';
 
 export interface InspectorDeps {
   readonly log: Log;
@@ -101,7 +103,10 @@ export function registerInspector(context: vscode.ExtensionContext, deps: Inspec
     progress: progressNotification,
     review: deps.review,
     explain: (site, signal, onProgress) => explainInspectorSite({ config: modelConfig, sources, models: (sg) => models.models(sg) }, site, signal, onProgress),
+    layers: async (tensors, index, signal) => inspectorLayers(await loader.models(signal), tensors, index, signal),
+    realign: (site, signal) => realign.compare(site, signal),
   });
+  const realign = new RealignService({ config: sourceConfig, sources, models: (signal) => loader.models(signal), encoderChoice: (signal) => loader.encoderChoice(signal) });
   const models = new ModelService(modelConfig, sources, (st) => status.modelState(st, inspector.currentSite), loader);
   status.show();
   context.subscriptions.push({ dispose: () => inspector.dispose() });
@@ -117,6 +122,7 @@ export function registerInspector(context: vscode.ExtensionContext, deps: Inspec
       // New reads/reference/models: drop cached readers, indexes and model sessions.
       void sources.reset();
       models.reset();
+      realign.reset();
       status.show(inspector.currentSite);
     }
   }));

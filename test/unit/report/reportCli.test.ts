@@ -29,6 +29,7 @@ interface ReportJson {
     images: { models: string[]; alts: string[]; probabilities: Record<string, number[]> }[];
     error: string | null;
     explanation: { verdict: string; text: string; crossRun: { probs: number[] | null; gt: string | null; candidate: boolean }[][] } | null;
+    layers: { images: string; comparison: { kind: string; text: string }; similarity: { corresponding: boolean; layers: { layer: string; cka?: number }[] } | null } | null;
   }[];
 }
 
@@ -134,6 +135,10 @@ test('report: ranking, precision/recall and images on a bcftools-edited truth', 
   assert.doesNotMatch(html, /<script/i);
   assert.doesNotMatch(html, /https?:\/\//);
   const srcs = [...html.matchAll(/<img class="pileup[^"]*"[^>]*src="([^"]+)"/g)].map((m) => m[1]!);
+  // Inside the networks: both models' layers on the same images, per site; the two seeds' models share an architecture.
+  assert.ok(r.disputed.every((d) => d.layers !== null && d.layers.comparison.kind === 'layers' && d.layers.similarity!.corresponding && d.layers.similarity!.layers.length > 0));
+  assert.equal([...html.matchAll(/<img class="layers" [^>]*src="data:image\/png;base64,/g)].length, 2 * r.disputed.length);
+  assert.equal([...html.matchAll(/<figure class="similarity"><svg /g)].length, r.disputed.length);
   const nImages = r.disputed.reduce((n, d) => n + d.images.length, 0);
   assert.equal(srcs.length, 2 * nImages);
   // The explanation of each explained site: its overlays (each model, the difference) and curves, PNG data: URIs.

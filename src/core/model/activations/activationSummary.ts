@@ -63,7 +63,7 @@ export function similarityPlotSvg(r: SimilarityResult, options: { width?: number
   const width = options.width ?? 480;
   const height = options.height ?? 160;
   const identical = options.identical ?? 0.9999;
-  const head = `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif" font-size="10">`;
+  const head = `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif" font-size="10" fill="currentColor">`;
   const title = `<text x="4" y="12">${esc(r.summary)}</text>`;
   if (!r.corresponding || r.layers.length === 0) return `${head}${title}</svg>`;
   const left = 28;
