@@ -91,11 +91,16 @@ export function realignReads(reads: readonly AlignedRead[], region: RealignmentR
   const windows = selectWindows(short, region.contig, region, reference.contigLength, reference, options.windowSelector);
 
   const assembled: { start: number; end: number; haplotypes: string[]; k: number; reads: AlignedRead[] }[] = [];
+  // Read spans read once (a read's end may be computed on access).
+  const starts = new Float64Array(short.length);
+  const ends = new Float64Array(short.length);
+  for (let i = 0; i < short.length; i++) { starts[i] = short[i]!.start; ends[i] = short[i]!.end; }
   for (const w of windows) {
     if (w.end - w.start > options.windowSelector.maxWindowSize) continue;
     if (w.start < 0 || w.end > reference.contigLength) continue;
     const ref = refSlice(reference, w.start, w.end);
-    const windowReads = short.filter((r) => r.start < w.end && r.end > w.start);
+    const windowReads: AlignedRead[] = [];
+    for (let i = 0; i < short.length; i++) if (starts[i]! < w.end && ends[i]! > w.start) windowReads.push(short[i]!);
     const graph = DeBruijnGraph.build(ref, windowReads, options.debruijn);
     const haplotypes = graph ? graph.candidateHaplotypes() : [ref];
     if (haplotypes.length === 0 || (haplotypes.length === 1 && haplotypes[0] === ref)) continue;
@@ -104,11 +109,12 @@ export function realignReads(reads: readonly AlignedRead[], region: RealignmentR
 
   const outReads: AlignedRead[] = [...long];
   const outcomes: RealignmentResult['outcomes'][number][] = long.map(() => 'long' as const);
-  for (const r of short) {
+  for (let ri = 0; ri < short.length; ri++) {
+    const r = short[ri]!;
     let best = -1;
     let bestLen = 0;
     for (let i = 0; i < assembled.length; i++) {
-      const len = overlap(r.start, r.end, assembled[i]!.start, assembled[i]!.end);
+      const len = overlap(starts[ri]!, ends[ri]!, assembled[i]!.start, assembled[i]!.end);
       if (len > bestLen) { bestLen = len; best = i; }
     }
     if (best < 0) { outReads.push(r); outcomes.push('unassigned'); } else assembled[best]!.reads.push(r);
