@@ -219,7 +219,7 @@ class TargetColumns {
  * the end, every later column is the same too and the previous target's columns are reused.
  * The result is the same as a fresh whole-matrix pass.
  *
- * Column states live in a pool of slots (H and E interleaved, 2·m numbers a slot); a target's
+ * Column states live in a pool of slots (H and E interleaved, 2·m 16-bit numbers a slot); a target's
  * columns are a list of slots, so shared prefix and suffix columns are referenced, not copied.
  */
 export class PrefixCache {
@@ -230,7 +230,7 @@ export class PrefixCache {
   private profFor: SwScoring | undefined;
   private cur = new TargetColumns();
   private old = new TargetColumns();
-  private pool = new Int32Array(0);
+  private pool = new Int16Array(0); // scores ≤ match · query length < 2^15 (checked by the caller)
   private slots = 0; // slots in the pool (slot 0 is the zero column)
   private free: number[] = [];
   private mark = new Uint32Array(0);
@@ -245,7 +245,7 @@ export class PrefixCache {
     const s = this.free.pop();
     if (s !== undefined) return s;
     if (this.slots * 2 * this.m >= this.pool.length) {
-      const grown = new Int32Array(Math.max(2 * this.pool.length, 64 * 2 * this.m));
+      const grown = new Int16Array(Math.max(2 * this.pool.length, 64 * 2 * this.m));
       grown.set(this.pool);
       this.pool = grown;
     }
@@ -266,7 +266,7 @@ export class PrefixCache {
       this.m = m;
       this.free.length = 0;
       this.slots = 1;
-      if (this.pool.length < 2 * m) this.pool = new Int32Array(64 * 2 * m);
+      if (this.pool.length < 2 * m) this.pool = new Int16Array(64 * 2 * m);
       this.pool.fill(0, 0, 2 * m);
     }
     [this.old, this.cur] = [this.cur, this.old];
@@ -394,7 +394,7 @@ function forwardPass(q: Uint8Array, ref: Uint8Array, sc: SwScoring, seeds: SeedI
   const fullLo = -(m - 1);
   const fullHi = n - 1;
   const full = (): { max: number; refCol: number; queryIdx: number; lo: number; hi: number } => ({
-    ...(cache ? cache.full(q, ref, sc) : scorePass(q, m, ref, 0, 1, n, sc, -1, fullLo, fullHi)),
+    ...(cache && m * sc.match < 32768 ? cache.full(q, ref, sc) : scorePass(q, m, ref, 0, 1, n, sc, -1, fullLo, fullHi)),
     lo: fullLo,
     hi: fullHi,
   });
