@@ -37,10 +37,20 @@ export interface CallingRegion {
  * The realignment stage: gets the partition's filtered, sampled reads in input order and
  * returns the reads to use, in DeepVariant's order (`long_reads + realigned_short_reads`).
  */
-export type Realigner = (reads: readonly AlignedRead[], partition: CallingRegion, reference: RefWindow & { readonly contigLength: number }, signal?: AbortSignal) => Promise<AlignedRead[]>;
+export type Realigner = (
+  reads: readonly AlignedRead[],
+  partition: CallingRegion,
+  reference: RefWindow & { readonly contigLength: number },
+  signal?: AbortSignal,
+  /**
+   * One site's span: the realigner may return only the reads that end up overlapping it (with
+   * the alignments and relative order of the whole-partition run). Returning all reads is fine.
+   */
+  focus?: { readonly start: number; readonly end: number },
+) => Promise<AlignedRead[]>;
 
 /** DeepVariant's realigner (realigner/realigner.ts) as the pipeline's realign stage. */
-export const dvRealigner: Realigner = (reads, partition, reference) => Promise.resolve(realignReads(reads, partition, reference).reads);
+export const dvRealigner: Realigner = (reads, partition, reference, _signal, focus) => Promise.resolve(realignReads(reads, partition, reference, undefined, focus).reads);
 
 export interface PipelineOptions {
   readonly readRequirements: ReadRequirements;
@@ -192,7 +202,27 @@ export class PartitionReader {
     return p;
   }
 
-  private async loadPartition(part: CallingRegion, region: CallingRegion, signal?: AbortSignal): Promise<Partition> {
+  /**
+   * The partition as one site at 0-based `start` sees it: the reads overlapping `focus` (which
+   * holds `start`), realigned as in the whole partition but only as far as those reads need
+   * (realigner.ts, `focus`). Without realignment, or when the whole partition is cached, the
+   * whole partition.
+   */
+  sitePartition(part: CallingRegion, region: CallingRegion, focus: { readonly start: number; readonly end: number }, signal?: AbortSignal): Promise<Partition> {
+    const key = `${part.contig}:${part.start}-${part.end}`;
+    if (this.partitions.has(key) || !(this.options.realigner ?? this.options.realignReads)) return this.partition(part, region, signal);
+    const siteKey = `${key}@${focus.start}-${focus.end}`;
+    let p = this.partitions.get(siteKey);
+    if (!p) {
+      p = this.loadPartition(part, region, signal, focus);
+      this.partitions.set(siteKey, p);
+      p.catch(() => this.partitions.delete(siteKey));
+      while (this.partitions.size > PartitionReader.MAX_PARTITIONS) this.partitions.delete(this.partitions.keys().next().value!);
+    }
+    return p;
+  }
+
+  private async loadPartition(part: CallingRegion, region: CallingRegion, signal?: AbortSignal, focus?: { readonly start: number; readonly end: number }): Promise<Partition> {
     throwIfAborted(signal);
     const o = this.options;
     const contigLength = await this.contigLength(part.contig, signal);
@@ -217,7 +247,7 @@ export class PartitionReader {
     const sampled = passed.length > o.maxReadsPerPartition;
     let reads: AlignedRead[] = sampled ? reservoirSample(passed, o.maxReadsPerPartition, o.reservoirSeed) : passed;
     const realigner = o.realigner ?? (o.realignReads ? dvRealigner : undefined);
-    if (realigner) reads = await realigner(reads, part, { ...block.ref, contigLength }, signal);
+    if (realigner) reads = await realigner(reads, part, { ...block.ref, contigLength }, signal, focus);
     throwIfAborted(signal);
     const counter = new AlleleCounter(part.contig, part.start, part.end, block.ref, o.readRequirements);
     for (const r of reads) counter.add(r);
@@ -309,8 +339,20 @@ export async function buildSiteExamples(req: SiteRequest): Promise<SiteExamples>
   const region = req.region ?? { contig: req.contig, start: 0, end: contigLength };
   if (start < region.start || start >= region.end) throw new VariantLensError('invalid-argument', `${req.contig}:${req.position} is outside the calling region ${region.contig}:${region.start + 1}-${region.end}`);
   const part = reader.partitionOf(region, start);
-  const partition = await reader.partition(part, region, signal);
-  const analysis = analyzePosition(req.contig, partition.counter.countsAt(start), options.caller);
+  // With realignment, only this site's reads are realigned: those overlapping
+  // [start − buffer, start + REF length + buffer) (what the counts at the site and the read
+  // selection look at); a longer candidate REF than guessed widens it once.
+  const buffer = options.readOverlapBufferBp;
+  const focusFor = (refLength: number): { start: number; end: number } => ({ start: start - buffer - 1, end: start + Math.max(1, refLength) + buffer + 1 });
+  let focus = focusFor(req.alleles?.refBases.length ?? 1);
+  let partition = await reader.sitePartition(part, region, focus, signal);
+  let analysis = analyzePosition(req.contig, partition.counter.countsAt(start), options.caller);
+  const candidateEnd = focusFor(analysis.candidate?.refBases.length ?? 1).end;
+  if (candidateEnd > focus.end) {
+    focus = { start: focus.start, end: candidateEnd };
+    partition = await reader.sitePartition(part, region, focus, signal);
+    analysis = analyzePosition(req.contig, partition.counter.countsAt(start), options.caller);
+  }
   return siteFromPartition(partition, analysis, req.alleles, req.alleleMode ?? 'prefer-candidate', options, signal);
 }
 

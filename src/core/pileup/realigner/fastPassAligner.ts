@@ -21,7 +21,7 @@
  */
 import { type AlignedRead, CigarOp, cigarReferenceLength } from '../../io/sam/alignedRead';
 import { libstdcxxSort } from './libstdcxxSort';
-import { DV_SW_SCORING, PrefixCache, SeedIndex, type SwScoring, encodeBases, smithWaterman } from './smithWaterman';
+import { DV_SW_SCORING, PrefixCache, SeedIndex, type SwForward, type SwScoring, encodeBases, finishAlignment, smithWaterman, smithWatermanForward } from './smithWaterman';
 
 // CIGAR op codes as plain numbers (a const enum read across modules can cost a property lookup in hot loops).
 const OP_M = 0 as CigarOp;
@@ -209,6 +209,8 @@ interface ReadAlignment {
   score: number;
   position: number;
   cigar: string;
+  /** A Smith-Waterman forward pass whose begin cell and CIGAR are not computed yet (only the read's best haplotype needs them). */
+  pending?: SwForward;
 }
 
 interface HaplotypeEntry {
@@ -280,6 +282,80 @@ export function withAlignment(read: AlignedRead, start: number, cigar: Uint32Arr
   };
 }
 
+const HASH_BASE = 0x01000193;
+
+/** Polynomial hash (mod 2^32) of bytes[at, at + k). */
+function windowHash(bytes: Uint8Array, at: number, k: number): number {
+  let h = 0;
+  for (let x = 0; x < k; x++) h = (Math.imul(h, HASH_BASE) + bytes[at + x]!) | 0;
+  return h;
+}
+
+/** The hash of the window one byte further: `out` leaves, `inc` enters; `top` is HASH_BASE^(k−1). */
+function rollHash(h: number, out: number, inc: number, top: number): number {
+  return (Math.imul((h - Math.imul(out, top)) | 0, HASH_BASE) + inc) | 0;
+}
+
+/**
+ * Every k-mer of the reads (reads longer than k) with its occurrences, read then offset order,
+ * looked up by a rolling hash and checked base by base (the same as a map keyed by k-mer strings).
+ */
+class ReadKmerIndex {
+  readonly top: number;
+  private readonly mask: number;
+  private readonly head: Int32Array; // hash slot → k-mer id, or -1
+  private readonly hashes: number[] = [];
+  private readonly occ: number[][] = [];
+
+  constructor(private readonly reads: readonly Uint8Array[], private readonly k: number) {
+    let top = 1;
+    for (let x = 1; x < k; x++) top = Math.imul(top, HASH_BASE);
+    this.top = top;
+    let total = 0;
+    for (const r of reads) if (r.length > k) total += r.length - k + 1;
+    let size = 16;
+    while (size < 2 * total) size *= 2;
+    this.mask = size - 1;
+    this.head = new Int32Array(size).fill(-1);
+    for (let r = 0; r < reads.length; r++) {
+      const s = reads[r]!;
+      if (s.length <= k) continue;
+      let h = windowHash(s, 0, k);
+      for (let i = 0; i + k <= s.length; i++) {
+        if (i > 0) h = rollHash(h, s[i - 1]!, s[i + k - 1]!, top);
+        const l = this.get(h, s, i);
+        if (l) l.push(r * 65536 + i);
+        else this.add(h, r * 65536 + i);
+      }
+    }
+  }
+
+  private add(h: number, packed: number): void {
+    let slot = h & this.mask;
+    while (this.head[slot] !== -1) slot = (slot + 1) & this.mask;
+    this.head[slot] = this.occ.length;
+    this.hashes.push(h);
+    this.occ.push([packed]);
+  }
+
+  /** Occurrences of bytes[at, at + k) (whose hash is h), or undefined. */
+  get(h: number, bytes: Uint8Array, at: number): number[] | undefined {
+    const k = this.k;
+    for (let slot = h & this.mask; ; slot = (slot + 1) & this.mask) {
+      const id = this.head[slot]!;
+      if (id < 0) return undefined;
+      if (this.hashes[id] !== h) continue;
+      const l = this.occ[id]!;
+      const rep = l[0]!;
+      const rb = this.reads[Math.floor(rep / 65536)]!;
+      const off = rep % 65536;
+      let x = 0;
+      while (x < k && rb[off + x] === bytes[at + x]) x++;
+      if (x === k) return l;
+    }
+  }
+}
+
 /** `FastPassAligner::AlignReads` for one window. Output is in input order. */
 export function fastPassAlign(setup: FastPassSetup, reads: readonly AlignedRead[]): AlignedReadResult[] {
   const o = setup.options ?? DV_ALIGNER_OPTIONS;
@@ -293,19 +369,9 @@ export function fastPassAlign(setup: FastPassSetup, reads: readonly AlignedRead[
   if (threshold < 0) threshold = 1;
 
   // 1. k-mer index of the reads: k-mer → packed (read id · 65536 + offset), in read then offset order.
-  const index = new Map<string, number[]>();
-  for (let r = 0; r < nReads; r++) {
-    const s = seqs[r]!;
-    if (s.length <= K) continue;
-    for (let i = 0; i + K <= s.length; i++) {
-      const km = s.slice(i, i + K);
-      const l = index.get(km);
-      if (l) l.push(r * 65536 + i);
-      else index.set(km, [r * 65536 + i]);
-    }
-  }
-
   const readBytes = seqs.map((s) => Buffer.from(s, 'latin1'));
+  const index = new ReadKmerIndex(readBytes, K);
+
   // 2. fast pass per haplotype.
   const entries: HaplotypeEntry[] = [];
   for (let h = 0; h < haps.length; h++) {
@@ -319,8 +385,10 @@ export function fastPassAlign(setup: FastPassSetup, reads: readonly AlignedRead[
     const lastFail = new Int32Array(nReads).fill(-1);
     let score = 0;
     let discarded = false;
+    let hash = 0;
     for (let i = 0; i + K <= hap.length; i++) {
-      const occ = index.get(hap.slice(i, i + K));
+      hash = i === 0 ? windowHash(hapBytes, 0, K) : rollHash(hash, hapBytes[i - 1]!, hapBytes[i + K - 1]!, index.top);
+      const occ = index.get(hash, hapBytes, i);
       if (!occ) continue;
       for (const packed of occ) {
         const r = Math.floor(packed / 65536);
@@ -401,9 +469,9 @@ export function fastPassAlign(setup: FastPassSetup, reads: readonly AlignedRead[
     for (const e of entries) {
       if (!e.valid) continue;
       if (e.score === 0 && !(o.forceAlignment && e.isReference)) continue;
-      const a = smithWaterman(readCodes[r]!, hapCodes[e.index]!, o, hapSeeds[e.index] ??= new SeedIndex(hapCodes[e.index]!), cache);
-      if (a.score > 0 && (a.score >= threshold || (o.forceAlignment && e.isReference))) {
-        e.reads[r] = { score: a.score, position: a.refBegin, cigar: a.cigar };
+      const f = smithWatermanForward(readCodes[r]!, hapCodes[e.index]!, o, hapSeeds[e.index] ??= new SeedIndex(hapCodes[e.index]!), cache);
+      if (f.max > 0 && (f.max >= threshold || (o.forceAlignment && e.isReference))) {
+        e.reads[r] = { score: f.max, position: -1, cigar: '', pending: f };
       }
     }
   }
@@ -430,6 +498,12 @@ export function fastPassAlign(setup: FastPassSetup, reads: readonly AlignedRead[
       continue;
     }
     const ra = bestEntry.reads[r]!;
+    if (ra.pending) {
+      const a = finishAlignment(readCodes![r]!, hapCodes[bestEntry.index]!, ra.pending, o);
+      ra.position = a.refBegin;
+      ra.cigar = a.cigar;
+      ra.pending = undefined;
+    }
     const p = ra.position;
     if (p >= bestEntry.shifts.length) throw new Error(`internal: read position ${p} past haplotype ${bestEntry.index}`);
     const offset = bestEntry.refPos + p + bestEntry.shifts[p]!;

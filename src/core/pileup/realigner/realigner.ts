@@ -83,32 +83,58 @@ function overlap(aStart: number, aEnd: number, bStart: number, bEnd: number): nu
   return Math.max(0, Math.min(aEnd, bEnd) - Math.max(aStart, bStart));
 }
 
-/** Realigns one partition's reads (already filtered and sampled, in input order). */
-export function realignReads(reads: readonly AlignedRead[], region: RealignmentRegion, reference: RealignmentReference, options: RealignerOptions = DV_REALIGNER_OPTIONS): RealignmentResult {
+/**
+ * Realigns one partition's reads (already filtered and sampled, in input order).
+ *
+ * With `focus` (one site's reads, e.g. a click in the inspector), only what the reads over
+ * `focus` depend on is done, and only the reads that end up overlapping `focus` are returned,
+ * with the alignments and in the relative order of the whole-partition run. The windows are
+ * selected over the whole partition as always; with D the longest reference span of a read
+ * plus the alignment margin, a window's reads end up within D of the window, so only windows
+ * within D of `focus` are aligned; a read's window is the assembled window it overlaps most,
+ * so the windows within D + D of `focus` (every window a read of an aligned window or a read
+ * over `focus` can overlap) are assembled; the others are not looked at. `assembled` then
+ * lists only the windows aligned.
+ */
+export function realignReads(reads: readonly AlignedRead[], region: RealignmentRegion, reference: RealignmentReference, options: RealignerOptions = DV_REALIGNER_OPTIONS, focus?: Window): RealignmentResult {
   const long: AlignedRead[] = [];
   const short: AlignedRead[] = [];
   for (const r of reads) (r.seq.length > options.maxReadLengthToRealign ? long : short).push(r);
   const windows = selectWindows(short, region.contig, region, reference.contigLength, reference, options.windowSelector);
 
-  const assembled: { start: number; end: number; haplotypes: string[]; k: number; reads: AlignedRead[] }[] = [];
+  const assembled: { start: number; end: number; haplotypes: string[]; k: number; reads: AlignedRead[]; align: boolean }[] = [];
+  // Read spans read once (a read's end may be computed on access).
+  const starts = new Float64Array(short.length);
+  const ends = new Float64Array(short.length);
+  let maxSpan = 0;
+  for (let i = 0; i < short.length; i++) {
+    starts[i] = short[i]!.start;
+    ends[i] = short[i]!.end;
+    if (ends[i]! - starts[i]! > maxSpan) maxSpan = ends[i]! - starts[i]!;
+  }
+  const reach = maxSpan + options.refAlignMargin;
+  const near = (w: Window, d: number): boolean => !focus || (w.start - d < focus.end && w.end + d > focus.start);
   for (const w of windows) {
     if (w.end - w.start > options.windowSelector.maxWindowSize) continue;
     if (w.start < 0 || w.end > reference.contigLength) continue;
+    if (!near(w, 2 * reach)) continue;
     const ref = refSlice(reference, w.start, w.end);
-    const windowReads = short.filter((r) => r.start < w.end && r.end > w.start);
+    const windowReads: AlignedRead[] = [];
+    for (let i = 0; i < short.length; i++) if (starts[i]! < w.end && ends[i]! > w.start) windowReads.push(short[i]!);
     const graph = DeBruijnGraph.build(ref, windowReads, options.debruijn);
     const haplotypes = graph ? graph.candidateHaplotypes() : [ref];
     if (haplotypes.length === 0 || (haplotypes.length === 1 && haplotypes[0] === ref)) continue;
-    assembled.push({ start: w.start, end: w.end, haplotypes, k: graph?.k ?? 0, reads: [] });
+    assembled.push({ start: w.start, end: w.end, haplotypes, k: graph?.k ?? 0, reads: [], align: near(w, reach) });
   }
 
   const outReads: AlignedRead[] = [...long];
   const outcomes: RealignmentResult['outcomes'][number][] = long.map(() => 'long' as const);
-  for (const r of short) {
+  for (let ri = 0; ri < short.length; ri++) {
+    const r = short[ri]!;
     let best = -1;
     let bestLen = 0;
     for (let i = 0; i < assembled.length; i++) {
-      const len = overlap(r.start, r.end, assembled[i]!.start, assembled[i]!.end);
+      const len = overlap(starts[ri]!, ends[ri]!, assembled[i]!.start, assembled[i]!.end);
       if (len > bestLen) { bestLen = len; best = i; }
     }
     if (best < 0) { outReads.push(r); outcomes.push('unassigned'); } else assembled[best]!.reads.push(r);
@@ -116,6 +142,7 @@ export function realignReads(reads: readonly AlignedRead[], region: RealignmentR
 
   const info: AssembledWindow[] = [];
   for (const a of assembled) {
+    if (!a.align) continue;
     let realigned = 0;
     if (a.reads.length > 0) {
       let spanStart = Infinity;
@@ -147,5 +174,8 @@ export function realignReads(reads: readonly AlignedRead[], region: RealignmentR
     }
     info.push({ start: a.start, end: a.end, haplotypes: a.haplotypes, k: a.k, readCount: a.reads.length, realigned });
   }
-  return { reads: outReads, windows, assembled: info, outcomes };
+  if (!focus) return { reads: outReads, windows, assembled: info, outcomes };
+  const keep: number[] = [];
+  for (let i = 0; i < outReads.length; i++) if (outReads[i]!.start < focus.end && outReads[i]!.end > focus.start) keep.push(i);
+  return { reads: keep.map((i) => outReads[i]!), windows, assembled: info, outcomes: keep.map((i) => outcomes[i]!) };
 }

@@ -191,22 +191,19 @@ export class SeedIndex {
   }
 }
 
-/** Column states of one forward pass: H and E after each column, the running best, and each column's maximum. */
-class ColumnStates {
-  h = new Int32Array(0);
-  e = new Int32Array(0);
+/** The running best after each column and each column's maximum, of one target. */
+class TargetColumns {
+  /** Column index j (0..n): the pool slot holding H and E after j reference bases (slot 0: zeros). */
+  slot = new Int32Array(0);
   /** After c columns: max, refCol, queryIdx at 3c. */
   best = new Int32Array(0);
   /** Column j: its maximum and the smallest query index holding it, at 2j. */
   col = new Int32Array(0);
   target: Uint8Array | undefined;
 
-  ensure(n: number, m: number): void {
-    if (this.h.length < (n + 1) * m) {
-      this.h = new Int32Array((n + 1) * m * 2);
-      this.e = new Int32Array((n + 1) * m * 2);
-    }
-    if (this.best.length < 3 * (n + 1)) {
+  ensure(n: number): void {
+    if (this.slot.length < n + 1) {
+      this.slot = new Int32Array(2 * (n + 1));
       this.best = new Int32Array(6 * (n + 1));
       this.col = new Int32Array(4 * (n + 1));
     }
@@ -221,20 +218,38 @@ class ColumnStates {
  * and once its column state (H and E) equals the previous target's at the same distance from
  * the end, every later column is the same too and the previous target's columns are reused.
  * The result is the same as a fresh whole-matrix pass.
+ *
+ * Column states live in a pool of slots (H and E interleaved, 2·m 16-bit numbers a slot); a target's
+ * columns are a list of slots, so shared prefix and suffix columns are referenced, not copied.
  */
 export class PrefixCache {
   /** Set when this query last needed the whole matrix: later targets skip the banded attempt. */
   wholeMatrix = false;
-  /** The last alignment of this query, to reuse when the next target has the same bases under it. */
-  last: { target: Uint8Array; a: SwAlignment } | undefined;
   private query: Uint8Array | undefined;
   private prof = new Int32Array(0);
   private profFor: SwScoring | undefined;
-  private cur = new ColumnStates();
-  private old = new ColumnStates();
+  private cur = new TargetColumns();
+  private old = new TargetColumns();
+  private pool = new Int16Array(0); // scores ≤ match · query length < 2^15 (checked by the caller)
+  private slots = 0; // slots in the pool (slot 0 is the zero column)
+  private free: number[] = [];
+  private mark = new Uint32Array(0);
+  private stamp = 0;
+  private m = 0;
 
   sameQuery(q: Uint8Array): boolean {
     return this.query === q;
+  }
+
+  private alloc(): number {
+    const s = this.free.pop();
+    if (s !== undefined) return s;
+    if (this.slots * 2 * this.m >= this.pool.length) {
+      const grown = new Int16Array(Math.max(2 * this.pool.length, 64 * 2 * this.m));
+      grown.set(this.pool);
+      this.pool = grown;
+    }
+    return this.slots++;
   }
 
   full(q: Uint8Array, ref: Uint8Array, sc: SwScoring): { max: number; refCol: number; queryIdx: number } {
@@ -243,16 +258,21 @@ export class PrefixCache {
     if (this.query !== q || this.profFor !== sc) {
       this.query = q;
       this.profFor = sc;
-      this.prof = new Int32Array(5 * m);
+      if (this.prof.length < 5 * m) this.prof = new Int32Array(5 * m);
       for (let c = 0; c < 5; c++) for (let i = 0; i < m; i++) this.prof[c * m + i] = sub(c, q[i]!, sc);
       this.cur.target = undefined;
+      this.old.target = undefined;
       this.wholeMatrix = false;
-      this.last = undefined;
+      this.m = m;
+      this.free.length = 0;
+      this.slots = 1;
+      if (this.pool.length < 2 * m) this.pool = new Int16Array(64 * 2 * m);
+      this.pool.fill(0, 0, 2 * m);
     }
     [this.old, this.cur] = [this.cur, this.old];
     const old = this.old;
     const cur = this.cur;
-    cur.ensure(n, m);
+    cur.ensure(n);
     const prevTarget = old.target;
     const nOld = prevTarget ? prevTarget.length : 0;
     let l = 0;
@@ -261,19 +281,16 @@ export class PrefixCache {
       const lim = Math.min(nOld, n);
       while (l < lim && prevTarget[l] === ref[l]) l++;
       while (suffix < lim - l && prevTarget[nOld - 1 - suffix] === ref[n - 1 - suffix]) suffix++;
-      cur.h.set(old.h.subarray(0, (l + 1) * m));
-      cur.e.set(old.e.subarray(0, (l + 1) * m));
+      cur.slot.set(old.slot.subarray(0, l + 1));
       cur.best.set(old.best.subarray(0, 3 * (l + 1)));
       cur.col.set(old.col.subarray(0, 2 * l));
     } else {
-      cur.h.fill(0, 0, m);
-      cur.e.fill(0, 0, m);
+      cur.slot[0] = 0;
       cur.best[0] = 0; cur.best[1] = -1; cur.best[2] = m - 1;
     }
     cur.target = ref;
     this.wholeMatrix = true;
-    const Hs = cur.h;
-    const Es = cur.e;
+    const S = cur.slot;
     const B = cur.best;
     const C = cur.col;
     const prof = this.prof;
@@ -283,22 +300,26 @@ export class PrefixCache {
     const gO = sc.gapOpen;
     const gE = sc.gapExtend;
     const shift = n - nOld;
+    const w = 2 * m;
     for (let j = l; j < n; j++) {
-      const prev = j * m;
-      const at = prev + m;
+      const slot = this.alloc();
+      const P = this.pool; // after alloc: the pool may have grown
+      const prev = S[j]! * w;
+      const at = slot * w;
+      S[j + 1] = slot;
       const base = ref[j]! * m;
       let diag = 0;
       let F = 0;
       let hAbove = 0;
       let colMax = 0;
       let arg = -1; // first query index reaching colMax (found in the same loop)
-      for (let i = 0; i < m; i++) {
-        const hPrev = Hs[prev + i]!;
-        let e = Es[prev + i]! - gE;
+      for (let i = 0, k = 0; i < m; i++, k += 2) {
+        const hPrev = P[prev + k]!;
+        let e = P[prev + k + 1]! - gE;
         const eo = hPrev - gO;
         e = eo > e ? eo : e;
         e = e < 0 ? 0 : e; // floored, so that equal states are recognised
-        Es[at + i] = e;
+        P[at + k + 1] = e;
         let f = F - gE;
         const fo = hAbove - gO;
         f = fo > f ? fo : f;
@@ -308,7 +329,7 @@ export class PrefixCache {
         h = h < f ? f : h;
         h = h < 0 ? 0 : h;
         diag = hPrev;
-        Hs[at + i] = h;
+        P[at + k] = h;
         hAbove = h;
         if (h > colMax) { colMax = h; arg = i; }
       }
@@ -323,15 +344,14 @@ export class PrefixCache {
       // Converged with the previous target (same column state, same bases from here to the end)?
       const jOld = j - shift;
       if (prevTarget && j >= n - suffix && jOld > l && jOld < nOld - 1) {
-        const oAt = (jOld + 1) * m;
+        const oAt = old.slot[jOld + 1]! * w;
         let same = true;
-        for (let i = 0; i < m; i++) if (Hs[at + i] !== old.h[oAt + i] || Es[at + i] !== old.e[oAt + i]) { same = false; break; }
+        for (let k = 0; k < w; k++) if (P[at + k] !== P[oAt + k]) { same = false; break; }
         if (same) {
-          Hs.set(old.h.subarray(oAt + m, (nOld + 1) * m), at + m);
-          Es.set(old.e.subarray(oAt + m, (nOld + 1) * m), at + m);
           for (let k = jOld + 1; k < nOld; k++) {
             const cm = old.col[2 * k]!;
             const jj = k + shift;
+            S[jj + 1] = old.slot[k + 1]!;
             C[2 * jj] = cm;
             C[2 * jj + 1] = old.col[2 * k + 1]!;
             if (cm > max) { max = cm; refCol = jj; queryIdx = old.col[2 * k + 1]!; }
@@ -341,6 +361,16 @@ export class PrefixCache {
           }
           break;
         }
+      }
+    }
+    // Slots of the previous target that this one does not use are free again.
+    if (prevTarget) {
+      if (this.mark.length < this.slots) this.mark = new Uint32Array(2 * this.slots);
+      const st = ++this.stamp;
+      for (let j = 0; j <= n; j++) this.mark[S[j]!] = st;
+      for (let j = 1; j <= nOld; j++) {
+        const s = old.slot[j]!;
+        if (this.mark[s] !== st) { this.mark[s] = st; this.free.push(s); }
       }
     }
     return { max, refCol, queryIdx };
@@ -364,7 +394,7 @@ function forwardPass(q: Uint8Array, ref: Uint8Array, sc: SwScoring, seeds: SeedI
   const fullLo = -(m - 1);
   const fullHi = n - 1;
   const full = (): { max: number; refCol: number; queryIdx: number; lo: number; hi: number } => ({
-    ...(cache ? cache.full(q, ref, sc) : scorePass(q, m, ref, 0, 1, n, sc, -1, fullLo, fullHi)),
+    ...(cache && m * sc.match < 32768 ? cache.full(q, ref, sc) : scorePass(q, m, ref, 0, 1, n, sc, -1, fullLo, fullHi)),
     lo: fullLo,
     hi: fullHi,
   });
@@ -484,32 +514,32 @@ function bandedCigar(ref: Uint8Array, r0: number, refLen: number, q: Uint8Array,
   return runs.reverse();
 }
 
+/** The forward pass of one alignment: the best score, its end cell, and the band it was found in. */
+export interface SwForward {
+  readonly max: number;
+  readonly refCol: number;
+  readonly queryIdx: number;
+  readonly lo: number;
+  readonly hi: number;
+}
+
 /**
- * Aligns `query` (e.g. a read) locally to `ref` (e.g. a haplotype), both as libssw codes.
- * Returns score 0 when no positive-scoring alignment exists.
+ * The best local score of `query` against `ref` (the forward pass only); `finishAlignment`
+ * turns it into the whole alignment. Score 0 (max ≤ 0) when nothing aligns.
  */
-export function smithWaterman(query: Uint8Array, ref: Uint8Array, sc: SwScoring = DV_SW_SCORING, seeds?: SeedIndex, cache?: PrefixCache): SwAlignment {
-  const none: SwAlignment = { score: 0, refBegin: -1, refEnd: -1, queryBegin: -1, queryEnd: -1, cigar: '' };
+export function smithWatermanForward(query: Uint8Array, ref: Uint8Array, sc: SwScoring = DV_SW_SCORING, seeds?: SeedIndex, cache?: PrefixCache): SwForward {
+  if (query.length === 0 || ref.length === 0) return { max: 0, refCol: -1, queryIdx: -1, lo: 0, hi: 0 };
+  return forwardPass(query, ref, sc, seeds, cache);
+}
+
+const NONE: SwAlignment = { score: 0, refBegin: -1, refEnd: -1, queryBegin: -1, queryEnd: -1, cigar: '' };
+
+/** The begin cell (reverse pass) and the CIGAR of a forward pass's alignment. */
+export function finishAlignment(query: Uint8Array, ref: Uint8Array, fwd: SwForward, sc: SwScoring = DV_SW_SCORING): SwAlignment {
+  if (fwd.max <= 0) return NONE;
   const qLen = query.length;
-  if (qLen === 0 || ref.length === 0) return none;
-  const fwd = forwardPass(query, ref, sc, seeds, cache);
-  if (fwd.max <= 0) return none;
   const queryEnd = fwd.queryIdx;
   const refEnd = fwd.refCol;
-  // The begin cell and the CIGAR depend only on the bases under the alignment: reuse the
-  // previous target's when they are the same (same score, query end and reference bases).
-  const last = cache?.sameQuery(query) ? cache.last : undefined;
-  if (last && last.a.score === fwd.max && last.a.queryEnd === queryEnd) {
-    const span = last.a.refEnd - last.a.refBegin;
-    const begin = refEnd - span;
-    let same = begin >= 0;
-    for (let k = 0; same && k <= span; k++) if (ref[begin + k] !== last.target[last.a.refBegin + k]) same = false;
-    if (same) {
-      const a: SwAlignment = { ...last.a, refBegin: begin, refEnd };
-      cache!.last = { target: ref, a };
-      return a;
-    }
-  }
   const revQuery = query.slice(0, queryEnd + 1).reverse();
   // Reverse pass: column c = refEnd − j, row i' = queryEnd − i, so diagonal d maps to (refEnd − queryEnd) − d.
   const shift = refEnd - queryEnd;
@@ -541,7 +571,13 @@ export function smithWaterman(query: Uint8Array, ref: Uint8Array, sc: SwScoring 
   flush();
   const tail = qLen - queryEnd - 1;
   if (tail > 0) cigar += `${tail}S`;
-  const result: SwAlignment = { score: fwd.max, refBegin, refEnd, queryBegin, queryEnd, cigar };
-  if (cache?.sameQuery(query)) cache.last = { target: ref, a: result };
-  return result;
+  return { score: fwd.max, refBegin, refEnd, queryBegin, queryEnd, cigar };
+}
+
+/**
+ * Aligns `query` (e.g. a read) locally to `ref` (e.g. a haplotype), both as libssw codes.
+ * Returns score 0 when no positive-scoring alignment exists.
+ */
+export function smithWaterman(query: Uint8Array, ref: Uint8Array, sc: SwScoring = DV_SW_SCORING, seeds?: SeedIndex, cache?: PrefixCache): SwAlignment {
+  return finishAlignment(query, ref, smithWatermanForward(query, ref, sc, seeds, cache), sc);
 }

@@ -92,3 +92,27 @@ test('libstdcxxSort: a sort, stable up to 16 elements (insertion sort)', () => {
   for (let i = 1; i < s2.length; i++) assert.ok(s2[i - 1]!.key <= s2[i]!.key);
   assert.deepEqual(s2.map((x) => x.id).sort((a, b) => a - b), many.map((x) => x.id));
 });
+
+test('with a focus, the reads overlapping it come out as in the whole run (same alignments, same order), and no others', () => {
+  const reads = [
+    read({ name: 'far', start: 1100, cigar: '100M', seq: contig.slice(1100, 1200) }),
+    read({ name: 'far2', start: 1850, cigar: '100M', seq: contig.slice(1850, 1950) }),
+    altRead(1420, false, 'd1'), altRead(1430, true, 's1'), altRead(1440, false, 'd2'), altRead(1450, true, 's2'), altRead(1460, false, 'd3'),
+    read({ name: 'ref1', start: 1470, cigar: '100M', seq: contig.slice(1470, 1570) }),
+    read({ name: 'ref2', start: 1480, cigar: '100M', seq: contig.slice(1480, 1580) }),
+  ];
+  const whole = realignReads(reads, PART, REF);
+  const key = (r: { name: string; start: number; cigar: Uint32Array }): string => `${r.name}@${r.start}:${cigarToString(r.cigar)}`;
+  let windowed = 0;
+  for (const at of [1000, 1150, 1425, 1502, 1530, 1575, 1700, 1900]) {
+    const focus = { start: at - 6, end: at + 7 };
+    const part = realignReads(reads, PART, REF, undefined, focus);
+    const expected = whole.reads.filter((r) => r.start < focus.end && r.end > focus.start).map(key);
+    assert.deepEqual(part.reads.map(key), expected, `focus at ${at}`);
+    assert.equal(part.outcomes.length, part.reads.length);
+    if (part.assembled.length > 0) windowed++;
+  }
+  // Far from the window (1000, 1150 and 1900 with 100-bp reads), nothing is assembled or aligned.
+  assert.equal(windowed, 5);
+  assert.equal(realignReads(reads, PART, REF, undefined, { start: 1894, end: 1907 }).assembled.length, 0);
+});
