@@ -12,4 +12,5 @@ import './call';
 import './report';
 import './explain';
 import './realign';
+import './model';
 export {};

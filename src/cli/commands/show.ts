@@ -14,7 +14,7 @@ import { createInterface } from 'node:readline';
 import { createGunzip, gunzipSync } from 'node:zlib';
 import { VariantLensError, throwIfAborted } from '../../core/errors';
 import { readExamples } from '../../core/io/examples/examplesFile';
-import { readExampleInfo } from '../../core/io/examples/exampleInfo';
+import { findExampleInfo, readExampleInfo } from '../../core/io/examples/exampleInfo';
 import type { DvExample } from '../../core/io/examples/tfExample';
 import { encodePng } from '../../core/render/png';
 import { channelLabels, renderChannelStrip, renderRgb, scaleNearest, showExamplesFileNames, type ImageType } from '../../core/render/showExamples';
@@ -34,8 +34,8 @@ Writes PNG images of pileup examples the way DeepVariant 1.5 show_examples does:
   --examples X          make_examples output: x.tfrecord.gz, x.tfrecord@64.gz,
                         x.tfrecord-?????-of-00064.gz, golden-style x.tfrecord.gz@3
   --example-info J      example_info.json: channel ids, and labels as enum names
-                        (CH_READ_BASE, …) as DV 1.5 does; default: found next to the
-                        examples for channel ids only, labels by position
+                        (CH_READ_BASE, …, CH_ALLELE_FREQUENCY, CH_INSERT_SIZE) by id;
+                        default: the one found next to the examples
   --vcf V               only sites in this VCF (.vcf/.vcf.gz; header optional),
                         matched on CHROM, POS and REF
   --regions R           only examples whose start is in these regions: chr, chr:pos,
@@ -61,8 +61,10 @@ export interface ExampleImageOptions {
   scale: number;
   /** Label header on (show_examples `--annotation`). */
   annotate: boolean;
-  /** Column labels for the channel strip; default `channelLabels(C)` (positional DV 1.5 names). */
+  /** Column labels for the channel strip; default: by the tensor's channel ids when `channelIdsKnown`, else `channelLabels(C)`. */
   labels?: readonly string[];
+  /** The tensors' channel ids come from an example_info.json or the encoder (not numbered 1..C for want of one). */
+  channelIdsKnown?: boolean;
   /** Stop after this many examples (after filtering); undefined = all. */
   maxExamples?: number;
   /** Add `_labelN` for labelled examples (show_examples `--truth_labels`, default true). */
@@ -96,7 +98,7 @@ export async function writeExampleImages(
       throw new VariantLensError('invalid-argument', `${options.labels.length} column labels for an example with ${ex.tensor.channels.length} channels (${ex.locus})`);
     }
     if (names.channels) {
-      const img = renderChannelStrip(ex.tensor, options.labels ?? channelLabels(ex.tensor.channels.length), { annotate: options.annotate });
+      const img = renderChannelStrip(ex.tensor, options.labels ?? channelLabels(ex.tensor.channels.length, options.channelIdsKnown ? ex.tensor.channels : undefined), { annotate: options.annotate });
       await writeImage(names.channels, encodePng(scaleNearest(img, options.scale)));
       files.push(names.channels);
     }
@@ -252,9 +254,11 @@ export async function runShow(argv: string[], ctx: CliContext): Promise<number> 
   if (!Number.isInteger(numRecords) || numRecords < -1) throw new VariantLensError('invalid-argument', '--num-records must be a whole number (-1 = all)');
 
   const infoPath = args.string('example-info');
-  // DV 1.5: with --example_info_json the labels are the channel enum names; without it,
-  // positional default names (docs/deepvariant.md §6.1).
+  // Labels by channel id (docs/deepvariant.md §2.1): from --example-info, else the example_info.json
+  // found next to the examples (readExamples decodes with its ids), else the encoder's ids.
   const labels = infoPath ? channelLabels(0, (await readExampleInfo(infoPath, ctx.signal)).channels) : undefined;
+  const idsKnown = readsPath !== undefined || infoPath !== undefined || (await findExampleInfo(examplesPath)) !== undefined;
+  if (!idsKnown) ctx.progress(`show: no example_info.json next to ${examplesPath}: channels after the sixth are labelled "channel N (id?)"; pass --example-info to name them`);
   const vcf = args.string('vcf');
   const vcfIds = vcf && !readsPath ? await vcfSiteIds(vcf, ctx.signal) : undefined;
   const regionSpecs = args.all('regions');
@@ -269,6 +273,7 @@ export async function runShow(argv: string[], ctx: CliContext): Promise<number> 
     scale,
     annotate: !args.flag('no-annotation'),
     ...(labels ? { labels } : {}),
+    channelIdsKnown: idsKnown,
     ...(numRecords >= 0 ? { maxExamples: numRecords } : {}),
   }, ctx.signal, ctx.progress);
   ctx.out(`${result.files.length} image(s) of ${result.examples} example(s) written with prefix ${out}_\n`);

@@ -17,6 +17,7 @@ import type { PileupTensor } from '../io/examples/pileupTensor';
 import { describeChannels, readExampleInfo, type ExampleInfo } from '../io/examples/exampleInfo';
 import { inferenceBackend } from './inferenceHost';
 import { readModelCard, type ModelCard } from './modelCard';
+import type { InputTransform } from './onnxSessionCache';
 import { ONNX_FLOAT, readOnnxSignature, type OnnxSignature, type OnnxValueInfo } from './onnxSignature';
 
 export const MODEL_FILE = 'model.onnx';
@@ -63,7 +64,7 @@ export interface LoadedModel {
    * 'model-shape-mismatch' for tensors whose shape or channels differ from example_info.json,
    * and when the outputs are not a softmax (e.g. logits).
    */
-  predict(tensors: readonly PileupTensor[], signal?: AbortSignal, onProgress?: (p: PredictProgress) => void): Promise<Float64Array[]>;
+  predict(tensors: readonly PileupTensor[], signal?: AbortSignal, onProgress?: (p: PredictProgress) => void, transform?: InputTransform): Promise<Float64Array[]>;
   /** Releases the onnxruntime session (it is re-created if predict is called again). */
   dispose(): Promise<void>;
 }
@@ -166,7 +167,7 @@ export async function loadModel(pathOrDir: string, signal?: AbortSignal, options
     get outputName() { return sig.output.name; },
     get inputDims() { return sig.input.dims; },
     get batchSize() { return sig.batchSize; },
-    async predict(tensors, sig2, onProgress) {
+    async predict(tensors, sig2, onProgress, transform) {
       throwIfAborted(sig2);
       checkTensors(tensors, info, files.modelPath);
       const now = await fileStamp();
@@ -188,7 +189,7 @@ export async function loadModel(pathOrDir: string, signal?: AbortSignal, options
         part.forEach((t, i) => data.set(t.data, i * per));
         const r = await backend.run({
           modelPath: files.modelPath, inputName: sig.input.name, outputName: sig.output.name,
-          dims: [part.length, h, w, c], fixedBatch: fixed, data, ...(options.threads ? { threads: options.threads } : {}),
+          dims: [part.length, h, w, c], fixedBatch: fixed, data, ...(options.threads ? { threads: options.threads } : {}), ...(transform && transform !== 'dv' ? { transform } : {}),
         }, sig2);
         if (r.classes !== 3) {
           throw new VariantLensError('model-shape-mismatch', `output "${sig.output.name}" has ${r.classes} classes per example; DeepVariant models output 3 (hom-ref, het, hom-alt)`, files.modelPath);

@@ -47,23 +47,26 @@ export const RESCALE_254: Uint8Array = (() => {
   return t;
 })();
 
-/** DeepVariant 1.5 `vis.DEEPVARIANT_CHANNEL_NAMES`, used positionally when there is no example_info. */
-export const DV15_DEFAULT_LABELS = [
+/**
+ * The names of channel ids 1–6, used when there is no example_info.json: every DeepVariant
+ * layout starts with these six (docs/deepvariant.md §2.2), whatever follows.
+ */
+const BASE_CHANNEL_LABELS = [
   'read base', 'base quality', 'mapping quality', 'strand', 'read supports variant', 'base differs from ref',
-  'haplotype tag', 'alternate allele 1', 'alternate allele 2',
 ] as const;
 
 /**
- * Column labels as DV 1.5 show_examples picks them (docs/deepvariant.md §6.1):
- *  - with example_info channel ids: the enum names (`CH_READ_BASE`, …, `CH_INSERT_SIZE`);
- *  - without: the default names by *position*, then `channel N` — so a 7-channel WGS
- *    example without example_info labels its insert-size channel "haplotype tag", exactly
- *    as DeepVariant does.
- * Unknown ids (none in DV ≤ 1.9) fall back to `channel <id>`.
+ * Column labels by DeepVariant channel id, never by position (docs/deepvariant.md §2.1, §6.1):
+ *  - with the channel ids (example_info.json, or an encoder's tensor): the enum names
+ *    (`CH_READ_BASE`, …, `CH_ALLELE_FREQUENCY`, `CH_INSERT_SIZE`);
+ *  - without: the first six by name (ids 1–6 open every layout), then `channel N (id?)` —
+ *    DV 1.5 show_examples would call a 7th channel "haplotype tag" by position, which is
+ *    wrong for the insert-size and allele-frequency layouts, so no name is guessed.
+ * Unknown ids fall back to `channel <id>`.
  */
 export function channelLabels(numChannels: number, exampleInfoChannels?: readonly number[]): string[] {
   if (exampleInfoChannels) return exampleInfoChannels.map((id) => CHANNEL_NAMES[id]?.enumName ?? `channel ${id}`);
-  return Array.from({ length: numChannels }, (_, i) => DV15_DEFAULT_LABELS[i] ?? `channel ${i + 1}`);
+  return Array.from({ length: numChannels }, (_, i) => BASE_CHANNEL_LABELS[i] ?? `channel ${i + 1} (id?)`);
 }
 
 /**
