@@ -18,6 +18,7 @@ import type { ExampleInfo } from '../io/examples/exampleInfo';
 import { NumpyRandomState } from './numpyRandomState';
 import { libstdcxxShuffle } from './libstdcxxShuffle';
 import { readKey, readNumber } from './candidates/readFilters';
+import { type AltAlignedPileup, type TypesToAltAlign, layoutFromChannels } from './altAlignedPileup';
 
 export type DownsamplingMode = 'dv1.5' | 'dv1.6';
 
@@ -51,6 +52,13 @@ export interface EncoderOptions {
   readonly hpTagForAssemblyPolishing: number;
   /** 0.6 by default; 0.3 with --add_supporting_other_alt_color (docs/deepvariant.md §2.3). */
   readonly otherAlleleSupportingReadAlpha: number;
+  /**
+   * make_examples `--alt_aligned_pileup` (docs/deepvariant.md §12): 'rows' stacks three `height`-row
+   * blocks (the tensor is 3·height rows); 'diff_channels' / 'base_channels' add ids 9, 10 / 20, 21.
+   */
+  readonly altAlignedPileup: AltAlignedPileup;
+  /** `--types_to_alt_align` (default 'indels'). */
+  readonly typesToAltAlign: TypesToAltAlign;
 }
 
 export const DEFAULT_ENCODER_OPTIONS: EncoderOptions = {
@@ -65,16 +73,28 @@ export const DEFAULT_ENCODER_OPTIONS: EncoderOptions = {
   sortByHaplotypes: false,
   hpTagForAssemblyPolishing: 0,
   otherAlleleSupportingReadAlpha: 0.6,
+  altAlignedPileup: 'none',
+  typesToAltAlign: 'indels',
 };
 
+/**
+ * Encoder options for an example_info.json. The alt-aligned layout comes from the channel ids
+ * (9/10, 20/21) or from `altAlignedPileup` ('rows' cannot be seen in the ids: its tensor is three
+ * blocks of `shape[0] / 3` rows; docs/deepvariant.md §12.3).
+ */
 export function encoderOptionsFromExampleInfo(info: ExampleInfo, overrides: Partial<EncoderOptions> = {}): EncoderOptions {
+  const layout = overrides.altAlignedPileup ?? info.altAlignedPileup ?? layoutFromChannels(info.channels);
+  if (layout === 'rows' && info.shape[0] % 3 !== 0) {
+    throw new VariantLensError('invalid-argument', `alt-aligned "rows" pileups stack three blocks, but the height ${info.shape[0]} is not a multiple of 3`);
+  }
   return {
     ...DEFAULT_ENCODER_OPTIONS,
-    height: info.shape[0],
+    height: layout === 'rows' ? info.shape[0] / 3 : info.shape[0],
     width: info.shape[1],
     channels: info.channels,
     downsampling: downsamplingModeForVersion(info.version),
     ...overrides,
+    altAlignedPileup: layout,
   };
 }
 
@@ -111,14 +131,14 @@ export function baseColor(base: string): number {
   return BASE_COLOR[base.charCodeAt(0) & 0x7f] ?? 0;
 }
 
-const SUPPORTED_CHANNELS = new Set([1, 2, 3, 4, 5, 6, 19]);
+const SUPPORTED_CHANNELS = new Set([1, 2, 3, 4, 5, 6, 19, 9, 10, 20, 21]);
 
 /** Throws `unknown-channel` naming the first channel id the encoder cannot produce. */
 export function checkChannels(channels: readonly number[], file?: string): void {
   for (const id of channels) {
     if (!SUPPORTED_CHANNELS.has(id)) {
       const name = CHANNEL_NAMES[id]?.enumName;
-      throw new VariantLensError('unknown-channel', `channel id ${id}${name ? ` (${name})` : ''} is not supported by the Variant Lens encoder; supported ids are 1–6 and 19 (${[...SUPPORTED_CHANNELS].map((c) => CHANNEL_NAMES[c]!.name).join(', ')})`, file);
+      throw new VariantLensError('unknown-channel', `channel id ${id}${name ? ` (${name})` : ''} is not supported by the Variant Lens encoder; supported ids are 1–6, 19 and the alt-aligned 9, 10, 20, 21 (${[...SUPPORTED_CHANNELS].map((c) => CHANNEL_NAMES[c]!.name).join(', ')})`, file);
     }
   }
 }
@@ -255,6 +275,8 @@ interface ChannelSlots {
 
 function channelSlots(channels: readonly number[]): ChannelSlots {
   checkChannels(channels);
+  const alt = channels.find((id) => [9, 10, 20, 21].includes(id));
+  if (alt !== undefined) throw new Error(`internal: channel ${alt} belongs to the alt-aligned layout; draw each pileup with pileupChannels()`);
   return {
     base: channels.indexOf(1),
     bq: channels.indexOf(2),

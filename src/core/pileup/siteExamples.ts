@@ -20,7 +20,8 @@ import type { PileupTensor } from '../io/examples/pileupTensor';
 import { AlleleCounter, type RefWindow } from './candidates/alleleCounter';
 import { type MultiAllelicMode, altAlleleCombinations } from './altAlleleCombinations';
 import { DEFAULT_EXAMPLE_INFO, type ExampleInfo } from '../io/examples/exampleInfo';
-import { type EncoderOptions, type ReadSelection, type RowInfo, encodeRows, encoderOptionsFromExampleInfo, rowInfos, selectReads, withSupports } from './pileupEncoder';
+import { alignToAlts, altBlockOrder, assembleAltLayout, isIndel, pileupChannels } from './altAlignedPileup';
+import { type EncodedRows, type EncoderOptions, type ReadSelection, type RowInfo, encodeRows, encoderOptionsFromExampleInfo, rowInfos, selectReads, withSupports } from './pileupEncoder';
 import { reservoirSample } from './numpyRandomState';
 import { realignReads } from './realigner/realigner';
 import { DEFAULT_READ_REQUIREMENTS, type ReadRejection, type ReadRequirements, readRejection } from './candidates/readFilters';
@@ -375,11 +376,40 @@ export function siteFromPartition(
   const qs = start - options.readOverlapBufferBp;
   const qe = end + options.readOverlapBufferBp;
   const offered = partition.reads.filter((r) => r.start < qe && r.end > qs);
-  const selection = selectReads(offered, start, o);
-  const rows = encodeRows(selection.reads, windowStart, windowBases, start, o);
+  const layout = o.altAlignedPileup;
+  // Each single pileup (reference, and each alt) is drawn with the layout's channels minus the alt ids.
+  const po: EncoderOptions = layout === 'none' ? o : { ...o, channels: pileupChannels(o.channels) };
+  const selection = selectReads(offered, start, po);
+  const rows = encodeRows(selection.reads, windowStart, windowBases, start, po);
+  // Alt-aligned pileups (docs/deepvariant.md §12): reads aligned to each alt haplotype, drawn against it.
+  let altRows: Map<string, EncodedRows> | undefined;
+  if (layout !== 'none' && (o.typesToAltAlign === 'all' || isIndel(variant.refBases, variant.altBases))) {
+    const refAt = (a: number, b: number): string => {
+      if (a < ref.start || b > ref.start + ref.bases.length) throw new Error(`internal: reference window [${ref.start}, ${ref.start + ref.bases.length}) does not cover [${a}, ${b}) for the alt haplotypes`);
+      return ref.bases.slice(a - ref.start, b - ref.start);
+    };
+    const aligned = alignToAlts(offered, { start, refBases: variant.refBases, altBases: variant.altBases }, o.width, partition.contigLength, refAt);
+    altRows = new Map();
+    for (const alt of variant.altBases) {
+      const seq = aligned.sequenceByAlt.get(alt)!;
+      // DeepVariant 1.5 makes no example for the whole candidate (create_pileup_images returns None).
+      if (seq.length !== o.width) return empty(`the alt haplotype ${alt} gives ${seq.length} of ${o.width} window bases (near the contig end): DeepVariant makes no alt-aligned example`);
+      const sel = selectReads(aligned.readsByAlt.get(alt)!, start, po);
+      altRows.set(alt, encodeRows(sel.reads, windowStart, seq, start, po));
+    }
+  }
   const examples: SiteExample[] = [];
   for (const idx of altAlleleCombinations(variant.altBases.length, options.multiAllelicMode)) {
-    const { tensor, supports } = withSupports(rows, variant.altBases, variant.alleleSupport, idx, o);
+    const { tensor: refTensor, supports } = withSupports(rows, variant.altBases, variant.alleleSupport, idx, po);
+    let tensor = refTensor;
+    if (layout !== 'none') {
+      const blocks = altBlockOrder(idx.map((i) => variant.altBases[i]!), o.downsampling === 'dv1.5').map((alt) => {
+        const r = altRows?.get(alt);
+        // Not alt-aligned (a SNP with types_to_alt_align=indels): all-zero alt pileups.
+        return r ? withSupports(r, variant.altBases, variant.alleleSupport, idx, po).tensor : { ...refTensor, data: new Uint8Array(refTensor.data.length) };
+      }) as [PileupTensor, PileupTensor];
+      tensor = assembleAltLayout(layout, refTensor, blocks, o.channels);
+    }
     examples.push({ altAlleleIndices: idx, altAlleles: idx.map((i) => variant.altBases[i]!), tensor, supports });
   }
   return {
