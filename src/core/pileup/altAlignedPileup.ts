@@ -13,6 +13,7 @@
  * align_to_all_haplotypes`, `realigner.py: align_to_haplotype, trim_read, trim_cigar`) and §12.3
  * (image assembly, `pileup_image.py: create_pileup_images, _represent_alt_aligned_pileups`).
  */
+import { VariantLensError } from '../errors';
 import { type AlignedRead, CigarOp } from '../io/sam/alignedRead';
 import { fastPassAlign, withAlignment } from './realigner/fastPassAligner';
 import { DV_ALIGNER_OPTIONS } from './realigner/fastPassAligner';
@@ -202,4 +203,24 @@ export function assembleAltLayout(layout: Exclude<AltAlignedPileup, 'none'>, ref
     for (let p = 0; p < n; p++) data[p * C + ch] = d[p * c0 + k]!;
   }
   return { height: ref.height, width: ref.width, channels, data };
+}
+
+/** Parses a `--alt-aligned-pileup` value (make_examples' flag values). */
+export function parseAltAlignedPileup(text: string): AltAlignedPileup {
+  if (text === 'none' || text === 'rows' || text === 'diff_channels' || text === 'base_channels') return text;
+  throw new VariantLensError('invalid-argument', `--alt-aligned-pileup must be none, rows, diff_channels or base_channels, got "${text}"`);
+}
+
+/**
+ * The layout of examples described by an example_info.json: the flag when given, else what the
+ * file records, else the channel ids (9/10, 20/21), else 'rows' when the height is three
+ * 100-row blocks (DeepVariant's example_info.json does not record the layout, §12.3).
+ */
+export function altLayoutOf(info: { readonly shape: readonly number[]; readonly channels: readonly number[]; readonly altAlignedPileup?: AltAlignedPileup }, flag?: string): { layout: AltAlignedPileup; inferred: boolean } {
+  if (flag !== undefined) return { layout: parseAltAlignedPileup(flag), inferred: false };
+  if (info.altAlignedPileup) return { layout: info.altAlignedPileup, inferred: false };
+  const byIds = layoutFromChannels(info.channels);
+  if (byIds !== 'none') return { layout: byIds, inferred: false };
+  if (info.shape[0] === 300) return { layout: 'rows', inferred: true };
+  return { layout: 'none', inferred: false };
 }

@@ -235,6 +235,16 @@ export interface SiteExample {
   readonly tensor: PileupTensor;
   /** Supports-channel value of each read row (254 supports these alts, 152 otherwise). */
   readonly supports: Uint8Array;
+  /**
+   * Alt-aligned layouts (docs/deepvariant.md §12.3): the alt of each of the two alt blocks and the
+   * reads of its rows, in row order (empty when the candidate is not alt-aligned).
+   */
+  readonly altBlocks?: readonly [AltBlock, AltBlock];
+}
+
+export interface AltBlock {
+  readonly alt: string;
+  readonly reads: readonly AlignedRead[];
 }
 
 export interface SiteExamples {
@@ -383,6 +393,7 @@ export function siteFromPartition(
   const rows = encodeRows(selection.reads, windowStart, windowBases, start, po);
   // Alt-aligned pileups (docs/deepvariant.md §12): reads aligned to each alt haplotype, drawn against it.
   let altRows: Map<string, EncodedRows> | undefined;
+  const altReads = new Map<string, readonly AlignedRead[]>();
   if (layout !== 'none' && (o.typesToAltAlign === 'all' || isIndel(variant.refBases, variant.altBases))) {
     const refAt = (a: number, b: number): string => {
       if (a < ref.start || b > ref.start + ref.bases.length) throw new Error(`internal: reference window [${ref.start}, ${ref.start + ref.bases.length}) does not cover [${a}, ${b}) for the alt haplotypes`);
@@ -396,21 +407,25 @@ export function siteFromPartition(
       if (seq.length !== o.width) return empty(`the alt haplotype ${alt} gives ${seq.length} of ${o.width} window bases (near the contig end): DeepVariant makes no alt-aligned example`);
       const sel = selectReads(aligned.readsByAlt.get(alt)!, start, po);
       altRows.set(alt, encodeRows(sel.reads, windowStart, seq, start, po));
+      altReads.set(alt, sel.reads);
     }
   }
   const examples: SiteExample[] = [];
   for (const idx of altAlleleCombinations(variant.altBases.length, options.multiAllelicMode)) {
     const { tensor: refTensor, supports } = withSupports(rows, variant.altBases, variant.alleleSupport, idx, po);
     let tensor = refTensor;
+    let altBlocks: [AltBlock, AltBlock] | undefined;
     if (layout !== 'none') {
-      const blocks = altBlockOrder(idx.map((i) => variant.altBases[i]!), o.downsampling === 'dv1.5').map((alt) => {
+      const order = altBlockOrder(idx.map((i) => variant.altBases[i]!), o.downsampling === 'dv1.5');
+      altBlocks = [{ alt: order[0], reads: altReads.get(order[0]) ?? [] }, { alt: order[1], reads: altReads.get(order[1]) ?? [] }];
+      const blocks = order.map((alt) => {
         const r = altRows?.get(alt);
         // Not alt-aligned (a SNP with types_to_alt_align=indels): all-zero alt pileups.
         return r ? withSupports(r, variant.altBases, variant.alleleSupport, idx, po).tensor : { ...refTensor, data: new Uint8Array(refTensor.data.length) };
       }) as [PileupTensor, PileupTensor];
       tensor = assembleAltLayout(layout, refTensor, blocks, o.channels);
     }
-    examples.push({ altAlleleIndices: idx, altAlleles: idx.map((i) => variant.altBases[i]!), tensor, supports });
+    examples.push({ altAlleleIndices: idx, altAlleles: idx.map((i) => variant.altBases[i]!), tensor, supports, ...(altBlocks ? { altBlocks } : {}) });
   }
   return {
     ...base, refBases: variant.refBases, altBases: variant.altBases, alleleSource, variant,
