@@ -14,7 +14,8 @@ import { createInterface } from 'node:readline';
 import { createGunzip, gunzipSync } from 'node:zlib';
 import { VariantLensError, throwIfAborted } from '../../core/errors';
 import { readExamples } from '../../core/io/examples/examplesFile';
-import { findExampleInfo, readExampleInfo } from '../../core/io/examples/exampleInfo';
+import { DEFAULT_EXAMPLE_INFO, findExampleInfo, readExampleInfo } from '../../core/io/examples/exampleInfo';
+import { altLayoutOf, parseAltAlignedPileup } from '../../core/pileup/altAlignedPileup';
 import type { DvExample } from '../../core/io/examples/tfExample';
 import { encodePng } from '../../core/render/png';
 import { channelLabels, renderChannelStrip, renderRgb, scaleNearest, showExamplesFileNames, type ImageType } from '../../core/render/showExamples';
@@ -48,7 +49,10 @@ Writes PNG images of pileup examples the way DeepVariant 1.5 show_examples does:
   --reads/--ref/--locus build the examples at chr:pos (1-based) from the reads instead of
                         reading them (DeepVariant's candidate there; with --vcf, the VCF
                         record's alleles); --example-info sets shape/channels/version
-                        (default DV 1.6 WGS, 7 channels); --sample sets the call_set_name`;
+                        (default DV 1.6 WGS, 7 channels); --sample sets the call_set_name
+  --alt-aligned-pileup M  none | rows | diff_channels | base_channels: the layout (default:
+                        from example_info.json; a 300-row example is 'rows'); 'rows' examples
+                        are drawn as three blocks (reference, alt 1, alt 2) split by a grey band`;
 
 // ---------------------------------------------------------------------------------------
 // Image writing (shared by every example source)
@@ -67,6 +71,8 @@ export interface ExampleImageOptions {
   channelIdsKnown?: boolean;
   /** Stop after this many examples (after filtering); undefined = all. */
   maxExamples?: number;
+  /** Alt-aligned 'rows' examples: draw the three stacked pileups as separate blocks. */
+  rowsLayout?: boolean;
   /** Add `_labelN` for labelled examples (show_examples `--truth_labels`, default true). */
   truthLabels?: boolean;
 }
@@ -98,14 +104,14 @@ export async function writeExampleImages(
       throw new VariantLensError('invalid-argument', `${options.labels.length} column labels for an example with ${ex.tensor.channels.length} channels (${ex.locus})`);
     }
     if (names.channels) {
-      const img = renderChannelStrip(ex.tensor, options.labels ?? channelLabels(ex.tensor.channels.length, options.channelIdsKnown ? ex.tensor.channels : undefined), { annotate: options.annotate });
+      const img = renderChannelStrip(ex.tensor, options.labels ?? channelLabels(ex.tensor.channels.length, options.channelIdsKnown ? ex.tensor.channels : undefined), { annotate: options.annotate, ...(options.rowsLayout ? { blocks: 3 } : {}) });
       await writeImage(names.channels, encodePng(scaleNearest(img, options.scale)));
       files.push(names.channels);
     }
     if (names.rgb) {
       let img;
       try {
-        img = renderRgb(ex.tensor, { annotate: options.annotate });
+        img = renderRgb(ex.tensor, { annotate: options.annotate, ...(options.rowsLayout ? { blocks: 3 } : {}) });
       } catch (e) {
         throw new VariantLensError('unknown-channel', `cannot draw the RGB image of ${ex.locus}: ${e instanceof Error ? e.message : String(e)}`);
       }
@@ -240,6 +246,7 @@ export async function runShow(argv: string[], ctx: CliContext): Promise<number> 
     ref: { type: 'string' },
     locus: { type: 'string' },
     sample: { type: 'string' },
+    'alt-aligned-pileup': { type: 'string' },
   }, usage);
   if (args.positionals.length > 0) throw new VariantLensError('invalid-argument', `unexpected argument "${args.positionals[0]}"\n${usage}`);
   const readsPath = args.string('reads');
@@ -257,7 +264,13 @@ export async function runShow(argv: string[], ctx: CliContext): Promise<number> 
   // Labels by channel id (docs/deepvariant.md §2.1): from --example-info, else the example_info.json
   // found next to the examples (readExamples decodes with its ids), else the encoder's ids.
   const labels = infoPath ? channelLabels(0, (await readExampleInfo(infoPath, ctx.signal)).channels) : undefined;
-  const idsKnown = readsPath !== undefined || infoPath !== undefined || (await findExampleInfo(examplesPath)) !== undefined;
+  const foundInfo = infoPath ?? (readsPath ? undefined : await findExampleInfo(examplesPath));
+  const idsKnown = readsPath !== undefined || foundInfo !== undefined;
+  const altFlag = args.string('alt-aligned-pileup');
+  // The layout of the examples (docs/deepvariant.md §12.3): 'rows' tensors are drawn as three blocks.
+  const layout = readsPath
+    ? altLayoutOf(infoPath ? await readExampleInfo(infoPath, ctx.signal) : DEFAULT_EXAMPLE_INFO, altFlag).layout
+    : foundInfo ? altLayoutOf(await readExampleInfo(foundInfo, ctx.signal), altFlag).layout : altFlag !== undefined ? parseAltAlignedPileup(altFlag) : 'none';
   if (!idsKnown) ctx.progress(`show: no example_info.json next to ${examplesPath}: channels after the sixth are labelled "channel N (id?)"; pass --example-info to name them`);
   const vcf = args.string('vcf');
   const vcfIds = vcf && !readsPath ? await vcfSiteIds(vcf, ctx.signal) : undefined;
@@ -265,7 +278,7 @@ export async function runShow(argv: string[], ctx: CliContext): Promise<number> 
   const regions = regionSpecs.length > 0 ? await parseRegions(regionSpecs) : undefined;
 
   const source = readsPath
-    ? await examplesAtLocus({ readsPath, refPath: args.required('ref'), locus: args.required('locus'), exampleInfoPath: infoPath, vcfPath: vcf, sample: args.string('sample'), signal: ctx.signal, progress: ctx.progress })
+    ? await examplesAtLocus({ readsPath, refPath: args.required('ref'), locus: args.required('locus'), exampleInfoPath: infoPath, vcfPath: vcf, sample: args.string('sample'), ...(altFlag !== undefined ? { altAlignedPileup: altFlag } : {}), signal: ctx.signal, progress: ctx.progress })
     : filtered(examplesOf(examplesPath, infoPath, ctx.signal), vcfIds, regions);
   const result = await writeExampleImages(source, {
     out,
@@ -274,6 +287,7 @@ export async function runShow(argv: string[], ctx: CliContext): Promise<number> 
     annotate: !args.flag('no-annotation'),
     ...(labels ? { labels } : {}),
     channelIdsKnown: idsKnown,
+    rowsLayout: layout === 'rows',
     ...(numRecords >= 0 ? { maxExamples: numRecords } : {}),
   }, ctx.signal, ctx.progress);
   ctx.out(`${result.files.length} image(s) of ${result.examples} example(s) written with prefix ${out}_\n`);

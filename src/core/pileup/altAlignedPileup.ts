@@ -216,11 +216,25 @@ export function parseAltAlignedPileup(text: string): AltAlignedPileup {
  * file records, else the channel ids (9/10, 20/21), else 'rows' when the height is three
  * 100-row blocks (DeepVariant's example_info.json does not record the layout, §12.3).
  */
-export function altLayoutOf(info: { readonly shape: readonly number[]; readonly channels: readonly number[]; readonly altAlignedPileup?: AltAlignedPileup }, flag?: string): { layout: AltAlignedPileup; inferred: boolean } {
-  if (flag !== undefined) return { layout: parseAltAlignedPileup(flag), inferred: false };
-  if (info.altAlignedPileup) return { layout: info.altAlignedPileup, inferred: false };
+export function altLayoutOf(info: { readonly shape: readonly number[]; readonly channels: readonly number[]; readonly altAlignedPileup?: AltAlignedPileup }, flag?: string): { layout: AltAlignedPileup; inferred: boolean; fromInfo: boolean } {
+  if (flag !== undefined) return { layout: parseAltAlignedPileup(flag), inferred: false, fromInfo: false };
+  if (info.altAlignedPileup) return { layout: info.altAlignedPileup, inferred: false, fromInfo: true };
   const byIds = layoutFromChannels(info.channels);
-  if (byIds !== 'none') return { layout: byIds, inferred: false };
-  if (info.shape[0] === 300) return { layout: 'rows', inferred: true };
-  return { layout: 'none', inferred: false };
+  if (byIds !== 'none') return { layout: byIds, inferred: false, fromInfo: true };
+  if (info.shape[0] === 300) return { layout: 'rows', inferred: true, fromInfo: true };
+  return { layout: 'none', inferred: false, fromInfo: true };
+}
+
+/**
+ * The example_info of a layout built on a plain pileup's: 'rows' triples the height, the
+ * channel layouts append their two ids (§12.3). An example_info that already describes the
+ * layout is returned as it is.
+ */
+export function layoutExampleInfo<T extends { readonly shape: readonly [number, number, number]; readonly channels: readonly number[]; readonly altAlignedPileup?: AltAlignedPileup }>(info: T, layout: AltAlignedPileup): T {
+  if (layout === 'none' || info.altAlignedPileup === layout) return info;
+  if (layout === 'rows') return { ...info, shape: [info.shape[0] * 3, info.shape[1], info.shape[2]], altAlignedPileup: 'rows' };
+  const ids = ALT_CHANNEL_IDS[layout];
+  if (ids.every((id) => info.channels.includes(id))) return { ...info, altAlignedPileup: layout };
+  const channels = [...pileupChannels(info.channels), ...ids];
+  return { ...info, shape: [info.shape[0], info.shape[1], channels.length], channels, altAlignedPileup: layout };
 }

@@ -106,6 +106,27 @@ function addHeader<T extends Image8>(img: T, labels: readonly string[]): T {
 export interface RenderOptions {
   /** Add the 20-px label header (show_examples `--annotation`, default true). */
   annotate?: boolean;
+  /**
+   * Alt-aligned 'rows' examples (docs/deepvariant.md §12.3): the tensor is this many stacked
+   * pileups (3: reference, alt 1, alt 2); a BLOCK_GAP-row mid-grey band is drawn between them.
+   */
+  blocks?: number;
+}
+
+/** Rows of the grey band between stacked blocks. */
+export const BLOCK_GAP = 3;
+const GAP_GREY = 128;
+
+/** Inserts BLOCK_GAP grey rows between `blocks` equal horizontal blocks of an image. */
+function separateBlocks<T extends Image8>(img: T, blocks: number | undefined): T {
+  if (!blocks || blocks <= 1 || img.height % blocks !== 0) return img;
+  const bpp = img.kind === 'rgb' ? 3 : 1;
+  const rowBytes = img.width * bpp;
+  const h = img.height / blocks;
+  const height = img.height + (blocks - 1) * BLOCK_GAP;
+  const data = new Uint8Array(height * rowBytes).fill(GAP_GREY);
+  for (let b = 0; b < blocks; b++) data.set(img.data.subarray(b * h * rowBytes, (b + 1) * h * rowBytes), b * (h + BLOCK_GAP) * rowBytes);
+  return { ...img, height, data };
 }
 
 /**
@@ -125,7 +146,7 @@ export function renderChannelStrip(tensor: PileupTensor, labels?: readonly strin
       for (let ch = 0; ch < c; ch++) out[d + ch * w] = RESCALE_254[src[s + ch]!]!;
     }
   }
-  const img: GreyImage = { kind: 'grey', width: stripWidth, height: h, data: out };
+  const img = separateBlocks<GreyImage>({ kind: 'grey', width: stripWidth, height: h, data: out }, options.blocks);
   if (options.annotate === false) return img;
   return addHeader(img, labels ?? channelLabels(c));
 }
@@ -165,7 +186,7 @@ export function renderRgb(tensor: PileupTensor, options: RenderOptions = {}): Rg
     out[p * 3 + 1] = cast(Math.min(bq, mq) * alpha);
     out[p * 3 + 2] = cast(src[s + iStrand]! * alpha);
   }
-  const img: RgbImage = { kind: 'rgb', width: w, height: h, data: out };
+  const img = separateBlocks<RgbImage>({ kind: 'rgb', width: w, height: h, data: out }, options.blocks);
   if (options.annotate === false) return img;
   return addHeader(img, ['']);
 }

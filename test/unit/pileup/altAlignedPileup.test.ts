@@ -43,9 +43,9 @@ describe('alt-aligned pileup rules', () => {
     assert.deepEqual(altBlockOrder(['GTT', 'G'], true), ['G', 'GTT']);
     assert.deepEqual(altBlockOrder(['GTT', 'G'], false), ['GTT', 'G']);
     assert.deepEqual(altBlockOrder(['C'], true), ['C', 'C']);
-    assert.deepEqual(altLayoutOf({ shape: [100, 221, 8], channels: [1, 2, 3, 4, 5, 6, 9, 10] }), { layout: 'diff_channels', inferred: false });
-    assert.deepEqual(altLayoutOf({ shape: [300, 221, 6], channels: [1, 2, 3, 4, 5, 6] }), { layout: 'rows', inferred: true });
-    assert.deepEqual(altLayoutOf({ shape: [300, 221, 6], channels: [1, 2, 3, 4, 5, 6] }, 'none'), { layout: 'none', inferred: false });
+    assert.deepEqual(altLayoutOf({ shape: [100, 221, 8], channels: [1, 2, 3, 4, 5, 6, 9, 10] }), { layout: 'diff_channels', inferred: false, fromInfo: true });
+    assert.deepEqual(altLayoutOf({ shape: [300, 221, 6], channels: [1, 2, 3, 4, 5, 6] }), { layout: 'rows', inferred: true, fromInfo: true });
+    assert.deepEqual(altLayoutOf({ shape: [300, 221, 6], channels: [1, 2, 3, 4, 5, 6] }, 'none'), { layout: 'none', inferred: false, fromInfo: false });
     assert.throws(() => altLayoutOf({ shape: [100, 221, 6], channels: [1, 2, 3, 4, 5, 6] }, 'single_row'), /must be none, rows, diff_channels or base_channels/);
   });
 
