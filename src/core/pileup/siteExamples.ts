@@ -20,6 +20,7 @@ import type { PileupTensor } from '../io/examples/pileupTensor';
 import { AlleleCounter, type RefWindow } from './candidates/alleleCounter';
 import { type MultiAllelicMode, altAlleleCombinations } from './altAlleleCombinations';
 import { DEFAULT_EXAMPLE_INFO, type ExampleInfo } from '../io/examples/exampleInfo';
+import { type CohortRecord, type PopulationVcfs, alleleFrequencies } from './alleleFrequency';
 import { alignToAlts, altBlockOrder, assembleAltLayout, isIndel, pileupChannels } from './altAlignedPileup';
 import { type EncodedRows, type EncoderOptions, type ReadSelection, type RowInfo, encodeRows, encoderOptionsFromExampleInfo, rowInfos, selectReads, withSupports } from './pileupEncoder';
 import { reservoirSample } from './numpyRandomState';
@@ -59,6 +60,8 @@ export interface PipelineOptions {
   readonly realignReads: boolean;
   /** Partitions fetched together in one read of the BAM (a cache block). */
   readonly partitionsPerFetch: number;
+  /** `--population_vcfs`: cohort allele frequencies for channel 8 (docs/deepvariant.md §13). */
+  readonly populationVcfs?: PopulationVcfs;
 }
 
 export function pipelineOptions(info: ExampleInfo = DEFAULT_EXAMPLE_INFO, overrides: Partial<Omit<PipelineOptions, 'encoder'>> & { encoder?: Partial<EncoderOptions> } = {}): PipelineOptions {
@@ -102,6 +105,8 @@ export interface Partition {
   readonly contigLength: number;
   readonly stats: PartitionStats;
   readonly counter: AlleleCounter;
+  /** Population VCF records overlapping the partition (and 1 kb past it), when population VCFs are given. */
+  readonly cohort: readonly CohortRecord[] | undefined;
 }
 
 interface Block {
@@ -222,7 +227,9 @@ export class PartitionReader {
     throwIfAborted(signal);
     const counter = new AlleleCounter(part.contig, part.start, part.end, block.ref, o.readRequirements);
     for (const r of reads) counter.add(r);
-    return { region: part, reads, ref: block.ref, contigLength, stats: { fetched, rejected, passed: passed.length, sampled }, counter };
+    // Candidates start in the partition; their REF may reach past it.
+    const cohort = o.populationVcfs ? await o.populationVcfs.records(part.contig, part.start, part.end + 1000, signal) : undefined;
+    return { region: part, reads, ref: block.ref, contigLength, stats: { fetched, rejected, passed: passed.length, sampled }, counter, cohort };
   }
 }
 
@@ -410,9 +417,15 @@ export function siteFromPartition(
       altReads.set(alt, sel.reads);
     }
   }
+  // Channel 8: the candidate's alt frequencies in the population VCFs (docs/deepvariant.md §13.3).
+  let frequencies: Map<string, number> | undefined;
+  if (o.channels.includes(8)) {
+    if (!options.populationVcfs) throw new VariantLensError('invalid-argument', `channel 8 (CH_ALLELE_FREQUENCY) needs population VCFs: pass --population-vcfs FILE[,FILE]`);
+    frequencies = alleleFrequencies(variant, partition.cohort ?? [], (a, b) => (a >= ref.start && b <= ref.start + ref.bases.length ? ref.bases.slice(a - ref.start, b - ref.start) : undefined));
+  }
   const examples: SiteExample[] = [];
   for (const idx of altAlleleCombinations(variant.altBases.length, options.multiAllelicMode)) {
-    const { tensor: refTensor, supports } = withSupports(rows, variant.altBases, variant.alleleSupport, idx, po);
+    const { tensor: refTensor, supports } = withSupports(rows, variant.altBases, variant.alleleSupport, idx, po, frequencies);
     let tensor = refTensor;
     let altBlocks: [AltBlock, AltBlock] | undefined;
     if (layout !== 'none') {
@@ -421,7 +434,7 @@ export function siteFromPartition(
       const blocks = order.map((alt) => {
         const r = altRows?.get(alt);
         // Not alt-aligned (a SNP with types_to_alt_align=indels): all-zero alt pileups.
-        return r ? withSupports(r, variant.altBases, variant.alleleSupport, idx, po).tensor : { ...refTensor, data: new Uint8Array(refTensor.data.length) };
+        return r ? withSupports(r, variant.altBases, variant.alleleSupport, idx, po, frequencies).tensor : { ...refTensor, data: new Uint8Array(refTensor.data.length) };
       }) as [PileupTensor, PileupTensor];
       tensor = assembleAltLayout(layout, refTensor, blocks, o.channels);
     }
