@@ -17,6 +17,7 @@ import { type ParamValue, readModelCard } from '../../core/model/modelCard';
 import { labelFromTruth, siteToDvExamples } from '../../core/pileup/exampleRecords';
 import { parseRegion } from '../../core/pileup/goldenParity';
 import { altLayoutOf, layoutExampleInfo } from '../../core/pileup/altAlignedPileup';
+import { openPopulationVcfs } from '../../core/pileup/alleleFrequency';
 import { checkChannels } from '../../core/pileup/pileupEncoder';
 import { type CallingRegion, PartitionReader, buildSiteExamples, pipelineOptions, regionExamples } from '../../core/pileup/siteExamples';
 import { parseArgs } from '../framework/args';
@@ -26,6 +27,7 @@ import { registerCommand } from '../framework/registry';
 const usage = `usage: variant-lens examples --reads BAM --ref FASTA (--regions R | --vcf V) --out X.tfrecord.gz
                                 [--example-info J] [--model-card CARD] [--params JSON]
                                 [--sample NAME] [--truth TRUTH.vcf.gz] [--alt-aligned-pileup MODE]
+                                [--population-vcfs FILE[,FILE]]
 
 Writes DeepVariant make_examples-style tf.Examples (TFRecord; gzip when the name ends in .gz)
 and X.tfrecord.gz.example_info.json.
@@ -51,13 +53,16 @@ and X.tfrecord.gz.example_info.json.
                      pileups of the reads aligned to each alt haplotype; rows triples the
                      height, diff_channels adds channels 9 and 10, base_channels 20 and 21.
                      The written example_info.json records the layout.
+  --population-vcfs F  cohort VCFs with INFO AF for channel 8 (make_examples
+                     --population_vcfs; give an example_info.json with channel 8): one file
+                     for every contig, or one per contig (the contig of its first record).
 No realignment is done (DeepVariant realigns by default; see variant-lens parity).`;
 
 export async function runExamples(argv: string[], ctx: CliContext): Promise<number> {
   const args = parseArgs(argv, {
     reads: { type: 'string' }, ref: { type: 'string' }, regions: { type: 'string', multiple: true }, vcf: { type: 'string' },
     'example-info': { type: 'string' }, sample: { type: 'string' }, out: { type: 'string' }, truth: { type: 'string' },
-    'model-card': { type: 'string' }, params: { type: 'string' }, 'alt-aligned-pileup': { type: 'string' },
+    'model-card': { type: 'string' }, params: { type: 'string' }, 'alt-aligned-pileup': { type: 'string' }, 'population-vcfs': { type: 'string' },
   }, usage);
   const readsPath = args.required('reads');
   const refPath = args.required('ref');
@@ -83,6 +88,8 @@ export async function runExamples(argv: string[], ctx: CliContext): Promise<numb
     for (const note of pipeline.notes) ctx.progress(`examples: ${note}`);
     options = { ...pipeline.options, encoder: { ...pipeline.options.encoder, altAlignedPileup: layout, height: options.encoder.height } };
   }
+  const populationVcfs = await openPopulationVcfs(args.string('population-vcfs'), info.channels, signal);
+  if (populationVcfs) options = { ...options, populationVcfs };
   const reference = await openReference(refPath, signal);
   const reads = await openAlignments(readsPath, { referencePath: refPath }, signal);
   const sample = args.string('sample') ?? (await reads.sampleName(signal)) ?? 'default';
@@ -141,6 +148,7 @@ export async function runExamples(argv: string[], ctx: CliContext): Promise<numb
   } finally {
     await writer.close();
     await truth?.close();
+    await populationVcfs?.close();
     await reads.close();
     await reference.close();
   }
@@ -190,6 +198,7 @@ export async function examplesAtLocus(opts: {
   vcfPath?: string;
   sample?: string;
   altAlignedPileup?: string;
+  populationVcfs?: string;
   signal: AbortSignal;
   progress: (line: string) => void;
 }): Promise<DvExample[]> {
@@ -203,6 +212,7 @@ export async function examplesAtLocus(opts: {
   const layout = alt.layout;
   const info = alt.fromInfo ? { ...plainInfo, ...(layout !== 'none' ? { altAlignedPileup: layout } : {}) } : layoutExampleInfo(plainInfo, layout);
   checkChannels(info.channels, opts.exampleInfoPath);
+  const populationVcfs = await openPopulationVcfs(opts.populationVcfs, info.channels, signal);
   const reference = await openReference(opts.refPath, signal);
   const reads = await openAlignments(opts.readsPath, { referencePath: opts.refPath }, signal);
   try {
@@ -221,7 +231,7 @@ export async function examplesAtLocus(opts: {
       }
       if (!alleles) opts.progress(`no VCF record at ${contig}:${position} in ${opts.vcfPath}; using DeepVariant's candidate`);
     }
-    const site = await buildSiteExamples({ reads, reference, contig, position, alleles, options: pipelineOptions(info, { encoder: { altAlignedPileup: layout } }), signal });
+    const site = await buildSiteExamples({ reads, reference, contig, position, alleles, options: pipelineOptions(info, { encoder: { altAlignedPileup: layout }, ...(populationVcfs ? { populationVcfs } : {}) }), signal });
     for (const n of site.notes) opts.progress(n);
     for (const a of site.analysis.alleles) opts.progress(`  ${a.explanation}`);
     if (site.examples.length === 0) throw new VariantLensError('invalid-argument', `no example at ${contig}:${position}: ${site.noExampleReason}`);
@@ -230,5 +240,6 @@ export async function examplesAtLocus(opts: {
   } finally {
     await reads.close();
     await reference.close();
+    await populationVcfs?.close();
   }
 }

@@ -11,13 +11,14 @@ import { DV15_EXAMPLE_INFO, type ExampleInfo, findExampleInfo, readExampleInfo }
 import { type ParityExampleResult, parseRegion, runGoldenParity } from '../../core/pileup/goldenParity';
 import { checkChannels } from '../../core/pileup/pileupEncoder';
 import { altLayoutOf } from '../../core/pileup/altAlignedPileup';
+import { openPopulationVcfs } from '../../core/pileup/alleleFrequency';
 import { pipelineOptions } from '../../core/pileup/siteExamples';
 import { parseArgs } from '../framework/args';
 import type { CliContext } from '../framework/command';
 import { registerCommand } from '../framework/registry';
 
 const usage = `usage: variant-lens parity --golden G.tfrecord.gz --reads BAM --ref FASTA [--regions chr:start-end]
-                              [--example-info J] [--alt-aligned-pileup MODE]
+                              [--example-info J] [--alt-aligned-pileup MODE] [--population-vcfs FILE[,FILE]]
                               [--realign-reads | --no-realign-reads] [--json]
 
 Rebuilds each golden example (site and alleles taken from the example's variant) and compares:
@@ -46,6 +47,9 @@ Also runs our own candidate caller over the region and counts the golden sites i
                20/21: base_channels), else rows when the golden is 300 rows high (three
                100-row blocks; DeepVariant's example_info.json does not record it). Alt-aligned
                examples are compared block by block (reference pileup, then each alt's).
+  --population-vcfs  cohort VCFs with INFO AF for channel 8 (make_examples --population_vcfs):
+               one file for every contig, or several, each serving the contig of its
+               first record; required when the golden has channel 8.
   --json       print {summary, examples} as JSON instead of a table.`;
 
 function line(r: ParityExampleResult): string {
@@ -57,7 +61,7 @@ function line(r: ParityExampleResult): string {
 export async function runParity(argv: string[], ctx: CliContext): Promise<number> {
   const args = parseArgs(argv, {
     golden: { type: 'string' }, reads: { type: 'string' }, ref: { type: 'string' }, regions: { type: 'string' },
-    'example-info': { type: 'string' }, json: { type: 'boolean' }, 'alt-aligned-pileup': { type: 'string' }, 'realign-reads': { type: 'boolean' }, 'no-realign-reads': { type: 'boolean' },
+    'example-info': { type: 'string' }, json: { type: 'boolean' }, 'alt-aligned-pileup': { type: 'string' }, 'population-vcfs': { type: 'string' }, 'realign-reads': { type: 'boolean' }, 'no-realign-reads': { type: 'boolean' },
   }, usage);
   const goldenPath = args.required('golden');
   const refPath = args.required('ref');
@@ -73,6 +77,7 @@ export async function runParity(argv: string[], ctx: CliContext): Promise<number
     region = parseRegion(regionText);
     if (!region) throw new VariantLensError('invalid-argument', `--regions "${regionText}" is not chr:start-end`);
   }
+  const populationVcfs = await openPopulationVcfs(args.string('population-vcfs'), info.channels, signal);
   const reference = await openReference(refPath, signal);
   const reads = await openAlignments(args.required('reads'), { referencePath: refPath }, signal);
   const json = args.flag('json');
@@ -85,7 +90,7 @@ export async function runParity(argv: string[], ctx: CliContext): Promise<number
   }
   try {
     const { summary, examples } = await runGoldenParity({
-      golden: golden(), reads, reference, options: pipelineOptions(info, { realignReads: realign, encoder: { altAlignedPileup: alt.layout } }), region, signal,
+      golden: golden(), reads, reference, options: pipelineOptions(info, { realignReads: realign, encoder: { altAlignedPileup: alt.layout }, ...(populationVcfs ? { populationVcfs } : {}) }), region, signal,
       onExample: json ? undefined : (r) => ctx.out(line(r) + '\n'),
     });
     if (json) ctx.out(JSON.stringify({ summary, examples }, null, 1) + '\n');
@@ -94,6 +99,7 @@ export async function runParity(argv: string[], ctx: CliContext): Promise<number
   } finally {
     await reads.close();
     await reference.close();
+    await populationVcfs?.close();
   }
 }
 

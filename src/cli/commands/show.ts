@@ -52,7 +52,9 @@ Writes PNG images of pileup examples the way DeepVariant 1.5 show_examples does:
                         (default DV 1.6 WGS, 7 channels); --sample sets the call_set_name
   --alt-aligned-pileup M  none | rows | diff_channels | base_channels: the layout (default:
                         from example_info.json; a 300-row example is 'rows'); 'rows' examples
-                        are drawn as three blocks (reference, alt 1, alt 2) split by a grey band`;
+                        are drawn as three blocks (reference, alt 1, alt 2) split by a grey band
+  --population-vcfs F   with --reads: cohort VCFs with INFO AF for channel 8 (FILE[,FILE];
+                        make_examples --population_vcfs)`;
 
 // ---------------------------------------------------------------------------------------
 // Image writing (shared by every example source)
@@ -247,6 +249,7 @@ export async function runShow(argv: string[], ctx: CliContext): Promise<number> 
     locus: { type: 'string' },
     sample: { type: 'string' },
     'alt-aligned-pileup': { type: 'string' },
+    'population-vcfs': { type: 'string' },
   }, usage);
   if (args.positionals.length > 0) throw new VariantLensError('invalid-argument', `unexpected argument "${args.positionals[0]}"\n${usage}`);
   const readsPath = args.string('reads');
@@ -278,7 +281,7 @@ export async function runShow(argv: string[], ctx: CliContext): Promise<number> 
   const regions = regionSpecs.length > 0 ? await parseRegions(regionSpecs) : undefined;
 
   const source = readsPath
-    ? await examplesAtLocus({ readsPath, refPath: args.required('ref'), locus: args.required('locus'), exampleInfoPath: infoPath, vcfPath: vcf, sample: args.string('sample'), ...(altFlag !== undefined ? { altAlignedPileup: altFlag } : {}), signal: ctx.signal, progress: ctx.progress })
+    ? await examplesAtLocus({ readsPath, refPath: args.required('ref'), locus: args.required('locus'), exampleInfoPath: infoPath, vcfPath: vcf, sample: args.string('sample'), ...(altFlag !== undefined ? { altAlignedPileup: altFlag } : {}), ...(args.string('population-vcfs') !== undefined ? { populationVcfs: args.string('population-vcfs')! } : {}), signal: ctx.signal, progress: ctx.progress })
     : filtered(examplesOf(examplesPath, infoPath, ctx.signal), vcfIds, regions);
   const result = await writeExampleImages(source, {
     out,

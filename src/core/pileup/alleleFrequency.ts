@@ -114,3 +114,18 @@ export function alleleFrequencyColor(af: number): number {
   const l = Math.fround(Math.log10(f));
   return Math.trunc(Math.fround(Math.fround(Math.fround(LOG_MIN - l) / LOG_MIN) * 254));
 }
+
+/**
+ * `--population-vcfs FILE[,FILE]` for examples whose channels are `channels`: opened when given
+ * (split on ',' or spaces, as make_examples does), refused when channel 8 needs them and they are
+ * missing, or when they are given for examples without channel 8.
+ */
+export async function openPopulationVcfs(flag: string | undefined, channels: readonly number[], signal?: AbortSignal): Promise<PopulationVcfs | undefined> {
+  const paths = (flag ?? '').split(/[,\s]+/).filter(Boolean);
+  if (paths.length === 0) {
+    if (channels.includes(8)) throw new VariantLensError('invalid-argument', `these examples have channel 8 (CH_ALLELE_FREQUENCY, channels [${channels.join(',')}]): pass --population-vcfs FILE[,FILE] (the cohort VCFs with INFO AF that make_examples was given)`);
+    return undefined;
+  }
+  if (!channels.includes(8)) throw new VariantLensError('invalid-argument', `--population-vcfs is only used by channel 8 (CH_ALLELE_FREQUENCY), and these examples have channels [${channels.join(',')}]; add 8 to the example_info.json channels`);
+  return PopulationVcfs.open(paths, signal);
+}
