@@ -3,8 +3,8 @@
  * written by make_examples next to the examples (`<examples>.example_info.json`) and shipped
  * with every DeepVariant model (`<model>/example_info.json`); call_variants refuses examples
  * whose shape or channels differ from the model's. 1.6+ files may add `ablation_channels`
- * (channels zeroed before inference): we parse them, and loading a model that has them is
- * refused (src/core/model/onnxModel.ts, docs/decisions/0007-model-input-layout.md).
+ * (channels dropped before inference): the model loader feeds the graph the other channels
+ * (src/core/model/onnxModel.ts, docs/decisions/0007-model-input-layout.md).
  *
  * This module is the only parser of the file: the examples readers (io), the encoder
  * (pileup), the models (model) and the CLI all use it.
