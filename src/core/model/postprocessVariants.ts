@@ -26,6 +26,18 @@ import { resolveConflictingVariants } from './haplotypeResolution';
 export interface PostprocessVariantsOptions extends Partial<PostprocessOptions> {
   /** docs/deepvariant.md §3.3 step 5; DeepVariant's --disable_haplotype_resolution. */
   readonly disableHaplotypeResolution?: boolean;
+  /**
+   * DeepVariant's `--group_variants` (default true): CVOs of the same (contig, start, end) are
+   * merged into one record. False (used with vcf_candidate_importer when multi-allelic sites
+   * are split across VCF lines): `itertools.groupby` without a key, so only consecutive
+   * identical CVOs share a group and every other CVO becomes its own record
+   * (`postprocess_variants.py: _transform_call_variants_output_to_variants`).
+   */
+  readonly groupVariants?: boolean;
+}
+
+function sameCvo(a: CvoRecord, b: CvoRecord): boolean {
+  return JSON.stringify(a) === JSON.stringify(b);
 }
 
 function numbers(values: readonly DvValue[] | undefined): number[] | undefined {
@@ -85,6 +97,11 @@ export async function postprocessVariants(
     const v = keyed[i]!.cvo.variant;
     let j = i + 1;
     while (j < keyed.length) {
+      if (options.groupVariants === false) {
+        if (!sameCvo(keyed[j]!.cvo, keyed[i]!.cvo)) break;
+        j++;
+        continue;
+      }
       const w = keyed[j]!.cvo.variant;
       if (w.referenceName !== v.referenceName || w.start !== v.start || w.end !== v.end) break;
       j++;
