@@ -437,7 +437,7 @@ export const DEFAULT_TIMEOUT_MS = 30_000;
 /** The diff engine's class and allele-kind names (src/core/diff/diffClasses.ts), carried as data. */
 export type DiffClassName = DiffClass;
 export type DiffKindName = DiffVariantKind;
-export type DiffStratumGroup = 'bed' | 'contigs' | 'filter' | 'gt';
+export type DiffStratumGroup = 'bed' | 'contigs' | 'filter' | 'gt' | 'mid';
 /** 'dispute': the report's dispute score (src/core/report/disputeScore.ts); descending = most disputed first, ties in genome order. */
 export type DiffSortKey = 'position' | 'qualA' | 'qualB' | 'qualDelta' | 'gqA' | 'gqB' | 'classes' | 'kind' | 'dispute';
 /**

@@ -45,6 +45,11 @@ export interface SideCall {
   readonly recordPos: number;
   /** 1-based line number in the (decompressed) file; 0 when the reader does not know it. */
   readonly lineNumber: number;
+  /**
+   * FORMAT MID of the sample: which model decided the call; DeepVariant 1.8+ writes
+   * "small_model" for calls its small model made (docs/deepvariant.md §15). Absent when not written.
+   */
+  readonly mid?: string;
 }
 
 /** One normalized allele seen in at least one of the two files, with its classes. */

@@ -98,6 +98,8 @@ export class SideStream {
   private readonly tabs = new VcfLineTabs();
   /** GQ of the chosen sample of the record being read, set by `sampleGt`. */
   private gq: number | undefined;
+  /** FORMAT MID of the chosen sample (DeepVariant 1.8+: "small_model"), set by `sampleGt`. */
+  private mid: string | undefined;
 
   constructor(
     private readonly side: 'A' | 'B',
@@ -241,9 +243,11 @@ export class SideStream {
     // GT and GQ of the chosen sample, read straight from the line (no splits, few strings).
     let gt: GtInfo | undefined;
     let gq: number | undefined;
+    let mid: string | undefined;
     if (this.hasSamples) {
       gt = this.sampleGt(line);
       gq = this.gq;
+      mid = this.mid;
       // A GT naming an ALT the record lacks, or a non-number, is an error, not a guess.
       if (gt.alleles) {
         const bad = checkGtAlleles(gt.alleles, snpAlt !== undefined ? 1 : norms?.length ?? 0, gt.text);
@@ -259,12 +263,12 @@ export class SideStream {
     const filter = f1 - f0 === 4 && line.startsWith('PASS', f0) ? 'PASS' : f1 - f0 === 1 && line.charCodeAt(f0) === 46 ? '.' : line.slice(f0, f1);
     const recordGt = gt === undefined ? '' : gt.text;
     if (snpAlt !== undefined) {
-      this.queue(rec, rec.pos, rec.ref, snpAlt, 'SNP', 1, gt, recordGt, qual, filter, gq);
+      this.queue(rec, rec.pos, rec.ref, snpAlt, 'SNP', 1, gt, recordGt, qual, filter, gq, mid);
     } else {
       for (let k = 0; k < norms!.length; k++) {
         const norm = norms![k];
         if (norm === undefined || typeof norm === 'number') continue;
-        this.queue(rec, norm.pos, norm.ref, norm.alt, variantKind(norm.ref, norm.alt), k + 1, gt, recordGt, qual, filter, gq);
+        this.queue(rec, norm.pos, norm.ref, norm.alt, variantKind(norm.ref, norm.alt), k + 1, gt, recordGt, qual, filter, gq, mid);
       }
     }
     this.flush(rec.pos - this.window);
@@ -272,14 +276,14 @@ export class SideStream {
 
   private queue(
     rec: VcfRecord, pos: number, ref: string, alt: string, kind: DiffVariantKind, altIndex: number,
-    gtInfo: GtInfo | undefined, recordGt: string, qual: number | undefined, filter: string, gq: number | undefined,
+    gtInfo: GtInfo | undefined, recordGt: string, qual: number | undefined, filter: string, gq: number | undefined, mid: string | undefined,
   ): void {
     let gt = '';
     let called = true; // sites-only VCFs: every ALT counts as called, as bcftools isec sees them
     if (gtInfo !== undefined) {
       if (gtInfo.alleles) { gt = gtInfo.projected(altIndex); called = gtInfo.calls(altIndex); } else { gt = '.'; called = false; }
     }
-    this.insert({ rank: this.curRank, contig: this.curResolved, pos, ref, alt, kind, used: false, gt, recordGt, called, qual, filter, gq, recordPos: rec.pos, lineNumber: rec.lineNumber });
+    this.insert({ rank: this.curRank, contig: this.curResolved, pos, ref, alt, kind, used: false, gt, recordGt, called, qual, filter, gq, recordPos: rec.pos, lineNumber: rec.lineNumber, ...(mid !== undefined ? { mid } : {}) });
   }
 
   /**
@@ -288,6 +292,7 @@ export class SideStream {
    */
   private sampleGt(line: string): GtInfo {
     this.gq = undefined;
+    this.mid = undefined;
     const tabs = this.tabs;
     const t7 = tabs.at[7]!;
     if (t7 < 0) return NO_GT;
@@ -301,7 +306,7 @@ export class SideStream {
       slots = this.formats.get(fmt);
       if (!slots) {
         const keys = fmt.split(':');
-        slots = { gt: keys.indexOf('GT'), gq: keys.indexOf('GQ') };
+        slots = { gt: keys.indexOf('GT'), gq: keys.indexOf('GQ'), mid: keys.indexOf('MID') };
         this.formats.set(fmt, slots);
       }
       this.lastFormat = fmt;
@@ -312,7 +317,8 @@ export class SideStream {
     // One pass over the sample's ':'-separated fields, up to the last one needed.
     const gtSlot = slots.gt;
     const gqSlot = slots.gq;
-    const last = gtSlot > gqSlot ? gtSlot : gqSlot;
+    const midSlot = slots.mid;
+    const last = Math.max(gtSlot, gqSlot, midSlot);
     if (last < 0) return NO_GT;
     let gtS = -1;
     let gtE = -1;
@@ -330,6 +336,7 @@ export class SideStream {
       }
       if (slot === gtSlot) { gtS = a; gtE = b; }
       if (slot === gqSlot) { gqS = a; gqE = b; }
+      if (slot === midSlot && !isMissing(line, a, b)) this.mid = line.slice(a, b);
       if (end) break;
       a = b + 1;
     }
@@ -424,8 +431,8 @@ async function* byContig(source: VcfSource, contigs: ContigOrder, signal: AbortS
   }
 }
 
-/** Where GT and GQ sit in a FORMAT string (-1: absent); cached per distinct FORMAT text. */
-interface FormatSlots { readonly gt: number; readonly gq: number }
+/** Where GT, GQ and MID sit in a FORMAT string (-1: absent); cached per distinct FORMAT text. */
+interface FormatSlots { readonly gt: number; readonly gq: number; readonly mid: number }
 
 /** True when the field line[a, b) is empty or '.'. */
 function isMissing(line: string, a: number, b: number): boolean {

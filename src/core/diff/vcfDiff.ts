@@ -238,7 +238,7 @@ export async function diffVcfs(a: VcfSource, b: VcfSource, options: VcfDiffOptio
 /** The SideCall part of an allele, as its own object (what sites handed to `onSite` carry). */
 function sideCallOf(x: SideCall | undefined): SideCall | undefined {
   if (x === undefined) return undefined;
-  return { gt: x.gt, recordGt: x.recordGt, called: x.called, qual: x.qual, filter: x.filter, gq: x.gq, recordPos: x.recordPos, lineNumber: x.lineNumber };
+  return { gt: x.gt, recordGt: x.recordGt, called: x.called, qual: x.qual, filter: x.filter, gq: x.gq, recordPos: x.recordPos, lineNumber: x.lineNumber, ...(x.mid !== undefined ? { mid: x.mid } : {}) };
 }
 
 function resolveSample(header: VcfHeader, wanted: string | number | undefined, file: string): { index: number; name: string } {
