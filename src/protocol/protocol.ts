@@ -92,6 +92,8 @@ export interface SampleCells {
   readonly dp: string;
   readonly ad: string;
   readonly vaf: string;
+  /** FORMAT MID when the record has one: "small_model" = DeepVariant 1.8+'s small model decided GQ/PL. */
+  readonly mid?: string;
 }
 
 /** One table row as displayed (strings, already formatted by the host). */
@@ -218,6 +220,8 @@ export interface RecordedCall {
   readonly dp?: string;
   readonly ad?: string;
   readonly vaf?: string;
+  /** FORMAT MID ("small_model": GQ/PL from DeepVariant 1.8+'s small model, not a CNN). */
+  readonly mid?: string;
 }
 
 /** A pileup tensor (uint8 H·W·C, DeepVariant layout — src/core/io/examples/pileupTensor.ts). */

@@ -407,7 +407,8 @@ export class DiffModel {
       if (s >= 0 && header.samples.length > 0) {
         const f = (k: string): string => rec.sampleField(s, k) ?? '';
         samples.push({ name: `${header.samples[s]} (${side}: ${basename(file)})`, gt: f('GT') || '.', gq: f('GQ'), dp: f('DP'), ad: f('AD'), vaf: f('VAF'), pl: f('PL') });
-        records.push({ label: `${side}: ${basename(file)}`, file, gt: f('GT') || '.', gq: f('GQ'), qual: leadingColumns(rec.line, 6)[5] ?? '.', filter: filterText(rec), pl: f('PL') });
+        const mid = f('MID');
+        records.push({ label: `${side}: ${basename(file)}`, file, gt: f('GT') || '.', gq: f('GQ'), qual: leadingColumns(rec.line, 6)[5] ?? '.', filter: filterText(rec), pl: f('PL'), ...(mid && mid !== '.' ? { mid } : {}) });
       }
       for (const [key, v] of rec.info()) {
         info.push({ key: `${side} ${key}`, value: v === true ? '(flag)' : v, description: header.info.get(key)?.description ?? '' });
