@@ -93,6 +93,8 @@ export interface SampleCells {
   readonly dp: string;
   readonly ad: string;
   readonly vaf: string;
+  /** FORMAT MID when the record has one: "small_model" = DeepVariant 1.8+'s small model decided GQ/PL. */
+  readonly mid?: string;
 }
 
 /** One table row as displayed (strings, already formatted by the host). */
@@ -221,6 +223,8 @@ export interface RecordedCall {
   readonly dp?: string;
   readonly ad?: string;
   readonly vaf?: string;
+  /** FORMAT MID ("small_model": GQ/PL from DeepVariant 1.8+'s small model, not a CNN). */
+  readonly mid?: string;
 }
 
 /** A pileup tensor (uint8 H·W·C, DeepVariant layout — src/core/io/examples/pileupTensor.ts). */
@@ -539,7 +543,7 @@ export const DEFAULT_TIMEOUT_MS = 30_000;
 /** The diff engine's class and allele-kind names (src/core/diff/diffClasses.ts), carried as data. */
 export type DiffClassName = DiffClass;
 export type DiffKindName = DiffVariantKind;
-export type DiffStratumGroup = 'bed' | 'contigs' | 'filter' | 'gt';
+export type DiffStratumGroup = 'bed' | 'contigs' | 'filter' | 'gt' | 'mid';
 /** 'dispute': the report's dispute score (src/core/report/disputeScore.ts); descending = most disputed first, ties in genome order. */
 export type DiffSortKey = 'position' | 'qualA' | 'qualB' | 'qualDelta' | 'gqA' | 'gqB' | 'classes' | 'kind' | 'dispute';
 /**

@@ -184,7 +184,7 @@ export const inspectorSchema: PanelSchema<InspectorProtocol> = {
 const DIFF_CLASS_NAMES = ['same', 'gt-change', 'only-A', 'only-B', 'filter-change', 'qual-change', 'same-haplotypes'] as const;
 
 /** A stratum name is free text from the engine (BED names, FILTER values, GTs): bounded, no control characters. */
-export const diffStratum: Check = obj({ group: literal('bed', 'contigs', 'filter', 'gt'), name: str(200, /^[^\u0000-\u001f]*$/) });
+export const diffStratum: Check = obj({ group: literal('bed', 'contigs', 'filter', 'gt', 'mid'), name: str(200, /^[^\u0000-\u001f]*$/) });
 
 export const diffViewSpec: Check = obj(
   {

@@ -15,6 +15,10 @@
  *    (process start included, ~a few ms), best of 3; wall and CPU time (on a shared,
  *    loaded machine CPU time is the steadier number: for us process.cpuUsage(), for
  *    samtools bash's `times`).
+ *  - the other layouts beside the plain one (end to end, warm, realigner off, CPU time): the
+ *    alt-aligned `rows` and `diff_channels` layouts on the same NA12878 region, and the
+ *    allele-frequency layout (channel 8, cohort VCF lookups) next to the plain one on the
+ *    GRCh38 subset of ../shared/data/dv-layouts (chr20:61001-62000, repeated 10 times).
  * The first layout's end-to-end time includes the JIT warming up the encoder; the
  * "warm" row repeats it with a fresh PartitionReader (steady state).
  * Prints a table and one JSON line (prefixed "BENCH_JSON ").
@@ -28,6 +32,7 @@ import { openReference } from '../../src/core/io/fasta/fastaReader';
 import { DEFAULT_EXAMPLE_INFO, DV15_EXAMPLE_INFO, type ExampleInfo } from '../../src/core/io/examples/exampleInfo';
 import { PartitionReader, type Partition, buildSiteExamples, pipelineOptions, regionExamples, siteFromPartition } from '../../src/core/pileup/siteExamples';
 import { analyzePosition } from '../../src/core/pileup/variantCaller';
+import { PopulationVcfs } from '../../src/core/pileup/alleleFrequency';
 
 const DATA = resolve(__dirname, '../../../shared/data/dv-chr20');
 const BAM = join(DATA, 'NA12878_S1.chr20.10_10p1mb.bam');
@@ -186,18 +191,66 @@ async function run(info: ExampleInfo, label: string): Promise<Record<string, num
   };
 }
 
+const LAYOUTS = resolve(__dirname, '../../../shared/data/dv-layouts');
+
+/** End to end (warm: one untimed pass first), realigner off: examples and CPU ms over `repeats` passes. */
+async function layoutRun(label: string, info: ExampleInfo, bam: string, ref: string, region: { contig: string; start: number; end: number }, repeats: number, populationVcf?: string): Promise<Record<string, number | string>> {
+  const reference = await openReference(ref);
+  const reads = await openAlignments(bam, { referencePath: ref });
+  const populationVcfs = populationVcf ? await PopulationVcfs.open([populationVcf]) : undefined;
+  const options = pipelineOptions(info, populationVcfs ? { populationVcfs } : {});
+  const pass = async (): Promise<number> => {
+    let n = 0;
+    for await (const s of regionExamples(new PartitionReader(reads, reference, options), region)) n += s.examples.length;
+    return n;
+  };
+  await pass();
+  const c0 = cpuNow();
+  const t0 = performance.now();
+  let examples = 0;
+  for (let k = 0; k < repeats; k++) examples += await pass();
+  const cpuMs = cpuNow() - c0;
+  const wallMs = performance.now() - t0;
+  await reads.close();
+  await reference.close();
+  await populationVcfs?.close();
+  return { layout: label, shape: `[${info.shape.join(',')}]`, examples: examples / repeats, cpuMs: Math.round(cpuMs), wallMs: Math.round(wallMs), examplesPerCpuSec: Math.round((examples / cpuMs) * 1000) };
+}
+
+async function layoutRows(): Promise<Record<string, number | string>[]> {
+  const na = (label: string, info: ExampleInfo): Promise<Record<string, number | string>> => layoutRun(label, info, BAM, REF, REGION, 1);
+  const rows = [
+    await na('plain 1.5 (NA12878)', DV15_EXAMPLE_INFO),
+    await na('rows (NA12878)', { ...DV15_EXAMPLE_INFO, shape: [300, 221, 6], altAlignedPileup: 'rows' }),
+    await na('diff_channels (NA12878)', { ...DV15_EXAMPLE_INFO, shape: [100, 221, 8], channels: [1, 2, 3, 4, 5, 6, 9, 10] }),
+  ];
+  if (existsSync(LAYOUTS)) {
+    const bam = join(LAYOUTS, 'grch38_1k_subset_chr20_and_chr21.bam');
+    const ref = join(LAYOUTS, 'grch38.chr20_and_21_10M.fa.gz');
+    const region = { contig: 'chr20', start: 61_000, end: 62_000 };
+    rows.push(await layoutRun('plain 1.5 (GRCh38 1 kb ×10)', DV15_EXAMPLE_INFO, bam, ref, region, 10));
+    rows.push(await layoutRun('allele frequency (GRCh38 1 kb ×10)', { ...DV15_EXAMPLE_INFO, shape: [100, 221, 7], channels: [1, 2, 3, 4, 5, 6, 8] }, bam, ref, region, 10, join(LAYOUTS, 'cohort-chr20_and_chr21_100k.vcf.gz')));
+  }
+  return rows;
+}
+
 async function main(): Promise<void> {
   if (!existsSync(BAM)) {
     console.error(`bench:encoder needs ${BAM} (../shared/data); not found`);
     process.exitCode = 2;
     return;
   }
-  const rows = [await run(DV15_EXAMPLE_INFO, '1.5 [100,221,6]'), await run(DEFAULT_EXAMPLE_INFO, '1.6 WGS [100,221,7]')];
+  // `-- --layouts-only`: only the layouts table (the plain layout is in it too).
+  const layoutsOnly = process.argv.includes('--layouts-only');
+  const rows = layoutsOnly ? [] : [await run(DV15_EXAMPLE_INFO, '1.5 [100,221,6]'), await run(DEFAULT_EXAMPLE_INFO, '1.6 WGS [100,221,7]')];
   const load = loadavg().map((x) => x.toFixed(2)).join(' ');
   console.log(`encoder bench on ${REGION.contig}:${REGION.start + 1}-${REGION.end} (NA12878, ~30x), single thread; load average ${load}`);
-  const keys = Object.keys(rows[0]!);
+  const keys = rows.length ? Object.keys(rows[0]!) : [];
   for (const k of keys) console.log(`${k.padEnd(28)} ${rows.map((r) => String(r[k]).padStart(20)).join('')}`);
-  console.log('BENCH_JSON ' + JSON.stringify({ bench: 'encoder', region: `${REGION.contig}:${REGION.start + 1}-${REGION.end}`, loadAverage: loadavg(), results: rows }));
+  const layouts = await layoutRows();
+  console.log('\nlayouts (end to end, warm, realigner off; CPU time)');
+  for (const r of layouts) console.log(`${String(r['layout']).padEnd(36)} ${String(r['shape']).padEnd(14)} ${String(r['examples']).padStart(6)} examples  ${String(r['examplesPerCpuSec']).padStart(6)} examples/CPU s`);
+  console.log('BENCH_JSON ' + JSON.stringify({ bench: 'encoder', region: `${REGION.contig}:${REGION.start + 1}-${REGION.end}`, loadAverage: loadavg(), results: rows, layouts }));
 }
 
 void main();

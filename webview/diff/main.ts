@@ -38,7 +38,7 @@ const ROW_PX = 22;
 const PAGE_ROWS = 200;
 const CLASSES: readonly DiffClassName[] = ['only-A', 'only-B', 'same-haplotypes', 'gt-change', 'filter-change', 'qual-change', 'same'];
 const KINDS: readonly DiffKindName[] = ['SNP', 'INDEL', 'MNP'];
-const GROUP_LABEL: Record<DiffStratumGroup, string> = { bed: 'BED', contigs: 'contigs', filter: 'FILTER', gt: 'GT' };
+const GROUP_LABEL: Record<DiffStratumGroup, string> = { bed: 'BED', contigs: 'contigs', filter: 'FILTER', gt: 'GT', mid: 'MID (model)' };
 
 const client = connect<DiffProtocol>();
 

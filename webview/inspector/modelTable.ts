@@ -57,7 +57,12 @@ export function recordedCalls(s: InspectorState): RecordedCall[] {
   if (site.records) return [...site.records];
   const sm = site.samples[0];
   const name = site.file.split(/[\\/]/).pop() ?? site.file;
-  return [{ label: name, file: site.file, gt: sm?.gt ?? '.', gq: sm?.gq ?? '', qual: site.qual, filter: site.filter, pl: sm?.pl ?? '', dp: sm?.dp ?? '', ad: sm?.ad ?? '', vaf: sm?.vaf ?? '' }];
+  return [{ label: name, file: site.file, gt: sm?.gt ?? '.', gq: sm?.gq ?? '', qual: site.qual, filter: site.filter, pl: sm?.pl ?? '', dp: sm?.dp ?? '', ad: sm?.ad ?? '', vaf: sm?.vaf ?? '', ...(sm?.mid ? { mid: sm.mid } : {}) }];
+}
+
+/** DeepVariant 1.8+ marks the calls its small model made (FORMAT MID=small_model, docs/deepvariant.md §15). */
+function isSmallModel(r: Pick<RecordedCall, 'mid'>): boolean {
+  return r.mid === 'small_model';
 }
 
 /** Genotypes compare unphased ("0|1" = "0/1"); QUAL numerically. */
@@ -106,10 +111,10 @@ export function modelSection(s: InspectorState, client: RpcClient<InspectorProto
     return th;
   });
   table.append(hr);
-  type Row = { kind: 'record' | 'model'; name: string; cells: Record<Col, string>; title?: string; probs: Map<string, readonly number[]>; note?: string; depths?: string };
+  type Row = { kind: 'record' | 'model'; name: string; cells: Record<Col, string>; title?: string; probs: Map<string, readonly number[]>; note?: string; depths?: string; smallModel?: boolean };
   const rows: Row[] = [
     ...records.map((r): Row => ({
-      kind: 'record', name: r.label, cells: { gt: r.gt, gq: r.gq, qual: r.qual, filter: r.filter, pl: r.pl }, title: r.file, probs: new Map(),
+      kind: 'record', name: r.label, cells: { gt: r.gt, gq: r.gq, qual: r.qual, filter: r.filter, pl: r.pl }, title: r.file, probs: new Map(), smallModel: isSmallModel(r),
       depths: [r.dp ? `DP ${r.dp}` : '', r.ad ? `AD ${r.ad}` : '', r.vaf ? `VAF ${r.vaf}` : ''].filter(Boolean).join(' · '),
     })),
     ...calls.map((c): Row => ({
@@ -127,6 +132,10 @@ export function modelSection(s: InspectorState, client: RpcClient<InspectorProto
     if (r.kind === 'model') tr.dataset.model = r.name;
     const th = el('th', 'source', r.kind === 'record' ? `VCF ${r.name}` : `model ${r.name}`);
     th.scope = 'row';
+    if (r.smallModel) {
+      tr.dataset.mid = 'small_model';
+      th.append(el('span', 'small-model', ' · small model'));
+    }
     // Long file names are cut with an ellipsis (the full name is the tooltip).
     th.title = `${r.kind === 'record' ? `VCF ${r.name}` : `model ${r.name}`}${r.title ? `\n${r.title}` : ''}`;
     tr.append(th);
@@ -134,7 +143,9 @@ export function modelSection(s: InspectorState, client: RpcClient<InspectorProto
       const v = r.cells[col];
       const td = el('td', undefined, v);
       td.dataset.col = col;
-      if (first && r !== first && (col === 'gt' || col === 'qual' || col === 'filter' || col === 'gq') && !same(col, v, first.cells[col])) {
+      // A small-model record's GQ (and PL) are not what a CNN gives: a re-run is never flagged as (not) reproducing them.
+      const smallModelQuality = col === 'gq' && (first?.smallModel === true || r.smallModel === true);
+      if (first && r !== first && !smallModelQuality && (col === 'gt' || col === 'qual' || col === 'filter' || col === 'gq') && !same(col, v, first.cells[col])) {
         td.classList.add('differs');
         td.title = `differs from ${first.kind === 'record' ? 'the VCF' : first.name} (${first.cells[col] || 'empty'})`;
         differs.add(col);
@@ -176,6 +187,9 @@ export function modelSection(s: InspectorState, client: RpcClient<InspectorProto
   }
   const noCalls = calls.filter((c) => c.noCallReason);
   const evidence = adDifferences(records);
+  for (const r of records.filter(isSmallModel)) {
+    evidence.unshift(`${r.label}: MID=small_model — DeepVariant's small model decided this record's GT, GQ and PL before any pileup image was made; the models here are CNN re-runs and do not reproduce its GQ/PL`);
+  }
   if (m?.explanations.length || noCalls.length || evidence.length) {
     const ul = el('ul', 'explanations');
     for (const c of noCalls) ul.append(el('li', undefined, `${c.model}: no call — ${c.noCallReason ?? ''}`));

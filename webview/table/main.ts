@@ -161,6 +161,8 @@ function buildColumns(samples: readonly string[]): Column[] {
       { key: `dp${s}`, label: 'DP', sort: `dp:${s}`, cls: 'c-num num', get: pick('dp'), title: name },
       { key: `ad${s}`, label: 'AD', cls: 'c-ad num', get: pick('ad'), title: name },
       { key: `vaf${s}`, label: 'VAF', sort: `vaf:${s}`, cls: 'c-num num', get: pick('vaf'), title: name },
+      // FORMAT MID (DeepVariant 1.8+): "small_model" marks calls whose GQ/PL its small model decided.
+      { key: `mid${s}`, label: 'MID', cls: 'c-mid', get: (r) => r.samples[s]?.mid ?? '.', title: `${name}: which model called the variant (small_model: DeepVariant's small model, not the CNN)` },
     );
   });
   // The annotation column (verdict chip, ⚠ conflict, note) after the first sample's GT, so

@@ -10,6 +10,7 @@ import { openAlignments } from '../../core/io/sam/alignmentReader';
 import { openReference } from '../../core/io/fasta/fastaReader';
 import { openVcf } from '../../core/io/vcf/vcfReader';
 import { type GivenSite, ModelCaller, writeCallSetVcf } from '../../core/model/modelCaller';
+import { writeCvoRecords } from '../../core/model/postprocessVariants';
 import { type LoadedModel, loadModel } from '../../core/model/onnxModel';
 import { parseRegion } from '../../core/pileup/goldenParity';
 import type { CallingRegion } from '../../core/pileup/siteExamples';
@@ -19,6 +20,7 @@ import { registerCommand } from '../framework/registry';
 
 const usage = `usage: variant-lens call --reads BAM --ref FASTA --model DIR [--model DIR2 ...]
                             (--regions R | --vcf SITES) --out PREFIX [--sample NAME] [--batch N]
+                            [--cvo-out FILE]
 
 Calls variants with every model and writes PREFIX.<model name>.vcf.gz (+ .tbi) per model,
 DeepVariant-style (GT:GQ:DP:AD:VAF:PL, FILTER PASS/RefCall/LowQual/NoCall).
@@ -31,6 +33,10 @@ DeepVariant-style (GT:GQ:DP:AD:VAF:PL, FILTER PASS/RefCall/LowQual/NoCall).
                    restricts the sites).
   --sample NAME    sample name in the VCFs (default: the BAM's @RG SM, else "default").
   --batch N        images per model run (default 64).
+  --cvo-out FILE   also write each model's call_variants output (CallVariantsOutput protos in
+                   a TFRecord, gzip when FILE ends in .gz), as DeepVariant's call_variants
+                   writes it; with several models, FILE gets ".<model name>" before its
+                   extension. "variant-lens model check" compares such files.
 Progress goes to stderr; Ctrl-C cancels. No realignment is done (see variant-lens parity).`;
 
 /** A file-system-safe model name for the output file names. */
@@ -41,7 +47,7 @@ function fileName(name: string): string {
 export async function runCall(argv: string[], ctx: CliContext): Promise<number> {
   const args = parseArgs(argv, {
     reads: { type: 'string' }, ref: { type: 'string' }, model: { type: 'string', multiple: true }, regions: { type: 'string', multiple: true },
-    vcf: { type: 'string' }, sample: { type: 'string' }, out: { type: 'string' }, batch: { type: 'string' },
+    vcf: { type: 'string' }, sample: { type: 'string' }, out: { type: 'string' }, batch: { type: 'string' }, 'cvo-out': { type: 'string' },
   }, usage);
   if (args.positionals.length) throw new VariantLensError('invalid-argument', `unexpected argument "${args.positionals[0]}"\n${usage}`);
   const readsPath = args.required('reads');
@@ -119,6 +125,12 @@ export async function runCall(argv: string[], ctx: CliContext): Promise<number> 
       const refCall = set.calls.filter((c) => c.filter === 'RefCall').length;
       ctx.progress(`call: ${set.model.name}: ${set.candidates} candidates, ${set.examples} examples → ${r.records} records (${pass} PASS, ${refCall} RefCall) → ${path}`);
       for (const n of set.pipeline.notes) ctx.progress(`call: ${set.model.name}: ${n}`);
+      const cvoOut = args.string('cvo-out');
+      if (cvoOut !== undefined) {
+        const cvoPath = sets.length === 1 ? cvoOut : cvoOut.replace(/(\.tfrecord)?(\.gz)?$/, (m) => `.${fileName(set.model.name)}${m}`);
+        const n = await writeCvoRecords(cvoPath, set.cvos);
+        ctx.progress(`call: ${set.model.name}: ${n} call_variants outputs → ${cvoPath}`);
+      }
       if (set.skipped.length) ctx.progress(`call: ${set.model.name}: ${set.skipped.length} site(s) without an image, e.g. ${set.skipped[0]!.contig}:${set.skipped[0]!.position}: ${set.skipped[0]!.reason}`);
     }
     ctx.progress(`call: done in ${((Date.now() - t0) / 1000).toFixed(1)} s`);

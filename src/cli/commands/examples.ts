@@ -16,6 +16,8 @@ import { type MakeExamplesParams, modelPipeline } from '../../core/model/makeExa
 import { type ParamValue, readModelCard } from '../../core/model/modelCard';
 import { labelFromTruth, siteToDvExamples } from '../../core/pileup/exampleRecords';
 import { parseRegion } from '../../core/pileup/goldenParity';
+import { altLayoutOf, layoutExampleInfo } from '../../core/pileup/altAlignedPileup';
+import { openPopulationVcfs } from '../../core/pileup/alleleFrequency';
 import { checkChannels } from '../../core/pileup/pileupEncoder';
 import { type CallingRegion, PartitionReader, buildSiteExamples, pipelineOptions, regionExamples } from '../../core/pileup/siteExamples';
 import { parseArgs } from '../framework/args';
@@ -24,7 +26,8 @@ import { registerCommand } from '../framework/registry';
 
 const usage = `usage: variant-lens examples --reads BAM --ref FASTA (--regions R | --vcf V) --out X.tfrecord.gz
                                 [--example-info J] [--model-card CARD] [--params JSON]
-                                [--sample NAME] [--truth TRUTH.vcf.gz]
+                                [--sample NAME] [--truth TRUTH.vcf.gz] [--alt-aligned-pileup MODE]
+                                [--population-vcfs FILE[,FILE]]
 
 Writes DeepVariant make_examples-style tf.Examples (TFRecord; gzip when the name ends in .gz)
 and X.tfrecord.gz.example_info.json.
@@ -45,13 +48,21 @@ and X.tfrecord.gz.example_info.json.
   --sample NAME      call_set_name in the variants (default: the BAM's @RG SM, else "default").
   --truth TRUTH      training mode: add label = copies of the example's alts in the truth
                      genotype (first sample), matched by position and alleles.
+  --alt-aligned-pileup MODE  none | rows | diff_channels | base_channels (make_examples
+                     --alt_aligned_pileup, docs/deepvariant.md §12): indel candidates also get
+                     pileups of the reads aligned to each alt haplotype; rows triples the
+                     height, diff_channels adds channels 9 and 10, base_channels 20 and 21.
+                     The written example_info.json records the layout.
+  --population-vcfs F  cohort VCFs with INFO AF for channel 8 (make_examples
+                     --population_vcfs; give an example_info.json with channel 8): one file
+                     for every contig, or one per contig (the contig of its first record).
 No realignment is done (DeepVariant realigns by default; see variant-lens parity).`;
 
 export async function runExamples(argv: string[], ctx: CliContext): Promise<number> {
   const args = parseArgs(argv, {
     reads: { type: 'string' }, ref: { type: 'string' }, regions: { type: 'string', multiple: true }, vcf: { type: 'string' },
     'example-info': { type: 'string' }, sample: { type: 'string' }, out: { type: 'string' }, truth: { type: 'string' },
-    'model-card': { type: 'string' }, params: { type: 'string' },
+    'model-card': { type: 'string' }, params: { type: 'string' }, 'alt-aligned-pileup': { type: 'string' }, 'population-vcfs': { type: 'string' },
   }, usage);
   const readsPath = args.required('reads');
   const refPath = args.required('ref');
@@ -63,16 +74,22 @@ export async function runExamples(argv: string[], ctx: CliContext): Promise<numb
   const cardPath = args.string('model-card');
   const cardInfo = cardPath ? join(dirname(cardPath), 'example_info.json') : undefined;
   const infoPath = args.string('example-info') ?? (cardInfo && existsSync(cardInfo) ? cardInfo : undefined);
-  const info: ExampleInfo = infoPath ? await readExampleInfo(infoPath, signal) : DEFAULT_EXAMPLE_INFO;
+  const plainInfo: ExampleInfo = infoPath ? await readExampleInfo(infoPath, signal) : DEFAULT_EXAMPLE_INFO;
+  const altFlag = args.string('alt-aligned-pileup');
+  const alt = altLayoutOf(plainInfo, altFlag);
+  const layout = alt.layout;
+  const info = alt.fromInfo ? { ...plainInfo, ...(layout !== 'none' ? { altAlignedPileup: layout } : {}) } : layoutExampleInfo(plainInfo, layout);
   checkChannels(info.channels, infoPath);
   const paramsText = args.string('params');
-  let options = pipelineOptions(info);
+  let options = pipelineOptions(info, { encoder: { altAlignedPileup: layout } });
   if (cardPath !== undefined || paramsText !== undefined) {
     const params = { ...(cardPath ? await cardParams(cardPath, signal) : {}), ...(paramsText !== undefined ? parseParams(paramsText) : {}) };
     const pipeline = modelPipeline(info, params, paramsText !== undefined ? '--params' : cardPath);
     for (const note of pipeline.notes) ctx.progress(`examples: ${note}`);
-    options = pipeline.options;
+    options = { ...pipeline.options, encoder: { ...pipeline.options.encoder, altAlignedPileup: layout, height: options.encoder.height } };
   }
+  const populationVcfs = await openPopulationVcfs(args.string('population-vcfs'), info.channels, signal);
+  if (populationVcfs) options = { ...options, populationVcfs };
   const reference = await openReference(refPath, signal);
   const reads = await openAlignments(readsPath, { referencePath: refPath }, signal);
   const sample = args.string('sample') ?? (await reads.sampleName(signal)) ?? 'default';
@@ -131,10 +148,11 @@ export async function runExamples(argv: string[], ctx: CliContext): Promise<numb
   } finally {
     await writer.close();
     await truth?.close();
+    await populationVcfs?.close();
     await reads.close();
     await reference.close();
   }
-  await writeFile(`${out}.example_info.json`, JSON.stringify({ version: info.version, shape: info.shape, channels: info.channels }));
+  await writeFile(`${out}.example_info.json`, JSON.stringify({ version: info.version, shape: info.shape, channels: info.channels, ...(layout !== 'none' ? { alt_aligned_pileup: layout } : {}) }));
   ctx.progress(`wrote ${writer.written} examples for ${sites - noImage} sites to ${out}${noImage ? ` (${noImage} sites without an image)` : ''}`);
   return 0;
 }
@@ -179,6 +197,8 @@ export async function examplesAtLocus(opts: {
   exampleInfoPath?: string;
   vcfPath?: string;
   sample?: string;
+  altAlignedPileup?: string;
+  populationVcfs?: string;
   signal: AbortSignal;
   progress: (line: string) => void;
 }): Promise<DvExample[]> {
@@ -187,8 +207,12 @@ export async function examplesAtLocus(opts: {
   if (!m) throw new VariantLensError('invalid-argument', `--locus "${opts.locus}" must be chr:pos (1-based)`);
   const contig = m[1]!;
   const position = Number(m[2]!.replace(/,/g, ''));
-  const info: ExampleInfo = opts.exampleInfoPath ? await readExampleInfo(opts.exampleInfoPath, signal) : DEFAULT_EXAMPLE_INFO;
+  const plainInfo: ExampleInfo = opts.exampleInfoPath ? await readExampleInfo(opts.exampleInfoPath, signal) : DEFAULT_EXAMPLE_INFO;
+  const alt = altLayoutOf(plainInfo, opts.altAlignedPileup);
+  const layout = alt.layout;
+  const info = alt.fromInfo ? { ...plainInfo, ...(layout !== 'none' ? { altAlignedPileup: layout } : {}) } : layoutExampleInfo(plainInfo, layout);
   checkChannels(info.channels, opts.exampleInfoPath);
+  const populationVcfs = await openPopulationVcfs(opts.populationVcfs, info.channels, signal);
   const reference = await openReference(opts.refPath, signal);
   const reads = await openAlignments(opts.readsPath, { referencePath: opts.refPath }, signal);
   try {
@@ -207,7 +231,7 @@ export async function examplesAtLocus(opts: {
       }
       if (!alleles) opts.progress(`no VCF record at ${contig}:${position} in ${opts.vcfPath}; using DeepVariant's candidate`);
     }
-    const site = await buildSiteExamples({ reads, reference, contig, position, alleles, options: pipelineOptions(info), signal });
+    const site = await buildSiteExamples({ reads, reference, contig, position, alleles, options: pipelineOptions(info, { encoder: { altAlignedPileup: layout }, ...(populationVcfs ? { populationVcfs } : {}) }), signal });
     for (const n of site.notes) opts.progress(n);
     for (const a of site.analysis.alleles) opts.progress(`  ${a.explanation}`);
     if (site.examples.length === 0) throw new VariantLensError('invalid-argument', `no example at ${contig}:${position}: ${site.noExampleReason}`);
@@ -216,5 +240,6 @@ export async function examplesAtLocus(opts: {
   } finally {
     await reads.close();
     await reference.close();
+    await populationVcfs?.close();
   }
 }

@@ -13,4 +13,5 @@ import './report';
 import './explain';
 import './realign';
 import './mcp';
+import './model';
 export {};

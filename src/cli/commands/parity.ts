@@ -10,13 +10,16 @@ import { openReference } from '../../core/io/fasta/fastaReader';
 import { DV15_EXAMPLE_INFO, type ExampleInfo, findExampleInfo, readExampleInfo } from '../../core/io/examples/exampleInfo';
 import { type ParityExampleResult, parseRegion, runGoldenParity } from '../../core/pileup/goldenParity';
 import { checkChannels } from '../../core/pileup/pileupEncoder';
+import { altLayoutOf } from '../../core/pileup/altAlignedPileup';
+import { openPopulationVcfs } from '../../core/pileup/alleleFrequency';
 import { pipelineOptions } from '../../core/pileup/siteExamples';
 import { parseArgs } from '../framework/args';
 import type { CliContext } from '../framework/command';
 import { registerCommand } from '../framework/registry';
 
 const usage = `usage: variant-lens parity --golden G.tfrecord.gz --reads BAM --ref FASTA [--regions chr:start-end]
-                              [--example-info J] [--realign-reads | --no-realign-reads] [--json]
+                              [--example-info J] [--alt-aligned-pileup MODE] [--population-vcfs FILE[,FILE]]
+                              [--realign-reads | --no-realign-reads] [--json]
 
 Rebuilds each golden example (site and alleles taken from the example's variant) and compares:
 found (same site and alt indices), reference rows identical, whole image byte-identical,
@@ -39,6 +42,14 @@ Also runs our own candidate caller over the region and counts the golden sites i
                example_info.json says "realign_reads": false.
   --no-realign-reads  build our images from the raw reads; differences the realigner makes
                are then explained by the realigner causes above (checked by realigning).
+  --alt-aligned-pileup  none | rows | diff_channels | base_channels (make_examples
+               --alt_aligned_pileup). Default: from the channel ids (9/10: diff_channels,
+               20/21: base_channels), else rows when the golden is 300 rows high (three
+               100-row blocks; DeepVariant's example_info.json does not record it). Alt-aligned
+               examples are compared block by block (reference pileup, then each alt's).
+  --population-vcfs  cohort VCFs with INFO AF for channel 8 (make_examples --population_vcfs):
+               one file for every contig, or several, each serving the contig of its
+               first record; required when the golden has channel 8.
   --json       print {summary, examples} as JSON instead of a table.`;
 
 function line(r: ParityExampleResult): string {
@@ -50,7 +61,7 @@ function line(r: ParityExampleResult): string {
 export async function runParity(argv: string[], ctx: CliContext): Promise<number> {
   const args = parseArgs(argv, {
     golden: { type: 'string' }, reads: { type: 'string' }, ref: { type: 'string' }, regions: { type: 'string' },
-    'example-info': { type: 'string' }, json: { type: 'boolean' }, 'realign-reads': { type: 'boolean' }, 'no-realign-reads': { type: 'boolean' },
+    'example-info': { type: 'string' }, json: { type: 'boolean' }, 'alt-aligned-pileup': { type: 'string' }, 'population-vcfs': { type: 'string' }, 'realign-reads': { type: 'boolean' }, 'no-realign-reads': { type: 'boolean' },
   }, usage);
   const goldenPath = args.required('golden');
   const refPath = args.required('ref');
@@ -58,12 +69,15 @@ export async function runParity(argv: string[], ctx: CliContext): Promise<number
   const infoPath = args.string('example-info') ?? (await findExampleInfo(goldenPath));
   const info: ExampleInfo = infoPath ? await readExampleInfo(infoPath, signal) : DV15_EXAMPLE_INFO;
   checkChannels(info.channels, infoPath);
+  const alt = altLayoutOf(info, args.string('alt-aligned-pileup'));
+  if (alt.inferred) ctx.progress(`parity: the golden is ${info.shape[0]} rows high: compared as alt-aligned "rows" pileups (three 100-row blocks); pass --alt-aligned-pileup none to compare it as one pileup`);
   let region;
   const regionText = args.string('regions');
   if (regionText !== undefined) {
     region = parseRegion(regionText);
     if (!region) throw new VariantLensError('invalid-argument', `--regions "${regionText}" is not chr:start-end`);
   }
+  const populationVcfs = await openPopulationVcfs(args.string('population-vcfs'), info.channels, signal);
   const reference = await openReference(refPath, signal);
   const reads = await openAlignments(args.required('reads'), { referencePath: refPath }, signal);
   const json = args.flag('json');
@@ -76,7 +90,7 @@ export async function runParity(argv: string[], ctx: CliContext): Promise<number
   }
   try {
     const { summary, examples } = await runGoldenParity({
-      golden: golden(), reads, reference, options: pipelineOptions(info, { realignReads: realign }), region, signal,
+      golden: golden(), reads, reference, options: pipelineOptions(info, { realignReads: realign, encoder: { altAlignedPileup: alt.layout }, ...(populationVcfs ? { populationVcfs } : {}) }), region, signal,
       onExample: json ? undefined : (r) => ctx.out(line(r) + '\n'),
     });
     if (json) ctx.out(JSON.stringify({ summary, examples }, null, 1) + '\n');
@@ -85,6 +99,7 @@ export async function runParity(argv: string[], ctx: CliContext): Promise<number
   } finally {
     await reads.close();
     await reference.close();
+    await populationVcfs?.close();
   }
 }
 

@@ -8,14 +8,17 @@ import { registerCommand } from '../framework/registry';
 
 const usage = `usage: variant-lens postprocess --cvo CALL_VARIANTS_OUTPUT.tfrecord[.gz] --ref FASTA --out calls.vcf [--sample NAME]
                                 [--qual-filter 1.0] [--multi-allelic-qual-filter 1.0] [--cnn-homref-call-min-gq 20]
-                                [--no-haplotype-resolution]
+                                [--no-haplotype-resolution] [--no-group-variants]
 
 Turns call_variants output (CallVariantsOutput protos in a TFRecord, gzip when named .gz)
 into a VCF exactly as DeepVariant 1.5's postprocess_variants does: multi-allelic merging,
 GT/GQ/QUAL/PL, FILTER (PASS/RefCall/LowQual/NoCall), haplotype conflict resolution.
 Contig order and ##contig lines come from the reference's .fai (FASTA.fai).
 --sample is used only when the call_variants output carries no sample name (as DeepVariant's
---sample_name).`;
+--sample_name).
+--no-group-variants is DeepVariant's --group_variants=false (candidate import with multi-allelic
+sites split across VCF lines): each call_variants output becomes its own record instead of the
+outputs of one (contig, start, end) being merged.`;
 
 registerCommand({
   name: 'postprocess',
@@ -31,6 +34,7 @@ registerCommand({
       'multi-allelic-qual-filter': { type: 'string' },
       'cnn-homref-call-min-gq': { type: 'string' },
       'no-haplotype-resolution': { type: 'boolean' },
+      'no-group-variants': { type: 'boolean' },
     }, usage);
     const out = a.required('out');
     const sample = a.string('sample');
@@ -40,6 +44,7 @@ registerCommand({
       multiAllelicQualFilter: a.number('multi-allelic-qual-filter', 1.0),
       cnnHomrefCallMinGq: a.number('cnn-homref-call-min-gq', 20.0),
       disableHaplotypeResolution: a.flag('no-haplotype-resolution'),
+      ...(a.flag('no-group-variants') ? { groupVariants: false } : {}),
       ...(sample !== undefined ? { sampleName: sample } : {}),
     }, ctx.signal);
     const resolved = r.calls.filter((c) => c.haplotypeResolved).length;

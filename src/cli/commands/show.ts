@@ -14,7 +14,8 @@ import { createInterface } from 'node:readline';
 import { createGunzip, gunzipSync } from 'node:zlib';
 import { VariantLensError, throwIfAborted } from '../../core/errors';
 import { readExamples } from '../../core/io/examples/examplesFile';
-import { readExampleInfo } from '../../core/io/examples/exampleInfo';
+import { DEFAULT_EXAMPLE_INFO, findExampleInfo, readExampleInfo } from '../../core/io/examples/exampleInfo';
+import { altLayoutOf, parseAltAlignedPileup } from '../../core/pileup/altAlignedPileup';
 import type { DvExample } from '../../core/io/examples/tfExample';
 import { encodePng } from '../../core/render/png';
 import { channelLabels, renderChannelStrip, renderRgb, scaleNearest, showExamplesFileNames, type ImageType } from '../../core/render/showExamples';
@@ -34,8 +35,8 @@ Writes PNG images of pileup examples the way DeepVariant 1.5 show_examples does:
   --examples X          make_examples output: x.tfrecord.gz, x.tfrecord@64.gz,
                         x.tfrecord-?????-of-00064.gz, golden-style x.tfrecord.gz@3
   --example-info J      example_info.json: channel ids, and labels as enum names
-                        (CH_READ_BASE, …) as DV 1.5 does; default: found next to the
-                        examples for channel ids only, labels by position
+                        (CH_READ_BASE, …, CH_ALLELE_FREQUENCY, CH_INSERT_SIZE) by id;
+                        default: the one found next to the examples
   --vcf V               only sites in this VCF (.vcf/.vcf.gz; header optional),
                         matched on CHROM, POS and REF
   --regions R           only examples whose start is in these regions: chr, chr:pos,
@@ -48,7 +49,12 @@ Writes PNG images of pileup examples the way DeepVariant 1.5 show_examples does:
   --reads/--ref/--locus build the examples at chr:pos (1-based) from the reads instead of
                         reading them (DeepVariant's candidate there; with --vcf, the VCF
                         record's alleles); --example-info sets shape/channels/version
-                        (default DV 1.6 WGS, 7 channels); --sample sets the call_set_name`;
+                        (default DV 1.6 WGS, 7 channels); --sample sets the call_set_name
+  --alt-aligned-pileup M  none | rows | diff_channels | base_channels: the layout (default:
+                        from example_info.json; a 300-row example is 'rows'); 'rows' examples
+                        are drawn as three blocks (reference, alt 1, alt 2) split by a grey band
+  --population-vcfs F   with --reads: cohort VCFs with INFO AF for channel 8 (FILE[,FILE];
+                        make_examples --population_vcfs)`;
 
 // ---------------------------------------------------------------------------------------
 // Image writing (shared by every example source)
@@ -61,10 +67,14 @@ export interface ExampleImageOptions {
   scale: number;
   /** Label header on (show_examples `--annotation`). */
   annotate: boolean;
-  /** Column labels for the channel strip; default `channelLabels(C)` (positional DV 1.5 names). */
+  /** Column labels for the channel strip; default: by the tensor's channel ids when `channelIdsKnown`, else `channelLabels(C)`. */
   labels?: readonly string[];
+  /** The tensors' channel ids come from an example_info.json or the encoder (not numbered 1..C for want of one). */
+  channelIdsKnown?: boolean;
   /** Stop after this many examples (after filtering); undefined = all. */
   maxExamples?: number;
+  /** Alt-aligned 'rows' examples: draw the three stacked pileups as separate blocks. */
+  rowsLayout?: boolean;
   /** Add `_labelN` for labelled examples (show_examples `--truth_labels`, default true). */
   truthLabels?: boolean;
 }
@@ -96,14 +106,14 @@ export async function writeExampleImages(
       throw new VariantLensError('invalid-argument', `${options.labels.length} column labels for an example with ${ex.tensor.channels.length} channels (${ex.locus})`);
     }
     if (names.channels) {
-      const img = renderChannelStrip(ex.tensor, options.labels ?? channelLabels(ex.tensor.channels.length), { annotate: options.annotate });
+      const img = renderChannelStrip(ex.tensor, options.labels ?? channelLabels(ex.tensor.channels.length, options.channelIdsKnown ? ex.tensor.channels : undefined), { annotate: options.annotate, ...(options.rowsLayout ? { blocks: 3 } : {}) });
       await writeImage(names.channels, encodePng(scaleNearest(img, options.scale)));
       files.push(names.channels);
     }
     if (names.rgb) {
       let img;
       try {
-        img = renderRgb(ex.tensor, { annotate: options.annotate });
+        img = renderRgb(ex.tensor, { annotate: options.annotate, ...(options.rowsLayout ? { blocks: 3 } : {}) });
       } catch (e) {
         throw new VariantLensError('unknown-channel', `cannot draw the RGB image of ${ex.locus}: ${e instanceof Error ? e.message : String(e)}`);
       }
@@ -238,6 +248,8 @@ export async function runShow(argv: string[], ctx: CliContext): Promise<number> 
     ref: { type: 'string' },
     locus: { type: 'string' },
     sample: { type: 'string' },
+    'alt-aligned-pileup': { type: 'string' },
+    'population-vcfs': { type: 'string' },
   }, usage);
   if (args.positionals.length > 0) throw new VariantLensError('invalid-argument', `unexpected argument "${args.positionals[0]}"\n${usage}`);
   const readsPath = args.string('reads');
@@ -252,16 +264,24 @@ export async function runShow(argv: string[], ctx: CliContext): Promise<number> 
   if (!Number.isInteger(numRecords) || numRecords < -1) throw new VariantLensError('invalid-argument', '--num-records must be a whole number (-1 = all)');
 
   const infoPath = args.string('example-info');
-  // DV 1.5: with --example_info_json the labels are the channel enum names; without it,
-  // positional default names (docs/deepvariant.md §6.1).
+  // Labels by channel id (docs/deepvariant.md §2.1): from --example-info, else the example_info.json
+  // found next to the examples (readExamples decodes with its ids), else the encoder's ids.
   const labels = infoPath ? channelLabels(0, (await readExampleInfo(infoPath, ctx.signal)).channels) : undefined;
+  const foundInfo = infoPath ?? (readsPath ? undefined : await findExampleInfo(examplesPath));
+  const idsKnown = readsPath !== undefined || foundInfo !== undefined;
+  const altFlag = args.string('alt-aligned-pileup');
+  // The layout of the examples (docs/deepvariant.md §12.3): 'rows' tensors are drawn as three blocks.
+  const layout = readsPath
+    ? altLayoutOf(infoPath ? await readExampleInfo(infoPath, ctx.signal) : DEFAULT_EXAMPLE_INFO, altFlag).layout
+    : foundInfo ? altLayoutOf(await readExampleInfo(foundInfo, ctx.signal), altFlag).layout : altFlag !== undefined ? parseAltAlignedPileup(altFlag) : 'none';
+  if (!idsKnown) ctx.progress(`show: no example_info.json next to ${examplesPath}: channels after the sixth are labelled "channel N (id?)"; pass --example-info to name them`);
   const vcf = args.string('vcf');
   const vcfIds = vcf && !readsPath ? await vcfSiteIds(vcf, ctx.signal) : undefined;
   const regionSpecs = args.all('regions');
   const regions = regionSpecs.length > 0 ? await parseRegions(regionSpecs) : undefined;
 
   const source = readsPath
-    ? await examplesAtLocus({ readsPath, refPath: args.required('ref'), locus: args.required('locus'), exampleInfoPath: infoPath, vcfPath: vcf, sample: args.string('sample'), signal: ctx.signal, progress: ctx.progress })
+    ? await examplesAtLocus({ readsPath, refPath: args.required('ref'), locus: args.required('locus'), exampleInfoPath: infoPath, vcfPath: vcf, sample: args.string('sample'), ...(altFlag !== undefined ? { altAlignedPileup: altFlag } : {}), ...(args.string('population-vcfs') !== undefined ? { populationVcfs: args.string('population-vcfs')! } : {}), signal: ctx.signal, progress: ctx.progress })
     : filtered(examplesOf(examplesPath, infoPath, ctx.signal), vcfIds, regions);
   const result = await writeExampleImages(source, {
     out,
@@ -269,6 +289,8 @@ export async function runShow(argv: string[], ctx: CliContext): Promise<number> 
     scale,
     annotate: !args.flag('no-annotation'),
     ...(labels ? { labels } : {}),
+    channelIdsKnown: idsKnown,
+    rowsLayout: layout === 'rows',
     ...(numRecords >= 0 ? { maxExamples: numRecords } : {}),
   }, ctx.signal, ctx.progress);
   ctx.out(`${result.files.length} image(s) of ${result.examples} example(s) written with prefix ${out}_\n`);

@@ -52,7 +52,10 @@ export interface SideCall {
   readonly dp?: number | undefined;
   /** This allele's fraction of the sample's reads: AD[allele] / sum(AD) (with `sampleFields`). */
   readonly vaf?: number | undefined;
-  /** INFO MID (which DeepVariant model decided the call, e.g. 'small_model'; with `sampleFields`). */
+  /**
+   * FORMAT MID of the sample: which model decided the call; DeepVariant 1.8+ writes
+   * "small_model" for calls its small model made (docs/deepvariant.md §15). Absent when not written.
+   */
   readonly mid?: string | undefined;
 }
 

@@ -272,7 +272,7 @@ export class DiffSummaryBuilder {
       s.tiTv = s.transversions > 0 ? s.transitions / s.transversions : null;
     }
     if (sm.truth) finishTruth(sm.truth.rows);
-    const order: StratumGroup[] = ['bed', 'contigs', 'filter', 'gt'];
+    const order: StratumGroup[] = ['bed', 'contigs', 'filter', 'gt', 'mid'];
     const accs = [...this.strata.values()].sort((x, y) => order.indexOf(x.stratum.group) - order.indexOf(y.stratum.group) || x.stratum.name.localeCompare(y.stratum.name));
     sm.strata.length = 0;
     for (const acc of accs) {

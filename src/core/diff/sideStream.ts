@@ -40,7 +40,7 @@ interface SideStreamOptions {
   readonly reference?: ReferenceSource;
   /** Only records overlapping this region (read through the index). */
   readonly region?: DiffRegion;
-  /** Also read the sample's DP and AD and INFO MID (site features; a little slower). */
+  /** Also read the sample's DP and AD (site features; a little slower). */
   readonly sampleFields?: boolean;
 }
 
@@ -106,6 +106,7 @@ export class SideStream {
   private readonly ad: number[] = [];
   private adCount = 0;
   private adSum = 0;
+  /** FORMAT MID of the chosen sample (DeepVariant 1.8+: "small_model"), set by `sampleGt`. */
   private mid: string | undefined;
 
   constructor(
@@ -251,9 +252,11 @@ export class SideStream {
     // GT and GQ of the chosen sample, read straight from the line (no splits, few strings).
     let gt: GtInfo | undefined;
     let gq: number | undefined;
+    let mid: string | undefined;
     if (this.hasSamples) {
       gt = this.sampleGt(line);
       gq = this.gq;
+      mid = this.mid;
       // A GT naming an ALT the record lacks, or a non-number, is an error, not a guess.
       if (gt.alleles) {
         const bad = checkGtAlleles(gt.alleles, snpAlt !== undefined ? 1 : norms?.length ?? 0, gt.text);
@@ -268,14 +271,13 @@ export class SideStream {
     // FILTER as written ('.', 'PASS', 'A;B'): what the split FILTER list joins back to.
     const filter = f1 - f0 === 4 && line.startsWith('PASS', f0) ? 'PASS' : f1 - f0 === 1 && line.charCodeAt(f0) === 46 ? '.' : line.slice(f0, f1);
     const recordGt = gt === undefined ? '' : gt.text;
-    if (this.sampleFields) this.mid = infoValue(line, tabs[6]! + 1, tabs[7]! < 0 ? line.length : tabs[7]!, 'MID');
     if (snpAlt !== undefined) {
-      this.queue(rec, rec.pos, rec.ref, snpAlt, 'SNP', 1, gt, recordGt, qual, filter, gq);
+      this.queue(rec, rec.pos, rec.ref, snpAlt, 'SNP', 1, gt, recordGt, qual, filter, gq, mid);
     } else {
       for (let k = 0; k < norms!.length; k++) {
         const norm = norms![k];
         if (norm === undefined || typeof norm === 'number') continue;
-        this.queue(rec, norm.pos, norm.ref, norm.alt, variantKind(norm.ref, norm.alt), k + 1, gt, recordGt, qual, filter, gq);
+        this.queue(rec, norm.pos, norm.ref, norm.alt, variantKind(norm.ref, norm.alt), k + 1, gt, recordGt, qual, filter, gq, mid);
       }
     }
     this.flush(rec.pos - this.window);
@@ -283,7 +285,7 @@ export class SideStream {
 
   private queue(
     rec: VcfRecord, pos: number, ref: string, alt: string, kind: DiffVariantKind, altIndex: number,
-    gtInfo: GtInfo | undefined, recordGt: string, qual: number | undefined, filter: string, gq: number | undefined,
+    gtInfo: GtInfo | undefined, recordGt: string, qual: number | undefined, filter: string, gq: number | undefined, mid: string | undefined,
   ): void {
     let gt = '';
     let called = true; // sites-only VCFs: every ALT counts as called, as bcftools isec sees them
@@ -292,9 +294,7 @@ export class SideStream {
     }
     let dp: number | undefined;
     let vaf: number | undefined;
-    let mid: string | undefined;
     if (this.sampleFields) {
-      mid = this.mid;
       dp = this.dp;
       if (this.adCount > altIndex && this.adSum > 0) vaf = this.ad[altIndex]! / this.adSum;
       if (dp === undefined && this.adCount > 0) dp = this.adSum;
@@ -311,6 +311,7 @@ export class SideStream {
     this.dp = undefined;
     this.adCount = 0;
     this.adSum = 0;
+    this.mid = undefined;
     const tabs = this.tabs;
     const t7 = tabs.at[7]!;
     if (t7 < 0) return NO_GT;
@@ -324,7 +325,7 @@ export class SideStream {
       slots = this.formats.get(fmt);
       if (!slots) {
         const keys = fmt.split(':');
-        slots = { gt: keys.indexOf('GT'), gq: keys.indexOf('GQ'), dp: keys.indexOf('DP'), ad: keys.indexOf('AD') };
+        slots = { gt: keys.indexOf('GT'), gq: keys.indexOf('GQ'), dp: keys.indexOf('DP'), ad: keys.indexOf('AD'), mid: keys.indexOf('MID') };
         this.formats.set(fmt, slots);
       }
       this.lastFormat = fmt;
@@ -337,7 +338,8 @@ export class SideStream {
     const gqSlot = slots.gq;
     const dpSlot = this.sampleFields ? slots.dp : -1;
     const adSlot = this.sampleFields ? slots.ad : -1;
-    const last = Math.max(gtSlot, gqSlot, dpSlot, adSlot);
+    const midSlot = slots.mid;
+    const last = Math.max(gtSlot, gqSlot, dpSlot, adSlot, midSlot);
     if (last < 0) return NO_GT;
     let gtS = -1;
     let gtE = -1;
@@ -357,6 +359,7 @@ export class SideStream {
       if (slot === gqSlot) { gqS = a; gqE = b; }
       if (slot === dpSlot && !isMissing(line, a, b)) { const x = Number(line.slice(a, b)); if (Number.isFinite(x)) this.dp = x; }
       if (slot === adSlot) this.readAd(line, a, b);
+      if (slot === midSlot && !isMissing(line, a, b)) this.mid = line.slice(a, b);
       if (end) break;
       a = b + 1;
     }
@@ -476,22 +479,8 @@ async function* byContig(source: VcfSource, contigs: ContigOrder, signal: AbortS
   }
 }
 
-/** Where GT, GQ, DP and AD sit in a FORMAT string (-1: absent); cached per distinct FORMAT text. */
-interface FormatSlots { readonly gt: number; readonly gq: number; readonly dp: number; readonly ad: number }
-
-/** The value of INFO key `key` in line[a, b) ('' for a flag), or undefined when absent. */
-function infoValue(line: string, a: number, b: number, key: string): string | undefined {
-  let i = a;
-  while (i < b) {
-    let j = line.indexOf(';', i);
-    if (j < 0 || j > b) j = b;
-    if (line.startsWith(key, i) && (i + key.length === j || line.charCodeAt(i + key.length) === 61 /* = */)) {
-      return i + key.length === j ? '' : line.slice(i + key.length + 1, j);
-    }
-    i = j + 1;
-  }
-  return undefined;
-}
+/** Where GT, GQ, DP, AD and MID sit in a FORMAT string (-1: absent); cached per distinct FORMAT text. */
+interface FormatSlots { readonly gt: number; readonly gq: number; readonly dp: number; readonly ad: number; readonly mid: number }
 
 /** True when the field line[a, b) is empty or '.'. */
 function isMissing(line: string, a: number, b: number): boolean {

@@ -6,12 +6,15 @@
  *   22; DeepVariant trains without them, docs/deepvariant.md §9 / DESIGN "Know the hold-out") vs all
  *   other contigs;
  * - `filter`: the FILTER of each side (e.g. "A PASS", "B RefCall", "B absent");
- * - `gt`: the record genotype of each side, unphased ("A 0/1", "B 1/1", "A absent").
+ * - `gt`: the record genotype of each side, unphased ("A 0/1", "B 1/1", "A absent");
+ * - `mid`: the FORMAT MID of each side's record where it has one ("A MID small_model": the call
+ *   DeepVariant 1.8+'s small model made, docs/deepvariant.md §15), so small-model calls can be
+ *   told from CNN calls.
  */
 import type { BedRegions } from './bedRegions';
 import type { DiffSite, SideCall } from './diffClasses';
 
-export type StratumGroup = 'bed' | 'contigs' | 'filter' | 'gt';
+export type StratumGroup = 'bed' | 'contigs' | 'filter' | 'gt' | 'mid';
 
 export interface Stratum {
   readonly group: StratumGroup;
@@ -57,6 +60,8 @@ export class Stratifier {
     out.push(this.lastContigStratum!);
     out.push(this.sideStratum(0, 'filter', 'A', site.a), this.sideStratum(1, 'filter', 'B', site.b));
     out.push(this.sideStratum(2, 'gt', 'A', site.a), this.sideStratum(3, 'gt', 'B', site.b));
+    if (site.a?.mid !== undefined) out.push(this.get('mid', `A MID ${site.a.mid}`));
+    if (site.b?.mid !== undefined) out.push(this.get('mid', `B MID ${site.b.mid}`));
     return out;
   }
 

@@ -65,7 +65,7 @@ export interface VcfDiffOptions {
   readonly progressEvery?: number;
   /** Re-sorting window in bases after left-alignment. Default 1000 (bcftools norm --site-win). */
   readonly siteWindow?: number;
-  /** Read each sample's DP and AD and INFO MID into the SideCalls (for site features). */
+  /** Read each sample's DP and AD into the SideCalls (for site features). */
   readonly sampleFields?: boolean;
   /**
    * [haplotype hook] A stage every classified allele passes through on its way to counting

@@ -61,6 +61,8 @@ export interface ModelCallSet {
   readonly pipeline: ModelPipeline;
   /** Sorted, postprocessed calls (haplotype-resolved), one per candidate site. */
   readonly calls: GenotypeCall[];
+  /** The call_variants outputs the calls were made from (one per image, round_gls-ed), in calling order. */
+  readonly cvos: readonly CvoRecord[];
   readonly candidates: number;
   readonly examples: number;
   /** Sites that got no image (window off the contig, …) with the reason. */
@@ -277,7 +279,7 @@ export class ModelCaller {
       const acc = perModel.get(model)!;
       const { calls } = await postprocessVariants(acc.cvos, contigs, { ...opts.postprocess, sampleName: opts.sampleName }, signal);
       const pipeline = this.groups.flatMap((g) => g.members).find((m) => m.model === model)!.pipeline;
-      out.push({ model, pipeline, calls, candidates: acc.candidates, examples: acc.examples, skipped: acc.skipped });
+      out.push({ model, pipeline, calls, cvos: acc.cvos, candidates: acc.candidates, examples: acc.examples, skipped: acc.skipped });
     }
     return out;
   }

@@ -17,6 +17,7 @@ import type { PileupTensor } from '../io/examples/pileupTensor';
 import { describeChannels, readExampleInfo, type ExampleInfo } from '../io/examples/exampleInfo';
 import { inferenceBackend } from './inferenceHost';
 import { readModelCard, type ModelCard } from './modelCard';
+import type { InputTransform } from './onnxSessionCache';
 import { ONNX_FLOAT, readOnnxSignature, type OnnxSignature, type OnnxValueInfo } from './onnxSignature';
 
 export const MODEL_FILE = 'model.onnx';
@@ -63,7 +64,7 @@ export interface LoadedModel {
    * 'model-shape-mismatch' for tensors whose shape or channels differ from example_info.json,
    * and when the outputs are not a softmax (e.g. logits).
    */
-  predict(tensors: readonly PileupTensor[], signal?: AbortSignal, onProgress?: (p: PredictProgress) => void): Promise<Float64Array[]>;
+  predict(tensors: readonly PileupTensor[], signal?: AbortSignal, onProgress?: (p: PredictProgress) => void, transform?: InputTransform): Promise<Float64Array[]>;
   /** Releases the onnxruntime session (it is re-created if predict is called again). */
   dispose(): Promise<void>;
 }
@@ -138,10 +139,13 @@ export async function loadModel(pathOrDir: string, signal?: AbortSignal, options
   throwIfAborted(signal);
   const files = modelFiles(pathOrDir);
   const info = await readExampleInfo(files.exampleInfoPath, signal);
-  if (info.ablationChannels?.length) {
-    throw new VariantLensError('unsupported', `ablation_channels ${JSON.stringify(info.ablationChannels)} are not supported yet`, files.exampleInfoPath);
-  }
-  let sig = checkSignature(await readOnnxSignature(files.modelPath, signal), info, files.modelPath);
+  // ablation_channels (1.6+): the examples keep every channel of `channels`; the listed ones are
+  // dropped before inference, so the graph takes the others (docs/deepvariant.md §2.7, §5.2).
+  const ablated = new Set(info.ablationChannels ?? []);
+  const kept = info.channels.map((id, i) => (ablated.has(id) ? -1 : i)).filter((i) => i >= 0);
+  const inputInfo: ExampleInfo = ablated.size === 0 ? info : { ...info, shape: [info.shape[0], info.shape[1], kept.length], channels: kept.map((i) => info.channels[i]!) };
+  if (ablated.size > 0 && kept.length === 0) throw new VariantLensError('model-card-invalid', `ablation_channels ${JSON.stringify(info.ablationChannels)} drop every channel`, files.exampleInfoPath);
+  let sig = checkSignature(await readOnnxSignature(files.modelPath, signal), inputInfo, files.modelPath);
   const fileStamp = async (): Promise<string> => {
     try {
       const s = await stat(files.modelPath);
@@ -166,17 +170,19 @@ export async function loadModel(pathOrDir: string, signal?: AbortSignal, options
     get outputName() { return sig.output.name; },
     get inputDims() { return sig.input.dims; },
     get batchSize() { return sig.batchSize; },
-    async predict(tensors, sig2, onProgress) {
+    async predict(tensors, sig2, onProgress, transform) {
       throwIfAborted(sig2);
       checkTensors(tensors, info, files.modelPath);
       const now = await fileStamp();
       if (now !== stamp) {
         // model.onnx was rewritten: re-read and re-check its signature (the worker reloads the session).
-        sig = checkSignature(await readOnnxSignature(files.modelPath, sig2), info, files.modelPath);
+        sig = checkSignature(await readOnnxSignature(files.modelPath, sig2), inputInfo, files.modelPath);
         stamp = now;
       }
-      const [h, w, c] = info.shape;
+      const [h, w] = info.shape;
+      const c = inputInfo.shape[2];
       const per = h * w * c;
+      const full = info.shape[2];
       const fixed = sig.batchSize === 'dynamic' ? 0 : sig.batchSize;
       // Chunks are a multiple of the fixed batch so that only the last one is padded.
       const chunk = fixed > 0 ? Math.max(fixed, Math.floor(maxBatch / fixed) * fixed) : maxBatch;
@@ -185,10 +191,16 @@ export async function loadModel(pathOrDir: string, signal?: AbortSignal, options
         throwIfAborted(sig2);
         const part = tensors.slice(start, start + chunk);
         const data = new Uint8Array(part.length * per);
-        part.forEach((t, i) => data.set(t.data, i * per));
+        if (ablated.size === 0) part.forEach((t, i) => data.set(t.data, i * per));
+        else {
+          part.forEach((t, i) => {
+            const o = i * per;
+            for (let p = 0; p < h * w; p++) for (let k = 0; k < c; k++) data[o + p * c + k] = t.data[p * full + kept[k]!]!;
+          });
+        }
         const r = await backend.run({
           modelPath: files.modelPath, inputName: sig.input.name, outputName: sig.output.name,
-          dims: [part.length, h, w, c], fixedBatch: fixed, data, ...(options.threads ? { threads: options.threads } : {}),
+          dims: [part.length, h, w, c], fixedBatch: fixed, data, ...(options.threads ? { threads: options.threads } : {}), ...(transform && transform !== 'dv' ? { transform } : {}),
         }, sig2);
         if (r.classes !== 3) {
           throw new VariantLensError('model-shape-mismatch', `output "${sig.output.name}" has ${r.classes} classes per example; DeepVariant models output 3 (hom-ref, het, hom-alt)`, files.modelPath);

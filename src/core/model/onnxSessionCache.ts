@@ -42,7 +42,16 @@ export interface RunRequest {
   readonly data: Uint8Array;
   /** onnxruntime intra-op threads (0 = its default). */
   readonly threads?: number;
+  /** How pixels become the input (default 'dv'); the others reproduce conversion pitfalls (model/modelCheck.ts). */
+  readonly transform?: InputTransform;
 }
+
+/**
+ * 'dv': (x − 128) / 128 in NHWC order, as DeepVariant feeds its models (docs/deepvariant.md §5);
+ * 'raw': the 0–255 values without that preprocessing; 'nchw': normalized, but each image's
+ * bytes in channel-first order under the same NHWC dims (a tensor exported or fed NCHW).
+ */
+export type InputTransform = 'dv' | 'raw' | 'nchw';
 
 export interface RunResult {
   /** N·K raw model outputs (K = classes, 3 for DeepVariant models), row-major. */
@@ -112,7 +121,15 @@ export async function runBatch(req: RunRequest): Promise<RunResult> {
     const count = Math.min(slice, n - start);
     const rows = req.fixedBatch > 0 ? req.fixedBatch : count;
     const input = new Float32Array(rows * per); // zero padding for a short fixed batch
-    preprocessPixels(req.data.subarray(start * per, (start + count) * per), input);
+    const src = req.data.subarray(start * per, (start + count) * per);
+    if (req.transform === 'raw') input.set(src);
+    else if (req.transform === 'nchw') {
+      const hw = h * w;
+      for (let k = 0; k < count; k++) {
+        const o = k * per;
+        for (let p = 0; p < hw; p++) for (let ch = 0; ch < c; ch++) input[o + ch * hw + p] = (src[o + p * c + ch]! - 128) / 128;
+      }
+    } else preprocessPixels(src, input);
     const feeds = { [req.inputName]: new runtime.Tensor('float32', input, [rows, h, w, c]) };
     let result;
     try {

@@ -13,7 +13,8 @@
  */
 import { createWriteStream } from 'node:fs';
 import { VariantLensError, throwIfAborted, wrapError } from '../errors';
-import { readCallVariantsOutputs, type DvValue, type DvVariant } from '../io/examples/nucleusProtos';
+import { encodeCallVariantsOutput, readCallVariantsOutputs, type DvValue, type DvVariant } from '../io/examples/nucleusProtos';
+import { TfRecordWriter } from '../io/examples/tfrecord';
 import type { ContigInfo } from '../io/fasta/referenceSource';
 import { deepVariantHeaderLines, formatDeepVariantRecord, readFaiContigs } from './deepVariantVcf';
 import {
@@ -25,6 +26,18 @@ import { resolveConflictingVariants } from './haplotypeResolution';
 export interface PostprocessVariantsOptions extends Partial<PostprocessOptions> {
   /** docs/deepvariant.md §3.3 step 5; DeepVariant's --disable_haplotype_resolution. */
   readonly disableHaplotypeResolution?: boolean;
+  /**
+   * DeepVariant's `--group_variants` (default true): CVOs of the same (contig, start, end) are
+   * merged into one record. False (used with vcf_candidate_importer when multi-allelic sites
+   * are split across VCF lines): `itertools.groupby` without a key, so only consecutive
+   * identical CVOs share a group and every other CVO becomes its own record
+   * (`postprocess_variants.py: _transform_call_variants_output_to_variants`).
+   */
+  readonly groupVariants?: boolean;
+}
+
+function sameCvo(a: CvoRecord, b: CvoRecord): boolean {
+  return JSON.stringify(a) === JSON.stringify(b);
 }
 
 function numbers(values: readonly DvValue[] | undefined): number[] | undefined {
@@ -84,6 +97,11 @@ export async function postprocessVariants(
     const v = keyed[i]!.cvo.variant;
     let j = i + 1;
     while (j < keyed.length) {
+      if (options.groupVariants === false) {
+        if (!sameCvo(keyed[j]!.cvo, keyed[i]!.cvo)) break;
+        j++;
+        continue;
+      }
       const w = keyed[j]!.cvo.variant;
       if (w.referenceName !== v.referenceName || w.start !== v.start || w.end !== v.end) break;
       j++;
@@ -93,6 +111,35 @@ export async function postprocessVariants(
     i = j;
   }
   return { sampleName, calls: options.disableHaplotypeResolution ? calls : resolveConflictingVariants(calls) };
+}
+
+/** The inverse of candidateFromDvVariant: the candidate as make_examples' Variant proto (calls[0] with DP/AD/VAF, genotype [-1,-1]). */
+export function dvVariantFromCandidate(v: CandidateVariant): DvVariant {
+  const info: DvVariant['calls'][number]['info'] = {};
+  if (v.dp !== undefined) info['DP'] = [v.dp];
+  if (v.ad) info['AD'] = [...v.ad];
+  if (v.vaf) info['VAF'] = [...v.vaf];
+  return {
+    referenceName: v.referenceName, start: v.start, end: v.end, referenceBases: v.referenceBases, alternateBases: [...v.alternateBases],
+    names: [], filter: [], info: {},
+    calls: [{ callSetName: v.callSetName ?? '', genotype: [-1, -1], genotypeLikelihood: [], info, isPhased: false }],
+  };
+}
+
+/**
+ * Writes CvoRecords as DeepVariant's call_variants output: CallVariantsOutput protos in a
+ * TFRecord, gzip when `path` ends in .gz (docs/deepvariant.md §3.2, §4.3).
+ */
+export async function writeCvoRecords(path: string, cvos: Iterable<CvoRecord>): Promise<number> {
+  const writer = await TfRecordWriter.open(path);
+  try {
+    for (const c of cvos) {
+      await writer.write(encodeCallVariantsOutput({ variant: dvVariantFromCandidate(c.variant), altAlleleIndices: [...c.altAlleleIndices], genotypeProbabilities: [...c.genotypeProbabilities] }));
+    }
+  } finally {
+    await writer.close();
+  }
+  return writer.written;
 }
 
 /** Reads a call_variants output TFRecord (gzip when named .gz) as CvoRecords. */

@@ -173,6 +173,66 @@ function describe(r: AlignedRead | undefined): string | undefined {
 export interface BuiltImage {
   readonly tensor: PileupTensor;
   readonly reads: readonly AlignedRead[];
+  /** Alt-aligned layouts: the reads of the two alt blocks' rows (docs/deepvariant.md §12.3). */
+  readonly altBlockReads?: readonly [readonly AlignedRead[], readonly AlignedRead[]];
+}
+
+type Comparison = ReturnType<typeof compareExample>;
+
+function rowBlock(t: PileupTensor, k: number, h: number): PileupTensor {
+  const n = h * t.width * t.channels.length;
+  return { height: h, width: t.width, channels: t.channels, data: t.data.subarray(k * n, (k + 1) * n) };
+}
+
+function channelSubset(t: PileupTensor, indices: readonly number[]): PileupTensor {
+  const C = t.channels.length;
+  const n = t.height * t.width;
+  const data = new Uint8Array(n * indices.length);
+  for (let p = 0; p < n; p++) for (let j = 0; j < indices.length; j++) data[p * indices.length + j] = t.data[p * C + indices[j]!]!;
+  return { height: t.height, width: t.width, channels: indices.map((i) => t.channels[i]!), data };
+}
+
+/**
+ * Compares an alt-aligned example block by block (docs/deepvariant.md §12.3): the reference
+ * pileup and each alt pileup are separate images with their own reads and row order — the
+ * three stacked blocks of 'rows', or the reference channels and channels 9/10 (20/21) of the
+ * channel layouts. Notes about an alt block say which.
+ */
+export function compareAltLayout(golden: PileupTensor, ours: BuiltImage, layout: 'rows' | 'diff_channels' | 'base_channels', band: number, realigned?: BuiltImage, sortKey: SortKey = startKey): Comparison {
+  const parts: { name: string; g: PileupTensor; o: PileupTensor; reads: readonly AlignedRead[]; re?: BuiltImage }[] = [];
+  const alt = (b: BuiltImage | undefined, k: 0 | 1): readonly AlignedRead[] => b?.altBlockReads?.[k] ?? [];
+  const sameShape = golden.height === ours.tensor.height && golden.width === ours.tensor.width && golden.channels.length === ours.tensor.channels.length;
+  if (!sameShape) return compareExample(golden, ours, band, realigned, sortKey);
+  if (layout === 'rows') {
+    const h = golden.height / 3;
+    (['reference', 'alt block 1', 'alt block 2'] as const).forEach((name, k) => {
+      const reads = k === 0 ? ours.reads : alt(ours, (k - 1) as 0 | 1);
+      const re = realigned ? { tensor: rowBlock(realigned.tensor, k, h), reads: k === 0 ? realigned.reads : alt(realigned, (k - 1) as 0 | 1) } : undefined;
+      parts.push({ name, g: rowBlock(golden, k, h), o: rowBlock(ours.tensor, k, h), reads, ...(re ? { re } : {}) });
+    });
+  } else {
+    const ids = layout === 'diff_channels' ? [9, 10] : [20, 21];
+    const refIdx = golden.channels.map((id, i) => (ids.includes(id) ? -1 : i)).filter((i) => i >= 0);
+    const split = (t: PileupTensor, which: number): PileupTensor => channelSubset(t, which < 0 ? refIdx : [t.channels.indexOf(ids[which]!)]);
+    ([-1, 0, 1] as const).forEach((which) => {
+      const name = which < 0 ? 'reference' : `alt block ${which + 1} (channel ${ids[which]!})`;
+      const reads = which === -1 ? ours.reads : alt(ours, which);
+      const re = realigned ? { tensor: split(realigned.tensor, which), reads: which === -1 ? realigned.reads : alt(realigned, which) } : undefined;
+      parts.push({ name, g: split(golden, which), o: split(ours.tensor, which), reads, ...(re ? { re } : {}) });
+    });
+  }
+  const results = parts.map((p) => ({ name: p.name, r: compareExample(p.g, { tensor: p.o, reads: p.reads }, band, p.re, sortKey) }));
+  const notes: RowNote[] = results.flatMap(({ name, r }) => r.notes.map((n) => (name === 'reference' ? n : { ...n, detail: `${name}: ${n.detail ?? n.cause}` })));
+  const diffs: Partial<Record<RowCause | 'unexplained', number>> = {};
+  for (const nt of notes) diffs[nt.cause] = (diffs[nt.cause] ?? 0) + 1;
+  const ref = results[0]!.r;
+  return {
+    referenceRowsIdentical: results.every(({ r }) => r.referenceRowsIdentical),
+    identical: results.every(({ r }) => r.identical),
+    pixelsDiffering: results.reduce((n, { r }) => n + r.pixelsDiffering, 0),
+    goldenReadRows: ref.goldenReadRows, ourReadRows: ref.ourReadRows, rowsMatched: ref.rowsMatched,
+    rowDifferences: diffs, rowOrderDiffers: results.some(({ r }) => r.rowOrderDiffers), notes,
+  };
 }
 
 /** Sort key of a row (docs/deepvariant.md §1.5): haplotype tag when sorting by haplotype, then start. */
@@ -333,7 +393,7 @@ export async function runGoldenParity(req: ParityRequest): Promise<{ summary: Pa
         region: req.region, partitionReader: pr, signal,
       });
       const e = site.examples.find((x) => x.altAlleleIndices.join(',') === g.altAlleleIndices.join(','));
-      return e ? { tensor: e.tensor, reads: site.rowReads } : undefined;
+      return e ? { tensor: e.tensor, reads: site.rowReads, ...(e.altBlocks ? { altBlockReads: [e.altBlocks[0].reads, e.altBlocks[1].reads] as const } : {}) } : undefined;
     };
     const ex = await build(reader);
     const indelSite = v.referenceBases.length > 1 || v.alternateBases.some((a) => a.length > 1);
@@ -342,7 +402,8 @@ export async function runGoldenParity(req: ParityRequest): Promise<{ summary: Pa
     if (ex) {
       const same = ex.tensor.data.length === g.tensor.data.length && Buffer.compare(ex.tensor.data, g.tensor.data) === 0;
       const re = evidence && !same ? await build(evidence) : undefined;
-      r = { ...base, found: true, ...compareExample(g.tensor, ex, band, re, sortKey) };
+      const layout = options.encoder.altAlignedPileup;
+      r = { ...base, found: true, ...(layout === 'none' ? compareExample(g.tensor, ex, band, re, sortKey) : compareAltLayout(g.tensor, ex, layout, band, re, sortKey)) };
     } else {
       r = { ...base, found: false, referenceRowsIdentical: false, identical: false, pixelsDiffering: g.tensor.data.length, goldenReadRows: 0, ourReadRows: 0, rowsMatched: 0, rowDifferences: {}, rowOrderDiffers: false, notes: [{ cause: 'unexplained', detail: 'no example made for this site and these alt alleles' }] };
     }

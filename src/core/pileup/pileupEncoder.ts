@@ -18,6 +18,8 @@ import type { ExampleInfo } from '../io/examples/exampleInfo';
 import { NumpyRandomState } from './numpyRandomState';
 import { libstdcxxShuffle } from './libstdcxxShuffle';
 import { readKey, readNumber } from './candidates/readFilters';
+import { type AltAlignedPileup, type TypesToAltAlign, layoutFromChannels } from './altAlignedPileup';
+import { alleleFrequencyColor } from './alleleFrequency';
 
 export type DownsamplingMode = 'dv1.5' | 'dv1.6';
 
@@ -51,6 +53,13 @@ export interface EncoderOptions {
   readonly hpTagForAssemblyPolishing: number;
   /** 0.6 by default; 0.3 with --add_supporting_other_alt_color (docs/deepvariant.md §2.3). */
   readonly otherAlleleSupportingReadAlpha: number;
+  /**
+   * make_examples `--alt_aligned_pileup` (docs/deepvariant.md §12): 'rows' stacks three `height`-row
+   * blocks (the tensor is 3·height rows); 'diff_channels' / 'base_channels' add ids 9, 10 / 20, 21.
+   */
+  readonly altAlignedPileup: AltAlignedPileup;
+  /** `--types_to_alt_align` (default 'indels'). */
+  readonly typesToAltAlign: TypesToAltAlign;
 }
 
 export const DEFAULT_ENCODER_OPTIONS: EncoderOptions = {
@@ -65,16 +74,28 @@ export const DEFAULT_ENCODER_OPTIONS: EncoderOptions = {
   sortByHaplotypes: false,
   hpTagForAssemblyPolishing: 0,
   otherAlleleSupportingReadAlpha: 0.6,
+  altAlignedPileup: 'none',
+  typesToAltAlign: 'indels',
 };
 
+/**
+ * Encoder options for an example_info.json. The alt-aligned layout comes from the channel ids
+ * (9/10, 20/21) or from `altAlignedPileup` ('rows' cannot be seen in the ids: its tensor is three
+ * blocks of `shape[0] / 3` rows; docs/deepvariant.md §12.3).
+ */
 export function encoderOptionsFromExampleInfo(info: ExampleInfo, overrides: Partial<EncoderOptions> = {}): EncoderOptions {
+  const layout = overrides.altAlignedPileup ?? info.altAlignedPileup ?? layoutFromChannels(info.channels);
+  if (layout === 'rows' && info.shape[0] % 3 !== 0) {
+    throw new VariantLensError('invalid-argument', `alt-aligned "rows" pileups stack three blocks, but the height ${info.shape[0]} is not a multiple of 3`);
+  }
   return {
     ...DEFAULT_ENCODER_OPTIONS,
-    height: info.shape[0],
+    height: layout === 'rows' ? info.shape[0] / 3 : info.shape[0],
     width: info.shape[1],
     channels: info.channels,
     downsampling: downsamplingModeForVersion(info.version),
     ...overrides,
+    altAlignedPileup: layout,
   };
 }
 
@@ -107,18 +128,32 @@ export function insertSizeColor(tlen: number): number {
   return scaleColor(Math.abs(tlen), MAX_FRAGMENT_LENGTH);
 }
 
+/**
+ * Channel 7 (CH_HAPLOTYPE_TAG, docs/deepvariant.md §14.3): the read's HP tag, one value for the
+ * whole read: no tag, several values or a non-integer → 0; HP 1 and 2 swapped when
+ * hp_tag_for_assembly_polishing is 2; ScaleColor(min(v, 2), 2) → 0, 127, 254. Values above 2
+ * clamp (1.6+; 1.5 stops with a fatal error), negatives become 0. Reference rows are 0.
+ */
+export function haplotypeColor(read: AlignedRead, hpTagForAssemblyPolishing = 0): number {
+  const hp = read.tags['HP'];
+  if (typeof hp !== 'number' || !Number.isInteger(hp)) return 0;
+  let v = hp;
+  if (hpTagForAssemblyPolishing === 2 && (v === 1 || v === 2)) v = 3 - v;
+  return v <= 0 ? 0 : scaleColor(Math.min(v, 2), 2);
+}
+
 export function baseColor(base: string): number {
   return BASE_COLOR[base.charCodeAt(0) & 0x7f] ?? 0;
 }
 
-const SUPPORTED_CHANNELS = new Set([1, 2, 3, 4, 5, 6, 19]);
+const SUPPORTED_CHANNELS = new Set([1, 2, 3, 4, 5, 6, 7, 8, 19, 9, 10, 20, 21]);
 
 /** Throws `unknown-channel` naming the first channel id the encoder cannot produce. */
 export function checkChannels(channels: readonly number[], file?: string): void {
   for (const id of channels) {
     if (!SUPPORTED_CHANNELS.has(id)) {
       const name = CHANNEL_NAMES[id]?.enumName;
-      throw new VariantLensError('unknown-channel', `channel id ${id}${name ? ` (${name})` : ''} is not supported by the Variant Lens encoder; supported ids are 1–6 and 19 (${[...SUPPORTED_CHANNELS].map((c) => CHANNEL_NAMES[c]!.name).join(', ')})`, file);
+      throw new VariantLensError('unknown-channel', `channel id ${id}${name ? ` (${name})` : ''} is not supported by the Variant Lens encoder; supported ids are 1–8, 19 and the alt-aligned 9, 10, 20, 21 (${[...SUPPORTED_CHANNELS].map((c) => CHANNEL_NAMES[c]!.name).join(', ')})`, file);
     }
   }
 }
@@ -251,10 +286,13 @@ interface ChannelSlots {
   supports: number;
   differs: number;
   insert: number;
+  haplotype: number;
 }
 
 function channelSlots(channels: readonly number[]): ChannelSlots {
   checkChannels(channels);
+  const alt = channels.find((id) => [9, 10, 20, 21].includes(id));
+  if (alt !== undefined) throw new Error(`internal: channel ${alt} belongs to the alt-aligned layout; draw each pileup with pileupChannels()`);
   return {
     base: channels.indexOf(1),
     bq: channels.indexOf(2),
@@ -263,6 +301,7 @@ function channelSlots(channels: readonly number[]): ChannelSlots {
     supports: channels.indexOf(5),
     differs: channels.indexOf(6),
     insert: channels.indexOf(19),
+    haplotype: channels.indexOf(7),
   };
 }
 
@@ -304,6 +343,7 @@ export function encodeRows(reads: readonly AlignedRead[], windowStart: number, r
     const mqv = MQ_COLOR[Math.min(read.mapq, 255)]!;
     const strandv = read.flags & 0x10 ? NEGATIVE_STRAND : POSITIVE_STRAND;
     const insv = s.insert >= 0 ? insertSizeColor(read.tlen) : 0;
+    const hpv = s.haplotype >= 0 ? haplotypeColor(read, o.hpTagForAssemblyPolishing) : 0;
     const seq = read.seq;
     const qual = read.qual;
     const put = (col: number, basev: number, q: number, differs: number): void => {
@@ -315,6 +355,7 @@ export function encodeRows(reads: readonly AlignedRead[], windowStart: number, r
       if (s.strand >= 0) data[p + s.strand] = strandv;
       if (s.differs >= 0) data[p + s.differs] = differs;
       if (s.insert >= 0) data[p + s.insert] = insv;
+      if (s.haplotype >= 0) data[p + s.haplotype] = hpv;
       mask[col] = 1;
     };
     let refPos = read.start;
@@ -374,22 +415,42 @@ export function supportsColor(key: string, altBases: readonly string[], alleleSu
   return DOES_NOT_SUPPORT;
 }
 
-/** A copy of the rows with the supports channel filled for this image's alts. */
-export function withSupports(rows: EncodedRows, altBases: readonly string[], alleleSupport: ReadonlyMap<string, ReadonlySet<string>>, imageAltIndices: readonly number[], o: EncoderOptions): { tensor: PileupTensor; supports: Uint8Array } {
+/**
+ * Channel 8 of one read for one image (docs/deepvariant.md §13.4): the AF colour of the alt the
+ * read supports when that alt is in the image, else 0.
+ */
+export function alleleFrequencyValue(key: string, altBases: readonly string[], alleleSupport: ReadonlyMap<string, ReadonlySet<string>>, imageAlts: ReadonlySet<string>, frequencies: ReadonlyMap<string, number>): number {
+  for (const alt of altBases) {
+    const s = alleleSupport.get(alt);
+    if (s && s.has(key)) return imageAlts.has(alt) ? alleleFrequencyColor(frequencies.get(alt) ?? 0) : 0;
+  }
+  return 0;
+}
+
+/**
+ * A copy of the rows with the supports channel (and the allele-frequency channel, given the
+ * candidate's alt frequencies) filled for this image's alts.
+ */
+export function withSupports(rows: EncodedRows, altBases: readonly string[], alleleSupport: ReadonlyMap<string, ReadonlySet<string>>, imageAltIndices: readonly number[], o: EncoderOptions, frequencies?: ReadonlyMap<string, number>): { tensor: PileupTensor; supports: Uint8Array } {
   const t = rows.tensor;
   const data = t.data.slice();
   const C = t.channels.length;
   const slot = t.channels.indexOf(5);
+  const afSlot = t.channels.indexOf(8);
+  if (afSlot >= 0 && !frequencies) throw new VariantLensError('invalid-argument', 'channel 8 (allele frequency) needs population VCFs (--population-vcfs)');
   const imageAlts = new Set(imageAltIndices.map((i) => altBases[i]!));
   const band = o.referenceBandHeight;
   const supports = new Uint8Array(rows.reads.length);
   for (let k = 0; k < rows.reads.length; k++) {
     const v = supportsColor(readKey(rows.reads[k]!), altBases, alleleSupport, imageAlts, o.otherAlleleSupportingReadAlpha);
     supports[k] = v;
-    if (slot < 0) continue;
     const mask = rows.drawn[k]!;
     const rowOff = (band + k) * t.width * C;
-    for (let c = 0; c < t.width; c++) if (mask[c]) data[rowOff + c * C + slot] = v;
+    if (slot >= 0) for (let c = 0; c < t.width; c++) if (mask[c]) data[rowOff + c * C + slot] = v;
+    if (afSlot >= 0) {
+      const af = alleleFrequencyValue(readKey(rows.reads[k]!), altBases, alleleSupport, imageAlts, frequencies!);
+      for (let c = 0; c < t.width; c++) if (mask[c]) data[rowOff + c * C + afSlot] = af;
+    }
   }
   return { tensor: { height: t.height, width: t.width, channels: t.channels, data }, supports };
 }

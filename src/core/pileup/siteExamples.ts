@@ -20,7 +20,9 @@ import type { PileupTensor } from '../io/examples/pileupTensor';
 import { AlleleCounter, type RefWindow } from './candidates/alleleCounter';
 import { type MultiAllelicMode, altAlleleCombinations } from './altAlleleCombinations';
 import { DEFAULT_EXAMPLE_INFO, type ExampleInfo } from '../io/examples/exampleInfo';
-import { type EncoderOptions, type ReadSelection, type RowInfo, encodeRows, encoderOptionsFromExampleInfo, rowInfos, selectReads, withSupports } from './pileupEncoder';
+import { type CohortRecord, type PopulationVcfs, alleleFrequencies } from './alleleFrequency';
+import { alignToAlts, altBlockOrder, assembleAltLayout, isIndel, pileupChannels } from './altAlignedPileup';
+import { type EncodedRows, type EncoderOptions, type ReadSelection, type RowInfo, encodeRows, encoderOptionsFromExampleInfo, rowInfos, selectReads, withSupports } from './pileupEncoder';
 import { reservoirSample } from './numpyRandomState';
 import { realignReads } from './realigner/realigner';
 import { DEFAULT_READ_REQUIREMENTS, type ReadRejection, type ReadRequirements, readRejection } from './candidates/readFilters';
@@ -68,6 +70,8 @@ export interface PipelineOptions {
   readonly realignReads: boolean;
   /** Partitions fetched together in one read of the BAM (a cache block). */
   readonly partitionsPerFetch: number;
+  /** `--population_vcfs`: cohort allele frequencies for channel 8 (docs/deepvariant.md §13). */
+  readonly populationVcfs?: PopulationVcfs;
 }
 
 export function pipelineOptions(info: ExampleInfo = DEFAULT_EXAMPLE_INFO, overrides: Partial<Omit<PipelineOptions, 'encoder'>> & { encoder?: Partial<EncoderOptions> } = {}): PipelineOptions {
@@ -111,6 +115,8 @@ export interface Partition {
   readonly contigLength: number;
   readonly stats: PartitionStats;
   readonly counter: AlleleCounter;
+  /** Population VCF records overlapping the partition (and 1 kb past it), when population VCFs are given. */
+  readonly cohort: readonly CohortRecord[] | undefined;
 }
 
 interface Block {
@@ -251,7 +257,9 @@ export class PartitionReader {
     throwIfAborted(signal);
     const counter = new AlleleCounter(part.contig, part.start, part.end, block.ref, o.readRequirements);
     for (const r of reads) counter.add(r);
-    return { region: part, reads, ref: block.ref, contigLength, stats: { fetched, rejected, passed: passed.length, sampled }, counter };
+    // Candidates start in the partition; their REF may reach past it.
+    const cohort = o.populationVcfs ? await o.populationVcfs.records(part.contig, part.start, part.end + 1000, signal) : undefined;
+    return { region: part, reads, ref: block.ref, contigLength, stats: { fetched, rejected, passed: passed.length, sampled }, counter, cohort };
   }
 }
 
@@ -264,6 +272,16 @@ export interface SiteExample {
   readonly tensor: PileupTensor;
   /** Supports-channel value of each read row (254 supports these alts, 152 otherwise). */
   readonly supports: Uint8Array;
+  /**
+   * Alt-aligned layouts (docs/deepvariant.md §12.3): the alt of each of the two alt blocks and the
+   * reads of its rows, in row order (empty when the candidate is not alt-aligned).
+   */
+  readonly altBlocks?: readonly [AltBlock, AltBlock];
+}
+
+export interface AltBlock {
+  readonly alt: string;
+  readonly reads: readonly AlignedRead[];
 }
 
 export interface SiteExamples {
@@ -417,12 +435,52 @@ export function siteFromPartition(
   const qs = start - options.readOverlapBufferBp;
   const qe = end + options.readOverlapBufferBp;
   const offered = partition.reads.filter((r) => r.start < qe && r.end > qs);
-  const selection = selectReads(offered, start, o);
-  const rows = encodeRows(selection.reads, windowStart, windowBases, start, o);
+  const layout = o.altAlignedPileup;
+  // Each single pileup (reference, and each alt) is drawn with the layout's channels minus the alt ids.
+  const po: EncoderOptions = layout === 'none' ? o : { ...o, channels: pileupChannels(o.channels) };
+  const selection = selectReads(offered, start, po);
+  const rows = encodeRows(selection.reads, windowStart, windowBases, start, po);
+  // Alt-aligned pileups (docs/deepvariant.md §12): reads aligned to each alt haplotype, drawn against it.
+  let altRows: Map<string, EncodedRows> | undefined;
+  const altReads = new Map<string, readonly AlignedRead[]>();
+  if (layout !== 'none' && (o.typesToAltAlign === 'all' || isIndel(variant.refBases, variant.altBases))) {
+    const refAt = (a: number, b: number): string => {
+      if (a < ref.start || b > ref.start + ref.bases.length) throw new Error(`internal: reference window [${ref.start}, ${ref.start + ref.bases.length}) does not cover [${a}, ${b}) for the alt haplotypes`);
+      return ref.bases.slice(a - ref.start, b - ref.start);
+    };
+    const aligned = alignToAlts(offered, { start, refBases: variant.refBases, altBases: variant.altBases }, o.width, partition.contigLength, refAt);
+    altRows = new Map();
+    for (const alt of variant.altBases) {
+      const seq = aligned.sequenceByAlt.get(alt)!;
+      // DeepVariant 1.5 makes no example for the whole candidate (create_pileup_images returns None).
+      if (seq.length !== o.width) return empty(`the alt haplotype ${alt} gives ${seq.length} of ${o.width} window bases (near the contig end): DeepVariant makes no alt-aligned example`);
+      const sel = selectReads(aligned.readsByAlt.get(alt)!, start, po);
+      altRows.set(alt, encodeRows(sel.reads, windowStart, seq, start, po));
+      altReads.set(alt, sel.reads);
+    }
+  }
+  // Channel 8: the candidate's alt frequencies in the population VCFs (docs/deepvariant.md §13.3).
+  let frequencies: Map<string, number> | undefined;
+  if (o.channels.includes(8)) {
+    if (!options.populationVcfs) throw new VariantLensError('invalid-argument', `channel 8 (CH_ALLELE_FREQUENCY) needs population VCFs: pass --population-vcfs FILE[,FILE]`);
+    frequencies = alleleFrequencies(variant, partition.cohort ?? [], (a, b) => (a >= ref.start && b <= ref.start + ref.bases.length ? ref.bases.slice(a - ref.start, b - ref.start) : undefined));
+  }
   const examples: SiteExample[] = [];
   for (const idx of altAlleleCombinations(variant.altBases.length, options.multiAllelicMode)) {
-    const { tensor, supports } = withSupports(rows, variant.altBases, variant.alleleSupport, idx, o);
-    examples.push({ altAlleleIndices: idx, altAlleles: idx.map((i) => variant.altBases[i]!), tensor, supports });
+    const { tensor: refTensor, supports } = withSupports(rows, variant.altBases, variant.alleleSupport, idx, po, frequencies);
+    let tensor = refTensor;
+    let altBlocks: [AltBlock, AltBlock] | undefined;
+    if (layout !== 'none') {
+      const order = altBlockOrder(idx.map((i) => variant.altBases[i]!), o.downsampling === 'dv1.5');
+      altBlocks = [{ alt: order[0], reads: altReads.get(order[0]) ?? [] }, { alt: order[1], reads: altReads.get(order[1]) ?? [] }];
+      const blocks = order.map((alt) => {
+        const r = altRows?.get(alt);
+        // Not alt-aligned (a SNP with types_to_alt_align=indels): all-zero alt pileups.
+        return r ? withSupports(r, variant.altBases, variant.alleleSupport, idx, po, frequencies).tensor : { ...refTensor, data: new Uint8Array(refTensor.data.length) };
+      }) as [PileupTensor, PileupTensor];
+      tensor = assembleAltLayout(layout, refTensor, blocks, o.channels);
+    }
+    examples.push({ altAlleleIndices: idx, altAlleles: idx.map((i) => variant.altBases[i]!), tensor, supports, ...(altBlocks ? { altBlocks } : {}) });
   }
   return {
     ...base, refBases: variant.refBases, altBases: variant.altBases, alleleSource, variant,

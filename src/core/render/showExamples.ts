@@ -47,23 +47,26 @@ export const RESCALE_254: Uint8Array = (() => {
   return t;
 })();
 
-/** DeepVariant 1.5 `vis.DEEPVARIANT_CHANNEL_NAMES`, used positionally when there is no example_info. */
-export const DV15_DEFAULT_LABELS = [
+/**
+ * The names of channel ids 1–6, used when there is no example_info.json: every DeepVariant
+ * layout starts with these six (docs/deepvariant.md §2.2), whatever follows.
+ */
+const BASE_CHANNEL_LABELS = [
   'read base', 'base quality', 'mapping quality', 'strand', 'read supports variant', 'base differs from ref',
-  'haplotype tag', 'alternate allele 1', 'alternate allele 2',
 ] as const;
 
 /**
- * Column labels as DV 1.5 show_examples picks them (docs/deepvariant.md §6.1):
- *  - with example_info channel ids: the enum names (`CH_READ_BASE`, …, `CH_INSERT_SIZE`);
- *  - without: the default names by *position*, then `channel N` — so a 7-channel WGS
- *    example without example_info labels its insert-size channel "haplotype tag", exactly
- *    as DeepVariant does.
- * Unknown ids (none in DV ≤ 1.9) fall back to `channel <id>`.
+ * Column labels by DeepVariant channel id, never by position (docs/deepvariant.md §2.1, §6.1):
+ *  - with the channel ids (example_info.json, or an encoder's tensor): the enum names
+ *    (`CH_READ_BASE`, …, `CH_ALLELE_FREQUENCY`, `CH_INSERT_SIZE`);
+ *  - without: the first six by name (ids 1–6 open every layout), then `channel N (id?)` —
+ *    DV 1.5 show_examples would call a 7th channel "haplotype tag" by position, which is
+ *    wrong for the insert-size and allele-frequency layouts, so no name is guessed.
+ * Unknown ids fall back to `channel <id>`.
  */
 export function channelLabels(numChannels: number, exampleInfoChannels?: readonly number[]): string[] {
   if (exampleInfoChannels) return exampleInfoChannels.map((id) => CHANNEL_NAMES[id]?.enumName ?? `channel ${id}`);
-  return Array.from({ length: numChannels }, (_, i) => DV15_DEFAULT_LABELS[i] ?? `channel ${i + 1}`);
+  return Array.from({ length: numChannels }, (_, i) => BASE_CHANNEL_LABELS[i] ?? `channel ${i + 1} (id?)`);
 }
 
 /**
@@ -103,6 +106,27 @@ function addHeader<T extends Image8>(img: T, labels: readonly string[]): T {
 export interface RenderOptions {
   /** Add the 20-px label header (show_examples `--annotation`, default true). */
   annotate?: boolean;
+  /**
+   * Alt-aligned 'rows' examples (docs/deepvariant.md §12.3): the tensor is this many stacked
+   * pileups (3: reference, alt 1, alt 2); a BLOCK_GAP-row mid-grey band is drawn between them.
+   */
+  blocks?: number;
+}
+
+/** Rows of the grey band between stacked blocks. */
+export const BLOCK_GAP = 3;
+const GAP_GREY = 128;
+
+/** Inserts BLOCK_GAP grey rows between `blocks` equal horizontal blocks of an image. */
+function separateBlocks<T extends Image8>(img: T, blocks: number | undefined): T {
+  if (!blocks || blocks <= 1 || img.height % blocks !== 0) return img;
+  const bpp = img.kind === 'rgb' ? 3 : 1;
+  const rowBytes = img.width * bpp;
+  const h = img.height / blocks;
+  const height = img.height + (blocks - 1) * BLOCK_GAP;
+  const data = new Uint8Array(height * rowBytes).fill(GAP_GREY);
+  for (let b = 0; b < blocks; b++) data.set(img.data.subarray(b * h * rowBytes, (b + 1) * h * rowBytes), b * (h + BLOCK_GAP) * rowBytes);
+  return { ...img, height, data };
 }
 
 /**
@@ -122,7 +146,7 @@ export function renderChannelStrip(tensor: PileupTensor, labels?: readonly strin
       for (let ch = 0; ch < c; ch++) out[d + ch * w] = RESCALE_254[src[s + ch]!]!;
     }
   }
-  const img: GreyImage = { kind: 'grey', width: stripWidth, height: h, data: out };
+  const img = separateBlocks<GreyImage>({ kind: 'grey', width: stripWidth, height: h, data: out }, options.blocks);
   if (options.annotate === false) return img;
   return addHeader(img, labels ?? channelLabels(c));
 }
@@ -162,7 +186,7 @@ export function renderRgb(tensor: PileupTensor, options: RenderOptions = {}): Rg
     out[p * 3 + 1] = cast(Math.min(bq, mq) * alpha);
     out[p * 3 + 2] = cast(src[s + iStrand]! * alpha);
   }
-  const img: RgbImage = { kind: 'rgb', width: w, height: h, data: out };
+  const img = separateBlocks<RgbImage>({ kind: 'rgb', width: w, height: h, data: out }, options.blocks);
   if (options.annotate === false) return img;
   return addHeader(img, ['']);
 }

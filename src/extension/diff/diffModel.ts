@@ -487,8 +487,9 @@ export class DiffModel {
         const f = (k: string): string => rec.sampleField(s, k) ?? '';
         samples.push({ name: `${header.samples[s]} (${side}: ${basename(file)})`, gt: f('GT') || '.', gq: f('GQ'), dp: f('DP'), ad: f('AD'), vaf: f('VAF'), pl: f('PL') });
         // DP · AD · VAF beside each VCF row of the model comparison (and the "saw different
-        // reads here" evidence when the two files' depths differ).
-        records.push({ label: `${side}: ${basename(file)}`, file, gt: f('GT') || '.', gq: f('GQ'), qual: leadingColumns(rec.line, 6)[5] ?? '.', filter: filterText(rec), pl: f('PL'), dp: f('DP'), ad: f('AD'), vaf: f('VAF') });
+        // reads here" evidence when the two files' depths differ); MID marks a small-model call.
+        const mid = f('MID');
+        records.push({ label: `${side}: ${basename(file)}`, file, gt: f('GT') || '.', gq: f('GQ'), qual: leadingColumns(rec.line, 6)[5] ?? '.', filter: filterText(rec), pl: f('PL'), dp: f('DP'), ad: f('AD'), vaf: f('VAF'), ...(mid && mid !== '.' ? { mid } : {}) });
       }
       for (const [key, v] of rec.info()) {
         info.push({ key: `${side} ${key}`, value: v === true ? '(flag)' : v, description: header.info.get(key)?.description ?? '' });

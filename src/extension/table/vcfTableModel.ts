@@ -44,12 +44,14 @@ export function firstColumns(line: string): string[] {
 }
 
 export function sampleCells(rec: VcfRecord, s: number): SampleCells {
+  const mid = rec.sampleField(s, 'MID');
   return {
     gt: rec.sampleField(s, 'GT') ?? '.',
     gq: rec.sampleField(s, 'GQ') ?? '',
     dp: rec.sampleField(s, 'DP') ?? '',
     ad: rec.sampleField(s, 'AD') ?? '',
     vaf: rec.sampleField(s, 'VAF') ?? '',
+    ...(mid !== undefined && mid !== '' && mid !== '.' ? { mid } : {}),
   };
 }
 

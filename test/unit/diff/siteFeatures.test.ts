@@ -160,7 +160,7 @@ const HEADER = (contigLen: number): string[] => [
   '##fileformat=VCFv4.2',
   '##FILTER=<ID=PASS,Description="All filters passed">',
   '##FILTER=<ID=RefCall,Description="ref">',
-  '##INFO=<ID=MID,Number=1,Type=String,Description="model">',
+  '##FORMAT=<ID=MID,Number=1,Type=String,Description="Identifies which model called this variant.">',
   '##FORMAT=<ID=GT,Number=1,Type=String,Description="Genotype">',
   '##FORMAT=<ID=GQ,Number=1,Type=Integer,Description="GQ">',
   '##FORMAT=<ID=DP,Number=1,Type=Integer,Description="DP">',
@@ -200,7 +200,7 @@ function planted(): Planted {
   const line = (pos: number, gt: string, dp: number, mid = '.'): string => {
     const r = seq[pos - 1]!;
     const altReads = gt === '1/1' ? dp : Math.floor(dp / 2);
-    return ['chr1', pos, '.', r, alt(r), '40', 'PASS', mid, 'GT:GQ:DP:AD', `${gt}:40:${dp}:${dp - altReads},${altReads}`].join('\t');
+    return ['chr1', pos, '.', r, alt(r), '40', 'PASS', '.', 'GT:GQ:DP:AD:MID', `${gt}:40:${dp}:${dp - altReads},${altReads}:${mid}`].join('\t');
   };
   let hp = 0;
   let low = 0;
@@ -226,8 +226,8 @@ function planted(): Planted {
     } else {
       const p = pos;
       if (!/A{4}/.test(seq.slice(p - 12, p + 12))) {
-        rowsA.push(line(p, '0/1', dp, k % 5 === 0 ? 'MID=small_model' : '.'));
-        rowsB.push(line(p, '0/1', dp, k % 5 === 0 ? 'MID=small_model' : '.'));
+        rowsA.push(line(p, '0/1', dp, k % 5 === 0 ? 'small_model' : '.'));
+        rowsB.push(line(p, '0/1', dp, k % 5 === 0 ? 'small_model' : '.'));
       }
       pos += 150 + (k % 3) * 40;
     }

@@ -178,5 +178,6 @@ test('6-channel DV 1.5 layout and unknown channel ids', () => {
   const { tensor } = encodeRows([r], WS, REF, VS, { ...O, channels: [1, 2, 3, 4, 5, 6] });
   assert.equal(tensor.data.length, 10 * 11 * 6);
   assert.deepEqual(pixel(tensor, BAND, 5), [30, 254, 254, 70, 0, 50]);
-  assert.throws(() => encodeRows([r], WS, REF, VS, { ...O, channels: [1, 2, 7] }), (e: unknown) => e instanceof VariantLensError && e.code === 'unknown-channel' && /channel id 7\b/.test(e.message) && /CH_HAPLOTYPE_TAG/.test(e.message));
+  // Channel 7 (haplotype tag) is drawn now; ids 11–18 are not.
+  assert.throws(() => encodeRows([r], WS, REF, VS, { ...O, channels: [1, 2, 11] }), (e: unknown) => e instanceof VariantLensError && e.code === 'unknown-channel' && /channel id 11\b/.test(e.message) && /CH_READ_MAPPING_PERCENT/.test(e.message));
 });

@@ -94,10 +94,13 @@ describe('channel strip', () => {
     for (const x of [2, 3, 6, 7]) assert.equal(even.data[17 * 8 + x], 0, `even tick at ${x}`);
   });
 
-  test('labels: DV 1.5 defaults by position (7th = "haplotype tag"), enum names with example_info', () => {
+  test('labels by channel id: enum names with ids; without ids the six base channels by name and no guessed name after them', () => {
     assert.deepEqual(channelLabels(6), ['read base', 'base quality', 'mapping quality', 'strand', 'read supports variant', 'base differs from ref']);
-    assert.equal(channelLabels(7)[6], 'haplotype tag');
-    assert.deepEqual(channelLabels(11).slice(9), ['channel 10', 'channel 11']);
+    assert.equal(channelLabels(7)[6], 'channel 7 (id?)');
+    assert.deepEqual(channelLabels(11).slice(9), ['channel 10 (id?)', 'channel 11 (id?)']);
+    // The allele-frequency layout: its 7th channel is id 8, not "haplotype tag".
+    assert.equal(channelLabels(7, [1, 2, 3, 4, 5, 6, 8])[6], 'CH_ALLELE_FREQUENCY');
+    assert.deepEqual(channelLabels(8, [1, 2, 3, 4, 5, 6, 9, 10]).slice(6), ['CH_DIFF_CHANNELS_ALTERNATE_ALLELE_1', 'CH_DIFF_CHANNELS_ALTERNATE_ALLELE_2']);
     assert.deepEqual(channelLabels(7, [1, 2, 3, 4, 5, 6, 19]), ['CH_READ_BASE', 'CH_BASE_QUALITY', 'CH_MAPPING_QUALITY', 'CH_STRAND', 'CH_READ_SUPPORTS_VARIANT', 'CH_BASE_DIFFERS_FROM_REF', 'CH_INSERT_SIZE']);
   });
 });

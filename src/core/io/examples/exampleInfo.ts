@@ -3,8 +3,8 @@
  * written by make_examples next to the examples (`<examples>.example_info.json`) and shipped
  * with every DeepVariant model (`<model>/example_info.json`); call_variants refuses examples
  * whose shape or channels differ from the model's. 1.6+ files may add `ablation_channels`
- * (channels zeroed before inference): we parse them, and loading a model that has them is
- * refused (src/core/model/onnxModel.ts, docs/decisions/0007-model-input-layout.md).
+ * (channels dropped before inference): the model loader feeds the graph the other channels
+ * (src/core/model/onnxModel.ts, docs/decisions/0007-model-input-layout.md).
  *
  * This module is the only parser of the file: the examples readers (io), the encoder
  * (pileup), the models (model) and the CLI all use it.
@@ -27,6 +27,11 @@ export interface ExampleInfo {
   readonly ablationChannels?: readonly number[];
   /** `realign_reads` when the producer recorded it (DeepVariant does not; its default is true). */
   readonly realignReads?: boolean;
+  /**
+   * `alt_aligned_pileup` when the producer recorded it (Variant Lens does; DeepVariant does not,
+   * and its 'rows' layout shows only as a height of three blocks, docs/deepvariant.md §12.3).
+   */
+  readonly altAlignedPileup?: 'none' | 'rows' | 'diff_channels' | 'base_channels';
 }
 
 /** What our `examples` command writes by default: the DV 1.6+ WGS layout (7 channels). */
@@ -72,7 +77,14 @@ export function parseExampleInfo(text: string, file = 'example_info.json'): Exam
     channels,
     ...(ablation?.length ? { ablationChannels: ablation } : {}),
     ...(typeof o['realign_reads'] === 'boolean' ? { realignReads: o['realign_reads'] } : {}),
+    ...altLayout(o['alt_aligned_pileup'], bad),
   };
+}
+
+function altLayout(v: unknown, bad: (what: string) => never): { altAlignedPileup?: NonNullable<ExampleInfo['altAlignedPileup']> } {
+  if (v === undefined) return {};
+  if (v === 'none' || v === 'rows' || v === 'diff_channels' || v === 'base_channels') return { altAlignedPileup: v };
+  return bad(`"alt_aligned_pileup" must be none, rows, diff_channels or base_channels, got ${JSON.stringify(v)}`);
 }
 
 /** Reads and validates an example_info.json (errors name `path`). */
