@@ -128,11 +128,15 @@ test('sites on chr1–19 export: truth patch passes bcftools, BED intervals, cut
   assert.deepEqual(bed, ['chr1', 'chr2', 'chr3', 'chr6'].map((c) => `${c}\t${S(c).pos - 1}\t${S(c).pos}`));
 
   // Labelled examples: one per exported site (biallelic SNPs), label = copies of the alt in the reviewed GT.
+  const info = JSON.parse(readFileSync(`${prefix}.training.tfrecord.gz.example_info.json`, 'utf8')) as { shape: number[] };
   const got = new Map<string, number | undefined>();
   for await (const rec of readExamples(`${prefix}.training.tfrecord.gz`)) {
     const ex = rec.example;
-    assert.equal(ex.tensor.height, 100);
-    assert.ok(ex.locus.startsWith(`${ex.variant.referenceName}:`));
+    // DeepVariant's training layout (docs/deepvariant.md §4.2): the calling features plus label.
+    for (const k of ['locus', 'variant/encoded', 'variant_type', 'alt_allele_indices/encoded', 'image/encoded', 'image/shape', 'label']) assert.ok(ex.featureOrder?.includes(k), `feature ${k} in ${ex.locus}`);
+    assert.deepEqual([ex.tensor.height, ex.tensor.width, ex.tensor.channels.length], info.shape);
+    assert.equal(ex.locus, `${ex.variant.referenceName}:${ex.variant.start + 1}-${ex.variant.end}`);
+    assert.equal(ex.variant.calls[0]!.callSetName, 'HG001');
     got.set(`${ex.variant.referenceName}:${ex.variant.start + 1}`, ex.label);
   }
   assert.deepEqual([...got.keys()].sort(), ['chr1', 'chr2', 'chr3', 'chr6'].map((c) => `${c}:${S(c).pos}`).sort());
@@ -145,8 +149,12 @@ test('a site on chr20 with a DeepVariant-style card is refused with the reason a
     line(S('chr20'), 'default-correct', `default=${S('chr20').gt}:30:40;retrained=./.:11:0.4`),
   ]);
   const prefix = join(tmp, 'held');
-  const r = await cli('export', '--review', review, '--format', 'training', '--model', modelDir, '--sample', 'HG001', '--out', prefix);
+  const r = await cli('export', '--review', review, '--format', 'training', '--model', modelDir, '--sample', 'HG001', '--examples', '--reads', bam, '--ref', ref, '--out', prefix);
   assert.equal(r.code, 0, r.stderr);
+  // The endorsed 0/0 (the retrained model's) labels the chr1 image 0; nothing from chr20.
+  const labels: string[] = [];
+  for await (const rec of readExamples(`${prefix}.training.tfrecord.gz`)) labels.push(`${rec.example.locus}=${rec.example.label}`);
+  assert.deepEqual(labels, [`chr1:${S('chr1').pos}-${S('chr1').pos}=0`]);
   assert.match(r.stderr, /leakage guard: left out 1 site\(s\) held out from default's training — 1: chr20 is held out from default's training \(heldOutContigs: chr20, chr21, chr22\)/);
   const q = execFileSync('bcftools', ['query', '-f', '%CHROM\t%POS\t[%GT]\n', `${prefix}.vcf.gz`], { encoding: 'utf8' });
   assert.equal(q, `chr1\t${S('chr1').pos}\t0/0\n`);
@@ -184,6 +192,13 @@ test('a line without GTs and without --vcf is an error naming the file and line'
   assert.notEqual(r.code, 0);
   assert.match(r.stderr, new RegExp(`nogt\\.review\\.tsv: line 4 \\(chr2:${S('chr2').pos} .*default-correct\\): no genotype for model "default".*--vcf default=FILE`));
   assert.doesNotMatch(r.stderr, /\n\s+at /, 'no stack trace');
+});
+
+test('both-correct with models that disagree names no genotype: an error naming the line', async () => {
+  const review = writeReview('disagree.review.tsv', [line(S('chr2'), 'both-correct', 'default=0/1:30:40;retrained=1/1:30:40')]);
+  const r = await cli('export', '--review', review, '--format', 'training', '--model', modelDir, '--out', join(tmp, 'disagree'));
+  assert.equal(r.code, 1);
+  assert.match(r.stderr, /disagree\.review\.tsv: line 3 .*the models' genotypes differ \(default=0\/1, retrained=1\/1\)/);
 });
 
 test('--format vcf still takes one plain --vcf', async () => {
