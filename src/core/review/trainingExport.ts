@@ -167,8 +167,9 @@ export function trainingVcfHeader(opts: {
   return lines;
 }
 
+/** An INFO value: characters VCF reserves there (whitespace ; = , %) percent-encoded; '' → '.'. */
 function infoValue(s: string): string {
-  return s === '' ? '.' : encodeURIComponent(s);
+  return s === '' ? '.' : s.replace(/[\s;=,%]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`);
 }
 
 /** Record lines of the patch, in the given site order (sort first). */

@@ -118,7 +118,9 @@ test('sites on chr1–19 export: truth patch passes bcftools, BED intervals, cut
     return `${c}\t${S(c).pos}\t${S(c).ref}\t${S(c).alt}\t${verdict}\t${gt}`;
   });
   assert.deepEqual(q.trim().split('\n'), expected);
-  execFileSync('bcftools', ['view', '-H', '-r', 'chr2', `${prefix}.vcf.gz`], { encoding: 'utf8' });
+  const sources = execFileSync('bcftools', ['query', '-f', '%CHROM=%INFO/VL_GT_SOURCE\n', `${prefix}.vcf.gz`], { encoding: 'utf8' });
+  assert.equal(sources, 'chr1=review\nchr2=review\nchr3=review\nchr6=vcf:default\n');
+  assert.equal(execFileSync('bcftools', ['view', '-H', '-r', 'chr2', `${prefix}.vcf.gz`], { encoding: 'utf8' }).split('\t')[1], String(S('chr2').pos));
   const header = execFileSync('bcftools', ['view', '-h', `${prefix}.vcf.gz`], { encoding: 'utf8' });
   assert.match(header, /\tHG001\n$/);
   assert.doesNotMatch(header, /variantLensForceHeldOut/);
