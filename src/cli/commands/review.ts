@@ -10,11 +10,15 @@ import { exportBed, exportBedByVerdict, exportTsv, exportVcf } from '../../core/
 import { readReviewTsv } from '../../core/review/reviewImport';
 import { ReviewStore, defaultReviewer } from '../../core/review/reviewStore';
 import { parseArgs } from '../framework/args';
+import { runTrainingExport } from './reviewTraining';
 import type { CliContext } from '../framework/command';
 import { registerCommand } from '../framework/registry';
 
 const usage = `usage: variant-lens review export --review FILE --format tsv|bed|vcf --out X [--vcf V]
                                 [--per-verdict] [--filter VERDICT=FILTER_ID ...]
+       variant-lens review export --review FILE --format training --model DIR --out PREFIX
+                                [--vcf NAME=FILE ...] [--examples --reads BAM --ref FASTA]
+                                [--sample NAME] [--force-held-out]
        variant-lens review stats  --review FILE [--vcf V] [--json]
        variant-lens review import --tsv X --review FILE [--reviewer NAME] [--one-based]
 
@@ -26,6 +30,16 @@ export  tsv: IGVNav-style columns (chr start stop ref var call tags notes, 0-bas
              VL_REVIEWER, VL_TIME, VL_SAMPLE, VL_CONFLICT on reviewed records; --filter Fail=VL_FAIL
              also sets FILTER on records with that verdict. X ending in .gz is bgzipped + tabix-indexed.
              --vcf gives tsv/bed the VCF header's contig order.
+        training: the reviewed sites as truth for retraining the --model (folder with
+             model_card.json, or the card): PREFIX.vcf.gz (+ .tbi; GT per site) and PREFIX.bed
+             (their intervals). <model>-correct takes that model's GT from the line's models
+             column, else from --vcf <model>=FILE; both-correct the GT the models share;
+             both-wrong, uncertain (and other verdicts) are left out. --examples also writes
+             PREFIX.training.tfrecord.gz: labelled tf.Examples made with the card's
+             make_examples parameters. Leakage guard: sites on the card's held-out contigs or
+             samples (trainedOn.heldOutContigs / heldOutSamples; the sample of the line, else
+             --sample, else the first sample of a --vcf) are refused and counted, unless
+             --force-held-out (recorded in the VCF header).
 stats   sites, conflicts, counts by verdict / reviewer / tag; with --vcf, reviewed / total records.
 import  reads a TSV (our export, or IGVNav output: chr start stop ref var call tags notes) and
         merges its sites into the review file (a site in the TSV replaces the file's versions).`;
@@ -43,13 +57,27 @@ async function contigOrderOf(vcf: string | undefined, signal: AbortSignal): Prom
 
 async function runExport(argv: string[], ctx: CliContext): Promise<number> {
   const a = parseArgs(argv, {
-    review: { type: 'string' }, vcf: { type: 'string' }, format: { type: 'string' }, out: { type: 'string' },
+    review: { type: 'string' }, vcf: { type: 'string', multiple: true }, format: { type: 'string' }, out: { type: 'string' },
     'per-verdict': { type: 'boolean' }, filter: { type: 'string', multiple: true },
+    model: { type: 'string' }, examples: { type: 'boolean' }, reads: { type: 'string' }, ref: { type: 'string' },
+    sample: { type: 'string' }, 'force-held-out': { type: 'boolean' },
   }, usage);
   const reviewPath = a.required('review');
   const format = a.required('format');
   const out = a.required('out');
-  const vcf = a.string('vcf');
+  if (format === 'training') {
+    const reads = a.string('reads');
+    const ref = a.string('ref');
+    const sample = a.string('sample');
+    return runTrainingExport({
+      review: reviewPath, model: a.required('model'), out, vcf: a.all('vcf'), examples: a.flag('examples'),
+      ...(reads !== undefined ? { reads } : {}), ...(ref !== undefined ? { ref } : {}), ...(sample !== undefined ? { sample } : {}),
+      forceHeldOut: a.flag('force-held-out'),
+    }, ctx);
+  }
+  const vcfs = a.all('vcf');
+  if (vcfs.length > 1) throw new VariantLensError('invalid-argument', `--vcf given ${vcfs.length} times; --format ${format} takes one VCF (NAME=FILE pairs are for --format training)\n${usage}`);
+  const vcf = vcfs[0];
   const order = await contigOrderOf(vcf, ctx.signal);
   const store = await ReviewStore.open(reviewPath, order ? { contigOrder: order, signal: ctx.signal } : { signal: ctx.signal });
   const entries = store.entries();
@@ -88,7 +116,7 @@ async function runExport(argv: string[], ctx: CliContext): Promise<number> {
       await src.close();
     }
   } else {
-    throw new VariantLensError('invalid-argument', `--format must be tsv, bed or vcf, not "${format}"\n${usage}`);
+    throw new VariantLensError('invalid-argument', `--format must be tsv, bed, vcf or training, not "${format}"\n${usage}`);
   }
   return 0;
 }
@@ -158,7 +186,7 @@ async function runImport(argv: string[], ctx: CliContext): Promise<number> {
 
 registerCommand({
   name: 'review',
-  summary: 'review sidecar files: export (tsv, bed, vcf), stats, import a TSV',
+  summary: 'review sidecar files: export (tsv, bed, vcf, training), stats, import a TSV',
   usage,
   async run(argv, ctx) {
     const [sub, ...rest] = argv;

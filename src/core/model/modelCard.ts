@@ -201,6 +201,22 @@ export interface TrainingMembership {
 }
 
 /**
+ * The leakage guard's question: is this contig, or this sample, held out from the model's
+ * training (trainedOn.heldOutContigs / heldOutSamples)? The reason, or undefined.
+ */
+export function heldOutReason(card: ModelCard, contig: string, sample: string | undefined): string | undefined {
+  const t = card.trainedOn;
+  if (!t) return undefined;
+  const ck = contigKey(contig);
+  if (t.heldOutContigs?.some((c) => contigKey(c) === ck)) return `${contig} is held out from ${card.name}'s training (heldOutContigs: ${t.heldOutContigs.join(', ')})`;
+  if (sample !== undefined) {
+    const sk = sampleKey(sample);
+    if (t.heldOutSamples?.some((s) => sampleKey(s) === sk)) return `sample ${sample} is held out from ${card.name}'s training (heldOutSamples: ${t.heldOutSamples.join(', ')})`;
+  }
+  return undefined;
+}
+
+/**
  * Was this site (contig, optional 1-based position) of this sample in the model's training
  * data? Held-out contigs/samples answer `false` first; then the training lists decide.
  */

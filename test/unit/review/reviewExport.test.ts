@@ -234,7 +234,7 @@ test('CLI: review export / stats / import', async () => {
   assert.equal(serializeReview({ contigOrder: ['chr2', 'chr10'], sites: new Map(a.entries().map((e) => [e.key, [...e.versions]])) }), readFileSync(review, 'utf8'));
   const bad = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'review', 'export', '--review', review, '--format', 'xls', '--out', tsv], { encoding: 'utf8', cwd: PROJECT_ROOT });
   assert.equal(bad.status, 1);
-  assert.match(bad.stderr, /--format must be tsv, bed or vcf/);
+  assert.match(bad.stderr, /--format must be tsv, bed, vcf or training/);
 });
 
 sharedTest('DeepVariant golden VCF: every reviewed record carries VL_VERDICT after export (bcftools query)', async () => {
