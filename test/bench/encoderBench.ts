@@ -15,6 +15,9 @@
  *    (process start included, ~a few ms), best of 3; wall and CPU time (on a shared,
  *    loaded machine CPU time is the steadier number: for us process.cpuUsage(), for
  *    samtools bash's `times`).
+ *  - the cost of the BGZF CRC32 check: BAM fetch and warm end to end with the check on and
+ *    off (alternating, best of 3), as ratios (on / off) and next to samtools' CPU time
+ *    (docs/decisions/0011-bgzf-crc-check.md).
  * The first layout's end-to-end time includes the JIT warming up the encoder; the
  * "warm" row repeats it with a fresh PartitionReader (steady state).
  * Prints a table and one JSON line (prefixed "BENCH_JSON ").
@@ -23,6 +26,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
+import { setBgzfCrcCheck } from '../../src/core/io/bgzf/bgzfIntegrity';
 import { openAlignments } from '../../src/core/io/sam/alignmentReader';
 import { openReference } from '../../src/core/io/fasta/fastaReader';
 import { DEFAULT_EXAMPLE_INFO, DV15_EXAMPLE_INFO, type ExampleInfo } from '../../src/core/io/examples/exampleInfo';
@@ -112,6 +116,30 @@ async function run(info: ExampleInfo, label: string): Promise<Record<string, num
   const e2eRealignedMs = performance.now() - t0;
   const e2eRealignedCpuMs = cpuNow() - c0;
 
+  // What the BGZF CRC32 check costs (docs/decisions/0011): BAM fetch of the ten regions (a
+  // fresh reader each time, so every block is read and inflated again) and the warm end to
+  // end, with the check on and off, alternating, best of 3 CPU times each.
+  const crc = { fetchOn: Infinity, fetchOff: Infinity, e2eOn: Infinity, e2eOff: Infinity };
+  for (let k = 0; k < 6; k++) {
+    const on = k % 2 === 0;
+    setBgzfCrcCheck(on);
+    const fresh = await openAlignments(BAM, { referencePath: REF });
+    let c1 = cpuNow();
+    let got = 0;
+    for (let s = REGION.start; s < REGION.end; s += 10_000) got += (await fresh.fetch(REGION.contig, s, Math.min(s + 10_000, REGION.end))).length;
+    const fetchTook = cpuNow() - c1;
+    if (got !== fetched) throw new Error(`fetched ${got} reads with the CRC check ${on ? 'on' : 'off'}, ${fetched} before`);
+    c1 = cpuNow();
+    let ex = 0;
+    for await (const s of regionExamples(new PartitionReader(fresh, reference, options), REGION)) ex += s.examples.length;
+    const e2eTook = cpuNow() - c1;
+    if (ex !== examples) throw new Error(`made ${ex} examples with the CRC check ${on ? 'on' : 'off'}, ${examples} before`);
+    await fresh.close();
+    if (on) { crc.fetchOn = Math.min(crc.fetchOn, fetchTook); crc.e2eOn = Math.min(crc.e2eOn, e2eTook); }
+    else { crc.fetchOff = Math.min(crc.fetchOff, fetchTook); crc.e2eOff = Math.min(crc.e2eOff, e2eTook); }
+  }
+  setBgzfCrcCheck(true);
+
   // Encode only: partitions in memory (allele counts included), then select + encode every candidate.
   const parts: Partition[] = [];
   const warm = new PartitionReader(reads, reference, { ...options, partitionsPerFetch: 100 });
@@ -166,6 +194,17 @@ async function run(info: ExampleInfo, label: string): Promise<Record<string, num
     samtoolsViewSamCpuMs: Math.round(samtoolsViewCpuMs),
     endToEndWarmCpuMs: Math.round(e2eWarmCpuMs),
     readsFetched: fetched,
+    bamFetchCpuMsCrcOn: Math.round(crc.fetchOn),
+    bamFetchCpuMsCrcOff: Math.round(crc.fetchOff),
+    /** Our BAM fetch CPU / samtools view (SAM out) CPU, CRC check on and off; samtools checks CRCs. */
+    bamFetchCpuVsSamtoolsCrcOn: +(crc.fetchOn / samtoolsViewCpuMs).toFixed(3),
+    bamFetchCpuVsSamtoolsCrcOff: +(crc.fetchOff / samtoolsViewCpuMs).toFixed(3),
+    bamFetchCrcCostRatio: +(crc.fetchOn / crc.fetchOff).toFixed(3),
+    endToEndWarmCpuMsCrcOn: Math.round(crc.e2eOn),
+    endToEndWarmCpuMsCrcOff: Math.round(crc.e2eOff),
+    examplesPerCpuSecCrcOn: Math.round((examples / crc.e2eOn) * 1000),
+    examplesPerCpuSecCrcOff: Math.round((examples / crc.e2eOff) * 1000),
+    endToEndCrcCostRatio: +(crc.e2eOn / crc.e2eOff).toFixed(3),
     examplesPerSecIncludingIo: Math.round((examples / e2eMs) * 1000),
     examplesPerSecIncludingIoWarm: Math.round((examples / e2eWarmMs) * 1000),
     examplesPerCpuSecIncludingIoWarm: Math.round((examples / e2eWarmCpuMs) * 1000),
