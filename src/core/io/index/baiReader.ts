@@ -196,7 +196,7 @@ function binOffset(level: number): number {
 }
 
 /** The reference span [beg, end) of `bin` (SAM spec §5.3; CSIv1 §3 for other geometries). */
-export function binSpan(bin: number, minShift: number, depth: number): [number, number] {
+function binSpan(bin: number, minShift: number, depth: number): [number, number] {
   let level = 0;
   while (level < depth && bin >= binOffset(level + 1)) level++;
   const width = 2 ** (minShift + 3 * (depth - level));
