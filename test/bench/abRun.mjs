@@ -85,8 +85,10 @@ for (const bench of benches) {
       const s = sides[side];
       const r = spawnSync(process.execPath, ['--import', 'tsx', file], { cwd: s.dir, encoding: 'utf8', env, maxBuffer: 64 << 20 });
       if (r.status !== 0) throw new Error(`${bench} on ${s.label} failed:\n${r.stdout}\n${r.stderr}`);
-      results[bench][side].push(METRICS[bench](r.stdout));
-      console.error(`[ab] ${bench} round ${round + 1}/${rounds} ${s.label} done (load ${loadavg()[0].toFixed(2)})`);
+      const m = METRICS[bench](r.stdout);
+      results[bench][side].push(m);
+      // Each run's numbers as they come: a run cut short still leaves its rounds on stderr.
+      console.error(`[ab] ${bench} round ${round + 1}/${rounds} ${s.label} done (load ${loadavg()[0].toFixed(2)}) AB_RUN ${JSON.stringify({ bench, side: s.label, round: round + 1, metrics: Object.fromEntries(Object.entries(m).map(([k, v]) => [k, v[0]])) })}`);
     }
   }
 }

@@ -19,6 +19,9 @@
  *    alt-aligned `rows` and `diff_channels` layouts on the same NA12878 region, and the
  *    allele-frequency layout (channel 8, cohort VCF lookups) next to the plain one on the
  *    GRCh38 subset of ../shared/data/dv-layouts (chr20:61001-62000, repeated 10 times).
+ *  - the cost of the BGZF CRC32 check: BAM fetch and warm end to end with the check on and
+ *    off (alternating, best of 5), as ratios (on / off) and next to samtools' CPU time
+ *    (docs/decisions/0011-bgzf-crc-check.md).
  * The first layout's end-to-end time includes the JIT warming up the encoder; the
  * "warm" row repeats it with a fresh PartitionReader (steady state).
  * Prints a table and one JSON line (prefixed "BENCH_JSON ").
@@ -27,6 +30,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
+import { setBgzfCrcCheck } from '../../src/core/io/bgzf/bgzfIntegrity';
 import { openAlignments } from '../../src/core/io/sam/alignmentReader';
 import { openReference } from '../../src/core/io/fasta/fastaReader';
 import { DEFAULT_EXAMPLE_INFO, DV15_EXAMPLE_INFO, type ExampleInfo } from '../../src/core/io/examples/exampleInfo';
@@ -117,6 +121,35 @@ async function run(info: ExampleInfo, label: string): Promise<Record<string, num
   const e2eRealignedMs = performance.now() - t0;
   const e2eRealignedCpuMs = cpuNow() - c0;
 
+  // What the BGZF CRC32 check costs (docs/decisions/0011): BAM fetch of the ten regions (a
+  // fresh reader each time, so every block is read and inflated again) and the warm end to
+  // end, with the check on and off, alternating, best of 5 CPU times each (the fetch is
+  // short, ~0.1 s, so it is repeated three times per pass).
+  const crc = { fetchOn: Infinity, fetchOff: Infinity, e2eOn: Infinity, e2eOff: Infinity };
+  for (let k = 0; k < 10; k++) {
+    const on = k % 2 === 0;
+    setBgzfCrcCheck(on);
+    let c1 = cpuNow();
+    for (let rep = 0; rep < 3; rep++) {
+      const once = await openAlignments(BAM, { referencePath: REF });
+      let got = 0;
+      for (let s = REGION.start; s < REGION.end; s += 10_000) got += (await once.fetch(REGION.contig, s, Math.min(s + 10_000, REGION.end))).length;
+      await once.close();
+      if (got !== fetched) throw new Error(`fetched ${got} reads with the CRC check ${on ? 'on' : 'off'}, ${fetched} before`);
+    }
+    const fetchTook = (cpuNow() - c1) / 3;
+    const fresh = await openAlignments(BAM, { referencePath: REF });
+    c1 = cpuNow();
+    let ex = 0;
+    for await (const s of regionExamples(new PartitionReader(fresh, reference, options), REGION)) ex += s.examples.length;
+    const e2eTook = cpuNow() - c1;
+    if (ex !== examples) throw new Error(`made ${ex} examples with the CRC check ${on ? 'on' : 'off'}, ${examples} before`);
+    await fresh.close();
+    if (on) { crc.fetchOn = Math.min(crc.fetchOn, fetchTook); crc.e2eOn = Math.min(crc.e2eOn, e2eTook); }
+    else { crc.fetchOff = Math.min(crc.fetchOff, fetchTook); crc.e2eOff = Math.min(crc.e2eOff, e2eTook); }
+  }
+  setBgzfCrcCheck(true);
+
   // Encode only: partitions in memory (allele counts included), then select + encode every candidate.
   const parts: Partition[] = [];
   const warm = new PartitionReader(reads, reference, { ...options, partitionsPerFetch: 100 });
@@ -171,6 +204,17 @@ async function run(info: ExampleInfo, label: string): Promise<Record<string, num
     samtoolsViewSamCpuMs: Math.round(samtoolsViewCpuMs),
     endToEndWarmCpuMs: Math.round(e2eWarmCpuMs),
     readsFetched: fetched,
+    bamFetchCpuMsCrcOn: Math.round(crc.fetchOn),
+    bamFetchCpuMsCrcOff: Math.round(crc.fetchOff),
+    /** Our BAM fetch CPU / samtools view (SAM out) CPU, CRC check on and off; samtools checks CRCs. */
+    bamFetchCpuVsSamtoolsCrcOn: +(crc.fetchOn / samtoolsViewCpuMs).toFixed(3),
+    bamFetchCpuVsSamtoolsCrcOff: +(crc.fetchOff / samtoolsViewCpuMs).toFixed(3),
+    bamFetchCrcCostRatio: +(crc.fetchOn / crc.fetchOff).toFixed(3),
+    endToEndWarmCpuMsCrcOn: Math.round(crc.e2eOn),
+    endToEndWarmCpuMsCrcOff: Math.round(crc.e2eOff),
+    examplesPerCpuSecCrcOn: Math.round((examples / crc.e2eOn) * 1000),
+    examplesPerCpuSecCrcOff: Math.round((examples / crc.e2eOff) * 1000),
+    endToEndCrcCostRatio: +(crc.e2eOn / crc.e2eOff).toFixed(3),
     examplesPerSecIncludingIo: Math.round((examples / e2eMs) * 1000),
     examplesPerSecIncludingIoWarm: Math.round((examples / e2eWarmMs) * 1000),
     examplesPerCpuSecIncludingIoWarm: Math.round((examples / e2eWarmCpuMs) * 1000),

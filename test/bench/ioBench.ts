@@ -8,13 +8,16 @@
  * regions), row-index build time and random page-read latency; and `bcftools view -H | wc -l`
  * wall time and `bcftools view -H -r` latency (a process per query, as a user would run it).
  * Streaming is also reported as CPU time (ours: process.cpuUsage(); bcftools + wc: bash's
- * `times`), which a loaded, shared machine disturbs less than wall time.
+ * `times`), which a loaded, shared machine disturbs less than wall time; and once more with
+ * the BGZF CRC32 check on and off (alternating, best of 3), giving what the check costs as a
+ * ratio and both CPU ratios to bcftools (docs/decisions/0011-bgzf-crc-check.md).
  * Prints a table and one JSON line (prefixed "BENCH_JSON ").
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, openSync, closeSync, renameSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
+import { setBgzfCrcCheck } from '../../src/core/io/bgzf/bgzfIntegrity';
 import { openVcf } from '../../src/core/io/vcf/vcfReader';
 import { seededRandom } from '../helpers/seededRandom';
 
@@ -121,6 +124,23 @@ async function main(): Promise<void> {
   const bcftoolsStreamCpuMs = tm ? (Number(tm[1]) * 60 + Number(tm[2]) + Number(tm[3]) * 60 + Number(tm[4])) * 1000 : NaN;
   if (Number(bc.stdout.trim()) !== N) throw new Error(`bcftools counted ${bc.stdout.trim()} records`);
 
+  // 1b. What the BGZF CRC32 check costs (docs/decisions/0011): the same stream with the check
+  // on and off, alternating, best of 3 CPU times each, as ratios to bcftools' CPU time above
+  // (htslib checks every block's CRC too).
+  const crcCpu = { on: Infinity, off: Infinity };
+  for (let k = 0; k < 6; k++) {
+    const on = k % 2 === 0;
+    setBgzfCrcCheck(on);
+    const c1 = cpuNow();
+    let r = 0;
+    for await (const batch of vcf.recordBatches()) r += batch.length;
+    const took = cpuNow() - c1;
+    if (r !== N) throw new Error(`streamed ${r} records with the CRC check ${on ? 'on' : 'off'}`);
+    if (on) crcCpu.on = Math.min(crcCpu.on, took);
+    else crcCpu.off = Math.min(crcCpu.off, took);
+  }
+  setBgzfCrcCheck(true);
+
   // 2. Region queries: 100 seeded random 10-kb regions.
   const rand = seededRandom(99);
   const regions = Array.from({ length: 100 }, () => {
@@ -176,6 +196,12 @@ async function main(): Promise<void> {
     streamIteratorCpuMs: Math.round(streamIterCpuMs),
     bcftoolsStreamCpuMs: Math.round(bcftoolsStreamCpuMs),
     streamCpuSpeedupVsBcftools: +(bcftoolsStreamCpuMs / streamBatchCpuMs).toFixed(2),
+    streamCpuMsCrcOn: Math.round(crcCpu.on),
+    streamCpuMsCrcOff: Math.round(crcCpu.off),
+    streamCpuSpeedupVsBcftoolsCrcOn: +(bcftoolsStreamCpuMs / crcCpu.on).toFixed(2),
+    streamCpuSpeedupVsBcftoolsCrcOff: +(bcftoolsStreamCpuMs / crcCpu.off).toFixed(2),
+    /** CPU with the CRC check / without, on the same stream: 1.05 = the check costs 5 %. */
+    crcCostRatio: +(crcCpu.on / crcCpu.off).toFixed(3),
     regionQueryMs: { p50: +pct(ours, 50).toFixed(2), p95: +pct(ours, 95).toFixed(2) },
     bcftoolsRegionQueryMs: { p50: +pct(theirs, 50).toFixed(2), p95: +pct(theirs, 95).toFixed(2) },
     regionQuerySpeedupVsBcftoolsP50: +(pct(theirs, 50) / pct(ours, 50)).toFixed(2),
@@ -187,6 +213,7 @@ async function main(): Promise<void> {
   const rows: [string, string, string, string][] = [
     ['stream all records', `${(streamBatchMs / 1000).toFixed(2)} s (${(result.streamRecordsPerSec / 1e6).toFixed(2)} M rec/s)`, `${(bcftoolsStreamMs / 1000).toFixed(2)} s (bcftools view -H | wc -l)`, `${result.streamSpeedupVsBcftools}x`],
     ['stream all records, CPU time', `${(streamBatchCpuMs / 1000).toFixed(2)} s batches, ${(streamIterCpuMs / 1000).toFixed(2)} s records()`, `${(bcftoolsStreamCpuMs / 1000).toFixed(2)} s (bcftools + wc)`, `${result.streamCpuSpeedupVsBcftools}x / ${(bcftoolsStreamCpuMs / streamIterCpuMs).toFixed(2)}x`],
+    ['stream CPU, BGZF CRC32 check on / off', `${(crcCpu.on / 1000).toFixed(2)} s / ${(crcCpu.off / 1000).toFixed(2)} s (best of 3 each, alternating)`, `${(bcftoolsStreamCpuMs / 1000).toFixed(2)} s (bcftools + wc, checks CRC)`, `${result.streamCpuSpeedupVsBcftoolsCrcOn}x / ${result.streamCpuSpeedupVsBcftoolsCrcOff}x; check costs ${((result.crcCostRatio - 1) * 100).toFixed(1)} %`],
     ['  … via records() iterator', `${(streamIterMs / 1000).toFixed(2)} s (${(result.streamIteratorRecordsPerSec / 1e6).toFixed(2)} M rec/s)`, '', `${(bcftoolsStreamMs / streamIterMs).toFixed(2)}x`],
     ['10-kb region query p50/p95', `${result.regionQueryMs.p50} / ${result.regionQueryMs.p95} ms`, `${result.bcftoolsRegionQueryMs.p50} / ${result.bcftoolsRegionQueryMs.p95} ms (bcftools view -H -r, incl. process start)`, `${result.regionQuerySpeedupVsBcftoolsP50}x`],
     ['row index build', `${(indexMs / 1000).toFixed(2)} s, ${(result.rowIndexBytes / 1e6).toFixed(0)} MB`, '', ''],

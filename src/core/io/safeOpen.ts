@@ -8,7 +8,7 @@
  *    is read, and on the command line, where pipes (`-`, `<(…)`) stay allowed, a stream is
  *    read only up to the bound.
  */
-import { createReadStream } from 'node:fs';
+import { createReadStream, type Stats } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { gunzipSync } from 'node:zlib';
 import { VariantLensError, throwIfAborted } from '../errors';
@@ -23,17 +23,33 @@ export interface ReadBound {
 /** Default bound for text files read whole (BED): well below V8's string limit. */
 export const DEFAULT_MAX_WHOLE_FILE_BYTES = 256 * 1024 * 1024;
 
-/** Throws unless `path` is a regular file (no pipe, device, socket or directory). */
-export async function checkRegularFile(path: string, what = 'file'): Promise<void> {
-  let s;
+/**
+ * stat of a file named by someone else, with the errors every caller gives: not found, a
+ * directory (unless `allowDirectory`), and, when `regularOnly`, anything but a regular file
+ * (a pipe, device or socket). The one check behind `checkRegularFile` and `readBounded`.
+ */
+async function statNamed(path: string, what: string, regularOnly: boolean, allowDirectory = false): Promise<Stats> {
+  let s: Stats;
   try {
     s = await stat(path);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     throw new VariantLensError('file-not-found', code === 'ENOENT' ? `${what} not found` : `cannot read the ${what}: ${(e as Error).message}`, path, { cause: e });
   }
-  if (s.isDirectory()) throw new VariantLensError('invalid-argument', `is a directory, not a ${what}`, path);
-  if (!s.isFile()) throw new VariantLensError('invalid-argument', `is not a regular file (a pipe, device or socket); a ${what} named in settings must be a regular file`, path);
+  if (s.isDirectory()) {
+    if (allowDirectory) return s;
+    throw new VariantLensError('invalid-argument', `is a directory, not a ${what}`, path);
+  }
+  if (regularOnly && !s.isFile()) throw new VariantLensError('invalid-argument', `is not a regular file (a pipe, device or socket); a ${what} named in settings must be a regular file`, path);
+  return s;
+}
+
+/**
+ * Throws unless `path` is a regular file (no pipe, device, socket or directory; a directory
+ * passes when `allowDirectory`, e.g. a model folder).
+ */
+export async function checkRegularFile(path: string, what = 'file', opts: { readonly allowDirectory?: boolean } = {}): Promise<void> {
+  await statNamed(path, what, true, opts.allowDirectory);
 }
 
 function tooBig(path: string, max: number, what: string): VariantLensError {
@@ -45,15 +61,7 @@ export async function readBounded(path: string, bound: ReadBound, what = 'file',
   throwIfAborted(signal);
   const stdin = path === '-' && bound.allowSpecial;
   if (!stdin) {
-    if (!bound.allowSpecial) await checkRegularFile(path, what);
-    let s;
-    try {
-      s = await stat(path);
-    } catch (e) {
-      const code = (e as NodeJS.ErrnoException).code;
-      throw new VariantLensError('file-not-found', code === 'ENOENT' ? `${what} not found` : `cannot read the ${what}: ${(e as Error).message}`, path, { cause: e });
-    }
-    if (s.isDirectory()) throw new VariantLensError('invalid-argument', `is a directory, not a ${what}`, path);
+    const s = await statNamed(path, what, !bound.allowSpecial);
     if (s.isFile() && s.size > bound.maxBytes) throw tooBig(path, bound.maxBytes, what);
   }
   const input = stdin ? process.stdin : createReadStream(path, { signal });

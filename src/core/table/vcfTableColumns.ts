@@ -25,7 +25,7 @@
 import { VariantLensError } from '../errors';
 import { resolveContig } from '../io/contigAliases';
 import type { LineBatch } from '../io/vcf/lineScanner';
-import { VcfLineTabs, fieldEnd, lineEnd } from '../io/vcf/vcfLineTokenizer';
+import { FIXED_COLUMN_TABS, VcfLineTabs, fieldEnd, lineEnd } from '../io/vcf/vcfLineTokenizer';
 import { VcfRecord, isSymbolicAllele, parseDecimal } from '../io/vcf/vcfRecord';
 import type { ContigRun } from '../io/vcf/vcfRowIndex';
 import type { CompareOp, FilterSpec, RowVariantKind, SortColumn, SortSpec } from './tableSpec';
@@ -97,13 +97,21 @@ export class Interner {
 
 // ---- one data line -----------------------------------------------------------------------
 
+/** What `locate` found out about one data line besides its tabs, owned by the pass. */
+class LineFacts {
+  pos = 0;
+  /** QUAL as a number; NaN for '.'. */
+  qual = NaN;
+}
+
 /**
  * Finds the tabs of `line` into `tabs` (the shared tokenizer, vcfLineTokenizer.ts) and
  * validates CHROM/POS/REF/QUAL like the VcfRecord constructor; on any doubt, builds a
- * VcfRecord, whose constructor throws the user-facing error. Returns POS.
+ * VcfRecord, whose constructor throws the user-facing error. Leaves POS and QUAL in `facts`
+ * (QUAL is parsed once here, not again by the QUAL column).
  */
-function locate(line: string, lineNumber: number, file: string, tabs: VcfLineTabs): number {
-  tabs.scan(line);
+function locate(line: string, lineNumber: number, file: string, tabs: VcfLineTabs, facts: LineFacts): void {
+  const found = tabs.scan(line);
   const T = tabs.at;
   const t1 = T[0]!;
   const t2 = T[1]!;
@@ -111,7 +119,7 @@ function locate(line: string, lineNumber: number, file: string, tabs: VcfLineTab
   const t4 = T[3]!;
   const t5 = T[4]!;
   const t6 = T[5]!;
-  let ok = tabs.hasFixedColumns && t1 > 0 && t2 > t1 + 1 && t4 > t3 + 1;
+  let ok = found >= FIXED_COLUMN_TABS && t1 > 0 && t2 > t1 + 1 && t4 > t3 + 1;
   let p = 0;
   for (let i = t1 + 1; ok && i < t2; i++) {
     const c = line.charCodeAt(i) - 48;
@@ -124,22 +132,24 @@ function locate(line: string, lineNumber: number, file: string, tabs: VcfLineTab
       default: ok = false;
     }
   }
+  let q = NaN;
   if (ok && !(t6 === t5 + 2 && line.charCodeAt(t5 + 1) === 46)) {
-    if (Number.isNaN(parseDecimal(line, t5 + 1, t6))) {
-      const q = line.slice(t5 + 1, t6);
-      ok = q !== '' && !Number.isNaN(Number(q));
+    q = parseDecimal(line, t5 + 1, t6);
+    if (Number.isNaN(q)) {
+      const text = line.slice(t5 + 1, t6);
+      q = Number(text);
+      ok = text !== '' && !Number.isNaN(q);
     }
   }
   // Throws with VcfRecord's message (line number, column, value); if it does not, the line is valid after all.
-  return ok ? p : new VcfRecord(line, lineNumber, file).pos;
-}
-
-function qualOf(line: string, T: Int32Array): number {
-  const t5 = T[4]!;
-  const t6 = T[5]!;
-  if (t6 === t5 + 2 && line.charCodeAt(t5 + 1) === 46) return NaN;
-  const q = parseDecimal(line, t5 + 1, t6);
-  return Number.isNaN(q) ? Number(line.slice(t5 + 1, t6)) : q;
+  if (ok) {
+    facts.pos = p;
+    facts.qual = q;
+  } else {
+    const r = new VcfRecord(line, lineNumber, file);
+    facts.pos = r.pos;
+    facts.qual = r.qual ?? NaN;
+  }
 }
 
 function kindOf(line: string, T: Int32Array): number {
@@ -189,9 +199,9 @@ function numberIn(line: string, a: number, b: number): number {
 
 // ---- column sets, filled by one pass ---------------------------------------------------------
 
-/** Takes one validated data line: its tabs (tokenizer layout) and POS. */
+/** Takes one validated data line: its tabs (tokenizer layout), POS and QUAL. */
 interface RowSink {
-  take(line: string, row: number, tabs: VcfLineTabs, pos: number): void;
+  take(line: string, row: number, tabs: VcfLineTabs, facts: LineFacts): void;
 }
 
 export class FixedColumns implements RowSink {
@@ -213,10 +223,11 @@ export class FixedColumns implements RowSink {
     this.kind = new Uint8Array(n);
   }
 
-  take(line: string, row: number, tabs: VcfLineTabs, pos: number): void {
+  take(line: string, row: number, tabs: VcfLineTabs, facts: LineFacts): void {
     const T = tabs.at;
+    const pos = facts.pos;
     this.pos[row] = pos;
-    this.qual[row] = qualOf(line, T);
+    this.qual[row] = facts.qual;
     this.kind[row] = kindOf(line, T);
     this.end1[row] = end1Of(line, pos, T);
     // Consecutive rows mostly share their FILTER: compare in place before slicing.
@@ -360,6 +371,7 @@ export class VcfColumnStore {
     let row = 0;
     const first = this.src.headerLines + 1;
     const tabs = new VcfLineTabs();
+    const facts = new LineFacts();
     ctl.progress(0, n, label);
     for await (const batch of this.src.dataLines(signal)) {
       const lines = batch.lines;
@@ -367,8 +379,8 @@ export class VcfColumnStore {
         const line = lines[i]!;
         if (line.length === 0) continue;
         if (row >= n) throw changed(file, n);
-        const pos = locate(line, first + row, file, tabs);
-        for (let s = 0; s < sinks.length; s++) sinks[s]!.take(line, row, tabs, pos);
+        locate(line, first + row, file, tabs, facts);
+        for (let s = 0; s < sinks.length; s++) sinks[s]!.take(line, row, tabs, facts);
         row++;
         if ((row & 4095) === 0) await ctl.check();
       }

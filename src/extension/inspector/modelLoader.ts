@@ -12,7 +12,6 @@ import { VariantLensError, isCancelled, throwIfAborted } from '../../core/errors
 import { modelPipeline } from '../../core/model/makeExamplesParams';
 import { loadModel, type LoadedModel } from '../../core/model/onnxModel';
 import { checkRegularFile } from '../../core/io/safeOpen';
-import { statSync } from 'node:fs';
 import { pipelineOptions, type PipelineOptions } from '../../core/pileup/siteExamples';
 
 export interface ModelSettingLike {
@@ -75,7 +74,7 @@ export class ModelLoader {
       if (!p) {
         // Not tied to one site's signal: a load cancelled by j/k would otherwise be retried per site.
         // A model named in settings is a directory or a regular .onnx file, nothing else.
-        p = (statSync(m.path, { throwIfNoEntry: false })?.isDirectory() ? Promise.resolve() : checkRegularFile(m.path, 'model file')).then(() => loadModel(m.path));
+        p = checkRegularFile(m.path, 'model file', { allowDirectory: true }).then(() => loadModel(m.path));
         this.cache.set(m.path, p);
         p.catch(() => this.cache.delete(m.path));
       }

@@ -225,6 +225,77 @@ describe('stale and foreign indexes', () => {
     await expectBad(() => fetchAll(p), { code: 'bad-index', file: `${p}.bai`, problem: /past the end of .*samtools index/ });
   });
 
+  // A stale index whose chunks land on record starts of the right sequence, but of other
+  // records: the two files have the same layout byte for byte (stored BGZF blocks, lines of
+  // equal length), only the positions differ. Without the bin check both readers answered
+  // the region with 0 records (bcftools does too) where the data holds 251 records / reads.
+  function shiftedTwins(kind: 'vcf' | 'bam', dataBase = 300_000, otherBase = 200_000): { data: string; index: string; otherIndex: string } {
+    const make = (name: string, base: number): string => {
+      if (kind === 'vcf') {
+        const text = ['##fileformat=VCFv4.2', '##contig=<ID=chr1,length=900000>', '#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO',
+          ...Array.from({ length: 5000 }, (_, i) => `chr1\t${base + 40 * i}\t.\tA\tC\t50\tPASS\t.`)].join('\n') + '\n';
+        const p = fx.file(`${name}.vcf.gz`);
+        writeFileSync(fx.file(`${name}.vcf`), text);
+        writeFileSync(p, sh('bgzip', ['-l', '0', '-c', fx.file(`${name}.vcf`)]), 'latin1');
+        sh('tabix', ['-f', '-p', 'vcf', p]);
+        return p;
+      }
+      const text = ['@HD\tVN:1.6\tSO:coordinate', '@SQ\tSN:chr1\tLN:900000',
+        ...Array.from({ length: 5000 }, (_, i) => `r${String(i).padStart(4, '0')}\t0\tchr1\t${base + 40 * i}\t60\t20M\t*\t0\t0\t${'ACGT'.repeat(5)}\t${'I'.repeat(20)}`)].join('\n') + '\n';
+      writeFileSync(fx.file(`${name}.sam`), text);
+      const p = fx.file(`${name}.bam`);
+      sh('samtools', ['view', '-b', '--output-fmt-option', 'level=0', '-o', p, fx.file(`${name}.sam`)]);
+      sh('samtools', ['index', p]);
+      return p;
+    };
+    const data = make(`twin-a-${kind}-${dataBase}`, dataBase);
+    const other = make(`twin-b-${kind}-${otherBase}`, otherBase);
+    const suffix = kind === 'vcf' ? '.tbi' : '.bai';
+    assert.equal(readFileSync(data).length, readFileSync(other).length, 'the twins have the same size');
+    return { data, index: `${data}${suffix}`, otherIndex: `${other}${suffix}` };
+  }
+
+  test('a stale .tbi whose chunk starts at a record outside the queried bin is bad-index, not a short answer', async () => {
+    const t = shiftedTwins('vcf');
+    // With its own index: the right answer (POS 350,000 … 360,000 every 40 bp).
+    assert.equal((await queryVcf(t.data, 'chr1', 349_999, 360_000)).length, 251);
+    copyFileSync(t.otherIndex, t.index);
+    await expectBad(() => queryVcf(t.data, 'chr1', 349_999, 360_000), {
+      code: 'bad-index', file: t.index,
+      problem: new RegExp(`virtual offset \\d+:\\d+ of ${t.data}, where the record the index names for position 350000 starts at 444080, after the end \\(360448\\) of the index window holding that position.*stale or foreign.*tabix -f -p vcf ${t.data}`),
+    });
+  });
+
+  test('a stale .tbi whose chunk starts at a record outside that chunk\'s bin is bad-index', async () => {
+    // The other way round: the index's records lie later than the data's, so its chunk for
+    // the region's 16-kb bin (344065-360448) starts where the data has POS 244080.
+    const t = shiftedTwins('vcf', 200_000, 300_000);
+    assert.equal((await queryVcf(t.data, 'chr1', 349_999, 360_000)).length, 251);
+    copyFileSync(t.otherIndex, t.index);
+    await expectBad(() => queryVcf(t.data, 'chr1', 349_999, 360_000), {
+      code: 'bad-index', file: t.index,
+      problem: new RegExp(`of ${t.data}, where the first record starts at position 244080, outside the bin \\(344065-360448\\) whose chunk this is.*stale or foreign.*tabix -f -p vcf ${t.data}`),
+    });
+  });
+
+  test('a stale .bai whose chunk starts at a read outside the queried bin is bad-index, not fewer reads', async () => {
+    const t = shiftedTwins('bam');
+    const fetchRegion = async (): Promise<number> => {
+      const a = await openAlignments(t.data);
+      try {
+        return (await a.fetch('chr1', 349_999, 360_000)).length;
+      } finally {
+        await a.close();
+      }
+    };
+    assert.equal(await fetchRegion(), Number(sh('samtools', ['view', '-c', t.data, 'chr1:350000-360000']).trim()));
+    copyFileSync(t.otherIndex, t.index);
+    await expectBad(fetchRegion, {
+      code: 'bad-index', file: t.index,
+      problem: new RegExp(`of ${t.data}, where the read the index names for position 350000 starts at 444080, after the end \\(360448\\) of the index window holding that position.*stale or foreign.*samtools index ${t.data}`),
+    });
+  });
+
   test('a .gzi of another file is bad-index naming samtools faidx', async () => {
     const p = copyWith(fx.refGz, fx.file('gzi.fa.gz'), ['.fai']);
     writeFileSync(`${p}.gzi`, Buffer.concat([Buffer.from([2, 0, 0, 0, 0, 0, 0, 0]), Buffer.alloc(32, 0x11)]));

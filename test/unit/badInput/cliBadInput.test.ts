@@ -145,4 +145,14 @@ describe('CLI on bad input: one line, exit 1/2, no stack trace', () => {
       assert.match(lines[0]!, /^variant-lens (info|diff): /);
     }
   });
+
+  test('a VCF given as a pipe (/dev/stdin): one line naming it and saying to save it to a file (was a bare ESPIPE)', () => {
+    // The VCF readers seek (header, BGZF end-of-file block, index, a second pass): a pipe
+    // cannot be read at offsets, so it is refused by name before any read.
+    // A shell pipe (node's own stdio "pipes" are sockets, which /dev/stdin cannot reopen).
+    const q = (x: string): string => `'${x.replace(/'/g, "'\\''")}'`;
+    const r = spawnSync('bash', ['-c', `cat ${q(fx.vcf)} | ${q(process.execPath)} --import tsx ${q(join(ROOT, 'src/cli/main.ts'))} diff /dev/stdin ${q(fx.vcf)} --out ${q(fx.file('pipe'))}`], { cwd: ROOT, encoding: 'utf8' });
+    assert.equal(r.status, 1, r.stderr);
+    assertOneLineError({ code: r.status!, stderr: r.stderr }, 'diff', '/dev/stdin', /is a pipe or device, not a regular file; .*save the stream to a file first/);
+  });
 });

@@ -10,6 +10,19 @@ import { crc32 } from 'node:zlib';
 import { VariantLensError, type ErrorCode } from '../../errors';
 
 /**
+ * Whether the CRC32 is computed. Always on in the product (the CLI and the extension never
+ * change it); `bench:io` and `bench:encoder` switch it off for alternate passes to report
+ * what the check costs, next to bcftools/samtools in the same run (docs/decisions/0011).
+ * ISIZE is checked either way.
+ */
+let crcCheck = true;
+
+/** For the benches only (see `crcCheck`): turns the CRC32 computation off or back on. */
+export function setBgzfCrcCheck(on: boolean): void {
+  crcCheck = on;
+}
+
+/**
  * Throws unless `data` is what the block at `buf[at .. at + csize)` says it holds: ISIZE equal
  * to `data.length` and CRC32 equal to the CRC of `data`.
  */
@@ -19,6 +32,7 @@ export function checkBgzfTrailer(buf: Uint8Array, at: number, csize: number, dat
   if (data.length !== isize) {
     throw new VariantLensError(code, `the BGZF block at byte ${coffset} inflates to ${data.length} bytes but its trailer says ${isize}; the file is corrupt (bgzip -t reports the same)`, file);
   }
+  if (!crcCheck) return;
   const want = (buf[end - 8]! | (buf[end - 7]! << 8) | (buf[end - 6]! << 16) | (buf[end - 5]! << 24)) >>> 0;
   const got = data.length === 0 ? 0 : crc32(data) >>> 0;
   if (got !== want) {

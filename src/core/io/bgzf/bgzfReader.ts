@@ -180,9 +180,16 @@ export async function openForRead(file: string): Promise<FileHandle> {
     throw fileError(e, file);
   }
   // open(2) succeeds on a directory; reading it then fails with a bare EISDIR.
-  if ((await fh.stat()).isDirectory()) {
+  const st = await fh.stat();
+  if (st.isDirectory()) {
     await fh.close();
     throw new VariantLensError('invalid-argument', 'is a directory, not a file', file);
+  }
+  // A pipe (`<(…)`, /dev/stdin) or a device cannot be read at an offset (ESPIPE): these
+  // readers seek (header, BGZF end-of-file block, index, a second pass), so say so by name.
+  if (!st.isFile()) {
+    await fh.close();
+    throw new VariantLensError('invalid-argument', 'is a pipe or device, not a regular file; VCF, BAM/CRAM and FASTA files are read at offsets (header, end-of-file check, index), so save the stream to a file first', file);
   }
   return fh;
 }

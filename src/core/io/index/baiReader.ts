@@ -13,10 +13,18 @@
  */
 import { VariantLensError } from '../../errors';
 
-/** One index chunk: virtual offsets [beg, end). */
+/**
+ * One index chunk: virtual offsets [beg, end). `binBeg`/`binEnd` are the reference span
+ * (0-based half-open) of the bin the chunk starting at `beg` belongs to: in a index that
+ * matches its data, the record at `beg` starts inside that span (a record's bin is the
+ * smallest bin holding it, SAM spec §5.3), so a record starting elsewhere means a stale or
+ * foreign index (checked by the readers, never a silently short answer).
+ */
 export interface IndexChunk {
   readonly beg: number;
   readonly end: number;
+  readonly binBeg: number;
+  readonly binEnd: number;
 }
 
 interface RefBins {
@@ -38,6 +46,15 @@ export interface BamIndex {
   readonly referenceCount: number;
   /** Merged chunks, in file order, that may hold reads of `refId` overlapping [beg, end). */
   chunksFor(refId: number, beg: number, end: number): IndexChunk[];
+  /**
+   * BAI only: the linear-index offset of `beg`'s 16-kb window and the window's end, when the
+   * index says the window holds records, so that the record at `offset` must overlap the
+   * window and start before `spanEnd` (SAM spec §5.1.3). htslib fills an empty window with
+   * the next window's offset, so a window whose offset equals the next one's may be empty
+   * and is not checked; neither is a CSI (its loffsets are filled the same way). Undefined
+   * when there is nothing to check.
+   */
+  minOffsetFor(refId: number, beg: number): { readonly offset: number; readonly spanEnd: number } | undefined;
 }
 
 /** Parses the (decompressed) bytes of a .bai or .csi. */
@@ -117,17 +134,23 @@ class ParsedIndex implements BamIndex {
     for (const bin of overlappingBins(beg, end, this.minShift, this.depth)) {
       const flat = ref.bins.get(bin);
       if (!flat) continue;
+      const [binBeg, binEnd] = binSpan(bin, this.minShift, this.depth);
       for (let j = 0; j < flat.length; j += 2) {
-        if (flat[j + 1]! > minOff) found.push({ beg: flat[j]!, end: flat[j + 1]! });
+        if (flat[j + 1]! > minOff) found.push({ beg: flat[j]!, end: flat[j + 1]!, binBeg, binEnd });
       }
     }
     if (found.length <= 1) return found;
     found.sort((a, b) => a.beg - b.beg);
     // Merge overlapping or touching chunks so each byte is decoded once.
-    const out: { beg: number; end: number }[] = [{ ...found[0]! }];
+    const out: { beg: number; end: number; binBeg: number; binEnd: number }[] = [{ ...found[0]! }];
     for (let i = 1; i < found.length; i++) {
       const last = out[out.length - 1]!;
       const ch = found[i]!;
+      if (ch.beg === last.beg) {
+        // Two bins name the same start (only a corrupt index does): accept either span.
+        last.binBeg = Math.min(last.binBeg, ch.binBeg);
+        last.binEnd = Math.max(last.binEnd, ch.binEnd);
+      }
       if (ch.beg <= last.end) {
         if (ch.end > last.end) last.end = ch.end;
       } else {
@@ -135,6 +158,16 @@ class ParsedIndex implements BamIndex {
       }
     }
     return out;
+  }
+
+  minOffsetFor(refId: number, beg: number): { readonly offset: number; readonly spanEnd: number } | undefined {
+    const ref = this.refs[refId];
+    if (!ref || ref.loffsets || beg >= 2 ** (this.minShift + 3 * this.depth)) return undefined;
+    const lin = ref.linear;
+    if (lin.length === 0) return undefined;
+    const w = Math.min(beg >> 14, lin.length - 1);
+    if (lin[w]! <= 0 || (w + 1 < lin.length && lin[w + 1] === lin[w])) return undefined;
+    return { offset: lin[w]!, spanEnd: (w + 1) * 16384 };
   }
 
   /** Smallest virtual offset a read overlapping `beg` can start at (0 when unknown). */
@@ -160,6 +193,15 @@ class ParsedIndex implements BamIndex {
 /** First bin number of a level: (8^level - 1) / 7. */
 function binOffset(level: number): number {
   return ((1 << (3 * level)) - 1) / 7;
+}
+
+/** The reference span [beg, end) of `bin` (SAM spec §5.3; CSIv1 §3 for other geometries). */
+function binSpan(bin: number, minShift: number, depth: number): [number, number] {
+  let level = 0;
+  while (level < depth && bin >= binOffset(level + 1)) level++;
+  const width = 2 ** (minShift + 3 * (depth - level));
+  const beg = (bin - binOffset(level)) * width;
+  return [beg, beg + width];
 }
 
 /** Bins at every level that overlap 0-based half-open [beg, end) (SAM spec §5.3 reg2bins, generalised for CSI). */

@@ -17,7 +17,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { gunzipSync } from 'node:zlib';
 import { VariantLensError } from '../../errors';
 import { warn } from '../../warnings';
-import { parseBamIndex, type BamIndex } from './baiReader';
+import { parseBamIndex, type BamIndex, type IndexChunk } from './baiReader';
 
 export type IndexTool = 'samtools' | 'tabix';
 
@@ -180,6 +180,11 @@ export function sampleReferences(firstChunk: readonly number[], max = 64): numbe
 export function chunkMismatch(dataPath: string, indexPath: string, tool: IndexTool, vOffset: number, what: string): VariantLensError {
   const c = Math.floor(vOffset / 65536);
   return new VariantLensError('bad-index', `points to virtual offset ${c}:${vOffset - c * 65536} of ${dataPath}, where ${what}: the index does not match the data file (stale or foreign); re-create it with: ${reindexCommand(dataPath, indexPath, tool)}`, indexPath);
+}
+
+/** The error for a chunk whose first record starts outside the chunk's bin (0-based `pos`). */
+export function outsideBin(dataPath: string, indexPath: string, tool: IndexTool, chunk: IndexChunk, pos: number): VariantLensError {
+  return chunkMismatch(dataPath, indexPath, tool, chunk.beg, `the first record starts at position ${pos + 1}, outside the bin (${chunk.binBeg + 1}-${chunk.binEnd}) whose chunk this is`);
 }
 
 /** A parsed tabix index: the binning index plus the sequence names in index order. */

@@ -20,7 +20,7 @@ import { CigarOp, type AlignedRead, type TagValue } from './alignedRead';
 import { type BamIndex, parseBamIndex } from '../index/baiReader';
 import { MAX_BLOCK_SIZE, bgzfBlocks, looksLikeBgzf, openForRead } from '../bgzf/bgzfReader';
 import { checkBgzfTrailer } from '../bgzf/bgzfIntegrity';
-import { bamIndexExtent, checkIndexFitsData, chunkMismatch, readIndexBytes, sampleReferences } from '../index/indexCheck';
+import { bamIndexExtent, checkIndexFitsData, chunkMismatch, outsideBin, readIndexBytes, sampleReferences } from '../index/indexCheck';
 
 export interface BamReference {
   readonly name: string;
@@ -112,7 +112,9 @@ export class BamReader {
   async fetch(refId: number, beg: number, end: number, signal?: AbortSignal): Promise<AlignedRead[]> {
     const out: AlignedRead[] = [];
     const names = this.names;
-    for (const chunk of this.index.chunksFor(refId, beg, end)) {
+    const chunks = this.index.chunksFor(refId, beg, end);
+    if (chunks.length > 0) await this.checkMinOffset(refId, beg, signal);
+    for (const chunk of chunks) {
       throwIfAborted(signal);
       let segments: Buffer[];
       try {
@@ -133,12 +135,42 @@ export class BamReader {
         if (size < 32 || ref !== refId) {
           throw chunkMismatch(this.path, this.index.path, 'samtools', chunk.beg, size < 32 ? 'no BAM record starts' : `the first record is on reference ${ref}, not ${refId}`);
         }
+        // ... and that record must start inside the bin the chunk belongs to (baiReader.ts
+        // IndexChunk): a stale index pointing at another record of the same reference would
+        // otherwise skip the reads of the region without a word.
+        if (first.length >= 12) {
+          const pos = Math.max(0, first.readInt32LE(8));
+          if (pos < chunk.binBeg || pos >= chunk.binEnd) throw outsideBin(this.path, this.index.path, 'samtools', chunk, pos);
+        }
       } else if (segments.length === 0 && chunk.end > chunk.beg) {
         throw chunkMismatch(this.path, this.index.path, 'samtools', chunk.beg, 'there is no data');
       }
       if (decodeSegments(segments, this.path, refId, beg, end, names, out)) break;
     }
     return out;
+  }
+
+  /**
+   * When the index says `beg`'s 16-kb window holds reads, the read at its linear-index offset
+   * overlaps it (SAM spec §5.1.3), so it starts before the window's end (baiReader.ts
+   * minOffsetFor): a stale index that points at a later read of the same reference would
+   * otherwise skip the region's reads without a word.
+   */
+  private async checkMinOffset(refId: number, beg: number, signal?: AbortSignal): Promise<void> {
+    const m = this.index.minOffsetFor(refId, beg);
+    if (!m) return;
+    let head: Buffer;
+    try {
+      head = Buffer.concat(await this.chunkSegments(m.offset, m.offset + 12, signal));
+    } catch (e) {
+      if (e instanceof VariantLensError && /no BGZF block header at byte/.test(e.message)) throw chunkMismatch(this.path, this.index.path, 'samtools', m.offset, 'no BGZF block starts');
+      throw e;
+    }
+    if (head.length < 12 || head.readInt32LE(4) !== refId) return; // a record split across blocks, or a window filled from another reference
+    const pos = head.readInt32LE(8);
+    if (pos >= m.spanEnd) {
+      throw chunkMismatch(this.path, this.index.path, 'samtools', m.offset, `the read the index names for position ${beg + 1} starts at ${pos + 1}, after the end (${m.spanEnd}) of the index window holding that position`);
+    }
   }
 
   async close(): Promise<void> {

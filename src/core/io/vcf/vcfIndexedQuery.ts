@@ -2,11 +2,12 @@
  * Region queries of a bgzipped VCF through its `.tbi`/`.csi`, read with our BGZF reader
  * (every block CRC-checked) and checked against the file (src/core/io/index/indexCheck.ts):
  * an index naming offsets past the end, sequences the header does not list, or a chunk
- * that does not start with a record of the queried sequence is a `bad-index` error naming
+ * that does not start with a record of the queried sequence inside the chunk's bin is a
+ * `bad-index` error naming
  * the index and the tabix command, never a silently short answer.
  */
 import { VariantLensError, throwIfAborted } from '../../errors';
-import { checkIndexFitsData, chunkMismatch, parseTabixIndex, readIndexBytes, sampleReferences, type TabixIndex } from '../index/indexCheck';
+import { checkIndexFitsData, chunkMismatch, outsideBin, parseTabixIndex, readIndexBytes, sampleReferences, type TabixIndex } from '../index/indexCheck';
 import type { LineBatch } from './lineScanner';
 import { resolveContig } from '../contigAliases';
 import { VcfRecord } from './vcfRecord';
@@ -15,7 +16,7 @@ export interface TabixQueryTarget {
   readonly path: string;
   readonly size: number;
   readonly headerContigs: readonly string[];
-  randomLineBatches(start: number, end: number | undefined, signal: AbortSignal | undefined): AsyncGenerator<LineBatch>;
+  randomLineBatches(start: number, end: number | undefined, signal: AbortSignal | undefined, wantOffsets?: boolean): AsyncGenerator<LineBatch>;
 }
 
 /** Reads and checks the index once per file. */
@@ -54,14 +55,34 @@ export async function* tabixQuery(target: TabixQueryTarget, indexPath: string, t
   // Widen by one base on each side (as before); the exact overlap test (INFO/END aware) is ours.
   const chunks = tbx.index.chunksFor(refId, Math.max(0, start - 1), end + 1);
   if (chunks.length === 0) return;
+  // When the index says `start`'s window holds records, the record at its linear-index
+  // offset overlaps it, so it starts before the window's end (baiReader.ts minOffsetFor); a
+  // stale index pointing at a later record would otherwise skip the region's records. That
+  // record is usually passed by the read below (checked there, by its offset); else it is
+  // read on its own after it.
+  const min = tbx.index.minOffsetFor(refId, Math.max(0, start - 1));
+  let minChecked = min === undefined;
+  const checkMin = (line: string): void => {
+    minChecked = true;
+    const tab = line.indexOf('\t');
+    if ((tab < 0 ? line : line.slice(0, tab)) !== ref) return;
+    const pos0 = Math.max(0, new VcfRecord(line, 0, target.path).start0);
+    if (pos0 >= min!.spanEnd) {
+      throw chunkMismatch(target.path, indexPath, 'tabix', min!.offset, `the record the index names for position ${start + 1} starts at ${pos0 + 1}, after the end (${min!.spanEnd}) of the index window holding that position`);
+    }
+  };
   // The file is sorted: read on from the first chunk until past the region. The bytes between
   // chunks are records of the same sequence outside the region, which the test below drops.
   const from = chunks[0]!.beg;
   let first = true;
-  for await (const batch of target.randomLineBatches(from, undefined, signal)) {
+  let checkBin = true;
+  reading: for await (const batch of target.randomLineBatches(from, undefined, signal, !minChecked)) {
     throwIfAborted(signal);
-    for (const line of batch.lines) {
+    const lines = batch.lines;
+    for (let i = 0; i < lines.length; i++) {
+      const line = lines[i]!;
       if (line === '') continue;
+      if (!minChecked && batch.offsets![i] === min!.offset) checkMin(line);
       const tab = line.indexOf('\t');
       const chrom = tab < 0 ? line : line.slice(0, tab);
       if (first) {
@@ -70,10 +91,25 @@ export async function* tabixQuery(target: TabixQueryTarget, indexPath: string, t
           throw chunkMismatch(target.path, indexPath, 'tabix', from, `the line there is not a record of ${ref} ("${line.slice(0, 30)}")`);
         }
       }
-      if (chrom !== ref) return;
+      if (chrom !== ref) break reading;
       const r = new VcfRecord(line, 0, target.path);
-      if (r.start0 >= end) return;
+      if (checkBin) {
+        // The record at the chunk start must start inside the chunk's bin (tabix bins by
+        // POS - 1, as here): else the index is stale and would skip the region's records.
+        checkBin = false;
+        const pos0 = Math.max(0, r.start0);
+        if (pos0 < chunks[0]!.binBeg || pos0 >= chunks[0]!.binEnd) throw outsideBin(target.path, indexPath, 'tabix', chunks[0]!, pos0);
+      }
+      if (r.start0 >= end) break reading;
       if (r.start0 < end && r.end0 > start) yield r;
+    }
+  }
+  if (!minChecked) {
+    for await (const batch of target.randomLineBatches(min!.offset, undefined, signal)) {
+      const line = batch.lines.find((l) => l !== '');
+      if (line === undefined) continue;
+      checkMin(line);
+      break;
     }
   }
 }

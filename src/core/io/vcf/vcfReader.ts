@@ -210,15 +210,15 @@ export class VcfFile implements VcfSource, RowIndexSource {
   }
 
   /** @internal Line batches read with random access (block cache), for short page reads. */
-  randomLineBatches(start: number, end: number | undefined, signal: AbortSignal | undefined): AsyncGenerator<LineBatch> {
+  randomLineBatches(start: number, end: number | undefined, signal: AbortSignal | undefined, wantOffsets = false): AsyncGenerator<LineBatch> {
     if (this.kind === 'bgzf') {
       this.random ??= new BgzfRandomReader(this.path);
       const { coffset, uoffset } = splitVirtualOffset(start);
-      return lineBatches(randomBgzfChunks(this.random, coffset, this.size, signal), uoffset, false, virtualOffset);
+      return lineBatches(randomBgzfChunks(this.random, coffset, this.size, signal), uoffset, wantOffsets, virtualOffset);
     }
     // Plain: one read of exactly the byte range when the end is known.
     const stop = end ?? this.size;
-    return lineBatches(plainChunks(this.path, start, stop, signal, Math.max(1, Math.min(stop - start, 16 << 20))), 0, false, plainOffset);
+    return lineBatches(plainChunks(this.path, start, stop, signal, Math.max(1, Math.min(stop - start, 16 << 20))), 0, wantOffsets, plainOffset);
   }
 
   private lineBatchesFromData(signal: AbortSignal | undefined, wantOffsets: boolean): AsyncGenerator<LineBatch> {

@@ -124,21 +124,21 @@ export class VcfRecord {
    * @param lineNumber 1-based line number in the (decompressed) file, for error messages; 0 if unknown
    */
   constructor(readonly line: string, readonly lineNumber: number, file: string) {
-    // Hot path when streaming (millions of records): the shared tokenizer finds the tabs
-    // (indexOf, no intermediate arrays, no regex); validate with char-code loops.
-    const tabs = RECORD_TABS;
-    const found = findTabs(line, tabs, 8);
-    if (found < FIXED_COLUMN_TABS) {
-      const cols = found + 1;
+    // Hot path when streaming (millions of records). The tabs are the tokenizer's layout
+    // (vcfLineTokenizer.ts: t1 … t8 are `tabs[0 .. 8)`), found here by the same indexOf scan
+    // written out into locals: going through `findTabs` and an Int32Array made this
+    // constructor ~20 % slower, which is most of a whole-file stream (docs/decisions/0014).
+    const t1 = line.indexOf('\t');
+    const t2 = t1 < 0 ? -1 : line.indexOf('\t', t1 + 1);
+    const t3 = t2 < 0 ? -1 : line.indexOf('\t', t2 + 1);
+    const t4 = t3 < 0 ? -1 : line.indexOf('\t', t3 + 1);
+    const t5 = t4 < 0 ? -1 : line.indexOf('\t', t4 + 1);
+    const t6 = t5 < 0 ? -1 : line.indexOf('\t', t5 + 1);
+    const t7 = t6 < 0 ? -1 : line.indexOf('\t', t6 + 1);
+    if (t7 < 0) {
+      const cols = countColumns(line);
       throw malformed(file, lineNumber, `has ${cols} tab-separated column${cols === 1 ? '' : 's'}; a VCF record needs at least 8`, line);
     }
-    const t1 = tabs[0]!;
-    const t2 = tabs[1]!;
-    const t3 = tabs[2]!;
-    const t4 = tabs[3]!;
-    const t5 = tabs[4]!;
-    const t6 = tabs[5]!;
-    const t7 = tabs[6]!;
     if (t1 === 0) throw malformed(file, lineNumber, 'has an empty CHROM', line);
     let p = 0;
     for (let i = t1 + 1; i < t2; i++) {
@@ -172,7 +172,7 @@ export class VcfRecord {
     this.t5 = t5;
     this.t6 = t6;
     this.t7 = t7;
-    this.t8 = tabs[7]!;
+    this.t8 = line.indexOf('\t', t7 + 1);
     this.idCache = undefined;
     this.altsCache = undefined;
     this.filtersCache = undefined;
@@ -334,8 +334,10 @@ export function isSymbolicAllele(alt: string): boolean {
 
 const NO_STRINGS: readonly string[] = Object.freeze([]);
 
-/** The constructor's tab offsets; read back into fields before the constructor returns. */
-const RECORD_TABS = new Int32Array(8);
+/** Columns of a line with fewer than 8 (for the error message), by the shared tokenizer. */
+function countColumns(line: string): number {
+  return findTabs(line, new Int32Array(FIXED_COLUMN_TABS + 1)) + 1;
+}
 
 /**
  * The last CHROM seen: consecutive records share their contig, so the common case reuses
