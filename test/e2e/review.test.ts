@@ -15,13 +15,13 @@
  */
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { userInfo } from 'node:os';
 import type { Frame, Page } from 'playwright-core';
-import { ensureDemoWorkspace } from '../helpers/demoWorkspace';
-import { E2E_CACHE, SCREENSHOTS, quickOpen, runCommand, startVsCode, webviewFrame, type RunningVsCode } from './codeServer';
+import { E2E_CACHE, SCREENSHOTS, quickOpen, startVsCode, webviewFrame, type RunningVsCode } from './codeServer';
+import { command, openDemoDiff, writeDemoWorkspace } from './demoDiff';
 
 const WORKSPACE = join(E2E_CACHE, 'review-workspace');
 const REVIEW_FILE = join(WORKSPACE, 'variant-lens.review.tsv');
@@ -34,47 +34,11 @@ after(async () => {
 
 /** A private copy of the demo workspace (the test writes its review file); data and models are linked. */
 async function writeWorkspace(): Promise<void> {
-  const demo = await ensureDemoWorkspace();
-  rmSync(WORKSPACE, { recursive: true, force: true });
-  mkdirSync(WORKSPACE, { recursive: true });
-  for (const f of ['default.vcf.gz', 'default.vcf.gz.tbi', 'retrained.vcf.gz', 'retrained.vcf.gz.tbi', '.vscode']) {
-    cpSync(join(demo, f), join(WORKSPACE, f), { recursive: true });
-  }
-  if (existsSync(join(demo, 'variant-lens.review.tsv'))) cpSync(join(demo, 'variant-lens.review.tsv'), REVIEW_FILE);
+  const demo = await writeDemoWorkspace(WORKSPACE);
   demoSitesTsv = join(demo, 'diff', 'default_vs_retrained.sites.tsv');
-  for (const d of ['data', 'models']) if (existsSync(join(demo, d))) symlinkSync(join(demo, d), join(WORKSPACE, d));
 }
 
-async function pick(page: Page, text: string): Promise<void> {
-  const input = page.locator('.quick-input-widget input');
-  await input.waitFor({ state: 'visible' });
-  await input.fill(text);
-  await page.locator('.quick-input-list .monaco-list-row', { hasText: text }).first().waitFor();
-  await page.keyboard.press('Enter');
-}
-
-/** Runs a palette command, retrying while the extension host is still registering commands. */
-async function command(page: Page, title: string): Promise<void> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      await runCommand(page, title);
-      return;
-    } catch (e) {
-      if (attempt === 4) throw e;
-      await page.keyboard.press('Escape');
-    }
-  }
-}
-
-async function openDiff(page: Page): Promise<Frame> {
-  await command(page, 'Variant Lens: Compare Two VCFs');
-  await pick(page, 'default.vcf.gz');
-  await pick(page, 'retrained.vcf.gz');
-  await pick(page, 'No truth set');
-  const diff = await webviewFrame(page, '.diff-summary', 60_000);
-  await diff.waitForSelector('#app[data-state="done"] .grid[data-loaded="true"]', { timeout: 60_000 });
-  return diff;
-}
+const openDiff = openDemoDiff;
 
 interface RowText { chrom: string; pos: number; ref: string; alt: string; review: string; aGt: string }
 

@@ -28,14 +28,16 @@ export function featureHistogramSvg(summary: FeatureSummary, def: FeatureDef, gr
   const fa = bins.map((b) => (totA > 0 ? b.counts.agreed / totA : 0));
   const fd = bins.map((b) => (totD > 0 ? b.counts[group] / totD : 0));
   const max = Math.max(0.01, ...fa, ...fd);
-  const plotW = W - PAD_L - 6;
+  // Wide enough for each bin's label ("0.1–0.2" at 9 px).
+  const width = Math.max(W, PAD_L + 6 + bins.length * 38);
+  const plotW = width - PAD_L - 6;
   const plotH = H - PAD_T - PAD_B;
   const slot = plotW / Math.max(1, bins.length);
   const bw = Math.max(2, slot / 2 - 2);
   const y = (f: number): number => PAD_T + plotH - (f / max) * plotH;
   const parts: string[] = [];
   parts.push(`<text class="plot-title" x="${PAD_L}" y="12">${esc(def.label)}</text>`);
-  parts.push(`<line class="axis" x1="${PAD_L}" y1="${PAD_T + plotH}" x2="${W - 6}" y2="${PAD_T + plotH}"/>`);
+  parts.push(`<line class="axis" x1="${PAD_L}" y1="${PAD_T + plotH}" x2="${width - 6}" y2="${PAD_T + plotH}"/>`);
   parts.push(`<text class="tick" x="${PAD_L - 4}" y="${PAD_T + 4}" text-anchor="end">${Math.round(max * 100)}%</text>`);
   parts.push(`<text class="tick" x="${PAD_L - 4}" y="${PAD_T + plotH}" text-anchor="end">0</text>`);
   bins.forEach((b, k) => {
@@ -49,7 +51,7 @@ export function featureHistogramSvg(summary: FeatureSummary, def: FeatureDef, gr
       + `<rect class="bar-disputed" x="${x0 + bw + 1}" y="${y(fd[k]!)}" width="${bw}" height="${PAD_T + plotH - y(fd[k]!)}"/>`
       + `<text class="tick" x="${x0 + slot / 2 - 1}" y="${PAD_T + plotH + 12}" text-anchor="middle">${esc(b.bin)}</text></g>`);
   });
-  return `<svg class="feature-plot" viewBox="0 0 ${W} ${H}" width="${W}" height="${H}" role="img" aria-label="${esc(def.label)}: agreed vs ${group} sites by bin">${parts.join('')}</svg>`;
+  return `<svg class="feature-plot" viewBox="0 0 ${width} ${H}" width="${width}" height="${H}" role="img" aria-label="${esc(def.label)}: agreed vs ${group} sites by bin">${parts.join('')}</svg>`;
 }
 
 /** A-vs-B counts as a grid of cells shaded by log count (empty cells are not drawn). */
