@@ -43,11 +43,15 @@ test('diff editor: the feature plots are drawn when the diff finishes; a bin lis
   const { page } = vs;
   const diff = await openDemoDiff(page);
   const done = Date.now();
-  await diff.waitForSelector('.diff-features .feature-plot .bin', { timeout: 30_000 });
+  await diff.waitForSelector('.diff-features .feature-plot .bin', { state: 'attached', timeout: 30_000 });
   const drawn = await diff.$$eval('.diff-features svg.feature-plot', (s) => s.length);
-  console.log(`feature plots: ${drawn} histograms on screen ${Date.now() - done} ms after the diff finished (demo diff)`);
+  console.log(`feature plots: ${drawn} histograms drawn ${Date.now() - done} ms after the diff finished (demo diff; folded until opened)`);
   assert.ok(drawn >= 10, `${drawn} histograms`);
   assert.equal(await diff.$$eval('.diff-features svg.joint-plot', (s) => s.length), 2);
+  // Folded at first (the list keeps its room); its summary names the most enriched bin. Open it.
+  assert.match((await diff.textContent('.diff-features summary')) ?? '', /^Where they disagree — \S+: \d+/);
+  await diff.click('.diff-features summary');
+  await diff.waitForSelector('.diff-features .feature-plot .bin', { state: 'visible' });
   const sentences = await diff.$$eval('.diff-features .sentences li', (li) => li.map((x) => x.textContent ?? ''));
   assert.ok(sentences.length > 0, 'the enrichment names at least one bin');
   console.log(`where they disagree: ${sentences[0]}`);

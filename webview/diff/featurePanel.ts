@@ -16,14 +16,19 @@ function svgNode(text: string): Element {
   return document.importNode(doc.documentElement, true);
 }
 
+/** Folded until the user opens it (the list keeps its room); remembered while the page lives. */
+let open = false;
+
 export function renderFeaturePanel(host: HTMLElement, f: DiffFeaturesPayload | undefined, nameA: string, nameB: string, onBin: (filter: string) => void): void {
   host.replaceChildren();
   host.hidden = f === undefined;
   if (!f) return;
   const details = el('details', 'features');
-  details.open = true;
-  details.append(el('summary', undefined, 'Where they disagree'));
+  details.open = open;
+  details.addEventListener('toggle', () => { open = details.open; });
   const top = f.enrichment.filter((e) => e.p < 0.05).slice(0, 5);
+  // Folded, the summary still says the most enriched bin.
+  details.append(el('summary', undefined, top[0] ? `Where they disagree — ${top[0].text}` : 'Where they disagree'));
   if (top.length === 0) details.append(el('p', 'muted', 'No feature bin is enriched among disputed sites (one-sided Fisher p < 0.05, ≥ 3 sites).'));
   else {
     const ol = el('ol', 'sentences');
