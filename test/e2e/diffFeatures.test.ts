@@ -74,7 +74,7 @@ test('diff editor: the feature plots are drawn when the diff finishes; a bin lis
   await page.screenshot({ path: join(SCREENSHOTS, 'diff-features.png') });
   // The plots take half the panel: fold them so the list shows every row of the bin (it draws visible rows only).
   await diff.click('.diff-features summary');
-  await diff.waitForFunction((n) => document.querySelectorAll('.rows .row[data-index]:not(.loading)').length >= n, want.length, { timeout: 30_000 });
-  const shown = await diff.$$eval('.rows .row[data-index]', (rows) => rows.map((r) => `${r.querySelector('.c-chrom')?.textContent ?? ''}:${(r.querySelector('.c-pos')?.textContent ?? '').replace(/,/g, '')}`));
+  await diff.waitForFunction((n) => document.querySelectorAll('.rows .row[data-index]:not(.loading):not([hidden])').length >= n, want.length, { timeout: 30_000 });
+  const shown = await diff.$$eval('.rows .row[data-index]:not([hidden])', (rows) => rows.map((r) => `${r.querySelector('.c-chrom')?.textContent ?? ''}:${(r.querySelector('.c-pos')?.textContent ?? '').replace(/,/g, '')}`));
   assert.deepEqual([...shown].sort(), [...want].sort());
 });
