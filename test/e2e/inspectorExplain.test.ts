@@ -53,6 +53,10 @@ async function explained(page: Page, table: Frame, locus: string): Promise<Frame
   const inspector = await webviewFrame(page, '.inspector', 90_000);
   await inspector.waitForFunction((s) => document.getElementById('app')?.dataset.site === s, locus, { timeout: 60_000 });
   await inspector.waitForSelector('section.models[data-state="done"]', { timeout: 180_000 });
+  // Printed, not asserted (a timing on a shared machine): models loaded, the 2×2 on screen after the calls.
+  const calls = Date.now();
+  await inspector.waitForSelector('table.cross-run td', { timeout: 180_000 });
+  console.log(`[e2e] ${locus}: the 2×2 cross-run on screen ${Date.now() - calls} ms after the models' calls`);
   await inspector.waitForSelector('.explanation-slot[data-state="done"] .verdict-text', { timeout: 180_000 });
   await inspector.waitForSelector('.overlay-switch button', { timeout: 30_000 });
   return inspector;
