@@ -35,7 +35,8 @@ import { openVcf } from '../core/io/vcf/vcfReader';
 import type { VcfRecord } from '../core/io/vcf/vcfRecord';
 import { ModelCaller } from '../core/model/modelCaller';
 import { loadModel, type LoadedModel } from '../core/model/onnxModel';
-import { isDisputedSite, mostDisputedSites } from '../core/report/disputeScore';
+import { mostDisputedSites } from '../core/report/disputeScore';
+import { isDispute } from '../core/diff/diffClasses';
 import { collectSiteEvidence } from '../core/report/siteEvidence';
 import { nowIso, type ModelSnapshot } from '../core/review/reviewFormat';
 import { ReviewStore, defaultReviewer } from '../core/review/reviewStore';
@@ -291,7 +292,7 @@ export class AgentToolbox {
       const va = await openVcf(pathA, signal);
       const vb = await openVcf(pathB, signal);
       try {
-        await diffVcfs(va, vb, { ...(ref ? { reference: ref } : {}), onSite: (s) => { differing++; if (isDisputedSite(s)) disputes.push(s); } }, signal);
+        await diffVcfs(va, vb, { ...(ref ? { reference: ref } : {}), onSite: (s) => { differing++; if (isDispute(s)) disputes.push(s); } }, signal);
       } finally {
         await va.close();
         await vb.close();

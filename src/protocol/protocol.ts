@@ -552,8 +552,6 @@ export type DiffSortKey = 'position' | 'qualA' | 'qualB' | 'qualDelta' | 'gqA' |
  * differs). Absent = all differing sites.
  */
 export type DiffScope = 'disputes' | 'qual-only';
-/** The classes that make a site a dispute (DiffScope). */
-export const DISPUTE_CLASSES: readonly DiffClassName[] = ['gt-change', 'filter-change', 'only-A', 'only-B'];
 
 export interface DiffStratumRef {
   readonly group: DiffStratumGroup;

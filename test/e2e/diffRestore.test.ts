@@ -21,6 +21,7 @@ import { join } from 'node:path';
 import type { Frame, Page } from 'playwright-core';
 import { E2E_CACHE, loadedRow, openTable, runCommand, SCREENSHOTS, startVsCode, webviewFrame, type RunningVsCode } from './codeServer';
 import { ensureDemoWorkspace } from '../helpers/demoWorkspace';
+import { pick } from './demoDiff';
 import { DiffModel } from '../../src/extension/diff/diffModel';
 import { PROJECT_ROOT } from '../helpers/paths';
 
@@ -28,14 +29,6 @@ const running: RunningVsCode[] = [];
 after(async () => {
   for (const r of running) await r.stop();
 });
-
-async function pick(page: Page, text: string): Promise<void> {
-  const input = page.locator('.quick-input-widget input');
-  await input.waitFor({ state: 'visible' });
-  await input.fill(text);
-  await page.locator('.quick-input-list .monaco-list-row', { hasText: text }).first().waitFor();
-  await page.keyboard.press('Enter');
-}
 
 /** The diff page once its run is done and its first rows are drawn. */
 async function doneDiff(page: Page): Promise<Frame> {

@@ -18,6 +18,7 @@ import { join } from 'node:path';
 import type { Frame, Page } from 'playwright-core';
 import { loadedRow, openTable, runCommand, SCREENSHOTS, startVsCode, webviewFrame, type RunningVsCode } from './codeServer';
 import { ensureDemoWorkspace } from '../helpers/demoWorkspace';
+import { pick } from './demoDiff';
 import { DiffModel } from '../../src/extension/diff/diffModel';
 
 const running: RunningVsCode[] = [];
@@ -52,14 +53,6 @@ async function setFilter(page: Page, table: Frame, text: string): Promise<void> 
   await table.waitForFunction(() => document.activeElement?.classList.contains('filter'));
   await table.fill('.filter', text);
   await table.waitForFunction(() => document.activeElement?.classList.contains('filter'));
-  await page.keyboard.press('Enter');
-}
-
-async function pick(page: Page, text: string): Promise<void> {
-  const input = page.locator('.quick-input-widget input');
-  await input.waitFor({ state: 'visible' });
-  await input.fill(text);
-  await page.locator('.quick-input-list .monaco-list-row', { hasText: text }).first().waitFor();
   await page.keyboard.press('Enter');
 }
 

@@ -11,11 +11,11 @@
  */
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Frame, Page } from 'playwright-core';
-import { ensureDemoWorkspace } from '../helpers/demoWorkspace';
-import { E2E_CACHE, SCREENSHOTS, runCommand, startVsCode, webviewFrame, type RunningVsCode } from './codeServer';
+import type { Frame } from 'playwright-core';
+import { E2E_CACHE, SCREENSHOTS, startVsCode, webviewFrame, type RunningVsCode } from './codeServer';
+import { command, pick, writeDemoWorkspace } from './demoDiff';
 
 const WORKSPACE = join(E2E_CACHE, 'queue-workspace');
 const REVIEW_FILE = join(WORKSPACE, 'variant-lens.review.tsv');
@@ -26,32 +26,7 @@ after(async () => {
 
 /** A private copy of the demo workspace (the test writes its review file); data and models are linked. */
 async function writeWorkspace(): Promise<void> {
-  const demo = await ensureDemoWorkspace();
-  rmSync(WORKSPACE, { recursive: true, force: true });
-  mkdirSync(WORKSPACE, { recursive: true });
-  for (const f of ['default.vcf.gz', 'default.vcf.gz.tbi', 'retrained.vcf.gz', 'retrained.vcf.gz.tbi', '.vscode']) cpSync(join(demo, f), join(WORKSPACE, f), { recursive: true });
-  for (const d of ['data', 'models']) if (existsSync(join(demo, d))) symlinkSync(join(demo, d), join(WORKSPACE, d));
-}
-
-async function pick(page: Page, text: string): Promise<void> {
-  const input = page.locator('.quick-input-widget input');
-  await input.waitFor({ state: 'visible' });
-  await input.fill(text);
-  await page.locator('.quick-input-list .monaco-list-row', { hasText: text }).first().waitFor();
-  await page.keyboard.press('Enter');
-}
-
-/** Runs a palette command, retrying while the extension host is still registering commands. */
-async function command(page: Page, title: string): Promise<void> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      await runCommand(page, title);
-      return;
-    } catch (e) {
-      if (attempt === 4) throw e;
-      await page.keyboard.press('Escape');
-    }
-  }
+  await writeDemoWorkspace(WORKSPACE);
 }
 
 const KEYS = [

@@ -18,6 +18,17 @@ export type DiffClass = 'same' | 'gt-change' | 'only-A' | 'only-B' | 'filter-cha
 export const DIFF_CLASSES: readonly DiffClass[] = ['same', 'gt-change', 'only-A', 'only-B', 'filter-change', 'qual-change', 'same-haplotypes'];
 
 /**
+ * The classes where the two calls differ: a site with one of them is a dispute. QUAL-only
+ * changes and same-haplotypes sites are not disputes.
+ */
+export const DISPUTE_CLASSES: readonly DiffClass[] = ['gt-change', 'filter-change', 'only-A', 'only-B'];
+
+/** True when the calls differ at the site (one of DISPUTE_CLASSES). */
+export function isDispute(site: Pick<DiffSite, 'classes'>): boolean {
+  return site.classes.some((c) => DISPUTE_CLASSES.includes(c));
+}
+
+/**
  * The kind of a normalized allele: SNP: 1 base → 1 base. INDEL: lengths differ. MNP: equal
  * lengths > 1 (after trimming). Not the table's kind of a whole record (RowVariantKind).
  */

@@ -15,18 +15,7 @@
  *
  * Ties are broken by genome order (the diff's site order), so the ranking is deterministic.
  */
-import { filterStatus, type DiffClass, type DiffSite } from '../diff/diffClasses';
-
-/**
- * Classes where the two calls differ: a **dispute** (the diff editor's default view, review
- * progress, the agent tools). A site whose only difference is `qual-change` is not one.
- */
-export const DISPUTE_DIFF_CLASSES: readonly DiffClass[] = ['gt-change', 'filter-change', 'only-A', 'only-B'];
-
-/** True when the calls differ at the site (one of DISPUTE_DIFF_CLASSES). */
-export function isDisputedSite(site: DiffSite): boolean {
-  return site.classes.some((c) => DISPUTE_DIFF_CLASSES.includes(c));
-}
+import { filterStatus, type DiffSite } from '../diff/diffClasses';
 
 export interface DisputeScore {
   readonly score: number;

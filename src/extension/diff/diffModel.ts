@@ -18,7 +18,7 @@ import { leadingColumns } from '../../core/io/vcf/vcfLineTokenizer';
 import { basename } from 'node:path';
 import { VariantLensError, isCancelled, throwIfAborted } from '../../core/errors';
 import { loadBedRegions, type BedRegions } from '../../core/diff/bedRegions';
-import type { DiffSite, SideCall } from '../../core/diff/diffClasses';
+import { isDispute, type DiffSite, type SideCall } from '../../core/diff/diffClasses';
 import { truthClassOf, type DiffSummary } from '../../core/diff/diffSummary';
 import { Stratifier } from '../../core/diff/stratification';
 import { collectVcfDiff, type AlleleSink, type DiffRegion } from '../../core/diff/vcfDiff';
@@ -30,7 +30,6 @@ import { openReference } from '../../core/io/fasta/fastaReader';
 import { openVcf, type VcfFile, type VcfRowIndex } from '../../core/io/vcf/vcfReader';
 import type { VcfRecord } from '../../core/io/vcf/vcfRecord';
 import type { ReferenceSource } from '../../core/io/fasta/referenceSource';
-import { DISPUTE_CLASSES } from '../../protocol/protocol';
 import type {
   DiffComparison, DiffFeaturesPayload, DiffInit, DiffProtocol, DiffRow, DiffRunProgress, DiffRunState, DiffSideCells, DiffTruthClass, DiffTruthVs, DiffViewInfo, DiffViewSpec, InfoEntry, ProtocolError,
   RecordedCall, ReviewCell, SiteRecord,
@@ -152,12 +151,6 @@ const fmtNum = (v: number | undefined): string => (v === undefined ? '.' : Strin
  */
 export const DEFAULT_DIFF_VIEW: DiffViewSpec = { scope: 'disputes', sortBy: 'dispute', descending: true };
 
-const DISPUTE_SET: ReadonlySet<string> = new Set(DISPUTE_CLASSES);
-
-/** True when the calls differ at the site (DiffScope 'disputes'); a QUAL-only change is not a dispute. */
-export function isDispute(site: DiffSite): boolean {
-  return site.classes.some((c) => DISPUTE_SET.has(c));
-}
 
 /** The comparison (the inputs a reload or "Reopen Last Comparison" runs again) of run options. */
 export function comparisonOf(o: DiffRunOptions): DiffComparison {

@@ -6,15 +6,9 @@
  * disputes with a verdict in the workspace review file. For a table, the records of the VCF
  * and the sites of the review file. No `vscode` here (reviewController.ts shows it).
  */
-import type { DiffClass, DiffSite } from '../../core/diff/diffClasses';
+import { isDispute, type DiffSite } from '../../core/diff/diffClasses';
 import type { ReviewSiteRef } from '../../protocol/protocol';
 
-/** Classes where the two calls differ (a site with only `qual-change` is not a dispute). */
-export const DISPUTE_CLASSES: readonly DiffClass[] = ['gt-change', 'filter-change', 'only-A', 'only-B'];
-
-export function isDispute(site: Pick<DiffSite, 'classes'>): boolean {
-  return site.classes.some((c) => DISPUTE_CLASSES.includes(c));
-}
 
 export interface ReviewProgress {
   /** 'disputes' (a diff) or 'records' (a table). */

@@ -12,7 +12,7 @@
  */
 import { throwIfAborted } from '../../errors';
 import type { ReferenceSource } from '../../io/fasta/referenceSource';
-import { DIFF_CLASSES, type DiffSite, type SideCall, type SiteFeatureValues } from '../diffClasses';
+import { DISPUTE_CLASSES, maskOfClasses, type DiffSite, type SideCall, type SiteFeatureValues } from '../diffClasses';
 import { truthOutcome } from '../diffSummary';
 import type { AlleleSink, AlleleStage, StageAlleleFields } from '../vcfDiff';
 import { FEATURES, binIndex, featureValue, type FeatureName } from './featureBins';
@@ -26,12 +26,11 @@ export type FeatureGroup = (typeof FEATURE_GROUPS)[number];
 /** DeepVariant's released models hold out chr20–22 (docs/deepvariant.md §1). */
 export const DEFAULT_HELD_OUT_CONTIGS: readonly string[] = ['chr20', 'chr21', 'chr22'];
 
-const BIT = (c: string): number => 1 << DIFF_CLASSES.indexOf(c as (typeof DIFF_CLASSES)[number]);
-const GT_CHANGE = BIT('gt-change');
-const FILTER_CHANGE = BIT('filter-change');
-const ONLY_A = BIT('only-A');
-const ONLY_B = BIT('only-B');
-const DISPUTE = GT_CHANGE | FILTER_CHANGE | ONLY_A | ONLY_B;
+const GT_CHANGE = maskOfClasses(['gt-change']);
+const FILTER_CHANGE = maskOfClasses(['filter-change']);
+const ONLY_A = maskOfClasses(['only-A']);
+const ONLY_B = maskOfClasses(['only-B']);
+const DISPUTE = maskOfClasses(DISPUTE_CLASSES);
 
 /** True when a class mask holds a dispute (the calls differ). */
 export function isDisputeMask(mask: number): boolean {

@@ -13,7 +13,8 @@ import { join } from 'node:path';
 import { WORKSPACE_REVIEW_FILE, workspaceReviewPath } from '../../../../src/core/review/reviewLocation';
 import { DISPUTE_VOCABULARY } from '../../../../src/core/review/vocabulary';
 import { ReviewWorkspace } from '../../../../src/extension/review/reviewWorkspace';
-import { badgeOf, disputeProgress, isDispute, progressText, statusText } from '../../../../src/extension/review/reviewProgress';
+import { badgeOf, disputeProgress, progressText, statusText } from '../../../../src/extension/review/reviewProgress';
+import { isDispute } from '../../../../src/core/diff/diffClasses';
 import type { DiffClass, DiffSite } from '../../../../src/core/diff/diffClasses';
 import { TEST_CACHE } from '../../../helpers/paths';
 
