@@ -20,6 +20,7 @@
  *
  *   npm run bench:ui                          both parts
  *   npm run bench:ui -- --site-only           only click → pileup / models
+ *   npm run bench:ui -- --table-only          only the table steps against htslib
  */
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -222,10 +223,13 @@ async function reviewQueueBench(): Promise<void> {
 }
 
 async function main(): Promise<void> {
-  await reviewQueueBench();
-  if (process.argv.includes('--queue-only')) return;
-  await clickToPileup();
-  if (process.argv.includes('--site-only')) return;
+  // --table-only: only the table steps against htslib (what bench:ab compares with 0.1.0).
+  if (!process.argv.includes('--table-only')) {
+    await reviewQueueBench();
+    if (process.argv.includes('--queue-only')) return;
+    await clickToPileup();
+    if (process.argv.includes('--site-only')) return;
+  }
   console.log('');
   const path = await bigVcfGz(join(E2E_CACHE, 'workspace'));
   const load = (): string => spawnSync('cat', ['/proc/loadavg'], { encoding: 'utf8' }).stdout.split(' ').slice(0, 3).join(' ');
