@@ -11,7 +11,7 @@
 // bench input cache (.cache/bench) with this checkout. Prints a table and a JSON line
 // ("AB_JSON ...") for docs/decisions/.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -63,6 +63,29 @@ const METRICS = {
   },
 };
 
+// tableCpu: the same harness on both sides (test/bench/tableCpuBench.ts is copied into a
+// commit that predates it); CPU of the table's steps over CPU of the htslib pipelines.
+METRICS.tableCpu = (out) => {
+  const t = new Map();
+  for (const line of out.split('\n')) {
+    const r = /^(\S.*?)\s+(\d+) ms CPU\b/.exec(line);
+    if (r) t.set(r[1].trim(), Number(r[2]));
+  }
+  const ratio = (ours, tool) => {
+    if (!t.has(ours) || !t.has(tool)) throw new Error(`tableCpu bench output lacks "${t.has(ours) ? tool : ours}"`);
+    return +(t.get(ours) / t.get(tool)).toPrecision(4);
+  };
+  const index = 'row index of 5,000,000 records (worker)';
+  return {
+    'row index CPU / bgzip -dc CPU (lower better)': [ratio(index, 'bgzip -dc (decompress only)'), -1],
+    'row index CPU / bcftools view -H CPU (lower better)': [ratio(index, 'bcftools view -H (parse every record)'), -1],
+    'sort QUAL (with pass) CPU / query|sort CPU (lower better)': [ratio('sort by QUAL desc (incl. column pass)', 'bcftools query QUAL | sort -g -r'), -1],
+    'filter PASS SNP region CPU / bcftools CPU (lower better)': [ratio('filter FILTER=PASS SNP chr2:1-50,000,000', 'bcftools view -f PASS -v snps -r chr2:1-50M'), -1],
+    'filter GT=1/1 CPU / bcftools -i CPU (lower better)': [ratio('filter GT=1/1 (incl. sample column pass)', 'bcftools view -i GT="1/1"'), -1],
+    'filter text CPU / bcftools | grep CPU (lower better)': [ratio('filter text "db" (one pass over lines)', 'bcftools view -H | grep -ic db'), -1],
+  };
+};
+
 function checkout(rev) {
   if (rev === 'WORKTREE') return { dir: ROOT, label: 'worktree' };
   const sha = spawnSync('git', ['rev-parse', '--short', rev], { cwd: ROOT, encoding: 'utf8' }).stdout.trim();
@@ -95,6 +118,9 @@ for (const s of sides) {
 const results = {};
 for (const bench of benches) {
   const file = `test/bench/${bench}Bench.ts`;
+  for (const s of sides) {
+    if (!existsSync(join(s.dir, file))) { copyFileSync(join(ROOT, file), join(s.dir, file)); console.error(`[ab] ${file} copied into ${s.label} (same harness on both sides)`); }
+  }
   results[bench] = sides.map(() => []);
   for (let round = 0; round < rounds; round++) {
     for (let k = 0; k < 2; k++) {
