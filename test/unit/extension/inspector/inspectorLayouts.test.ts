@@ -14,7 +14,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -30,7 +30,7 @@ import { examplesAtLocus } from '../../../../src/cli/commands/examples';
 import { SiteSources, examplesLayout, type SiteSourceConfig } from '../../../../src/extension/inspector/siteTensors';
 import type { EncoderChoice } from '../../../../src/extension/inspector/modelLoader';
 import type { SiteRecord } from '../../../../src/protocol/protocol';
-import { SHARED_DATA, dv, sharedTest } from '../../../helpers/paths';
+import { PROJECT_ROOT, SHARED_DATA, dv, sharedTest } from '../../../helpers/paths';
 
 const L = join(SHARED_DATA, 'dv-layouts');
 const ROWS = join(L, 'golden.alt_aligned_pileup_rows_examples.tfrecord.gz');
@@ -94,6 +94,24 @@ describe('the block geometry show and the inspector share', () => {
 });
 
 describe('variantLens.populationVcfs (the vscode-free part of the setting)', () => {
+  test('package.json: a list of paths, empty by default, ignored in an untrusted workspace like the other file settings', () => {
+    const manifest = JSON.parse(readFileSync(join(PROJECT_ROOT, 'package.json'), 'utf8')) as {
+      capabilities: { untrustedWorkspaces: { restrictedConfigurations: string[] } };
+      contributes: { configuration: { properties: Record<string, { type: string; default: unknown; items?: { type: string } }> } };
+    };
+    const p = manifest.contributes.configuration.properties['variantLens.populationVcfs'];
+    assert.deepEqual([p?.type, p?.default, p?.items?.type], ['array', [], 'string']);
+    const restricted = manifest.capabilities.untrustedWorkspaces.restrictedConfigurations;
+    for (const key of ['variantLens.reads', 'variantLens.reference', 'variantLens.examples', 'variantLens.populationVcfs']) assert.ok(restricted.includes(key), key);
+  });
+
+  test('untrusted: no population VCF is opened and the inspector says why there is no picture', async () => {
+    const s = new SiteSources(() => ({ ...config({ populationVcfs: ['/dev/zero'] }), trusted: false }));
+    const r = await s.tensors({ file: '/x.vcf', row: 0, chrom: 'chr20', pos: 100, ref: 'A', alt: 'C', id: '.', qual: '.', filter: '.', samples: [], info: [], line: '' }, signal());
+    assert.deepEqual(r.tensors, []);
+    assert.match(r.note ?? '', /untrusted workspace/);
+  });
+
   const afOptions = (): ReturnType<typeof pipelineOptions> => pipelineOptions({ ...DEFAULT_EXAMPLE_INFO, shape: [100, 221, 7], channels: [1, 2, 3, 4, 5, 6, 8] });
 
   test('channel 8 without the setting is refused naming variantLens.populationVcfs; a model without channel 8 ignores it', async () => {
