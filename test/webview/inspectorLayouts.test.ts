@@ -208,6 +208,12 @@ describe('inspector: DeepVariant layouts', { skip: HAS_SHARED ? false : '../shar
     assert.equal(l['9']![0], `9 alternate allele 1 (${label})`);
     assert.match(l['9']![1], /50 matches the alt haplotype · 254 differs/);
     assert.match(l['10']![1], /alt-2 haplotype/);
+    // Hover decodes by id: the alt images' reference rows are 50 in channels 9 and 10 (docs/deepvariant.md §12.3).
+    await page.locator('section.pileup figure[data-channel-id="9"] canvas.pixels').hover({ position: { x: 60.5, y: 2.5 } });
+    await page.waitForSelector('.hover-info[data-state="local"][data-row="2"]');
+    const hoverText = (await page.textContent('.hover-info')) ?? '';
+    assert.match(hoverText, /matches the alt-1 haplotype · matches the alt-2 haplotype/);
+    assert.match(hoverText, /alternate allele 1 50 · alternate allele 2 50$/);
     // The synthetic image with ids 7, 8 and 19: each has its encoding, none "not decoded".
     await page.click('section.pileup .tab[data-tab="2"]');
     await page.waitForSelector('section.pileup[data-tab="2"]');

@@ -25,6 +25,7 @@ import type { DvExample } from '../../../../src/core/io/examples/tfExample';
 import { modelPipeline, pipelineKey } from '../../../../src/core/model/makeExamplesParams';
 import { PopulationVcfs } from '../../../../src/core/pileup/alleleFrequency';
 import { pipelineOptions } from '../../../../src/core/pileup/siteExamples';
+import { channelLegend, decodeChannel, pixelDescription } from '../../../../src/core/render/channelEncoding';
 import { BLOCK_GAP, blockLayout, blockTop, drawnRowOf, tensorRowAt } from '../../../../src/core/render/showExamples';
 import { examplesAtLocus } from '../../../../src/cli/commands/examples';
 import { SiteSources, examplesLayout, type SiteSourceConfig } from '../../../../src/extension/inspector/siteTensors';
@@ -90,6 +91,21 @@ describe('the block geometry show and the inspector share', () => {
     assert.deepEqual(examplesLayout({ height: 100, width: 221, channels: [1, 2, 3, 4, 5, 6, 9, 10] }, ['A'], undefined), { altLayout: 'diff_channels', altBlocks: ['A', 'A'] });
     assert.deepEqual(examplesLayout({ height: 100, width: 221, channels: [1, 2, 3, 4, 5, 6, 19] }, ['A'], undefined), {});
     assert.deepEqual(examplesLayout({ height: 300, width: 221, channels: [1, 2, 3, 4, 5, 6] }, ['A'], { ...info15, altAlignedPileup: 'none' }), {});
+  });
+});
+
+describe('legend and hover keyed by channel id', () => {
+  test('ids 7, 8, 9, 10, 19 (and 20, 21) have their encoding; 9/10 decode against the alt haplotypes', () => {
+    for (const id of [7, 8, 9, 10, 19, 20, 21]) assert.doesNotMatch(channelLegend(id).encoding, /not decoded/, String(id));
+    assert.equal(channelLegend(9).enumName, 'CH_DIFF_CHANNELS_ALTERNATE_ALLELE_1');
+    assert.equal(decodeChannel(9, 50), 'matches the alt-1 haplotype');
+    assert.equal(decodeChannel(10, 254), 'differs from the alt-2 haplotype');
+    assert.equal(decodeChannel(20, 180), 'alt-1-aligned base G');
+    // By id, not by position: the same bytes in another order decode the same.
+    const a = pixelDescription([1, 2, 3, 4, 5, 6, 9, 10], [250, 254, 254, 70, 254, 50, 254, 50]);
+    const b = pixelDescription([10, 9, 1, 2, 3, 4, 5, 6], [50, 254, 250, 254, 254, 70, 254, 50]);
+    assert.deepEqual(new Set(a.decoded), new Set(b.decoded));
+    assert.ok(a.decoded.includes('differs from the alt-1 haplotype') && a.decoded.includes('matches the alt-2 haplotype'), a.decoded.join(' · '));
   });
 });
 
