@@ -291,8 +291,12 @@ export class SiteSources {
    * `variantLens.populationVcfs` is refused naming the setting, never drawn as zeros.
    */
   async withPopulationVcfs(options: PipelineOptions, label: string, signal?: AbortSignal): Promise<PipelineOptions> {
-    const channels = options.encoder.channels;
-    if (!channels.includes(8) || options.populationVcfs) return options;
+    if (!options.encoder.channels.includes(8) || options.populationVcfs) return options;
+    return { ...options, populationVcfs: await this.populationVcfsFor(options.encoder.channels, label, signal) };
+  }
+
+  /** The opened `variantLens.populationVcfs` for images with `channels` (which include 8); refused naming the setting when it is empty. */
+  async populationVcfsFor(channels: readonly number[], label: string, signal?: AbortSignal): Promise<PopulationVcfs> {
     const paths = this.config().populationVcfs ?? [];
     if (paths.length === 0) {
       throw new VariantLensError('invalid-argument', `${label} draw channel 8 (CH_ALLELE_FREQUENCY, channels [${channels.join(', ')}]), which needs population allele frequencies: set variantLens.populationVcfs to the cohort VCFs with INFO AF that make_examples was given (--population_vcfs)`);
@@ -305,8 +309,7 @@ export class SiteSources {
       file.catch(() => { if (this.population?.file === file) this.population = undefined; });
       void old?.then((f) => f.close(), () => undefined);
     }
-    const populationVcfs = await abortable(this.population.file, signal ?? new AbortController().signal);
-    return { ...options, populationVcfs };
+    return abortable(this.population.file, signal ?? new AbortController().signal);
   }
 
   /** The tensors of a site, or a plain note saying why there are none. Errors name the file. */
