@@ -249,6 +249,14 @@ export interface TensorPayload {
   readonly seenBy?: readonly string[];
   /** The host can answer `inspector.hover` for this image (reads source). */
   readonly hover?: boolean;
+  /**
+   * DeepVariant's alt-aligned layout of the image when it is not the plain pileup
+   * (docs/deepvariant.md §12.3): 'rows' stacks three pileups (reference-aligned, then the reads
+   * aligned to each of `altBlocks`); 'diff_channels' / 'base_channels' add channels 9, 10 / 20, 21.
+   */
+  readonly altLayout?: 'rows' | 'diff_channels' | 'base_channels';
+  /** The alts of the two alt-aligned blocks ('rows', 'diff_channels', 'base_channels'), in DeepVariant's block order. */
+  readonly altBlocks?: readonly [string, string];
 }
 
 /** `inspector.hover` answer: what the pixel (row, col) of image `tensor` shows. */
@@ -259,6 +267,12 @@ export interface InspectorHover {
   readonly pos: number;
   readonly refBase: string;
   readonly region: 'reference' | 'read' | 'empty';
+  /**
+   * A 'rows' image: the block of the row (0 reference-aligned, 1 and 2 aligned to the alt
+   * haplotype of `altBlocks[block − 1]`); in blocks 1 and 2 `pos`/`refBase` are the
+   * haplotype's column and base, not a reference position.
+   */
+  readonly block?: number;
   readonly read?: {
     readonly name: string;
     /** 1 or 2 for paired reads (first/second in pair). */

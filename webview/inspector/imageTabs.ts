@@ -108,3 +108,31 @@ export function usedRows(t: TensorPayload): number {
   }
   return 1;
 }
+
+/** Rows per block of an alt-aligned 'rows' image (three stacked pileups, docs/deepvariant.md §12.3); undefined otherwise. */
+export function rowsBlockHeight(t: Pick<TensorPayload, 'altLayout' | 'height'>): number | undefined {
+  return t.altLayout === 'rows' && t.height % 3 === 0 && t.height > 0 ? t.height / 3 : undefined;
+}
+
+/** The rows a 'rows' image's blocks need to show everything: the deepest block's last non-empty row + 1 (at least 1). */
+export function usedBlockRows(t: TensorPayload, blockHeight: number): number {
+  const rowBytes = t.width * t.channels.length;
+  let used = 1;
+  for (let b = 0; b * blockHeight < t.height; b++) {
+    for (let r = blockHeight - 1; r >= used; r--) {
+      const from = (b * blockHeight + r) * rowBytes;
+      if (t.data.subarray(from, from + rowBytes).some((v) => v !== 0)) { used = r + 1; break; }
+    }
+  }
+  return used;
+}
+
+/** The image with each block cut to its first `rows` rows (the trim of a 'rows' image: the blocks stay equal). */
+export function cropBlocks(t: TensorPayload, blockHeight: number, rows: number): TensorPayload {
+  if (rows >= blockHeight) return t;
+  const rowBytes = t.width * t.channels.length;
+  const blocks = t.height / blockHeight;
+  const data = new Uint8Array(blocks * rows * rowBytes);
+  for (let b = 0; b < blocks; b++) data.set(t.data.subarray(b * blockHeight * rowBytes, (b * blockHeight + rows) * rowBytes), b * rows * rowBytes);
+  return { ...t, height: blocks * rows, data };
+}

@@ -5,6 +5,9 @@
  * nearest-neighbour zoom (buttons, +/- keys, Ctrl/Cmd+wheel), the candidate column and the
  * reference bases around it marked, and hover details: the pixel's channel values here, the
  * read/base details from the host (`inspector.hover`; the webview never reads files).
+ * An alt-aligned 'rows' image (docs/deepvariant.md §12.3) is drawn as show draws it: three
+ * blocks (reference-aligned, alt-1-aligned, alt-2-aligned) split by grey bands (the shared
+ * blockLayout of showExamples.ts), each block labelled; channels are named by DeepVariant id.
  *
  * Tab and zoom survive state updates (the model results arrive after the tensors).
  * All text is set with textContent: read names and alleles come from files.
@@ -12,14 +15,16 @@
 import type { InspectorHover, InspectorProtocol, InspectorState, TensorPayload } from '../../src/protocol/protocol';
 import type { RpcClient } from '../../src/protocol/rpc';
 import { channelLegend, pixelDescription } from '../../src/core/render/channelEncoding';
-import { renderChannelStrip, renderRgb } from '../../src/core/render/showExamples';
+import { blockLayout, blockTop, renderChannelStrip, renderRgb, rowsBlockTitles, tensorRowAt } from '../../src/core/render/showExamples';
 import { el } from '../common/dom';
-import { groupTabs, imageDifference, imageLabel, isExamples, rowRanges, usedRows, type ImageDifference } from './imageTabs';
+import { alleleLabel, cropBlocks, groupTabs, imageDifference, imageLabel, isExamples, rowRanges, rowsBlockHeight, usedBlockRows, usedRows, type ImageDifference } from './imageTabs';
 import { saveUi, ui } from './uiState';
 import type { PileupOverlay } from './explainView';
 
 export const MIN_ZOOM = 1;
 export const MAX_ZOOM = 8;
+/** Width of the block labels beside a 'rows' image (CSS .block-labels). */
+const BLOCK_LABEL_WIDTH = 16;
 
 /** A canvas of the image's native size (first `rows` rows); CSS scales it (image-rendering: pixelated). */
 function canvasOf(width: number, rows: number, rgba: Uint8ClampedArray, zoom: number): HTMLCanvasElement {
@@ -57,11 +62,38 @@ function rgbRgba(img: { width: number; height: number; data: Uint8Array }): Uint
   return out;
 }
 
-/** The difference mask as RGBA: differing pixels opaque white, the rest transparent (drawn over the composite). */
-function maskRgba(mask: Uint8Array, n: number): Uint8ClampedArray {
-  const out = new Uint8ClampedArray(n * 4);
-  for (let i = 0; i < n; i++) if (mask[i]) { out[i * 4] = 255; out[i * 4 + 1] = 255; out[i * 4 + 2] = 255; out[i * 4 + 3] = 255; }
+/**
+ * A per-image-row RGBA layer (the difference mask, the attribution) on the drawn rows:
+ * drawn row d shows image row `sourceRow(d)`; grey bands between blocks stay transparent.
+ */
+function drawnLayer(width: number, drawn: number, srcHeight: number, sourceRow: (d: number) => number | undefined, pixelAt: (row: number, col: number, out: Uint8ClampedArray, o: number) => void): Uint8ClampedArray {
+  const out = new Uint8ClampedArray(width * drawn * 4);
+  for (let d = 0; d < drawn; d++) {
+    const r = sourceRow(d);
+    if (r === undefined || r >= srcHeight) continue;
+    for (let c = 0; c < width; c++) pixelAt(r, c, out, (d * width + c) * 4);
+  }
   return out;
+}
+
+/** The difference mask as RGBA: differing pixels opaque white, the rest transparent (drawn over the composite). */
+function maskRgba(mask: Uint8Array, width: number, height: number, drawn: number, sourceRow: (d: number) => number | undefined): Uint8ClampedArray {
+  return drawnLayer(width, drawn, height, sourceRow, (r, c, out, o) => {
+    if (mask[r * width + c]) { out[o] = 255; out[o + 1] = 255; out[o + 2] = 255; out[o + 3] = 255; }
+  });
+}
+
+/** The three block titles of a 'rows' image, alleles written as the tabs write them ("del AAAC"). */
+function blockTitles(t: TensorPayload, ref: string): [string, string, string] {
+  const alts = t.altBlocks ?? ((a) => [a[0] ?? '?', a[1] ?? a[0] ?? '?'] as const)(t.altLabel.split(','));
+  return rowsBlockTitles([alleleLabel(ref, alts[0]), alleleLabel(ref, alts[1])]);
+}
+
+/** The caption of a channel: id and name, plus the alt of the block an alt channel (9, 10, 20, 21) comes from. */
+function channelCaption(t: TensorPayload, id: number, ref: string): string {
+  const block = id === 9 || id === 20 ? 0 : id === 10 || id === 21 ? 1 : undefined;
+  const alt = block !== undefined ? t.altBlocks?.[block] : undefined;
+  return `${id} ${channelLegend(id).label}${alt !== undefined ? ` (${alleleLabel(ref, alt)})` : ''}`;
 }
 
 function tabLabel(t: TensorPayload, ref: string): string {
@@ -77,15 +109,24 @@ function referenceContext(t: TensorPayload): string | undefined {
   return `reference ${(t.windowStart + from + 1).toLocaleString('en-US')}–${(t.windowStart + to).toLocaleString('en-US')}: ${t.windowBases.slice(from, c)}[${t.windowBases[c] ?? ''}]${t.windowBases.slice(c + 1, to)}`;
 }
 
-function hoverText(t: TensorPayload, row: number, col: number, h: InspectorHover | null | undefined): string[] {
+function hoverText(t: TensorPayload, row: number, col: number, h: InspectorHover | null | undefined, ref = ''): string[] {
   const C = t.channels.length;
   const o = (row * t.width + col) * C;
   const px = pixelDescription(t.channels, t.data.subarray(o, o + C));
-  const lines = [`row ${row}, column ${col}${t.windowStart !== undefined ? ` = position ${(t.windowStart + col + 1).toLocaleString('en-US')}` : ''}${col === t.candidateColumn ? ' (candidate)' : ''}`];
+  // A 'rows' image: which block the row is in; the alt blocks' columns are alt-haplotype columns.
+  const bh = rowsBlockHeight(t);
+  const block = bh !== undefined ? Math.floor(row / bh) : undefined;
+  const where = block !== undefined ? ` (${blockTitles(t, ref)[block]} block, its row ${row - block * bh!})` : '';
+  const position = block !== undefined && block > 0
+    ? ` = alt-${block} haplotype column`
+    : t.windowStart !== undefined ? ` = position ${(t.windowStart + col + 1).toLocaleString('en-US')}` : '';
+  const lines = [`row ${row}${where}, column ${col}${position}${col === t.candidateColumn ? ' (candidate)' : ''}`];
   // Decoded first (what the read is), the raw bytes last.
   const decoded = px.decoded.join(' · ');
   if (h) {
-    lines[0] = `row ${h.row}, column ${h.col} = position ${h.pos.toLocaleString('en-US')} (reference ${h.refBase})${col === t.candidateColumn ? ' — candidate' : ''}`;
+    lines[0] = h.block !== undefined && h.block > 0
+      ? `row ${h.row}${where}, column ${h.col} of the alt-${h.block} haplotype (base ${h.refBase})${col === t.candidateColumn ? ' — candidate' : ''}`
+      : `row ${h.row}${where}, column ${h.col} = position ${h.pos.toLocaleString('en-US')} (reference ${h.refBase})${col === t.candidateColumn ? ' — candidate' : ''}`;
     if (h.region === 'reference') lines.push('reference band');
     else if (h.region === 'empty') lines.push('no read in this row');
     else if (h.read) {
@@ -116,7 +157,7 @@ function partnerOf(tensors: readonly TensorPayload[], i: number): number | undef
 }
 
 /** The legend: one line per channel id (DeepVariant's encoding), in the image's channel order. */
-function legendOf(t: TensorPayload): HTMLElement {
+function legendOf(t: TensorPayload, ref: string): HTMLElement {
   const d = el('details', 'channel-legend');
   d.dataset.section = 'legend';
   d.open = ui.open.legend ?? false;
@@ -125,7 +166,7 @@ function legendOf(t: TensorPayload): HTMLElement {
   const dl = el('dl');
   for (const id of t.channels) {
     const l = channelLegend(id);
-    const dt = el('dt', undefined, `${id} ${l.label}`);
+    const dt = el('dt', undefined, channelCaption(t, id, ref));
     dt.title = l.enumName;
     dt.dataset.channelId = String(id);
     const dd = el('dd', undefined, l.encoding);
@@ -237,7 +278,22 @@ export function pileupSection(s: InspectorState, deps: PileupViewDeps): HTMLElem
     // Zooming redraws the canvases: keep the keyboard focus on the (new) first image.
     const refocus = document.activeElement instanceof HTMLCanvasElement && panel.contains(document.activeElement);
     keyboardHover = undefined;
-    const rows = ui.trim ? usedRows(t) : t.height;
+    // A 'rows' image is three blocks (docs/deepvariant.md §12.3): trimmed per block (the blocks
+    // stay equal), drawn with the grey bands of show's blockLayout; `sourceRow` maps a drawn row
+    // back to the image row (undefined in a band).
+    const bh = rowsBlockHeight(t);
+    const blockRows = bh !== undefined ? (ui.trim ? usedBlockRows(t, bh) : bh) : undefined;
+    const shownOf = (u: TensorPayload): TensorPayload => (bh !== undefined && rowsBlockHeight(u) === bh ? cropBlocks(u, bh, blockRows!) : u);
+    const shown = shownOf(t);
+    const rows = bh !== undefined ? shown.height : ui.trim ? usedRows(t) : t.height;
+    const blocks = bh !== undefined ? blockLayout(shown.height, 3) : undefined;
+    const drawn = blocks ? blocks.drawnHeight : rows;
+    const sourceRow = (d: number): number | undefined => {
+      if (!blocks) return d < rows ? d : undefined;
+      const at = tensorRowAt(blocks, d);
+      return at ? at.block * bh! + (at.row - at.block * blockRows!) : undefined;
+    };
+    const blockOption = blocks ? { blocks: 3 } : {};
 
     // Comparison with the image of the same alleles from the other origin.
     const partner = partnerOf(s.tensors, ui.tab);
@@ -273,30 +329,39 @@ export function pileupSection(s: InspectorState, deps: PileupViewDeps): HTMLElem
     const attribution = deps.overlay?.imageFor(ui.tab);
 
     panel.replaceChildren();
-    const title = el('div', 'tensor-title', `${groups.find((g) => g.tabs.includes(ui.tab))?.title ?? ''} — ${tabLabel(t, ref)} — ${t.height}×${t.width}×${t.channels.length}${rows < t.height ? ` (${t.height - rows} empty rows hidden)` : ''}`);
+    const hidden = bh !== undefined ? (bh - blockRows!) * 3 : t.height - rows;
+    const layoutText = t.altLayout === 'rows' && bh !== undefined ? ` — alt-aligned rows: 3 blocks of ${bh} rows` : t.altLayout ? ` — alt-aligned ${t.altLayout}` : '';
+    const title = el('div', 'tensor-title', `${groups.find((g) => g.tabs.includes(ui.tab))?.title ?? ''} — ${tabLabel(t, ref)} — ${t.height}×${t.width}×${t.channels.length}${layoutText}${hidden > 0 ? ` (${hidden} empty rows hidden)` : ''}`);
+    title.dataset.layout = t.altLayout ?? 'none';
     title.title = `${t.source}${t.seenBy?.length ? ` — seen by ${t.seenBy.join(', ')}` : ''}`;
     panel.append(title);
     const ctx = referenceContext(t);
     panel.append(el('div', 'ref-context', ctx ?? ''));
-    const strip = renderChannelStrip(t, undefined, { annotate: false });
+    const titles = blocks ? blockTitles(t, ref) : undefined;
+    if (titles) {
+      const list = el('div', 'block-titles', `blocks, top to bottom: ${titles.join(' · ')}`);
+      list.dataset.blocks = titles.join('|');
+      panel.append(list);
+    }
+    const strip = renderChannelStrip(shown, undefined, { annotate: false, ...blockOption });
     const grid = el('div', `channels ${ui.layout}`);
-    grid.style.setProperty('--fig-width', `${t.width * ui.zoom + 2}px`);
+    grid.style.setProperty('--fig-width', `${t.width * ui.zoom + 2 + (blocks ? BLOCK_LABEL_WIDTH : 0)}px`);
     const figures: { label: string; id?: number; rgba: Uint8ClampedArray; alt?: Uint8ClampedArray }[] = [];
     try {
-      const rgb = rgbRgba(renderRgb(t, { annotate: false }));
+      const rgb = rgbRgba(renderRgb(shown, { annotate: false, ...blockOption }));
       let alt: Uint8ClampedArray | undefined;
       if (partner !== undefined && ui.compare === 'blink') {
-        try { alt = rgbRgba(renderRgb(s.tensors[partner]!, { annotate: false })); } catch { /* no composite */ }
+        try { alt = rgbRgba(renderRgb(shownOf(s.tensors[partner]!), { annotate: false, ...blockOption })); } catch { /* no composite */ }
       }
       figures.push({ label: 'RGB composite', rgba: rgb, ...(alt ? { alt } : {}) });
     } catch {
       // The composite needs channels 1–6 (show_examples skips it too).
     }
     let partnerStrip: ReturnType<typeof renderChannelStrip> | undefined;
-    if (partner !== undefined && ui.compare === 'blink' && s.tensors[partner]!.channels.join(',') === t.channels.join(',')) partnerStrip = renderChannelStrip(s.tensors[partner]!, undefined, { annotate: false });
+    if (partner !== undefined && ui.compare === 'blink' && s.tensors[partner]!.channels.join(',') === t.channels.join(',')) partnerStrip = renderChannelStrip(shownOf(s.tensors[partner]!), undefined, { annotate: false, ...blockOption });
     t.channels.forEach((id, ch) => {
       const altStrip = partnerStrip ? channelRgba(partnerStrip, t.width, ch) : undefined;
-      figures.push({ label: channelLegend(id).label, id, rgba: channelRgba(strip, t.width, ch), ...(altStrip ? { alt: altStrip } : {}) });
+      figures.push({ label: channelCaption(t, id, ref).replace(/^\d+ /, ''), id, rgba: channelRgba(strip, t.width, ch), ...(altStrip ? { alt: altStrip } : {}) });
     });
     const blinkers: { c: HTMLCanvasElement; a: Uint8ClampedArray; b: Uint8ClampedArray }[] = [];
     const viewports: HTMLElement[] = [];
@@ -305,17 +370,21 @@ export function pileupSection(s: InspectorState, deps: PileupViewDeps): HTMLElem
       if (f.id !== undefined) fig.dataset.channelId = String(f.id);
       const viewport = el('div', 'viewport');
       const wrap = el('div', 'canvas-wrap');
-      const c = canvasOf(t.width, rows, f.rgba, ui.zoom);
+      const c = canvasOf(t.width, drawn, f.rgba, ui.zoom);
       c.setAttribute('aria-label', `${f.label} of ${tabLabel(t, ref)}`);
       wrap.append(c);
       if (f.alt) blinkers.push({ c, a: f.rgba, b: f.alt });
       if (diff && !diff.incomparable && ui.compare === 'diff') {
-        const overlay = canvasOf(t.width, Math.min(rows, diff.height), maskRgba(diff.mask, diff.width * diff.height), ui.zoom);
+        const overlay = canvasOf(t.width, drawn, maskRgba(diff.mask, diff.width, diff.height, drawn, sourceRow), ui.zoom);
         overlay.className = 'pixels diff-overlay';
         wrap.append(overlay);
       }
       if (attribution && fi === 0 && attribution.width === t.width) {
-        const heat = canvasOf(t.width, Math.min(rows, attribution.height), new Uint8ClampedArray(attribution.rgba.buffer, attribution.rgba.byteOffset, attribution.rgba.byteLength), ui.zoom);
+        const a = attribution.rgba;
+        const heat = canvasOf(t.width, drawn, drawnLayer(t.width, drawn, attribution.height, sourceRow, (r, col, out, o) => {
+          const i = (r * t.width + col) * 4;
+          out[o] = a[i]!; out[o + 1] = a[i + 1]!; out[o + 2] = a[i + 2]!; out[o + 3] = a[i + 3]!;
+        }), ui.zoom);
         heat.className = 'pixels attribution-overlay';
         wrap.append(heat);
       }
@@ -323,19 +392,24 @@ export function pileupSection(s: InspectorState, deps: PileupViewDeps): HTMLElem
         const mark = el('div', 'candidate-mark');
         mark.style.left = `${t.candidateColumn * ui.zoom}px`;
         mark.style.width = `${ui.zoom}px`;
-        mark.style.height = `${rows * ui.zoom}px`;
+        mark.style.height = `${drawn * ui.zoom}px`;
         wrap.append(mark);
       }
       if (t.refRows) {
-        const band = el('div', 'refband-mark');
-        band.style.height = `${t.refRows * ui.zoom}px`;
-        band.style.width = `${t.width * ui.zoom}px`;
-        wrap.append(band);
+        // The reference band of each block (every pileup of a 'rows' image has its own).
+        for (let b = 0; b < (blocks?.blocks ?? 1); b++) {
+          const band = el('div', 'refband-mark');
+          band.style.top = `${1 + (blocks ? blockTop(blocks, b) : 0) * ui.zoom}px`;
+          band.style.height = `${Math.min(t.refRows, blockRows ?? t.refRows) * ui.zoom}px`;
+          band.style.width = `${t.width * ui.zoom}px`;
+          wrap.append(band);
+        }
       }
       c.addEventListener('mousemove', (ev) => {
         const col = Math.min(t.width - 1, Math.max(0, Math.floor(ev.offsetX / ui.zoom)));
-        const row = Math.min(rows - 1, Math.max(0, Math.floor(ev.offsetY / ui.zoom)));
-        void showHover(t, row, col);
+        const row = sourceRow(Math.min(drawn - 1, Math.max(0, Math.floor(ev.offsetY / ui.zoom))));
+        if (row === undefined) clearHover(); // the grey band between two blocks
+        else void showHover(t, row, col);
       });
       c.addEventListener('mouseleave', () => {
         if (keyboardHover && grid.contains(document.activeElement) && document.activeElement instanceof HTMLCanvasElement) keyboardHover();
@@ -356,11 +430,12 @@ export function pileupSection(s: InspectorState, deps: PileupViewDeps): HTMLElem
           mark.style.top = `${1 + k.row * ui.zoom}px`;
           mark.style.width = `${ui.zoom}px`;
           mark.style.height = `${ui.zoom}px`;
-          void showHover(t, k.row, k.col);
+          const row = sourceRow(k.row);
+          if (row !== undefined) void showHover(t, row, k.col);
         };
         keyboardHover = place;
         c.addEventListener('focus', () => {
-          cursor ??= { row: Math.min(rows - 1, t.refRows ?? 0), col: t.candidateColumn ?? Math.floor(t.width / 2) };
+          cursor ??= { row: Math.min(drawn - 1, t.refRows ?? 0), col: t.candidateColumn ?? Math.floor(t.width / 2) };
           place();
         });
         c.addEventListener('blur', () => { mark.hidden = true; clearHover(); });
@@ -368,7 +443,10 @@ export function pileupSection(s: InspectorState, deps: PileupViewDeps): HTMLElem
           const step = ev.shiftKey ? 10 : 1;
           const d = ({ ArrowLeft: [0, -step], ArrowRight: [0, step], ArrowUp: [-step, 0], ArrowDown: [step, 0] } as Record<string, [number, number]>)[ev.key];
           if (d && cursor) {
-            cursor = { row: Math.min(rows - 1, Math.max(0, cursor.row + d[0])), col: Math.min(t.width - 1, Math.max(0, cursor.col + d[1])) };
+            let row = Math.min(drawn - 1, Math.max(0, cursor.row + d[0]));
+            // Step over the grey band between two blocks.
+            while (sourceRow(row) === undefined && row > 0 && row < drawn - 1) row += d[0] < 0 ? -1 : 1;
+            cursor = { row, col: Math.min(t.width - 1, Math.max(0, cursor.col + d[1])) };
             place();
           } else if (ev.key === 'Escape') {
             mark.hidden = true;
@@ -382,10 +460,25 @@ export function pileupSection(s: InspectorState, deps: PileupViewDeps): HTMLElem
       viewports.push(viewport);
       const cap = el('figcaption', undefined, f.id !== undefined ? `${f.id} ${f.label}` : f.label);
       if (f.id !== undefined) cap.title = `${channelLegend(f.id).enumName}: ${channelLegend(f.id).encoding}`;
-      fig.append(viewport, cap);
+      if (blocks && titles) {
+        // Each block labelled beside the image (outside the pixels), at its drawn rows.
+        const body = el('div', 'blocked');
+        const labels = el('div', 'block-labels');
+        labels.style.height = `${drawn * ui.zoom + 2}px`;
+        titles.forEach((text, b) => {
+          const l = el('div', 'block-label', b === 0 ? 'ref' : `alt ${b}`);
+          l.title = text;
+          l.dataset.block = String(b);
+          l.style.top = `${1 + blockTop(blocks, b) * ui.zoom}px`;
+          l.style.height = `${blockRows! * ui.zoom}px`;
+          labels.append(l);
+        });
+        body.append(labels, viewport);
+        fig.append(body, cap);
+      } else fig.append(viewport, cap);
       grid.append(fig);
     });
-    panel.append(grid, legendOf(t));
+    panel.append(grid, legendOf(t, ref));
     // Zoom around the candidate column: each viewport scrolls so the candidate sits in its middle.
     const centre = (): void => {
       if (t.candidateColumn === undefined) return;
@@ -427,12 +520,12 @@ export function pileupSection(s: InspectorState, deps: PileupViewDeps): HTMLElem
       hover.replaceChildren(...lines.map((l) => el('div', undefined, l)));
       hover.dataset.state = state;
     };
-    put(hoverText(t, row, col, undefined), t.hover ? 'pending' : 'local');
+    put(hoverText(t, row, col, undefined, s.site?.ref ?? ''), t.hover ? 'pending' : 'local');
     if (!t.hover || s.generation === undefined) return;
     try {
       const h = await deps.client.request('inspector.hover', { generation: s.generation, tensor: ui.tab, row, col });
       if (seq !== hoverSeq) return; // the mouse moved on
-      put(hoverText(t, row, col, h), h ? 'host' : 'none');
+      put(hoverText(t, row, col, h, s.site?.ref ?? ''), h ? 'host' : 'none');
     } catch {
       if (seq === hoverSeq) hover.dataset.state = 'error';
     }

@@ -32,6 +32,7 @@ import type { LoadedModel } from '../model/onnxModel';
 import { encodeRows } from '../pileup/pileupEncoder';
 import { readKey, readNumber } from '../pileup/candidates/readFilters';
 import { type CallingRegion, type Partition, PartitionReader, type PipelineOptions, type SiteExamples, buildSiteExamples } from '../pileup/siteExamples';
+import type { PopulationVcfs } from '../pileup/alleleFrequency';
 import { cigarToString } from '../io/sam/alignedRead';
 import { BAND_BASELINE_TEXT, type SiteGeometry, SUPPORTS_ALT_PIXEL, baselineDescription, baselineKind, columnBands, siteMedians, withBandBaseline, withChannelBaseline, withoutReadRow } from './counterfactuals';
 import {
@@ -75,6 +76,8 @@ export interface ExplainRequest {
   readonly onProgress?: (p: ExplainProgress) => void;
   /** Skip the occlusion runs or the curves (default: both run); what is skipped is listed in `problems`. */
   readonly stages?: { readonly occlusion?: boolean; readonly curves?: boolean };
+  /** Population allele frequencies for models whose channels include 8 (make_examples `--population_vcfs`, docs/deepvariant.md §13). */
+  readonly populationVcfs?: PopulationVcfs;
 }
 
 export interface ExplainOutput {
@@ -200,7 +203,8 @@ export async function explainSite(req: ExplainRequest): Promise<ExplainOutput> {
     const row: string[] = [];
     for (let j = 0; j < n; j++) {
       const mj = models[j]!;
-      const options = modelPipeline(models[i]!.exampleInfo, mj.card?.makeExamplesParams, mj.dir).options;
+      const own = modelPipeline(models[i]!.exampleInfo, mj.card?.makeExamplesParams, mj.dir).options;
+      const options = req.populationVcfs && own.encoder.channels.includes(8) ? { ...own, populationVcfs: req.populationVcfs } : own;
       const key = pipelineKey(options);
       if (!pipelines.has(key)) pipelines.set(key, { key, options, reader: new PartitionReader(reads, req.reference, options) });
       row.push(key);

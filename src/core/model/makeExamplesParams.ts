@@ -114,6 +114,7 @@ export function modelPipeline(info: ExampleInfo, params: MakeExamplesParams | un
  * same images, so models sharing it share one encoding pass.
  */
 export function pipelineKey(o: PipelineOptions): string {
-  const { realigner, ...rest } = o;
-  return JSON.stringify(rest) + (realigner ? ':realigner' : '');
+  // The population VCFs by their paths (the reader object holds open files, not JSON).
+  const { realigner, populationVcfs, ...rest } = o;
+  return JSON.stringify(rest) + (realigner ? ':realigner' : '') + (populationVcfs ? `:population-vcfs=${JSON.stringify(populationVcfs.paths)}` : '');
 }

@@ -49,6 +49,11 @@ export class PopulationVcfs {
     }
   }
 
+  /** The files, in the order given (a cache key: the same files give the same frequencies). */
+  get paths(): string[] {
+    return this.files.map((f) => f.path);
+  }
+
   /** Cohort records overlapping [start, end) of `contig`, in file order; [] when no file serves the contig. */
   async records(contig: string, start: number, end: number, signal?: AbortSignal): Promise<CohortRecord[]> {
     const file = this.byContig ? this.byContig.get(contig) : this.files[0];

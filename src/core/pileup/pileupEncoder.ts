@@ -18,7 +18,7 @@ import type { ExampleInfo } from '../io/examples/exampleInfo';
 import { NumpyRandomState } from './numpyRandomState';
 import { libstdcxxShuffle } from './libstdcxxShuffle';
 import { readKey, readNumber } from './candidates/readFilters';
-import { type AltAlignedPileup, type TypesToAltAlign, layoutFromChannels } from './altAlignedPileup';
+import { type AltAlignedPileup, type TypesToAltAlign, altLayoutOf } from './altAlignedPileup';
 import { alleleFrequencyColor } from './alleleFrequency';
 
 export type DownsamplingMode = 'dv1.5' | 'dv1.6';
@@ -84,7 +84,9 @@ export const DEFAULT_ENCODER_OPTIONS: EncoderOptions = {
  * blocks of `shape[0] / 3` rows; docs/deepvariant.md §12.3).
  */
 export function encoderOptionsFromExampleInfo(info: ExampleInfo, overrides: Partial<EncoderOptions> = {}): EncoderOptions {
-  const layout = overrides.altAlignedPileup ?? info.altAlignedPileup ?? layoutFromChannels(info.channels);
+  // The layout as `examples`, `show` and `parity` decide it (altLayoutOf): a 300-row
+  // example_info.json without alt_aligned_pileup is 'rows' (DeepVariant does not record it, §12.3).
+  const layout = overrides.altAlignedPileup ?? altLayoutOf(info).layout;
   if (layout === 'rows' && info.shape[0] % 3 !== 0) {
     throw new VariantLensError('invalid-argument', `alt-aligned "rows" pileups stack three blocks, but the height ${info.shape[0]} is not a multiple of 3`);
   }

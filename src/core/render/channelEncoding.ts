@@ -42,7 +42,11 @@ const ENCODINGS: Readonly<Record<number, string>> = {
   6: 'per base: 50 matches the reference · 254 differs (indel anchors always 254)',
   7: 'HP tag: 0 → 0 · 1 → 127 · 2 → 254',
   8: '((log10(1e-5) − log10(AF)) / log10(1e-5)) · 254; 0 when AF ≤ 1e-5',
+  9: 'alt-aligned (diff_channels): channel 6 of the pileup aligned to the alt-1 haplotype: 50 matches the alt haplotype · 254 differs · 0 no read',
+  10: 'alt-aligned (diff_channels): channel 6 of the pileup aligned to the alt-2 haplotype (the alt-1 one again for a single alt): 50 matches · 254 differs · 0 no read',
   19: 'one value per read: floor(254 · min(|TLEN|, 1000) / 1000); TLEN 0 → 0; reference rows 254',
+  20: 'alt-aligned (base_channels): channel 1 (read base) of the pileup aligned to the alt-1 haplotype: A 250 · G 180 · T 100 · C 30',
+  21: 'alt-aligned (base_channels): channel 1 (read base) of the pileup aligned to the alt-2 haplotype: A 250 · G 180 · T 100 · C 30',
 };
 
 export function channelLegend(id: number): ChannelLegend {
@@ -66,6 +70,11 @@ export function decodeChannel(id: number, byte: number): string | undefined {
     case 6: return byte === 50 ? 'matches the reference' : byte === 254 ? 'differs from the reference' : byte === 0 ? 'no read' : undefined;
     case 7: return byte === 0 ? 'HP 0' : byte === 127 ? 'HP 1' : byte === 254 ? 'HP 2' : undefined;
     case 8: return byte === 0 ? 'AF ≤ 1e-5' : `AF ≈ ${(10 ** (-5 * (1 - byte / 254))).toPrecision(2)}`;
+    case 9: case 10: {
+      const hap = id === 9 ? 'alt-1' : 'alt-2';
+      return byte === 50 ? `matches the ${hap} haplotype` : byte === 254 ? `differs from the ${hap} haplotype` : byte === 0 ? `no read aligned to the ${hap} haplotype` : undefined;
+    }
+    case 20: case 21: return `${id === 20 ? 'alt-1' : 'alt-2'}-aligned base ${BASE_BY_VALUE.get(byte) ?? (byte === 0 ? 'none' : '?')}`;
     case 19: return byte >= 254 ? 'insert size ≥ 1000' : byte === 0 ? 'insert size 0 / no read' : `insert size ${unscale(byte, 1000) ?? '?'}–${(unscale(byte + 1, 1000) ?? 1000) - 1}`;
     default: return undefined;
   }

@@ -117,16 +117,64 @@ export interface RenderOptions {
 export const BLOCK_GAP = 3;
 const GAP_GREY = 128;
 
+/**
+ * Where the stacked blocks of an alt-aligned 'rows' image sit once drawn (docs/deepvariant.md
+ * §12.3): `blocks` equal blocks of `blockHeight` tensor rows, BLOCK_GAP grey rows between them.
+ * One block (no gap) when `blocks` is absent, 1, or does not divide the height. The CLI's
+ * `show` and the inspector both draw through this, so a drawn row means the same in both.
+ */
+export interface BlockLayout {
+  readonly blocks: number;
+  readonly blockHeight: number;
+  /** Rows of the drawn image (tensor rows plus the gaps), before any header. */
+  readonly drawnHeight: number;
+}
+
+export function blockLayout(tensorHeight: number, blocks: number | undefined): BlockLayout {
+  if (!blocks || blocks <= 1 || tensorHeight % blocks !== 0) return { blocks: 1, blockHeight: tensorHeight, drawnHeight: tensorHeight };
+  const blockHeight = tensorHeight / blocks;
+  return { blocks, blockHeight, drawnHeight: tensorHeight + (blocks - 1) * BLOCK_GAP };
+}
+
+/** The drawn row of block `block`'s first row. */
+export function blockTop(layout: BlockLayout, block: number): number {
+  return block * (layout.blockHeight + BLOCK_GAP);
+}
+
+/** The drawn row of tensor row `row`. */
+export function drawnRowOf(layout: BlockLayout, row: number): number {
+  const b = Math.min(layout.blocks - 1, Math.floor(row / layout.blockHeight));
+  return blockTop(layout, b) + (row - b * layout.blockHeight);
+}
+
+/** The block and tensor row under drawn row `drawn`; undefined in a grey gap or outside the image. */
+export function tensorRowAt(layout: BlockLayout, drawn: number): { block: number; row: number } | undefined {
+  if (!Number.isInteger(drawn) || drawn < 0 || drawn >= layout.drawnHeight) return undefined;
+  const block = Math.floor(drawn / (layout.blockHeight + BLOCK_GAP));
+  const within = drawn - blockTop(layout, block);
+  if (within >= layout.blockHeight) return undefined;
+  return { block, row: block * layout.blockHeight + within };
+}
+
 /** Inserts BLOCK_GAP grey rows between `blocks` equal horizontal blocks of an image. */
 function separateBlocks<T extends Image8>(img: T, blocks: number | undefined): T {
-  if (!blocks || blocks <= 1 || img.height % blocks !== 0) return img;
+  const layout = blockLayout(img.height, blocks);
+  if (layout.blocks === 1) return img;
   const bpp = img.kind === 'rgb' ? 3 : 1;
   const rowBytes = img.width * bpp;
-  const h = img.height / blocks;
-  const height = img.height + (blocks - 1) * BLOCK_GAP;
-  const data = new Uint8Array(height * rowBytes).fill(GAP_GREY);
-  for (let b = 0; b < blocks; b++) data.set(img.data.subarray(b * h * rowBytes, (b + 1) * h * rowBytes), b * (h + BLOCK_GAP) * rowBytes);
-  return { ...img, height, data };
+  const h = layout.blockHeight;
+  const data = new Uint8Array(layout.drawnHeight * rowBytes).fill(GAP_GREY);
+  for (let b = 0; b < layout.blocks; b++) data.set(img.data.subarray(b * h * rowBytes, (b + 1) * h * rowBytes), blockTop(layout, b) * rowBytes);
+  return { ...img, height: layout.drawnHeight, data };
+}
+
+/**
+ * The titles of a 'rows' example's three blocks (docs/deepvariant.md §12.3): the reads aligned
+ * to the reference, then to the haplotype of each block's alt (`altBlockOrder`: DeepVariant 1.5
+ * sorts the image's alts; one alt fills both alt blocks).
+ */
+export function rowsBlockTitles(altBlocks: readonly [string, string]): [string, string, string] {
+  return ['reference-aligned', `alt-1-aligned (${altBlocks[0]})`, `alt-2-aligned (${altBlocks[1]})`];
 }
 
 /**

@@ -3,7 +3,7 @@
  * `contributes.configuration` of package.json (bundled into dist/extension.js by esbuild),
  * and the rest of the extension reads them only through these typed getters.
  *
- * Workspace trust: `variantLens.models/reads/reference/examples` are listed in
+ * Workspace trust: `variantLens.models/reads/reference/examples/populationVcfs` are listed in
  * `capabilities.untrustedWorkspaces.restrictedConfigurations`, so in Restricted Mode VS Code
  * ignores their workspace values; on top of that, `modelsAllowed()` refuses to load any model
  * until the workspace is trusted (a model folder is code-like input: a crafted ONNX graph is
@@ -78,6 +78,16 @@ export function examples(): readonly string[] {
   return Array.isArray(v) ? v.filter((p): p is string => typeof p === 'string' && p !== '').map(resolvePath) : [];
 }
 
+/**
+ * `variantLens.populationVcfs`: the cohort VCFs with INFO AF (make_examples `--population_vcfs`)
+ * for models and examples with channel 8. Ignored in an untrusted workspace (listed in
+ * restrictedConfigurations); each must be a regular file (SiteSources.withPopulationVcfs).
+ */
+export function populationVcfs(): readonly string[] {
+  const v = raw('populationVcfs');
+  return Array.isArray(v) ? v.filter((p): p is string => typeof p === 'string' && p !== '').map(resolvePath) : [];
+}
+
 export function reviewer(): string {
   const v = raw('reviewer');
   return typeof v === 'string' ? v : '';
@@ -113,7 +123,7 @@ export function diffQualDelta(): number | undefined {
 }
 
 /** Writes `variantLens.<key>` in the workspace settings (the user's when no folder is open). */
-export async function update(key: 'models' | 'reads' | 'reference' | 'examples' | 'inspector.location', value: unknown): Promise<void> {
+export async function update(key: 'models' | 'reads' | 'reference' | 'examples' | 'populationVcfs' | 'inspector.location', value: unknown): Promise<void> {
   const target = vscode.workspace.workspaceFolders ? vscode.ConfigurationTarget.Workspace : vscode.ConfigurationTarget.Global;
   await vscode.workspace.getConfiguration(SECTION).update(key, value, target);
 }

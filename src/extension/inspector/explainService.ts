@@ -55,8 +55,11 @@ export async function explainInspectorSite(
   if (named.length < 2) throw new VariantLensError('invalid-argument', `Explaining a disagreement needs two models that load (${named.length} did).`);
   const [reads, reference] = await Promise.all([deps.sources.alignmentsOf(inputs.reads.path, signal, inputs.reference), deps.sources.referenceOf(inputs.reference, signal)]);
   const alleles = imageableAlleles(site);
+  // Channel 8 re-imaged from the reads needs variantLens.populationVcfs, as the pictures do (siteTensors.ts).
+  const af = named.find((m) => m.model.exampleInfo.channels.includes(8));
+  const populationVcfs = af ? await deps.sources.populationVcfsFor(af.model.exampleInfo.channels, `${af.name}'s images`, signal) : undefined;
   const output = await explainSite({
-    reads, reference, models: named.map((m) => m.model), contig: site.chrom, position: site.pos, ...(alleles ? { alleles } : {}),
+    reads, reference, models: named.map((m) => m.model), ...(populationVcfs ? { populationVcfs } : {}), contig: site.chrom, position: site.pos, ...(alleles ? { alleles } : {}),
     sampleName: inputs.reads.sample ?? site.samples[0]?.name ?? 'default', signal, ...(onProgress ? { onProgress: (p: ExplainProgress) => onProgress(p, named.map((m) => m.name)) } : {}),
   });
   return { names: named.map((m) => m.name), output };

@@ -94,8 +94,9 @@ export class RealignService {
     if (realigned.noExampleReason) notes.push(`realigned reads: no image (${realigned.noExampleReason})`);
     const label = `${encoder.label}`;
     const out = {
-      raw: payloadsFromSite(raw, `reads as in the BAM (no realignment; ${label})`).map((t) => ({ ...t, hover: false })),
-      realigned: payloadsFromSite(realigned, `reads after DeepVariant's realigner (${label})`).map((t) => ({ ...t, hover: false })),
+      // The same layout as the shown images (a 'rows' image stays three blocks when switched).
+      raw: payloadsFromSite(raw, `reads as in the BAM (no realignment; ${label})`, encoder.options.encoder.altAlignedPileup).map((t) => ({ ...t, hover: false })),
+      realigned: payloadsFromSite(realigned, `reads after DeepVariant's realigner (${label})`, encoder.options.encoder.altAlignedPileup).map((t) => ({ ...t, hover: false })),
       marks, dropped, droppedRows, summary: realignSummary(raw, realigned, marks, dropped),
     };
     let models: NamedModel[] = [];

@@ -83,6 +83,7 @@ export function registerInspector(context: vscode.ExtensionContext, deps: Inspec
   // Reads/reference/examples and models per settings.
   const sourceConfig = (): SiteSourceConfig => ({
     trusted: settings.modelsAllowed(), reads: settings.reads(), reference: settings.reference(), examples: settings.examples(),
+    populationVcfs: settings.populationVcfs(),
     // "Choose Reads for This VCF…" (readsChoice.ts): remembered per VCF in the workspace state.
     choiceFor: (vcf) => choiceFor(context.workspaceState.get(READS_CHOICE_STATE_KEY), vcf),
   });
@@ -171,6 +172,7 @@ export function registerInspector(context: vscode.ExtensionContext, deps: Inspec
       { label: 'Reference (FASTA)', key: 'reference' as const },
       { label: 'Add a model folder', key: 'models' as const },
       { label: 'Examples files (TFRecord)', key: 'examples' as const },
+      { label: 'Population VCFs (allele frequency, channel 8)', key: 'populationVcfs' as const },
     ], { title: 'Variant Lens: configure' });
     if (!choice) return;
     if (choice.key === 'models') {
