@@ -28,7 +28,7 @@ async function tableFrame(vs: RunningVsCode, fileName: string): Promise<Frame> {
   return webviewFrame(vs.page, `.grid[aria-label="VCF table ${fileName}"]`, 60_000);
 }
 
-test('5,000,000-record .vcf.gz: first rows, jump to last row, host responsiveness, keyboard, inspector', { timeout: 300_000 }, async () => {
+test('5,000,000-record .vcf.gz: first rows, jump to last row, host responsiveness, keyboard, inspector', { timeout: 900_000 } /* generating the 5M file on a loaded machine takes minutes; the speed goals are the asserts below */, async () => {
   mkdirSync(SCREENSHOTS, { recursive: true });
   smallVcf(WORKSPACE);
   const big = await bigVcfGz(WORKSPACE);
