@@ -344,6 +344,8 @@ function savePage(): void {
     const state: DiffPageState = { comparison, view: spec, selected: list.selected, first: list.first };
     try {
       vscodeApi().setState(state);
+      // The host keeps its own copy: a browser refresh may not leave VS Code time to store this one.
+      client.emit('pageState', state);
       // What was saved, for tests that reload the window only once it is.
       grid.dataset.savedSelected = String(state.selected);
       grid.dataset.savedSort = state.view.sortBy ?? '';

@@ -23,6 +23,7 @@ import { explanationView, runningView, type SiteExplanation } from './explainSer
 import type { ExplainProgress } from '../../core/explain/explainSite';
 import type { SiteExamples } from '../../core/pileup/siteExamples';
 import { VariantLensError } from '../../core/errors';
+import type { OpenInspector } from './inspectorRestore';
 
 export const INSPECTOR_VIEW_TYPE = 'variantLens.inspector';
 /** The bottom-panel view (package.json contributes.views.variantLensPanel). */
@@ -67,6 +68,11 @@ export interface InspectorOptions {
   readonly layers?: (tensors: readonly TensorPayload[], index: number, signal: AbortSignal) => Promise<InspectorLayers>;
   /** The pileup and the models' calls before and after realignment (realignService.ts). */
   readonly realign?: (site: SiteRecord, signal: AbortSignal) => Promise<InspectorRealign>;
+  /**
+   * The host's record of the editor-area panel (inspectorRestore.ts OpenInspector): called when
+   * it opens or shows a new site, and with undefined when it is closed.
+   */
+  readonly remember?: (open: OpenInspector | undefined) => void;
 }
 
 export class InspectorPanel {
@@ -208,10 +214,12 @@ export class InspectorPanel {
     onDispose(() => {
       if (this.panel !== surface) return;
       this.detached();
+      if (surface.kind === 'editor') this.options.remember?.(undefined);
     });
     this.panel = surface;
     this.server = server;
     this.opening = false;
+    if (surface.kind === 'editor') this.options.remember?.(this.state.site ? { site: this.state.site } : {});
     if (this.state.site) surface.setTitle(`Site ${this.state.site.chrom}:${this.state.site.pos.toLocaleString('en-US')}`);
   }
 
@@ -233,6 +241,7 @@ export class InspectorPanel {
     // The review form follows (only an open panel has one).
     if (this.server) this.review?.shown();
     if (this.panel) this.panel.setTitle(`Site ${site.chrom}:${site.pos.toLocaleString('en-US')}`);
+    if (this.panel?.kind === 'editor') this.options.remember?.({ site });
     try {
       const r = await this.tensors(site, work.signal);
       if (work.signal.aborted) return;
