@@ -51,6 +51,16 @@ async function shown(frame: Frame): Promise<boolean> {
   return true;
 }
 
+/** Runs the checks after the refresh; on a failure, a screenshot of the window for the report. */
+async function afterRefresh(page: Page, checks: () => Promise<void>): Promise<void> {
+  try {
+    await checks();
+  } catch (e) {
+    await page.screenshot({ path: join(E2E_CACHE, 'diff-restore-after-refresh-failed.png') }).catch(() => undefined);
+    throw e;
+  }
+}
+
 const rowsShown = (diff: Frame): Promise<string[][]> => diff.$$eval('.rows .row:not([hidden])', (rows) => rows.map((r) => ['.c-chrom', '.c-pos', '.c-truth.side-a', '.c-truth.side-b'].map((c) => r.querySelector(c)?.textContent ?? '')));
 
 test('diff state on the demo: a truth VCF in Compare, diff and inspector restored after a browser refresh, Reopen Last Comparison, the review file in the toolbars', { timeout: 1_200_000 }, async () => {
@@ -141,34 +151,36 @@ test('diff state on the demo: a truth VCF in Compare, diff and inspector restore
   await diff.waitForSelector('.grid[data-saved-selected="3"][data-saved-sort="qualA"]');
   await page.reload();
   await page.waitForSelector('.monaco-workbench', { timeout: 60_000 });
-  // The diff: same comparison, scope, sort and selection.
-  diff = await doneDiff(page);
-  await diff.waitForSelector(`${loadedRow(3)}.focused`, { timeout: 60_000 });
-  assert.equal(await diff.getAttribute('.chip[data-scope="all"]', 'aria-pressed'), 'true');
-  assert.equal(await diff.getAttribute('.row.header [data-sort="qualA"]', 'aria-sort'), 'ascending');
-  assert.equal(await diff.textContent(`${loadedRow(3)} .c-pos`), selectedPos);
-  assert.equal(await diff.getAttribute('.grid', 'data-count'), String(init.scopeCounts!.all));
-  assert.equal(await diff.textContent('.truth-vs-table caption'), caption, 'the restored diff still compares with the truth VCF');
-  // The inspector beside it: the same site, its pileup drawn and both models' calls beside the VCF rows.
-  const restored = await webviewFrame(page, '.inspector', 120_000);
-  await restored.waitForFunction((site) => document.getElementById('app')?.dataset.site === site, shownSite, { timeout: 120_000 });
-  await restored.waitForSelector('section.pileup canvas.pixels', { timeout: 120_000 });
-  await restored.waitForSelector('section.models[data-state="done"]', { timeout: 180_000 });
-  assert.equal(await restored.$$eval('.model-table tr.record', (trs) => trs.length), recordsAt3);
-  assert.deepEqual(await restored.$$eval('.model-table tr.model', (trs) => trs.map((tr) => (tr as HTMLElement).dataset.model)), ['default', 'retrained']);
-  const pixels = await restored.$eval('section.pileup canvas.pixels', (c) => {
-    const canvas = c as HTMLCanvasElement;
-    const d = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height).data;
-    let lit = 0;
-    for (let i = 0; i < d.length; i += 4) if (d[i]! + d[i + 1]! + d[i + 2]! > 0) lit++;
-    return { width: canvas.width, height: canvas.height, lit };
+  await afterRefresh(page, async () => {
+    // The diff: same comparison, scope, sort and selection.
+    diff = await doneDiff(page);
+    await diff.waitForSelector(`${loadedRow(3)}.focused`, { timeout: 60_000 });
+    assert.equal(await diff.getAttribute('.chip[data-scope="all"]', 'aria-pressed'), 'true');
+    assert.equal(await diff.getAttribute('.row.header [data-sort="qualA"]', 'aria-sort'), 'ascending');
+    assert.equal(await diff.textContent(`${loadedRow(3)} .c-pos`), selectedPos);
+    assert.equal(await diff.getAttribute('.grid', 'data-count'), String(init.scopeCounts!.all));
+    assert.equal(await diff.textContent('.truth-vs-table caption'), caption, 'the restored diff still compares with the truth VCF');
+    // The inspector beside it: the same site, its pileup drawn and both models' calls beside the VCF rows.
+    const restored = await webviewFrame(page, '.inspector', 120_000);
+    await restored.waitForFunction((site) => document.getElementById('app')?.dataset.site === site, shownSite, { timeout: 120_000 });
+    await restored.waitForSelector('section.pileup canvas.pixels', { timeout: 120_000 });
+    await restored.waitForSelector('section.models[data-state="done"]', { timeout: 180_000 });
+    assert.equal(await restored.$$eval('.model-table tr.record', (trs) => trs.length), recordsAt3);
+    assert.deepEqual(await restored.$$eval('.model-table tr.model', (trs) => trs.map((tr) => (tr as HTMLElement).dataset.model)), ['default', 'retrained']);
+    const pixels = await restored.$eval('section.pileup canvas.pixels', (c) => {
+      const canvas = c as HTMLCanvasElement;
+      const d = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height).data;
+      let lit = 0;
+      for (let i = 0; i < d.length; i += 4) if (d[i]! + d[i + 1]! + d[i + 2]! > 0) lit++;
+      return { width: canvas.width, height: canvas.height, lit };
+    });
+    assert.ok(pixels.width > 0 && pixels.height > 0 && pixels.lit > 0, `the restored pileup is drawn: ${JSON.stringify(pixels)}`);
+    // Both on screen side by side, not a blank or background tab.
+    for (const f of [diff, restored]) assert.ok(await shown(f), `${f === diff ? 'diff' : 'inspector'} not on screen after the refresh`);
+    const boxes = await Promise.all([diff, restored].map(async (f) => (await (await f.parentFrame()!.frameElement()).boundingBox())!));
+    assert.ok(boxes[0]!.x + boxes[0]!.width <= boxes[1]!.x + 1, `diff at ${JSON.stringify(boxes[0])}, inspector at ${JSON.stringify(boxes[1])}`);
+    await page.screenshot({ path: join(SCREENSHOTS, 'diff-after-reload.png') });
   });
-  assert.ok(pixels.width > 0 && pixels.height > 0 && pixels.lit > 0, `the restored pileup is drawn: ${JSON.stringify(pixels)}`);
-  // Both on screen side by side, not a blank or background tab.
-  for (const f of [diff, restored]) assert.ok(await shown(f), `${f === diff ? 'diff' : 'inspector'} not on screen after the refresh`);
-  const boxes = await Promise.all([diff, restored].map(async (f) => (await (await f.parentFrame()!.frameElement()).boundingBox())!));
-  assert.ok(boxes[0]!.x + boxes[0]!.width <= boxes[1]!.x + 1, `diff at ${JSON.stringify(boxes[0])}, inspector at ${JSON.stringify(boxes[1])}`);
-  await page.screenshot({ path: join(SCREENSHOTS, 'diff-after-reload.png') });
 
   // Pain 10: close every editor, then Reopen Last Comparison: no question, the truth VCF included.
   await runCommand(page, 'View: Close All Editors');
