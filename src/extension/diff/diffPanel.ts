@@ -118,7 +118,9 @@ export class DiffPanel {
   static open(context: vscode.ExtensionContext, deps: DiffDeps, options: DiffRunOptions, remember: (state: DiffPageState | undefined) => void, restore?: { state: DiffPageState; panel?: vscode.WebviewPanel }): DiffPanel {
     const ext = context.extensionUri;
     const title = diffPanelTitle(options);
-    const panel = restore?.panel ?? vscode.window.createWebviewPanel(DIFF_VIEW_TYPE, title, vscode.ViewColumn.Active, { ...webviewOptions(ext), retainContextWhenHidden: true });
+    // A diff the window lost opens again in the first column (the inspector then goes beside it).
+    const column = restore ? vscode.ViewColumn.One : vscode.ViewColumn.Active;
+    const panel = restore?.panel ?? vscode.window.createWebviewPanel(DIFF_VIEW_TYPE, title, column, { ...webviewOptions(ext), retainContextWhenHidden: true });
     if (restore?.panel) {
       panel.title = title;
       panel.webview.options = webviewOptions(ext);
