@@ -17,7 +17,7 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Frame, Page } from 'playwright-core';
@@ -51,12 +51,21 @@ async function shown(frame: Frame): Promise<boolean> {
   return true;
 }
 
+/** The browser's console (every frame), written out when the checks after the refresh fail. */
+const consoleLines: string[] = [];
+
 /** Runs the checks after the refresh; on a failure, a screenshot of the window for the report. */
 async function afterRefresh(page: Page, checks: () => Promise<void>): Promise<void> {
   try {
     await checks();
   } catch (e) {
     await page.screenshot({ path: join(E2E_CACHE, 'diff-restore-after-refresh-failed.png') }).catch(() => undefined);
+    // Which webview frames exist and what they hold, for the report.
+    const frames = await Promise.all(page.frames().map(async (f) => ({
+      url: f.url().slice(0, 200),
+      body: await f.evaluate(() => `${document.body?.className ?? ''} ${document.body?.innerHTML.length ?? -1}`).catch((err: unknown) => `error ${String(err).slice(0, 100)}`),
+    })));
+    writeFileSync(join(E2E_CACHE, 'diff-restore-after-refresh-failed.json'), JSON.stringify({ frames, console: consoleLines }, null, 1));
     throw e;
   }
 }
@@ -101,6 +110,8 @@ test('diff state on the demo: a truth VCF in Compare, diff and inspector restore
   const vs = await startVsCode('diffstate', demo, true);
   running.push(vs);
   const { page } = vs;
+  page.on('console', (m) => consoleLines.push(`${m.type()} ${m.location().url.slice(0, 120)}: ${m.text().slice(0, 300)}`));
+  page.on('pageerror', (err) => consoleLines.push(`pageerror ${err.message.slice(0, 300)}`));
 
   // Pain 4: the table's toolbar names the one workspace review file.
   const table = await openTable(page, 'default.vcf.gz');

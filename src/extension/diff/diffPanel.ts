@@ -23,6 +23,7 @@ import type { Log } from '../common/log';
 import * as settings from '../common/settings';
 import { abortSignalOf } from '../table/vcfTableEditor';
 import { webviewHtml, webviewOptions, webviewTabs } from '../common/webviewHtml';
+import { PageWatch } from '../common/pageWatch';
 import type { DiffReviewRef } from '../review/reviewController';
 import type { ReviewBinder } from '../review/reviewWorkspace';
 import { ListStateStore } from '../table/listState';
@@ -54,6 +55,7 @@ export class DiffPanel {
   private readonly run = new AbortController();
   private readonly server: RpcServer<DiffProtocol>;
   private selectWork: AbortController | undefined;
+  private readonly watch: PageWatch;
 
   private constructor(
     readonly panel: vscode.WebviewPanel,
@@ -64,7 +66,10 @@ export class DiffPanel {
     listState: ListStateStore,
     restore: DiffPageState | undefined,
     remember: (state: DiffPageState | undefined) => void,
+    html: () => string,
   ) {
+    // A page that never says ready (a blank panel after a browser refresh) is loaded again.
+    this.watch = new PageWatch(() => { panel.webview.html = html(); }, () => panel.visible, (m) => log.warn(m), `diff ${path.basename(model.options.fileA)} ↔ ${path.basename(model.options.fileB)}`);
     const post = (m: HostToWebview<DiffProtocol>): void => void panel.webview.postMessage(m);
     // Review column, 1–9 keys, undo: reviewController.ts.
     const review = reviewBinder.bind({
@@ -86,7 +91,10 @@ export class DiffPanel {
         };
       },
     }, {
-      ready: () => this.log.info(`diff webview ready: ${this.title}`),
+      ready: () => {
+        this.watch.ready();
+        this.log.info(`diff webview ready: ${this.title}`);
+      },
       cancelRun: () => this.run.abort(),
       columnsChanged: (c) => void listState.setColumns('diff', c),
       // The page's view, selection and scroll, for the host's record (open diffs, registerDiffCommand).
@@ -99,6 +107,7 @@ export class DiffPanel {
     panel.webview.onDidReceiveMessage((m: unknown) => void this.server.handle(m));
     panel.onDidDispose(() => {
       remember(undefined);
+      this.watch.dispose();
       this.run.abort();
       this.selectWork?.abort();
       this.server.dispose();
@@ -125,9 +134,10 @@ export class DiffPanel {
       panel.title = title;
       panel.webview.options = webviewOptions(ext);
     }
-    panel.webview.html = webviewHtml(panel.webview, ext, 'diff', ['common.css', 'table.css', 'diff.css', 'review.css'], title);
+    const html = (): string => webviewHtml(panel.webview, ext, 'diff', ['common.css', 'table.css', 'diff.css', 'review.css'], title);
+    panel.webview.html = html();
     const model = new DiffModel(options, restore?.state.view);
-    const p = new DiffPanel(panel, model, deps.log, deps.inspector, deps.review, new ListStateStore(context.workspaceState), restore?.state, remember);
+    const p = new DiffPanel(panel, model, deps.log, deps.inspector, deps.review, new ListStateStore(context.workspaceState), restore?.state, remember, html);
     remember(restore?.state ?? { comparison: model.comparison, view: {}, selected: -1, first: 0 });
     // "Reopen Last Comparison" runs this one again.
     void context.workspaceState.update(LAST_COMPARISON_KEY, model.comparison);
