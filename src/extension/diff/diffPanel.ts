@@ -276,6 +276,10 @@ export function registerDiffCommand(context: vscode.ExtensionContext, deps: Diff
   // Disposed before the panels below: panels closed by the shutdown stay in the record.
   context.subscriptions.push({ dispose: () => record.freeze() });
   context.subscriptions.push({ dispose: () => { for (const p of panels) p.dispose(); } });
+  // A restored tab closed before it was ever shown (its serializer never ran): forget its entry.
+  context.subscriptions.push(vscode.window.tabGroups.onDidChangeTabs((e) => {
+    if (e.closed.length) open_.lost(webviewTabs(DIFF_VIEW_TYPE).map((t) => t.label));
+  }));
   /** A comparison run with the current settings (reference, BEDs, QUAL delta), in a new panel or a restored one. */
   const open = (c: DiffComparison, restore?: { state: DiffPageState; panel?: vscode.WebviewPanel }): DiffPanel => {
     const reference = settings.reference();

@@ -167,6 +167,10 @@ export function registerInspector(context: vscode.ExtensionContext, deps: Inspec
       return Promise.resolve();
     },
   }));
+  // A restored inspector tab closed before it was ever shown (its serializer never ran): closed.
+  context.subscriptions.push(vscode.window.tabGroups.onDidChangeTabs((e) => {
+    if (e.closed.length && !revived && !inspector.visible && webviewTabs(INSPECTOR_VIEW_TYPE).length === 0) record.write(undefined);
+  }));
   // The bottom-panel view (variantLens.inspector.location = "panel").
   context.subscriptions.push(vscode.window.registerWebviewViewProvider(INSPECTOR_PANEL_VIEW_ID, {
     resolveWebviewView: async (view, ctx) => {

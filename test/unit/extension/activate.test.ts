@@ -51,7 +51,7 @@ test('activation registers every contributed command, the table editors, the Rev
       createStatusBarItem: (id: string) => { statusItems.push(id); return anything(); },
       createOutputChannel: () => ({ info: () => undefined, warn: () => undefined, error: () => undefined, show: () => undefined, dispose: () => undefined }),
       visibleTextEditors: [],
-      tabGroups: { all: [] },
+      tabGroups: { all: [], onDidChangeTabs: () => disposable },
     }),
     workspace: over({
       isTrusted: true, workspaceFolders: undefined, textDocuments: [],
