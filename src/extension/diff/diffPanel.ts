@@ -272,13 +272,13 @@ export function registerDiffCommand(context: vscode.ExtensionContext, deps: Diff
   const panels = new Set<DiffPanel>();
   // The host's own record of the open diffs (panelRecord.ts: a browser refresh may lose VS Code's).
   const record = new PanelRecord<OpenDiff[]>(path.join((context.storageUri ?? context.globalStorageUri).fsPath, 'open-diffs.json'), openDiffList, (m) => log.warn(m));
-  const open_ = new OpenDiffs(record.previous ?? [], (all) => record.write(all));
+  const openDiffs = new OpenDiffs(record.previous ?? [], (all) => record.write(all));
   // Disposed before the panels below: panels closed by the shutdown stay in the record.
   context.subscriptions.push({ dispose: () => record.freeze() });
   context.subscriptions.push({ dispose: () => { for (const p of panels) p.dispose(); } });
   // A restored tab closed before it was ever shown (its serializer never ran): forget its entry.
   context.subscriptions.push(vscode.window.tabGroups.onDidChangeTabs((e) => {
-    if (e.closed.length) open_.lost(webviewTabs(DIFF_VIEW_TYPE).map((t) => t.label));
+    if (e.closed.length) openDiffs.lost(webviewTabs(DIFF_VIEW_TYPE).map((t) => t.label));
   }));
   /** A comparison run with the current settings (reference, BEDs, QUAL delta), in a new panel or a restored one. */
   const open = (c: DiffComparison, restore?: { state: DiffPageState; panel?: vscode.WebviewPanel }): DiffPanel => {
@@ -292,7 +292,7 @@ export function registerDiffCommand(context: vscode.ExtensionContext, deps: Diff
     };
     const id = randomUUID();
     const title = diffPanelTitle(c);
-    const p = DiffPanel.open(context, deps, options, (state) => (state ? open_.set({ id, title, state }) : open_.delete(id)), restore);
+    const p = DiffPanel.open(context, deps, options, (state) => (state ? openDiffs.set({ id, title, state }) : openDiffs.delete(id)), restore);
     panels.add(p);
     p.panel.onDidDispose(() => panels.delete(p));
     return p;
@@ -306,7 +306,7 @@ export function registerDiffCommand(context: vscode.ExtensionContext, deps: Diff
   context.subscriptions.push(vscode.window.registerWebviewPanelSerializer(DIFF_VIEW_TYPE, {
     deserializeWebviewPanel: async (panel, state) => {
       const fromPage = restoredDiff(state);
-      const restored = open_.claim(panel.title, fromPage?.comparison)?.state ?? fromPage;
+      const restored = openDiffs.claim(panel.title, fromPage?.comparison)?.state ?? fromPage;
       if (!restored) {
         log.warn(`the diff panel "${panel.title}" came back from a reload without a usable saved state; closing it`);
         panel.dispose();
@@ -361,7 +361,7 @@ export function registerDiffCommand(context: vscode.ExtensionContext, deps: Diff
     panels,
     reopenLost: () => {
       const tabs = webviewTabs(DIFF_VIEW_TYPE).map((t) => t.label);
-      const lost = open_.lost(tabs);
+      const lost = openDiffs.lost(tabs);
       for (const e of lost) {
         const missing = comparisonFiles(e.state.comparison).filter((f) => !existsSync(f));
         if (missing.length) {

@@ -39,12 +39,12 @@ export interface InspectorFeature {
   readonly panel: InspectorPanel;
   /** A row was selected in a table: the status bar names it; the inspector shows it when open (or `open`). */
   select(load: () => Promise<SiteRecord>, open: boolean, what: string, origin?: ListOrigin): Promise<void>;
-  /** The inspector's image path for the review queue's tiles (queue/queueTiles.ts). */
   /**
    * Opens the editor-area inspector again when the previous window had it open and VS Code did
    * not bring it back (panelRecord.ts). Called once at activation, after the lost diffs.
    */
   reopenLost(): boolean;
+  /** The inspector's image path for the review queue's tiles (queue/queueTiles.ts). */
   readonly tiles: {
     readonly sources: SiteSources;
     readonly config: () => SiteSourceConfig;
