@@ -49,6 +49,12 @@ export function activate(context: vscode.ExtensionContext): { readonly version: 
   registerAgentTools(context, { log: l });
   registerCommand(context, l, 'variantLens.showLog', () => l.show());
 
+  // Panels the previous window had open and VS Code did not bring back (a browser refresh can
+  // lose its record of them; common/panelRecord.ts): the diffs, then the inspector beside them.
+  // The serializers above revive the panels VS Code did keep.
+  diffs.reopenLost();
+  inspector.reopenLost();
+
   return { version };
 }
 

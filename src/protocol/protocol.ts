@@ -736,6 +736,8 @@ export type DiffWebviewEvents = {
   cancelRun: Record<string, never>;
   /** The user resized, hid or showed a column: the host remembers the layout for the workspace. */
   columnsChanged: ColumnLayoutState;
+  /** What the page just kept with setState, for the host's own record (a browser refresh may lose the webview's). */
+  pageState: DiffPageState;
 };
 
 export type DiffHostEvents = {

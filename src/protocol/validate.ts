@@ -221,6 +221,7 @@ export const diffSchema: PanelSchema<DiffProtocol> = {
     siteSelected: obj({ viewId: int(), index: int(), open: bool() }),
     cancelRun: empty,
     columnsChanged: columnLayout,
+    pageState: diffPageState,
   },
 };
 

@@ -25,6 +25,7 @@ test('accepts every well-formed diff request and event', () => {
     { type: 'event', name: 'ready', payload: {} },
     { type: 'event', name: 'siteSelected', payload: { viewId: 2, index: 99_999, open: false } },
     { type: 'event', name: 'cancelRun', payload: {} },
+    { type: 'event', name: 'pageState', payload: { comparison: { fileA: '/d/a.vcf.gz', fileB: '/d/b.vcf.gz', truthFile: '/d/t.vcf.gz' }, view: { scope: 'disputes', sortBy: 'qualA', descending: false }, selected: 3, first: 0 } },
     { type: 'cancel', target: 5 },
   ];
   assertAccepted(diffSchema, good);
@@ -53,6 +54,9 @@ test('rejects malformed or hostile diff messages', () => {
     [{ type: 'event', name: 'siteSelected', payload: { viewId: 1, index: 2 } }, /open: missing/, undefined],
     [{ type: 'event', name: 'cancelRun', payload: { now: true } }, /unexpected field/, undefined],
     [{ type: 'event', name: 'runProgress', payload: {} }, /unknown event/, undefined],
+    [{ type: 'event', name: 'pageState', payload: { comparison: { fileA: '/d/a.vcf.gz', fileB: '/d/b.vcf.gz' }, view: {}, selected: -2, first: 0 } }, /integer in \[-1/, undefined],
+    [{ type: 'event', name: 'pageState', payload: { comparison: { fileA: '/d/a.vcf.gz' }, view: {}, selected: 0, first: 0 } }, /fileB: missing/, undefined],
+    [{ type: 'event', name: 'pageState', payload: { comparison: { fileA: '/d/a.vcf.gz', fileB: '/d/b.vcf.gz' }, view: { sortBy: 'x' }, selected: 0, first: 0 } }, /expected one of/, undefined],
   ];
   assertRejected(diffSchema, bad);
 });

@@ -344,6 +344,8 @@ function savePage(): void {
     const state: DiffPageState = { comparison, view: spec, selected: list.selected, first: list.first };
     try {
       vscodeApi().setState(state);
+      // The host keeps its own copy: a browser refresh may not leave VS Code time to store this one.
+      client.emit('pageState', state);
       // What was saved, for tests that reload the window only once it is.
       grid.dataset.savedSelected = String(state.selected);
       grid.dataset.savedSort = state.view.sortBy ?? '';
@@ -548,14 +550,21 @@ grid.addEventListener('keydown', (e) => {
 // Keys pressed in the inspector (j/k/n/1–9) act here as if pressed in the grid (InspectorWebviewEvents.listKey).
 client.on('forwardedKey', ({ key }) => void grid.dispatchEvent(new KeyboardEvent('keydown', { key, bubbles: true, cancelable: true })));
 client.on('runProgress', showProgress);
-client.on('runEnded', () => void pull());
+// The run ended: pull the final state, unless the pull under way (or done) already has it — a
+// restored panel may load after a short run ended, and a second pull would show the list
+// again without the selection the first one restored.
+client.on('runEnded', () => void (pulling ?? Promise.resolve()).then(() => (init && init.state !== 'running' ? undefined : pull())));
 
-async function pull(): Promise<void> {
-  try {
-    applyInit(await client.request('diff.init', {}));
-  } catch (e) {
-    setStatus(errorText(e), true);
-  }
+let pulling: Promise<void> | undefined;
+function pull(): Promise<void> {
+  pulling = (async () => {
+    try {
+      applyInit(await client.request('diff.init', {}));
+    } catch (e) {
+      setStatus(errorText(e), true);
+    }
+  })();
+  return pulling;
 }
 
 // ---- start: say ready, then pull the initial state -----------------------------------------

@@ -80,3 +80,12 @@ export function errorPageHtml(webview: vscode.Webview, extensionUri: vscode.Uri,
 export function escapeHtml(s: string): string {
   return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 }
+
+/**
+ * The editor tabs of this extension's webview panels of `viewType` (VS Code prefixes the view
+ * type of an extension's panel), restored ones included before their serializer ran.
+ */
+export function webviewTabs(viewType: string): vscode.Tab[] {
+  return vscode.window.tabGroups.all.flatMap((g) => g.tabs).filter((t) => t.input instanceof vscode.TabInputWebview && (t.input.viewType === viewType || t.input.viewType.endsWith(`-${viewType}`)));
+}
+

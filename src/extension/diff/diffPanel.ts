@@ -8,6 +8,7 @@
  * The work and the answers to the webview live in DiffModel (diffModel.ts, no vscode);
  * this file is the VS Code glue only. Every incoming message is validated (diffSchema).
  */
+import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
@@ -15,12 +16,14 @@ import { RpcServer } from '../../protocol/rpc';
 import type { DiffComparison, DiffPageState, DiffProtocol, HostToWebview } from '../../protocol/protocol';
 import { diffSchema } from '../../protocol/validate';
 import { DiffModel, diffRequestHandlers, toDiffRow, type DiffRunOptions } from './diffModel';
-import { LAST_COMPARISON_KEY, comparisonFiles, lastComparison, restoredDiff } from './diffRestore';
+import { LAST_COMPARISON_KEY, OpenDiffs, comparisonFiles, diffPanelTitle, lastComparison, openDiffList, restoredDiff, type OpenDiff } from './diffRestore';
+import { PanelRecord } from '../common/panelRecord';
 import type { InspectorPanel } from '../inspector/inspectorPanel';
 import type { Log } from '../common/log';
 import * as settings from '../common/settings';
 import { abortSignalOf } from '../table/vcfTableEditor';
-import { webviewHtml, webviewOptions } from '../common/webviewHtml';
+import { webviewHtml, webviewOptions, webviewTabs } from '../common/webviewHtml';
+import { PageWatch } from '../common/pageWatch';
 import type { DiffReviewRef } from '../review/reviewController';
 import type { ReviewBinder } from '../review/reviewWorkspace';
 import { ListStateStore } from '../table/listState';
@@ -52,6 +55,7 @@ export class DiffPanel {
   private readonly run = new AbortController();
   private readonly server: RpcServer<DiffProtocol>;
   private selectWork: AbortController | undefined;
+  private readonly watch: PageWatch;
 
   private constructor(
     readonly panel: vscode.WebviewPanel,
@@ -61,7 +65,11 @@ export class DiffPanel {
     reviewBinder: ReviewBinder<DiffReviewRef>,
     listState: ListStateStore,
     restore: DiffPageState | undefined,
+    remember: (state: DiffPageState | undefined) => void,
+    html: () => string,
   ) {
+    // A page that never says ready (a blank panel after a browser refresh) is loaded again.
+    this.watch = new PageWatch(() => { panel.webview.html = html(); }, () => panel.visible, (m) => log.warn(m), `diff ${path.basename(model.options.fileA)} ↔ ${path.basename(model.options.fileB)}`);
     const post = (m: HostToWebview<DiffProtocol>): void => void panel.webview.postMessage(m);
     // Review column, 1–9 keys, undo: reviewController.ts.
     const review = reviewBinder.bind({
@@ -83,9 +91,14 @@ export class DiffPanel {
         };
       },
     }, {
-      ready: () => this.log.info(`diff webview ready: ${this.title}`),
+      ready: () => {
+        this.watch.ready();
+        this.log.info(`diff webview ready: ${this.title}`);
+      },
       cancelRun: () => this.run.abort(),
       columnsChanged: (c) => void listState.setColumns('diff', c),
+      // The page's view, selection and scroll, for the host's record (open diffs, registerDiffCommand).
+      pageState: (s) => remember({ ...s, comparison: model.comparison }),
       siteSelected: (s) => {
         review.selected({ viewId: s.viewId, index: s.index });
         void this.select(s.viewId, s.index, s.open);
@@ -93,6 +106,8 @@ export class DiffPanel {
     }, post, (err) => this.log.warn(`rejected a message from the diff webview: ${err}`));
     panel.webview.onDidReceiveMessage((m: unknown) => void this.server.handle(m));
     panel.onDidDispose(() => {
+      remember(undefined);
+      this.watch.dispose();
       this.run.abort();
       this.selectWork?.abort();
       this.server.dispose();
@@ -106,19 +121,24 @@ export class DiffPanel {
 
   /**
    * Opens a diff panel and runs the comparison. `restore`: a reloaded page's state (its view,
-   * selection and scroll come back) with the panel VS Code handed to the serializer.
+   * selection and scroll come back), with the panel VS Code handed to the serializer if it did.
+   * `remember` gets the page's state as it changes, and undefined when the panel is closed.
    */
-  static open(context: vscode.ExtensionContext, deps: DiffDeps, options: DiffRunOptions, restore?: { state: DiffPageState; panel: vscode.WebviewPanel }): DiffPanel {
+  static open(context: vscode.ExtensionContext, deps: DiffDeps, options: DiffRunOptions, remember: (state: DiffPageState | undefined) => void, restore?: { state: DiffPageState; panel?: vscode.WebviewPanel }): DiffPanel {
     const ext = context.extensionUri;
-    const title = `Diff ${path.basename(options.fileA)} ↔ ${path.basename(options.fileB)}`;
-    const panel = restore?.panel ?? vscode.window.createWebviewPanel(DIFF_VIEW_TYPE, title, vscode.ViewColumn.Active, { ...webviewOptions(ext), retainContextWhenHidden: true });
-    if (restore) {
+    const title = diffPanelTitle(options);
+    // A diff the window lost opens again in the first column (the inspector then goes beside it).
+    const column = restore ? vscode.ViewColumn.One : vscode.ViewColumn.Active;
+    const panel = restore?.panel ?? vscode.window.createWebviewPanel(DIFF_VIEW_TYPE, title, column, { ...webviewOptions(ext), retainContextWhenHidden: true });
+    if (restore?.panel) {
       panel.title = title;
       panel.webview.options = webviewOptions(ext);
     }
-    panel.webview.html = webviewHtml(panel.webview, ext, 'diff', ['common.css', 'table.css', 'diff.css', 'review.css'], title);
+    const html = (): string => webviewHtml(panel.webview, ext, 'diff', ['common.css', 'table.css', 'diff.css', 'review.css'], title);
+    panel.webview.html = html();
     const model = new DiffModel(options, restore?.state.view);
-    const p = new DiffPanel(panel, model, deps.log, deps.inspector, deps.review, new ListStateStore(context.workspaceState), restore?.state);
+    const p = new DiffPanel(panel, model, deps.log, deps.inspector, deps.review, new ListStateStore(context.workspaceState), restore?.state, remember, html);
+    remember(restore?.state ?? { comparison: model.comparison, view: {}, selected: -1, first: 0 });
     // "Reopen Last Comparison" runs this one again.
     void context.workspaceState.update(LAST_COMPARISON_KEY, model.comparison);
     void p.start();
@@ -247,12 +267,21 @@ async function pickTruth(a: vscode.Uri, b: vscode.Uri): Promise<TruthChoice | un
  * menu with several files selected: (clicked uri, all selected uris); a third argument
  * (CompareArgs) skips the truth question. Returns the panel, or undefined when cancelled.
  */
-export function registerDiffCommand(context: vscode.ExtensionContext, deps: DiffDeps): { readonly panels: ReadonlySet<DiffPanel> } {
+export function registerDiffCommand(context: vscode.ExtensionContext, deps: DiffDeps): DiffFeature {
   const log = deps.log;
   const panels = new Set<DiffPanel>();
+  // The host's own record of the open diffs (panelRecord.ts: a browser refresh may lose VS Code's).
+  const record = new PanelRecord<OpenDiff[]>(path.join((context.storageUri ?? context.globalStorageUri).fsPath, 'open-diffs.json'), openDiffList, (m) => log.warn(m));
+  const openDiffs = new OpenDiffs(record.previous ?? [], (all) => record.write(all));
+  // Disposed before the panels below: panels closed by the shutdown stay in the record.
+  context.subscriptions.push({ dispose: () => record.freeze() });
   context.subscriptions.push({ dispose: () => { for (const p of panels) p.dispose(); } });
+  // A restored tab closed before it was ever shown (its serializer never ran): forget its entry.
+  context.subscriptions.push(vscode.window.tabGroups.onDidChangeTabs((e) => {
+    if (e.closed.length) openDiffs.lost(webviewTabs(DIFF_VIEW_TYPE).map((t) => t.label));
+  }));
   /** A comparison run with the current settings (reference, BEDs, QUAL delta), in a new panel or a restored one. */
-  const open = (c: DiffComparison, restore?: { state: DiffPageState; panel: vscode.WebviewPanel }): DiffPanel => {
+  const open = (c: DiffComparison, restore?: { state: DiffPageState; panel?: vscode.WebviewPanel }): DiffPanel => {
     const reference = settings.reference();
     const qualDelta = settings.diffQualDelta();
     const options: DiffRunOptions = {
@@ -261,7 +290,9 @@ export function registerDiffCommand(context: vscode.ExtensionContext, deps: Diff
       beds: settings.diffBeds(),
       ...(qualDelta !== undefined ? { qualDelta } : {}),
     };
-    const p = DiffPanel.open(context, deps, options, restore);
+    const id = randomUUID();
+    const title = diffPanelTitle(c);
+    const p = DiffPanel.open(context, deps, options, (state) => (state ? openDiffs.set({ id, title, state }) : openDiffs.delete(id)), restore);
     panels.add(p);
     p.panel.onDidDispose(() => panels.delete(p));
     return p;
@@ -269,16 +300,19 @@ export function registerDiffCommand(context: vscode.ExtensionContext, deps: Diff
 
   // After a window reload VS Code hands back each diff panel with the page's saved state
   // (webview/diff/main.ts savePage): the same comparison runs again and the page gets its
-  // scope, filters, sort, selection and scroll back. A state that does not validate closes it.
+  // scope, filters, sort, selection and scroll back. The host's record of the panel is as new
+  // or newer (a browser refresh may leave VS Code an older state, or none): it wins. A panel
+  // with neither is closed.
   context.subscriptions.push(vscode.window.registerWebviewPanelSerializer(DIFF_VIEW_TYPE, {
     deserializeWebviewPanel: async (panel, state) => {
-      const restored = restoredDiff(state);
+      const fromPage = restoredDiff(state);
+      const restored = openDiffs.claim(panel.title, fromPage?.comparison)?.state ?? fromPage;
       if (!restored) {
-        log.warn('a diff panel came back from a reload without a usable saved state; closing it');
+        log.warn(`the diff panel "${panel.title}" came back from a reload without a usable saved state; closing it`);
         panel.dispose();
         return;
       }
-      log.info(`restoring the diff ${restored.comparison.fileA} ↔ ${restored.comparison.fileB}`);
+      log.info(`restoring the diff ${restored.comparison.fileA} ↔ ${restored.comparison.fileB} (${fromPage ? 'page state' : 'no page state'}, selected row ${restored.selected})`);
       open(restored.comparison, { state: restored, panel });
     },
   }));
@@ -323,5 +357,32 @@ export function registerDiffCommand(context: vscode.ExtensionContext, deps: Diff
     }
   }));
   // The review queue (queue/reviewQueuePanel.ts) takes the focused diff's view.
-  return { panels };
+  return {
+    panels,
+    reopenLost: () => {
+      const tabs = webviewTabs(DIFF_VIEW_TYPE).map((t) => t.label);
+      const lost = openDiffs.lost(tabs);
+      for (const e of lost) {
+        const missing = comparisonFiles(e.state.comparison).filter((f) => !existsSync(f));
+        if (missing.length) {
+          log.warn(`not reopening the diff "${e.title}": ${missing.join(', ')} no longer exist${missing.length === 1 ? 's' : ''}`);
+          continue;
+        }
+        log.info(`reopening the diff "${e.title}" that the window did not bring back (selected row ${e.state.selected})`);
+        open(e.state.comparison, { state: e.state });
+      }
+      return lost.length > 0;
+    },
+  };
 }
+
+export interface DiffFeature {
+  readonly panels: ReadonlySet<DiffPanel>;
+  /**
+   * Opens again the diffs the previous window had open that VS Code did not bring back (no tab
+   * with their title; panelRecord.ts). Called once at activation, after the serializers are
+   * registered. True when it opened one.
+   */
+  reopenLost(): boolean;
+}
+

@@ -16,6 +16,7 @@ import { inspectorLocation, trustInfo } from '../common/settings';
 import type { InspectorReviewRef } from '../review/reviewController';
 import { unavailableReviewHandlers, type ReviewBinder, type ReviewBinding } from '../review/reviewWorkspace';
 import { webviewHtml, webviewOptions } from '../common/webviewHtml';
+import { PageWatch } from '../common/pageWatch';
 import type { Log } from '../common/log';
 import type { HoverFn, TensorResult } from './siteTensors';
 import { tensorsWithModels, type SiteComparison } from './modelService';
@@ -23,6 +24,7 @@ import { explanationView, runningView, type SiteExplanation } from './explainSer
 import type { ExplainProgress } from '../../core/explain/explainSite';
 import type { SiteExamples } from '../../core/pileup/siteExamples';
 import { VariantLensError } from '../../core/errors';
+import type { OpenInspector } from './inspectorRestore';
 
 export const INSPECTOR_VIEW_TYPE = 'variantLens.inspector';
 /** The bottom-panel view (package.json contributes.views.variantLensPanel). */
@@ -38,6 +40,7 @@ export interface ListOrigin {
 interface Surface {
   readonly webview: vscode.Webview;
   readonly kind: 'editor' | 'panel';
+  readonly visible: boolean;
   reveal(preserveFocus: boolean): void;
   setTitle(title: string): void;
   dispose(): void;
@@ -67,6 +70,11 @@ export interface InspectorOptions {
   readonly layers?: (tensors: readonly TensorPayload[], index: number, signal: AbortSignal) => Promise<InspectorLayers>;
   /** The pileup and the models' calls before and after realignment (realignService.ts). */
   readonly realign?: (site: SiteRecord, signal: AbortSignal) => Promise<InspectorRealign>;
+  /**
+   * The host's record of the editor-area panel (inspectorRestore.ts OpenInspector): called when
+   * it opens or shows a new site, and with undefined when it is closed.
+   */
+  readonly remember?: (open: OpenInspector | undefined) => void;
 }
 
 export class InspectorPanel {
@@ -75,6 +83,8 @@ export class InspectorPanel {
   private view: vscode.WebviewView | undefined;
   private opening = false;
   private server: RpcServer<InspectorProtocol> | undefined;
+  /** Loads the page again when it never says ready (a blank panel after a browser refresh). */
+  private watch: PageWatch | undefined;
   private state: InspectorState = { tensors: [], trust: trustInfo() };
   private work: AbortController | undefined;
   private generation = 0;
@@ -146,6 +156,7 @@ export class InspectorPanel {
     panel.webview.options = webviewOptions(this.context.extensionUri);
     this.attach({
       webview: panel.webview, kind: 'editor',
+      get visible() { return panel.visible; },
       reveal: (preserveFocus) => panel.reveal(undefined, preserveFocus),
       setTitle: (t) => { panel.title = t; },
       dispose: () => panel.dispose(),
@@ -165,6 +176,7 @@ export class InspectorPanel {
     view.webview.options = webviewOptions(this.context.extensionUri);
     const surface: Surface = {
       webview: view.webview, kind: 'panel',
+      get visible() { return view.visible; },
       reveal: (preserveFocus) => view.show(preserveFocus),
       setTitle: (t) => { view.description = t; },
       // A view cannot be closed from here: detach it (blank until the inspector is shown there again).
@@ -177,6 +189,8 @@ export class InspectorPanel {
   }
 
   private detached(): void {
+    this.watch?.dispose();
+    this.watch = undefined;
     this.server?.dispose();
     this.work?.abort();
     this.panel = undefined;
@@ -185,7 +199,10 @@ export class InspectorPanel {
 
   private attach(surface: Surface, onDispose: (fn: () => void) => void): void {
     const ext = this.context.extensionUri;
-    surface.webview.html = webviewHtml(surface.webview, ext, 'inspector', ['common.css', 'inspector.css', 'inspector-inside.css', 'review.css', 'explain.css'], 'Site Inspector');
+    const html = (): string => webviewHtml(surface.webview, ext, 'inspector', ['common.css', 'inspector.css', 'inspector-inside.css', 'review.css', 'explain.css'], 'Site Inspector');
+    surface.webview.html = html();
+    this.watch?.dispose();
+    const watch = new PageWatch(() => { surface.webview.html = html(); }, () => surface.visible, (m) => this.log.warn(m), `inspector (${surface.kind === 'panel' ? 'bottom panel' : 'editor area'})`);
     const post = (m: HostToWebview<InspectorProtocol>): void => void surface.webview.postMessage(m);
     const handlers: RequestHandlers<InspectorProtocol> = {
       'inspector.init': () => this.state,
@@ -201,17 +218,23 @@ export class InspectorPanel {
       ...(this.review?.handlers ?? unavailableReviewHandlers()),
     };
     const server = new RpcServer<InspectorProtocol>(inspectorSchema, handlers, {
-      ready: () => this.log.info(`inspector webview ready (${surface.kind === 'panel' ? 'bottom panel' : 'editor area'})`),
+      ready: () => {
+        watch.ready();
+        this.log.info(`inspector webview ready (${surface.kind === 'panel' ? 'bottom panel' : 'editor area'})`);
+      },
       listKey: (k) => this.origin?.forwardKey(k.key),
     }, post, (err) => this.log.warn(`rejected a message from the inspector webview: ${err}`));
     surface.webview.onDidReceiveMessage((m: unknown) => void server.handle(m));
     onDispose(() => {
       if (this.panel !== surface) return;
       this.detached();
+      if (surface.kind === 'editor') this.options.remember?.(undefined);
     });
     this.panel = surface;
     this.server = server;
+    this.watch = watch;
     this.opening = false;
+    if (surface.kind === 'editor') this.options.remember?.(this.state.site ? { site: this.state.site } : {});
     if (this.state.site) surface.setTitle(`Site ${this.state.site.chrom}:${this.state.site.pos.toLocaleString('en-US')}`);
   }
 
@@ -233,6 +256,7 @@ export class InspectorPanel {
     // The review form follows (only an open panel has one).
     if (this.server) this.review?.shown();
     if (this.panel) this.panel.setTitle(`Site ${site.chrom}:${site.pos.toLocaleString('en-US')}`);
+    if (this.panel?.kind === 'editor') this.options.remember?.({ site });
     try {
       const r = await this.tensors(site, work.signal);
       if (work.signal.aborted) return;

@@ -13,3 +13,17 @@ export function restoredSite(state: unknown): SiteRecord | undefined {
   if (!Array.isArray(site.samples) || !Array.isArray(site.info) || typeof site.line !== 'string') return undefined;
   return site as SiteRecord;
 }
+
+/**
+ * The host's record of the editor-area inspector (panelRecord.ts): open, and the site it shows.
+ * Null in the file when it is closed.
+ */
+export interface OpenInspector {
+  readonly site?: SiteRecord;
+}
+
+export function openInspector(stored: unknown): OpenInspector | undefined {
+  if (typeof stored !== 'object' || stored === null) return undefined;
+  const site = restoredSite(stored);
+  return site ? { site } : {};
+}

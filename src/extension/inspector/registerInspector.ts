@@ -16,7 +16,9 @@ import type { Log } from '../common/log';
 import type { InspectorReviewRef } from '../review/reviewController';
 import type { ReviewBinder } from '../review/reviewWorkspace';
 import * as settings from '../common/settings';
-import { restoredSite } from './inspectorRestore';
+import { openInspector, restoredSite, type OpenInspector } from './inspectorRestore';
+import { PanelRecord } from '../common/panelRecord';
+import { webviewTabs } from '../common/webviewHtml';
 import { INSPECTOR_PANEL_VIEW_ID, INSPECTOR_VIEW_TYPE, InspectorPanel, type ListOrigin } from './inspectorPanel';
 import { showModelCards } from './modelCardPanel';
 import { ModelLoader, modelSettingsOf, type ModelSettings } from './modelLoader';
@@ -37,6 +39,11 @@ export interface InspectorFeature {
   readonly panel: InspectorPanel;
   /** A row was selected in a table: the status bar names it; the inspector shows it when open (or `open`). */
   select(load: () => Promise<SiteRecord>, open: boolean, what: string, origin?: ListOrigin): Promise<void>;
+  /**
+   * Opens the editor-area inspector again when the previous window had it open and VS Code did
+   * not bring it back (panelRecord.ts). Called once at activation, after the lost diffs.
+   */
+  reopenLost(): boolean;
   /** The inspector's image path for the review queue's tiles (queue/queueTiles.ts). */
   readonly tiles: {
     readonly sources: SiteSources;
@@ -98,6 +105,11 @@ export function registerInspector(context: vscode.ExtensionContext, deps: Inspec
   const loader = new ModelLoader(modelConfig);
   const sources = new SiteSources(sourceConfig, (signal) => loader.encoderChoice(signal));
   const openModelCards = (): Promise<void> => showModelCards(context, () => models.cards());
+  // The host's own record of the editor-area inspector (panelRecord.ts: a browser refresh may
+  // lose VS Code's); frozen before the panel is disposed at shutdown, so it stays open there.
+  const record = new PanelRecord<OpenInspector>(path.join((context.storageUri ?? context.globalStorageUri).fsPath, 'open-inspector.json'), openInspector, (m) => l.warn(m));
+  const previous = record.previous;
+  context.subscriptions.push({ dispose: () => record.freeze() });
   const inspector = new InspectorPanel(context, l, (site, signal) => sources.tensors(site, signal), {
     compare: (site, signal, onRunning) => models.compare(site, signal, onRunning),
     showModelCards: () => void openModelCards().catch((e: unknown) => l.error(`model cards: ${e instanceof Error ? e.message : String(e)}`)),
@@ -106,6 +118,7 @@ export function registerInspector(context: vscode.ExtensionContext, deps: Inspec
     explain: (site, signal, onProgress) => explainInspectorSite({ config: modelConfig, sources, models: (sg) => models.models(sg) }, site, signal, onProgress),
     layers: async (tensors, index, signal) => inspectorLayers(await loader.models(signal), tensors, index, signal),
     realign: (site, signal) => realign.compare(site, signal),
+    remember: (open) => record.write(open),
   });
   const realign = new RealignService({ config: sourceConfig, sources, models: (signal) => loader.models(signal), encoderChoice: (signal) => loader.encoderChoice(signal) });
   const models = new ModelService(modelConfig, sources, (st) => status.modelState(st, inspector.currentSite), loader);
@@ -140,20 +153,31 @@ export function registerInspector(context: vscode.ExtensionContext, deps: Inspec
   register('variantLens.showModelCards', () => openModelCards());
 
   // After a window reload VS Code hands back the inspector panel with the page's saved state
-  // (webview/inspector/uiState.ts): the same site is shown again, with its tab and zoom.
+  // (webview/inspector/uiState.ts): the same site is shown again, with its tab and zoom. The
+  // host's record of the site is as new or newer (a browser refresh may leave VS Code an older
+  // state): it wins. The site is not awaited: VS Code shows the panel only once this returns,
+  // and the pileup and the models of a cold extension host take seconds.
+  let revived = false;
   context.subscriptions.push(vscode.window.registerWebviewPanelSerializer(INSPECTOR_VIEW_TYPE, {
-    deserializeWebviewPanel: async (panel, state) => {
+    deserializeWebviewPanel: (panel, state) => {
+      revived = true;
+      const site = previous?.site ?? restoredSite(state);
+      l.info(`restoring the inspector${site ? ` at ${site.chrom}:${site.pos}` : ''} (${restoredSite(state) ? 'page state' : 'no page state'})`);
       inspector.attachPanel(panel);
-      const site = restoredSite(state);
-      if (site) await inspector.setSite(site);
+      if (site) void inspector.setSite(site);
+      return Promise.resolve();
     },
+  }));
+  // A restored inspector tab closed before it was ever shown (its serializer never ran): closed.
+  context.subscriptions.push(vscode.window.tabGroups.onDidChangeTabs((e) => {
+    if (e.closed.length && !revived && !inspector.visible && webviewTabs(INSPECTOR_VIEW_TYPE).length === 0) record.write(undefined);
   }));
   // The bottom-panel view (variantLens.inspector.location = "panel").
   context.subscriptions.push(vscode.window.registerWebviewViewProvider(INSPECTOR_PANEL_VIEW_ID, {
     resolveWebviewView: async (view, ctx) => {
       inspector.resolveView(view);
       // A site already shown (or being shown) stays; after a reload, the page's saved site.
-      const site = inspector.currentSite ? undefined : restoredSite(ctx.state);
+      const site = inspector.currentSite ? undefined : restoredSite(ctx.state) ?? previous?.site;
       if (site) await inspector.setSite(site);
     },
   }, { webviewOptions: { retainContextWhenHidden: true } }));
@@ -242,6 +266,14 @@ export function registerInspector(context: vscode.ExtensionContext, deps: Inspec
 
   return {
     panel: inspector,
+    reopenLost: () => {
+      // Reopened beside the list only when the window did not bring back its tab (nor revived it already).
+      if (!previous || revived || inspector.visible || settings.inspectorLocation() !== 'editor' || webviewTabs(INSPECTOR_VIEW_TYPE).length > 0) return false;
+      l.info(`reopening the inspector that the window did not bring back${previous.site ? ` at ${previous.site.chrom}:${previous.site.pos}` : ''}`);
+      inspector.show(true);
+      if (previous.site) void inspector.setSite(previous.site);
+      return true;
+    },
     tiles: {
       sources,
       config: sourceConfig,

@@ -7,7 +7,8 @@
  */
 import assert from 'node:assert/strict';
 import Module from 'node:module';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { PROJECT_ROOT } from '../../helpers/paths';
@@ -50,6 +51,7 @@ test('activation registers every contributed command, the table editors, the Rev
       createStatusBarItem: (id: string) => { statusItems.push(id); return anything(); },
       createOutputChannel: () => ({ info: () => undefined, warn: () => undefined, error: () => undefined, show: () => undefined, dispose: () => undefined }),
       visibleTextEditors: [],
+      tabGroups: { all: [], onDidChangeTabs: () => disposable },
     }),
     workspace: over({
       isTrusted: true, workspaceFolders: undefined, textDocuments: [],
@@ -63,7 +65,7 @@ test('activation registers every contributed command, the table editors, the Rev
     StatusBarAlignment: { Left: 1, Right: 2 }, ProgressLocation: { Notification: 15 }, ViewColumn: { Beside: -2, Active: -1 },
     ConfigurationTarget: { Global: 1, Workspace: 2 }, OverviewRulerLane: { Left: 1 }, TreeItemCollapsibleState: { None: 0, Collapsed: 1, Expanded: 2 },
     TreeItem: class {}, ThemeIcon: class {}, ThemeColor: class {}, CodeLens: class {}, Range: class {}, RelativePattern: class {}, MarkdownString: class { value = ''; appendText(t: string): unknown { this.value += t; return this; } },
-    TabInputCustom: class {}, TabInputText: class {},
+    TabInputCustom: class {}, TabInputText: class {}, TabInputWebview: class {},
   };
   const mod = Module as unknown as { _load: (request: string, ...rest: unknown[]) => unknown };
   const load = mod._load;
@@ -76,6 +78,8 @@ test('activation registers every contributed command, the table editors, the Rev
     const subscriptions: { dispose(): unknown }[] = [];
     const context = {
       subscriptions, extension: { packageJSON: manifest }, extensionUri: {},
+      // The panels' records (common/panelRecord.ts) live in the workspace storage folder.
+      storageUri: { fsPath: mkdtempSync(join(tmpdir(), 'vl-activate-')) },
       workspaceState: { get: () => undefined, update: async () => undefined },
     };
     const api = ext.activate(context as never);
