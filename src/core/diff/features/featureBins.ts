@@ -113,3 +113,81 @@ export function binIndex(def: FeatureDef, v: number | string | undefined): numbe
 export function featureDef(name: string): FeatureDef | undefined {
   return FEATURES.find((f) => f.name === name);
 }
+
+/** Small non-negative integers below this are binned through a table. */
+const INT_TABLE = 1024;
+
+/** The bin of a number in a numeric feature: a table for small integers, `binIndex` for the rest. */
+class NumericBinner {
+  private readonly table: Int8Array;
+  /** Bounds of each bin as `binIndex` tests them (NaN for a bin without bounds: never matches). */
+  private readonly lo: Float64Array;
+  private readonly hi: Float64Array;
+  private readonly last: number;
+
+  constructor(def: FeatureDef, private readonly offset = 0) {
+    this.table = Int8Array.from({ length: INT_TABLE }, (_, v) => binIndex(def, v - offset));
+    this.lo = Float64Array.from(def.bins, (b) => (b.lo === undefined ? NaN : b.lo));
+    this.hi = Float64Array.from(def.bins, (b) => (b.lo === undefined ? NaN : b.hi!));
+    this.last = def.bins.length - 1;
+  }
+
+  bin(v: number | undefined): number {
+    if (v === undefined) return this.last;
+    const j = v + this.offset;
+    if ((j | 0) === j && j >= 0 && j < INT_TABLE) return this.table[j]!;
+    const lo = this.lo;
+    const hi = this.hi;
+    for (let k = 0; k < lo.length; k++) if (v >= lo[k]! && v < hi[k]!) return k;
+    return this.last;
+  }
+}
+
+function defOf(name: FeatureName): FeatureDef {
+  return FEATURES.find((f) => f.name === name)!;
+}
+
+const FEATURE_INDEX = Object.fromEntries(FEATURES.map((f, k) => [f.name, k])) as Record<FeatureName, number>;
+const BIN_DP = new NumericBinner(defOf('dp'));
+const BIN_GQ = new NumericBinner(defOf('gq'));
+const BIN_QUAL = new NumericBinner(defOf('qual'));
+const BIN_VAF = new NumericBinner(defOf('vaf'));
+const BIN_INDEL = new NumericBinner(defOf('indel_length'), INT_TABLE / 2);
+const BIN_HOMOPOLYMER = new NumericBinner(defOf('homopolymer'));
+const BIN_REPEAT_UNIT = new NumericBinner(defOf('repeat_unit'));
+const BIN_REPEAT_COPIES = new NumericBinner(defOf('repeat_copies'));
+const BIN_GC = new NumericBinner(defOf('gc'));
+const BIN_NEIGHBOR = new NumericBinner(defOf('neighbor_distance'));
+const KIND_BIN = { SNP: binIndex(defOf('type'), 'SNP'), INDEL: binIndex(defOf('type'), 'INDEL'), MNP: binIndex(defOf('type'), 'MNP') };
+const FILTER_BIN = { PASS: binIndex(defOf('filter'), 'PASS'), RefCall: binIndex(defOf('filter'), 'RefCall'), other: binIndex(defOf('filter'), 'other') };
+const HELD_OUT_BIN = { yes: binIndex(defOf('held_out'), 'yes'), no: binIndex(defOf('held_out'), 'no'), missing: binIndex(defOf('held_out'), undefined) };
+const MID_BIN = { small: binIndex(defOf('mid'), 'small_model'), other: binIndex(defOf('mid'), 'other'), missing: binIndex(defOf('mid'), undefined) };
+
+/**
+ * Every feature's bin at a site at once, `out[f]` = `binIndex(FEATURES[f], featureValue(s,
+ * FEATURES[f].name))` (the features stage counts every site of a whole genome: no switch per
+ * feature, no strings, integer values binned through tables).
+ */
+export function siteBinsInto(s: DiffSite, out: Int32Array): void {
+  const a = s.a;
+  const b = s.b;
+  const f = s.features;
+  out[FEATURE_INDEX.vaf] = BIN_VAF.bin(a?.vaf ?? b?.vaf);
+  out[FEATURE_INDEX.dp] = BIN_DP.bin(a?.dp ?? b?.dp);
+  out[FEATURE_INDEX.gq] = BIN_GQ.bin(a?.gq ?? b?.gq);
+  out[FEATURE_INDEX.qual] = BIN_QUAL.bin(a?.qual ?? b?.qual);
+  const c = a ?? b;
+  const filter = c === undefined ? 'PASS' : c.filter;
+  // filterStatus: '.', 'PASS' and '' are PASS; a ';' list is sorted, so only 'RefCall' itself is RefCall.
+  out[FEATURE_INDEX.filter] = filter === 'PASS' || filter === '.' || filter === '' ? FILTER_BIN.PASS : filter === 'RefCall' ? FILTER_BIN.RefCall : FILTER_BIN.other;
+  out[FEATURE_INDEX.type] = KIND_BIN[s.kind];
+  out[FEATURE_INDEX.indel_length] = BIN_INDEL.bin(s.alt.length - s.ref.length);
+  out[FEATURE_INDEX.homopolymer] = BIN_HOMOPOLYMER.bin(f?.homopolymer);
+  out[FEATURE_INDEX.repeat_unit] = BIN_REPEAT_UNIT.bin(f?.repeatUnit);
+  out[FEATURE_INDEX.repeat_copies] = BIN_REPEAT_COPIES.bin(f?.repeatCopies);
+  out[FEATURE_INDEX.gc] = BIN_GC.bin(f?.gc);
+  out[FEATURE_INDEX.neighbor_distance] = BIN_NEIGHBOR.bin(f?.neighborDistance);
+  out[FEATURE_INDEX.held_out] = f === undefined ? HELD_OUT_BIN.missing : f.heldOut ? HELD_OUT_BIN.yes : HELD_OUT_BIN.no;
+  const m = a?.mid || b?.mid;
+  out[FEATURE_INDEX.mid] = m === undefined || m === '' ? MID_BIN.missing : m === 'small_model' ? MID_BIN.small : MID_BIN.other;
+}
