@@ -138,12 +138,15 @@ export class FeatureStage implements AlleleStage {
       this.prevPos = x.pos;
       this.head = j;
     }
-    if (this.head > 0 && (this.head >= 8192 || this.head === px.length)) {
-      const h = this.head;
-      this.px = px.slice(h);
-      this.pa = this.pa.slice(h);
-      this.pb = this.pb.slice(h);
-      this.pm = this.pm.slice(h);
+    // Let go of the finished alleles now (the few waiting ones move to the front): held on,
+    // they would outlive the young generation and be promoted, with the line text their
+    // strings point into — most of the GC cost of a diff with features.
+    const h = this.head;
+    if (h > 0) {
+      compact(this.px, h);
+      compact(this.pa, h);
+      compact(this.pb, h);
+      compact(this.pm, h);
       this.head = 0;
     }
   }
@@ -320,6 +323,13 @@ export function enrichmentOf(summary: FeatureSummary, minDisputed = 3): Enrichme
     }
   }
   return rankEnrichment(input, minDisputed);
+}
+
+/** Drops xs[0, h) (the rest moves to the front, in place). */
+function compact<T>(xs: T[], h: number): void {
+  const n = xs.length - h;
+  for (let k = 0; k < n; k++) xs[k] = xs[k + h]!;
+  xs.length = n;
 }
 
 /** Bit g set ↔ the site counts in FEATURE_GROUPS[g]. */
