@@ -357,23 +357,13 @@ export class SideStream {
       }
       if (slot === gtSlot) { gtS = a; gtE = b; }
       if (slot === gqSlot) { gqS = a; gqE = b; }
-      if (slot === dpSlot && !isMissing(line, a, b)) { const x = Number(line.slice(a, b)); if (Number.isFinite(x)) this.dp = x; }
+      if (slot === dpSlot && !isMissing(line, a, b)) this.dp = numberAt(line, a, b, false);
       if (slot === adSlot) this.readAd(line, a, b);
       if (slot === midSlot && !isMissing(line, a, b)) this.mid = line.slice(a, b);
       if (end) break;
       a = b + 1;
     }
-    if (gqS >= 0 && !isMissing(line, gqS, gqE)) {
-      let v = 0;
-      let digits = gqE - gqS <= 9;
-      for (let i = gqS; digits && i < gqE; i++) {
-        const c = line.charCodeAt(i) - 48;
-        if (c < 0 || c > 9) digits = false;
-        else v = v * 10 + c;
-      }
-      if (digits) this.gq = v;
-      else { const x = Number(line.slice(gqS, gqE)); if (!Number.isNaN(x)) this.gq = x; }
-    }
+    if (gqS >= 0 && !isMissing(line, gqS, gqE)) this.gq = numberAt(line, gqS, gqE, true);
     if (gtS < 0 || isMissing(line, gtS, gtE)) return NO_GT;
     return this.genotypes.at(line, gtS, gtE);
   }
@@ -481,6 +471,25 @@ async function* byContig(source: VcfSource, contigs: ContigOrder, signal: AbortS
 
 /** Where GT, GQ, DP, AD and MID sit in a FORMAT string (-1: absent); cached per distinct FORMAT text. */
 interface FormatSlots { readonly gt: number; readonly gq: number; readonly dp: number; readonly ad: number; readonly mid: number }
+
+/**
+ * The number written at line[a, b): digits are read in place (no string made); anything else
+ * through Number(). undefined when it is not a number (NaN; with `infinite` false, ±Infinity too).
+ */
+function numberAt(line: string, a: number, b: number, infinite: boolean): number | undefined {
+  if (b - a <= 9) {
+    let v = 0;
+    let i = a;
+    for (; i < b; i++) {
+      const c = line.charCodeAt(i) - 48;
+      if (c < 0 || c > 9) break;
+      v = v * 10 + c;
+    }
+    if (i === b) return v;
+  }
+  const x = Number(line.slice(a, b));
+  return Number.isNaN(x) || (!infinite && !Number.isFinite(x)) ? undefined : x;
+}
 
 /** True when the field line[a, b) is empty or '.'. */
 function isMissing(line: string, a: number, b: number): boolean {
