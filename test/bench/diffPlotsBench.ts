@@ -53,27 +53,29 @@ function workspace(): void {
   writeFileSync(join(WORKSPACE, '.vscode', 'settings.json'), JSON.stringify({ 'variantLens.reference': 'ref.fa.gz' }, null, 2));
 }
 
-/** Installs the timers in the diff page (before the run ends: a 5M diff takes minutes). */
+/**
+ * Installs the timers in the diff page (before the run ends: a 5M diff takes minutes). Page
+ * scripts are plain text: the test's TypeScript transform would add helpers the page lacks.
+ */
 async function instrument(frame: Frame, histograms: number): Promise<void> {
-  await frame.evaluate((n) => {
-    const w = window as unknown as { benchMarks: Marks };
-    const m: Marks = { finish: 0, ended: 0, inDom: 0, drawn: 0, progressEvents: 0 };
-    w.benchMarks = m;
-    window.addEventListener('message', (e: MessageEvent) => {
-      const d = e.data as { type?: string; name?: string } | null;
+  await frame.evaluate(`(() => {
+    const n = ${histograms};
+    const m = { finish: 0, ended: 0, inDom: 0, drawn: 0, progressEvents: 0 };
+    window.benchMarks = m;
+    window.addEventListener('message', (e) => {
+      const d = e.data;
       if (!d || d.type !== 'event') return;
       if (d.name === 'runProgress' && m.ended === 0) { m.finish = performance.now(); m.progressEvents++; }
       if (d.name === 'runEnded' && m.ended === 0) m.ended = performance.now();
     }, true);
-    const check = (): void => {
+    new MutationObserver(() => {
       if (m.inDom !== 0 || m.ended === 0) return;
       if (document.querySelectorAll('.diff-features svg.feature-plot').length >= n && document.querySelectorAll('.diff-features svg.joint-plot').length === 2) {
         m.inDom = performance.now();
         requestAnimationFrame(() => setTimeout(() => { m.drawn = performance.now(); }, 0));
       }
-    };
-    new MutationObserver(check).observe(document.body, { subtree: true, childList: true });
-  }, histograms);
+    }).observe(document.body, { subtree: true, childList: true });
+  })()`);
 }
 
 async function main(): Promise<void> {
@@ -91,16 +93,15 @@ async function main(): Promise<void> {
     const state = await diff.$eval('#app', (a) => a.getAttribute('data-state'));
     if (state !== 'running') throw new Error(`the diff was ${state} before the timers were in place`);
     console.log(`diff running (${RECORDS.toLocaleString('en-US')} records per file, reference ${join(INPUTS, 'ref.fa.gz')}) …`);
-    await diff.waitForFunction(() => (window as unknown as { benchMarks: Marks }).benchMarks.drawn > 0, undefined, { timeout: 1_800_000, polling: 500 });
-    const m = await diff.evaluate(() => (window as unknown as { benchMarks: Marks }).benchMarks);
+    await diff.waitForFunction('window.benchMarks.drawn > 0', undefined, { timeout: 1_800_000, polling: 500 });
+    const m = await diff.evaluate<Marks>('window.benchMarks');
     const wall = Date.now() - t0;
     // Open the folded panel: the plots' own layout and paint.
-    const opened = await diff.evaluate(() => new Promise<number>((resolve) => {
-      const s = document.querySelector('.diff-features summary') as HTMLElement;
+    const opened = await diff.evaluate<number>(`new Promise((resolve) => {
       const t = performance.now();
-      s.click();
+      document.querySelector('.diff-features summary').click();
       requestAnimationFrame(() => setTimeout(() => resolve(performance.now() - t), 0));
-    }));
+    })`);
     const shown = await diff.$$eval('.diff-features svg.feature-plot', (s) => s.filter((x) => x.getBoundingClientRect().height > 0).length);
     const total = m.drawn - m.finish;
     console.log('');

@@ -74,6 +74,9 @@ export interface FeatureStageOptions {
   readonly signal?: AbortSignal;
 }
 
+/** FEATURE_OFFSET[f]: the first bin of feature f among all features' bins (the last entry: all bins). */
+const FEATURE_OFFSET = Int32Array.from({ length: FEATURES.length + 1 }, (_, f) => FEATURES.slice(0, f).reduce((n, d) => n + d.bins.length, 0));
+
 const BLOCK = 1 << 20;
 const MARGIN = 2048;
 const JOINT_EDGES = Array.from({ length: 21 }, (_, k) => k * 5); // 0, 5, …, 100 (last open)
@@ -94,7 +97,7 @@ export class FeatureStage implements AlleleStage {
   private prevContig = '';
   private prevPos = -1;
   private readonly heldOut: Set<string>;
-  private readonly counts: Float64Array[];
+  private readonly flat = new Float64Array(FEATURE_OFFSET[FEATURES.length]! * FEATURE_GROUPS.length);
   private readonly truthCounts: Float64Array[] | undefined;
   private readonly totals = new Float64Array(FEATURE_GROUPS.length);
   private readonly joint = { qual: newJoint(), gq: newJoint() };
@@ -106,7 +109,6 @@ export class FeatureStage implements AlleleStage {
 
   constructor(private readonly emit: AlleleSink, private readonly options: FeatureStageOptions = {}) {
     this.heldOut = new Set((options.heldOutContigs ?? DEFAULT_HELD_OUT_CONTIGS).map(contigKey));
-    this.counts = FEATURES.map((f) => new Float64Array(f.bins.length * FEATURE_GROUPS.length));
     this.truthCounts = options.truth ? FEATURES.map((f) => new Float64Array(f.bins.length * 3)) : undefined;
     this.fields.features = this.features;
   }
@@ -220,18 +222,19 @@ export class FeatureStage implements AlleleStage {
     const G = FEATURE_GROUPS.length;
     const bins = this.bins;
     siteBinsInto(s, bins);
-    const counts = this.counts;
+    // One flat array: feature f, bin k, group g at (offset[f] + k) * G + g.
+    const flat = this.flat;
+    const offset = FEATURE_OFFSET;
     const F = bins.length;
     if (groups === 1) {
       // Agreed (most sites): one group.
       this.totals[0]!++;
-      for (let f = 0; f < F; f++) counts[f]![bins[f]! * G]!++;
+      for (let f = 0; f < F; f++) flat[(offset[f]! + bins[f]!) * G]!++;
     } else {
       for (let g = 0; g < G; g++) if (groups & (1 << g)) this.totals[g]!++;
       for (let f = 0; f < F; f++) {
-        const row = counts[f]!;
-        const base = bins[f]! * G;
-        for (let g = 0; g < G; g++) if (groups & (1 << g)) row[base + g]!++;
+        const base = (offset[f]! + bins[f]!) * G;
+        for (let g = 0; g < G; g++) if (groups & (1 << g)) flat[base + g]!++;
       }
     }
     if (this.truthCounts) {
@@ -258,7 +261,7 @@ export class FeatureStage implements AlleleStage {
     const bins: FeatureBinSummary[] = [];
     FEATURES.forEach((def, f) => {
       def.bins.forEach((bin, k) => {
-        const counts = Object.fromEntries(FEATURE_GROUPS.map((g, gi) => [g, this.counts[f]![k * G + gi]!])) as Record<FeatureGroup, number>;
+        const counts = Object.fromEntries(FEATURE_GROUPS.map((g, gi) => [g, this.flat[(FEATURE_OFFSET[f]! + k) * G + gi]!])) as Record<FeatureGroup, number>;
         const t = this.truthCounts?.[f];
         bins.push({
           feature: def.name, bin: bin.label,

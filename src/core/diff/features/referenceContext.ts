@@ -79,21 +79,7 @@ export class ReferenceBlock {
     const codes = this.codes;
     const written = Buffer.from(codes.buffer, codes.byteOffset, n).write(seq, 0, n, 'latin1');
     if (written !== n) throw new Error(`reference block: wrote ${written} of ${n} bases`);
-    const gcP = this.gcPrefix;
-    const acgtP = this.acgtPrefix;
-    let gc = 0;
-    let acgt = 0;
-    gcP[0] = 0;
-    acgtP[0] = 0;
-    // Bytes through a lookup table (A 1, C 2, G 3, T 4, either case; anything else 0).
-    for (let k = 0; k < n; k++) {
-      const code = BASE_CODE[codes[k]!]!;
-      codes[k] = code;
-      gc += GC_OF[code]!;
-      acgt += ACGT_OF[code]!;
-      gcP[k + 1] = gc;
-      acgtP[k + 1] = acgt;
-    }
+    encode(codes, n, this.gcPrefix, this.acgtPrefix);
   }
 
   get end(): number {
@@ -165,6 +151,26 @@ export class ReferenceBlock {
     out.repeatUnit = copies >= 2 ? bestUnit : 0;
     out.repeatCopies = copies >= 2 ? copies : 0;
     out.gc = acgt === 0 ? undefined : gc / acgt;
+  }
+}
+
+/**
+ * Bytes → base codes in place through a lookup table (A 1, C 2, G 3, T 4, either case;
+ * anything else 0), with the G+C and A+C+G+T prefix counts (a plain function of typed arrays:
+ * twice as fast as the same loop in the method).
+ */
+function encode(codes: Uint8Array, n: number, gcP: Int32Array, acgtP: Int32Array): void {
+  let gc = 0;
+  let acgt = 0;
+  gcP[0] = 0;
+  acgtP[0] = 0;
+  for (let k = 0; k < n; k++) {
+    const code = BASE_CODE[codes[k]!]!;
+    codes[k] = code;
+    gc += GC_OF[code]!;
+    acgt += ACGT_OF[code]!;
+    gcP[k + 1] = gc;
+    acgtP[k + 1] = acgt;
   }
 }
 
