@@ -31,7 +31,7 @@ const INPUTS = join(PROJECT_ROOT, '.cache', 'bench', `diff-v2-${RECORDS}`);
 const WORKSPACE = join(E2E_CACHE, `diff-plots-bench-${RECORDS}`);
 const GOAL_MS = 1000;
 
-interface Marks { finish: number; ended: number; inDom: number; drawn: number; progressEvents: number }
+interface Marks { finish: number; ended: number; initArrived: number; inDom: number; drawn: number; progressEvents: number }
 
 function linkInto(from: string, to: string): void {
   try {
@@ -60,13 +60,17 @@ function workspace(): void {
 async function instrument(frame: Frame, histograms: number): Promise<void> {
   await frame.evaluate(`(() => {
     const n = ${histograms};
-    const m = { finish: 0, ended: 0, inDom: 0, drawn: 0, progressEvents: 0 };
+    const m = { finish: 0, ended: 0, initArrived: 0, inDom: 0, drawn: 0, progressEvents: 0 };
     window.benchMarks = m;
     window.addEventListener('message', (e) => {
       const d = e.data;
       if (!d || d.type !== 'event') return;
       if (d.name === 'runProgress' && m.ended === 0) { m.finish = performance.now(); m.progressEvents++; }
       if (d.name === 'runEnded' && m.ended === 0) m.ended = performance.now();
+    }, true);
+    window.addEventListener('message', (e) => {
+      const d = e.data;
+      if (d && d.type === 'response' && d.result && d.result.features && m.ended !== 0 && m.initArrived === 0) m.initArrived = performance.now();
     }, true);
     new MutationObserver(() => {
       if (m.inDom !== 0 || m.ended === 0) return;
@@ -90,10 +94,16 @@ async function main(): Promise<void> {
     const t0 = Date.now();
     const diff = await webviewFrame(page, '.diff-summary', 120_000);
     await instrument(diff, FEATURES.length);
+    await diff.waitForSelector('#app[data-state]', { state: 'attached', timeout: 120_000 });
     const state = await diff.$eval('#app', (a) => a.getAttribute('data-state'));
     if (state !== 'running') throw new Error(`the diff was ${state} before the timers were in place`);
     console.log(`diff running (${RECORDS.toLocaleString('en-US')} records per file, reference ${join(INPUTS, 'ref.fa.gz')}) …`);
-    await diff.waitForFunction('window.benchMarks.drawn > 0', undefined, { timeout: 1_800_000, polling: 500 });
+    // Polled from here: the page's CSP allows no eval, which a string waitForFunction needs.
+    for (const until = Date.now() + 1_800_000; ;) {
+      if (await diff.evaluate<number>('window.benchMarks.drawn') > 0) break;
+      if (Date.now() > until) throw new Error('no plots 30 minutes after the diff started');
+      await page.waitForTimeout(500);
+    }
     const m = await diff.evaluate<Marks>('window.benchMarks');
     const wall = Date.now() - t0;
     // Open the folded panel: the plots' own layout and paint.
@@ -107,11 +117,12 @@ async function main(): Promise<void> {
     console.log('');
     console.log(`load average ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')} (${availableParallelism()} cores); ${m.progressEvents} progress events; command → plots ${(wall / 1000).toFixed(1)} s`);
     console.log(`diff finished → runEnded (features summary, enrichment, site list view): ${(m.ended - m.finish).toFixed(0)} ms`);
-    console.log(`runEnded → ${FEATURES.length} histograms + 2 grids in the DOM: ${(m.inDom - m.ended).toFixed(0)} ms`);
+    console.log(`runEnded → the page's diff.init answered (features, summary, view): ${(m.initArrived - m.ended).toFixed(0)} ms`);
+    console.log(`→ ${FEATURES.length} histograms + 2 grids in the DOM: ${(m.inDom - m.initArrived).toFixed(0)} ms`);
     console.log(`→ drawn (next frame): ${(m.drawn - m.inDom).toFixed(0)} ms`);
     console.log(`diff finished → plots drawn: ${total.toFixed(0)} ms  ${total <= GOAL_MS ? `(goal ≤ ${GOAL_MS} ms met)` : `(goal ≤ ${GOAL_MS} ms NOT met)`}`);
     console.log(`opening the folded panel: ${opened.toFixed(0)} ms to the next frame, ${shown} histograms laid out`);
-    console.log(`BENCH_JSON ${JSON.stringify({ bench: 'diffplots', records: RECORDS, finishToEndedMs: Math.round(m.ended - m.finish), endedToDomMs: Math.round(m.inDom - m.ended), domToDrawnMs: Math.round(m.drawn - m.inDom), finishToDrawnMs: Math.round(total), openMs: Math.round(opened) })}`);
+    console.log(`BENCH_JSON ${JSON.stringify({ bench: 'diffplots', records: RECORDS, finishToEndedMs: Math.round(m.ended - m.finish), endedToInitMs: Math.round(m.initArrived - m.ended), initToDomMs: Math.round(m.inDom - m.initArrived), domToDrawnMs: Math.round(m.drawn - m.inDom), finishToDrawnMs: Math.round(total), openMs: Math.round(opened) })}`);
     if (total > GOAL_MS) process.exitCode = 1;
   } finally {
     await vs.stop();

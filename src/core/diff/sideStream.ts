@@ -94,6 +94,9 @@ export class SideStream {
   private lastLine = 0;
   /** REF/ALT of the records at lastPos (to find repeated records). */
   private readonly posAlleles: { ref: string; alt: string; line: number }[] = [];
+  /** The first record at lastPos and its ALT text (posAlleles is filled from it when another record comes at that POS). */
+  private posFirst: VcfRecord | undefined;
+  private posFirstAlt = '';
   /** Contigs of records that no header (nor the reference) lists. */
   private readonly unlisted = new Set<string>();
   /** Tabs of the record being read (filled from VcfRecord.tabsInto). */
@@ -193,13 +196,19 @@ export class SideStream {
     const a0 = tabs[3]! + 1;
     const a1 = tabs[4]!;
     // A record repeated (same POS, REF and ALT) would count twice: refuse it.
+    // Most records are alone at their POS: keep the record itself and make the key list
+    // only when a second record comes at the same POS.
     const altKey = line.slice(a0, a1);
-    if (!samePos) this.posAlleles.length = 0;
-    else if (this.posAlleles.some((k) => k.ref === rec.ref && k.alt === altKey)) {
-      const first = this.posAlleles.find((k) => k.ref === rec.ref && k.alt === altKey)!;
-      throw badRecord(this.source.path, rec.lineNumber, `repeats the record of line ${first.line || '?'} (same CHROM, POS, REF and ALT); remove the duplicate (bcftools norm -d exact)`, line);
+    if (!samePos) {
+      this.posAlleles.length = 0;
+      this.posFirst = rec;
+      this.posFirstAlt = altKey;
+    } else {
+      if (this.posAlleles.length === 0) this.posAlleles.push({ ref: this.posFirst!.ref, alt: this.posFirstAlt, line: this.posFirst!.lineNumber });
+      const first = this.posAlleles.find((k) => k.ref === rec.ref && k.alt === altKey);
+      if (first) throw badRecord(this.source.path, rec.lineNumber, `repeats the record of line ${first.line || '?'} (same CHROM, POS, REF and ALT); remove the duplicate (bcftools norm -d exact)`, line);
+      this.posAlleles.push({ ref: rec.ref, alt: altKey, line: rec.lineNumber });
     }
-    this.posAlleles.push({ ref: rec.ref, alt: altKey, line: rec.lineNumber });
     if (a1 === a0) throw badRecord(this.source.path, rec.lineNumber, 'has an empty ALT column (use "." for no ALT allele)', line);
     // Fast path, most records: one REF base, one upper-case ALT base (not '*' or '.'): a SNP
     // that normalization leaves as it is.

@@ -147,7 +147,25 @@ function defOf(name: FeatureName): FeatureDef {
   return FEATURES.find((f) => f.name === name)!;
 }
 
-const FEATURE_INDEX = Object.fromEntries(FEATURES.map((f, k) => [f.name, k])) as Record<FeatureName, number>;
+function indexOf(name: FeatureName): number {
+  return FEATURES.findIndex((f) => f.name === name);
+}
+
+// Module constants: no property lookup per site.
+const F_VAF = indexOf('vaf');
+const F_DP = indexOf('dp');
+const F_GQ = indexOf('gq');
+const F_QUAL = indexOf('qual');
+const F_FILTER = indexOf('filter');
+const F_TYPE = indexOf('type');
+const F_INDEL = indexOf('indel_length');
+const F_HOMOPOLYMER = indexOf('homopolymer');
+const F_REPEAT_UNIT = indexOf('repeat_unit');
+const F_REPEAT_COPIES = indexOf('repeat_copies');
+const F_GC = indexOf('gc');
+const F_NEIGHBOR = indexOf('neighbor_distance');
+const F_HELD_OUT = indexOf('held_out');
+const F_MID = indexOf('mid');
 const BIN_DP = new NumericBinner(defOf('dp'));
 const BIN_GQ = new NumericBinner(defOf('gq'));
 const BIN_QUAL = new NumericBinner(defOf('qual'));
@@ -158,7 +176,9 @@ const BIN_REPEAT_UNIT = new NumericBinner(defOf('repeat_unit'));
 const BIN_REPEAT_COPIES = new NumericBinner(defOf('repeat_copies'));
 const BIN_GC = new NumericBinner(defOf('gc'));
 const BIN_NEIGHBOR = new NumericBinner(defOf('neighbor_distance'));
-const KIND_BIN = { SNP: binIndex(defOf('type'), 'SNP'), INDEL: binIndex(defOf('type'), 'INDEL'), MNP: binIndex(defOf('type'), 'MNP') };
+const KIND_SNP = binIndex(defOf('type'), 'SNP');
+const KIND_INDEL = binIndex(defOf('type'), 'INDEL');
+const KIND_MNP = binIndex(defOf('type'), 'MNP');
 const FILTER_BIN = { PASS: binIndex(defOf('filter'), 'PASS'), RefCall: binIndex(defOf('filter'), 'RefCall'), other: binIndex(defOf('filter'), 'other') };
 const HELD_OUT_BIN = { yes: binIndex(defOf('held_out'), 'yes'), no: binIndex(defOf('held_out'), 'no'), missing: binIndex(defOf('held_out'), undefined) };
 const MID_BIN = { small: binIndex(defOf('mid'), 'small_model'), other: binIndex(defOf('mid'), 'other'), missing: binIndex(defOf('mid'), undefined) };
@@ -172,22 +192,22 @@ export function siteBinsInto(s: DiffSite, out: Int32Array): void {
   const a = s.a;
   const b = s.b;
   const f = s.features;
-  out[FEATURE_INDEX.vaf] = BIN_VAF.bin(a?.vaf ?? b?.vaf);
-  out[FEATURE_INDEX.dp] = BIN_DP.bin(a?.dp ?? b?.dp);
-  out[FEATURE_INDEX.gq] = BIN_GQ.bin(a?.gq ?? b?.gq);
-  out[FEATURE_INDEX.qual] = BIN_QUAL.bin(a?.qual ?? b?.qual);
+  out[F_VAF] = BIN_VAF.bin(a?.vaf ?? b?.vaf);
+  out[F_DP] = BIN_DP.bin(a?.dp ?? b?.dp);
+  out[F_GQ] = BIN_GQ.bin(a?.gq ?? b?.gq);
+  out[F_QUAL] = BIN_QUAL.bin(a?.qual ?? b?.qual);
   const c = a ?? b;
   const filter = c === undefined ? 'PASS' : c.filter;
   // filterStatus: '.', 'PASS' and '' are PASS; a ';' list is sorted, so only 'RefCall' itself is RefCall.
-  out[FEATURE_INDEX.filter] = filter === 'PASS' || filter === '.' || filter === '' ? FILTER_BIN.PASS : filter === 'RefCall' ? FILTER_BIN.RefCall : FILTER_BIN.other;
-  out[FEATURE_INDEX.type] = KIND_BIN[s.kind];
-  out[FEATURE_INDEX.indel_length] = BIN_INDEL.bin(s.alt.length - s.ref.length);
-  out[FEATURE_INDEX.homopolymer] = BIN_HOMOPOLYMER.bin(f?.homopolymer);
-  out[FEATURE_INDEX.repeat_unit] = BIN_REPEAT_UNIT.bin(f?.repeatUnit);
-  out[FEATURE_INDEX.repeat_copies] = BIN_REPEAT_COPIES.bin(f?.repeatCopies);
-  out[FEATURE_INDEX.gc] = BIN_GC.bin(f?.gc);
-  out[FEATURE_INDEX.neighbor_distance] = BIN_NEIGHBOR.bin(f?.neighborDistance);
-  out[FEATURE_INDEX.held_out] = f === undefined ? HELD_OUT_BIN.missing : f.heldOut ? HELD_OUT_BIN.yes : HELD_OUT_BIN.no;
+  out[F_FILTER] = filter === 'PASS' || filter === '.' || filter === '' ? FILTER_BIN.PASS : filter === 'RefCall' ? FILTER_BIN.RefCall : FILTER_BIN.other;
+  out[F_TYPE] = s.kind === 'SNP' ? KIND_SNP : s.kind === 'INDEL' ? KIND_INDEL : KIND_MNP;
+  out[F_INDEL] = BIN_INDEL.bin(s.alt.length - s.ref.length);
+  out[F_HOMOPOLYMER] = BIN_HOMOPOLYMER.bin(f?.homopolymer);
+  out[F_REPEAT_UNIT] = BIN_REPEAT_UNIT.bin(f?.repeatUnit);
+  out[F_REPEAT_COPIES] = BIN_REPEAT_COPIES.bin(f?.repeatCopies);
+  out[F_GC] = BIN_GC.bin(f?.gc);
+  out[F_NEIGHBOR] = BIN_NEIGHBOR.bin(f?.neighborDistance);
+  out[F_HELD_OUT] = f === undefined ? HELD_OUT_BIN.missing : f.heldOut ? HELD_OUT_BIN.yes : HELD_OUT_BIN.no;
   const m = a?.mid || b?.mid;
-  out[FEATURE_INDEX.mid] = m === undefined || m === '' ? MID_BIN.missing : m === 'small_model' ? MID_BIN.small : MID_BIN.other;
+  out[F_MID] = m === undefined || m === '' ? MID_BIN.missing : m === 'small_model' ? MID_BIN.small : MID_BIN.other;
 }
