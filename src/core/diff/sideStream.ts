@@ -94,6 +94,9 @@ export class SideStream {
   private lastLine = 0;
   /** REF/ALT of the records at lastPos (to find repeated records). */
   private readonly posAlleles: { ref: string; alt: string; line: number }[] = [];
+  /** The first record at lastPos and its ALT text (posAlleles is filled from it when another record comes at that POS). */
+  private posFirst: VcfRecord | undefined;
+  private posFirstAlt = '';
   /** Contigs of records that no header (nor the reference) lists. */
   private readonly unlisted = new Set<string>();
   /** Tabs of the record being read (filled from VcfRecord.tabsInto). */
@@ -193,13 +196,19 @@ export class SideStream {
     const a0 = tabs[3]! + 1;
     const a1 = tabs[4]!;
     // A record repeated (same POS, REF and ALT) would count twice: refuse it.
+    // Most records are alone at their POS: keep the record itself and make the key list
+    // only when a second record comes at the same POS.
     const altKey = line.slice(a0, a1);
-    if (!samePos) this.posAlleles.length = 0;
-    else if (this.posAlleles.some((k) => k.ref === rec.ref && k.alt === altKey)) {
-      const first = this.posAlleles.find((k) => k.ref === rec.ref && k.alt === altKey)!;
-      throw badRecord(this.source.path, rec.lineNumber, `repeats the record of line ${first.line || '?'} (same CHROM, POS, REF and ALT); remove the duplicate (bcftools norm -d exact)`, line);
+    if (!samePos) {
+      this.posAlleles.length = 0;
+      this.posFirst = rec;
+      this.posFirstAlt = altKey;
+    } else {
+      if (this.posAlleles.length === 0) this.posAlleles.push({ ref: this.posFirst!.ref, alt: this.posFirstAlt, line: this.posFirst!.lineNumber });
+      const first = this.posAlleles.find((k) => k.ref === rec.ref && k.alt === altKey);
+      if (first) throw badRecord(this.source.path, rec.lineNumber, `repeats the record of line ${first.line || '?'} (same CHROM, POS, REF and ALT); remove the duplicate (bcftools norm -d exact)`, line);
+      this.posAlleles.push({ ref: rec.ref, alt: altKey, line: rec.lineNumber });
     }
-    this.posAlleles.push({ ref: rec.ref, alt: altKey, line: rec.lineNumber });
     if (a1 === a0) throw badRecord(this.source.path, rec.lineNumber, 'has an empty ALT column (use "." for no ALT allele)', line);
     // Fast path, most records: one REF base, one upper-case ALT base (not '*' or '.'): a SNP
     // that normalization leaves as it is.
@@ -357,23 +366,13 @@ export class SideStream {
       }
       if (slot === gtSlot) { gtS = a; gtE = b; }
       if (slot === gqSlot) { gqS = a; gqE = b; }
-      if (slot === dpSlot && !isMissing(line, a, b)) { const x = Number(line.slice(a, b)); if (Number.isFinite(x)) this.dp = x; }
+      if (slot === dpSlot && !isMissing(line, a, b)) this.dp = numberAt(line, a, b, false);
       if (slot === adSlot) this.readAd(line, a, b);
       if (slot === midSlot && !isMissing(line, a, b)) this.mid = line.slice(a, b);
       if (end) break;
       a = b + 1;
     }
-    if (gqS >= 0 && !isMissing(line, gqS, gqE)) {
-      let v = 0;
-      let digits = gqE - gqS <= 9;
-      for (let i = gqS; digits && i < gqE; i++) {
-        const c = line.charCodeAt(i) - 48;
-        if (c < 0 || c > 9) digits = false;
-        else v = v * 10 + c;
-      }
-      if (digits) this.gq = v;
-      else { const x = Number(line.slice(gqS, gqE)); if (!Number.isNaN(x)) this.gq = x; }
-    }
+    if (gqS >= 0 && !isMissing(line, gqS, gqE)) this.gq = numberAt(line, gqS, gqE, true);
     if (gtS < 0 || isMissing(line, gtS, gtE)) return NO_GT;
     return this.genotypes.at(line, gtS, gtE);
   }
@@ -481,6 +480,25 @@ async function* byContig(source: VcfSource, contigs: ContigOrder, signal: AbortS
 
 /** Where GT, GQ, DP, AD and MID sit in a FORMAT string (-1: absent); cached per distinct FORMAT text. */
 interface FormatSlots { readonly gt: number; readonly gq: number; readonly dp: number; readonly ad: number; readonly mid: number }
+
+/**
+ * The number written at line[a, b): digits are read in place (no string made); anything else
+ * through Number(). undefined when it is not a number (NaN; with `infinite` false, ±Infinity too).
+ */
+function numberAt(line: string, a: number, b: number, infinite: boolean): number | undefined {
+  if (b - a <= 9) {
+    let v = 0;
+    let i = a;
+    for (; i < b; i++) {
+      const c = line.charCodeAt(i) - 48;
+      if (c < 0 || c > 9) break;
+      v = v * 10 + c;
+    }
+    if (i === b) return v;
+  }
+  const x = Number(line.slice(a, b));
+  return Number.isNaN(x) || (!infinite && !Number.isFinite(x)) ? undefined : x;
+}
 
 /** True when the field line[a, b) is empty or '.'. */
 function isMissing(line: string, a: number, b: number): boolean {

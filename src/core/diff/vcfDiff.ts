@@ -86,7 +86,11 @@ export interface StageAlleleFields {
   readonly ref: string;
   readonly alt: string;
   readonly kind: DiffVariantKind;
-  /** Set by a features stage (diff/features): handed on to the site. */
+  /**
+   * Set by a features stage (diff/features): handed on to the site. A stage may reuse the
+   * object (and the fields object itself) for the next allele: the engine copies both into
+   * the sites it keeps.
+   */
   readonly features?: SiteFeatureValues;
 }
 
@@ -157,7 +161,7 @@ export async function diffVcfs(a: VcfSource, b: VcfSource, options: VcfDiffOptio
     if (onSite && (includeSame || mask !== 1 /* a lone 'same' */)) {
       const site: DiffSite = x.features === undefined
         ? { contig: x.contig, pos: x.pos, ref: x.ref, alt: x.alt, kind: x.kind, a: sideCallOf(callA), b: sideCallOf(callB), classes: classesOfMask(mask) }
-        : { contig: x.contig, pos: x.pos, ref: x.ref, alt: x.alt, kind: x.kind, a: sideCallOf(callA), b: sideCallOf(callB), classes: classesOfMask(mask), features: x.features };
+        : { contig: x.contig, pos: x.pos, ref: x.ref, alt: x.alt, kind: x.kind, a: sideCallOf(callA), b: sideCallOf(callB), classes: classesOfMask(mask), features: featuresOf(x.features) };
       builder.add(site, mask);
       onSite(site);
     } else {
@@ -245,6 +249,11 @@ export async function diffVcfs(a: VcfSource, b: VcfSource, options: VcfDiffOptio
 function sideCallOf(x: SideCall | undefined): SideCall | undefined {
   if (x === undefined) return undefined;
   return { gt: x.gt, recordGt: x.recordGt, called: x.called, qual: x.qual, filter: x.filter, gq: x.gq, recordPos: x.recordPos, lineNumber: x.lineNumber, dp: x.dp, vaf: x.vaf, mid: x.mid };
+}
+
+/** A kept copy of a stage's (reused) features object. */
+function featuresOf(f: SiteFeatureValues): SiteFeatureValues {
+  return { homopolymer: f.homopolymer, repeatUnit: f.repeatUnit, repeatCopies: f.repeatCopies, gc: f.gc, neighborDistance: f.neighborDistance, heldOut: f.heldOut };
 }
 
 function resolveSample(header: VcfHeader, wanted: string | number | undefined, file: string): { index: number; name: string } {

@@ -11,10 +11,10 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { main } from '../../../src/cli/main';
-import type { DiffSite } from '../../../src/core/diff/diffClasses';
+import type { DiffSite, SideCall } from '../../../src/core/diff/diffClasses';
 import { diffVcfs } from '../../../src/core/diff/vcfDiff';
 import { fisherGreater, logOddsRatio } from '../../../src/core/diff/features/enrichment';
-import { FEATURES, binIndex, featureValue } from '../../../src/core/diff/features/featureBins';
+import { FEATURES, binIndex, featureValue, siteBinsInto } from '../../../src/core/diff/features/featureBins';
 import { binFilterText, matchesTerms, parseFeatureTerms } from '../../../src/core/diff/features/featureFilter';
 import { FeatureStage, enrichmentOf, isDisputeMask, type FeatureSummary } from '../../../src/core/diff/features/featureStage';
 import { ReferenceBlock } from '../../../src/core/diff/features/referenceContext';
@@ -122,6 +122,40 @@ test('a block that starts inside the contig gives the same context as the whole 
     assert.deepEqual(part.contextAt(i, 2), whole.contextAt(i, 2), `at ${i}`);
   }
   assert.equal(part.covers(2100, 1), false, 'a site near the block start is not covered');
+});
+
+test('a block loaded again with another stretch (reused arrays) gives the context of a fresh block', () => {
+  const seq = randomGenome(seededRandom(11), 12000);
+  const reused = new ReferenceBlock('c', 0, seq.slice(0, 9000), seq.length);
+  reused.load('c', 5000, seq.slice(5000, 9000), seq.length); // shorter: the arrays are reused
+  const fresh = new ReferenceBlock('c', 5000, seq.slice(5000, 9000), seq.length);
+  for (let i = 6100; i < 7900; i += 5) assert.deepEqual(reused.contextAt(i, 3), fresh.contextAt(i, 3), `at ${i}`);
+  reused.load('d', 1000, seq.slice(1000, 12000), seq.length); // longer: new arrays
+  const whole = new ReferenceBlock('d', 0, seq, seq.length);
+  assert.equal(reused.contig, 'd');
+  for (let i = 2100; i < 10900; i += 13) assert.deepEqual(reused.contextAt(i, 1), whole.contextAt(i, 1), `at ${i}`);
+});
+
+test("siteBinsInto (the stage's tables) = binIndex(featureValue) for every feature, edge values included", () => {
+  const rand = seededRandom(23);
+  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)]!;
+  const nums = [undefined, 0, -0, 0.1, 0.0999999, 0.3, 0.6, 0.8, 1, 2, 5, 6, 9, 10, 10.5, 14, 15, 19.99, 20, 30, 49.9, 50, 51, 200, 201, 1023, 1024, 1e6, -1, -3.5, NaN, Infinity];
+  const call = (): SideCall | undefined => (rand() < 0.15 ? undefined : {
+    gt: '0/1', recordGt: '0/1', called: true, qual: pick(nums), filter: pick(['PASS', '.', '', 'RefCall', 'LowQual', 'RefCall;LowQual', 'RefCall;RefCall']), gq: pick(nums),
+    recordPos: 1, lineNumber: 1, dp: pick(nums), vaf: pick(nums), mid: pick([undefined, '', 'small_model', 'CNN']),
+  });
+  const bins = new Int32Array(FEATURES.length);
+  for (let k = 0; k < 20000; k++) {
+    const refLen = 1 + Math.floor(rand() * 30);
+    const altLen = pick([1, refLen, 1 + Math.floor(rand() * 700), 600]);
+    const site: DiffSite = {
+      contig: 'chr1', pos: 100, ref: 'A'.repeat(refLen), alt: 'C'.repeat(altLen), kind: pick(['SNP', 'INDEL', 'MNP'] as const),
+      a: call(), b: call(), classes: ['same'],
+      features: rand() < 0.1 ? undefined : { homopolymer: pick(nums), repeatUnit: pick(nums), repeatCopies: pick(nums), gc: pick(nums), neighborDistance: pick(nums), heldOut: rand() < 0.5 },
+    };
+    siteBinsInto(site, bins);
+    FEATURES.forEach((def, f) => assert.equal(bins[f], binIndex(def, featureValue(site, def.name)), `${def.name} of ${JSON.stringify(site)}`));
+  }
 });
 
 test("Fisher's exact test (one-sided) = enumeration with exact factorials; log odds with +0.5", () => {

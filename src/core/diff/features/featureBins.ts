@@ -113,3 +113,101 @@ export function binIndex(def: FeatureDef, v: number | string | undefined): numbe
 export function featureDef(name: string): FeatureDef | undefined {
   return FEATURES.find((f) => f.name === name);
 }
+
+/** Small non-negative integers below this are binned through a table. */
+const INT_TABLE = 1024;
+
+/** The bin of a number in a numeric feature: a table for small integers, `binIndex` for the rest. */
+class NumericBinner {
+  private readonly table: Int8Array;
+  /** Bounds of each bin as `binIndex` tests them (NaN for a bin without bounds: never matches). */
+  private readonly lo: Float64Array;
+  private readonly hi: Float64Array;
+  private readonly last: number;
+
+  constructor(def: FeatureDef, private readonly offset = 0) {
+    this.table = Int8Array.from({ length: INT_TABLE }, (_, v) => binIndex(def, v - offset));
+    this.lo = Float64Array.from(def.bins, (b) => (b.lo === undefined ? NaN : b.lo));
+    this.hi = Float64Array.from(def.bins, (b) => (b.lo === undefined ? NaN : b.hi!));
+    this.last = def.bins.length - 1;
+  }
+
+  bin(v: number | undefined): number {
+    if (v === undefined) return this.last;
+    const j = v + this.offset;
+    if ((j | 0) === j && j >= 0 && j < INT_TABLE) return this.table[j]!;
+    const lo = this.lo;
+    const hi = this.hi;
+    for (let k = 0; k < lo.length; k++) if (v >= lo[k]! && v < hi[k]!) return k;
+    return this.last;
+  }
+}
+
+function defOf(name: FeatureName): FeatureDef {
+  return FEATURES.find((f) => f.name === name)!;
+}
+
+function indexOf(name: FeatureName): number {
+  return FEATURES.findIndex((f) => f.name === name);
+}
+
+// Module constants: no property lookup per site.
+const F_VAF = indexOf('vaf');
+const F_DP = indexOf('dp');
+const F_GQ = indexOf('gq');
+const F_QUAL = indexOf('qual');
+const F_FILTER = indexOf('filter');
+const F_TYPE = indexOf('type');
+const F_INDEL = indexOf('indel_length');
+const F_HOMOPOLYMER = indexOf('homopolymer');
+const F_REPEAT_UNIT = indexOf('repeat_unit');
+const F_REPEAT_COPIES = indexOf('repeat_copies');
+const F_GC = indexOf('gc');
+const F_NEIGHBOR = indexOf('neighbor_distance');
+const F_HELD_OUT = indexOf('held_out');
+const F_MID = indexOf('mid');
+const BIN_DP = new NumericBinner(defOf('dp'));
+const BIN_GQ = new NumericBinner(defOf('gq'));
+const BIN_QUAL = new NumericBinner(defOf('qual'));
+const BIN_VAF = new NumericBinner(defOf('vaf'));
+const BIN_INDEL = new NumericBinner(defOf('indel_length'), INT_TABLE / 2);
+const BIN_HOMOPOLYMER = new NumericBinner(defOf('homopolymer'));
+const BIN_REPEAT_UNIT = new NumericBinner(defOf('repeat_unit'));
+const BIN_REPEAT_COPIES = new NumericBinner(defOf('repeat_copies'));
+const BIN_GC = new NumericBinner(defOf('gc'));
+const BIN_NEIGHBOR = new NumericBinner(defOf('neighbor_distance'));
+const KIND_SNP = binIndex(defOf('type'), 'SNP');
+const KIND_INDEL = binIndex(defOf('type'), 'INDEL');
+const KIND_MNP = binIndex(defOf('type'), 'MNP');
+const FILTER_BIN = { PASS: binIndex(defOf('filter'), 'PASS'), RefCall: binIndex(defOf('filter'), 'RefCall'), other: binIndex(defOf('filter'), 'other') };
+const HELD_OUT_BIN = { yes: binIndex(defOf('held_out'), 'yes'), no: binIndex(defOf('held_out'), 'no'), missing: binIndex(defOf('held_out'), undefined) };
+const MID_BIN = { small: binIndex(defOf('mid'), 'small_model'), other: binIndex(defOf('mid'), 'other'), missing: binIndex(defOf('mid'), undefined) };
+
+/**
+ * Every feature's bin at a site at once, `out[f]` = `binIndex(FEATURES[f], featureValue(s,
+ * FEATURES[f].name))` (the features stage counts every site of a whole genome: no switch per
+ * feature, no strings, integer values binned through tables).
+ */
+export function siteBinsInto(s: DiffSite, out: Int32Array): void {
+  const a = s.a;
+  const b = s.b;
+  const f = s.features;
+  out[F_VAF] = BIN_VAF.bin(a?.vaf ?? b?.vaf);
+  out[F_DP] = BIN_DP.bin(a?.dp ?? b?.dp);
+  out[F_GQ] = BIN_GQ.bin(a?.gq ?? b?.gq);
+  out[F_QUAL] = BIN_QUAL.bin(a?.qual ?? b?.qual);
+  const c = a ?? b;
+  const filter = c === undefined ? 'PASS' : c.filter;
+  // filterStatus: '.', 'PASS' and '' are PASS; a ';' list is sorted, so only 'RefCall' itself is RefCall.
+  out[F_FILTER] = filter === 'PASS' || filter === '.' || filter === '' ? FILTER_BIN.PASS : filter === 'RefCall' ? FILTER_BIN.RefCall : FILTER_BIN.other;
+  out[F_TYPE] = s.kind === 'SNP' ? KIND_SNP : s.kind === 'INDEL' ? KIND_INDEL : KIND_MNP;
+  out[F_INDEL] = BIN_INDEL.bin(s.alt.length - s.ref.length);
+  out[F_HOMOPOLYMER] = BIN_HOMOPOLYMER.bin(f?.homopolymer);
+  out[F_REPEAT_UNIT] = BIN_REPEAT_UNIT.bin(f?.repeatUnit);
+  out[F_REPEAT_COPIES] = BIN_REPEAT_COPIES.bin(f?.repeatCopies);
+  out[F_GC] = BIN_GC.bin(f?.gc);
+  out[F_NEIGHBOR] = BIN_NEIGHBOR.bin(f?.neighborDistance);
+  out[F_HELD_OUT] = f === undefined ? HELD_OUT_BIN.missing : f.heldOut ? HELD_OUT_BIN.yes : HELD_OUT_BIN.no;
+  const m = a?.mid || b?.mid;
+  out[F_MID] = m === undefined || m === '' ? MID_BIN.missing : m === 'small_model' ? MID_BIN.small : MID_BIN.other;
+}

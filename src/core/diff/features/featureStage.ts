@@ -15,9 +15,9 @@ import type { ReferenceSource } from '../../io/fasta/referenceSource';
 import { DISPUTE_CLASSES, maskOfClasses, type DiffSite, type SideCall, type SiteFeatureValues } from '../diffClasses';
 import { truthOutcome } from '../diffSummary';
 import type { AlleleSink, AlleleStage, StageAlleleFields } from '../vcfDiff';
-import { FEATURES, binIndex, featureValue, type FeatureName } from './featureBins';
+import { FEATURES, siteBinsInto, type FeatureName } from './featureBins';
 import { rankEnrichment, type BinCounts, type EnrichmentEntry } from './enrichment';
-import { ReferenceBlock } from './referenceContext';
+import { ReferenceBlock, type MutableReferenceContext } from './referenceContext';
 
 /** The groups each bin counts: agreed sites, any dispute, and each dispute class. */
 export const FEATURE_GROUPS = ['agreed', 'dispute', 'gt-change', 'filter-change', 'only-A', 'only-B'] as const;
@@ -74,100 +74,127 @@ export interface FeatureStageOptions {
   readonly signal?: AbortSignal;
 }
 
-interface Pending {
-  x: StageAlleleFields;
-  a: SideCall | undefined;
-  b: SideCall | undefined;
-  mask: number;
-}
+/** FEATURE_OFFSET[f]: the first bin of feature f among all features' bins (the last entry: all bins). */
+const FEATURE_OFFSET = Int32Array.from({ length: FEATURES.length + 1 }, (_, f) => FEATURES.slice(0, f).reduce((n, d) => n + d.bins.length, 0));
 
 const BLOCK = 1 << 20;
 const MARGIN = 2048;
 const JOINT_EDGES = Array.from({ length: 21 }, (_, k) => k * 5); // 0, 5, …, 100 (last open)
 
+/**
+ * Held alleles are columns (one array per field, no object per allele); the features object
+ * and the fields handed on are reused from site to site — the engine copies what it keeps
+ * (vcfDiff.ts), so a whole genome of agreed sites allocates nothing here.
+ */
 export class FeatureStage implements AlleleStage {
-  private pending: Pending[] = [];
+  private px: StageAlleleFields[] = [];
+  private pa: (SideCall | undefined)[] = [];
+  private pb: (SideCall | undefined)[] = [];
+  private pm: number[] = [];
   private head = 0;
   private block: ReferenceBlock | undefined;
   private lengths: Map<string, number> | undefined;
   private prevContig = '';
   private prevPos = -1;
   private readonly heldOut: Set<string>;
-  private readonly counts: Float64Array[];
+  private readonly flat = new Float64Array(FEATURE_OFFSET[FEATURES.length]! * FEATURE_GROUPS.length);
   private readonly truthCounts: Float64Array[] | undefined;
   private readonly totals = new Float64Array(FEATURE_GROUPS.length);
   private readonly joint = { qual: newJoint(), gq: newJoint() };
+  private readonly bins = new Int32Array(FEATURES.length);
+  private readonly context: MutableReferenceContext = { homopolymer: 1, repeatUnit: 0, repeatCopies: 0, gc: undefined };
+  private readonly features: { -readonly [K in keyof SiteFeatureValues]: SiteFeatureValues[K] } = { homopolymer: undefined, repeatUnit: undefined, repeatCopies: undefined, gc: undefined, neighborDistance: undefined, heldOut: false };
+  private readonly fields: { -readonly [K in keyof StageAlleleFields]: StageAlleleFields[K] } = { contig: '', pos: 0, ref: '', alt: '', kind: 'SNP', features: undefined };
   private readonly site: { -readonly [K in keyof DiffSite]: DiffSite[K] } = { contig: '', pos: 0, ref: '', alt: '', kind: 'SNP', a: undefined, b: undefined, classes: [] };
 
   constructor(private readonly emit: AlleleSink, private readonly options: FeatureStageOptions = {}) {
     this.heldOut = new Set((options.heldOutContigs ?? DEFAULT_HELD_OUT_CONTIGS).map(contigKey));
-    this.counts = FEATURES.map((f) => new Float64Array(f.bins.length * FEATURE_GROUPS.length));
     this.truthCounts = options.truth ? FEATURES.map((f) => new Float64Array(f.bins.length * 3)) : undefined;
+    this.fields.features = this.features;
   }
 
   push(x: StageAlleleFields, a: SideCall | undefined, b: SideCall | undefined, mask: number): void {
-    this.pending.push({ x, a, b, mask });
+    this.px.push(x);
+    this.pa.push(a);
+    this.pb.push(b);
+    this.pm.push(mask);
   }
 
   get backlog(): boolean {
-    return this.pending.length - this.head >= 4096;
+    return this.px.length - this.head >= 4096;
   }
 
   async drain(final = false): Promise<void> {
-    const p = this.pending;
-    while (this.head < p.length) {
-      const item = p[this.head]!;
+    const px = this.px;
+    while (this.head < px.length) {
+      const x = px[this.head]!;
       // The next site at another POS (same contig) decides the distance: wait for it.
       let j = this.head + 1;
-      while (j < p.length && p[j]!.x.contig === item.x.contig && p[j]!.x.pos === item.x.pos) j++;
-      if (j >= p.length && !final) break;
-      const next = j < p.length && p[j]!.x.contig === item.x.contig ? p[j]!.x.pos : undefined;
-      const context = await this.contextOf(item.x);
+      while (j < px.length && px[j]!.contig === x.contig && px[j]!.pos === x.pos) j++;
+      if (j >= px.length && !final) break;
+      const next = j < px.length && px[j]!.contig === x.contig ? px[j]!.pos : undefined;
+      const hasContext = this.options.reference !== undefined && (await this.contextOf(x));
       // Sites at one POS share their neighbours.
-      for (let k = this.head; k < j; k++) this.finish(p[k]!, context, next);
-      this.prevContig = item.x.contig;
-      this.prevPos = item.x.pos;
+      for (let k = this.head; k < j; k++) this.finish(k, hasContext, next);
+      this.prevContig = x.contig;
+      this.prevPos = x.pos;
       this.head = j;
     }
-    if (this.head > 0 && (this.head >= 8192 || this.head === p.length)) {
-      this.pending = p.slice(this.head);
+    // Let go of the finished alleles now (the few waiting ones move to the front): held on,
+    // they would outlive the young generation and be promoted, with the line text their
+    // strings point into — most of the GC cost of a diff with features.
+    const h = this.head;
+    if (h > 0) {
+      compact(this.px, h);
+      compact(this.pa, h);
+      compact(this.pb, h);
+      compact(this.pm, h);
       this.head = 0;
     }
   }
 
-  private async contextOf(x: StageAlleleFields): Promise<ReturnType<ReferenceBlock['contextAt']> | undefined> {
-    const ref = this.options.reference;
-    if (!ref) return undefined;
+  /** Fills `this.context` for the allele; false when the reference lacks its contig. */
+  private async contextOf(x: StageAlleleFields): Promise<boolean> {
+    const ref = this.options.reference!;
     if (!this.lengths) this.lengths = new Map((await ref.contigs(this.options.signal)).map((c) => [c.name, c.length]));
     const i = x.pos - 1;
     const len = this.lengths.get(x.contig);
-    if (len === undefined) return undefined;
+    if (len === undefined) return false;
     if (!this.block || this.block.contig !== x.contig || !this.block.covers(i, x.ref.length)) {
       throwIfAborted(this.options.signal);
       const start = Math.max(0, Math.floor(i / BLOCK) * BLOCK - MARGIN);
       const end = Math.min(len, Math.max(start + BLOCK + 2 * MARGIN, i + x.ref.length + 2 * MARGIN));
       const seq = await ref.fetch(x.contig, start, end, this.options.signal);
-      this.block = new ReferenceBlock(x.contig, start, seq, len);
+      if (this.block) this.block.load(x.contig, start, seq, len);
+      else this.block = new ReferenceBlock(x.contig, start, seq, len);
     }
-    return this.block.contextAt(i, x.ref.length);
+    this.block.contextInto(i, x.ref.length, this.context);
+    return true;
   }
 
-  private finish(item: Pending, context: ReturnType<ReferenceBlock['contextAt']> | undefined, next: number | undefined): void {
-    const { x, a, b, mask } = item;
+  private finish(k: number, hasContext: boolean, next: number | undefined): void {
+    const x = this.px[k]!;
+    const a = this.pa[k];
+    const b = this.pb[k];
+    const mask = this.pm[k]!;
     const prev = this.prevContig === x.contig && this.prevPos >= 0 && this.prevPos !== x.pos ? x.pos - this.prevPos : undefined;
     const after = next === undefined ? undefined : next - x.pos;
-    const neighborDistance = prev === undefined ? after : after === undefined ? prev : Math.min(prev, after);
-    const features: SiteFeatureValues = {
-      homopolymer: context?.homopolymer,
-      repeatUnit: context?.repeatUnit,
-      repeatCopies: context?.repeatCopies,
-      gc: context?.gc,
-      neighborDistance,
-      heldOut: this.isHeldOut(x.contig),
-    };
-    const withFeatures: StageAlleleFields = { contig: x.contig, pos: x.pos, ref: x.ref, alt: x.alt, kind: x.kind, features };
-    this.count(withFeatures, a, b, mask);
-    this.emit(withFeatures, a, b, mask);
+    const f = this.features;
+    const c = this.context;
+    f.homopolymer = hasContext ? c.homopolymer : undefined;
+    f.repeatUnit = hasContext ? c.repeatUnit : undefined;
+    f.repeatCopies = hasContext ? c.repeatCopies : undefined;
+    f.gc = hasContext ? c.gc : undefined;
+    f.neighborDistance = prev === undefined ? after : after === undefined ? prev : Math.min(prev, after);
+    f.heldOut = this.isHeldOut(x.contig);
+    const out = this.fields;
+    out.contig = x.contig;
+    out.pos = x.pos;
+    out.ref = x.ref;
+    out.alt = x.alt;
+    out.kind = x.kind;
+    this.count(out, a, b, mask);
+    this.emit(out, a, b, mask);
   }
 
   private heldOutContig = '';
@@ -193,18 +220,33 @@ export class FeatureStage implements AlleleStage {
     s.features = x.features;
     const groups = groupsOf(mask);
     const G = FEATURE_GROUPS.length;
-    for (let g = 0; g < G; g++) if (groups & (1 << g)) this.totals[g]!++;
-    const truth = this.options.truth ? truthOutcome(s, this.options.truth) : undefined;
-    for (let f = 0; f < FEATURES.length; f++) {
-      const def = FEATURES[f]!;
-      const k = binIndex(def, featureValue(s, def.name));
-      const row = this.counts[f]!;
-      for (let g = 0; g < G; g++) if (groups & (1 << g)) row[k * G + g]!++;
-      if (truth && this.truthCounts) {
-        const t = this.truthCounts[f]!;
-        t[k * 3]! += truth.tp;
-        t[k * 3 + 1]! += truth.fp;
-        t[k * 3 + 2]! += truth.fn;
+    const bins = this.bins;
+    siteBinsInto(s, bins);
+    // One flat array: feature f, bin k, group g at (offset[f] + k) * G + g.
+    const flat = this.flat;
+    const offset = FEATURE_OFFSET;
+    const F = bins.length;
+    if (groups === 1) {
+      // Agreed (most sites): one group.
+      this.totals[0]!++;
+      for (let f = 0; f < F; f++) flat[(offset[f]! + bins[f]!) * G]!++;
+    } else {
+      for (let g = 0; g < G; g++) if (groups & (1 << g)) this.totals[g]!++;
+      for (let f = 0; f < F; f++) {
+        const base = (offset[f]! + bins[f]!) * G;
+        for (let g = 0; g < G; g++) if (groups & (1 << g)) flat[base + g]!++;
+      }
+    }
+    if (this.truthCounts) {
+      const truth = truthOutcome(s, this.options.truth!);
+      if (truth) {
+        for (let f = 0; f < F; f++) {
+          const t = this.truthCounts[f]!;
+          const k = bins[f]!;
+          t[k * 3]! += truth.tp;
+          t[k * 3 + 1]! += truth.fp;
+          t[k * 3 + 2]! += truth.fn;
+        }
       }
     }
     if (a && b) {
@@ -219,7 +261,7 @@ export class FeatureStage implements AlleleStage {
     const bins: FeatureBinSummary[] = [];
     FEATURES.forEach((def, f) => {
       def.bins.forEach((bin, k) => {
-        const counts = Object.fromEntries(FEATURE_GROUPS.map((g, gi) => [g, this.counts[f]![k * G + gi]!])) as Record<FeatureGroup, number>;
+        const counts = Object.fromEntries(FEATURE_GROUPS.map((g, gi) => [g, this.flat[(FEATURE_OFFSET[f]! + k) * G + gi]!])) as Record<FeatureGroup, number>;
         const t = this.truthCounts?.[f];
         bins.push({
           feature: def.name, bin: bin.label,
@@ -284,6 +326,13 @@ export function enrichmentOf(summary: FeatureSummary, minDisputed = 3): Enrichme
     }
   }
   return rankEnrichment(input, minDisputed);
+}
+
+/** Drops xs[0, h) (the rest moves to the front, in place). */
+function compact<T>(xs: T[], h: number): void {
+  const n = xs.length - h;
+  for (let k = 0; k < n; k++) xs[k] = xs[k + h]!;
+  xs.length = n;
 }
 
 /** Bit g set ↔ the site counts in FEATURE_GROUPS[g]. */

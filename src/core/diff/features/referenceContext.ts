@@ -28,6 +28,7 @@ const BASE_CODE = (() => {
   return t;
 })();
 const GC_OF = Uint8Array.of(0, 0, 1, 1, 0);
+const ACGT_OF = Uint8Array.of(0, 1, 1, 1, 1);
 
 export interface ReferenceContext {
   readonly homopolymer: number;
@@ -36,37 +37,53 @@ export interface ReferenceContext {
   readonly gc: number | undefined;
 }
 
+/** What `contextInto` fills (one object reused from site to site: no allocation per site). */
+export interface MutableReferenceContext {
+  homopolymer: number;
+  repeatUnit: number;
+  repeatCopies: number;
+  gc: number | undefined;
+}
+
 /**
- * A stretch of one contig's reference (upper case) with G+C and A+C+G+T prefix counts, so
- * that the GC of any window is two subtractions.
+ * A stretch of one contig's reference as base codes, with G+C and A+C+G+T prefix counts, so
+ * that the GC of any window is two subtractions. `load` refills the same arrays for the next
+ * stretch (a diff walks the genome block by block: no new 1 MiB arrays per block).
  */
 export class ReferenceBlock {
-  private readonly gcPrefix: Int32Array;
-  private readonly acgtPrefix: Int32Array;
-  private readonly codes: Uint8Array;
+  private gcPrefix = new Int32Array(0);
+  private acgtPrefix = new Int32Array(0);
+  private codes = new Uint8Array(0);
+  private n = 0;
+  contig = '';
+  start = 0;
+  contigLength = 0;
 
   /** `seq` covers [start, start + seq.length) of `contig`, whose length is `contigLength`. */
-  constructor(readonly contig: string, readonly start: number, seq: string, readonly contigLength: number) {
+  constructor(contig: string, start: number, seq: string, contigLength: number) {
+    this.load(contig, start, seq, contigLength);
+  }
+
+  /** Makes the block hold `seq` = [start, start + seq.length) of `contig` instead. */
+  load(contig: string, start: number, seq: string, contigLength: number): void {
     const n = seq.length;
-    // Bytes through a lookup table (A 1, C 2, G 3, T 4, either case; anything else 0).
-    this.codes = Buffer.from(seq, 'latin1');
-    const codes = this.codes;
-    this.gcPrefix = new Int32Array(n + 1);
-    this.acgtPrefix = new Int32Array(n + 1);
-    let gc = 0;
-    let acgt = 0;
-    for (let k = 0; k < n; k++) {
-      const code = BASE_CODE[codes[k]!]!;
-      codes[k] = code;
-      gc += GC_OF[code]!;
-      acgt += code === 0 ? 0 : 1;
-      this.gcPrefix[k + 1] = gc;
-      this.acgtPrefix[k + 1] = acgt;
+    this.contig = contig;
+    this.start = start;
+    this.contigLength = contigLength;
+    this.n = n;
+    if (this.codes.length < n) {
+      this.codes = new Uint8Array(n);
+      this.gcPrefix = new Int32Array(n + 1);
+      this.acgtPrefix = new Int32Array(n + 1);
     }
+    const codes = this.codes;
+    const written = Buffer.from(codes.buffer, codes.byteOffset, n).write(seq, 0, n, 'latin1');
+    if (written !== n) throw new Error(`reference block: wrote ${written} of ${n} bases`);
+    encode(codes, n, this.gcPrefix, this.acgtPrefix);
   }
 
   get end(): number {
-    return this.start + this.codes.length;
+    return this.start + this.n;
   }
 
   /** True when the block holds everything `contextAt(i, refLen)` reads (or the contig ends first). */
@@ -78,12 +95,21 @@ export class ReferenceBlock {
 
   /** The context of an allele starting at 0-based `i` with a REF of `refLen` bases. */
   contextAt(i: number, refLen: number): ReferenceContext {
+    const out: MutableReferenceContext = { homopolymer: 1, repeatUnit: 0, repeatCopies: 0, gc: undefined };
+    this.contextInto(i, refLen, out);
+    return out;
+  }
+
+  /** `contextAt` into `out` (reused by the caller). */
+  contextInto(i: number, refLen: number, out: MutableReferenceContext): void {
     const codes = this.codes;
     const off = this.start;
-    const wLo = Math.max(off, i - 1);
-    const wHi = Math.min(this.end - 1, i + Math.max(1, refLen));
-    const reachLo = Math.max(off, wLo - REPEAT_REACH);
-    const reachHi = Math.min(this.end, wHi + 1 + REPEAT_REACH);
+    const n = this.n;
+    // Block-relative coordinates from here on.
+    const wLo = Math.max(0, i - 1 - off);
+    const wHi = Math.min(n - 1, i + (refLen > 1 ? refLen : 1) - off);
+    const reachLo = Math.max(0, wLo - REPEAT_REACH);
+    const reachHi = Math.min(n, wHi + 1 + REPEAT_REACH);
     let homopolymer = 1;
     let bestSpan = 0;
     let bestUnit = 0;
@@ -91,31 +117,60 @@ export class ReferenceBlock {
       // Maximal stretches [lo, hi) with codes[k] = codes[k + L] ≠ 0 for k in [lo, hi − L).
       // A stretch overlaps the window when one of its periodic positions k (k and k + L
       // equal) has k ≤ wHi and k + L ≥ wLo.
+      const kMax = reachHi - L; // k + L < reachHi
       let k = Math.max(reachLo, wLo - L);
       while (k <= wHi) {
-        if (!periodic(codes, k - off, L, reachHi - off)) { k++; continue; }
+        if (k >= kMax) break;
+        const c = codes[k]!;
+        if (c === 0 || c !== codes[k + L]) { k++; continue; }
         let lo = k;
-        while (lo - 1 >= reachLo && periodic(codes, lo - 1 - off, L, reachHi - off)) lo--;
+        while (lo > reachLo) {
+          const d = codes[lo - 1]!;
+          if (d === 0 || d !== codes[lo - 1 + L]) break;
+          lo--;
+        }
         let last = k; // last k with codes[k] = codes[k + L]
-        while (last + 1 + L < reachHi && periodic(codes, last + 1 - off, L, reachHi - off)) last++;
+        while (last + 1 < kMax) {
+          const d = codes[last + 1]!;
+          if (d === 0 || d !== codes[last + 1 + L]) break;
+          last++;
+        }
         const span = last + L + 1 - lo;
         if (last + L >= wLo) {
-          if (L === 1) { if (span > homopolymer) homopolymer = span; } else if (span >= 2 * L && span > bestSpan && primitive(codes, lo - off, L)) { bestSpan = span; bestUnit = L; }
+          if (L === 1) { if (span > homopolymer) homopolymer = span; } else if (span >= 2 * L && span > bestSpan && primitive(codes, lo, L)) { bestSpan = span; bestUnit = L; }
         }
         k = last + 1;
       }
     }
     const copies = bestUnit > 0 ? Math.floor(bestSpan / bestUnit) : 0;
-    const gLo = Math.max(0, i - GC_FLANK) - off;
-    const gHi = Math.min(this.contigLength, i + refLen + GC_FLANK) - off;
-    const acgt = this.acgtPrefix[Math.min(gHi, codes.length)]! - this.acgtPrefix[Math.max(0, gLo)]!;
-    const gc = this.gcPrefix[Math.min(gHi, codes.length)]! - this.gcPrefix[Math.max(0, gLo)]!;
-    return {
-      homopolymer,
-      repeatUnit: copies >= 2 ? bestUnit : 0,
-      repeatCopies: copies >= 2 ? copies : 0,
-      gc: acgt === 0 ? undefined : gc / acgt,
-    };
+    const gLo = Math.max(0, Math.max(0, i - GC_FLANK) - off);
+    const gHi = Math.min(n, Math.min(this.contigLength, i + refLen + GC_FLANK) - off);
+    const acgt = this.acgtPrefix[gHi]! - this.acgtPrefix[gLo]!;
+    const gc = this.gcPrefix[gHi]! - this.gcPrefix[gLo]!;
+    out.homopolymer = homopolymer;
+    out.repeatUnit = copies >= 2 ? bestUnit : 0;
+    out.repeatCopies = copies >= 2 ? copies : 0;
+    out.gc = acgt === 0 ? undefined : gc / acgt;
+  }
+}
+
+/**
+ * Bytes → base codes in place through a lookup table (A 1, C 2, G 3, T 4, either case;
+ * anything else 0), with the G+C and A+C+G+T prefix counts (a plain function of typed arrays:
+ * twice as fast as the same loop in the method).
+ */
+function encode(codes: Uint8Array, n: number, gcP: Int32Array, acgtP: Int32Array): void {
+  let gc = 0;
+  let acgt = 0;
+  gcP[0] = 0;
+  acgtP[0] = 0;
+  for (let k = 0; k < n; k++) {
+    const code = BASE_CODE[codes[k]!]!;
+    codes[k] = code;
+    gc += GC_OF[code]!;
+    acgt += ACGT_OF[code]!;
+    gcP[k + 1] = gc;
+    acgtP[k + 1] = acgt;
   }
 }
 
@@ -128,11 +183,4 @@ function primitive(codes: Uint8Array, j: number, L: number): boolean {
     if (repeats) return false;
   }
   return true;
-}
-
-/** codes[j] = codes[j + L] and both are bases (j, j + L inside [0, limit)). */
-function periodic(codes: Uint8Array, j: number, L: number, limit: number): boolean {
-  if (j < 0 || j + L >= limit) return false;
-  const c = codes[j]!;
-  return c !== 0 && c === codes[j + L];
 }

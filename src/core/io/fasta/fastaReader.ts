@@ -11,6 +11,13 @@ import { describeAvailable, resolveContig } from '../contigAliases';
 import { asGenericFilehandle, bgzfFastaBytes, checkFaiMatchesFasta, plainFastaBytes, readFai } from './fastaIntegrity';
 import type { ContigInfo, ReferenceSource } from './referenceSource';
 
+/** Aligned chunk size of the read cache (what the diff's readers ask for). */
+const CHUNK = 1 << 20;
+/** Reads at least this long go through the cache. */
+const CACHED_READ = 1 << 16;
+/** Chunks kept: 8 MiB of bases. */
+const MAX_CHUNKS = 8;
+
 export class FastaFile implements ReferenceSource {
   private readonly byName: Map<string, number>;
   private readonly names: string[];
@@ -44,6 +51,47 @@ export class FastaFile implements ReferenceSource {
       throw new VariantLensError('region-invalid', `region ${contig}:${start}-${end} (0-based half-open) is outside ${name}, which has ${length} bases`, this.path);
     }
     if (start === end) return '';
+    const first = Math.floor(start / CHUNK);
+    const last = Math.floor((end - 1) / CHUNK);
+    // Large reads go through aligned chunks that stay cached: a diff with a reference reads the
+    // genome in 1 MiB pieces from several places (left-alignment of each file, the haplotype
+    // stage, the site features), and each piece is read and decoded once instead of by each.
+    // Small reads (a pileup window) use the chunks when they are there, else read only themselves.
+    const viaChunks = end - start >= CACHED_READ || (last - first <= 1 && this.hasChunk(name, first) && this.hasChunk(name, last));
+    if (!viaChunks || last - first > MAX_CHUNKS - 1) return this.read(name, start, end, signal);
+    const parts: string[] = [];
+    for (let c = first; c <= last; c++) {
+      const chunk = await this.chunk(name, c, length, signal);
+      const c0 = c * CHUNK;
+      parts.push(c === first || c === last ? chunk.slice(Math.max(start, c0) - c0, Math.min(end, c0 + chunk.length) - c0) : chunk);
+    }
+    return parts.length === 1 ? parts[0]! : parts.join('');
+  }
+
+  /** Recently read aligned chunks (key: contig and chunk index), oldest first. */
+  private readonly chunks = new Map<string, string>();
+
+  private hasChunk(name: string, c: number): boolean {
+    return this.chunks.has(`${c}\t${name}`);
+  }
+
+  private async chunk(name: string, c: number, length: number, signal: AbortSignal | undefined): Promise<string> {
+    const key = `${c}\t${name}`;
+    let s = this.chunks.get(key);
+    if (s !== undefined) {
+      // Most recently used last.
+      this.chunks.delete(key);
+      this.chunks.set(key, s);
+      return s;
+    }
+    s = await this.read(name, c * CHUNK, Math.min(length, (c + 1) * CHUNK), signal);
+    this.chunks.set(key, s);
+    if (this.chunks.size > MAX_CHUNKS) this.chunks.delete(this.chunks.keys().next().value!);
+    return s;
+  }
+
+  /** Bases of [start, end) of `name` (resolved, in bounds) straight from the file. */
+  private async read(name: string, start: number, end: number, signal: AbortSignal | undefined): Promise<string> {
     let seq: string | undefined;
     try {
       seq = await this.fasta.getSequence(name, start, end, { signal });
@@ -58,6 +106,7 @@ export class FastaFile implements ReferenceSource {
   }
 
   async close(): Promise<void> {
+    this.chunks.clear();
     await this.fasta.fasta.close();
   }
 

@@ -4,6 +4,7 @@ import { copyFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { openReference } from '../../../../src/core/io/fasta/fastaReader';
+import { writeFasta } from '../../../../src/core/io/fasta/fastaWriter';
 import { dv, sharedTest } from '../../../helpers/paths';
 import { seededRandom } from '../../../helpers/seededRandom';
 import { expectOneError, run, withTempDir } from '../ioTestUtil';
@@ -70,6 +71,33 @@ describe('FASTA reader', () => {
       const err = await expectOneError(() => ref.fetch('chr21', 0, 100));
       assert.equal(err.code, 'contig-not-found');
       assert.match(err.message, /available: chr20/);
+    });
+  });
+  test('reads through the cached 1 MiB chunks (large reads, reads across chunk edges, small reads after them) = the bases written, plain and bgzipped', async () => {
+    await withTempDir(async (dir) => {
+      const rand = seededRandom(5);
+      const bases = (n: number): string => Array.from({ length: n }, () => 'ACGTacgtN'[Math.floor(rand() * 9)]).join('');
+      const contigs = [{ name: 'c1', seq: bases(2_600_000) }, { name: 'c2', seq: bases(1_100_000) }];
+      for (const file of [join(dir, 'ref.fa'), join(dir, 'ref.fa.gz')]) {
+        await writeFasta(file, contigs, { lineWidth: 70 });
+        const ref = await openReference(file);
+        const M = 1 << 20;
+        const ranges: [string, number, number][] = [
+          ['c1', M - 2048, 2 * M + 2048], ['c1', 0, M], ['c1', 5, 9], ['c1', M - 3, M + 3], ['c1', 2 * M - 10, 2 * M + 70_000],
+          ['c2', 1_000_000, 1_100_000], ['c1', 100, 200_000], ['c1', 0, 2_600_000], ['c2', M - 1, M + 1], ['c1', 2_599_000, 2_600_000],
+        ];
+        for (let k = 0; k < 40; k++) {
+          const c = contigs[k % 2]!;
+          const start = Math.floor(rand() * c.seq.length);
+          ranges.push([c.name, start, Math.min(c.seq.length, start + 1 + Math.floor(rand() * (k % 3 === 0 ? 1_500_000 : 5000)))]);
+        }
+        for (const [name, start, end] of ranges) {
+          const want = contigs.find((c) => c.name === name)!.seq.slice(start, end).toUpperCase();
+          const got = await ref.fetch(name, start, end);
+          assert.ok(got === want, `${file} ${name}:${start}-${end}: ${got.length} bases, want ${want.length}`);
+        }
+        await ref.close();
+      }
     });
   });
 });
