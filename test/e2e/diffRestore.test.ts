@@ -109,7 +109,7 @@ test('diff state on the demo: a truth VCF in Compare, restored after a reload, R
   const happyCells = await diff.$$eval('.happy-table tr', (trs) => trs.slice(1).map((tr) => [...tr.children].map((c) => c.textContent ?? '')));
   const expectedHappy = (['A', 'B'] as const).flatMap((side) => happyCsv.get(side === 'A' ? fileA : fileB)!.map(([type, filter, ...rest]) => [`${side} ${type} ${filter}`, ...rest]));
   assert.deepEqual(happyCells, expectedHappy, 'the panel\'s hap.py table equals summary.csv of diff SIDE TRUTH --truth B --ref');
-  await diff.locator('.diff-summary').screenshot({ path: join(SCREENSHOTS, 'diff-happy-summary.png') });
+  await diff.locator('.happy-table').screenshot({ path: join(SCREENSHOTS, 'diff-happy-summary.png') });
 
   // Pain 10: all sites, sorted by A QUAL, the 4th row selected; then a reload of the window.
   await diff.click('.chip[data-scope="all"]');
