@@ -292,15 +292,25 @@ export class BenchmarkCounter implements SuperlocusConsumer {
   /** Adds one to `slot` (and `extra`) of every cell the unit falls in: '*' and its subtype × '*' and its strata × '*' and its genotype. */
   private bump(f: number, type: number, sub: number, gtClass: number, sets: number, slot: number, extra: number): void {
     const cells = this.cells;
-    for (let set = 0; set < this.nset; set++) {
+    const nset = this.nset;
+    const ft = (f * 2 + type) * SUBTYPES.length;
+    for (let set = 0; set < nset; set++) {
       if (set > 0 && (sets & (1 << set)) === 0) continue;
-      for (let si = 0; si < 2; si++) {
-        const s = si === 0 ? 0 : sub;
-        if (si === 1 && sub === 0) break;
-        for (let gi = 0; gi < 2; gi++) {
-          const g = gi === 0 ? 0 : gtClass;
-          if (gi === 1 && gtClass === 0) break;
-          const i = this.cellIndex(f, type, s, set, g);
+      // Cells (subtype '*' or sub) × (genotype '*' or gtClass), index ((ft + s) * nset + set) * NGT + g.
+      const star = ((ft * nset + set) * GENOTYPES.length) * NC;
+      cells[star + slot]!++;
+      if (extra >= 0) cells[star + extra]!++;
+      if (gtClass !== 0) {
+        const i = star + gtClass * NC;
+        cells[i + slot]!++;
+        if (extra >= 0) cells[i + extra]!++;
+      }
+      if (sub !== 0) {
+        const s0 = (((ft + sub) * nset + set) * GENOTYPES.length) * NC;
+        cells[s0 + slot]!++;
+        if (extra >= 0) cells[s0 + extra]!++;
+        if (gtClass !== 0) {
+          const i = s0 + gtClass * NC;
           cells[i + slot]!++;
           if (extra >= 0) cells[i + extra]!++;
         }
