@@ -162,7 +162,10 @@ test('diff: with a reference, hap.py\'s summary of each side (haplotype matching
   assert.equal(await p.textContent('.truth-vs-table caption'), 'Truth: truth.vcf.gz (PASS calls of each side; allele matching)');
   assert.equal(await p.textContent('.happy-table caption'), 'hap.py summary vs truth.vcf.gz: haplotype matching (superloci replayed onto the reference), as diff --truth --ref writes summary.csv');
   const cells = await p.$$eval('.happy-table tr', (trs) => trs.map((tr) => [...tr.children].map((c) => c.textContent ?? '')));
-  assert.deepEqual(cells[0], ['side / Type / Filter', 'TRUTH.TOTAL', 'TRUTH.TP', 'TRUTH.FN', 'QUERY.TOTAL', 'QUERY.FP', 'QUERY.UNK', 'FP.gt', 'METRIC.Recall', 'METRIC.Precision', 'METRIC.F1_Score']);
+  assert.deepEqual(cells[0], ['side Type Filter', 'TRUTH.TOTAL', 'TP', 'FN', 'QUERY.TOTAL', 'FP', 'UNK', 'FP.gt', 'Recall', 'Precision', 'F1']);
+  // Each short header names its summary.csv column.
+  assert.deepEqual(await p.$$eval('.happy-table tr:first-of-type th', (ths) => ths.slice(1).map((th) => th.getAttribute('title'))),
+    ['TRUTH.TOTAL', 'TRUTH.TP', 'TRUTH.FN', 'QUERY.TOTAL', 'QUERY.FP', 'QUERY.UNK', 'FP.gt', 'METRIC.Recall', 'METRIC.Precision', 'METRIC.F1_Score']);
   assert.deepEqual(cells.slice(1).map((r) => r[0]), ['A INDEL ALL', 'A INDEL PASS', 'A SNP ALL', 'A SNP PASS', 'B INDEL ALL', 'B INDEL PASS', 'B SNP ALL', 'B SNP PASS']);
   // summary.csv text: integers without separators, metrics rounded to 6 decimals, empty when undefined.
   assert.deepEqual(cells[3], ['A SNP ALL', '3', '2', '1', '3', '1', '0', '0', '0.666667', '0.666667', '0.666667']);

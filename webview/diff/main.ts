@@ -224,6 +224,12 @@ function renderSummary(s: DiffSummaryPayload | undefined): void {
   if (strataRows.length) summaryEl.append(table('Strata', ['stratum', 'sites', 'differing', ...(s.truth ? ['F1'] : [])], strataRows, 'strata-table'));
 }
 
+/** The hap.py table's columns: shown label, summary.csv column. */
+const HAPPY_COLUMNS: readonly (readonly [string, string])[] = [
+  ['TRUTH.TOTAL', 'TRUTH.TOTAL'], ['TP', 'TRUTH.TP'], ['FN', 'TRUTH.FN'], ['QUERY.TOTAL', 'QUERY.TOTAL'], ['FP', 'QUERY.FP'], ['UNK', 'QUERY.UNK'],
+  ['FP.gt', 'FP.gt'], ['Recall', 'METRIC.Recall'], ['Precision', 'METRIC.Precision'], ['F1', 'METRIC.F1_Score'],
+];
+
 /** A number as PREFIX.summary.csv writes it (happyTables.ts: integers as they are, metrics to 6 decimals, empty when undefined). */
 function csvNumber(x: number | null): string {
   return x === null || !Number.isFinite(x) ? '' : String(Math.round(x * 1e6) / 1e6);
@@ -242,9 +248,11 @@ function happyTable(vs: DiffTruthVs): HTMLElement {
     csvNumber(r.recall), csvNumber(r.precision), csvNumber(r.f1),
   ]);
   const t = table(`hap.py summary vs ${vs.name}: haplotype matching (superloci replayed onto the reference), as diff --truth --ref writes summary.csv`,
-    ['side / Type / Filter', 'TRUTH.TOTAL', 'TRUTH.TP', 'TRUTH.FN', 'QUERY.TOTAL', 'QUERY.FP', 'QUERY.UNK', 'FP.gt', 'METRIC.Recall', 'METRIC.Precision', 'METRIC.F1_Score'],
+    ['side Type Filter', ...HAPPY_COLUMNS.map(([label]) => label)],
     [...rows('A', happy.a), ...rows('B', happy.b)], 'happy-table');
   t.title = `${vs.file}: each side as the query, the truth VCF as the truth (hap.py v0.3 rules; docs/decisions/0013-haplotype-matching.md)`;
+  // Short headers; each names its summary.csv column in its tooltip.
+  t.querySelectorAll('tr:first-of-type th').forEach((th, i) => { if (i > 0) (th as HTMLElement).title = HAPPY_COLUMNS[i - 1]![1]; });
   return t;
 }
 
