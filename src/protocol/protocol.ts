@@ -666,7 +666,16 @@ export interface DiffTruthVs {
   /** A (query) vs the truth, B vs the truth: the summaries' truth metrics (allele matching). */
   readonly a: DiffTruthMetrics;
   readonly b: DiffTruthMetrics;
+  /**
+   * With a reference: hap.py's summary of each side against the truth with haplotype
+   * matching — the rows `variant-lens diff SIDE TRUTH --truth B --ref R` writes to
+   * PREFIX.summary.csv (docs/decisions/0013-haplotype-matching.md). Absent without a reference.
+   */
+  readonly happy?: { readonly a: readonly DiffHappyRow[]; readonly b: readonly DiffHappyRow[] };
 }
+
+/** One row of hap.py's summary (type-only import: data). */
+export type DiffHappyRow = import('../core/diff/haplotype/happyTables').HappyRow;
 
 export type DiffTruthMetrics = import('../core/diff/diffSummary').TruthMetrics;
 

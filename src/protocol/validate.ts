@@ -208,6 +208,23 @@ export const diffComparison: Check = obj({ fileA: filePath, fileB: filePath, tru
 /** The diff page's saved state (DiffPageState), read back by the panel serializer after a reload. */
 export const diffPageState: Check = obj({ comparison: diffComparison, view: diffViewSpec, selected: int(-1), first: int() });
 
+/** A metric of hap.py's summary: a fraction, or null when undefined (no calls). */
+const metric: Check = (v, p) => (v === null ? undefined : typeof v === 'number' && v >= 0 && v <= 1 ? undefined : `${p}: expected null or a number in [0, 1]`);
+
+/** One row of hap.py's summary (DiffHappyRow): counts are non-negative integers, metrics fractions or null. */
+const diffHappyRow: Check = obj({
+  type: literal('INDEL', 'SNP'), filter: literal('ALL', 'PASS'),
+  truthTotal: int(), truthTp: int(), truthFn: int(), queryTotal: int(), queryTp: int(), queryFp: int(), queryUnk: int(), fpGt: int(), fpAl: int(),
+  recall: metric, precision: metric, fracNa: metric, f1: metric,
+});
+
+/**
+ * The hap.py summaries the diff page shows with a truth VCF and a reference (DiffTruthVs.happy,
+ * in diff.init's result): checked by the page before it renders them, so a malformed payload
+ * is reported instead of drawn as wrong numbers. Four rows per side (INDEL/SNP × ALL/PASS).
+ */
+export const diffHappySummaries: Check = obj({ a: arr(diffHappyRow, 4), b: arr(diffHappyRow, 4) });
+
 export const diffSchema: PanelSchema<DiffProtocol> = {
   requests: {
     'diff.init': empty,

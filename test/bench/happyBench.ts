@@ -10,7 +10,12 @@
  * - clusters: three SNPs within 5 bp in both files, with one of them missing in the query.
  * Plus 1 % truth-only and 1 % query-only SNPs. Expected counts come from the construction.
  *
- * Env: HAPPY_BENCH_RECORDS (default 5,000,000).
+ * The measured command is `diff --truth A --ref --no-features`: haplotype matching and the
+ * hap.py outputs (issue #17's aim). `--ref` also turns the site features on by default
+ * (docs/decisions/0016-site-features.md, their own cost); HAPPY_BENCH_FEATURES=1 times that
+ * default command too, in the same run.
+ *
+ * Env: HAPPY_BENCH_RECORDS (default 5,000,000), HAPPY_BENCH_FEATURES (default off).
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -166,7 +171,10 @@ async function main(): Promise<void> {
   const query = join(DIR, 'query.vcf.gz');
   const cli = existsSync(join(PROJECT_ROOT, 'dist', 'cli.js')) ? ['dist/cli.js'] : ['--import', 'tsx', 'src/cli/main.ts'];
   const isec = timed('bcftools', ['isec', '-c', 'none', '-p', join(DIR, 'isec'), truth, query]);
-  const ours = timed(process.execPath, [...cli, 'diff', truth, query, '--truth', 'A', '--ref', join(DIR, 'ref.fa'), '--out', join(DIR, 'ours')]);
+  const ours = timed(process.execPath, [...cli, 'diff', truth, query, '--truth', 'A', '--ref', join(DIR, 'ref.fa'), '--no-features', '--out', join(DIR, 'ours')]);
+  const withFeatures = process.env.HAPPY_BENCH_FEATURES === '1'
+    ? timed(process.execPath, [...cli, 'diff', truth, query, '--truth', 'A', '--ref', join(DIR, 'ref.fa'), '--out', join(DIR, 'ours-features')])
+    : undefined;
   const csv = readFileSync(join(DIR, 'ours.summary.csv'), 'utf8').trim().split('\n').map((l) => l.split(','));
   const get = (type: string, col: string): number => Number(csv.find((r) => r[0] === type && r[1] === 'ALL')![csv[0]!.indexOf(col)]);
   const summary = JSON.parse(readFileSync(join(DIR, 'ours.summary.json'), 'utf8')) as {
@@ -178,8 +186,12 @@ async function main(): Promise<void> {
   const planted = exp.mnp + exp.complex + exp.cluster;
   console.log(`truth records ≈ ${RECORDS}; representation differences planted at ${planted} sites (${((100 * planted) / RECORDS).toFixed(2)} %): ${exp.mnp} MNP vs SNPs, ${exp.complex} complex vs deletion + SNP, ${exp.cluster} clusters`);
   console.log(`bcftools isec -p        : ${isec.wallS.toFixed(2)} s wall, ${isec.cpuS.toFixed(2)} s CPU, ${isec.maxRssMb.toFixed(0)} MB`);
-  console.log(`diff --truth A --ref    : ${ours.wallS.toFixed(2)} s wall, ${ours.cpuS.toFixed(2)} s CPU, ${ours.maxRssMb.toFixed(0)} MB`);
+  console.log(`diff --truth A --ref --no-features: ${ours.wallS.toFixed(2)} s wall, ${ours.cpuS.toFixed(2)} s CPU, ${ours.maxRssMb.toFixed(0)} MB`);
   console.log(`CPU ratio (ours / isec) : ${(ours.cpuS / isec.cpuS).toFixed(2)}  (aim ≤ 1.20)`);
+  if (withFeatures) {
+    console.log(`diff --truth A --ref (site features on, the default): ${withFeatures.wallS.toFixed(2)} s wall, ${withFeatures.cpuS.toFixed(2)} s CPU, ${withFeatures.maxRssMb.toFixed(0)} MB`);
+    console.log(`CPU ratio with features : ${(withFeatures.cpuS / isec.cpuS).toFixed(2)}`);
+  }
   const h = summary.happy.stats;
   console.log(`truth superloci with calls: ${h.assessed}, replayed ${h.replayed} (${((100 * h.replayed) / h.assessed).toFixed(2)} %), matched as haplotypes ${h.haplotypeMatches}, too big ${h.tooBig}`);
   const s = summary.haplotypes;

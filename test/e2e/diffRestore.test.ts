@@ -90,11 +90,15 @@ test('diff state on the demo: a truth VCF in Compare, diff and inspector restore
   /** VCF rows the inspector shows for the 4th site: one per file that has a record there. */
   const recordsAt3 = (firstRows[3]!.a ? 1 : 0) + (firstRows[3]!.b ? 1 : 0);
   await model.close();
+  /** The CLI's summary.csv rows (hap.py, haplotype matching) of the last cliAll run per query, as the panel's hap.py table shows them. */
+  const happyCsv = new Map<string, string[][]>();
   const cliAll = (query: string): { tp: number; fp: number; fn: number } => {
     const out = join(mkdtempSync(join(tmpdir(), 'vl-e2e-truth-')), 'd');
     execFileSync(process.execPath, [join(PROJECT_ROOT, 'dist', 'cli.js'), 'diff', query, truth, '--truth', 'B', '--ref', reference, '--out', out], { stdio: 'ignore' });
     const s = JSON.parse(readFileSync(`${out}.summary.json`, 'utf8')) as { truth: { rows: { type: string; tp: number; fp: number; fn: number }[] } };
     const r = s.truth.rows.find((x) => x.type === 'ALL')!;
+    // Type, Filter, TRUTH.TOTAL, TRUTH.TP, TRUTH.FN, QUERY.TOTAL, QUERY.FP, QUERY.UNK, FP.gt, Recall, Precision, F1 (summary.csv columns 0–8, 10, 11, 13).
+    happyCsv.set(query, readFileSync(`${out}.summary.csv`, 'utf8').trim().split('\n').slice(1).map((l) => l.split(',')).map((c) => [c[0]!, c[1]!, ...[2, 3, 4, 5, 6, 7, 8, 10, 11, 13].map((i) => c[i]!)]));
     return { tp: r.tp, fp: r.fp, fn: r.fn };
   };
   const cliA = cliAll(fileA);
@@ -128,10 +132,16 @@ test('diff state on the demo: a truth VCF in Compare, diff and inspector restore
   await runCommand(page, 'Notifications: Clear All Notifications');
   assert.equal(await diff.textContent('.toolbar .review-file'), 'verdicts → variant-lens.review.tsv');
   const caption = await diff.textContent('.truth-vs-table caption');
-  assert.equal(caption, 'Truth: HG003-sim.truth.vcf.gz (PASS calls of each side)');
+  assert.equal(caption, 'Truth: HG003-sim.truth.vcf.gz (PASS calls of each side; allele matching)');
   const allRows = await diff.$$eval('.truth-vs-table tr', (trs) => trs.map((tr) => [...tr.children].map((c) => c.textContent ?? '')).filter((r) => /ALL$/.test(r[0] ?? '')));
   const num = (s: string): number => Number(s.replace(/,/g, ''));
   assert.deepEqual(allRows.map((r) => ({ tp: num(r[1]!), fp: num(r[2]!), fn: num(r[3]!) })), [cliA, cliB]);
+  // With the workspace's reference: hap.py's summary (haplotype matching), cell for cell the CLI's summary.csv.
+  assert.match((await diff.textContent('.happy-table caption')) ?? '', /^hap\.py summary vs HG003-sim\.truth\.vcf\.gz: haplotype matching/);
+  const happyCells = await diff.$$eval('.happy-table tr', (trs) => trs.slice(1).map((tr) => [...tr.children].map((c) => c.textContent ?? '')));
+  const expectedHappy = (['A', 'B'] as const).flatMap((side) => happyCsv.get(side === 'A' ? fileA : fileB)!.map(([type, filter, ...rest]) => [`${side} ${type} ${filter}`, ...rest]));
+  assert.deepEqual(happyCells, expectedHappy, 'the panel\'s hap.py table equals summary.csv of diff SIDE TRUTH --truth B --ref');
+  await diff.locator('.happy-table').screenshot({ path: join(SCREENSHOTS, 'diff-happy-summary.png') });
 
   // Pain 10: all sites, sorted by A QUAL, the 4th row selected; then a reload of the window.
   await diff.click('.chip[data-scope="all"]');

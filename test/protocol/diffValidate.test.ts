@@ -3,8 +3,9 @@
  * panel" section): the good shapes pass, and hostile ones are rejected with a reason — and
  * with the messageId when the bad message is a request the host can still answer.
  */
+import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { diffSchema } from '../../src/protocol/validate';
+import { diffHappySummaries, diffSchema } from '../../src/protocol/validate';
 import { assertAccepted, assertRejected, type BadCase } from './validateCases';
 import { MAX_PAGE_ROWS, MAX_TEXT } from '../../src/protocol/protocol';
 
@@ -59,4 +60,28 @@ test('rejects malformed or hostile diff messages', () => {
     [{ type: 'event', name: 'pageState', payload: { comparison: { fileA: '/d/a.vcf.gz', fileB: '/d/b.vcf.gz' }, view: { sortBy: 'x' }, selected: 0, first: 0 } }, /expected one of/, undefined],
   ];
   assertRejected(diffSchema, bad);
+});
+
+test('hap.py summaries in diff.init (DiffTruthVs.happy): the page draws well-formed rows and reports malformed ones', () => {
+  const row = (type: string, filter: string) => ({
+    type, filter, truthTotal: 3, truthTp: 2, truthFn: 1, queryTotal: 4, queryTp: 2, queryFp: 2, queryUnk: 0, fpGt: 1, fpAl: 0,
+    recall: 2 / 3, precision: 0.5, fracNa: 0, f1: 4 / 7,
+  });
+  const rows = [row('INDEL', 'ALL'), row('INDEL', 'PASS'), row('SNP', 'ALL'), row('SNP', 'PASS')];
+  assert.equal(diffHappySummaries({ a: rows, b: rows }, 'happy'), undefined);
+  // No calls: metrics are null (summary.csv leaves the cell empty).
+  assert.equal(diffHappySummaries({ a: [{ ...row('SNP', 'ALL'), recall: null, precision: null, fracNa: null, f1: null }], b: [] }, 'happy'), undefined);
+  const bad: [unknown, RegExp][] = [
+    [undefined, /expected an object/],
+    [{ a: rows }, /happy\.b: missing/],
+    [{ a: [...rows, row('SNP', 'ALL')], b: rows }, /more than 4/],
+    [{ a: [{ ...row('MNP', 'ALL') }], b: [] }, /type: expected one of INDEL, SNP/],
+    [{ a: [{ ...row('SNP', 'FILTERED') }], b: [] }, /filter: expected one of ALL, PASS/],
+    [{ a: [{ ...row('SNP', 'ALL'), truthTp: -1 }], b: [] }, /truthTp: expected an integer/],
+    [{ a: [{ ...row('SNP', 'ALL'), queryFp: 1.5 }], b: [] }, /queryFp: expected an integer/],
+    [{ a: [{ ...row('SNP', 'ALL'), recall: 1.2 }], b: [] }, /recall: expected null or a number in \[0, 1\]/],
+    [{ a: [{ ...row('SNP', 'ALL'), f1: '0.9' }], b: [] }, /f1: expected null or a number/],
+    [{ a: [{ ...row('SNP', 'ALL'), html: '<img src=x>' }], b: [] }, /unexpected field "html"/],
+  ];
+  for (const [v, want] of bad) assert.match(diffHappySummaries(v, 'happy') ?? 'accepted', want);
 });

@@ -115,7 +115,8 @@ test('diff: the page saves comparison, view and selection for a reload; the trut
   assert.match((await p.getAttribute('.toolbar .review-file', 'title')) ?? '', /\/d\/variant-lens\.review\.tsv/);
   // Truth VCF: each side's metrics in the summary, each side's class per site.
   const truthCaption = await p.textContent('.truth-vs-table caption');
-  assert.equal(truthCaption, 'Truth: truth.vcf.gz (PASS calls of each side)');
+  assert.equal(truthCaption, 'Truth: truth.vcf.gz (PASS calls of each side; allele matching, no reference: haplotype matching needs one)');
+  assert.equal(await p.$$('.happy-table').then((x) => x.length), 0, 'no hap.py table without a reference');
   const allRows = await p.$$eval('.truth-vs-table tr', (trs) => trs.map((tr) => [...tr.children].map((c) => c.textContent)).filter((r) => /ALL/.test(r[0] ?? '')));
   assert.deepEqual(allRows, [['A ALL', '8', '2', '1', '80.00%', '88.89%', '84.21%'], ['B ALL', '6', '4', '3', '60.00%', '66.67%', '63.16%']]);
   for (const col of ['atruth', 'btruth']) assert.notEqual(await p.$eval(`.row.header [data-col="${col}"]`, (e) => getComputedStyle(e).display), 'none');
@@ -141,6 +142,44 @@ test('diff: the page saves comparison, view and selection for a reload; the trut
   assert.equal(last.selected, 2);
   await p.close();
   assert.deepEqual(problems, []);
+});
+
+test('diff: with a reference, hap.py\'s summary of each side (haplotype matching) shows the numbers of summary.csv; a malformed one is reported, not drawn', async () => {
+  // Rows as DiffModel sends them (happyRows); the cells must read as summary.csv writes them (happyTables.ts).
+  const happyRow = (type: string, filter: string, tp: number, fn: number, fp: number, unk: number, fpGt: number) => {
+    const recall = tp + fn > 0 ? tp / (tp + fn) : null;
+    const precision = tp + fp > 0 ? tp / (tp + fp) : null;
+    const f1 = recall !== null && precision !== null && recall + precision > 0 ? (2 * recall * precision) / (recall + precision) : null;
+    return { type, filter, truthTotal: tp + fn, truthTp: tp, truthFn: fn, queryTotal: tp + fp + unk, queryTp: tp, queryFp: fp, queryUnk: unk, fpGt, fpAl: 0, recall, precision, fracNa: tp + fp + unk > 0 ? unk / (tp + fp + unk) : null, f1 };
+  };
+  const happy = {
+    a: [happyRow('INDEL', 'ALL', 1, 0, 0, 0, 0), happyRow('INDEL', 'PASS', 1, 0, 0, 0, 0), happyRow('SNP', 'ALL', 2, 1, 1, 0, 0), happyRow('SNP', 'PASS', 2, 1, 1, 0, 0)],
+    b: [happyRow('INDEL', 'ALL', 0, 0, 0, 0, 0), happyRow('INDEL', 'PASS', 0, 0, 0, 0, 0), happyRow('SNP', 'ALL', 41_234, 3, 7, 2, 2), happyRow('SNP', 'PASS', 41_230, 7, 5, 2, 2)],
+  };
+  const truthVs = { file: COMPARISON.truthFile, name: 'truth.vcf.gz', a: { truth: 'B', rows: truthRows(8, 2, 1), matching: 'allele' }, b: { truth: 'B', rows: truthRows(6, 4, 3), matching: 'allele' }, happy };
+  const p = await openDiff({ init: { ...BASE_INIT, comparison: COMPARISON, view: { spec: {} }, truthVs }, rows: ROWS, running: false });
+  await p.waitForSelector('#app[data-state="done"] .happy-table');
+  assert.equal(await p.textContent('.truth-vs-table caption'), 'Truth: truth.vcf.gz (PASS calls of each side; allele matching)');
+  assert.equal(await p.textContent('.happy-table caption'), 'hap.py summary vs truth.vcf.gz: haplotype matching (superloci replayed onto the reference), as diff --truth --ref writes summary.csv');
+  const cells = await p.$$eval('.happy-table tr', (trs) => trs.map((tr) => [...tr.children].map((c) => c.textContent ?? '')));
+  assert.deepEqual(cells[0], ['side Type Filter', 'TRUTH.TOTAL', 'TP', 'FN', 'QUERY.TOTAL', 'FP', 'UNK', 'FP.gt', 'Recall', 'Precision', 'F1']);
+  // Each short header names its summary.csv column.
+  assert.deepEqual(await p.$$eval('.happy-table tr:first-of-type th', (ths) => ths.slice(1).map((th) => th.getAttribute('title'))),
+    ['TRUTH.TOTAL', 'TRUTH.TP', 'TRUTH.FN', 'QUERY.TOTAL', 'QUERY.FP', 'QUERY.UNK', 'FP.gt', 'METRIC.Recall', 'METRIC.Precision', 'METRIC.F1_Score']);
+  assert.deepEqual(cells.slice(1).map((r) => r[0]), ['A INDEL ALL', 'A INDEL PASS', 'A SNP ALL', 'A SNP PASS', 'B INDEL ALL', 'B INDEL PASS', 'B SNP ALL', 'B SNP PASS']);
+  // summary.csv text: integers without separators, metrics rounded to 6 decimals, empty when undefined.
+  assert.deepEqual(cells[3], ['A SNP ALL', '3', '2', '1', '3', '1', '0', '0', '0.666667', '0.666667', '0.666667']);
+  assert.deepEqual(cells[5], ['B INDEL ALL', '0', '0', '0', '0', '0', '0', '0', '', '', '']);
+  assert.deepEqual(cells[7], ['B SNP ALL', '41237', '41234', '3', '41243', '7', '2', '2', '0.999927', '0.99983', '0.999879']);
+  await p.close();
+
+  // A payload that fails the protocol check (a metric out of range) is named, not drawn.
+  const badVs = { ...truthVs, happy: { a: happy.a, b: [{ ...happy.b[0], recall: 7 }] } };
+  const q = await openDiff({ init: { ...BASE_INIT, comparison: COMPARISON, view: { spec: {} }, truthVs: badVs }, rows: ROWS, running: false });
+  await q.waitForSelector('#app[data-state="done"] .happy-table-error');
+  assert.match((await q.textContent('.happy-table-error')) ?? '', /hap\.py summary not shown: happy\.b\[0\]\.recall: expected null or a number in \[0, 1\]/);
+  assert.equal((await q.$$('table.happy-table')).length, 0);
+  await q.close();
 });
 
 test('diff: a restored page gets its chips, text, sort and selection back once the run is done; without a truth VCF the truth columns are hidden', async () => {

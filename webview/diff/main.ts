@@ -22,9 +22,10 @@
  */
 import type {
   DiffScope, DiffClassName, DiffInit, DiffKindName, DiffPageState, DiffProtocol, DiffRow, DiffRunProgress, DiffSortKey, DiffStratumGroup, DiffStratumRef, DiffSummaryPayload,
-  DiffTruthMetrics, DiffViewInfo, DiffViewSpec,
+  DiffHappyRow, DiffTruthMetrics, DiffTruthVs, DiffViewInfo, DiffViewSpec,
 } from '../../src/protocol/protocol';
 import { RpcError } from '../../src/protocol/rpc';
+import { diffHappySummaries } from '../../src/protocol/validate';
 import { ColumnLayout } from '../common/columnLayout';
 import { el } from '../common/dom';
 import { renderFeaturePanel } from './featurePanel';
@@ -213,13 +214,46 @@ function renderSummary(s: DiffSummaryPayload | undefined): void {
   if (vs) {
     const pct = (v: number | null): string => (v === null ? '—' : `${(v * 100).toFixed(2)}%`);
     const rowsOf = (label: string, m: DiffTruthMetrics): string[][] => m.rows.map((r) => [`${label} ${r.type}`, fmt(r.tp), fmt(r.fp), fmt(r.fn), pct(r.precision), pct(r.recall), pct(r.f1)]);
-    const t = table(`Truth: ${vs.name} (PASS calls of each side)`, ['side / type', 'TP', 'FP', 'FN', 'precision', 'recall', 'F1'],
+    const t = table(`Truth: ${vs.name} (PASS calls of each side; allele matching${vs.happy ? '' : ', no reference: haplotype matching needs one'})`, ['side / type', 'TP', 'FP', 'FN', 'precision', 'recall', 'F1'],
       [...rowsOf('A', vs.a), ...rowsOf('B', vs.b)], 'truth-table truth-vs-table');
     t.title = vs.file;
     summaryEl.append(t);
+    if (vs.happy) summaryEl.append(happyTable(vs));
   }
   const strataRows = s.strata.map((st) => [`${GROUP_LABEL[st.group]}: ${st.name}`, fmt(st.sites), fmt(st.sites - st.classes.same.total), ...(s.truth && st.truth ? [fmt(st.truth[2]?.f1 ?? null, 4)] : [])]);
   if (strataRows.length) summaryEl.append(table('Strata', ['stratum', 'sites', 'differing', ...(s.truth ? ['F1'] : [])], strataRows, 'strata-table'));
+}
+
+/** The hap.py table's columns: shown label, summary.csv column. */
+const HAPPY_COLUMNS: readonly (readonly [string, string])[] = [
+  ['TRUTH.TOTAL', 'TRUTH.TOTAL'], ['TP', 'TRUTH.TP'], ['FN', 'TRUTH.FN'], ['QUERY.TOTAL', 'QUERY.TOTAL'], ['FP', 'QUERY.FP'], ['UNK', 'QUERY.UNK'],
+  ['FP.gt', 'FP.gt'], ['Recall', 'METRIC.Recall'], ['Precision', 'METRIC.Precision'], ['F1', 'METRIC.F1_Score'],
+];
+
+/** A number as PREFIX.summary.csv writes it (happyTables.ts: integers as they are, metrics to 6 decimals, empty when undefined). */
+function csvNumber(x: number | null): string {
+  return x === null || !Number.isFinite(x) ? '' : String(Math.round(x * 1e6) / 1e6);
+}
+
+/**
+ * hap.py's summary of each side against the truth VCF, haplotype matching (with a reference):
+ * the numbers as `variant-lens diff SIDE TRUTH --truth B --ref REF` writes them to summary.csv.
+ */
+function happyTable(vs: DiffTruthVs): HTMLElement {
+  const problem = diffHappySummaries(vs.happy, 'happy');
+  if (problem) return el('p', 'muted happy-table-error', `hap.py summary not shown: ${problem}`);
+  const happy = vs.happy!;
+  const rows = (side: string, rs: readonly DiffHappyRow[]): string[][] => rs.map((r) => [
+    `${side} ${r.type} ${r.filter}`, String(r.truthTotal), String(r.truthTp), String(r.truthFn), String(r.queryTotal), String(r.queryFp), String(r.queryUnk), String(r.fpGt),
+    csvNumber(r.recall), csvNumber(r.precision), csvNumber(r.f1),
+  ]);
+  const t = table(`hap.py summary vs ${vs.name}: haplotype matching (superloci replayed onto the reference), as diff --truth --ref writes summary.csv`,
+    ['side Type Filter', ...HAPPY_COLUMNS.map(([label]) => label)],
+    [...rows('A', happy.a), ...rows('B', happy.b)], 'happy-table');
+  t.title = `${vs.file}: each side as the query, the truth VCF as the truth (hap.py v0.3 rules; docs/decisions/0013-haplotype-matching.md)`;
+  // Short headers; each names its summary.csv column in its tooltip.
+  t.querySelectorAll('tr:first-of-type th').forEach((th, i) => { if (i > 0) (th as HTMLElement).title = HAPPY_COLUMNS[i - 1]![1]; });
+  return t;
 }
 
 // ---- filters -------------------------------------------------------------------------------

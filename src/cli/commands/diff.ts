@@ -19,6 +19,7 @@ import { FeatureStage, chainStages, enrichmentOf } from '../../core/diff/feature
 import type { EnrichmentEntry } from '../../core/diff/features/enrichment';
 import { VariantLensError } from '../../core/errors';
 import { openReference } from '../../core/io/fasta/fastaReader';
+import { SharedFetches } from '../../core/io/fasta/sharedFetches';
 import { openVcf } from '../../core/io/vcf/vcfReader';
 import { parseArgs } from '../framework/args';
 import type { CliContext } from '../framework/command';
@@ -117,7 +118,8 @@ export async function runDiff(argv: string[], ctx: CliContext): Promise<number> 
   const a = await openVcf(fileA, signal);
   const b = await openVcf(fileB, signal);
   const refPath = args.string('ref');
-  const reference = refPath ? await openReference(refPath, signal) : undefined;
+  // Both sides' left-alignment, the haplotype stage and the features stage read the same aligned chunks: read each once.
+  const reference = refPath ? new SharedFetches(await openReference(refPath, signal)) : undefined;
   try {
     const regionText = args.string('region');
     let region: DiffRegion | undefined;

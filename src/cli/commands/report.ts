@@ -8,6 +8,7 @@ import { writeFileSync } from 'node:fs';
 import type { DiffSite } from '../../core/diff/diffClasses';
 import type { DiffSummary, TruthRow } from '../../core/diff/diffSummary';
 import { diffVcfs, type AlleleSink, type AlleleStage, type DiffRegion } from '../../core/diff/vcfDiff';
+import { happyCounting } from '../../core/diff/haplotype/happyRun';
 import { FeatureStage, enrichmentOf } from '../../core/diff/features/featureStage';
 import { VariantLensError } from '../../core/errors';
 import { openAlignments } from '../../core/io/sam/alignmentReader';
@@ -141,7 +142,11 @@ export async function runReport(argv: string[], ctx: CliContext): Promise<number
     if (truthPath) {
       for (const [i, s] of sides.entries()) {
         ctx.progress(`report: diff ${s.vcf} vs truth ${truthPath}`);
-        truthSummaries[i] = await diffOf(s.vcf, truthPath, true);
+        // With a reference, also hap.py's summary with haplotype matching (as `diff CALLS TRUTH --truth B --ref` writes to summary.csv).
+        const happy = reference ? happyCounting(reference, 'B', signal) : undefined;
+        const t = await diffOf(s.vcf, truthPath, true, undefined, happy?.stages);
+        if (happy) t.happy = { matching: 'haplotype', rows: happy.rows().map((r) => ({ ...r })), files: [], stats: happy.stats() };
+        truthSummaries[i] = t;
       }
     }
     const ranked = mostDisputedSites(differing, nSites);

@@ -17,6 +17,7 @@ import type { FeatureSummary } from '../diff/features/featureStage';
 import { featureSectionHtml } from './featurePlots';
 import { DIFF_CLASSES, VARIANT_KINDS, type DiffSite } from '../diff/diffClasses';
 import type { DiffSummary, TruthRow } from '../diff/diffSummary';
+import { formatCsvNumber, type HappyRow } from '../diff/haplotype/happyTables';
 import type { ParamDifference } from '../model/modelCard';
 import type { RankedSite } from './disputeScore';
 import { escapeHtml as esc, selfContainedCsp } from './htmlPage';
@@ -146,8 +147,22 @@ function truthTable(input: DemoReportInput): string {
       }
     }
   }
-  return `<table id="truth">${head}${body.join('')}</table>
-<p class="muted">Computed by <code>variant-lens diff CALLS TRUTH --truth B</code> for each model (alleles normalized; a TP needs the allele called with the truth's genotype; FP.GT: the allele is in the truth with another genotype, counted as FP and FN). Calls must PASS. Strata: BED files given with <code>--bed</code>, and the DeepVariant hold-out contigs chr20–22.</p>`;
+  return `<h3>Allele matching</h3><table id="truth">${head}${body.join('')}</table>
+<p class="muted">Computed by <code>variant-lens diff CALLS TRUTH --truth B</code> for each model (alleles normalized; a TP needs the allele called with the truth's genotype; FP.GT: the allele is in the truth with another genotype, counted as FP and FN). Calls must PASS. Strata: BED files given with <code>--bed</code>, and the DeepVariant hold-out contigs chr20–22.</p>
+${happyTable(input)}`;
+}
+
+/** hap.py's summary per model with haplotype matching (with --ref): the rows of `diff CALLS TRUTH --truth B --ref`'s summary.csv. */
+function happyTable(input: DemoReportInput): string {
+  const sides = [input.a, input.b].map((s, i) => ({ s, i, rows: s.truth?.happy?.rows as readonly HappyRow[] | undefined })).filter((x) => x.rows);
+  if (sides.length === 0) return input.a.truth ? '<p class="muted">No reference given (<code>--ref</code>): no haplotype matching, so no hap.py summary.</p>' : '';
+  const cols = ['TRUTH.TOTAL', 'TRUTH.TP', 'TRUTH.FN', 'QUERY.TOTAL', 'QUERY.FP', 'QUERY.UNK', 'FP.gt', 'METRIC.Recall', 'METRIC.Precision', 'METRIC.F1_Score'];
+  const head = `<tr><th>Model</th><th>Type</th><th>Filter</th>${cols.map((c) => `<th class="num">${c}</th>`).join('')}</tr>`;
+  const body = sides.flatMap(({ s, i, rows }) => rows!.map((r) => `<tr><td class="${i === 0 ? 'model-a' : 'model-b'}">${esc(s.name)}</td><td>${esc(r.type)}</td><td>${esc(r.filter)}</td>${
+    [r.truthTotal, r.truthTp, r.truthFn, r.queryTotal, r.queryFp, r.queryUnk, r.fpGt].map((n) => `<td class="num">${n}</td>`).join('')
+  }${[r.recall, r.precision, r.f1].map((x) => `<td class="num">${formatCsvNumber(x)}</td>`).join('')}</tr>`));
+  return `<h3>hap.py summary, haplotype matching</h3><table id="happy">${head}${body.join('')}</table>
+<p class="muted">Computed as <code>variant-lens diff CALLS TRUTH --truth B --ref REF</code> writes PREFIX.summary.csv for each model: nearby truth and query alleles grouped into superloci and replayed onto the reference where the representations differ (an MNP vs its SNPs, a complex allele vs deletion + SNP count as TP); hap.py v0.3 rules (MNPs counted as SNPs; ALL and PASS query calls; docs/decisions/0013-haplotype-matching.md).</p>`;
 }
 
 function headline(input: DemoReportInput): string {

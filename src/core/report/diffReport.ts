@@ -9,6 +9,7 @@
 import { escapeHtml as esc, selfContainedCsp } from './htmlPage';
 import { DIFF_CLASSES, INDEL_BINS, VARIANT_KINDS, type DiffSite } from '../diff/diffClasses';
 import type { DiffSummary, KindCounts, TruthRow } from '../diff/diffSummary';
+import { formatCsvNumber, type HappyRow } from '../diff/haplotype/happyTables';
 import type { EnrichmentEntry } from '../diff/features/enrichment';
 import type { FeatureSummary } from '../diff/features/featureStage';
 import { featureSectionHtml } from './featurePlots';
@@ -64,6 +65,21 @@ function kindCells(k: KindCounts): string {
 function truthTable(rows: readonly TruthRow[]): string {
   return `<table><thead><tr><th>Type</th><th>TP</th><th>FP</th><th>FN</th><th>FP.GT</th><th>Precision</th><th>Recall</th><th>F1</th></tr></thead><tbody>${
     rows.map((r) => `<tr><td>${r.type}</td><td class="num">${r.tp}</td><td class="num">${r.fp}</td><td class="num">${r.fn}</td><td class="num">${r.fpGt}</td><td class="num">${fmt(r.precision)}</td><td class="num">${fmt(r.recall)}</td><td class="num">${fmt(r.f1)}</td></tr>`).join('')
+  }</tbody></table>`;
+}
+
+/**
+ * hap.py's summary with haplotype matching (`diff --truth --ref`): the rows and columns of
+ * PREFIX.summary.csv, the numbers written as there.
+ */
+function happyTable(rows: readonly HappyRow[]): string {
+  const cols: [string, (r: HappyRow) => string][] = [
+    ['TRUTH.TOTAL', (r) => String(r.truthTotal)], ['TRUTH.TP', (r) => String(r.truthTp)], ['TRUTH.FN', (r) => String(r.truthFn)],
+    ['QUERY.TOTAL', (r) => String(r.queryTotal)], ['QUERY.FP', (r) => String(r.queryFp)], ['QUERY.UNK', (r) => String(r.queryUnk)], ['FP.gt', (r) => String(r.fpGt)],
+    ['METRIC.Recall', (r) => formatCsvNumber(r.recall)], ['METRIC.Precision', (r) => formatCsvNumber(r.precision)], ['METRIC.F1_Score', (r) => formatCsvNumber(r.f1)],
+  ];
+  return `<table id="happy"><thead><tr><th>Type</th><th>Filter</th>${cols.map(([h]) => `<th>${h}</th>`).join('')}</tr></thead><tbody>${
+    rows.map((r) => `<tr><td>${esc(r.type)}</td><td>${esc(r.filter)}</td>${cols.map(([, f]) => `<td class="num">${f(r)}</td>`).join('')}</tr>`).join('')
   }</tbody></table>`;
 }
 
@@ -246,7 +262,9 @@ normalized: ${s.options.normalized ? 'yes (split, trim, left-align)' : 'no refer
 <h2>Each side</h2>
 <table><thead><tr><th></th><th>File</th><th>Sample</th><th>Records</th><th>Called alleles</th><th>Non-variant alleles</th><th>Het</th><th>Hom-alt</th><th>Het/hom</th><th>Ti/Tv</th></tr></thead>
 <tbody>${sideRow('A', s.a)}${sideRow('B', s.b)}</tbody></table>
-${s.truth ? `<h2>Against the truth (${s.truth.truth} is truth; query calls must PASS)</h2>${truthTable(s.truth.rows)}` : ''}
+${s.truth ? `<h2>Against the truth: allele matching (${s.truth.truth} is truth; query calls must PASS)</h2>${truthTable(s.truth.rows)}` : ''}
+${s.happy ? `<h2>Against the truth: hap.py summary, haplotype matching (${s.truth?.truth ?? ''} is truth; as in ${s.happy.files.filter((f) => f.endsWith('.summary.csv')).map((f) => `<code>${esc(f)}</code>`).join('')})</h2>${happyTable(s.happy.rows as unknown as readonly HappyRow[])}
+<p>Superloci of nearby truth and query alleles replayed onto the reference where the representations differ (docs/decisions/0013-haplotype-matching.md): ${s.happy.stats.assessed} with calls, ${s.happy.stats.replayed} replayed, ${s.happy.stats.haplotypeMatches} matched as haplotypes, ${s.happy.stats.tooBig} too big (allele by allele).</p>` : s.truth ? '<p>No reference given (<code>--ref</code>): no haplotype matching, so no hap.py summary.</p>' : ''}
 <h2>Strata</h2>
 <table><thead><tr><th>Group</th><th>Stratum</th><th>Sites</th>${DIFF_CLASSES.map((c) => `<th>${c}</th>`).join('')}${s.truth ? '<th>F1 SNP</th><th>F1 INDEL</th>' : ''}</tr></thead><tbody>${strataRows}</tbody></table>
 ${options.features ? featureSectionHtml(options.features, options.enrichment ?? []) : ''}

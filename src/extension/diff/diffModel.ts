@@ -23,6 +23,8 @@ import { truthClassOf, type DiffSummary } from '../../core/diff/diffSummary';
 import { Stratifier } from '../../core/diff/stratification';
 import { collectVcfDiff, type AlleleSink, type DiffRegion } from '../../core/diff/vcfDiff';
 import { FeatureStage, enrichmentOf } from '../../core/diff/features/featureStage';
+import { happyCounting } from '../../core/diff/haplotype/happyRun';
+import type { HappyRow } from '../../core/diff/haplotype/happyTables';
 import { matchesTerms, parseFeatureTerms } from '../../core/diff/features/featureFilter';
 import type { DiffSiteList } from '../../core/diff/diffSiteList';
 import { disputeScore } from '../../core/report/disputeScore';
@@ -287,25 +289,29 @@ export class DiffModel {
    */
   private async runTruth(truthFile: string, reference: ReferenceSource | undefined, beds: readonly BedRegions[], signal: AbortSignal): Promise<NonNullable<DiffModel['truthVs']>> {
     const o = this.options;
-    const one = async (file: string, sample: string | number | undefined): Promise<{ metrics: DiffTruthVs['a']; sites: Map<string, DiffSite> }> => {
+    const one = async (file: string, sample: string | number | undefined): Promise<{ metrics: DiffTruthVs['a']; happy: HappyRow[] | undefined; sites: Map<string, DiffSite> }> => {
       const [q, t] = await Promise.all([openVcf(file, signal), openVcf(truthFile, signal)]);
       try {
+        // With a reference, also hap.py's summary with haplotype matching (what `diff --truth B --ref` writes to summary.csv).
+        const happy = reference ? happyCounting(reference, 'B', signal) : undefined;
         const r = await collectVcfDiff(q, t, {
-          ...(reference ? { reference } : {}), ...(sample !== undefined ? { sampleA: sample } : {}), ...(o.region ? { region: o.region } : {}), truth: 'B', beds,
+          ...(reference ? { reference } : {}), ...(happy ? { haplotypes: happy.stages } : {}),
+          ...(sample !== undefined ? { sampleA: sample } : {}), ...(o.region ? { region: o.region } : {}), truth: 'B', beds,
         }, signal);
         const sites = new Map<string, DiffSite>();
         for (let i = 0; i < r.sites.length; i++) {
           const s = r.sites.get(i)!;
           sites.set(siteKey(s), s);
         }
-        return { metrics: r.summary.truth!, sites };
+        return { metrics: r.summary.truth!, happy: happy?.rows(), sites };
       } finally {
         await Promise.all([q.close().catch(() => undefined), t.close().catch(() => undefined)]);
       }
     };
     const a = await one(o.fileA, o.sampleA);
     const b = await one(o.fileB, o.sampleB);
-    return { vs: { file: truthFile, name: basename(truthFile), a: a.metrics, b: b.metrics }, a: a.sites, b: b.sites };
+    const happy = a.happy && b.happy ? { happy: { a: a.happy, b: b.happy } } : {};
+    return { vs: { file: truthFile, name: basename(truthFile), a: a.metrics, b: b.metrics, ...happy }, a: a.sites, b: b.sites };
   }
 
   /** Each side's truth class at a site (with a truth VCF). */

@@ -15,6 +15,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import type { CliContext } from '../../../src/cli/framework/command';
 import { runReport } from '../../../src/cli/commands/report';
+import { runDiff } from '../../../src/cli/commands/diff';
 import { TEST_CACHE } from '../../helpers/paths';
 import { ensureSimulatedDataset } from '../../helpers/simData';
 import { modelDir } from '../model/modelFixtures';
@@ -174,6 +175,22 @@ test('report: ranking, precision/recall and images on a bcftools-edited truth', 
   assert.equal((html.match(/<svg class="joint-plot"/g) ?? []).length, 2);
   // Text from the files is escaped: the site list names every disputed locus.
   for (const d of r.disputed) assert.ok(html.includes(`id="site-${d.rank}"`) && html.includes(`chr20:${d.pos}`));
+  // With --truth and --ref: hap.py's summary per model (haplotype matching), the rows of
+  // `diff CALLS TRUTH --truth B --ref` summary.csv, beside the allele-matching table.
+  assert.match(html, /<h3>Allele matching<\/h3><table id="truth">/);
+  const happy = /<table id="happy">([\s\S]*?)<\/table>/.exec(html)?.[1] ?? '';
+  const happyRows = [...happy.matchAll(/<tr>(.*?)<\/tr>/g)].slice(1).map((m) => [...m[1]!.matchAll(/<td[^>]*>(.*?)<\/td>/g)].map((c) => c[1]!));
+  const expectedHappy: string[][] = [];
+  for (const [calls, name] of [[a, 'one'], [b, 'two']] as const) {
+    const prefix = join(dir, `happy-${name}`);
+    assert.equal(await runDiff([calls, a, '--truth', 'B', '--ref', join(sim, 'reference.fa'), '--region', 'chr20', '--no-features', '--out', prefix], ctx()), 0);
+    for (const l of readFileSync(`${prefix}.summary.csv`, 'utf8').trim().split('\n').slice(1)) {
+      const c = l.split(',');
+      expectedHappy.push([name, c[0]!, c[1]!, ...[2, 3, 4, 5, 6, 7, 8, 10, 11, 13].map((i) => c[i]!)]);
+    }
+  }
+  assert.deepEqual(happyRows, expectedHappy);
+  assert.equal(happyRows.length, 8);
 });
 
 test('report without reads or models still writes the diff and truth parts, and says why there are no images', async () => {

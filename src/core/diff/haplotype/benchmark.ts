@@ -57,6 +57,7 @@ export interface VcfSink {
   str(s: string): void;
   int(n: number): void;
   byte(c: number): void;
+  bytes(b: Uint8Array): void;
   end(filter: string): void;
 }
 
@@ -89,15 +90,15 @@ export class BenchmarkCounter implements SuperlocusConsumer {
   private readonly nset: number;
   private readonly truthIsA: boolean;
   private readonly regionsCache = new Map<number, string>();
-  /** Upper bound of the Regions text. */
-  private readonly regionsBytes: number;
+  /** The contig of the last line written, as bytes. */
+  private contigText = '';
+  private contigBytes: Uint8Array = new Uint8Array(0);
 
   constructor(private readonly options: BenchOptions) {
     this.subsets = ['*', ...options.strata.map((s) => s.name)];
     this.nset = this.subsets.length;
     this.cells = new Float64Array(2 * 2 * SUBTYPES.length * this.nset * GENOTYPES.length * NC);
     this.truthIsA = options.truth === 'A';
-    this.regionsBytes = 20 + options.strata.reduce((n, x) => n + x.name.length + 1, 0);
     if (this.nset > 31) throw new Error('at most 30 stratification BED files');
   }
 
@@ -194,24 +195,23 @@ export class BenchmarkCounter implements SuperlocusConsumer {
     }
     const vcf = this.options.vcf;
     if (vcf) {
-      // CHROM POS . REF ALT QUAL FILTER BS=id[;Regions=…] FORMAT TRUTH QUERY, written byte by byte.
+      // CHROM POS . REF ALT QUAL FILTER BS=id[;Regions=…] FORMAT TRUTH QUERY, written straight
+      // into the writer's buffer; the sample columns come from a cache (a few dozen distinct texts).
       const qq = ql && qc!.qual !== undefined ? qualText(qc!.qual) : '.';
       const filter = ql ? vcfFilter(qc!.filter) : '.';
-      const type = snp ? 'SNP' : 'INDEL';
-      vcf.begin(locus.contig.length + ref.length + alt.length + filter.length + 2 * qq.length + 200 + this.regionsBytes);
-      vcf.str(locus.contig); vcf.byte(9); vcf.int(pos); vcf.str('\t.\t'); vcf.str(ref); vcf.byte(9); vcf.str(alt); vcf.byte(9);
-      vcf.str(qq); vcf.byte(9); vcf.str(filter); vcf.str('\tBS='); vcf.int(locus.id);
-      vcf.str(this.regionsInfo(sets));
-      vcf.str('\tGT:BD:BK:BI:BLT:BVT:QQ\t');
-      if (tl) {
-        vcf.str(tc!.gt); vcf.byte(58); vcf.str(outside ? 'N' : tl.bd); vcf.byte(58); vcf.str(tl.bk); vcf.byte(58); vcf.str(tl.bi); vcf.byte(58);
-        vcf.str(tg![1]); vcf.byte(58); vcf.str(type); vcf.str(':.');
-      } else vcf.str(MISSING_COLUMN);
+      const regions = sets === 0 && this.options.confident === undefined ? '' : this.regionsInfo(sets);
+      const tcol = tl ? columnBytes(tc!.gt, tl, outside, tg![1], snp, false) : MISSING_BYTES;
+      const qcol = ql ? columnBytes(qc!.gt, ql, outside, qg![1], snp, true) : MISSING_BYTES;
+      if (locus.contig !== this.contigText) { this.contigText = locus.contig; this.contigBytes = Buffer.from(locus.contig, 'latin1'); }
+      vcf.begin(this.contigBytes.length + ref.length + alt.length + filter.length + 2 * qq.length + tcol.length + qcol.length + 80 + regions.length);
+      vcf.bytes(this.contigBytes); vcf.byte(9); vcf.int(pos); vcf.bytes(DOT_FIELD); vcf.str(ref); vcf.byte(9); vcf.str(alt); vcf.byte(9);
+      vcf.str(qq); vcf.byte(9); vcf.str(filter); vcf.bytes(BS_FIELD); vcf.int(locus.id);
+      if (regions !== '') vcf.str(regions);
+      vcf.bytes(FORMAT_FIELD);
+      vcf.bytes(tcol);
       vcf.byte(9);
-      if (ql) {
-        vcf.str(qc!.gt); vcf.byte(58); vcf.str(outside ? 'UNK' : ql.bd); vcf.byte(58); vcf.str(ql.bk); vcf.byte(58); vcf.str(ql.bi); vcf.byte(58);
-        vcf.str(qg![1]); vcf.byte(58); vcf.str(type); vcf.byte(58); vcf.str(qq);
-      } else vcf.str(MISSING_COLUMN);
+      vcf.bytes(qcol);
+      if (ql) vcf.str(qq);
       vcf.end(ql ? qc!.filter : '.');
     }
   }
@@ -292,15 +292,25 @@ export class BenchmarkCounter implements SuperlocusConsumer {
   /** Adds one to `slot` (and `extra`) of every cell the unit falls in: '*' and its subtype × '*' and its strata × '*' and its genotype. */
   private bump(f: number, type: number, sub: number, gtClass: number, sets: number, slot: number, extra: number): void {
     const cells = this.cells;
-    for (let set = 0; set < this.nset; set++) {
+    const nset = this.nset;
+    const ft = (f * 2 + type) * SUBTYPES.length;
+    for (let set = 0; set < nset; set++) {
       if (set > 0 && (sets & (1 << set)) === 0) continue;
-      for (let si = 0; si < 2; si++) {
-        const s = si === 0 ? 0 : sub;
-        if (si === 1 && sub === 0) break;
-        for (let gi = 0; gi < 2; gi++) {
-          const g = gi === 0 ? 0 : gtClass;
-          if (gi === 1 && gtClass === 0) break;
-          const i = this.cellIndex(f, type, s, set, g);
+      // Cells (subtype '*' or sub) × (genotype '*' or gtClass), index ((ft + s) * nset + set) * NGT + g.
+      const star = ((ft * nset + set) * GENOTYPES.length) * NC;
+      cells[star + slot]!++;
+      if (extra >= 0) cells[star + extra]!++;
+      if (gtClass !== 0) {
+        const i = star + gtClass * NC;
+        cells[i + slot]!++;
+        if (extra >= 0) cells[i + extra]!++;
+      }
+      if (sub !== 0) {
+        const s0 = (((ft + sub) * nset + set) * GENOTYPES.length) * NC;
+        cells[s0 + slot]!++;
+        if (extra >= 0) cells[s0 + extra]!++;
+        if (gtClass !== 0) {
+          const i = s0 + gtClass * NC;
           cells[i + slot]!++;
           if (extra >= 0) cells[i + extra]!++;
         }
@@ -331,7 +341,10 @@ export class BenchmarkCounter implements SuperlocusConsumer {
 }
 
 const OUTSIDE = 1;
-const MISSING_COLUMN = '.:.:.:.:.:.:.';
+const MISSING_BYTES = Buffer.from('.:.:.:.:.:.:.', 'latin1');
+const DOT_FIELD = Buffer.from('\t.\t', 'latin1');
+const BS_FIELD = Buffer.from('\tBS=', 'latin1');
+const FORMAT_FIELD = Buffer.from('\tGT:BD:BK:BI:BLT:BVT:QQ\t', 'latin1');
 const TP_M: Label = Object.freeze({ bd: 'TP', bk: 'gm', bi: 'm' });
 const TP_CM: Label = Object.freeze({ bd: 'TP', bk: 'gm', bi: 'cm;replay' });
 const FN_GTMM: Label = Object.freeze({ bd: 'FN', bk: 'am', bi: 'gtmm' });
@@ -342,10 +355,47 @@ const FN_MISS: Label = Object.freeze({ bd: 'FN', bk: '.', bi: 'miss' });
 const FP_MISS: Label = Object.freeze({ bd: 'FP', bk: '.', bi: 'miss' });
 
 
+/** Sample column texts by GT, then BLT, then [label, outside, SNP, query] (see columnBytes). */
+const COLUMNS = new Map<string, Map<string, (Uint8Array | undefined)[]>>();
+const LABELS: readonly Label[] = [TP_M, FN_GTMM, FN_MISS, FP_GTMM, FP_MISS];
+
+/**
+ * "GT:BD:BK:BI:BLT:BVT:" of a one-allele superlocus' sample column, then "." for the truth
+ * (its QQ; the query's QQ is appended by the caller) — as bytes, built once per distinct text.
+ */
+function columnBytes(gt: string, l: Label, outside: boolean, blt: string, snp: boolean, query: boolean): Uint8Array {
+  let byBlt = COLUMNS.get(gt);
+  if (byBlt === undefined) {
+    byBlt = new Map();
+    if (COLUMNS.size < 1000) COLUMNS.set(gt, byBlt);
+  }
+  let cols = byBlt.get(blt);
+  if (cols === undefined) { cols = []; byBlt.set(blt, cols); }
+  const k = ((LABELS.indexOf(l) * 2 + (outside ? 1 : 0)) * 2 + (snp ? 1 : 0)) * 2 + (query ? 1 : 0);
+  let b = cols[k];
+  if (b === undefined) {
+    const bd = outside ? (query ? 'UNK' : 'N') : l.bd;
+    b = Buffer.from(`${gt}:${bd}:${l.bk}:${l.bi}:${blt}:${snp ? 'SNP' : 'INDEL'}:${query ? '' : '.'}`, 'latin1');
+    cols[k] = b;
+  }
+  return b;
+}
+
 const QUAL_TEXT = new Map<number, string>();
+/** QUALs with one decimal (DeepVariant writes them so): text by QUAL × 10, checked against the QUAL itself. */
+const QUAL_BY_TENTH: (string | undefined)[] = [];
+const QUAL_OF_TENTH = new Float64Array(100_000).fill(NaN);
 
 /** QUAL as text; the few hundred distinct values of a call set are converted once. */
 function qualText(q: number): string {
+  const tenth = q * 10;
+  if (tenth >= 0 && tenth < 100_000 && Number.isInteger(tenth)) {
+    if (QUAL_OF_TENTH[tenth] === q) return QUAL_BY_TENTH[tenth]!;
+    const s = String(q);
+    QUAL_OF_TENTH[tenth] = q;
+    QUAL_BY_TENTH[tenth] = s;
+    return s;
+  }
   let s = QUAL_TEXT.get(q);
   if (s === undefined) {
     s = String(q);

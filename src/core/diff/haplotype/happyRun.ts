@@ -4,9 +4,12 @@
  * PREFIX.summary.csv and PREFIX.extended.csv (docs/decisions/0013-haplotype-matching.md).
  */
 import { writeFileSync } from 'node:fs';
+import type { ReferenceSource } from '../../io/fasta/referenceSource';
 import type { BedRegions } from '../bedRegions';
+import type { AlleleSink, AlleleStage } from '../vcfDiff';
 import { BenchmarkCounter, type BenchStats } from './benchmark';
 import { Ga4ghVcfWriter } from './ga4ghVcf';
+import { haplotypeStages } from './haplotypeStage';
 import { extendedCsv, happyRows, summaryCsv, type HappyRow } from './happyTables';
 
 export interface HappyRunOptions {
@@ -40,4 +43,20 @@ export class HappyRun {
   abandon(): void {
     this.vcf.abandon();
   }
+}
+
+/**
+ * hap.py's summary rows of one diff without writing files (the diff editor's and the
+ * report's truth comparisons): pass `stages` as the `haplotypes` option of a `diffVcfs` run
+ * with `truth` set and the same reference, then read `rows()`. The rows equal what
+ * `variant-lens diff … --truth T --ref R` writes to PREFIX.summary.csv for the same files
+ * (no confident regions: the summary rows do not depend on stratification BEDs).
+ */
+export function happyCounting(reference: ReferenceSource, truth: 'A' | 'B', signal?: AbortSignal): { stages: (emit: AlleleSink) => AlleleStage; rows(): HappyRow[]; stats(): BenchStats } {
+  const counter = new BenchmarkCounter({ truth, strata: [] });
+  return {
+    stages: haplotypeStages(reference, { reclassify: false, consumer: counter, signal }),
+    rows: () => happyRows(counter),
+    stats: () => ({ ...counter.stats }),
+  };
 }

@@ -62,9 +62,12 @@ export function happyRows(counter: BenchmarkCounter): HappyRow[] {
   return rows;
 }
 
-function num(x: number | null): string {
+/** A metric as PREFIX.summary.csv writes it: 6 decimals at most, empty when undefined. */
+export function formatCsvNumber(x: number | null): string {
   return x === null || !Number.isFinite(x) ? '' : String(Math.round(x * 1e6) / 1e6);
 }
+
+const num = formatCsvNumber;
 
 function ratio(a: number, b: number): number | null {
   return b > 0 ? a / b : null;

@@ -57,6 +57,16 @@ test('diff --truth A --ref writes the hap.py files next to the existing ones', a
   assert.equal(json.happy.matching, 'haplotype');
   assert.ok(json.haplotypes.superloci >= 2);
   assert.match(lines.join(''), /haplotype matching/);
+  // The HTML report shows the same rows: summary.csv's Type, Filter, counts and metrics, cell for cell.
+  const html = readFileSync(`${out}.html`, 'utf8');
+  assert.match(html, /<h2>Against the truth: allele matching/);
+  assert.match(html, /<h2>Against the truth: hap\.py summary, haplotype matching/);
+  const table = /<table id="happy">([\s\S]*?)<\/table>/.exec(html)?.[1] ?? '';
+  const cells = [...table.matchAll(/<tr>(.*?)<\/tr>/g)].map((m) => [...m[1]!.matchAll(/<t[hd][^>]*>(.*?)<\/t[hd]>/g)].map((c) => c[1]!));
+  assert.deepEqual(cells[0], ['Type', 'Filter', 'TRUTH.TOTAL', 'TRUTH.TP', 'TRUTH.FN', 'QUERY.TOTAL', 'QUERY.FP', 'QUERY.UNK', 'FP.gt', 'METRIC.Recall', 'METRIC.Precision', 'METRIC.F1_Score']);
+  const pick = [0, 1, 2, 3, 4, 5, 6, 7, 8, 10, 11, 13];
+  assert.deepEqual(cells.slice(1), csv.slice(1).map((r) => pick.map((i) => r[i]!)));
+  assert.equal(cells.length, 5);
 });
 
 test('diff --truth without --ref: allele matching, labelled, no hap.py files; --confident is refused', async () => {
@@ -67,5 +77,9 @@ test('diff --truth without --ref: allele matching, labelled, no hap.py files; --
   assert.ok(existsSync(`${out}.summary.json`));
   for (const ext of ['.vcf.gz', '.summary.csv', '.extended.csv']) assert.ok(!existsSync(out + ext), ext);
   assert.match(lines.join(''), /allele matching; haplotype matching needs --ref/);
+  const html = readFileSync(`${out}.html`, 'utf8');
+  assert.match(html, /<h2>Against the truth: allele matching/);
+  assert.doesNotMatch(html, /<table id="happy">/);
+  assert.match(html, /no haplotype matching, so no hap\.py summary/);
   await assert.rejects(runDiff([f.truth, f.query, '--truth', 'A', '--confident', f.bed, '--out', out], ctx([])), /--confident needs --truth and --ref/);
 });
