@@ -19,7 +19,6 @@ import { FeatureStage, chainStages, enrichmentOf } from '../../core/diff/feature
 import type { EnrichmentEntry } from '../../core/diff/features/enrichment';
 import { VariantLensError } from '../../core/errors';
 import { openReference } from '../../core/io/fasta/fastaReader';
-import { SharedFetches } from '../../core/io/fasta/sharedFetches';
 import { openVcf } from '../../core/io/vcf/vcfReader';
 import { parseArgs } from '../framework/args';
 import type { CliContext } from '../framework/command';
@@ -118,8 +117,9 @@ export async function runDiff(argv: string[], ctx: CliContext): Promise<number> 
   const a = await openVcf(fileA, signal);
   const b = await openVcf(fileB, signal);
   const refPath = args.string('ref');
-  // Both sides' left-alignment, the haplotype stage and the features stage read the same aligned chunks: read each once.
-  const reference = refPath ? new SharedFetches(await openReference(refPath, signal)) : undefined;
+  // Both sides' left-alignment, the haplotype stage and the features stage read the same aligned
+  // 1 MiB chunks; the FASTA reader keeps its recent chunks (fastaReader.ts), so each is read once.
+  const reference = refPath ? await openReference(refPath, signal) : undefined;
   try {
     const regionText = args.string('region');
     let region: DiffRegion | undefined;
