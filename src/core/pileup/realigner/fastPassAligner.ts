@@ -22,6 +22,7 @@
 import { type AlignedRead, CigarOp, cigarReferenceLength } from '../../io/sam/alignedRead';
 import { libstdcxxSort } from './libstdcxxSort';
 import { DV_SW_SCORING, PrefixCache, SeedIndex, type SwForward, type SwScoring, encodeBases, finishAlignment, smithWaterman, smithWatermanForward } from './smithWaterman';
+import { LANE_COUNT, LaneAligner, laneAligner } from './swLanes';
 
 // CIGAR op codes as plain numbers (a const enum read across modules can cost a property lookup in hot loops).
 const OP_M = 0 as CigarOp;
@@ -458,20 +459,36 @@ export function fastPassAlign(setup: FastPassSetup, reads: readonly AlignedRead[
     e.shifts = positionShifts(hap.length, e.cigar);
   }
 
-  // 4. Smith-Waterman for reads the fast pass could not place.
+  // 4. Smith-Waterman for reads the fast pass could not place, against every haplotype that
+  //    kept a score (the same haplotypes for every such read): eight reads at a time in vector
+  //    lanes (swLanes.ts) when the engine can, else one by one.
   let readCodes: Uint8Array[] | undefined;
-  const cache = new PrefixCache(); // the haplotypes are sorted: consecutive ones share prefixes
+  const unplaced: number[] = [];
   for (let r = 0; r < nReads; r++) {
     let any = false;
     for (const e of entries) if (e.reads[r]!.score > 0) { any = true; break; }
-    if (any) continue;
-    readCodes ??= seqs.map((s) => encodeBases(s));
-    for (const e of entries) {
-      if (!e.valid) continue;
-      if (e.score === 0 && !(o.forceAlignment && e.isReference)) continue;
-      const f = smithWatermanForward(readCodes[r]!, hapCodes[e.index]!, o, hapSeeds[e.index] ??= new SeedIndex(hapCodes[e.index]!), cache);
-      if (f.max > 0 && (f.max >= threshold || (o.forceAlignment && e.isReference))) {
-        e.reads[r] = { score: f.max, position: -1, cigar: '', pending: f };
+    if (!any) unplaced.push(r);
+  }
+  const targets = entries.filter((e) => e.valid && (e.score !== 0 || (o.forceAlignment && e.isReference)));
+  const keep = (e: HaplotypeEntry, r: number, f: SwForward): void => {
+    if (f.max > 0 && (f.max >= threshold || (o.forceAlignment && e.isReference))) e.reads[r] = { score: f.max, position: -1, cigar: '', pending: f };
+  };
+  if (unplaced.length > 0 && targets.length > 0) {
+    readCodes = seqs.map((s) => encodeBases(s));
+    let maxLen = 0;
+    for (const r of unplaced) maxLen = Math.max(maxLen, readCodes[r]!.length);
+    const lanes = LaneAligner.fits(maxLen, o) ? laneAligner() : undefined;
+    if (lanes) {
+      const targetCodes = targets.map((e) => hapCodes[e.index]!);
+      for (let b = 0; b < unplaced.length; b += LANE_COUNT) {
+        const batch = unplaced.slice(b, b + LANE_COUNT);
+        const res = lanes.forward(batch.map((r) => readCodes![r]!), targetCodes, o);
+        for (let q = 0; q < batch.length; q++) for (let t = 0; t < targets.length; t++) keep(targets[t]!, batch[q]!, res[q]![t]!);
+      }
+    } else {
+      const cache = new PrefixCache(); // the haplotypes are sorted: consecutive ones share prefixes
+      for (const r of unplaced) {
+        for (const e of targets) keep(e, r, smithWatermanForward(readCodes[r]!, hapCodes[e.index]!, o, hapSeeds[e.index] ??= new SeedIndex(hapCodes[e.index]!), cache));
       }
     }
   }
