@@ -379,7 +379,9 @@ export function fastPassAlign(setup: FastPassSetup, reads: readonly AlignedRead[
     const hap = haps[h]!;
     const isRef = hap === setup.reference;
     const aln: ReadAlignment[] = Array.from({ length: nReads }, () => ({ score: 0, position: NOT_ALIGNED, cigar: '' }));
-    const coverage = new Int32Array(hap.length);
+    // Every placement found by position i starts at or before i, so position i is covered
+    // (DeepVariant's per-base coverage count is > 0) exactly when some placement ends past it.
+    let coveredEnd = 0;
     const hapBytes = Buffer.from(hap, 'latin1');
     // The last offset at which each read failed (> max mismatches): a failed comparison has no
     // effect, so repeating it for the read's other k-mers can be skipped.
@@ -416,7 +418,7 @@ export function fastPassAlign(setup: FastPassSetup, reads: readonly AlignedRead[
         }
         if (!ok) { lastFail[r] = t; continue; } // scored 0 with too many mismatches
         const newScore = matches * o.match - mm * o.mismatch;
-        for (let x = t; x < t + len; x++) coverage[x]!++;
+        if (t + len > coveredEnd) coveredEnd = t + len;
         if (a.score < newScore) {
           score += newScore - a.score;
           a.score = newScore;
@@ -424,7 +426,7 @@ export function fastPassAlign(setup: FastPassSetup, reads: readonly AlignedRead[
           a.cigar = `${len}=`;
         }
       }
-      if (coverage[i] === 0 && i >= setup.refPrefixLength && i < hap.length - setup.refSuffixLength && !isRef) {
+      if (coveredEnd <= i && i >= setup.refPrefixLength && i < hap.length - setup.refSuffixLength && !isRef) {
         score = 0;
         discarded = true;
         break;
