@@ -273,20 +273,7 @@ export class LaneAligner {
         const max = mem16[at + q]!;
         const refCol = mem16[at + 8 + q]!;
         const queryIdx = mem16[at + 16 + q]!;
-        // Band for the reverse pass (finishAlignment): every alignment scoring max in the
-        // rectangle up to the end cell ends at the end cell (it is the first column reaching
-        // max, and the smallest row there), and its gaps total at most G bases, since
-        // max ≤ match·(queryIdx + 1) − gapExtend·G (gapOpen ≥ gapExtend); so it stays within
-        // G diagonals of the end cell's.
-        let lo = -(m - 1);
-        let hi = n - 1;
-        if (max > 0 && sc.gapExtend > 0 && sc.gapOpen >= sc.gapExtend) {
-          const g = Math.floor((sc.match * (queryIdx + 1) - max) / sc.gapExtend);
-          const d = refCol - queryIdx;
-          lo = Math.max(lo, d - g);
-          hi = Math.min(hi, d + g);
-        }
-        out[q]!.push({ max, refCol, queryIdx, lo, hi });
+        out[q]!.push({ max, refCol, queryIdx, lo: -(m - 1), hi: n - 1 });
       }
     }
     return out;
