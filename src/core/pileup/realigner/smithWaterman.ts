@@ -404,9 +404,14 @@ function forwardPass(q: Uint8Array, ref: Uint8Array, sc: SwScoring, seeds: SeedI
   let best = 0;
   let bestD = 0;
   for (const [d, len] of runs) if (len > best || (len === best && Math.abs(d - (n - m)) < Math.abs(bestD - (n - m)))) { best = len; bestD = d; }
-  // A narrow first band: the bounds then say how wide it must be (a second pass when wider).
-  let lo = Math.max(fullLo, bestD - 4);
-  let hi = Math.min(fullHi, bestD + 4);
+  // First band: 4 diagonals around those holding long shared runs (≥ 32 bases, or the longest
+  // run); the bounds then say whether it must be wider (another pass).
+  const longRun = Math.min(best, 32);
+  let dLo = bestD;
+  let dHi = bestD;
+  for (const [d, len] of runs) if (len >= longRun) { if (d < dLo) dLo = d; if (d > dHi) dHi = d; }
+  let lo = Math.max(fullLo, dLo - 4);
+  let hi = Math.min(fullHi, dHi + 4);
   for (let attempt = 0; attempt < 3; attempt++) {
     const r = scorePass(q, m, ref, 0, 1, n, sc, -1, lo, hi);
     if (r.max <= 0) return full();
