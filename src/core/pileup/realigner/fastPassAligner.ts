@@ -315,7 +315,7 @@ function packKmers(bytes: Uint8Array, k: number): { hi: Int32Array; lo: Int32Arr
 }
 
 /** The k-mers of every read (reads longer than k), packed once per window. */
-class ReadKmerKeys {
+export class ReadKmerKeys {
   readonly hi: Int32Array[];
   readonly lo: Int32Array[];
   readonly clean: Uint8Array[];
@@ -333,7 +333,7 @@ class ReadKmerKeys {
 }
 
 /** One haplotype's k-mers: positions (ascending) of each k-mer, and how often the k-mer at a position occurs. */
-class HapKmerTable {
+export class HapKmerTable {
   private readonly mask: number;
   private readonly slotId: Int32Array; // hash slot → k-mer id, or -1
   private readonly idHi: number[] = [];
@@ -417,7 +417,7 @@ class HapKmerTable {
   }
 }
 
-interface Placements {
+export interface Placements {
   /** Per read: the fast-pass score (0: not placed) and the haplotype offset. */
   readonly score: Int32Array;
   readonly position: Int32Array;
@@ -442,7 +442,7 @@ interface Placements {
  * that placement again, so it is not looked up (its position is still marked as occurring).
  * The covered check is then replayed over the positions in order. `middleStart` −1: never discarded.
  */
-function fastPassPlacements(hap: Uint8Array, table: HapKmerTable, reads: readonly Uint8Array[], keys: ReadKmerKeys, o: AlignerOptions, middleStart: number, middleEnd: number): Placements | undefined {
+export function fastPassPlacements(hap: Uint8Array, table: HapKmerTable, reads: readonly Uint8Array[], keys: ReadKmerKeys, o: AlignerOptions, middleStart: number, middleEnd: number): Placements | undefined {
   const k = keys.k;
   const hapLen = hap.length;
   const nPos = Math.max(0, hapLen - k + 1);
