@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { DV_ALIGNER_OPTIONS, HapKmerTable, ReadKmerKeys, fastPassPlacements } from '../../../../src/core/pileup/realigner/fastPassAligner';
-import { DV_SW_SCORING, PrefixCache, encodeBases, finishAlignment, smithWaterman, smithWatermanForward } from '../../../../src/core/pileup/realigner/smithWaterman';
+import { DV_SW_SCORING, PrefixCache, type SwForward, encodeBases, finishAlignment, smithWaterman, smithWatermanForward } from '../../../../src/core/pileup/realigner/smithWaterman';
 import { LANE_COUNT, laneAligner } from '../../../../src/core/pileup/realigner/swLanes';
 
 function rng(seed: number): () => number {
@@ -47,12 +47,12 @@ test('vector lanes: score, end cell and finished alignment equal the scalar pass
     });
     const q = reads.map(encodeBases);
     const t = haps.map(encodeBases);
-    const got = lanes.forward(q, t, DV_SW_SCORING);
+    const got: SwForward[][] = lanes.forward(q, t, DV_SW_SCORING);
     for (let r = 0; r < q.length; r++) {
       const cache = new PrefixCache();
       for (let h = 0; h < t.length; h++) {
         const want = smithWatermanForward(q[r]!, t[h]!, DV_SW_SCORING, undefined, cache);
-        const f = got[r]![h]!;
+        const f: SwForward = got[r]![h]!;
         assert.equal(f.max, want.max, `trial ${trial} read ${r} haplotype ${h}: score`);
         if (want.max > 0) {
           assert.deepEqual([f.refCol, f.queryIdx], [want.refCol, want.queryIdx], `trial ${trial} read ${r} haplotype ${h}: end cell`);
