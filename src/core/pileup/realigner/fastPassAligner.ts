@@ -206,18 +206,14 @@ export function isAlignmentNormalized(ops: readonly CigarUnit[], refOffset: numb
   return true;
 }
 
-interface ReadAlignment {
-  score: number;
-  position: number;
-  cigar: string;
-  /** A Smith-Waterman forward pass whose begin cell and CIGAR are not computed yet (only the read's best haplotype needs them). */
-  pending?: SwForward;
-}
-
 interface HaplotypeEntry {
   readonly index: number;
   score: number;
-  readonly reads: ReadAlignment[];
+  /** Per read: its score on this haplotype (0: none) and, for a fast-pass placement, its offset (CIGAR all matches). */
+  readonly readScore: Int32Array;
+  readonly readPosition: Int32Array;
+  /** Reads aligned by Smith-Waterman: the forward pass (begin cell and CIGAR computed only for the read's best haplotype). */
+  readonly pending: Map<number, SwForward>;
   cigar: string;
   ops: CigarUnit[];
   refPos: number;
@@ -550,15 +546,16 @@ export function fastPassAlign(setup: FastPassSetup, reads: readonly AlignedRead[
   for (let h = 0; h < haps.length; h++) {
     const hap = haps[h]!;
     const isRef = hap === setup.reference;
-    const aln: ReadAlignment[] = Array.from({ length: nReads }, () => ({ score: 0, position: NOT_ALIGNED, cigar: '' }));
     const hapBytes = Buffer.from(hap, 'latin1');
     const placed = fastPassPlacements(hapBytes, new HapKmerTable(hapBytes, K), readBytes, keys, o, isRef ? -1 : setup.refPrefixLength, hap.length - setup.refSuffixLength);
-    if (placed) {
-      for (let r = 0; r < nReads; r++) {
-        if (placed.score[r]! > 0) aln[r] = { score: placed.score[r]!, position: placed.position[r]!, cigar: `${readBytes[r]!.length}=` };
-      }
-    }
-    entries.push({ index: h, score: placed ? placed.total : 0, reads: aln, cigar: '', ops: [], refPos: 0, isReference: false, valid: true, shifts: new Int32Array(0) });
+    entries.push({
+      index: h,
+      score: placed ? placed.total : 0,
+      readScore: placed ? placed.score : new Int32Array(nReads),
+      readPosition: placed ? placed.position : new Int32Array(nReads).fill(NOT_ALIGNED),
+      pending: new Map(),
+      cigar: '', ops: [], refPos: 0, isReference: false, valid: true, shifts: new Int32Array(0),
+    });
   }
 
   // 3. haplotypes → reference.
@@ -593,12 +590,12 @@ export function fastPassAlign(setup: FastPassSetup, reads: readonly AlignedRead[
   const unplaced: number[] = [];
   for (let r = 0; r < nReads; r++) {
     let any = false;
-    for (const e of entries) if (e.reads[r]!.score > 0) { any = true; break; }
+    for (const e of entries) if (e.readScore[r]! > 0) { any = true; break; }
     if (!any) unplaced.push(r);
   }
   const targets = entries.filter((e) => e.valid && (e.score !== 0 || (o.forceAlignment && e.isReference)));
   const keep = (e: HaplotypeEntry, r: number, f: SwForward): void => {
-    if (f.max > 0 && (f.max >= threshold || (o.forceAlignment && e.isReference))) e.reads[r] = { score: f.max, position: -1, cigar: '', pending: f };
+    if (f.max > 0 && (f.max >= threshold || (o.forceAlignment && e.isReference))) { e.readScore[r] = f.max; e.pending.set(r, f); }
   };
   if (unplaced.length > 0 && targets.length > 0) {
     readCodes = seqs.map((s) => encodeBases(s));
@@ -631,7 +628,7 @@ export function fastPassAlign(setup: FastPassSetup, reads: readonly AlignedRead[
     let bestEntry: HaplotypeEntry | undefined;
     for (const e of entries) {
       if (!e.valid) continue;
-      const s = e.reads[r]!.score;
+      const s = e.readScore[r]!;
       if (s > best || (best > 0 && s === best && !e.isReference)) {
         best = s;
         bestEntry = e;
@@ -641,17 +638,20 @@ export function fastPassAlign(setup: FastPassSetup, reads: readonly AlignedRead[
       out.push({ read: o.forceAlignment ? undefined : read, outcome: 'unaligned', haplotype: -1 });
       continue;
     }
-    const ra = bestEntry.reads[r]!;
-    if (ra.pending) {
-      const a = finishAlignment(readCodes![r]!, hapCodes[bestEntry.index]!, ra.pending, o);
-      ra.position = a.refBegin;
-      ra.cigar = a.cigar;
-      ra.pending = undefined;
+    const fwd = bestEntry.pending.get(r);
+    let p: number;
+    let readToHap: CigarUnit[];
+    if (fwd) {
+      const a = finishAlignment(readCodes![r]!, hapCodes[bestEntry.index]!, fwd, o);
+      p = a.refBegin;
+      readToHap = parseAlignerCigar(a.cigar);
+    } else {
+      p = bestEntry.readPosition[r]!;
+      readToHap = [{ op: OP_M, len: seqs[r]!.length }]; // `${length}=`
     }
-    const p = ra.position;
     if (p >= bestEntry.shifts.length) throw new Error(`internal: read position ${p} past haplotype ${bestEntry.index}`);
     const offset = bestEntry.refPos + p + bestEntry.shifts[p]!;
-    let ops = mergeReadToRef(seqs[r]!.length, parseAlignerCigar(ra.cigar), bestEntry.ops, p);
+    let ops = mergeReadToRef(seqs[r]!.length, readToHap, bestEntry.ops, p);
     if (!o.normalizeReads && !isAlignmentNormalized(ops, offset, setup.reference, seqs[r]!)) ops = [];
     if (ops.length === 0) {
       out.push({ read, outcome: 'not-normalized', haplotype: bestEntry.index });
