@@ -601,7 +601,9 @@ export function fastPassAlign(setup: FastPassSetup, reads: readonly AlignedRead[
     readCodes = seqs.map((s) => encodeBases(s));
     let maxLen = 0;
     for (const r of unplaced) maxLen = Math.max(maxLen, readCodes[r]!.length);
-    const lanes = LaneAligner.fits(maxLen, o) ? laneAligner() : undefined;
+    let maxTarget = 0;
+    for (const e of targets) maxTarget = Math.max(maxTarget, hapCodes[e.index]!.length);
+    const lanes = LaneAligner.fits(maxLen, maxTarget, o) ? laneAligner() : undefined;
     if (lanes) {
       const targetCodes = targets.map((e) => hapCodes[e.index]!);
       for (let b = 0; b < unplaced.length; b += LANE_COUNT) {

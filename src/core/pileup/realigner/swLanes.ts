@@ -207,10 +207,10 @@ type Fill = (m: number, j0: number, n: number, st: number, bb: number, tgt: numb
 export class LaneAligner {
   constructor(private readonly fill: Fill, private readonly memory: WebAssembly.Memory) {}
 
-  /** Whether the scores of queries up to `maxQueryLength` fit the 16-bit lanes. */
-  static fits(maxQueryLength: number, sc: SwScoring): boolean {
+  /** Whether scores and column numbers fit the 16-bit lanes (queries up to `maxQueryLength`, targets up to `maxTargetLength`). */
+  static fits(maxQueryLength: number, maxTargetLength: number, sc: SwScoring): boolean {
     const lim = 32000;
-    return sc.match * maxQueryLength < lim && sc.mismatch < lim && sc.gapOpen + sc.gapExtend * (maxQueryLength + 1) < lim && sc.match >= 0 && sc.mismatch >= 0 && sc.gapOpen >= 0 && sc.gapExtend >= 0;
+    return maxTargetLength < lim && sc.match * maxQueryLength < lim && sc.mismatch < lim && sc.gapOpen + sc.gapExtend * (maxQueryLength + 1) < lim && sc.match >= 0 && sc.mismatch >= 0 && sc.gapOpen >= 0 && sc.gapExtend >= 0;
   }
 
   /**
