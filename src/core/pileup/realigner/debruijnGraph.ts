@@ -31,22 +31,10 @@ export const DV_DEBRUIJN_OPTIONS: DeBruijnOptions = { minK: 10, maxK: 101, stepK
 /** The part of a read the graph uses. */
 export type GraphRead = Pick<AlignedRead, 'seq' | 'qual' | 'mapq'>;
 
-/** k up to which a k-mer packs exactly into a double (2 bits a base, 52 bits). */
-const MAX_PACKED_K = 26;
+/** k up to which a k-mer packs into two 32-bit halves (2 bits a base). */
+const MAX_PACKED_K = 32;
 const CODE = new Uint8Array(256).fill(4);
 CODE[65] = 0; CODE[67] = 1; CODE[71] = 2; CODE[84] = 3;
-
-/** The `ids` key of a k-mer string. */
-function kmerKey(kmer: string): number | string {
-  if (kmer.length > MAX_PACKED_K) return kmer;
-  let key = 0;
-  for (let i = 0; i < kmer.length; i++) {
-    const c = CODE[kmer.charCodeAt(i)]!;
-    if (c > 3) return kmer;
-    key = key * 4 + c;
-  }
-  return key;
-}
 
 function isAcgt(c: number): boolean {
   return c === 65 || c === 67 || c === 71 || c === 84;
@@ -69,12 +57,21 @@ export function minKForReference(ref: string, o: DeBruijnOptions): number {
 }
 
 export class DeBruijnGraph {
-  /** Vertex id → k-mer, in creation order. */
-  readonly kmers: string[] = [];
-  /** k-mer → vertex; the key is the 2-bit packed k-mer when k ≤ 26 and it is all ACGT, else the string. */
-  private readonly ids = new Map<number | string, number>();
-  /** Per vertex: target vertex → edge index. */
-  private out: Map<number, number>[] = [];
+  /** Vertex id → where its k-mer was first seen (text and offset), in creation order. */
+  private vText: string[] = [];
+  private vAt: number[] = [];
+  /**
+   * k-mer → vertex: k-mers of ACGT only (k ≤ 32) by their 2-bit packing in two 32-bit halves,
+   * in an open-addressing table; any other k-mer by its text.
+   */
+  private slotId = new Int32Array(1024).fill(-1);
+  private vHi: number[] = [];
+  private vLo: number[] = [];
+  private vPacked: number[] = [];
+  private readonly textIds = new Map<string, number>();
+  /** Out-edges of each vertex as a list: first edge, next edge (−1 ends). */
+  private outHead: number[] = [];
+  private edgeNext: number[] = [];
   private edgeFrom: number[] = [];
   private edgeTo: number[] = [];
   private edgeWeight: number[] = [];
@@ -83,14 +80,99 @@ export class DeBruijnGraph {
   private edgeAlive: Uint8Array = new Uint8Array(0);
   readonly source: number;
   readonly sink: number;
+  private readonly loMask: number;
+  private readonly hiMask: number;
 
   private constructor(readonly ref: string, reads: readonly GraphRead[], readonly k: number, private readonly o: DeBruijnOptions) {
+    const loBits = Math.min(2 * k, 32);
+    const hiBits = 2 * k - loBits;
+    this.loMask = loBits === 32 ? -1 : (1 << loBits) - 1;
+    this.hiMask = hiBits === 32 ? -1 : (1 << hiBits) - 1;
     this.addRun(ref, 0, ref.length - k, true);
-    this.source = this.ids.get(kmerKey(ref.slice(0, k)))!;
-    this.sink = this.ids.get(kmerKey(ref.slice(ref.length - k)))!;
+    this.source = this.find(ref, 0);
+    this.sink = this.find(ref, ref.length - k);
     for (const r of reads) if (r.mapq >= o.minMapq) this.addRead(r);
-    this.alive = new Uint8Array(this.kmers.length).fill(1);
+    this.alive = new Uint8Array(this.vText.length).fill(1);
     this.edgeAlive = new Uint8Array(this.edgeFrom.length).fill(1);
+  }
+
+  /** The k-mer of vertex v. */
+  private kmer(v: number): string {
+    return this.vText[v]!.slice(this.vAt[v]!, this.vAt[v]! + this.k);
+  }
+
+  private hash(hi: number, lo: number): number {
+    return (Math.imul(hi ^ Math.imul(lo, 0x9e3779b1), 0x85ebca6b) ^ (lo >>> 15)) & (this.slotId.length - 1);
+  }
+
+  /** The vertex of the k-mer bases[at, at + k), or −1. */
+  private find(bases: string, at: number): number {
+    const k = this.k;
+    let hi = 0;
+    let lo = 0;
+    let clean = k <= MAX_PACKED_K;
+    for (let p = at; p < at + k && clean; p++) {
+      const c = CODE[bases.charCodeAt(p)]!;
+      if (c > 3) clean = false;
+      hi = ((hi << 2) | (lo >>> 30)) & this.hiMask;
+      lo = ((lo << 2) | c) & this.loMask;
+    }
+    if (!clean) return this.textIds.get(bases.slice(at, at + k)) ?? -1;
+    return this.findPacked(hi, lo);
+  }
+
+  private findPacked(hi: number, lo: number): number {
+    const mask = this.slotId.length - 1;
+    for (let slot = this.hash(hi, lo); ; slot = (slot + 1) & mask) {
+      const id = this.slotId[slot]!;
+      if (id < 0) return -1;
+      if (this.vLo[id] === lo && this.vHi[id] === hi) return id;
+    }
+  }
+
+  private newVertex(bases: string, at: number): number {
+    const v = this.vText.length;
+    this.vText.push(bases);
+    this.vAt.push(at);
+    this.vHi.push(0);
+    this.vLo.push(0);
+    this.vPacked.push(0);
+    this.outHead.push(-1);
+    return v;
+  }
+
+  /** The vertex of a packed all-ACGT k-mer (created when new). */
+  private packedVertex(hi: number, lo: number, bases: string, at: number): number {
+    const found = this.findPacked(hi, lo);
+    if (found >= 0) return found;
+    const v = this.newVertex(bases, at);
+    this.vHi[v] = hi;
+    this.vLo[v] = lo;
+    this.vPacked[v] = 1;
+    if (2 * (this.vText.length + 1) > this.slotId.length) {
+      // Grow the table: re-insert every packed vertex.
+      this.slotId = new Int32Array(this.slotId.length * 2).fill(-1);
+      for (let u = 0; u < this.vText.length; u++) if (this.vPacked[u]) this.place(u);
+    } else this.place(v);
+    return v;
+  }
+
+  private place(v: number): void {
+    const mask = this.slotId.length - 1;
+    let slot = this.hash(this.vHi[v]!, this.vLo[v]!);
+    while (this.slotId[slot] !== -1) slot = (slot + 1) & mask;
+    this.slotId[slot] = v;
+  }
+
+  /** The vertex of a k-mer holding another base than ACGT, or of any k-mer when k > 32 (by text). */
+  private textVertex(bases: string, at: number): number {
+    const key = bases.slice(at, at + this.k);
+    let v = this.textIds.get(key);
+    if (v === undefined) {
+      v = this.newVertex(bases, at);
+      this.textIds.set(key, v);
+    }
+    return v;
   }
 
   /** `DeBruijnGraph::Build`: the graph for the first usable acyclic k, pruned; undefined when none. */
@@ -107,27 +189,17 @@ export class DeBruijnGraph {
     return undefined;
   }
 
-  private vertex(key: number | string, bases: string, at: number): number {
-    let v = this.ids.get(key);
-    if (v === undefined) {
-      v = this.kmers.length;
-      this.kmers.push(bases.slice(at, at + this.k));
-      this.ids.set(key, v);
-      this.out.push(new Map());
-    }
-    return v;
-  }
-
   private addEdge(a: number, b: number, isRef: boolean): void {
-    const m = this.out[a]!;
-    let e = m.get(b);
-    if (e === undefined) {
+    let e = this.outHead[a]!;
+    while (e >= 0 && this.edgeTo[e] !== b) e = this.edgeNext[e]!;
+    if (e < 0) {
       e = this.edgeFrom.length;
       this.edgeFrom.push(a);
       this.edgeTo.push(b);
       this.edgeWeight.push(0);
       this.edgeRef.push(false);
-      m.set(b, e);
+      this.edgeNext.push(this.outHead[a]!);
+      this.outHead[a] = e;
     }
     this.edgeWeight[e]!++;
     if (isRef) this.edgeRef[e] = true;
@@ -138,34 +210,24 @@ export class DeBruijnGraph {
     if (end <= 0) return;
     const k = this.k;
     const packable = k <= MAX_PACKED_K;
-    const top = 4 ** (k - 1);
-    // Rolling key over [i, i + k): `bad` counts non-ACGT bases in the window.
-    let key = 0;
-    let bad = 0;
-    for (let p = start; p < start + k; p++) {
+    const hiMask = this.hiMask;
+    const loMask = this.loMask;
+    // Rolling packing of the last k bases (a non-ACGT base enters as its low 2 bits: such a
+    // window is keyed by its text, and the packing is right again once the base has left);
+    // `lastBad`: the last non-ACGT base seen.
+    let hi = 0;
+    let lo = 0;
+    let lastBad = -1;
+    let prev = -1;
+    for (let p = start; p < end + k; p++) {
       const c = CODE[bases.charCodeAt(p)]!;
-      if (c > 3) bad++;
-      else key = key * 4 + c;
-    }
-    let prev = this.vertex(packable && bad === 0 ? key : bases.slice(start, start + k), bases, start);
-    for (let i = start + 1; i <= end; i++) {
-      const out = CODE[bases.charCodeAt(i - 1)]!;
-      const inc = CODE[bases.charCodeAt(i + k - 1)]!;
-      if (out > 3) bad--;
-      if (inc > 3) bad++;
-      let cur: number;
-      if (packable && bad === 0) {
-        // Recompute after a non-ACGT base left the window, else roll.
-        if (out > 3 || key < 0) {
-          key = 0;
-          for (let p = i; p < i + k; p++) key = key * 4 + CODE[bases.charCodeAt(p)]!;
-        } else key = (key - out * top) * 4 + inc;
-        cur = this.vertex(key, bases, i);
-      } else {
-        key = -1; // stale: recompute when the window is clean again
-        cur = this.vertex(bases.slice(i, i + k), bases, i);
-      }
-      this.addEdge(prev, cur, isRef);
+      if (c > 3) lastBad = p;
+      hi = ((hi << 2) | (lo >>> 30)) & hiMask;
+      lo = ((lo << 2) | (c & 3)) & loMask;
+      const i = p - k + 1;
+      if (i < start) continue;
+      const cur = packable && lastBad < i ? this.packedVertex(hi, lo, bases, i) : this.textVertex(bases, i);
+      if (prev >= 0) this.addEdge(prev, cur, isRef);
       prev = cur;
     }
   }
@@ -185,9 +247,16 @@ export class DeBruijnGraph {
     }
   }
 
+  /** Targets of v's out-edges (any order). */
+  private targets(v: number): number[] {
+    const out: number[] = [];
+    for (let e = this.outHead[v]!; e >= 0; e = this.edgeNext[e]!) out.push(this.edgeTo[e]!);
+    return out;
+  }
+
   /** Any directed cycle (self-loops included) anywhere in the graph. */
   hasCycle(): boolean {
-    const n = this.kmers.length;
+    const n = this.vText.length;
     const color = new Uint8Array(n); // 0 white, 1 on stack, 2 done
     const stackV: number[] = [];
     const stackIt: number[][] = [];
@@ -195,7 +264,7 @@ export class DeBruijnGraph {
       if (color[s] !== 0) continue;
       color[s] = 1;
       stackV.push(s);
-      stackIt.push([...this.out[s]!.keys()]);
+      stackIt.push(this.targets(s));
       while (stackV.length > 0) {
         const it = stackIt[stackIt.length - 1]!;
         if (it.length === 0) {
@@ -208,7 +277,7 @@ export class DeBruijnGraph {
         if (color[t] === 0) {
           color[t] = 1;
           stackV.push(t);
-          stackIt.push([...this.out[t]!.keys()]);
+          stackIt.push(this.targets(t));
         }
       }
     }
@@ -220,7 +289,7 @@ export class DeBruijnGraph {
     for (let e = 0; e < nE; e++) {
       if (!this.edgeRef[e] && this.edgeWeight[e]! < this.o.minEdgeWeight) this.edgeAlive[e] = 0;
     }
-    const n = this.kmers.length;
+    const n = this.vText.length;
     const inEdges: number[][] = Array.from({ length: n }, () => []);
     for (let e = 0; e < nE; e++) if (this.edgeAlive[e]) inEdges[this.edgeTo[e]!]!.push(e);
     const fwd = new Uint8Array(n);
@@ -228,7 +297,7 @@ export class DeBruijnGraph {
     fwd[this.source] = 1;
     while (stack.length > 0) {
       const v = stack.pop()!;
-      for (const e of this.out[v]!.values()) {
+      for (let e = this.outHead[v]!; e >= 0; e = this.edgeNext[e]!) {
         if (!this.edgeAlive[e]) continue;
         const t = this.edgeTo[e]!;
         if (!fwd[t]) { fwd[t] = 1; stack.push(t); }
@@ -251,7 +320,7 @@ export class DeBruijnGraph {
   /** Successors of a live vertex, in vertex creation order. */
   private successors(v: number): number[] {
     const out: number[] = [];
-    for (const [t, e] of this.out[v]!) if (this.edgeAlive[e]) out.push(t);
+    for (let e = this.outHead[v]!; e >= 0; e = this.edgeNext[e]!) if (this.edgeAlive[e]) out.push(this.edgeTo[e]!);
     return out.sort((a, b) => a - b);
   }
 
@@ -290,8 +359,8 @@ export class DeBruijnGraph {
   haplotypeForPath(path: readonly number[]): string {
     if (path.length === 0) return '';
     let s = '';
-    for (const v of path) s += this.kmers[v]![0];
-    return s + this.kmers[path[path.length - 1]!]!.slice(1);
+    for (const v of path) s += this.vText[v]![this.vAt[v]!];
+    return s + this.kmer(path[path.length - 1]!).slice(1);
   }
 
   /** The candidate haplotypes, sorted as byte strings (always includes the reference unless the path limit hit). */
@@ -311,11 +380,12 @@ export class DeBruijnGraph {
 
   /** Weight and reference flag of the live edge a→b (k-mers), if any. */
   edge(a: string, b: string): { weight: number; isRef: boolean } | undefined {
-    const va = this.ids.get(kmerKey(a));
-    const vb = this.ids.get(kmerKey(b));
-    if (va === undefined || vb === undefined || !this.alive[va] || !this.alive[vb]) return undefined;
-    const e = this.out[va]!.get(vb);
-    if (e === undefined || !this.edgeAlive[e]) return undefined;
+    const va = a.length === this.k ? this.find(a, 0) : -1;
+    const vb = b.length === this.k ? this.find(b, 0) : -1;
+    if (va < 0 || vb < 0 || !this.alive[va] || !this.alive[vb]) return undefined;
+    let e = this.outHead[va]!;
+    while (e >= 0 && this.edgeTo[e] !== vb) e = this.edgeNext[e]!;
+    if (e < 0 || !this.edgeAlive[e]) return undefined;
     return { weight: this.edgeWeight[e]!, isRef: this.edgeRef[e]! };
   }
 }

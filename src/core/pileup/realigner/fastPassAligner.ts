@@ -22,6 +22,7 @@
 import { type AlignedRead, CigarOp, cigarReferenceLength } from '../../io/sam/alignedRead';
 import { libstdcxxSort } from './libstdcxxSort';
 import { DV_SW_SCORING, PrefixCache, SeedIndex, type SwForward, type SwScoring, encodeBases, finishAlignment, smithWaterman, smithWatermanForward } from './smithWaterman';
+import { LANE_COUNT, LaneAligner, laneAligner } from './swLanes';
 
 // CIGAR op codes as plain numbers (a const enum read across modules can cost a property lookup in hot loops).
 const OP_M = 0 as CigarOp;
@@ -205,18 +206,14 @@ export function isAlignmentNormalized(ops: readonly CigarUnit[], refOffset: numb
   return true;
 }
 
-interface ReadAlignment {
-  score: number;
-  position: number;
-  cigar: string;
-  /** A Smith-Waterman forward pass whose begin cell and CIGAR are not computed yet (only the read's best haplotype needs them). */
-  pending?: SwForward;
-}
-
 interface HaplotypeEntry {
   readonly index: number;
   score: number;
-  readonly reads: ReadAlignment[];
+  /** Per read: its score on this haplotype (0: none) and, for a fast-pass placement, its offset (CIGAR all matches). */
+  readonly readScore: Int32Array;
+  readonly readPosition: Int32Array;
+  /** Reads aligned by Smith-Waterman: the forward pass (begin cell and CIGAR computed only for the read's best haplotype). */
+  readonly pending: Map<number, SwForward>;
   cigar: string;
   ops: CigarUnit[];
   refPos: number;
@@ -282,78 +279,251 @@ export function withAlignment(read: AlignedRead, start: number, cigar: Uint32Arr
   };
 }
 
-const HASH_BASE = 0x01000193;
+/** 2-bit codes of A, C, G, T (4: any other byte; a k-mer holding one is keyed by its text). */
+const BASE2 = new Uint8Array(256).fill(4);
+BASE2[65] = 0; BASE2[67] = 1; BASE2[71] = 2; BASE2[84] = 3;
 
-/** Polynomial hash (mod 2^32) of bytes[at, at + k). */
-function windowHash(bytes: Uint8Array, at: number, k: number): number {
+/**
+ * Every k-mer (k ≤ 32) of a sequence as two 32-bit halves of its 2-bit packing, one per start
+ * position (`clean` 0 when the k-mer holds a base other than ACGT).
+ */
+function packKmers(bytes: Uint8Array, k: number): { hi: Int32Array; lo: Int32Array; clean: Uint8Array } {
+  const n = Math.max(0, bytes.length - k + 1);
+  const hi = new Int32Array(n);
+  const lo = new Int32Array(n);
+  const clean = new Uint8Array(n);
+  const loBits = Math.min(2 * k, 32);
+  const hiBits = 2 * k - loBits;
+  const loMask = loBits === 32 ? -1 : (1 << loBits) - 1;
+  const hiMask = hiBits === 32 ? -1 : (1 << hiBits) - 1;
   let h = 0;
-  for (let x = 0; x < k; x++) h = (Math.imul(h, HASH_BASE) + bytes[at + x]!) | 0;
-  return h;
+  let l = 0;
+  let lastBad = -1;
+  for (let x = 0; x < bytes.length; x++) {
+    const c = BASE2[bytes[x]!]!;
+    if (c > 3) lastBad = x;
+    h = ((h << 2) | (l >>> 30)) & hiMask;
+    l = ((l << 2) | (c & 3)) & loMask;
+    const p = x - k + 1;
+    if (p >= 0) { hi[p] = h; lo[p] = l; clean[p] = lastBad < p ? 1 : 0; }
+  }
+  return { hi, lo, clean };
 }
 
-/** The hash of the window one byte further: `out` leaves, `inc` enters; `top` is HASH_BASE^(k−1). */
-function rollHash(h: number, out: number, inc: number, top: number): number {
-  return (Math.imul((h - Math.imul(out, top)) | 0, HASH_BASE) + inc) | 0;
+/** The k-mers of every read (reads longer than k), packed once per window. */
+export class ReadKmerKeys {
+  readonly hi: Int32Array[];
+  readonly lo: Int32Array[];
+  readonly clean: Uint8Array[];
+  constructor(readonly reads: readonly Uint8Array[], readonly k: number) {
+    this.hi = [];
+    this.lo = [];
+    this.clean = [];
+    for (const r of reads) {
+      const p = packKmers(r.length > k ? r : new Uint8Array(0), k);
+      this.hi.push(p.hi);
+      this.lo.push(p.lo);
+      this.clean.push(p.clean);
+    }
+  }
+}
+
+/** One haplotype's k-mers: positions (ascending) of each k-mer, and how often the k-mer at a position occurs. */
+export class HapKmerTable {
+  private readonly mask: number;
+  private readonly slotId: Int32Array; // hash slot → k-mer id, or -1
+  private readonly idHi: number[] = [];
+  private readonly idLo: number[] = [];
+  private readonly firstPos: number[] = [];
+  private readonly lastPos: number[] = [];
+  private readonly idCount: number[] = [];
+  /** Next position holding the same k-mer, or -1. */
+  readonly nextPos: Int32Array;
+  /** Occurrences in the haplotype of the k-mer starting at each position. */
+  readonly count: Int32Array;
+  private readonly text = new Map<string, number[]>();
+  private readonly textAt: (number[] | undefined)[] = [];
+
+  constructor(readonly bytes: Uint8Array, readonly k: number) {
+    const { hi, lo, clean } = packKmers(bytes, k);
+    const n = hi.length;
+    let size = 16;
+    while (size < 2 * n) size *= 2;
+    this.mask = size - 1;
+    this.slotId = new Int32Array(size).fill(-1);
+    this.nextPos = new Int32Array(n).fill(-1);
+    this.count = new Int32Array(n);
+    const idAt = new Int32Array(n);
+    for (let p = 0; p < n; p++) {
+      if (!clean[p]) {
+        const key = Buffer.prototype.latin1Slice.call(bytes, p, p + k) as string;
+        let l = this.text.get(key);
+        if (!l) this.text.set(key, l = []);
+        l.push(p);
+        this.textAt[p] = l;
+        idAt[p] = -1;
+        continue;
+      }
+      let id = this.find(hi[p]!, lo[p]!);
+      if (id < 0) {
+        id = this.firstPos.length;
+        this.insert(hi[p]!, lo[p]!, id);
+        this.firstPos.push(p);
+        this.lastPos.push(p);
+        this.idCount.push(0);
+      } else {
+        this.nextPos[this.lastPos[id]!] = p;
+        this.lastPos[id] = p;
+      }
+      this.idCount[id]!++;
+      idAt[p] = id;
+    }
+    for (let p = 0; p < n; p++) this.count[p] = idAt[p]! >= 0 ? this.idCount[idAt[p]!]! : this.textAt[p]!.length;
+  }
+
+  private hash(hi: number, lo: number): number {
+    return (Math.imul(hi ^ Math.imul(lo, 0x9e3779b1), 0x85ebca6b) ^ (lo >>> 15)) & this.mask;
+  }
+
+  private insert(hi: number, lo: number, id: number): void {
+    let slot = this.hash(hi, lo);
+    while (this.slotId[slot] !== -1) slot = (slot + 1) & this.mask;
+    this.slotId[slot] = id;
+    this.idHi.push(hi);
+    this.idLo.push(lo);
+  }
+
+  private find(hi: number, lo: number): number {
+    for (let slot = this.hash(hi, lo); ; slot = (slot + 1) & this.mask) {
+      const id = this.slotId[slot]!;
+      if (id < 0) return -1;
+      if (this.idHi[id] === hi && this.idLo[id] === lo) return id;
+    }
+  }
+
+  /** First position of an all-ACGT k-mer given by its packing, or -1 (then nextPos walks the rest). */
+  firstOf(hi: number, lo: number): number {
+    const id = this.find(hi, lo);
+    return id < 0 ? -1 : this.firstPos[id]!;
+  }
+
+  /** Positions of a k-mer holding another byte than ACGT (compared as text). */
+  positionsOfText(read: Uint8Array, off: number): readonly number[] {
+    return this.text.get(Buffer.prototype.latin1Slice.call(read, off, off + this.k) as string) ?? [];
+  }
+}
+
+export interface Placements {
+  /** Per read: the fast-pass score (0: not placed) and the haplotype offset. */
+  readonly score: Int32Array;
+  readonly position: Int32Array;
+  /** Sum of the reads' scores. */
+  readonly total: number;
 }
 
 /**
- * Every k-mer of the reads (reads longer than k) with its occurrences, read then offset order,
- * looked up by a rolling hash and checked base by base (the same as a map keyed by k-mer strings).
+ * DeepVariant's fast pass of all reads against one haplotype (`FastPassAligner::FastAlignReadsToHaplotype`):
+ * walking the haplotype's k-mers in order, every read k-mer equal to the haplotype's k-mer at
+ * position i places its read at t = max(0, i − offset); a placement inside the haplotype with
+ * at most maxNumMismatches mismatches (N matches anything) scores matches·match −
+ * mismatches·mismatch and covers [t, t + read length); each read keeps the first placement
+ * found with its best score; a non-reference haplotype is discarded (undefined) when, at a
+ * position i whose k-mer occurs in some read, between `middleStart` and `middleEnd`, no
+ * placement found so far covers i; and also when the total is 0.
+ *
+ * Found read by read, in the same result: a read's placements are looked up from its k-mers
+ * (ascending offsets) in the haplotype's k-mer table; the order in which the walk would find
+ * them is (position i, offset), kept as the tie-break; a k-mer that lies on an already
+ * compared placement with no differing base and occurs once in the haplotype can only give
+ * that placement again, so it is not looked up (its position is still marked as occurring).
+ * The covered check is then replayed over the positions in order. `middleStart` −1: never discarded.
  */
-class ReadKmerIndex {
-  readonly top: number;
-  private readonly mask: number;
-  private readonly head: Int32Array; // hash slot → k-mer id, or -1
-  private readonly hashes: number[] = [];
-  private readonly occ: number[][] = [];
-
-  constructor(private readonly reads: readonly Uint8Array[], private readonly k: number) {
-    let top = 1;
-    for (let x = 1; x < k; x++) top = Math.imul(top, HASH_BASE);
-    this.top = top;
-    let total = 0;
-    for (const r of reads) if (r.length > k) total += r.length - k + 1;
-    let size = 16;
-    while (size < 2 * total) size *= 2;
-    this.mask = size - 1;
-    this.head = new Int32Array(size).fill(-1);
-    for (let r = 0; r < reads.length; r++) {
-      const s = reads[r]!;
-      if (s.length <= k) continue;
-      let h = windowHash(s, 0, k);
-      for (let i = 0; i + k <= s.length; i++) {
-        if (i > 0) h = rollHash(h, s[i - 1]!, s[i + k - 1]!, top);
-        const l = this.get(h, s, i);
-        if (l) l.push(r * 65536 + i);
-        else this.add(h, r * 65536 + i);
+export function fastPassPlacements(hap: Uint8Array, table: HapKmerTable, reads: readonly Uint8Array[], keys: ReadKmerKeys, o: AlignerOptions, middleStart: number, middleEnd: number): Placements | undefined {
+  const k = keys.k;
+  const hapLen = hap.length;
+  const nPos = Math.max(0, hapLen - k + 1);
+  const occurs = new Uint8Array(nPos); // the haplotype k-mer at i is some read's k-mer
+  const furthest = new Int32Array(nPos); // per position i: the furthest end of the placements found at i
+  const score = new Int32Array(reads.length);
+  const position = new Int32Array(reads.length).fill(NOT_ALIGNED);
+  const maxMm = o.maxNumMismatches;
+  let total = 0;
+  // Per offset of the current read: 1 + the haplotype position of its k-mer when it need not be looked up, else 0.
+  let skip = new Int32Array(0);
+  // Per read: the placements compared (t, order key i·65536 + offset of their first finding, score or −1).
+  const ts: number[] = [];
+  const order: number[] = [];
+  const scores: number[] = [];
+  for (let r = 0; r < reads.length; r++) {
+    const rb = reads[r]!;
+    const len = rb.length;
+    if (len <= k) continue;
+    const hi = keys.hi[r]!;
+    const lo = keys.lo[r]!;
+    const clean = keys.clean[r]!;
+    const nOff = len - k + 1;
+    if (skip.length < nOff) skip = new Int32Array(2 * nOff);
+    skip.fill(0, 0, nOff);
+    ts.length = 0;
+    order.length = 0;
+    scores.length = 0;
+    const consider = (i: number, off: number): void => {
+      occurs[i] = 1;
+      const t = i > off ? i - off : 0;
+      if (t + len > hapLen) return;
+      const key = i * 65536 + off;
+      for (let c = 0; c < ts.length; c++) {
+        if (ts[c] === t) { if (key < order[c]!) order[c] = key; return; }
+      }
+      // Compare the read at t: mismatches (N matches anything) and the bases that differ.
+      let mm = 0;
+      let lastDiff = -1;
+      for (let x = 0; x < len; x++) {
+        const c1 = hap[t + x]!;
+        const c2 = rb[x]!;
+        if (c1 !== c2) {
+          if (c1 !== 78 && c2 !== 78) mm++;
+          // Offsets whose k-mer ends before this base and starts after the previous difference
+          // lie on this placement unchanged.
+          for (let s = lastDiff + 1; s + k <= x; s++) if (table.count[t + s] === 1) skip[s] = t + s + 1;
+          lastDiff = x;
+        }
+      }
+      for (let s = lastDiff + 1; s + k <= len; s++) if (table.count[t + s] === 1) skip[s] = t + s + 1;
+      ts.push(t);
+      order.push(key);
+      scores.push(mm <= maxMm ? (len - mm) * o.match - mm * o.mismatch : -1);
+    };
+    for (let off = 0; off < nOff; off++) {
+      if (skip[off]) { occurs[skip[off]! - 1] = 1; continue; }
+      if (clean[off]) {
+        for (let i = table.firstOf(hi[off]!, lo[off]!); i >= 0; i = table.nextPos[i]!) consider(i, off);
+      } else {
+        for (const i of table.positionsOfText(rb, off)) consider(i, off);
       }
     }
+    let best = 0;
+    let bestKey = Infinity;
+    for (let c = 0; c < ts.length; c++) {
+      const sc = scores[c]!;
+      if (sc < 0) continue;
+      const i = Math.floor(order[c]! / 65536);
+      const end = ts[c]! + len;
+      if (end > furthest[i]!) furthest[i] = end;
+      if (sc > best || (sc === best && order[c]! < bestKey)) { best = sc; bestKey = order[c]!; position[r] = ts[c]!; }
+    }
+    score[r] = best;
+    total += best;
   }
-
-  private add(h: number, packed: number): void {
-    let slot = h & this.mask;
-    while (this.head[slot] !== -1) slot = (slot + 1) & this.mask;
-    this.head[slot] = this.occ.length;
-    this.hashes.push(h);
-    this.occ.push([packed]);
-  }
-
-  /** Occurrences of bytes[at, at + k) (whose hash is h), or undefined. */
-  get(h: number, bytes: Uint8Array, at: number): number[] | undefined {
-    const k = this.k;
-    for (let slot = h & this.mask; ; slot = (slot + 1) & this.mask) {
-      const id = this.head[slot]!;
-      if (id < 0) return undefined;
-      if (this.hashes[id] !== h) continue;
-      const l = this.occ[id]!;
-      const rep = l[0]!;
-      const rb = this.reads[Math.floor(rep / 65536)]!;
-      const off = rep % 65536;
-      let x = 0;
-      while (x < k && rb[off + x] === bytes[at + x]) x++;
-      if (x === k) return l;
+  if (middleStart >= 0) {
+    let covered = 0;
+    for (let i = 0; i < nPos; i++) {
+      if (!occurs[i]) continue;
+      if (furthest[i]! > covered) covered = furthest[i]!;
+      if (covered <= i && i >= middleStart && i < middleEnd) return undefined;
     }
   }
+  return total === 0 ? undefined : { score, position, total };
 }
 
 /** `FastPassAligner::AlignReads` for one window. Output is in input order. */
@@ -368,69 +538,24 @@ export function fastPassAlign(setup: FastPassSetup, reads: readonly AlignedRead[
   threshold = ((threshold << 16) >> 16); // int16
   if (threshold < 0) threshold = 1;
 
-  // 1. k-mer index of the reads: k-mer → packed (read id · 65536 + offset), in read then offset order.
   const readBytes = seqs.map((s) => Buffer.from(s, 'latin1'));
-  const index = new ReadKmerIndex(readBytes, K);
 
-  // 2. fast pass per haplotype.
+  // 2. fast pass per haplotype (fastPassPlacements: the same placements, found read by read).
+  const keys = new ReadKmerKeys(readBytes, K);
   const entries: HaplotypeEntry[] = [];
   for (let h = 0; h < haps.length; h++) {
     const hap = haps[h]!;
     const isRef = hap === setup.reference;
-    const aln: ReadAlignment[] = Array.from({ length: nReads }, () => ({ score: 0, position: NOT_ALIGNED, cigar: '' }));
-    const coverage = new Int32Array(hap.length);
     const hapBytes = Buffer.from(hap, 'latin1');
-    // The last offset at which each read failed (> max mismatches): a failed comparison has no
-    // effect, so repeating it for the read's other k-mers can be skipped.
-    const lastFail = new Int32Array(nReads).fill(-1);
-    let score = 0;
-    let discarded = false;
-    let hash = 0;
-    for (let i = 0; i + K <= hap.length; i++) {
-      hash = i === 0 ? windowHash(hapBytes, 0, K) : rollHash(hash, hapBytes[i - 1]!, hapBytes[i + K - 1]!, index.top);
-      const occ = index.get(hash, hapBytes, i);
-      if (!occ) continue;
-      for (const packed of occ) {
-        const r = Math.floor(packed / 65536);
-        const off = packed % 65536;
-        const t = Math.max(0, i - off);
-        const s = seqs[r]!;
-        const len = s.length;
-        if (t + len > hap.length) continue;
-        const a = aln[r]!;
-        if (a.position !== NOT_ALIGNED && a.position === t) continue;
-        if (lastFail[r] === t) continue;
-        let mm = 0;
-        let matches = 0;
-        let ok = true;
-        const rb = readBytes[r]!;
-        const maxMm = o.maxNumMismatches + 1;
-        for (let x = 0; x < len; x++) {
-          const c1 = hapBytes[t + x]!;
-          const c2 = rb[x]!;
-          if (c1 !== c2 && c1 !== 78 && c2 !== 78) {
-            mm++;
-            if (mm === maxMm) { ok = false; break; }
-          } else matches++;
-        }
-        if (!ok) { lastFail[r] = t; continue; } // scored 0 with too many mismatches
-        const newScore = matches * o.match - mm * o.mismatch;
-        for (let x = t; x < t + len; x++) coverage[x]!++;
-        if (a.score < newScore) {
-          score += newScore - a.score;
-          a.score = newScore;
-          a.position = t;
-          a.cigar = `${len}=`;
-        }
-      }
-      if (coverage[i] === 0 && i >= setup.refPrefixLength && i < hap.length - setup.refSuffixLength && !isRef) {
-        score = 0;
-        discarded = true;
-        break;
-      }
-    }
-    if (score === 0 || discarded) for (const a of aln) { a.score = 0; a.position = NOT_ALIGNED; a.cigar = ''; }
-    entries.push({ index: h, score, reads: aln, cigar: '', ops: [], refPos: 0, isReference: false, valid: true, shifts: new Int32Array(0) });
+    const placed = fastPassPlacements(hapBytes, new HapKmerTable(hapBytes, K), readBytes, keys, o, isRef ? -1 : setup.refPrefixLength, hap.length - setup.refSuffixLength);
+    entries.push({
+      index: h,
+      score: placed ? placed.total : 0,
+      readScore: placed ? placed.score : new Int32Array(nReads),
+      readPosition: placed ? placed.position : new Int32Array(nReads).fill(NOT_ALIGNED),
+      pending: new Map(),
+      cigar: '', ops: [], refPos: 0, isReference: false, valid: true, shifts: new Int32Array(0),
+    });
   }
 
   // 3. haplotypes → reference.
@@ -458,20 +583,38 @@ export function fastPassAlign(setup: FastPassSetup, reads: readonly AlignedRead[
     e.shifts = positionShifts(hap.length, e.cigar);
   }
 
-  // 4. Smith-Waterman for reads the fast pass could not place.
+  // 4. Smith-Waterman for reads the fast pass could not place, against every haplotype that
+  //    kept a score (the same haplotypes for every such read): eight reads at a time in vector
+  //    lanes (swLanes.ts) when the engine can, else one by one.
   let readCodes: Uint8Array[] | undefined;
-  const cache = new PrefixCache(); // the haplotypes are sorted: consecutive ones share prefixes
+  const unplaced: number[] = [];
   for (let r = 0; r < nReads; r++) {
     let any = false;
-    for (const e of entries) if (e.reads[r]!.score > 0) { any = true; break; }
-    if (any) continue;
-    readCodes ??= seqs.map((s) => encodeBases(s));
-    for (const e of entries) {
-      if (!e.valid) continue;
-      if (e.score === 0 && !(o.forceAlignment && e.isReference)) continue;
-      const f = smithWatermanForward(readCodes[r]!, hapCodes[e.index]!, o, hapSeeds[e.index] ??= new SeedIndex(hapCodes[e.index]!), cache);
-      if (f.max > 0 && (f.max >= threshold || (o.forceAlignment && e.isReference))) {
-        e.reads[r] = { score: f.max, position: -1, cigar: '', pending: f };
+    for (const e of entries) if (e.readScore[r]! > 0) { any = true; break; }
+    if (!any) unplaced.push(r);
+  }
+  const targets = entries.filter((e) => e.valid && (e.score !== 0 || (o.forceAlignment && e.isReference)));
+  const keep = (e: HaplotypeEntry, r: number, f: SwForward): void => {
+    if (f.max > 0 && (f.max >= threshold || (o.forceAlignment && e.isReference))) { e.readScore[r] = f.max; e.pending.set(r, f); }
+  };
+  if (unplaced.length > 0 && targets.length > 0) {
+    readCodes = seqs.map((s) => encodeBases(s));
+    let maxLen = 0;
+    for (const r of unplaced) maxLen = Math.max(maxLen, readCodes[r]!.length);
+    let maxTarget = 0;
+    for (const e of targets) maxTarget = Math.max(maxTarget, hapCodes[e.index]!.length);
+    const lanes = LaneAligner.fits(maxLen, maxTarget, o) ? laneAligner() : undefined;
+    if (lanes) {
+      const targetCodes = targets.map((e) => hapCodes[e.index]!);
+      for (let b = 0; b < unplaced.length; b += LANE_COUNT) {
+        const batch = unplaced.slice(b, b + LANE_COUNT);
+        const res = lanes.forward(batch.map((r) => readCodes![r]!), targetCodes, o);
+        for (let q = 0; q < batch.length; q++) for (let t = 0; t < targets.length; t++) keep(targets[t]!, batch[q]!, res[q]![t]!);
+      }
+    } else {
+      const cache = new PrefixCache(); // the haplotypes are sorted: consecutive ones share prefixes
+      for (const r of unplaced) {
+        for (const e of targets) keep(e, r, smithWatermanForward(readCodes[r]!, hapCodes[e.index]!, o, hapSeeds[e.index] ??= new SeedIndex(hapCodes[e.index]!), cache));
       }
     }
   }
@@ -487,7 +630,7 @@ export function fastPassAlign(setup: FastPassSetup, reads: readonly AlignedRead[
     let bestEntry: HaplotypeEntry | undefined;
     for (const e of entries) {
       if (!e.valid) continue;
-      const s = e.reads[r]!.score;
+      const s = e.readScore[r]!;
       if (s > best || (best > 0 && s === best && !e.isReference)) {
         best = s;
         bestEntry = e;
@@ -497,17 +640,20 @@ export function fastPassAlign(setup: FastPassSetup, reads: readonly AlignedRead[
       out.push({ read: o.forceAlignment ? undefined : read, outcome: 'unaligned', haplotype: -1 });
       continue;
     }
-    const ra = bestEntry.reads[r]!;
-    if (ra.pending) {
-      const a = finishAlignment(readCodes![r]!, hapCodes[bestEntry.index]!, ra.pending, o);
-      ra.position = a.refBegin;
-      ra.cigar = a.cigar;
-      ra.pending = undefined;
+    const fwd = bestEntry.pending.get(r);
+    let p: number;
+    let readToHap: CigarUnit[];
+    if (fwd) {
+      const a = finishAlignment(readCodes![r]!, hapCodes[bestEntry.index]!, fwd, o);
+      p = a.refBegin;
+      readToHap = parseAlignerCigar(a.cigar);
+    } else {
+      p = bestEntry.readPosition[r]!;
+      readToHap = [{ op: OP_M, len: seqs[r]!.length }]; // `${length}=`
     }
-    const p = ra.position;
     if (p >= bestEntry.shifts.length) throw new Error(`internal: read position ${p} past haplotype ${bestEntry.index}`);
     const offset = bestEntry.refPos + p + bestEntry.shifts[p]!;
-    let ops = mergeReadToRef(seqs[r]!.length, parseAlignerCigar(ra.cigar), bestEntry.ops, p);
+    let ops = mergeReadToRef(seqs[r]!.length, readToHap, bestEntry.ops, p);
     if (!o.normalizeReads && !isAlignmentNormalized(ops, offset, setup.reference, seqs[r]!)) ops = [];
     if (ops.length === 0) {
       out.push({ read, outcome: 'not-normalized', haplotype: bestEntry.index });

@@ -404,9 +404,15 @@ function forwardPass(q: Uint8Array, ref: Uint8Array, sc: SwScoring, seeds: SeedI
   let best = 0;
   let bestD = 0;
   for (const [d, len] of runs) if (len > best || (len === best && Math.abs(d - (n - m)) < Math.abs(bestD - (n - m)))) { best = len; bestD = d; }
-  let lo = Math.max(fullLo, bestD - 16);
-  let hi = Math.min(fullHi, bestD + 16);
-  for (let attempt = 0; attempt < 2; attempt++) {
+  // First band: 4 diagonals around those holding long shared runs (≥ 32 bases, or the longest
+  // run); the bounds then say whether it must be wider (another pass).
+  const longRun = Math.min(best, 32);
+  let dLo = bestD;
+  let dHi = bestD;
+  for (const [d, len] of runs) if (len >= longRun) { if (d < dLo) dLo = d; if (d > dHi) dHi = d; }
+  let lo = Math.max(fullLo, dLo - 4);
+  let hi = Math.min(fullHi, dHi + 4);
+  for (let attempt = 0; attempt < 3; attempt++) {
     const r = scorePass(q, m, ref, 0, 1, n, sc, -1, lo, hi);
     if (r.max <= 0) return full();
     const steps = Math.ceil(r.max / sc.match);
@@ -543,7 +549,18 @@ export function finishAlignment(query: Uint8Array, ref: Uint8Array, fwd: SwForwa
   const revQuery = query.slice(0, queryEnd + 1).reverse();
   // Reverse pass: column c = refEnd − j, row i' = queryEnd − i, so diagonal d maps to (refEnd − queryEnd) − d.
   const shift = refEnd - queryEnd;
-  const rev = scorePass(revQuery, queryEnd + 1, ref, refEnd, -1, refEnd + 1, sc, fwd.max, shift - fwd.hi, shift - fwd.lo);
+  // Every alignment scoring fwd.max up to the end cell ends at the end cell (the first column
+  // reaching the best score, the smallest row there), and its gaps total at most g bases
+  // (fwd.max ≤ match·(queryEnd + 1) − gapExtend·gaps when gapOpen ≥ gapExtend): it lies
+  // within g diagonals of the end cell's, as well as in the forward band.
+  let lo = fwd.lo;
+  let hi = fwd.hi;
+  if (sc.gapExtend > 0 && sc.gapOpen >= sc.gapExtend) {
+    const g = Math.floor((sc.match * (queryEnd + 1) - fwd.max) / sc.gapExtend);
+    lo = Math.max(lo, shift - g);
+    hi = Math.min(hi, shift + g);
+  }
+  const rev = scorePass(revQuery, queryEnd + 1, ref, refEnd, -1, refEnd + 1, sc, fwd.max, shift - hi, shift - lo);
   const refBegin = rev.refCol;
   const queryBegin = queryEnd - rev.queryIdx;
   const runs = bandedCigar(ref, refBegin, refEnd - refBegin + 1, query, queryBegin, queryEnd - queryBegin + 1, fwd.max, sc);
