@@ -240,7 +240,7 @@ const RGB_SHOWN_WIDTH = 442;
  * `blocks`, from show's blockLayout), times `scale` (the image's CSS size over its pixels).
  * Attributes only: the page's CSP allows no style attribute.
  */
-function blocked(im: EvidenceImage, img: string, size: { readonly height: number }, scale: number): string {
+export function blockLabelledImage(im: Pick<EvidenceImage, 'blocks'>, img: string, size: { readonly height: number }, scale: number): string {
   if (!im.blocks) return img;
   const height = Math.round(size.height * scale) + 2;
   const n = (x: number): string => String(Math.round(x * 10) / 10);
@@ -265,10 +265,10 @@ function groupHtml(input: DemoReportInput, g: EvidenceImageGroup, rank: number, 
     const probHead = `<tr><th>Model</th><th class="num">P(0 copies)</th><th class="num">P(1)</th><th class="num">P(2)</th></tr>`;
     const probRows = g.models.map((m) => `<tr><td class="${m === input.a.name ? 'model-a' : 'model-b'}">${esc(m)}</td>${probCells(im.probabilities[m])}</tr>`).join('');
     const rgb = im.rgbPng && im.rgbSize
-      ? `<figure>${blocked(im, `<img class="pileup rgb" id="${id}-rgb" alt="RGB composite for alt ${esc(alts)}" width="${im.rgbSize.width}" height="${im.rgbSize.height}" src="${dataUri(im.rgbPng)}">`, im.rgbSize, RGB_SHOWN_WIDTH / im.rgbSize.width)}<figcaption>RGB composite</figcaption></figure>` : '';
+      ? `<figure>${blockLabelledImage(im, `<img class="pileup rgb" id="${id}-rgb" alt="RGB composite for alt ${esc(alts)}" width="${im.rgbSize.width}" height="${im.rgbSize.height}" src="${dataUri(im.rgbPng)}">`, im.rgbSize, RGB_SHOWN_WIDTH / im.rgbSize.width)}<figcaption>RGB composite</figcaption></figure>` : '';
     const blockList = im.blocks ? `<p class="muted block-titles">Alt-aligned <code>rows</code> image: blocks, top to bottom: ${im.blocks.map((b) => esc(b.title)).join(' · ')}</p>` : '';
     return `<div class="image"><p><b>Image for alt ${esc(alts)}</b> <span class="muted">(alt indices ${im.altAlleleIndices.join(',')})</span></p>${blockList}
-<figure class="scroll">${blocked(im, `<img class="pileup strip" id="${id}-channels" alt="channels for alt ${esc(alts)}" width="${im.channelsSize.width}" height="${im.channelsSize.height}" src="${dataUri(im.channelsPng)}">`, im.channelsSize, 1)}<figcaption>channels, as DeepVariant's show_examples draws them</figcaption></figure>
+<figure class="scroll">${blockLabelledImage(im, `<img class="pileup strip" id="${id}-channels" alt="channels for alt ${esc(alts)}" width="${im.channelsSize.width}" height="${im.channelsSize.height}" src="${dataUri(im.channelsPng)}">`, im.channelsSize, 1)}<figcaption>channels, as DeepVariant's show_examples draws them</figcaption></figure>
 <div class="images">${rgb}<table class="probs">${probHead}${probRows}</table></div></div>`;
   }).join('');
   return head + notes + imgs;

@@ -73,7 +73,7 @@ async function makeTile(entry: QueueEntry, deps: TileDeps, signal: AbortSignal):
 }
 
 /** One tile image: the RGB composite reduced; a 'rows' image as its three labelled blocks. */
-export function tileImage(ex: SiteExamples['examples'][number], rows: boolean, models: readonly string[], factor: number): QueueImage {
+export function tileImage(ex: Pick<SiteExamples['examples'][number], 'tensor' | 'altBlocks'>, rows: boolean, models: readonly string[], factor: number): QueueImage {
   if (rows && ex.altBlocks) {
     const t = blockedThumbnail(ex.tensor, 3, factor);
     const alts: [string, string] = [ex.altBlocks[0].alt, ex.altBlocks[1].alt];
