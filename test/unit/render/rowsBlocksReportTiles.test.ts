@@ -22,8 +22,15 @@ import { BLOCK_GAP, HEADER_HEIGHT, blockLayout, blockTop, renderRgb, showExample
 import { downscaleRgb, pileupThumbnail } from '../../../src/core/render/thumbnail';
 import { blockLabelledImage } from '../../../src/core/report/demoReport';
 import { evidencePictures } from '../../../src/core/report/siteEvidence';
-import { tileImage } from '../../../src/extension/queue/queueTiles';
-import { SHARED_DATA } from '../../helpers/paths';
+import { readExampleInfo } from '../../../src/core/io/examples/exampleInfo';
+import type { DvExample } from '../../../src/core/io/examples/tfExample';
+import { modelPipeline } from '../../../src/core/model/makeExamplesParams';
+import { pipelineOptions } from '../../../src/core/pileup/siteExamples';
+import type { QueueEntry } from '../../../src/extension/queue/queueModel';
+import { tileImage, tileMaker } from '../../../src/extension/queue/queueTiles';
+import { SiteSources, type SiteSourceConfig } from '../../../src/extension/inspector/siteTensors';
+import type { SiteRecord } from '../../../src/protocol/protocol';
+import { SHARED_DATA, dv } from '../../helpers/paths';
 import { decodePngs } from './pngCheck';
 
 const L = join(SHARED_DATA, 'dv-layouts');
@@ -191,3 +198,48 @@ describe("DeepVariant's rows golden in the report and the tiles", () => {
   });
 });
 
+
+describe('the review queue on a rows model', () => {
+  const chr20 = dv('NA12878_S1.chr20.10_10p1mb.bam');
+  test('tileMaker: a rows model\'s site is tiled as three labelled blocks of DeepVariant\'s golden pixels; a plain model\'s as one 50-row image', {
+    skip: HAS_LAYOUTS && existsSync(chr20) ? false : `no ${L} or ${chr20}`, timeout: 300_000,
+  }, async () => {
+    const info = await readExampleInfo(`${ROWS_GOLDEN}.example_info.json`);
+    const rowsOptions = modelPipeline(info, undefined).options;
+    assert.equal(rowsOptions.encoder.altAlignedPileup, 'rows');
+    // An indel of the golden (alt-aligned), as a VCF record.
+    let golden: DvExample | undefined;
+    for await (const r of readExamples(ROWS_GOLDEN)) {
+      const v = r.example.variant;
+      if (r.example.altAlleleIndices.length === 1 && (v.referenceBases.length > 1 || v.alternateBases.some((a) => a.length > 1))) { golden = r.example; break; }
+    }
+    const v = golden!.variant;
+    const record: SiteRecord = {
+      file: '/x.vcf.gz', row: 0, chrom: v.referenceName, pos: v.start + 1, ref: v.referenceBases, alt: v.alternateBases.join(','), id: '.', qual: '30', filter: 'PASS',
+      samples: [{ name: 'NA12878', gt: '0/1', gq: '30', dp: '', ad: '', vaf: '', pl: '' }], info: [], line: '',
+    };
+    const entry: QueueEntry = { contig: record.chrom, pos: record.pos, ref: record.ref, alt: record.alt, classes: [], calls: [], snapshot: [], record: async () => record };
+    const config = (): SiteSourceConfig => ({ trusted: true, reads: { bySample: new Map(), unnamed: [chr20] }, reference: dv('ucsc.hg19.chr20.unittest.fasta.gz'), examples: [] });
+    const sources = new SiteSources(config);
+    const tile = await tileMaker({ sources, config, models: async () => [{ name: 'rows', options: rowsOptions }] })(entry, new AbortController().signal);
+    const alt = golden!.altAlleleIndices.map((i) => v.alternateBases[i]!);
+    assert.equal(tile.images.length, 1, tile.note ?? '');
+    const img = tile.images[0]!;
+    assert.deepEqual(img.models, ['rows']);
+    assert.deepEqual([img.width, img.height], [111, 156]);
+    assert.deepEqual(img.blocks?.map((b) => [b.title, b.top, b.height]), [
+      ['reference-aligned', 0, 50], [`alt-1-aligned (${alt[0]})`, 53, 50], [`alt-2-aligned (${alt[0]})`, 106, 50],
+    ]);
+    // The site has one alt: its only image is the golden's, so each tile block is the golden block reduced.
+    const layout = blockLayout(150, 3);
+    for (let k = 0; k < 3; k++) {
+      const block: PileupTensor = { ...golden!.tensor, height: 100, data: golden!.tensor.data.subarray(k * 100 * 221 * 6, (k + 1) * 100 * 221 * 6) };
+      const want = downscaleRgb(renderRgb(block, { annotate: false }), 2).data;
+      const top = blockTop(layout, k) * 111 * 4;
+      assert.ok(Buffer.from(img.rgba.subarray(top, top + want.length)).equals(Buffer.from(want)), `block ${k} = the golden's block ${k} reduced`);
+    }
+    // The same site for a plain model: one image of 50 rows, no blocks.
+    const plain = await tileMaker({ sources, config, models: async () => [{ name: 'plain', options: pipelineOptions() }] })(entry, new AbortController().signal);
+    assert.deepEqual([plain.images[0]!.height, plain.images[0]!.blocks], [50, undefined]);
+  });
+});
