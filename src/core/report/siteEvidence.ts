@@ -12,7 +12,7 @@
  * model whose thresholds change the candidate or the reads gets its own, which is exactly
  * where "what did each model see" differs.
  *
- * An alt-aligned 'rows' image (docs/deepvariant.md §12.3: the models' example_info.json) is drawn
+ * An alt-aligned 'rows' image (docs/deepvariant.md §12.3: the models' make_examples settings) is drawn
  * as `show` draws it, three blocks split by grey bands (showExamples.ts blockLayout), and each
  * block's title and drawn rows are given (`blocks`) so the report labels them beside the pixels.
  *
@@ -26,11 +26,10 @@
 import { throwIfAborted } from '../errors';
 import type { DvFilter } from '../model/genotypePostprocess';
 import { phredLikelihoods } from '../model/deepVariantVcf';
+import { modelPipeline } from '../model/makeExamplesParams';
 import type { ModelCaller } from '../model/modelCaller';
 import { groupBySight } from '../model/siteImages';
 import { encodePng } from '../render/png';
-import { altLayoutOf } from '../pileup/altAlignedPileup';
-import type { PileupTensor } from '../io/examples/pileupTensor';
 import { type BlockLabel, blockLayout, channelLabels, HEADER_HEIGHT, renderChannelStrip, renderRgb, rowsBlockLabels } from '../render/showExamples';
 
 export interface EvidenceImage {
@@ -118,7 +117,7 @@ function formatGt(gt: readonly number[]): string {
  * (`rowsAlts`: the alts of its two alt blocks, in DeepVariant's block order) as three blocks,
  * with the drawn rows of each block's label.
  */
-export function evidencePictures(tensor: PileupTensor, rowsAlts: readonly [string, string] | undefined): {
+export function evidencePictures(tensor: Parameters<typeof renderChannelStrip>[0], rowsAlts: readonly [string, string] | undefined): {
   strip: ReturnType<typeof renderChannelStrip>; rgb: ReturnType<typeof renderRgb> | undefined; blocks: BlockLabel[] | undefined;
 } {
   const layout = rowsAlts ? blockLayout(tensor.height, 3) : undefined;
@@ -142,8 +141,9 @@ export async function collectSiteEvidence(req: SiteEvidenceRequest): Promise<Sit
   // Group the models by the images they saw (core/model/siteImages.ts, shared with the inspector).
   const clusters = groupBySight(results.map((r, i) => ({ site: r.site, name: req.names[i]!, r })));
   const groups: EvidenceImageGroup[] = clusters.map(({ site, members }) => {
-    // Every member has the same make_examples settings' images; the first one's example_info says the layout.
-    const rows = altLayoutOf(members[0]!.r.model.exampleInfo).layout === 'rows';
+    // The members saw the same images; the first one's make_examples settings (as ModelCaller builds them) say the layout.
+    const m0 = members[0]!.r.model;
+    const rows = modelPipeline(m0.exampleInfo, m0.card?.makeExamplesParams, m0.dir).options.encoder.altAlignedPileup === 'rows';
     const images: EvidenceImage[] = site.examples.map((ex, i) => {
       const { strip, rgb, blocks } = evidencePictures(ex.tensor, rows && ex.altBlocks ? [ex.altBlocks[0].alt, ex.altBlocks[1].alt] : undefined);
       const probabilities: Record<string, number[]> = {};
