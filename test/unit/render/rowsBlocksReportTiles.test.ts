@@ -18,10 +18,11 @@ import { readExamples } from '../../../src/core/io/examples/examplesFile';
 import type { PileupTensor } from '../../../src/core/io/examples/pileupTensor';
 import { altBlockOrder } from '../../../src/core/pileup/altAlignedPileup';
 import { encodePng } from '../../../src/core/render/png';
-import { BLOCK_GAP, HEADER_HEIGHT, blockLayout, blockTop, renderRgb, showExamplesFileNames } from '../../../src/core/render/showExamples';
+import { BLOCK_GAP, HEADER_HEIGHT, blockLayout, blockTop, channelLabels, renderChannelStrip, renderRgb, showExamplesFileNames } from '../../../src/core/render/showExamples';
 import { downscaleRgb, pileupThumbnail } from '../../../src/core/render/thumbnail';
 import { blockLabelledImage } from '../../../src/core/report/demoReport';
-import { evidencePictures } from '../../../src/core/report/siteEvidence';
+import { collectSiteEvidence, evidencePictures } from '../../../src/core/report/siteEvidence';
+import type { ModelCaller } from '../../../src/core/model/modelCaller';
 import { readExampleInfo } from '../../../src/core/io/examples/exampleInfo';
 import type { DvExample } from '../../../src/core/io/examples/tfExample';
 import { modelPipeline } from '../../../src/core/model/makeExamplesParams';
@@ -201,7 +202,7 @@ describe("DeepVariant's rows golden in the report and the tiles", () => {
 
 describe('the review queue on a rows model', () => {
   const chr20 = dv('NA12878_S1.chr20.10_10p1mb.bam');
-  test('tileMaker: a rows model\'s site is tiled as three labelled blocks of DeepVariant\'s golden pixels; a plain model\'s as one 50-row image', {
+  test('tileMaker and the report\'s evidence: a rows model\'s site as three labelled blocks of DeepVariant\'s golden pixels; a plain model\'s tile as one 50-row image', {
     skip: HAS_LAYOUTS && existsSync(chr20) ? false : `no ${L} or ${chr20}`, timeout: 300_000,
   }, async () => {
     const info = await readExampleInfo(`${ROWS_GOLDEN}.example_info.json`);
@@ -238,6 +239,16 @@ describe('the review queue on a rows model', () => {
       const top = blockTop(layout, k) * 111 * 4;
       assert.ok(Buffer.from(img.rgba.subarray(top, top + want.length)).equals(Buffer.from(want)), `block ${k} = the golden's block ${k} reduced`);
     }
+    // The report's evidence for the same site: a rows model's images are show's three blocks, labelled.
+    const { site } = await sources.siteExamples(record.chrom, record.pos, { refBases: v.referenceBases, altBases: [...v.alternateBases] }, chr20, dv('ucsc.hg19.chr20.unittest.fasta.gz'), new AbortController().signal, rowsOptions);
+    const caller = {
+      callSite: async () => [{ model: { name: 'rows', exampleInfo: info, card: undefined, dir: '/models/rows' }, site, probabilities: site.examples.map(() => Float64Array.of(0.1, 0.8, 0.1)), call: undefined, noCallReason: 'test' }],
+    } as unknown as ModelCaller;
+    const evidence = await collectSiteEvidence({ caller, names: ['rows'], contig: record.chrom, position: record.pos, refBases: v.referenceBases, altBases: [...v.alternateBases], sample: 'NA12878' });
+    const im = evidence.groups[0]!.images.find((x) => x.altAlleles.join(',') === alt.join(','))!;
+    assert.ok(Buffer.from(im.channelsPng).equals(Buffer.from(encodePng(renderChannelStrip(golden!.tensor, channelLabels(6, [1, 2, 3, 4, 5, 6]), { blocks: 3 })))), 'the report\'s channel strip = show\'s drawing of the golden');
+    assert.deepEqual(im.blocks?.map((b) => [b.short, b.top]), [['ref', HEADER_HEIGHT], ['alt 1', HEADER_HEIGHT + 103], ['alt 2', HEADER_HEIGHT + 206]]);
+    assert.deepEqual([im.channelsSize.height, im.rgbSize?.height], [HEADER_HEIGHT + 306, HEADER_HEIGHT + 306]);
     // The same site for a plain model: one image of 50 rows, no blocks.
     const plain = await tileMaker({ sources, config, models: async () => [{ name: 'plain', options: pipelineOptions() }] })(entry, new AbortController().signal);
     assert.deepEqual([plain.images[0]!.height, plain.images[0]!.blocks], [50, undefined]);
