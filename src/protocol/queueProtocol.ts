@@ -47,6 +47,19 @@ export interface QueueImage {
   readonly height: number;
   /** width · height · 4 bytes, RGBA. */
   readonly rgba: Uint8Array;
+  /**
+   * An alt-aligned 'rows' image (docs/deepvariant.md §12.3): its three blocks (reference-aligned,
+   * alt-1-aligned, alt-2-aligned), in the image's rows, split by grey bands; labelled beside it.
+   */
+  readonly blocks?: readonly QueueImageBlock[];
+}
+
+/** One block of a 'rows' tile image: its title, short label, first row and rows in the image. */
+export interface QueueImageBlock {
+  readonly title: string;
+  readonly short: string;
+  readonly top: number;
+  readonly height: number;
 }
 
 /** A site's tile: one image, or one per model when the models' images differ. */

@@ -47,7 +47,26 @@ function fakeHost(arg: { n: number; reviewed: number }): void {
     }
     return { models: [model], width, height, rgba };
   };
-  const tile = (i: number) => (i % 5 === 0 ? { index: i, images: [image(i, 'default'), image(i, 'retrained')] } : { index: i, images: [{ ...image(i, 'default'), models: ['default', 'retrained'] }] });
+  // Site 6: a model with DeepVariant's alt-aligned 'rows' layout: three 50-row blocks, grey bands at rows 50–52 and 103–105.
+  const rowsImage = () => {
+    const width = 111, height = 156;
+    const rgba = new Uint8Array(width * height * 4);
+    for (let p = 0; p < width * height; p++) {
+      const row = Math.floor(p / width);
+      const band = (row >= 50 && row < 53) || (row >= 103 && row < 106);
+      rgba[p * 4] = band ? 128 : row < 50 ? 220 : row < 103 ? 30 : 120;
+      rgba[p * 4 + 1] = band ? 128 : 90;
+      rgba[p * 4 + 2] = band ? 128 : 40;
+      rgba[p * 4 + 3] = 255;
+    }
+    const blocks = [
+      { title: 'reference-aligned', short: 'ref', top: 0, height: 50 },
+      { title: 'alt-1-aligned (G)', short: 'alt 1', top: 53, height: 50 },
+      { title: 'alt-2-aligned (G)', short: 'alt 2', top: 106, height: 50 },
+    ];
+    return { models: ['default', 'retrained'], width, height, rgba, blocks };
+  };
+  const tile = (i: number) => (i === 6 ? { index: i, images: [rowsImage()] } : i % 5 === 0 ? { index: i, images: [image(i, 'default'), image(i, 'retrained')] } : { index: i, images: [{ ...image(i, 'default'), models: ['default', 'retrained'] }] });
   w.acquireVsCodeApi = () => ({
     getState: () => undefined,
     setState: () => undefined,
@@ -167,6 +186,33 @@ test('tiles arrive in batches with progress and are drawn; each tile shows locus
   const px = await page.locator('.tile[data-index="1"] canvas').evaluate((c) => [...(c as HTMLCanvasElement).getContext('2d')!.getImageData(0, 0, 1, 1).data]);
   assert.deepEqual(px, [200, 60, 0, 255]);
   assert.equal(await page.locator('.tile[data-index="7"] .review-chip').textContent(), 'retrained-correct');
+  assert.deepEqual(problems, []);
+});
+
+test("a 'rows' tile: its three blocks labelled beside the pixels at the blocks' rows (ref, alt 1, alt 2)", async () => {
+  await page.waitForSelector('.tile[data-index="6"] .tile-block-label');
+  const fig = page.locator('.tile[data-index="6"] .tile-image');
+  assert.equal(await fig.getAttribute('data-blocks'), 'reference-aligned|alt-1-aligned (G)|alt-2-aligned (G)');
+  const labels = fig.locator('.tile-block-label');
+  assert.deepEqual(await labels.allTextContents(), ['ref', 'alt 1', 'alt 2']);
+  assert.deepEqual(await labels.evaluateAll((ls) => ls.map((l) => (l as HTMLElement).title)), ['reference-aligned', 'alt-1-aligned (G)', 'alt-2-aligned (G)']);
+  const c = (await fig.locator('canvas').boundingBox())!;
+  const boxes = await Promise.all([0, 1, 2].map(async (k) => (await labels.nth(k).boundingBox())!));
+  const scale = c.height / 156;
+  for (const [k, top] of [0, 53, 106].entries()) {
+    const b = boxes[k]!;
+    assert.ok(Math.abs(b.y - (c.y + top * scale)) <= 1, `label ${k} starts at the block's row ${top}: ${b.y} vs ${c.y + top * scale}`);
+    assert.ok(Math.abs(b.height - 50 * scale) <= 1, `label ${k} spans the block's 50 rows`);
+    assert.ok(b.x + b.width <= c.x + 0.5, `label ${k} is beside the pixels, not over them`);
+  }
+  assert.ok(c.width > 100, `the image keeps its width (${c.width})`);
+  // The canvas holds the tile's pixels: block 1's first row, the grey band.
+  const px = await fig.locator('canvas').evaluate((e) => {
+    // One read of the column (two reads make Chromium warn about willReadFrequently).
+    const d = (e as HTMLCanvasElement).getContext('2d')!.getImageData(5, 0, 1, 156).data;
+    return [[...d.subarray(53 * 4, 54 * 4)], [...d.subarray(51 * 4, 52 * 4)]];
+  });
+  assert.deepEqual(px, [[30, 90, 40, 255], [128, 128, 128, 255]]);
   assert.deepEqual(problems, []);
 });
 

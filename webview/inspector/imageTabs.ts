@@ -5,6 +5,7 @@
  * alleles (the examples-vs-encoder comparison).
  */
 import type { TensorPayload } from '../../src/protocol/protocol';
+import { rowsBlockTitles } from '../../src/core/render/showExamples';
 
 /** "A" → "A" (SNV), "T" of REF "TAAAACTATGC" → "del AAAACTATGC", "AAGGCT" of "A" → "ins AGGCT". */
 export function alleleLabel(ref: string, alt: string): string {
@@ -135,4 +136,10 @@ export function cropBlocks(t: TensorPayload, blockHeight: number, rows: number):
   const data = new Uint8Array(blocks * rows * rowBytes);
   for (let b = 0; b < blocks; b++) data.set(t.data.subarray(b * blockHeight * rowBytes, (b * blockHeight + rows) * rowBytes), b * rows * rowBytes);
   return { ...t, height: blocks * rows, data };
+}
+
+/** The three block titles of a 'rows' image, alleles written as the tabs write them ("del AAAC"). */
+export function blockTitles(t: Pick<TensorPayload, 'altBlocks' | 'altLabel'>, ref: string): [string, string, string] {
+  const alts = t.altBlocks ?? ((a) => [a[0] ?? '?', a[1] ?? a[0] ?? '?'] as const)(t.altLabel.split(','));
+  return rowsBlockTitles([alleleLabel(ref, alts[0]), alleleLabel(ref, alts[1])]);
 }

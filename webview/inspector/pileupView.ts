@@ -15,9 +15,9 @@
 import type { InspectorHover, InspectorProtocol, InspectorState, TensorPayload } from '../../src/protocol/protocol';
 import type { RpcClient } from '../../src/protocol/rpc';
 import { channelLegend, pixelDescription } from '../../src/core/render/channelEncoding';
-import { blockLayout, blockTop, renderChannelStrip, renderRgb, rowsBlockTitles, tensorRowAt } from '../../src/core/render/showExamples';
+import { blockLayout, blockTop, renderChannelStrip, renderRgb, tensorRowAt } from '../../src/core/render/showExamples';
 import { el } from '../common/dom';
-import { alleleLabel, cropBlocks, groupTabs, imageDifference, imageLabel, isExamples, rowRanges, rowsBlockHeight, usedBlockRows, usedRows, type ImageDifference } from './imageTabs';
+import { alleleLabel, blockTitles, cropBlocks, groupTabs, imageDifference, imageLabel, isExamples, rowRanges, rowsBlockHeight, usedBlockRows, usedRows, type ImageDifference } from './imageTabs';
 import { saveUi, ui } from './uiState';
 import type { PileupOverlay } from './explainView';
 
@@ -81,12 +81,6 @@ function maskRgba(mask: Uint8Array, width: number, height: number, drawn: number
   return drawnLayer(width, drawn, height, sourceRow, (r, c, out, o) => {
     if (mask[r * width + c]) { out[o] = 255; out[o + 1] = 255; out[o + 2] = 255; out[o + 3] = 255; }
   });
-}
-
-/** The three block titles of a 'rows' image, alleles written as the tabs write them ("del AAAC"). */
-function blockTitles(t: TensorPayload, ref: string): [string, string, string] {
-  const alts = t.altBlocks ?? ((a) => [a[0] ?? '?', a[1] ?? a[0] ?? '?'] as const)(t.altLabel.split(','));
-  return rowsBlockTitles([alleleLabel(ref, alts[0]), alleleLabel(ref, alts[1])]);
 }
 
 /** The caption of a channel: id and name, plus the alt of the block an alt channel (9, 10, 20, 21) comes from. */

@@ -4,7 +4,9 @@
  * on first use per site). Switching to "realigned" swaps the pileup's images for the realigned
  * ones (`pileupState`); the section beside it shows both images of the shown tab side by side
  * with the read rows the realigner changed marked in the left margin (moved, new CIGAR,
- * entered the image), the sentence "IGV shows N alt reads; after realignment the model saw M",
+ * entered the image; an alt-aligned 'rows' image is drawn as its three labelled blocks with show's
+ * grey bands, docs/deepvariant.md §12.3, and the marks are rows of its reference-aligned block,
+ * the reads the realigner moved), the sentence "IGV shows N alt reads; after realignment the model saw M",
  * and every model's AD and call before and after.
  *
  * The switch position is remembered across sites (uiState.open.realigned). Text is set with
@@ -12,8 +14,9 @@
  */
 import type { InspectorProtocol, InspectorRealign, InspectorState, RealignCallView, RealignRowMark, TensorPayload } from '../../src/protocol/protocol';
 import type { RpcClient } from '../../src/protocol/rpc';
-import { renderRgb } from '../../src/core/render/showExamples';
+import { blockLayout, blockTop, renderRgb, type BlockLayout } from '../../src/core/render/showExamples';
 import { el } from '../common/dom';
+import { blockTitles, cropBlocks, rowsBlockHeight, usedBlockRows } from './imageTabs';
 import { saveUi, ui } from './uiState';
 
 const REALIGN_TIMEOUT_MS = 120_000;
@@ -46,11 +49,29 @@ export function pileupState(s: InspectorState): InspectorState {
 type Mark = { readonly row: number; readonly kind: RealignRowMark['kind'] | 'left' };
 const marksRows = (marks: readonly Mark[]): number[] => marks.map((m) => m.row);
 
-/** An image as RGB on a canvas with a margin of MARGIN columns on the left holding the marks. */
-function markedCanvas(t: TensorPayload, marks: readonly Mark[], zoom: number): HTMLCanvasElement {
-  const img = renderRgb({ height: t.height, width: t.width, channels: t.channels, data: t.data }, { annotate: false });
-  // Down to the last read row (the rest of the image is empty).
-  const rows = Math.min(img.height, Math.max((t.refRows ?? 5) + (t.readRows ?? t.height), ...marksRows(marks)) + 1);
+/**
+ * An image as RGB on a canvas with a margin of MARGIN columns on the left holding the marks.
+ * A 'rows' image: each block cut to the rows any block or mark needs (the blocks stay equal,
+ * cropBlocks), drawn as blocks (blockLayout), the marks in the reference-aligned block (its
+ * drawn rows are the image's rows: blockTop 0), and the blocks labelled beside it (as in the pileup).
+ */
+function markedCanvas(t: TensorPayload, marks: readonly Mark[], zoom: number, ref: string): HTMLElement {
+  const bh = rowsBlockHeight(t);
+  const image = { height: t.height, width: t.width, channels: t.channels, data: t.data };
+  let img: ReturnType<typeof renderRgb>;
+  let rows: number;
+  let layout: BlockLayout | undefined;
+  if (bh !== undefined) {
+    const need = Math.min(bh, Math.max(usedBlockRows(t, bh), (t.refRows ?? 5) + (t.readRows ?? bh), ...marksRows(marks).map((r) => r + 1)));
+    const shown = cropBlocks(t, bh, need);
+    img = renderRgb({ height: shown.height, width: shown.width, channels: shown.channels, data: shown.data }, { annotate: false, blocks: 3 });
+    layout = blockLayout(shown.height, 3);
+    rows = img.height;
+  } else {
+    img = renderRgb(image, { annotate: false });
+    // Down to the last read row (the rest of the image is empty).
+    rows = Math.min(img.height, Math.max((t.refRows ?? 5) + (t.readRows ?? t.height), ...marksRows(marks)) + 1);
+  }
   const w = img.width + MARGIN;
   const c = el('canvas', 'realign-image');
   c.width = w;
@@ -59,16 +80,16 @@ function markedCanvas(t: TensorPayload, marks: readonly Mark[], zoom: number): H
   c.style.height = `${rows * zoom}px`;
   const ctx = c.getContext('2d')!;
   const data = ctx.createImageData(w, rows);
-  const skip = 0;
   for (let y = 0; y < rows; y++) {
     for (let x = 0; x < img.width; x++) {
-      const s = ((y + skip) * img.width + x) * 3;
+      const s = (y * img.width + x) * 3;
       const d = (y * w + x + MARGIN) * 4;
       data.data[d] = img.data[s]!; data.data[d + 1] = img.data[s + 1]!; data.data[d + 2] = img.data[s + 2]!; data.data[d + 3] = 255;
     }
   }
+  const markLimit = layout ? layout.blockHeight : rows;
   for (const m of marks) {
-    if (m.row >= rows) continue;
+    if (m.row >= markLimit) continue;
     const [r, g, b] = MARK_RGB[m.kind];
     for (let x = 0; x < MARGIN - 1; x++) {
       const d = (m.row * w + x) * 4;
@@ -76,7 +97,22 @@ function markedCanvas(t: TensorPayload, marks: readonly Mark[], zoom: number): H
     }
   }
   ctx.putImageData(data, 0, 0);
-  return c;
+  if (!layout) return c;
+  const titles = blockTitles(t, ref);
+  const body = el('div', 'blocked');
+  body.dataset.blocks = titles.join('|');
+  const labels = el('div', 'block-labels');
+  labels.style.height = `${rows * zoom}px`;
+  titles.forEach((text, b) => {
+    const l = el('div', 'block-label', b === 0 ? 'ref' : `alt ${b}`);
+    l.title = text;
+    l.dataset.block = String(b);
+    l.style.top = `${blockTop(layout, b) * zoom}px`;
+    l.style.height = `${layout.blockHeight * zoom}px`;
+    labels.append(l);
+  });
+  body.append(labels, c);
+  return body;
 }
 
 function callCells(c: RealignCallView): string[] {
@@ -84,7 +120,7 @@ function callCells(c: RealignCallView): string[] {
 }
 
 /** Both images of the shown tab, the sentence, the marks and each model before/after. */
-export function renderRealign(r: InspectorRealign, tab: number, zoom: number): HTMLElement {
+export function renderRealign(r: InspectorRealign, tab: number, zoom: number, ref = ''): HTMLElement {
   const box = el('div', 'realign-body');
   box.append(el('p', 'realign-summary', r.summary));
   const i = Math.min(tab, r.raw.length - 1);
@@ -93,7 +129,7 @@ export function renderRealign(r: InspectorRealign, tab: number, zoom: number): H
     const fig = (title: string, t: TensorPayload, marks: readonly Mark[], side: string): HTMLElement => {
       const f = el('figure', 'realign-fig');
       f.dataset.side = side;
-      f.append(el('figcaption', undefined, title), markedCanvas(t, marks, zoom));
+      f.append(el('figcaption', undefined, title), markedCanvas(t, marks, zoom, ref));
       return f;
     };
     pair.append(fig(`raw reads (as in the BAM, as IGV shows them) · ${r.raw[i]!.altLabel}`, r.raw[i]!, r.droppedRows.map((row) => ({ row, kind: 'left' as const })), 'raw'),
@@ -196,7 +232,7 @@ export function realignSection(s: InspectorState, client: RpcClient<InspectorPro
   const have = answer?.generation === generation ? answer : undefined;
   if (have?.done !== undefined) {
     if (have.done) {
-      body.replaceChildren(el('h3', 'realign-head', 'Raw ↔ realigned'), renderRealign(have.done, ui.tab, Math.max(1, Math.min(2, ui.zoom))));
+      body.replaceChildren(el('h3', 'realign-head', 'Raw ↔ realigned'), renderRealign(have.done, ui.tab, Math.max(1, Math.min(2, ui.zoom)), s.site?.ref ?? ''));
       sec.dataset.state = 'done';
     }
     return { bar, section: sec };

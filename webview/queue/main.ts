@@ -146,6 +146,22 @@ function drawImages(box: HTMLElement, t: QueueTile | undefined): void {
     const names = img.models.join(', ');
     c.setAttribute('role', 'img');
     c.setAttribute('aria-label', names ? `pileup seen by ${names}` : 'pileup');
+    if (img.blocks?.length) {
+      // An alt-aligned 'rows' image (docs/deepvariant.md §12.3): each block labelled beside the
+      // pixels at the rows it is drawn (the host's blockTop), in % of the image's height.
+      const labels = el('div', 'tile-block-labels');
+      for (const [b, blk] of img.blocks.entries()) {
+        const l = el('span', 'tile-block-label', blk.short);
+        l.title = blk.title;
+        l.dataset.block = String(b);
+        l.style.top = `${(blk.top / img.height) * 100}%`;
+        l.style.height = `${(blk.height / img.height) * 100}%`;
+        labels.append(l);
+      }
+      fig.dataset.blocks = img.blocks.map((blk) => blk.title).join('|');
+      c.setAttribute('aria-label', `${c.getAttribute('aria-label') ?? 'pileup'}: ${img.blocks.map((blk) => blk.title).join(', ')}`);
+      fig.append(labels);
+    }
     fig.append(c);
     if (t.images.length > 1) fig.append(el('span', 'tile-model', names || 'model'));
     fig.title = names ? `RGB composite seen by ${names}` : 'RGB composite';

@@ -156,16 +156,27 @@ export function tensorRowAt(layout: BlockLayout, drawn: number): { block: number
   return { block, row: block * layout.blockHeight + within };
 }
 
+/**
+ * Inserts BLOCK_GAP grey rows between `blocks` equal horizontal blocks of a row-major image of
+ * `bytesPerPixel` bytes per pixel (1 grey, 3 RGB, 4 RGBA: the band is opaque grey). Used by
+ * `show`, the inspector, the report and the review-queue tiles (a tile spreads its reduced
+ * blocks), so the bands are the same everywhere.
+ */
+export function spreadBlocks(data: Uint8Array, width: number, height: number, bytesPerPixel: number, blocks: number | undefined): { readonly height: number; readonly data: Uint8Array } {
+  const layout = blockLayout(height, blocks);
+  if (layout.blocks === 1) return { height, data };
+  const rowBytes = width * bytesPerPixel;
+  const h = layout.blockHeight;
+  const out = new Uint8Array(layout.drawnHeight * rowBytes).fill(GAP_GREY);
+  if (bytesPerPixel === 4) for (let i = 3; i < out.length; i += 4) out[i] = 255;
+  for (let b = 0; b < layout.blocks; b++) out.set(data.subarray(b * h * rowBytes, (b + 1) * h * rowBytes), blockTop(layout, b) * rowBytes);
+  return { height: layout.drawnHeight, data: out };
+}
+
 /** Inserts BLOCK_GAP grey rows between `blocks` equal horizontal blocks of an image. */
 function separateBlocks<T extends Image8>(img: T, blocks: number | undefined): T {
-  const layout = blockLayout(img.height, blocks);
-  if (layout.blocks === 1) return img;
-  const bpp = img.kind === 'rgb' ? 3 : 1;
-  const rowBytes = img.width * bpp;
-  const h = layout.blockHeight;
-  const data = new Uint8Array(layout.drawnHeight * rowBytes).fill(GAP_GREY);
-  for (let b = 0; b < layout.blocks; b++) data.set(img.data.subarray(b * h * rowBytes, (b + 1) * h * rowBytes), blockTop(layout, b) * rowBytes);
-  return { ...img, height: layout.drawnHeight, data };
+  const spread = spreadBlocks(img.data, img.width, img.height, img.kind === 'rgb' ? 3 : 1, blocks);
+  return spread.data === img.data ? img : { ...img, height: spread.height, data: spread.data };
 }
 
 /**
@@ -175,6 +186,27 @@ function separateBlocks<T extends Image8>(img: T, blocks: number | undefined): T
  */
 export function rowsBlockTitles(altBlocks: readonly [string, string]): [string, string, string] {
   return ['reference-aligned', `alt-1-aligned (${altBlocks[0]})`, `alt-2-aligned (${altBlocks[1]})`];
+}
+
+/** A block's label beside a drawn 'rows' image: its title and the drawn rows it spans. */
+export interface BlockLabel {
+  readonly title: string;
+  /** Short form for a narrow label column: 'ref', 'alt 1', 'alt 2'. */
+  readonly short: string;
+  /** First drawn row of the block (after `offset` rows, e.g. HEADER_HEIGHT above an annotated image). */
+  readonly top: number;
+  readonly height: number;
+}
+
+/**
+ * The labels of a 'rows' image's blocks at the rows `layout` draws them (blockTop), for the
+ * report and the review-queue tiles, which label the blocks beside the pixels as the inspector does.
+ */
+export function rowsBlockLabels(layout: BlockLayout, altBlocks: readonly [string, string], offset = 0): BlockLabel[] {
+  const titles = rowsBlockTitles(altBlocks);
+  return Array.from({ length: layout.blocks }, (_, b) => ({
+    title: titles[b] ?? `block ${b + 1}`, short: b === 0 ? 'ref' : `alt ${b}`, top: offset + blockTop(layout, b), height: layout.blockHeight,
+  }));
 }
 
 /**

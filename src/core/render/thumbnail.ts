@@ -3,9 +3,12 @@
  * show_examples draws it (renderRgb, docs/deepvariant.md §6.1, no header), reduced by an
  * integer factor with a box average (every source pixel counts, so a single supporting read
  * still tints its block), as RGBA bytes a canvas takes with putImageData.
+ * An alt-aligned 'rows' tensor (docs/deepvariant.md §12.3) is reduced block by block (no
+ * reduced pixel mixes two blocks) and the reduced blocks are spread with show's grey bands
+ * (showExamples.ts spreadBlocks / blockLayout), so the tile labels them at blockTop.
  */
 import type { PileupTensor } from '../io/examples/pileupTensor';
-import { renderRgb, type RgbImage } from './showExamples';
+import { blockLayout, renderRgb, spreadBlocks, type BlockLayout, type RgbImage } from './showExamples';
 
 export interface RgbaImage {
   readonly width: number;
@@ -47,4 +50,29 @@ export function downscaleRgb(img: RgbImage, factor: number): RgbaImage {
 /** The tensor's RGB composite reduced by `factor` (default 2: 221×100 → 111×50). */
 export function pileupThumbnail(tensor: PileupTensor, factor = 2): RgbaImage {
   return downscaleRgb(renderRgb(tensor, { annotate: false }), factor);
+}
+
+/**
+ * A 'rows' tensor's thumbnail: each of its `blocks` stacked pileups reduced by `factor` on its
+ * own, then spread with the grey bands; `layout` says where each reduced block is drawn
+ * (blockTop). A tensor whose height `blocks` does not divide is reduced as one image.
+ */
+export function blockedThumbnail(tensor: PileupTensor, blocks: number, factor = 2): RgbaImage & { readonly layout: BlockLayout } {
+  const rgb = renderRgb(tensor, { annotate: false });
+  const tensorLayout = blockLayout(rgb.height, blocks);
+  if (tensorLayout.blocks === 1) {
+    const t = downscaleRgb(rgb, factor);
+    return { ...t, layout: blockLayout(t.height, 1) };
+  }
+  const rowBytes = rgb.width * 3;
+  const parts = Array.from({ length: tensorLayout.blocks }, (_, b) => downscaleRgb({
+    kind: 'rgb', width: rgb.width, height: tensorLayout.blockHeight,
+    data: rgb.data.subarray(b * tensorLayout.blockHeight * rowBytes, (b + 1) * tensorLayout.blockHeight * rowBytes),
+  }, factor));
+  const width = parts[0]!.width;
+  const stacked = new Uint8Array(parts.reduce((n, p) => n + p.data.length, 0));
+  let at = 0;
+  for (const p of parts) { stacked.set(p.data, at); at += p.data.length; }
+  const spread = spreadBlocks(stacked, width, parts[0]!.height * parts.length, 4, tensorLayout.blocks);
+  return { width, height: spread.height, data: spread.data, layout: blockLayout(parts[0]!.height * parts.length, tensorLayout.blocks) };
 }

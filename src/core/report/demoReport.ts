@@ -21,7 +21,7 @@ import { formatCsvNumber, type HappyRow } from '../diff/haplotype/happyTables';
 import type { ParamDifference } from '../model/modelCard';
 import type { RankedSite } from './disputeScore';
 import { escapeHtml as esc, selfContainedCsp } from './htmlPage';
-import type { EvidenceCall, EvidenceImageGroup, SiteEvidence } from './siteEvidence';
+import type { EvidenceCall, EvidenceImage, EvidenceImageGroup, SiteEvidence } from './siteEvidence';
 import type { ExplainResult } from '../explain/explainResult';
 
 /** Why the two models disagree at a site (core/explain, as `variant-lens explain`): the result and its PNGs. */
@@ -121,6 +121,9 @@ img.pileup { image-rendering: pixelated; border: 1px solid var(--line); backgrou
 img.strip { max-width: none; }
 .scroll { overflow-x: auto; max-width: 100%; }
 img.rgb { width: 442px; height: auto; }
+.blocked { display: flex; align-items: flex-start; }
+svg.block-labels { flex: none; margin-top: 1px; } svg.block-labels line { stroke: var(--muted); stroke-width: 1; }
+svg.block-labels text { font-size: 10px; fill: var(--fg); }
 nav ol { columns: 2; max-width: 900px; }
 .why { border-left: 3px solid var(--line); padding: 2px 0 2px 10px; margin: 8px 0; }
 .verdict { font-weight: 600; } .verdict.inputs { color: var(--a); } .verdict.weights { color: var(--warn); } .verdict.both { color: var(--b); }
@@ -243,6 +246,28 @@ function callRows(input: DemoReportInput, s: DiffSite, ev: SiteEvidence | undefi
   return `<table class="calls"><tr><th>Model</th><th>Source</th><th>GT</th><th class="num">GQ</th><th class="num">QUAL</th><th>FILTER</th><th>PL</th></tr>${rows.join('')}</table>`;
 }
 
+/** CSS width of the RGB composite (img.rgb): twice the 221-column image. */
+const RGB_SHOWN_WIDTH = 442;
+
+/**
+ * An image of an alt-aligned 'rows' example with its three blocks labelled beside the pixels:
+ * an inline SVG column whose labels sit at the rows the blocks are drawn (the image's
+ * `blocks`, from show's blockLayout), times `scale` (the image's CSS size over its pixels).
+ * Attributes only: the page's CSP allows no style attribute.
+ */
+export function blockLabelledImage(im: Pick<EvidenceImage, 'blocks'>, img: string, size: { readonly height: number }, scale: number): string {
+  if (!im.blocks) return img;
+  const height = Math.round(size.height * scale) + 2;
+  const n = (x: number): string => String(Math.round(x * 10) / 10);
+  const marks = im.blocks.map((b, i) => {
+    const y0 = 1 + b.top * scale;
+    const y1 = y0 + b.height * scale;
+    const cy = (y0 + y1) / 2;
+    return `<g data-block="${i}"><title>${esc(b.title)}</title><line x1="14.5" x2="14.5" y1="${n(y0)}" y2="${n(y1)}"/><text x="8" y="${n(cy)}" transform="rotate(-90 8 ${n(cy)})" text-anchor="middle" dominant-baseline="central">${esc(b.short)}</text></g>`;
+  }).join('');
+  return `<div class="blocked"><svg class="block-labels" width="16" height="${height}" viewBox="0 0 16 ${height}" role="img" aria-label="${esc(im.blocks.map((b) => b.title).join(', '))}">${marks}</svg>${img}</div>`;
+}
+
 function groupHtml(input: DemoReportInput, g: EvidenceImageGroup, rank: number, gi: number): string {
   const names = g.models.map((m) => `<span class="${m === input.a.name ? 'model-a' : 'model-b'}">${esc(m)}</span>`).join(' and ');
   const ad = g.ad.length ? ` · AD ${g.ad.join(',')}` : '';
@@ -255,9 +280,10 @@ function groupHtml(input: DemoReportInput, g: EvidenceImageGroup, rank: number, 
     const probHead = `<tr><th>Model</th><th class="num">P(0 copies)</th><th class="num">P(1)</th><th class="num">P(2)</th></tr>`;
     const probRows = g.models.map((m) => `<tr><td class="${m === input.a.name ? 'model-a' : 'model-b'}">${esc(m)}</td>${probCells(im.probabilities[m])}</tr>`).join('');
     const rgb = im.rgbPng && im.rgbSize
-      ? `<figure><img class="pileup rgb" id="${id}-rgb" alt="RGB composite for alt ${esc(alts)}" width="${im.rgbSize.width}" height="${im.rgbSize.height}" src="${dataUri(im.rgbPng)}"><figcaption>RGB composite</figcaption></figure>` : '';
-    return `<div class="image"><p><b>Image for alt ${esc(alts)}</b> <span class="muted">(alt indices ${im.altAlleleIndices.join(',')})</span></p>
-<figure class="scroll"><img class="pileup strip" id="${id}-channels" alt="channels for alt ${esc(alts)}" width="${im.channelsSize.width}" height="${im.channelsSize.height}" src="${dataUri(im.channelsPng)}"><figcaption>channels, as DeepVariant's show_examples draws them</figcaption></figure>
+      ? `<figure>${blockLabelledImage(im, `<img class="pileup rgb" id="${id}-rgb" alt="RGB composite for alt ${esc(alts)}" width="${im.rgbSize.width}" height="${im.rgbSize.height}" src="${dataUri(im.rgbPng)}">`, im.rgbSize, RGB_SHOWN_WIDTH / im.rgbSize.width)}<figcaption>RGB composite</figcaption></figure>` : '';
+    const blockList = im.blocks ? `<p class="muted block-titles">Alt-aligned <code>rows</code> image: blocks, top to bottom: ${im.blocks.map((b) => esc(b.title)).join(' · ')}</p>` : '';
+    return `<div class="image"><p><b>Image for alt ${esc(alts)}</b> <span class="muted">(alt indices ${im.altAlleleIndices.join(',')})</span></p>${blockList}
+<figure class="scroll">${blockLabelledImage(im, `<img class="pileup strip" id="${id}-channels" alt="channels for alt ${esc(alts)}" width="${im.channelsSize.width}" height="${im.channelsSize.height}" src="${dataUri(im.channelsPng)}">`, im.channelsSize, 1)}<figcaption>channels, as DeepVariant's show_examples draws them</figcaption></figure>
 <div class="images">${rgb}<table class="probs">${probHead}${probRows}</table></div></div>`;
   }).join('');
   return head + notes + imgs;

@@ -12,6 +12,10 @@
  * model whose thresholds change the candidate or the reads gets its own, which is exactly
  * where "what did each model see" differs.
  *
+ * An alt-aligned 'rows' image (docs/deepvariant.md §12.3: the models' make_examples settings) is drawn
+ * as `show` draws it, three blocks split by grey bands (showExamples.ts blockLayout), and each
+ * block's title and drawn rows are given (`blocks`) so the report labels them beside the pixels.
+ *
  * Limits, stated in the report: the genotype is computed for this site alone, so the
  * haplotype-conflict resolution postprocess applies across overlapping sites
  * (docs/deepvariant.md §3.3 step 5) is not applied here; images are made without realignment.
@@ -22,10 +26,11 @@
 import { throwIfAborted } from '../errors';
 import type { DvFilter } from '../model/genotypePostprocess';
 import { phredLikelihoods } from '../model/deepVariantVcf';
+import { modelPipeline } from '../model/makeExamplesParams';
 import type { ModelCaller } from '../model/modelCaller';
 import { groupBySight } from '../model/siteImages';
 import { encodePng } from '../render/png';
-import { channelLabels, renderChannelStrip, renderRgb } from '../render/showExamples';
+import { type BlockLabel, blockLayout, channelLabels, HEADER_HEIGHT, renderChannelStrip, renderRgb, rowsBlockLabels } from '../render/showExamples';
 
 export interface EvidenceImage {
   /** The alts this image was made for (DeepVariant's alt-allele combination). */
@@ -37,6 +42,11 @@ export interface EvidenceImage {
   /** RGB composite, PNG; undefined when the tensor lacks channels 1–6. */
   readonly rgbPng: Uint8Array | undefined;
   readonly rgbSize: { readonly width: number; readonly height: number } | undefined;
+  /**
+   * An alt-aligned 'rows' image: its three blocks (reference-aligned, alt-1-, alt-2-aligned)
+   * with the rows of both PNGs they are drawn at (below the 20-row header).
+   */
+  readonly blocks?: readonly BlockLabel[];
   /** Model name → softmax [P(0 copies), P(1), P(2)] of these alts, as the model output it. */
   readonly probabilities: Readonly<Record<string, readonly number[]>>;
 }
@@ -102,6 +112,27 @@ function formatGt(gt: readonly number[]): string {
   return gt.map((a) => (a < 0 ? '.' : String(a))).join('/');
 }
 
+/**
+ * The channel strip and the RGB composite of one image, as `show` draws them; a 'rows' image
+ * (`rowsAlts`: the alts of its two alt blocks, in DeepVariant's block order) as three blocks,
+ * with the drawn rows of each block's label.
+ */
+export function evidencePictures(tensor: Parameters<typeof renderChannelStrip>[0], rowsAlts: readonly [string, string] | undefined): {
+  strip: ReturnType<typeof renderChannelStrip>; rgb: ReturnType<typeof renderRgb> | undefined; blocks: BlockLabel[] | undefined;
+} {
+  const layout = rowsAlts ? blockLayout(tensor.height, 3) : undefined;
+  const blocked = layout !== undefined && layout.blocks === 3;
+  const blockOption = blocked ? { blocks: 3 } : {};
+  const strip = renderChannelStrip(tensor, channelLabels(tensor.channels.length, tensor.channels), blockOption);
+  let rgb: ReturnType<typeof renderRgb> | undefined;
+  try {
+    rgb = renderRgb(tensor, blockOption);
+  } catch {
+    rgb = undefined; // channels 1–6 missing: no composite, as show_examples
+  }
+  return { strip, rgb, blocks: blocked && rowsAlts ? rowsBlockLabels(layout, rowsAlts, HEADER_HEIGHT) : undefined };
+}
+
 /** Runs every model on one site, groups the models by what they saw, and renders the images. */
 export async function collectSiteEvidence(req: SiteEvidenceRequest): Promise<SiteEvidence> {
   throwIfAborted(req.signal);
@@ -110,14 +141,11 @@ export async function collectSiteEvidence(req: SiteEvidenceRequest): Promise<Sit
   // Group the models by the images they saw (core/model/siteImages.ts, shared with the inspector).
   const clusters = groupBySight(results.map((r, i) => ({ site: r.site, name: req.names[i]!, r })));
   const groups: EvidenceImageGroup[] = clusters.map(({ site, members }) => {
+    // The members saw the same images; the first one's make_examples settings (as ModelCaller builds them) say the layout.
+    const m0 = members[0]!.r.model;
+    const rows = modelPipeline(m0.exampleInfo, m0.card?.makeExamplesParams, m0.dir).options.encoder.altAlignedPileup === 'rows';
     const images: EvidenceImage[] = site.examples.map((ex, i) => {
-      const strip = renderChannelStrip(ex.tensor, channelLabels(ex.tensor.channels.length, ex.tensor.channels));
-      let rgb: ReturnType<typeof renderRgb> | undefined;
-      try {
-        rgb = renderRgb(ex.tensor);
-      } catch {
-        rgb = undefined; // channels 1–6 missing: no composite, as show_examples
-      }
+      const { strip, rgb, blocks } = evidencePictures(ex.tensor, rows && ex.altBlocks ? [ex.altBlocks[0].alt, ex.altBlocks[1].alt] : undefined);
       const probabilities: Record<string, number[]> = {};
       for (const m of members) {
         const p = m.r.probabilities[i];
@@ -127,6 +155,7 @@ export async function collectSiteEvidence(req: SiteEvidenceRequest): Promise<Sit
         altAlleles: ex.altAlleles, altAlleleIndices: ex.altAlleleIndices,
         channelsPng: encodePng(strip), channelsSize: { width: strip.width, height: strip.height },
         rgbPng: rgb ? encodePng(rgb) : undefined, rgbSize: rgb ? { width: rgb.width, height: rgb.height } : undefined,
+        ...(blocks ? { blocks } : {}),
         probabilities,
       };
     });

@@ -5,14 +5,17 @@
  * configured models through SiteSources.siteExamples (core/model/siteImages.ts
  * SiteImageCache, shared with the inspector), the models grouped by the pixels they saw
  * (siteImages.groupBySight), and per group the first image's RGB composite, downscaled
- * (core/render/thumbnail.ts). One image when the models saw the same pixels; one per group
+ * (core/render/thumbnail.ts). An alt-aligned 'rows' image (docs/deepvariant.md §12.3) is drawn
+ * as its three blocks with show's grey bands and labelled (blockedThumbnail, rowsBlockLabels).
+ * One image when the models saw the same pixels; one per group
  * when they did not. DeepVariant's examples files are not used here (tiles need no exact
  * tensor; the inspector shows it on Enter).
  */
 import { isCancelled } from '../../core/errors';
 import { groupBySettings, groupBySight } from '../../core/model/siteImages';
 import { pipelineOptions, type SiteExamples } from '../../core/pileup/siteExamples';
-import { pileupThumbnail } from '../../core/render/thumbnail';
+import { rowsBlockLabels } from '../../core/render/showExamples';
+import { blockedThumbnail, pileupThumbnail } from '../../core/render/thumbnail';
 import type { QueueImage, QueueTile } from '../../protocol/queueProtocol';
 import type { ModelSettings } from '../inspector/modelLoader';
 import { imageableAlleles, inputsFor, type SiteSourceConfig, type SiteSources } from '../inspector/siteTensors';
@@ -50,10 +53,10 @@ async function makeTile(entry: QueueEntry, deps: TileDeps, signal: AbortSignal):
   const groups = models.length > 0
     ? groupBySettings(models, (m) => m.options).map((g) => ({ options: g.options, names: g.members.map((m) => m.name) }))
     : [{ options: pipelineOptions(), names: [] as string[] }];
-  const results: { site: SiteExamples; names: string[] }[] = [];
+  const results: { site: SiteExamples; names: string[]; rows: boolean }[] = [];
   for (const g of groups) {
     const { site } = await deps.sources.siteExamples(record.chrom, record.pos, alleles, inputs.reads.path, inputs.reference, signal, g.options);
-    results.push({ site, names: g.names });
+    results.push({ site, names: g.names, rows: g.options.encoder.altAlignedPileup === 'rows' });
   }
   const images: QueueImage[] = [];
   const notes: string[] = [];
@@ -64,8 +67,18 @@ async function makeTile(entry: QueueEntry, deps: TileDeps, signal: AbortSignal):
       notes.push(`${names.length ? `${names.join(', ')}: ` : ''}${sight.site.noExampleReason ?? 'no image'}`);
       continue;
     }
-    const t = pileupThumbnail(ex.tensor, deps.factor ?? 2);
-    images.push({ models: names, width: t.width, height: t.height, rgba: t.data });
+    images.push(tileImage(ex, sight.members[0]!.rows, names, deps.factor ?? 2));
   }
   return { images, ...(notes.length ? { note: notes.join('; ') } : {}) };
+}
+
+/** One tile image: the RGB composite reduced; a 'rows' image as its three labelled blocks. */
+export function tileImage(ex: Pick<SiteExamples['examples'][number], 'tensor' | 'altBlocks'>, rows: boolean, models: readonly string[], factor: number): QueueImage {
+  if (rows && ex.altBlocks) {
+    const t = blockedThumbnail(ex.tensor, 3, factor);
+    const alts: [string, string] = [ex.altBlocks[0].alt, ex.altBlocks[1].alt];
+    return { models, width: t.width, height: t.height, rgba: t.data, ...(t.layout.blocks === 3 ? { blocks: rowsBlockLabels(t.layout, alts) } : {}) };
+  }
+  const t = pileupThumbnail(ex.tensor, factor);
+  return { models, width: t.width, height: t.height, rgba: t.data };
 }
