@@ -4,10 +4,11 @@
  * the problem, or in the correct answer plus a warning naming both files.
  */
 import assert from 'node:assert/strict';
-import { copyFileSync, readFileSync, truncateSync, utimesSync, writeFileSync } from 'node:fs';
+import { copyFileSync, readFileSync, statSync, truncateSync, utimesSync, writeFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import { openAlignments } from '../../../src/core/io/sam/alignmentReader';
-import { BGZF_EOF } from '../../../src/core/io/bgzf/bgzfReader';
+import { BGZF_EOF, bgzfBlocks } from '../../../src/core/io/bgzf/bgzfReader';
+import { CheckedBlocks } from '../../../src/core/io/bgzf/bgzfIntegrity';
 import { openReference } from '../../../src/core/io/fasta/fastaReader';
 import { openVcf } from '../../../src/core/io/vcf/vcfReader';
 import { resetWarnings, setWarningSink } from '../../../src/core/warnings';
@@ -81,6 +82,37 @@ describe('BGZF block integrity (CRC32, ISIZE)', () => {
     buf[b.at + b.size - 8] = buf[b.at + b.size - 8]! ^ 0x01; // CRC32 byte
     writeFileSync(p, buf);
     await expectBad(() => streamVcf(p), { code: 'truncated-bgzf', file: p, problem: /the BGZF block at byte 0 fails its CRC32 check/ });
+  });
+
+  test('.vcf.gz streamed twice through one open file: each block\'s CRC is checked once, and again after the file changes', async () => {
+    const p = copyWith(fx.vcfGz, fx.file('crc2.vcf.gz'));
+    const all = blocks(readFileSync(p));
+    // Passes straight over the blocks with one CheckedBlocks, as VcfFile does per open file.
+    const checked = new CheckedBlocks();
+    const pass = async (): Promise<number> => { let n = 0; for await (const b of bgzfBlocks(p, undefined, 0, 1 << 16, checked)) n += b.data.length; return n; };
+    const bytes = await pass();
+    assert.equal(checked.size, all.length, 'every block checked in the first pass');
+    assert.equal(await pass(), bytes);
+    assert.equal(checked.size, all.length);
+    // The same through VcfFile: two passes, then a CRC byte of the last data block flipped in
+    // place with the old mtime put back (same size, same mtime; only ctime moves).
+    utimesSync(p, 1_700_000_000, 1_700_000_000); // a whole second, so it can be put back exactly
+    const v = await openVcf(p);
+    try {
+      const count = async (): Promise<number> => { let n = 0; for await (const r of v.records()) { void r; n++; } return n; };
+      const n = await count();
+      assert.equal(await count(), n);
+      const before = statSync(p);
+      const buf = readFileSync(p);
+      const b = all[all.length - 2]!; // the last block before the EOF marker
+      buf[b.at + b.size - 8] = buf[b.at + b.size - 8]! ^ 0x01;
+      writeFileSync(p, buf);
+      utimesSync(p, 1_700_000_000, 1_700_000_000);
+      assert.equal(statSync(p).mtimeMs, before.mtimeMs);
+      await expectBad(count, { code: 'truncated-bgzf', file: p, problem: new RegExp(`the BGZF block at byte ${b.at} fails its CRC32 check`) });
+    } finally {
+      await v.close();
+    }
   });
 
   test('.vcf.gz: an ISIZE that does not match is an error', async () => {

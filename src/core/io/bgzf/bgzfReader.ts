@@ -11,7 +11,7 @@
 import { open, stat, type FileHandle } from 'node:fs/promises';
 import { inflateRawSync } from 'node:zlib';
 import { VariantLensError, throwIfAborted } from '../../errors';
-import { checkBgzfTrailer } from './bgzfIntegrity';
+import { checkBgzfTrailer, type CheckedBlocks } from './bgzfIntegrity';
 
 /** The 28-byte empty block every BGZF file ends with (SAM spec §4.1.2). */
 export const BGZF_EOF = Buffer.from('1f8b08040000000000ff0600424302001b0003000000000000000000', 'hex');
@@ -55,7 +55,7 @@ export function looksLikeGzip(head: Uint8Array): boolean {
  * Parses and inflates the block starting at `buf[at]`. Returns undefined when `buf` does not
  * hold the whole block (the caller reads more, or reports truncation at end of file).
  */
-export function inflateBlockAt(buf: Buffer, at: number, coffset: number, file: string): BgzfBlock | undefined {
+export function inflateBlockAt(buf: Buffer, at: number, coffset: number, file: string, checked?: CheckedBlocks): BgzfBlock | undefined {
   if (buf.length - at < HEADER_LEN) return undefined;
   if (!looksLikeBgzf(buf.subarray(at, at + HEADER_LEN))) {
     throw new VariantLensError('truncated-bgzf', `no BGZF block header at byte ${coffset}; the file is corrupt or truncated (re-create it with bgzip)`, file);
@@ -73,7 +73,7 @@ export function inflateBlockAt(buf: Buffer, at: number, coffset: number, file: s
   } catch (e) {
     throw new VariantLensError('truncated-bgzf', `the BGZF block at byte ${coffset} does not inflate (${e instanceof Error ? e.message : String(e)}); the file is corrupt`, file, { cause: e });
   }
-  checkBgzfTrailer(buf, at, csize, data, coffset, file);
+  checkBgzfTrailer(buf, at, csize, data, coffset, file, 'truncated-bgzf', checked);
   return { coffset, csize, data };
 }
 
@@ -88,12 +88,16 @@ export async function hasBgzfEof(fh: FileHandle, size: number): Promise<boolean>
 /**
  * Every block from `startCoffset` to the end of the file, in order. Reads the file in
  * large slices so a multi-gigabyte file costs a few thousand reads. A block cut short by
- * the end of the file is reported as `truncated-bgzf`.
+ * the end of the file is reported as `truncated-bgzf`. With `checked` (kept by the caller
+ * across passes over the same file), blocks whose CRC32 an earlier pass checked are not
+ * checked again while the file is unchanged (see CheckedBlocks).
  */
-export async function* bgzfBlocks(file: string, signal?: AbortSignal, startCoffset = 0, readSize = 4 << 20): AsyncGenerator<BgzfBlock> {
+export async function* bgzfBlocks(file: string, signal?: AbortSignal, startCoffset = 0, readSize = 4 << 20, checked?: CheckedBlocks): AsyncGenerator<BgzfBlock> {
   const fh = await openForRead(file);
   try {
-    const size = (await fh.stat()).size;
+    const st = await fh.stat();
+    checked?.sameFile(st);
+    const size = st.size;
     let pos = startCoffset;
     // One read buffer for the whole pass: the unparsed tail of a read (a block cut by the
     // read boundary) moves to its front and the next read appends after it. A fresh buffer
@@ -118,7 +122,7 @@ export async function* bgzfBlocks(file: string, signal?: AbortSignal, startCoffs
       const view = buf.subarray(0, have);
       let at = pos - bufPos;
       while (true) {
-        const block = inflateBlockAt(view, at, pos, file);
+        const block = inflateBlockAt(view, at, pos, file, checked);
         if (!block) break;
         at += block.csize;
         pos += block.csize;

@@ -15,6 +15,7 @@
 import { existsSync, createReadStream } from 'node:fs';
 import { createGunzip } from 'node:zlib';
 import { VariantLensError, throwIfAborted, wrapError } from '../../errors';
+import { CheckedBlocks } from '../bgzf/bgzfIntegrity';
 import { BgzfRandomReader, bgzfBlocks, fileSize, hasBgzfEof, looksLikeBgzf, looksLikeGzip, openForRead, splitVirtualOffset, virtualOffset } from '../bgzf/bgzfReader';
 import { resolveContig } from '../contigAliases';
 import { lineBatches, lineStartBatches, type LineBatch, type LineStartBatch, type OffsetOf, type TextChunk } from './lineScanner';
@@ -41,6 +42,8 @@ const PLAIN_READ_SIZE = 1 << 20;
 export class VcfFile implements VcfSource, RowIndexSource {
   private tabix: Promise<TabixIndex> | undefined;
   private random: BgzfRandomReader | undefined;
+  /** Blocks whose CRC32 a streaming pass has checked (the table streams the file once per filter). */
+  private readonly checked = new CheckedBlocks();
 
   /** @internal use openVcf */
   constructor(
@@ -190,7 +193,7 @@ export class VcfFile implements VcfSource, RowIndexSource {
   lineBatchesFrom(start: number, signal: AbortSignal | undefined, wantOffsets: boolean): AsyncGenerator<LineBatch> {
     if (this.kind === 'bgzf') {
       const { coffset, uoffset } = splitVirtualOffset(start);
-      return lineBatches(bgzfChunks(this.path, coffset, signal), uoffset, wantOffsets, virtualOffset);
+      return lineBatches(bgzfChunks(this.path, coffset, signal, this.checked), uoffset, wantOffsets, virtualOffset);
     }
     if (this.kind === 'vcf') return lineBatches(plainChunks(this.path, start, this.size, signal), 0, wantOffsets, plainOffset);
     return lineBatches(gunzipChunks(this.path, signal), 0, false, plainOffset);
@@ -203,7 +206,7 @@ export class VcfFile implements VcfSource, RowIndexSource {
   lineStartsFrom(start: number, signal: AbortSignal | undefined): AsyncGenerator<LineStartBatch> {
     if (this.kind === 'bgzf') {
       const { coffset, uoffset } = splitVirtualOffset(start);
-      return lineStartBatches(bgzfChunks(this.path, coffset, signal), uoffset, virtualOffset);
+      return lineStartBatches(bgzfChunks(this.path, coffset, signal, this.checked), uoffset, virtualOffset);
     }
     if (this.kind === 'vcf') return lineStartBatches(plainChunks(this.path, start, this.size, signal), 0, plainOffset);
     throw new VariantLensError('unsupported', 'is compressed with plain gzip, which allows no random access', this.path);
@@ -315,8 +318,8 @@ async function* emptyBatches(): AsyncGenerator<LineBatch> {
   // no records
 }
 
-async function* bgzfChunks(path: string, coffset: number, signal: AbortSignal | undefined): AsyncGenerator<TextChunk> {
-  for await (const b of bgzfBlocks(path, signal, coffset)) yield { data: b.data, pos: b.coffset, bytesDone: b.coffset + b.csize };
+async function* bgzfChunks(path: string, coffset: number, signal: AbortSignal | undefined, checked: CheckedBlocks): AsyncGenerator<TextChunk> {
+  for await (const b of bgzfBlocks(path, signal, coffset, undefined, checked)) yield { data: b.data, pos: b.coffset, bytesDone: b.coffset + b.csize };
 }
 
 async function* randomBgzfChunks(reader: BgzfRandomReader, coffset: number, size: number, signal: AbortSignal | undefined): AsyncGenerator<TextChunk> {
