@@ -28,6 +28,7 @@ const BASE_CODE = (() => {
   return t;
 })();
 const GC_OF = Uint8Array.of(0, 0, 1, 1, 0);
+const NOT_ACGT = /[^ACGT]/;
 const ACGT_OF = Uint8Array.of(0, 1, 1, 1, 1);
 
 export interface ReferenceContext {
@@ -55,6 +56,8 @@ export class ReferenceBlock {
   private acgtPrefix = new Int32Array(0);
   private codes = new Uint8Array(0);
   private n = 0;
+  /** True when every base of the block is one of A, C, G, T (upper case): acgtPrefix unused. */
+  private pure = false;
   contig = '';
   start = 0;
   contigLength = 0;
@@ -79,7 +82,11 @@ export class ReferenceBlock {
     const codes = this.codes;
     const written = Buffer.from(codes.buffer, codes.byteOffset, n).write(seq, 0, n, 'latin1');
     if (written !== n) throw new Error(`reference block: wrote ${written} of ${n} bases`);
-    encode(codes, n, this.gcPrefix, this.acgtPrefix);
+    // Most blocks are upper-case A/C/G/T only (one regular-expression scan says so): every base
+    // counts, and the A+C+G+T prefix is not needed.
+    this.pure = !NOT_ACGT.test(seq);
+    if (this.pure) encodeAcgt(codes, n, this.gcPrefix);
+    else encode(codes, n, this.gcPrefix, this.acgtPrefix);
   }
 
   get end(): number {
@@ -145,7 +152,7 @@ export class ReferenceBlock {
     const copies = bestUnit > 0 ? Math.floor(bestSpan / bestUnit) : 0;
     const gLo = Math.max(0, Math.max(0, i - GC_FLANK) - off);
     const gHi = Math.min(n, Math.min(this.contigLength, i + refLen + GC_FLANK) - off);
-    const acgt = this.acgtPrefix[gHi]! - this.acgtPrefix[gLo]!;
+    const acgt = this.pure ? gHi - gLo : this.acgtPrefix[gHi]! - this.acgtPrefix[gLo]!;
     const gc = this.gcPrefix[gHi]! - this.gcPrefix[gLo]!;
     out.homopolymer = homopolymer;
     out.repeatUnit = copies >= 2 ? bestUnit : 0;
@@ -171,6 +178,18 @@ function encode(codes: Uint8Array, n: number, gcP: Int32Array, acgtP: Int32Array
     acgt += ACGT_OF[code]!;
     gcP[k + 1] = gc;
     acgtP[k + 1] = acgt;
+  }
+}
+
+/** `encode` of a block of upper-case A, C, G, T only: codes and the G+C prefix. */
+function encodeAcgt(codes: Uint8Array, n: number, gcP: Int32Array): void {
+  let gc = 0;
+  gcP[0] = 0;
+  for (let k = 0; k < n; k++) {
+    const code = BASE_CODE[codes[k]!]!;
+    codes[k] = code;
+    gc += GC_OF[code]!;
+    gcP[k + 1] = gc;
   }
 }
 
