@@ -28,7 +28,6 @@ const BASE_CODE = (() => {
   return t;
 })();
 const GC_OF = Uint8Array.of(0, 0, 1, 1, 0);
-const NOT_ACGT = /[^ACGT]/;
 const ACGT_OF = Uint8Array.of(0, 1, 1, 1, 1);
 
 export interface ReferenceContext {
@@ -82,11 +81,10 @@ export class ReferenceBlock {
     const codes = this.codes;
     const written = Buffer.from(codes.buffer, codes.byteOffset, n).write(seq, 0, n, 'latin1');
     if (written !== n) throw new Error(`reference block: wrote ${written} of ${n} bases`);
-    // Most blocks are upper-case A/C/G/T only (one regular-expression scan says so): every base
-    // counts, and the A+C+G+T prefix is not needed.
-    this.pure = !NOT_ACGT.test(seq);
-    if (this.pure) encodeAcgt(codes, n, this.gcPrefix);
-    else encode(codes, n, this.gcPrefix, this.acgtPrefix);
+    // Most blocks hold only A, C, G, T: then every base counts and the A+C+G+T prefix is not
+    // needed; it is filled (a second pass over the codes) only for a block with N or IUPAC codes.
+    this.pure = encode(codes, n, this.gcPrefix);
+    if (!this.pure) acgtPrefixOf(codes, n, this.acgtPrefix);
   }
 
   get end(): number {
@@ -163,33 +161,30 @@ export class ReferenceBlock {
 
 /**
  * Bytes → base codes in place through a lookup table (A 1, C 2, G 3, T 4, either case;
- * anything else 0), with the G+C and A+C+G+T prefix counts (a plain function of typed arrays:
- * twice as fast as the same loop in the method).
+ * anything else 0), with the G+C prefix counts (a plain function of typed arrays: twice as
+ * fast as the same loop in the method). True when every base is one of A, C, G, T.
  */
-function encode(codes: Uint8Array, n: number, gcP: Int32Array, acgtP: Int32Array): void {
+function encode(codes: Uint8Array, n: number, gcP: Int32Array): boolean {
   let gc = 0;
   let acgt = 0;
   gcP[0] = 0;
-  acgtP[0] = 0;
   for (let k = 0; k < n; k++) {
     const code = BASE_CODE[codes[k]!]!;
     codes[k] = code;
     gc += GC_OF[code]!;
     acgt += ACGT_OF[code]!;
     gcP[k + 1] = gc;
-    acgtP[k + 1] = acgt;
   }
+  return acgt === n;
 }
 
-/** `encode` of a block of upper-case A, C, G, T only: codes and the G+C prefix. */
-function encodeAcgt(codes: Uint8Array, n: number, gcP: Int32Array): void {
-  let gc = 0;
-  gcP[0] = 0;
+/** The A+C+G+T prefix counts of encoded bases. */
+function acgtPrefixOf(codes: Uint8Array, n: number, acgtP: Int32Array): void {
+  let acgt = 0;
+  acgtP[0] = 0;
   for (let k = 0; k < n; k++) {
-    const code = BASE_CODE[codes[k]!]!;
-    codes[k] = code;
-    gc += GC_OF[code]!;
-    gcP[k + 1] = gc;
+    acgt += ACGT_OF[codes[k]!]!;
+    acgtP[k + 1] = acgt;
   }
 }
 
