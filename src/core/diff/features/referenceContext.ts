@@ -123,11 +123,17 @@ export class ReferenceBlock {
       // A stretch overlaps the window when one of its periodic positions k (k and k + L
       // equal) has k ≤ wHi and k + L ≥ wLo.
       const kMax = reachHi - L; // k + L < reachHi
+      const kLast = Math.min(wHi, kMax - 1);
       let k = Math.max(reachLo, wLo - L);
-      while (k <= wHi) {
-        if (k >= kMax) break;
+      while (k <= kLast) {
         const c = codes[k]!;
-        if (c === 0 || c !== codes[k + L]) { k++; continue; }
+        if (c === 0 || c !== codes[k + L]) {
+          // A period L ≥ 2 counts only from L periodic positions in a row (two whole copies),
+          // and such a run holds one of every L-th position from here, or the range's last
+          // one: only those are looked at (a homopolymer counts from one position).
+          k = L === 1 || k === kLast ? k + 1 : Math.min(k + L, kLast);
+          continue;
+        }
         let lo = k;
         while (lo > reachLo) {
           const d = codes[lo - 1]!;
