@@ -33,7 +33,7 @@ import { openVcf, type VcfFile, type VcfRowIndex } from '../../core/io/vcf/vcfRe
 import type { VcfRecord } from '../../core/io/vcf/vcfRecord';
 import type { ReferenceSource } from '../../core/io/fasta/referenceSource';
 import type {
-  DiffComparison, DiffFeaturesPayload, DiffInit, DiffProtocol, DiffRow, DiffRunProgress, DiffRunState, DiffSideCells, DiffTruthClass, DiffTruthVs, DiffViewInfo, DiffViewSpec, InfoEntry, ProtocolError,
+  DiffComparison, DiffFeaturesPayload, DiffInit, DiffScope, DiffProtocol, DiffRow, DiffRunProgress, DiffRunState, DiffSideCells, DiffTruthClass, DiffTruthVs, DiffViewInfo, DiffViewSpec, InfoEntry, ProtocolError,
   RecordedCall, ReviewCell, SiteRecord,
 } from '../../protocol/protocol';
 import { unavailableReviewHandlers, type ReviewRequestHandlers } from '../review/reviewWorkspace';
@@ -184,6 +184,8 @@ export class DiffModel {
   private beds: readonly BedRegions[] = [];
   private view: View = { id: 0, spec: DEFAULT_DIFF_VIEW, rows: new Uint32Array(0) };
   private scopeCounts: { disputes: number; qualOnly: number; all: number } | undefined;
+  /** The list indices of each scope's sites, in list order (once the run is done). */
+  private scopeRows: Record<DiffScope, Uint32Array<ArrayBuffer>> | undefined;
   /** With a truth VCF: each side's metrics and its differing sites against the truth, by site key. */
   private truthVs: { vs: DiffTruthVs; a: Map<string, DiffSite>; b: Map<string, DiffSite> } | undefined;
   private viewCounter = 0;
@@ -271,9 +273,16 @@ export class DiffModel {
       const fs = (features as FeatureStage | undefined)?.summary();
       this.featuresValue = fs ? { summary: fs, enrichment: enrichmentOf(fs) } : undefined;
       this.list = result.sites;
+      // Each site's scope once (the views, the scope chips and the review progress use it).
+      const n = result.sites.length;
+      const inDispute = new Uint8Array(n);
       let disputes = 0;
-      for (let i = 0; i < result.sites.length; i++) if (isDispute(result.sites.get(i)!)) disputes++;
-      this.scopeCounts = { disputes, qualOnly: result.sites.length - disputes, all: result.sites.length };
+      for (let i = 0; i < n; i++) if (isDispute(result.sites.get(i)!)) { inDispute[i] = 1; disputes++; }
+      const disputeRows = new Uint32Array(disputes);
+      const qualOnlyRows = new Uint32Array(n - disputes);
+      for (let i = 0, d = 0, q = 0; i < n; i++) if (inDispute[i]) disputeRows[d++] = i; else qualOnlyRows[q++] = i;
+      this.scopeRows = { disputes: disputeRows, 'qual-only': qualOnlyRows };
+      this.scopeCounts = { disputes, qualOnly: n - disputes, all: n };
       this.stateValue = 'done';
       this.applyView(this.view.spec);
     } catch (e) {
@@ -351,13 +360,16 @@ export class DiffModel {
     const list = this.list;
     if (!list || !this.scopeCounts) return undefined;
     let reviewed = 0;
-    if (this.reviewCell) {
-      for (let i = 0; i < list.length; i++) {
-        const s = list.get(i)!;
-        if (isDispute(s) && this.reviewCell(s)?.verdict) reviewed++;
-      }
+    const cell = this.reviewCell;
+    if (cell && this.scopeRows) {
+      for (const li of this.scopeRows.disputes) if (cell(list.get(li)!)?.verdict) reviewed++;
     }
     return { reviewed, total: this.scopeCounts.disputes };
+  }
+
+  /** Number of disputes once the run is done. */
+  get disputeCount(): number | undefined {
+    return this.scopeCounts?.disputes;
   }
 
   viewInfo(): DiffViewInfo {
@@ -382,6 +394,13 @@ export class DiffModel {
       return;
     }
     const byDispute = spec.sortBy === 'dispute';
+    // The view a diff opens on (a scope, most disputed first, no filter): the scope's rows as
+    // they are, ranked — no query over every site while the editor waits after a run.
+    if (byDispute && this.scopeRows && !spec.classes?.length && !spec.kinds?.length && !spec.text?.trim() && !spec.strata?.length) {
+      const rows = spec.scope === undefined ? Uint32Array.from({ length: list.length }, (_, i) => i) : this.scopeRows[spec.scope];
+      this.view = { id, spec, rows: byScore(rows, (li) => disputeScore(list.get(li)!).score, spec.descending === true) };
+      return;
+    }
     // Feature terms ("vaf<0.3 dp<15 homopolymer>=6") filter; the other words stay free text.
     const { terms, rest } = spec.text ? parseFeatureTerms(spec.text) : { terms: [], rest: '' };
     const v = list.query({

@@ -49,6 +49,8 @@ export interface ReviewDiffModel {
   readonly summary: { readonly differingSites: number } | undefined;
   /** Every differing site once the run is done (progress counts its disputes). */
   readonly sites?: { readonly length: number; get(i: number): DiffSite | undefined } | undefined;
+  /** How many of those sites are disputes, when known (saves counting them again). */
+  readonly disputeCount?: number | undefined;
   readonly viewId: number;
   readonly viewCount: number;
   /** Set by the review code: the REVIEW column of a site. */
@@ -318,7 +320,7 @@ export class ReviewController implements vscode.Disposable, ReviewBinder<ReviewP
     if (ref?.kind === 'diff') {
       const list = ref.model.sites;
       if (!list) return { unit: 'disputes', reviewed: 0, total: undefined, fileName, conflicts };
-      const p = this.disputeCounts.of(list, store?.entries(), (s) => this.workspace.has(file, s));
+      const p = this.disputeCounts.of(list, store?.entries(), (s) => this.workspace.has(file, s), ref.model.disputeCount);
       return { unit: 'disputes', ...p, fileName, conflicts };
     }
     const total = ref?.kind === 'table' && ref.model.rowCount >= 0 ? ref.model.rowCount : undefined;

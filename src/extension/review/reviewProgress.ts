@@ -52,11 +52,12 @@ interface SiteList {
 export class DisputeProgressCache {
   private readonly lists = new WeakMap<SiteList, { total: number; entries: object | undefined; reviewed: number }>();
 
-  of(list: SiteList, entries: readonly unknown[] | undefined, has: (site: ReviewSiteRef) => boolean): { reviewed: number; total: number } {
+  /** `disputes`: the list's number of disputes when the caller knows it (else counted here, once). */
+  of(list: SiteList, entries: readonly unknown[] | undefined, has: (site: ReviewSiteRef) => boolean, disputes?: number): { reviewed: number; total: number } {
     let c = this.lists.get(list);
     if (!c) {
-      let total = 0;
-      for (let i = 0; i < list.length; i++) if (isDispute(list.get(i)!)) total++;
+      let total = disputes ?? 0;
+      if (disputes === undefined) for (let i = 0; i < list.length; i++) if (isDispute(list.get(i)!)) total++;
       c = { total, entries: undefined, reviewed: 0 };
       this.lists.set(list, c);
     }

@@ -211,6 +211,16 @@ test('the diff opens on its disputes, ranked as the report ranks them; QUAL-only
   // Progress against disputes counts verdicts on disputes only.
   model.reviewCell = (s) => ((s.pos - 1000) / 10 % 6 === 5 || s.pos === 1010 ? { verdict: 'x', verdictTitle: 'x', tags: [], note: '', by: '', at: '', versions: 1, conflict: false } as never : undefined);
   assert.deepEqual(model.disputeProgress(), { reviewed: 1, total: 40 });
+  // The unfiltered ranked views (the scope's rows as they are) = the same views through the
+  // filtering path (every kind chosen: the same sites).
+  for (const scope of ['disputes', 'qual-only', undefined] as const) {
+    for (const descending of [true, false]) {
+      const spec: DiffViewSpec = { ...(scope ? { scope } : {}), sortBy: 'dispute', descending };
+      const filtered = (await allRows(call, { ...spec, kinds: ['SNP', 'INDEL', 'MNP'] })).map(siteIndex);
+      assert.deepEqual((await allRows(call, spec)).map(siteIndex), filtered, `${scope ?? 'all'}, descending ${descending}`);
+      assert.equal(filtered.length, scope === 'disputes' ? 40 : scope === 'qual-only' ? 10 : 50);
+    }
+  }
   await model.close();
 });
 

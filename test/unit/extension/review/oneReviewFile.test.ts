@@ -125,4 +125,6 @@ test('the remembered dispute progress equals a pass over the sites, before and a
     assert.deepEqual(cache.of(list, ws.storeIfOpen(file)!.entries(), has), disputeProgress(sites, has), `after a verdict at site ${i}`);
   }
   assert.deepEqual(cache.of(list, ws.storeIfOpen(file)!.entries(), has), { reviewed: 5, total: 29 });
+  // A caller that knows the number of disputes (the diff model) saves the count.
+  assert.deepEqual(new DisputeProgressCache().of(list, ws.storeIfOpen(file)!.entries(), has, 29), { reviewed: 5, total: 29 });
 });
