@@ -752,7 +752,15 @@ export type DiffWebviewEvents = {
 export type DiffHostEvents = {
   runProgress: DiffRunProgress;
   /** The run ended (done, cancelled or failed): the webview re-pulls with diff.init. */
-  runEnded: { state: DiffRunState; error?: ProtocolError };
+  runEnded: {
+    state: DiffRunState; error?: ProtocolError;
+    /**
+     * When the engine finished reading both files (the host's Date.now()): what came after —
+     * the features summary, the view's sort, the answers — is the editor's own wait (the
+     * `bench:diffplots` bench times the plots from here).
+     */
+    finishedAt?: number;
+  };
   /** A list key pressed in the inspector (InspectorWebviewEvents.listKey), to act on as if pressed in the grid. */
   forwardedKey: { key: string };
 };

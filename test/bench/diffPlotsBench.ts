@@ -6,10 +6,15 @@
  * #16: within 1 s). Run `npm run bench:diff` first: it generates the inputs
  * (.cache/bench/diff-v2-5000000/). Not part of the e2e suite: a 5M diff takes minutes.
  *
- * What is timed, in the diff webview (performance.now() of the page; a capture listener sees
- * each host message before the page's own handler):
+ * What is timed, from the engine's finish: runEnded carries `finishedAt`, the host's Date.now()
+ * when the engine had read both files (host and page run on this machine: one wall clock).
+ * Everything after it — the features summary, the enrichment ranking, the site list's view,
+ * the messages, the answers — is the wait this bench measures. In the diff webview
+ * (performance.now() of the page; a capture listener sees each host message before the page's
+ * own handler):
  *  - finish: the arrival of the engine's last progress event (diffVcfs reports once more when
- *    both files are read; the panel forwards it as it comes);
+ *    both files are read; the host's messages go out when it next yields, so this arrives
+ *    after the host's post-run work, not at the engine's finish: a breakdown only);
  *  - ended: the host's runEnded (after the features summary, the enrichment ranking and the
  *    site list's view);
  *  - in the DOM: every histogram (one per feature) and both A-vs-B grids attached;
@@ -31,7 +36,7 @@ const INPUTS = join(PROJECT_ROOT, '.cache', 'bench', `diff-v2-${RECORDS}`);
 const WORKSPACE = join(E2E_CACHE, `diff-plots-bench-${RECORDS}`);
 const GOAL_MS = 1000;
 
-interface Marks { finish: number; ended: number; initArrived: number; inDom: number; drawn: number; progressEvents: number }
+interface Marks { finish: number; ended: number; initArrived: number; inDom: number; drawn: number; progressEvents: number; finishedAt: number; inDomWall: number; drawnWall: number }
 
 function linkInto(from: string, to: string): void {
   try {
@@ -60,13 +65,14 @@ function workspace(): void {
 async function instrument(frame: Frame, histograms: number): Promise<void> {
   await frame.evaluate(`(() => {
     const n = ${histograms};
-    const m = { finish: 0, ended: 0, initArrived: 0, inDom: 0, drawn: 0, progressEvents: 0 };
+    const m = { finish: 0, ended: 0, initArrived: 0, inDom: 0, drawn: 0, progressEvents: 0, finishedAt: 0, inDomWall: 0, drawnWall: 0 };
+    const wall = () => performance.timeOrigin + performance.now();
     window.benchMarks = m;
     window.addEventListener('message', (e) => {
       const d = e.data;
       if (!d || d.type !== 'event') return;
       if (d.name === 'runProgress' && m.ended === 0) { m.finish = performance.now(); m.progressEvents++; }
-      if (d.name === 'runEnded' && m.ended === 0) m.ended = performance.now();
+      if (d.name === 'runEnded' && m.ended === 0) { m.ended = performance.now(); m.finishedAt = (d.payload && d.payload.finishedAt) || 0; }
     }, true);
     window.addEventListener('message', (e) => {
       const d = e.data;
@@ -76,7 +82,8 @@ async function instrument(frame: Frame, histograms: number): Promise<void> {
       if (m.inDom !== 0 || m.ended === 0) return;
       if (document.querySelectorAll('.diff-features svg.feature-plot').length >= n && document.querySelectorAll('.diff-features svg.joint-plot').length === 2) {
         m.inDom = performance.now();
-        requestAnimationFrame(() => setTimeout(() => { m.drawn = performance.now(); }, 0));
+        m.inDomWall = wall();
+        requestAnimationFrame(() => setTimeout(() => { m.drawn = performance.now(); m.drawnWall = wall(); }, 0));
       }
     }).observe(document.body, { subtree: true, childList: true });
   })()`);
@@ -113,16 +120,21 @@ async function main(): Promise<void> {
       requestAnimationFrame(() => setTimeout(() => resolve(performance.now() - t), 0));
     })`);
     const shown = await diff.$$eval('.diff-features svg.feature-plot', (s) => s.filter((x) => x.getBoundingClientRect().height > 0).length);
-    const total = m.drawn - m.finish;
+    if (!(m.finishedAt > 0)) throw new Error('runEnded carried no finishedAt (the engine\'s finish): is the .vsix current?');
+    const toDom = m.inDomWall - m.finishedAt;
+    const total = m.drawnWall - m.finishedAt;
+    const engineAt = m.drawn - total; // the engine's finish on the page's clock
     console.log('');
     console.log(`load average ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')} (${availableParallelism()} cores); ${m.progressEvents} progress events; command → plots ${(wall / 1000).toFixed(1)} s`);
-    console.log(`diff finished → runEnded (features summary, enrichment, site list view): ${(m.ended - m.finish).toFixed(0)} ms`);
+    console.log(`engine finished → last progress event arrived: ${(m.finish - engineAt).toFixed(0)} ms`);
+    console.log(`engine finished → runEnded arrived (features summary, enrichment, site list view): ${(m.ended - engineAt).toFixed(0)} ms`);
     console.log(`runEnded → the page's diff.init answered (features, summary, view): ${(m.initArrived - m.ended).toFixed(0)} ms`);
     console.log(`→ ${FEATURES.length} histograms + 2 grids in the DOM: ${(m.inDom - m.initArrived).toFixed(0)} ms`);
     console.log(`→ drawn (next frame): ${(m.drawn - m.inDom).toFixed(0)} ms`);
-    console.log(`diff finished → plots drawn: ${total.toFixed(0)} ms  ${total <= GOAL_MS ? `(goal ≤ ${GOAL_MS} ms met)` : `(goal ≤ ${GOAL_MS} ms NOT met)`}`);
+    console.log(`engine finished → plots in the DOM: ${toDom.toFixed(0)} ms`);
+    console.log(`engine finished → plots drawn: ${total.toFixed(0)} ms  ${total <= GOAL_MS ? `(goal ≤ ${GOAL_MS} ms met)` : `(goal ≤ ${GOAL_MS} ms NOT met)`}`);
     console.log(`opening the folded panel: ${opened.toFixed(0)} ms to the next frame, ${shown} histograms laid out`);
-    console.log(`BENCH_JSON ${JSON.stringify({ bench: 'diffplots', records: RECORDS, finishToEndedMs: Math.round(m.ended - m.finish), endedToInitMs: Math.round(m.initArrived - m.ended), initToDomMs: Math.round(m.inDom - m.initArrived), domToDrawnMs: Math.round(m.drawn - m.inDom), finishToDrawnMs: Math.round(total), openMs: Math.round(opened) })}`);
+    console.log(`BENCH_JSON ${JSON.stringify({ bench: 'diffplots', records: RECORDS, engineToEndedMs: Math.round(m.ended - engineAt), engineToDomMs: Math.round(toDom), lastProgressToEndedMs: Math.round(m.ended - m.finish), endedToInitMs: Math.round(m.initArrived - m.ended), initToDomMs: Math.round(m.inDom - m.initArrived), domToDrawnMs: Math.round(m.drawn - m.inDom), engineToDrawnMs: Math.round(total), openMs: Math.round(opened) })}`);
     if (total > GOAL_MS) process.exitCode = 1;
   } finally {
     await vs.stop();

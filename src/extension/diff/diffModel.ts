@@ -33,7 +33,7 @@ import { openVcf, type VcfFile, type VcfRowIndex } from '../../core/io/vcf/vcfRe
 import type { VcfRecord } from '../../core/io/vcf/vcfRecord';
 import type { ReferenceSource } from '../../core/io/fasta/referenceSource';
 import type {
-  DiffComparison, DiffFeaturesPayload, DiffInit, DiffProtocol, DiffRow, DiffRunProgress, DiffRunState, DiffSideCells, DiffTruthClass, DiffTruthVs, DiffViewInfo, DiffViewSpec, InfoEntry, ProtocolError,
+  DiffComparison, DiffFeaturesPayload, DiffInit, DiffScope, DiffProtocol, DiffRow, DiffRunProgress, DiffRunState, DiffSideCells, DiffTruthClass, DiffTruthVs, DiffViewInfo, DiffViewSpec, InfoEntry, ProtocolError,
   RecordedCall, ReviewCell, SiteRecord,
 } from '../../protocol/protocol';
 import { unavailableReviewHandlers, type ReviewRequestHandlers } from '../review/reviewWorkspace';
@@ -177,12 +177,15 @@ export class DiffModel {
   private stateValue: DiffRunState = 'running';
   private errorValue: ProtocolError | undefined;
   private progressValue: DiffRunProgress | undefined;
+  private finishedAtValue: number | undefined;
   private summaryValue: DiffSummary | undefined;
   private featuresValue: DiffFeaturesPayload | undefined;
   private list: DiffSiteList | undefined;
   private beds: readonly BedRegions[] = [];
   private view: View = { id: 0, spec: DEFAULT_DIFF_VIEW, rows: new Uint32Array(0) };
   private scopeCounts: { disputes: number; qualOnly: number; all: number } | undefined;
+  /** The list indices of each scope's sites, in list order (once the run is done). */
+  private scopeRows: Record<DiffScope, Uint32Array<ArrayBuffer>> | undefined;
   /** With a truth VCF: each side's metrics and its differing sites against the truth, by site key. */
   private truthVs: { vs: DiffTruthVs; a: Map<string, DiffSite>; b: Map<string, DiffSite> } | undefined;
   private viewCounter = 0;
@@ -203,6 +206,11 @@ export class DiffModel {
 
   get state(): DiffRunState {
     return this.stateValue;
+  }
+
+  /** When the engine finished reading both files (Date.now()); undefined before. */
+  get finishedAt(): number | undefined {
+    return this.finishedAtValue;
   }
 
   get summary(): DiffSummary | undefined {
@@ -258,15 +266,23 @@ export class DiffModel {
           onProgress?.(this.progressValue);
         },
       }, signal);
+      this.finishedAtValue = Date.now();
       throwIfAborted(signal);
       if (o.truthFile) this.truthVs = await this.runTruth(o.truthFile, reference, beds, signal);
       this.summaryValue = result.summary;
       const fs = (features as FeatureStage | undefined)?.summary();
       this.featuresValue = fs ? { summary: fs, enrichment: enrichmentOf(fs) } : undefined;
       this.list = result.sites;
+      // Each site's scope once (the views, the scope chips and the review progress use it).
+      const n = result.sites.length;
+      const inDispute = new Uint8Array(n);
       let disputes = 0;
-      for (let i = 0; i < result.sites.length; i++) if (isDispute(result.sites.get(i)!)) disputes++;
-      this.scopeCounts = { disputes, qualOnly: result.sites.length - disputes, all: result.sites.length };
+      for (let i = 0; i < n; i++) if (isDispute(result.sites.get(i)!)) { inDispute[i] = 1; disputes++; }
+      const disputeRows = new Uint32Array(disputes);
+      const qualOnlyRows = new Uint32Array(n - disputes);
+      for (let i = 0, d = 0, q = 0; i < n; i++) if (inDispute[i]) disputeRows[d++] = i; else qualOnlyRows[q++] = i;
+      this.scopeRows = { disputes: disputeRows, 'qual-only': qualOnlyRows };
+      this.scopeCounts = { disputes, qualOnly: n - disputes, all: n };
       this.stateValue = 'done';
       this.applyView(this.view.spec);
     } catch (e) {
@@ -344,13 +360,16 @@ export class DiffModel {
     const list = this.list;
     if (!list || !this.scopeCounts) return undefined;
     let reviewed = 0;
-    if (this.reviewCell) {
-      for (let i = 0; i < list.length; i++) {
-        const s = list.get(i)!;
-        if (isDispute(s) && this.reviewCell(s)?.verdict) reviewed++;
-      }
+    const cell = this.reviewCell;
+    if (cell && this.scopeRows) {
+      for (const li of this.scopeRows.disputes) if (cell(list.get(li)!)?.verdict) reviewed++;
     }
     return { reviewed, total: this.scopeCounts.disputes };
+  }
+
+  /** Number of disputes once the run is done. */
+  get disputeCount(): number | undefined {
+    return this.scopeCounts?.disputes;
   }
 
   viewInfo(): DiffViewInfo {
@@ -375,6 +394,13 @@ export class DiffModel {
       return;
     }
     const byDispute = spec.sortBy === 'dispute';
+    // The view a diff opens on (a scope, most disputed first, no filter): the scope's rows as
+    // they are, ranked — no query over every site while the editor waits after a run.
+    if (byDispute && this.scopeRows && !spec.classes?.length && !spec.kinds?.length && !spec.text?.trim() && !spec.strata?.length) {
+      const rows = spec.scope === undefined ? Uint32Array.from({ length: list.length }, (_, i) => i) : this.scopeRows[spec.scope];
+      this.view = { id, spec, rows: byScore(rows, (li) => disputeScore(list.get(li)!).score, spec.descending === true) };
+      return;
+    }
     // Feature terms ("vaf<0.3 dp<15 homopolymer>=6") filter; the other words stay free text.
     const { terms, rest } = spec.text ? parseFeatureTerms(spec.text) : { terms: [], rest: '' };
     const v = list.query({
@@ -414,13 +440,8 @@ export class DiffModel {
       }
     }
     let out = rows.slice(0, n);
-    if (byDispute) {
-      // The report's ranking (mostDisputedSites): score, ties in genome order (the list's order) in both directions.
-      const score = new Float64Array(list.length);
-      for (const li of out) score[li] = disputeScore(list.get(li)!).score;
-      const dir = spec.descending ? -1 : 1;
-      out = Uint32Array.from([...out].sort((x, y) => dir * (score[x]! - score[y]!) || x - y));
-    }
+    // The report's ranking (mostDisputedSites): score, ties in genome order (the list's order) in both directions.
+    if (byDispute) out = byScore(out, (li) => disputeScore(list.get(li)!).score, spec.descending === true);
     this.view = { id, spec, rows: out };
   }
 
@@ -518,6 +539,31 @@ export class DiffModel {
   async close(): Promise<void> {
     await Promise.all([this.readers.A.close(), this.readers.B.close()]);
   }
+}
+
+/**
+ * `rows` (list indices, ascending) ordered by `score`, ties in the order given, in both
+ * directions. The scores take few values (disputeScore: 1000 · GT + 100 · FILTER + a QUAL
+ * term of one decimal), so the rows are bucketed by score, in order — no comparison sort of a
+ * quarter of a million rows (a whole genome's disputes) while the diff editor waits for its
+ * first answer after a run.
+ */
+export function byScore(rows: Uint32Array<ArrayBuffer>, score: (li: number) => number, descending: boolean): Uint32Array<ArrayBuffer> {
+  const n = rows.length;
+  const scores = new Float64Array(n);
+  for (let i = 0; i < n; i++) scores[i] = score(rows[i]!);
+  const distinct = Float64Array.from(new Set(scores)).sort();
+  if (descending) distinct.reverse();
+  const rank = new Map<number, number>();
+  for (let k = 0; k < distinct.length; k++) rank.set(distinct[k]!, k);
+  // Counting sort by rank: stable, so ties keep the rows' order.
+  const start = new Uint32Array(distinct.length + 1);
+  const ranks = new Uint32Array(n);
+  for (let i = 0; i < n; i++) start[(ranks[i] = rank.get(scores[i]!)!) + 1]!++;
+  for (let k = 0; k < distinct.length; k++) start[k + 1]! += start[k]!;
+  const out = new Uint32Array(n);
+  for (let i = 0; i < n; i++) out[start[ranks[i]!]!++] = rows[i]!;
+  return out;
 }
 
 function sideCells(c: SideCall | undefined): DiffSideCells | undefined {

@@ -170,7 +170,8 @@ export class DiffPanel {
       );
       const s = this.model.summary;
       this.log.info(`diff ${this.title}: ${this.model.state}${s ? `, ${s.differingSites} differing of ${s.sites} sites` : ''} in ${Math.round(performance.now() - t0)} ms`);
-      this.server.emit('runEnded', { state: this.model.state });
+      const finishedAt = this.model.finishedAt;
+      this.server.emit('runEnded', { state: this.model.state, ...(finishedAt !== undefined ? { finishedAt } : {}) });
     } catch (e) {
       const message = e instanceof Error ? e.message : String(e);
       this.log.error(`diff ${this.title}: ${message}`);

@@ -27,7 +27,7 @@ import { ReviewWorkspace, modelName, parseVcfLine, recordedSnapshot, resolveItem
 import type { Log } from '../common/log';
 import * as settings from '../common/settings';
 import { gitUserName } from './gitUser';
-import { disputeProgress, type ReviewProgress } from './reviewProgress';
+import { DisputeProgressCache, type ReviewProgress } from './reviewProgress';
 
 /** What the review code needs of a VCF table's model (table/vcfTableModel.ts VcfTableModel). */
 export interface ReviewTableModel {
@@ -49,6 +49,8 @@ export interface ReviewDiffModel {
   readonly summary: { readonly differingSites: number } | undefined;
   /** Every differing site once the run is done (progress counts its disputes). */
   readonly sites?: { readonly length: number; get(i: number): DiffSite | undefined } | undefined;
+  /** How many of those sites are disputes, when known (saves counting them again). */
+  readonly disputeCount?: number | undefined;
   readonly viewId: number;
   readonly viewCount: number;
   /** Set by the review code: the REVIEW column of a site. */
@@ -126,6 +128,8 @@ export class ReviewController implements vscode.Disposable, ReviewBinder<ReviewP
   /** Review file of each bound table/diff (fixed when bound: a settings change applies to new panels). */
   private readonly files = new Map<TableReviewRef | DiffReviewRef, string>();
   private readonly treeEmitter = new vscode.EventEmitter<void>();
+  /** Each open diff's disputes and how many are reviewed (asked after every change). */
+  private readonly disputeCounts = new DisputeProgressCache();
   /** Fires when the review tree should re-read (changes, active panel). */
   readonly onDidChangeTree = this.treeEmitter.event;
   private readonly filesEmitter = new vscode.EventEmitter<string>();
@@ -316,8 +320,7 @@ export class ReviewController implements vscode.Disposable, ReviewBinder<ReviewP
     if (ref?.kind === 'diff') {
       const list = ref.model.sites;
       if (!list) return { unit: 'disputes', reviewed: 0, total: undefined, fileName, conflicts };
-      const sites = (function* () { for (let i = 0; i < list.length; i++) { const s = list.get(i); if (s) yield s; } })();
-      const p = disputeProgress(sites, (s) => this.workspace.has(file, s));
+      const p = this.disputeCounts.of(list, store?.entries(), (s) => this.workspace.has(file, s), ref.model.disputeCount);
       return { unit: 'disputes', ...p, fileName, conflicts };
     }
     const total = ref?.kind === 'table' && ref.model.rowCount >= 0 ? ref.model.rowCount : undefined;

@@ -34,6 +34,49 @@ export function disputeProgress(sites: Iterable<DiffSite>, has: (site: ReviewSit
   return { reviewed, total };
 }
 
+/** A diff's differing sites as the review progress reads them (DiffSiteList). */
+interface SiteList {
+  readonly length: number;
+  get(i: number): DiffSite | undefined;
+}
+
+/**
+ * `disputeProgress` of diffs' site lists, remembered. The Review view, its badge and the
+ * status bar ask for it after every change, twice or three times each; a pass over a whole
+ * genome's differing sites (a quarter of a million on two 5M-record VCFs) per question held
+ * the extension host for seconds right after a large diff finished, before the diff editor's
+ * plots could be answered. The disputes of a list are counted once; the reviewed ones again
+ * only when the review store changed (`entries`: the store's entry array, a new one after every
+ * change), and not at all while the store is empty or not open.
+ */
+export class DisputeProgressCache {
+  private readonly lists = new WeakMap<SiteList, { total: number; entries: object | undefined; reviewed: number }>();
+
+  /** `disputes`: the list's number of disputes when the caller knows it (else counted here, once). */
+  of(list: SiteList, entries: readonly unknown[] | undefined, has: (site: ReviewSiteRef) => boolean, disputes?: number): { reviewed: number; total: number } {
+    let c = this.lists.get(list);
+    if (!c) {
+      let total = disputes ?? 0;
+      if (disputes === undefined) for (let i = 0; i < list.length; i++) if (isDispute(list.get(i)!)) total++;
+      c = { total, entries: undefined, reviewed: 0 };
+      this.lists.set(list, c);
+    }
+    if (!entries || entries.length === 0) {
+      c.entries = undefined;
+      c.reviewed = 0;
+    } else if (c.entries !== entries) {
+      c.entries = entries;
+      let reviewed = 0;
+      for (let i = 0; i < list.length; i++) {
+        const s = list.get(i)!;
+        if (isDispute(s) && has(s)) reviewed++;
+      }
+      c.reviewed = reviewed;
+    }
+    return { reviewed: c.reviewed, total: c.total };
+  }
+}
+
 /** "2 / 6 disputes reviewed", "3 / 178 records reviewed", "2 / ? disputes reviewed". */
 export function progressText(p: ReviewProgress): string {
   const n = (x: number): string => x.toLocaleString('en-US');

@@ -136,6 +136,25 @@ test('a block loaded again with another stretch (reused arrays) gives the contex
   for (let i = 2100; i < 10900; i += 13) assert.deepEqual(reused.contextAt(i, 1), whole.contextAt(i, 1), `at ${i}`);
 });
 
+test('GC of blocks with and without N (reloaded into the same arrays in turn) = a direct count', () => {
+  const rand = seededRandom(23);
+  const withN = randomGenome(rand, 8000);
+  assert.ok(withN.includes('N'));
+  const pure = withN.replace(/N/g, 'C');
+  const lower = pure.slice(0, 3000).toLowerCase() + pure.slice(3000);
+  const block = new ReferenceBlock('c', 0, withN, withN.length);
+  for (const seq of [pure, withN, lower, pure]) {
+    block.load('c', 0, seq, seq.length);
+    for (let k = 0; k < 400; k++) {
+      const i = Math.floor(rand() * seq.length);
+      const gc = bruteGc(seq.toUpperCase(), i, 1);
+      const got = block.contextAt(i, 1).gc;
+      if (gc === undefined) assert.equal(got, undefined);
+      else assert.ok(Math.abs(got! - gc) < 1e-12, `gc at ${i}: ${got} vs ${gc}`);
+    }
+  }
+});
+
 test("siteBinsInto (the stage's tables) = binIndex(featureValue) for every feature, edge values included", () => {
   const rand = seededRandom(23);
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)]!;

@@ -104,13 +104,12 @@ export class FeatureStage implements AlleleStage {
   private readonly bins = new Int32Array(FEATURES.length);
   private readonly context: MutableReferenceContext = { homopolymer: 1, repeatUnit: 0, repeatCopies: 0, gc: undefined };
   private readonly features: { -readonly [K in keyof SiteFeatureValues]: SiteFeatureValues[K] } = { homopolymer: undefined, repeatUnit: undefined, repeatCopies: undefined, gc: undefined, neighborDistance: undefined, heldOut: false };
-  private readonly fields: { -readonly [K in keyof StageAlleleFields]: StageAlleleFields[K] } = { contig: '', pos: 0, ref: '', alt: '', kind: 'SNP', features: undefined };
-  private readonly site: { -readonly [K in keyof DiffSite]: DiffSite[K] } = { contig: '', pos: 0, ref: '', alt: '', kind: 'SNP', a: undefined, b: undefined, classes: [] };
+  private readonly site: { -readonly [K in keyof DiffSite]: DiffSite[K] } = { contig: '', pos: 0, ref: '', alt: '', kind: 'SNP', a: undefined, b: undefined, classes: [], features: undefined };
 
   constructor(private readonly emit: AlleleSink, private readonly options: FeatureStageOptions = {}) {
     this.heldOut = new Set((options.heldOutContigs ?? DEFAULT_HELD_OUT_CONTIGS).map(contigKey));
     this.truthCounts = options.truth ? FEATURES.map((f) => new Float64Array(f.bins.length * 3)) : undefined;
-    this.fields.features = this.features;
+    this.site.features = this.features;
   }
 
   push(x: StageAlleleFields, a: SideCall | undefined, b: SideCall | undefined, mask: number): void {
@@ -126,6 +125,9 @@ export class FeatureStage implements AlleleStage {
 
   async drain(final = false): Promise<void> {
     const px = this.px;
+    const reference = this.options.reference;
+    if (reference !== undefined && !this.lengths) this.lengths = new Map((await reference.contigs(this.options.signal)).map((c) => [c.name, c.length]));
+    const lengths = this.lengths;
     while (this.head < px.length) {
       const x = px[this.head]!;
       // The next site at another POS (same contig) decides the distance: wait for it.
@@ -133,7 +135,17 @@ export class FeatureStage implements AlleleStage {
       while (j < px.length && px[j]!.contig === x.contig && px[j]!.pos === x.pos) j++;
       if (j >= px.length && !final) break;
       const next = j < px.length && px[j]!.contig === x.contig ? px[j]!.pos : undefined;
-      const hasContext = this.options.reference !== undefined && (await this.contextOf(x));
+      // The reference context; only a new block is awaited (once per 1 MiB), never a site:
+      // an await per site was a promise and a microtask for each of millions of alleles.
+      let hasContext = false;
+      const len = lengths?.get(x.contig);
+      if (len !== undefined) {
+        const i = x.pos - 1;
+        const block = this.block;
+        if (!block || block.contig !== x.contig || !block.covers(i, x.ref.length)) await this.loadBlock(x.contig, i, x.ref.length, len);
+        this.block!.contextInto(i, x.ref.length, this.context);
+        hasContext = true;
+      }
       // Sites at one POS share their neighbours.
       for (let k = this.head; k < j; k++) this.finish(k, hasContext, next);
       this.prevContig = x.contig;
@@ -153,23 +165,14 @@ export class FeatureStage implements AlleleStage {
     }
   }
 
-  /** Fills `this.context` for the allele; false when the reference lacks its contig. */
-  private async contextOf(x: StageAlleleFields): Promise<boolean> {
-    const ref = this.options.reference!;
-    if (!this.lengths) this.lengths = new Map((await ref.contigs(this.options.signal)).map((c) => [c.name, c.length]));
-    const i = x.pos - 1;
-    const len = this.lengths.get(x.contig);
-    if (len === undefined) return false;
-    if (!this.block || this.block.contig !== x.contig || !this.block.covers(i, x.ref.length)) {
-      throwIfAborted(this.options.signal);
-      const start = Math.max(0, Math.floor(i / BLOCK) * BLOCK - MARGIN);
-      const end = Math.min(len, Math.max(start + BLOCK + 2 * MARGIN, i + x.ref.length + 2 * MARGIN));
-      const seq = await ref.fetch(x.contig, start, end, this.options.signal);
-      if (this.block) this.block.load(x.contig, start, seq, len);
-      else this.block = new ReferenceBlock(x.contig, start, seq, len);
-    }
-    this.block.contextInto(i, x.ref.length, this.context);
-    return true;
+  /** Reads the block of the reference around 0-based `i` on `contig` (of length `len`). */
+  private async loadBlock(contig: string, i: number, refLen: number, len: number): Promise<void> {
+    throwIfAborted(this.options.signal);
+    const start = Math.max(0, Math.floor(i / BLOCK) * BLOCK - MARGIN);
+    const end = Math.min(len, Math.max(start + BLOCK + 2 * MARGIN, i + refLen + 2 * MARGIN));
+    const seq = await this.options.reference!.fetch(contig, start, end, this.options.signal);
+    if (this.block) this.block.load(contig, start, seq, len);
+    else this.block = new ReferenceBlock(contig, start, seq, len);
   }
 
   private finish(k: number, hasContext: boolean, next: number | undefined): void {
@@ -187,14 +190,18 @@ export class FeatureStage implements AlleleStage {
     f.gc = hasContext ? c.gc : undefined;
     f.neighborDistance = prev === undefined ? after : after === undefined ? prev : Math.min(prev, after);
     f.heldOut = this.isHeldOut(x.contig);
-    const out = this.fields;
-    out.contig = x.contig;
-    out.pos = x.pos;
-    out.ref = x.ref;
-    out.alt = x.alt;
-    out.kind = x.kind;
-    this.count(out, a, b, mask);
-    this.emit(out, a, b, mask);
+    // One reused object is both the site the bins read and the fields handed on (the engine
+    // reads contig, pos, ref, alt, kind and features of it, and copies what it keeps).
+    const s = this.site;
+    s.contig = x.contig;
+    s.pos = x.pos;
+    s.ref = x.ref;
+    s.alt = x.alt;
+    s.kind = x.kind;
+    s.a = a;
+    s.b = b;
+    this.count(s, a, b, mask);
+    this.emit(s, a, b, mask);
   }
 
   private heldOutContig = '';
@@ -208,16 +215,7 @@ export class FeatureStage implements AlleleStage {
     return this.heldOutValue;
   }
 
-  private count(x: StageAlleleFields, a: SideCall | undefined, b: SideCall | undefined, mask: number): void {
-    const s = this.site;
-    s.contig = x.contig;
-    s.pos = x.pos;
-    s.ref = x.ref;
-    s.alt = x.alt;
-    s.kind = x.kind;
-    s.a = a;
-    s.b = b;
-    s.features = x.features;
+  private count(s: DiffSite, a: SideCall | undefined, b: SideCall | undefined, mask: number): void {
     const groups = groupsOf(mask);
     const G = FEATURE_GROUPS.length;
     const bins = this.bins;

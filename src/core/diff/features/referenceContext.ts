@@ -55,6 +55,8 @@ export class ReferenceBlock {
   private acgtPrefix = new Int32Array(0);
   private codes = new Uint8Array(0);
   private n = 0;
+  /** True when every base of the block is one of A, C, G, T (upper case): acgtPrefix unused. */
+  private pure = false;
   contig = '';
   start = 0;
   contigLength = 0;
@@ -79,7 +81,10 @@ export class ReferenceBlock {
     const codes = this.codes;
     const written = Buffer.from(codes.buffer, codes.byteOffset, n).write(seq, 0, n, 'latin1');
     if (written !== n) throw new Error(`reference block: wrote ${written} of ${n} bases`);
-    encode(codes, n, this.gcPrefix, this.acgtPrefix);
+    // Most blocks hold only A, C, G, T: then every base counts and the A+C+G+T prefix is not
+    // needed; it is filled (a second pass over the codes) only for a block with N or IUPAC codes.
+    this.pure = encode(codes, n, this.gcPrefix);
+    if (!this.pure) acgtPrefixOf(codes, n, this.acgtPrefix);
   }
 
   get end(): number {
@@ -118,11 +123,17 @@ export class ReferenceBlock {
       // A stretch overlaps the window when one of its periodic positions k (k and k + L
       // equal) has k ≤ wHi and k + L ≥ wLo.
       const kMax = reachHi - L; // k + L < reachHi
+      const kLast = Math.min(wHi, kMax - 1);
       let k = Math.max(reachLo, wLo - L);
-      while (k <= wHi) {
-        if (k >= kMax) break;
+      while (k <= kLast) {
         const c = codes[k]!;
-        if (c === 0 || c !== codes[k + L]) { k++; continue; }
+        if (c === 0 || c !== codes[k + L]) {
+          // A period L ≥ 2 counts only from L periodic positions in a row (two whole copies),
+          // and such a run holds one of every L-th position from here, or the range's last
+          // one: only those are looked at (a homopolymer counts from one position).
+          k = L === 1 || k === kLast ? k + 1 : Math.min(k + L, kLast);
+          continue;
+        }
         let lo = k;
         while (lo > reachLo) {
           const d = codes[lo - 1]!;
@@ -145,7 +156,7 @@ export class ReferenceBlock {
     const copies = bestUnit > 0 ? Math.floor(bestSpan / bestUnit) : 0;
     const gLo = Math.max(0, Math.max(0, i - GC_FLANK) - off);
     const gHi = Math.min(n, Math.min(this.contigLength, i + refLen + GC_FLANK) - off);
-    const acgt = this.acgtPrefix[gHi]! - this.acgtPrefix[gLo]!;
+    const acgt = this.pure ? gHi - gLo : this.acgtPrefix[gHi]! - this.acgtPrefix[gLo]!;
     const gc = this.gcPrefix[gHi]! - this.gcPrefix[gLo]!;
     out.homopolymer = homopolymer;
     out.repeatUnit = copies >= 2 ? bestUnit : 0;
@@ -156,20 +167,29 @@ export class ReferenceBlock {
 
 /**
  * Bytes → base codes in place through a lookup table (A 1, C 2, G 3, T 4, either case;
- * anything else 0), with the G+C and A+C+G+T prefix counts (a plain function of typed arrays:
- * twice as fast as the same loop in the method).
+ * anything else 0), with the G+C prefix counts (a plain function of typed arrays: twice as
+ * fast as the same loop in the method). True when every base is one of A, C, G, T.
  */
-function encode(codes: Uint8Array, n: number, gcP: Int32Array, acgtP: Int32Array): void {
+function encode(codes: Uint8Array, n: number, gcP: Int32Array): boolean {
   let gc = 0;
   let acgt = 0;
   gcP[0] = 0;
-  acgtP[0] = 0;
   for (let k = 0; k < n; k++) {
     const code = BASE_CODE[codes[k]!]!;
     codes[k] = code;
     gc += GC_OF[code]!;
     acgt += ACGT_OF[code]!;
     gcP[k + 1] = gc;
+  }
+  return acgt === n;
+}
+
+/** The A+C+G+T prefix counts of encoded bases. */
+function acgtPrefixOf(codes: Uint8Array, n: number, acgtP: Int32Array): void {
+  let acgt = 0;
+  acgtP[0] = 0;
+  for (let k = 0; k < n; k++) {
+    acgt += ACGT_OF[codes[k]!]!;
     acgtP[k + 1] = acgt;
   }
 }

@@ -18,7 +18,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { before, test } from 'node:test';
-import { DiffModel, comparisonOf, diffRequestHandlers } from '../../../../src/extension/diff/diffModel';
+import { DiffModel, byScore, comparisonOf, diffRequestHandlers } from '../../../../src/extension/diff/diffModel';
 import { mostDisputedSites } from '../../../../src/core/report/disputeScore';
 import type { DiffProtocol, DiffRow, DiffViewSpec, HostToWebview } from '../../../../src/protocol/protocol';
 import { RpcServer } from '../../../../src/protocol/rpc';
@@ -211,6 +211,16 @@ test('the diff opens on its disputes, ranked as the report ranks them; QUAL-only
   // Progress against disputes counts verdicts on disputes only.
   model.reviewCell = (s) => ((s.pos - 1000) / 10 % 6 === 5 || s.pos === 1010 ? { verdict: 'x', verdictTitle: 'x', tags: [], note: '', by: '', at: '', versions: 1, conflict: false } as never : undefined);
   assert.deepEqual(model.disputeProgress(), { reviewed: 1, total: 40 });
+  // The unfiltered ranked views (the scope's rows as they are) = the same views through the
+  // filtering path (every kind chosen: the same sites).
+  for (const scope of ['disputes', 'qual-only', undefined] as const) {
+    for (const descending of [true, false]) {
+      const spec: DiffViewSpec = { ...(scope ? { scope } : {}), sortBy: 'dispute', descending };
+      const filtered = (await allRows(call, { ...spec, kinds: ['SNP', 'INDEL', 'MNP'] })).map(siteIndex);
+      assert.deepEqual((await allRows(call, spec)).map(siteIndex), filtered, `${scope ?? 'all'}, descending ${descending}`);
+      assert.equal(filtered.length, scope === 'disputes' ? 40 : scope === 'qual-only' ? 10 : 50);
+    }
+  }
   await model.close();
 });
 
@@ -264,4 +274,18 @@ test('a restored diff opens on its own view; comparisonOf keeps only what is not
   assert.deepEqual(comparisonOf({ fileA: 'a', fileB: 'b', beds: [], truthFile: 't' }), { fileA: 'a', fileB: 'b', truthFile: 't' });
   assert.equal(init.truthVs, undefined);
   await model.close();
+});
+
+test('byScore orders as the comparison sort does: by score, ties in the given order, both directions', () => {
+  let seed = 7;
+  const rnd = (): number => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+  // Dispute scores: 1000 · GT + 100 · FILTER + a QUAL term of one decimal (many ties).
+  const scores = Array.from({ length: 5000 }, () => (rnd() < 0.5 ? 1000 : 0) + (rnd() < 0.3 ? 100 : 0) + Math.round(rnd() * 50) / 10);
+  const rows = Uint32Array.from({ length: 3000 }, (_, i) => i + Math.floor(i / 3));
+  for (const descending of [true, false]) {
+    const dir = descending ? -1 : 1;
+    const want = [...rows].sort((x, y) => dir * (scores[x]! - scores[y]!) || x - y);
+    assert.deepEqual([...byScore(rows, (li) => scores[li]!, descending)], want);
+  }
+  assert.deepEqual([...byScore(new Uint32Array(0), () => 0, true)], []);
 });

@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { WORKSPACE_REVIEW_FILE, workspaceReviewPath } from '../../../../src/core/review/reviewLocation';
 import { DISPUTE_VOCABULARY } from '../../../../src/core/review/vocabulary';
 import { ReviewWorkspace } from '../../../../src/extension/review/reviewWorkspace';
-import { badgeOf, disputeProgress, progressText, statusText } from '../../../../src/extension/review/reviewProgress';
+import { DisputeProgressCache, badgeOf, disputeProgress, progressText, statusText } from '../../../../src/extension/review/reviewProgress';
 import { isDispute } from '../../../../src/core/diff/diffClasses';
 import type { DiffClass, DiffSite } from '../../../../src/core/diff/diffClasses';
 import { TEST_CACHE } from '../../../helpers/paths';
@@ -106,4 +106,25 @@ test('progress counts disputes (gt-change, filter-change, only-A/B), not QUAL-on
   assert.equal(badgeOf({ ...p, total: undefined }), undefined);
   assert.equal(badgeOf({ ...p, unit: 'records', total: 178 }), undefined, 'no badge for a table');
   assert.equal(statusText({ ...p, conflicts: 1 }), '$(checklist) 2 / 5 disputes reviewed · variant-lens.review.tsv · $(warning) 1');
+});
+
+test('the remembered dispute progress equals a pass over the sites, before and after each verdict', async () => {
+  const ws = workspace();
+  const file = join(DIR, WORKSPACE_REVIEW_FILE);
+  const all: DiffClass[][] = [['gt-change'], ['qual-change'], ['filter-change', 'qual-change'], ['only-A'], ['only-B'], ['same-haplotypes'], ['only-A', 'filter-change']];
+  const sites = Array.from({ length: 40 }, (_, i) => ({ contig: 'chr20', pos: 100 + i, ref: 'A', alt: 'G', kind: 'SNP', classes: all[i % all.length]! } as unknown as DiffSite));
+  const list = { length: sites.length, get: (i: number) => sites[i] };
+  const cache = new DisputeProgressCache();
+  const has = (s: DiffSite | { contig: string; pos: number; ref: string; alt: string }): boolean => ws.has(file, s);
+  // Not open yet, then open and empty: nothing reviewed, every dispute counted.
+  assert.deepEqual(cache.of(list, undefined, has), disputeProgress(sites, has));
+  await ws.open(file);
+  assert.deepEqual(cache.of(list, ws.storeIfOpen(file)!.entries(), has), { reviewed: 0, total: 29 });
+  for (const i of [0, 1, 3, 5, 6, 13, 38]) {
+    await ws.annotate(file, sites[i]!, { verdict: 'uncertain' });
+    assert.deepEqual(cache.of(list, ws.storeIfOpen(file)!.entries(), has), disputeProgress(sites, has), `after a verdict at site ${i}`);
+  }
+  assert.deepEqual(cache.of(list, ws.storeIfOpen(file)!.entries(), has), { reviewed: 5, total: 29 });
+  // A caller that knows the number of disputes (the diff model) saves the count.
+  assert.deepEqual(new DisputeProgressCache().of(list, ws.storeIfOpen(file)!.entries(), has, 29), { reviewed: 5, total: 29 });
 });
