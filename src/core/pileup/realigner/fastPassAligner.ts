@@ -341,11 +341,20 @@ export class HapKmerTable {
   readonly nextPos: Int32Array;
   /** Occurrences in the haplotype of the k-mer starting at each position. */
   readonly count: Int32Array;
+  /** Per position p: the first position ≥ p whose k-mer occurs more than once (the number of positions when none). */
+  readonly nextRepeated: Int32Array;
+  /** The 2-bit packing of each position's k-mer (two 32-bit halves; `clean` 0 when it holds another byte than ACGT). */
+  readonly hi: Int32Array;
+  readonly lo: Int32Array;
+  readonly clean: Uint8Array;
   private readonly text = new Map<string, number[]>();
   private readonly textAt: (number[] | undefined)[] = [];
 
   constructor(readonly bytes: Uint8Array, readonly k: number) {
     const { hi, lo, clean } = packKmers(bytes, k);
+    this.hi = hi;
+    this.lo = lo;
+    this.clean = clean;
     const n = hi.length;
     let size = 16;
     while (size < 2 * n) size *= 2;
@@ -379,6 +388,11 @@ export class HapKmerTable {
       idAt[p] = id;
     }
     for (let p = 0; p < n; p++) this.count[p] = idAt[p]! >= 0 ? this.idCount[idAt[p]!]! : this.textAt[p]!.length;
+    this.nextRepeated = new Int32Array(n);
+    for (let p = n - 1, next = n; p >= 0; p--) {
+      if (this.count[p] !== 1) next = p;
+      this.nextRepeated[p] = next;
+    }
   }
 
   private hash(hi: number, lo: number): number {
@@ -447,13 +461,22 @@ export function fastPassPlacements(hap: Uint8Array, table: HapKmerTable, reads: 
   const score = new Int32Array(reads.length);
   const position = new Int32Array(reads.length).fill(NOT_ALIGNED);
   const maxMm = o.maxNumMismatches;
+  const count = table.count;
+  const nextRepeated = table.nextRepeated;
+  const hHi = table.hi;
+  const hLo = table.lo;
+  const hClean = table.clean;
+  // Whole k-mers compare as two 32-bit words when k is 32 (the default); otherwise base by base.
+  const wordBlocks = k === 32;
   let total = 0;
-  // Per offset of the current read: 1 + the haplotype position of its k-mer when it need not be looked up, else 0.
-  let skip = new Int32Array(0);
   // Per read: the placements compared (t, order key i·65536 + offset of their first finding, score or −1).
   const ts: number[] = [];
   const order: number[] = [];
   const scores: number[] = [];
+  // Per read: stretches of offsets [segFrom, segTo] whose k-mers lie unchanged on the compared placement segT.
+  const segT: number[] = [];
+  const segFrom: number[] = [];
+  const segTo: number[] = [];
   for (let r = 0; r < reads.length; r++) {
     const rb = reads[r]!;
     const len = rb.length;
@@ -462,11 +485,12 @@ export function fastPassPlacements(hap: Uint8Array, table: HapKmerTable, reads: 
     const lo = keys.lo[r]!;
     const clean = keys.clean[r]!;
     const nOff = len - k + 1;
-    if (skip.length < nOff) skip = new Int32Array(2 * nOff);
-    skip.fill(0, 0, nOff);
     ts.length = 0;
     order.length = 0;
     scores.length = 0;
+    segT.length = 0;
+    segFrom.length = 0;
+    segTo.length = 0;
     const consider = (i: number, off: number): void => {
       occurs[i] = 1;
       const t = i > off ? i - off : 0;
@@ -475,32 +499,51 @@ export function fastPassPlacements(hap: Uint8Array, table: HapKmerTable, reads: 
       for (let c = 0; c < ts.length; c++) {
         if (ts[c] === t) { if (key < order[c]!) order[c] = key; return; }
       }
-      // Compare the read at t: mismatches (N matches anything) and the bases that differ.
+      // Compare the read at t: mismatches (N matches anything) and the bases that differ; the
+      // offsets whose k-mer lies between two differing bases are kept as a stretch. Blocks of k
+      // bases whose packings are equal (ACGT only) hold no differing base.
       let mm = 0;
       let lastDiff = -1;
-      for (let x = 0; x < len; x++) {
-        const c1 = hap[t + x]!;
-        const c2 = rb[x]!;
-        if (c1 !== c2) {
-          if (c1 !== 78 && c2 !== 78) mm++;
-          // Offsets whose k-mer ends before this base and starts after the previous difference
-          // lie on this placement unchanged.
-          for (let s = lastDiff + 1; s + k <= x; s++) if (table.count[t + s] === 1) skip[s] = t + s + 1;
-          lastDiff = x;
+      for (let x = 0; x < len;) {
+        let blockEnd = len;
+        if (wordBlocks) {
+          const p = x + k <= len ? x : len - k; // the last block may overlap the one before
+          blockEnd = p + k;
+          if (clean[p] && hClean[t + p] && hi[p] === hHi[t + p] && lo[p] === hLo[t + p]) { x = blockEnd; continue; }
+        }
+        for (; x < blockEnd; x++) {
+          const c1 = hap[t + x]!;
+          const c2 = rb[x]!;
+          if (c1 !== c2) {
+            if (c1 !== 78 && c2 !== 78) mm++;
+            if (x - k >= lastDiff + 1) { segT.push(t); segFrom.push(lastDiff + 1); segTo.push(x - k); }
+            lastDiff = x;
+          }
         }
       }
-      for (let s = lastDiff + 1; s + k <= len; s++) if (table.count[t + s] === 1) skip[s] = t + s + 1;
+      if (len - k >= lastDiff + 1) { segT.push(t); segFrom.push(lastDiff + 1); segTo.push(len - k); }
       ts.push(t);
       order.push(key);
       scores.push(mm <= maxMm ? (len - mm) * o.match - mm * o.mismatch : -1);
     };
-    for (let off = 0; off < nOff; off++) {
-      if (skip[off]) { occurs[skip[off]! - 1] = 1; continue; }
+    for (let off = 0; off < nOff;) {
+      // An offset on a stretch whose haplotype k-mer occurs once can only give that placement
+      // again: it is not looked up (its position is marked as occurring), nor are the offsets
+      // after it up to the stretch's end or the next repeated haplotype k-mer.
+      let stop = -1;
+      for (let c = 0; c < segT.length; c++) {
+        if (segFrom[c]! <= off && off <= segTo[c]!) {
+          const t = segT[c]!;
+          if (count[t + off] === 1) { stop = Math.min(segTo[c]! + 1, nextRepeated[t + off]! - t); occurs.fill(1, t + off, t + stop); break; }
+        }
+      }
+      if (stop >= 0) { off = stop; continue; }
       if (clean[off]) {
         for (let i = table.firstOf(hi[off]!, lo[off]!); i >= 0; i = table.nextPos[i]!) consider(i, off);
       } else {
         for (const i of table.positionsOfText(rb, off)) consider(i, off);
       }
+      off++;
     }
     let best = 0;
     let bestKey = Infinity;

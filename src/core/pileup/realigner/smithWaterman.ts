@@ -63,13 +63,11 @@ function sub(a: number, b: number, sc: SwScoring): number {
 /** Reused scratch buffers (the aligner runs many small alignments). */
 let hBuf = new Int32Array(1024);
 let eBuf = new Int32Array(1024);
-let profBuf = new Int32Array(5 * 1024);
 
 function scratch(n: number): void {
   if (hBuf.length < n) {
     hBuf = new Int32Array(n * 2);
     eBuf = new Int32Array(n * 2);
-    profBuf = new Int32Array(5 * n * 2);
   }
 }
 
@@ -84,12 +82,12 @@ function scorePass(q: Uint8Array, qLen: number, ref: Uint8Array, from: number, s
   scratch(qLen + 1);
   const H = hBuf; // H of the previous column, overwritten in place by the current one
   const E = eBuf; // horizontal gap state per query index
-  const prof = profBuf; // score of reference code c against query index i at c * qLen + i
   H.fill(0, 0, qLen);
   E.fill(0, 0, qLen);
-  for (let c = 0; c < 5; c++) for (let i = 0; i < qLen; i++) prof[c * qLen + i] = sub(c, q[i]!, sc);
   const gO = sc.gapOpen;
   const gE = sc.gapExtend;
+  const mA = sc.match;
+  const mX = -sc.mismatch;
   let max = 0;
   let refCol = -1;
   let queryIdx = qLen - 1;
@@ -100,7 +98,8 @@ function scorePass(q: Uint8Array, qLen: number, ref: Uint8Array, from: number, s
       if (c - hi > qLen - 1) break; // the band has left the matrix
       continue;
     }
-    const base = ref[j]! * qLen;
+    // The reference code, or one no query code equals when it is not ACGT (then every pair mismatches).
+    const rc = ref[j]! < 4 ? ref[j]! : 255;
     let diag = top > 0 ? H[top - 1]! : 0; // H(previous column, i - 1)
     let F = 0;
     let hAbove = 0; // H(this column, i - 1)
@@ -117,7 +116,7 @@ function scorePass(q: Uint8Array, qLen: number, ref: Uint8Array, from: number, s
       const fo = hAbove - gO;
       f = fo > f ? fo : f;
       F = f;
-      let h = diag + prof[base + i]!;
+      let h = diag + (q[i] === rc ? mA : mX);
       h = h < e ? e : h;
       h = h < f ? f : h;
       h = h < 0 ? 0 : h;
