@@ -56,6 +56,31 @@ export function minKForReference(ref: string, o: DeBruijnOptions): number {
   return -1;
 }
 
+/** A read's bases (upper case) and its runs of good bases as [start, end) pairs, in order. */
+interface GoodRuns {
+  readonly bases: string;
+  readonly runs: readonly number[];
+}
+
+/**
+ * The runs `DeBruijnGraph::AddKmersAndEdges` walks: from i = 0, the bases up to the first one
+ * that is not ACGT or has quality below `minBq` form a run, and the next run starts after it.
+ * (They do not depend on k; which runs are used does.)
+ */
+function goodRuns(r: GraphRead, minBq: number): GoodRuns {
+  const bases = r.seq.toUpperCase();
+  const n = bases.length;
+  const runs: number[] = [];
+  let i = 0;
+  while (i < n) {
+    let bad = i;
+    while (bad < n && isAcgt(bases.charCodeAt(bad)) && r.qual[bad]! >= minBq) bad++;
+    runs.push(i, bad);
+    i = bad + 1;
+  }
+  return { bases, runs };
+}
+
 export class DeBruijnGraph {
   /** Vertex id → where its k-mer was first seen (text and offset), in creation order. */
   private vText: string[] = [];
@@ -83,7 +108,7 @@ export class DeBruijnGraph {
   private readonly loMask: number;
   private readonly hiMask: number;
 
-  private constructor(readonly ref: string, reads: readonly GraphRead[], readonly k: number, private readonly o: DeBruijnOptions) {
+  private constructor(readonly ref: string, reads: readonly GoodRuns[], readonly k: number, private readonly o: DeBruijnOptions) {
     const loBits = Math.min(2 * k, 32);
     const hiBits = 2 * k - loBits;
     this.loMask = loBits === 32 ? -1 : (1 << loBits) - 1;
@@ -91,7 +116,7 @@ export class DeBruijnGraph {
     this.addRun(ref, 0, ref.length - k, true);
     this.source = this.find(ref, 0);
     this.sink = this.find(ref, ref.length - k);
-    for (const r of reads) if (r.mapq >= o.minMapq) this.addRead(r);
+    for (const r of reads) this.addRead(r);
     this.alive = new Uint8Array(this.vText.length).fill(1);
     this.edgeAlive = new Uint8Array(this.edgeFrom.length).fill(1);
   }
@@ -180,8 +205,10 @@ export class DeBruijnGraph {
     const k0 = minKForReference(ref, o);
     if (k0 < 0) return undefined;
     const maxK = Math.min(o.maxK, ref.length - 1);
+    const runs: GoodRuns[] = [];
+    for (const r of reads) if (r.mapq >= o.minMapq) runs.push(goodRuns(r, o.minBaseQuality));
     for (let k = k0; k <= maxK; k += o.stepK) {
-      const g = new DeBruijnGraph(ref, reads, k, o);
+      const g = new DeBruijnGraph(ref, runs, k, o);
       if (g.hasCycle()) continue;
       g.prune();
       return g;
@@ -226,58 +253,63 @@ export class DeBruijnGraph {
       lo = ((lo << 2) | (c & 3)) & loMask;
       const i = p - k + 1;
       if (i < start) continue;
+      if (packable && lastBad < i && prev >= 0) {
+        // Most k-mers follow an existing edge of the previous one: found by its targets' packings.
+        let e = this.outHead[prev]!;
+        while (e >= 0) {
+          const t = this.edgeTo[e]!;
+          if (this.vLo[t] === lo && this.vHi[t] === hi && this.vPacked[t]) break;
+          e = this.edgeNext[e]!;
+        }
+        if (e >= 0) {
+          this.edgeWeight[e]!++;
+          if (isRef) this.edgeRef[e] = true;
+          prev = this.edgeTo[e]!;
+          continue;
+        }
+      }
       const cur = packable && lastBad < i ? this.packedVertex(hi, lo, bases, i) : this.textVertex(bases, i);
       if (prev >= 0) this.addEdge(prev, cur, isRef);
       prev = cur;
     }
   }
 
-  private addRead(r: GraphRead): void {
-    const bases = r.seq.toUpperCase();
-    const n = bases.length;
-    const k = this.k;
-    const minBq = this.o.minBaseQuality;
-    const stop = n - k;
-    let i = 0;
-    while (i < stop) {
-      let bad = i;
-      while (bad < n && isAcgt(bases.charCodeAt(bad)) && r.qual[bad]! >= minBq) bad++;
-      this.addRun(bases, i, bad - k, false);
-      i = bad + 1;
-    }
+  /** A read's k-mers: those of each run of good bases that starts before its last k bases. */
+  private addRead(r: GoodRuns): void {
+    const stop = r.bases.length - this.k;
+    for (let j = 0; j < r.runs.length && r.runs[j]! < stop; j += 2) this.addRun(r.bases, r.runs[j]!, r.runs[j + 1]! - this.k, false);
   }
 
-  /** Targets of v's out-edges (any order). */
-  private targets(v: number): number[] {
-    const out: number[] = [];
-    for (let e = this.outHead[v]!; e >= 0; e = this.edgeNext[e]!) out.push(this.edgeTo[e]!);
-    return out;
-  }
-
-  /** Any directed cycle (self-loops included) anywhere in the graph. */
+  /** Any directed cycle (self-loops included) anywhere in the graph (depth-first, the edge lists walked in place). */
   hasCycle(): boolean {
     const n = this.vText.length;
     const color = new Uint8Array(n); // 0 white, 1 on stack, 2 done
-    const stackV: number[] = [];
-    const stackIt: number[][] = [];
+    const stackV = new Int32Array(n);
+    const stackE = new Int32Array(n); // next out-edge to follow of each vertex on the stack
+    const outHead = this.outHead;
+    const edgeNext = this.edgeNext;
+    const edgeTo = this.edgeTo;
     for (let s = 0; s < n; s++) {
       if (color[s] !== 0) continue;
       color[s] = 1;
-      stackV.push(s);
-      stackIt.push(this.targets(s));
-      while (stackV.length > 0) {
-        const it = stackIt[stackIt.length - 1]!;
-        if (it.length === 0) {
-          color[stackV.pop()!] = 2;
-          stackIt.pop();
+      let top = 0;
+      stackV[0] = s;
+      stackE[0] = outHead[s]!;
+      while (top >= 0) {
+        const e = stackE[top]!;
+        if (e < 0) {
+          color[stackV[top]!] = 2;
+          top--;
           continue;
         }
-        const t = it.pop()!;
+        stackE[top] = edgeNext[e]!;
+        const t = edgeTo[e]!;
         if (color[t] === 1) return true;
         if (color[t] === 0) {
           color[t] = 1;
-          stackV.push(t);
-          stackIt.push(this.targets(t));
+          top++;
+          stackV[top] = t;
+          stackE[top] = outHead[t]!;
         }
       }
     }
@@ -290,8 +322,13 @@ export class DeBruijnGraph {
       if (!this.edgeRef[e] && this.edgeWeight[e]! < this.o.minEdgeWeight) this.edgeAlive[e] = 0;
     }
     const n = this.vText.length;
-    const inEdges: number[][] = Array.from({ length: n }, () => []);
-    for (let e = 0; e < nE; e++) if (this.edgeAlive[e]) inEdges[this.edgeTo[e]!]!.push(e);
+    // Live in-edges of each vertex: inEdge[inStart[v] .. inStart[v + 1]).
+    const inStart = new Int32Array(n + 1);
+    for (let e = 0; e < nE; e++) if (this.edgeAlive[e]) inStart[this.edgeTo[e]! + 1]!++;
+    for (let v = 0; v < n; v++) inStart[v + 1]! += inStart[v]!;
+    const inEdge = new Int32Array(inStart[n]!);
+    const fill = inStart.slice(0, n);
+    for (let e = 0; e < nE; e++) if (this.edgeAlive[e]) inEdge[fill[this.edgeTo[e]!]!++] = e;
     const fwd = new Uint8Array(n);
     const stack = [this.source];
     fwd[this.source] = 1;
@@ -308,8 +345,8 @@ export class DeBruijnGraph {
     back[this.sink] = 1;
     while (stack.length > 0) {
       const v = stack.pop()!;
-      for (const e of inEdges[v]!) {
-        const s = this.edgeFrom[e]!;
+      for (let x = inStart[v]!; x < inStart[v + 1]!; x++) {
+        const s = this.edgeFrom[inEdge[x]!]!;
         if (!back[s]) { back[s] = 1; stack.push(s); }
       }
     }
