@@ -167,6 +167,14 @@ export function mergeReadToRef(readLen: number, readToHap: readonly CigarUnit[],
     if (curR.len === 0) { const u = readOps.shift()!; curR = { op: u.op, len: u.len }; }
     if (curH.len === 0) { const u = hapOps.shift()!; curH = { op: u.op, len: u.len }; }
     while (curR.len > 0 && curH.len > 0) {
+      if (curR.op === OP_M && curH.op === OP_M) {
+        // A run of matches on both: the same as merging one M at a time.
+        const n = Math.min(curR.len, curH.len);
+        mergeCigarOp(OP_M, n, readLen, out);
+        curR.len -= n;
+        curH.len -= n;
+        continue;
+      }
       if ((curR.op === OP_D && curH.op === OP_I) || (curR.op === OP_I && curH.op === OP_D)) {
         curH.len--;
         curR.len--;
