@@ -318,11 +318,79 @@ function packKmers(bytes: Uint8Array, k: number): { hi: Int32Array; lo: Int32Arr
   return { hi, lo, clean };
 }
 
+/**
+ * Ids of k-mers shared by a window's haplotypes: k-mers of ACGT by their packing (an
+ * open-addressing table), any other by their text. A read k-mer is looked up once per window
+ * and its positions in each haplotype are then found by id.
+ */
+export class KmerIds {
+  private slotId = new Int32Array(256).fill(-1);
+  private readonly idHi: number[] = [];
+  private readonly idLo: number[] = [];
+  private readonly text = new Map<string, number>();
+  private readonly isText: number[] = [];
+  private count = 0;
+
+  constructor(readonly k: number) {}
+
+  /** How many k-mers have an id (ids are 0 .. size − 1). */
+  get size(): number {
+    return this.count;
+  }
+
+  private hash(hi: number, lo: number): number {
+    return (Math.imul(hi ^ Math.imul(lo, 0x9e3779b1), 0x85ebca6b) ^ (lo >>> 15)) & (this.slotId.length - 1);
+  }
+
+  /** The id of a packed all-ACGT k-mer (a new one when `add`; else −1 when it has none). */
+  packed(hi: number, lo: number, add: boolean): number {
+    const mask = this.slotId.length - 1;
+    let slot = this.hash(hi, lo);
+    for (; ; slot = (slot + 1) & mask) {
+      const id = this.slotId[slot]!;
+      if (id < 0) break;
+      if (this.idHi[id] === hi && this.idLo[id] === lo) return id;
+    }
+    if (!add) return -1;
+    const id = this.count++;
+    this.idHi.push(hi);
+    this.idLo.push(lo);
+    this.isText.push(0);
+    if (2 * this.count > this.slotId.length) {
+      this.slotId = new Int32Array(this.slotId.length * 4).fill(-1);
+      for (let x = 0; x < this.count; x++) if (!this.isText[x]) this.place(x);
+    } else this.slotId[slot] = id;
+    return id;
+  }
+
+  private place(id: number): void {
+    const mask = this.slotId.length - 1;
+    let slot = this.hash(this.idHi[id]!, this.idLo[id]!);
+    while (this.slotId[slot] !== -1) slot = (slot + 1) & mask;
+    this.slotId[slot] = id;
+  }
+
+  /** The id of a k-mer holding another byte than ACGT, by its text (a new one when `add`; else −1). */
+  textual(key: string, add: boolean): number {
+    const id = this.text.get(key);
+    if (id !== undefined) return id;
+    if (!add) return -1;
+    this.text.set(key, this.count);
+    this.idHi.push(0);
+    this.idLo.push(0);
+    this.isText.push(1);
+    return this.count++;
+  }
+}
+
 /** The k-mers of every read (reads longer than k), packed once per window. */
 export class ReadKmerKeys {
   readonly hi: Int32Array[];
   readonly lo: Int32Array[];
   readonly clean: Uint8Array[];
+  private idsOf: KmerIds | undefined;
+  private idsSize = -1;
+  private idList: Int32Array[] = [];
   constructor(readonly reads: readonly Uint8Array[], readonly k: number) {
     this.hi = [];
     this.lo = [];
@@ -334,17 +402,30 @@ export class ReadKmerKeys {
       this.clean.push(p.clean);
     }
   }
+
+  /** Per read, the id of the k-mer at each offset in `ids` (−1: in no haplotype); recomputed when `ids` has grown. */
+  ids(ids: KmerIds): Int32Array[] {
+    if (this.idsOf === ids && this.idsSize === ids.size) return this.idList;
+    this.idsOf = ids;
+    this.idsSize = ids.size;
+    this.idList = this.reads.map((r, x) => {
+      const hi = this.hi[x]!;
+      const lo = this.lo[x]!;
+      const clean = this.clean[x]!;
+      const out = new Int32Array(hi.length);
+      for (let off = 0; off < hi.length; off++) {
+        out[off] = clean[off] ? ids.packed(hi[off]!, lo[off]!, false) : ids.textual(Buffer.prototype.latin1Slice.call(r, off, off + this.k) as string, false);
+      }
+      return out;
+    });
+    return this.idList;
+  }
 }
 
 /** One haplotype's k-mers: positions (ascending) of each k-mer, and how often the k-mer at a position occurs. */
 export class HapKmerTable {
-  private readonly mask: number;
-  private readonly slotId: Int32Array; // hash slot → k-mer id, or -1
-  private readonly idHi: number[] = [];
-  private readonly idLo: number[] = [];
-  private readonly firstPos: number[] = [];
-  private readonly lastPos: number[] = [];
-  private readonly idCount: number[] = [];
+  /** Per k-mer id: its first position in this haplotype, or −1. */
+  private readonly firstPos: Int32Array;
   /** Next position holding the same k-mer, or -1. */
   readonly nextPos: Int32Array;
   /** Occurrences in the haplotype of the k-mer starting at each position. */
@@ -355,47 +436,29 @@ export class HapKmerTable {
   readonly hi: Int32Array;
   readonly lo: Int32Array;
   readonly clean: Uint8Array;
-  private readonly text = new Map<string, number[]>();
-  private readonly textAt: (number[] | undefined)[] = [];
 
-  constructor(readonly bytes: Uint8Array, readonly k: number) {
+  /** `ids`: shared with the window's other haplotypes (all tables made before reads are looked up). */
+  constructor(readonly bytes: Uint8Array, readonly k: number, readonly ids: KmerIds = new KmerIds(k)) {
     const { hi, lo, clean } = packKmers(bytes, k);
     this.hi = hi;
     this.lo = lo;
     this.clean = clean;
     const n = hi.length;
-    let size = 16;
-    while (size < 2 * n) size *= 2;
-    this.mask = size - 1;
-    this.slotId = new Int32Array(size).fill(-1);
+    const idAt = new Int32Array(n);
+    for (let p = 0; p < n; p++) idAt[p] = clean[p] ? ids.packed(hi[p]!, lo[p]!, true) : ids.textual(Buffer.prototype.latin1Slice.call(bytes, p, p + k) as string, true);
+    this.firstPos = new Int32Array(ids.size).fill(-1);
+    const lastPos = new Int32Array(ids.size);
+    const idCount = new Int32Array(ids.size);
     this.nextPos = new Int32Array(n).fill(-1);
     this.count = new Int32Array(n);
-    const idAt = new Int32Array(n);
     for (let p = 0; p < n; p++) {
-      if (!clean[p]) {
-        const key = Buffer.prototype.latin1Slice.call(bytes, p, p + k) as string;
-        let l = this.text.get(key);
-        if (!l) this.text.set(key, l = []);
-        l.push(p);
-        this.textAt[p] = l;
-        idAt[p] = -1;
-        continue;
-      }
-      let id = this.find(hi[p]!, lo[p]!);
-      if (id < 0) {
-        id = this.firstPos.length;
-        this.insert(hi[p]!, lo[p]!, id);
-        this.firstPos.push(p);
-        this.lastPos.push(p);
-        this.idCount.push(0);
-      } else {
-        this.nextPos[this.lastPos[id]!] = p;
-        this.lastPos[id] = p;
-      }
-      this.idCount[id]!++;
-      idAt[p] = id;
+      const id = idAt[p]!;
+      if (this.firstPos[id]! < 0) this.firstPos[id] = p;
+      else this.nextPos[lastPos[id]!] = p;
+      lastPos[id] = p;
+      idCount[id]!++;
     }
-    for (let p = 0; p < n; p++) this.count[p] = idAt[p]! >= 0 ? this.idCount[idAt[p]!]! : this.textAt[p]!.length;
+    for (let p = 0; p < n; p++) this.count[p] = idCount[idAt[p]!]!;
     this.nextRepeated = new Int32Array(n);
     for (let p = n - 1, next = n; p >= 0; p--) {
       if (this.count[p] !== 1) next = p;
@@ -403,35 +466,9 @@ export class HapKmerTable {
     }
   }
 
-  private hash(hi: number, lo: number): number {
-    return (Math.imul(hi ^ Math.imul(lo, 0x9e3779b1), 0x85ebca6b) ^ (lo >>> 15)) & this.mask;
-  }
-
-  private insert(hi: number, lo: number, id: number): void {
-    let slot = this.hash(hi, lo);
-    while (this.slotId[slot] !== -1) slot = (slot + 1) & this.mask;
-    this.slotId[slot] = id;
-    this.idHi.push(hi);
-    this.idLo.push(lo);
-  }
-
-  private find(hi: number, lo: number): number {
-    for (let slot = this.hash(hi, lo); ; slot = (slot + 1) & this.mask) {
-      const id = this.slotId[slot]!;
-      if (id < 0) return -1;
-      if (this.idHi[id] === hi && this.idLo[id] === lo) return id;
-    }
-  }
-
-  /** First position of an all-ACGT k-mer given by its packing, or -1 (then nextPos walks the rest). */
-  firstOf(hi: number, lo: number): number {
-    const id = this.find(hi, lo);
-    return id < 0 ? -1 : this.firstPos[id]!;
-  }
-
-  /** Positions of a k-mer holding another byte than ACGT (compared as text). */
-  positionsOfText(read: Uint8Array, off: number): readonly number[] {
-    return this.text.get(Buffer.prototype.latin1Slice.call(read, off, off + this.k) as string) ?? [];
+  /** First position of the k-mer with this id, or −1 (then nextPos walks the rest). */
+  firstOf(id: number): number {
+    return id >= 0 && id < this.firstPos.length ? this.firstPos[id]! : -1;
   }
 }
 
@@ -471,6 +508,8 @@ export function fastPassPlacements(hap: Uint8Array, table: HapKmerTable, reads: 
   const maxMm = o.maxNumMismatches;
   const count = table.count;
   const nextRepeated = table.nextRepeated;
+  const nextPos = table.nextPos;
+  const readIds = keys.ids(table.ids);
   const hHi = table.hi;
   const hLo = table.lo;
   const hClean = table.clean;
@@ -492,6 +531,7 @@ export function fastPassPlacements(hap: Uint8Array, table: HapKmerTable, reads: 
     const hi = keys.hi[r]!;
     const lo = keys.lo[r]!;
     const clean = keys.clean[r]!;
+    const rid = readIds[r]!;
     const nOff = len - k + 1;
     ts.length = 0;
     order.length = 0;
@@ -546,11 +586,7 @@ export function fastPassPlacements(hap: Uint8Array, table: HapKmerTable, reads: 
         }
       }
       if (stop >= 0) { off = stop; continue; }
-      if (clean[off]) {
-        for (let i = table.firstOf(hi[off]!, lo[off]!); i >= 0; i = table.nextPos[i]!) consider(i, off);
-      } else {
-        for (const i of table.positionsOfText(rb, off)) consider(i, off);
-      }
+      for (let i = table.firstOf(rid[off]!); i >= 0; i = nextPos[i]!) consider(i, off);
       off++;
     }
     let best = 0;
@@ -593,12 +629,14 @@ export function fastPassAlign(setup: FastPassSetup, reads: readonly AlignedRead[
 
   // 2. fast pass per haplotype (fastPassPlacements: the same placements, found read by read).
   const keys = new ReadKmerKeys(readBytes, K);
+  const ids = new KmerIds(K);
+  const hapBytes = haps.map((hap) => Buffer.from(hap, 'latin1'));
+  const tables = hapBytes.map((b) => new HapKmerTable(b, K, ids));
   const entries: HaplotypeEntry[] = [];
   for (let h = 0; h < haps.length; h++) {
     const hap = haps[h]!;
     const isRef = hap === setup.reference;
-    const hapBytes = Buffer.from(hap, 'latin1');
-    const placed = fastPassPlacements(hapBytes, new HapKmerTable(hapBytes, K), readBytes, keys, o, isRef ? -1 : setup.refPrefixLength, hap.length - setup.refSuffixLength);
+    const placed = fastPassPlacements(hapBytes[h]!, tables[h]!, readBytes, keys, o, isRef ? -1 : setup.refPrefixLength, hap.length - setup.refSuffixLength);
     entries.push({
       index: h,
       score: placed ? placed.total : 0,
