@@ -84,23 +84,26 @@ function goodRuns(r: GraphRead, minBq: number): GoodRuns {
 export class DeBruijnGraph {
   /** Vertex id → where its k-mer was first seen (text and offset), in creation order. */
   private vText: string[] = [];
-  private vAt: number[] = [];
+  private vAt = new Int32Array(256);
+  /** Vertices and edges so far (the typed arrays below grow by doubling). */
+  private nV = 0;
+  private nE = 0;
   /**
    * k-mer → vertex: k-mers of ACGT only (k ≤ 32) by their 2-bit packing in two 32-bit halves,
    * in an open-addressing table; any other k-mer by its text.
    */
   private slotId = new Int32Array(1024).fill(-1);
-  private vHi: number[] = [];
-  private vLo: number[] = [];
-  private vPacked: number[] = [];
+  private vHi = new Int32Array(256);
+  private vLo = new Int32Array(256);
+  private vPacked = new Uint8Array(256);
   private readonly textIds = new Map<string, number>();
   /** Out-edges of each vertex as a list: first edge, next edge (−1 ends). */
-  private outHead: number[] = [];
-  private edgeNext: number[] = [];
-  private edgeFrom: number[] = [];
-  private edgeTo: number[] = [];
-  private edgeWeight: number[] = [];
-  private edgeRef: boolean[] = [];
+  private outHead = new Int32Array(256);
+  private edgeNext = new Int32Array(256);
+  private edgeFrom = new Int32Array(256);
+  private edgeTo = new Int32Array(256);
+  private edgeWeight = new Int32Array(256);
+  private edgeRef = new Uint8Array(256);
   private alive: Uint8Array = new Uint8Array(0);
   private edgeAlive: Uint8Array = new Uint8Array(0);
   readonly source: number;
@@ -117,8 +120,8 @@ export class DeBruijnGraph {
     this.source = this.find(ref, 0);
     this.sink = this.find(ref, ref.length - k);
     for (const r of reads) this.addRead(r);
-    this.alive = new Uint8Array(this.vText.length).fill(1);
-    this.edgeAlive = new Uint8Array(this.edgeFrom.length).fill(1);
+    this.alive = new Uint8Array(this.nV).fill(1);
+    this.edgeAlive = new Uint8Array(this.nE).fill(1);
   }
 
   /** The k-mer of vertex v. */
@@ -156,13 +159,21 @@ export class DeBruijnGraph {
   }
 
   private newVertex(bases: string, at: number): number {
-    const v = this.vText.length;
+    const v = this.nV++;
+    if (v === this.vAt.length) {
+      const grow = <T extends Int32Array | Uint8Array>(a: T): T => { const b = new (a.constructor as new (n: number) => T)(2 * a.length); b.set(a); return b; };
+      this.vAt = grow(this.vAt);
+      this.vHi = grow(this.vHi);
+      this.vLo = grow(this.vLo);
+      this.vPacked = grow(this.vPacked);
+      this.outHead = grow(this.outHead);
+    }
     this.vText.push(bases);
-    this.vAt.push(at);
-    this.vHi.push(0);
-    this.vLo.push(0);
-    this.vPacked.push(0);
-    this.outHead.push(-1);
+    this.vAt[v] = at;
+    this.vHi[v] = 0;
+    this.vLo[v] = 0;
+    this.vPacked[v] = 0;
+    this.outHead[v] = -1;
     return v;
   }
 
@@ -174,10 +185,10 @@ export class DeBruijnGraph {
     this.vHi[v] = hi;
     this.vLo[v] = lo;
     this.vPacked[v] = 1;
-    if (2 * (this.vText.length + 1) > this.slotId.length) {
+    if (2 * (this.nV + 1) > this.slotId.length) {
       // Grow the table: re-insert every packed vertex.
       this.slotId = new Int32Array(this.slotId.length * 2).fill(-1);
-      for (let u = 0; u < this.vText.length; u++) if (this.vPacked[u]) this.place(u);
+      for (let u = 0; u < this.nV; u++) if (this.vPacked[u]) this.place(u);
     } else this.place(v);
     return v;
   }
@@ -220,16 +231,24 @@ export class DeBruijnGraph {
     let e = this.outHead[a]!;
     while (e >= 0 && this.edgeTo[e] !== b) e = this.edgeNext[e]!;
     if (e < 0) {
-      e = this.edgeFrom.length;
-      this.edgeFrom.push(a);
-      this.edgeTo.push(b);
-      this.edgeWeight.push(0);
-      this.edgeRef.push(false);
-      this.edgeNext.push(this.outHead[a]!);
+      e = this.nE++;
+      if (e === this.edgeFrom.length) {
+        const grow = <T extends Int32Array | Uint8Array>(x: T): T => { const y = new (x.constructor as new (n: number) => T)(2 * x.length); y.set(x); return y; };
+        this.edgeFrom = grow(this.edgeFrom);
+        this.edgeTo = grow(this.edgeTo);
+        this.edgeWeight = grow(this.edgeWeight);
+        this.edgeRef = grow(this.edgeRef);
+        this.edgeNext = grow(this.edgeNext);
+      }
+      this.edgeFrom[e] = a;
+      this.edgeTo[e] = b;
+      this.edgeWeight[e] = 0;
+      this.edgeRef[e] = 0;
+      this.edgeNext[e] = this.outHead[a]!;
       this.outHead[a] = e;
     }
     this.edgeWeight[e]!++;
-    if (isRef) this.edgeRef[e] = true;
+    if (isRef) this.edgeRef[e] = 1;
   }
 
   /** k-mers starting at start..end (inclusive) and the edges between consecutive ones; nothing when end ≤ 0. */
@@ -263,7 +282,7 @@ export class DeBruijnGraph {
         }
         if (e >= 0) {
           this.edgeWeight[e]!++;
-          if (isRef) this.edgeRef[e] = true;
+          if (isRef) this.edgeRef[e] = 1;
           prev = this.edgeTo[e]!;
           continue;
         }
@@ -282,7 +301,7 @@ export class DeBruijnGraph {
 
   /** Any directed cycle (self-loops included) anywhere in the graph (depth-first, the edge lists walked in place). */
   hasCycle(): boolean {
-    const n = this.vText.length;
+    const n = this.nV;
     const color = new Uint8Array(n); // 0 white, 1 on stack, 2 done
     const stackV = new Int32Array(n);
     const stackE = new Int32Array(n); // next out-edge to follow of each vertex on the stack
@@ -317,11 +336,11 @@ export class DeBruijnGraph {
   }
 
   private prune(): void {
-    const nE = this.edgeFrom.length;
+    const nE = this.nE;
     for (let e = 0; e < nE; e++) {
       if (!this.edgeRef[e] && this.edgeWeight[e]! < this.o.minEdgeWeight) this.edgeAlive[e] = 0;
     }
-    const n = this.vText.length;
+    const n = this.nV;
     // Live in-edges of each vertex: inEdge[inStart[v] .. inStart[v + 1]).
     const inStart = new Int32Array(n + 1);
     for (let e = 0; e < nE; e++) if (this.edgeAlive[e]) inStart[this.edgeTo[e]! + 1]!++;
@@ -423,6 +442,6 @@ export class DeBruijnGraph {
     let e = this.outHead[va]!;
     while (e >= 0 && this.edgeTo[e] !== vb) e = this.edgeNext[e]!;
     if (e < 0 || !this.edgeAlive[e]) return undefined;
-    return { weight: this.edgeWeight[e]!, isRef: this.edgeRef[e]! };
+    return { weight: this.edgeWeight[e]!, isRef: this.edgeRef[e] === 1 };
   }
 }
