@@ -403,22 +403,28 @@ export class ReadKmerKeys {
     }
   }
 
-  /** Per read, the id of the k-mer at each offset in `ids` (−1: in no haplotype); recomputed when `ids` has grown. */
+  /**
+   * Per read, the id in `ids` of the k-mer at each offset (−1: in no haplotype; −2: not looked
+   * up yet, see `idAt`); forgotten when `ids` has grown.
+   */
   ids(ids: KmerIds): Int32Array[] {
     if (this.idsOf === ids && this.idsSize === ids.size) return this.idList;
     this.idsOf = ids;
     this.idsSize = ids.size;
-    this.idList = this.reads.map((r, x) => {
-      const hi = this.hi[x]!;
-      const lo = this.lo[x]!;
-      const clean = this.clean[x]!;
-      const out = new Int32Array(hi.length);
-      for (let off = 0; off < hi.length; off++) {
-        out[off] = clean[off] ? ids.packed(hi[off]!, lo[off]!, false) : ids.textual(Buffer.prototype.latin1Slice.call(r, off, off + this.k) as string, false);
-      }
-      return out;
-    });
+    this.idList = this.hi.map((hi) => new Int32Array(hi.length).fill(-2));
     return this.idList;
+  }
+
+  /** The id of read r's k-mer at `off` in the ids last given to `ids` (looked up once). */
+  idAt(r: number, off: number): number {
+    const list = this.idList[r]!;
+    let id = list[off]!;
+    if (id === -2) {
+      const ids = this.idsOf!;
+      id = this.clean[r]![off] ? ids.packed(this.hi[r]![off]!, this.lo[r]![off]!, false) : ids.textual(Buffer.prototype.latin1Slice.call(this.reads[r], off, off + this.k) as string, false);
+      list[off] = id;
+    }
+    return id;
   }
 }
 
@@ -586,7 +592,8 @@ export function fastPassPlacements(hap: Uint8Array, table: HapKmerTable, reads: 
         }
       }
       if (stop >= 0) { off = stop; continue; }
-      for (let i = table.firstOf(rid[off]!); i >= 0; i = nextPos[i]!) consider(i, off);
+      const id = rid[off]! !== -2 ? rid[off]! : keys.idAt(r, off);
+      for (let i = table.firstOf(id); i >= 0; i = nextPos[i]!) consider(i, off);
       off++;
     }
     let best = 0;
