@@ -297,9 +297,13 @@ BASE2[65] = 0; BASE2[67] = 1; BASE2[71] = 2; BASE2[84] = 3;
  */
 function packKmers(bytes: Uint8Array, k: number): { hi: Int32Array; lo: Int32Array; clean: Uint8Array } {
   const n = Math.max(0, bytes.length - k + 1);
-  const hi = new Int32Array(n);
-  const lo = new Int32Array(n);
-  const clean = new Uint8Array(n);
+  const out = { hi: new Int32Array(n), lo: new Int32Array(n), clean: new Uint8Array(n) };
+  packKmersInto(bytes, k, out.hi, out.lo, out.clean, 0);
+  return out;
+}
+
+/** `packKmers` written into arrays from index `at` on. */
+function packKmersInto(bytes: Uint8Array, k: number, hi: Int32Array, lo: Int32Array, clean: Uint8Array, at: number): void {
   const loBits = Math.min(2 * k, 32);
   const hiBits = 2 * k - loBits;
   const loMask = loBits === 32 ? -1 : (1 << loBits) - 1;
@@ -313,9 +317,8 @@ function packKmers(bytes: Uint8Array, k: number): { hi: Int32Array; lo: Int32Arr
     h = ((h << 2) | (l >>> 30)) & hiMask;
     l = ((l << 2) | (c & 3)) & loMask;
     const p = x - k + 1;
-    if (p >= 0) { hi[p] = h; lo[p] = l; clean[p] = lastBad < p ? 1 : 0; }
+    if (p >= 0) { hi[at + p] = h; lo[at + p] = l; clean[at + p] = lastBad < p ? 1 : 0; }
   }
-  return { hi, lo, clean };
 }
 
 /**
@@ -383,46 +386,49 @@ export class KmerIds {
   }
 }
 
-/** The k-mers of every read (reads longer than k), packed once per window. */
+/**
+ * The k-mers of every read (reads longer than k), packed once per window: read r's k-mer at
+ * offset off is at index start[r] + off of the shared arrays.
+ */
 export class ReadKmerKeys {
-  readonly hi: Int32Array[];
-  readonly lo: Int32Array[];
-  readonly clean: Uint8Array[];
+  readonly start: Int32Array;
+  readonly hi: Int32Array;
+  readonly lo: Int32Array;
+  readonly clean: Uint8Array;
   private idsOf: KmerIds | undefined;
   private idsSize = -1;
-  private idList: Int32Array[] = [];
+  /** Per k-mer (same index): its id in `idsOf` (−1: in no haplotype; −2: not looked up yet). */
+  private idList = new Int32Array(0);
   constructor(readonly reads: readonly Uint8Array[], readonly k: number) {
-    this.hi = [];
-    this.lo = [];
-    this.clean = [];
-    for (const r of reads) {
-      const p = packKmers(r.length > k ? r : new Uint8Array(0), k);
-      this.hi.push(p.hi);
-      this.lo.push(p.lo);
-      this.clean.push(p.clean);
-    }
+    this.start = new Int32Array(reads.length + 1);
+    for (let r = 0; r < reads.length; r++) this.start[r + 1] = this.start[r]! + (reads[r]!.length > k ? reads[r]!.length - k + 1 : 0);
+    const n = this.start[reads.length]!;
+    this.hi = new Int32Array(n);
+    this.lo = new Int32Array(n);
+    this.clean = new Uint8Array(n);
+    for (let r = 0; r < reads.length; r++) if (reads[r]!.length > k) packKmersInto(reads[r]!, k, this.hi, this.lo, this.clean, this.start[r]!);
   }
 
   /**
-   * Per read, the id in `ids` of the k-mer at each offset (−1: in no haplotype; −2: not looked
-   * up yet, see `idAt`); forgotten when `ids` has grown.
+   * The id in `ids` of every read k-mer, by its index (−2: not looked up yet, see `idAt`);
+   * forgotten when `ids` has grown.
    */
-  ids(ids: KmerIds): Int32Array[] {
+  ids(ids: KmerIds): Int32Array {
     if (this.idsOf === ids && this.idsSize === ids.size) return this.idList;
     this.idsOf = ids;
     this.idsSize = ids.size;
-    this.idList = this.hi.map((hi) => new Int32Array(hi.length).fill(-2));
+    this.idList = new Int32Array(this.hi.length).fill(-2);
     return this.idList;
   }
 
   /** The id of read r's k-mer at `off` in the ids last given to `ids` (looked up once). */
   idAt(r: number, off: number): number {
-    const list = this.idList[r]!;
-    let id = list[off]!;
+    const x = this.start[r]! + off;
+    let id = this.idList[x]!;
     if (id === -2) {
       const ids = this.idsOf!;
-      id = this.clean[r]![off] ? ids.packed(this.hi[r]![off]!, this.lo[r]![off]!, false) : ids.textual(Buffer.prototype.latin1Slice.call(this.reads[r], off, off + this.k) as string, false);
-      list[off] = id;
+      id = this.clean[x] ? ids.packed(this.hi[x]!, this.lo[x]!, false) : ids.textual(Buffer.prototype.latin1Slice.call(this.reads[r], off, off + this.k) as string, false);
+      this.idList[x] = id;
     }
     return id;
   }
@@ -534,10 +540,10 @@ export function fastPassPlacements(hap: Uint8Array, table: HapKmerTable, reads: 
     const rb = reads[r]!;
     const len = rb.length;
     if (len <= k) continue;
-    const hi = keys.hi[r]!;
-    const lo = keys.lo[r]!;
-    const clean = keys.clean[r]!;
-    const rid = readIds[r]!;
+    const r0 = keys.start[r]!; // this read's k-mers in keys' arrays
+    const hi = keys.hi;
+    const lo = keys.lo;
+    const clean = keys.clean;
     const nOff = len - k + 1;
     ts.length = 0;
     order.length = 0;
@@ -563,7 +569,7 @@ export function fastPassPlacements(hap: Uint8Array, table: HapKmerTable, reads: 
         if (wordBlocks) {
           const p = x + k <= len ? x : len - k; // the last block may overlap the one before
           blockEnd = p + k;
-          if (clean[p] && hClean[t + p] && hi[p] === hHi[t + p] && lo[p] === hLo[t + p]) { x = blockEnd; continue; }
+          if (clean[r0 + p] && hClean[t + p] && hi[r0 + p] === hHi[t + p] && lo[r0 + p] === hLo[t + p]) { x = blockEnd; continue; }
         }
         for (; x < blockEnd; x++) {
           const c1 = hap[t + x]!;
@@ -592,7 +598,7 @@ export function fastPassPlacements(hap: Uint8Array, table: HapKmerTable, reads: 
         }
       }
       if (stop >= 0) { off = stop; continue; }
-      const id = rid[off]! !== -2 ? rid[off]! : keys.idAt(r, off);
+      const id = readIds[r0 + off]! !== -2 ? readIds[r0 + off]! : keys.idAt(r, off);
       for (let i = table.firstOf(id); i >= 0; i = nextPos[i]!) consider(i, off);
       off++;
     }
