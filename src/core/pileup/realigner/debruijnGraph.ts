@@ -99,6 +99,11 @@ export class DeBruijnGraph {
   private readonly textIds = new Map<string, number>();
   /** Out-edges of each vertex as a list: first edge, next edge (−1 ends). */
   private outHead = new Int32Array(256);
+  /** Per vertex: the last run of k-mers (`addRun` call) it was seen in. */
+  private vRun = new Int32Array(256);
+  private runId = 0;
+  /** Some run holds a k-mer twice: the path between them is a directed cycle. */
+  private runRepeat = false;
   private edgeNext = new Int32Array(256);
   private edgeFrom = new Int32Array(256);
   private edgeTo = new Int32Array(256);
@@ -119,7 +124,10 @@ export class DeBruijnGraph {
     this.addRun(ref, 0, ref.length - k, true);
     this.source = this.find(ref, 0);
     this.sink = this.find(ref, ref.length - k);
-    for (const r of reads) this.addRead(r);
+    for (const r of reads) {
+      this.addRead(r);
+      if (this.runRepeat) break; // cyclic: the graph is not used
+    }
     this.alive = new Uint8Array(this.nV).fill(1);
     this.edgeAlive = new Uint8Array(this.nE).fill(1);
   }
@@ -167,6 +175,7 @@ export class DeBruijnGraph {
       this.vLo = grow(this.vLo);
       this.vPacked = grow(this.vPacked);
       this.outHead = grow(this.outHead);
+      this.vRun = grow(this.vRun);
     }
     this.vText.push(bases);
     this.vAt[v] = at;
@@ -174,6 +183,7 @@ export class DeBruijnGraph {
     this.vLo[v] = 0;
     this.vPacked[v] = 0;
     this.outHead[v] = -1;
+    this.vRun[v] = 0;
     return v;
   }
 
@@ -220,7 +230,7 @@ export class DeBruijnGraph {
     for (const r of reads) if (r.mapq >= o.minMapq) runs.push(goodRuns(r, o.minBaseQuality));
     for (let k = k0; k <= maxK; k += o.stepK) {
       const g = new DeBruijnGraph(ref, runs, k, o);
-      if (g.hasCycle()) continue;
+      if (g.runRepeat || g.hasCycle()) continue;
       g.prune();
       return g;
     }
@@ -265,6 +275,7 @@ export class DeBruijnGraph {
     let lo = 0;
     let lastBad = -1;
     let prev = -1;
+    const run = ++this.runId;
     for (let p = start; p < end + k; p++) {
       const c = CODE[bases.charCodeAt(p)]!;
       if (c > 3) lastBad = p;
@@ -284,12 +295,16 @@ export class DeBruijnGraph {
           this.edgeWeight[e]!++;
           if (isRef) this.edgeRef[e] = 1;
           prev = this.edgeTo[e]!;
+          if (this.vRun[prev] === run) { this.runRepeat = true; return; }
+          this.vRun[prev] = run;
           continue;
         }
       }
       const cur = packable && lastBad < i ? this.packedVertex(hi, lo, bases, i) : this.textVertex(bases, i);
       if (prev >= 0) this.addEdge(prev, cur, isRef);
       prev = cur;
+      if (this.vRun[cur] === run) { this.runRepeat = true; return; }
+      this.vRun[cur] = run;
     }
   }
 
