@@ -536,14 +536,56 @@ export function fastPassPlacements(hap: Uint8Array, table: HapKmerTable, reads: 
   const segT: number[] = [];
   const segFrom: number[] = [];
   const segTo: number[] = [];
+  // The read being placed (set per read; `consider` is made once).
+  let rb: Uint8Array = new Uint8Array(0);
+  let len = 0;
+  let r0 = 0;
+  const hi = keys.hi;
+  const lo = keys.lo;
+  const clean = keys.clean;
+  const consider = (i: number, off: number): void => {
+    const rb_ = rb;
+    const len_ = len;
+    const r0_ = r0;
+    occurs[i] = 1;
+    const t = i > off ? i - off : 0;
+    if (t + len_ > hapLen) return;
+    const key = i * 65536 + off;
+    for (let c = 0; c < ts.length; c++) {
+      if (ts[c] === t) { if (key < order[c]!) order[c] = key; return; }
+    }
+    // Compare the read at t: mismatches (N matches anything) and the bases that differ; the
+    // offsets whose k-mer lies between two differing bases are kept as a stretch. Blocks of k
+    // bases whose packings are equal (ACGT only) hold no differing base.
+    let mm = 0;
+    let lastDiff = -1;
+    for (let x = 0; x < len_;) {
+      let blockEnd = len_;
+      if (wordBlocks) {
+        const p = x + k <= len_ ? x : len_ - k; // the last block may overlap the one before
+        blockEnd = p + k;
+        if (clean[r0_ + p] && hClean[t + p] && hi[r0_ + p] === hHi[t + p] && lo[r0_ + p] === hLo[t + p]) { x = blockEnd; continue; }
+      }
+      for (; x < blockEnd; x++) {
+        const c1 = hap[t + x]!;
+        const c2 = rb_[x]!;
+        if (c1 !== c2) {
+          if (c1 !== 78 && c2 !== 78) mm++;
+          if (x - k >= lastDiff + 1) { segT.push(t); segFrom.push(lastDiff + 1); segTo.push(x - k); }
+          lastDiff = x;
+        }
+      }
+    }
+    if (len_ - k >= lastDiff + 1) { segT.push(t); segFrom.push(lastDiff + 1); segTo.push(len_ - k); }
+    ts.push(t);
+    order.push(key);
+    scores.push(mm <= maxMm ? (len_ - mm) * o.match - mm * o.mismatch : -1);
+  };
   for (let r = 0; r < reads.length; r++) {
-    const rb = reads[r]!;
-    const len = rb.length;
+    rb = reads[r]!;
+    len = rb.length;
     if (len <= k) continue;
-    const r0 = keys.start[r]!; // this read's k-mers in keys' arrays
-    const hi = keys.hi;
-    const lo = keys.lo;
-    const clean = keys.clean;
+    r0 = keys.start[r]!; // this read's k-mers in keys' arrays
     const nOff = len - k + 1;
     ts.length = 0;
     order.length = 0;
@@ -551,41 +593,6 @@ export function fastPassPlacements(hap: Uint8Array, table: HapKmerTable, reads: 
     segT.length = 0;
     segFrom.length = 0;
     segTo.length = 0;
-    const consider = (i: number, off: number): void => {
-      occurs[i] = 1;
-      const t = i > off ? i - off : 0;
-      if (t + len > hapLen) return;
-      const key = i * 65536 + off;
-      for (let c = 0; c < ts.length; c++) {
-        if (ts[c] === t) { if (key < order[c]!) order[c] = key; return; }
-      }
-      // Compare the read at t: mismatches (N matches anything) and the bases that differ; the
-      // offsets whose k-mer lies between two differing bases are kept as a stretch. Blocks of k
-      // bases whose packings are equal (ACGT only) hold no differing base.
-      let mm = 0;
-      let lastDiff = -1;
-      for (let x = 0; x < len;) {
-        let blockEnd = len;
-        if (wordBlocks) {
-          const p = x + k <= len ? x : len - k; // the last block may overlap the one before
-          blockEnd = p + k;
-          if (clean[r0 + p] && hClean[t + p] && hi[r0 + p] === hHi[t + p] && lo[r0 + p] === hLo[t + p]) { x = blockEnd; continue; }
-        }
-        for (; x < blockEnd; x++) {
-          const c1 = hap[t + x]!;
-          const c2 = rb[x]!;
-          if (c1 !== c2) {
-            if (c1 !== 78 && c2 !== 78) mm++;
-            if (x - k >= lastDiff + 1) { segT.push(t); segFrom.push(lastDiff + 1); segTo.push(x - k); }
-            lastDiff = x;
-          }
-        }
-      }
-      if (len - k >= lastDiff + 1) { segT.push(t); segFrom.push(lastDiff + 1); segTo.push(len - k); }
-      ts.push(t);
-      order.push(key);
-      scores.push(mm <= maxMm ? (len - mm) * o.match - mm * o.mismatch : -1);
-    };
     for (let off = 0; off < nOff;) {
       // An offset on a stretch whose haplotype k-mer occurs once can only give that placement
       // again: it is not looked up (its position is marked as occurring), nor are the offsets
