@@ -707,7 +707,8 @@ export function fastPassAlign(setup: FastPassSetup, reads: readonly AlignedRead[
     if (f.max > 0 && (f.max >= threshold || (o.forceAlignment && e.isReference))) { e.readScore[r] = f.max; e.pending.set(r, f); }
   };
   if (unplaced.length > 0 && targets.length > 0) {
-    readCodes = seqs.map((s) => encodeBases(s));
+    readCodes = new Array<Uint8Array>(nReads); // only the unplaced reads are aligned by Smith-Waterman
+    for (const r of unplaced) readCodes[r] = encodeBases(seqs[r]!);
     let maxLen = 0;
     for (const r of unplaced) maxLen = Math.max(maxLen, readCodes[r]!.length);
     let maxTarget = 0;
