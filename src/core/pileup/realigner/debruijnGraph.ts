@@ -56,26 +56,59 @@ export function minKForReference(ref: string, o: DeBruijnOptions): number {
   return -1;
 }
 
+/** A read's bases (upper case) and its runs of good bases as [start, end) pairs, in order. */
+interface GoodRuns {
+  readonly bases: string;
+  readonly runs: readonly number[];
+}
+
+/**
+ * The runs `DeBruijnGraph::AddKmersAndEdges` walks: from i = 0, the bases up to the first one
+ * that is not ACGT or has quality below `minBq` form a run, and the next run starts after it.
+ * (They do not depend on k; which runs are used does.)
+ */
+function goodRuns(r: GraphRead, minBq: number): GoodRuns {
+  const bases = r.seq.toUpperCase();
+  const n = bases.length;
+  const runs: number[] = [];
+  let i = 0;
+  while (i < n) {
+    let bad = i;
+    while (bad < n && isAcgt(bases.charCodeAt(bad)) && r.qual[bad]! >= minBq) bad++;
+    runs.push(i, bad);
+    i = bad + 1;
+  }
+  return { bases, runs };
+}
+
 export class DeBruijnGraph {
   /** Vertex id → where its k-mer was first seen (text and offset), in creation order. */
   private vText: string[] = [];
-  private vAt: number[] = [];
+  private vAt = new Int32Array(256);
+  /** Vertices and edges so far (the typed arrays below grow by doubling). */
+  private nV = 0;
+  private nE = 0;
   /**
    * k-mer → vertex: k-mers of ACGT only (k ≤ 32) by their 2-bit packing in two 32-bit halves,
    * in an open-addressing table; any other k-mer by its text.
    */
   private slotId = new Int32Array(1024).fill(-1);
-  private vHi: number[] = [];
-  private vLo: number[] = [];
-  private vPacked: number[] = [];
+  private vHi = new Int32Array(256);
+  private vLo = new Int32Array(256);
+  private vPacked = new Uint8Array(256);
   private readonly textIds = new Map<string, number>();
   /** Out-edges of each vertex as a list: first edge, next edge (−1 ends). */
-  private outHead: number[] = [];
-  private edgeNext: number[] = [];
-  private edgeFrom: number[] = [];
-  private edgeTo: number[] = [];
-  private edgeWeight: number[] = [];
-  private edgeRef: boolean[] = [];
+  private outHead = new Int32Array(256);
+  /** Per vertex: the last run of k-mers (`addRun` call) it was seen in. */
+  private vRun = new Int32Array(256);
+  private runId = 0;
+  /** Some run holds a k-mer twice: the path between them is a directed cycle. */
+  private runRepeat = false;
+  private edgeNext = new Int32Array(256);
+  private edgeFrom = new Int32Array(256);
+  private edgeTo = new Int32Array(256);
+  private edgeWeight = new Int32Array(256);
+  private edgeRef = new Uint8Array(256);
   private alive: Uint8Array = new Uint8Array(0);
   private edgeAlive: Uint8Array = new Uint8Array(0);
   readonly source: number;
@@ -83,7 +116,7 @@ export class DeBruijnGraph {
   private readonly loMask: number;
   private readonly hiMask: number;
 
-  private constructor(readonly ref: string, reads: readonly GraphRead[], readonly k: number, private readonly o: DeBruijnOptions) {
+  private constructor(readonly ref: string, reads: readonly GoodRuns[], readonly k: number, private readonly o: DeBruijnOptions) {
     const loBits = Math.min(2 * k, 32);
     const hiBits = 2 * k - loBits;
     this.loMask = loBits === 32 ? -1 : (1 << loBits) - 1;
@@ -91,9 +124,12 @@ export class DeBruijnGraph {
     this.addRun(ref, 0, ref.length - k, true);
     this.source = this.find(ref, 0);
     this.sink = this.find(ref, ref.length - k);
-    for (const r of reads) if (r.mapq >= o.minMapq) this.addRead(r);
-    this.alive = new Uint8Array(this.vText.length).fill(1);
-    this.edgeAlive = new Uint8Array(this.edgeFrom.length).fill(1);
+    for (const r of reads) {
+      this.addRead(r);
+      if (this.runRepeat) break; // cyclic: the graph is not used
+    }
+    this.alive = new Uint8Array(this.nV).fill(1);
+    this.edgeAlive = new Uint8Array(this.nE).fill(1);
   }
 
   /** The k-mer of vertex v. */
@@ -131,13 +167,23 @@ export class DeBruijnGraph {
   }
 
   private newVertex(bases: string, at: number): number {
-    const v = this.vText.length;
+    const v = this.nV++;
+    if (v === this.vAt.length) {
+      const grow = <T extends Int32Array | Uint8Array>(a: T): T => { const b = new (a.constructor as new (n: number) => T)(2 * a.length); b.set(a); return b; };
+      this.vAt = grow(this.vAt);
+      this.vHi = grow(this.vHi);
+      this.vLo = grow(this.vLo);
+      this.vPacked = grow(this.vPacked);
+      this.outHead = grow(this.outHead);
+      this.vRun = grow(this.vRun);
+    }
     this.vText.push(bases);
-    this.vAt.push(at);
-    this.vHi.push(0);
-    this.vLo.push(0);
-    this.vPacked.push(0);
-    this.outHead.push(-1);
+    this.vAt[v] = at;
+    this.vHi[v] = 0;
+    this.vLo[v] = 0;
+    this.vPacked[v] = 0;
+    this.outHead[v] = -1;
+    this.vRun[v] = 0;
     return v;
   }
 
@@ -149,10 +195,10 @@ export class DeBruijnGraph {
     this.vHi[v] = hi;
     this.vLo[v] = lo;
     this.vPacked[v] = 1;
-    if (2 * (this.vText.length + 1) > this.slotId.length) {
+    if (2 * (this.nV + 1) > this.slotId.length) {
       // Grow the table: re-insert every packed vertex.
       this.slotId = new Int32Array(this.slotId.length * 2).fill(-1);
-      for (let u = 0; u < this.vText.length; u++) if (this.vPacked[u]) this.place(u);
+      for (let u = 0; u < this.nV; u++) if (this.vPacked[u]) this.place(u);
     } else this.place(v);
     return v;
   }
@@ -180,9 +226,11 @@ export class DeBruijnGraph {
     const k0 = minKForReference(ref, o);
     if (k0 < 0) return undefined;
     const maxK = Math.min(o.maxK, ref.length - 1);
+    const runs: GoodRuns[] = [];
+    for (const r of reads) if (r.mapq >= o.minMapq) runs.push(goodRuns(r, o.minBaseQuality));
     for (let k = k0; k <= maxK; k += o.stepK) {
-      const g = new DeBruijnGraph(ref, reads, k, o);
-      if (g.hasCycle()) continue;
+      const g = new DeBruijnGraph(ref, runs, k, o);
+      if (g.runRepeat || g.hasCycle()) continue;
       g.prune();
       return g;
     }
@@ -193,16 +241,24 @@ export class DeBruijnGraph {
     let e = this.outHead[a]!;
     while (e >= 0 && this.edgeTo[e] !== b) e = this.edgeNext[e]!;
     if (e < 0) {
-      e = this.edgeFrom.length;
-      this.edgeFrom.push(a);
-      this.edgeTo.push(b);
-      this.edgeWeight.push(0);
-      this.edgeRef.push(false);
-      this.edgeNext.push(this.outHead[a]!);
+      e = this.nE++;
+      if (e === this.edgeFrom.length) {
+        const grow = <T extends Int32Array | Uint8Array>(x: T): T => { const y = new (x.constructor as new (n: number) => T)(2 * x.length); y.set(x); return y; };
+        this.edgeFrom = grow(this.edgeFrom);
+        this.edgeTo = grow(this.edgeTo);
+        this.edgeWeight = grow(this.edgeWeight);
+        this.edgeRef = grow(this.edgeRef);
+        this.edgeNext = grow(this.edgeNext);
+      }
+      this.edgeFrom[e] = a;
+      this.edgeTo[e] = b;
+      this.edgeWeight[e] = 0;
+      this.edgeRef[e] = 0;
+      this.edgeNext[e] = this.outHead[a]!;
       this.outHead[a] = e;
     }
     this.edgeWeight[e]!++;
-    if (isRef) this.edgeRef[e] = true;
+    if (isRef) this.edgeRef[e] = 1;
   }
 
   /** k-mers starting at start..end (inclusive) and the edges between consecutive ones; nothing when end ≤ 0. */
@@ -219,6 +275,7 @@ export class DeBruijnGraph {
     let lo = 0;
     let lastBad = -1;
     let prev = -1;
+    const run = ++this.runId;
     for (let p = start; p < end + k; p++) {
       const c = CODE[bases.charCodeAt(p)]!;
       if (c > 3) lastBad = p;
@@ -226,58 +283,67 @@ export class DeBruijnGraph {
       lo = ((lo << 2) | (c & 3)) & loMask;
       const i = p - k + 1;
       if (i < start) continue;
+      if (packable && lastBad < i && prev >= 0) {
+        // Most k-mers follow an existing edge of the previous one: found by its targets' packings.
+        let e = this.outHead[prev]!;
+        while (e >= 0) {
+          const t = this.edgeTo[e]!;
+          if (this.vLo[t] === lo && this.vHi[t] === hi && this.vPacked[t]) break;
+          e = this.edgeNext[e]!;
+        }
+        if (e >= 0) {
+          this.edgeWeight[e]!++;
+          if (isRef) this.edgeRef[e] = 1;
+          prev = this.edgeTo[e]!;
+          if (this.vRun[prev] === run) { this.runRepeat = true; return; }
+          this.vRun[prev] = run;
+          continue;
+        }
+      }
       const cur = packable && lastBad < i ? this.packedVertex(hi, lo, bases, i) : this.textVertex(bases, i);
       if (prev >= 0) this.addEdge(prev, cur, isRef);
       prev = cur;
+      if (this.vRun[cur] === run) { this.runRepeat = true; return; }
+      this.vRun[cur] = run;
     }
   }
 
-  private addRead(r: GraphRead): void {
-    const bases = r.seq.toUpperCase();
-    const n = bases.length;
-    const k = this.k;
-    const minBq = this.o.minBaseQuality;
-    const stop = n - k;
-    let i = 0;
-    while (i < stop) {
-      let bad = i;
-      while (bad < n && isAcgt(bases.charCodeAt(bad)) && r.qual[bad]! >= minBq) bad++;
-      this.addRun(bases, i, bad - k, false);
-      i = bad + 1;
-    }
+  /** A read's k-mers: those of each run of good bases that starts before its last k bases. */
+  private addRead(r: GoodRuns): void {
+    const stop = r.bases.length - this.k;
+    for (let j = 0; j < r.runs.length && r.runs[j]! < stop; j += 2) this.addRun(r.bases, r.runs[j]!, r.runs[j + 1]! - this.k, false);
   }
 
-  /** Targets of v's out-edges (any order). */
-  private targets(v: number): number[] {
-    const out: number[] = [];
-    for (let e = this.outHead[v]!; e >= 0; e = this.edgeNext[e]!) out.push(this.edgeTo[e]!);
-    return out;
-  }
-
-  /** Any directed cycle (self-loops included) anywhere in the graph. */
+  /** Any directed cycle (self-loops included) anywhere in the graph (depth-first, the edge lists walked in place). */
   hasCycle(): boolean {
-    const n = this.vText.length;
+    const n = this.nV;
     const color = new Uint8Array(n); // 0 white, 1 on stack, 2 done
-    const stackV: number[] = [];
-    const stackIt: number[][] = [];
+    const stackV = new Int32Array(n);
+    const stackE = new Int32Array(n); // next out-edge to follow of each vertex on the stack
+    const outHead = this.outHead;
+    const edgeNext = this.edgeNext;
+    const edgeTo = this.edgeTo;
     for (let s = 0; s < n; s++) {
       if (color[s] !== 0) continue;
       color[s] = 1;
-      stackV.push(s);
-      stackIt.push(this.targets(s));
-      while (stackV.length > 0) {
-        const it = stackIt[stackIt.length - 1]!;
-        if (it.length === 0) {
-          color[stackV.pop()!] = 2;
-          stackIt.pop();
+      let top = 0;
+      stackV[0] = s;
+      stackE[0] = outHead[s]!;
+      while (top >= 0) {
+        const e = stackE[top]!;
+        if (e < 0) {
+          color[stackV[top]!] = 2;
+          top--;
           continue;
         }
-        const t = it.pop()!;
+        stackE[top] = edgeNext[e]!;
+        const t = edgeTo[e]!;
         if (color[t] === 1) return true;
         if (color[t] === 0) {
           color[t] = 1;
-          stackV.push(t);
-          stackIt.push(this.targets(t));
+          top++;
+          stackV[top] = t;
+          stackE[top] = outHead[t]!;
         }
       }
     }
@@ -285,13 +351,18 @@ export class DeBruijnGraph {
   }
 
   private prune(): void {
-    const nE = this.edgeFrom.length;
+    const nE = this.nE;
     for (let e = 0; e < nE; e++) {
       if (!this.edgeRef[e] && this.edgeWeight[e]! < this.o.minEdgeWeight) this.edgeAlive[e] = 0;
     }
-    const n = this.vText.length;
-    const inEdges: number[][] = Array.from({ length: n }, () => []);
-    for (let e = 0; e < nE; e++) if (this.edgeAlive[e]) inEdges[this.edgeTo[e]!]!.push(e);
+    const n = this.nV;
+    // Live in-edges of each vertex: inEdge[inStart[v] .. inStart[v + 1]).
+    const inStart = new Int32Array(n + 1);
+    for (let e = 0; e < nE; e++) if (this.edgeAlive[e]) inStart[this.edgeTo[e]! + 1]!++;
+    for (let v = 0; v < n; v++) inStart[v + 1]! += inStart[v]!;
+    const inEdge = new Int32Array(inStart[n]!);
+    const fill = inStart.slice(0, n);
+    for (let e = 0; e < nE; e++) if (this.edgeAlive[e]) inEdge[fill[this.edgeTo[e]!]!++] = e;
     const fwd = new Uint8Array(n);
     const stack = [this.source];
     fwd[this.source] = 1;
@@ -308,8 +379,8 @@ export class DeBruijnGraph {
     back[this.sink] = 1;
     while (stack.length > 0) {
       const v = stack.pop()!;
-      for (const e of inEdges[v]!) {
-        const s = this.edgeFrom[e]!;
+      for (let x = inStart[v]!; x < inStart[v + 1]!; x++) {
+        const s = this.edgeFrom[inEdge[x]!]!;
         if (!back[s]) { back[s] = 1; stack.push(s); }
       }
     }
@@ -386,6 +457,6 @@ export class DeBruijnGraph {
     let e = this.outHead[va]!;
     while (e >= 0 && this.edgeTo[e] !== vb) e = this.edgeNext[e]!;
     if (e < 0 || !this.edgeAlive[e]) return undefined;
-    return { weight: this.edgeWeight[e]!, isRef: this.edgeRef[e]! };
+    return { weight: this.edgeWeight[e]!, isRef: this.edgeRef[e] === 1 };
   }
 }

@@ -167,6 +167,14 @@ export function mergeReadToRef(readLen: number, readToHap: readonly CigarUnit[],
     if (curR.len === 0) { const u = readOps.shift()!; curR = { op: u.op, len: u.len }; }
     if (curH.len === 0) { const u = hapOps.shift()!; curH = { op: u.op, len: u.len }; }
     while (curR.len > 0 && curH.len > 0) {
+      if (curR.op === OP_M && curH.op === OP_M) {
+        // A run of matches on both: the same as merging one M at a time.
+        const n = Math.min(curR.len, curH.len);
+        mergeCigarOp(OP_M, n, readLen, out);
+        curR.len -= n;
+        curH.len -= n;
+        continue;
+      }
       if ((curR.op === OP_D && curH.op === OP_I) || (curR.op === OP_I && curH.op === OP_D)) {
         curH.len--;
         curR.len--;
@@ -289,9 +297,13 @@ BASE2[65] = 0; BASE2[67] = 1; BASE2[71] = 2; BASE2[84] = 3;
  */
 function packKmers(bytes: Uint8Array, k: number): { hi: Int32Array; lo: Int32Array; clean: Uint8Array } {
   const n = Math.max(0, bytes.length - k + 1);
-  const hi = new Int32Array(n);
-  const lo = new Int32Array(n);
-  const clean = new Uint8Array(n);
+  const out = { hi: new Int32Array(n), lo: new Int32Array(n), clean: new Uint8Array(n) };
+  packKmersInto(bytes, k, out.hi, out.lo, out.clean, 0);
+  return out;
+}
+
+/** `packKmers` written into arrays from index `at` on. */
+function packKmersInto(bytes: Uint8Array, k: number, hi: Int32Array, lo: Int32Array, clean: Uint8Array, at: number): void {
   const loBits = Math.min(2 * k, 32);
   const hiBits = 2 * k - loBits;
   const loMask = loBits === 32 ? -1 : (1 << loBits) - 1;
@@ -305,111 +317,170 @@ function packKmers(bytes: Uint8Array, k: number): { hi: Int32Array; lo: Int32Arr
     h = ((h << 2) | (l >>> 30)) & hiMask;
     l = ((l << 2) | (c & 3)) & loMask;
     const p = x - k + 1;
-    if (p >= 0) { hi[p] = h; lo[p] = l; clean[p] = lastBad < p ? 1 : 0; }
+    if (p >= 0) { hi[at + p] = h; lo[at + p] = l; clean[at + p] = lastBad < p ? 1 : 0; }
   }
-  return { hi, lo, clean };
 }
 
-/** The k-mers of every read (reads longer than k), packed once per window. */
-export class ReadKmerKeys {
-  readonly hi: Int32Array[];
-  readonly lo: Int32Array[];
-  readonly clean: Uint8Array[];
-  constructor(readonly reads: readonly Uint8Array[], readonly k: number) {
-    this.hi = [];
-    this.lo = [];
-    this.clean = [];
-    for (const r of reads) {
-      const p = packKmers(r.length > k ? r : new Uint8Array(0), k);
-      this.hi.push(p.hi);
-      this.lo.push(p.lo);
-      this.clean.push(p.clean);
+/**
+ * Ids of k-mers shared by a window's haplotypes: k-mers of ACGT by their packing (an
+ * open-addressing table), any other by their text. A read k-mer is looked up once per window
+ * and its positions in each haplotype are then found by id.
+ */
+export class KmerIds {
+  private slotId = new Int32Array(256).fill(-1);
+  private readonly idHi: number[] = [];
+  private readonly idLo: number[] = [];
+  private readonly text = new Map<string, number>();
+  private readonly isText: number[] = [];
+  private count = 0;
+
+  constructor(readonly k: number) {}
+
+  /** How many k-mers have an id (ids are 0 .. size − 1). */
+  get size(): number {
+    return this.count;
+  }
+
+  private hash(hi: number, lo: number): number {
+    return (Math.imul(hi ^ Math.imul(lo, 0x9e3779b1), 0x85ebca6b) ^ (lo >>> 15)) & (this.slotId.length - 1);
+  }
+
+  /** The id of a packed all-ACGT k-mer (a new one when `add`; else −1 when it has none). */
+  packed(hi: number, lo: number, add: boolean): number {
+    const mask = this.slotId.length - 1;
+    let slot = this.hash(hi, lo);
+    for (; ; slot = (slot + 1) & mask) {
+      const id = this.slotId[slot]!;
+      if (id < 0) break;
+      if (this.idHi[id] === hi && this.idLo[id] === lo) return id;
     }
+    if (!add) return -1;
+    const id = this.count++;
+    this.idHi.push(hi);
+    this.idLo.push(lo);
+    this.isText.push(0);
+    if (2 * this.count > this.slotId.length) {
+      this.slotId = new Int32Array(this.slotId.length * 4).fill(-1);
+      for (let x = 0; x < this.count; x++) if (!this.isText[x]) this.place(x);
+    } else this.slotId[slot] = id;
+    return id;
+  }
+
+  private place(id: number): void {
+    const mask = this.slotId.length - 1;
+    let slot = this.hash(this.idHi[id]!, this.idLo[id]!);
+    while (this.slotId[slot] !== -1) slot = (slot + 1) & mask;
+    this.slotId[slot] = id;
+  }
+
+  /** The id of a k-mer holding another byte than ACGT, by its text (a new one when `add`; else −1). */
+  textual(key: string, add: boolean): number {
+    const id = this.text.get(key);
+    if (id !== undefined) return id;
+    if (!add) return -1;
+    this.text.set(key, this.count);
+    this.idHi.push(0);
+    this.idLo.push(0);
+    this.isText.push(1);
+    return this.count++;
+  }
+}
+
+/**
+ * The k-mers of every read (reads longer than k), packed once per window: read r's k-mer at
+ * offset off is at index start[r] + off of the shared arrays.
+ */
+export class ReadKmerKeys {
+  readonly start: Int32Array;
+  readonly hi: Int32Array;
+  readonly lo: Int32Array;
+  readonly clean: Uint8Array;
+  private idsOf: KmerIds | undefined;
+  private idsSize = -1;
+  /** Per k-mer (same index): its id in `idsOf` (−1: in no haplotype; −2: not looked up yet). */
+  private idList = new Int32Array(0);
+  constructor(readonly reads: readonly Uint8Array[], readonly k: number) {
+    this.start = new Int32Array(reads.length + 1);
+    for (let r = 0; r < reads.length; r++) this.start[r + 1] = this.start[r]! + (reads[r]!.length > k ? reads[r]!.length - k + 1 : 0);
+    const n = this.start[reads.length]!;
+    this.hi = new Int32Array(n);
+    this.lo = new Int32Array(n);
+    this.clean = new Uint8Array(n);
+    for (let r = 0; r < reads.length; r++) if (reads[r]!.length > k) packKmersInto(reads[r]!, k, this.hi, this.lo, this.clean, this.start[r]!);
+  }
+
+  /**
+   * The id in `ids` of every read k-mer, by its index (−2: not looked up yet, see `idAt`);
+   * forgotten when `ids` has grown.
+   */
+  ids(ids: KmerIds): Int32Array {
+    if (this.idsOf === ids && this.idsSize === ids.size) return this.idList;
+    this.idsOf = ids;
+    this.idsSize = ids.size;
+    this.idList = new Int32Array(this.hi.length).fill(-2);
+    return this.idList;
+  }
+
+  /** The id of read r's k-mer at `off` in the ids last given to `ids` (looked up once). */
+  idAt(r: number, off: number): number {
+    const x = this.start[r]! + off;
+    let id = this.idList[x]!;
+    if (id === -2) {
+      const ids = this.idsOf!;
+      id = this.clean[x] ? ids.packed(this.hi[x]!, this.lo[x]!, false) : ids.textual(Buffer.prototype.latin1Slice.call(this.reads[r], off, off + this.k) as string, false);
+      this.idList[x] = id;
+    }
+    return id;
   }
 }
 
 /** One haplotype's k-mers: positions (ascending) of each k-mer, and how often the k-mer at a position occurs. */
 export class HapKmerTable {
-  private readonly mask: number;
-  private readonly slotId: Int32Array; // hash slot → k-mer id, or -1
-  private readonly idHi: number[] = [];
-  private readonly idLo: number[] = [];
-  private readonly firstPos: number[] = [];
-  private readonly lastPos: number[] = [];
-  private readonly idCount: number[] = [];
+  /** Per k-mer id: its first position in this haplotype, or −1. */
+  private readonly firstPos: Int32Array;
   /** Next position holding the same k-mer, or -1. */
   readonly nextPos: Int32Array;
   /** Occurrences in the haplotype of the k-mer starting at each position. */
   readonly count: Int32Array;
-  private readonly text = new Map<string, number[]>();
-  private readonly textAt: (number[] | undefined)[] = [];
+  /** Per position p: the first position ≥ p whose k-mer occurs more than once (the number of positions when none). */
+  readonly nextRepeated: Int32Array;
+  /** The 2-bit packing of each position's k-mer (two 32-bit halves; `clean` 0 when it holds another byte than ACGT). */
+  readonly hi: Int32Array;
+  readonly lo: Int32Array;
+  readonly clean: Uint8Array;
 
-  constructor(readonly bytes: Uint8Array, readonly k: number) {
+  /** `ids`: shared with the window's other haplotypes (all tables made before reads are looked up). */
+  constructor(readonly bytes: Uint8Array, readonly k: number, readonly ids: KmerIds = new KmerIds(k)) {
     const { hi, lo, clean } = packKmers(bytes, k);
+    this.hi = hi;
+    this.lo = lo;
+    this.clean = clean;
     const n = hi.length;
-    let size = 16;
-    while (size < 2 * n) size *= 2;
-    this.mask = size - 1;
-    this.slotId = new Int32Array(size).fill(-1);
+    const idAt = new Int32Array(n);
+    for (let p = 0; p < n; p++) idAt[p] = clean[p] ? ids.packed(hi[p]!, lo[p]!, true) : ids.textual(Buffer.prototype.latin1Slice.call(bytes, p, p + k) as string, true);
+    this.firstPos = new Int32Array(ids.size).fill(-1);
+    const lastPos = new Int32Array(ids.size);
+    const idCount = new Int32Array(ids.size);
     this.nextPos = new Int32Array(n).fill(-1);
     this.count = new Int32Array(n);
-    const idAt = new Int32Array(n);
     for (let p = 0; p < n; p++) {
-      if (!clean[p]) {
-        const key = Buffer.prototype.latin1Slice.call(bytes, p, p + k) as string;
-        let l = this.text.get(key);
-        if (!l) this.text.set(key, l = []);
-        l.push(p);
-        this.textAt[p] = l;
-        idAt[p] = -1;
-        continue;
-      }
-      let id = this.find(hi[p]!, lo[p]!);
-      if (id < 0) {
-        id = this.firstPos.length;
-        this.insert(hi[p]!, lo[p]!, id);
-        this.firstPos.push(p);
-        this.lastPos.push(p);
-        this.idCount.push(0);
-      } else {
-        this.nextPos[this.lastPos[id]!] = p;
-        this.lastPos[id] = p;
-      }
-      this.idCount[id]!++;
-      idAt[p] = id;
+      const id = idAt[p]!;
+      if (this.firstPos[id]! < 0) this.firstPos[id] = p;
+      else this.nextPos[lastPos[id]!] = p;
+      lastPos[id] = p;
+      idCount[id]!++;
     }
-    for (let p = 0; p < n; p++) this.count[p] = idAt[p]! >= 0 ? this.idCount[idAt[p]!]! : this.textAt[p]!.length;
-  }
-
-  private hash(hi: number, lo: number): number {
-    return (Math.imul(hi ^ Math.imul(lo, 0x9e3779b1), 0x85ebca6b) ^ (lo >>> 15)) & this.mask;
-  }
-
-  private insert(hi: number, lo: number, id: number): void {
-    let slot = this.hash(hi, lo);
-    while (this.slotId[slot] !== -1) slot = (slot + 1) & this.mask;
-    this.slotId[slot] = id;
-    this.idHi.push(hi);
-    this.idLo.push(lo);
-  }
-
-  private find(hi: number, lo: number): number {
-    for (let slot = this.hash(hi, lo); ; slot = (slot + 1) & this.mask) {
-      const id = this.slotId[slot]!;
-      if (id < 0) return -1;
-      if (this.idHi[id] === hi && this.idLo[id] === lo) return id;
+    for (let p = 0; p < n; p++) this.count[p] = idCount[idAt[p]!]!;
+    this.nextRepeated = new Int32Array(n);
+    for (let p = n - 1, next = n; p >= 0; p--) {
+      if (this.count[p] !== 1) next = p;
+      this.nextRepeated[p] = next;
     }
   }
 
-  /** First position of an all-ACGT k-mer given by its packing, or -1 (then nextPos walks the rest). */
-  firstOf(hi: number, lo: number): number {
-    const id = this.find(hi, lo);
-    return id < 0 ? -1 : this.firstPos[id]!;
-  }
-
-  /** Positions of a k-mer holding another byte than ACGT (compared as text). */
-  positionsOfText(read: Uint8Array, off: number): readonly number[] {
-    return this.text.get(Buffer.prototype.latin1Slice.call(read, off, off + this.k) as string) ?? [];
+  /** First position of the k-mer with this id, or −1 (then nextPos walks the rest). */
+  firstOf(id: number): number {
+    return id >= 0 && id < this.firstPos.length ? this.firstPos[id]! : -1;
   }
 }
 
@@ -447,60 +518,96 @@ export function fastPassPlacements(hap: Uint8Array, table: HapKmerTable, reads: 
   const score = new Int32Array(reads.length);
   const position = new Int32Array(reads.length).fill(NOT_ALIGNED);
   const maxMm = o.maxNumMismatches;
+  const count = table.count;
+  const nextRepeated = table.nextRepeated;
+  const nextPos = table.nextPos;
+  const readIds = keys.ids(table.ids);
+  const hHi = table.hi;
+  const hLo = table.lo;
+  const hClean = table.clean;
+  // Whole k-mers compare as two 32-bit words when k is 32 (the default); otherwise base by base.
+  const wordBlocks = k === 32;
   let total = 0;
-  // Per offset of the current read: 1 + the haplotype position of its k-mer when it need not be looked up, else 0.
-  let skip = new Int32Array(0);
   // Per read: the placements compared (t, order key i·65536 + offset of their first finding, score or −1).
   const ts: number[] = [];
   const order: number[] = [];
   const scores: number[] = [];
-  for (let r = 0; r < reads.length; r++) {
-    const rb = reads[r]!;
-    const len = rb.length;
-    if (len <= k) continue;
-    const hi = keys.hi[r]!;
-    const lo = keys.lo[r]!;
-    const clean = keys.clean[r]!;
-    const nOff = len - k + 1;
-    if (skip.length < nOff) skip = new Int32Array(2 * nOff);
-    skip.fill(0, 0, nOff);
-    ts.length = 0;
-    order.length = 0;
-    scores.length = 0;
-    const consider = (i: number, off: number): void => {
-      occurs[i] = 1;
-      const t = i > off ? i - off : 0;
-      if (t + len > hapLen) return;
-      const key = i * 65536 + off;
-      for (let c = 0; c < ts.length; c++) {
-        if (ts[c] === t) { if (key < order[c]!) order[c] = key; return; }
+  // Per read: stretches of offsets [segFrom, segTo] whose k-mers lie unchanged on the compared placement segT.
+  const segT: number[] = [];
+  const segFrom: number[] = [];
+  const segTo: number[] = [];
+  // The read being placed (set per read; `consider` is made once).
+  let rb: Uint8Array = new Uint8Array(0);
+  let len = 0;
+  let r0 = 0;
+  const hi = keys.hi;
+  const lo = keys.lo;
+  const clean = keys.clean;
+  const consider = (i: number, off: number): void => {
+    const rb_ = rb;
+    const len_ = len;
+    const r0_ = r0;
+    occurs[i] = 1;
+    const t = i > off ? i - off : 0;
+    if (t + len_ > hapLen) return;
+    const key = i * 65536 + off;
+    for (let c = 0; c < ts.length; c++) {
+      if (ts[c] === t) { if (key < order[c]!) order[c] = key; return; }
+    }
+    // Compare the read at t: mismatches (N matches anything) and the bases that differ; the
+    // offsets whose k-mer lies between two differing bases are kept as a stretch. Blocks of k
+    // bases whose packings are equal (ACGT only) hold no differing base.
+    let mm = 0;
+    let lastDiff = -1;
+    for (let x = 0; x < len_;) {
+      let blockEnd = len_;
+      if (wordBlocks) {
+        const p = x + k <= len_ ? x : len_ - k; // the last block may overlap the one before
+        blockEnd = p + k;
+        if (clean[r0_ + p] && hClean[t + p] && hi[r0_ + p] === hHi[t + p] && lo[r0_ + p] === hLo[t + p]) { x = blockEnd; continue; }
       }
-      // Compare the read at t: mismatches (N matches anything) and the bases that differ.
-      let mm = 0;
-      let lastDiff = -1;
-      for (let x = 0; x < len; x++) {
+      for (; x < blockEnd; x++) {
         const c1 = hap[t + x]!;
-        const c2 = rb[x]!;
+        const c2 = rb_[x]!;
         if (c1 !== c2) {
           if (c1 !== 78 && c2 !== 78) mm++;
-          // Offsets whose k-mer ends before this base and starts after the previous difference
-          // lie on this placement unchanged.
-          for (let s = lastDiff + 1; s + k <= x; s++) if (table.count[t + s] === 1) skip[s] = t + s + 1;
+          if (x - k >= lastDiff + 1) { segT.push(t); segFrom.push(lastDiff + 1); segTo.push(x - k); }
           lastDiff = x;
         }
       }
-      for (let s = lastDiff + 1; s + k <= len; s++) if (table.count[t + s] === 1) skip[s] = t + s + 1;
-      ts.push(t);
-      order.push(key);
-      scores.push(mm <= maxMm ? (len - mm) * o.match - mm * o.mismatch : -1);
-    };
-    for (let off = 0; off < nOff; off++) {
-      if (skip[off]) { occurs[skip[off]! - 1] = 1; continue; }
-      if (clean[off]) {
-        for (let i = table.firstOf(hi[off]!, lo[off]!); i >= 0; i = table.nextPos[i]!) consider(i, off);
-      } else {
-        for (const i of table.positionsOfText(rb, off)) consider(i, off);
+    }
+    if (len_ - k >= lastDiff + 1) { segT.push(t); segFrom.push(lastDiff + 1); segTo.push(len_ - k); }
+    ts.push(t);
+    order.push(key);
+    scores.push(mm <= maxMm ? (len_ - mm) * o.match - mm * o.mismatch : -1);
+  };
+  for (let r = 0; r < reads.length; r++) {
+    rb = reads[r]!;
+    len = rb.length;
+    if (len <= k) continue;
+    r0 = keys.start[r]!; // this read's k-mers in keys' arrays
+    const nOff = len - k + 1;
+    ts.length = 0;
+    order.length = 0;
+    scores.length = 0;
+    segT.length = 0;
+    segFrom.length = 0;
+    segTo.length = 0;
+    for (let off = 0; off < nOff;) {
+      // An offset on a stretch whose haplotype k-mer occurs once can only give that placement
+      // again: it is not looked up (its position is marked as occurring), nor are the offsets
+      // after it up to the stretch's end or the next repeated haplotype k-mer.
+      let stop = -1;
+      for (let c = 0; c < segT.length; c++) {
+        if (segFrom[c]! <= off && off <= segTo[c]!) {
+          const t = segT[c]!;
+          if (count[t + off] === 1) { stop = Math.min(segTo[c]! + 1, nextRepeated[t + off]! - t); occurs.fill(1, t + off, t + stop); break; }
+        }
       }
+      if (stop >= 0) { off = stop; continue; }
+      const id = readIds[r0 + off]! !== -2 ? readIds[r0 + off]! : keys.idAt(r, off);
+      for (let i = table.firstOf(id); i >= 0; i = nextPos[i]!) consider(i, off);
+      off++;
     }
     let best = 0;
     let bestKey = Infinity;
@@ -542,12 +649,14 @@ export function fastPassAlign(setup: FastPassSetup, reads: readonly AlignedRead[
 
   // 2. fast pass per haplotype (fastPassPlacements: the same placements, found read by read).
   const keys = new ReadKmerKeys(readBytes, K);
+  const ids = new KmerIds(K);
+  const hapBytes = haps.map((hap) => Buffer.from(hap, 'latin1'));
+  const tables = hapBytes.map((b) => new HapKmerTable(b, K, ids));
   const entries: HaplotypeEntry[] = [];
   for (let h = 0; h < haps.length; h++) {
     const hap = haps[h]!;
     const isRef = hap === setup.reference;
-    const hapBytes = Buffer.from(hap, 'latin1');
-    const placed = fastPassPlacements(hapBytes, new HapKmerTable(hapBytes, K), readBytes, keys, o, isRef ? -1 : setup.refPrefixLength, hap.length - setup.refSuffixLength);
+    const placed = fastPassPlacements(hapBytes[h]!, tables[h]!, readBytes, keys, o, isRef ? -1 : setup.refPrefixLength, hap.length - setup.refSuffixLength);
     entries.push({
       index: h,
       score: placed ? placed.total : 0,
@@ -598,7 +707,8 @@ export function fastPassAlign(setup: FastPassSetup, reads: readonly AlignedRead[
     if (f.max > 0 && (f.max >= threshold || (o.forceAlignment && e.isReference))) { e.readScore[r] = f.max; e.pending.set(r, f); }
   };
   if (unplaced.length > 0 && targets.length > 0) {
-    readCodes = seqs.map((s) => encodeBases(s));
+    readCodes = new Array<Uint8Array>(nReads); // only the unplaced reads are aligned by Smith-Waterman
+    for (const r of unplaced) readCodes[r] = encodeBases(seqs[r]!);
     let maxLen = 0;
     for (const r of unplaced) maxLen = Math.max(maxLen, readCodes[r]!.length);
     let maxTarget = 0;

@@ -63,13 +63,11 @@ function sub(a: number, b: number, sc: SwScoring): number {
 /** Reused scratch buffers (the aligner runs many small alignments). */
 let hBuf = new Int32Array(1024);
 let eBuf = new Int32Array(1024);
-let profBuf = new Int32Array(5 * 1024);
 
 function scratch(n: number): void {
   if (hBuf.length < n) {
     hBuf = new Int32Array(n * 2);
     eBuf = new Int32Array(n * 2);
-    profBuf = new Int32Array(5 * n * 2);
   }
 }
 
@@ -84,12 +82,12 @@ function scorePass(q: Uint8Array, qLen: number, ref: Uint8Array, from: number, s
   scratch(qLen + 1);
   const H = hBuf; // H of the previous column, overwritten in place by the current one
   const E = eBuf; // horizontal gap state per query index
-  const prof = profBuf; // score of reference code c against query index i at c * qLen + i
   H.fill(0, 0, qLen);
   E.fill(0, 0, qLen);
-  for (let c = 0; c < 5; c++) for (let i = 0; i < qLen; i++) prof[c * qLen + i] = sub(c, q[i]!, sc);
   const gO = sc.gapOpen;
   const gE = sc.gapExtend;
+  const mA = sc.match;
+  const mX = -sc.mismatch;
   let max = 0;
   let refCol = -1;
   let queryIdx = qLen - 1;
@@ -100,7 +98,8 @@ function scorePass(q: Uint8Array, qLen: number, ref: Uint8Array, from: number, s
       if (c - hi > qLen - 1) break; // the band has left the matrix
       continue;
     }
-    const base = ref[j]! * qLen;
+    // The reference code, or one no query code equals when it is not ACGT (then every pair mismatches).
+    const rc = ref[j]! < 4 ? ref[j]! : 255;
     let diag = top > 0 ? H[top - 1]! : 0; // H(previous column, i - 1)
     let F = 0;
     let hAbove = 0; // H(this column, i - 1)
@@ -117,7 +116,7 @@ function scorePass(q: Uint8Array, qLen: number, ref: Uint8Array, from: number, s
       const fo = hAbove - gO;
       f = fo > f ? fo : f;
       F = f;
-      let h = diag + prof[base + i]!;
+      let h = diag + (q[i] === rc ? mA : mX);
       h = h < e ? e : h;
       h = h < f ? f : h;
       h = h < 0 ? 0 : h;
@@ -378,6 +377,65 @@ export class PrefixCache {
 }
 
 /**
+ * The score of an explicit local alignment (a lower bound of the best): the best gapless
+ * stretch on diagonal d1 or on d2, or a stretch on d1 ending at row b, the gap of |d2 − d1|
+ * bases (a deletion when d2 > d1), and a stretch on d2 starting right after it.
+ */
+function diagonalLowerBound(q: Uint8Array, ref: Uint8Array, sc: SwScoring, d1: number, d2: number): number {
+  const m = q.length;
+  const n = ref.length;
+  const cell = (i: number, d: number): number => (q[i]! < 4 && q[i] === ref[i + d] ? sc.match : -sc.mismatch);
+  // Rows of diagonal d inside the matrix: [max(0, −d), min(m, n − d)).
+  const from1 = Math.max(0, -d1);
+  const to1 = Math.min(m, n - d1);
+  let best = 0;
+  // end1[i]: best stretch on d1 ending at row i.
+  const end1 = new Int32Array(Math.max(0, m));
+  let run = 0;
+  for (let i = from1; i < to1; i++) {
+    run = Math.max(run, 0) + cell(i, d1);
+    end1[i] = run;
+    if (run > best) best = run;
+  }
+  if (d2 === d1) return best;
+  const from2 = Math.max(0, -d2);
+  const to2 = Math.min(m, n - d2);
+  const g = d2 - d1;
+  const gap = sc.gapOpen + (g - 1) * sc.gapExtend;
+  run = 0;
+  // Walking d2 backwards: run = best stretch on d2 starting at row i.
+  for (let i = to2 - 1; i >= from2; i--) {
+    run = Math.max(run, 0) + cell(i, d2);
+    if (run > best) best = run;
+    // The d1 stretch ends at row b: b = i − 1 after a deletion (d2 > d1; never here, g > 0).
+    const b = i - 1;
+    if (b >= from1 && b < to1 && end1[b]! > 0) {
+      const sc2 = end1[b]! - gap + run;
+      if (sc2 > best) best = sc2;
+    }
+  }
+  return best;
+}
+
+/**
+ * The diagonals [lo, hi] that `forwardPass`'s bounds require for a best score of at least s
+ * (undefined when they allow no band: the whole matrix). A larger score requires a subset.
+ */
+function requiredBand(s: number, m: number, n: number, sc: SwScoring, runs: Map<number, number>): { lo: number; hi: number } | undefined {
+  const steps = Math.ceil(s / sc.match);
+  const slack = sc.match * Math.min(m, n) - s;
+  const breaks = Math.floor(slack / Math.min(sc.mismatch, sc.gapOpen));
+  const run = Math.ceil(steps / (breaks + 1));
+  if (run < SEED) return undefined;
+  const T = slack >= sc.gapOpen ? Math.floor((slack - sc.gapOpen) / sc.gapExtend) + 1 : 0;
+  let dMin = Infinity;
+  let dMax = -Infinity;
+  for (const [d, len] of runs) if (len >= run) { if (d < dMin) dMin = d; if (d > dMax) dMax = d; }
+  if (dMin > dMax) return undefined;
+  return { lo: Math.max(-(m - 1), -(m - steps), dMin - T), hi: Math.min(n - 1, n - steps, dMax + T) };
+}
+
+/**
  * The forward pass, filled only where it can matter. Any local path scoring at least S has
  * at least ⌈S/match⌉ diagonal steps, so it lies on diagonals [−(m − ⌈S/match⌉), n − ⌈S/match⌉];
  * and with slack = match·min(m, n) − S it has at most ⌊slack / min(mismatch, gapOpen)⌋
@@ -412,13 +470,27 @@ function forwardPass(q: Uint8Array, ref: Uint8Array, sc: SwScoring, seeds: SeedI
   for (const [d, len] of runs) if (len >= longRun) { if (d < dLo) dLo = d; if (d > dHi) dHi = d; }
   let lo = Math.max(fullLo, dLo - 4);
   let hi = Math.min(fullHi, dHi + 4);
+  // A lower bound S0 of the best score (an explicit alignment along dLo, dHi, or dLo then a gap
+  // then dHi) gives a band holding every path the bounds below require for any score ≥ S0,
+  // and the diagonals of that alignment (so the pass scores ≥ S0): one pass instead of two
+  // when it is narrow enough.
+  const s0 = diagonalLowerBound(q, ref, sc, dLo, dHi);
+  if (s0 > 0) {
+    const need = requiredBand(s0, m, n, sc, runs);
+    if (need) {
+      const nLo = Math.max(fullLo, Math.min(need.lo, dLo));
+      const nHi = Math.min(fullHi, Math.max(need.hi, dHi));
+      if (nHi - nLo <= 4 * (hi - lo + 1)) { lo = nLo; hi = nHi; }
+    }
+  }
   for (let attempt = 0; attempt < 3; attempt++) {
     const r = scorePass(q, m, ref, 0, 1, n, sc, -1, lo, hi);
     if (r.max <= 0) return full();
     const steps = Math.ceil(r.max / sc.match);
     const needLo1 = -(m - steps);
     const needHi1 = n - steps;
-    if (lo <= needLo1 && hi >= needHi1) return { ...r, lo, hi };
+    // The band returned holds every path scoring ≥ the best (what the reverse pass needs).
+    if (lo <= needLo1 && hi >= needHi1) return { ...r, lo: Math.max(lo, needLo1), hi: Math.min(hi, needHi1) };
     const slack = sc.match * Math.min(m, n) - r.max;
     const breaks = Math.floor(slack / Math.min(sc.mismatch, sc.gapOpen));
     const run = Math.ceil(steps / (breaks + 1));
@@ -430,12 +502,16 @@ function forwardPass(q: Uint8Array, ref: Uint8Array, sc: SwScoring, seeds: SeedI
     if (dMin > dMax) return { ...r, lo, hi }; // unreachable: the band's own best path has such a run
     const needLo = Math.max(fullLo, needLo1, dMin - T);
     const needHi = Math.min(fullHi, needHi1, dMax + T);
-    if (lo <= needLo && hi >= needHi) return { ...r, lo, hi };
+    if (lo <= needLo && hi >= needHi) return { ...r, lo: needLo, hi: needHi };
     lo = Math.min(lo, needLo);
     hi = Math.max(hi, needHi);
   }
   return full();
 }
+
+/** Scratch of the banded traceback (three rows of the band; the direction bytes), reused. */
+let bandRows = new Int32Array(0);
+let dirBuf = new Int8Array(0);
 
 /** libssw's banded traceback between the begin and end cells: returns M/I/D runs. */
 function bandedCigar(ref: Uint8Array, r0: number, refLen: number, q: Uint8Array, q0: number, qLen: number, score: number, sc: SwScoring): { op: number; len: number }[] | undefined {
@@ -448,10 +524,13 @@ function bandedCigar(ref: Uint8Array, r0: number, refLen: number, q: Uint8Array,
   for (;;) {
     const width = w * 2 + 3;
     widthD = w * 2 + 1;
-    const hB = new Int32Array(width + 1);
-    const eB = new Int32Array(width + 1);
-    const hC = new Int32Array(width + 1);
-    dir = new Int8Array(widthD * qLen * 3);
+    if (bandRows.length < 3 * (width + 1)) bandRows = new Int32Array(2 * 3 * (width + 1));
+    const hB = bandRows.subarray(0, width + 1).fill(0);
+    const eB = bandRows.subarray(width + 1, 2 * (width + 1)).fill(0);
+    const hC = bandRows.subarray(2 * (width + 1), 3 * (width + 1)).fill(0);
+    const size = widthD * qLen * 3;
+    if (dirBuf.length < size) dirBuf = new Int8Array(2 * size);
+    dir = dirBuf.subarray(0, size).fill(0);
     for (let i = 0; i < qLen; i++) {
       const x = Math.max(0, i - w); // band offset of this row
       const xUp = Math.max(0, i - 1 - w); // band offset of the row above
@@ -550,15 +629,24 @@ export function finishAlignment(query: Uint8Array, ref: Uint8Array, fwd: SwForwa
   // Reverse pass: column c = refEnd − j, row i' = queryEnd − i, so diagonal d maps to (refEnd − queryEnd) − d.
   const shift = refEnd - queryEnd;
   // Every alignment scoring fwd.max up to the end cell ends at the end cell (the first column
-  // reaching the best score, the smallest row there), and its gaps total at most g bases
-  // (fwd.max ≤ match·(queryEnd + 1) − gapExtend·gaps when gapOpen ≥ gapExtend): it lies
-  // within g diagonals of the end cell's, as well as in the forward band.
+  // reaching the best score, the smallest row there). With I inserted and D deleted bases, its
+  // cells lie on diagonals [shift − D, shift + I] (a deletion raises the diagonal by one, an
+  // insertion lowers it), and (gapOpen ≥ gapExtend) an inserted base also loses a match within
+  // the queryEnd + 1 query bases, a deleted one within the refEnd + 1 reference bases:
+  //   match·I + gapOpen + gapExtend·(I − 1) ≤ match·(queryEnd + 1) − fwd.max  (and for D with refEnd),
+  //   gapOpen + gapExtend·(D − 1) ≤ match·(queryEnd + 1) − fwd.max  (and for I with refEnd).
+  // It also lies in the forward band.
   let lo = fwd.lo;
   let hi = fwd.hi;
-  if (sc.gapExtend > 0 && sc.gapOpen >= sc.gapExtend) {
-    const g = Math.floor((sc.match * (queryEnd + 1) - fwd.max) / sc.gapExtend);
-    lo = Math.max(lo, shift - g);
-    hi = Math.min(hi, shift + g);
+  if (sc.gapExtend > 0 && sc.gapOpen >= sc.gapExtend && sc.match >= 0) {
+    const slackQ = sc.match * (queryEnd + 1) - fwd.max;
+    const slackR = sc.match * (refEnd + 1) - fwd.max;
+    const lossy = (slack: number): number => (slack < sc.gapOpen ? 0 : Math.floor((slack - sc.gapOpen + sc.gapExtend) / (sc.match + sc.gapExtend)));
+    const free = (slack: number): number => (slack < sc.gapOpen ? 0 : Math.floor((slack - sc.gapOpen) / sc.gapExtend) + 1);
+    const maxI = Math.min(lossy(slackQ), free(slackR));
+    const maxD = Math.min(lossy(slackR), free(slackQ));
+    lo = Math.max(lo, shift - maxD);
+    hi = Math.min(hi, shift + maxI);
   }
   const rev = scorePass(revQuery, queryEnd + 1, ref, refEnd, -1, refEnd + 1, sc, fwd.max, shift - hi, shift - lo);
   const refBegin = rev.refCol;

@@ -12,8 +12,9 @@
  *  4. candidates closer than 2·min_windows_distance (80) are merged into runs, and each run
  *     becomes the window [first − 80, last + 80).
  */
-import type { AlignedRead } from '../../io/sam/alignedRead';
-import { AlleleCounter, AlleleType, type RefWindow } from '../candidates/alleleCounter';
+import { type AlignedRead, CigarOp } from '../../io/sam/alignedRead';
+import type { RefWindow } from '../candidates/alleleCounter';
+import { readKey } from '../candidates/readFilters';
 
 export interface WindowSelectorOptions {
   readonly minNumSupportingReads: number;
@@ -43,35 +44,151 @@ export interface Window {
   readonly end: number;
 }
 
+const CANONICAL = new Uint8Array(256);
+CANONICAL[65] = 1; CANONICAL[67] = 1; CANONICAL[71] = 1; CANONICAL[84] = 1;
+
+const SUB = 2;
+const INS = 3; // insertion or soft clip: counted over the same span
+const DEL = 4;
+
 /**
  * Per-position VARIANT_READS counts over `expanded` (index i is position expanded.start + i).
  * `ref` must cover `expanded` and one base before the earliest read.
+ *
+ * The read alleles are those of the allele counter (candidates/alleleCounter.ts, DeepVariant's
+ * allelecounter.cc) over `expanded` with MAPQ ≥ `minMapq` and base quality `minBaseQuality`:
+ * per read, the CIGAR walked as `AlleleCounter.add` walks it (a base allele at the last base
+ * of an M run and an indel anchored there: the later allele wins; indels without a canonical
+ * anchor base, or with a non-ACGT inserted or deleted base, are skipped), one allele per
+ * position and read key (`name/read number`; a later read with the same key replaces it).
+ * Only the alleles' type, length and low-quality flag are kept.
  */
-export function variantReadCounts(reads: readonly AlignedRead[], contig: string, expanded: Window, ref: RefWindow, o: WindowSelectorOptions = DV_WINDOW_SELECTOR_OPTIONS): Int32Array {
+export function variantReadCounts(reads: readonly AlignedRead[], _contig: string, expanded: Window, ref: RefWindow, o: WindowSelectorOptions = DV_WINDOW_SELECTOR_OPTIONS): Int32Array {
   const n = expanded.end - expanded.start;
   const counts = new Int32Array(Math.max(0, n));
   if (n <= 0) return counts;
-  const counter = new AlleleCounter(contig, expanded.start, expanded.end, ref, { minMappingQuality: o.minMapq, minBaseQuality: o.minBaseQuality });
-  for (const r of reads) counter.add(r);
+  if (ref.start > expanded.start || ref.start + ref.bases.length < expanded.end) throw new RangeError('the reference window must cover the counted interval');
+  const start = expanded.start;
+  const end = expanded.end;
+  const minBq = o.minBaseQuality;
+  const rb = ref.bases;
+  const refLen = rb.length;
+  // Non-reference alleles in commit order: position, read key id, type, span length (anchor included), low quality.
+  const aPos: number[] = [];
+  const aKey: number[] = [];
+  const aType: number[] = [];
+  const aLen: number[] = [];
+  const aLow: number[] = [];
+  const keyIds = new Map<string, number>();
+  let sharedKey = false;
+  // The read's pending alleles (M runs' last bases and indels; type 0: skipped indel, 1: reference base).
+  const pPos: number[] = [];
+  const pType: number[] = [];
+  const pLen: number[] = [];
+  const pLow: number[] = [];
+  for (const read of reads) {
+    if (read.mapq < o.minMapq) continue;
+    const seq = read.seq;
+    const qual = read.qual;
+    let keyId = -1;
+    const key = (): number => {
+      if (keyId < 0) {
+        const k = readKey(read);
+        const id = keyIds.get(k);
+        if (id === undefined) { keyId = keyIds.size; keyIds.set(k, keyId); } else { keyId = id; sharedKey = true; }
+      }
+      return keyId;
+    };
+    pPos.length = 0;
+    pType.length = 0;
+    pLen.length = 0;
+    pLow.length = 0;
+    let refPos = read.start;
+    let readOff = 0;
+    for (const c of read.cigar) {
+      const len = c >>> 4;
+      const op = c & 0xf;
+      if (op === CigarOp.M || op === CigarOp.EQ || op === CigarOp.X) {
+        const from = Math.max(0, start - refPos);
+        const to = Math.min(len, end - refPos);
+        for (let i = from; i < to; i++) {
+          const pos = refPos + i;
+          const b = seq.charCodeAt(readOff + i);
+          if (!CANONICAL[b]) continue;
+          const isRef = rb.charCodeAt(pos - ref.start) === b;
+          if (i === len - 1) {
+            pPos.push(pos); pType.push(isRef ? 1 : SUB); pLen.push(1); pLow.push((qual[readOff + i] ?? 0) < minBq ? 1 : 0);
+          } else if (!isRef) {
+            aPos.push(pos); aKey.push(key()); aType.push(SUB); aLen.push(1); aLow.push((qual[readOff + i] ?? 0) < minBq ? 1 : 0);
+          }
+        }
+        refPos += len;
+        readOff += len;
+      } else if (op === CigarOp.I || op === CigarOp.S || op === CigarOp.D) {
+        // MakeIndelReadAllele, anchored at refPos − 1.
+        const anchor = readOff === 0 ? (refPos - 1 - ref.start >= 0 && refPos - 1 - ref.start < refLen ? rb.charCodeAt(refPos - 1 - ref.start) : 0) : readOff - 1 < seq.length ? seq.charCodeAt(readOff - 1) : 0;
+        let type = 0;
+        let low = 0;
+        if (CANONICAL[anchor]) {
+          if (op === CigarOp.D) {
+            const i = refPos - ref.start;
+            let ok = len > 0 && i >= 0 && i + len <= refLen;
+            for (let x = 0; ok && x < len; x++) if (!CANONICAL[rb.charCodeAt(i + x)]) ok = false;
+            if (ok) type = DEL;
+          } else {
+            let ok = readOff + len <= seq.length;
+            let qsum = 0;
+            for (let x = 0; ok && x < len; x++) {
+              if (!CANONICAL[seq.charCodeAt(readOff + x)]) ok = false;
+              qsum += qual[readOff + x] ?? 0;
+            }
+            if (ok) { type = INS; low = qsum < minBq * len ? 1 : 0; }
+          }
+        }
+        pPos.push(refPos - 1); pType.push(type); pLen.push(len + 1); pLow.push(low);
+        if (op === CigarOp.D) refPos += len;
+        else readOff += len;
+      } else if (op === CigarOp.N || op === CigarOp.P) {
+        refPos += len;
+      }
+    }
+    for (let i = 0; i < pPos.length; i++) {
+      const t = pType[i]!;
+      const pos = pPos[i]!;
+      if (t === 0 || pos < start || pos >= end) continue;
+      // A later allele at the same position supersedes this one (a skipped indel does not).
+      if (i + 1 < pPos.length && pType[i + 1] !== 0 && pPos[i + 1] === pos) continue;
+      if (t === 1) continue;
+      aPos.push(pos); aKey.push(key()); aType.push(t); aLen.push(pLen[i]!); aLow.push(pLow[i]!);
+    }
+  }
+  // One allele per position and read key: the last one.
+  let keep: Uint8Array | undefined;
+  if (sharedKey) {
+    keep = new Uint8Array(aPos.length);
+    const seen = new Set<number>();
+    for (let x = aPos.length - 1; x >= 0; x--) {
+      const id = (aPos[x]! - start) * keyIds.size + aKey[x]!;
+      if (!seen.has(id)) { seen.add(id); keep[x] = 1; }
+    }
+  }
+  const diff = new Int32Array(n + 1);
   const bump = (from: number, to: number): void => {
     const a = Math.max(0, from);
     const b = Math.min(n, to);
-    for (let i = a; i < b; i++) counts[i]!++;
+    if (a < b) { diff[a]!++; diff[b]!--; }
   };
-  for (const pos of counter.nonRefPositions()) {
-    const i = pos - expanded.start;
-    for (const a of counter.countsAt(pos).readAlleles.values()) {
-      if (a.lowQuality) continue; // 1.5 skips low-quality alleles
-      const len = a.bases.length;
-      switch (a.type) {
-        case AlleleType.SUBSTITUTION: bump(i, i + 1); break;
-        case AlleleType.INSERTION:
-        case AlleleType.SOFT_CLIP: bump(i + 1 - (len - 1), i + len); break;
-        case AlleleType.DELETION: bump(i + 1, i + len); break;
-        default: break;
-      }
-    }
+  for (let x = 0; x < aPos.length; x++) {
+    if (aLow[x] || (keep && !keep[x])) continue;
+    const i = aPos[x]! - start;
+    const len = aLen[x]!;
+    const t = aType[x]!;
+    if (t === SUB) bump(i, i + 1);
+    else if (t === INS) bump(i + 1 - (len - 1), i + len);
+    else bump(i + 1, i + len);
   }
+  let run = 0;
+  for (let i = 0; i < n; i++) { run += diff[i]!; counts[i] = run; }
   return counts;
 }
 

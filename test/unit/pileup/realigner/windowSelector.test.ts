@@ -10,6 +10,7 @@ import { candidatesToWindows, selectWindows, variantReadCounts, type WindowSelec
 import { realignReads } from '../../../../src/core/pileup/realigner/realigner';
 import { DEFAULT_READ_REQUIREMENTS, readRejection } from '../../../../src/core/pileup/candidates/readFilters';
 import { reservoirSample } from '../../../../src/core/pileup/numpyRandomState';
+import { AlleleCounter, AlleleType } from '../../../../src/core/pileup/candidates/alleleCounter';
 import { read } from '../syntheticReads';
 import { dv, sharedTest } from '../../../helpers/paths';
 
@@ -109,4 +110,73 @@ sharedTest('realignReads over the partition chr20:10,008,000-10,009,000 of the N
     await bam.close();
     await reference.close();
   }
+});
+
+/** The counts as DeepVariant's window selector forms them: the allele counter's read alleles per position. */
+function countsFromAlleleCounter(reads: ReturnType<typeof read>[], expanded: { start: number; end: number }, ref: { start: number; bases: string }, o: WindowSelectorOptions): Int32Array {
+  const n = expanded.end - expanded.start;
+  const counts = new Int32Array(n);
+  const counter = new AlleleCounter('chrT', expanded.start, expanded.end, ref, { minMappingQuality: o.minMapq, minBaseQuality: o.minBaseQuality });
+  for (const r of reads) counter.add(r);
+  const bump = (from: number, to: number): void => { for (let i = Math.max(0, from); i < Math.min(n, to); i++) counts[i]!++; };
+  for (const pos of counter.nonRefPositions()) {
+    const i = pos - expanded.start;
+    for (const a of counter.countsAt(pos).readAlleles.values()) {
+      if (a.lowQuality) continue;
+      const len = a.bases.length;
+      if (a.type === AlleleType.SUBSTITUTION) bump(i, i + 1);
+      else if (a.type === AlleleType.INSERTION || a.type === AlleleType.SOFT_CLIP) bump(i + 1 - (len - 1), i + len);
+      else if (a.type === AlleleType.DELETION) bump(i + 1, i + len);
+    }
+  }
+  return counts;
+}
+
+test('variantReadCounts equals the counts formed from the allele counter on random reads (indels, clips, Ns, low qualities, lower-case reference, shared read keys)', () => {
+  let seed = 7;
+  const rnd = (): number => { seed = (Math.imul(seed, 1103515245) + 12345) >>> 0; return seed / 2 ** 32; };
+  const base = (): string => 'ACGT'[Math.floor(rnd() * 4)]!;
+  let nonZero = 0;
+  for (let trial = 0; trial < 200; trial++) {
+    const refStart = 1000;
+    let bases = '';
+    for (let i = 0; i < 400; i++) bases += rnd() < 0.02 ? (rnd() < 0.5 ? 'N' : 'a') : base();
+    const ref = { start: refStart, bases };
+    const reads: ReturnType<typeof read>[] = [];
+    for (let r = 0; r < 25; r++) {
+      const start = refStart + 1 + Math.floor(rnd() * 300);
+      const ops: string[] = [];
+      let seq = '';
+      let refPos = start;
+      const addOp = (op: string, len: number): void => {
+        ops.push(`${len}${op}`);
+        if (op === 'M') { for (let x = 0; x < len; x++) { const rb = bases[refPos - refStart + x] ?? 'A'; seq += rnd() < 0.05 ? (rnd() < 0.2 ? 'N' : base()) : rb.toUpperCase(); } refPos += len; }
+        else if (op === 'D' || op === 'N') refPos += len;
+        else for (let x = 0; x < len; x++) seq += rnd() < 0.05 ? 'N' : base();
+      };
+      if (rnd() < 0.3) addOp('S', 1 + Math.floor(rnd() * 10));
+      if (rnd() < 0.05) addOp('I', 1 + Math.floor(rnd() * 3));
+      for (let seg = 0; seg < 1 + Math.floor(rnd() * 3); seg++) {
+        addOp('M', 1 + Math.floor(rnd() * 40));
+        const x = rnd();
+        if (x < 0.25) addOp('I', 1 + Math.floor(rnd() * 5));
+        else if (x < 0.5) addOp('D', 1 + Math.floor(rnd() * 5));
+        else if (x < 0.55) { addOp('I', 1 + Math.floor(rnd() * 3)); addOp('D', 1 + Math.floor(rnd() * 3)); }
+        else if (x < 0.58) addOp('N', 1 + Math.floor(rnd() * 5));
+      }
+      addOp('M', 1 + Math.floor(rnd() * 30));
+      if (rnd() < 0.3) addOp('S', 1 + Math.floor(rnd() * 10));
+      const qual = Array.from(seq, () => (rnd() < 0.1 ? Math.floor(rnd() * 20) : 30 + Math.floor(rnd() * 10)));
+      // Some reads share a name and read number (the later read's allele replaces the earlier one's).
+      const name = rnd() < 0.1 && reads.length > 0 ? reads[Math.floor(rnd() * reads.length)]!.name : `t${trial}r${r}`;
+      reads.push(read({ name, start, cigar: ops.join(''), seq, qual, mapq: rnd() < 0.1 ? 10 : 60 }));
+    }
+    const expanded = { start: refStart + 20 + Math.floor(rnd() * 40), end: refStart + 300 + Math.floor(rnd() * 80) };
+    const o = { ...TEST_CONFIG, minBaseQuality: 20 };
+    const want = countsFromAlleleCounter(reads, expanded, ref, o);
+    const got = variantReadCounts(reads, 'chrT', expanded, ref, o);
+    assert.deepEqual(Array.from(got), Array.from(want), `trial ${trial}`);
+    nonZero += want.filter((c) => c > 0).length;
+  }
+  assert.ok(nonZero > 5000, `${nonZero} positions with variant reads`);
 });
