@@ -22,7 +22,7 @@ import { VariantLensError, throwIfAborted } from '../errors';
 import { describeAvailable } from '../io/contigAliases';
 import { badRecord, checkGtAlleles, invalidAltReason } from '../io/vcf/vcfValidate';
 import type { ReferenceSource } from '../io/fasta/referenceSource';
-import { FIXED_COLUMN_TABS, VcfLineTabs, lineEnd } from '../io/vcf/vcfLineTokenizer';
+import { FIXED_COLUMN_TABS, VcfLineTabs, fieldEnd } from '../io/vcf/vcfLineTokenizer';
 import { headerAfterData, type DataLineBatch } from '../io/vcf/vcfReader';
 import { VcfRecord, isSymbolicAllele, parseDecimal, type VcfHeader } from '../io/vcf/vcfRecord';
 import type { VcfSource } from '../io/vcf/vcfSource';
@@ -216,66 +216,39 @@ export class SideStream {
   }
 
   /**
-   * Tokenizes one data line into `tabs` and reads CHROM, POS, REF and QUAL in place, with the
-   * checks VcfRecord's constructor makes. The common line is read in one forward pass that
-   * takes each column's tab from what the column holds (the current contig's name, POS digits,
-   * REF bases, '.' for ID and INFO, PASS, the FORMAT of the previous line) and falls back to
-   * `indexOf` where a column holds something else; every tab found is the first tab after its
-   * column's start, as `indexOf` finds it. A line not of the common form (fewer than 8
-   * columns, POS not 1–15 digits, REF not upper-case ACGTN, QUAL not a plain decimal or '.')
-   * goes through a VcfRecord, which reads it or throws its error.
+   * Tokenizes one data line into `tabs` (indexOf per tab: on these sliced line strings far
+   * cheaper than a charCodeAt scan) and reads CHROM, POS, REF and QUAL in place, with the
+   * checks VcfRecord's constructor makes; the FORMAT tab comes from the previous line's FORMAT
+   * when the line repeats it. A line not of the common form (fewer than 8 columns, POS not
+   * 1–15 digits, REF not upper-case ACGTN, QUAL not a plain decimal or '.') goes through a
+   * VcfRecord, which reads it or throws its error.
    */
   private addLine(line: string, lineNumber: number): Promise<void> | undefined {
     if (line.charCodeAt(0) === 35 /* # */) throw headerAfterData(this.source.path, lineNumber, line);
-    const n = line.length;
-    // CHROM: the current contig's name and a tab (a CHROM holds no tab: that tab is the first), else the first tab.
-    const cur = this.curContig;
-    const cl = cur.length;
-    const sameContig = cl > 0 && line.charCodeAt(cl) === 9 && line.startsWith(cur);
-    const t1 = sameContig ? cl : line.indexOf('\t');
-    // POS: 1-15 digits, then a tab.
-    let i = t1 + 1;
+    const t1 = line.indexOf('\t');
+    const t2 = t1 <= 0 ? -1 : line.indexOf('\t', t1 + 1);
+    const t3 = t2 < 0 ? -1 : line.indexOf('\t', t2 + 1);
+    const t4 = t3 < 0 ? -1 : line.indexOf('\t', t3 + 1);
+    const t5 = t4 < 0 ? -1 : line.indexOf('\t', t4 + 1);
+    const t6 = t5 < 0 ? -1 : line.indexOf('\t', t5 + 1);
+    const t7 = t6 < 0 ? -1 : line.indexOf('\t', t6 + 1);
+    if (t7 < 0 || t2 - t1 <= 1 || t2 - t1 > 16 || t4 === t3 + 1) return this.addOddLine(line, lineNumber);
     let pos = 0;
-    let c = line.charCodeAt(i);
-    while (c >= 48 && c <= 57) {
-      pos = pos * 10 + (c - 48);
-      c = line.charCodeAt(++i);
+    for (let i = t1 + 1; i < t2; i++) {
+      const c = line.charCodeAt(i) - 48;
+      if (c < 0 || c > 9) return this.addOddLine(line, lineNumber);
+      pos = pos * 10 + c;
     }
-    const t2 = i;
-    if (t1 <= 0 || c !== 9 || t2 === t1 + 1 || t2 - t1 > 16) return this.addOddLine(line, lineNumber);
-    // ID: '.' or anything up to the next tab.
-    const t3 = line.charCodeAt(t2 + 1) === 46 && line.charCodeAt(t2 + 2) === 9 ? t2 + 2 : line.indexOf('\t', t2 + 1);
-    if (t3 < 0) return this.addOddLine(line, lineNumber);
-    // REF: upper-case A C G T N, then a tab.
-    i = t3 + 1;
-    c = line.charCodeAt(i);
-    while (c === 65 || c === 67 || c === 71 || c === 84 || c === 78) c = line.charCodeAt(++i);
-    const t4 = i;
-    if (c !== 9 || t4 === t3 + 1) return this.addOddLine(line, lineNumber);
-    // ALT: up to the next tab (short: a scan).
-    i = t4 + 1;
-    while (i < n && line.charCodeAt(i) !== 9) i++;
-    const t5 = i;
-    if (t5 >= n) return this.addOddLine(line, lineNumber);
-    // QUAL: '.' or a plain decimal, then a tab.
+    for (let i = t3 + 1; i < t4; i++) {
+      const c = line.charCodeAt(i);
+      if (c !== 65 && c !== 67 && c !== 71 && c !== 84 && c !== 78) return this.addOddLine(line, lineNumber);
+    }
     let qual: number | undefined;
-    let t6: number;
-    if (line.charCodeAt(t5 + 1) === 46 && line.charCodeAt(t5 + 2) === 9) t6 = t5 + 2;
-    else {
-      i = t5 + 1;
-      while (i < n && line.charCodeAt(i) !== 9) i++;
-      t6 = i;
-      if (t6 >= n) return this.addOddLine(line, lineNumber);
+    if (!(t6 === t5 + 2 && line.charCodeAt(t5 + 1) === 46 /* . */)) {
       qual = parseDecimal(line, t5 + 1, t6);
       if (Number.isNaN(qual)) return this.addOddLine(line, lineNumber);
     }
-    // FILTER: PASS, '.', or up to the next tab.
-    const f = line.charCodeAt(t6 + 1);
-    const t7 = f === 80 && line.charCodeAt(t6 + 5) === 9 && line.startsWith('PASS', t6 + 1) ? t6 + 5
-      : f === 46 && line.charCodeAt(t6 + 2) === 9 ? t6 + 2 : line.indexOf('\t', t6 + 1);
-    if (t7 < 0) return this.addOddLine(line, lineNumber);
-    // INFO: '.' or up to the next tab (none: a line without FORMAT).
-    const t8 = line.charCodeAt(t7 + 1) === 46 && line.charCodeAt(t7 + 2) === 9 ? t7 + 2 : line.indexOf('\t', t7 + 1);
+    const t8 = line.indexOf('\t', t7 + 1);
     const tabs = this.tabs;
     const at = tabs.at;
     at[0] = t1;
@@ -301,7 +274,8 @@ export class SideStream {
       at[8] = t9;
       tabs.found = t9 < 0 ? 8 : 9;
     }
-    const contig = sameContig ? cur : line.slice(0, t1);
+    const cur = this.curContig;
+    const contig = t1 === cur.length && line.startsWith(cur) ? cur : line.slice(0, t1);
     const ref = t4 === t3 + 2 ? line[t3 + 1]! : line.slice(t3 + 1, t4);
     return this.addRecord(line, lineNumber, contig, pos, ref, qual);
   }
@@ -315,7 +289,8 @@ export class SideStream {
 
   /** Moves every ready allele at (rank, pos) into `out` (cleared first). */
   async takeGroup(rank: number, pos: number, out: AlleleItem[]): Promise<void> {
-    out.length = 0;
+    // Emptied by pop: setting `length` is a runtime call, paid for every group.
+    while (out.length > 0) out.pop();
     for (;;) {
       while (this.i < this.ready.length) {
         const x = this.ready[this.i]!;
@@ -353,7 +328,7 @@ export class SideStream {
     const snp = a1 - a0 === 1 && ref.length === 1;
     const altKey = snp ? line[a0]! : line.slice(a0, a1);
     if (!samePos) {
-      this.posAlleles.length = 0;
+      if (this.posAlleles.length !== 0) this.posAlleles.length = 0; // (a runtime call: not for every record)
       this.posFirstRef = ref;
       this.posFirstAlt = altKey;
       this.posFirstLine = lineNumber;
@@ -516,18 +491,15 @@ export class SideStream {
     let gqS = -1;
     let gqE = -1;
     let a = s;
-    const n = lineEnd(line);
     for (let slot = 0; slot <= last; slot++) {
-      // The field ends at the next ':', or at a tab (the end of the sample column) or the end
-      // of the line if one comes first; the fields up to GT/GQ/DP/AD are short: a scan.
-      let b = a;
-      let c = 0;
-      while (b < n) {
-        c = line.charCodeAt(b);
-        if (c === 58 /* : */ || c === 9) break;
-        b++;
+      // The field ends at the next ':' unless a tab (the end of the sample column) comes
+      // first; fields up to GT/GQ are short, so look for the tab only inside the field.
+      let b = line.indexOf(':', a);
+      let end = b < 0;
+      if (end) b = fieldEnd(line, a);
+      else {
+        for (let i = a; i < b; i++) if (line.charCodeAt(i) === 9) { b = i; end = true; break; }
       }
-      const end = b >= n || c === 9;
       if (slot === gtSlot) { gtS = a; gtE = b; }
       if (slot === gqSlot) { gqS = a; gqE = b; }
       if (slot === dpSlot && !isMissing(line, a, b)) this.dp = numberAt(line, a, b, false);
@@ -614,7 +586,7 @@ export class SideStream {
     const p = this.pending;
     let h = this.pendingHead;
     while (h < p.length && p[h]!.pos < before) this.ready.push(p[h++]!);
-    if (h === p.length) { p.length = 0; h = 0; } else if (h > 1024) { this.pending = p.slice(h); h = 0; }
+    if (h === p.length) { if (h !== 0) p.length = 0; h = 0; } else if (h > 1024) { this.pending = p.slice(h); h = 0; }
     this.pendingHead = h;
   }
 }
