@@ -397,8 +397,10 @@ export class SideStream {
       gq = this.gq;
       mid = this.mid;
       // A GT naming an ALT the record lacks, or a non-number, is an error, not a guess.
-      if (gt.alleles) {
-        const bad = checkGtAlleles(gt.alleles, snpAlt !== undefined ? 1 : norms?.length ?? 0, gt.text);
+      // (Checked once per distinct GT text: GtInfo.maxAllele, -1 when an allele is not "." or a number.)
+      const altCount = snpAlt !== undefined ? 1 : norms?.length ?? 0;
+      if (gt.alleles && (gt.maxAllele < 0 || gt.maxAllele > altCount)) {
+        const bad = checkGtAlleles(gt.alleles, altCount, gt.text);
         if (bad) throw badRecord(this.source.path, lineNumber, bad, line);
       }
     }
