@@ -169,8 +169,8 @@ export class DiffSummaryBuilder {
   /** [mask * 3 + kind index] → sites; [mask * 6 + bin index] → indels. */
   private readonly byMask = new Float64Array(MASKS * 3);
   private readonly binsByMask = new Float64Array(MASKS * 6);
-  private readonly lastStratum: Stratum[] = [];
-  private readonly lastAcc: StratumAcc[] = [];
+  /** Counts per combination of strata (Stratifier.comboOf), spread over the strata in `finish`. */
+  private readonly combos: { sites: number; byMask: Float64Array; truth: TruthRow[] | undefined }[] = [];
 
   constructor(
     init: { fileA: string; fileB: string; sampleA: string; sampleB: string; qualDelta: number; normalized: boolean; truth: 'A' | 'B' | undefined; region: string | undefined; beds: string[] },
@@ -230,19 +230,40 @@ export class DiffSummaryBuilder {
     const truthCounts = sm.truth ? truthOutcome(site, sm.truth.truth) : undefined;
     if (truthCounts && sm.truth) addTruth(sm.truth.rows, kind, truthCounts);
     if (this.stratifier) {
-      const strata = this.stratifier.strataOf(site);
-      for (let i = 0; i < strata.length; i++) {
-        const st = strata[i]!;
-        // Position i holds the same group from site to site and mostly the same stratum.
-        let acc = this.lastStratum[i] === st ? this.lastAcc[i] : this.strata.get(st);
-        if (!acc) this.strata.set(st, (acc = { stratum: st, sites: 0, byMask: new Float64Array(MASKS * 3), truth: sm.truth ? truthRows() : undefined }));
-        this.lastStratum[i] = st;
-        this.lastAcc[i] = acc;
-        acc.sites++;
-        acc.byMask[j] = acc.byMask[j]! + 1;
-        if (truthCounts && acc.truth) addTruth(acc.truth, kind, truthCounts);
+      // Counted once per combination of strata; `finish` adds each combination to its strata.
+      const id = this.stratifier.comboOf(site);
+      let acc = this.combos[id];
+      if (acc === undefined) this.combos[id] = acc = { sites: 0, byMask: new Float64Array(MASKS * 3), truth: sm.truth ? truthRows() : undefined };
+      acc.sites++;
+      acc.byMask[j] = acc.byMask[j]! + 1;
+      if (truthCounts && acc.truth) addTruth(acc.truth, kind, truthCounts);
+    }
+  }
+
+  /** Adds the per-combination counts to the strata (once, from `finish`). */
+  private spreadCombos(): void {
+    const truth = this.summary.truth !== undefined;
+    for (let id = 0; id < this.combos.length; id++) {
+      const c = this.combos[id];
+      if (c === undefined) continue;
+      for (const st of this.stratifier!.comboStrata(id)) {
+        let acc = this.strata.get(st);
+        if (!acc) this.strata.set(st, (acc = { stratum: st, sites: 0, byMask: new Float64Array(MASKS * 3), truth: truth ? truthRows() : undefined }));
+        acc.sites += c.sites;
+        for (let k = 0; k < c.byMask.length; k++) acc.byMask[k] = acc.byMask[k]! + c.byMask[k]!;
+        if (c.truth && acc.truth) {
+          for (let r = 0; r < c.truth.length; r++) {
+            const from = c.truth[r]!;
+            const to = acc.truth[r]!;
+            to.tp += from.tp;
+            to.fp += from.fp;
+            to.fn += from.fn;
+            to.fpGt += from.fpGt;
+          }
+        }
       }
     }
+    this.combos.length = 0;
   }
 
   private sideAllele(s: SideStats, site: DiffSite, call: NonNullable<DiffSite['a']>): void {
@@ -272,6 +293,7 @@ export class DiffSummaryBuilder {
       s.tiTv = s.transversions > 0 ? s.transitions / s.transversions : null;
     }
     if (sm.truth) finishTruth(sm.truth.rows);
+    this.spreadCombos();
     const order: StratumGroup[] = ['bed', 'contigs', 'filter', 'gt', 'mid'];
     const accs = [...this.strata.values()].sort((x, y) => order.indexOf(x.stratum.group) - order.indexOf(y.stratum.group) || x.stratum.name.localeCompare(y.stratum.name));
     sm.strata.length = 0;

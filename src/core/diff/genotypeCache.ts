@@ -11,9 +11,21 @@ export class GtInfo {
   private readonly proj: string[] = [];
   private readonly calledK: boolean[] = [];
   readonly zygosity: 0 | 1 | 2;
+  /**
+   * The largest allele index (0 when all are '.'), or -1 when an allele is neither '.' nor a
+   * non-negative integer: a record's GT is valid when 0 ≤ maxAllele ≤ its ALT count.
+   */
+  readonly maxAllele: number;
 
   constructor(readonly text: string, readonly alleles: (number | null)[] | undefined) {
     this.zygosity = alleles === undefined ? 0 : zygosityOf(alleles);
+    let max = 0;
+    for (const a of alleles ?? []) {
+      if (a === null) continue;
+      if (!Number.isInteger(a) || a < 0) { max = -1; break; }
+      if (a > max) max = a;
+    }
+    this.maxAllele = max;
   }
 
   /** `projectGenotype` of this GT onto ALT number k (1-based), cached. */

@@ -8,9 +8,13 @@
  * (ContigOrder), else contig by contig through its index (`VcfSource.query`); a body that
  * breaks the order fails with a message that says how to sort it.
  *
- * Each record's columns come from the shared tokenizer (io/vcf/vcfLineTokenizer.ts) through
- * the tabs VcfRecord already found; GT and GQ of the chosen sample are read straight from
- * the line, GTs parsed once per distinct text (GenotypeCache).
+ * Each record's columns come from the shared tokenizer's layout (io/vcf/vcfLineTokenizer.ts).
+ * A file read in its own order is read as lines (`VcfFile.dataLines`) and each line is
+ * tokenized and checked here, without a VcfRecord per line: the common line (digits for POS,
+ * upper-case bases for REF, a plain decimal or '.' for QUAL) is read in place, and any other
+ * line is handed to VcfRecord, whose constructor reads it or fails with its message. GT and GQ
+ * of the chosen sample are read straight from the line, GTs parsed once per distinct text
+ * (GenotypeCache).
  *
  * Coordinates: VCF POS (1-based) throughout; `region` is 0-based half-open.
  */
@@ -18,8 +22,9 @@ import { VariantLensError, throwIfAborted } from '../errors';
 import { describeAvailable } from '../io/contigAliases';
 import { badRecord, checkGtAlleles, invalidAltReason } from '../io/vcf/vcfValidate';
 import type { ReferenceSource } from '../io/fasta/referenceSource';
-import { VcfLineTabs, fieldEnd } from '../io/vcf/vcfLineTokenizer';
-import { isSymbolicAllele, type VcfHeader, type VcfRecord } from '../io/vcf/vcfRecord';
+import { FIXED_COLUMN_TABS, VcfLineTabs, fieldEnd } from '../io/vcf/vcfLineTokenizer';
+import { headerAfterData, type DataLineBatch } from '../io/vcf/vcfReader';
+import { VcfRecord, isSymbolicAllele, parseDecimal, type VcfHeader } from '../io/vcf/vcfRecord';
 import type { VcfSource } from '../io/vcf/vcfSource';
 import type { ContigOrder } from './contigOrder';
 import { variantKind, type DiffVariantKind, type SideCall } from './diffClasses';
@@ -64,6 +69,15 @@ function hasBatches(s: VcfSource): s is BatchedVcfSource {
   return typeof (s as Partial<BatchedVcfSource>).recordBatches === 'function';
 }
 
+/** A VcfSource that can also hand out its data lines without records (VcfFile does). */
+interface LineVcfSource extends VcfSource {
+  dataLines(signal?: AbortSignal): AsyncIterable<DataLineBatch>;
+}
+
+function hasDataLines(s: VcfSource): s is LineVcfSource {
+  return typeof (s as Partial<LineVcfSource>).dataLines === 'function';
+}
+
 async function* singletons(records: AsyncIterable<VcfRecord>): AsyncGenerator<VcfRecord[]> {
   for await (const r of records) yield [r];
 }
@@ -79,14 +93,20 @@ export class SideStream {
   records = 0;
   private pending: AlleleItem[] = [];
   private pendingHead = 0;
-  private readonly iterator: AsyncIterator<VcfRecord[]>;
-  private batch: VcfRecord[] = [];
+  /** Records (a region query, a file read contig by contig) or, else, data lines. */
+  private readonly iterator: AsyncIterator<VcfRecord[]> | undefined;
+  private readonly lineIterator: AsyncIterator<DataLineBatch> | undefined;
+  private batch: readonly VcfRecord[] = [];
+  private lines: readonly string[] = [];
+  private firstLine = 0;
   private bi = 0;
   private readonly refWindow: ReferenceWindow | undefined;
   private readonly hasSamples: boolean;
   private readonly formats = new Map<string, FormatSlots>();
   private lastFormat = '';
   private lastSlots: FormatSlots | undefined;
+  /** Set by `addLine` when the line's FORMAT is `lastFormat` (`sampleGt` then skips comparing it again). */
+  private formatKnown = false;
   private curRank = -1;
   private curContig = '';
   private curResolved = '';
@@ -94,12 +114,13 @@ export class SideStream {
   private lastLine = 0;
   /** REF/ALT of the records at lastPos (to find repeated records). */
   private readonly posAlleles: { ref: string; alt: string; line: number }[] = [];
-  /** The first record at lastPos and its ALT text (posAlleles is filled from it when another record comes at that POS). */
-  private posFirst: VcfRecord | undefined;
+  /** The first record at lastPos: REF, ALT text and line (posAlleles is filled from it when another record comes at that POS). */
+  private posFirstRef = '';
   private posFirstAlt = '';
+  private posFirstLine = 0;
   /** Contigs of records that no header (nor the reference) lists. */
   private readonly unlisted = new Set<string>();
-  /** Tabs of the record being read (filled from VcfRecord.tabsInto). */
+  /** Tabs of the record being read (found here, or taken from VcfRecord.tabsInto). */
   private readonly tabs = new VcfLineTabs();
   /** GQ of the chosen sample of the record being read, set by `sampleGt`. */
   private gq: number | undefined;
@@ -128,12 +149,13 @@ export class SideStream {
     this.hasSamples = header.samples.length > 0;
     this.sampleFields = options.sampleFields === true;
     const region = options.region;
-    let it: AsyncIterable<VcfRecord[]>;
+    let it: AsyncIterable<VcfRecord[]> | undefined;
     if (region) it = singletons(source.query(region.contig, region.start, region.end, signal));
     else if (!headerOrderAgrees(header, contigs)) it = singletons(byContig(source, contigs, signal));
+    else if (hasDataLines(source)) this.lineIterator = source.dataLines(signal)[Symbol.asyncIterator]();
     else if (hasBatches(source)) it = source.recordBatches(signal);
     else it = singletons(source.records(signal));
-    this.iterator = it[Symbol.asyncIterator]();
+    this.iterator = it?.[Symbol.asyncIterator]();
   }
 
   /** Reads records until at least one allele is ready or the file ends. */
@@ -142,11 +164,12 @@ export class SideStream {
       this.ready = this.i >= this.ready.length ? [] : this.ready.slice(this.i);
       this.i = 0;
     }
+    if (this.lineIterator) return this.fillFromLines(this.lineIterator);
     // Drain whole batches (one BGZF block, hundreds of records) so `ready` usually holds many
     // alleles and the merge loop rarely waits.
     while (this.ready.length === 0 || this.bi < this.batch.length) {
       if (this.bi >= this.batch.length) {
-        const r = await this.iterator.next();
+        const r = await this.iterator!.next();
         if (r.done) {
           this.flush(Infinity);
           this.done = true;
@@ -158,15 +181,116 @@ export class SideStream {
       }
       // Drain the batch synchronously; only indels that shift past loaded reference await.
       while (this.bi < this.batch.length) {
-        const p = this.addRecord(this.batch[this.bi++]!);
+        const rec = this.batch[this.bi++]!;
+        rec.tabsInto(this.tabs);
+        const p = this.addRecord(rec.line, rec.lineNumber, rec.contig, rec.pos, rec.ref, rec.qual);
         if (p) await p;
       }
     }
   }
 
+  /** `fill` over data lines: each line is tokenized and checked in `addLine`. */
+  private async fillFromLines(iterator: AsyncIterator<DataLineBatch>): Promise<void> {
+    while (this.ready.length === 0 || this.bi < this.lines.length) {
+      if (this.bi >= this.lines.length) {
+        const r = await iterator.next();
+        if (r.done) {
+          this.flush(Infinity);
+          this.done = true;
+          return;
+        }
+        this.lines = r.value.lines;
+        this.firstLine = r.value.first;
+        this.bi = 0;
+        throwIfAborted(this.signal);
+      }
+      const lines = this.lines;
+      while (this.bi < lines.length) {
+        const i = this.bi++;
+        const line = lines[i]!;
+        if (line.length === 0) continue;
+        const p = this.addLine(line, this.firstLine + i);
+        if (p) await p;
+      }
+    }
+  }
+
+  /**
+   * Tokenizes one data line into `tabs` (indexOf per tab: on these sliced line strings far
+   * cheaper than a charCodeAt scan) and reads CHROM, POS, REF and QUAL in place, with the
+   * checks VcfRecord's constructor makes; the FORMAT tab comes from the previous line's FORMAT
+   * when the line repeats it. A line not of the common form (fewer than 8 columns, POS not
+   * 1–15 digits, REF not upper-case ACGTN, QUAL not a plain decimal or '.') goes through a
+   * VcfRecord, which reads it or throws its error.
+   */
+  private addLine(line: string, lineNumber: number): Promise<void> | undefined {
+    if (line.charCodeAt(0) === 35 /* # */) throw headerAfterData(this.source.path, lineNumber, line);
+    const t1 = line.indexOf('\t');
+    const t2 = t1 <= 0 ? -1 : line.indexOf('\t', t1 + 1);
+    const t3 = t2 < 0 ? -1 : line.indexOf('\t', t2 + 1);
+    const t4 = t3 < 0 ? -1 : line.indexOf('\t', t3 + 1);
+    const t5 = t4 < 0 ? -1 : line.indexOf('\t', t4 + 1);
+    const t6 = t5 < 0 ? -1 : line.indexOf('\t', t5 + 1);
+    const t7 = t6 < 0 ? -1 : line.indexOf('\t', t6 + 1);
+    if (t7 < 0 || t2 - t1 <= 1 || t2 - t1 > 16 || t4 === t3 + 1) return this.addOddLine(line, lineNumber);
+    let pos = 0;
+    for (let i = t1 + 1; i < t2; i++) {
+      const c = line.charCodeAt(i) - 48;
+      if (c < 0 || c > 9) return this.addOddLine(line, lineNumber);
+      pos = pos * 10 + c;
+    }
+    for (let i = t3 + 1; i < t4; i++) {
+      const c = line.charCodeAt(i);
+      if (c !== 65 && c !== 67 && c !== 71 && c !== 84 && c !== 78) return this.addOddLine(line, lineNumber);
+    }
+    let qual: number | undefined;
+    if (!(t6 === t5 + 2 && line.charCodeAt(t5 + 1) === 46 /* . */)) {
+      qual = parseDecimal(line, t5 + 1, t6);
+      if (Number.isNaN(qual)) return this.addOddLine(line, lineNumber);
+    }
+    const t8 = line.indexOf('\t', t7 + 1);
+    const tabs = this.tabs;
+    const at = tabs.at;
+    at[0] = t1;
+    at[1] = t2;
+    at[2] = t3;
+    at[3] = t4;
+    at[4] = t5;
+    at[5] = t6;
+    at[6] = t7;
+    at[7] = t8;
+    if (t8 < 0) {
+      for (let k = 8; k < at.length; k++) at[k] = -1;
+      tabs.found = FIXED_COLUMN_TABS;
+    } else {
+      // FORMAT: the previous line's FORMAT (it holds no tab) and a tab, else the next tab.
+      const fmt = this.lastFormat;
+      const fl = fmt.length;
+      let t9: number;
+      if (fl > 0 && line.charCodeAt(t8 + 1 + fl) === 9 && line.indexOf(fmt, t8 + 1) === t8 + 1) {
+        t9 = t8 + 1 + fl;
+        this.formatKnown = true;
+      } else t9 = line.indexOf('\t', t8 + 1);
+      at[8] = t9;
+      tabs.found = t9 < 0 ? 8 : 9;
+    }
+    const cur = this.curContig;
+    const contig = t1 === cur.length && line.startsWith(cur) ? cur : line.slice(0, t1);
+    const ref = t4 === t3 + 2 ? line[t3 + 1]! : line.slice(t3 + 1, t4);
+    return this.addRecord(line, lineNumber, contig, pos, ref, qual);
+  }
+
+  /** A line `addLine` does not read itself: VcfRecord reads it (lower-case REF, QUAL 1e3, …) or throws its error. */
+  private addOddLine(line: string, lineNumber: number): Promise<void> | undefined {
+    const rec = new VcfRecord(line, lineNumber, this.source.path);
+    rec.tabsInto(this.tabs);
+    return this.addRecord(line, lineNumber, rec.contig, rec.pos, rec.ref, rec.qual);
+  }
+
   /** Moves every ready allele at (rank, pos) into `out` (cleared first). */
   async takeGroup(rank: number, pos: number, out: AlleleItem[]): Promise<void> {
-    out.length = 0;
+    // Emptied by pop: setting `length` is a runtime call, paid for every group.
+    while (out.length > 0) out.pop();
     for (;;) {
       while (this.i < this.ready.length) {
         const x = this.ready[this.i]!;
@@ -182,72 +306,76 @@ export class SideStream {
     }
   }
 
-  private addRecord(rec: VcfRecord): Promise<void> | undefined {
+  /**
+   * One record: its line, line number, CHROM, POS, upper-case REF and QUAL, with `tabs`
+   * filled for the line (the fixed columns checked as VcfRecord checks them).
+   */
+  private addRecord(line: string, lineNumber: number, contig: string, pos: number, ref: string, qual: number | undefined): Promise<void> | undefined {
     this.records++;
-    const samePos = rec.pos === this.lastPos && rec.contig === this.curContig;
-    if (rec.contig !== this.curContig) this.enterContig(rec);
-    else if (rec.pos < this.lastPos) this.unsorted(rec);
-    this.lastPos = rec.pos;
-    this.lastLine = rec.lineNumber;
-    const line = rec.line;
-    // The tabs of the line: the 8 fixed columns as VcfRecord found (and validated) them.
-    rec.tabsInto(this.tabs);
+    const samePos = pos === this.lastPos && contig === this.curContig;
+    if (contig !== this.curContig) this.enterContig(contig, pos, lineNumber);
+    else if (pos < this.lastPos) this.unsorted(contig, pos, lineNumber);
+    this.lastPos = pos;
+    this.lastLine = lineNumber;
     const tabs = this.tabs.at;
     const a0 = tabs[3]! + 1;
     const a1 = tabs[4]!;
     // A record repeated (same POS, REF and ALT) would count twice: refuse it.
     // Most records are alone at their POS: keep the record itself and make the key list
     // only when a second record comes at the same POS.
-    const altKey = line.slice(a0, a1);
-    if (!samePos) {
-      this.posAlleles.length = 0;
-      this.posFirst = rec;
-      this.posFirstAlt = altKey;
-    } else {
-      if (this.posAlleles.length === 0) this.posAlleles.push({ ref: this.posFirst!.ref, alt: this.posFirstAlt, line: this.posFirst!.lineNumber });
-      const first = this.posAlleles.find((k) => k.ref === rec.ref && k.alt === altKey);
-      if (first) throw badRecord(this.source.path, rec.lineNumber, `repeats the record of line ${first.line || '?'} (same CHROM, POS, REF and ALT); remove the duplicate (bcftools norm -d exact)`, line);
-      this.posAlleles.push({ ref: rec.ref, alt: altKey, line: rec.lineNumber });
-    }
-    if (a1 === a0) throw badRecord(this.source.path, rec.lineNumber, 'has an empty ALT column (use "." for no ALT allele)', line);
     // Fast path, most records: one REF base, one upper-case ALT base (not '*' or '.'): a SNP
-    // that normalization leaves as it is.
-    if (a1 - a0 === 1 && rec.ref.length === 1) {
+    // that normalization leaves as it is. Its ALT is a one-character string (no allocation).
+    const snp = a1 - a0 === 1 && ref.length === 1;
+    const altKey = snp ? line[a0]! : line.slice(a0, a1);
+    if (!samePos) {
+      if (this.posAlleles.length !== 0) this.posAlleles.length = 0; // (a runtime call: not for every record)
+      this.posFirstRef = ref;
+      this.posFirstAlt = altKey;
+      this.posFirstLine = lineNumber;
+    } else {
+      if (this.posAlleles.length === 0) this.posAlleles.push({ ref: this.posFirstRef, alt: this.posFirstAlt, line: this.posFirstLine });
+      const first = this.posAlleles.find((k) => k.ref === ref && k.alt === altKey);
+      if (first) throw badRecord(this.source.path, lineNumber, `repeats the record of line ${first.line || '?'} (same CHROM, POS, REF and ALT); remove the duplicate (bcftools norm -d exact)`, line);
+      this.posAlleles.push({ ref, alt: altKey, line: lineNumber });
+    }
+    if (a1 === a0) throw badRecord(this.source.path, lineNumber, 'has an empty ALT column (use "." for no ALT allele)', line);
+    if (snp) {
       const c = line.charCodeAt(a0);
       if (c >= 65 && c <= 90) {
-        if (c === rec.ref.charCodeAt(0)) throw badRecord(this.source.path, rec.lineNumber, invalidAltReason(rec.ref, [altKey])!, line);
-        this.finishRecord(rec, undefined, line[a0]!);
+        if (c === ref.charCodeAt(0)) throw badRecord(this.source.path, lineNumber, invalidAltReason(ref, [altKey])!, line);
+        this.finishRecord(line, lineNumber, pos, ref, qual, undefined, altKey);
         return undefined;
       }
     }
-    const altText = line.slice(a0, a1);
+    const altText = altKey;
     if (altText === '.') {
-      this.finishRecord(rec, undefined, undefined);
+      this.finishRecord(line, lineNumber, pos, ref, qual, undefined, undefined);
       return undefined;
     }
     const alts = altText.indexOf(',') < 0 ? [altText] : altText.split(',');
-    const badAlt = invalidAltReason(rec.ref, alts);
-    if (badAlt) throw badRecord(this.source.path, rec.lineNumber, badAlt, line);
+    const badAlt = invalidAltReason(ref, alts);
+    if (badAlt) throw badRecord(this.source.path, lineNumber, badAlt, line);
     const norms = new Array<NormalizedAllele | number | undefined>(alts.length);
     let needsRef = false;
     for (let k = 0; k < alts.length; k++) {
       const alt = alts[k]!;
       if (isSymbolicAllele(alt)) continue;
-      const n = normalizeAllele(rec.pos, rec.ref, alt.toUpperCase(), this.refWindow?.lookup);
+      const n = normalizeAllele(pos, ref, alt.toUpperCase(), this.refWindow?.lookup);
       norms[k] = n;
       if (typeof n === 'number') needsRef = true;
     }
     if (!needsRef) {
-      this.finishRecord(rec, norms, undefined);
+      this.finishRecord(line, lineNumber, pos, ref, qual, norms, undefined);
       return undefined;
     }
     return (async () => {
       for (let k = 0; k < norms.length; k++) {
-        if (typeof norms[k] === 'number') norms[k] = await this.refWindow!.normalize(rec.pos, rec.ref, alts[k]!.toUpperCase(), this.signal);
+        if (typeof norms[k] === 'number') norms[k] = await this.refWindow!.normalize(pos, ref, alts[k]!.toUpperCase(), this.signal);
       }
-      // Take the tabs again: other records may have been read meanwhile.
-      rec.tabsInto(this.tabs);
-      this.finishRecord(rec, norms, undefined);
+      // Find the tabs again: other records may have been read meanwhile.
+      this.tabs.scan(line);
+      this.formatKnown = false;
+      this.finishRecord(line, lineNumber, pos, ref, qual, norms, undefined);
     })();
   }
 
@@ -255,8 +383,10 @@ export class SideStream {
    * Counts the record and queues its alleles: `norms` (one per ALT; undefined for symbolic
    * ones) or the single SNP ALT `snpAlt`. Needs `tabs` filled for `rec.line`.
    */
-  private finishRecord(rec: VcfRecord, norms: (NormalizedAllele | number | undefined)[] | undefined, snpAlt: string | undefined): void {
-    const line = rec.line;
+  private finishRecord(
+    line: string, lineNumber: number, pos: number, ref: string, qual: number | undefined,
+    norms: (NormalizedAllele | number | undefined)[] | undefined, snpAlt: string | undefined,
+  ): void {
     const tabs = this.tabs.at;
     // GT and GQ of the chosen sample, read straight from the line (no splits, few strings).
     let gt: GtInfo | undefined;
@@ -267,33 +397,34 @@ export class SideStream {
       gq = this.gq;
       mid = this.mid;
       // A GT naming an ALT the record lacks, or a non-number, is an error, not a guess.
-      if (gt.alleles) {
-        const bad = checkGtAlleles(gt.alleles, snpAlt !== undefined ? 1 : norms?.length ?? 0, gt.text);
-        if (bad) throw badRecord(this.source.path, rec.lineNumber, bad, line);
+      // (Checked once per distinct GT text: GtInfo.maxAllele, -1 when an allele is not "." or a number.)
+      const altCount = snpAlt !== undefined ? 1 : norms?.length ?? 0;
+      if (gt.alleles && (gt.maxAllele < 0 || gt.maxAllele > altCount)) {
+        const bad = checkGtAlleles(gt.alleles, altCount, gt.text);
+        if (bad) throw badRecord(this.source.path, lineNumber, bad, line);
       }
     }
     this.builder.addRecordZygosity(this.side, gt === undefined ? 0 : gt.zygosity);
-    if (norms === undefined && snpAlt === undefined) { this.flush(rec.pos - this.window); return; }
-    const qual = rec.qual;
+    if (norms === undefined && snpAlt === undefined) { this.flush(pos - this.window); return; }
     const f0 = tabs[5]! + 1;
     const f1 = tabs[6]!;
     // FILTER as written ('.', 'PASS', 'A;B'): what the split FILTER list joins back to.
     const filter = f1 - f0 === 4 && line.startsWith('PASS', f0) ? 'PASS' : f1 - f0 === 1 && line.charCodeAt(f0) === 46 ? '.' : line.slice(f0, f1);
     const recordGt = gt === undefined ? '' : gt.text;
     if (snpAlt !== undefined) {
-      this.queue(rec, rec.pos, rec.ref, snpAlt, 'SNP', 1, gt, recordGt, qual, filter, gq, mid);
+      this.queue(pos, lineNumber, pos, ref, snpAlt, 'SNP', 1, gt, recordGt, qual, filter, gq, mid);
     } else {
       for (let k = 0; k < norms!.length; k++) {
         const norm = norms![k];
         if (norm === undefined || typeof norm === 'number') continue;
-        this.queue(rec, norm.pos, norm.ref, norm.alt, variantKind(norm.ref, norm.alt), k + 1, gt, recordGt, qual, filter, gq, mid);
+        this.queue(pos, lineNumber, norm.pos, norm.ref, norm.alt, variantKind(norm.ref, norm.alt), k + 1, gt, recordGt, qual, filter, gq, mid);
       }
     }
-    this.flush(rec.pos - this.window);
+    this.flush(pos - this.window);
   }
 
   private queue(
-    rec: VcfRecord, pos: number, ref: string, alt: string, kind: DiffVariantKind, altIndex: number,
+    recordPos: number, lineNumber: number, pos: number, ref: string, alt: string, kind: DiffVariantKind, altIndex: number,
     gtInfo: GtInfo | undefined, recordGt: string, qual: number | undefined, filter: string, gq: number | undefined, mid: string | undefined,
   ): void {
     let gt = '';
@@ -308,7 +439,7 @@ export class SideStream {
       if (this.adCount > altIndex && this.adSum > 0) vaf = this.ad[altIndex]! / this.adSum;
       if (dp === undefined && this.adCount > 0) dp = this.adSum;
     }
-    this.insert({ rank: this.curRank, contig: this.curResolved, pos, ref, alt, kind, used: false, gt, recordGt, called, qual, filter, gq, recordPos: rec.pos, lineNumber: rec.lineNumber, dp, vaf, mid });
+    this.insert({ rank: this.curRank, contig: this.curResolved, pos, ref, alt, kind, used: false, gt, recordGt, called, qual, filter, gq, recordPos, lineNumber, dp, vaf, mid });
   }
 
   /**
@@ -322,6 +453,8 @@ export class SideStream {
     this.adSum = 0;
     this.mid = undefined;
     const tabs = this.tabs;
+    const known = this.formatKnown;
+    this.formatKnown = false;
     const t7 = tabs.at[7]!;
     if (t7 < 0) return NO_GT;
     const fmtEnd = tabs.at[8]!;
@@ -329,12 +462,17 @@ export class SideStream {
     const fmtLen = fmtEnd - t7 - 1;
     let slots = this.lastSlots;
     // indexOf(…) === start: measured 2-3x cheaper than startsWith(…, start) on these lines.
-    if (slots === undefined || fmtLen !== this.lastFormat.length || line.indexOf(this.lastFormat, t7 + 1) !== t7 + 1) {
+    if (slots === undefined || (!known && (fmtLen !== this.lastFormat.length || line.indexOf(this.lastFormat, t7 + 1) !== t7 + 1))) {
       const fmt = line.slice(t7 + 1, fmtEnd);
       slots = this.formats.get(fmt);
       if (!slots) {
         const keys = fmt.split(':');
-        slots = { gt: keys.indexOf('GT'), gq: keys.indexOf('GQ'), dp: keys.indexOf('DP'), ad: keys.indexOf('AD'), mid: keys.indexOf('MID') };
+        const gt = keys.indexOf('GT');
+        const gq = keys.indexOf('GQ');
+        const dp = keys.indexOf('DP');
+        const ad = keys.indexOf('AD');
+        const mid = keys.indexOf('MID');
+        slots = { gt, gq, dp, ad, mid, last: Math.max(gt, gq, mid), lastWithDepth: Math.max(gt, gq, dp, ad, mid) };
         this.formats.set(fmt, slots);
       }
       this.lastFormat = fmt;
@@ -348,7 +486,7 @@ export class SideStream {
     const dpSlot = this.sampleFields ? slots.dp : -1;
     const adSlot = this.sampleFields ? slots.ad : -1;
     const midSlot = slots.mid;
-    const last = Math.max(gtSlot, gqSlot, dpSlot, adSlot, midSlot);
+    const last = this.sampleFields ? slots.lastWithDepth : slots.last;
     if (last < 0) return NO_GT;
     let gtS = -1;
     let gtE = -1;
@@ -402,35 +540,35 @@ export class SideStream {
     this.adSum = sum;
   }
 
-  private enterContig(rec: VcfRecord): void {
+  private enterContig(contig: string, pos: number, lineNumber: number): void {
     const known = this.contigs.all.length;
-    const resolved = this.contigs.resolve(rec.contig);
+    const resolved = this.contigs.resolve(contig);
     if (this.contigs.all.length > known && known > 0) {
       // Neither the reference nor the headers list it: say so, rather than blame the sort order.
       if (this.refWindow) {
-        throw new VariantLensError('contig-not-found', `line ${rec.lineNumber || '?'}: contig "${rec.contig}" is not in the reference; ${describeAvailable([...this.contigs.all].slice(0, known))}`, this.source.path);
+        throw new VariantLensError('contig-not-found', `line ${lineNumber || '?'}: contig "${contig}" is not in the reference; ${describeAvailable([...this.contigs.all].slice(0, known))}`, this.source.path);
       }
-      this.unlisted.add(rec.contig);
+      this.unlisted.add(contig);
     }
     const rank = this.contigs.rankOf(resolved);
-    if (rank < this.curRank || (rank === this.curRank && rec.pos < this.lastPos)) this.unsorted(rec);
+    if (rank < this.curRank || (rank === this.curRank && pos < this.lastPos)) this.unsorted(contig, pos, lineNumber);
     this.flush(Infinity);
-    this.curContig = rec.contig;
+    this.curContig = contig;
     this.curResolved = resolved;
     this.curRank = rank;
     this.lastPos = 0;
     this.refWindow?.setContig(resolved);
   }
 
-  private unsorted(rec: VcfRecord): never {
-    const odd = [rec.contig, this.curContig].find((c) => this.unlisted.has(c));
+  private unsorted(contig: string, pos: number, lineNumber: number): never {
+    const odd = [contig, this.curContig].find((c) => this.unlisted.has(c));
     if (odd !== undefined) {
       throw new VariantLensError('contig-not-found',
-        `line ${rec.lineNumber || '?'} (${rec.contig}:${rec.pos}): contig "${odd}" is not listed in the ##contig lines of either file, so its place in the order is unknown; add ##contig lines (bcftools reheader) or give --ref`,
+        `line ${lineNumber || '?'} (${contig}:${pos}): contig "${odd}" is not listed in the ##contig lines of either file, so its place in the order is unknown; add ##contig lines (bcftools reheader) or give --ref`,
         this.source.path);
     }
     throw new VariantLensError('malformed-vcf',
-      `line ${rec.lineNumber || '?'} (${rec.contig}:${rec.pos}) comes after ${this.curContig}:${this.lastPos} (line ${this.lastLine || '?'}); ` +
+      `line ${lineNumber || '?'} (${contig}:${pos}) comes after ${this.curContig}:${this.lastPos} (line ${this.lastLine || '?'}); ` +
       'the diff needs both files sorted in the same contig order (the reference .fai order when --ref is given). ' +
       'Sort with `bcftools sort` and index with `tabix -p vcf`; an indexed file whose header lists contigs in another order is read contig by contig.',
       this.source.path);
@@ -450,7 +588,7 @@ export class SideStream {
     const p = this.pending;
     let h = this.pendingHead;
     while (h < p.length && p[h]!.pos < before) this.ready.push(p[h++]!);
-    if (h === p.length) { p.length = 0; h = 0; } else if (h > 1024) { this.pending = p.slice(h); h = 0; }
+    if (h === p.length) { if (h !== 0) p.length = 0; h = 0; } else if (h > 1024) { this.pending = p.slice(h); h = 0; }
     this.pendingHead = h;
   }
 }
@@ -478,8 +616,14 @@ async function* byContig(source: VcfSource, contigs: ContigOrder, signal: AbortS
   }
 }
 
-/** Where GT, GQ, DP, AD and MID sit in a FORMAT string (-1: absent); cached per distinct FORMAT text. */
-interface FormatSlots { readonly gt: number; readonly gq: number; readonly dp: number; readonly ad: number; readonly mid: number }
+/**
+ * Where GT, GQ, DP, AD and MID sit in a FORMAT string (-1: absent), and the last of them to read
+ * without and with DP/AD; cached per distinct FORMAT text.
+ */
+interface FormatSlots {
+  readonly gt: number; readonly gq: number; readonly dp: number; readonly ad: number; readonly mid: number;
+  readonly last: number; readonly lastWithDepth: number;
+}
 
 /**
  * The number written at line[a, b): digits are read in place (no string made); anything else

@@ -32,6 +32,11 @@ export function isHoldoutContig(contig: string): boolean {
 
 export class Stratifier {
   private readonly strata = new Map<string, Stratum>();
+  /** A number per stratum, in order of creation (for `comboOf`'s keys). */
+  private readonly ids = new Map<Stratum, number>();
+  /** `comboOf`: combination id by key, and the strata of each id. */
+  private readonly comboByKey = new Map<number | string, number>();
+  private readonly combos: (readonly Stratum[])[] = [];
   private lastContig = '';
   private lastContigStratum: Stratum | undefined;
 
@@ -63,6 +68,82 @@ export class Stratifier {
     if (site.a?.mid !== undefined) out.push(this.get('mid', `A MID ${site.a.mid}`));
     if (site.b?.mid !== undefined) out.push(this.get('mid', `B MID ${site.b.mid}`));
     return out;
+  }
+
+  /**
+   * A dense id (0, 1, 2, …) for the set of strata `site` falls in: sites with the same id fall
+   * in the same strata (`comboStrata(id)`, in `strataOf`'s order). A counter can then add per
+   * id and spread the sums over the strata once at the end, instead of adding to every stratum
+   * of every site. Computed from the same per-slot strata as `strataOf`, without building a
+   * list per site.
+   */
+  comboOf(site: DiffSite): number {
+    let bedBits = 0;
+    const beds = this.beds;
+    if (beds.length > 0) {
+      const start0 = site.pos - 1;
+      const end0 = start0 + site.ref.length;
+      for (let k = 0; k < beds.length; k++) if (beds[k]!.overlaps(site.contig, start0, end0)) bedBits |= 1 << k;
+    }
+    if (site.contig !== this.lastContig) {
+      this.lastContig = site.contig;
+      this.lastContigStratum = this.get('contigs', isHoldoutContig(site.contig) ? HOLDOUT_STRATUM : TRAINING_STRATUM);
+    }
+    const a = site.a;
+    const b = site.b;
+    const c = this.lastContigStratum === this.lastIdContig ? this.lastContigId : this.contigId();
+    const fa = this.sideId(0, 'filter', 'A', a);
+    const fb = this.sideId(1, 'filter', 'B', b);
+    const ga = this.sideId(2, 'gt', 'A', a);
+    const gb = this.sideId(3, 'gt', 'B', b);
+    const ma = a?.mid === undefined ? 0 : 1 + this.idOf(this.get('mid', `A MID ${a.mid}`));
+    const mb = b?.mid === undefined ? 0 : 1 + this.idOf(this.get('mid', `B MID ${b.mid}`));
+    // One number when every part fits in 6 bits and the BED bits in 11 (7 × 6 + 11 ≤ 53 bits), else text.
+    const key: number | string = (c | fa | fb | ga | gb | ma | mb) < 64 && bedBits < 2048
+      ? ((((((bedBits * 64 + c) * 64 + fa) * 64 + fb) * 64 + ga) * 64 + gb) * 64 + ma) * 64 + mb
+      : `${bedBits},${c},${fa},${fb},${ga},${gb},${ma},${mb}`;
+    let id = this.comboByKey.get(key);
+    if (id === undefined) {
+      id = this.combos.length;
+      this.combos.push([...this.strataOf(site)]);
+      this.comboByKey.set(key, id);
+    }
+    return id;
+  }
+
+  /** The strata of a `comboOf` id, in `strataOf`'s order. */
+  comboStrata(id: number): readonly Stratum[] {
+    return this.combos[id]!;
+  }
+
+  private lastIdContig: Stratum | undefined;
+  private lastContigId = 0;
+  /** Per side slot: stratum id by raw FILTER / GT text, and the last raw text and id. */
+  private readonly idBySideText = [new Map<string, number>(), new Map<string, number>(), new Map<string, number>(), new Map<string, number>()];
+  private readonly lastIdRaw: (string | undefined)[] = [undefined, undefined, undefined, undefined];
+  private readonly lastIdVal = [0, 0, 0, 0];
+
+  private contigId(): number {
+    this.lastIdContig = this.lastContigStratum;
+    return (this.lastContigId = this.idOf(this.lastContigStratum!));
+  }
+
+  /** `idOf(sideStratum(…))`, through the slot's raw text. */
+  private sideId(slot: number, group: 'filter' | 'gt', side: string, call: SideCall | undefined): number {
+    const raw = call === undefined ? '\u0000absent' : group === 'filter' ? call.filter : call.recordGt;
+    if (raw === this.lastIdRaw[slot]) return this.lastIdVal[slot]!;
+    const m = this.idBySideText[slot]!;
+    let id = m.get(raw);
+    if (id === undefined) m.set(raw, (id = this.idOf(this.sideStratum(slot, group, side, call))));
+    this.lastIdRaw[slot] = raw;
+    this.lastIdVal[slot] = id;
+    return id;
+  }
+
+  private idOf(s: Stratum): number {
+    let id = this.ids.get(s);
+    if (id === undefined) this.ids.set(s, (id = this.ids.size));
+    return id;
   }
 
   /** The last raw text and stratum of each slot: consecutive sites mostly repeat them. */

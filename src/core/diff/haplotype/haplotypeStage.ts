@@ -233,7 +233,8 @@ export class HaplotypeStage implements AlleleStage {
       it.b = undefined;
       if (this.freeItems.length < 4096) this.freeItems.push(it);
     }
-    items.length = 0;
+    // Emptied by pop (a superlocus holds one or a few items): setting `length` is a runtime call.
+    while (items.length > 0) items.pop();
     if (this.freeLoci.length < 1024) this.freeLoci.push(locus);
   }
 

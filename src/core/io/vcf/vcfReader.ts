@@ -31,6 +31,12 @@ export type { VcfRowIndex } from './vcfRowIndex';
 /** 'vcf' plain text; 'bgzf' block-gzipped (.vcf.gz from bgzip/htslib); 'gzip' ordinary gzip (streaming only). */
 export type VcfFileKind = 'vcf' | 'bgzf' | 'gzip';
 
+/** Data lines of one decompressed chunk: `lines[i]` is line number `first + i` of the file. */
+export interface DataLineBatch {
+  readonly lines: readonly string[];
+  readonly first: number;
+}
+
 /** Records per contig, in order of first appearance. */
 export interface VcfCounts {
   readonly total: number;
@@ -68,21 +74,44 @@ export class VcfFile implements VcfSource, RowIndexSource {
 
   /** Batches of records in file order (one batch per decompressed chunk): the fast way to stream. */
   async *recordBatches(signal?: AbortSignal): AsyncGenerator<VcfRecord[]> {
+    for await (const batch of this.dataLines(signal)) {
+      const out: VcfRecord[] = [];
+      const lines = batch.lines;
+      for (let i = 0; i < lines.length; i++) {
+        const line = lines[i]!;
+        if (line === '') continue;
+        if (line.charCodeAt(0) === 35 /* # */) throw headerAfterData(this.path, batch.first + i, line);
+        out.push(new VcfRecord(line, batch.first + i, this.path));
+      }
+      if (out.length > 0) yield out;
+    }
+  }
+
+  /**
+   * The data lines in file order, one batch per decompressed chunk, without making records:
+   * for readers that tokenize the lines themselves (the diff's side stream) and build a
+   * VcfRecord only for a line they cannot read (its constructor gives the error). Empty
+   * lines are kept (as '') so `first + i` is the line number of `lines[i]`; a header line
+   * after the first record is the caller's to refuse (`headerAfterData`).
+   */
+  async *dataLines(signal?: AbortSignal): AsyncGenerator<DataLineBatch> {
     let lineNo = this.headerLines;
     let toSkip = this.kind === 'gzip' ? this.headerLines : 0;
     if (this.kind === 'gzip') lineNo = 0;
     try {
       for await (const batch of this.lineBatchesFromData(signal, false)) {
         throwIfAborted(signal);
-        const out: VcfRecord[] = [];
-        for (const line of batch.lines) {
-          lineNo++;
-          if (toSkip > 0) { toSkip--; continue; }
-          if (line === '') continue;
-          if (line.charCodeAt(0) === 35 /* # */) throw headerAfterData(this.path, lineNo, line);
-          out.push(new VcfRecord(line, lineNo, this.path));
+        let lines = batch.lines;
+        if (toSkip > 0) {
+          const n = Math.min(toSkip, lines.length);
+          toSkip -= n;
+          lineNo += n;
+          lines = lines.slice(n);
         }
-        if (out.length > 0) yield out;
+        if (lines.length === 0) continue;
+        const first = lineNo + 1;
+        lineNo += lines.length;
+        yield { lines, first };
       }
     } catch (e) {
       // Every line before the long one was yielded and counted: it is the next line.
@@ -308,7 +337,8 @@ export async function openVcf(path: string, signal?: AbortSignal): Promise<VcfFi
 
 const EMPTY_HEADER: VcfHeader = { fileformat: '', contigs: [], samples: [], info: new Map(), format: new Map(), filters: new Map(), metaLines: [], columnLine: '' };
 
-function headerAfterData(file: string, lineNo: number, line: string): VariantLensError {
+/** The error for a header line ('#…') met after the first record. */
+export function headerAfterData(file: string, lineNo: number, line: string): VariantLensError {
   return new VariantLensError('malformed-vcf', `line ${lineNo} is a header line ("${line.slice(0, 40)}") after the first record`, file);
 }
 
