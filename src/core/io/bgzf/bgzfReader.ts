@@ -9,7 +9,7 @@
  * below 2^53, i.e. for compressed files up to 2^37 bytes (128 GiB).
  */
 import { open, stat, type FileHandle } from 'node:fs/promises';
-import { inflateRawSync } from 'node:zlib';
+import { constants as zlibConstants, createInflateRaw, inflateRawSync, type InflateRaw } from 'node:zlib';
 import { VariantLensError, throwIfAborted } from '../../errors';
 import { checkBgzfTrailer, type CheckedBlocks } from './bgzfIntegrity';
 
@@ -55,7 +55,7 @@ export function looksLikeGzip(head: Uint8Array): boolean {
  * Parses and inflates the block starting at `buf[at]`. Returns undefined when `buf` does not
  * hold the whole block (the caller reads more, or reports truncation at end of file).
  */
-export function inflateBlockAt(buf: Buffer, at: number, coffset: number, file: string, checked?: CheckedBlocks): BgzfBlock | undefined {
+export function inflateBlockAt(buf: Buffer, at: number, coffset: number, file: string, checked?: CheckedBlocks, inflater?: BlockInflater): BgzfBlock | undefined {
   if (buf.length - at < HEADER_LEN) return undefined;
   if (!looksLikeBgzf(buf.subarray(at, at + HEADER_LEN))) {
     throw new VariantLensError('truncated-bgzf', `no BGZF block header at byte ${coffset}; the file is corrupt or truncated (re-create it with bgzip)`, file);
@@ -69,12 +69,74 @@ export function inflateBlockAt(buf: Buffer, at: number, coffset: number, file: s
     // of 16-KiB pieces joined afterwards (2-3x faster per block). The + 1 matters: when the
     // output fills the buffer exactly, node's sync inflate allocates a second buffer of
     // chunkSize and calls inflate again to see the end of the stream.
-    data = isize === 0 ? Buffer.alloc(0) : inflateRawSync(buf.subarray(at + HEADER_LEN, at + csize - TRAILER_LEN), { chunkSize: Math.max(64, isize + 1) });
+    data = isize === 0
+      ? Buffer.alloc(0)
+      : inflater?.inflate(buf, at + HEADER_LEN, at + csize - TRAILER_LEN, isize) ?? inflateRawSync(buf.subarray(at + HEADER_LEN, at + csize - TRAILER_LEN), { chunkSize: Math.max(64, isize + 1) });
   } catch (e) {
     throw new VariantLensError('truncated-bgzf', `the BGZF block at byte ${coffset} does not inflate (${e instanceof Error ? e.message : String(e)}); the file is corrupt`, file, { cause: e });
   }
   checkBgzfTrailer(buf, at, csize, data, coffset, file, 'truncated-bgzf', checked);
   return { coffset, csize, data };
+}
+
+/**
+ * Raw inflate of one block at a time through one zlib stream, reset between blocks, instead
+ * of `inflateRawSync`, which builds a zlib stream (state and 32-KiB window) and frees it again
+ * for every block: 5-25 % less CPU per block on a 5M-record `.vcf.gz` (docs/decisions/0014).
+ * It calls the stream's native handle the way node's own sync inflate does (`reset`,
+ * `writeSync` into an output buffer of ISIZE + 1 bytes with Z_FINISH). A block is returned
+ * only when the stream ended cleanly: all input used, exactly ISIZE bytes out, no zlib error
+ * (an error destroys the stream at once). Anything else returns undefined and makes this
+ * inflater unusable, and the caller inflates the block with `inflateRawSync`, which gives the
+ * same data or the same error as before. The trailer check (CRC32, ISIZE) follows either way.
+ * `create` returns undefined when this node's zlib stream lacks the handle.
+ */
+export class BlockInflater {
+  private dead = false;
+
+  private constructor(private readonly stream: InflateRaw, private readonly handle: NativeZlibHandle, private readonly state: Uint32Array) {
+    // zlib's error also arrives as an 'error' event a tick later: expected, handled by the fallback.
+    stream.on('error', () => { this.dead = true; });
+  }
+
+  static create(): BlockInflater | undefined {
+    const stream = createInflateRaw();
+    const inner = stream as unknown as { _handle?: NativeZlibHandle; _writeState?: unknown };
+    const handle = inner._handle;
+    const state = inner._writeState;
+    if (!handle || typeof handle.writeSync !== 'function' || typeof handle.reset !== 'function' || !(state instanceof Uint32Array) || state.length < 2) {
+      stream.close();
+      return undefined;
+    }
+    return new BlockInflater(stream, handle, state);
+  }
+
+  /** The `isize` bytes that `buf[start .. end)` inflates to, or undefined (see the class). */
+  inflate(buf: Uint8Array, start: number, end: number, isize: number): Buffer | undefined {
+    // A BGZF block holds at most 64 KiB; a larger ISIZE is corruption, left to the fallback's error.
+    if (this.dead || this.stream.destroyed || isize > MAX_BLOCK_SIZE) return undefined;
+    const out = Buffer.allocUnsafe(isize + 1);
+    this.handle.reset();
+    this.handle.writeSync(zlibConstants.Z_FINISH, buf, start, end - start, out, 0, out.length);
+    // _writeState after the call: [output bytes left, input bytes left].
+    if (this.stream.destroyed || this.state[0] !== 1 || this.state[1] !== 0) {
+      this.close();
+      return undefined;
+    }
+    return out.subarray(0, isize);
+  }
+
+  /** Frees zlib's memory now rather than at garbage collection. */
+  close(): void {
+    this.dead = true;
+    if (!this.stream.destroyed) this.stream.close();
+  }
+}
+
+/** The native zlib handle behind a node:zlib stream (the part BlockInflater uses). */
+interface NativeZlibHandle {
+  writeSync(flush: number, input: Uint8Array, inOff: number, inLen: number, out: Uint8Array, outOff: number, outLen: number): void;
+  reset(): void;
 }
 
 /** Reads the last 28 bytes and reports whether they are the BGZF EOF marker. */
@@ -94,6 +156,7 @@ export async function hasBgzfEof(fh: FileHandle, size: number): Promise<boolean>
  */
 export async function* bgzfBlocks(file: string, signal?: AbortSignal, startCoffset = 0, readSize = 4 << 20, checked?: CheckedBlocks): AsyncGenerator<BgzfBlock> {
   const fh = await openForRead(file);
+  const inflater = BlockInflater.create();
   try {
     const st = await fh.stat();
     checked?.sameFile(st);
@@ -122,7 +185,7 @@ export async function* bgzfBlocks(file: string, signal?: AbortSignal, startCoffs
       const view = buf.subarray(0, have);
       let at = pos - bufPos;
       while (true) {
-        const block = inflateBlockAt(view, at, pos, file, checked);
+        const block = inflateBlockAt(view, at, pos, file, checked, inflater);
         if (!block) break;
         at += block.csize;
         pos += block.csize;
@@ -137,6 +200,7 @@ export async function* bgzfBlocks(file: string, signal?: AbortSignal, startCoffs
       bufPos = pos;
     }
   } finally {
+    inflater?.close();
     await fh.close();
   }
 }

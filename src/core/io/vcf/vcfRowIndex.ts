@@ -78,17 +78,18 @@ export async function buildVcfRowIndex(
         grown.set(offsets.subarray(0, count));
         offsets = grown;
       }
-      // Runs of one contig: the scanner reports where the first column changes.
-      let change = 0;
-      const changes = batch.fieldChanges;
-      for (let i = 0; i < offs.length; i++) {
-        if (change < changes.length && changes[change]!.at === i) {
-          runs.push({ contig: changes[change]!.field, firstRow: count, rowCount: 0 });
-          change++;
-        }
-        runs[runs.length - 1]!.rowCount++;
-        offsets[count++] = offs[i]!;
+      offsets.set(offs, count);
+      // Runs of one contig: the scanner reports where the first column changes (always at a
+      // batch's first line when nothing was seen before). A run ends where the next begins.
+      for (const change of batch.fieldChanges) {
+        const firstRow = count + change.at;
+        const last = runs[runs.length - 1];
+        if (last) last.rowCount = firstRow - last.firstRow;
+        runs.push({ contig: change.field, firstRow, rowCount: 0 });
       }
+      count += offs.length;
+      const last = runs[runs.length - 1];
+      if (last) last.rowCount = count - last.firstRow;
       if (onProgress && batch.bytesDone >= nextReport) {
         onProgress(count, batch.bytesDone, file.size);
         nextReport = batch.bytesDone + (1 << 20);
