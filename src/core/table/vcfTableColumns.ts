@@ -253,6 +253,8 @@ export class SampleColumns implements RowSink {
   private readonly fieldA = new Int32Array(4);
   private readonly fieldB = new Int32Array(4);
   private lastKey = -1;
+  private readonly gtSeen: string[] = [];
+  private readonly gtSeenCode: number[] = [];
 
   constructor(n: number, private readonly sample: number) {
     this.gt = new Uint32Array(n);
@@ -301,10 +303,30 @@ export class SampleColumns implements RowSink {
     const ga = this.fieldA[0]!;
     const gb = this.fieldB[0]!;
     const gtMissing = ga < 0 || ga === gb || (gb === ga + 1 && line.charCodeAt(ga) === 46);
-    this.gt[row] = this.gtNames.code(gtMissing ? '.' : line.slice(ga, gb));
+    this.gt[row] = gtMissing ? this.gtNames.code('.') : this.gtCode(line, ga, gb);
     this.gq[row] = numberIn(line, this.fieldA[1]!, this.fieldB[1]!);
     this.dp[row] = numberIn(line, this.fieldA[2]!, this.fieldB[2]!);
     this.vaf[row] = numberIn(line, this.fieldA[3]!, this.fieldB[3]!);
+  }
+
+  /**
+   * The code of the GT text line[a, b): a file holds a handful of distinct genotypes, so they
+   * are compared in place with the first few seen before a string is cut out of the line.
+   */
+  private gtCode(line: string, a: number, b: number): number {
+    const seen = this.gtSeen;
+    const len = b - a;
+    for (let i = 0; i < seen.length; i++) {
+      const g = seen[i]!;
+      if (g.length === len && line.startsWith(g, a)) return this.gtSeenCode[i]!;
+    }
+    const g = line.slice(a, b);
+    const code = this.gtNames.code(g);
+    if (seen.length < 8) {
+      seen.push(g);
+      this.gtSeenCode.push(code);
+    }
+    return code;
   }
 
   private setMissing(row: number): void {
@@ -328,14 +350,31 @@ export class TextColumn implements RowSink {
   }
 }
 
+/**
+ * A test for "the line contains `needle` (lower case), case-insensitively", i.e.
+ * `line.toLowerCase().includes(needle)`, without building a lower-cased copy of each line.
+ * For an ASCII needle a case-insensitive regular expression gives the same answer on any
+ * ASCII line (both fold only A-Z); a line with other characters (a Kelvin sign lower-cases
+ * to "k") that the expression does not match is checked the long way.
+ */
+export function lineContains(needle: string): (line: string) => boolean {
+  const slow = (line: string): boolean => line.toLowerCase().includes(needle);
+  if (!/^[\x00-\x7f]*$/.test(needle)) return slow;
+  const re = new RegExp(needle.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'), 'i');
+  return (line) => re.test(line) || (NON_ASCII.test(line) && slow(line));
+}
+const NON_ASCII = /[^\x00-\x7f]/;
+
 /** Rows whose whole line contains `needle` (lower case), case-insensitively. */
 class TextMatch implements RowSink {
   readonly keep: Uint8Array;
-  constructor(n: number, private readonly needle: string) {
+  private readonly contains: (line: string) => boolean;
+  constructor(n: number, needle: string) {
     this.keep = new Uint8Array(n);
+    this.contains = lineContains(needle);
   }
   take(line: string, row: number): void {
-    if (line.toLowerCase().includes(this.needle)) this.keep[row] = 1;
+    if (this.contains(line)) this.keep[row] = 1;
   }
 }
 
@@ -477,19 +516,33 @@ export class VcfColumnStore {
 
   private async filterRows(f: FilterSpec, textKeep: Uint8Array | undefined, ctl: JobControl): Promise<Uint32Array> {
     const n = this.count;
-    const keep = textKeep ?? new Uint8Array(n).fill(1);
     const fixed = this.fixed;
-    // Region: rows on the contig whose [POS, end1] overlaps [start, end] (1-based inclusive).
-    if (f.region !== undefined && f.region.trim() !== '') {
-      const locus = parseLocus(f.region)!;
+    // The rows to look at, as [first, end) spans: a region keeps only its contig's runs (a
+    // region on chr2 of a whole genome touches a twentieth of the rows); otherwise all rows.
+    let spans: number[] = [0, n];
+    let lo = 0;
+    let hi = 0;
+    const region = f.region !== undefined && f.region.trim() !== '';
+    if (region) {
+      const locus = parseLocus(f.region!)!;
       const name = resolveContig(locus.contig, this.contigNames);
-      const lo = locus.start ?? 0;
-      const hi = locus.end ?? (locus.start ?? Number.MAX_SAFE_INTEGER);
-      const onContig = new Uint8Array(n);
-      for (const run of this.contigRuns) if (run.contig === name) onContig.fill(1, run.firstRow, run.firstRow + run.rowCount);
+      lo = locus.start ?? 0;
+      hi = locus.end ?? (locus.start ?? Number.MAX_SAFE_INTEGER);
+      spans = [];
+      for (const run of this.contigRuns) if (run.contig === name) spans.push(run.firstRow, run.firstRow + run.rowCount);
+    }
+    // k[r] = 1 while row r is kept; read only inside the spans (outside them no row is kept).
+    const k = textKeep ?? new Uint8Array(n);
+    if (!textKeep) for (let s = 0; s < spans.length; s += 2) k.fill(1, spans[s], spans[s + 1]);
+    // Region: rows on the contig whose [POS, end1] overlaps [start, end] (1-based inclusive).
+    if (region) {
       const pos = fixed!.pos;
       const end1 = fixed!.end1;
-      for (let r = 0; r < n; r++) if (!onContig[r] || end1[r]! < lo || pos[r]! > hi) keep[r] = 0;
+      for (let s = 0; s < spans.length; s += 2) {
+        for (let r = spans[s]!, e = spans[s + 1]!; r < e; r++) {
+          if (end1[r]! < lo || pos[r]! > hi) k[r] = 0;
+        }
+      }
       await ctl.check();
     }
     if (f.filters && f.filters.length > 0) {
@@ -497,42 +550,70 @@ export class VcfColumnStore {
       const allowed = new Set(f.filters.map((x) => x.toLowerCase()));
       const ok = Uint8Array.from(fixed!.filterNames.values, (v) => (v.split(';').some((x) => allowed.has(x.toLowerCase())) ? 1 : 0));
       const codes = fixed!.filter;
-      for (let r = 0; r < n; r++) if (!ok[codes[r]!]) keep[r] = 0;
+      for (let s = 0; s < spans.length; s += 2) {
+        for (let r = spans[s]!, e = spans[s + 1]!; r < e; r++) {
+          if (!ok[codes[r]!]) k[r] = 0;
+        }
+      }
     }
     if (f.qualMin !== undefined || f.qualMax !== undefined) {
-      const lo = f.qualMin ?? -Infinity;
-      const hi = f.qualMax ?? Infinity;
+      const qlo = f.qualMin ?? -Infinity;
+      const qhi = f.qualMax ?? Infinity;
       const qual = fixed!.qual;
-      for (let r = 0; r < n; r++) {
-        const q = qual[r]!;
-        if (!(q >= lo && q <= hi)) keep[r] = 0; // missing QUAL ('.') never passes a QUAL range
+      for (let s = 0; s < spans.length; s += 2) {
+        for (let r = spans[s]!, e = spans[s + 1]!; r < e; r++) {
+          const q = qual[r]!;
+          if (!(q >= qlo && q <= qhi)) k[r] = 0; // missing QUAL ('.') never passes a QUAL range
+        }
       }
     }
     if (f.kinds && f.kinds.length > 0) {
       const ok = new Uint8Array(3);
-      for (const k of f.kinds) ok[KIND_CODE[k]] = 1;
-      const kind = fixed!.kind;
-      for (let r = 0; r < n; r++) if (!ok[kind[r]!]) keep[r] = 0;
+      for (const kind of f.kinds) ok[KIND_CODE[kind]] = 1;
+      const kinds = fixed!.kind;
+      for (let s = 0; s < spans.length; s += 2) {
+        for (let r = spans[s]!, e = spans[s + 1]!; r < e; r++) {
+          if (!ok[kinds[r]!]) k[r] = 0;
+        }
+      }
     }
     if (f.genotypes && f.genotypes.length > 0) {
       const cols = this.samples.get(f.sample ?? 0)!;
       const want = new Set(f.genotypes.map(normalizeGenotype));
       const ok = Uint8Array.from(cols.gtNames.values, (g) => (want.has(normalizeGenotype(g)) ? 1 : 0));
-      for (let r = 0; r < n; r++) if (!ok[cols.gt[r]!]) keep[r] = 0;
+      const gt = cols.gt;
+      for (let s = 0; s < spans.length; s += 2) {
+        for (let r = spans[s]!, e = spans[s + 1]!; r < e; r++) {
+          if (!ok[gt[r]!]) k[r] = 0;
+        }
+      }
     }
     for (const t of f.formatTerms ?? []) {
       const cols = this.samples.get(f.sample ?? 0)!;
       const values = t.field === 'GQ' ? cols.gq : t.field === 'DP' ? cols.dp : cols.vaf;
       const pass = comparison(t.op, t.value);
       // A missing value (NaN) fails every comparison but `!=`, as in `bcftools view -i 'FMT/GQ<20'`.
-      for (let r = 0; r < n; r++) if (keep[r] && !pass(values[r]!)) keep[r] = 0;
+      for (let s = 0; s < spans.length; s += 2) {
+        for (let r = spans[s]!, e = spans[s + 1]!; r < e; r++) {
+          if (k[r] && !pass(values[r]!)) k[r] = 0;
+        }
+      }
     }
     await ctl.check();
+    // Spans are in file order (contig runs are), so the view rows come out ascending.
     let count = 0;
-    for (let r = 0; r < n; r++) count += keep[r]!;
+    for (let s = 0; s < spans.length; s += 2) {
+      for (let r = spans[s]!, e = spans[s + 1]!; r < e; r++) {
+        count += k[r]!;
+      }
+    }
     const out = new Uint32Array(count);
-    let k = 0;
-    for (let r = 0; r < n; r++) if (keep[r]) out[k++] = r;
+    let o = 0;
+    for (let s = 0; s < spans.length; s += 2) {
+      for (let r = spans[s]!, e = spans[s + 1]!; r < e; r++) {
+        if (k[r]) out[o++] = r;
+      }
+    }
     return out;
   }
 

@@ -12,7 +12,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startTableJobs, type TableJobRunner } from '../../../src/core/table/vcfTableWorkerClient';
-import { sortRowsByKey } from '../../../src/core/table/vcfTableColumns';
+import { lineContains, sortRowsByKey } from '../../../src/core/table/vcfTableColumns';
 import { parseFilterText } from '../../../src/protocol/filterText';
 import type { FilterSpec, SortSpec } from '../../../src/protocol/protocol';
 import { TEST_CACHE } from '../../helpers/paths';
@@ -164,6 +164,20 @@ test('text (case-insensitive, whole line) = grep -i; combined filters AND', asyn
   assert.deepEqual(await view(undefined, { text: 'Rs1' }), rowsOf(sh(`zcat '${VCF}' | grep -v '^#' | grep -i rs1 | cut -f1,2 | tr '\\t' ':'`)));
   const expected = rowsOf(sh(`bcftools view -f PASS -i 'TYPE="snp" && QUAL>=30' '${VCF}' | grep -v '^#' | grep -i db | cut -f1,2 | tr '\\t' ':'`));
   assert.deepEqual(await view(undefined, { filters: ['PASS'], kinds: ['SNP'], qualMin: 30, text: 'DB' }), expected);
+});
+
+test('a region restricts the other filters to its contig: region + kinds + text = bcftools -r | grep -i', async () => {
+  const expected = rowsOf(sh(`bcftools view -H -r chr2:20000-90000 -i 'TYPE="snp"' '${VCF}' | grep -i db | cut -f1,2 | tr '\\t' ':'`));
+  assert.ok(expected.length > 0, 'the case keeps some rows');
+  assert.deepEqual(await view(undefined, { region: 'chr2:20000-90000', kinds: ['SNP'], text: 'db' }), expected);
+});
+
+test('the text test = line.toLowerCase().includes(needle), also on non-ASCII lines', () => {
+  const lines = ['chr1\t5\trs1\tA\tG', 'CHR1\tDB=1', 'dB;x', 'K\u212Aelvin', '\u212A', 'İd', 'straße', 'STRASSE', 'a.b', 'a+b', 'AxB', '[x]', 'ΣΑΣ', 'σας', ''];
+  for (const needle of ['db', 'k', 'i', 'a.b', 'a+b', '[x]', 'ss', 'σας', 'i\u0307d', 'chr1\t5']) {
+    const fast = lineContains(needle);
+    for (const line of lines) assert.equal(fast(line), line.toLowerCase().includes(needle), `${JSON.stringify(needle)} in ${JSON.stringify(line)}`);
+  }
 });
 
 test('GQ / DP / VAF terms of the filter box (missing passes only !=) = bcftools -i FMT/..[sample]', async () => {
