@@ -3,13 +3,13 @@
  * docs/deepvariant.md §15): hand-written VCFs where the expected strata follow from the rows.
  */
 import assert from 'node:assert/strict';
-import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { openVcf } from '../../../src/core/io/vcf/vcfReader';
 import { diffVcfs } from '../../../src/core/diff/vcfDiff';
 import type { DiffSite } from '../../../src/core/diff/diffClasses';
 import { TEST_CACHE } from '../../helpers/paths';
+import { writeSpacedVcf } from '../../helpers/vcfText';
 
 const DIR = join(TEST_CACHE, 'diff-mid');
 const HEADER = [
@@ -20,12 +20,7 @@ const HEADER = [
   '##contig=<ID=chr20,length=1000000>',
   '#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\tFORMAT\tS1',
 ];
-function vcf(name: string, rows: string[]): string {
-  mkdirSync(DIR, { recursive: true });
-  const p = join(DIR, name);
-  writeFileSync(p, [...HEADER, ...rows.map((r) => r.replace(/ +/g, '\t'))].join('\n') + '\n');
-  return p;
-}
+const vcf = (name: string, rows: string[]): string => writeSpacedVcf(DIR, name, HEADER, rows);
 
 test('diff strata by MID: small-model calls of each side counted apart from CNN calls', async () => {
   // A is DeepVariant 1.9 (three small-model calls, one CNN call without MID); B another run without MID.

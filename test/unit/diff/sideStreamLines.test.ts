@@ -10,7 +10,6 @@
  * FILTERs, an ID, an empty line.
  */
 import assert from 'node:assert/strict';
-import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { openVcf, type VcfFile } from '../../../src/core/io/vcf/vcfReader';
@@ -18,6 +17,7 @@ import type { VcfSource } from '../../../src/core/io/vcf/vcfSource';
 import { diffVcfs } from '../../../src/core/diff/vcfDiff';
 import type { DiffSite } from '../../../src/core/diff/diffClasses';
 import { TEST_CACHE } from '../../helpers/paths';
+import { writeSpacedVcf } from '../../helpers/vcfText';
 
 const DIR = join(TEST_CACHE, 'diff-side-lines');
 
@@ -32,12 +32,7 @@ const HEADER = [
   '#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\tFORMAT\tS1',
 ];
 
-function vcf(name: string, rows: string[]): string {
-  mkdirSync(DIR, { recursive: true });
-  const p = join(DIR, name);
-  writeFileSync(p, [...HEADER, ...rows.map((r) => r.replace(/ +/g, '\t'))].join('\n') + '\n');
-  return p;
-}
+const vcf = (name: string, rows: string[]): string => writeSpacedVcf(DIR, name, HEADER, rows);
 
 // Columns: CHROM POS ID REF ALT QUAL FILTER INFO FORMAT S1 (spaces become tabs; '<EMPTY>' an empty line)
 const A_ROWS = [

@@ -5,7 +5,7 @@
  * engine.
  */
 import assert from 'node:assert/strict';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { openVcf } from '../../../src/core/io/vcf/vcfReader';
@@ -14,6 +14,7 @@ import { collectVcfDiff, diffVcfs } from '../../../src/core/diff/vcfDiff';
 import { loadBedRegions } from '../../../src/core/diff/bedRegions';
 import type { DiffSite } from '../../../src/core/diff/diffClasses';
 import { TEST_CACHE } from '../../helpers/paths';
+import { writeSpacedVcf } from '../../helpers/vcfText';
 
 const DIR = join(TEST_CACHE, 'diff-classes');
 
@@ -29,12 +30,7 @@ const HEADER = [
   '#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\tFORMAT\tS1',
 ];
 
-function vcf(name: string, rows: string[]): string {
-  mkdirSync(DIR, { recursive: true });
-  const p = join(DIR, name);
-  writeFileSync(p, [...HEADER, ...rows.map((r) => r.replace(/ +/g, '\t'))].join('\n') + '\n');
-  return p;
-}
+const vcf = (name: string, rows: string[]): string => writeSpacedVcf(DIR, name, HEADER, rows);
 
 // Columns: CHROM POS ID REF ALT QUAL FILTER INFO FORMAT S1
 const A_ROWS = [
