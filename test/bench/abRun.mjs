@@ -177,5 +177,16 @@ if (tableTimes[0].length > 0 && tableTimes[1].length > 0) {
   console.log(`\ntableCpu, ratio of bests (best of ${tableTimes[0].length} CPU times of each step and each pipeline, per side)`);
   for (const r of rows) console.log(`tableCpu ${r.name.padEnd(58)} ${String(r.a).padStart(7)} ${String(r.b).padStart(7)}  ${r.bBetterBy >= 0 ? '+' : ''}${r.bBetterBy}% ${r.bBetterBy < -10 ? '(WORSE by more than 10 %)' : ''}`);
   console.log(`AB_BESTS_JSON ${JSON.stringify({ a: sides[0].label, b: sides[1].label, rows, times: tableTimes })}`);
+  // And with one denominator for both sides: the tool is the same binary on the same file in
+  // both sides' rounds, so its best over all 2 × N rounds normalises both; the comparison is
+  // then our step's best CPU time, A against B, with the tools' round-to-round noise left out.
+  const shared = TABLE_PAIRS.map(([name, ours, tool]) => {
+    const t = Math.min(bestOf(0, tool), bestOf(1, tool));
+    const r = [0, 1].map((side) => +(bestOf(side, ours) / t).toPrecision(4));
+    return { name, a: r[0], b: r[1], bBetterBy: +((r[0] / r[1] - 1) * 100).toFixed(1) };
+  });
+  console.log(`\ntableCpu, one tool denominator (each step's best CPU time over the pipeline's best across both sides' ${2 * tableTimes[0].length} rounds)`);
+  for (const r of shared) console.log(`tableCpu ${r.name.padEnd(58)} ${String(r.a).padStart(7)} ${String(r.b).padStart(7)}  ${r.bBetterBy >= 0 ? '+' : ''}${r.bBetterBy}% ${r.bBetterBy < -10 ? '(WORSE by more than 10 %)' : ''}`);
+  console.log(`AB_SHARED_JSON ${JSON.stringify({ a: sides[0].label, b: sides[1].label, rows: shared })}`);
 }
 if (!argv.includes('--keep')) for (const s of sides) if (s.dir !== ROOT) { spawnSync('git', ['worktree', 'remove', '--force', s.dir], { cwd: ROOT }); rmSync(s.dir, { recursive: true, force: true }); }
