@@ -335,7 +335,7 @@ export class BenchmarkCounter implements SuperlocusConsumer {
     for (const r of rows) {
       const sets = this.setsOf(locus.contig, r.pos, r.ref.length);
       const qu = r.q !== undefined ? q[r.q] : undefined;
-      const qual = qu?.call.qual !== undefined ? String(qu.call.qual) : '.';
+      const qual = qu?.call.qual !== undefined ? qualText(qu.call.qual) : '.';
       const filter = qu ? vcfFilter(qu.call.filter) : '.';
       vcf.add(`${locus.contig}\t${r.pos}\t.\t${r.ref}\t${r.alt}\t${qual}\t${filter}\t${this.infoOf(locus, sets)}\tGT:BD:BK:BI:BLT:BVT:QQ\t${column(r.t !== undefined ? t[r.t] : undefined, r.t !== undefined ? tl[r.t] : undefined, false)}\t${column(qu, r.q !== undefined ? ql[r.q] : undefined, true)}`, filter);
     }
@@ -434,7 +434,7 @@ function vcfFilter(f: string): string {
 
 function column(u: BenchUnit | undefined, l: Label | undefined, isQuery: boolean): string {
   if (!u || !l) return '.:.:.:.:.:.:.';
-  const qq = isQuery && u.call.qual !== undefined ? String(u.call.qual) : '.';
+  const qq = isQuery && u.call.qual !== undefined ? qualText(u.call.qual) : '.';
   return `${u.gt}:${l.bd}:${l.bk}:${l.bi}:${u.blt}:${u.type}:${qq}`;
 }
 
