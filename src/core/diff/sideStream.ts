@@ -227,9 +227,11 @@ export class SideStream {
     if (line.charCodeAt(0) === 35 /* # */) throw headerAfterData(this.source.path, lineNumber, line);
     const t1 = line.indexOf('\t');
     const t2 = t1 <= 0 ? -1 : line.indexOf('\t', t1 + 1);
-    const t3 = t2 < 0 ? -1 : line.indexOf('\t', t2 + 1);
-    const t4 = t3 < 0 ? -1 : line.indexOf('\t', t3 + 1);
-    const t5 = t4 < 0 ? -1 : line.indexOf('\t', t4 + 1);
+    // A one-character ID, REF, ALT or INFO (the common '.', a SNP's bases) ends at the tab
+    // after it: two character reads instead of a search.
+    const t3 = t2 < 0 ? -1 : line.charCodeAt(t2 + 2) === 9 && line.charCodeAt(t2 + 1) !== 9 ? t2 + 2 : line.indexOf('\t', t2 + 1);
+    const t4 = t3 < 0 ? -1 : line.charCodeAt(t3 + 2) === 9 && line.charCodeAt(t3 + 1) !== 9 ? t3 + 2 : line.indexOf('\t', t3 + 1);
+    const t5 = t4 < 0 ? -1 : line.charCodeAt(t4 + 2) === 9 && line.charCodeAt(t4 + 1) !== 9 ? t4 + 2 : line.indexOf('\t', t4 + 1);
     const t6 = t5 < 0 ? -1 : line.indexOf('\t', t5 + 1);
     const t7 = t6 < 0 ? -1 : line.indexOf('\t', t6 + 1);
     if (t7 < 0 || t2 - t1 <= 1 || t2 - t1 > 16 || t4 === t3 + 1) return this.addOddLine(line, lineNumber);
@@ -248,7 +250,7 @@ export class SideStream {
       qual = parseDecimal(line, t5 + 1, t6);
       if (Number.isNaN(qual)) return this.addOddLine(line, lineNumber);
     }
-    const t8 = line.indexOf('\t', t7 + 1);
+    const t8 = line.charCodeAt(t7 + 2) === 9 && line.charCodeAt(t7 + 1) !== 9 ? t7 + 2 : line.indexOf('\t', t7 + 1);
     const tabs = this.tabs;
     const at = tabs.at;
     at[0] = t1;
@@ -409,7 +411,10 @@ export class SideStream {
     const f0 = tabs[5]! + 1;
     const f1 = tabs[6]!;
     // FILTER as written ('.', 'PASS', 'A;B'): what the split FILTER list joins back to.
-    const filter = f1 - f0 === 4 && line.startsWith('PASS', f0) ? 'PASS' : f1 - f0 === 1 && line.charCodeAt(f0) === 46 ? '.' : line.slice(f0, f1);
+    // (PASS by its character codes: startsWith(…, f0) measured twice as slow on these lines.)
+    const filter = f1 - f0 === 4 && line.charCodeAt(f0) === 80 && line.charCodeAt(f0 + 1) === 65 && line.charCodeAt(f0 + 2) === 83 && line.charCodeAt(f0 + 3) === 83
+      ? 'PASS'
+      : f1 - f0 === 1 && line.charCodeAt(f0) === 46 ? '.' : line.slice(f0, f1);
     const recordGt = gt === undefined ? '' : gt.text;
     if (snpAlt !== undefined) {
       this.queue(pos, lineNumber, pos, ref, snpAlt, 'SNP', 1, gt, recordGt, qual, filter, gq, mid);
@@ -492,16 +497,14 @@ export class SideStream {
     let gtE = -1;
     let gqS = -1;
     let gqE = -1;
+    // The sample column ends at the next tab or the end of the line (found once, not per field).
+    const sEnd = fieldEnd(line, s);
     let a = s;
     for (let slot = 0; slot <= last; slot++) {
-      // The field ends at the next ':' unless a tab (the end of the sample column) comes
-      // first; fields up to GT/GQ are short, so look for the tab only inside the field.
+      // The field ends at the next ':' unless the column ends first.
       let b = line.indexOf(':', a);
-      let end = b < 0;
-      if (end) b = fieldEnd(line, a);
-      else {
-        for (let i = a; i < b; i++) if (line.charCodeAt(i) === 9) { b = i; end = true; break; }
-      }
+      let end = false;
+      if (b < 0 || b > sEnd) { b = sEnd; end = true; }
       if (slot === gtSlot) { gtS = a; gtE = b; }
       if (slot === gqSlot) { gqS = a; gqE = b; }
       if (slot === dpSlot && !isMissing(line, a, b)) this.dp = numberAt(line, a, b, false);

@@ -196,21 +196,23 @@ export class BenchmarkCounter implements SuperlocusConsumer {
     const vcf = this.options.vcf;
     if (vcf) {
       // CHROM POS . REF ALT QUAL FILTER BS=id[;Regions=…] FORMAT TRUTH QUERY, written straight
-      // into the writer's buffer; the sample columns come from a cache (a few dozen distinct texts).
+      // into the writer's buffer. FORMAT and both sample columns (but the query's QQ) are one
+      // cached piece per pair of column texts (a few dozen distinct texts, columnId).
       const qq = ql && qc!.qual !== undefined ? qualText(qc!.qual) : '.';
       const filter = ql ? vcfFilter(qc!.filter) : '.';
       const regions = sets === 0 && this.options.confident === undefined ? '' : this.regionsInfo(sets);
-      const tcol = tl ? columnBytes(tc!.gt, tl, outside, tg![1], snp, false) : MISSING_BYTES;
-      const qcol = ql ? columnBytes(qc!.gt, ql, outside, qg![1], snp, true) : MISSING_BYTES;
+      const tcol = tl ? columnId(tc!.gt, tl, outside, tg![1], snp, false) : MISSING_COLUMN;
+      const qcol = ql ? columnId(qc!.gt, ql, outside, qg![1], snp, true) : MISSING_COLUMN;
+      // Past MAX_COLUMNS distinct texts (odd GTs): the same bytes, built for this line.
+      const tail = tcol >= 0 && qcol >= 0
+        ? tailBytes(tcol, qcol)
+        : Buffer.from(`\tGT:BD:BK:BI:BLT:BVT:QQ\t${tl ? columnText(tc!.gt, tl, outside, tg![1], snp, false) : COLUMN_TEXTS[MISSING_COLUMN]}\t${ql ? columnText(qc!.gt, ql, outside, qg![1], snp, true) : COLUMN_TEXTS[MISSING_COLUMN]}`, 'latin1');
       if (locus.contig !== this.contigText) { this.contigText = locus.contig; this.contigBytes = Buffer.from(locus.contig, 'latin1'); }
-      vcf.begin(this.contigBytes.length + ref.length + alt.length + filter.length + 2 * qq.length + tcol.length + qcol.length + 80 + regions.length);
-      vcf.bytes(this.contigBytes); vcf.byte(9); vcf.int(pos); vcf.bytes(DOT_FIELD); vcf.str(ref); vcf.byte(9); vcf.str(alt); vcf.byte(9);
+      vcf.begin(this.contigBytes.length + ref.length + alt.length + filter.length + 2 * qq.length + tail.length + 40 + regions.length);
+      vcf.bytes(this.contigBytes); vcf.byte(9); vcf.int(pos); vcf.byte(9); vcf.byte(46); vcf.byte(9); vcf.str(ref); vcf.byte(9); vcf.str(alt); vcf.byte(9);
       vcf.str(qq); vcf.byte(9); vcf.str(filter); vcf.bytes(BS_FIELD); vcf.int(locus.id);
       if (regions !== '') vcf.str(regions);
-      vcf.bytes(FORMAT_FIELD);
-      vcf.bytes(tcol);
-      vcf.byte(9);
-      vcf.bytes(qcol);
+      vcf.bytes(tail);
       if (ql) vcf.str(qq);
       vcf.end(ql ? qc!.filter : '.');
     }
@@ -333,7 +335,7 @@ export class BenchmarkCounter implements SuperlocusConsumer {
     for (const r of rows) {
       const sets = this.setsOf(locus.contig, r.pos, r.ref.length);
       const qu = r.q !== undefined ? q[r.q] : undefined;
-      const qual = qu?.call.qual !== undefined ? String(qu.call.qual) : '.';
+      const qual = qu?.call.qual !== undefined ? qualText(qu.call.qual) : '.';
       const filter = qu ? vcfFilter(qu.call.filter) : '.';
       vcf.add(`${locus.contig}\t${r.pos}\t.\t${r.ref}\t${r.alt}\t${qual}\t${filter}\t${this.infoOf(locus, sets)}\tGT:BD:BK:BI:BLT:BVT:QQ\t${column(r.t !== undefined ? t[r.t] : undefined, r.t !== undefined ? tl[r.t] : undefined, false)}\t${column(qu, r.q !== undefined ? ql[r.q] : undefined, true)}`, filter);
     }
@@ -341,10 +343,7 @@ export class BenchmarkCounter implements SuperlocusConsumer {
 }
 
 const OUTSIDE = 1;
-const MISSING_BYTES = Buffer.from('.:.:.:.:.:.:.', 'latin1');
-const DOT_FIELD = Buffer.from('\t.\t', 'latin1');
 const BS_FIELD = Buffer.from('\tBS=', 'latin1');
-const FORMAT_FIELD = Buffer.from('\tGT:BD:BK:BI:BLT:BVT:QQ\t', 'latin1');
 const TP_M: Label = Object.freeze({ bd: 'TP', bk: 'gm', bi: 'm' });
 const TP_CM: Label = Object.freeze({ bd: 'TP', bk: 'gm', bi: 'cm;replay' });
 const FN_GTMM: Label = Object.freeze({ bd: 'FN', bk: 'am', bi: 'gtmm' });
@@ -354,29 +353,54 @@ const FP_GTMM_REPLAY: Label = Object.freeze({ bd: 'FP', bk: 'am', bi: 'gtmm;repl
 const FN_MISS: Label = Object.freeze({ bd: 'FN', bk: '.', bi: 'miss' });
 const FP_MISS: Label = Object.freeze({ bd: 'FP', bk: '.', bi: 'miss' });
 
-
-/** Sample column texts by GT, then BLT, then [label, outside, SNP, query] (see columnBytes). */
-const COLUMNS = new Map<string, Map<string, (Uint8Array | undefined)[]>>();
+/** Sample column texts of one-allele superloci, by id (COLUMN_TEXTS[id]); id 0 is the missing column. */
+const COLUMN_TEXTS: string[] = ['.:.:.:.:.:.:.'];
+const MISSING_COLUMN = 0;
+/** Column ids by GT, then BLT, then [label, outside, SNP, query] (see columnId). */
+const COLUMNS = new Map<string, Map<string, (number | undefined)[]>>();
 const LABELS: readonly Label[] = [TP_M, FN_GTMM, FN_MISS, FP_GTMM, FP_MISS];
+/** At most this many distinct column texts get an id (a call set has a few dozen); 1,000 × 1,000 tails at most. */
+const MAX_COLUMNS = 1000;
 
-/**
- * "GT:BD:BK:BI:BLT:BVT:" of a one-allele superlocus' sample column, then "." for the truth
- * (its QQ; the query's QQ is appended by the caller) — as bytes, built once per distinct text.
- */
-function columnBytes(gt: string, l: Label, outside: boolean, blt: string, snp: boolean, query: boolean): Uint8Array {
+/** The text of a one-allele superlocus' sample column: "GT:BD:BK:BI:BLT:BVT:", then "." for the truth (its QQ; the query's QQ is appended by the caller). */
+function columnText(gt: string, l: Label, outside: boolean, blt: string, snp: boolean, query: boolean): string {
+  const bd = outside ? (query ? 'UNK' : 'N') : l.bd;
+  return `${gt}:${bd}:${l.bk}:${l.bi}:${blt}:${snp ? 'SNP' : 'INDEL'}:${query ? '' : '.'}`;
+}
+
+/** The id of `columnText(…)` in COLUMN_TEXTS, or -1 once MAX_COLUMNS texts have ids (the caller then writes the text). */
+function columnId(gt: string, l: Label, outside: boolean, blt: string, snp: boolean, query: boolean): number {
   let byBlt = COLUMNS.get(gt);
   if (byBlt === undefined) {
+    if (COLUMN_TEXTS.length >= MAX_COLUMNS) return -1;
     byBlt = new Map();
-    if (COLUMNS.size < 1000) COLUMNS.set(gt, byBlt);
+    COLUMNS.set(gt, byBlt);
   }
   let cols = byBlt.get(blt);
   if (cols === undefined) { cols = []; byBlt.set(blt, cols); }
   const k = ((LABELS.indexOf(l) * 2 + (outside ? 1 : 0)) * 2 + (snp ? 1 : 0)) * 2 + (query ? 1 : 0);
-  let b = cols[k];
+  let id = cols[k];
+  if (id === undefined) {
+    const text = columnText(gt, l, outside, blt, snp, query);
+    id = COLUMN_TEXTS.indexOf(text);
+    if (id < 0) {
+      if (COLUMN_TEXTS.length >= MAX_COLUMNS) return -1;
+      id = COLUMN_TEXTS.push(text) - 1;
+    }
+    cols[k] = id;
+  }
+  return id;
+}
+
+/** "\tFORMAT\tTRUTH\tQUERY" (without the query's QQ) as bytes, by truth and then query column id. */
+const TAILS: (Uint8Array | undefined)[][] = [];
+
+function tailBytes(t: number, q: number): Uint8Array {
+  const byQ = TAILS[t] ??= [];
+  let b = byQ[q];
   if (b === undefined) {
-    const bd = outside ? (query ? 'UNK' : 'N') : l.bd;
-    b = Buffer.from(`${gt}:${bd}:${l.bk}:${l.bi}:${blt}:${snp ? 'SNP' : 'INDEL'}:${query ? '' : '.'}`, 'latin1');
-    cols[k] = b;
+    b = Buffer.from(`\tGT:BD:BK:BI:BLT:BVT:QQ\t${COLUMN_TEXTS[t]}\t${COLUMN_TEXTS[q]}`, 'latin1');
+    byQ[q] = b;
   }
   return b;
 }
@@ -410,7 +434,7 @@ function vcfFilter(f: string): string {
 
 function column(u: BenchUnit | undefined, l: Label | undefined, isQuery: boolean): string {
   if (!u || !l) return '.:.:.:.:.:.:.';
-  const qq = isQuery && u.call.qual !== undefined ? String(u.call.qual) : '.';
+  const qq = isQuery && u.call.qual !== undefined ? qualText(u.call.qual) : '.';
   return `${u.gt}:${l.bd}:${l.bk}:${l.bi}:${u.blt}:${u.type}:${qq}`;
 }
 

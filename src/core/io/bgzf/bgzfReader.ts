@@ -9,9 +9,10 @@
  * below 2^53, i.e. for compressed files up to 2^37 bytes (128 GiB).
  */
 import { open, stat, type FileHandle } from 'node:fs/promises';
-import { constants as zlibConstants, createInflateRaw, inflateRawSync, type InflateRaw } from 'node:zlib';
+import { inflateRawSync } from 'node:zlib';
 import { VariantLensError, throwIfAborted } from '../../errors';
 import { checkBgzfTrailer, type CheckedBlocks } from './bgzfIntegrity';
+import { BlockInflater } from './zlibBlocks';
 
 /** The 28-byte empty block every BGZF file ends with (SAM spec §4.1.2). */
 export const BGZF_EOF = Buffer.from('1f8b08040000000000ff0600424302001b0003000000000000000000', 'hex');
@@ -77,66 +78,6 @@ export function inflateBlockAt(buf: Buffer, at: number, coffset: number, file: s
   }
   checkBgzfTrailer(buf, at, csize, data, coffset, file, 'truncated-bgzf', checked);
   return { coffset, csize, data };
-}
-
-/**
- * Raw inflate of one block at a time through one zlib stream, reset between blocks, instead
- * of `inflateRawSync`, which builds a zlib stream (state and 32-KiB window) and frees it again
- * for every block: 5-25 % less CPU per block on a 5M-record `.vcf.gz` (docs/decisions/0014).
- * It calls the stream's native handle the way node's own sync inflate does (`reset`,
- * `writeSync` into an output buffer of ISIZE + 1 bytes with Z_FINISH). A block is returned
- * only when the stream ended cleanly: all input used, exactly ISIZE bytes out, no zlib error
- * (an error destroys the stream at once). Anything else returns undefined and makes this
- * inflater unusable, and the caller inflates the block with `inflateRawSync`, which gives the
- * same data or the same error as before. The trailer check (CRC32, ISIZE) follows either way.
- * `create` returns undefined when this node's zlib stream lacks the handle.
- */
-export class BlockInflater {
-  private dead = false;
-
-  private constructor(private readonly stream: InflateRaw, private readonly handle: NativeZlibHandle, private readonly state: Uint32Array) {
-    // zlib's error also arrives as an 'error' event a tick later: expected, handled by the fallback.
-    stream.on('error', () => { this.dead = true; });
-  }
-
-  static create(): BlockInflater | undefined {
-    const stream = createInflateRaw();
-    const inner = stream as unknown as { _handle?: NativeZlibHandle; _writeState?: unknown };
-    const handle = inner._handle;
-    const state = inner._writeState;
-    if (!handle || typeof handle.writeSync !== 'function' || typeof handle.reset !== 'function' || !(state instanceof Uint32Array) || state.length < 2) {
-      stream.close();
-      return undefined;
-    }
-    return new BlockInflater(stream, handle, state);
-  }
-
-  /** The `isize` bytes that `buf[start .. end)` inflates to, or undefined (see the class). */
-  inflate(buf: Uint8Array, start: number, end: number, isize: number): Buffer | undefined {
-    // A BGZF block holds at most 64 KiB; a larger ISIZE is corruption, left to the fallback's error.
-    if (this.dead || this.stream.destroyed || isize > MAX_BLOCK_SIZE) return undefined;
-    const out = Buffer.allocUnsafe(isize + 1);
-    this.handle.reset();
-    this.handle.writeSync(zlibConstants.Z_FINISH, buf, start, end - start, out, 0, out.length);
-    // _writeState after the call: [output bytes left, input bytes left].
-    if (this.stream.destroyed || this.state[0] !== 1 || this.state[1] !== 0) {
-      this.close();
-      return undefined;
-    }
-    return out.subarray(0, isize);
-  }
-
-  /** Frees zlib's memory now rather than at garbage collection. */
-  close(): void {
-    this.dead = true;
-    if (!this.stream.destroyed) this.stream.close();
-  }
-}
-
-/** The native zlib handle behind a node:zlib stream (the part BlockInflater uses). */
-interface NativeZlibHandle {
-  writeSync(flush: number, input: Uint8Array, inOff: number, inLen: number, out: Uint8Array, outOff: number, outLen: number): void;
-  reset(): void;
 }
 
 /** Reads the last 28 bytes and reports whether they are the BGZF EOF marker. */

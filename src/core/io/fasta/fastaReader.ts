@@ -8,7 +8,7 @@ import { IndexedFasta } from '@gmod/indexedfasta';
 import { VariantLensError, throwIfAborted, wrapError } from '../../errors';
 import { looksLikeBgzf, looksLikeGzip, openForRead } from '../bgzf/bgzfReader';
 import { describeAvailable, resolveContig } from '../contigAliases';
-import { asGenericFilehandle, bgzfFastaBytes, checkFaiMatchesFasta, plainFastaBytes, readFai } from './fastaIntegrity';
+import { asGenericFilehandle, bgzfFastaBytes, checkFaiMatchesFasta, plainFastaBytes, readFai, type FaiEntry, type FastaBytes } from './fastaIntegrity';
 import type { ContigInfo, ReferenceSource } from './referenceSource';
 
 /** Aligned chunk size of the read cache (what the diff's readers ask for). */
@@ -22,10 +22,18 @@ export class FastaFile implements ReferenceSource {
   private readonly byName: Map<string, number>;
   private readonly names: string[];
 
+  /** .fai entries by name (for `readBases`); undefined when names repeat (then every read goes through @gmod/indexedfasta). */
+  private readonly fai: Map<string, FaiEntry> | undefined;
+
   /** @internal use openReference */
-  constructor(readonly path: string, private readonly fasta: IndexedFasta, private readonly contigList: readonly ContigInfo[], readonly bgzipped: boolean) {
+  constructor(
+    readonly path: string, private readonly fasta: IndexedFasta, private readonly contigList: readonly ContigInfo[], readonly bgzipped: boolean,
+    entries?: readonly FaiEntry[], private readonly bytes?: FastaBytes,
+  ) {
     this.names = contigList.map((c) => c.name);
     this.byName = new Map(contigList.map((c) => [c.name, c.length]));
+    const fai = entries ? new Map(entries.map((e) => [e.name, e])) : undefined;
+    this.fai = fai && fai.size === entries!.length ? fai : undefined;
   }
 
   async contigs(signal?: AbortSignal): Promise<ContigInfo[]> {
@@ -93,8 +101,11 @@ export class FastaFile implements ReferenceSource {
   /** Bases of [start, end) of `name` (resolved, in bounds) straight from the file. */
   private async read(name: string, start: number, end: number, signal: AbortSignal | undefined): Promise<string> {
     let seq: string | undefined;
+    let upper = false;
     try {
-      seq = await this.fasta.getSequence(name, start, end, { signal });
+      seq = await this.readBases(name, start, end);
+      if (seq === undefined) seq = await this.fasta.getSequence(name, start, end, { signal });
+      else upper = true;
     } catch (e) {
       throw wrapError(e, 'malformed-fasta', this.path, `cannot read ${name}:${start + 1}-${end}`);
     }
@@ -102,7 +113,31 @@ export class FastaFile implements ReferenceSource {
     if (seq === undefined || seq.length !== end - start) {
       throw new VariantLensError('malformed-fasta', `returned ${seq?.length ?? 0} bases for ${name}:${start + 1}-${end} instead of ${end - start}; the .fai does not match the FASTA (re-run samtools faidx)`, this.path);
     }
-    return seq.toUpperCase();
+    return upper ? seq : seq.toUpperCase();
+  }
+
+  /**
+   * The bases of [start, end) read through the .fai as @gmod/indexedfasta reads them (the same
+   * byte range), with line breaks dropped and lower case raised in one pass over the bytes,
+   * instead of decoding, a whitespace regular expression over the text and `toUpperCase`
+   * (≈ 3 % of a `diff --truth --ref` run on a plain 200 MB FASTA). Returns undefined for a
+   * range holding anything but printable ASCII and ASCII whitespace: the library then reads
+   * it and gives its answer or its error.
+   */
+  private async readBases(name: string, start: number, end: number): Promise<string | undefined> {
+    const e = this.fai?.get(name);
+    if (e === undefined || this.bytes === undefined) return undefined;
+    const at = (pos: number): number => e.offset + e.lineBytes * Math.floor(pos / e.lineBases) + (pos % e.lineBases);
+    const from = at(start);
+    // A fresh buffer (both FastaBytes readers allocate one per read): compacted in place.
+    const raw = await this.bytes.read(at(end) - from, from);
+    let w = 0;
+    for (let i = 0; i < raw.length; i++) {
+      const c = raw[i]!;
+      if (c > 32 && c < 127) raw[w++] = c >= 97 && c <= 122 ? c - 32 : c;
+      else if (c !== 10 && c !== 13 && c !== 32 && c !== 9 && c !== 11 && c !== 12) return undefined;
+    }
+    return Buffer.from(raw.buffer, raw.byteOffset, w).toString('latin1');
   }
 
   async close(): Promise<void> {
@@ -158,5 +193,5 @@ export async function openReference(path: string, signal?: AbortSignal): Promise
   throwIfAborted(signal);
   const fasta = new IndexedFasta({ fasta: asGenericFilehandle(bytes), faiPath });
   const contigs = entries.map((e) => ({ name: e.name, length: e.length }));
-  return new FastaFile(path, fasta, contigs, bgzipped);
+  return new FastaFile(path, fasta, contigs, bgzipped, entries, bytes);
 }

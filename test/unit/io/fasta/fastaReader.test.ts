@@ -53,6 +53,32 @@ describe('FASTA reader', () => {
     });
   });
 
+  test('plain FASTA with CRLF line ends, over 1 MiB (the cached chunks): equal to samtools faidx; a control byte is an error, as before', async () => {
+    await withTempDir(async (dir) => {
+      const f = join(dir, 'crlf.fa');
+      const rand = seededRandom(9);
+      const n = (1 << 20) + 12_345;
+      const bases = Array.from({ length: n }, () => 'ACGTNacgtn'[Math.floor(rand() * 10)]).join('');
+      writeFileSync(f, `>c1\r\n${bases.replace(/(.{61})/g, '$1\r\n')}\r\n`);
+      run('samtools', ['faidx', f]);
+      const ref = await openReference(f);
+      assert.equal(await ref.fetch('c1', 0, n), bases.toUpperCase());
+      for (let k = 0; k < 6; k++) {
+        const start = Math.floor(rand() * (n - 200_000));
+        const end = start + 1 + Math.floor(rand() * (k % 2 ? 150_000 : 500));
+        assert.equal(await ref.fetch('c1', start, end), faidx(f, `c1:${start + 1}-${end}`));
+      }
+      await ref.close();
+      const g = join(dir, 'ctl.fa');
+      writeFileSync(g, '>x\nACGT\x01CGT\n');
+      writeFileSync(`${g}.fai`, 'x\t8\t3\t8\t9\n');
+      const bad = await openReference(g);
+      const e = await expectOneError(() => bad.fetch('x', 0, 8));
+      assert.equal(e.code, 'malformed-fasta');
+      await bad.close();
+    });
+  });
+
   test('a FASTA without .fai is one missing-fai error with the samtools faidx command', async () => {
     await withTempDir(async (dir) => {
       const f = join(dir, 'nofai.fa');
