@@ -14,6 +14,7 @@
  *    flight or done → none at all), spelled out, sorted as byte strings.
  */
 import type { AlignedRead } from '../../io/sam/alignedRead';
+import { doubled } from './growable';
 
 export interface DeBruijnOptions {
   readonly minK: number;
@@ -169,13 +170,12 @@ export class DeBruijnGraph {
   private newVertex(bases: string, at: number): number {
     const v = this.nV++;
     if (v === this.vAt.length) {
-      const grow = <T extends Int32Array | Uint8Array>(a: T): T => { const b = new (a.constructor as new (n: number) => T)(2 * a.length); b.set(a); return b; };
-      this.vAt = grow(this.vAt);
-      this.vHi = grow(this.vHi);
-      this.vLo = grow(this.vLo);
-      this.vPacked = grow(this.vPacked);
-      this.outHead = grow(this.outHead);
-      this.vRun = grow(this.vRun);
+      this.vAt = doubled(this.vAt);
+      this.vHi = doubled(this.vHi);
+      this.vLo = doubled(this.vLo);
+      this.vPacked = doubled(this.vPacked);
+      this.outHead = doubled(this.outHead);
+      this.vRun = doubled(this.vRun);
     }
     this.vText.push(bases);
     this.vAt[v] = at;
@@ -243,12 +243,11 @@ export class DeBruijnGraph {
     if (e < 0) {
       e = this.nE++;
       if (e === this.edgeFrom.length) {
-        const grow = <T extends Int32Array | Uint8Array>(x: T): T => { const y = new (x.constructor as new (n: number) => T)(2 * x.length); y.set(x); return y; };
-        this.edgeFrom = grow(this.edgeFrom);
-        this.edgeTo = grow(this.edgeTo);
-        this.edgeWeight = grow(this.edgeWeight);
-        this.edgeRef = grow(this.edgeRef);
-        this.edgeNext = grow(this.edgeNext);
+        this.edgeFrom = doubled(this.edgeFrom);
+        this.edgeTo = doubled(this.edgeTo);
+        this.edgeWeight = doubled(this.edgeWeight);
+        this.edgeRef = doubled(this.edgeRef);
+        this.edgeNext = doubled(this.edgeNext);
       }
       this.edgeFrom[e] = a;
       this.edgeTo[e] = b;
