@@ -82,6 +82,69 @@ function goodRuns(r: GraphRead, minBq: number): GoodRuns {
   return { bases, runs };
 }
 
+/** Scratch of `minKWithoutRunRepeat`: k-mer hashes per run position and an open-addressing table (stamped, never cleared). */
+let rrHash = new Int32Array(256);
+let rrSlotPos = new Int32Array(1024);
+let rrSlotStamp = new Int32Array(1024); // power-of-two length
+let rrStamp = 0;
+
+/**
+ * The smallest k ≥ `k` (stepping by `step`) for which no run of good bases holds the same
+ * k-mer twice (> `maxK`: none). Such a repeat makes the graph cyclic (`runRepeat`), and a run
+ * without a repeated k-mer has none for any larger k either, so the runs are checked once,
+ * in order, k growing past every repeat found (its two occurrences extended as far as they
+ * stay equal). The k-mers are compared by a rolling hash and then base by base.
+ */
+export function minKWithoutRunRepeat(reads: readonly GoodRuns[], k: number, step: number, maxK: number): number {
+  for (const r of reads) {
+    const b = r.bases;
+    for (let j = 0; j < r.runs.length; j += 2) {
+      const s = r.runs[j]!;
+      const e = r.runs[j + 1]!;
+      for (;;) {
+        if (k > maxK || e - s < k + 1) break; // fewer than two k-mers: no repeat
+        const n = e - s - k + 1; // k-mers in the run
+        if (rrHash.length < n) rrHash = doubled(rrHash, n);
+        if (rrSlotPos.length < 4 * n) { // a power of two, at most a quarter full
+          const size = 1 << (32 - Math.clz32(4 * n - 1));
+          rrSlotPos = new Int32Array(size);
+          rrSlotStamp = new Int32Array(size);
+        }
+        const mask = rrSlotPos.length - 1;
+        const stamp = ++rrStamp;
+        // Rolling hash h = Σ c·B^(k−1−x) (mod 2^32); Bk = B^k removes the base leaving.
+        const B = 0x01000193;
+        let Bk = 1;
+        for (let x = 0; x < k; x++) Bk = Math.imul(Bk, B);
+        let h = 0;
+        let found = -1;
+        let other = -1;
+        for (let p = s; p < e && found < 0; p++) {
+          h = (Math.imul(h, B) + b.charCodeAt(p)) | 0;
+          if (p - k >= s) h = (h - Math.imul(Bk, b.charCodeAt(p - k))) | 0;
+          const i = p - k + 1;
+          if (i < s) continue;
+          rrHash[i - s] = h;
+          for (let slot = (Math.imul(h, 0x9e3779b1) >>> 7) & mask; ; slot = (slot + 1) & mask) {
+            if (rrSlotStamp[slot] !== stamp) { rrSlotStamp[slot] = stamp; rrSlotPos[slot] = i; break; }
+            const q = rrSlotPos[slot]!;
+            if (rrHash[q - s] !== h) continue;
+            let same = true;
+            for (let x = 0; x < k; x++) if (b.charCodeAt(q + x) !== b.charCodeAt(i + x)) { same = false; break; }
+            if (same) { found = i; other = q; break; }
+          }
+        }
+        if (found < 0) break;
+        // The repeat [other, other + L) = [found, found + L) within the run: k must exceed L.
+        let L = k;
+        while (found + L < e && b.charCodeAt(other + L) === b.charCodeAt(found + L)) L++;
+        while (k <= L) k += step;
+      }
+    }
+  }
+  return k;
+}
+
 export class DeBruijnGraph {
   /** Vertex id → where its k-mer was first seen (text and offset), in creation order. */
   private vText: string[] = [];
@@ -228,7 +291,8 @@ export class DeBruijnGraph {
     const maxK = Math.min(o.maxK, ref.length - 1);
     const runs: GoodRuns[] = [];
     for (const r of reads) if (r.mapq >= o.minMapq) runs.push(goodRuns(r, o.minBaseQuality));
-    for (let k = k0; k <= maxK; k += o.stepK) {
+    // Every k below the first without a repeated k-mer in a run gives a cyclic graph (dropped).
+    for (let k = minKWithoutRunRepeat(runs, k0, o.stepK, maxK); k <= maxK; k += o.stepK) {
       const g = new DeBruijnGraph(ref, runs, k, o);
       if (g.runRepeat || g.hasCycle()) continue;
       g.prune();
