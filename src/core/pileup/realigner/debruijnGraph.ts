@@ -14,7 +14,7 @@
  *    flight or done → none at all), spelled out, sorted as byte strings.
  */
 import type { AlignedRead } from '../../io/sam/alignedRead';
-import { doubled } from './growable';
+import { doubled } from '../candidates/growable';
 
 export interface DeBruijnOptions {
   readonly minK: number;

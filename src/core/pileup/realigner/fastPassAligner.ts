@@ -20,7 +20,7 @@
  * to the reference, `forceAlignment: true`, reads without an alignment dropped.
  */
 import { type AlignedRead, CigarOp, cigarReferenceLength } from '../../io/sam/alignedRead';
-import { doubled } from './growable';
+import { doubled } from '../candidates/growable';
 import { libstdcxxSort } from './libstdcxxSort';
 import { DV_SW_SCORING, PrefixCache, SeedIndex, type SwForward, type SwScoring, encodeBases, finishAlignment, smithWaterman, smithWatermanForward } from './smithWaterman';
 import { LANE_COUNT, LaneAligner, laneAligner } from './swLanes';

@@ -15,7 +15,7 @@
 import { type AlignedRead, CigarOp } from '../../io/sam/alignedRead';
 import type { RefWindow } from '../candidates/alleleCounter';
 import { readKey } from '../candidates/readFilters';
-import { doubled } from './growable';
+import { doubled } from '../candidates/growable';
 
 export interface WindowSelectorOptions {
   readonly minNumSupportingReads: number;

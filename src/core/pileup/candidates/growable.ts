@@ -1,5 +1,5 @@
 /**
- * Grow-by-doubling storage for the realigner's typed arrays: lists that are cleared and
+ * Grow-by-doubling storage for typed arrays (the realigner, the allele counter): lists that are cleared and
  * refilled many times (per read, per window) keep their storage instead of making garbage.
  */
 
