@@ -115,18 +115,27 @@ export function variantReadCounts(reads: readonly AlignedRead[], _contig: string
       if (op === CigarOp.M || op === CigarOp.EQ || op === CigarOp.X) {
         const from = Math.max(0, start - refPos);
         const to = Math.min(len, end - refPos);
-        for (let i = from; i < to; i++) {
-          const pos = refPos + i;
-          const b = seq.charCodeAt(readOff + i);
-          if (!CANONICAL[b]) continue;
-          const isRef = rb.charCodeAt(pos - ref.start) === b;
-          if (i === len - 1) {
-            if (nP === pPos.length) { pPos = wpPos = doubled(pPos); pType = wpType = doubled(pType); pLen = wpLen = doubled(pLen); pLow = wpLow = doubled(pLow); }
-            pPos[nP] = pos; pType[nP] = isRef ? 1 : SUB; pLen[nP] = 1; pLow[nP] = (qual[readOff + i] ?? 0) < minBq ? 1 : 0; nP++;
-          } else if (!isRef) {
+        // Every base but the run's last: only a canonical base differing from the reference
+        // makes an allele (a base equal to the reference makes none, canonical or not), so a
+        // stretch equal to the reference (one native comparison) is skipped.
+        const mid = to < len - 1 ? to : len - 1;
+        const r0 = refPos - ref.start;
+        if (from < mid && !rb.startsWith(seq.substring(readOff + from, readOff + mid), r0 + from)) {
+          for (let i = from; i < mid; i++) {
+            const b = seq.charCodeAt(readOff + i);
+            if (b === rb.charCodeAt(r0 + i) || !CANONICAL[b]) continue;
             if (keyId < 0) { keyId = keyIds.size; const id = keyIds.get(readKey(read)); if (id === undefined) keyIds.set(readKey(read), keyId); else { keyId = id; sharedKey = true; } }
             if (nA === aPos.length) { aPos = wsPos = doubled(aPos); aKey = wsKey = doubled(aKey); aType = wsType = doubled(aType); aLen = wsLen = doubled(aLen); aLow = wsLow = doubled(aLow); }
-            aPos[nA] = pos; aKey[nA] = keyId; aType[nA] = SUB; aLen[nA] = 1; aLow[nA] = (qual[readOff + i] ?? 0) < minBq ? 1 : 0; nA++;
+            aPos[nA] = refPos + i; aKey[nA] = keyId; aType[nA] = SUB; aLen[nA] = 1; aLow[nA] = (qual[readOff + i] ?? 0) < minBq ? 1 : 0; nA++;
+          }
+        }
+        // The run's last base waits: an indel anchored there supersedes it.
+        const last = len - 1;
+        if (last >= from && last < to) {
+          const b = seq.charCodeAt(readOff + last);
+          if (CANONICAL[b]) {
+            if (nP === pPos.length) { pPos = wpPos = doubled(pPos); pType = wpType = doubled(pType); pLen = wpLen = doubled(pLen); pLow = wpLow = doubled(pLow); }
+            pPos[nP] = refPos + last; pType[nP] = rb.charCodeAt(r0 + last) === b ? 1 : SUB; pLen[nP] = 1; pLow[nP] = (qual[readOff + last] ?? 0) < minBq ? 1 : 0; nP++;
           }
         }
         refPos += len;
