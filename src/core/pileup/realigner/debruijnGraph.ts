@@ -82,6 +82,11 @@ function goodRuns(r: GraphRead, minBq: number): GoodRuns {
   return { bases, runs };
 }
 
+/** Scratch of `candidatePaths`: path nodes (vertex, parent node) and the queue. */
+let cpVertex = new Int32Array(1024);
+let cpParent = new Int32Array(1024);
+let cpQueue = new Int32Array(1024);
+
 /** Scratch of `minKWithoutRunRepeat`: k-mer hashes per run position and an open-addressing table (stamped, never cleared). */
 let rrHash = new Int32Array(256);
 let rrSlotPos = new Int32Array(1024);
@@ -460,11 +465,17 @@ export class DeBruijnGraph {
 
   /** Source→sink paths as vertex lists; [] when more than maxNumPaths are in play. */
   candidatePaths(): number[][] {
-    // Breadth-first over paths, each a (vertex, parent entry) node so that extending is O(1).
-    const vertexOf: number[] = [this.source];
-    const parentOf: number[] = [-1];
+    // Breadth-first over paths, each a (vertex, parent entry) node so that extending is O(1)
+    // (the node and queue lists are reused across graphs, grown by doubling).
+    let vertexOf = cpVertex;
+    let parentOf = cpParent;
+    let queue = cpQueue;
+    vertexOf[0] = this.source;
+    parentOf[0] = -1;
+    queue[0] = 0;
+    let nNodes = 1;
+    let nQueue = 1;
     const done: number[] = [];
-    const queue: number[] = [0];
     let head = 0;
     const succ = new Map<number, number[]>();
     const successors = (v: number): number[] => {
@@ -472,15 +483,19 @@ export class DeBruijnGraph {
       if (!l) succ.set(v, l = this.successors(v));
       return l;
     };
-    while (head < queue.length) {
-      if (done.length + (queue.length - head) > this.o.maxNumPaths) return [];
+    while (head < nQueue) {
+      if (done.length + (nQueue - head) > this.o.maxNumPaths) return [];
       const node = queue[head++]!;
       for (const t of successors(vertexOf[node]!)) {
-        vertexOf.push(t);
-        parentOf.push(node);
-        const ext = vertexOf.length - 1;
+        if (nNodes === vertexOf.length) { vertexOf = cpVertex = doubled(vertexOf); parentOf = cpParent = doubled(parentOf); }
+        vertexOf[nNodes] = t;
+        parentOf[nNodes] = node;
+        const ext = nNodes++;
         if (t === this.sink || successors(t).length === 0) done.push(ext);
-        else queue.push(ext);
+        else {
+          if (nQueue === queue.length) queue = cpQueue = doubled(queue);
+          queue[nQueue++] = ext;
+        }
       }
     }
     return done.map((node) => {
