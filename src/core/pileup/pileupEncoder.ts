@@ -337,29 +337,43 @@ export function encodeRows(reads: readonly AlignedRead[], windowStart: number, r
   for (let r = 1; r < band; r++) data.copyWithin(r * rowBytes, 0, rowBytes);
 
   const drawn: Uint8Array[] = [];
+  // The current read's row and constant channel values (set per read; `put` is made once).
+  let rowOff = 0;
+  let mqv = 0;
+  let strandv = 0;
+  let insv = 0;
+  let hpv = 0;
+  let mask = new Uint8Array(0);
+  const sBase = s.base;
+  const sBq = s.bq;
+  const sMq = s.mq;
+  const sStrand = s.strand;
+  const sDiffers = s.differs;
+  const sInsert = s.insert;
+  const sHp = s.haplotype;
+  const put = (col: number, basev: number, q: number, differs: number): void => {
+    if (col < 0 || col >= W) return; // off-window pixels are skipped (§2.4)
+    const p = rowOff + col * C;
+    if (sBase >= 0) data[p + sBase] = basev;
+    if (sBq >= 0) data[p + sBq] = BQ_COLOR[q]!;
+    if (sMq >= 0) data[p + sMq] = mqv;
+    if (sStrand >= 0) data[p + sStrand] = strandv;
+    if (sDiffers >= 0) data[p + sDiffers] = differs;
+    if (sInsert >= 0) data[p + sInsert] = insv;
+    if (sHp >= 0) data[p + sHp] = hpv;
+    mask[col] = 1;
+  };
   for (let k = 0; k < reads.length; k++) {
     const read = reads[k]!;
-    const mask = new Uint8Array(W);
+    mask = new Uint8Array(W);
     drawn.push(mask);
-    const rowOff = (band + k) * rowBytes;
-    const mqv = MQ_COLOR[Math.min(read.mapq, 255)]!;
-    const strandv = read.flags & 0x10 ? NEGATIVE_STRAND : POSITIVE_STRAND;
-    const insv = s.insert >= 0 ? insertSizeColor(read.tlen) : 0;
-    const hpv = s.haplotype >= 0 ? haplotypeColor(read, o.hpTagForAssemblyPolishing) : 0;
+    rowOff = (band + k) * rowBytes;
+    mqv = MQ_COLOR[Math.min(read.mapq, 255)]!;
+    strandv = read.flags & 0x10 ? NEGATIVE_STRAND : POSITIVE_STRAND;
+    insv = sInsert >= 0 ? insertSizeColor(read.tlen) : 0;
+    hpv = sHp >= 0 ? haplotypeColor(read, o.hpTagForAssemblyPolishing) : 0;
     const seq = read.seq;
     const qual = read.qual;
-    const put = (col: number, basev: number, q: number, differs: number): void => {
-      if (col < 0 || col >= W) return; // off-window pixels are skipped (§2.4)
-      const p = rowOff + col * C;
-      if (s.base >= 0) data[p + s.base] = basev;
-      if (s.bq >= 0) data[p + s.bq] = BQ_COLOR[q]!;
-      if (s.mq >= 0) data[p + s.mq] = mqv;
-      if (s.strand >= 0) data[p + s.strand] = strandv;
-      if (s.differs >= 0) data[p + s.differs] = differs;
-      if (s.insert >= 0) data[p + s.insert] = insv;
-      if (s.haplotype >= 0) data[p + s.haplotype] = hpv;
-      mask[col] = 1;
-    };
     let refPos = read.start;
     let readOff = 0;
     for (const cu of read.cigar) {
@@ -368,12 +382,22 @@ export function encodeRows(reads: readonly AlignedRead[], windowStart: number, r
         case CigarOp.M:
         case CigarOp.EQ:
         case CigarOp.X: {
+          // put() for each base of the run, inline (every column of [from, to) is in the window).
           const col = refPos - windowStart;
           const from = Math.max(0, -col);
           const to = Math.min(len, W - col);
           for (let i = from; i < to; i++) {
             const b = seq.charCodeAt(readOff + i) & 0x7f;
-            put(col + i, BASE_COLOR[b]!, qual[readOff + i] ?? 0, b === refCodes[col + i] ? MATCHES_REF : DIFFERS_FROM_REF);
+            const c = col + i;
+            const p = rowOff + c * C;
+            if (sBase >= 0) data[p + sBase] = BASE_COLOR[b]!;
+            if (sBq >= 0) data[p + sBq] = BQ_COLOR[qual[readOff + i] ?? 0]!;
+            if (sMq >= 0) data[p + sMq] = mqv;
+            if (sStrand >= 0) data[p + sStrand] = strandv;
+            if (sDiffers >= 0) data[p + sDiffers] = b === refCodes[c] ? MATCHES_REF : DIFFERS_FROM_REF;
+            if (sInsert >= 0) data[p + sInsert] = insv;
+            if (sHp >= 0) data[p + sHp] = hpv;
+            mask[c] = 1;
           }
           refPos += len;
           readOff += len;

@@ -16,6 +16,7 @@
  * quality); every other allele is stored per read key `fragment_name/read_number`.
  */
 import { type AlignedRead, CigarOp } from '../../io/sam/alignedRead';
+import { doubled } from './growable';
 import { readKey } from './readFilters';
 
 export const enum AlleleType {
@@ -79,11 +80,16 @@ function allCanonical(s: string): boolean {
   return true;
 }
 
-interface PendingAllele {
-  pos: number;
-  type: AlleleType;
-  bases: string;
-  lowQuality: boolean;
+/** One read's pending alleles (reused for every read; grown by doubling): position, type (0: skipped indel), low quality, bases. */
+let pendingPos = new Int32Array(64);
+let pendingType = new Uint8Array(64);
+let pendingLow = new Uint8Array(64);
+const pendingBases: string[] = [];
+
+function growPending(): void {
+  pendingPos = doubled(pendingPos);
+  pendingType = doubled(pendingType);
+  pendingLow = doubled(pendingLow);
 }
 
 /** Counts alleles over the 0-based half-open interval [start, end) of one contig. */
@@ -130,8 +136,9 @@ export class AlleleCounter {
     const ref = this.ref;
     // Alleles in read order. Within an M run positions increase, so only the run's last base
     // can share a position with the next allele (an indel anchored there): every other base is
-    // committed at once and only the last one waits in `pending` (keeps allocations per read small).
-    const pending: (PendingAllele | null)[] = [];
+    // committed at once and only the last one waits in the pending list (module scratch: type
+    // 0 is an indel DeepVariant skips, which supersedes nothing).
+    let nP = 0;
     let key: string | undefined;
     let refPos = read.start;
     let readOff = 0;
@@ -151,7 +158,8 @@ export class AlleleCounter {
             const low = (qual[readOff + i] ?? 0) < minBq;
             const isRef = ref.bases.charCodeAt(pos - ref.start) === b;
             if (i === len - 1) {
-              pending.push({ pos, type: isRef ? AlleleType.REFERENCE : AlleleType.SUBSTITUTION, bases: seq[readOff + i]!, lowQuality: low });
+              if (nP === pendingPos.length) growPending();
+              pendingPos[nP] = pos; pendingType[nP] = isRef ? AlleleType.REFERENCE : AlleleType.SUBSTITUTION; pendingLow[nP] = low ? 1 : 0; pendingBases[nP] = seq[readOff + i]!; nP++;
             } else if (isRef) {
               if (!low) this.refSupport[pos - this.start]!++;
             } else {
@@ -165,11 +173,13 @@ export class AlleleCounter {
         }
         case CigarOp.I:
         case CigarOp.S:
-          pending.push(this.indelAllele(read, refPos, readOff, op, len, minBq));
+          if (nP === pendingPos.length) growPending();
+          this.indelAllele(read, refPos, readOff, op, len, minBq, nP++);
           readOff += len;
           break;
         case CigarOp.D:
-          pending.push(this.indelAllele(read, refPos, readOff, op, len, minBq));
+          if (nP === pendingPos.length) growPending();
+          this.indelAllele(read, refPos, readOff, op, len, minBq, nP++);
           refPos += len;
           break;
         case CigarOp.N:
@@ -180,18 +190,18 @@ export class AlleleCounter {
           break;
       }
     }
-    for (let i = 0; i < pending.length; i++) {
-      const a = pending[i];
-      if (!a || a.pos < this.start || a.pos >= this.end) continue;
+    for (let i = 0; i < nP; i++) {
+      const type = pendingType[i]!;
+      const pos = pendingPos[i]!;
+      if (type === 0 || pos < this.start || pos >= this.end) continue;
       // Indel preference: a later allele at the same position supersedes this one (docs/deepvariant.md §7.2).
-      const next = pending[i + 1];
-      if (next && next.pos === a.pos) continue;
-      if (a.type === AlleleType.REFERENCE) {
-        if (!a.lowQuality) this.refSupport[a.pos - this.start]!++;
+      if (i + 1 < nP && pendingType[i + 1] !== 0 && pendingPos[i + 1] === pos) continue;
+      if (type === AlleleType.REFERENCE) {
+        if (!pendingLow[i]) this.refSupport[pos - this.start]!++;
         continue;
       }
       key ??= readKey(read);
-      this.commit(a.pos, key, { type: a.type, bases: a.bases, lowQuality: a.lowQuality });
+      this.commit(pos, key, { type: type as AlleleType, bases: pendingBases[i]!, lowQuality: pendingLow[i] === 1 });
     }
     this.readsCounted++;
   }
@@ -203,25 +213,25 @@ export class AlleleCounter {
     m.set(key, allele);
   }
 
-  /** MakeIndelReadAllele: anchored at refPos - 1; null when DeepVariant skips it. */
-  private indelAllele(read: AlignedRead, refPos: number, readOff: number, op: number, len: number, minBq: number): PendingAllele | null {
+  /** MakeIndelReadAllele, anchored at refPos - 1, into pending slot `at` (type 0 when DeepVariant skips it). */
+  private indelAllele(read: AlignedRead, refPos: number, readOff: number, op: number, len: number, minBq: number, at: number): void {
+    pendingType[at] = 0;
+    pendingPos[at] = refPos - 1;
     const prev = readOff === 0 ? this.refAt(refPos - 1) : (read.seq[readOff - 1] ?? '');
-    if (prev === '' || !isCanonical(prev)) return null;
+    if (prev === '' || !isCanonical(prev)) return;
     if (op === CigarOp.D) {
       const deleted = this.refRange(refPos, len);
-      if (deleted === '' || !allCanonical(deleted)) return null;
-      return { pos: refPos - 1, type: AlleleType.DELETION, bases: prev + deleted, lowQuality: false };
+      if (deleted === '' || !allCanonical(deleted)) return;
+      pendingType[at] = AlleleType.DELETION; pendingBases[at] = prev + deleted; pendingLow[at] = 0;
+      return;
     }
     const inserted = read.seq.slice(readOff, readOff + len);
-    if (inserted.length !== len || !allCanonical(inserted)) return null;
+    if (inserted.length !== len || !allCanonical(inserted)) return;
     let qsum = 0;
     for (let i = 0; i < len; i++) qsum += read.qual[readOff + i] ?? 0;
-    return {
-      pos: refPos - 1,
-      type: op === CigarOp.I ? AlleleType.INSERTION : AlleleType.SOFT_CLIP,
-      bases: prev + inserted,
-      lowQuality: qsum < minBq * len,
-    };
+    pendingType[at] = op === CigarOp.I ? AlleleType.INSERTION : AlleleType.SOFT_CLIP;
+    pendingBases[at] = prev + inserted;
+    pendingLow[at] = qsum < minBq * len ? 1 : 0;
   }
 
   /** Counts at a 0-based position inside [start, end). */

@@ -14,6 +14,7 @@
  *    flight or done → none at all), spelled out, sorted as byte strings.
  */
 import type { AlignedRead } from '../../io/sam/alignedRead';
+import { doubled } from '../candidates/growable';
 
 export interface DeBruijnOptions {
   readonly minK: number;
@@ -79,6 +80,74 @@ function goodRuns(r: GraphRead, minBq: number): GoodRuns {
     i = bad + 1;
   }
   return { bases, runs };
+}
+
+/** Scratch of `candidatePaths`: path nodes (vertex, parent node) and the queue. */
+let cpVertex = new Int32Array(1024);
+let cpParent = new Int32Array(1024);
+let cpQueue = new Int32Array(1024);
+
+/** Scratch of `minKWithoutRunRepeat`: k-mer hashes per run position and an open-addressing table (stamped, never cleared). */
+let rrHash = new Int32Array(256);
+let rrSlotPos = new Int32Array(1024);
+let rrSlotStamp = new Int32Array(1024); // power-of-two length
+let rrStamp = 0;
+
+/**
+ * The smallest k ≥ `k` (stepping by `step`) for which no run of good bases holds the same
+ * k-mer twice (> `maxK`: none). Such a repeat makes the graph cyclic (`runRepeat`), and a run
+ * without a repeated k-mer has none for any larger k either, so the runs are checked once,
+ * in order, k growing past every repeat found (its two occurrences extended as far as they
+ * stay equal). The k-mers are compared by a rolling hash and then base by base.
+ */
+export function minKWithoutRunRepeat(reads: readonly GoodRuns[], k: number, step: number, maxK: number): number {
+  for (const r of reads) {
+    const b = r.bases;
+    for (let j = 0; j < r.runs.length; j += 2) {
+      const s = r.runs[j]!;
+      const e = r.runs[j + 1]!;
+      for (;;) {
+        if (k > maxK || e - s < k + 1) break; // fewer than two k-mers: no repeat
+        const n = e - s - k + 1; // k-mers in the run
+        if (rrHash.length < n) rrHash = doubled(rrHash, n);
+        if (rrSlotPos.length < 4 * n) { // a power of two, at most a quarter full
+          const size = 1 << (32 - Math.clz32(4 * n - 1));
+          rrSlotPos = new Int32Array(size);
+          rrSlotStamp = new Int32Array(size);
+        }
+        const mask = rrSlotPos.length - 1;
+        const stamp = ++rrStamp;
+        // Rolling hash h = Σ c·B^(k−1−x) (mod 2^32); Bk = B^k removes the base leaving.
+        const B = 0x01000193;
+        let Bk = 1;
+        for (let x = 0; x < k; x++) Bk = Math.imul(Bk, B);
+        let h = 0;
+        let found = -1;
+        let other = -1;
+        for (let p = s; p < e && found < 0; p++) {
+          h = (Math.imul(h, B) + b.charCodeAt(p)) | 0;
+          if (p - k >= s) h = (h - Math.imul(Bk, b.charCodeAt(p - k))) | 0;
+          const i = p - k + 1;
+          if (i < s) continue;
+          rrHash[i - s] = h;
+          for (let slot = (Math.imul(h, 0x9e3779b1) >>> 7) & mask; ; slot = (slot + 1) & mask) {
+            if (rrSlotStamp[slot] !== stamp) { rrSlotStamp[slot] = stamp; rrSlotPos[slot] = i; break; }
+            const q = rrSlotPos[slot]!;
+            if (rrHash[q - s] !== h) continue;
+            let same = true;
+            for (let x = 0; x < k; x++) if (b.charCodeAt(q + x) !== b.charCodeAt(i + x)) { same = false; break; }
+            if (same) { found = i; other = q; break; }
+          }
+        }
+        if (found < 0) break;
+        // The repeat [other, other + L) = [found, found + L) within the run: k must exceed L.
+        let L = k;
+        while (found + L < e && b.charCodeAt(other + L) === b.charCodeAt(found + L)) L++;
+        while (k <= L) k += step;
+      }
+    }
+  }
+  return k;
 }
 
 export class DeBruijnGraph {
@@ -169,13 +238,12 @@ export class DeBruijnGraph {
   private newVertex(bases: string, at: number): number {
     const v = this.nV++;
     if (v === this.vAt.length) {
-      const grow = <T extends Int32Array | Uint8Array>(a: T): T => { const b = new (a.constructor as new (n: number) => T)(2 * a.length); b.set(a); return b; };
-      this.vAt = grow(this.vAt);
-      this.vHi = grow(this.vHi);
-      this.vLo = grow(this.vLo);
-      this.vPacked = grow(this.vPacked);
-      this.outHead = grow(this.outHead);
-      this.vRun = grow(this.vRun);
+      this.vAt = doubled(this.vAt);
+      this.vHi = doubled(this.vHi);
+      this.vLo = doubled(this.vLo);
+      this.vPacked = doubled(this.vPacked);
+      this.outHead = doubled(this.outHead);
+      this.vRun = doubled(this.vRun);
     }
     this.vText.push(bases);
     this.vAt[v] = at;
@@ -228,7 +296,8 @@ export class DeBruijnGraph {
     const maxK = Math.min(o.maxK, ref.length - 1);
     const runs: GoodRuns[] = [];
     for (const r of reads) if (r.mapq >= o.minMapq) runs.push(goodRuns(r, o.minBaseQuality));
-    for (let k = k0; k <= maxK; k += o.stepK) {
+    // Every k below the first without a repeated k-mer in a run gives a cyclic graph (dropped).
+    for (let k = minKWithoutRunRepeat(runs, k0, o.stepK, maxK); k <= maxK; k += o.stepK) {
       const g = new DeBruijnGraph(ref, runs, k, o);
       if (g.runRepeat || g.hasCycle()) continue;
       g.prune();
@@ -243,12 +312,11 @@ export class DeBruijnGraph {
     if (e < 0) {
       e = this.nE++;
       if (e === this.edgeFrom.length) {
-        const grow = <T extends Int32Array | Uint8Array>(x: T): T => { const y = new (x.constructor as new (n: number) => T)(2 * x.length); y.set(x); return y; };
-        this.edgeFrom = grow(this.edgeFrom);
-        this.edgeTo = grow(this.edgeTo);
-        this.edgeWeight = grow(this.edgeWeight);
-        this.edgeRef = grow(this.edgeRef);
-        this.edgeNext = grow(this.edgeNext);
+        this.edgeFrom = doubled(this.edgeFrom);
+        this.edgeTo = doubled(this.edgeTo);
+        this.edgeWeight = doubled(this.edgeWeight);
+        this.edgeRef = doubled(this.edgeRef);
+        this.edgeNext = doubled(this.edgeNext);
       }
       this.edgeFrom[e] = a;
       this.edgeTo[e] = b;
@@ -397,11 +465,17 @@ export class DeBruijnGraph {
 
   /** Source→sink paths as vertex lists; [] when more than maxNumPaths are in play. */
   candidatePaths(): number[][] {
-    // Breadth-first over paths, each a (vertex, parent entry) node so that extending is O(1).
-    const vertexOf: number[] = [this.source];
-    const parentOf: number[] = [-1];
+    // Breadth-first over paths, each a (vertex, parent entry) node so that extending is O(1)
+    // (the node and queue lists are reused across graphs, grown by doubling).
+    let vertexOf = cpVertex;
+    let parentOf = cpParent;
+    let queue = cpQueue;
+    vertexOf[0] = this.source;
+    parentOf[0] = -1;
+    queue[0] = 0;
+    let nNodes = 1;
+    let nQueue = 1;
     const done: number[] = [];
-    const queue: number[] = [0];
     let head = 0;
     const succ = new Map<number, number[]>();
     const successors = (v: number): number[] => {
@@ -409,15 +483,19 @@ export class DeBruijnGraph {
       if (!l) succ.set(v, l = this.successors(v));
       return l;
     };
-    while (head < queue.length) {
-      if (done.length + (queue.length - head) > this.o.maxNumPaths) return [];
+    while (head < nQueue) {
+      if (done.length + (nQueue - head) > this.o.maxNumPaths) return [];
       const node = queue[head++]!;
       for (const t of successors(vertexOf[node]!)) {
-        vertexOf.push(t);
-        parentOf.push(node);
-        const ext = vertexOf.length - 1;
+        if (nNodes === vertexOf.length) { vertexOf = cpVertex = doubled(vertexOf); parentOf = cpParent = doubled(parentOf); }
+        vertexOf[nNodes] = t;
+        parentOf[nNodes] = node;
+        const ext = nNodes++;
         if (t === this.sink || successors(t).length === 0) done.push(ext);
-        else queue.push(ext);
+        else {
+          if (nQueue === queue.length) queue = cpQueue = doubled(queue);
+          queue[nQueue++] = ext;
+        }
       }
     }
     return done.map((node) => {

@@ -20,6 +20,7 @@
  * to the reference, `forceAlignment: true`, reads without an alignment dropped.
  */
 import { type AlignedRead, CigarOp, cigarReferenceLength } from '../../io/sam/alignedRead';
+import { doubled } from '../candidates/growable';
 import { libstdcxxSort } from './libstdcxxSort';
 import { DV_SW_SCORING, PrefixCache, SeedIndex, type SwForward, type SwScoring, encodeBases, finishAlignment, smithWaterman, smithWatermanForward } from './smithWaterman';
 import { LANE_COUNT, LaneAligner, laneAligner } from './swLanes';
@@ -492,6 +493,14 @@ export interface Placements {
   readonly total: number;
 }
 
+/** `fastPassPlacements`' per-read lists, reused across calls. */
+let fpTs = new Int32Array(64);
+let fpOrder = new Float64Array(64);
+let fpScores = new Int32Array(64);
+let fpSegT = new Int32Array(64);
+let fpSegFrom = new Int32Array(64);
+let fpSegTo = new Int32Array(64);
+
 /**
  * DeepVariant's fast pass of all reads against one haplotype (`FastPassAligner::FastAlignReadsToHaplotype`):
  * walking the haplotype's k-mers in order, every read k-mer equal to the haplotype's k-mer at
@@ -528,14 +537,17 @@ export function fastPassPlacements(hap: Uint8Array, table: HapKmerTable, reads: 
   // Whole k-mers compare as two 32-bit words when k is 32 (the default); otherwise base by base.
   const wordBlocks = k === 32;
   let total = 0;
-  // Per read: the placements compared (t, order key i·65536 + offset of their first finding, score or −1).
-  const ts: number[] = [];
-  const order: number[] = [];
-  const scores: number[] = [];
-  // Per read: stretches of offsets [segFrom, segTo] whose k-mers lie unchanged on the compared placement segT.
-  const segT: number[] = [];
-  const segFrom: number[] = [];
-  const segTo: number[] = [];
+  // Per read: the placements compared (t, order key i·65536 + offset of their first finding,
+  // score or −1), and the stretches of offsets [segFrom, segTo] whose k-mers lie unchanged on
+  // the compared placement segT. Reused lists (module scratch, grown by doubling).
+  let ts = fpTs;
+  let order = fpOrder;
+  let scores = fpScores;
+  let nTs = 0;
+  let segT = fpSegT;
+  let segFrom = fpSegFrom;
+  let segTo = fpSegTo;
+  let nSeg = 0;
   // The read being placed (set per read; `consider` is made once).
   let rb: Uint8Array = new Uint8Array(0);
   let len = 0;
@@ -543,6 +555,10 @@ export function fastPassPlacements(hap: Uint8Array, table: HapKmerTable, reads: 
   const hi = keys.hi;
   const lo = keys.lo;
   const clean = keys.clean;
+  const addSeg = (t: number, from: number, to: number): void => {
+    if (nSeg === segT.length) { segT = fpSegT = doubled(segT); segFrom = fpSegFrom = doubled(segFrom); segTo = fpSegTo = doubled(segTo); }
+    segT[nSeg] = t; segFrom[nSeg] = from; segTo[nSeg] = to; nSeg++;
+  };
   const consider = (i: number, off: number): void => {
     const rb_ = rb;
     const len_ = len;
@@ -551,7 +567,7 @@ export function fastPassPlacements(hap: Uint8Array, table: HapKmerTable, reads: 
     const t = i > off ? i - off : 0;
     if (t + len_ > hapLen) return;
     const key = i * 65536 + off;
-    for (let c = 0; c < ts.length; c++) {
+    for (let c = 0; c < nTs; c++) {
       if (ts[c] === t) { if (key < order[c]!) order[c] = key; return; }
     }
     // Compare the read at t: mismatches (N matches anything) and the bases that differ; the
@@ -571,15 +587,17 @@ export function fastPassPlacements(hap: Uint8Array, table: HapKmerTable, reads: 
         const c2 = rb_[x]!;
         if (c1 !== c2) {
           if (c1 !== 78 && c2 !== 78) mm++;
-          if (x - k >= lastDiff + 1) { segT.push(t); segFrom.push(lastDiff + 1); segTo.push(x - k); }
+          if (x - k >= lastDiff + 1) addSeg(t, lastDiff + 1, x - k);
           lastDiff = x;
         }
       }
     }
-    if (len_ - k >= lastDiff + 1) { segT.push(t); segFrom.push(lastDiff + 1); segTo.push(len_ - k); }
-    ts.push(t);
-    order.push(key);
-    scores.push(mm <= maxMm ? (len_ - mm) * o.match - mm * o.mismatch : -1);
+    if (len_ - k >= lastDiff + 1) addSeg(t, lastDiff + 1, len_ - k);
+    if (nTs === ts.length) { ts = fpTs = doubled(ts); order = fpOrder = doubled(order); scores = fpScores = doubled(scores); }
+    ts[nTs] = t;
+    order[nTs] = key;
+    scores[nTs] = mm <= maxMm ? (len_ - mm) * o.match - mm * o.mismatch : -1;
+    nTs++;
   };
   for (let r = 0; r < reads.length; r++) {
     rb = reads[r]!;
@@ -587,18 +605,14 @@ export function fastPassPlacements(hap: Uint8Array, table: HapKmerTable, reads: 
     if (len <= k) continue;
     r0 = keys.start[r]!; // this read's k-mers in keys' arrays
     const nOff = len - k + 1;
-    ts.length = 0;
-    order.length = 0;
-    scores.length = 0;
-    segT.length = 0;
-    segFrom.length = 0;
-    segTo.length = 0;
+    nTs = 0;
+    nSeg = 0;
     for (let off = 0; off < nOff;) {
       // An offset on a stretch whose haplotype k-mer occurs once can only give that placement
       // again: it is not looked up (its position is marked as occurring), nor are the offsets
       // after it up to the stretch's end or the next repeated haplotype k-mer.
       let stop = -1;
-      for (let c = 0; c < segT.length; c++) {
+      for (let c = 0; c < nSeg; c++) {
         if (segFrom[c]! <= off && off <= segTo[c]!) {
           const t = segT[c]!;
           if (count[t + off] === 1) { stop = Math.min(segTo[c]! + 1, nextRepeated[t + off]! - t); occurs.fill(1, t + off, t + stop); break; }
@@ -611,7 +625,7 @@ export function fastPassPlacements(hap: Uint8Array, table: HapKmerTable, reads: 
     }
     let best = 0;
     let bestKey = Infinity;
-    for (let c = 0; c < ts.length; c++) {
+    for (let c = 0; c < nTs; c++) {
       const sc = scores[c]!;
       if (sc < 0) continue;
       const i = Math.floor(order[c]! / 65536);

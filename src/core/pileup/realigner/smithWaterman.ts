@@ -91,44 +91,45 @@ function scorePass(q: Uint8Array, qLen: number, ref: Uint8Array, from: number, s
   let max = 0;
   let refCol = -1;
   let queryIdx = qLen - 1;
-  for (let c = 0, j = from; c < count; c++, j += step) {
-    const top = Math.max(0, c - hi);
-    const bottom = Math.min(qLen - 1, c - lo);
-    if (top > bottom) {
-      if (c - hi > qLen - 1) break; // the band has left the matrix
-      continue;
-    }
+  // Columns before the band's first cell (c − hi ≤ 0 < c − lo ... ) hold no cell: start at the first one with a cell.
+  const c0 = lo > 0 ? lo : 0;
+  for (let c = c0, j = from + c0 * step; c < count; c++, j += step) {
+    const top = c - hi > 0 ? c - hi : 0;
+    const bottom = c - lo < qLen - 1 ? c - lo : qLen - 1;
+    if (top > bottom) break; // past the first cell, an empty band has left the matrix
     // The reference code, or one no query code equals when it is not ACGT (then every pair mismatches).
-    const rc = ref[j]! < 4 ? ref[j]! : 255;
+    const rj = ref[j]!;
+    const rc = rj < 4 ? rj : 255;
     let diag = top > 0 ? H[top - 1]! : 0; // H(previous column, i - 1)
     let F = 0;
     let hAbove = 0; // H(this column, i - 1)
     let colMax = 0;
+    let arg = top; // the first query index holding colMax (when colMax > 0)
     for (let i = top; i <= bottom; i++) {
       const hPrev = H[i]!;
       // libssw floors the gap states at 0 (saturating arithmetic); flooring H instead gives
       // the same positive values everywhere, and H is what matters.
       let e = E[i]! - gE;
       const eo = hPrev - gO;
-      e = eo > e ? eo : e;
+      if (eo > e) e = eo;
       E[i] = e;
       let f = F - gE;
       const fo = hAbove - gO;
-      f = fo > f ? fo : f;
+      if (fo > f) f = fo;
       F = f;
       let h = diag + (q[i] === rc ? mA : mX);
-      h = h < e ? e : h;
-      h = h < f ? f : h;
-      h = h < 0 ? 0 : h;
+      if (h < e) h = e;
+      if (h < f) h = f;
+      if (h < 0) h = 0;
       diag = hPrev;
       H[i] = h;
       hAbove = h;
-      if (h > colMax) colMax = h;
+      if (h > colMax) { colMax = h; arg = i; }
     }
     if (colMax > max) {
       max = colMax;
       refCol = j;
-      for (let i = top; i <= bottom; i++) if (H[i] === max) { queryIdx = i; break; }
+      queryIdx = arg;
     }
     if (colMax === terminate) break;
   }

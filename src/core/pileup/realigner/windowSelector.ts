@@ -15,6 +15,7 @@
 import { type AlignedRead, CigarOp } from '../../io/sam/alignedRead';
 import type { RefWindow } from '../candidates/alleleCounter';
 import { readKey } from '../candidates/readFilters';
+import { doubled } from '../candidates/growable';
 
 export interface WindowSelectorOptions {
   readonly minNumSupportingReads: number;
@@ -51,6 +52,17 @@ const SUB = 2;
 const INS = 3; // insertion or soft clip: counted over the same span
 const DEL = 4;
 
+/** `variantReadCounts`' lists, reused across calls (grown by doubling). */
+let wsPos = new Int32Array(256);
+let wsKey = new Int32Array(256);
+let wsType = new Uint8Array(256);
+let wsLen = new Int32Array(256);
+let wsLow = new Uint8Array(256);
+let wpPos = new Int32Array(64);
+let wpType = new Uint8Array(64);
+let wpLen = new Int32Array(64);
+let wpLow = new Uint8Array(64);
+
 /**
  * Per-position VARIANT_READS counts over `expanded` (index i is position expanded.start + i).
  * `ref` must cover `expanded` and one base before the earliest read.
@@ -73,36 +85,28 @@ export function variantReadCounts(reads: readonly AlignedRead[], _contig: string
   const minBq = o.minBaseQuality;
   const rb = ref.bases;
   const refLen = rb.length;
-  // Non-reference alleles in commit order: position, read key id, type, span length (anchor included), low quality.
-  const aPos: number[] = [];
-  const aKey: number[] = [];
-  const aType: number[] = [];
-  const aLen: number[] = [];
-  const aLow: number[] = [];
+  // Non-reference alleles in commit order: position, read key id, type, span length (anchor
+  // included), low quality (reused lists, grown by doubling).
+  let aPos = wsPos;
+  let aKey = wsKey;
+  let aType = wsType;
+  let aLen = wsLen;
+  let aLow = wsLow;
+  let nA = 0;
   const keyIds = new Map<string, number>();
   let sharedKey = false;
   // The read's pending alleles (M runs' last bases and indels; type 0: skipped indel, 1: reference base).
-  const pPos: number[] = [];
-  const pType: number[] = [];
-  const pLen: number[] = [];
-  const pLow: number[] = [];
+  let pPos = wpPos;
+  let pType = wpType;
+  let pLen = wpLen;
+  let pLow = wpLow;
+  let nP = 0;
   for (const read of reads) {
     if (read.mapq < o.minMapq) continue;
     const seq = read.seq;
     const qual = read.qual;
     let keyId = -1;
-    const key = (): number => {
-      if (keyId < 0) {
-        const k = readKey(read);
-        const id = keyIds.get(k);
-        if (id === undefined) { keyId = keyIds.size; keyIds.set(k, keyId); } else { keyId = id; sharedKey = true; }
-      }
-      return keyId;
-    };
-    pPos.length = 0;
-    pType.length = 0;
-    pLen.length = 0;
-    pLow.length = 0;
+    nP = 0;
     let refPos = read.start;
     let readOff = 0;
     for (const c of read.cigar) {
@@ -111,15 +115,27 @@ export function variantReadCounts(reads: readonly AlignedRead[], _contig: string
       if (op === CigarOp.M || op === CigarOp.EQ || op === CigarOp.X) {
         const from = Math.max(0, start - refPos);
         const to = Math.min(len, end - refPos);
-        for (let i = from; i < to; i++) {
-          const pos = refPos + i;
-          const b = seq.charCodeAt(readOff + i);
-          if (!CANONICAL[b]) continue;
-          const isRef = rb.charCodeAt(pos - ref.start) === b;
-          if (i === len - 1) {
-            pPos.push(pos); pType.push(isRef ? 1 : SUB); pLen.push(1); pLow.push((qual[readOff + i] ?? 0) < minBq ? 1 : 0);
-          } else if (!isRef) {
-            aPos.push(pos); aKey.push(key()); aType.push(SUB); aLen.push(1); aLow.push((qual[readOff + i] ?? 0) < minBq ? 1 : 0);
+        // Every base but the run's last: only a canonical base differing from the reference
+        // makes an allele (a base equal to the reference makes none, canonical or not), so a
+        // stretch equal to the reference (one native comparison) is skipped.
+        const mid = to < len - 1 ? to : len - 1;
+        const r0 = refPos - ref.start;
+        if (from < mid && !rb.startsWith(seq.substring(readOff + from, readOff + mid), r0 + from)) {
+          for (let i = from; i < mid; i++) {
+            const b = seq.charCodeAt(readOff + i);
+            if (b === rb.charCodeAt(r0 + i) || !CANONICAL[b]) continue;
+            if (keyId < 0) { keyId = keyIds.size; const id = keyIds.get(readKey(read)); if (id === undefined) keyIds.set(readKey(read), keyId); else { keyId = id; sharedKey = true; } }
+            if (nA === aPos.length) { aPos = wsPos = doubled(aPos); aKey = wsKey = doubled(aKey); aType = wsType = doubled(aType); aLen = wsLen = doubled(aLen); aLow = wsLow = doubled(aLow); }
+            aPos[nA] = refPos + i; aKey[nA] = keyId; aType[nA] = SUB; aLen[nA] = 1; aLow[nA] = (qual[readOff + i] ?? 0) < minBq ? 1 : 0; nA++;
+          }
+        }
+        // The run's last base waits: an indel anchored there supersedes it.
+        const last = len - 1;
+        if (last >= from && last < to) {
+          const b = seq.charCodeAt(readOff + last);
+          if (CANONICAL[b]) {
+            if (nP === pPos.length) { pPos = wpPos = doubled(pPos); pType = wpType = doubled(pType); pLen = wpLen = doubled(pLen); pLow = wpLow = doubled(pLow); }
+            pPos[nP] = refPos + last; pType[nP] = rb.charCodeAt(r0 + last) === b ? 1 : SUB; pLen[nP] = 1; pLow[nP] = (qual[readOff + last] ?? 0) < minBq ? 1 : 0; nP++;
           }
         }
         refPos += len;
@@ -145,47 +161,48 @@ export function variantReadCounts(reads: readonly AlignedRead[], _contig: string
             if (ok) { type = INS; low = qsum < minBq * len ? 1 : 0; }
           }
         }
-        pPos.push(refPos - 1); pType.push(type); pLen.push(len + 1); pLow.push(low);
+        if (nP === pPos.length) { pPos = wpPos = doubled(pPos); pType = wpType = doubled(pType); pLen = wpLen = doubled(pLen); pLow = wpLow = doubled(pLow); }
+        pPos[nP] = refPos - 1; pType[nP] = type; pLen[nP] = len + 1; pLow[nP] = low; nP++;
         if (op === CigarOp.D) refPos += len;
         else readOff += len;
       } else if (op === CigarOp.N || op === CigarOp.P) {
         refPos += len;
       }
     }
-    for (let i = 0; i < pPos.length; i++) {
+    for (let i = 0; i < nP; i++) {
       const t = pType[i]!;
       const pos = pPos[i]!;
       if (t === 0 || pos < start || pos >= end) continue;
       // A later allele at the same position supersedes this one (a skipped indel does not).
-      if (i + 1 < pPos.length && pType[i + 1] !== 0 && pPos[i + 1] === pos) continue;
+      if (i + 1 < nP && pType[i + 1] !== 0 && pPos[i + 1] === pos) continue;
       if (t === 1) continue;
-      aPos.push(pos); aKey.push(key()); aType.push(t); aLen.push(pLen[i]!); aLow.push(pLow[i]!);
+      if (keyId < 0) { keyId = keyIds.size; const id = keyIds.get(readKey(read)); if (id === undefined) keyIds.set(readKey(read), keyId); else { keyId = id; sharedKey = true; } }
+      if (nA === aPos.length) { aPos = wsPos = doubled(aPos); aKey = wsKey = doubled(aKey); aType = wsType = doubled(aType); aLen = wsLen = doubled(aLen); aLow = wsLow = doubled(aLow); }
+      aPos[nA] = pos; aKey[nA] = keyId; aType[nA] = t; aLen[nA] = pLen[i]!; aLow[nA] = pLow[i]!; nA++;
     }
   }
   // One allele per position and read key: the last one.
   let keep: Uint8Array | undefined;
   if (sharedKey) {
-    keep = new Uint8Array(aPos.length);
+    keep = new Uint8Array(nA);
     const seen = new Set<number>();
-    for (let x = aPos.length - 1; x >= 0; x--) {
+    for (let x = nA - 1; x >= 0; x--) {
       const id = (aPos[x]! - start) * keyIds.size + aKey[x]!;
       if (!seen.has(id)) { seen.add(id); keep[x] = 1; }
     }
   }
   const diff = new Int32Array(n + 1);
-  const bump = (from: number, to: number): void => {
-    const a = Math.max(0, from);
-    const b = Math.min(n, to);
-    if (a < b) { diff[a]!++; diff[b]!--; }
-  };
-  for (let x = 0; x < aPos.length; x++) {
+  for (let x = 0; x < nA; x++) {
     if (aLow[x] || (keep && !keep[x])) continue;
     const i = aPos[x]! - start;
     const len = aLen[x]!;
     const t = aType[x]!;
-    if (t === SUB) bump(i, i + 1);
-    else if (t === INS) bump(i + 1 - (len - 1), i + len);
-    else bump(i + 1, i + len);
+    // The allele's span [from, to), clipped to the counted interval.
+    const from = t === SUB ? i : t === INS ? i + 1 - (len - 1) : i + 1;
+    const to = t === SUB ? i + 1 : i + len;
+    const a = from > 0 ? from : 0;
+    const b = to < n ? to : n;
+    if (a < b) { diff[a]!++; diff[b]!--; }
   }
   let run = 0;
   for (let i = 0; i < n; i++) { run += diff[i]!; counts[i] = run; }

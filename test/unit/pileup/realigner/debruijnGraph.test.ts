@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { openAlignments } from '../../../../src/core/io/sam/alignmentReader';
 import { openReference } from '../../../../src/core/io/fasta/fastaReader';
-import { DeBruijnGraph, type DeBruijnOptions } from '../../../../src/core/pileup/realigner/debruijnGraph';
+import { DeBruijnGraph, type DeBruijnOptions, minKWithoutRunRepeat } from '../../../../src/core/pileup/realigner/debruijnGraph';
 import { dv, sharedTest } from '../../../helpers/paths';
 
 /** The wrap test's options (min_k 12, max_k 50, step 2, MAPQ 20, base quality 20, edge weight 2, 10 paths). */
@@ -121,4 +121,48 @@ sharedTest('test_complex_region and test_straightforward_region on the NA12878 t
     await reads.close();
     await reference.close();
   }
+});
+
+test('minKWithoutRunRepeat: the first k (on the step lattice) at which no run holds a k-mer twice, as a k-mer set per run and k finds it', () => {
+  // Deterministic pseudo-random runs built from short tandem repeats and copies, so repeats of many lengths occur.
+  let seed = 12345;
+  const rnd = (n: number): number => { seed = (Math.imul(seed, 1103515245) + 12345) >>> 0; return (seed >>> 8) % n; };
+  const base = (): string => 'ACGT'[rnd(4)]!;
+  const piece = (): string => {
+    const kind = rnd(3);
+    if (kind === 0) { const unit = Array.from({ length: 1 + rnd(6) }, base).join(''); return unit.repeat(1 + rnd(8)); }
+    return Array.from({ length: 5 + rnd(30) }, base).join('');
+  };
+  const brute = (reads: { bases: string; runs: number[] }[], k0: number, step: number, maxK: number): number => {
+    for (let k = k0; k <= maxK; k += step) {
+      let repeat = false;
+      for (const r of reads) for (let j = 0; j < r.runs.length && !repeat; j += 2) {
+        const seen = new Set<string>();
+        for (let i = r.runs[j]!; i + k <= r.runs[j + 1]!; i++) { const km = r.bases.slice(i, i + k); if (seen.has(km)) { repeat = true; break; } seen.add(km); }
+      }
+      if (!repeat) return k;
+    }
+    return Infinity;
+  };
+  let checked = 0;
+  for (let t = 0; t < 300; t++) {
+    const reads: { bases: string; runs: number[] }[] = [];
+    for (let r = 0; r < 1 + rnd(6); r++) {
+      let bases = '';
+      while (bases.length < 40 + rnd(120)) { const p = piece(); bases += p; if (rnd(3) === 0) bases += p.slice(rnd(p.length)); }
+      // Runs of good bases separated by one bad position.
+      const runs: number[] = [];
+      for (let i = 0; i < bases.length;) { const e = Math.min(bases.length, i + 10 + rnd(bases.length)); runs.push(i, e); i = e + 1; }
+      reads.push({ bases, runs });
+    }
+    const k0 = 3 + rnd(10);
+    const step = 1 + rnd(3);
+    const maxK = k0 + rnd(80);
+    const got = minKWithoutRunRepeat(reads, k0, step, maxK);
+    const want = brute(reads, k0, step, maxK);
+    if (want === Infinity) assert.ok(got > maxK, `case ${t}: every k repeats, got ${got}`);
+    else assert.equal(got, want, `case ${t}`);
+    if (want !== k0) checked++;
+  }
+  assert.ok(checked > 100, `only ${checked} cases needed a k above the first`);
 });
