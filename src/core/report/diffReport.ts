@@ -53,6 +53,55 @@ export function featureRow(s: DiffSite): (string | number | null)[] {
   ];
 }
 
+/**
+ * A site's line of PREFIX.sites.tsv: its `siteRow` cells (and, with features, its
+ * `featureRow` cells) as text, '.' for null or '', tab-separated — the same text as joining
+ * those rows, built straight into one string (the diff writes one line per differing site:
+ * no arrays per site, and the decimals, which take few values, from caches instead of a
+ * number-to-text conversion each time).
+ */
+export function siteTsvLine(s: DiffSite, withFeatures: boolean): string {
+  const a = s.a;
+  const b = s.b;
+  const line = `${cell(s.contig)}\t${s.pos}\t${cell(s.ref)}\t${cell(s.alt)}\t${cell(s.kind)}\t${cell(s.classes.join(','))}\t${a ? a.recordGt || '.' : '.'}\t${b ? b.recordGt || '.' : '.'}\t${qualText(a?.qual)}\t${qualText(b?.qual)}\t${a ? cell(a.filter) : '.'}\t${b ? cell(b.filter) : '.'}\t${numText(a?.gq)}\t${numText(b?.gq)}`;
+  if (!withFeatures) return line;
+  const f = s.features;
+  const context = f === undefined
+    ? '.\t.\t.\t.\t.\t.'
+    : `${numText(f.homopolymer)}\t${numText(f.repeatUnit)}\t${numText(f.repeatCopies)}\t${r4Text(f.gc)}\t${numText(f.neighborDistance)}\t${f.heldOut ? 'yes' : 'no'}`;
+  return `${line}\t${numText(a?.dp)}\t${numText(b?.dp)}\t${r4Text(a?.vaf)}\t${r4Text(b?.vaf)}\t${cell(a?.mid)}\t${cell(b?.mid)}\t${s.alt.length - s.ref.length}\t${context}`;
+}
+
+function cell(x: string | undefined): string {
+  return x === undefined || x === '' ? '.' : x;
+}
+
+function numText(x: number | undefined): string {
+  return x === undefined ? '.' : String(x);
+}
+
+/** Texts of k / 10000 for k = 0…10000 (VAF and GC as `featureRow` rounds them), made when first needed. */
+const R4_TEXT: (string | undefined)[] = [];
+
+/** `String(r4(x))` of `featureRow` ('.' for undefined). */
+function r4Text(x: number | undefined): string {
+  if (x === undefined) return '.';
+  const k = Math.round(x * 10000);
+  if (k >= 0 && k <= 10000) return R4_TEXT[k] ?? (R4_TEXT[k] = String(k / 10000));
+  return String(k / 10000);
+}
+
+/** Texts of QUALs with one decimal (k / 10 for k < 100,000), made when first needed. */
+const QUAL_TEXT: (string | undefined)[] = [];
+
+/** `String(q)` ('.' for undefined). */
+function qualText(q: number | undefined): string {
+  if (q === undefined) return '.';
+  const k = Math.round(q * 10);
+  if (k >= 0 && k < 100_000 && k / 10 === q) return QUAL_TEXT[k] ?? (QUAL_TEXT[k] = String(q));
+  return String(q);
+}
+
 function fmt(x: number | null | undefined, digits = 4): string {
   if (x === null || x === undefined) return '–';
   return Number.isInteger(x) ? String(x) : x.toFixed(digits);
