@@ -109,8 +109,8 @@ function numText(x: number | undefined): string {
   return x === undefined ? '.' : String(x);
 }
 
-/** Texts of k / 10000 for k = 0…10000 (VAF and GC as `featureRow` rounds them), made when first needed. */
-const R4_TEXT: (string | undefined)[] = [];
+/** Texts of k / 10000 for k = 0…10000 (VAF and GC as `featureRow` rounds them), made when first needed (a filled array: written at scattered indices, an empty one turns into a slow dictionary). */
+const R4_TEXT: (string | undefined)[] = new Array<string | undefined>(10_001).fill(undefined);
 
 /** `String(r4(x))` of `featureRow` ('.' for undefined). */
 function r4Text(x: number | undefined): string {
@@ -121,7 +121,7 @@ function r4Text(x: number | undefined): string {
 }
 
 /** Texts of QUALs with one decimal (k / 10 for k < 100,000), made when first needed. */
-const QUAL_TEXT: (string | undefined)[] = [];
+const QUAL_TEXT: (string | undefined)[] = new Array<string | undefined>(100_000).fill(undefined);
 
 /** `String(q)` ('.' for undefined). */
 function qualText(q: number | undefined): string {
