@@ -21,18 +21,14 @@ export const MAX_REPEAT_PERIOD = 6;
 export const GC_FLANK = 50;
 export const REPEAT_REACH = 1000;
 
-/** 1 for a byte that is a base (A, C, G, T, either case: soft-masked bases too); 0 for anything else (N, IUPAC) — never part of a run. */
-const IS_BASE = (() => {
+/** Base code of a byte: A 1, C 2, G 3, T 4 (lower-case, soft-masked bases too); anything else (N, IUPAC) 0 — never part of a run. */
+const BASE_CODE = (() => {
   const t = new Uint8Array(256);
-  for (const b of 'ACGTacgt') t[b.charCodeAt(0)] = 1;
+  [['A', 1], ['C', 2], ['G', 3], ['T', 4]].forEach(([b, c]) => { t[(b as string).charCodeAt(0)] = c as number; t[(b as string).toLowerCase().charCodeAt(0)] = c as number; });
   return t;
 })();
-/** Per byte: bit 0 set for a base (A+C+G+T), bit 1 for G or C (either case). */
-const GC_ACGT = (() => {
-  const t = new Uint8Array(256);
-  for (const b of 'ACGTacgt') t[b.charCodeAt(0)] = 1 | ('CGcg'.includes(b) ? 2 : 0);
-  return t;
-})();
+const GC_OF = Uint8Array.of(0, 0, 1, 1, 0);
+const ACGT_OF = Uint8Array.of(0, 1, 1, 1, 1);
 
 export interface ReferenceContext {
   readonly homopolymer: number;
@@ -50,22 +46,17 @@ export interface MutableReferenceContext {
 }
 
 /**
- * A stretch of one contig's reference, as its bytes (no per-base pass when a block is loaded:
- * a site looks up the bytes it reads; two bases are the same when their bytes differ at most
- * in the case bit, 0x20). GC is a count kept over a
- * window that slides with the sites (they come in genome order: each base enters and leaves
- * the window once), not prefix sums over every base of the block. `load` refills the same
- * array for the next stretch (a diff walks the genome block by block: no new 1 MiB array per
- * block).
+ * A stretch of one contig's reference as base codes, with G+C and A+C+G+T prefix counts, so
+ * that the GC of any window is two subtractions. `load` refills the same arrays for the next
+ * stretch (a diff walks the genome block by block: no new 1 MiB arrays per block).
  */
 export class ReferenceBlock {
-  private bytes = new Uint8Array(0);
+  private gcPrefix = new Int32Array(0);
+  private acgtPrefix = new Int32Array(0);
+  private codes = new Uint8Array(0);
   private n = 0;
-  /** The GC window [gcLo, gcHi) (block-relative) and its G+C and A+C+G+T counts. */
-  private gcLo = 0;
-  private gcHi = 0;
-  private gcCount = 0;
-  private acgtCount = 0;
+  /** True when every base of the block is one of A, C, G, T (upper case): acgtPrefix unused. */
+  private pure = false;
   contig = '';
   start = 0;
   contigLength = 0;
@@ -82,14 +73,18 @@ export class ReferenceBlock {
     this.start = start;
     this.contigLength = contigLength;
     this.n = n;
-    if (this.bytes.length < n) this.bytes = new Uint8Array(n);
-    const bytes = this.bytes;
-    const written = Buffer.from(bytes.buffer, bytes.byteOffset, n).write(seq, 0, n, 'latin1');
+    if (this.codes.length < n) {
+      this.codes = new Uint8Array(n);
+      this.gcPrefix = new Int32Array(n + 1);
+      this.acgtPrefix = new Int32Array(n + 1);
+    }
+    const codes = this.codes;
+    const written = Buffer.from(codes.buffer, codes.byteOffset, n).write(seq, 0, n, 'latin1');
     if (written !== n) throw new Error(`reference block: wrote ${written} of ${n} bases`);
-    this.gcLo = 0;
-    this.gcHi = 0;
-    this.gcCount = 0;
-    this.acgtCount = 0;
+    // Most blocks hold only A, C, G, T: then every base counts and the A+C+G+T prefix is not
+    // needed; it is filled (a second pass over the codes) only for a block with N or IUPAC codes.
+    this.pure = encode(codes, n, this.gcPrefix);
+    if (!this.pure) acgtPrefixOf(codes, n, this.acgtPrefix);
   }
 
   get end(): number {
@@ -112,8 +107,7 @@ export class ReferenceBlock {
 
   /** `contextAt` into `out` (reused by the caller). */
   contextInto(i: number, refLen: number, out: MutableReferenceContext): void {
-    const bases = this.bytes;
-    const valid = IS_BASE;
+    const codes = this.codes;
     const off = this.start;
     const n = this.n;
     // Block-relative coordinates from here on.
@@ -125,15 +119,15 @@ export class ReferenceBlock {
     let bestSpan = 0;
     let bestUnit = 0;
     for (let L = 1; L <= MAX_REPEAT_PERIOD; L++) {
-      // Maximal stretches [lo, hi) where bases[k] and bases[k + L] are one base (A, C, G, T) for k in [lo, hi − L).
+      // Maximal stretches [lo, hi) with codes[k] = codes[k + L] ≠ 0 for k in [lo, hi − L).
       // A stretch overlaps the window when one of its periodic positions k (k and k + L
       // equal) has k ≤ wHi and k + L ≥ wLo.
       const kMax = reachHi - L; // k + L < reachHi
       const kLast = Math.min(wHi, kMax - 1);
       let k = Math.max(reachLo, wLo - L);
       while (k <= kLast) {
-        const c = bases[k]!;
-        if (valid[c] === 0 || ((c ^ bases[k + L]!) & ~32) !== 0) {
+        const c = codes[k]!;
+        if (c === 0 || c !== codes[k + L]) {
           // A period L ≥ 2 counts only from L periodic positions in a row (two whole copies),
           // and such a run holds one of every L-th position from here, or the range's last
           // one: only those are looked at (a homopolymer counts from one position).
@@ -142,19 +136,19 @@ export class ReferenceBlock {
         }
         let lo = k;
         while (lo > reachLo) {
-          const d = bases[lo - 1]!;
-          if (valid[d] === 0 || ((d ^ bases[lo - 1 + L]!) & ~32) !== 0) break;
+          const d = codes[lo - 1]!;
+          if (d === 0 || d !== codes[lo - 1 + L]) break;
           lo--;
         }
-        let last = k; // last k with bases[k] = bases[k + L]
+        let last = k; // last k with codes[k] = codes[k + L]
         while (last + 1 < kMax) {
-          const d = bases[last + 1]!;
-          if (valid[d] === 0 || ((d ^ bases[last + 1 + L]!) & ~32) !== 0) break;
+          const d = codes[last + 1]!;
+          if (d === 0 || d !== codes[last + 1 + L]) break;
           last++;
         }
         const span = last + L + 1 - lo;
         if (last + L >= wLo) {
-          if (L === 1) { if (span > homopolymer) homopolymer = span; } else if (span >= 2 * L && span > bestSpan && primitive(bases, lo, L)) { bestSpan = span; bestUnit = L; }
+          if (L === 1) { if (span > homopolymer) homopolymer = span; } else if (span >= 2 * L && span > bestSpan && primitive(codes, lo, L)) { bestSpan = span; bestUnit = L; }
         }
         k = last + 1;
       }
@@ -162,49 +156,50 @@ export class ReferenceBlock {
     const copies = bestUnit > 0 ? Math.floor(bestSpan / bestUnit) : 0;
     const gLo = Math.max(0, Math.max(0, i - GC_FLANK) - off);
     const gHi = Math.min(n, Math.min(this.contigLength, i + refLen + GC_FLANK) - off);
-    this.slideGc(gLo, gHi);
-    const acgt = this.acgtCount;
+    const acgt = this.pure ? gHi - gLo : this.acgtPrefix[gHi]! - this.acgtPrefix[gLo]!;
+    const gc = this.gcPrefix[gHi]! - this.gcPrefix[gLo]!;
     out.homopolymer = homopolymer;
     out.repeatUnit = copies >= 2 ? bestUnit : 0;
     out.repeatCopies = copies >= 2 ? copies : 0;
-    out.gc = acgt === 0 ? undefined : this.gcCount / acgt;
-  }
-
-  /** Moves the GC window to [lo, hi) (block-relative), counting only the bases that enter or leave it. */
-  private slideGc(lo: number, hi: number): void {
-    const bytes = this.bytes;
-    let gc = this.gcCount;
-    let acgt = this.acgtCount;
-    let a = this.gcLo;
-    let b = this.gcHi;
-    if (lo >= b || hi <= a) {
-      // No overlap: count afresh.
-      gc = 0;
-      acgt = 0;
-      for (let k = lo; k < hi; k++) {
-        const c = GC_ACGT[bytes[k]!]!;
-        gc += c >> 1;
-        acgt += c & 1;
-      }
-    } else {
-      for (; b < hi; b++) { const c = GC_ACGT[bytes[b]!]!; gc += c >> 1; acgt += c & 1; }
-      for (; b > hi; b--) { const c = GC_ACGT[bytes[b - 1]!]!; gc -= c >> 1; acgt -= c & 1; }
-      for (; a < lo; a++) { const c = GC_ACGT[bytes[a]!]!; gc -= c >> 1; acgt -= c & 1; }
-      for (; a > lo; a--) { const c = GC_ACGT[bytes[a - 1]!]!; gc += c >> 1; acgt += c & 1; }
-    }
-    this.gcLo = lo;
-    this.gcHi = hi;
-    this.gcCount = gc;
-    this.acgtCount = acgt;
+    out.gc = acgt === 0 ? undefined : gc / acgt;
   }
 }
 
-/** True when bases [j, j + L) are not a repeat of a shorter unit (of a period dividing L). */
-function primitive(bytes: Uint8Array, j: number, L: number): boolean {
+/**
+ * Bytes → base codes in place through a lookup table (A 1, C 2, G 3, T 4, either case;
+ * anything else 0), with the G+C prefix counts (a plain function of typed arrays: twice as
+ * fast as the same loop in the method). True when every base is one of A, C, G, T.
+ */
+function encode(codes: Uint8Array, n: number, gcP: Int32Array): boolean {
+  let gc = 0;
+  let acgt = 0;
+  gcP[0] = 0;
+  for (let k = 0; k < n; k++) {
+    const code = BASE_CODE[codes[k]!]!;
+    codes[k] = code;
+    gc += GC_OF[code]!;
+    acgt += ACGT_OF[code]!;
+    gcP[k + 1] = gc;
+  }
+  return acgt === n;
+}
+
+/** The A+C+G+T prefix counts of encoded bases. */
+function acgtPrefixOf(codes: Uint8Array, n: number, acgtP: Int32Array): void {
+  let acgt = 0;
+  acgtP[0] = 0;
+  for (let k = 0; k < n; k++) {
+    acgt += ACGT_OF[codes[k]!]!;
+    acgtP[k + 1] = acgt;
+  }
+}
+
+/** True when codes[j, j + L) is not a repeat of a shorter unit (of a period dividing L). */
+function primitive(codes: Uint8Array, j: number, L: number): boolean {
   for (let p = 1; p < L; p++) {
     if (L % p !== 0) continue;
     let repeats = true;
-    for (let t = 0; t + p < L; t++) if (((bytes[j + t]! ^ bytes[j + t + p]!) & ~32) !== 0) { repeats = false; break; }
+    for (let t = 0; t + p < L; t++) if (codes[j + t] !== codes[j + t + p]) { repeats = false; break; }
     if (repeats) return false;
   }
   return true;
