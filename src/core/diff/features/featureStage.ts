@@ -142,8 +142,8 @@ export class FeatureStage implements AlleleStage {
   /**
    * True while alleles wait for the reference, and after every 4,096 alleles: the engine then
    * drains before reading on — this stage and the stage before it (chainStages), which holds
-   * its alleles until drained: drained seldom, it held more of them, long enough to be
-   * promoted out of the young generation (the 5M pair took up to 16 % more CPU).
+   * its alleles until drained. (The drains every 4,096 alleles keep the cadence the stages
+   * had before this one finished sites as they come.)
    */
   get backlog(): boolean {
     return this.qh < this.qx.length || this.sinceDrain >= DRAIN_EVERY;
