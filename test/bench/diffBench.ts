@@ -13,6 +13,9 @@
  * gt-change (0/1 ↔ 1/1), filter-change with the call kept (PASS → LowQual), RefCall in B
  * (B writes GT 0/0 with FILTER RefCall: our only-A + filter-change; bcftools isec sees it
  * as shared), qual-change (QUAL + 25), ALT change (A C>T, B C>G: one only-A and one only-B).
+ *
+ * `DIFF_BENCH_ROUNDS=N` runs the three commands N times in a row and prints each round's CPU
+ * ratios (on a shared machine only ratios within a round compare; quote the best and the spread).
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
@@ -180,10 +183,23 @@ async function main(): Promise<void> {
   const b = join(DIR, 'b.vcf.gz');
 
   const isecDir = join(DIR, 'isec');
-  rmSync(isecDir, { recursive: true, force: true });
-  const isec = timed('bcftools', ['isec', '-c', 'none', '-p', isecDir, a, b]);
-  const ours = timed(process.execPath, ['dist/cli.js', 'diff', a, b, '--out', join(DIR, 'ours')]);
-  const withFeatures = timed(process.execPath, ['dist/cli.js', 'diff', a, b, '--ref', join(DIR, 'ref.fa.gz'), '--out', join(DIR, 'features')]);
+  // DIFF_BENCH_ROUNDS=N: the three commands N times in a row (each round's ratios printed);
+  // the summary below is the last round's.
+  const rounds = Math.max(1, Number(process.env.DIFF_BENCH_ROUNDS ?? 1));
+  let isec!: Timed;
+  let ours!: Timed;
+  let withFeatures!: Timed;
+  for (let round = 1; round <= rounds; round++) {
+    rmSync(isecDir, { recursive: true, force: true });
+    const load = (): string => readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
+    const loadBefore = load();
+    isec = timed('bcftools', ['isec', '-c', 'none', '-p', isecDir, a, b]);
+    ours = timed(process.execPath, ['dist/cli.js', 'diff', a, b, '--out', join(DIR, 'ours')]);
+    withFeatures = timed(process.execPath, ['dist/cli.js', 'diff', a, b, '--ref', join(DIR, 'ref.fa.gz'), '--out', join(DIR, 'features')]);
+    if (rounds > 1) {
+      console.log(`round ${round}: isec ${isec.cpuS.toFixed(2)} s CPU, diff ${ours.cpuS.toFixed(2)} s (${(ours.cpuS / isec.cpuS).toFixed(2)}×), diff --ref ${withFeatures.cpuS.toFixed(2)} s (${(withFeatures.cpuS / isec.cpuS).toFixed(2)}×); load ${loadBefore} → ${load()}`);
+    }
+  }
   const featureSummary = JSON.parse(readFileSync(join(DIR, 'features.summary.json'), 'utf8')) as { classes: Record<string, { total: number }>; features?: { totals: Record<string, number> }; enrichment?: { text: string }[] };
 
   const summary = JSON.parse(readFileSync(join(DIR, 'ours.summary.json'), 'utf8')) as { classes: Record<string, { total: number }>; sharedCalled: number };

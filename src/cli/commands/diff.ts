@@ -13,7 +13,7 @@ import type { HappyRow } from '../../core/diff/haplotype/happyTables'; // [haplo
 import { DEFAULT_REPLAY_LIMITS } from '../../core/diff/haplotype/replay'; // [haplotype hook]
 import { haplotypeStages } from '../../core/diff/haplotype/haplotypeStage'; // [haplotype hook]
 import { DIFF_CLASSES, type DiffSite } from '../../core/diff/diffClasses';
-import { FEATURE_COLUMNS, SITE_COLUMNS, featureRow, renderDiffHtml, siteRow } from '../../core/report/diffReport';
+import { FEATURE_COLUMNS, SITE_COLUMNS, renderDiffHtml, siteTsvLine } from '../../core/report/diffReport';
 import { DEFAULT_QUAL_DELTA, diffVcfs, type AlleleSink, type AlleleStage, type DiffRegion } from '../../core/diff/vcfDiff';
 import { FeatureStage, chainStages, enrichmentOf } from '../../core/diff/features/featureStage';
 import type { EnrichmentEntry } from '../../core/diff/features/enrichment';
@@ -177,8 +177,7 @@ export async function runDiff(argv: string[], ctx: CliContext): Promise<number> 
         onSite: (s) => {
           differing++;
           if (htmlSites.length < maxHtml) htmlSites.push(s);
-          const cells = withFeatures ? [...siteRow(s), ...featureRow(s)] : siteRow(s);
-          const line = cells.map((v) => (v === null || v === '' ? '.' : String(v))).join('\t');
+          const line = siteTsvLine(s, withFeatures);
           buf.push(line);
           bufLen += line.length;
           if (bufLen > 1 << 20) flush();

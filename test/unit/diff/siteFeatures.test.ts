@@ -18,6 +18,7 @@ import { FEATURES, binIndex, featureValue, siteBinsInto } from '../../../src/cor
 import { binFilterText, matchesTerms, parseFeatureTerms } from '../../../src/core/diff/features/featureFilter';
 import { FeatureStage, enrichmentOf, isDisputeMask, type FeatureSummary } from '../../../src/core/diff/features/featureStage';
 import { ReferenceBlock } from '../../../src/core/diff/features/referenceContext';
+import { featureRow, siteRow, siteTsvLine } from '../../../src/core/report/diffReport';
 import { maskOfClasses } from '../../../src/core/diff/diffClasses';
 import { openReference } from '../../../src/core/io/fasta/fastaReader';
 import { openVcf } from '../../../src/core/io/vcf/vcfReader';
@@ -113,6 +114,32 @@ test('reference context = a brute-force scan (homopolymer, tandem repeat, GC) on
   assert.ok(repeats > 100 && runs6 > 100, `the sample hits planted repeats (${repeats}) and runs (${runs6})`);
 });
 
+test('reference context of sites in genome order (the GC window slides), soft-masked stretches too, = a brute-force scan', () => {
+  const rand = seededRandom(31);
+  const upper = randomGenome(rand, 20000);
+  // Lower-case stretches (soft-masked repeats) that cut through runs and repeats.
+  let seq = '';
+  for (let k = 0; k < upper.length; k += 700) seq += k % 1400 === 0 ? upper.slice(k, k + 700).toLowerCase() : upper.slice(k, k + 700);
+  const block = new ReferenceBlock('c', 0, seq, seq.length);
+  let i = 0;
+  let n = 0;
+  while (i < seq.length) {
+    const refLen = rand() < 0.8 ? 1 : 2 + Math.floor(rand() * 60);
+    const got = block.contextAt(i, refLen);
+    const where = `at ${i}, REF length ${refLen}`;
+    assert.equal(got.homopolymer, bruteHomopolymer(upper, i, refLen), `homopolymer ${where}`);
+    const r = bruteRepeat(upper, i, refLen);
+    assert.deepEqual([got.repeatUnit, got.repeatCopies], [r.unit, r.copies], `tandem repeat ${where}`);
+    const gc = bruteGc(upper, i, refLen);
+    if (gc === undefined) assert.equal(got.gc, undefined);
+    else assert.ok(Math.abs(got.gc! - gc) < 1e-12, `gc ${where}`);
+    // Mostly close (overlapping GC windows), sometimes a jump or several alleles at one POS.
+    i += rand() < 0.1 ? 0 : rand() < 0.9 ? 1 + Math.floor(rand() * 40) : 200 + Math.floor(rand() * 400);
+    n++;
+  }
+  assert.ok(n > 300, `${n} sites`);
+});
+
 test('a block that starts inside the contig gives the same context as the whole contig', () => {
   const seq = randomGenome(seededRandom(7), 9000);
   const whole = new ReferenceBlock('c', 0, seq, seq.length);
@@ -174,6 +201,27 @@ test("siteBinsInto (the stage's tables) = binIndex(featureValue) for every featu
     };
     siteBinsInto(site, bins);
     FEATURES.forEach((def, f) => assert.equal(bins[f], binIndex(def, featureValue(site, def.name)), `${def.name} of ${JSON.stringify(site)}`));
+  }
+});
+
+test('siteTsvLine (the TSV writer) = the siteRow and featureRow cells joined, with or without features', () => {
+  const rand = seededRandom(29);
+  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)]!;
+  const nums = [undefined, 0, -0, 0.1, 0.05, 0.00005, 0.99995, 0.123456, 1 / 3, 2 / 3, 1, 7, 37.3, 37.25, 1e-7, 9999.9, 10000, 12345.6, 1e21, -1, -0.4, -3.5, NaN, Infinity, -Infinity];
+  const quals = [...nums, 0.3, 10.1, 60.9, 99.9, 0.1 + 0.2];
+  const call = (): SideCall | undefined => (rand() < 0.2 ? undefined : {
+    gt: '0/1', recordGt: pick(['0/1', '', '1|1', './.']), called: true, qual: pick(quals), filter: pick(['PASS', '.', '', 'RefCall', 'LowQual;RefCall']), gq: pick(nums),
+    recordPos: 1, lineNumber: 1, dp: pick(nums), vaf: pick(nums), mid: pick([undefined, '', 'small_model', 'CNN']),
+  });
+  for (let k = 0; k < 20000; k++) {
+    const site: DiffSite = {
+      contig: pick(['chr1', '20', '']), pos: 1 + Math.floor(rand() * 1e6), ref: pick(['A', 'ACGT', '']), alt: pick(['C', 'A', 'ACCCC', '']), kind: pick(['SNP', 'INDEL', 'MNP'] as const),
+      a: call(), b: call(), classes: pick([['same'], ['gt-change', 'filter-change'], []]),
+      features: rand() < 0.2 ? undefined : { homopolymer: pick(nums), repeatUnit: pick(nums), repeatCopies: pick(nums), gc: pick(nums), neighborDistance: pick(nums), heldOut: rand() < 0.5 },
+    };
+    const joined = (cells: readonly (string | number | null)[]): string => cells.map((v) => (v === null || v === '' ? '.' : String(v))).join('\t');
+    assert.equal(siteTsvLine(site, false), joined(siteRow(site)), JSON.stringify(site));
+    assert.equal(siteTsvLine(site, true), joined([...siteRow(site), ...featureRow(site)]), JSON.stringify(site));
   }
 });
 

@@ -7,7 +7,7 @@
  * hold-out flag belong to the site. Every site falls in exactly one bin of every feature
  * (a '.' bin holds sites without the value), so the bins of a feature sum to the totals.
  */
-import type { DiffSite, SideCall } from '../diffClasses';
+import type { DiffSite, SideCall, SiteFeatureValues } from '../diffClasses';
 import { filterStatus } from '../diffClasses';
 
 export type FeatureName =
@@ -189,9 +189,14 @@ const MID_BIN = { small: binIndex(defOf('mid'), 'small_model'), other: binIndex(
  * feature, no strings, integer values binned through tables).
  */
 export function siteBinsInto(s: DiffSite, out: Int32Array): void {
+  callBinsInto(s, out);
+  siteFeatureBinsInto(s.features, out);
+}
+
+/** The bins of `siteBinsInto` that the calls and the allele decide (VAF, DP, GQ, QUAL, FILTER, type, indel length, MID). */
+export function callBinsInto(s: DiffSite, out: Int32Array): void {
   const a = s.a;
   const b = s.b;
-  const f = s.features;
   out[F_VAF] = BIN_VAF.bin(a?.vaf ?? b?.vaf);
   out[F_DP] = BIN_DP.bin(a?.dp ?? b?.dp);
   out[F_GQ] = BIN_GQ.bin(a?.gq ?? b?.gq);
@@ -202,12 +207,20 @@ export function siteBinsInto(s: DiffSite, out: Int32Array): void {
   out[F_FILTER] = filter === 'PASS' || filter === '.' || filter === '' ? FILTER_BIN.PASS : filter === 'RefCall' ? FILTER_BIN.RefCall : FILTER_BIN.other;
   out[F_TYPE] = s.kind === 'SNP' ? KIND_SNP : s.kind === 'INDEL' ? KIND_INDEL : KIND_MNP;
   out[F_INDEL] = BIN_INDEL.bin(s.alt.length - s.ref.length);
+  const m = a?.mid || b?.mid;
+  out[F_MID] = m === undefined || m === '' ? MID_BIN.missing : m === 'small_model' ? MID_BIN.small : MID_BIN.other;
+}
+
+/**
+ * The bins of `siteBinsInto` that the site's own features decide (reference context,
+ * neighbour distance, hold-out): the same for every allele at one POS, so the stage finds
+ * them once per POS.
+ */
+export function siteFeatureBinsInto(f: SiteFeatureValues | undefined, out: Int32Array): void {
   out[F_HOMOPOLYMER] = BIN_HOMOPOLYMER.bin(f?.homopolymer);
   out[F_REPEAT_UNIT] = BIN_REPEAT_UNIT.bin(f?.repeatUnit);
   out[F_REPEAT_COPIES] = BIN_REPEAT_COPIES.bin(f?.repeatCopies);
   out[F_GC] = BIN_GC.bin(f?.gc);
   out[F_NEIGHBOR] = BIN_NEIGHBOR.bin(f?.neighborDistance);
   out[F_HELD_OUT] = f === undefined ? HELD_OUT_BIN.missing : f.heldOut ? HELD_OUT_BIN.yes : HELD_OUT_BIN.no;
-  const m = a?.mid || b?.mid;
-  out[F_MID] = m === undefined || m === '' ? MID_BIN.missing : m === 'small_model' ? MID_BIN.small : MID_BIN.other;
 }

@@ -15,7 +15,7 @@ import type { ReferenceSource } from '../../io/fasta/referenceSource';
 import { DISPUTE_CLASSES, maskOfClasses, type DiffSite, type SideCall, type SiteFeatureValues } from '../diffClasses';
 import { truthOutcome } from '../diffSummary';
 import type { AlleleSink, AlleleStage, StageAlleleFields } from '../vcfDiff';
-import { FEATURES, siteBinsInto, type FeatureName } from './featureBins';
+import { FEATURES, callBinsInto, siteFeatureBinsInto, type FeatureName } from './featureBins';
 import { rankEnrichment, type BinCounts, type EnrichmentEntry } from './enrichment';
 import { ReferenceBlock, type MutableReferenceContext } from './referenceContext';
 
@@ -78,20 +78,37 @@ export interface FeatureStageOptions {
 const FEATURE_OFFSET = Int32Array.from({ length: FEATURES.length + 1 }, (_, f) => FEATURES.slice(0, f).reduce((n, d) => n + d.bins.length, 0));
 
 const BLOCK = 1 << 20;
+/** Alleles between drains the stage asks for (as often as before it finished sites as they come). */
+const DRAIN_EVERY = 4096;
 const MARGIN = 2048;
 const JOINT_EDGES = Array.from({ length: 21 }, (_, k) => k * 5); // 0, 5, …, 100 (last open)
 
 /**
- * Held alleles are columns (one array per field, no object per allele); the features object
- * and the fields handed on are reused from site to site — the engine copies what it keeps
- * (vcfDiff.ts), so a whole genome of agreed sites allocates nothing here.
+ * Sites are finished as they arrive: a POS's alleles wait only for the next POS (their
+ * neighbour distance), and an allele is queued only while the reference block its context
+ * needs is read (once per 1 MiB) — no array of held alleles, no per-allele await. The
+ * features object and the fields handed on are reused from site to site — the engine copies
+ * what it keeps (vcfDiff.ts), so a whole genome of agreed sites allocates nothing here.
  */
 export class FeatureStage implements AlleleStage {
-  private px: StageAlleleFields[] = [];
-  private pa: (SideCall | undefined)[] = [];
-  private pb: (SideCall | undefined)[] = [];
-  private pm: number[] = [];
-  private head = 0;
+  /** The alleles at the current POS (`gContig`, `gPos`), waiting for the next POS. */
+  private gx: StageAlleleFields[] = [];
+  private ga: (SideCall | undefined)[] = [];
+  private gb: (SideCall | undefined)[] = [];
+  private gm: number[] = [];
+  private gn = 0;
+  private gContig = '';
+  private gPos = 0;
+  /** The group's reference context was found (its contig is in the reference). */
+  private gHasContext = false;
+  /** Alleles that arrived while the stage waited for the reference (the contig list or a block), in order. */
+  private qx: StageAlleleFields[] = [];
+  private qa: (SideCall | undefined)[] = [];
+  private qb: (SideCall | undefined)[] = [];
+  private qm: number[] = [];
+  private qh = 0;
+  /** Alleles pushed since the last drain. */
+  private sinceDrain = 0;
   private block: ReferenceBlock | undefined;
   private lengths: Map<string, number> | undefined;
   private prevContig = '';
@@ -113,56 +130,83 @@ export class FeatureStage implements AlleleStage {
   }
 
   push(x: StageAlleleFields, a: SideCall | undefined, b: SideCall | undefined, mask: number): void {
-    this.px.push(x);
-    this.pa.push(a);
-    this.pb.push(b);
-    this.pm.push(mask);
+    this.sinceDrain++;
+    if (this.qh < this.qx.length || !this.step(x, a, b, mask)) {
+      this.qx.push(x);
+      this.qa.push(a);
+      this.qb.push(b);
+      this.qm.push(mask);
+    }
   }
 
+  /**
+   * True while alleles wait for the reference, and after every 4,096 alleles: the engine then
+   * drains before reading on — this stage and the stage before it (chainStages), which holds
+   * its alleles until drained. (The drains every 4,096 alleles keep the cadence the stages
+   * had before this one finished sites as they come.)
+   */
   get backlog(): boolean {
-    return this.px.length - this.head >= 4096;
+    return this.qh < this.qx.length || this.sinceDrain >= DRAIN_EVERY;
   }
 
   async drain(final = false): Promise<void> {
-    const px = this.px;
+    this.sinceDrain = 0;
     const reference = this.options.reference;
     if (reference !== undefined && !this.lengths) this.lengths = new Map((await reference.contigs(this.options.signal)).map((c) => [c.name, c.length]));
-    const lengths = this.lengths;
-    while (this.head < px.length) {
-      const x = px[this.head]!;
-      // The next site at another POS (same contig) decides the distance: wait for it.
-      let j = this.head + 1;
-      while (j < px.length && px[j]!.contig === x.contig && px[j]!.pos === x.pos) j++;
-      if (j >= px.length && !final) break;
-      const next = j < px.length && px[j]!.contig === x.contig ? px[j]!.pos : undefined;
-      // The reference context; only a new block is awaited (once per 1 MiB), never a site:
-      // an await per site was a promise and a microtask for each of millions of alleles.
-      let hasContext = false;
-      const len = lengths?.get(x.contig);
-      if (len !== undefined) {
-        const i = x.pos - 1;
-        const block = this.block;
-        if (!block || block.contig !== x.contig || !block.covers(i, x.ref.length)) await this.loadBlock(x.contig, i, x.ref.length, len);
-        this.block!.contextInto(i, x.ref.length, this.context);
-        hasContext = true;
+    const qx = this.qx;
+    while (this.qh < qx.length) {
+      const k = this.qh;
+      const x = qx[k]!;
+      if (!this.step(x, this.qa[k], this.qb[k], this.qm[k]!)) {
+        // The block this POS needs: awaited once per 1 MiB, never per site.
+        await this.loadBlock(x.contig, x.pos - 1, x.ref.length, this.lengths!.get(x.contig)!);
+        continue;
       }
-      // Sites at one POS share their neighbours.
-      for (let k = this.head; k < j; k++) this.finish(k, hasContext, next);
-      this.prevContig = x.contig;
-      this.prevPos = x.pos;
-      this.head = j;
+      this.qh++;
     }
-    // Let go of the finished alleles now (the few waiting ones move to the front): held on,
-    // they would outlive the young generation and be promoted, with the line text their
-    // strings point into — most of the GC cost of a diff with features.
-    const h = this.head;
-    if (h > 0) {
-      compact(this.px, h);
-      compact(this.pa, h);
-      compact(this.pb, h);
-      compact(this.pm, h);
-      this.head = 0;
+    if (this.qh > 0) {
+      this.qx.length = 0;
+      this.qa.length = 0;
+      this.qb.length = 0;
+      this.qm.length = 0;
+      this.qh = 0;
     }
+    if (final && this.gn > 0) this.finishGroup(undefined);
+  }
+
+  /**
+   * Takes one allele: finishes the current POS when the allele starts another, then adds it
+   * to its POS. False (nothing done) when the allele starts a POS whose reference context
+   * needs what is not loaded yet (the contig list, or another block).
+   */
+  private step(x: StageAlleleFields, a: SideCall | undefined, b: SideCall | undefined, mask: number): boolean {
+    if (this.gn === 0 || x.contig !== this.gContig || x.pos !== this.gPos) {
+      // A new POS: its context first (the first allele's REF length, as every allele of the POS shares it).
+      let hasContext = false;
+      if (this.options.reference !== undefined) {
+        const lengths = this.lengths;
+        if (lengths === undefined) return false;
+        if (lengths.has(x.contig)) {
+          const i = x.pos - 1;
+          const block = this.block;
+          if (!block || block.contig !== x.contig || !block.covers(i, x.ref.length)) return false;
+          // The previous POS is finished before the context object is refilled.
+          if (this.gn > 0) this.finishGroup(x.contig === this.gContig ? x.pos : undefined);
+          block.contextInto(i, x.ref.length, this.context);
+          hasContext = true;
+        }
+      }
+      if (this.gn > 0) this.finishGroup(x.contig === this.gContig ? x.pos : undefined);
+      this.gContig = x.contig;
+      this.gPos = x.pos;
+      this.gHasContext = hasContext;
+    }
+    const n = this.gn++;
+    this.gx[n] = x;
+    this.ga[n] = a;
+    this.gb[n] = b;
+    this.gm[n] = mask;
+    return true;
   }
 
   /** Reads the block of the reference around 0-based `i` on `contig` (of length `len`). */
@@ -175,33 +219,49 @@ export class FeatureStage implements AlleleStage {
     else this.block = new ReferenceBlock(contig, start, seq, len);
   }
 
-  private finish(k: number, hasContext: boolean, next: number | undefined): void {
-    const x = this.px[k]!;
-    const a = this.pa[k];
-    const b = this.pb[k];
-    const mask = this.pm[k]!;
-    const prev = this.prevContig === x.contig && this.prevPos >= 0 && this.prevPos !== x.pos ? x.pos - this.prevPos : undefined;
-    const after = next === undefined ? undefined : next - x.pos;
+  /** Counts and hands on the alleles of the current POS; `next`: the next POS on the contig. */
+  private finishGroup(next: number | undefined): void {
+    const contig = this.gContig;
+    const pos = this.gPos;
+    const prev = this.prevContig === contig && this.prevPos >= 0 && this.prevPos !== pos ? pos - this.prevPos : undefined;
+    const after = next === undefined ? undefined : next - pos;
     const f = this.features;
     const c = this.context;
+    const hasContext = this.gHasContext;
     f.homopolymer = hasContext ? c.homopolymer : undefined;
     f.repeatUnit = hasContext ? c.repeatUnit : undefined;
     f.repeatCopies = hasContext ? c.repeatCopies : undefined;
     f.gc = hasContext ? c.gc : undefined;
     f.neighborDistance = prev === undefined ? after : after === undefined ? prev : Math.min(prev, after);
-    f.heldOut = this.isHeldOut(x.contig);
-    // One reused object is both the site the bins read and the fields handed on (the engine
-    // reads contig, pos, ref, alt, kind and features of it, and copies what it keeps).
-    const s = this.site;
-    s.contig = x.contig;
-    s.pos = x.pos;
-    s.ref = x.ref;
-    s.alt = x.alt;
-    s.kind = x.kind;
-    s.a = a;
-    s.b = b;
-    this.count(s, a, b, mask);
-    this.emit(s, a, b, mask);
+    f.heldOut = this.isHeldOut(contig);
+    // The site's own bins (reference context, neighbour, hold-out) once for the POS.
+    siteFeatureBinsInto(f, this.bins);
+    const n = this.gn;
+    this.gn = 0;
+    for (let k = 0; k < n; k++) {
+      const x = this.gx[k]!;
+      const a = this.ga[k];
+      const b = this.gb[k];
+      const mask = this.gm[k]!;
+      // One reused object is both the site the bins read and the fields handed on (the engine
+      // reads contig, pos, ref, alt, kind and features of it, and copies what it keeps).
+      const s = this.site;
+      s.contig = x.contig;
+      s.pos = x.pos;
+      s.ref = x.ref;
+      s.alt = x.alt;
+      s.kind = x.kind;
+      s.a = a;
+      s.b = b;
+      this.count(s, a, b, mask);
+      this.emit(s, a, b, mask);
+      // Let go of the allele (held on, it would outlive the young generation).
+      this.gx[k] = undefined!;
+      this.ga[k] = undefined;
+      this.gb[k] = undefined;
+    }
+    this.prevContig = contig;
+    this.prevPos = pos;
   }
 
   private heldOutContig = '';
@@ -219,7 +279,7 @@ export class FeatureStage implements AlleleStage {
     const groups = groupsOf(mask);
     const G = FEATURE_GROUPS.length;
     const bins = this.bins;
-    siteBinsInto(s, bins);
+    callBinsInto(s, bins);
     // One flat array: feature f, bin k, group g at (offset[f] + k) * G + g.
     const flat = this.flat;
     const offset = FEATURE_OFFSET;
@@ -324,13 +384,6 @@ export function enrichmentOf(summary: FeatureSummary, minDisputed = 3): Enrichme
     }
   }
   return rankEnrichment(input, minDisputed);
-}
-
-/** Drops xs[0, h) (the rest moves to the front, in place). */
-function compact<T>(xs: T[], h: number): void {
-  const n = xs.length - h;
-  for (let k = 0; k < n; k++) xs[k] = xs[k + h]!;
-  xs.length = n;
 }
 
 /** Bit g set ↔ the site counts in FEATURE_GROUPS[g]. */
