@@ -74,7 +74,9 @@ function writeCases(): void {
     const qual = r() < 0.08 ? '.' : (r() * 80).toFixed(1);
     const filter = pick(['PASS', 'PASS', 'PASS', 'RefCall', 'LowQual', 'LowQual;RefCall', '.']);
     const sample = (): string[] => {
-      const gt = pick(['0/0', '0/1', '1/1', '0|1', '1|1', './.', '1/2']);
+      // Haploid GTs too, one first: '1' is a prefix of '1/1' (the in-place GT comparison must check lengths).
+      const drawn = pick(['0/0', '0/1', '1/1', '0|1', '1|1', './.', '1/2', '1', '0']);
+      const gt = i === 0 ? '1' : drawn;
       const gq = r() < 0.1 ? '.' : String(Math.floor(r() * 99));
       const dp = String(5 + Math.floor(r() * 60));
       return [gt, gq, dp, `${dp},0`, r() < 0.1 ? '.' : (r() * 1).toFixed(3)];
