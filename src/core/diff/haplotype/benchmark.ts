@@ -50,15 +50,10 @@ export interface BenchUnit {
 
 export interface Label { readonly bd: 'TP' | 'FP' | 'FN' | 'N' | 'UNK'; readonly bk: 'gm' | 'am' | 'lm' | '.'; readonly bi: string }
 
-/** Where the intermediate VCF records go (Ga4ghVcfWriter): whole lines, or piece by piece. */
+/** Where the intermediate VCF records go (Ga4ghVcfWriter): whole lines, or a one-allele superlocus' record from its parts. */
 export interface VcfSink {
   add(line: string, filter: string): void;
-  begin(maxBytes: number): void;
-  str(s: string): void;
-  int(n: number): void;
-  byte(c: number): void;
-  bytes(b: Uint8Array): void;
-  end(filter: string): void;
+  single(contig: Uint8Array, pos: number, ref: string, alt: string, qq: string, filter: string, id: number, regions: string, tail: Uint8Array, qqTail: string, headerFilter: string): void;
 }
 
 export interface BenchOptions {
@@ -180,18 +175,19 @@ export class BenchmarkCounter implements SuperlocusConsumer {
       ql = same ? TP_M : FP_GTMM;
     } else if (tAct) tl = FN_MISS;
     else ql = FP_MISS;
-    const tg = tAct ? genotypeClass(tc.recordGt, tc.gt) : undefined;
-    const qg = qAct ? genotypeClass(qc.recordGt, qc.gt) : undefined;
+    // GT class, BLT and the sample column ids of each call, cached per (record GT, projected GT).
+    const tg = tAct ? this.gtEntry(0, tc) : undefined;
+    const qg = qAct ? this.gtEntry(1, qc) : undefined;
     if (tl && !outside) {
-      this.bump(0, type, sub, tg![0], sets, tl.bd === 'TP' ? T_TP : T_FN, -1);
-      this.bump(1, type, sub, tg![0], sets, tl.bd === 'TP' && qPass ? T_TP : T_FN, -1);
+      const slot = tl.bd === 'TP' ? T_TP : T_FN;
+      // The PASS rows: the truth allele is a TP there only when the query call is PASS too.
+      this.bump2(type, sub, tg!.gtClass, sets, slot, -1, tl.bd === 'TP' && !qPass ? T_FN : slot, true);
     }
     if (ql) {
       const slot = outside ? Q_UNK : ql.bd === 'TP' ? Q_TP : Q_FP;
       const extra = outside || ql.bd === 'TP' ? -1 : ql.bk === 'am' ? FP_GT : -1;
-      this.bump(0, type, sub, qg![0], sets, slot, extra);
       // PASS rows: without the query call a truth allele would be missed, and an unpaired PASS call stays what it was.
-      if (qPass) this.bump(1, type, sub, qg![0], sets, slot, extra);
+      this.bump2(type, sub, qg!.gtClass, sets, slot, extra, slot, qPass);
     }
     const vcf = this.options.vcf;
     if (vcf) {
@@ -201,21 +197,39 @@ export class BenchmarkCounter implements SuperlocusConsumer {
       const qq = ql && qc!.qual !== undefined ? qualText(qc!.qual) : '.';
       const filter = ql ? vcfFilter(qc!.filter) : '.';
       const regions = sets === 0 && this.options.confident === undefined ? '' : this.regionsInfo(sets);
-      const tcol = tl ? columnId(tc!.gt, tl, outside, tg![1], snp, false) : MISSING_COLUMN;
-      const qcol = ql ? columnId(qc!.gt, ql, outside, qg![1], snp, true) : MISSING_COLUMN;
+      const tcol = tl ? tg!.column(tl, outside, snp, false) : MISSING_COLUMN;
+      const qcol = ql ? qg!.column(ql, outside, snp, true) : MISSING_COLUMN;
       // Past MAX_COLUMNS distinct texts (odd GTs): the same bytes, built for this line.
       const tail = tcol >= 0 && qcol >= 0
         ? tailBytes(tcol, qcol)
-        : Buffer.from(`\tGT:BD:BK:BI:BLT:BVT:QQ\t${tl ? columnText(tc!.gt, tl, outside, tg![1], snp, false) : COLUMN_TEXTS[MISSING_COLUMN]}\t${ql ? columnText(qc!.gt, ql, outside, qg![1], snp, true) : COLUMN_TEXTS[MISSING_COLUMN]}`, 'latin1');
+        : Buffer.from(`\tGT:BD:BK:BI:BLT:BVT:QQ\t${tl ? columnText(tc!.gt, tl, outside, tg!.blt, snp, false) : COLUMN_TEXTS[MISSING_COLUMN]}\t${ql ? columnText(qc!.gt, ql, outside, qg!.blt, snp, true) : COLUMN_TEXTS[MISSING_COLUMN]}`, 'latin1');
       if (locus.contig !== this.contigText) { this.contigText = locus.contig; this.contigBytes = Buffer.from(locus.contig, 'latin1'); }
-      vcf.begin(this.contigBytes.length + ref.length + alt.length + filter.length + 2 * qq.length + tail.length + 40 + regions.length);
-      vcf.bytes(this.contigBytes); vcf.byte(9); vcf.int(pos); vcf.byte(9); vcf.byte(46); vcf.byte(9); vcf.str(ref); vcf.byte(9); vcf.str(alt); vcf.byte(9);
-      vcf.str(qq); vcf.byte(9); vcf.str(filter); vcf.bytes(BS_FIELD); vcf.int(locus.id);
-      if (regions !== '') vcf.str(regions);
-      vcf.bytes(tail);
-      if (ql) vcf.str(qq);
-      vcf.end(ql ? qc!.filter : '.');
+      vcf.single(this.contigBytes, pos, ref, alt, qq, filter, locus.id, regions, tail, ql ? qq : '', ql ? qc!.filter : '.');
     }
+  }
+
+  /** The last GtEntry of each side (0 truth, 1 query) and the texts it was found for: most calls repeat one of a few GTs. */
+  private readonly lastRecordGt: string[] = ['', ''];
+  private readonly lastGt: string[] = ['', ''];
+  private readonly lastEntry: (GtEntry | undefined)[] = [undefined, undefined];
+  private readonly gtEntries = new Map<string, Map<string, GtEntry>>();
+
+  private gtEntry(side: 0 | 1, call: SideCall): GtEntry {
+    const rec = call.recordGt;
+    const gt = call.gt;
+    const last = this.lastEntry[side];
+    if (last !== undefined && rec === this.lastRecordGt[side] && gt === this.lastGt[side]) return last;
+    let byGt = this.gtEntries.get(rec);
+    if (byGt === undefined) this.gtEntries.set(rec, (byGt = new Map()));
+    let e = byGt.get(gt);
+    if (e === undefined) {
+      e = new GtEntry(gt, genotypeClass(rec, gt));
+      if (byGt.size < 1000) byGt.set(gt, e);
+    }
+    this.lastRecordGt[side] = rec;
+    this.lastGt[side] = gt;
+    this.lastEntry[side] = e;
+    return e;
   }
 
   /** ";Regions=CONF,name,…" for a `setsOf` value (cached per value). */
@@ -320,6 +334,44 @@ export class BenchmarkCounter implements SuperlocusConsumer {
     }
   }
 
+  /**
+   * `bump(0, …, slot, extra)`, and `bump(1, …, passSlot, extra)` when `pass`: the ALL and PASS
+   * rows of one unit in one call (the two filter planes share everything but the plane).
+   */
+  private bump2(type: number, sub: number, gtClass: number, sets: number, slot: number, extra: number, passSlot: number, pass: boolean): void {
+    if (this.nset !== 1) {
+      this.bump(0, type, sub, gtClass, sets, slot, extra);
+      if (pass) this.bump(1, type, sub, gtClass, sets, passSlot, extra);
+      return;
+    }
+    const cells = this.cells;
+    const NGT = GENOTYPES.length;
+    // One subset ('*'): cell index ((f * 2 + type) * NSUB + s) * NGT + g, times NC.
+    const plane = 2 * SUBTYPES.length * NGT * NC;
+    const star = (type * SUBTYPES.length * NGT) * NC;
+    const g = gtClass * NC;
+    const s0 = star + sub * NGT * NC;
+    for (let f = 0; f < 2; f++) {
+      if (f === 1 && !pass) return;
+      const base = f * plane;
+      const sl = f === 0 ? slot : passSlot;
+      cells[base + star + sl]!++;
+      if (extra >= 0) cells[base + star + extra]!++;
+      if (gtClass !== 0) {
+        cells[base + star + g + sl]!++;
+        if (extra >= 0) cells[base + star + g + extra]!++;
+      }
+      if (sub !== 0) {
+        cells[base + s0 + sl]!++;
+        if (extra >= 0) cells[base + s0 + extra]!++;
+        if (gtClass !== 0) {
+          cells[base + s0 + g + sl]!++;
+          if (extra >= 0) cells[base + s0 + g + extra]!++;
+        }
+      }
+    }
+  }
+
   private writeRows(locus: Superlocus, t: BenchUnit[], tl: Label[], q: BenchUnit[], ql: Label[]): void {
     const vcf = this.options.vcf!;
     const rows: { pos: number; ref: string; alt: string; t?: number; q?: number }[] = [];
@@ -343,7 +395,6 @@ export class BenchmarkCounter implements SuperlocusConsumer {
 }
 
 const OUTSIDE = 1;
-const BS_FIELD = Buffer.from('\tBS=', 'latin1');
 const TP_M: Label = Object.freeze({ bd: 'TP', bk: 'gm', bi: 'm' });
 const TP_CM: Label = Object.freeze({ bd: 'TP', bk: 'gm', bi: 'cm;replay' });
 const FN_GTMM: Label = Object.freeze({ bd: 'FN', bk: 'am', bi: 'gtmm' });
@@ -390,6 +441,30 @@ function columnId(gt: string, l: Label, outside: boolean, blt: string, snp: bool
     cols[k] = id;
   }
   return id;
+}
+
+/** A call's genotype as the one-allele path needs it: GENOTYPES index, BLT, and its sample column ids by label (columnId, cached). */
+class GtEntry {
+  readonly gtClass: number;
+  readonly blt: string;
+  /** columnId by ((label * 2 + outside) * 2 + SNP) * 2 + query; -2 not looked up yet. */
+  private readonly ids = new Int32Array(LABELS.length * 8).fill(-2);
+
+  constructor(private readonly gt: string, cls: [number, string]) {
+    this.gtClass = cls[0];
+    this.blt = cls[1];
+  }
+
+  column(l: Label, outside: boolean, snp: boolean, query: boolean): number {
+    const k = ((labelIndex(l) * 2 + (outside ? 1 : 0)) * 2 + (snp ? 1 : 0)) * 2 + (query ? 1 : 0);
+    let id = this.ids[k]!;
+    if (id === -2) this.ids[k] = id = columnId(this.gt, l, outside, this.blt, snp, query);
+    return id;
+  }
+}
+
+function labelIndex(l: Label): number {
+  return l === TP_M ? 0 : l === FN_GTMM ? 1 : l === FN_MISS ? 2 : l === FP_GTMM ? 3 : 4;
 }
 
 /** "\tFORMAT\tTRUTH\tQUERY" (without the query's QQ) as bytes, by truth and then query column id. */

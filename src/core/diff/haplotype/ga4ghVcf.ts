@@ -52,61 +52,49 @@ export class Ga4ghVcfWriter {
   };
 
   /**
-   * Writing one line piece by piece, straight into the buffer (no strings built): `begin`
-   * with an upper bound of its length, then `str`/`int`/`tab`/`colon`, then `end`.
+   * Writes one record of a one-allele superlocus straight into the buffer (no strings built):
+   * `CHROM POS . REF ALT QQ FILTER BS=id[regions]` + `tail` (FORMAT and both sample columns up
+   * to the query's QQ) + `qqTail`; `headerFilter` is its FILTER for the header. `contig` and
+   * `tail` are bytes; the other texts are ASCII.
    */
-  begin(maxBytes: number): void {
-    if (this.used + maxBytes + 1 > this.buf.length) {
+  single(contig: Uint8Array, pos: number, ref: string, alt: string, qq: string, filter: string, id: number, regions: string, tail: Uint8Array, qqTail: string, headerFilter: string): void {
+    const max = contig.length + ref.length + alt.length + filter.length + qq.length + qqTail.length + regions.length + tail.length + 40;
+    if (this.used + max + 1 > this.buf.length) {
       this.flushBuffer();
-      if (maxBytes + 1 > this.buf.length) this.buf = Buffer.allocUnsafe(maxBytes + 1);
+      if (max + 1 > this.buf.length) this.buf = Buffer.allocUnsafe(max + 1);
     }
-  }
-
-  /** Appends ASCII text (one byte per character). */
-  str(s: string): void {
     const buf = this.buf;
     let u = this.used;
-    for (let i = 0; i < s.length; i++) buf[u++] = s.charCodeAt(i);
+    // Short pieces by a plain loop (a native copy's call costs more); the ≈ 70-byte tail by `set`.
+    for (let i = 0; i < contig.length; i++) buf[u++] = contig[i]!;
+    buf[u++] = 9;
+    u = writeInt(buf, u, pos);
+    buf[u++] = 9;
+    buf[u++] = 46;
+    buf[u++] = 9;
+    for (let i = 0; i < ref.length; i++) buf[u++] = ref.charCodeAt(i);
+    buf[u++] = 9;
+    for (let i = 0; i < alt.length; i++) buf[u++] = alt.charCodeAt(i);
+    buf[u++] = 9;
+    for (let i = 0; i < qq.length; i++) buf[u++] = qq.charCodeAt(i);
+    buf[u++] = 9;
+    for (let i = 0; i < filter.length; i++) buf[u++] = filter.charCodeAt(i);
+    buf[u++] = 9; // "\tBS="
+    buf[u++] = 66;
+    buf[u++] = 83;
+    buf[u++] = 61;
+    u = writeInt(buf, u, id);
+    for (let i = 0; i < regions.length; i++) buf[u++] = regions.charCodeAt(i);
+    buf.set(tail, u);
+    u += tail.length;
+    for (let i = 0; i < qqTail.length; i++) buf[u++] = qqTail.charCodeAt(i);
+    buf[u++] = 10;
     this.used = u;
-  }
-
-  /** Appends a non-negative integer in decimal. */
-  int(n: number): void {
-    if (n < 10) { this.buf[this.used++] = 48 + n; return; }
-    let digits = 1;
-    for (let x = n; x >= 10; x = Math.floor(x / 10)) digits++;
-    let u = this.used + digits;
-    this.used = u;
-    const buf = this.buf;
-    for (let x = n; x > 0; x = Math.floor(x / 10)) buf[--u] = 48 + (x % 10);
-  }
-
-  byte(c: number): void {
-    this.buf[this.used++] = c;
-  }
-
-  /** Appends bytes (short pieces by a plain loop, which beats a native copy's call cost; longer ones by `set`). */
-  bytes(b: Uint8Array): void {
-    const buf = this.buf;
-    let u = this.used;
-    const n = b.length;
-    if (n > 16) {
-      buf.set(b, u);
-      this.used = u + n;
-      return;
-    }
-    for (let i = 0; i < n; i++) buf[u++] = b[i]!;
-    this.used = u;
-  }
-
-  /** Ends the line begun with `begin`; `filter` is its FILTER (for the header). */
-  end(filter: string): void {
-    if (filter !== '.' && filter !== 'PASS' && filter !== '' && !this.seen.has(filter)) {
-      this.seen.add(filter);
-      for (const f of filter.split(';')) this.filters.add(f);
-    }
-    this.buf[this.used++] = 10;
     this.lines++;
+    if (headerFilter !== '.' && headerFilter !== 'PASS' && headerFilter !== '' && !this.seen.has(headerFilter)) {
+      this.seen.add(headerFilter);
+      for (const f of headerFilter.split(';')) this.filters.add(f);
+    }
   }
 
   private flushBuffer(): void {
@@ -161,4 +149,24 @@ export class Ga4ghVcfWriter {
     this.body.abandon();
     rmSync(`${this.path}.body.tmp`, { force: true });
   }
+}
+
+/** Writes a non-negative integer in decimal at `buf[u]`; returns the index after it. */
+function writeInt(buf: Buffer, u: number, n: number): number {
+  if (n < 10) { buf[u] = 48 + n; return u + 1; }
+  if (n >= 2 ** 31) {
+    const s = String(n);
+    for (let i = 0; i < s.length; i++) buf[u++] = s.charCodeAt(i);
+    return u;
+  }
+  // Digits counted by comparisons, then written backwards with integer division (n < 2^31).
+  const digits = n < 100 ? 2 : n < 1000 ? 3 : n < 10_000 ? 4 : n < 100_000 ? 5 : n < 1_000_000 ? 6 : n < 10_000_000 ? 7 : n < 100_000_000 ? 8 : n < 1_000_000_000 ? 9 : 10;
+  let e = u + digits;
+  const end = e;
+  for (let x = n; x > 0;) {
+    const q = (x / 10) | 0;
+    buf[--e] = 48 + (x - q * 10);
+    x = q;
+  }
+  return end;
 }

@@ -123,8 +123,11 @@ export class HaplotypeStage implements AlleleStage {
 
   /** True when enough superloci wait that the engine should `await drain()`. */
   get backlog(): boolean {
-    return this.queue.length >= 64;
+    return this.queue.length >= 64 || this.inflight !== undefined;
   }
+
+  /** A superlocus `push` handed to `process` that did not finish synchronously (the queue waits for it). */
+  private inflight: Promise<void> | undefined;
 
   push(x: StageAllele, a: SideCall | undefined, b: SideCall | undefined, mask: number): void {
     const active = a?.called === true || b?.called === true;
@@ -142,7 +145,13 @@ export class HaplotypeStage implements AlleleStage {
       }
       return;
     }
-    if (o) this.queue.push(o);
+    if (o) {
+      // A closed superlocus of one called allele without an indel (most of them), with nothing
+      // waiting before it, cannot merge with another: it is decided now rather than queued.
+      if (this.queue.length === 0 && this.inflight === undefined && !o.hasIndel && o.items.length === 1 && o.items[0]!.active && o.items[0]!.x.kind !== 'MNP') {
+        this.inflight = this.process(o);
+      } else this.queue.push(o);
+    }
     let n = this.freeLoci.pop();
     if (n) {
       n.contig = x.contig;
@@ -157,6 +166,11 @@ export class HaplotypeStage implements AlleleStage {
 
   /** Processes the waiting superloci (all of them when `final`). */
   async drain(final = false): Promise<void> {
+    if (this.inflight !== undefined) {
+      const p = this.inflight;
+      this.inflight = undefined;
+      await p;
+    }
     if (final && this.open) { this.queue.push(this.open); this.open = undefined; }
     const q = this.queue;
     let i = 0;
