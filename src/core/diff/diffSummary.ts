@@ -129,7 +129,6 @@ function sideStats(file: string, sample: string): SideStats {
  */
 /** Number of class masks (bit i ↔ DIFF_CLASSES[i]). */
 const MASKS = 1 << DIFF_CLASSES.length;
-const KIND_INDEX: Record<DiffVariantKind, number> = { SNP: 0, INDEL: 1, MNP: 2 };
 const KINDS_BY_INDEX: readonly DiffVariantKind[] = ['SNP', 'INDEL', 'MNP'];
 
 interface StratumAcc {
@@ -161,16 +160,30 @@ const TP: TruthOutcome = { tp: 1, fp: 0, fn: 0, fpGt: 0 };
 const FP_GT: TruthOutcome = { tp: 0, fp: 1, fn: 1, fpGt: 1 };
 const FN: TruthOutcome = { tp: 0, fp: 0, fn: 1, fpGt: 0 };
 const FP: TruthOutcome = { tp: 0, fp: 1, fn: 0, fpGt: 0 };
+const OUTCOMES: readonly (TruthOutcome | undefined)[] = [undefined, TP, FP_GT, FN, FP];
+
+/** Truth outcomes by index (`add`'s shapes): 0 none, 1 TP, 2 genotype mismatch (FP + FN), 3 FN, 4 FP. */
+const NO = 5;
+
+/**
+ * Shapes (`add`): everything the site-level counts need of one allele, as one index —
+ * ((((mask * 3 + kind) * 3 + A's state) * 3 + B's state) * 2 + transition) * NO + outcome, a
+ * side's state being 0 absent, 1 present but not called, 2 called.
+ */
+const SHAPES = MASKS * 3 * 3 * 3 * 2 * NO;
 
 export class DiffSummaryBuilder {
   readonly summary: DiffSummary;
   private readonly strata = new Map<Stratum, StratumAcc>();
   private readonly t0 = Date.now();
-  /** [mask * 3 + kind index] → sites; [mask * 6 + bin index] → indels. */
-  private readonly byMask = new Float64Array(MASKS * 3);
+  /** Sites by shape (see SHAPES), expanded into the summary's counts in `finish`. */
+  private readonly shapes = new Float64Array(SHAPES);
+  /** [mask * 6 + bin index] → indels. */
   private readonly binsByMask = new Float64Array(MASKS * 6);
-  /** Counts per combination of strata (Stratifier.comboOf), spread over the strata in `finish`. */
-  private readonly combos: { sites: number; byMask: Float64Array; truth: TruthRow[] | undefined }[] = [];
+  /** Per combination of strata (Stratifier.comboOf): sites by (mask * 3 + kind) * NO + outcome, spread over the strata in `finish`. */
+  private readonly combos: Float64Array[] = [];
+  /** The truth side, when there is one. */
+  private readonly truthIsA: boolean | undefined;
 
   constructor(
     init: { fileA: string; fileB: string; sampleA: string; sampleB: string; qualDelta: number; normalized: boolean; truth: 'A' | 'B' | undefined; region: string | undefined; beds: string[] },
@@ -178,6 +191,7 @@ export class DiffSummaryBuilder {
   ) {
     const indelBins = {} as Record<DiffClass, Record<IndelBin, number>>;
     for (const c of DIFF_CLASSES) indelBins[c] = Object.fromEntries(INDEL_BINS.map((b) => [b, 0])) as Record<IndelBin, number>;
+    this.truthIsA = init.truth === undefined ? undefined : init.truth === 'A';
     this.summary = {
       version: 1,
       a: sideStats(init.fileA, init.sampleA),
@@ -209,36 +223,84 @@ export class DiffSummaryBuilder {
     else s.homAlt++;
   }
 
-  /** Counts one site. `mask` is `classMask` of its calls (the engine passes it; else derived from `site.classes`). */
+  /**
+   * Counts one site. `mask` is `classMask` of its calls (the engine passes it; else derived from
+   * `site.classes`). One typed-array increment (its shape) and one per combination of strata;
+   * `finish` expands them into the summary.
+   */
   add(site: DiffSite, mask = maskOfClasses(site.classes)): void {
-    const sm = this.summary;
-    sm.sites++;
     const kind = site.kind;
-    const ki = KIND_INDEX[kind];
+    const ki = kind === 'SNP' ? 0 : kind === 'INDEL' ? 1 : 2;
     const j = mask * 3 + ki;
-    this.byMask[j] = this.byMask[j]! + 1;
-    if (mask !== 1) sm.differingSites++; // 1 = a lone 'same'
-    if (kind === 'INDEL') {
+    if (ki === 1) {
       const d = site.alt.length - site.ref.length;
       if (d !== 0) { const bj = mask * 6 + indelBinIndex(d); this.binsByMask[bj] = this.binsByMask[bj]! + 1; }
     }
     const a = site.a;
     const b = site.b;
-    if (a !== undefined && b !== undefined && a.called && b.called) sm.sharedCalled++;
-    if (a !== undefined) this.sideAllele(sm.a, site, a);
-    if (b !== undefined) this.sideAllele(sm.b, site, b);
-    const truthCounts = sm.truth ? truthOutcome(site, sm.truth.truth) : undefined;
-    if (truthCounts && sm.truth) addTruth(sm.truth.rows, kind, truthCounts);
+    const aS = a === undefined ? 0 : a.called ? 2 : 1;
+    const bS = b === undefined ? 0 : b.called ? 2 : 1;
+    const ti = ki === 0 && (aS === 2 || bS === 2) && isTransition(site.ref, site.alt) ? 1 : 0;
+    let o = 0;
+    const truthIsA = this.truthIsA;
+    if (truthIsA !== undefined) {
+      // truthOutcome's rules, as an index.
+      const t = truthIsA ? a : b;
+      const q = truthIsA ? b : a;
+      const tCalled = t?.called === true;
+      const qCalled = q?.called === true && filterStatus(q.filter) === 'PASS';
+      if (tCalled && qCalled) o = t!.gt === q!.gt ? 1 : 2;
+      else if (tCalled) o = 3;
+      else if (qCalled) o = 4;
+    }
+    const shape = (((j * 3 + aS) * 3 + bS) * 2 + ti) * NO + o;
+    this.shapes[shape] = this.shapes[shape]! + 1;
     if (this.stratifier) {
       // Counted once per combination of strata; `finish` adds each combination to its strata.
       const id = this.stratifier.comboOf(site);
-      let acc = this.combos[id];
-      if (acc === undefined) this.combos[id] = acc = { sites: 0, byMask: new Float64Array(MASKS * 3), truth: sm.truth ? truthRows() : undefined };
-      acc.sites++;
-      acc.byMask[j] = acc.byMask[j]! + 1;
-      if (truthCounts && acc.truth) addTruth(acc.truth, kind, truthCounts);
+      const acc = this.combos[id] ?? (this.combos[id] = new Float64Array(MASKS * 3 * NO));
+      const k = j * NO + o;
+      acc[k] = acc[k]! + 1;
     }
   }
+
+  /** The site counts of the shapes `add` counted, into the summary. */
+  private expandShapes(): void {
+    const sm = this.summary;
+    const shapes = this.shapes;
+    for (let shape = 0; shape < shapes.length; shape++) {
+      const n = shapes[shape]!;
+      if (n === 0) continue;
+      let r = shape;
+      const o = r % NO; r = (r - o) / NO;
+      const ti = r % 2; r = (r - ti) / 2;
+      const bS = r % 3; r = (r - bS) / 3;
+      const aS = r % 3; r = (r - aS) / 3;
+      const j = r;
+      const ki = j % 3;
+      const mask = (j - ki) / 3;
+      const kind = KINDS_BY_INDEX[ki]!;
+      sm.sites += n;
+      this.byMask[j] = this.byMask[j]! + n;
+      if (mask !== 1) sm.differingSites += n; // 1 = a lone 'same'
+      if (aS === 2 && bS === 2) sm.sharedCalled += n;
+      for (const [st, s] of [[aS, sm.a], [bS, sm.b]] as const) {
+        if (st === 1) s.nonVariantAlleles += n;
+        else if (st === 2) {
+          s.calledAlleles[kind] += n;
+          s.calledAlleles.total += n;
+          if (ki === 0) {
+            if (ti === 1) s.transitions += n;
+            else s.transversions += n;
+          }
+        }
+      }
+      if (o !== 0 && sm.truth) addTruth(sm.truth.rows, kind, OUTCOMES[o]!, n);
+    }
+  }
+
+  /** [mask * 3 + kind index] → sites, filled by `expandShapes`. */
+  private readonly byMask = new Float64Array(MASKS * 3);
 
   /** Adds the per-combination counts to the strata (once, from `finish`). */
   private spreadCombos(): void {
@@ -249,16 +311,13 @@ export class DiffSummaryBuilder {
       for (const st of this.stratifier!.comboStrata(id)) {
         let acc = this.strata.get(st);
         if (!acc) this.strata.set(st, (acc = { stratum: st, sites: 0, byMask: new Float64Array(MASKS * 3), truth: truth ? truthRows() : undefined }));
-        acc.sites += c.sites;
-        for (let k = 0; k < c.byMask.length; k++) acc.byMask[k] = acc.byMask[k]! + c.byMask[k]!;
-        if (c.truth && acc.truth) {
-          for (let r = 0; r < c.truth.length; r++) {
-            const from = c.truth[r]!;
-            const to = acc.truth[r]!;
-            to.tp += from.tp;
-            to.fp += from.fp;
-            to.fn += from.fn;
-            to.fpGt += from.fpGt;
+        for (let j = 0; j < MASKS * 3; j++) {
+          for (let o = 0; o < NO; o++) {
+            const n = c[j * NO + o]!;
+            if (n === 0) continue;
+            acc.sites += n;
+            acc.byMask[j] = acc.byMask[j]! + n;
+            if (o !== 0 && acc.truth) addTruth(acc.truth, KINDS_BY_INDEX[j % 3]!, OUTCOMES[o]!, n);
           }
         }
       }
@@ -266,18 +325,9 @@ export class DiffSummaryBuilder {
     this.combos.length = 0;
   }
 
-  private sideAllele(s: SideStats, site: DiffSite, call: NonNullable<DiffSite['a']>): void {
-    if (!call.called) { s.nonVariantAlleles++; return; }
-    s.calledAlleles[site.kind]++;
-    s.calledAlleles.total++;
-    if (site.kind === 'SNP') {
-      if (isTransition(site.ref, site.alt)) s.transitions++;
-      else s.transversions++;
-    }
-  }
-
   finish(): DiffSummary {
     const sm = this.summary;
+    this.expandShapes();
     for (const c of DIFF_CLASSES) sm.classes[c] = kindCounts();
     expandMasks(this.byMask, sm.classes);
     for (const c of DIFF_CLASSES) for (const b of INDEL_BINS) sm.indelBins[c][b] = 0;
@@ -339,14 +389,15 @@ export function truthClassOf(site: DiffSite, truthSide: 'A' | 'B'): TruthClass |
   return o.tp ? 'TP' : o.fpGt ? 'FP+FN' : o.fp ? 'FP' : 'FN';
 }
 
-function addTruth(rows: TruthRow[], kind: DiffVariantKind, o: TruthOutcome): void {
+/** Adds `n` sites of outcome `o` to the type's row and the ALL row. */
+function addTruth(rows: TruthRow[], kind: DiffVariantKind, o: TruthOutcome, n: number): void {
   // MNPs are counted with SNPs in the hap.py table (hap.py decomposes them into SNPs).
   const typeRow = rows[kind === 'INDEL' ? 1 : 0]!;
   for (const r of [typeRow, rows[2]!]) {
-    r.tp += o.tp;
-    r.fp += o.fp;
-    r.fn += o.fn;
-    r.fpGt += o.fpGt;
+    r.tp += o.tp * n;
+    r.fp += o.fp * n;
+    r.fn += o.fn * n;
+    r.fpGt += o.fpGt * n;
   }
 }
 
