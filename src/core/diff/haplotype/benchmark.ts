@@ -118,7 +118,8 @@ export class BenchmarkCounter implements SuperlocusConsumer {
     return this.consumeMany(locus, ctx);
   }
 
-  private async consumeMany(locus: Superlocus, ctx: ReplayContext): Promise<void> {
+  /** Several called alleles (or an MNP): units, matching (replay when they do not pair up), counts and records; a promise only when replay must load the reference. */
+  private consumeMany(locus: Superlocus, ctx: ReplayContext): Promise<void> | undefined {
     const items = locus.items;
     const t: BenchUnit[] = [];
     const q: BenchUnit[] = [];
@@ -129,15 +130,25 @@ export class BenchmarkCounter implements SuperlocusConsumer {
       if (tc?.called && filterStatus(tc.filter) === 'PASS') unitsOf(it, tc, t);
       if (qc?.called) unitsOf(it, qc, q);
     }
-    if (t.length === 0 && q.length === 0) return;
+    if (t.length === 0 && q.length === 0) return undefined;
     this.stats.assessed++;
-    const all = await this.match(t, q, locus, ctx, true);
-    let passQ = q;
-    let pass = all;
+    const all = this.match(t, q, locus, ctx, true);
+    if (all instanceof Promise) return all.then((x) => this.consumePass(locus, ctx, t, q, x));
+    return this.consumePass(locus, ctx, t, q, all);
+  }
+
+  /** The PASS matching (when some query call is filtered), then the counts. */
+  private consumePass(locus: Superlocus, ctx: ReplayContext, t: BenchUnit[], q: BenchUnit[], all: Labels): Promise<void> | undefined {
     if (q.some((u) => !u.pass)) {
-      passQ = q.filter((u) => u.pass);
-      pass = await this.match(t, passQ, locus, ctx, false);
-    }
+      const passQ = q.filter((u) => u.pass);
+      const pass = this.match(t, passQ, locus, ctx, false);
+      if (pass instanceof Promise) return pass.then((x) => this.countMany(locus, t, q, all, passQ, x));
+      this.countMany(locus, t, q, all, passQ, pass);
+    } else this.countMany(locus, t, q, all, q, all);
+    return undefined;
+  }
+
+  private countMany(locus: Superlocus, t: BenchUnit[], q: BenchUnit[], all: Labels, passQ: BenchUnit[], pass: Labels): void {
     const tSets = t.map((u) => this.setsOf(locus.contig, u.pos, u.ref.length));
     const qSets = q.map((u) => this.setsOf(locus.contig, u.pos, u.ref.length));
     const passSets = passQ === q ? qSets : passQ.map((u) => this.setsOf(locus.contig, u.pos, u.ref.length));
@@ -264,8 +275,8 @@ export class BenchmarkCounter implements SuperlocusConsumer {
     return regions ? `BS=${locus.id};Regions=${regions}` : `BS=${locus.id}`;
   }
 
-  /** Labels every unit of both sides (`record`: count the replay in the statistics). */
-  private async match(t: BenchUnit[], q: BenchUnit[], locus: Superlocus, ctx: ReplayContext, record: boolean): Promise<{ t: Label[]; q: Label[] }> {
+  /** Labels every unit of both sides (`record`: count the replay in the statistics); a promise only when replay must load the reference. */
+  private match(t: BenchUnit[], q: BenchUnit[], locus: Superlocus, ctx: ReplayContext, record: boolean): Labels | Promise<Labels> {
     if (t.length === 0) return { t: [], q: q.map(() => FP_MISS) };
     if (q.length === 0) return { t: t.map(() => FN_MISS), q: [] };
     const pairs = pairUp(t, q);
@@ -274,15 +285,19 @@ export class BenchmarkCounter implements SuperlocusConsumer {
     const te: Edit[] = t.map((u) => editOf(u.pos, u.ref, u.alt, copiesOf(u.gt)));
     const qe: Edit[] = q.map((u) => editOf(u.pos, u.ref, u.alt, copiesOf(u.gt)));
     const span = spanOf([...te, ...qe]);
-    let outcome: ReplayOutcome;
-    if (span.end0 - span.start0 > ctx.limits.maxSpan) outcome = 'too-big';
-    else {
-      const pad = Math.max(replayPad(te), replayPad(qe));
-      const s0 = Math.max(0, span.start0 - pad);
-      const e0 = span.end0 + pad;
-      await ctx.ensure(s0, e0);
-      outcome = replay(ctx.ref.slice(s0, e0), s0, te, qe, ctx.limits);
-    }
+    if (span.end0 - span.start0 > ctx.limits.maxSpan) return this.matched(t, q, pairs.qOfT, 'too-big', record);
+    // The A-vs-B stage's replay of the same edits (truth A: A's edits are the truth's) has this outcome.
+    const prior = locus.replayed;
+    if (prior !== undefined && sameEdits(te, this.truthIsA ? prior.a : prior.b) && sameEdits(qe, this.truthIsA ? prior.b : prior.a)) return this.matched(t, q, pairs.qOfT, prior.outcome, record);
+    const pad = Math.max(replayPad(te), replayPad(qe));
+    const s0 = Math.max(0, span.start0 - pad);
+    const e0 = span.end0 + pad;
+    if (!ctx.loaded(s0, e0)) return ctx.ensure(s0, e0).then(() => this.matched(t, q, pairs.qOfT, replay(ctx.ref.slice(s0, e0), s0, te, qe, ctx.limits), record));
+    return this.matched(t, q, pairs.qOfT, replay(ctx.ref.slice(s0, e0), s0, te, qe, ctx.limits), record);
+  }
+
+  /** The labels of a replayed superlocus by its outcome. */
+  private matched(t: BenchUnit[], q: BenchUnit[], qOfT: number[], outcome: ReplayOutcome, record: boolean): Labels {
     if (record) {
       this.stats.replayed++;
       if (outcome === 'too-big') this.stats.tooBig++;
@@ -290,7 +305,7 @@ export class BenchmarkCounter implements SuperlocusConsumer {
     }
     if (outcome === 'genotype') return { t: t.map(() => TP_CM), q: q.map(() => TP_CM) };
     if (outcome === 'allele') return { t: t.map(() => FN_GTMM_REPLAY), q: q.map(() => FP_GTMM_REPLAY) };
-    return direct(t, q, pairs.qOfT, outcome === 'too-big' ? ';too-big' : ';replay');
+    return direct(t, q, qOfT, outcome === 'too-big' ? ';too-big' : ';replay');
   }
 
   private countTruth(f: number, u: BenchUnit, sets: number, tp: boolean): void {
@@ -395,6 +410,19 @@ export class BenchmarkCounter implements SuperlocusConsumer {
 }
 
 const OUTSIDE = 1;
+
+type Labels = { t: Label[]; q: Label[] };
+
+/** True when both edit lists hold the same edits in the same order. */
+function sameEdits(x: readonly Edit[], y: readonly Edit[]): boolean {
+  if (x.length !== y.length) return false;
+  for (let i = 0; i < x.length; i++) {
+    const a = x[i]!;
+    const b = y[i]!;
+    if (a.start0 !== b.start0 || a.end0 !== b.end0 || a.seq !== b.seq || a.copies !== b.copies) return false;
+  }
+  return true;
+}
 const TP_M: Label = Object.freeze({ bd: 'TP', bk: 'gm', bi: 'm' });
 const TP_CM: Label = Object.freeze({ bd: 'TP', bk: 'gm', bi: 'cm;replay' });
 const FN_GTMM: Label = Object.freeze({ bd: 'FN', bk: 'am', bi: 'gtmm' });

@@ -13,7 +13,7 @@ import type { ReferenceSource } from '../../io/fasta/referenceSource';
 import type { SideCall, DiffVariantKind } from '../diffClasses';
 import type { HaplotypeStats } from '../diffSummary';
 import type { AlleleSink, AlleleStage } from '../vcfDiff';
-import { DEFAULT_REPLAY_LIMITS, editOf, replay, replayPad, substitutionKey, type Edit, type ReplayLimits } from './replay';
+import { DEFAULT_REPLAY_LIMITS, editOf, replay, replayPad, substitutionKey, type Edit, type ReplayLimits, type ReplayOutcome } from './replay';
 import { ReferenceCache } from './referenceCache';
 
 /** The allele fields the stage reads (the engine's allele items have them). */
@@ -45,6 +45,11 @@ export interface Superlocus {
   /** Right end including how far its indels could slide in their repeat (set before processing). */
   extEnd0: number;
   hasIndel: boolean;
+  /**
+   * The A-vs-B replay of this superlocus when it ran (A's and B's called edits, outcome): a
+   * truth comparison of the same edits has the same outcome (replay is symmetric in its sides).
+   */
+  replayed: { readonly a: readonly Edit[]; readonly b: readonly Edit[]; readonly outcome: ReplayOutcome } | undefined;
 }
 
 /** What a superlocus' sites need from the stage: reference bases and the replay limits. */
@@ -53,6 +58,8 @@ export interface ReplayContext {
   readonly limits: ReplayLimits;
   /** Loads the reference over [start0, end0) of the superlocus' contig. */
   ensure(start0: number, end0: number): Promise<void>;
+  /** True when [start0, end0) of the superlocus' contig is loaded (no `ensure` needed). */
+  loaded(start0: number, end0: number): boolean;
 }
 
 /** Receives every superlocus (with its reference loaded on demand) before its alleles are emitted. */
@@ -114,7 +121,7 @@ export class HaplotypeStage implements AlleleStage {
   ) {
     this.ref = new ReferenceCache(reference, options.signal);
     this.limits = options.limits ?? DEFAULT_REPLAY_LIMITS;
-    this.ctx = { ref: this.ref, limits: this.limits, ensure: (s, e) => this.ref.ensure(this.ctxContig, s, e) };
+    this.ctx = { ref: this.ref, limits: this.limits, ensure: (s, e) => this.ref.ensure(this.ctxContig, s, e), loaded: (s, e) => this.ref.has(this.ctxContig, s, e) };
   }
 
   summaryStats(): HaplotypeStats {
@@ -156,7 +163,7 @@ export class HaplotypeStage implements AlleleStage {
     if (n) {
       n.contig = x.contig;
       n.items.push(item);
-    } else n = { id: 0, contig: x.contig, items: [item], start0: 0, end0: 0, extEnd0: 0, hasIndel: false };
+    } else n = { id: 0, contig: x.contig, items: [item], start0: 0, end0: 0, extEnd0: 0, hasIndel: false, replayed: undefined };
     n.start0 = active ? s0 : -1;
     n.end0 = active ? e0 : -1;
     n.extEnd0 = -1;
@@ -222,18 +229,19 @@ export class HaplotypeStage implements AlleleStage {
     let bits = 0;
     for (const it of locus.items) bits |= it.mask;
     const needsReplay = this.options.reclassify && (bits & ONLY_A) !== 0 && (bits & ONLY_B) !== 0;
-    if (needsReplay) return this.processAsync(locus);
+    if (needsReplay) {
+      const r = this.reclassify(locus);
+      if (r) return r.then(() => this.consumeAndEmit(locus));
+    }
+    return this.consumeAndEmit(locus);
+  }
+
+  /** Hands the superlocus to the consumer, then emits it; a promise only when the consumer needs the reference. */
+  private consumeAndEmit(locus: Superlocus): Promise<void> | undefined {
     const p = this.options.consumer?.consume(locus, this.ctx);
     if (p) return p.then(() => this.emitAll(locus));
     this.emitAll(locus);
     return undefined;
-  }
-
-  private async processAsync(locus: Superlocus): Promise<void> {
-    await this.reclassify(locus);
-    const p = this.options.consumer?.consume(locus, this.ctx);
-    if (p) await p;
-    this.emitAll(locus);
   }
 
   /** Emits the alleles and returns the superlocus and its items to the pools. */
@@ -249,11 +257,12 @@ export class HaplotypeStage implements AlleleStage {
     }
     // Emptied by pop (a superlocus holds one or a few items): setting `length` is a runtime call.
     while (items.length > 0) items.pop();
+    locus.replayed = undefined;
     if (this.freeLoci.length < 1024) this.freeLoci.push(locus);
   }
 
-  /** A vs B: only-A and only-B alleles of one superlocus that spell the same haplotypes. */
-  private async reclassify(locus: Superlocus): Promise<void> {
+  /** A vs B: only-A and only-B alleles of one superlocus that spell the same haplotypes; a promise only when the reference must be loaded first. */
+  private reclassify(locus: Superlocus): Promise<void> | undefined {
     const ea: Edit[] = [];
     const eb: Edit[] = [];
     for (const it of locus.items) {
@@ -263,14 +272,21 @@ export class HaplotypeStage implements AlleleStage {
     this.stats.replayed++;
     // Substitutions only (an MNP vs its SNPs): the same bases changed with the same copies is a match, no reference needed.
     const ka = substitutionKey(ea);
-    if (ka !== undefined && ka === substitutionKey(eb)) { this.markSame(locus); return; }
+    if (ka !== undefined && ka === substitutionKey(eb)) { this.markSame(locus); return undefined; }
     const span = spanOf([...ea, ...eb]);
-    if (span.end0 - span.start0 > this.limits.maxSpan) { this.stats.tooBig++; return; }
+    if (span.end0 - span.start0 > this.limits.maxSpan) { this.stats.tooBig++; return undefined; }
     const pad = Math.max(replayPad(ea), replayPad(eb));
     const s0 = Math.max(0, span.start0 - pad);
     const e0 = span.end0 + pad;
-    await this.ref.ensure(locus.contig, s0, e0);
+    if (!this.ref.has(locus.contig, s0, e0)) return this.ref.ensure(locus.contig, s0, e0).then(() => this.replayed(locus, ea, eb, s0, e0));
+    this.replayed(locus, ea, eb, s0, e0);
+    return undefined;
+  }
+
+  /** The A-vs-B replay over the loaded reference [s0, e0), kept on the superlocus for the truth comparison. */
+  private replayed(locus: Superlocus, ea: Edit[], eb: Edit[], s0: number, e0: number): void {
     const outcome = replay(this.ref.slice(s0, e0), s0, ea, eb, this.limits);
+    locus.replayed = { a: ea, b: eb, outcome };
     if (outcome === 'too-big') this.stats.tooBig++;
     if (outcome === 'genotype') this.markSame(locus);
   }
