@@ -102,7 +102,11 @@ export class Stratifier {
     const key: number | string = (c | fa | fb | ga | gb | ma | mb) < 64 && bedBits < 2048
       ? ((((((bedBits * 64 + c) * 64 + fa) * 64 + fb) * 64 + ga) * 64 + gb) * 64 + ma) * 64 + mb
       : `${bedBits},${c},${fa},${fb},${ga},${gb},${ma},${mb}`;
+    // Most sites repeat one of a few keys: a small direct-mapped cache before the Map.
+    const slot = typeof key === 'number' ? (fa + fb * 3 + ga * 5 + gb * 7 + c * 11 + ma * 13 + mb * 17 + bedBits * 19) & 63 : -1;
+    if (slot >= 0 && this.recentKeys[slot] === key) return this.recentIds[slot]!;
     let id = this.comboByKey.get(key);
+    if (slot >= 0 && id !== undefined) { this.recentKeys[slot] = key as number; this.recentIds[slot] = id; }
     if (id === undefined) {
       id = this.combos.length;
       this.combos.push([...this.strataOf(site)]);
@@ -110,6 +114,10 @@ export class Stratifier {
     }
     return id;
   }
+
+  /** `comboOf`'s cache of recent numeric keys (NaN: empty) and their ids. */
+  private readonly recentKeys = new Float64Array(64).fill(NaN);
+  private readonly recentIds = new Int32Array(64);
 
   /** The strata of a `comboOf` id, in `strataOf`'s order. */
   comboStrata(id: number): readonly Stratum[] {
