@@ -173,7 +173,7 @@ export async function diffVcfs(a: VcfSource, b: VcfSource, options: VcfDiffOptio
       scratch.kind = x.kind;
       scratch.a = callA;
       scratch.b = callB;
-      scratch.classes = classesOfMask(mask);
+      // (scratch.classes is not kept up to date: `add` counts by the mask it is given.)
       builder.add(scratch, mask);
     }
   };
