@@ -169,37 +169,23 @@ export class HaplotypeStage implements AlleleStage {
     n.extEnd0 = -1;
     n.hasIndel = active && x.ref.length !== x.alt.length;
     this.open = n;
-    // Superloci waiting behind an indel (or a replay) are decided as soon as they can be.
-    if (this.queue.length > 0 && this.inflight === undefined) this.pump(false);
   }
 
   /** Processes the waiting superloci (all of them when `final`). */
   async drain(final = false): Promise<void> {
-    for (;;) {
-      if (this.inflight !== undefined) {
-        const p = this.inflight;
-        this.inflight = undefined;
-        await p;
-      }
-      if (final && this.open) { this.queue.push(this.open); this.open = undefined; }
-      this.pump(final);
-      if (this.inflight === undefined) return;
+    if (this.inflight !== undefined) {
+      const p = this.inflight;
+      this.inflight = undefined;
+      await p;
     }
-  }
-
-  /**
-   * Processes waiting superloci in order while each is decided synchronously; stops at one
-   * that must load the reference first (its promise in `inflight`, awaited by `drain` before
-   * anything else is processed) and at an indel superlocus whose next superlocus is still open.
-   */
-  private pump(final: boolean): void {
+    if (final && this.open) { this.queue.push(this.open); this.open = undefined; }
     const q = this.queue;
     let i = 0;
     while (i < q.length) {
       const locus = q[i]!;
       if (locus.hasIndel && locus.extEnd0 < 0) {
         const p = this.extend(locus);
-        if (p) { this.inflight = p; break; }
+        if (p) await p;
       }
       // An indel that can slide into the next superlocus joins it.
       const next = q[i + 1] ?? (final ? undefined : this.open);
@@ -213,10 +199,10 @@ export class HaplotypeStage implements AlleleStage {
         continue;
       }
       const p = this.process(locus);
+      if (p) await p;
       i++;
-      if (p) { this.inflight = p; break; }
     }
-    if (i > 0) q.splice(0, i);
+    q.splice(0, i);
   }
 
   /** Sets `extEnd0`; a promise only when reference chunks must be loaded first. */
