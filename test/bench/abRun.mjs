@@ -6,6 +6,9 @@
 //        [--env KEY=VALUE ...]   (e.g. --env BENCH_IO_RECORDS=1000000 for a shorter run)
 //        [--bench-args "--table-only"]   extra arguments for every bench run (a commit whose
 //                                        bench does not know them ignores them)
+//        [--same-harness io]   these benches run this checkout's harness on both sides (copied
+//                              over the older commit's own; bench:io's harness finds the reader
+//                              at either layout), so both sides are timed the same way
 //
 // Each commit is checked out in a temporary git worktree that shares node_modules and the
 // bench input cache (.cache/bench) with this checkout. Prints a table and a JSON line
@@ -24,6 +27,7 @@ const b = opt('b', 'WORKTREE');
 const benches = opt('bench', 'io,diff,ui').split(',');
 const rounds = Number(opt('rounds', '5'));
 const benchArgs = (opt('bench-args', '') ?? '').split(' ').filter(Boolean);
+const sameHarness = new Set((opt('same-harness', '') ?? '').split(',').filter(Boolean));
 const env = { ...process.env };
 argv.forEach((x, i) => { if (x === '--env') { const [k, ...v] = argv[i + 1].split('='); env[k] = v.join('='); } });
 if (!a) { console.error('usage: abRun.mjs --a <commit> [--b <commit>|WORKTREE] [--bench io,diff,ui] [--rounds N]'); process.exit(2); }
@@ -127,6 +131,7 @@ const tableTimes = [[], []];
 for (const bench of benches) {
   const file = `test/bench/${bench}Bench.ts`;
   for (const s of sides) {
+    if (s.dir !== ROOT && sameHarness.has(bench)) { copyFileSync(join(ROOT, file), join(s.dir, file)); console.error(`[ab] ${file} from this checkout used in ${s.label} (--same-harness)`); continue; }
     if (!existsSync(join(s.dir, file))) { copyFileSync(join(ROOT, file), join(s.dir, file)); console.error(`[ab] ${file} copied into ${s.label} (same harness on both sides)`); }
   }
   results[bench] = sides.map(() => []);
@@ -163,7 +168,7 @@ for (const bench of benches) {
 console.log(`\nA = ${sides[0].label}, B = ${sides[1].label}; best of ${rounds} runs each, alternating; load average now ${loadavg().map((x) => x.toFixed(2)).join(' ')}\n`);
 console.log(`${'bench'.padEnd(6)} ${'measure'.padEnd(58)} ${'A'.padStart(7)} ${'B'.padStart(7)}  B vs A`);
 for (const r of table) console.log(`${r.bench.padEnd(6)} ${r.name.padEnd(58)} ${String(r.a).padStart(7)} ${String(r.b).padStart(7)}  ${r.bBetterBy >= 0 ? '+' : ''}${r.bBetterBy}% ${r.bBetterBy < -10 ? '(WORSE by more than 10 %)' : ''}`);
-console.log(`AB_JSON ${JSON.stringify({ a: sides[0].label, b: sides[1].label, rounds, env: Object.fromEntries(argv.flatMap((x, i) => (x === '--env' ? [argv[i + 1].split('=')] : []))), table })}`);
+console.log(`AB_JSON ${JSON.stringify({ a: sides[0].label, b: sides[1].label, rounds, sameHarness: [...sameHarness], env: Object.fromEntries(argv.flatMap((x, i) => (x === '--env' ? [argv[i + 1].split('=')] : []))), table })}`);
 // tableCpu also as the ratio of bests: each side's best (lowest) CPU time of each step over
 // its best of each pipeline across the rounds. The best of the per-run ratios above rewards
 // the run where the tool's pipeline was slowed most; this one compares each side's best of
