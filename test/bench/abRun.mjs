@@ -40,7 +40,7 @@ const METRICS = {
   },
   diff: (out) => ({
     'CPU ours / bcftools isec (lower better)': [Number(/CPU-time ratio \(ours \/ bcftools isec\): ([\d.]+)/.exec(out)[1]), -1],
-    'wall ours / bcftools isec (lower better)': [Number(/time ratio \(ours \/ bcftools isec\): ([\d.]+)/.exec(out)[1]), -1],
+    'wall ours / bcftools isec (lower better)': [Number(/^time ratio \(ours \/ bcftools isec\): ([\d.]+)/m.exec(out)[1]), -1],
   }),
   // The ratios are computed here from the step times the bench prints (whole ms, each step and
   // each tool on its own line), not read from its "ratios" lines: those are rounded to two
