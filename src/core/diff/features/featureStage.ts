@@ -14,6 +14,7 @@ import { throwIfAborted } from '../../errors';
 import type { ReferenceSource } from '../../io/fasta/referenceSource';
 import { DISPUTE_CLASSES, maskOfClasses, type DiffSite, type SideCall, type SiteFeatureValues } from '../diffClasses';
 import { truthOutcome } from '../diffSummary';
+import type { HaplotypeStats } from '../diffSummary';
 import type { AlleleSink, AlleleStage, StageAlleleFields } from '../vcfDiff';
 import { FEATURES, callBinsInto, siteFeatureBinsInto, type FeatureName } from './featureBins';
 import { rankEnrichment, type BinCounts, type EnrichmentEntry } from './enrichment';
@@ -368,17 +369,34 @@ export function chainStages(
   return (emit) => {
     const s2 = second(emit);
     if (!first) return s2;
-    const s1 = first((x, a, b, mask) => s2.push(x, a, b, mask));
-    return {
-      push: (x, a, b, mask) => s1.push(x, a, b, mask),
-      get backlog() { return s1.backlog || s2.backlog; },
-      async drain(final?: boolean) {
-        await s1.drain(final);
-        await s2.drain(final);
-      },
-      ...(s1.summaryStats ? { summaryStats: () => s1.summaryStats!() } : {}),
-    };
+    return new ChainedStages(first((x, a, b, mask) => s2.push(x, a, b, mask)), s2);
   };
+}
+
+/**
+ * Two stages in a row as one (a class: the engine asks `backlog` and calls `push` for every
+ * allele, and an object literal with a getter is a dictionary-mode object, each of those
+ * a slow lookup).
+ */
+class ChainedStages implements AlleleStage {
+  readonly summaryStats: (() => HaplotypeStats) | undefined;
+
+  constructor(private readonly s1: AlleleStage, private readonly s2: AlleleStage) {
+    this.summaryStats = s1.summaryStats ? () => s1.summaryStats!() : undefined;
+  }
+
+  push(x: StageAlleleFields, a: SideCall | undefined, b: SideCall | undefined, mask: number): void {
+    this.s1.push(x, a, b, mask);
+  }
+
+  get backlog(): boolean {
+    return this.s1.backlog || this.s2.backlog;
+  }
+
+  async drain(final?: boolean): Promise<void> {
+    await this.s1.drain(final);
+    await this.s2.drain(final);
+  }
 }
 
 /** The ranked enrichment of every dispute class (and of disputes as a whole) over agreed sites. */
