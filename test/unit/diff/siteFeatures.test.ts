@@ -174,10 +174,12 @@ test('GC of blocks with and without N (reloaded into the same arrays in turn) = 
     block.load('c', 0, seq, seq.length);
     for (let k = 0; k < 400; k++) {
       const i = Math.floor(rand() * seq.length);
-      const gc = bruteGc(seq.toUpperCase(), i, 1);
-      const got = block.contextAt(i, 1).gc;
+      // REF lengths from 1 to 3,000 bases (GC windows of 101 to 3,100 bases).
+      const refLen = k % 4 === 0 ? 1 : [1, 2, 50, 154, 155, 156, 157, 200, 400, 3000][k % 10]!;
+      const gc = bruteGc(seq.toUpperCase(), i, refLen);
+      const got = block.contextAt(i, refLen).gc;
       if (gc === undefined) assert.equal(got, undefined);
-      else assert.ok(Math.abs(got! - gc) < 1e-12, `gc at ${i}: ${got} vs ${gc}`);
+      else assert.ok(Math.abs(got! - gc) < 1e-12, `gc at ${i} (REF ${refLen}): ${got} vs ${gc}`);
     }
   }
 });
