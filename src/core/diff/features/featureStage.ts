@@ -13,8 +13,7 @@
 import { throwIfAborted } from '../../errors';
 import type { ReferenceSource } from '../../io/fasta/referenceSource';
 import { DISPUTE_CLASSES, maskOfClasses, type DiffSite, type SideCall, type SiteFeatureValues } from '../diffClasses';
-import { truthOutcome } from '../diffSummary';
-import type { HaplotypeStats } from '../diffSummary';
+import { truthOutcome, type HaplotypeStats } from '../diffSummary';
 import type { AlleleSink, AlleleStage, StageAlleleFields } from '../vcfDiff';
 import { FEATURES, callBinsInto, siteFeatureBinsInto, type FeatureName } from './featureBins';
 import { rankEnrichment, type BinCounts, type EnrichmentEntry } from './enrichment';
