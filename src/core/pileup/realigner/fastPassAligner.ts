@@ -294,6 +294,13 @@ function packCigar(ops: readonly CigarUnit[]): Uint32Array {
   return out;
 }
 
+/** Whether `ops` packed would equal `cigar` (same operations and lengths, in order). */
+function sameCigar(ops: readonly CigarUnit[], cigar: Uint32Array): boolean {
+  if (ops.length !== cigar.length) return false;
+  for (let i = 0; i < ops.length; i++) if (cigar[i] !== ((ops[i]!.len << 4) | ops[i]!.op)) return false;
+  return true;
+}
+
 /**
  * A copy of `read` with a new start and CIGAR (MAPQ, bases, qualities, tags and mate kept).
  * Tags are read through on first use, so lazily decoded BAM tags stay lazy.
@@ -825,8 +832,10 @@ export function fastPassAlign(setup: FastPassSetup, reads: readonly AlignedRead[
       out.push({ read, outcome: 'not-normalized', haplotype: bestEntry.index });
       continue;
     }
+    // Most reads keep their start and CIGAR: then the read itself is the result (no copy).
+    const start = setup.refStart + offset;
     out.push({
-      read: withAlignment(read, setup.refStart + offset, packCigar(ops)),
+      read: start === read.start && sameCigar(ops, read.cigar) ? read : withAlignment(read, start, packCigar(ops)),
       outcome: 'realigned',
       haplotype: bestEntry.index,
     });
