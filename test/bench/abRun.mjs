@@ -6,6 +6,9 @@
 //        [--env KEY=VALUE ...]   (e.g. --env BENCH_IO_RECORDS=1000000 for a shorter run)
 //        [--bench-args "--table-only"]   extra arguments for every bench run (a commit whose
 //                                        bench does not know them ignores them)
+//        [--same-harness io]   these benches run this checkout's harness on both sides (copied
+//                              over the older commit's own; bench:io's harness finds the reader
+//                              at either layout), so both sides are timed the same way
 //
 // Each commit is checked out in a temporary git worktree that shares node_modules and the
 // bench input cache (.cache/bench) with this checkout. Prints a table and a JSON line
@@ -24,6 +27,7 @@ const b = opt('b', 'WORKTREE');
 const benches = opt('bench', 'io,diff,ui').split(',');
 const rounds = Number(opt('rounds', '5'));
 const benchArgs = (opt('bench-args', '') ?? '').split(' ').filter(Boolean);
+const sameHarness = new Set((opt('same-harness', '') ?? '').split(',').filter(Boolean));
 const env = { ...process.env };
 argv.forEach((x, i) => { if (x === '--env') { const [k, ...v] = argv[i + 1].split('='); env[k] = v.join('='); } });
 if (!a) { console.error('usage: abRun.mjs --a <commit> [--b <commit>|WORKTREE] [--bench io,diff,ui] [--rounds N]'); process.exit(2); }
@@ -36,7 +40,7 @@ const METRICS = {
   },
   diff: (out) => ({
     'CPU ours / bcftools isec (lower better)': [Number(/CPU-time ratio \(ours \/ bcftools isec\): ([\d.]+)/.exec(out)[1]), -1],
-    'wall ours / bcftools isec (lower better)': [Number(/time ratio \(ours \/ bcftools isec\): ([\d.]+)/.exec(out)[1]), -1],
+    'wall ours / bcftools isec (lower better)': [Number(/^time ratio \(ours \/ bcftools isec\): ([\d.]+)/m.exec(out)[1]), -1],
   }),
   // The ratios are computed here from the step times the bench prints (whole ms, each step and
   // each tool on its own line), not read from its "ratios" lines: those are rounded to two
@@ -83,6 +87,27 @@ const tableCpuTimes = (out) => {
   }
   return t;
 };
+/** io: each stream/query figure as raw times (ms), for the ratio of bests below. */
+const ioTimes = (out) => {
+  const j = JSON.parse(/BENCH_JSON (.*)/.exec(out)[1]);
+  return {
+    'stream CPU ours': j.streamCpuMs, 'stream CPU bcftools': j.bcftoolsStreamCpuMs,
+    'stream wall ours': j.records / j.streamRecordsPerSec * 1000, 'stream wall bcftools': j.records / j.bcftoolsStreamRecordsPerSec * 1000,
+    'region p50 ours': j.regionQueryMs.p50, 'region p50 bcftools': j.bcftoolsRegionQueryMs.p50,
+  };
+};
+/** Benches whose raw times are kept per run, with [name, our time, the tool's time] pairs. */
+const RAW = {
+  tableCpu: { times: (out) => Object.fromEntries(tableCpuTimes(out)), pairs: TABLE_PAIRS },
+  io: {
+    times: ioTimes,
+    pairs: [
+      ['stream CPU ours / bcftools (lower better)', 'stream CPU ours', 'stream CPU bcftools'],
+      ['stream wall ours / bcftools (lower better)', 'stream wall ours', 'stream wall bcftools'],
+      ['region query p50 ours / bcftools (lower better)', 'region p50 ours', 'region p50 bcftools'],
+    ],
+  },
+};
 METRICS.tableCpu = (out) => {
   const t = tableCpuTimes(out);
   const ratio = (ours, tool) => {
@@ -122,11 +147,12 @@ for (const s of sides) {
   if (r.status !== 0) throw new Error(`build failed in ${s.dir}: ${r.stderr}`);
 }
 const results = {};
-/** tableCpu: each run's raw CPU times per step and pipeline, per side (for the ratio of bests). */
-const tableTimes = [[], []];
+/** Each RAW bench's times per run, per side (for the ratio of bests). */
+const rawTimes = Object.fromEntries(Object.keys(RAW).map((k) => [k, [[], []]]));
 for (const bench of benches) {
   const file = `test/bench/${bench}Bench.ts`;
   for (const s of sides) {
+    if (s.dir !== ROOT && sameHarness.has(bench)) { copyFileSync(join(ROOT, file), join(s.dir, file)); console.error(`[ab] ${file} from this checkout used in ${s.label} (--same-harness)`); continue; }
     if (!existsSync(join(s.dir, file))) { copyFileSync(join(ROOT, file), join(s.dir, file)); console.error(`[ab] ${file} copied into ${s.label} (same harness on both sides)`); }
   }
   results[bench] = sides.map(() => []);
@@ -138,8 +164,8 @@ for (const bench of benches) {
       if (r.status !== 0) throw new Error(`${bench} on ${s.label} failed:\n${r.stdout}\n${r.stderr}`);
       const m = METRICS[bench](r.stdout);
       results[bench][side].push(m);
-      const times = bench === 'tableCpu' ? Object.fromEntries(tableCpuTimes(r.stdout)) : undefined;
-      if (times) tableTimes[side].push(times);
+      const times = RAW[bench]?.times(r.stdout);
+      if (times) rawTimes[bench][side].push(times);
       // Each run's numbers as they come: a run cut short still leaves its rounds on stderr.
       console.error(`[ab] ${bench} round ${round + 1}/${rounds} ${s.label} done (load ${loadavg()[0].toFixed(2)}) AB_RUN ${JSON.stringify({ bench, side: s.label, round: round + 1, metrics: Object.fromEntries(Object.entries(m).map(([k, v]) => [k, v[0]])), ...(times ? { times } : {}) })}`);
     }
@@ -163,30 +189,32 @@ for (const bench of benches) {
 console.log(`\nA = ${sides[0].label}, B = ${sides[1].label}; best of ${rounds} runs each, alternating; load average now ${loadavg().map((x) => x.toFixed(2)).join(' ')}\n`);
 console.log(`${'bench'.padEnd(6)} ${'measure'.padEnd(58)} ${'A'.padStart(7)} ${'B'.padStart(7)}  B vs A`);
 for (const r of table) console.log(`${r.bench.padEnd(6)} ${r.name.padEnd(58)} ${String(r.a).padStart(7)} ${String(r.b).padStart(7)}  ${r.bBetterBy >= 0 ? '+' : ''}${r.bBetterBy}% ${r.bBetterBy < -10 ? '(WORSE by more than 10 %)' : ''}`);
-console.log(`AB_JSON ${JSON.stringify({ a: sides[0].label, b: sides[1].label, rounds, env: Object.fromEntries(argv.flatMap((x, i) => (x === '--env' ? [argv[i + 1].split('=')] : []))), table })}`);
-// tableCpu also as the ratio of bests: each side's best (lowest) CPU time of each step over
-// its best of each pipeline across the rounds. The best of the per-run ratios above rewards
-// the run where the tool's pipeline was slowed most; this one compares each side's best of
-// each measurement, as the other benches do within a run.
-if (tableTimes[0].length > 0 && tableTimes[1].length > 0) {
-  const bestOf = (side, key) => Math.min(...tableTimes[side].map((t) => t[key]));
-  const rows = TABLE_PAIRS.map(([name, ours, tool]) => {
+console.log(`AB_JSON ${JSON.stringify({ a: sides[0].label, b: sides[1].label, rounds, sameHarness: [...sameHarness], env: Object.fromEntries(argv.flatMap((x, i) => (x === '--env' ? [argv[i + 1].split('=')] : []))), table })}`);
+// tableCpu and io also as the ratio of bests: each side's best (lowest) time of each of our
+// steps over its best of the tool's across the rounds. The best of the per-run ratios above
+// rewards the run where the tool was slowed most; this compares each side's best of each
+// measurement, as the benches do within a run.
+for (const [bench, { pairs }] of Object.entries(RAW)) {
+  const times = rawTimes[bench];
+  if (times[0].length === 0 || times[1].length === 0) continue;
+  const bestOf = (side, key) => Math.min(...times[side].map((t) => t[key]));
+  const rows = pairs.map(([name, ours, tool]) => {
     const r = [0, 1].map((side) => +(bestOf(side, ours) / bestOf(side, tool)).toPrecision(4));
     return { name, a: r[0], b: r[1], bBetterBy: +((r[0] / r[1] - 1) * 100).toFixed(1) };
   });
-  console.log(`\ntableCpu, ratio of bests (best of ${tableTimes[0].length} CPU times of each step and each pipeline, per side)`);
-  for (const r of rows) console.log(`tableCpu ${r.name.padEnd(58)} ${String(r.a).padStart(7)} ${String(r.b).padStart(7)}  ${r.bBetterBy >= 0 ? '+' : ''}${r.bBetterBy}% ${r.bBetterBy < -10 ? '(WORSE by more than 10 %)' : ''}`);
-  console.log(`AB_BESTS_JSON ${JSON.stringify({ a: sides[0].label, b: sides[1].label, rows, times: tableTimes })}`);
+  console.log(`\n${bench}, ratio of bests (best of ${times[0].length} times of each step and each tool, per side)`);
+  for (const r of rows) console.log(`${bench} ${r.name.padEnd(58)} ${String(r.a).padStart(7)} ${String(r.b).padStart(7)}  ${r.bBetterBy >= 0 ? '+' : ''}${r.bBetterBy}% ${r.bBetterBy < -10 ? '(WORSE by more than 10 %)' : ''}`);
+  console.log(`AB_BESTS_JSON ${JSON.stringify({ bench, a: sides[0].label, b: sides[1].label, rows, times })}`);
   // And with one denominator for both sides: the tool is the same binary on the same file in
   // both sides' rounds, so its best over all 2 × N rounds normalises both; the comparison is
-  // then our step's best CPU time, A against B, with the tools' round-to-round noise left out.
-  const shared = TABLE_PAIRS.map(([name, ours, tool]) => {
+  // then our step's best time, A against B, with the tool's round-to-round noise left out.
+  const shared = pairs.map(([name, ours, tool]) => {
     const t = Math.min(bestOf(0, tool), bestOf(1, tool));
     const r = [0, 1].map((side) => +(bestOf(side, ours) / t).toPrecision(4));
     return { name, a: r[0], b: r[1], bBetterBy: +((r[0] / r[1] - 1) * 100).toFixed(1) };
   });
-  console.log(`\ntableCpu, one tool denominator (each step's best CPU time over the pipeline's best across both sides' ${2 * tableTimes[0].length} rounds)`);
-  for (const r of shared) console.log(`tableCpu ${r.name.padEnd(58)} ${String(r.a).padStart(7)} ${String(r.b).padStart(7)}  ${r.bBetterBy >= 0 ? '+' : ''}${r.bBetterBy}% ${r.bBetterBy < -10 ? '(WORSE by more than 10 %)' : ''}`);
-  console.log(`AB_SHARED_JSON ${JSON.stringify({ a: sides[0].label, b: sides[1].label, rows: shared })}`);
+  console.log(`\n${bench}, one tool denominator (each step's best time over the tool's best across both sides' ${2 * times[0].length} rounds)`);
+  for (const r of shared) console.log(`${bench} ${r.name.padEnd(58)} ${String(r.a).padStart(7)} ${String(r.b).padStart(7)}  ${r.bBetterBy >= 0 ? '+' : ''}${r.bBetterBy}% ${r.bBetterBy < -10 ? '(WORSE by more than 10 %)' : ''}`);
+  console.log(`AB_SHARED_JSON ${JSON.stringify({ bench, a: sides[0].label, b: sides[1].label, rows: shared })}`);
 }
 if (!argv.includes('--keep')) for (const s of sides) if (s.dir !== ROOT) { spawnSync('git', ['worktree', 'remove', '--force', s.dir], { cwd: ROOT }); rmSync(s.dir, { recursive: true, force: true }); }

@@ -501,6 +501,16 @@ export class SideStream {
     const sEnd = fieldEnd(line, s);
     let a = s;
     for (let slot = 0; slot <= last; slot++) {
+      // DP and AD of the common form (digits; AD comma-separated) are read as the field is
+      // found: one pass over their characters instead of a search and a second read.
+      if (slot === dpSlot || slot === adSlot) {
+        const b = slot === dpSlot ? this.scanDp(line, a, sEnd) : this.scanAd(line, a, sEnd);
+        if (b >= 0) {
+          if (b === sEnd) break;
+          a = b + 1;
+          continue;
+        }
+      }
       // The field ends at the next ':' unless the column ends first.
       let b = line.indexOf(':', a);
       let end = false;
@@ -516,6 +526,62 @@ export class SideStream {
     if (gqS >= 0 && !isMissing(line, gqS, gqE)) this.gq = numberAt(line, gqS, gqE, true);
     if (gtS < 0 || isMissing(line, gtS, gtE)) return NO_GT;
     return this.genotypes.at(line, gtS, gtE);
+  }
+
+  /**
+   * DP at line[a, …) when it is 1–9 digits ending at ':' or at `sEnd` (the column's end): sets
+   * `dp` and returns where it ends; -1 (nothing set) for any other field, which the caller
+   * then reads the general way.
+   */
+  private scanDp(line: string, a: number, sEnd: number): number {
+    let v = 0;
+    let i = a;
+    for (; i < sEnd; i++) {
+      const c = line.charCodeAt(i);
+      if (c === 58 /* : */) break;
+      const d = c - 48;
+      if (d < 0 || d > 9) return -1;
+      v = v * 10 + d;
+    }
+    if (i === a || i - a > 9) return -1;
+    this.dp = v;
+    return i;
+  }
+
+  /**
+   * AD at line[a, …) when it is comma-separated digits ending at ':' or at `sEnd`: sets `ad`,
+   * `adCount` and `adSum` as `readAd` does and returns where it ends; -1 (nothing set) for
+   * any other field ('.', empty values, a sign, a fraction), which `readAd` then reads.
+   */
+  private scanAd(line: string, a: number, sEnd: number): number {
+    const ad = this.ad;
+    let n = 0;
+    let sum = 0;
+    let v = 0;
+    let digits = false;
+    let i = a;
+    for (; i < sEnd; i++) {
+      const c = line.charCodeAt(i);
+      if (c === 58 /* : */) break;
+      if (c === 44 /* , */) {
+        if (!digits) return -1;
+        ad[n++] = v;
+        sum += v;
+        v = 0;
+        digits = false;
+        continue;
+      }
+      const d = c - 48;
+      if (d < 0 || d > 9) return -1;
+      v = v * 10 + d;
+      digits = true;
+    }
+    if (!digits) return -1;
+    ad[n++] = v;
+    sum += v;
+    this.adCount = n;
+    this.adSum = sum;
+    return i;
   }
 
   /** AD's comma-separated counts at line[a, b) into `ad`; '.' values count as 0. */

@@ -174,10 +174,12 @@ test('GC of blocks with and without N (reloaded into the same arrays in turn) = 
     block.load('c', 0, seq, seq.length);
     for (let k = 0; k < 400; k++) {
       const i = Math.floor(rand() * seq.length);
-      const gc = bruteGc(seq.toUpperCase(), i, 1);
-      const got = block.contextAt(i, 1).gc;
+      // REF lengths from 1 to 3,000 bases (GC windows of 101 to 3,100 bases).
+      const refLen = k % 4 === 0 ? 1 : [1, 2, 50, 154, 155, 156, 157, 200, 400, 3000][k % 10]!;
+      const gc = bruteGc(seq.toUpperCase(), i, refLen);
+      const got = block.contextAt(i, refLen).gc;
       if (gc === undefined) assert.equal(got, undefined);
-      else assert.ok(Math.abs(got! - gc) < 1e-12, `gc at ${i}: ${got} vs ${gc}`);
+      else assert.ok(Math.abs(got! - gc) < 1e-12, `gc at ${i} (REF ${refLen}): ${got} vs ${gc}`);
     }
   }
 });
@@ -185,7 +187,11 @@ test('GC of blocks with and without N (reloaded into the same arrays in turn) = 
 test("siteBinsInto (the stage's tables) = binIndex(featureValue) for every feature, edge values included", () => {
   const rand = seededRandom(23);
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)]!;
-  const nums = [undefined, 0, -0, 0.1, 0.0999999, 0.3, 0.6, 0.8, 1, 2, 5, 6, 9, 10, 10.5, 14, 15, 19.99, 20, 30, 49.9, 50, 51, 200, 201, 1023, 1024, 1e6, -1, -3.5, NaN, Infinity];
+  // Values next to the bounds as well (0.1 · 3 = 0.30000000000000004, 0.7999999999999999, …):
+  // the bins of doubles go through a grid whose cells a rounding can miss by one.
+  const nums = [undefined, 0, -0, 0.1, 0.0999999, 0.3, 0.6, 0.8, 1, 2, 5, 6, 9, 10, 10.5, 14, 15, 19.99, 20, 30, 49.9, 50, 51, 200, 201, 1023, 1024, 1e6, -1, -3.5, NaN, Infinity,
+    0.1 * 3, 0.3 - 1e-16, 0.29999999999999993, 0.7999999999999999, 0.8000000000000002, 0.5999999999999999, 0.6000000000000001, 0.39999999999999997, 0.4000000000000001,
+    9.999999999999998, 10.000000000000002, 49.99999999999999, 50.00000000000001, 29.999999999999996, 1 / 3, 2 / 3, 0.95, 1.0000000000000002, 6.4, 640.5, -1e-300, 5e-324, 1e300, -Infinity];
   const call = (): SideCall | undefined => (rand() < 0.15 ? undefined : {
     gt: '0/1', recordGt: '0/1', called: true, qual: pick(nums), filter: pick(['PASS', '.', '', 'RefCall', 'LowQual', 'RefCall;LowQual', 'RefCall;RefCall']), gq: pick(nums),
     recordPos: 1, lineNumber: 1, dp: pick(nums), vaf: pick(nums), mid: pick([undefined, '', 'small_model', 'CNN']),
@@ -201,6 +207,52 @@ test("siteBinsInto (the stage's tables) = binIndex(featureValue) for every featu
     };
     siteBinsInto(site, bins);
     FEATURES.forEach((def, f) => assert.equal(bins[f], binIndex(def, featureValue(site, def.name)), `${def.name} of ${JSON.stringify(site)}`));
+  }
+});
+
+test('DP and AD of every written form: the diff reads what a split of the sample column says', async () => {
+  // DP and AD in their common form (digits) are read as the sample column is walked; every
+  // other form ('.', empty, a fraction, a sign, ten digits, empty AD values) the general way.
+  // Both orders of the fields, and each as the column's last field.
+  const dps = ['30', '.', '', '7', '1234567890', '12.5', '-3', '0', '999999999'];
+  const ads = ['15,15', '.', '', '0,0', '3,,4', '7', '1,2,3', '-1,3', '2.5,3', '.,5', '20,0', '123456,654321'];
+  const formats = ['GT:GQ:DP:AD', 'GT:GQ:AD:DP', 'GT:DP:GQ:AD', 'GT:AD:GQ'];
+  const rows: string[] = [];
+  const want = new Map<number, { dp: number | undefined; vaf: number | undefined }>();
+  let pos = 100;
+  for (const fmt of formats) {
+    for (const dp of dps) {
+      for (const ad of ads) {
+        const keys = fmt.split(':');
+        const vals = keys.map((k) => (k === 'GT' ? '0/1' : k === 'GQ' ? '40' : k === 'DP' ? dp : ad));
+        rows.push(['chr1', pos, '.', 'A', 'G', '50', 'PASS', '.', fmt, vals.join(':')].join('\t'));
+        // Independently: DP a finite number, else unknown; AD values digits, '.' or empty (0), else no AD.
+        const dpv = !keys.includes('DP') || dp === '' || dp === '.' || !Number.isFinite(Number(dp)) ? undefined : Number(dp);
+        const parts = ad === '' || ad === '.' ? undefined : ad.split(',');
+        const adv = parts && parts.every((x) => /^(\d*|\.)$/.test(x)) ? parts.map((x) => (/^\d+$/.test(x) ? Number(x) : 0)) : undefined;
+        const sum = adv?.reduce((x, y) => x + y, 0);
+        want.set(pos, { dp: dpv ?? (adv && adv.length > 0 ? sum : undefined), vaf: adv && adv.length > 1 && sum! > 0 ? adv[1]! / sum! : undefined });
+        pos += 10;
+      }
+    }
+  }
+  mkdirSync(DIR, { recursive: true });
+  const path = join(DIR, 'dp-ad-forms.vcf');
+  writeFileSync(path, [...HEADER(pos + 100), ...rows].join('\n') + '\n');
+  const a = await openVcf(path);
+  const b = await openVcf(path);
+  const sites: DiffSite[] = [];
+  try {
+    await diffVcfs(a, b, { sampleFields: true, includeSame: true, onSite: (x) => sites.push(x) });
+  } finally {
+    await a.close(); await b.close();
+  }
+  assert.equal(sites.length, want.size);
+  for (const x of sites) {
+    const w = want.get(x.pos)!;
+    const line = rows[(x.pos - 100) / 10];
+    assert.equal(x.a!.dp, w.dp, `dp of ${line}`);
+    assert.equal(x.a!.vaf, w.vaf, `vaf of ${line}`);
   }
 });
 

@@ -117,19 +117,37 @@ export function featureDef(name: string): FeatureDef | undefined {
 /** Small non-negative integers below this are binned through a table. */
 const INT_TABLE = 1024;
 
-/** The bin of a number in a numeric feature: a table for small integers, `binIndex` for the rest. */
+/**
+ * Grid cells per numeric feature for non-integer values: cell g holds [g·step, (g + 1)·step),
+ * where every finite bound of the feature is a multiple of `step`, so a cell lies inside one bin.
+ */
+const GRID_CELLS = 64;
+
+/**
+ * The bin of a number in a numeric feature: a table for small integers; other numbers (VAF,
+ * QUAL, GC: doubles) through a grid of equal cells, the cell's bin checked against its bounds
+ * (a value that rounds into a neighbouring cell at a bound fails the check and is found by
+ * the scan over the bounds, as `binIndex` does) — the answer is always `binIndex`'s.
+ */
 class NumericBinner {
   private readonly table: Int8Array;
   /** Bounds of each bin as `binIndex` tests them (NaN for a bin without bounds: never matches). */
   private readonly lo: Float64Array;
   private readonly hi: Float64Array;
   private readonly last: number;
+  /** 1 / step of the grid (0: no grid), and the bin of each grid cell. */
+  private readonly perCell: number;
+  private readonly grid: Int8Array;
 
   constructor(def: FeatureDef, private readonly offset = 0) {
     this.table = Int8Array.from({ length: INT_TABLE }, (_, v) => binIndex(def, v - offset));
     this.lo = Float64Array.from(def.bins, (b) => (b.lo === undefined ? NaN : b.lo));
     this.hi = Float64Array.from(def.bins, (b) => (b.lo === undefined ? NaN : b.hi!));
     this.last = def.bins.length - 1;
+    const bounds = def.bins.flatMap((b) => [b.lo, b.hi]).filter((x): x is number => x !== undefined && Number.isFinite(x));
+    const step = [10, 5, 1, 0.5, 0.1, 0.05, 0.01].find((st) => bounds.every((x) => Math.abs(Math.round(x / st) * st - x) < 1e-9 && Math.round(x / st) >= 0));
+    this.perCell = step === undefined ? 0 : 1 / step;
+    this.grid = Int8Array.from({ length: step === undefined ? 0 : GRID_CELLS }, (_, g) => binIndex(def, (g + 0.5) * step!));
   }
 
   bin(v: number | undefined): number {
@@ -138,6 +156,11 @@ class NumericBinner {
     if ((j | 0) === j && j >= 0 && j < INT_TABLE) return this.table[j]!;
     const lo = this.lo;
     const hi = this.hi;
+    const g = Math.floor(v * this.perCell);
+    if (g >= 0 && g < this.grid.length) {
+      const k = this.grid[g]!;
+      if (v >= lo[k]! && v < hi[k]!) return k;
+    }
     for (let k = 0; k < lo.length; k++) if (v >= lo[k]! && v < hi[k]!) return k;
     return this.last;
   }

@@ -13,7 +13,7 @@
 import { throwIfAborted } from '../../errors';
 import type { ReferenceSource } from '../../io/fasta/referenceSource';
 import { DISPUTE_CLASSES, maskOfClasses, type DiffSite, type SideCall, type SiteFeatureValues } from '../diffClasses';
-import { truthOutcome } from '../diffSummary';
+import { truthOutcome, type HaplotypeStats } from '../diffSummary';
 import type { AlleleSink, AlleleStage, StageAlleleFields } from '../vcfDiff';
 import { FEATURES, callBinsInto, siteFeatureBinsInto, type FeatureName } from './featureBins';
 import { rankEnrichment, type BinCounts, type EnrichmentEntry } from './enrichment';
@@ -82,6 +82,7 @@ const BLOCK = 1 << 20;
 const DRAIN_EVERY = 4096;
 const MARGIN = 2048;
 const JOINT_EDGES = Array.from({ length: 21 }, (_, k) => k * 5); // 0, 5, …, 100 (last open)
+const JOINT = JOINT_EDGES.length;
 
 /**
  * Sites are finished as they arrive: a POS's alleles wait only for the next POS (their
@@ -116,8 +117,12 @@ export class FeatureStage implements AlleleStage {
   private readonly heldOut: Set<string>;
   private readonly flat = new Float64Array(FEATURE_OFFSET[FEATURES.length]! * FEATURE_GROUPS.length);
   private readonly truthCounts: Float64Array[] | undefined;
+  /** The agreed group's counts (feature f, bin k at offset[f] + k) and total; `flat` holds the other groups. */
+  private readonly agreed = new Float64Array(FEATURE_OFFSET[FEATURES.length]!);
+  private agreedTotal = 0;
   private readonly totals = new Float64Array(FEATURE_GROUPS.length);
-  private readonly joint = { qual: newJoint(), gq: newJoint() };
+  /** The QUAL and the GQ 2-D histograms, cell [ka][kb] of the first at ka · JOINT + kb, of the second JOINT² further. */
+  private readonly jointCells = new Float64Array(2 * JOINT * JOINT);
   private readonly bins = new Int32Array(FEATURES.length);
   private readonly context: MutableReferenceContext = { homopolymer: 1, repeatUnit: 0, repeatCopies: 0, gc: undefined };
   private readonly features: { -readonly [K in keyof SiteFeatureValues]: SiteFeatureValues[K] } = { homopolymer: undefined, repeatUnit: undefined, repeatCopies: undefined, gc: undefined, neighborDistance: undefined, heldOut: false };
@@ -276,23 +281,24 @@ export class FeatureStage implements AlleleStage {
   }
 
   private count(s: DiffSite, a: SideCall | undefined, b: SideCall | undefined, mask: number): void {
-    const groups = groupsOf(mask);
-    const G = FEATURE_GROUPS.length;
     const bins = this.bins;
     callBinsInto(s, bins);
-    // One flat array: feature f, bin k, group g at (offset[f] + k) * G + g.
-    const flat = this.flat;
     const offset = FEATURE_OFFSET;
     const F = bins.length;
-    if (groups === 1) {
-      // Agreed (most sites): one group.
-      this.totals[0]!++;
-      for (let f = 0; f < F; f++) flat[(offset[f]! + bins[f]!) * G]!++;
+    if ((mask & DISPUTE) === 0) {
+      // Agreed (most sites): their own array, one group (no ×G index, no group loop).
+      this.agreedTotal++;
+      const agreed = this.agreed;
+      for (let f = 0; f < F; f++) agreed[offset[f]! + bins[f]!]!++;
     } else {
-      for (let g = 0; g < G; g++) if (groups & (1 << g)) this.totals[g]!++;
+      const groups = groupsOf(mask);
+      const G = FEATURE_GROUPS.length;
+      const flat = this.flat;
+      for (let g = 1; g < G; g++) if (groups & (1 << g)) this.totals[g]!++;
+      // One flat array: feature f, bin k, group g at (offset[f] + k) * G + g.
       for (let f = 0; f < F; f++) {
         const base = (offset[f]! + bins[f]!) * G;
-        for (let g = 0; g < G; g++) if (groups & (1 << g)) flat[base + g]!++;
+        for (let g = 1; g < G; g++) if (groups & (1 << g)) flat[base + g]!++;
       }
     }
     if (this.truthCounts) {
@@ -307,9 +313,14 @@ export class FeatureStage implements AlleleStage {
         }
       }
     }
-    if (a && b) {
-      addJoint(this.joint.qual, a.qual, b.qual);
-      addJoint(this.joint.gq, a.gq, b.gq);
+    if (a !== undefined && b !== undefined) {
+      const joint = this.jointCells;
+      const qa = jointBin(a.qual);
+      const qb = jointBin(b.qual);
+      if (qa >= 0 && qb >= 0) joint[qa * JOINT + qb]!++;
+      const ga = jointBin(a.gq);
+      const gb = jointBin(b.gq);
+      if (ga >= 0 && gb >= 0) joint[JOINT * JOINT + ga * JOINT + gb]!++;
     }
   }
 
@@ -319,7 +330,8 @@ export class FeatureStage implements AlleleStage {
     const bins: FeatureBinSummary[] = [];
     FEATURES.forEach((def, f) => {
       def.bins.forEach((bin, k) => {
-        const counts = Object.fromEntries(FEATURE_GROUPS.map((g, gi) => [g, this.flat[(FEATURE_OFFSET[f]! + k) * G + gi]!])) as Record<FeatureGroup, number>;
+        const cell = FEATURE_OFFSET[f]! + k;
+        const counts = Object.fromEntries(FEATURE_GROUPS.map((g, gi) => [g, gi === 0 ? this.agreed[cell]! : this.flat[cell * G + gi]!])) as Record<FeatureGroup, number>;
         const t = this.truthCounts?.[f];
         bins.push({
           feature: def.name, bin: bin.label,
@@ -332,11 +344,11 @@ export class FeatureStage implements AlleleStage {
     });
     return {
       groups: FEATURE_GROUPS,
-      totals: Object.fromEntries(FEATURE_GROUPS.map((g, gi) => [g, this.totals[gi]!])) as Record<FeatureGroup, number>,
+      totals: Object.fromEntries(FEATURE_GROUPS.map((g, gi) => [g, gi === 0 ? this.agreedTotal : this.totals[gi]!])) as Record<FeatureGroup, number>,
       bins,
       joint: [
-        { feature: 'qual', edges: JOINT_EDGES, counts: this.joint.qual },
-        { feature: 'gq', edges: JOINT_EDGES, counts: this.joint.gq },
+        { feature: 'qual', edges: JOINT_EDGES, counts: jointCounts(this.jointCells, 0) },
+        { feature: 'gq', edges: JOINT_EDGES, counts: jointCounts(this.jointCells, JOINT * JOINT) },
       ],
       truth: this.options.truth ?? null,
       heldOutContigs: [...(this.options.heldOutContigs ?? DEFAULT_HELD_OUT_CONTIGS)],
@@ -356,17 +368,34 @@ export function chainStages(
   return (emit) => {
     const s2 = second(emit);
     if (!first) return s2;
-    const s1 = first((x, a, b, mask) => s2.push(x, a, b, mask));
-    return {
-      push: (x, a, b, mask) => s1.push(x, a, b, mask),
-      get backlog() { return s1.backlog || s2.backlog; },
-      async drain(final?: boolean) {
-        await s1.drain(final);
-        await s2.drain(final);
-      },
-      ...(s1.summaryStats ? { summaryStats: () => s1.summaryStats!() } : {}),
-    };
+    return new ChainedStages(first((x, a, b, mask) => s2.push(x, a, b, mask)), s2);
   };
+}
+
+/**
+ * Two stages in a row as one (a class: the engine asks `backlog` and calls `push` for every
+ * allele, and an object literal with a getter is a dictionary-mode object, each of those
+ * a slow lookup).
+ */
+class ChainedStages implements AlleleStage {
+  readonly summaryStats: (() => HaplotypeStats) | undefined;
+
+  constructor(private readonly s1: AlleleStage, private readonly s2: AlleleStage) {
+    this.summaryStats = s1.summaryStats ? () => s1.summaryStats!() : undefined;
+  }
+
+  push(x: StageAlleleFields, a: SideCall | undefined, b: SideCall | undefined, mask: number): void {
+    this.s1.push(x, a, b, mask);
+  }
+
+  get backlog(): boolean {
+    return this.s1.backlog || this.s2.backlog;
+  }
+
+  async drain(final?: boolean): Promise<void> {
+    await this.s1.drain(final);
+    await this.s2.drain(final);
+  }
 }
 
 /** The ranked enrichment of every dispute class (and of disputes as a whole) over agreed sites. */
@@ -397,17 +426,15 @@ function groupsOf(mask: number): number {
   return g;
 }
 
-function newJoint(): number[][] {
-  return JOINT_EDGES.map(() => JOINT_EDGES.map(() => 0));
+/** The cell of a value in the 2-D histograms (5-unit cells, the last open above; below 0: the first); -1 for a value that is not a finite number. */
+function jointBin(v: number | undefined): number {
+  if (v === undefined || !Number.isFinite(v)) return -1;
+  return Math.max(0, Math.min(JOINT - 1, Math.floor(v / 5)));
 }
 
-function jointBin(v: number): number {
-  return Math.max(0, Math.min(JOINT_EDGES.length - 1, Math.floor(v / 5)));
-}
-
-function addJoint(h: number[][], va: number | undefined, vb: number | undefined): void {
-  if (va === undefined || vb === undefined || !Number.isFinite(va) || !Number.isFinite(vb)) return;
-  h[jointBin(va)]![jointBin(vb)]!++;
+/** One 2-D histogram of `cells` (from `at`) as counts[ka][kb]. */
+function jointCounts(cells: Float64Array, at: number): number[][] {
+  return JOINT_EDGES.map((_, ka) => JOINT_EDGES.map((_, kb) => cells[at + ka * JOINT + kb]!));
 }
 
 /** chr20 and 20 are one contig. */

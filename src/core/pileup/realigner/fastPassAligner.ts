@@ -230,6 +230,34 @@ interface HaplotypeEntry {
   /** False when the haplotype did not align to the reference at all (left out). */
   valid: boolean;
   shifts: Int32Array;
+  /** Whether cigar, ops, refPos and shifts are set (the alignment to the reference is made for a read's best haplotype only). */
+  aligned: boolean;
+}
+
+/** ACGT codes (0..3) present in a sequence of libssw codes, as a 4-bit mask. */
+function acgtMask(codes: Uint8Array): number {
+  let mask = 0;
+  for (let i = 0; i < codes.length && mask !== 15; i++) if (codes[i]! < 4) mask |= 1 << codes[i]!;
+  return mask;
+}
+
+/**
+ * What choosing a read's haplotype needs of a haplotype → reference Smith-Waterman alignment
+ * besides its CIGAR, found without aligning (`hap`, `ref` as libssw codes):
+ *  - `aligns`: the best local score is above 0, i.e. an ACGT base of the haplotype occurs in
+ *    the reference (a one-base alignment scores one match; mismatches and gaps only lose);
+ *  - `allMatches`: the CIGAR is `${length}=` (no clip, no gap, equal codes all along). An
+ *    all-ACGT haplotype gets it exactly when it occurs in the reference (only such a copy
+ *    scores match · length, the most any alignment of it can). One holding another code gets
+ *    it only if it occurs in the reference as codes, and then it depends on the scores (N
+ *    never scores as a match but is written '=' against N): undefined, align to know.
+ */
+export function referenceAlignmentFacts(hap: Uint8Array, ref: Uint8Array): { aligns: boolean; allMatches: boolean | undefined } {
+  const aligns = (acgtMask(hap) & acgtMask(ref)) !== 0;
+  if (!aligns || hap.length > ref.length) return { aligns, allMatches: false };
+  if (Buffer.from(ref.buffer, ref.byteOffset, ref.length).indexOf(Buffer.from(hap.buffer, hap.byteOffset, hap.length)) < 0) return { aligns, allMatches: false };
+  for (let i = 0; i < hap.length; i++) if (hap[i]! > 3) return { aligns, allMatches: undefined };
+  return { aligns, allMatches: true };
 }
 
 export type ReadOutcome =
@@ -264,6 +292,13 @@ function packCigar(ops: readonly CigarUnit[]): Uint32Array {
   const out = new Uint32Array(ops.length);
   for (let i = 0; i < ops.length; i++) out[i] = (ops[i]!.len << 4) | ops[i]!.op;
   return out;
+}
+
+/** Whether `ops` packed would equal `cigar` (same operations and lengths, in order). */
+function sameCigar(ops: readonly CigarUnit[], cigar: Uint32Array): boolean {
+  if (ops.length !== cigar.length) return false;
+  for (let i = 0; i < ops.length; i++) if (cigar[i] !== ((ops[i]!.len << 4) | ops[i]!.op)) return false;
+  return true;
 }
 
 /**
@@ -677,33 +712,46 @@ export function fastPassAlign(setup: FastPassSetup, reads: readonly AlignedRead[
       readScore: placed ? placed.score : new Int32Array(nReads),
       readPosition: placed ? placed.position : new Int32Array(nReads).fill(NOT_ALIGNED),
       pending: new Map(),
-      cigar: '', ops: [], refPos: 0, isReference: false, valid: true, shifts: new Int32Array(0),
+      cigar: '', ops: [], refPos: 0, isReference: false, valid: true, shifts: new Int32Array(0), aligned: false,
     });
   }
 
-  // 3. haplotypes → reference.
+  // 3. haplotypes → reference. Choosing each read's haplotype needs only two facts of a
+  //    haplotype's alignment, both known without aligning (`referenceAlignmentFacts`): whether
+  //    it aligns at all and whether it is all matches. Its CIGAR, position and position map are
+  //    used only for the reads that take it as their best haplotype, so the Smith-Waterman
+  //    alignment is made there, once per haplotype (`alignToReference`); on the 100-kb NA12878
+  //    slice 217 of 689 non-reference haplotypes are some read's best.
   const refCodes = encodeBases(setup.reference);
   const hapCodes = haps.map((hp) => encodeBases(hp));
-  const refSeeds = new SeedIndex(refCodes);
+  let refSeeds: SeedIndex | undefined;
   const hapSeeds: (SeedIndex | undefined)[] = [];
+  const alignToReference = (e: HaplotypeEntry, outcomeUnknown = false): void => {
+    const hap = haps[e.index]!;
+    const a = smithWaterman(hapCodes[e.index]!, refCodes, o, refSeeds ??= new SeedIndex(refCodes));
+    if (outcomeUnknown) e.isReference = a.cigar === `${hap.length}=`;
+    else if (!(a.score > 0) || (a.cigar === `${hap.length}=`) !== e.isReference) throw new Error(`internal: haplotype ${e.index} aligned to the reference against its expected outcome`);
+    e.cigar = a.cigar;
+    e.refPos = a.refBegin;
+    e.ops = parseAlignerCigar(e.cigar);
+    e.shifts = positionShifts(hap.length, e.cigar);
+    e.aligned = true;
+  };
   for (const e of entries) {
     const hap = haps[e.index]!;
     if (hap === setup.reference) {
       e.isReference = true;
       e.cigar = `${hap.length}=`;
       e.refPos = 0;
+      e.ops = parseAlignerCigar(e.cigar);
+      e.shifts = positionShifts(hap.length, e.cigar);
+      e.aligned = true;
     } else {
-      const a = smithWaterman(hapCodes[e.index]!, refCodes, o, refSeeds);
-      if (a.score > 0) {
-        e.isReference = a.cigar === `${hap.length}=`;
-        e.cigar = a.cigar;
-        e.refPos = a.refBegin;
-      } else {
-        e.valid = false;
-      }
+      const facts = referenceAlignmentFacts(hapCodes[e.index]!, refCodes);
+      e.valid = facts.aligns;
+      if (facts.allMatches === undefined) alignToReference(e, true);
+      else e.isReference = facts.allMatches;
     }
-    e.ops = parseAlignerCigar(e.cigar);
-    e.shifts = positionShifts(hap.length, e.cigar);
   }
 
   // 4. Smith-Waterman for reads the fast pass could not place, against every haplotype that
@@ -764,6 +812,7 @@ export function fastPassAlign(setup: FastPassSetup, reads: readonly AlignedRead[
       out.push({ read: o.forceAlignment ? undefined : read, outcome: 'unaligned', haplotype: -1 });
       continue;
     }
+    if (!bestEntry.aligned) alignToReference(bestEntry);
     const fwd = bestEntry.pending.get(r);
     let p: number;
     let readToHap: CigarUnit[];
@@ -783,8 +832,10 @@ export function fastPassAlign(setup: FastPassSetup, reads: readonly AlignedRead[
       out.push({ read, outcome: 'not-normalized', haplotype: bestEntry.index });
       continue;
     }
+    // Most reads keep their start and CIGAR: then the read itself is the result (no copy).
+    const start = setup.refStart + offset;
     out.push({
-      read: withAlignment(read, setup.refStart + offset, packCigar(ops)),
+      read: start === read.start && sameCigar(ops, read.cigar) ? read : withAlignment(read, start, packCigar(ops)),
       outcome: 'realigned',
       haplotype: bestEntry.index,
     });

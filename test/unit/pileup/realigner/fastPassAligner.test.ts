@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { CigarOp, cigarToString } from '../../../../src/core/io/sam/alignedRead';
-import { type CigarUnit, fastPassAlign, isAlignmentNormalized, mergeReadToRef, parseAlignerCigar, positionShifts } from '../../../../src/core/pileup/realigner/fastPassAligner';
+import { type CigarUnit, fastPassAlign, isAlignmentNormalized, mergeReadToRef, parseAlignerCigar, positionShifts, referenceAlignmentFacts } from '../../../../src/core/pileup/realigner/fastPassAligner';
 import { encodeBases, smithWaterman } from '../../../../src/core/pileup/realigner/smithWaterman';
 import { read } from '../syntheticReads';
 
@@ -89,4 +89,37 @@ test('fastPassAlign: a soft-clipped read becomes a full match and a read with th
   assert.equal(out[2]!.read!.start, refStart + 50);
   assert.equal(cigarToString(out[2]!.read!.cigar), '50M3D40M');
   assert.equal(out[2]!.read!.end, refStart + 50 + 93);
+});
+
+test('referenceAlignmentFacts: whether a haplotype aligns to the reference and whether all matches, as Smith-Waterman says, without aligning', () => {
+  let seed = 20261207;
+  const rnd = (n: number): number => { seed = (seed * 1103515245 + 12345) % 2147483648; return seed % n; };
+  const pick = (alphabet: string, n: number): string => Array.from({ length: n }, () => alphabet[rnd(alphabet.length)]).join('');
+  const alphabets = ['ACGT', 'AC', 'GT', 'N', 'ACGTN', 'AN', 'acgt'];
+  const seen = { aligns: 0, notAligns: 0, allMatches: 0, unknown: 0 };
+  for (let t = 0; t < 3000; t++) {
+    const ref = pick(alphabets[rnd(alphabets.length)]!, 1 + rnd(40));
+    let hap: string;
+    const kind = rnd(5);
+    if (kind === 0) { const a = rnd(ref.length); hap = ref.slice(a, a + 1 + rnd(ref.length - a)); } // a copy of part of the reference
+    else if (kind === 1) { hap = ref; } // the whole reference (as a string that is not the reference object)
+    else if (kind === 2) { const a = rnd(ref.length); hap = ref.slice(0, a) + pick('ACGTN', 1) + ref.slice(a + 1); } // one base changed
+    else hap = pick(alphabets[rnd(alphabets.length)]!, 1 + rnd(50));
+    const h = encodeBases(hap);
+    const r = encodeBases(ref);
+    const sw = smithWaterman(h, r);
+    const facts = referenceAlignmentFacts(h, r);
+    assert.equal(facts.aligns, sw.score > 0, `aligns: ${hap} / ${ref}`);
+    if (facts.allMatches === undefined) {
+      // Only a haplotype holding a base other than ACGT, found in the reference as it is, is left to the alignment.
+      assert.ok(/[^ACGT]/i.test(hap) && ref.toUpperCase().includes(hap.toUpperCase()), `unknown: ${hap} / ${ref}`);
+      seen.unknown++;
+    } else {
+      assert.equal(facts.allMatches, sw.score > 0 && sw.cigar === `${hap.length}=`, `all matches: ${hap} / ${ref} (${sw.cigar})`);
+      if (facts.allMatches) seen.allMatches++;
+    }
+    if (facts.aligns) seen.aligns++; else seen.notAligns++;
+  }
+  // Every case was met (the random mix is not vacuous).
+  assert.ok(seen.aligns > 100 && seen.notAligns > 100 && seen.allMatches > 100 && seen.unknown > 10, JSON.stringify(seen));
 });
