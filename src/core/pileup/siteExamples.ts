@@ -14,7 +14,7 @@
  */
 import type { AlignedRead, AlignmentSource } from '../io/sam/alignedRead';
 import type { ReferenceSource } from '../io/fasta/referenceSource';
-import { VariantLensError, throwIfAborted } from '../errors';
+import { VariantLensError, isCancelled, throwIfAborted } from '../errors';
 import { resolveContig } from '../io/contigAliases';
 import type { PileupTensor } from '../io/examples/pileupTensor';
 import { AlleleCounter, type RefWindow } from './candidates/alleleCounter';
@@ -127,6 +127,23 @@ interface Block {
 }
 
 /**
+ * Awaits work that callers share through a cache (`get` returns the cached promise or starts
+ * it). The work runs under the signal of the caller that started it; when that caller is
+ * cancelled, everyone who joined it sees a `cancelled` failure. A joiner whose own signal
+ * still stands starts the work again (the failed entry has left the cache by then), so a
+ * click on the next site never shows the previous site's cancellation.
+ */
+async function joinShared<T>(get: () => Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await get();
+    } catch (e) {
+      if (!isCancelled(e) || signal?.aborted || attempt >= 3) throw e;
+    }
+  }
+}
+
+/**
  * Fetches and prepares partitions, caching the last few blocks of reads so that the sites
  * of one region (and repeated clicks on nearby sites) read the BAM once.
  */
@@ -166,7 +183,11 @@ export class PartitionReader {
     return out;
   }
 
-  private async block(contig: string, start: number, end: number, contigLength: number, signal?: AbortSignal): Promise<Block> {
+  private block(contig: string, start: number, end: number, contigLength: number, signal?: AbortSignal): Promise<Block> {
+    return joinShared(() => this.sharedBlock(contig, start, end, contigLength, signal), signal);
+  }
+
+  private sharedBlock(contig: string, start: number, end: number, contigLength: number, signal?: AbortSignal): Promise<Block> {
     const key = `${contig}:${start}-${end}`;
     let p = this.blocks.get(key);
     if (!p) {
@@ -197,6 +218,10 @@ export class PartitionReader {
 
   /** fetch → filter → sample → realign → count, for one partition (cached). */
   partition(part: CallingRegion, region: CallingRegion, signal?: AbortSignal): Promise<Partition> {
+    return joinShared(() => this.sharedPartition(part, region, signal), signal);
+  }
+
+  private sharedPartition(part: CallingRegion, region: CallingRegion, signal?: AbortSignal): Promise<Partition> {
     const key = `${part.contig}:${part.start}-${part.end}`;
     let p = this.partitions.get(key);
     if (!p) {
@@ -215,8 +240,12 @@ export class PartitionReader {
    * whole partition.
    */
   sitePartition(part: CallingRegion, region: CallingRegion, focus: { readonly start: number; readonly end: number }, signal?: AbortSignal): Promise<Partition> {
+    return joinShared(() => this.sharedSitePartition(part, region, focus, signal), signal);
+  }
+
+  private sharedSitePartition(part: CallingRegion, region: CallingRegion, focus: { readonly start: number; readonly end: number }, signal?: AbortSignal): Promise<Partition> {
     const key = `${part.contig}:${part.start}-${part.end}`;
-    if (this.partitions.has(key) || !(this.options.realigner ?? this.options.realignReads)) return this.partition(part, region, signal);
+    if (this.partitions.has(key) || !(this.options.realigner ?? this.options.realignReads)) return this.sharedPartition(part, region, signal);
     const siteKey = `${key}@${focus.start}-${focus.end}`;
     let p = this.partitions.get(siteKey);
     if (!p) {
