@@ -247,20 +247,22 @@ export class SiteSources {
     if (!p) {
       // Paths come from settings: regular files only (a FIFO would block, a device never end).
       p = Promise.all([checkRegularFile(path, 'reads file'), referencePath ? checkRegularFile(referencePath, 'reference') : undefined])
-        .then(() => openAlignments(path, referencePath ? { referencePath } : {}, signal));
+        .then(() => openAlignments(path, referencePath ? { referencePath } : {}));
       this.alignments.set(key, p);
       p.catch(() => this.alignments.delete(key));
     }
-    return p;
+    // The open is shared by every caller, so it runs to the end whoever cancels (a cancelled
+    // open would fail the next site's request that joined it); each caller waits on its own signal.
+    return signal ? abortable(p, signal) : p;
   }
 
   referenceOf(path: string, signal?: AbortSignal): Promise<FastaFile> {
     if (this.referenceFile?.path !== path) {
-      const file = checkRegularFile(path, 'reference').then(() => openReference(path, signal));
+      const file = checkRegularFile(path, 'reference').then(() => openReference(path));
       this.referenceFile = { path, file };
       file.catch(() => { if (this.referenceFile?.file === file) this.referenceFile = undefined; });
     }
-    return this.referenceFile.file;
+    return signal ? abortable(this.referenceFile.file, signal) : this.referenceFile.file;
   }
 
   private examplesIndex(path: string, signal: AbortSignal): Promise<ExamplesIndex> {
