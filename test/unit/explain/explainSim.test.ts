@@ -89,7 +89,8 @@ describe('explain on the simulated data with the demo models', () => {
       assert.equal(readFileSync(join(outDir(2), 'explain.json'), 'utf8'), text);
       const r = JSON.parse(text) as ExplainResult;
       assert.equal(r.crossRun.length, 2);
-      assert.ok(r.crossRun.every((row) => row.length === 2 && row.every((c) => c.probs!.length === 3 && Math.abs(c.probs![0] + c.probs![1] + c.probs![2] - 1) < 1e-9)));
+      // The models' softmax is float32: three outputs sum to 1 within a few units of 2^-24, not 1e-9.
+      assert.ok(r.crossRun.every((row) => row.length === 2 && row.every((c) => c.probs!.length === 3 && Math.abs(c.probs![0] + c.probs![1] + c.probs![2] - 1) < 1e-6)));
       assert.ok(r.reads.length > 5 && r.reads.every((x) => x.name.length > 0 && x.deltaP.length === 2));
       assert.deepEqual(r.channels.map((c) => c.id), [1, 2, 3, 4, 5, 6, 19]);
       assert.ok(r.channels.every((c) => c.baseline.kind.length > 0 && c.baseline.description.length > 0 && c.deltaP.length === 2));
