@@ -41,20 +41,16 @@ function isAcgt(c: number): boolean {
   return c === 65 || c === 67 || c === 71 || c === 84;
 }
 
-/** The smallest usable k (no repeated reference k-mer), or -1. */
+/**
+ * The smallest usable k (no repeated reference k-mer), or -1: the reference as one run of
+ * `minKWithoutRunRepeat` (it compares the k-mers' text exactly, whatever the bytes; its
+ * result past maxK means none).
+ */
 export function minKForReference(ref: string, o: DeBruijnOptions): number {
   const maxK = Math.min(o.maxK, ref.length - 1);
-  for (let k = o.minK; k <= maxK; k += o.stepK) {
-    const seen = new Set<string>();
-    let repeated = false;
-    for (let i = 0; i + k <= ref.length; i++) {
-      const km = ref.slice(i, i + k);
-      if (seen.has(km)) { repeated = true; break; }
-      seen.add(km);
-    }
-    if (!repeated) return k;
-  }
-  return -1;
+  if (o.minK > maxK) return -1;
+  const k = minKWithoutRunRepeat([{ bases: ref, runs: [0, ref.length] }], o.minK, o.stepK, maxK);
+  return k <= maxK ? k : -1;
 }
 
 /** A read's bases (upper case) and its runs of good bases as [start, end) pairs, in order. */
