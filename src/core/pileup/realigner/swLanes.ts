@@ -12,10 +12,7 @@
  *    query index is then the first row holding that maximum (found by a scan of the column);
  *  - columns depend only on the target bases up to them, so a target restarts at the first
  *    column where it differs from the previous one (the window's haplotypes are sorted and
- *    share the reference prefix). Only two column states are kept (the previous column and
- *    the current one, which stay in the processor's cache: a state per column of a 500-base
- *    haplotype is ~1.6 MB); the state at each column where a later target restarts is copied
- *    aside when a target's fill passes it.
+ *    share the reference prefix); the column states are kept per column for that.
  *
  * The module is assembled here from its instructions (no toolchain, no binary blob). When
  * WebAssembly or its vector instructions are missing, `laneAligner()` returns undefined and
@@ -58,7 +55,6 @@ const op = {
   i32: (v: number): number[] => [0x41, ...sleb(v)],
   add: [0x6a],
   mul: [0x6c],
-  and32: [0x71],
   geS: [0x4e],
   ltS: [0x48],
   load8u: (offset: number): number[] => [0x2d, 0, ...uleb(offset)],
@@ -98,7 +94,7 @@ function name(s: string): number[] {
 
 /**
  * `fill(M, j0, n, st, bb, tgt, prof, mask, gO, gE)`: columns j0..n−1 of one target for eight lanes.
- *   st + (k mod 2)·32M: state after k columns, row i at +32i: H (8 × i16) then E (8 × i16);
+ *   st + k·32M: state after k columns, row i at +32i: H (8 × i16) then E (8 × i16);
  *   bb + 48k: running best after k columns: max, column, query index (8 × i16 each);
  *   tgt: target codes (bytes); prof + 16(c·M + i): score of code c against row i per lane;
  *   mask + 16i: all ones in lanes where row i is a real read base.
@@ -121,9 +117,8 @@ function fillFunction(): number[] {
     ...op.loop,
     // while (j < n)
     ...op.get(J), ...op.get(N), ...op.geS, ...op.brIf(1),
-    // prev = st + (j mod 2)·cb; at = st + ((j + 1) mod 2)·cb; base = prof + tgt[j]·M·16
-    ...op.get(ST), ...op.get(J), ...op.i32(1), ...op.and32, ...op.get(CB), ...op.mul, ...op.add, ...op.set(PREV),
-    ...op.get(ST), ...op.get(J), ...op.i32(1), ...op.add, ...op.i32(1), ...op.and32, ...op.get(CB), ...op.mul, ...op.add, ...op.set(AT),
+    // prev = st + j·cb; at = prev + cb; base = prof + tgt[j]·M·16
+    ...op.get(ST), ...op.get(J), ...op.get(CB), ...op.mul, ...op.add, ...op.tee(PREV), ...op.get(CB), ...op.add, ...op.set(AT),
     ...op.get(PROF), ...op.get(TGT), ...op.get(J), ...op.add, ...op.load8u(0), ...op.get(MB), ...op.mul, ...op.add, ...op.set(BASE),
     ...op.vzero, ...op.set(DIAG), ...op.vzero, ...op.set(F), ...op.vzero, ...op.set(HABOVE), ...op.vzero, ...op.set(COLMAX),
     ...op.i32(0), ...op.set(P), ...op.i32(0), ...op.set(Q),
@@ -231,29 +226,13 @@ export class LaneAligner {
     for (const t of targets) nMax = Math.max(nMax, t.length);
     const out: SwForward[][] = queries.map(() => []);
     if (M === 0 || queries.length === 0) return out;
-    // Each target restarts at the first column where it differs from the previous one; the
-    // states at those columns are saved (one slot per distinct column).
-    const restart = new Int32Array(targets.length);
-    const saved = new Map<number, number>(); // column → checkpoint slot
-    for (let x = 1; x < targets.length; x++) {
-      const a = targets[x - 1]!;
-      const b = targets[x]!;
-      const lim = Math.min(a.length, b.length);
-      let l = 0;
-      while (l < lim && a[l] === b[l]) l++;
-      restart[x] = l;
-      if (l > 0 && !saved.has(l)) saved.set(l, saved.size);
-    }
-    const savedCols = [...saved.keys()].sort((a, b) => a - b);
-    // Layout (bytes, 16-aligned): prof, mask, best, target, the two column states, checkpoints.
-    const cb = M * 32; // one column state
+    // Layout (bytes, 16-aligned): prof, mask, best, target, states.
     const prof = 0;
     const mask = prof + 5 * M * 16;
     const bb = mask + M * 16;
     const tgt = bb + (nMax + 1) * 48;
     const st = tgt + Math.ceil((nMax + 1) / 16) * 16;
-    const ck = st + 2 * cb;
-    const need = ck + saved.size * cb;
+    const need = st + (nMax + 1) * M * 32;
     if (this.memory.buffer.byteLength < need) this.memory.grow(Math.ceil((need - this.memory.buffer.byteLength) / PAGE));
     const mem16 = new Int16Array(this.memory.buffer);
     const mem8 = new Uint8Array(this.memory.buffer);
@@ -270,31 +249,24 @@ export class LaneAligner {
       const at = (mask + i * 16) >> 1;
       for (let l = 0; l < LANES; l++) { const q = queries[l]; mem16[at + l] = q && i < q.length ? -1 : 0; }
     }
-    // Running best before any column: 0, column −1, query index m − 1.
+    // Running best before any column: 0, column −1, query index m − 1; state 0: zeros.
     for (let l = 0; l < LANES; l++) {
       mem16[(bb >> 1) + l] = 0;
       mem16[(bb >> 1) + 8 + l] = -1;
       mem16[(bb >> 1) + 16 + l] = (queries[l]?.length ?? 1) - 1;
     }
-    for (let x = 0; x < targets.length; x++) {
-      const t = targets[x]!;
+    mem8.fill(0, st, st + M * 32);
+    let prevTarget: Uint8Array | undefined;
+    for (const t of targets) {
       const n = t.length;
-      const l = restart[x]!;
-      mem8.set(t.subarray(l), tgt + l);
-      // The state after l columns: zeros, or the one saved when an earlier target (sharing the
-      // first l bases: the targets in between restart at or past l) passed column l.
-      const slot = st + (l & 1) * cb;
-      if (l === 0) mem8.fill(0, slot, slot + cb);
-      else { const from = ck + saved.get(l)! * cb; mem8.copyWithin(slot, from, from + cb); }
-      let j = l;
-      for (const c of savedCols) {
-        if (c <= j || c > n) continue;
-        this.fill(M, j, c, st, bb, tgt, prof, mask, sc.gapOpen, sc.gapExtend);
-        const from = st + (c & 1) * cb;
-        mem8.copyWithin(ck + saved.get(c)! * cb, from, from + cb);
-        j = c;
+      let l = 0;
+      if (prevTarget) {
+        const lim = Math.min(prevTarget.length, n);
+        while (l < lim && prevTarget[l] === t[l]) l++;
       }
-      this.fill(M, j, n, st, bb, tgt, prof, mask, sc.gapOpen, sc.gapExtend);
+      mem8.set(t.subarray(l), tgt + l);
+      this.fill(M, l, n, st, bb, tgt, prof, mask, sc.gapOpen, sc.gapExtend);
+      prevTarget = t;
       const at = (bb + n * 48) >> 1;
       for (let q = 0; q < queries.length; q++) {
         const m = queries[q]!.length;
