@@ -340,6 +340,15 @@ export class DeBruijnGraph {
     let lastBad = -1;
     let prev = -1;
     const run = ++this.runId;
+    // The arrays in locals (kept in registers); re-read after adding a vertex or an edge, which may grow them.
+    let outHead = this.outHead;
+    let edgeTo = this.edgeTo;
+    let edgeNext = this.edgeNext;
+    let edgeWeight = this.edgeWeight;
+    let vLo = this.vLo;
+    let vHi = this.vHi;
+    let vPacked = this.vPacked;
+    let vRun = this.vRun;
     for (let p = start; p < end + k; p++) {
       const c = CODE[bases.charCodeAt(p)]!;
       if (c > 3) lastBad = p;
@@ -349,26 +358,28 @@ export class DeBruijnGraph {
       if (i < start) continue;
       if (packable && lastBad < i && prev >= 0) {
         // Most k-mers follow an existing edge of the previous one: found by its targets' packings.
-        let e = this.outHead[prev]!;
+        let e = outHead[prev]!;
         while (e >= 0) {
-          const t = this.edgeTo[e]!;
-          if (this.vLo[t] === lo && this.vHi[t] === hi && this.vPacked[t]) break;
-          e = this.edgeNext[e]!;
+          const t = edgeTo[e]!;
+          if (vLo[t] === lo && vHi[t] === hi && vPacked[t]) break;
+          e = edgeNext[e]!;
         }
         if (e >= 0) {
-          this.edgeWeight[e]!++;
+          edgeWeight[e]!++;
           if (isRef) this.edgeRef[e] = 1;
-          prev = this.edgeTo[e]!;
-          if (this.vRun[prev] === run) { this.runRepeat = true; return; }
-          this.vRun[prev] = run;
+          prev = edgeTo[e]!;
+          if (vRun[prev] === run) { this.runRepeat = true; return; }
+          vRun[prev] = run;
           continue;
         }
       }
       const cur = packable && lastBad < i ? this.packedVertex(hi, lo, bases, i) : this.textVertex(bases, i);
       if (prev >= 0) this.addEdge(prev, cur, isRef);
+      outHead = this.outHead; edgeTo = this.edgeTo; edgeNext = this.edgeNext; edgeWeight = this.edgeWeight;
+      vLo = this.vLo; vHi = this.vHi; vPacked = this.vPacked; vRun = this.vRun;
       prev = cur;
-      if (this.vRun[cur] === run) { this.runRepeat = true; return; }
-      this.vRun[cur] = run;
+      if (vRun[cur] === run) { this.runRepeat = true; return; }
+      vRun[cur] = run;
     }
   }
 
