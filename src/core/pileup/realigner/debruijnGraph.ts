@@ -341,14 +341,7 @@ export class DeBruijnGraph {
     let prev = -1;
     const run = ++this.runId;
     // The arrays in locals (kept in registers); re-read after adding a vertex or an edge, which may grow them.
-    let outHead = this.outHead;
-    let edgeTo = this.edgeTo;
-    let edgeNext = this.edgeNext;
-    let edgeWeight = this.edgeWeight;
-    let vLo = this.vLo;
-    let vHi = this.vHi;
-    let vPacked = this.vPacked;
-    let vRun = this.vRun;
+    let { outHead, edgeTo, edgeNext, edgeWeight, vLo, vHi, vPacked, vRun } = this;
     for (let p = start; p < end + k; p++) {
       const c = CODE[bases.charCodeAt(p)]!;
       if (c > 3) lastBad = p;
@@ -375,8 +368,7 @@ export class DeBruijnGraph {
       }
       const cur = packable && lastBad < i ? this.packedVertex(hi, lo, bases, i) : this.textVertex(bases, i);
       if (prev >= 0) this.addEdge(prev, cur, isRef);
-      outHead = this.outHead; edgeTo = this.edgeTo; edgeNext = this.edgeNext; edgeWeight = this.edgeWeight;
-      vLo = this.vLo; vHi = this.vHi; vPacked = this.vPacked; vRun = this.vRun;
+      ({ outHead, edgeTo, edgeNext, edgeWeight, vLo, vHi, vPacked, vRun } = this);
       prev = cur;
       if (vRun[cur] === run) { this.runRepeat = true; return; }
       vRun[cur] = run;
