@@ -41,20 +41,16 @@ function isAcgt(c: number): boolean {
   return c === 65 || c === 67 || c === 71 || c === 84;
 }
 
-/** The smallest usable k (no repeated reference k-mer), or -1. */
+/**
+ * The smallest usable k (no repeated reference k-mer), or -1: the reference as one run of
+ * `minKWithoutRunRepeat` (it compares the k-mers' text exactly, whatever the bytes; its
+ * result past maxK means none).
+ */
 export function minKForReference(ref: string, o: DeBruijnOptions): number {
   const maxK = Math.min(o.maxK, ref.length - 1);
-  for (let k = o.minK; k <= maxK; k += o.stepK) {
-    const seen = new Set<string>();
-    let repeated = false;
-    for (let i = 0; i + k <= ref.length; i++) {
-      const km = ref.slice(i, i + k);
-      if (seen.has(km)) { repeated = true; break; }
-      seen.add(km);
-    }
-    if (!repeated) return k;
-  }
-  return -1;
+  if (o.minK > maxK) return -1;
+  const k = minKWithoutRunRepeat([{ bases: ref, runs: [0, ref.length] }], o.minK, o.stepK, maxK);
+  return k <= maxK ? k : -1;
 }
 
 /** A read's bases (upper case) and its runs of good bases as [start, end) pairs, in order. */
@@ -344,6 +340,8 @@ export class DeBruijnGraph {
     let lastBad = -1;
     let prev = -1;
     const run = ++this.runId;
+    // The arrays in locals (kept in registers); re-read after adding a vertex or an edge, which may grow them.
+    let { outHead, edgeTo, edgeNext, edgeWeight, vLo, vHi, vPacked, vRun } = this;
     for (let p = start; p < end + k; p++) {
       const c = CODE[bases.charCodeAt(p)]!;
       if (c > 3) lastBad = p;
@@ -353,26 +351,27 @@ export class DeBruijnGraph {
       if (i < start) continue;
       if (packable && lastBad < i && prev >= 0) {
         // Most k-mers follow an existing edge of the previous one: found by its targets' packings.
-        let e = this.outHead[prev]!;
+        let e = outHead[prev]!;
         while (e >= 0) {
-          const t = this.edgeTo[e]!;
-          if (this.vLo[t] === lo && this.vHi[t] === hi && this.vPacked[t]) break;
-          e = this.edgeNext[e]!;
+          const t = edgeTo[e]!;
+          if (vLo[t] === lo && vHi[t] === hi && vPacked[t]) break;
+          e = edgeNext[e]!;
         }
         if (e >= 0) {
-          this.edgeWeight[e]!++;
+          edgeWeight[e]!++;
           if (isRef) this.edgeRef[e] = 1;
-          prev = this.edgeTo[e]!;
-          if (this.vRun[prev] === run) { this.runRepeat = true; return; }
-          this.vRun[prev] = run;
+          prev = edgeTo[e]!;
+          if (vRun[prev] === run) { this.runRepeat = true; return; }
+          vRun[prev] = run;
           continue;
         }
       }
       const cur = packable && lastBad < i ? this.packedVertex(hi, lo, bases, i) : this.textVertex(bases, i);
       if (prev >= 0) this.addEdge(prev, cur, isRef);
+      ({ outHead, edgeTo, edgeNext, edgeWeight, vLo, vHi, vPacked, vRun } = this);
       prev = cur;
-      if (this.vRun[cur] === run) { this.runRepeat = true; return; }
-      this.vRun[cur] = run;
+      if (vRun[cur] === run) { this.runRepeat = true; return; }
+      vRun[cur] = run;
     }
   }
 

@@ -93,19 +93,54 @@ function name(s: string): number[] {
 }
 
 /**
- * `fill(M, j0, n, st, bb, tgt, prof, mask, gO, gE)`: columns j0..n−1 of one target for eight lanes.
+ * `fill(M, j0, n, st, bb, tgt, prof, mask, gO, gE, mr)`: columns j0..n−1 of one target for eight lanes.
  *   st + k·32M: state after k columns, row i at +32i: H (8 × i16) then E (8 × i16);
  *   bb + 48k: running best after k columns: max, column, query index (8 × i16 each);
  *   tgt: target codes (bytes); prof + 16(c·M + i): score of code c against row i per lane;
- *   mask + 16i: all ones in lanes where row i is a real read base.
+ *   mask + 16i: all ones in lanes where row i is a real read base;
+ *   mr = 16 · (the shortest read's length): rows below it are real in every lane, so their
+ *   cells are filled without the mask (the rows from it on with it).
  */
 function fillFunction(): number[] {
   // params
-  const M = 0, J0 = 1, N = 2, ST = 3, BB = 4, TGT = 5, PROF = 6, MASK = 7, GO = 8, GE = 9;
+  const M = 0, J0 = 1, N = 2, ST = 3, BB = 4, TGT = 5, PROF = 6, MASK = 7, GO = 8, GE = 9, MR = 10;
   // i32 locals
-  const J = 10, PREV = 11, AT = 12, BASE = 13, P = 14, Q = 15, CB = 16, MB = 17, I = 18, BP = 19;
+  const J = 11, PREV = 12, AT = 13, BASE = 14, P = 15, Q = 16, CB = 17, MB = 18, I = 19, BP = 20;
   // v128 locals
-  const GOV = 20, GEV = 21, ZERO = 22, DIAG = 23, F = 24, HABOVE = 25, COLMAX = 26, H = 27, E = 28, HPREV = 29, MAXV = 30, RC = 31, QI = 32, PEND = 33, EQ = 34;
+  const GOV = 21, GEV = 22, ZERO = 23, DIAG = 24, F = 25, HABOVE = 26, COLMAX = 27, H = 28, E = 29, HPREV = 30, MAXV = 31, RC = 32, QI = 33, PEND = 34, EQ = 35;
+  /** One cell of the column (row offset p = 16i, state offset q = 32i), its row masked or not. */
+  const cell = (masked: boolean): number[] => [
+    // hPrev = H(prev, i)
+    ...op.get(PREV), ...op.get(Q), ...op.add, ...op.vload(0), ...op.set(HPREV),
+    // e = max(max(E(prev, i) − gE, hPrev − gO), 0); E(at, i) = e
+    ...op.get(PREV), ...op.get(Q), ...op.add, ...op.vload(16), ...op.get(GEV), ...op.sub16,
+    ...op.get(HPREV), ...op.get(GOV), ...op.sub16, ...op.max16, ...op.get(ZERO), ...op.max16, ...op.set(E),
+    ...op.get(AT), ...op.get(Q), ...op.add, ...op.get(E), ...op.vstore(16),
+    // F = max(F − gE, hAbove − gO)
+    ...op.get(F), ...op.get(GEV), ...op.sub16, ...op.get(HABOVE), ...op.get(GOV), ...op.sub16, ...op.max16, ...op.set(F),
+    // h = max(diag + prof, e, F, 0)
+    ...op.get(DIAG), ...op.get(BASE), ...op.get(P), ...op.add, ...op.vload(0), ...op.add16,
+    ...op.get(E), ...op.max16, ...op.get(F), ...op.max16, ...op.get(ZERO), ...op.max16, ...op.set(H),
+    ...op.get(HPREV), ...op.set(DIAG),
+    ...op.get(AT), ...op.get(Q), ...op.add, ...op.get(H), ...op.vstore(0),
+    ...op.get(H), ...op.set(HABOVE),
+    // colMax = max(colMax, h & mask) (h where every lane's row is real)
+    ...op.get(COLMAX), ...op.get(H),
+    ...(masked ? [...op.get(MASK), ...op.get(P), ...op.add, ...op.vload(0), ...op.and] : []),
+    ...op.max16, ...op.set(COLMAX),
+    ...op.get(Q), ...op.i32(32), ...op.add, ...op.set(Q),
+    ...op.get(P), ...op.i32(16), ...op.add, ...op.set(P),
+  ];
+  /** The cells of rows p < `limit` (a local), from the current p on. */
+  const rows = (limit: number, masked: boolean): number[] => [
+    ...op.block,
+    ...op.loop,
+    ...op.get(P), ...op.get(limit), ...op.geS, ...op.brIf(1),
+    ...cell(masked),
+    ...op.br(0),
+    ...op.end,
+    ...op.end,
+  ];
   const code: number[] = [
     ...op.get(GO), ...op.splat16, ...op.set(GOV),
     ...op.get(GE), ...op.splat16, ...op.set(GEV),
@@ -122,26 +157,8 @@ function fillFunction(): number[] {
     ...op.get(PROF), ...op.get(TGT), ...op.get(J), ...op.add, ...op.load8u(0), ...op.get(MB), ...op.mul, ...op.add, ...op.set(BASE),
     ...op.vzero, ...op.set(DIAG), ...op.vzero, ...op.set(F), ...op.vzero, ...op.set(HABOVE), ...op.vzero, ...op.set(COLMAX),
     ...op.i32(0), ...op.set(P), ...op.i32(0), ...op.set(Q),
-    ...op.loop,
-    // hPrev = H(prev, i)
-    ...op.get(PREV), ...op.get(Q), ...op.add, ...op.vload(0), ...op.set(HPREV),
-    // e = max(max(E(prev, i) − gE, hPrev − gO), 0); E(at, i) = e
-    ...op.get(PREV), ...op.get(Q), ...op.add, ...op.vload(16), ...op.get(GEV), ...op.sub16,
-    ...op.get(HPREV), ...op.get(GOV), ...op.sub16, ...op.max16, ...op.get(ZERO), ...op.max16, ...op.set(E),
-    ...op.get(AT), ...op.get(Q), ...op.add, ...op.get(E), ...op.vstore(16),
-    // F = max(F − gE, hAbove − gO)
-    ...op.get(F), ...op.get(GEV), ...op.sub16, ...op.get(HABOVE), ...op.get(GOV), ...op.sub16, ...op.max16, ...op.set(F),
-    // h = max(diag + prof, e, F, 0)
-    ...op.get(DIAG), ...op.get(BASE), ...op.get(P), ...op.add, ...op.vload(0), ...op.add16,
-    ...op.get(E), ...op.max16, ...op.get(F), ...op.max16, ...op.get(ZERO), ...op.max16, ...op.set(H),
-    ...op.get(HPREV), ...op.set(DIAG),
-    ...op.get(AT), ...op.get(Q), ...op.add, ...op.get(H), ...op.vstore(0),
-    ...op.get(H), ...op.set(HABOVE),
-    // colMax = max(colMax, h & mask)
-    ...op.get(COLMAX), ...op.get(H), ...op.get(MASK), ...op.get(P), ...op.add, ...op.vload(0), ...op.and, ...op.max16, ...op.set(COLMAX),
-    ...op.get(Q), ...op.i32(32), ...op.add, ...op.set(Q),
-    ...op.get(P), ...op.i32(16), ...op.add, ...op.tee(P), ...op.get(MB), ...op.ltS, ...op.brIf(0),
-    ...op.end,
+    ...rows(MR, false),
+    ...rows(MB, true),
     // running best after j + 1 columns
     ...op.get(BB), ...op.get(J), ...op.i32(48), ...op.mul, ...op.add, ...op.set(BP),
     ...op.get(BP), ...op.vload(0), ...op.set(MAXV),
@@ -182,7 +199,7 @@ function fillFunction(): number[] {
 }
 
 function assemble(): Uint8Array<ArrayBuffer> {
-  const fillType = [0x60, ...vec(new Array<number[]>(10).fill([I32])), ...vec([])];
+  const fillType = [0x60, ...vec(new Array<number[]>(11).fill([I32])), ...vec([])];
   const bytes = [
     0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
     ...section(1, vec([fillType])),
@@ -201,7 +218,7 @@ export const LANE_COUNT = 8;
 const LANES = LANE_COUNT;
 const PAGE = 65536;
 
-type Fill = (m: number, j0: number, n: number, st: number, bb: number, tgt: number, prof: number, mask: number, gO: number, gE: number) => void;
+type Fill = (m: number, j0: number, n: number, st: number, bb: number, tgt: number, prof: number, mask: number, gO: number, gE: number, mr: number) => void;
 
 /** Forward passes of up to eight reads against a window's targets (see the header). */
 export class LaneAligner {
@@ -221,7 +238,8 @@ export class LaneAligner {
   forward(queries: readonly Uint8Array[], targets: readonly Uint8Array[], sc: SwScoring): SwForward[][] {
     if (queries.length > LANES) throw new RangeError(`internal: ${queries.length} queries for ${LANES} lanes`);
     let M = 0;
-    for (const q of queries) M = Math.max(M, q.length);
+    let minLen = Infinity;
+    for (const q of queries) { M = Math.max(M, q.length); minLen = Math.min(minLen, q.length); }
     let nMax = 0;
     for (const t of targets) nMax = Math.max(nMax, t.length);
     const out: SwForward[][] = queries.map(() => []);
@@ -265,7 +283,7 @@ export class LaneAligner {
         while (l < lim && prevTarget[l] === t[l]) l++;
       }
       mem8.set(t.subarray(l), tgt + l);
-      this.fill(M, l, n, st, bb, tgt, prof, mask, sc.gapOpen, sc.gapExtend);
+      this.fill(M, l, n, st, bb, tgt, prof, mask, sc.gapOpen, sc.gapExtend, 16 * minLen);
       prevTarget = t;
       const at = (bb + n * 48) >> 1;
       for (let q = 0; q < queries.length; q++) {

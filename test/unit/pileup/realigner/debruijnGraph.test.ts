@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { openAlignments } from '../../../../src/core/io/sam/alignmentReader';
 import { openReference } from '../../../../src/core/io/fasta/fastaReader';
-import { DeBruijnGraph, type DeBruijnOptions, minKWithoutRunRepeat } from '../../../../src/core/pileup/realigner/debruijnGraph';
+import { DeBruijnGraph, type DeBruijnOptions, minKForReference, minKWithoutRunRepeat } from '../../../../src/core/pileup/realigner/debruijnGraph';
 import { dv, sharedTest } from '../../../helpers/paths';
 
 /** The wrap test's options (min_k 12, max_k 50, step 2, MAPQ 20, base quality 20, edge weight 2, 10 paths). */
@@ -165,4 +165,33 @@ test('minKWithoutRunRepeat: the first k (on the step lattice) at which no run ho
     if (want !== k0) checked++;
   }
   assert.ok(checked > 100, `only ${checked} cases needed a k above the first`);
+});
+
+test('minKForReference: the first k (step lattice, up to min(max_k, length − 1)) without a repeated reference k-mer, as a k-mer set per k finds it', () => {
+  let seed = 777;
+  const rnd = (n: number): number => { seed = (Math.imul(seed, 1103515245) + 12345) >>> 0; return (seed >>> 8) % n; };
+  const base = (): string => 'ACGTN'[rnd(rnd(8) === 0 ? 5 : 4)]!;
+  const brute = (ref: string, o: DeBruijnOptions): number => {
+    for (let k = o.minK; k <= Math.min(o.maxK, ref.length - 1); k += o.stepK) {
+      const seen = new Set<string>();
+      let repeated = false;
+      for (let i = 0; i + k <= ref.length && !repeated; i++) { const km = ref.slice(i, i + k); repeated = seen.has(km); seen.add(km); }
+      if (!repeated) return k;
+    }
+    return -1;
+  };
+  let aboveMin = 0;
+  for (let t = 0; t < 400; t++) {
+    let ref = '';
+    while (ref.length < 5 + rnd(200)) {
+      const unit = Array.from({ length: 1 + rnd(12) }, base).join('');
+      ref += rnd(2) === 0 ? unit.repeat(1 + rnd(6)) : unit;
+      if (rnd(4) === 0) ref += ref.slice(rnd(ref.length));
+    }
+    const o: DeBruijnOptions = { ...WRAP, minK: 2 + rnd(12), maxK: 10 + rnd(60), stepK: 1 + rnd(3) };
+    const want = brute(ref, o);
+    assert.equal(minKForReference(ref, o), want, `case ${t}: ${ref}`);
+    if (want > o.minK || want < 0) aboveMin++;
+  }
+  assert.ok(aboveMin > 100, `only ${aboveMin} cases needed a k above the first`);
 });
