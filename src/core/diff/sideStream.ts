@@ -501,36 +501,12 @@ export class SideStream {
     x.vaf = this.vafOf(d.altIndex);
   }
 
-  /**
-   * DP and AD of the sample column starting at `s`: the fields up to the later of the two, as
-   * `sampleGt`'s loop reads them (common forms in one pass, any other through the general way).
-   */
+  /** DP and AD of the sample column starting at `s`: the fields up to the later of the two, read as `sampleGt` reads them. */
   private readDepthFields(line: string, s: number, slots: FormatSlots): void {
     this.dp = undefined;
     this.adCount = 0;
     this.adSum = 0;
-    const dpSlot = slots.dp;
-    const adSlot = slots.ad;
-    const last = Math.max(dpSlot, adSlot);
-    const sEnd = fieldEnd(line, s);
-    let a = s;
-    for (let slot = 0; slot <= last; slot++) {
-      if (slot === dpSlot || slot === adSlot) {
-        const b = slot === dpSlot ? this.scanDp(line, a, sEnd) : this.scanAd(line, a, sEnd);
-        if (b >= 0) {
-          if (b === sEnd) break;
-          a = b + 1;
-          continue;
-        }
-      }
-      let b = line.indexOf(':', a);
-      let end = false;
-      if (b < 0 || b > sEnd) { b = sEnd; end = true; }
-      if (slot === dpSlot && !isMissing(line, a, b)) this.dp = numberAt(line, a, b, false);
-      if (slot === adSlot) this.readAd(line, a, b);
-      if (end) break;
-      a = b + 1;
-    }
+    this.walkSample(line, s, Math.max(slots.dp, slots.ad), -1, -1, slots.dp, slots.ad, -1);
   }
 
   /**
@@ -588,10 +564,30 @@ export class SideStream {
     const midSlot = slots.mid;
     const last = depth ? slots.lastWithDepth : slots.last;
     if (last < 0) return NO_GT;
-    let gtS = -1;
-    let gtE = -1;
-    let gqS = -1;
-    let gqE = -1;
+    this.walkSample(line, s, last, gtSlot, gqSlot, dpSlot, adSlot, midSlot);
+    const gtS = this.gtS;
+    const gtE = this.gtE;
+    if (this.gqS >= 0 && !isMissing(line, this.gqS, this.gqE)) this.gq = numberAt(line, this.gqS, this.gqE, true);
+    if (gtS < 0 || isMissing(line, gtS, gtE)) return NO_GT;
+    return this.genotypes.at(line, gtS, gtE);
+  }
+
+  /** Bounds of the GT and GQ fields `walkSample` found (-1: not among the fields read). */
+  private gtS = -1;
+  private gtE = -1;
+  private gqS = -1;
+  private gqE = -1;
+
+  /**
+   * One pass over the ':'-separated fields of the sample column starting at `s`, up to slot
+   * `last`: the bounds of GT and GQ into gtS…gqE, DP and AD into `dp`/`ad`, MID into `mid`
+   * (a slot of -1 is not read).
+   */
+  private walkSample(line: string, s: number, last: number, gtSlot: number, gqSlot: number, dpSlot: number, adSlot: number, midSlot: number): void {
+    this.gtS = -1;
+    this.gtE = -1;
+    this.gqS = -1;
+    this.gqE = -1;
     // The sample column ends at the next tab or the end of the line (found once, not per field).
     const sEnd = fieldEnd(line, s);
     let a = s;
@@ -610,17 +606,14 @@ export class SideStream {
       let b = line.indexOf(':', a);
       let end = false;
       if (b < 0 || b > sEnd) { b = sEnd; end = true; }
-      if (slot === gtSlot) { gtS = a; gtE = b; }
-      if (slot === gqSlot) { gqS = a; gqE = b; }
+      if (slot === gtSlot) { this.gtS = a; this.gtE = b; }
+      if (slot === gqSlot) { this.gqS = a; this.gqE = b; }
       if (slot === dpSlot && !isMissing(line, a, b)) this.dp = numberAt(line, a, b, false);
       if (slot === adSlot) this.readAd(line, a, b);
       if (slot === midSlot && !isMissing(line, a, b)) this.mid = line.slice(a, b);
       if (end) break;
       a = b + 1;
     }
-    if (gqS >= 0 && !isMissing(line, gqS, gqE)) this.gq = numberAt(line, gqS, gqE, true);
-    if (gtS < 0 || isMissing(line, gtS, gtE)) return NO_GT;
-    return this.genotypes.at(line, gtS, gtE);
   }
 
   /**
