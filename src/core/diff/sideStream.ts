@@ -58,6 +58,23 @@ export interface AlleleItem extends SideCall {
   readonly alt: string;
   readonly kind: DiffVariantKind;
   used: boolean;
+  /**
+   * Side B with `sampleFields`: where the record's DP and AD are, read into `dp` and `vaf` by
+   * `resolveDepth` only when an output needs them (see `SideStream.resolveDepth`); undefined
+   * once read, and on side A (read with the record).
+   */
+  deferred: DeferredDepth | undefined;
+  dp: number | undefined;
+  vaf: number | undefined;
+}
+
+/** A record's sample column (its FORMAT's slots) and the allele's ALT number, for `resolveDepth`. */
+interface DeferredDepth {
+  readonly line: string;
+  /** Start of the sample's column in `line`. */
+  readonly at: number;
+  readonly slots: FormatSlots;
+  readonly altIndex: number;
 }
 
 /** A VcfSource that can also stream records in batches (VcfFile does): far fewer awaits per record. */
@@ -126,6 +143,17 @@ export class SideStream {
   private gq: number | undefined;
   /** With `sampleFields`: DP of the record being read, and its AD (adCount values in `ad`). */
   private readonly sampleFields: boolean;
+  /**
+   * Side B defers reading DP and AD: a site's per-call features take A's values when A has a
+   * record (featureBins.ts), so B's are needed only where A has none, for the sites that leave
+   * the engine (differing ones), and with `includeSame`; the engine asks for them then
+   * (vcfDiff.ts). Side A reads them with the record.
+   */
+  private readonly deferDepth: boolean;
+  /** With `deferDepth`: the sample column start of the record being read (-1: none) and its line, set by `sampleGt`. */
+  private sampleAt = -1;
+  private deferLine = '';
+  private deferSlots: FormatSlots | undefined;
   private dp: number | undefined;
   private readonly ad: number[] = [];
   private adCount = 0;
@@ -148,6 +176,7 @@ export class SideStream {
     this.refWindow = options.reference ? new ReferenceWindow(options.reference) : undefined;
     this.hasSamples = header.samples.length > 0;
     this.sampleFields = options.sampleFields === true;
+    this.deferDepth = this.sampleFields && side === 'B';
     const region = options.region;
     let it: AsyncIterable<VcfRecord[]> | undefined;
     if (region) it = singletons(source.query(region.contig, region.start, region.end, signal));
@@ -439,12 +468,45 @@ export class SideStream {
     }
     let dp: number | undefined;
     let vaf: number | undefined;
-    if (this.sampleFields) {
-      dp = this.dp;
-      if (this.adCount > altIndex && this.adSum > 0) vaf = this.ad[altIndex]! / this.adSum;
-      if (dp === undefined && this.adCount > 0) dp = this.adSum;
+    let deferred: DeferredDepth | undefined;
+    if (this.deferDepth) {
+      if (this.sampleAt >= 0) deferred = { line: this.deferLine, at: this.sampleAt, slots: this.deferSlots!, altIndex };
+    } else if (this.sampleFields) {
+      dp = this.depthOf();
+      vaf = this.vafOf(altIndex);
     }
-    this.insert({ rank: this.curRank, contig: this.curResolved, pos, ref, alt, kind, used: false, gt, recordGt, called, qual, filter, gq, recordPos, lineNumber, dp, vaf, mid });
+    this.insert({ rank: this.curRank, contig: this.curResolved, pos, ref, alt, kind, used: false, gt, recordGt, called, qual, filter, gq, recordPos, lineNumber, dp, vaf, mid, deferred });
+  }
+
+  /** The record's depth from the DP and AD read last: DP, else the sum of AD. */
+  private depthOf(): number | undefined {
+    return this.dp === undefined && this.adCount > 0 ? this.adSum : this.dp;
+  }
+
+  /** ALT `altIndex`'s fraction of the AD read last (undefined without AD for it, or with no reads). */
+  private vafOf(altIndex: number): number | undefined {
+    return this.adCount > altIndex && this.adSum > 0 ? this.ad[altIndex]! / this.adSum : undefined;
+  }
+
+  /**
+   * Reads a deferred allele's DP and AD into its `dp` and `vaf` (nothing when it has none
+   * deferred): the same fields, read the same way, as side A reads them with the record.
+   */
+  resolveDepth(x: AlleleItem): void {
+    const d = x.deferred;
+    if (d === undefined) return;
+    x.deferred = undefined;
+    this.readDepthFields(d.line, d.at, d.slots);
+    x.dp = this.depthOf();
+    x.vaf = this.vafOf(d.altIndex);
+  }
+
+  /** DP and AD of the sample column starting at `s`: the fields up to the later of the two, read as `sampleGt` reads them. */
+  private readDepthFields(line: string, s: number, slots: FormatSlots): void {
+    this.dp = undefined;
+    this.adCount = 0;
+    this.adSum = 0;
+    this.walkSample(line, s, Math.max(slots.dp, slots.ad), -1, -1, slots.dp, slots.ad, -1);
   }
 
   /**
@@ -457,6 +519,7 @@ export class SideStream {
     this.adCount = 0;
     this.adSum = 0;
     this.mid = undefined;
+    this.sampleAt = -1;
     const tabs = this.tabs;
     const known = this.formatKnown;
     this.formatKnown = false;
@@ -485,18 +548,46 @@ export class SideStream {
     }
     const s = tabs.sampleStart(line, this.sampleIndex);
     if (s < 0) return NO_GT;
+    // Deferred DP/AD: where they are, for `resolveDepth` (a FORMAT without either has none to read).
+    const deferred = this.deferDepth;
+    if (deferred && (slots.dp >= 0 || slots.ad >= 0)) {
+      this.sampleAt = s;
+      this.deferLine = line;
+      this.deferSlots = slots;
+    }
+    const depth = this.sampleFields && !deferred;
     // One pass over the sample's ':'-separated fields, up to the last one needed.
     const gtSlot = slots.gt;
     const gqSlot = slots.gq;
-    const dpSlot = this.sampleFields ? slots.dp : -1;
-    const adSlot = this.sampleFields ? slots.ad : -1;
+    const dpSlot = depth ? slots.dp : -1;
+    const adSlot = depth ? slots.ad : -1;
     const midSlot = slots.mid;
-    const last = this.sampleFields ? slots.lastWithDepth : slots.last;
+    const last = depth ? slots.lastWithDepth : slots.last;
     if (last < 0) return NO_GT;
-    let gtS = -1;
-    let gtE = -1;
-    let gqS = -1;
-    let gqE = -1;
+    this.walkSample(line, s, last, gtSlot, gqSlot, dpSlot, adSlot, midSlot);
+    const gtS = this.gtS;
+    const gtE = this.gtE;
+    if (this.gqS >= 0 && !isMissing(line, this.gqS, this.gqE)) this.gq = numberAt(line, this.gqS, this.gqE, true);
+    if (gtS < 0 || isMissing(line, gtS, gtE)) return NO_GT;
+    return this.genotypes.at(line, gtS, gtE);
+  }
+
+  /** Bounds of the GT and GQ fields `walkSample` found (-1: not among the fields read). */
+  private gtS = -1;
+  private gtE = -1;
+  private gqS = -1;
+  private gqE = -1;
+
+  /**
+   * One pass over the ':'-separated fields of the sample column starting at `s`, up to slot
+   * `last`: the bounds of GT and GQ into gtS…gqE, DP and AD into `dp`/`ad`, MID into `mid`
+   * (a slot of -1 is not read).
+   */
+  private walkSample(line: string, s: number, last: number, gtSlot: number, gqSlot: number, dpSlot: number, adSlot: number, midSlot: number): void {
+    this.gtS = -1;
+    this.gtE = -1;
+    this.gqS = -1;
+    this.gqE = -1;
     // The sample column ends at the next tab or the end of the line (found once, not per field).
     const sEnd = fieldEnd(line, s);
     let a = s;
@@ -515,17 +606,14 @@ export class SideStream {
       let b = line.indexOf(':', a);
       let end = false;
       if (b < 0 || b > sEnd) { b = sEnd; end = true; }
-      if (slot === gtSlot) { gtS = a; gtE = b; }
-      if (slot === gqSlot) { gqS = a; gqE = b; }
+      if (slot === gtSlot) { this.gtS = a; this.gtE = b; }
+      if (slot === gqSlot) { this.gqS = a; this.gqE = b; }
       if (slot === dpSlot && !isMissing(line, a, b)) this.dp = numberAt(line, a, b, false);
       if (slot === adSlot) this.readAd(line, a, b);
       if (slot === midSlot && !isMissing(line, a, b)) this.mid = line.slice(a, b);
       if (end) break;
       a = b + 1;
     }
-    if (gqS >= 0 && !isMissing(line, gqS, gqE)) this.gq = numberAt(line, gqS, gqE, true);
-    if (gtS < 0 || isMissing(line, gtS, gtE)) return NO_GT;
-    return this.genotypes.at(line, gtS, gtE);
   }
 
   /**

@@ -181,6 +181,10 @@ export async function diffVcfs(a: VcfSource, b: VcfSource, options: VcfDiffOptio
   const hap = options.haplotypes?.(emitFinal);
   const emit = (x: AlleleItem, callA: AlleleItem | undefined, callB: AlleleItem | undefined): void => {
     const mask = classMask(callA, callB, qualDelta);
+    // B's DP and AD (read lazily with sampleFields, sideStream.ts) where anything reads them:
+    // a site handed to onSite (a stage never turns a 'same' allele into another class), and
+    // the per-call features, which take B's value only when A has none.
+    if (callB?.deferred !== undefined && (includeSame || mask !== 1 || callA === undefined || callA.dp === undefined || callA.vaf === undefined)) sideB.resolveDepth(callB);
     if (hap) hap.push(x, callA, callB, mask); // [haplotype hook]
     else emitFinal(x, callA, callB, mask);
     if (sideA.records + sideB.records >= nextProgress) {

@@ -253,7 +253,56 @@ test('DP and AD of every written form: the diff reads what a split of the sample
     const line = rows[(x.pos - 100) / 10];
     assert.equal(x.a!.dp, w.dp, `dp of ${line}`);
     assert.equal(x.a!.vaf, w.vaf, `vaf of ${line}`);
+    // Side B reads them only when asked (here: every site, includeSame): the same values.
+    assert.equal(x.b!.dp, w.dp, `B's dp of ${line}`);
+    assert.equal(x.b!.vaf, w.vaf, `B's vaf of ${line}`);
   }
+});
+
+test("B's DP and AD, read only where an output needs them, give the features and sites of reading them all", async () => {
+  // A without DP/AD on some records (the per-call features then take B's), B with other
+  // values; agreed sites, GT changes, only-A, only-B and multi-allelic records.
+  const rand = seededRandom(37);
+  const rowsA: string[] = [];
+  const rowsB: string[] = [];
+  const sample = (gt: string, fmt: string): string => fmt.split(':').map((k) => (k === 'GT' ? gt : k === 'GQ' ? String(Math.floor(rand() * 60)) : k === 'DP' ? String(Math.floor(rand() * 60)) : `${Math.floor(rand() * 30)},${Math.floor(rand() * 30)}`)).join(':');
+  const formats = ['GT:GQ:DP:AD', 'GT:GQ', 'GT:GQ:AD', 'GT:AD:GQ:DP', 'GT:DP'];
+  let pos = 100;
+  for (let k = 0; k < 3000; k++, pos += 10) {
+    const u = rand();
+    const fa = formats[Math.floor(rand() * formats.length)]!;
+    const fb = formats[Math.floor(rand() * formats.length)]!;
+    const multi = rand() < 0.05;
+    const alt = multi ? 'G,T' : 'G';
+    const gt = multi ? '1/2' : rand() < 0.5 ? '0/1' : '1/1';
+    const row = (fmt: string, g: string): string => ['chr1', pos, '.', 'A', alt, '50', 'PASS', '.', fmt, sample(g, fmt)].join('\t').replace(/:(\d+),(\d+)$|:(\d+),(\d+):/, (m) => (multi ? m.replace(',', ',3,') : m));
+    if (u < 0.05) { rowsA.push(row(fa, gt)); continue; }
+    if (u < 0.1) { rowsB.push(row(fb, gt)); continue; }
+    rowsA.push(row(fa, gt));
+    rowsB.push(row(fb, u < 0.2 ? (gt === '1/1' ? '0/1' : '1/1') : gt));
+  }
+  mkdirSync(DIR, { recursive: true });
+  const pa = join(DIR, 'deferred-a.vcf');
+  const pb = join(DIR, 'deferred-b.vcf');
+  writeFileSync(pa, [...HEADER(pos + 100), ...rowsA].join('\n') + '\n');
+  writeFileSync(pb, [...HEADER(pos + 100), ...rowsB].join('\n') + '\n');
+  const run = async (includeSame: boolean): Promise<{ features: FeatureSummary; sites: DiffSite[] }> => {
+    const a = await openVcf(pa);
+    const b = await openVcf(pb);
+    const sites: DiffSite[] = [];
+    let stage: FeatureStage | undefined;
+    try {
+      await diffVcfs(a, b, { sampleFields: true, includeSame, onSite: (x) => sites.push(x), haplotypes: (emit) => (stage = new FeatureStage(emit)) });
+    } finally {
+      await a.close(); await b.close();
+    }
+    return { features: stage!.summary(), sites: sites.filter((x) => x.classes.join() !== 'same') };
+  };
+  const lazy = await run(false);
+  const all = await run(true);
+  assert.deepEqual(lazy.features, all.features);
+  assert.deepEqual(lazy.sites, all.sites);
+  assert.ok(lazy.sites.length > 300 && lazy.sites.some((x) => x.b?.dp !== undefined && x.b.vaf !== undefined), 'differing sites carry B\'s values');
 });
 
 test('siteTsvLine (the TSV writer) = the siteRow and featureRow cells joined, with or without features', () => {
