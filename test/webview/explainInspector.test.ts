@@ -225,6 +225,8 @@ test('Cancel sends the rpc cancel of the running inspector.explain and says so',
   await page.evaluate(() => { (window as unknown as { __explainMode: string }).__explainMode = 'hold'; });
   await page.click('.explanation-slot button.explain-run');
   await page.waitForSelector('.explanation-slot[data-state="running"] button.explain-cancel');
+  // The progress event follows the running state (a message later): wait for it, then check it.
+  await page.waitForFunction(() => /cross-run/.test(document.querySelector('.explain-progress')?.textContent ?? ''), undefined, { timeout: 5000 });
   assert.match((await page.textContent('.explain-progress'))!, /cross-run 4\/4 images/);
   // The early cross-run is on screen while the rest runs.
   await page.waitForSelector('.explanation-slot table.cross-run');
