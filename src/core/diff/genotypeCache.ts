@@ -61,7 +61,24 @@ export class GenotypeCache {
         return (this.gt3[i] ??= new GtInfo(line.slice(s, e), [x, y]));
       }
     }
-    const text = line.slice(s, e);
+    return this.ofText(line.slice(s, e));
+  }
+
+  /** `at` for the GT bytes b[s, e) (not empty, not '.'): the common three-byte GT without a string. */
+  atBytes(b: Buffer, s: number, e: number): GtInfo {
+    if (e - s === 3) {
+      const sep = b[s + 1]!;
+      const x = b[s]! - 48;
+      const y = b[s + 2]! - 48;
+      if ((sep === 47 /* / */ || sep === 124 /* | */) && x >= 0 && x <= 9 && y >= 0 && y <= 9) {
+        const i = (x * 10 + y) * 2 + (sep === 124 ? 1 : 0);
+        return (this.gt3[i] ??= new GtInfo(String.fromCharCode(b[s]!, sep, b[s + 2]!), [x, y]));
+      }
+    }
+    return this.ofText(b.toString('utf8', s, e));
+  }
+
+  private ofText(text: string): GtInfo {
     let g = this.byText.get(text);
     if (g === undefined) {
       g = new GtInfo(text, parseAlleles(text));

@@ -24,7 +24,9 @@ import { badRecord, checkGtAlleles, invalidAltReason } from '../io/vcf/vcfValida
 import type { ReferenceSource } from '../io/fasta/referenceSource';
 import { FIXED_COLUMN_TABS, VcfLineTabs, fieldEnd } from '../io/vcf/vcfLineTokenizer';
 import { headerAfterData, type DataLineBatch } from '../io/vcf/vcfReader';
-import { VcfRecord, isSymbolicAllele, parseDecimal, type VcfHeader } from '../io/vcf/vcfRecord';
+import { VcfRecord, isSymbolicAllele, parseDecimal, parseDecimalBytes, type VcfHeader } from '../io/vcf/vcfRecord';
+import { LineTooLongError } from '../io/vcf/lineLimit';
+import type { ByteLineBatch } from '../io/vcf/lineScanner';
 import type { VcfSource } from '../io/vcf/vcfSource';
 import type { ContigOrder } from './contigOrder';
 import { variantKind, type DiffVariantKind, type SideCall } from './diffClasses';
@@ -95,6 +97,23 @@ function hasDataLines(s: VcfSource): s is LineVcfSource {
   return typeof (s as Partial<LineVcfSource>).dataLines === 'function';
 }
 
+/** A VcfSource that can also hand out its data lines as bytes (VcfFile does, except for plain gzip). */
+interface ByteVcfSource extends VcfSource {
+  readonly headerLines: number;
+  dataByteBatches(signal?: AbortSignal): AsyncGenerator<ByteLineBatch> | undefined;
+}
+
+function hasDataBytes(s: VcfSource): s is ByteVcfSource {
+  return typeof (s as Partial<ByteVcfSource>).dataByteBatches === 'function' && typeof (s as Partial<ByteVcfSource>).headerLines === 'number';
+}
+
+/** The one-character string of each upper-case base byte A, C, G, T, N (the byte path's REF and ALT). */
+const BASE_TEXT: readonly (string | undefined)[] = (() => {
+  const t: (string | undefined)[] = new Array<string | undefined>(256).fill(undefined);
+  for (const b of 'ACGTN') t[b.charCodeAt(0)] = b;
+  return t;
+})();
+
 async function* singletons(records: AsyncIterable<VcfRecord>): AsyncGenerator<VcfRecord[]> {
   for await (const r of records) yield [r];
 }
@@ -113,6 +132,15 @@ export class SideStream {
   /** Records (a region query, a file read contig by contig) or, else, data lines. */
   private readonly iterator: AsyncIterator<VcfRecord[]> | undefined;
   private readonly lineIterator: AsyncIterator<DataLineBatch> | undefined;
+  /** Or the data lines as bytes (`addBytes`); `bytes[bPos, bEnd)` is the rest of the batch, `lineNo` the next line's number. */
+  private readonly byteIterator: AsyncIterator<ByteLineBatch> | undefined;
+  private bytes: Buffer = Buffer.alloc(0);
+  private bPos = 0;
+  private bEnd = 0;
+  private lineNo = 0;
+  /** UTF-8 bytes of `curContig` and of `lastFormat`, for the byte path's comparisons. */
+  private curContigBytes: Buffer = Buffer.alloc(0);
+  private lastFormatBytes: Buffer = Buffer.alloc(0);
   private batch: readonly VcfRecord[] = [];
   private lines: readonly string[] = [];
   private firstLine = 0;
@@ -181,6 +209,7 @@ export class SideStream {
     let it: AsyncIterable<VcfRecord[]> | undefined;
     if (region) it = singletons(source.query(region.contig, region.start, region.end, signal));
     else if (!headerOrderAgrees(header, contigs)) it = singletons(byContig(source, contigs, signal));
+    else if (this.hasSamples && hasDataBytes(source) && (this.byteIterator = source.dataByteBatches(signal)?.[Symbol.asyncIterator]()) !== undefined) this.lineNo = source.headerLines + 1;
     else if (hasDataLines(source)) this.lineIterator = source.dataLines(signal)[Symbol.asyncIterator]();
     else if (hasBatches(source)) it = source.recordBatches(signal);
     else it = singletons(source.records(signal));
@@ -193,6 +222,7 @@ export class SideStream {
       this.ready = this.i >= this.ready.length ? [] : this.ready.slice(this.i);
       this.i = 0;
     }
+    if (this.byteIterator) return this.fillFromBytes(this.byteIterator);
     if (this.lineIterator) return this.fillFromLines(this.lineIterator);
     // Drain whole batches (one BGZF block, hundreds of records) so `ready` usually holds many
     // alleles and the merge loop rarely waits.
@@ -242,6 +272,222 @@ export class SideStream {
         if (p) await p;
       }
     }
+  }
+
+  /** `fill` over data lines as bytes: each line is read in `addBytes`, or decoded and read in `addLine`. */
+  private async fillFromBytes(iterator: AsyncIterator<ByteLineBatch>): Promise<void> {
+    while (this.ready.length === 0 || this.bPos < this.bEnd) {
+      if (this.bPos >= this.bEnd) {
+        let r: IteratorResult<ByteLineBatch>;
+        try {
+          r = await iterator.next();
+        } catch (e) {
+          // Every line before the long one was read: it is the next line.
+          if (e instanceof LineTooLongError) throw e.withLine(this.source.path, this.lineNo);
+          throw e;
+        }
+        if (r.done) {
+          this.flush(Infinity);
+          this.done = true;
+          return;
+        }
+        this.bytes = r.value.data;
+        this.bPos = r.value.start;
+        this.bEnd = r.value.end;
+        throwIfAborted(this.signal);
+      }
+      const data = this.bytes;
+      const end = this.bEnd;
+      while (this.bPos < end) {
+        const j = this.bPos;
+        let nl = data.indexOf(10 /* \n */, j);
+        if (nl < 0 || nl > end) nl = end;
+        this.bPos = nl + 1;
+        const lineNumber = this.lineNo++;
+        // The line without its newline and a trailing CR (as the line reader strips them); empty lines are skipped.
+        const e = nl > j && data[nl - 1] === 13 ? nl - 1 : nl;
+        if (e === j) continue;
+        const p = this.addBytes(data, j, e, lineNumber);
+        if (p) await p;
+      }
+    }
+  }
+
+  /**
+   * One data line read from its bytes data[j, e), when it has the common form of a called SNP:
+   * CHROM the current contig, POS 1–15 digits, REF one of A C G T N, ALT one of A C G T
+   * other than REF, QUAL '.' or a plain decimal, the FORMAT of the previous line (or one
+   * looked up by its text), and the sample's column. Everything is read before anything
+   * changes; any other line (a new contig, an indel, a multi-allelic record, an odd field, a
+   * line whose error must be reported) is decoded and read by `addLine`, so the two paths
+   * agree by construction. The values read are the ones `addLine` → `finishRecord` reads.
+   */
+  private addBytes(d: Buffer, j: number, e: number, lineNumber: number): Promise<void> | undefined {
+    const cb = this.curContigBytes;
+    const cl = cb.length;
+    if (cl === 0 || j + cl >= e || d[j + cl] !== 9) return this.addDecoded(d, j, e, lineNumber);
+    for (let k = 0; k < cl; k++) if (d[j + k] !== cb[k]) return this.addDecoded(d, j, e, lineNumber);
+    // POS
+    let i = j + cl + 1;
+    const p0 = i;
+    let pos = 0;
+    for (; i < e; i++) {
+      const c = d[i]! - 48;
+      if (c < 0 || c > 9) break;
+      pos = pos * 10 + c;
+    }
+    if (i === p0 || i - p0 > 15 || i >= e || d[i] !== 9) return this.addDecoded(d, j, e, lineNumber);
+    // ID
+    i++;
+    while (i < e && d[i] !== 9) i++;
+    // REF and ALT: one base each, then a tab
+    const r = d[i + 1]!;
+    const a = d[i + 3]!;
+    if (i + 4 >= e || d[i + 2] !== 9 || d[i + 4] !== 9 || r === a || BASE_TEXT[r] === undefined || BASE_TEXT[a] === undefined || a === 78 /* N */) return this.addDecoded(d, j, e, lineNumber);
+    // QUAL
+    i += 5;
+    const q0 = i;
+    while (i < e && d[i] !== 9) i++;
+    if (i >= e) return this.addDecoded(d, j, e, lineNumber);
+    let qual: number | undefined;
+    if (!(i === q0 + 1 && d[q0] === 46 /* . */)) {
+      qual = parseDecimalBytes(d, q0, i);
+      if (Number.isNaN(qual)) return this.addDecoded(d, j, e, lineNumber);
+    }
+    // FILTER
+    const f0 = ++i;
+    while (i < e && d[i] !== 9) i++;
+    if (i >= e) return this.addDecoded(d, j, e, lineNumber);
+    const f1 = i;
+    // INFO
+    i++;
+    while (i < e && d[i] !== 9) i++;
+    if (i >= e) return this.addDecoded(d, j, e, lineNumber);
+    // FORMAT: the previous line's, else looked up by its text
+    const fm = i + 1;
+    const fb = this.lastFormatBytes;
+    const fl = fb.length;
+    let same = fl > 0 && fm + fl < e && d[fm + fl] === 9;
+    for (let k = 0; same && k < fl; k++) if (d[fm + k] !== fb[k]) same = false;
+    let slots: FormatSlots;
+    if (same) {
+      slots = this.lastSlots!;
+      i = fm + fl;
+    } else {
+      i = fm;
+      while (i < e && d[i] !== 9) i++;
+      if (i >= e) return this.addDecoded(d, j, e, lineNumber);
+      slots = this.useFormat(d.toString('utf8', fm, i));
+    }
+    // The chosen sample's column [s, sEnd)
+    let s = i + 1;
+    for (let k = 0; k < this.sampleIndex; k++) {
+      while (s < e && d[s] !== 9) s++;
+      s++;
+    }
+    if (s >= e) return this.addDecoded(d, j, e, lineNumber);
+    let sEnd = s;
+    while (sEnd < e && d[sEnd] !== 9) sEnd++;
+    const gt = this.sampleBytes(d, s, sEnd, slots);
+    // Read: now the record's checks and counts, as addRecord and finishRecord make them.
+    const ref = BASE_TEXT[r]!;
+    const alt = BASE_TEXT[a]!;
+    this.records++;
+    const samePos = pos === this.lastPos;
+    if (pos < this.lastPos) this.unsorted(this.curContig, pos, lineNumber);
+    this.lastPos = pos;
+    this.lastLine = lineNumber;
+    const first = this.repeated(samePos, ref, alt, lineNumber);
+    if (first) throw badRecord(this.source.path, lineNumber, repeatReason(first.line), d.toString('utf8', j, e));
+    if (gt.alleles && (gt.maxAllele < 0 || gt.maxAllele > 1)) {
+      const bad = checkGtAlleles(gt.alleles, 1, gt.text);
+      if (bad) throw badRecord(this.source.path, lineNumber, bad, d.toString('utf8', j, e));
+    }
+    this.builder.addRecordZygosity(this.side, gt.zygosity);
+    const filter = f1 - f0 === 4 && d[f0] === 80 && d[f0 + 1] === 65 && d[f0 + 2] === 83 && d[f0 + 3] === 83
+      ? 'PASS'
+      : f1 - f0 === 1 && d[f0] === 46 ? '.' : d.toString('utf8', f0, f1);
+    this.queue(pos, lineNumber, pos, ref, alt, 'SNP', 1, gt, gt.text, qual, filter, this.gq, this.mid);
+    this.flush(pos - this.window);
+    return undefined;
+  }
+
+  /** A line the byte path does not read: decoded (as the line reader decodes it) and read by `addLine`. */
+  private addDecoded(d: Buffer, j: number, e: number, lineNumber: number): Promise<void> | undefined {
+    return this.addLine(d.toString('utf8', j, e), lineNumber);
+  }
+
+  /**
+   * `sampleGt` on the bytes of the sample's column d[s, sEnd): GT, and GQ, MID, DP and AD
+   * into the same fields. DP and AD are read for both sides here (on this path they cost
+   * little; side B's would otherwise wait for `resolveDepth`). A field not of the common form
+   * is decoded and read by the string path's functions.
+   */
+  private sampleBytes(d: Buffer, s: number, sEnd: number, slots: FormatSlots): GtInfo {
+    this.gq = undefined;
+    this.dp = undefined;
+    this.adCount = 0;
+    this.adSum = 0;
+    this.mid = undefined;
+    this.sampleAt = -1;
+    const depth = this.sampleFields;
+    const gtSlot = slots.gt;
+    const gqSlot = slots.gq;
+    const dpSlot = depth ? slots.dp : -1;
+    const adSlot = depth ? slots.ad : -1;
+    const midSlot = slots.mid;
+    const last = depth ? slots.lastWithDepth : slots.last;
+    if (last < 0) return NO_GT;
+    let gtS = -1;
+    let gtE = -1;
+    let a = s;
+    for (let slot = 0; slot <= last; slot++) {
+      let b = a;
+      while (b < sEnd && d[b] !== 58 /* : */) b++;
+      if (slot === gtSlot) { gtS = a; gtE = b; }
+      else if (slot === gqSlot) { if (!missingBytes(d, a, b)) this.gq = numberBytes(d, a, b, true); }
+      else if (slot === dpSlot) { if (!missingBytes(d, a, b)) this.dp = numberBytes(d, a, b, false); }
+      else if (slot === adSlot) this.adBytes(d, a, b);
+      else if (slot === midSlot) { if (!missingBytes(d, a, b)) this.mid = d.toString('utf8', a, b); }
+      if (b >= sEnd) break;
+      a = b + 1;
+    }
+    if (gtS < 0 || missingBytes(d, gtS, gtE)) return NO_GT;
+    return this.genotypes.atBytes(d, gtS, gtE);
+  }
+
+  /** `readAd` on the bytes d[a, b): comma-separated counts in place; any other form decoded and read by `readAd`. */
+  private adBytes(d: Buffer, a: number, b: number): void {
+    const ad = this.ad;
+    let n = 0;
+    let sum = 0;
+    let v = 0;
+    let digits = false;
+    for (let i = a; i < b; i++) {
+      const c = d[i]!;
+      if (c === 44 /* , */ && digits) {
+        ad[n++] = v;
+        sum += v;
+        v = 0;
+        digits = false;
+      } else if (c >= 48 && c <= 57) {
+        v = v * 10 + (c - 48);
+        digits = true;
+      } else {
+        const text = d.toString('utf8', a, b);
+        this.readAd(text, 0, text.length);
+        return;
+      }
+    }
+    if (!digits) {
+      const text = d.toString('utf8', a, b);
+      this.readAd(text, 0, text.length);
+      return;
+    }
+    ad[n++] = v;
+    sum += v;
+    this.adCount = n;
+    this.adSum = sum;
   }
 
   /**
@@ -358,17 +604,8 @@ export class SideStream {
     // that normalization leaves as it is. Its ALT is a one-character string (no allocation).
     const snp = a1 - a0 === 1 && ref.length === 1;
     const altKey = snp ? line[a0]! : line.slice(a0, a1);
-    if (!samePos) {
-      if (this.posAlleles.length !== 0) this.posAlleles.length = 0; // (a runtime call: not for every record)
-      this.posFirstRef = ref;
-      this.posFirstAlt = altKey;
-      this.posFirstLine = lineNumber;
-    } else {
-      if (this.posAlleles.length === 0) this.posAlleles.push({ ref: this.posFirstRef, alt: this.posFirstAlt, line: this.posFirstLine });
-      const first = this.posAlleles.find((k) => k.ref === ref && k.alt === altKey);
-      if (first) throw badRecord(this.source.path, lineNumber, `repeats the record of line ${first.line || '?'} (same CHROM, POS, REF and ALT); remove the duplicate (bcftools norm -d exact)`, line);
-      this.posAlleles.push({ ref, alt: altKey, line: lineNumber });
-    }
+    const first = this.repeated(samePos, ref, altKey, lineNumber);
+    if (first) throw badRecord(this.source.path, lineNumber, repeatReason(first.line), line);
     if (a1 === a0) throw badRecord(this.source.path, lineNumber, 'has an empty ALT column (use "." for no ALT allele)', line);
     if (snp) {
       const c = line.charCodeAt(a0);
@@ -408,6 +645,27 @@ export class SideStream {
       this.formatKnown = false;
       this.finishRecord(line, lineNumber, pos, ref, qual, norms, undefined);
     })();
+  }
+
+  /**
+   * Notes a record's REF and ALT text at its POS; returns the earlier record at the POS with
+   * the same REF and ALT, if any (a record repeated would count twice). Most records are alone
+   * at their POS: the record itself is kept, and the key list made only when a second record
+   * comes at the same POS.
+   */
+  private repeated(samePos: boolean, ref: string, altKey: string, lineNumber: number): { line: number } | undefined {
+    if (!samePos) {
+      if (this.posAlleles.length !== 0) this.posAlleles.length = 0; // (a runtime call: not for every record)
+      this.posFirstRef = ref;
+      this.posFirstAlt = altKey;
+      this.posFirstLine = lineNumber;
+      return undefined;
+    }
+    if (this.posAlleles.length === 0) this.posAlleles.push({ ref: this.posFirstRef, alt: this.posFirstAlt, line: this.posFirstLine });
+    const first = this.posAlleles.find((k) => k.ref === ref && k.alt === altKey);
+    if (first) return first;
+    this.posAlleles.push({ ref, alt: altKey, line: lineNumber });
+    return undefined;
   }
 
   /**
@@ -469,8 +727,9 @@ export class SideStream {
     let dp: number | undefined;
     let vaf: number | undefined;
     let deferred: DeferredDepth | undefined;
-    if (this.deferDepth) {
-      if (this.sampleAt >= 0) deferred = { line: this.deferLine, at: this.sampleAt, slots: this.deferSlots!, altIndex };
+    // (Side B's DP and AD wait when `sampleGt` left where they are; the byte path has read them.)
+    if (this.deferDepth && this.sampleAt >= 0) {
+      deferred = { line: this.deferLine, at: this.sampleAt, slots: this.deferSlots!, altIndex };
     } else if (this.sampleFields) {
       dp = this.depthOf();
       vaf = this.vafOf(altIndex);
@@ -531,20 +790,7 @@ export class SideStream {
     let slots = this.lastSlots;
     // indexOf(…) === start: measured 2-3x cheaper than startsWith(…, start) on these lines.
     if (slots === undefined || (!known && (fmtLen !== this.lastFormat.length || line.indexOf(this.lastFormat, t7 + 1) !== t7 + 1))) {
-      const fmt = line.slice(t7 + 1, fmtEnd);
-      slots = this.formats.get(fmt);
-      if (!slots) {
-        const keys = fmt.split(':');
-        const gt = keys.indexOf('GT');
-        const gq = keys.indexOf('GQ');
-        const dp = keys.indexOf('DP');
-        const ad = keys.indexOf('AD');
-        const mid = keys.indexOf('MID');
-        slots = { gt, gq, dp, ad, mid, last: Math.max(gt, gq, mid), lastWithDepth: Math.max(gt, gq, dp, ad, mid) };
-        this.formats.set(fmt, slots);
-      }
-      this.lastFormat = fmt;
-      this.lastSlots = slots;
+      slots = this.useFormat(line.slice(t7 + 1, fmtEnd));
     }
     const s = tabs.sampleStart(line, this.sampleIndex);
     if (s < 0) return NO_GT;
@@ -570,6 +816,25 @@ export class SideStream {
     if (this.gqS >= 0 && !isMissing(line, this.gqS, this.gqE)) this.gq = numberAt(line, this.gqS, this.gqE, true);
     if (gtS < 0 || isMissing(line, gtS, gtE)) return NO_GT;
     return this.genotypes.at(line, gtS, gtE);
+  }
+
+  /** The slots of a FORMAT text (cached per text), which becomes the last FORMAT seen. */
+  private useFormat(fmt: string): FormatSlots {
+    let slots = this.formats.get(fmt);
+    if (!slots) {
+      const keys = fmt.split(':');
+      const gt = keys.indexOf('GT');
+      const gq = keys.indexOf('GQ');
+      const dp = keys.indexOf('DP');
+      const ad = keys.indexOf('AD');
+      const mid = keys.indexOf('MID');
+      slots = { gt, gq, dp, ad, mid, last: Math.max(gt, gq, mid), lastWithDepth: Math.max(gt, gq, dp, ad, mid) };
+      this.formats.set(fmt, slots);
+    }
+    this.lastFormat = fmt;
+    this.lastSlots = slots;
+    this.lastFormatBytes = Buffer.from(fmt, 'utf8');
+    return slots;
   }
 
   /** Bounds of the GT and GQ fields `walkSample` found (-1: not among the fields read). */
@@ -711,6 +976,7 @@ export class SideStream {
     if (rank < this.curRank || (rank === this.curRank && pos < this.lastPos)) this.unsorted(contig, pos, lineNumber);
     this.flush(Infinity);
     this.curContig = contig;
+    this.curContigBytes = Buffer.from(contig, 'utf8');
     this.curResolved = resolved;
     this.curRank = rank;
     this.lastPos = 0;
@@ -804,4 +1070,30 @@ function numberAt(line: string, a: number, b: number, infinite: boolean): number
 /** True when the field line[a, b) is empty or '.'. */
 function isMissing(line: string, a: number, b: number): boolean {
   return b === a || (b === a + 1 && line.charCodeAt(a) === 46 /* . */);
+}
+
+/** The message for a record that repeats the record of line `first`. */
+function repeatReason(first: number): string {
+  return `repeats the record of line ${first || '?'} (same CHROM, POS, REF and ALT); remove the duplicate (bcftools norm -d exact)`;
+}
+
+/** `isMissing` of the bytes b[a, e). */
+function missingBytes(b: Buffer, a: number, e: number): boolean {
+  return e === a || (e === a + 1 && b[a] === 46 /* . */);
+}
+
+/** `numberAt` of the bytes b[a, e): up to 9 digits read in place, anything else decoded and read by `numberAt`. */
+function numberBytes(b: Buffer, a: number, e: number, infinite: boolean): number | undefined {
+  if (e - a <= 9) {
+    let v = 0;
+    let i = a;
+    for (; i < e; i++) {
+      const c = b[i]! - 48;
+      if (c < 0 || c > 9) break;
+      v = v * 10 + c;
+    }
+    if (i === e) return v;
+  }
+  const text = b.toString('utf8', a, e);
+  return numberAt(text, 0, text.length, infinite);
 }

@@ -10,6 +10,7 @@
  * FILTERs, an ID, an empty line.
  */
 import assert from 'node:assert/strict';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { openVcf, type VcfFile } from '../../../src/core/io/vcf/vcfReader';
@@ -18,6 +19,7 @@ import { diffVcfs } from '../../../src/core/diff/vcfDiff';
 import type { DiffSite } from '../../../src/core/diff/diffClasses';
 import { TEST_CACHE } from '../../helpers/paths';
 import { writeSpacedVcf } from '../../helpers/vcfText';
+import { BGZF_EOF, compressBlock } from '../../../src/core/io/bgzf/bgzfWriter';
 
 const DIR = join(TEST_CACHE, 'diff-side-lines');
 
@@ -108,3 +110,125 @@ test('a malformed line fails with the same error read from data lines or through
     assert.equal(fromLines, fromRecords, row);
   }
 });
+
+// The byte path (sideStream.ts `addBytes`): a VcfFile hands its data lines out as bytes, and the
+// side stream reads the common SNP line from them and decodes every other line for `addLine`.
+// Rows that take each of its branches: FORMAT changing and changing back, MID, missing and
+// odd GQ/DP/AD values, a non-ASCII FILTER, a triploid GT, ALT or REF N, a negative QUAL, a
+// FORMAT without a sample column, fewer sample fields than keys, empty fields, a second sample.
+const HEADER2 = [...HEADER.slice(0, -1), '##FORMAT=<ID=MID,Number=1,Type=String,Description="MID">', '#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\tFORMAT\tS1\tS2'];
+const BYTE_ROWS = [
+  'chr1 100 . A G 50 PASS . GT:GQ:DP:AD 0/1:50:30:15,15 1/1:20:10:0,10',
+  'chr1 101 . C T 51.5 PASS . GT:GQ:DP:AD 1/1:51:31:1,30 0/1:20:10:5,5',
+  'chr1 105 . A G 50 PASS . GT:GQ:DP:AD:MID 0/1:50:30:15,15:small_model 0/0:20:10:10,0:.',
+  'chr1 106 . C T 50 PASS . GT:GQ:DP:AD 0/1:.:.:.,3 0/1:3:4:2,2',
+  'chr1 107 . C T 50 PASS . GT:GQ:DP:AD 0/1:1e1:12345678901:3,,4 ./.:.:.:.',
+  'chr1 108 . G C 12.25 LowQual;Ünïcode . GT:GQ:DP:AD 1|0:7:5:2,3 0|1:7:5:2,3',
+  'chr1 109 . G C 12.25 PASS . GT:GQ:DP:AD 1/1/1:7:5:2,3 0/1:7:5:2,3',
+  'chr1 110 . T N 5 PASS . GT 0/1 0/1',
+  'chr1 111 . N A 5 PASS . GT:GQ:DP:AD 0/1:9:8:4,4 0/1:9:8:4,4',
+  'chr1 112 . A G -3.5 PASS . GT:GQ:DP:AD 0/1:50:30:15,15 0/1:50:30:15,15',
+  'chr1 114 . A G 30 PASS . GT:GQ:DP:AD',
+  'chr1 116 . A G 30 PASS . GT:GQ:DP:AD 0/1 1/1:1',
+  'chr1 117 . A G 30 PASS . GT:GQ:DP:AD ::: 0/1:::',
+  'chr1 118 . A G 30 . . GT:GQ:DP:AD 1/1:-1:+5:7 0/1:2:3:4,5',
+  'chr1 119 . A G,T 30 PASS . GT:GQ:DP:AD 1/2:5:6:1,2,3 0/1:5:6:1,2,3',
+  'chr2 100 . A T 45 PASS . GT:GQ:DP:AD 0|1:45:30:15,15 0/1:45:30:15,15',
+  'chr2 101 . A T 45 PASS . GT:GQ:DP:AD 0|1:45:30:15,15',
+];
+const BYTE_B_ROWS = [
+  'chr1 100 . A G 50 PASS . GT:GQ:DP:AD 0/1:50:30:15,15 1/1:20:10:0,10',
+  'chr1 106 . C T 90 RefCall . GT:GQ:DP:AD 0/0:50:30:30,0 0/1:3:4:2,2',
+  'chr1 108 . G C 12.25 PASS . GT:GQ 1|0:7 0|1:7',
+  'chr1 112 . A G 3.5 PASS . GT:GQ:DP:AD 0/1:50:31:15,16 0/1:50:30:15,15',
+  'chr2 100 . A T 45 PASS . GT:GQ:DP:AD 1/1:45:30:0,30 0/1:45:30:15,15',
+];
+
+/** The same file read as decoded lines only (`dataLines`: no bytes), as a plain-gzip file is read. */
+function linesOnly(f: VcfFile): VcfSource {
+  return Object.assign(recordsOnly(f), { dataLines: (s?: AbortSignal) => f.dataLines(s) });
+}
+
+/** `text` as a BGZF file cut into blocks of `every` bytes, so that lines cross blocks. */
+function bgzfOf(path: string, text: string, every: number): string {
+  const data = Buffer.from(text, 'utf8');
+  const blocks: Buffer[] = [];
+  for (let i = 0; i < data.length; i += every) blocks.push(compressBlock(data.subarray(i, i + every)));
+  writeFileSync(path, Buffer.concat([...blocks, Buffer.from(BGZF_EOF)]));
+  return path;
+}
+
+test('the byte path reads every line as the decoded lines and the VcfRecords do (LF and CRLF, plain and BGZF with lines across blocks)', async () => {
+  const plainA = writeSpacedVcf(DIR, 'bytes-a.vcf', HEADER2, BYTE_ROWS);
+  const plainB = writeSpacedVcf(DIR, 'bytes-b.vcf', HEADER2, BYTE_B_ROWS);
+  const textA = readFileSync(plainA, 'utf8');
+  const textB = readFileSync(plainB, 'utf8');
+  const variants: [string, string][] = [
+    [plainA, plainB],
+    [bgzfOf(join(DIR, 'bytes-a.vcf.gz'), textA, 37), bgzfOf(join(DIR, 'bytes-b.vcf.gz'), textB, 53)],
+    [join(DIR, 'bytes-a-crlf.vcf'), join(DIR, 'bytes-b-crlf.vcf')],
+  ];
+  writeFileSync(variants[2]![0], textA.replace(/\n/g, '\r\n'));
+  writeFileSync(variants[2]![1], textB.replace(/\n/g, '\r\n'));
+  let read = 0;
+  for (const [pa, pb] of variants) {
+    const a = await openVcf(pa);
+    const b = await openVcf(pb);
+    assert.ok(a.dataByteBatches() !== undefined, 'the byte path is taken');
+    for (const sample of [0, 1]) {
+      for (const sampleFields of [false, true]) {
+        const opts = { sampleA: sample, sampleB: sample, sampleFields };
+        const bytes = await runWith(a, b, opts);
+        const lines = await runWith(linesOnly(a), linesOnly(b), opts);
+        const records = await runWith(recordsOnly(a), recordsOnly(b), opts);
+        assert.deepEqual(bytes.sites, lines.sites, `${pa} sample ${sample} sampleFields ${sampleFields}`);
+        assert.equal(bytes.summary, lines.summary);
+        assert.deepEqual(bytes.sites, records.sites);
+        assert.equal(bytes.summary, records.summary);
+        read += bytes.sites.length;
+        // Values only the byte path reads from bytes are there: the MID, a DP and VAF of both sides, the non-ASCII FILTER.
+        const s105 = bytes.sites.find((s) => s.pos === 105)!;
+        if (sample === 0) assert.equal(s105.a?.mid, 'small_model');
+        assert.equal(bytes.sites.find((s) => s.pos === 108)!.a?.filter, 'LowQual;Ünïcode');
+        if (sampleFields && sample === 0) {
+          const s112 = bytes.sites.find((s) => s.pos === 112)!;
+          assert.equal(s112.a?.dp, 30);
+          assert.equal(s112.b?.dp, 31);
+          assert.equal(s112.b?.vaf, 16 / 31);
+        }
+      }
+    }
+    await a.close();
+    await b.close();
+  }
+  assert.ok(read > 0);
+});
+
+test('the byte path names the same line as the line reader when a line is too long', async () => {
+  const rows = ['chr1 100 . A G 50 PASS . GT 0/1', 'chr1 101 . A G 50 PASS . GT 0/1', `chr1 102 . A G 50 PASS ${'X'.repeat(3000)} GT 0/1`, 'chr1 103 . A G 50 PASS . GT 0/1'];
+  const plain = writeSpacedVcf(DIR, 'long.vcf', HEADER, rows);
+  const gz = bgzfOf(join(DIR, 'long.vcf.gz'), readFileSync(plain, 'utf8'), 700);
+  const b = await openVcf(vcf('long-b.vcf', ['chr1 100 . A G 50 PASS . GT 0/1']));
+  const before = process.env['VARIANT_LENS_MAX_LINE_BYTES'];
+  process.env['VARIANT_LENS_MAX_LINE_BYTES'] = '2000';
+  try {
+    for (const p of [plain, gz]) {
+      const a = await openVcf(p);
+      const fromBytes = await diffVcfs(a, b).then(() => 'no error', (e: Error) => e.message);
+      const fromLines = await diffVcfs(linesOnly(a), b).then(() => 'no error', (e: Error) => e.message);
+      assert.match(fromBytes, /line 11 is longer than 2000 bytes/, p); // 8 header lines, then rows 9, 10, 11
+      assert.equal(fromBytes, fromLines, p);
+      await a.close();
+    }
+  } finally {
+    if (before === undefined) delete process.env['VARIANT_LENS_MAX_LINE_BYTES'];
+    else process.env['VARIANT_LENS_MAX_LINE_BYTES'] = before;
+  }
+});
+
+async function runWith(a: VcfSource, b: VcfSource, options: { sampleA: number; sampleB: number; sampleFields: boolean }): Promise<{ sites: DiffSite[]; summary: string }> {
+  const sites: DiffSite[] = [];
+  const summary = await diffVcfs(a, b, { ...options, onSite: (s) => sites.push(s), includeSame: true, truth: 'B' });
+  const { elapsedMs: _elapsed, ...rest } = summary;
+  return { sites, summary: JSON.stringify(rest) };
+}

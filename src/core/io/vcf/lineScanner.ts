@@ -111,6 +111,68 @@ export async function* lineBatches(chunks: AsyncIterable<TextChunk>, skip: numbe
   }
 }
 
+/**
+ * Whole lines as bytes: `data[start, end)` holds complete lines, each ending in '\n' except
+ * possibly the batch's last (a line that crossed chunks, or the file's last line without a
+ * newline). For readers that tokenize bytes themselves (the diff's side stream) and decode only
+ * the lines they do not read. `data` is not reused by the producer.
+ */
+export interface ByteLineBatch {
+  readonly data: Buffer;
+  readonly start: number;
+  readonly end: number;
+}
+
+/**
+ * `lineBatches` without decoding: the same lines in the same order, the same line-length
+ * limit (a batch ends before the long line, then LineTooLongError), CRs left for the reader.
+ * A line that crosses a chunk boundary is joined and handed out as a batch of its own.
+ */
+export async function* lineByteBatches(chunks: AsyncIterable<TextChunk>, skip: number, offsetOf: OffsetOf): AsyncGenerator<ByteLineBatch> {
+  let carry: Buffer[] = [];
+  let carryOffset = 0;
+  let first = true;
+  for await (const chunk of chunks) {
+    const data = chunk.data;
+    let p = first ? skip : 0;
+    first = false;
+    if (carry.length > 0) {
+      const end = endCarriedLine(carry, data, p, carryOffset);
+      if (end === undefined) continue;
+      yield { data: end.line, start: 0, end: end.line.length };
+      carry = [];
+      p = end.next;
+    }
+    const last = data.lastIndexOf(NL);
+    if (last >= p) {
+      const limit = maxLineBytes();
+      // A chunk no longer than the limit cannot hold a line over it: only a smaller limit (set
+      // for tests) needs the lines measured.
+      if (last + 1 - p > limit) {
+        for (let j = p; j <= last;) {
+          const nl = data.indexOf(NL, j);
+          if (nl - j > limit) {
+            if (j > p) yield { data, start: p, end: j };
+            throw new LineTooLongError(limit, offsetOf(chunk.pos, j));
+          }
+          j = nl + 1;
+        }
+      }
+      yield { data, start: p, end: last + 1 };
+      p = last + 1;
+    }
+    if (p < data.length) {
+      carry = [data.subarray(p)];
+      carryOffset = offsetOf(chunk.pos, p);
+    }
+  }
+  if (carry.length > 0) {
+    checkCarry(carry.reduce((n, b) => n + b.length, 0), carryOffset);
+    const line = Buffer.concat(carry);
+    yield { data: line, start: 0, end: line.length };
+  }
+}
+
 export interface LineStartBatch {
   /** Start offset of each non-empty line. */
   readonly offsets: number[];

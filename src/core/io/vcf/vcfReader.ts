@@ -18,7 +18,7 @@ import { VariantLensError, throwIfAborted, wrapError } from '../../errors';
 import { CheckedBlocks } from '../bgzf/bgzfIntegrity';
 import { BgzfRandomReader, bgzfBlocks, fileSize, hasBgzfEof, looksLikeBgzf, looksLikeGzip, openForRead, splitVirtualOffset, virtualOffset } from '../bgzf/bgzfReader';
 import { resolveContig } from '../contigAliases';
-import { lineBatches, lineStartBatches, type LineBatch, type LineStartBatch, type OffsetOf, type TextChunk } from './lineScanner';
+import { lineBatches, lineByteBatches, lineStartBatches, type ByteLineBatch, type LineBatch, type LineStartBatch, type OffsetOf, type TextChunk } from './lineScanner';
 import { VcfRecord, parseVcfHeader, type VcfHeader } from './vcfRecord';
 import type { VcfSource } from './vcfSource';
 import type { TabixIndex } from '../index/indexCheck';
@@ -118,6 +118,22 @@ export class VcfFile implements VcfSource, RowIndexSource {
       if (e instanceof LineTooLongError) throw e.withLine(this.path, lineNo + 1);
       throw e;
     }
+  }
+
+  /**
+   * The data lines as bytes (`dataLines` without decoding), for the diff's side stream, which
+   * reads the common line from the bytes and decodes the others. Undefined for a plain-gzip
+   * file (its header is skipped line by line: `dataLines` only). A LineTooLongError names the
+   * line by the reader's own count (`withLine`).
+   */
+  dataByteBatches(signal?: AbortSignal): AsyncGenerator<ByteLineBatch> | undefined {
+    if (this.kind === 'gzip') return undefined;
+    if (this.dataStart === undefined) return emptyByteBatches();
+    if (this.kind === 'bgzf') {
+      const { coffset, uoffset } = splitVirtualOffset(this.dataStart);
+      return lineByteBatches(bgzfChunks(this.path, coffset, signal, this.checked), uoffset, virtualOffset);
+    }
+    return lineByteBatches(plainChunks(this.path, this.dataStart, this.size, signal), 0, plainOffset);
   }
 
   /**
@@ -345,6 +361,10 @@ export function headerAfterData(file: string, lineNo: number, line: string): Var
 const plainOffset: OffsetOf = (pos, inChunk) => pos + inChunk;
 
 async function* emptyBatches(): AsyncGenerator<LineBatch> {
+  // no records
+}
+
+async function* emptyByteBatches(): AsyncGenerator<ByteLineBatch> {
   // no records
 }
 

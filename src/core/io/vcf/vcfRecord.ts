@@ -385,6 +385,31 @@ export function parseDecimal(line: string, from: number, to: number): number {
   const v = k === 0 ? m : m / POW10[k]!;
   return neg ? -v : v;
 }
+/** `parseDecimal` of the bytes b[from, to) (the same digits, the same arithmetic, the same NaN cases). */
+export function parseDecimalBytes(b: Uint8Array, from: number, to: number): number {
+  let i = from;
+  let neg = false;
+  if (b[i] === 45 /* - */) { neg = true; i++; }
+  let m = 0;
+  let digits = 0;
+  let frac = -1;
+  for (; i < to; i++) {
+    const c = b[i]!;
+    if (c >= 48 && c <= 57) {
+      m = m * 10 + (c - 48);
+      digits++;
+    } else if (c === 46 /* . */ && frac < 0) {
+      frac = i;
+    } else {
+      return NaN;
+    }
+  }
+  if (digits === 0 || digits > 15) return NaN;
+  const k = frac < 0 ? 0 : to - frac - 1;
+  if (k > 22) return NaN;
+  const v = k === 0 ? m : m / POW10[k]!;
+  return neg ? -v : v;
+}
 const PASS: readonly string[] = Object.freeze(['PASS']);
 
 /** REF: A C G T N (either case); non-empty ('.' and '*' are not reference bases). */
