@@ -340,12 +340,18 @@ export class SideStream {
     // ID
     i++;
     while (i < e && d[i] !== 9) i++;
-    // REF and ALT: one base each, then a tab
-    const r = d[i + 1]!;
-    const a = d[i + 3]!;
-    if (i + 4 >= e || d[i + 2] !== 9 || d[i + 4] !== 9 || r === a || BASE_TEXT[r] === undefined || BASE_TEXT[a] === undefined || a === 78 /* N */) return this.addDecoded(d, j, e, lineNumber);
+    // REF: upper-case A C G T N; ALT: such bases and commas. A SNP's ALT is one of A C G T, not REF.
+    const r0 = ++i;
+    while (i < e && BASE_TEXT[d[i]!] !== undefined) i++;
+    if (i === r0 || i >= e || d[i] !== 9) return this.addDecoded(d, j, e, lineNumber);
+    const a0 = ++i;
+    while (i < e && (BASE_TEXT[d[i]!] !== undefined || d[i] === 44 /* , */)) i++;
+    if (i === a0 || i >= e || d[i] !== 9) return this.addDecoded(d, j, e, lineNumber);
+    const a1 = i;
+    const snp = a1 - a0 === 1 && a0 - r0 === 2;
+    if (snp && (d[r0] === d[a0] || d[a0] === 78 /* N */)) return this.addDecoded(d, j, e, lineNumber);
     // QUAL
-    i += 5;
+    i++;
     const q0 = i;
     while (i < e && d[i] !== 9) i++;
     if (i >= e) return this.addDecoded(d, j, e, lineNumber);
@@ -388,29 +394,53 @@ export class SideStream {
     if (s >= e) return this.addDecoded(d, j, e, lineNumber);
     let sEnd = s;
     while (sEnd < e && d[sEnd] !== 9) sEnd++;
+    // Other REF/ALT: the texts, and ALTs that addRecord would refuse go to it for its error.
+    const ref = snp ? BASE_TEXT[d[r0]!]! : d.toString('latin1', r0, a0 - 1);
+    const altText = snp ? BASE_TEXT[d[a0]!]! : d.toString('latin1', a0, a1);
+    const alts = snp ? undefined : altText.indexOf(',') < 0 ? [altText] : altText.split(',');
+    if (alts !== undefined && invalidAltReason(ref, alts) !== undefined) return this.addDecoded(d, j, e, lineNumber);
     const gt = this.sampleBytes(d, s, sEnd, slots);
+    const filter = f1 - f0 === 4 && d[f0] === 80 && d[f0 + 1] === 65 && d[f0 + 2] === 83 && d[f0 + 3] === 83
+      ? 'PASS'
+      : f1 - f0 === 1 && d[f0] === 46 ? '.' : d.toString('utf8', f0, f1);
     // Read: now the record's checks and counts, as addRecord and finishRecord make them.
-    const ref = BASE_TEXT[r]!;
-    const alt = BASE_TEXT[a]!;
+    this.lineJ = j;
+    this.lineE = e;
     this.records++;
     const samePos = pos === this.lastPos;
     if (pos < this.lastPos) this.unsorted(this.curContig, pos, lineNumber);
     this.lastPos = pos;
     this.lastLine = lineNumber;
-    const first = this.repeated(samePos, ref, alt, lineNumber);
+    const first = this.repeated(samePos, ref, altText, lineNumber);
     if (first) throw badRecord(this.source.path, lineNumber, repeatReason(first.line), d.toString('utf8', j, e));
-    if (gt.alleles && (gt.maxAllele < 0 || gt.maxAllele > 1)) {
-      const bad = checkGtAlleles(gt.alleles, 1, gt.text);
-      if (bad) throw badRecord(this.source.path, lineNumber, bad, d.toString('utf8', j, e));
+    if (alts === undefined) {
+      this.finishParsed(undefined, lineNumber, pos, ref, qual, undefined, altText, gt, filter);
+      return undefined;
     }
-    this.builder.addRecordZygosity(this.side, gt.zygosity);
-    const filter = f1 - f0 === 4 && d[f0] === 80 && d[f0 + 1] === 65 && d[f0 + 2] === 83 && d[f0 + 3] === 83
-      ? 'PASS'
-      : f1 - f0 === 1 && d[f0] === 46 ? '.' : d.toString('utf8', f0, f1);
-    this.queue(pos, lineNumber, pos, ref, alt, 'SNP', 1, gt, gt.text, qual, filter, this.gq, this.mid);
-    this.flush(pos - this.window);
-    return undefined;
+    const norms = new Array<NormalizedAllele | number | undefined>(alts.length);
+    let needsRef = false;
+    for (let k = 0; k < alts.length; k++) {
+      const n = normalizeAllele(pos, ref, alts[k]!, this.refWindow?.lookup);
+      norms[k] = n;
+      if (typeof n === 'number') needsRef = true;
+    }
+    if (!needsRef) {
+      this.finishParsed(undefined, lineNumber, pos, ref, qual, norms, undefined, gt, filter);
+      return undefined;
+    }
+    const line = d.toString('utf8', j, e);
+    return (async () => {
+      for (let k = 0; k < norms.length; k++) {
+        if (typeof norms[k] === 'number') norms[k] = await this.refWindow!.normalize(pos, ref, alts[k]!, this.signal);
+      }
+      // The sample's fields again: they are the side's scratch fields.
+      this.finishParsed(line, lineNumber, pos, ref, qual, norms, undefined, this.sampleBytes(d, s, sEnd, slots), filter);
+    })();
   }
+
+  /** Where the line `addBytes` reads is in `bytes` (for an error's text). */
+  private lineJ = 0;
+  private lineE = 0;
 
   /** A line the byte path does not read: decoded (as the line reader decodes it) and read by `addLine`. */
   private addDecoded(d: Buffer, j: number, e: number, lineNumber: number): Promise<void> | undefined {
@@ -678,23 +708,7 @@ export class SideStream {
   ): void {
     const tabs = this.tabs.at;
     // GT and GQ of the chosen sample, read straight from the line (no splits, few strings).
-    let gt: GtInfo | undefined;
-    let gq: number | undefined;
-    let mid: string | undefined;
-    if (this.hasSamples) {
-      gt = this.sampleGt(line);
-      gq = this.gq;
-      mid = this.mid;
-      // A GT naming an ALT the record lacks, or a non-number, is an error, not a guess.
-      // (Checked once per distinct GT text: GtInfo.maxAllele, -1 when an allele is not "." or a number.)
-      const altCount = snpAlt !== undefined ? 1 : norms?.length ?? 0;
-      if (gt.alleles && (gt.maxAllele < 0 || gt.maxAllele > altCount)) {
-        const bad = checkGtAlleles(gt.alleles, altCount, gt.text);
-        if (bad) throw badRecord(this.source.path, lineNumber, bad, line);
-      }
-    }
-    this.builder.addRecordZygosity(this.side, gt === undefined ? 0 : gt.zygosity);
-    if (norms === undefined && snpAlt === undefined) { this.flush(pos - this.window); return; }
+    const gt = this.hasSamples ? this.sampleGt(line) : undefined;
     const f0 = tabs[5]! + 1;
     const f1 = tabs[6]!;
     // FILTER as written ('.', 'PASS', 'A;B'): what the split FILTER list joins back to.
@@ -702,6 +716,31 @@ export class SideStream {
     const filter = f1 - f0 === 4 && line.charCodeAt(f0) === 80 && line.charCodeAt(f0 + 1) === 65 && line.charCodeAt(f0 + 2) === 83 && line.charCodeAt(f0 + 3) === 83
       ? 'PASS'
       : f1 - f0 === 1 && line.charCodeAt(f0) === 46 ? '.' : line.slice(f0, f1);
+    this.finishParsed(line, lineNumber, pos, ref, qual, norms, snpAlt, gt, filter);
+  }
+
+  /**
+   * `finishRecord` once the sample's fields (`gt`; GQ, MID, DP and AD in the side's fields)
+   * and FILTER are read, from the line's text or its bytes. `line`: the text for an error
+   * (undefined on the byte path: decoded from `bytes` then).
+   */
+  private finishParsed(
+    line: string | undefined, lineNumber: number, pos: number, ref: string, qual: number | undefined,
+    norms: (NormalizedAllele | number | undefined)[] | undefined, snpAlt: string | undefined, gt: GtInfo | undefined, filter: string,
+  ): void {
+    if (gt !== undefined) {
+      // A GT naming an ALT the record lacks, or a non-number, is an error, not a guess.
+      // (Checked once per distinct GT text: GtInfo.maxAllele, -1 when an allele is not "." or a number.)
+      const altCount = snpAlt !== undefined ? 1 : norms?.length ?? 0;
+      if (gt.alleles && (gt.maxAllele < 0 || gt.maxAllele > altCount)) {
+        const bad = checkGtAlleles(gt.alleles, altCount, gt.text);
+        if (bad) throw badRecord(this.source.path, lineNumber, bad, line ?? this.bytes.toString('utf8', this.lineJ, this.lineE));
+      }
+    }
+    this.builder.addRecordZygosity(this.side, gt === undefined ? 0 : gt.zygosity);
+    if (norms === undefined && snpAlt === undefined) { this.flush(pos - this.window); return; }
+    const gq = gt === undefined ? undefined : this.gq;
+    const mid = gt === undefined ? undefined : this.mid;
     const recordGt = gt === undefined ? '' : gt.text;
     if (snpAlt !== undefined) {
       this.queue(pos, lineNumber, pos, ref, snpAlt, 'SNP', 1, gt, recordGt, qual, filter, gq, mid);

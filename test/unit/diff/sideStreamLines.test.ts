@@ -20,6 +20,9 @@ import type { DiffSite } from '../../../src/core/diff/diffClasses';
 import { TEST_CACHE } from '../../helpers/paths';
 import { writeSpacedVcf } from '../../helpers/vcfText';
 import { BGZF_EOF, compressBlock } from '../../../src/core/io/bgzf/bgzfWriter';
+import { openReference } from '../../../src/core/io/fasta/fastaReader';
+import { writeFasta } from '../../../src/core/io/fasta/fastaWriter';
+import type { ReferenceSource } from '../../../src/core/io/fasta/referenceSource';
 
 const DIR = join(TEST_CACHE, 'diff-side-lines');
 
@@ -98,6 +101,10 @@ test('a malformed line fails with the same error read from data lines or through
     ['chr1 200 . A G 30 PASS', /7 tab-separated columns/],
     ['chr1 200 . A A 30 PASS . GT 0/1', /equal to REF/],
     ['chr1 200 . A G 30 PASS . GT 0/2', /names allele 2/],
+    ['chr1 200 . AC A,ACC 30 PASS . GT 0/3', /names allele 3/],
+    ['chr1 200 . AC A,,ACC 30 PASS . GT 0/1', /empty allele in ALT/],
+    ['chr1 200 . AC ACC,AC 30 PASS . GT 0/1', /equal to REF/],
+    ['chr1 100 . A G 30 PASS . GT:GQ 0/1:3', /repeats the record of line 9/],
     ['chr1 100 . A G 30 PASS . GT 0/1', /repeats the record of line 9/],
     ['chr1 50 . A G 30 PASS . GT 0/1', /comes after chr1:100/],
     ['#chr1 200 . A G 30 PASS . GT 0/1', /header line/],
@@ -106,8 +113,11 @@ test('a malformed line fails with the same error read from data lines or through
     const a = await openVcf(vcf('bad.vcf', ['chr1 100 . A G 30 PASS . GT 0/1', row]));
     const fromLines = await diffVcfs(a, b).then(() => 'no error', (e: Error) => e.message);
     const fromRecords = await diffVcfs(recordsOnly(a), recordsOnly(b)).then(() => 'no error', (e: Error) => e.message);
+    // (A VcfFile's lines are read from their bytes; linesOnly reads them decoded.)
+    const fromDecoded = await diffVcfs(linesOnly(a), linesOnly(b)).then(() => 'no error', (e: Error) => e.message);
     assert.match(fromLines, want, row);
     assert.equal(fromLines, fromRecords, row);
+    assert.equal(fromLines, fromDecoded, row);
   }
 });
 
@@ -115,7 +125,9 @@ test('a malformed line fails with the same error read from data lines or through
 // side stream reads the common SNP line from them and decodes every other line for `addLine`.
 // Rows that take each of its branches: FORMAT changing and changing back, MID, missing and
 // odd GQ/DP/AD values, a non-ASCII FILTER, a triploid GT, ALT or REF N, a negative QUAL, a
-// FORMAT without a sample column, fewer sample fields than keys, empty fields, a second sample.
+// FORMAT without a sample column, fewer sample fields than keys, empty fields, a second sample,
+// indels and multi-allelic records (left-aligned in a homopolymer with the reference), a GT
+// naming an ALT the record lacks (in the errors' test above).
 const HEADER2 = [...HEADER.slice(0, -1), '##FORMAT=<ID=MID,Number=1,Type=String,Description="MID">', '#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\tFORMAT\tS1\tS2'];
 const BYTE_ROWS = [
   'chr1 100 . A G 50 PASS . GT:GQ:DP:AD 0/1:50:30:15,15 1/1:20:10:0,10',
@@ -128,7 +140,10 @@ const BYTE_ROWS = [
   'chr1 110 . T N 5 PASS . GT 0/1 0/1',
   'chr1 111 . N A 5 PASS . GT:GQ:DP:AD 0/1:9:8:4,4 0/1:9:8:4,4',
   'chr1 112 . A G -3.5 PASS . GT:GQ:DP:AD 0/1:50:30:15,15 0/1:50:30:15,15',
+  'chr1 113 . AAA AA 30 PASS . GT:GQ:DP:AD 0/1:30:20:10,10 0/1:30:20:10,10',
   'chr1 114 . A G 30 PASS . GT:GQ:DP:AD',
+  'chr1 115 . A AA,AAA 30 PASS . GT:GQ:DP:AD 1/2:20:20:5,5,10 0/1:20:20:10,10,0',
+  'chr1 115 . AC A,ACC 20 PASS . GT:GQ:DP:AD 2/2:20:20:5,5,10 0/1:20:20:10,10,0',
   'chr1 116 . A G 30 PASS . GT:GQ:DP:AD 0/1 1/1:1',
   'chr1 117 . A G 30 PASS . GT:GQ:DP:AD ::: 0/1:::',
   'chr1 118 . A G 30 . . GT:GQ:DP:AD 1/1:-1:+5:7 0/1:2:3:4,5',
@@ -140,6 +155,7 @@ const BYTE_B_ROWS = [
   'chr1 100 . A G 50 PASS . GT:GQ:DP:AD 0/1:50:30:15,15 1/1:20:10:0,10',
   'chr1 106 . C T 90 RefCall . GT:GQ:DP:AD 0/0:50:30:30,0 0/1:3:4:2,2',
   'chr1 108 . G C 12.25 PASS . GT:GQ 1|0:7 0|1:7',
+  'chr1 111 . AA A 30 PASS . GT:GQ:DP:AD 0/1:30:20:10,10 0/1:30:20:10,10',
   'chr1 112 . A G 3.5 PASS . GT:GQ:DP:AD 0/1:50:31:15,16 0/1:50:30:15,15',
   'chr2 100 . A T 45 PASS . GT:GQ:DP:AD 1/1:45:30:0,30 0/1:45:30:15,15',
 ];
@@ -170,22 +186,29 @@ test('the byte path reads every line as the decoded lines and the VcfRecords do 
   ];
   writeFileSync(variants[2]![0], textA.replace(/\n/g, '\r\n'));
   writeFileSync(variants[2]![1], textB.replace(/\n/g, '\r\n'));
+  // chr1: an A run at 101–130 (1-based), where the indels at 111–115 left-align to 100.
+  const seq = 'ACGT'.repeat(250_000).split('');
+  for (let i = 100; i < 130; i++) seq[i] = 'A';
+  const { path: refPath } = await writeFasta(join(DIR, 'bytes-ref.fa'), [{ name: 'chr1', seq: seq.join('') }, { name: 'chr2', seq: 'ACGT'.repeat(250_000) }]);
+  const reference = await openReference(refPath);
   let read = 0;
   for (const [pa, pb] of variants) {
     const a = await openVcf(pa);
     const b = await openVcf(pb);
     assert.ok(a.dataByteBatches() !== undefined, 'the byte path is taken');
-    for (const sample of [0, 1]) {
-      for (const sampleFields of [false, true]) {
-        const opts = { sampleA: sample, sampleB: sample, sampleFields };
+    for (const [sample, sampleFields, ref] of [[0, false, false], [0, true, false], [1, true, false], [0, true, true], [1, false, true]] as const) {
+      {
+        const opts = { sampleA: sample, sampleB: sample, sampleFields, reference: ref ? reference : undefined };
         const bytes = await runWith(a, b, opts);
         const lines = await runWith(linesOnly(a), linesOnly(b), opts);
         const records = await runWith(recordsOnly(a), recordsOnly(b), opts);
-        assert.deepEqual(bytes.sites, lines.sites, `${pa} sample ${sample} sampleFields ${sampleFields}`);
+        assert.deepEqual(bytes.sites, lines.sites, `${pa} sample ${sample} sampleFields ${sampleFields} reference ${ref}`);
         assert.equal(bytes.summary, lines.summary);
         assert.deepEqual(bytes.sites, records.sites);
         assert.equal(bytes.summary, records.summary);
         read += bytes.sites.length;
+        // The deletions at 111 (B) and 113 (A) are one allele once left-aligned against the reference.
+        if (ref) assert.ok(bytes.sites.some((s) => s.pos === 100 && s.ref === 'TA' && s.alt === 'T' && s.a !== undefined && s.b !== undefined), 'left-aligned deletion matched');
         // Values only the byte path reads from bytes are there: the MID, a DP and VAF of both sides, the non-ASCII FILTER.
         const s105 = bytes.sites.find((s) => s.pos === 105)!;
         if (sample === 0) assert.equal(s105.a?.mid, 'small_model');
@@ -226,7 +249,7 @@ test('the byte path names the same line as the line reader when a line is too lo
   }
 });
 
-async function runWith(a: VcfSource, b: VcfSource, options: { sampleA: number; sampleB: number; sampleFields: boolean }): Promise<{ sites: DiffSite[]; summary: string }> {
+async function runWith(a: VcfSource, b: VcfSource, options: { sampleA: number; sampleB: number; sampleFields: boolean; reference?: ReferenceSource }): Promise<{ sites: DiffSite[]; summary: string }> {
   const sites: DiffSite[] = [];
   const summary = await diffVcfs(a, b, { ...options, onSite: (s) => sites.push(s), includeSame: true, truth: 'B' });
   const { elapsedMs: _elapsed, ...rest } = summary;
