@@ -9,12 +9,17 @@
  * breaks the order fails with a message that says how to sort it.
  *
  * Each record's columns come from the shared tokenizer's layout (io/vcf/vcfLineTokenizer.ts).
- * A file read in its own order is read as lines (`VcfFile.dataLines`) and each line is
- * tokenized and checked here, without a VcfRecord per line: the common line (digits for POS,
- * upper-case bases for REF, a plain decimal or '.' for QUAL) is read in place, and any other
- * line is handed to VcfRecord, whose constructor reads it or fails with its message. GT and GQ
- * of the chosen sample are read straight from the line, GTs parsed once per distinct text
- * (GenotypeCache).
+ * A file read in its own order (BGZF or plain) is read as bytes (`VcfFile.dataByteBatches`):
+ * a line of the common form (the current contig, POS digits, REF and ALT of upper-case bases,
+ * QUAL a plain decimal or '.', a FORMAT and the sample's column) is read from its bytes
+ * (`addBytes`) — no string per line, about half the CPU of tokenizing the decoded line — and
+ * every other line is decoded and read as text (`addLine`). A plain-gzip file is read as text
+ * lines (`VcfFile.dataLines`). The text path tokenizes and checks each line here, without a
+ * VcfRecord per line: the common line is read in place, and any other line is handed to
+ * VcfRecord, whose constructor reads it or fails with its message. GT and GQ of the chosen
+ * sample are read straight from the line, GTs parsed once per distinct text (GenotypeCache).
+ * Both paths end in the same checks and queueing (`finishParsed`), and a test reads the same
+ * files through bytes, text lines and VcfRecords (test/unit/diff/sideStreamLines.test.ts).
  *
  * Coordinates: VCF POS (1-based) throughout; `region` is 0-based half-open.
  */
