@@ -12,7 +12,7 @@
  * A file read in its own order (BGZF or plain) is read as bytes (`VcfFile.dataByteBatches`):
  * a line of the common form (the current contig, POS digits, REF and ALT of upper-case bases,
  * QUAL a plain decimal or '.', a FORMAT and the sample's column) is read from its bytes
- * (`addBytes`) — no string per line, about half the CPU of tokenizing the decoded line — and
+ * (`addBytes`; no string per line: decision 0016, "Speed, sixth round") and
  * every other line is decoded and read as text (`addLine`). A plain-gzip file is read as text
  * lines (`VcfFile.dataLines`). The text path tokenizes and checks each line here, without a
  * VcfRecord per line: the common line is read in place, and any other line is handed to
