@@ -229,9 +229,9 @@ function windowStart(wLo: number, wHi: number): number {
 
 /**
  * `scanRepeats` for a site whose window lies inside the 32 bases [s, s + 32) of A, C, G, T,
- * a word at a time: bit j of `matches` says base s + j equals base s + j + L, so the stretches
- * of period L are runs of set bits. False (nothing written) when a stretch of the site reaches
- * an end of the window: it may go on beyond, and the scan follows it.
+ * a word at a time: bit j of the period's `matches` says base s + j equals base s + j + L, so
+ * the stretches of period L are runs of set bits. False (nothing written) when a stretch of the
+ * site reaches an end of the window: it may go on beyond, and the scan follows it.
  */
 function repeatsInWindow(lowBits: Uint32Array, highBits: Uint32Array, codes: Uint8Array, s: number, wLo: number, wHi: number, out: MutableReferenceContext): boolean {
   const q = s >> 5;
@@ -239,37 +239,56 @@ function repeatsInWindow(lowBits: Uint32Array, highBits: Uint32Array, codes: Uin
   // Funnel shifts (the second shift in two steps: a shift by 32 is a shift by 0 in JavaScript).
   const x0 = (lowBits[q]! >>> r) | ((lowBits[q + 1]! << 1) << (31 - r));
   const x1 = (highBits[q]! >>> r) | ((highBits[q + 1]! << 1) << (31 - r));
-  const b = wHi - s;
-  const upTo = (2 << b) - 1; // bits 0…b
-  let homopolymer = 1;
+  const lo = wLo - s;
+  const hi = wHi - s;
+  // Homopolymer: the runs of one base through the window's first and last base, and (a
+  // window of four bases or more) the longest run strictly between them.
+  const same = ~((x0 ^ (x0 >>> 1)) | (x1 ^ (x1 >>> 1))) & 0x7fffffff; // j < 31 only
+  const downLo = equalBelow(same, lo);
+  const upHi = equalAbove(same, hi);
+  if (downLo >= lo || hi + upHi >= 31) return false;
+  let homopolymer = Math.max(1 + downLo + equalAbove(same, lo), 1 + equalBelow(same, hi) + upHi);
+  if (hi - lo > 2) {
+    let inside = same & ((1 << (hi - 1)) - 1) & ~((2 << lo) - 1);
+    let run = 0;
+    for (; inside !== 0; run++) inside &= inside >>> 1;
+    if (run + 1 > homopolymer) homopolymer = run + 1;
+  }
+  // Tandem repeats of period L: the runs of at least L periodic positions (two whole copies)
+  // that meet the window's periodic positions [wLo − L, wHi].
   let bestSpan = 0;
   let bestUnit = 0;
-  for (let L = 1; L <= MAX_REPEAT_PERIOD; L++) {
+  for (let L = 2; L <= MAX_REPEAT_PERIOD; L++) {
     const matches = ~((x0 ^ (x0 >>> L)) | (x1 ^ (x1 >>> L))) & (-1 >>> L); // j < 32 − L only
-    if (L > 1) {
-      // Runs of at least L periodic positions (L ≥ 2 counts from two whole copies): their
-      // starts j, and one of them meets the window's periodic positions [wLo − L, wHi] when
-      // j ∈ [wLo − 2L + 1, wHi]. Mostly there is none, and the period is done.
-      let starts = matches;
-      for (let t = 1; t < L; t++) starts &= matches >>> t;
-      if ((starts & upTo & ~((1 << (wLo - 2 * L + 1 - s)) - 1)) === 0) continue;
-    }
-    const top = 31 - L; // the last bit of `matches` the window can tell
-    // Each run of `matches` that meets [wLo − L, wHi]: from its lowest bit in that range.
-    let t = matches & upTo & ~((1 << (wLo - L - s)) - 1);
+    // Where L periodic positions in a row start: from runs of ⌈L/2⌉ by one shift.
+    const two = matches & (matches >>> 1);
+    const half = L < 4 ? (L === 2 ? matches : two) : (L === 4 ? two : two & (matches >>> 2));
+    // Such a start j meets [wLo − L, wHi] when j ∈ [wLo − 2L + 1, wHi]; mostly there is none.
+    let t = half & (half >>> (L >> 1)) & ((2 << hi) - 1) & ~((1 << (lo - 2 * L + 1)) - 1);
     while (t !== 0) {
       const p = 31 - Math.clz32(t & -t);
-      const lo = 32 - Math.clz32(~matches & ((1 << p) - 1)); // above the run's highest gap below p
+      const first = 32 - Math.clz32(~matches & ((1 << p) - 1)); // above the run's highest gap below p
       const rest = ~matches >>> p;
       const last = p + 30 - Math.clz32(rest & -rest); // below the run's lowest gap from p
-      if (lo === 0 || last === top) return false;
-      const span = last + L + 1 - lo;
-      if (L === 1) { if (span > homopolymer) homopolymer = span; } else if (span >= 2 * L && span > bestSpan && primitive(codes, s + lo, L)) { bestSpan = span; bestUnit = L; }
+      if (first === 0 || last === 31 - L) return false;
+      const span = last + L + 1 - first;
+      if (span > bestSpan && primitive(codes, s + first, L)) { bestSpan = span; bestUnit = L; }
       t &= ~((2 << last) - 1);
     }
   }
   setRepeats(out, homopolymer, bestSpan, bestUnit);
   return true;
+}
+
+/** Bases equal to base j just above it: the set bits of `same` from bit j up. */
+function equalAbove(same: number, j: number): number {
+  const rest = ~same >>> j;
+  return 31 - Math.clz32(rest & -rest);
+}
+
+/** Bases equal to base j (0 < j < 32) just below it, or more than j when all of them are. */
+function equalBelow(same: number, j: number): number {
+  return Math.clz32(~same << (32 - j));
 }
 
 /** Bytes → base codes in place through a lookup table (A 1, C 2, G 3, T 4, either case; anything else 0). */
