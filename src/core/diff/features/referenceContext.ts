@@ -137,11 +137,58 @@ export class ReferenceBlock {
       repeatsInWindow(this.lowBits, this.highBits, this.codes, s, wLo, wHi, out);
   }
 
-  /** The homopolymer and tandem repeat base by base (every site; the reference of `repeatsByWindow`). @internal */
+  /**
+   * The homopolymer and tandem repeat base by base (every site; the reference of
+   * `repeatsByWindow`): for each period, the maximal stretches found from the window's periodic
+   * positions and followed at most `REPEAT_REACH` bases beyond it (clipped to the block). @internal
+   */
   repeatsByScan(i: number, refLen: number, out: MutableReferenceContext): void {
+    const codes = this.codes;
+    const n = this.n;
+    // Block-relative coordinates from here on.
     const wLo = Math.max(0, i - 1 - this.start);
-    const wHi = Math.min(this.n - 1, i + (refLen > 1 ? refLen : 1) - this.start);
-    scanRepeats(this.codes, this.n, wLo, wHi, out);
+    const wHi = Math.min(n - 1, i + (refLen > 1 ? refLen : 1) - this.start);
+    const reachLo = Math.max(0, wLo - REPEAT_REACH);
+    const reachHi = Math.min(n, wHi + 1 + REPEAT_REACH);
+    let homopolymer = 1;
+    let bestSpan = 0;
+    let bestUnit = 0;
+    for (let L = 1; L <= MAX_REPEAT_PERIOD; L++) {
+      // Maximal stretches [lo, hi) with codes[k] = codes[k + L] ≠ 0 for k in [lo, hi − L).
+      // A stretch overlaps the window when one of its periodic positions k (k and k + L
+      // equal) has k ≤ wHi and k + L ≥ wLo.
+      const kMax = reachHi - L; // k + L < reachHi
+      const kLast = Math.min(wHi, kMax - 1);
+      let k = Math.max(reachLo, wLo - L);
+      while (k <= kLast) {
+        const c = codes[k]!;
+        if (c === 0 || c !== codes[k + L]) {
+          // A period L ≥ 2 counts only from L periodic positions in a row (two whole copies),
+          // and such a run holds one of every L-th position from here, or the range's last
+          // one: only those are looked at (a homopolymer counts from one position).
+          k = L === 1 || k === kLast ? k + 1 : Math.min(k + L, kLast);
+          continue;
+        }
+        let lo = k;
+        while (lo > reachLo) {
+          const d = codes[lo - 1]!;
+          if (d === 0 || d !== codes[lo - 1 + L]) break;
+          lo--;
+        }
+        let last = k; // last k with codes[k] = codes[k + L]
+        while (last + 1 < kMax) {
+          const d = codes[last + 1]!;
+          if (d === 0 || d !== codes[last + 1 + L]) break;
+          last++;
+        }
+        const span = last + L + 1 - lo;
+        if (last + L >= wLo) {
+          if (L === 1) { if (span > homopolymer) homopolymer = span; } else if (span >= 2 * L && span > bestSpan && primitive(codes, lo, L)) { bestSpan = span; bestUnit = L; }
+        }
+        k = last + 1;
+      }
+    }
+    setRepeats(out, homopolymer, bestSpan, bestUnit);
   }
 
   private gcInto(i: number, refLen: number, out: MutableReferenceContext): void {
@@ -153,55 +200,6 @@ export class ReferenceBlock {
     const gc = gcBefore(this.highBits, this.gcWords, gHi) - gcBefore(this.highBits, this.gcWords, gLo);
     out.gc = acgt === 0 ? undefined : gc / acgt;
   }
-}
-
-/**
- * The homopolymer and tandem repeat of the window [wLo, wHi] (block-relative, closed) into
- * `out`, base by base: for each period, the maximal stretches found from the window's
- * periodic positions and followed at most `REPEAT_REACH` bases beyond it (clipped to the block).
- */
-function scanRepeats(codes: Uint8Array, n: number, wLo: number, wHi: number, out: MutableReferenceContext): void {
-  const reachLo = Math.max(0, wLo - REPEAT_REACH);
-  const reachHi = Math.min(n, wHi + 1 + REPEAT_REACH);
-  let homopolymer = 1;
-  let bestSpan = 0;
-  let bestUnit = 0;
-  for (let L = 1; L <= MAX_REPEAT_PERIOD; L++) {
-    // Maximal stretches [lo, hi) with codes[k] = codes[k + L] ≠ 0 for k in [lo, hi − L).
-    // A stretch overlaps the window when one of its periodic positions k (k and k + L
-    // equal) has k ≤ wHi and k + L ≥ wLo.
-    const kMax = reachHi - L; // k + L < reachHi
-    const kLast = Math.min(wHi, kMax - 1);
-    let k = Math.max(reachLo, wLo - L);
-    while (k <= kLast) {
-      const c = codes[k]!;
-      if (c === 0 || c !== codes[k + L]) {
-        // A period L ≥ 2 counts only from L periodic positions in a row (two whole copies),
-        // and such a run holds one of every L-th position from here, or the range's last
-        // one: only those are looked at (a homopolymer counts from one position).
-        k = L === 1 || k === kLast ? k + 1 : Math.min(k + L, kLast);
-        continue;
-      }
-      let lo = k;
-      while (lo > reachLo) {
-        const d = codes[lo - 1]!;
-        if (d === 0 || d !== codes[lo - 1 + L]) break;
-        lo--;
-      }
-      let last = k; // last k with codes[k] = codes[k + L]
-      while (last + 1 < kMax) {
-        const d = codes[last + 1]!;
-        if (d === 0 || d !== codes[last + 1 + L]) break;
-        last++;
-      }
-      const span = last + L + 1 - lo;
-      if (last + L >= wLo) {
-        if (L === 1) { if (span > homopolymer) homopolymer = span; } else if (span >= 2 * L && span > bestSpan && primitive(codes, lo, L)) { bestSpan = span; bestUnit = L; }
-      }
-      k = last + 1;
-    }
-  }
-  setRepeats(out, homopolymer, bestSpan, bestUnit);
 }
 
 function setRepeats(out: MutableReferenceContext, homopolymer: number, bestSpan: number, bestUnit: number): void {
