@@ -107,3 +107,16 @@ test('the bit-plane path in 1 MiB blocks of random bases (the bench case) = the 
   }
   assert.ok(viaWindow > sites * 0.99, `${viaWindow} of ${sites}`);
 });
+
+test('a block reloaded with up to three bases more than its arrays were made for (codes rounded to 4 bytes) = a fresh block', () => {
+  const rand = seededRandom(5);
+  for (let n = 37; n < 45; n++) {
+    const block = new ReferenceBlock('c', 0, 'ACGT'.repeat(20).slice(0, n), n);
+    for (let more = 0; more <= 4; more++) {
+      const seq = Array.from({ length: n + more }, (_, k) => (k >= n - 2 ? 'N' : 'ACGT'[Math.floor(rand() * 4)]!)).join('');
+      block.load('c', 0, seq, seq.length);
+      const fresh = new ReferenceBlock('c', 0, seq, seq.length);
+      for (let i = 0; i < seq.length; i++) assert.deepEqual(block.contextAt(i, 1), fresh.contextAt(i, 1), `n ${n} + ${more}, site ${i}`);
+    }
+  }
+});

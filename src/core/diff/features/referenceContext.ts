@@ -80,7 +80,8 @@ export class ReferenceBlock {
     this.start = start;
     this.contigLength = contigLength;
     this.n = n;
-    if (this.codes.length < n) {
+    // Sized by the prefix counts' n + 1: the codes are rounded up to whole 32-bit words.
+    if (this.acgtPrefix.length <= n) {
       this.codes = new Uint8Array((n + 3) & ~3);
       this.quads = new Uint32Array(this.codes.buffer, 0, this.codes.length >> 2);
       this.acgtPrefix = new Int32Array(n + 1);
