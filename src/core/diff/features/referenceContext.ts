@@ -217,8 +217,9 @@ const MAX_WINDOW_SPAN = 9;
 
 /**
  * Where the 32-base window of [wLo, wHi] starts, or −1 when the site's window is too wide.
- * It leaves at least 2·L − 1 bases before wLo − L and 2·L bases after wHi + L for every period
- * L ≤ 6, so a stretch of the site that reaches an end of the window holds L periodic positions
+ * At most wLo − 11 and at least wHi − 20 (so wHi − wLo ≤ 9): then for every period L ≤ 6 the
+ * periodic positions [wLo − L, wHi] have L − 1 more inside the window before and after them, so
+ * a stretch of the site that reaches an end of the window holds L periodic positions in a row
  * inside it (what `repeatsInWindow`'s quick test looks for) — and is then left to the scan.
  */
 function windowStart(wLo: number, wHi: number): number {
