@@ -234,11 +234,7 @@ export class SideStream {
     while (this.ready.length === 0 || this.bi < this.batch.length) {
       if (this.bi >= this.batch.length) {
         const r = await this.iterator!.next();
-        if (r.done) {
-          this.flush(Infinity);
-          this.done = true;
-          return;
-        }
+        if (r.done) return this.endOfFile();
         this.batch = r.value;
         this.bi = 0;
         throwIfAborted(this.signal);
@@ -253,16 +249,18 @@ export class SideStream {
     }
   }
 
+  /** The file is read: every allele becomes ready. */
+  private endOfFile(): void {
+    this.flush(Infinity);
+    this.done = true;
+  }
+
   /** `fill` over data lines: each line is tokenized and checked in `addLine`. */
   private async fillFromLines(iterator: AsyncIterator<DataLineBatch>): Promise<void> {
     while (this.ready.length === 0 || this.bi < this.lines.length) {
       if (this.bi >= this.lines.length) {
         const r = await iterator.next();
-        if (r.done) {
-          this.flush(Infinity);
-          this.done = true;
-          return;
-        }
+        if (r.done) return this.endOfFile();
         this.lines = r.value.lines;
         this.firstLine = r.value.first;
         this.bi = 0;
@@ -291,11 +289,7 @@ export class SideStream {
           if (e instanceof LineTooLongError) throw e.withLine(this.source.path, this.lineNo);
           throw e;
         }
-        if (r.done) {
-          this.flush(Infinity);
-          this.done = true;
-          return;
-        }
+        if (r.done) return this.endOfFile();
         this.bytes = r.value.data;
         this.bPos = r.value.start;
         this.bEnd = r.value.end;
@@ -459,19 +453,8 @@ export class SideStream {
    * is decoded and read by the string path's functions.
    */
   private sampleBytes(d: Buffer, s: number, sEnd: number, slots: FormatSlots): GtInfo {
-    this.gq = undefined;
-    this.dp = undefined;
-    this.adCount = 0;
-    this.adSum = 0;
-    this.mid = undefined;
-    this.sampleAt = -1;
-    const depth = this.sampleFields;
-    const gtSlot = slots.gt;
-    const gqSlot = slots.gq;
-    const dpSlot = depth ? slots.dp : -1;
-    const adSlot = depth ? slots.ad : -1;
-    const midSlot = slots.mid;
-    const last = depth ? slots.lastWithDepth : slots.last;
+    this.clearSample();
+    const { gt: gtSlot, gq: gqSlot, dp: dpSlot, ad: adSlot, mid: midSlot, last } = this.sampleFields ? slots.withDepth : slots.plain;
     if (last < 0) return NO_GT;
     let gtS = -1;
     let gtE = -1;
@@ -812,17 +795,22 @@ export class SideStream {
     this.walkSample(line, s, Math.max(slots.dp, slots.ad), -1, -1, slots.dp, slots.ad, -1);
   }
 
-  /**
-   * The GT of the chosen sample (NO_GT when absent or '.'); sets `this.gq` to its GQ.
-   * Needs `tabs` filled for `line`.
-   */
-  private sampleGt(line: string): GtInfo {
+  /** Clears the fields a record's sample column fills (GQ, DP, AD, MID, where B's DP/AD wait). */
+  private clearSample(): void {
     this.gq = undefined;
     this.dp = undefined;
     this.adCount = 0;
     this.adSum = 0;
     this.mid = undefined;
     this.sampleAt = -1;
+  }
+
+  /**
+   * The GT of the chosen sample (NO_GT when absent or '.'); sets `this.gq` to its GQ.
+   * Needs `tabs` filled for `line`.
+   */
+  private sampleGt(line: string): GtInfo {
+    this.clearSample();
     const tabs = this.tabs;
     const known = this.formatKnown;
     this.formatKnown = false;
@@ -845,16 +833,10 @@ export class SideStream {
       this.deferLine = line;
       this.deferSlots = slots;
     }
-    const depth = this.sampleFields && !deferred;
     // One pass over the sample's ':'-separated fields, up to the last one needed.
-    const gtSlot = slots.gt;
-    const gqSlot = slots.gq;
-    const dpSlot = depth ? slots.dp : -1;
-    const adSlot = depth ? slots.ad : -1;
-    const midSlot = slots.mid;
-    const last = depth ? slots.lastWithDepth : slots.last;
-    if (last < 0) return NO_GT;
-    this.walkSample(line, s, last, gtSlot, gqSlot, dpSlot, adSlot, midSlot);
+    const read = this.sampleFields && !deferred ? slots.withDepth : slots.plain;
+    if (read.last < 0) return NO_GT;
+    this.walkSample(line, s, read.last, read.gt, read.gq, read.dp, read.ad, read.mid);
     const gtS = this.gtS;
     const gtE = this.gtE;
     if (this.gqS >= 0 && !isMissing(line, this.gqS, this.gqE)) this.gq = numberAt(line, this.gqS, this.gqE, true);
@@ -872,7 +854,8 @@ export class SideStream {
       const dp = keys.indexOf('DP');
       const ad = keys.indexOf('AD');
       const mid = keys.indexOf('MID');
-      slots = { gt, gq, dp, ad, mid, last: Math.max(gt, gq, mid), lastWithDepth: Math.max(gt, gq, dp, ad, mid) };
+      const withDepth = { gt, gq, dp, ad, mid, last: Math.max(gt, gq, dp, ad, mid) };
+      slots = { ...withDepth, plain: { gt, gq, dp: -1, ad: -1, mid, last: Math.max(gt, gq, mid) }, withDepth };
       this.formats.set(fmt, slots);
     }
     this.lastFormat = fmt;
@@ -1087,9 +1070,16 @@ async function* byContig(source: VcfSource, contigs: ContigOrder, signal: AbortS
  * Where GT, GQ, DP, AD and MID sit in a FORMAT string (-1: absent), and the last of them to read
  * without and with DP/AD; cached per distinct FORMAT text.
  */
-interface FormatSlots {
+interface FormatSlots extends SampleSlots {
+  /** The slots a record's reading reads: without DP and AD (-1), and with them. */
+  readonly plain: SampleSlots;
+  readonly withDepth: SampleSlots;
+}
+
+/** Slots of GT, GQ, DP, AD and MID (-1: absent or not read), and the last of them. */
+interface SampleSlots {
   readonly gt: number; readonly gq: number; readonly dp: number; readonly ad: number; readonly mid: number;
-  readonly last: number; readonly lastWithDepth: number;
+  readonly last: number;
 }
 
 /**

@@ -379,11 +379,7 @@ export function parseDecimal(line: string, from: number, to: number): number {
       return NaN;
     }
   }
-  if (digits === 0 || digits > 15) return NaN;
-  const k = frac < 0 ? 0 : to - frac - 1;
-  if (k > 22) return NaN;
-  const v = k === 0 ? m : m / POW10[k]!;
-  return neg ? -v : v;
+  return decimalValue(neg, m, digits, frac < 0 ? 0 : to - frac - 1);
 }
 /** `parseDecimal` of the bytes b[from, to) (the same digits, the same arithmetic, the same NaN cases). */
 export function parseDecimalBytes(b: Uint8Array, from: number, to: number): number {
@@ -404,10 +400,12 @@ export function parseDecimalBytes(b: Uint8Array, from: number, to: number): numb
       return NaN;
     }
   }
-  if (digits === 0 || digits > 15) return NaN;
-  const k = frac < 0 ? 0 : to - frac - 1;
-  if (k > 22) return NaN;
-  const v = k === 0 ? m : m / POW10[k]!;
+  return decimalValue(neg, m, digits, frac < 0 ? 0 : to - frac - 1);
+}
+/** The value of a plain decimal read as `m` (its `digits` digits) with `fracDigits` of them after the point. */
+function decimalValue(neg: boolean, m: number, digits: number, fracDigits: number): number {
+  if (digits === 0 || digits > 15 || fracDigits > 22) return NaN;
+  const v = fracDigits === 0 ? m : m / POW10[fracDigits]!;
   return neg ? -v : v;
 }
 const PASS: readonly string[] = Object.freeze(['PASS']);
