@@ -313,13 +313,14 @@ export class SideStream {
   }
 
   /**
-   * One data line read from its bytes data[j, e), when it has the common form of a called SNP:
-   * CHROM the current contig, POS 1–15 digits, REF one of A C G T N, ALT one of A C G T
-   * other than REF, QUAL '.' or a plain decimal, the FORMAT of the previous line (or one
-   * looked up by its text), and the sample's column. Everything is read before anything
-   * changes; any other line (a new contig, an indel, a multi-allelic record, an odd field, a
-   * line whose error must be reported) is decoded and read by `addLine`, so the two paths
-   * agree by construction. The values read are the ones `addLine` → `finishRecord` reads.
+   * One data line read from its bytes data[j, e), when it has the common form: CHROM the
+   * current contig, POS 1–15 digits, REF of upper-case A C G T N, ALTs of such bases (a SNP's
+   * ALT one of A C G T other than REF), QUAL '.' or a plain decimal, a FORMAT (the previous
+   * line's, or one looked up by its text) and the sample's column. Everything is read before
+   * anything changes; any other line (a new contig, a lower-case or symbolic allele, an ALT
+   * that `addRecord` refuses, an odd field, a header line) is decoded and read by `addLine`,
+   * so the errors and the odd forms stay the text path's. The values read are the ones
+   * `addLine` → `finishRecord` reads; both end in `finishParsed`.
    */
   private addBytes(d: Buffer, j: number, e: number, lineNumber: number): Promise<void> | undefined {
     const cb = this.curContigBytes;
