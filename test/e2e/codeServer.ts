@@ -172,3 +172,23 @@ export async function webviewFrame(page: Page, selector: string, timeoutMs = 30_
   }
   throw new Error(`no webview frame with ${selector} within ${timeoutMs} ms`);
 }
+
+/**
+ * The webview frame holding `selector` once `ready(frame)` resolves. A restored webview may load
+ * its page again after the test found it (decision 0017: VS Code for the web sometimes does not
+ * serve a restored webview's scripts, and the page then reloads itself): a frame that went away
+ * while `ready` waited is looked up again, until `timeoutMs` has passed. A frame that stays and
+ * never gets ready fails as `ready` fails.
+ */
+export async function settledWebviewFrame(page: Page, selector: string, ready: (frame: Frame) => Promise<unknown>, timeoutMs: number): Promise<Frame> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const frame = await webviewFrame(page, selector, Math.max(1, until - Date.now()));
+    try {
+      await ready(frame);
+      return frame;
+    } catch (e) {
+      if (!frame.isDetached() || Date.now() >= until) throw e;
+    }
+  }
+}

@@ -21,7 +21,7 @@ import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Frame, Page } from 'playwright-core';
-import { E2E_CACHE, loadedRow, openTable, runCommand, SCREENSHOTS, startVsCode, webviewFrame, type RunningVsCode } from './codeServer';
+import { E2E_CACHE, loadedRow, openTable, runCommand, SCREENSHOTS, settledWebviewFrame, startVsCode, webviewFrame, type RunningVsCode } from './codeServer';
 import { ensureDemoWorkspace } from '../helpers/demoWorkspace';
 import { pick } from './demoDiff';
 import { DiffModel } from '../../src/extension/diff/diffModel';
@@ -34,12 +34,10 @@ after(async () => {
 
 /** The diff page once its run is done and its first rows are drawn. */
 async function doneDiff(page: Page): Promise<Frame> {
-  const diff = await webviewFrame(page, '.diff-summary', 90_000).catch(async (e: unknown) => {
+  return settledWebviewFrame(page, '.diff-summary', (diff) => diff.waitForSelector('#app[data-state="done"] .grid[data-loaded="true"]', { timeout: 180_000 }), 270_000).catch(async (e: unknown) => {
     await page.screenshot({ path: join(E2E_CACHE, 'diff-restore-failed.png') });
     throw e;
   });
-  await diff.waitForSelector('#app[data-state="done"] .grid[data-loaded="true"]', { timeout: 180_000 });
-  return diff;
 }
 
 /** The webview's frame and the frames around it are on screen (not a hidden tab's). */
@@ -182,10 +180,11 @@ test('diff state on the demo: a truth VCF in Compare, diff and inspector restore
     assert.equal(await diff.getAttribute('.grid', 'data-count'), String(init.scopeCounts!.all));
     assert.equal(await diff.textContent('.truth-vs-table caption'), caption, 'the restored diff still compares with the truth VCF');
     // The inspector beside it: the same site, its pileup drawn and both models' calls beside the VCF rows.
-    const restored = await webviewFrame(page, '.inspector', 120_000);
-    await restored.waitForFunction((site) => document.getElementById('app')?.dataset.site === site, shownSite, { timeout: 120_000 });
-    await restored.waitForSelector('section.pileup canvas.pixels', { timeout: 120_000 });
-    await restored.waitForSelector('section.models[data-state="done"]', { timeout: 180_000 });
+    const restored = await settledWebviewFrame(page, '.inspector', async (f) => {
+      await f.waitForFunction((site) => document.getElementById('app')?.dataset.site === site, shownSite, { timeout: 120_000 });
+      await f.waitForSelector('section.pileup canvas.pixels', { timeout: 120_000 });
+      await f.waitForSelector('section.models[data-state="done"]', { timeout: 180_000 });
+    }, 420_000);
     assert.equal(await restored.$$eval('.model-table tr.record', (trs) => trs.length), recordsAt3);
     assert.deepEqual(await restored.$$eval('.model-table tr.model', (trs) => trs.map((tr) => (tr as HTMLElement).dataset.model)), ['default', 'retrained']);
     const pixels = await restored.$eval('section.pileup canvas.pixels', (c) => {
