@@ -129,11 +129,8 @@ export class VcfFile implements VcfSource, RowIndexSource {
   dataByteBatches(signal?: AbortSignal): AsyncGenerator<ByteLineBatch> | undefined {
     if (this.kind === 'gzip') return undefined;
     if (this.dataStart === undefined) return emptyByteBatches();
-    if (this.kind === 'bgzf') {
-      const { coffset, uoffset } = splitVirtualOffset(this.dataStart);
-      return lineByteBatches(bgzfChunks(this.path, coffset, signal, this.checked), uoffset, virtualOffset);
-    }
-    return lineByteBatches(plainChunks(this.path, this.dataStart, this.size, signal), 0, plainOffset);
+    const c = this.chunksFrom(this.dataStart, signal);
+    return lineByteBatches(c.chunks, c.skip, c.offsetOf);
   }
 
   /**
@@ -236,12 +233,21 @@ export class VcfFile implements VcfSource, RowIndexSource {
 
   /** @internal Line batches from `start` (an offset as produced for this file kind). */
   lineBatchesFrom(start: number, signal: AbortSignal | undefined, wantOffsets: boolean): AsyncGenerator<LineBatch> {
+    if (this.kind === 'gzip') return lineBatches(gunzipChunks(this.path, signal), 0, false, plainOffset);
+    const c = this.chunksFrom(start, signal);
+    return lineBatches(c.chunks, c.skip, wantOffsets, c.offsetOf);
+  }
+
+  /**
+   * The decompressed chunks of a BGZF or plain file from `start` (an offset as produced for
+   * this file kind), the bytes of the first chunk to skip, and how a line's offset is made.
+   */
+  private chunksFrom(start: number, signal: AbortSignal | undefined): { chunks: AsyncIterable<TextChunk>; skip: number; offsetOf: OffsetOf } {
     if (this.kind === 'bgzf') {
       const { coffset, uoffset } = splitVirtualOffset(start);
-      return lineBatches(bgzfChunks(this.path, coffset, signal, this.checked), uoffset, wantOffsets, virtualOffset);
+      return { chunks: bgzfChunks(this.path, coffset, signal, this.checked), skip: uoffset, offsetOf: virtualOffset };
     }
-    if (this.kind === 'vcf') return lineBatches(plainChunks(this.path, start, this.size, signal), 0, wantOffsets, plainOffset);
-    return lineBatches(gunzipChunks(this.path, signal), 0, false, plainOffset);
+    return { chunks: plainChunks(this.path, start, this.size, signal), skip: 0, offsetOf: plainOffset };
   }
 
   /**
@@ -249,12 +255,9 @@ export class VcfFile implements VcfSource, RowIndexSource {
    * lines (for the row index). Not for plain-gzip files.
    */
   lineStartsFrom(start: number, signal: AbortSignal | undefined): AsyncGenerator<LineStartBatch> {
-    if (this.kind === 'bgzf') {
-      const { coffset, uoffset } = splitVirtualOffset(start);
-      return lineStartBatches(bgzfChunks(this.path, coffset, signal, this.checked), uoffset, virtualOffset);
-    }
-    if (this.kind === 'vcf') return lineStartBatches(plainChunks(this.path, start, this.size, signal), 0, plainOffset);
-    throw new VariantLensError('unsupported', 'is compressed with plain gzip, which allows no random access', this.path);
+    if (this.kind === 'gzip') throw new VariantLensError('unsupported', 'is compressed with plain gzip, which allows no random access', this.path);
+    const c = this.chunksFrom(start, signal);
+    return lineStartBatches(c.chunks, c.skip, c.offsetOf);
   }
 
   /** @internal Line batches read with random access (block cache), for short page reads. */
